@@ -1,0 +1,167 @@
+// The engine: one DuckDB (wasm) database, one connection, queries run one at a time in order
+// so that a cancel always means "the query that is running now".
+import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import { tableToRows, type Rows } from './values.ts';
+
+export type EngineKind = 'node' | 'browser-eh' | 'browser-coi';
+
+export interface QueryOptions {
+  /** Cancel the query after this many milliseconds (the user sees a "too slow" message). */
+  timeoutMs?: number;
+}
+
+export class QueryCancelledError extends Error {
+  constructor(message = 'Requête annulée') {
+    super(message);
+    this.name = 'QueryCancelledError';
+  }
+}
+
+export const QUERY_CONFIG = {
+  castBigIntToDouble: true,
+  castDecimalToDouble: true,
+  castTimestampToDate: false,
+} as const;
+
+/** Settings applied right after connecting: an offline engine must never try to fetch an extension. */
+export const OFFLINE_SETTINGS = [
+  'SET autoinstall_known_extensions = false',
+  'SET autoload_known_extensions = false',
+];
+
+export class Engine {
+  private queue: Promise<unknown> = Promise.resolve();
+  private running = false;
+  private closed = false;
+
+  private constructor(
+    readonly kind: EngineKind,
+    readonly db: AsyncDuckDB,
+    private readonly conn: AsyncDuckDBConnection,
+    private readonly onClose: () => Promise<void> | void,
+  ) {}
+
+  static async open(kind: EngineKind, db: AsyncDuckDB, onClose: () => Promise<void> | void = () => {}): Promise<Engine> {
+    const conn = await db.connect();
+    for (const s of OFFLINE_SETTINGS) await conn.query(s);
+    return new Engine(kind, db, conn, onClose);
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('Le moteur est fermé'));
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Runs a query and returns its rows as plain JS values. */
+  query(sql: string, opts: QueryOptions = {}): Promise<Rows> {
+    return this.enqueue(() => this.runStreaming(sql, opts));
+  }
+
+  /** Runs statements whose results are not needed. */
+  async exec(sql: string, opts: QueryOptions = {}): Promise<void> {
+    await this.query(sql, opts);
+  }
+
+  /** Cancels the query that is running now, if any. */
+  async cancel(): Promise<boolean> {
+    if (!this.running) return false;
+    return this.conn.cancelSent();
+  }
+
+  private async runStreaming(sql: string, opts: QueryOptions): Promise<Rows> {
+    this.running = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timedOut = false;
+    if (opts.timeoutMs) {
+      timer = setTimeout(() => {
+        timedOut = true;
+        void this.conn.cancelSent();
+      }, opts.timeoutMs);
+    }
+    try {
+      const reader = await this.conn.send(sql, true);
+      const out: Rows = { columns: [], rows: [] };
+      let first = true;
+      for await (const batch of reader) {
+        const part = tableToRows(batch as never);
+        if (first) out.columns = part.columns;
+        first = false;
+        for (const r of part.rows) out.rows.push(r);
+      }
+      if (first) {
+        // No batch at all: still report the schema.
+        out.columns = tableToRows({ schema: reader.schema, numRows: 0, getChildAt: () => null } as never).columns;
+      }
+      return out;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      if (/cancel/i.test(msg)) {
+        throw new QueryCancelledError(timedOut ? `Requête interrompue après ${opts.timeoutMs} ms` : 'Requête annulée');
+      }
+      throw new Error(cleanDuckDBMessage(msg));
+    } finally {
+      if (timer) clearTimeout(timer);
+      this.running = false;
+    }
+  }
+
+  registerBuffer(name: string, bytes: Uint8Array): Promise<void> {
+    return this.enqueue(() => this.db.registerFileBuffer(name, bytes));
+  }
+
+  registerText(name: string, text: string): Promise<void> {
+    return this.enqueue(() => this.db.registerFileText(name, text));
+  }
+
+  /** Browser: a File read lazily by DuckDB (no copy). */
+  registerFileHandle(name: string, file: Blob): Promise<void> {
+    return this.enqueue(async () => {
+      const { DuckDBDataProtocol } = await import('@duckdb/duckdb-wasm');
+      await this.db.registerFileHandle(name, file, DuckDBDataProtocol.BROWSER_FILEREADER, true);
+    });
+  }
+
+  /** Node: a file on disk read by path. */
+  registerPath(name: string, path: string): Promise<void> {
+    return this.enqueue(async () => {
+      const { DuckDBDataProtocol } = await import('@duckdb/duckdb-wasm');
+      await this.db.registerFileURL(name, path, DuckDBDataProtocol.NODE_FS, true);
+    });
+  }
+
+  dropFile(name: string): Promise<void> {
+    return this.enqueue(() => this.db.dropFile(name));
+  }
+
+  copyFileToBuffer(name: string): Promise<Uint8Array> {
+    return this.enqueue(() => this.db.copyFileToBuffer(name));
+  }
+
+  /** Creates `table` from an Arrow IPC stream (Parquet, XLSX and other non-SQL readers end here). */
+  insertArrowIPC(table: string, ipc: Uint8Array): Promise<void> {
+    return this.enqueue(() => this.conn.insertArrowFromIPCStream(ipc, { name: table, create: true }));
+  }
+
+  /** Creates `table` from a registered JSON file (array of objects or NDJSON). */
+  insertJSONFile(table: string, fileName: string): Promise<void> {
+    return this.enqueue(async () => {
+      await this.conn.insertJSONFromPath(fileName, { name: table, create: true });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue;
+    this.closed = true;
+    await this.conn.close();
+    await this.db.terminate();
+    await this.onClose();
+  }
+}
+
+/** DuckDB's messages end with install hints about extensions we never load: keep the first paragraph. */
+export function cleanDuckDBMessage(msg: string): string {
+  return msg.split(/\n\s*\n/)[0]!.trim();
+}

@@ -1,0 +1,60 @@
+// Files on disk, for the CLI, the tests and the desktop shell's main process.
+import { createReadStream } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { FileResolver, SourceFile } from './source.ts';
+import { CHUNK } from './source.ts';
+
+export async function nodeSourceFile(path: string): Promise<SourceFile> {
+  const abs = resolve(path);
+  const st = await stat(abs).catch(() => {
+    throw new Error(`Fichier introuvable : ${path}`);
+  });
+  if (!st.isFile()) throw new Error(`Ce n’est pas un fichier : ${path}`);
+  const file: SourceFile = {
+    name: basename(abs),
+    path: abs,
+    size: st.size,
+    lastModified: st.mtimeMs,
+    async slice(start, end) {
+      const fh = await open(abs, 'r');
+      try {
+        const len = Math.max(0, Math.min(end, st.size) - start);
+        const buf = new Uint8Array(len);
+        await fh.read(buf, 0, len, start);
+        return buf;
+      } finally {
+        await fh.close();
+      }
+    },
+    async bytes() {
+      return file.slice(0, st.size);
+    },
+    async *chunks(chunkSize = CHUNK) {
+      for await (const c of createReadStream(abs, { highWaterMark: chunkSize })) yield new Uint8Array(c as Buffer);
+    },
+    async registerIn(engine, name) {
+      await engine.registerPath(name, abs);
+    },
+  };
+  return file;
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) await walk(p, out);
+    else if (e.isFile()) out.push(p);
+  }
+}
+
+export const nodeFileResolver: FileResolver = {
+  open: (path) => nodeSourceFile(path),
+  async list(folder) {
+    const out: string[] = [];
+    await walk(resolve(folder), out);
+    return out;
+  },
+};

@@ -1,0 +1,112 @@
+// Every analysis is an operation: typed parameters (validated at run time), SQL run on the engine,
+// and an entry in the journal with its inputs, SQL, row count and a digest of what it produced.
+import type { z } from 'zod';
+import type { Catalog } from '../catalog/catalog.ts';
+import { digestTable, type ResultDigest } from '../engine/digest.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { Journal, JournalEntry } from '../journal/journal.ts';
+import type { FileResolver } from '../ingest/source.ts';
+
+export interface Progress {
+  /** 0..1, or null when the amount of work is unknown. */
+  fraction: number | null;
+  message: string;
+}
+
+export interface OperationContext {
+  engine: Engine;
+  catalog: Catalog;
+  journal: Journal;
+  /** Opens the files that import operations name (paths on disk, files the user dropped, project copies). */
+  files: FileResolver;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export interface OperationOutput<D = unknown> {
+  /** Table created or replaced by the operation; its digest goes into the journal. */
+  table?: string;
+  /** Several tables (e.g. every sheet of a workbook): each is digested; the entry keeps the combined digest. */
+  tables?: string[];
+  sql: string[];
+  inputs: { table: string; source?: string; sha256?: string }[];
+  summary?: string;
+  detail?: D;
+}
+
+export interface OperationResult<D = unknown> extends OperationOutput<D> {
+  entry: JournalEntry;
+  digest: ResultDigest | null;
+}
+
+export interface Operation<P = unknown, D = unknown> {
+  id: string;
+  kind: 'import' | 'query' | 'view' | 'chart' | 'audit' | 'budget' | 'finding' | 'project';
+  /** Short description, French first (shown in the CLI's --help and the Audit view). */
+  description: string;
+  params: z.ZodType<P>;
+  run(ctx: OperationContext, params: P): Promise<OperationOutput<D>>;
+}
+
+export class OperationError extends Error {
+  constructor(
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'OperationError';
+  }
+}
+
+const registry = new Map<string, Operation<never, unknown>>();
+
+export function registerOperation<P, D>(op: Operation<P, D>): Operation<P, D> {
+  registry.set(op.id, op as unknown as Operation<never, unknown>);
+  return op;
+}
+
+export function getOperation(id: string): Operation<unknown, unknown> | undefined {
+  return registry.get(id) as Operation<unknown, unknown> | undefined;
+}
+
+export function listOperations(): Operation<unknown, unknown>[] {
+  return [...registry.values()] as Operation<unknown, unknown>[];
+}
+
+export function validateParams<P>(op: Operation<P, unknown>, raw: unknown): P {
+  const parsed = op.params.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(paramètres)'} : ${i.message}`).join(' ; ');
+    throw new OperationError(`Paramètres invalides pour « ${op.id} » — ${issues}`, parsed.error.issues);
+  }
+  return parsed.data;
+}
+
+/** Runs an operation and journals it; the journal entry is written only when the operation succeeded. */
+export async function runOperation<P, D>(
+  ctx: OperationContext,
+  op: Operation<P, D>,
+  rawParams: unknown,
+): Promise<OperationResult<D>> {
+  const params = validateParams(op, rawParams);
+  const t0 = performance.now();
+  const out = await op.run(ctx, params);
+  const tables = out.tables ?? (out.table ? [out.table] : []);
+  let digest: ResultDigest | null = null;
+  if (tables.length === 1) digest = await digestTable(ctx.engine, tables[0]!);
+  else if (tables.length > 1) {
+    const parts = await Promise.all(tables.map((t) => digestTable(ctx.engine, t)));
+    const { sha256Hex } = await import('../util/hash.ts');
+    digest = { rows: parts.reduce((s, p) => s + p.rows, 0), digest: await sha256Hex(parts.map((p) => p.digest).join('\n')) };
+  }
+  const entry = await ctx.journal.append({
+    op: op.id,
+    params,
+    inputs: out.inputs,
+    sql: out.sql,
+    output: digest ? { ...(tables.length === 1 ? { table: tables[0] } : {}), rows: digest.rows, digest: digest.digest } : null,
+    ...(out.summary ? { summary: out.summary } : {}),
+    durationMs: Math.round(performance.now() - t0),
+  });
+  return { ...out, entry, digest };
+}

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryCancelledError, type Engine } from '../../src/core/engine/engine.ts';
+import { createNodeEngine } from '../../src/core/engine/node.ts';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await createNodeEngine();
+});
+afterAll(() => engine.close());
+
+describe('engine', () => {
+  it('starts with extension autoload and autoinstall switched off', async () => {
+    const r = await engine.query(
+      "SELECT current_setting('autoload_known_extensions') AS l, current_setting('autoinstall_known_extensions') AS i",
+    );
+    expect(r.rows[0]).toEqual([false, false]);
+  });
+
+  it('fails fast, with a short message, on a function that lives in an extension', async () => {
+    await expect(engine.query("SELECT * FROM read_parquet('nothing.parquet')")).rejects.toThrow(/parquet extension/);
+  });
+
+  it('returns decimals, big integers and dates as plain values', async () => {
+    const r = await engine.query("SELECT 1234.56::DECIMAL(12,2) AS m, 9007199254740::BIGINT AS n, DATE '2024-02-29' AS d, 'é' AS t");
+    expect(r.rows[0]).toEqual([1234.56, 9007199254740, '2024-02-29', 'é']);
+    expect(r.columns.map((c) => c.type)).toEqual(['number', 'number', 'date', 'text']);
+  });
+
+  it('cancels a running query and stays usable', async () => {
+    const slow = engine.query('SELECT count(*) FROM range(5000000000) t(x) WHERE x % 7 = 3');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await engine.cancel()).toBe(true);
+    await expect(slow).rejects.toBeInstanceOf(QueryCancelledError);
+    expect((await engine.query('SELECT 41 + 1 AS v')).rows).toEqual([[42]]);
+  });
+
+  it('interrupts a query that exceeds its time limit', async () => {
+    await expect(
+      engine.query('SELECT count(*) FROM range(5000000000) t(x) WHERE x % 7 = 3', { timeoutMs: 200 }),
+    ).rejects.toThrow(/interrompue/);
+  });
+});
