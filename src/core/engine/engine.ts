@@ -132,7 +132,9 @@ export class Engine {
   }
 
   dropFile(name: string): Promise<void> {
-    return this.enqueue(() => this.db.dropFile(name));
+    return this.enqueue(async () => {
+      await this.db.dropFile(name);
+    });
   }
 
   copyFileToBuffer(name: string): Promise<Uint8Array> {
