@@ -63,7 +63,11 @@ export class NodeProjectStore implements ProjectStore {
 
   files(): FileResolver {
     return {
-      open: (path) => nodeFileResolver.open(isAbsolute(path) ? path : join(this.root, path)),
+      // A project-relative path stays relative in provenance, so the project can move.
+      open: async (path) => {
+        const file = await nodeFileResolver.open(isAbsolute(path) ? path : join(this.root, path));
+        return isAbsolute(path) ? file : { ...file, path };
+      },
       list: (folder) => nodeFileResolver.list(isAbsolute(folder) ? folder : join(this.root, folder)),
     };
   }

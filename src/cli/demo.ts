@@ -1,0 +1,32 @@
+// Builds the demo workspace: generated files, imported into a real project whose journal records it.
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createNodeEngine } from '../core/engine/node.ts';
+import { nodeFileResolver } from '../core/ingest/node-source.ts';
+import { NodeProjectStore } from '../core/project/node-store.ts';
+import { Session } from '../core/project/session.ts';
+import { generateDemoFiles } from '../demo/generate.ts';
+
+export async function buildDemoProject(outDir: string, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+  const root = resolve(outDir);
+  await rm(root, { recursive: true, force: true });
+  const files = await generateDemoFiles(root);
+  const engine = await createNodeEngine();
+  try {
+    const session = await Session.create(engine, new NodeProjectStore(root), nodeFileResolver, 'Démo — Ville de Paris (données fictives)');
+    let failures = 0;
+    for (const f of files) {
+      try {
+        const res = await session.importPath(f.path);
+        io.out(`${res.summary}\n`);
+      } catch (e) {
+        failures++;
+        io.err(`échec : ${(e as Error).message}\n`);
+      }
+    }
+    io.out(`Espace de démonstration prêt : ${root}\n`);
+    return failures ? 1 : 0;
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,167 @@
+// `loupe` — the same core as the app, from a terminal: import, tables, sql, verify, demo.
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createNodeEngine } from '../core/engine/node.ts';
+import type { Engine } from '../core/engine/engine.ts';
+import { nodeFileResolver } from '../core/ingest/node-source.ts';
+import { MANIFEST_FILE } from '../core/project/manifest.ts';
+import { NodeProjectStore } from '../core/project/node-store.ts';
+import { Session } from '../core/project/session.ts';
+import { toCsv, toJson, toText } from './format.ts';
+
+const USAGE = `Loupe — analyse hors ligne de données ouvertes
+
+Utilisation :
+  loupe import <fichiers ou dossiers…> --project DIR   importe dans le projet (créé s'il n'existe pas)
+  loupe tables --project DIR                          liste les tables, leurs lignes et leur source
+  loupe sql --project DIR "<requête>" [--format text|csv|json]
+  loupe verify --project DIR                          vérifie la chaîne d'empreintes du journal
+  loupe demo --out DIR                                génère l'espace de démonstration
+`;
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        project: { type: 'string', short: 'p' },
+        format: { type: 'string', default: 'text' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    io.err(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (!command || values.help) {
+    io.out(USAGE);
+    return command ? 0 : 2;
+  }
+  try {
+    switch (command) {
+      case 'import':
+        return await withSession(values.project, true, io, (s) => cmdImport(s, rest, io));
+      case 'tables':
+        return await withSession(values.project, false, io, (s) => cmdTables(s, io));
+      case 'sql':
+        return await withSession(values.project, false, io, (s) => cmdSql(s, rest.join(' '), values.format ?? 'text', io));
+      case 'verify':
+        return await cmdVerify(values.project, io);
+      case 'demo': {
+        const { buildDemoProject } = await import('./demo.ts');
+        return await buildDemoProject(values.out ?? 'static/demo', io);
+      }
+      default:
+        io.err(`Commande inconnue : ${command}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    io.err(`Erreur : ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+function requireProject(dir: string | undefined): string {
+  if (!dir) throw new Error('--project DIR est requis');
+  return resolve(dir);
+}
+
+export async function withSession(
+  dir: string | undefined,
+  create: boolean,
+  io: Io,
+  fn: (s: Session) => Promise<number>,
+): Promise<number> {
+  const root = requireProject(dir);
+  const store = new NodeProjectStore(root);
+  const engine: Engine = await createNodeEngine();
+  try {
+    let session: Session;
+    if (!existsSync(resolve(root, MANIFEST_FILE))) {
+      if (!create) throw new Error(`${root} : aucun projet Loupe ici (${MANIFEST_FILE} absent)`);
+      session = await Session.create(engine, store, nodeFileResolver, root.split(/[\\/]/).pop() || 'projet');
+    } else {
+      const opened = await Session.open(engine, store, nodeFileResolver);
+      session = opened.session;
+      for (const p of opened.problems) io.err(`Source non rechargée — ${p.fileName} : ${p.reason}\n`);
+    }
+    return await fn(session);
+  } finally {
+    await engine.close();
+  }
+}
+
+async function cmdImport(session: Session, paths: string[], io: Io): Promise<number> {
+  if (!paths.length) throw new Error('indiquez au moins un fichier ou un dossier à importer');
+  let failures = 0;
+  for (const p of paths) {
+    const abs = resolve(p);
+    if (!existsSync(abs)) {
+      io.err(`Introuvable : ${p}\n`);
+      failures++;
+      continue;
+    }
+    if (statSync(abs).isDirectory()) {
+      const report = await session.importFolderPath(abs, {
+        onProgress: (pr) => io.err(`\r${pr.message.padEnd(70).slice(0, 70)}`),
+      });
+      io.err('\n');
+      for (const i of report.imported) io.out(`importé : ${i.path} → ${i.tables.join(', ')} (${i.rows} lignes)\n`);
+      for (const f of report.failed) io.err(`échec : ${f.reason}\n`);
+      for (const s of report.skipped) io.err(`ignoré : ${s.path} — ${s.reason}\n`);
+      failures += report.failed.length;
+    } else {
+      try {
+        const res = await session.importPath(abs);
+        io.out(`importé : ${res.summary ?? abs}\n`);
+      } catch (e) {
+        io.err(`échec : ${(e as Error).message}\n`);
+        failures++;
+      }
+    }
+  }
+  return failures ? 1 : 0;
+}
+
+async function cmdTables(session: Session, io: Io): Promise<number> {
+  for (const t of session.catalog.list()) {
+    const src = t.source ? `${t.source.fileName}${t.source.part ? ` [${t.source.part}]` : ''} sha256:${t.source.sha256.slice(0, 12)}` : t.kind;
+    io.out(`${t.name}\t${t.rows}\t${t.columns.length} col.\t${src}\n`);
+  }
+  return 0;
+}
+
+async function cmdSql(session: Session, sql: string, format: string, io: Io): Promise<number> {
+  if (!sql.trim()) throw new Error('requête SQL manquante');
+  const r = await session.engine.query(sql);
+  io.out(format === 'csv' ? toCsv(r) : format === 'json' ? toJson(r) : toText(r));
+  return 0;
+}
+
+async function cmdVerify(dir: string | undefined, io: Io): Promise<number> {
+  const store = new NodeProjectStore(requireProject(dir));
+  const { verifyJournalText } = await import('../core/journal/journal.ts');
+  const text = await store.readText('journal.ndjson');
+  if (text === null) throw new Error(`${store.label} : pas de journal`);
+  const res = await verifyJournalText(text);
+  for (const p of res.problems) io.err(`ligne ${p.line} : ${p.reason}\n`);
+  if (res.ok) {
+    io.out(`Journal intact : ${res.count} entrée(s), chaîne d'empreintes vérifiée.\n`);
+    return 0;
+  }
+  io.out(`Journal altéré à l'entrée ${res.firstBroken?.seq} : ${res.firstBroken?.reason}\n`);
+  return 1;
+}
