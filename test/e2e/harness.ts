@@ -1,0 +1,86 @@
+// End-to-end harness: the built renderer served with the app's headers on 127.0.0.1, driven in
+// Debian's Chromium through playwright-core. Every request any page makes is recorded, and a
+// request to anything but the local server fails the test that made it.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { preview, type PreviewServer } from 'vite';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface App {
+  url: string;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Every URL requested during the session, by any page or worker. */
+  requests: string[];
+  /** Requests that did not go to the local server. */
+  foreign(): string[];
+  /** Errors thrown in the page (uncaught) and console errors. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+let server: PreviewServer | null = null;
+
+export async function serveDist(): Promise<string> {
+  if (!existsSync('dist/index.html')) throw new Error('dist/ absent : lancez `npm run build` avant les tests de bout en bout');
+  if (!server) server = await preview({ configFile: 'vite.config.ts', preview: { port: 0, host: '127.0.0.1', open: false } });
+  const addr = server.httpServer.address() as AddressInfo;
+  return `http://127.0.0.1:${addr.port}/`;
+}
+
+export async function stopServer(): Promise<void> {
+  await server?.close();
+  server = null;
+}
+
+export async function openApp(query = ''): Promise<App> {
+  const url = await serveDist();
+  const origin = new URL(url).origin;
+  const userDataDir = await mkdtemp(join(tmpdir(), 'loupe-e2e-'));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 900 } });
+  const requests: string[] = [];
+  const errors: string[] = [];
+  context.on('request', (r) => requests.push(r.url()));
+  // Anything not for the local server is refused before it leaves, and still recorded above.
+  await context.route(
+    (u) => !u.href.startsWith(origin) && !/^(data|blob):/.test(u.protocol),
+    (route) => route.abort('blockedbyclient'),
+  );
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(url + query);
+  return {
+    url,
+    browser,
+    context,
+    page,
+    requests,
+    errors,
+    foreign: () => requests.filter((r) => !r.startsWith(origin) && !/^(data|blob):/.test(r)),
+    async close() {
+      await context.close();
+      await browser.close();
+      await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
