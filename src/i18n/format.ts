@@ -1,0 +1,45 @@
+// Numbers, sizes and dates the French way, whatever the interface language: auditors compare them
+// with French source documents.
+const integer = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 15 });
+
+export function formatInteger(n: number): string {
+  return integer.format(n);
+}
+
+/** Full precision: a displayed amount must be the stored amount, not a rounding of it. */
+export function formatNumber(n: number): string {
+  if (Number.isInteger(n)) return integer.format(n);
+  return decimal.format(n);
+}
+
+const UNITS = ['o', 'Ko', 'Mo', 'Go', 'To'];
+export function formatBytes(n: number): string {
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  const s = u === 0 ? integer.format(v) : new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 }).format(v);
+  return `${s} ${UNITS[u]}`;
+}
+
+/** `yyyy-mm-dd` (as the engine gives dates) → `dd/mm/yyyy`. */
+export function formatDate(iso: string): string {
+  const m = /^(-?\d{4,})-(\d{2})-(\d{2})/.exec(iso);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
+}
+
+/** `yyyy-mm-ddThh:mm:ss[.sss]` → `dd/mm/yyyy hh:mm:ss[.sss]`. */
+export function formatTimestamp(iso: string): string {
+  const m = /^(-?\d{4,}-\d{2}-\d{2})[T ](.*)$/.exec(iso);
+  return m ? `${formatDate(m[1]!)} ${m[2]}` : iso;
+}
+
+/** A point in time (an import date) in the user's clock. */
+export function formatDateTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'medium' }).format(d);
+}
