@@ -1,0 +1,132 @@
+// Loupe's engine as the app runs it: the bench page built with Vite, served on 127.0.0.1 with the
+// app's headers (CSP + COOP/COEP, so the page is cross-origin isolated and gets the COI bundle),
+// driven in Chromium by playwright-core. Peak memory: RSS of Chromium's processes read from /proc.
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { build } from 'vite';
+import { securityHeaders } from '../../src/host/headers.ts';
+import type { PageRunOptions, PageRunResult } from './page/main.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PAGE_DIR = join(here, 'data', 'page');
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.csv': 'text/csv; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
+
+export async function buildPage(): Promise<void> {
+  await build({ configFile: join(here, 'page', 'vite.config.ts'), logLevel: 'error' });
+}
+
+/** Serves the built page and the CSV (at /data/bench.csv) with the app's headers. */
+export async function serve(csvPath: string): Promise<{ server: Server; origin: string }> {
+  const headers = securityHeaders();
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname === '/data/bench.csv' ? csvPath : normalize(join(PAGE_DIR, decodeURIComponent(url.pathname)));
+    const file = path.endsWith(sep) || path === PAGE_DIR ? join(PAGE_DIR, 'index.html') : path;
+    if ((file !== csvPath && !file.startsWith(PAGE_DIR + sep)) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, headers).end();
+      return;
+    }
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': String(statSync(file).size),
+      'Cache-Control': 'no-store',
+    });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** RSS (MB) of every process below ours, split into Chromium renderers and the rest. */
+function chromiumRss(): { renderer: number; total: number } {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const isOurs = (pid: number): boolean => {
+    for (let p = parent.get(pid), n = 0; p && n < 20; p = parent.get(p), n++) if (p === process.pid) return true;
+    return false;
+  };
+  let renderer = 0;
+  let total = 0;
+  for (const pid of parent.keys()) {
+    if (!isOurs(pid)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('chrom')) continue;
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      const mb = m ? (Number(m[1]) * 1024) / 1e6 : 0;
+      total += mb;
+      if (cmd.includes('--type=renderer')) renderer += mb;
+    } catch {
+      // Gone.
+    }
+  }
+  return { renderer, total };
+}
+
+export interface BrowserRun extends PageRunResult {
+  peakRendererMb: number;
+  peakChromiumMb: number;
+}
+
+/** One run in a fresh Chromium, so that each run's peak memory is its own. */
+export async function runInChromium(origin: string, csvPath: string, opts: PageRunOptions): Promise<BrowserRun> {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  let peakRenderer = 0;
+  let peakTotal = 0;
+  const sample = () => {
+    const r = chromiumRss();
+    peakRenderer = Math.max(peakRenderer, r.renderer);
+    peakTotal = Math.max(peakTotal, r.total);
+  };
+  const timer = setInterval(sample, 100);
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error(`  [page] ${e.message}`));
+    page.on('response', (r) => {
+      if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) console.error(`  [page] ${r.status()} ${r.url()}`);
+    });
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => (globalThis as unknown as { bench?: { ready: boolean } }).bench?.ready === true);
+    if (opts.source === 'input') await page.setInputFiles('#csv', csvPath);
+    const result = await page.evaluate(
+      (o) => (globalThis as unknown as { bench: { run(o: PageRunOptions): Promise<PageRunResult> } }).bench.run(o),
+      { ...opts, csvUrl: `${origin}/data/bench.csv` },
+    );
+    sample();
+    return { ...result, peakRendererMb: peakRenderer, peakChromiumMb: peakTotal };
+  } finally {
+    clearInterval(timer);
+    await browser.close();
+  }
+}

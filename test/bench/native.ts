@@ -1,0 +1,63 @@
+// Baseline: native DuckDB (@duckdb/node-api, default threads) on the same file and the same SQL,
+// in a child process of its own so that its peak RSS is DuckDB's alone.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { median } from './figures.ts';
+import { CHECK_SQL, GROUPBY_SQL, importSql } from './sql.ts';
+
+export interface NativeResult {
+  threads: number;
+  importMs: number;
+  groupbyMs: number;
+  groupbyRunsMs: number[];
+  peakRssMb: number;
+  check: Record<string, unknown>;
+}
+
+async function child(csvPath: string): Promise<NativeResult> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  const threads = Number((await (await conn.runAndReadAll("SELECT current_setting('threads')")).getRows())[0]![0]);
+  let t = performance.now();
+  await conn.run(importSql(csvPath));
+  const importMs = performance.now() - t;
+  const groupbyRunsMs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    t = performance.now();
+    await conn.runAndReadAll(GROUPBY_SQL);
+    groupbyRunsMs.push(performance.now() - t);
+  }
+  const check = (await conn.runAndReadAll(CHECK_SQL)).getRowObjectsJson()[0] as Record<string, unknown>;
+  conn.closeSync();
+  return {
+    threads,
+    importMs,
+    groupbyMs: median(groupbyRunsMs),
+    groupbyRunsMs,
+    // maxRSS is in kilobytes (KiB); reported in MB like every other memory figure here.
+    peakRssMb: (process.resourceUsage().maxRSS * 1024) / 1e6,
+    check,
+  };
+}
+
+export function runNative(csvPath: string): Promise<NativeResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', csvPath], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !last.startsWith('{')) reject(new Error(`native baseline failed (exit ${code}): ${out}`));
+      else resolve(JSON.parse(last) as NativeResult);
+    });
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--child') {
+  const r = await child(process.argv[3]!);
+  console.log(JSON.stringify(r));
+}

@@ -1,0 +1,83 @@
+// `npm run bench [-- --rows N] [-- --source input|fetch] [-- --coi-max-mb N]`
+// Loupe's engine in Chromium (COI bundle, 2 threads; EH bundle as the fallback figure) against native
+// DuckDB on the same generated CSV, in the same command. The last line printed is the JSON of `figures`.
+import { buildPage, runInChromium, serve, type BrowserRun } from './browser.ts';
+import { figures, median, ratio, printFiguresLine, setFigure } from './figures.ts';
+import { ensureCsv } from './generate.ts';
+import { runNative } from './native.ts';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+const rows = Number(arg('rows') ?? 5_000_000);
+const source = (arg('source') ?? 'input') as 'input' | 'fetch';
+const coiMaxMb = arg('coi-max-mb');
+if (!Number.isInteger(rows) || rows <= 0) throw new Error(`--rows: a positive integer, not ${arg('rows')}`);
+if (source !== 'input' && source !== 'fetch') throw new Error(`--source: input or fetch, not ${source}`);
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mb = (x: number) => `${Math.round(x)} MB`;
+const r0 = (x: number) => Math.round(x);
+const sameCheck = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  Object.keys(a).every((k) => String(a[k]) === String(b[k]));
+
+console.log(`Loupe bench: ${rows.toLocaleString('fr-FR')} rows, File from ${source === 'input' ? '<input type=file>' : 'fetch()'}`);
+const csv = await ensureCsv(rows);
+console.log(`CSV        ${csv.path} (${mb(csv.size / 1e6)}) ${csv.generated ? `generated in ${s(csv.ms)}` : 'reused'}`);
+
+const native = await runNative(csv.path);
+console.log(`native     ${native.threads} threads: import ${s(native.importMs)}, GROUP BY ${r0(native.groupbyMs)} ms, peak RSS ${mb(native.peakRssMb)}`);
+
+await buildPage();
+const { server, origin } = await serve(csv.path);
+let coi: BrowserRun;
+let eh: BrowserRun;
+try {
+  const coiMaxBytes = coiMaxMb ? Number(coiMaxMb) * 1e6 : undefined;
+  coi = await runInChromium(origin, csv.path, { mode: 'app', source, ...(coiMaxBytes ? { coiMaxBytes } : {}) });
+  eh = await runInChromium(origin, csv.path, { mode: 'eh', source });
+} finally {
+  server.close();
+}
+for (const [label, r] of [['app', coi], ['EH', eh]] as const) {
+  console.log(
+    `loupe ${label.padEnd(4)} ${r.engineKind}${r.crossOriginIsolated ? ' (isolated)' : ''}: init ${s(r.initMs)}, import ${s(r.importMs)} ` +
+      `(${r.fetchMs !== null ? `fetch ${s(r.fetchMs)} not counted, ` : ''}file.arrayBuffer ${s(r.readMs)}, register ${s(r.registerMs)}, ` +
+      `CREATE TABLE ${s(r.createMs)}), GROUP BY ${r0(median(r.groupbyMs))} ms [${r.groupbyMs.map(r0).join(', ')}], ` +
+      `peak RSS renderer ${mb(r.peakRendererMb)} (all Chromium ${mb(r.peakChromiumMb)})`,
+  );
+  if (!sameCheck(native.check, r.check)) {
+    console.error(`!! ${label}: the table differs from native: ${JSON.stringify(r.check)} vs ${JSON.stringify(native.check)}`);
+    process.exitCode = 1;
+  }
+}
+
+setFigure('import_ms', r0(coi.importMs));
+setFigure('import_native_ms', r0(native.importMs));
+setFigure('import_ratio', ratio(coi.importMs, native.importMs));
+setFigure('groupby_ms', r0(median(coi.groupbyMs)));
+setFigure('groupby_native_ms', r0(native.groupbyMs));
+setFigure('groupby_ratio', ratio(median(coi.groupbyMs), native.groupbyMs));
+setFigure('peak_mem_mb', r0(coi.peakRendererMb));
+setFigure('peak_mem_native_mb', r0(native.peakRssMb));
+setFigure('peak_mem_ratio', ratio(coi.peakRendererMb, native.peakRssMb));
+setFigure('import_eh_ms', r0(eh.importMs));
+setFigure('rows', rows);
+// Details beyond the headline keys.
+setFigure('bundle', coi.engineKind);
+setFigure('import_read_ms', r0(coi.readMs));
+setFigure('import_register_ms', r0(coi.registerMs));
+setFigure('import_create_ms', r0(coi.createMs));
+setFigure('init_ms', r0(coi.initMs));
+setFigure('import_eh_ratio', ratio(eh.importMs, native.importMs));
+setFigure('groupby_eh_ms', r0(median(eh.groupbyMs)));
+setFigure('peak_mem_eh_mb', r0(eh.peakRendererMb));
+setFigure('csv_mb', r0(csv.size / 1e6));
+
+console.log(
+  `ratios     import ${figures.import_ratio} (EH ${figures.import_eh_ratio}), GROUP BY ${figures.groupby_ratio}, ` +
+    `peak memory ${figures.peak_mem_ratio} (renderer RSS / native RSS)`,
+);
+printFiguresLine();
