@@ -8,6 +8,7 @@ import { nodeFileResolver } from '../core/ingest/node-source.ts';
 import { MANIFEST_FILE } from '../core/project/manifest.ts';
 import { NodeProjectStore } from '../core/project/node-store.ts';
 import { Session } from '../core/project/session.ts';
+import { quoteIdent } from '../core/sql/ident.ts';
 import { toCsv, toJson, toText } from './format.ts';
 
 const USAGE = `Loupe — analyse hors ligne de données ouvertes
@@ -16,6 +17,9 @@ Utilisation :
   loupe import <fichiers ou dossiers…> --project DIR   importe dans le projet (créé s'il n'existe pas)
   loupe tables --project DIR                          liste les tables, leurs lignes et leur source
   loupe sql --project DIR "<requête>" [--format text|csv|json]
+  loupe run <opération> --project DIR --params '<json>' [--format text|json]
+  loupe run <opération> --help                        décrit les paramètres de l'opération
+  loupe ops                                           liste les opérations disponibles
   loupe verify --project DIR                          vérifie la chaîne d'empreintes du journal
   loupe demo --out DIR                                génère l'espace de démonstration
 `;
@@ -37,6 +41,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         project: { type: 'string', short: 'p' },
         format: { type: 'string', default: 'text' },
         out: { type: 'string' },
+        params: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -46,7 +51,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
-  if (!command || values.help) {
+  if (!command || (values.help && command !== 'run')) {
     io.out(USAGE);
     return command ? 0 : 2;
   }
@@ -58,6 +63,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return await withSession(values.project, false, io, (s) => cmdTables(s, io));
       case 'sql':
         return await withSession(values.project, false, io, (s) => cmdSql(s, rest.join(' '), values.format ?? 'text', io));
+      case 'ops':
+        return await cmdOps(io);
+      case 'run':
+        if (values.help) return await cmdRunHelp(rest[0], io);
+        return await withSession(values.project, false, io, (s) => cmdRun(s, rest[0], values.params ?? '{}', values.format ?? 'text', io));
       case 'verify':
         return await cmdVerify(values.project, io);
       case 'demo': {
@@ -164,4 +174,49 @@ async function cmdVerify(dir: string | undefined, io: Io): Promise<number> {
   }
   io.out(`Journal altéré à l'entrée ${res.firstBroken?.seq} : ${res.firstBroken?.reason}\n`);
   return 1;
+}
+
+async function cmdOps(io: Io): Promise<number> {
+  const { listOperations } = await import('../core/ops/all.ts');
+  for (const op of listOperations()) io.out(`${op.id.padEnd(22)} ${op.kind.padEnd(8)} ${op.description}\n`);
+  return 0;
+}
+
+async function cmdRunHelp(id: string | undefined, io: Io): Promise<number> {
+  const { getOperation } = await import('../core/ops/all.ts');
+  const op = id ? getOperation(id) : undefined;
+  if (!op) throw new Error(`opération inconnue : ${id ?? '(aucune)'} — voir « loupe ops »`);
+  const { describeParams } = await import('./params-help.ts');
+  io.out(`${op.id} — ${op.description}\n\nParamètres (--params '<json>') :\n${describeParams(op.params)}`);
+  return 0;
+}
+
+async function cmdRun(session: Session, id: string | undefined, paramsText: string, format: string, io: Io): Promise<number> {
+  const { getOperation } = await import('../core/ops/all.ts');
+  const op = id ? getOperation(id) : undefined;
+  if (!op) throw new Error(`opération inconnue : ${id ?? '(aucune)'} — voir « loupe ops »`);
+  let params: unknown;
+  try {
+    params = JSON.parse(paramsText);
+  } catch {
+    throw new Error('--params doit être un objet JSON');
+  }
+  const res = await session.run(op, params);
+  const rows = res.table ? await session.engine.query(`SELECT * FROM ${quoteIdent(res.table)}`) : null;
+  if (format === 'json') {
+    io.out(
+      JSON.stringify({
+        operation: op.id,
+        summary: res.summary ?? null,
+        table: res.table ?? null,
+        rows: rows ? JSON.parse(toJson(rows)) : [],
+        detail: res.detail ?? null,
+        journal: { seq: res.entry.seq, hash: res.entry.hash, digest: res.digest?.digest ?? null },
+      }) + '\n',
+    );
+  } else {
+    if (res.summary) io.out(`${res.summary}\n\n`);
+    if (rows) io.out(toText(rows));
+  }
+  return 0;
 }

@@ -38,12 +38,15 @@ export type Provenance = z.infer<typeof Provenance>;
 
 export interface TableEntry {
   name: string;
-  kind: 'table' | 'view';
+  /** table: imported; view: a saved query; result: the output table of an analysis operation. */
+  kind: 'table' | 'view' | 'result';
   columns: ColumnMeta[];
   rows: number;
   source?: Provenance;
   /** For saved queries: the SELECT behind the view. */
   sql?: string;
+  /** For results: the operation that produced it. */
+  origin?: { op: string; summary?: string };
 }
 
 export class Catalog {
@@ -92,6 +95,7 @@ export class Catalog {
       })),
       ...(prev?.source ? { source: prev.source } : {}),
       ...(prev?.sql ? { sql: prev.sql } : {}),
+      ...(prev?.origin ? { origin: prev.origin } : {}),
     };
     this.tables.set(name, entry);
     return entry;

@@ -58,6 +58,45 @@ export class OperationError extends Error {
   }
 }
 
+/** The journal's record of a table an operation reads: its source file and that file's hash. */
+export function inputOf(ctx: OperationContext, table: string): { table: string; source?: string; sha256?: string } {
+  const src = ctx.catalog.get(table)?.source;
+  return src ? { table, source: src.path, sha256: src.sha256 } : { table };
+}
+
+/** Fails with a clear message when an operation names a table the project does not have. */
+export function requireTable(ctx: OperationContext, table: string) {
+  const t = ctx.catalog.get(table);
+  if (!t) throw new OperationError(`Table inconnue : « ${table} »`);
+  return t;
+}
+
+/** Fails with a clear message when a column is not in the table. */
+export function requireColumn(ctx: OperationContext, table: string, column: string) {
+  const c = requireTable(ctx, table).columns.find((x) => x.name === column);
+  if (!c) throw new OperationError(`Colonne inconnue dans « ${table} » : « ${column} »`);
+  return c;
+}
+
+/**
+ * Creates (or replaces) a result table from a SELECT and lists it in the catalog, so results can be
+ * browsed in the grid, exported and cited like any table. Returns the SQL that ran.
+ */
+export async function createResultTable(
+  ctx: OperationContext,
+  opId: string,
+  select: string,
+  name?: string,
+): Promise<{ table: string; sql: string }> {
+  const { quoteIdent, safeIdentifier } = await import('../sql/ident.ts');
+  const table = name ?? ctx.catalog.freeName(`res_${safeIdentifier(opId)}`);
+  const sql = `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS ${select}`;
+  await ctx.engine.exec(sql);
+  ctx.catalog.set({ name: table, kind: 'result', columns: [], rows: 0, origin: { op: opId } });
+  await ctx.catalog.refresh(ctx.engine, table);
+  return { table, sql };
+}
+
 const registry = new Map<string, Operation<never, unknown>>();
 
 export function registerOperation<P, D>(op: Operation<P, D>): Operation<P, D> {

@@ -1,0 +1,1 @@
+// Audit tests register themselves here (see ops/all.ts).

@@ -1,0 +1,1 @@
+// Budget checks register themselves here (see ops/all.ts).

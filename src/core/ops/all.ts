@@ -1,0 +1,6 @@
+// Importing this module registers every operation, so the app, the CLI and replay know them all.
+import '../ingest/import.ts';
+import '../audit/index.ts';
+import '../budget/index.ts';
+
+export { getOperation, listOperations } from './registry.ts';
