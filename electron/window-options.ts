@@ -1,0 +1,42 @@
+// The window's options in one pure function, so a test fails the day someone loosens them.
+import type { BrowserWindowConstructorOptions } from 'electron';
+import type { WindowState } from './window-state.ts';
+
+export interface WindowOptionsInput {
+  preload: string;
+  state: WindowState;
+  icon?: string;
+  /** DevTools only outside a packaged build. */
+  devTools: boolean;
+}
+
+export function windowOptions({ preload, state, icon, devTools }: WindowOptionsInput): BrowserWindowConstructorOptions {
+  return {
+    ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
+    width: state.width,
+    height: state.height,
+    minWidth: 800,
+    minHeight: 500,
+    title: 'Loupe',
+    show: false,
+    backgroundColor: '#ffffff',
+    ...(icon ? { icon } : {}),
+    webPreferences: {
+      preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      // Chromium's spellchecker downloads its dictionaries: offline means off.
+      spellcheck: false,
+      devTools,
+    },
+  };
+}
