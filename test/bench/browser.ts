@@ -1,6 +1,7 @@
 // Loupe's engine as the app runs it: the bench page built with Vite, served on 127.0.0.1 with the
 // app's headers (CSP + COOP/COEP, so the page is cross-origin isolated and gets the COI bundle),
-// driven in Chromium by playwright-core. Peak memory: RSS of Chromium's processes read from /proc.
+// driven in Chromium by playwright-core. Peak memory: VmRSS of the page's renderer process, sampled
+// from /proc every 100 ms (not CDP: Performance.getMetrics sees the JS heap, not the wasm heap).
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -60,7 +61,11 @@ export async function serve(csvPath: string): Promise<{ server: Server; origin: 
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-/** RSS (MB) of every process below ours, split into Chromium renderers and the rest. */
+/**
+ * RSS (MB) of the Chromium processes below ours: the largest renderer (the page's, which hosts its
+ * workers and DuckDB's wasm heap; Chromium also keeps a spare and an about:blank renderer, so a sum
+ * over renderers would count those too) and the sum over every Chromium process.
+ */
 function chromiumRss(): { renderer: number; total: number } {
   const parent = new Map<number, number>();
   for (const d of readdirSync('/proc')) {
@@ -86,7 +91,7 @@ function chromiumRss(): { renderer: number; total: number } {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       const mb = m ? (Number(m[1]) * 1024) / 1e6 : 0;
       total += mb;
-      if (cmd.includes('--type=renderer')) renderer += mb;
+      if (cmd.includes('--type=renderer')) renderer = Math.max(renderer, mb);
     } catch {
       // Gone.
     }
@@ -95,6 +100,8 @@ function chromiumRss(): { renderer: number; total: number } {
 }
 
 export interface BrowserRun extends PageRunResult {
+  /** The page loaded, no engine yet. */
+  idleRendererMb: number;
   peakRendererMb: number;
   peakChromiumMb: number;
 }
@@ -118,13 +125,14 @@ export async function runInChromium(origin: string, csvPath: string, opts: PageR
     });
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => (globalThis as unknown as { bench?: { ready: boolean } }).bench?.ready === true);
+    const idleRendererMb = chromiumRss().renderer;
     if (opts.source === 'input') await page.setInputFiles('#csv', csvPath);
     const result = await page.evaluate(
       (o) => (globalThis as unknown as { bench: { run(o: PageRunOptions): Promise<PageRunResult> } }).bench.run(o),
       { ...opts, csvUrl: `${origin}/data/bench.csv` },
     );
     sample();
-    return { ...result, peakRendererMb: peakRenderer, peakChromiumMb: peakTotal };
+    return { ...result, idleRendererMb, peakRendererMb: peakRenderer, peakChromiumMb: peakTotal };
   } finally {
     clearInterval(timer);
     await browser.close();

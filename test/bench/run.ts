@@ -46,7 +46,7 @@ for (const [label, r] of [['app', coi], ['EH', eh]] as const) {
     `loupe ${label.padEnd(4)} ${r.engineKind}${r.crossOriginIsolated ? ' (isolated)' : ''}: init ${s(r.initMs)}, import ${s(r.importMs)} ` +
       `(${r.fetchMs !== null ? `fetch ${s(r.fetchMs)} not counted, ` : ''}file.arrayBuffer ${s(r.readMs)}, register ${s(r.registerMs)}, ` +
       `CREATE TABLE ${s(r.createMs)}), GROUP BY ${r0(median(r.groupbyMs))} ms [${r.groupbyMs.map(r0).join(', ')}], ` +
-      `peak RSS renderer ${mb(r.peakRendererMb)} (all Chromium ${mb(r.peakChromiumMb)})`,
+      `peak RSS renderer ${mb(r.peakRendererMb)} (idle page ${mb(r.idleRendererMb)}, all Chromium ${mb(r.peakChromiumMb)})`,
   );
   if (!sameCheck(native.check, r.check)) {
     console.error(`!! ${label}: the table differs from native: ${JSON.stringify(r.check)} vs ${JSON.stringify(native.check)}`);
