@@ -1,10 +1,10 @@
 // `npm run bench [-- --rows N] [-- --source input|fetch] [-- --coi-max-mb N]`
 // Loupe's engine in Chromium (COI bundle, 2 threads; EH bundle as the fallback figure) against native
-// DuckDB on the same generated CSV, in the same command. The last line printed is the JSON of `figures`.
+// DuckDB on the same generated CSV, in the same command (native before and after, mean of the two). The last line printed is the JSON of `figures`.
 import { buildPage, runInChromium, serve, type BrowserRun } from './browser.ts';
 import { figures, median, ratio, printFiguresLine, setFigure } from './figures.ts';
 import { ensureCsv } from './generate.ts';
-import { runNative } from './native.ts';
+import { runNative, type NativeResult } from './native.ts';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,8 +27,11 @@ console.log(`Loupe bench: ${rows.toLocaleString('fr-FR')} rows, File from ${sour
 const csv = await ensureCsv(rows);
 console.log(`CSV        ${csv.path} (${mb(csv.size / 1e6)}) ${csv.generated ? `generated in ${s(csv.ms)}` : 'reused'}`);
 
-const native = await runNative(csv.path);
-console.log(`native     ${native.threads} threads: import ${s(native.importMs)}, GROUP BY ${r0(native.groupbyMs)} ms, peak RSS ${mb(native.peakRssMb)}`);
+// The baseline runs before and after the browser runs; their mean spreads the drift in machine load.
+const nativeRuns = [await runNative(csv.path)];
+const printNative = (n: NativeResult) =>
+  console.log(`native     ${n.threads} threads: import ${s(n.importMs)}, GROUP BY ${r0(n.groupbyMs)} ms, peak RSS ${mb(n.peakRssMb)}`);
+printNative(nativeRuns[0]!);
 
 await buildPage();
 const { server, origin } = await serve(csv.path);
@@ -41,6 +44,15 @@ try {
 } finally {
   server.close();
 }
+nativeRuns.push(await runNative(csv.path));
+printNative(nativeRuns[1]!);
+const mean = (f: (n: NativeResult) => number) => nativeRuns.reduce((a, n) => a + f(n), 0) / nativeRuns.length;
+const native = {
+  importMs: mean((n) => n.importMs),
+  groupbyMs: mean((n) => n.groupbyMs),
+  peakRssMb: Math.max(...nativeRuns.map((n) => n.peakRssMb)),
+  check: nativeRuns[0]!.check,
+};
 for (const [label, r] of [['app', coi], ['EH', eh]] as const) {
   console.log(
     `loupe ${label.padEnd(4)} ${r.engineKind}${r.crossOriginIsolated ? ' (isolated)' : ''}: init ${s(r.initMs)}, import ${s(r.importMs)} ` +
