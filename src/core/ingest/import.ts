@@ -5,6 +5,7 @@ import type { Provenance } from '../catalog/catalog.ts';
 import { quoteIdent, safeIdentifier } from '../sql/ident.ts';
 import { OperationError, registerOperation, runOperation, type OperationContext, type OperationResult } from '../ops/registry.ts';
 import { readCsv } from './csv.ts';
+import { addGeoPointColumns } from './geo-point.ts';
 import { readGeojson } from './geojson.ts';
 import { readJson } from './json.ts';
 import { readParquet } from './parquet.ts';
@@ -96,6 +97,11 @@ export async function importSourceFile(ctx: OperationContext, file: SourceFile, 
     },
     params.options,
   );
+  for (const t of out.tables) {
+    const geo = await addGeoPointColumns(ctx.engine, t.name, t.labels);
+    Object.assign(t.labels, geo.labels);
+    out.sql.push(...geo.sql);
+  }
   const provenance: Provenance[] = [];
   for (const t of out.tables) {
     const entry = await ctx.catalog.refresh(ctx.engine, t.name, t.labels);

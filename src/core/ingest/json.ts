@@ -1,5 +1,113 @@
+// JSON arrays of objects and NDJSON (one object per line). Parsed in JS rather than by DuckDB's JSON
+// loader: that loader takes the wasm instance down on some hostile inputs (deep nesting, mixed arrays),
+// and here every error can name its line. Keys stay as labels; column names are SQL-safe.
+import { uniqueIdentifiers } from '../sql/ident.ts';
+import { decodeJsonBytes, isPlainObject, parseJson } from './json-text.ts';
+import { loadRows } from './records.ts';
 import { IngestError, type Reader } from './types.ts';
 
+/** Wrappers under which APIs put the records of a single JSON object. */
+const RECORD_KEYS = ['records', 'results', 'data'];
+
+type Shape = 'array' | 'ndjson' | 'wrapped';
+
+function firstChar(text: string): string {
+  const m = /\S/.exec(text);
+  return m ? m[0] : '';
+}
+
+function parseNdjson(text: string, fileName: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (!line) continue;
+    const v = parseJson(line, fileName, i + 1);
+    if (!isPlainObject(v)) throw new IngestError('chaque ligne NDJSON doit être un objet JSON', fileName, i + 1);
+    out.push(v);
+  }
+  return out;
+}
+
+function looksLikeNdjson(text: string): boolean {
+  const first = text.split('\n').find((l) => l.trim());
+  if (!first) return false;
+  try {
+    return isPlainObject(JSON.parse(first));
+  } catch {
+    return false;
+  }
+}
+
+function asRecords(value: unknown, fileName: string): { records: unknown[]; shape: Shape } {
+  if (Array.isArray(value)) return { records: value, shape: 'array' };
+  if (isPlainObject(value)) {
+    for (const k of RECORD_KEYS) {
+      const v = value[k];
+      if (Array.isArray(v) && v.length && v.every(isPlainObject)) return { records: v, shape: 'wrapped' };
+    }
+    throw new IngestError('un objet JSON seul, sans tableau d’enregistrements : attendu un tableau d’objets [{…}, {…}] ou du NDJSON', fileName);
+  }
+  throw new IngestError('le fichier ne contient pas un tableau d’objets JSON', fileName);
+}
+
+/** Opendatasoft's classic export: `{datasetid, recordid, fields: {...}, geometry}` per record. */
+function isOdsRecord(r: Record<string, unknown>): boolean {
+  return isPlainObject(r.fields) && ('recordid' in r || 'datasetid' in r);
+}
+
+function flattenOds(r: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if ('recordid' in r) out.recordid = r.recordid;
+  Object.assign(out, r.fields as Record<string, unknown>);
+  if ('geometry' in r && !('geometry' in out)) out.geometry = r.geometry;
+  if ('record_timestamp' in r) out.record_timestamp = r.record_timestamp;
+  return out;
+}
+
 export const readJson: Reader = async (ctx) => {
-  throw new IngestError('format json pas encore pris en charge', ctx.file.name);
+  const name = ctx.file.name;
+  const text = decodeJsonBytes(await ctx.file.bytes());
+  const start = firstChar(text);
+  let parsed: { records: unknown[]; shape: Shape };
+  const ndjsonExt = /\.(ndjson|jsonl)$/i.test(name);
+  if (ndjsonExt || (start === '{' && looksLikeNdjson(text) && !/^\s*\{[^\n]*\}\s*$/.test(text))) {
+    parsed = { records: parseNdjson(text, name), shape: 'ndjson' };
+  } else if (start === '[' || start === '{') {
+    parsed = asRecords(parseJson(text, name), name);
+  } else if (start === '') {
+    throw new IngestError('le fichier ne contient aucune donnée JSON', name);
+  } else {
+    // Parse anyway: an invalid file gets its syntax error and line, a scalar gets the shape error.
+    parsed = asRecords(parseJson(text, name), name);
+  }
+  let records = parsed.records;
+  if (!records.length) throw new IngestError('le tableau JSON est vide : aucune ligne à importer', name);
+  for (let i = 0; i < records.length; i++) {
+    if (!isPlainObject(records[i])) {
+      throw new IngestError(`l’élément n° ${i + 1} du tableau n’est pas un objet JSON : attendu un tableau d’objets`, name);
+    }
+  }
+  const objects = records as Record<string, unknown>[];
+  const ods = objects.every(isOdsRecord);
+  const rowsObj = ods ? objects.map(flattenOds) : objects;
+  records = [];
+
+  const keys = new Map<string, number>();
+  for (const r of rowsObj) for (const k of Object.keys(r)) if (!keys.has(k)) keys.set(k, keys.size);
+  if (!keys.size) throw new IngestError('les objets JSON n’ont aucune clé : aucune colonne à importer', name);
+  const labels = [...keys.keys()];
+  const names = uniqueIdentifiers(labels);
+  const rows = rowsObj.map((r) => labels.map((k) => r[k]));
+  const { sql } = await loadRows(
+    ctx.engine,
+    ctx.table,
+    labels.map((label, i) => ({ name: names[i]!, label })),
+    rows,
+  );
+  return {
+    tables: [{ name: ctx.table, labels: Object.fromEntries(names.map((n, i) => [n, labels[i]!])) }],
+    sql: [sql],
+    options: { shape: parsed.shape, ...(ods ? { opendatasoft: true } : {}) },
+  };
 };

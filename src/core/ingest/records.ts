@@ -1,0 +1,127 @@
+// Rows parsed in JS (JSON, GeoJSON, XLSX) → a DuckDB table. We write them as CSV with explicit
+// column types and load it with `read_csv`: the one loader in the wasm build that is both robust on
+// untrusted input and free of `new Function` (Arrow builders), and whose types we choose ourselves —
+// a code like "01000" stays text, a number stays a number, an ISO date becomes a DATE.
+import type { Engine } from '../engine/engine.ts';
+import { isoDate, isoTimestamp } from '../engine/values.ts';
+import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
+
+export interface RowColumn {
+  /** SQL-safe name. */
+  name: string;
+  /** As it was in the file. */
+  label: string;
+}
+
+export type SqlType = 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'DATE' | 'TIMESTAMP' | 'VARCHAR';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$/;
+
+function validIsoDate(s: string): boolean {
+  const y = Number(s.slice(0, 4));
+  const m = Number(s.slice(5, 7));
+  const d = Number(s.slice(8, 10));
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+type Kind = 'int' | 'num' | 'bool' | 'date' | 'ts' | 'text';
+
+function kindOfValue(v: unknown): Kind | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return 'text';
+    return Number.isSafeInteger(v) ? 'int' : 'num';
+  }
+  if (typeof v === 'boolean') return 'bool';
+  if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) return 'text';
+    return v.getTime() % 86_400_000 === 0 ? 'date' : 'ts';
+  }
+  if (typeof v === 'string') {
+    if (ISO_DATE.test(v) && validIsoDate(v)) return 'date';
+    if (ISO_TIMESTAMP.test(v) && validIsoDate(v.slice(0, 10))) return 'ts';
+  }
+  return 'text';
+}
+
+/** The narrowest type that holds every value of a column; text when values disagree. */
+export function inferType(rows: readonly unknown[][], col: number): SqlType {
+  const kinds = new Set<Kind>();
+  for (const r of rows) {
+    const k = kindOfValue(r[col]);
+    if (k) kinds.add(k);
+    if (kinds.has('text')) return 'VARCHAR';
+  }
+  if (kinds.size === 0) return 'VARCHAR';
+  const only = (...ks: Kind[]) => [...kinds].every((k) => ks.includes(k));
+  if (only('int')) return 'BIGINT';
+  if (only('int', 'num')) return 'DOUBLE';
+  if (only('bool')) return 'BOOLEAN';
+  if (only('date')) return 'DATE';
+  if (only('date', 'ts')) return 'TIMESTAMP';
+  return 'VARCHAR';
+}
+
+/** Nested values (objects, arrays) become their JSON text; too deep to print is an error, not a crash. */
+export function textOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof Date) return v.getTime() % 86_400_000 === 0 ? isoDate(v.getTime()) : isoTimestamp(v.getTime());
+  if (typeof v === 'object' && v !== null) return JSON.stringify(v);
+  return String(v);
+}
+
+function csvField(v: unknown, type: SqlType): string {
+  if (v === null || v === undefined) return '';
+  switch (type) {
+    case 'BIGINT':
+    case 'DOUBLE':
+    case 'BOOLEAN':
+      return String(v);
+    case 'DATE':
+      return v instanceof Date ? isoDate(v.getTime()) : String(v);
+    case 'TIMESTAMP':
+      return v instanceof Date ? isoTimestamp(v.getTime()) : String(v);
+    case 'VARCHAR':
+      // Always quoted: with allow_quoted_nulls off, "" stays an empty string and only a bare empty is NULL.
+      return `"${textOf(v).replaceAll('"', '""')}"`;
+  }
+}
+
+let serial = 0;
+
+/**
+ * Creates `table` with `columns` and `rows` (row-major, aligned with `columns`). Returns the SQL that
+ * built it, for the journal. `types` overrides inference for some columns.
+ */
+export async function loadRows(
+  engine: Engine,
+  table: string,
+  columns: readonly RowColumn[],
+  rows: readonly unknown[][],
+  types: Record<string, SqlType> = {},
+): Promise<{ sql: string; types: SqlType[] }> {
+  const colTypes = columns.map((c, i) => types[c.name] ?? inferType(rows, i));
+  const defs = columns.map((c, i) => `${quoteIdent(c.name)} ${colTypes[i]}`).join(', ');
+  if (rows.length === 0) {
+    const sql = `CREATE TABLE ${quoteIdent(table)} (${defs})`;
+    await engine.exec(sql);
+    return { sql, types: colTypes };
+  }
+  const lines: string[] = [];
+  for (const r of rows) lines.push(columns.map((_, i) => csvField(r[i], colTypes[i]!)).join(','));
+  const file = `loupe_rows_${++serial}_${table}.csv`;
+  await engine.registerText(file, lines.join('\n') + '\n');
+  const struct = columns.map((c, i) => `${quoteLiteral(c.name)}: ${quoteLiteral(colTypes[i]!)}`).join(', ');
+  const sql =
+    `CREATE TABLE ${quoteIdent(table)} AS SELECT * FROM read_csv(${quoteLiteral(file)}, header = false, ` +
+    `auto_detect = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, ` +
+    `columns = {${struct}})`;
+  try {
+    await engine.exec(sql);
+  } finally {
+    await engine.dropFile(file).catch(() => undefined);
+  }
+  return { sql, types: colTypes };
+}
