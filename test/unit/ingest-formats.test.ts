@@ -361,3 +361,27 @@ describe.skipIf(!existsSync(ARRONDISSEMENTS))('the real arrondissements.geojson'
     expect(r.rows[0]).toEqual([20, true, true, true, true, true, true]);
   });
 });
+
+describe('reopening a project', () => {
+  it('re-imports every format into the same tables, geo_point columns included', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loupe-reopen-'));
+    const store = new NodeProjectStore(join(dir, 'projet'));
+    try {
+      const paths = [
+        await put('reouvre.xlsx', await fx.xlsxBytes()),
+        await put('reouvre.parquet', fx.parquetBytes()),
+        await put('reouvre.geojson', fx.geojsonText()),
+        await put('reouvre.ndjson', fx.ndjsonText()),
+      ];
+      const s = await Session.create(engine, store, nodeFileResolver, 'réouverture');
+      for (const p of paths) await s.importPath(p);
+      const before = s.catalog.list().map((t) => [t.name, t.rows, t.columns.map((c) => c.name).join(',')]);
+      for (const [name] of before) await engine.exec(`DROP TABLE ${quoteIdent(String(name))}`);
+      const { session: again, problems } = await Session.open(engine, store, nodeFileResolver);
+      expect(problems).toEqual([]);
+      expect(again.catalog.list().map((t) => [t.name, t.rows, t.columns.map((c) => c.name).join(',')])).toEqual(before);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
