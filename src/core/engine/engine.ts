@@ -107,6 +107,15 @@ export class Engine {
     }
   }
 
+  /** A result as Arrow IPC stream bytes (for writers such as Parquet), without converting to JS values. */
+  queryIPC(sql: string): Promise<Uint8Array> {
+    return this.enqueue(() => {
+      // The connection id is not public API; runQuery on it is how AsyncDuckDBConnection.query works.
+      const connId = (this.conn as unknown as { _conn: number })._conn;
+      return this.db.runQuery(connId, sql);
+    });
+  }
+
   registerBuffer(name: string, bytes: Uint8Array): Promise<void> {
     return this.enqueue(() => this.db.registerFileBuffer(name, bytes));
   }
