@@ -1,1 +1,3 @@
 // Audit tests register themselves here (see ops/all.ts).
+import './duplicates.ts';
+import './fuzzy-duplicates.ts';
