@@ -10,16 +10,16 @@ export function findElectronBinary() {
   try {
     pkgDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
   } catch {
-    return { path: null, reason: 'paquet electron non installé' };
+    return { path: null, reason: 'le paquet electron n’est pas installé' };
   }
   const pathFile = join(pkgDir, 'path.txt');
   const rel = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : '';
   const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
   if (override) {
     const p = join(override, rel || 'electron');
-    return existsSync(p) ? { path: p, reason: null } : { path: null, reason: `binaire absent : ${p}` };
+    return existsSync(p) ? { path: p, reason: null } : { path: null, reason: `${p} n’existe pas` };
   }
-  if (!rel) return { path: null, reason: `binaire absent (${pathFile} manquant : le téléchargement d’Electron n’a pas eu lieu)` };
+  if (!rel) return { path: null, reason: `${pathFile} manquant : Electron n’a pas été téléchargé` };
   const p = join(pkgDir, 'dist', rel);
-  return existsSync(p) ? { path: p, reason: null } : { path: null, reason: `binaire absent : ${p}` };
+  return existsSync(p) ? { path: p, reason: null } : { path: null, reason: `${p} n’existe pas` };
 }

@@ -1,0 +1,183 @@
+// The Electron host driven through a fake window.loupe whose calls go to the real IPC handlers, as the
+// preload would send them: what the renderer sees, minus Electron.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Channel, LoupeApi } from '../../electron/api.ts';
+import { Grants } from '../../electron/grants.ts';
+import { createHandlers, type Dialogs, type Handlers } from '../../electron/ipc.ts';
+import { RecentStore } from '../../electron/recent.ts';
+import type { Engine } from '../../src/core/engine/engine.ts';
+import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { sha256OfFile } from '../../src/core/ingest/source.ts';
+import { createElectronHost, IpcProjectStore } from '../../src/host/electron.ts';
+
+let tmp: string;
+let csv: string;
+let folder: string;
+let project: string;
+const choice = { files: [] as string[], folder: null as string | null, project: null as string | null, save: null as string | null };
+const dialogs: Dialogs = {
+  openFiles: async () => choice.files,
+  openFolder: async () => choice.folder,
+  openProject: async () => choice.project,
+  newProject: async () => null,
+  locate: async () => null,
+  save: async () => choice.save,
+};
+
+/** What the preload does: positional arguments become one object, `{ ok: false }` becomes a thrown Error. */
+function fakeApi(h: Handlers, dropped: Map<File, string>): LoupeApi {
+  const call = async <T,>(ch: Channel, args?: object): Promise<T> => {
+    try {
+      return (await h[ch](args)) as T;
+    } catch (e) {
+      throw new Error((e as Error).message);
+    }
+  };
+  return {
+    openFilesDialog: () => call('openFilesDialog'),
+    openFolderDialog: () => call('openFolderDialog'),
+    grantDropped: (files) => call('grantDropped', { paths: files.map((f) => dropped.get(f) ?? '') }),
+    locateFile: (expectedPath) => call('locateFile', { expectedPath }),
+    stat: (path) => call('stat', { path }),
+    readSlice: (path, start, end) => call('readSlice', { path, start, end }),
+    listFolder: (path) => call('listFolder', { path }),
+    openProjectDialog: () => call('openProjectDialog'),
+    newProjectDialog: (name) => call('newProjectDialog', { name }),
+    openRecentProject: (root) => call('openRecentProject', { root }),
+    recentProjects: () => call('recentProjects'),
+    demoProject: () => call('demoProject'),
+    rememberSource: (root, path) => call('rememberSource', { root, path }),
+    projectReadText: (root, path) => call('projectReadText', { root, path }),
+    projectWriteTextAtomic: (root, path, text) => call('projectWriteTextAtomic', { root, path, text }),
+    projectAppendText: (root, path, text) => call('projectAppendText', { root, path, text }),
+    projectWriteBytes: (root, path, bytes) => call('projectWriteBytes', { root, path, bytes }),
+    projectStat: (root, path) => call('projectStat', { root, path }),
+    projectList: (root, folder) => call('projectList', { root, folder }),
+    saveAs: (suggestedName, data) => call('saveAs', { suggestedName, data }),
+    versions: () => call('versions'),
+    setMenuLanguage: (lang) => call('setMenuLanguage', { lang }),
+    onMenuCommand: () => () => undefined,
+  };
+}
+
+let engine: Engine;
+const dropped = new Map<File, string>();
+let host: ReturnType<typeof createElectronHost>;
+let sharedApi: LoupeApi;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'loupe-host-'));
+  csv = join(tmp, 'subventions.csv');
+  await writeFile(csv, 'beneficiaire;montant\nAssociation A;1200,50\nAssociation B;300\n');
+  folder = join(tmp, 'lot');
+  await mkdir(join(folder, 'sub'), { recursive: true });
+  await writeFile(join(folder, 'a.csv'), 'x\n1\n');
+  await writeFile(join(folder, 'sub', 'b.csv'), 'x\n2\n');
+  project = join(tmp, 'projet');
+  await mkdir(project);
+  await writeFile(join(project, 'loupe.json'), JSON.stringify({ format: 'loupe-project', name: 'Subventions 2024' }));
+  const handlers = createHandlers({
+    grants: new Grants(),
+    dialogs,
+    recent: new RecentStore(join(tmp, 'userData', 'recent.json')),
+    demoSource: join(tmp, 'no-demo'),
+    demoTarget: join(tmp, 'userData', 'demo'),
+    versions: { app: '0.1.0', electron: '45', chrome: '140', node: '22' },
+    setMenuLanguage: () => undefined,
+    recentChanged: () => undefined,
+  });
+  sharedApi = fakeApi(handlers, dropped);
+  host = createElectronHost(sharedApi);
+  engine = await createNodeEngine();
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('the Electron host', () => {
+  it('refuses to start outside the shell', () => {
+    expect(() => createElectronHost(undefined)).toThrow(/window\.loupe/);
+  });
+
+  it('reads a picked file in slices, chunks and whole, and registers it in the engine', async () => {
+    choice.files = [csv];
+    const [file] = await host.pickFiles();
+    expect(file).toMatchObject({ name: 'subventions.csv', path: csv, size: 61 });
+    expect(new TextDecoder().decode(await file!.slice(0, 12))).toBe('beneficiaire');
+    const chunks: number[] = [];
+    for await (const c of file!.chunks(16)) chunks.push(c.length);
+    expect(chunks.reduce((a, b) => a + b, 0)).toBe(61);
+    expect(chunks[0]).toBe(16);
+    expect(await sha256OfFile(file!)).toMatch(/^[0-9a-f]{64}$/);
+    await file!.registerIn(engine, 'subventions.csv');
+    const r = await engine.query("SELECT count(*) AS n FROM read_csv('subventions.csv', delim=';', header=true)");
+    expect(r.rows[0]).toEqual([2]);
+  });
+
+  it('names a picked folder’s files relative to the folder’s parent', async () => {
+    choice.folder = folder;
+    const files = await host.pickFolder();
+    expect(files.map((f) => f.path)).toEqual(['lot/a.csv', 'lot/sub/b.csv']);
+    expect(new TextDecoder().decode(await files[1]!.bytes())).toBe('x\n2\n');
+  });
+
+  it('takes dropped paths from the files themselves', async () => {
+    const f = new File(['x'], 'a.csv');
+    dropped.set(f, join(folder, 'a.csv'));
+    const g = new File(['x'], 'lot');
+    dropped.set(g, folder);
+    const files = await host.droppedFiles({ files: [f, g] } as unknown as DataTransfer);
+    expect(files.map((s) => s.path)).toEqual(['a.csv', 'lot/a.csv', 'lot/sub/b.csv']);
+  });
+
+  it('opens a project folder, writes through it, and lists it among recent projects', async () => {
+    choice.project = project;
+    const api = fakeApi(createHandlers({ grants: new Grants(), dialogs, recent: new RecentStore(join(tmp, 'userData', 'r2.json')), demoSource: '', demoTarget: join(tmp, 'x'), versions: { app: '', electron: '', chrome: '', node: '' }, setMenuLanguage: () => undefined, recentChanged: () => undefined }), dropped);
+    const info = await api.openProjectDialog();
+    const h2 = createElectronHost(api);
+    const ref = await h2.openProject(info!.root);
+    expect(ref.name).toBe('Subventions 2024');
+    expect(ref.store).toBeInstanceOf(IpcProjectStore);
+    await ref.store.writeTextAtomic('notes.md', '# Constats');
+    await ref.store.appendText('journal.ndjson', '{"op":1}\n');
+    await ref.store.writeBytes('sources/copie.csv', new TextEncoder().encode('x\n9\n'));
+    expect(await readFile(join(project, 'notes.md'), 'utf8')).toBe('# Constats');
+    expect(await ref.store.readText('journal.ndjson')).toBe('{"op":1}\n');
+    const copy = await ref.store.files().open('sources/copie.csv');
+    expect(new TextDecoder().decode(await copy.bytes())).toBe('x\n9\n');
+    expect(await ref.store.files().list('sources')).toEqual(['sources/copie.csv']);
+    expect(await h2.listProjects()).toEqual([{ id: info!.root, name: 'projet' }]);
+    await expect(ref.store.writeTextAtomic('../dehors.txt', 'x')).rejects.toThrow(/Appel refusé/);
+  });
+
+  it('keeps a desktop source by its absolute path and remembers it for the project', async () => {
+    choice.project = project;
+    choice.files = [csv];
+    const info = await sharedApi.openProjectDialog();
+    const ref = await host.openProject(info!.root);
+    const [file] = await host.pickFiles();
+    expect(await host.keepSource(ref.store, file!)).toBe(csv);
+    // A file made in memory has no path on disk: the project keeps a copy instead.
+    const { bytesSourceFile } = await import('../../src/core/ingest/source.ts');
+    expect(await host.keepSource(ref.store, bytesSourceFile(new TextEncoder().encode('m\n1\n'), 'mémoire.csv'))).toBe('sources/mémoire.csv');
+    expect(await readFile(join(project, 'sources', 'mémoire.csv'), 'utf8')).toBe('m\n1\n');
+  });
+
+  it('reports a source this session may not read with a clear error', async () => {
+    await expect(host.files.open(join(tmp, 'inconnu.csv'))).rejects.toThrow(/introuvable|Accès refusé/);
+    await writeFile(join(tmp, 'autre.csv'), 'x');
+    await expect(host.files.open(join(tmp, 'autre.csv'))).rejects.toThrow(/Accès refusé/);
+  });
+
+  it('saves through the save dialog', async () => {
+    choice.save = join(tmp, 'rapport.html');
+    expect(await host.saveAs('rapport.html', '<h1>Rapport</h1>', 'text/html')).toBe(true);
+    expect(await readFile(join(tmp, 'rapport.html'), 'utf8')).toBe('<h1>Rapport</h1>');
+  });
+});
+

@@ -1,0 +1,477 @@
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CHANNELS, type Channel } from '../../electron/api.ts';
+import { Grants } from '../../electron/grants.ts';
+import { createHandlers, type Dialogs, type Handlers, MAX_PATH_CHARS, registerIpc, settle } from '../../electron/ipc.ts';
+import { RecentStore } from '../../electron/recent.ts';
+
+let tmp: string;
+let outside: string;
+let secret: string;
+let dataFile: string;
+let folder: string;
+let project: string;
+let userData: string;
+let demo: string;
+
+/** What the fake dialogs answer next, as if the user had clicked. */
+const choice: { files: string[]; folder: string | null; project: string | null; newProject: string | null; locate: string | null; save: string | null } = {
+  files: [],
+  folder: null,
+  project: null,
+  newProject: null,
+  locate: null,
+  save: null,
+};
+const dialogCalls: string[] = [];
+const dialogs: Dialogs = {
+  openFiles: async () => (dialogCalls.push('openFiles'), choice.files),
+  openFolder: async () => (dialogCalls.push('openFolder'), choice.folder),
+  openProject: async () => (dialogCalls.push('openProject'), choice.project),
+  newProject: async () => (dialogCalls.push('newProject'), choice.newProject),
+  locate: async () => (dialogCalls.push('locate'), choice.locate),
+  save: async () => (dialogCalls.push('save'), choice.save),
+};
+
+let h: Handlers;
+let menuLang: string | undefined;
+
+function fresh(): Handlers {
+  return createHandlers({
+    grants: new Grants(),
+    dialogs,
+    recent: new RecentStore(join(userData, `recent-${Math.random()}.json`)),
+    demoSource: demo,
+    demoTarget: join(userData, `demo-${Math.random()}`),
+    versions: { app: '0.1.0', electron: '45.5.0', chrome: '140', node: '22' },
+    setMenuLanguage: (l) => (menuLang = l),
+    recentChanged: () => undefined,
+  });
+}
+
+/** Grants the fixture's file, folder and project the way the user would: through the dialogs. */
+async function grantAll(handlers: Handlers): Promise<void> {
+  choice.files = [dataFile];
+  await handlers.openFilesDialog(undefined);
+  choice.folder = folder;
+  await handlers.openFolderDialog(undefined);
+  choice.project = project;
+  await handlers.openProjectDialog(undefined);
+}
+
+const FRENCH_REFUSAL = /refusé|invalide|introuvable|hors du dossier|n’a pas été choisi|n’est pas|trop/;
+
+async function expectRefused(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err, 'the call should have been refused').toBeInstanceOf(Error);
+  const msg = (err as Error).message;
+  expect(msg).toMatch(FRENCH_REFUSAL);
+  return msg;
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'loupe-ipc-'));
+  outside = join(tmp, 'outside');
+  secret = join(outside, 'secret.txt');
+  await mkdir(outside);
+  await writeFile(secret, 'mot de passe');
+
+  dataFile = join(tmp, 'chosen', 'budget.csv');
+  await mkdir(join(tmp, 'chosen'));
+  await writeFile(dataFile, 'annee;montant\n2024;1,5\n');
+  await writeFile(join(tmp, 'chosen', 'neighbour.csv'), 'not chosen');
+
+  folder = join(tmp, 'folder');
+  await mkdir(join(folder, 'sub'), { recursive: true });
+  await writeFile(join(folder, 'a.csv'), 'a\n1\n');
+  await writeFile(join(folder, 'sub', 'b.csv'), 'b\n2\n');
+  await writeFile(join(folder, '.hidden'), 'x');
+  await symlink(secret, join(folder, 'link-out.txt'));
+  await symlink(outside, join(folder, 'linkdir'));
+
+  project = join(tmp, 'project');
+  await mkdir(join(project, 'sources'), { recursive: true });
+  await writeFile(join(project, 'loupe.json'), '{"format":"loupe-project","name":"Essai"}');
+  await writeFile(join(project, 'sources', 'copie.csv'), 'c\n3\n');
+  await symlink(secret, join(project, 'link-out.txt'));
+  await symlink(outside, join(project, 'linkdir'));
+  await symlink(join(outside, 'missing.txt'), join(project, 'dangling.txt'));
+
+  userData = join(tmp, 'userData');
+  await mkdir(userData);
+  demo = join(tmp, 'dist-demo');
+  await mkdir(demo);
+  await writeFile(join(demo, 'loupe.json'), '{"format":"loupe-project","name":"Démo"}');
+  await writeFile(join(demo, 'journal.ndjson'), '');
+});
+
+afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+beforeEach(() => {
+  h = fresh();
+  dialogCalls.length = 0;
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Fuzzing: every handler, every field, wrong in every way we can think of.
+
+type Field = 'abs' | 'rel' | 'relOrEmpty' | 'int' | 'text' | 'bytes' | 'name' | 'lang' | 'absList' | 'data';
+const SHAPES: Record<Channel, Record<string, Field> | null> = {
+  openFilesDialog: null,
+  openFolderDialog: null,
+  grantDropped: { paths: 'absList' },
+  locateFile: { expectedPath: 'abs' },
+  stat: { path: 'abs' },
+  readSlice: { path: 'abs', start: 'int', end: 'int' },
+  listFolder: { path: 'abs' },
+  openProjectDialog: null,
+  newProjectDialog: { name: 'name' },
+  openRecentProject: { root: 'abs' },
+  recentProjects: null,
+  demoProject: null,
+  rememberSource: { root: 'abs', path: 'abs' },
+  projectReadText: { root: 'abs', path: 'rel' },
+  projectWriteTextAtomic: { root: 'abs', path: 'rel', text: 'text' },
+  projectAppendText: { root: 'abs', path: 'rel', text: 'text' },
+  projectWriteBytes: { root: 'abs', path: 'rel', bytes: 'bytes' },
+  projectStat: { root: 'abs', path: 'rel' },
+  projectList: { root: 'abs', folder: 'relOrEmpty' },
+  saveAs: { suggestedName: 'name', data: 'data' },
+  versions: null,
+  setMenuLanguage: { lang: 'lang' },
+};
+
+const huge = 'a'.repeat(MAX_PATH_CHARS + 1);
+const WRONG_TYPES: unknown[] = [undefined, null, 42, -1, 1.5, NaN, true, {}, [], () => 1, Symbol('s'), 10n];
+
+function badValues(field: Field): unknown[] {
+  const common = WRONG_TYPES.filter((v) => !(field === 'int' && typeof v === 'number' && Number.isInteger(v) && v >= 0));
+  switch (field) {
+    case 'abs':
+      return [...common, '', 'relative/path.csv', `/${huge}`, '/tmp/../etc/passwd', '/tmp/a\0b', 'C:relative', '..'];
+    case 'rel':
+      return [...common, '', '/etc/passwd', '../loupe.json', 'a/../../b', 'a\\..\\..\\b', 'C:\\Windows\\win.ini', '\\\\server\\share', huge, 'a\0b'];
+    case 'relOrEmpty':
+      return [...common, '/etc', '..', '../..', huge];
+    case 'int':
+      return [...common.filter((v) => typeof v !== 'number'), -1, 1.5, NaN, Infinity, '0', 2 ** 60];
+    case 'text':
+      return WRONG_TYPES.filter((v) => typeof v !== 'string');
+    case 'bytes':
+      return [...WRONG_TYPES, 'text', [1, 2, 3], new ArrayBuffer(4), { 0: 1, length: 1 }];
+    case 'data':
+      return WRONG_TYPES;
+    case 'name':
+      return [...common, '', 'a/b', '..', '.', 'a\\b', 'x'.repeat(256), 'a\0b'];
+    case 'lang':
+      return [...common, 'de', 'FR', ''];
+    case 'absList':
+      return [...common, [], ['relative'], [42], [`/${huge}`], ['/a/../b'], Array(10_001).fill('/tmp/x')];
+  }
+}
+
+function validValue(field: Field): unknown {
+  switch (field) {
+    case 'abs':
+      return dataFile;
+    case 'rel':
+      return 'notes.txt';
+    case 'relOrEmpty':
+      return '';
+    case 'int':
+      return 0;
+    case 'text':
+      return 'texte';
+    case 'bytes':
+      return new Uint8Array([1, 2]);
+    case 'data':
+      return 'texte';
+    case 'name':
+      return 'export.csv';
+    case 'lang':
+      return 'fr';
+    case 'absList':
+      return [dataFile];
+  }
+}
+
+function fuzzCases(channel: Channel): { label: string; args: unknown }[] {
+  const shape = SHAPES[channel];
+  if (!shape) {
+    return [42, 'x', [], null, { a: 1 }, { path: '/etc/passwd' }].map((args) => ({ label: JSON.stringify(args) ?? String(args), args }));
+  }
+  const valid = Object.fromEntries(Object.entries(shape).map(([k, f]) => [k, validValue(f)]));
+  const cases: { label: string; args: unknown }[] = [
+    { label: 'no arguments', args: undefined },
+    { label: 'null', args: null },
+    { label: 'a string', args: '/etc/passwd' },
+    { label: 'an array', args: [valid] },
+    { label: 'an extra field', args: { ...valid, extra: 1 } },
+  ];
+  for (const [key, field] of Object.entries(shape)) {
+    const { [key]: _dropped, ...rest } = valid;
+    cases.push({ label: `${key} missing`, args: rest });
+    for (const bad of badValues(field)) {
+      const label = typeof bad === 'string' ? `${key} = ${JSON.stringify(bad.slice(0, 40))}${bad.length > 40 ? '…' : ''}` : `${key} = ${String(typeof bad === 'symbol' ? 'symbol' : Array.isArray(bad) ? `array(${bad.length})` : bad)}`;
+      cases.push({ label, args: { ...valid, [key]: bad } });
+    }
+  }
+  return cases;
+}
+
+describe('every handler refuses malformed arguments with a French message', () => {
+  for (const channel of Object.keys(CHANNELS) as Channel[]) {
+    it(`${channel}`, async () => {
+      const handlers = fresh();
+      await grantAll(handlers);
+      dialogCalls.length = 0;
+      for (const { label, args } of fuzzCases(channel)) {
+        const r = await settle(() => handlers[channel](args));
+        expect(r.ok, `${channel} with ${label} was accepted`).toBe(false);
+        if (!r.ok) {
+          expect(r.error, `${channel} with ${label}`).toMatch(/^Appel refusé \(/);
+          expect(r.error.length, `${channel} with ${label}: message too long`).toBeLessThan(2000);
+        }
+      }
+      // A refused call never reaches a dialog.
+      expect(dialogCalls).toEqual([]);
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Grants: only what the user chose.
+
+describe('reading files', () => {
+  it('refuses any file before the user chose it', async () => {
+    await expectRefused(h.stat({ path: dataFile }));
+    await expectRefused(h.readSlice({ path: dataFile, start: 0, end: 10 }));
+    await expectRefused(h.listFolder({ path: folder }));
+  });
+
+  it('reads a file chosen in the dialog, by slices', async () => {
+    choice.files = [dataFile];
+    const infos = (await h.openFilesDialog(undefined)) as { path: string; name: string; size: number }[];
+    expect(infos).toEqual([expect.objectContaining({ path: dataFile, name: 'budget.csv', size: 23 })]);
+    const all = (await h.readSlice({ path: dataFile, start: 0, end: 1000 })) as Uint8Array;
+    expect(new TextDecoder().decode(all)).toBe('annee;montant\n2024;1,5\n');
+    const part = (await h.readSlice({ path: dataFile, start: 6, end: 13 })) as Uint8Array;
+    expect(new TextDecoder().decode(part)).toBe('montant');
+    expect(((await h.readSlice({ path: dataFile, start: 500, end: 600 })) as Uint8Array).length).toBe(0);
+    expect(await h.stat({ path: dataFile })).toMatchObject({ size: 23 });
+  });
+
+  it('does not extend a file grant to its neighbours or parent', async () => {
+    choice.files = [dataFile];
+    await h.openFilesDialog(undefined);
+    await expectRefused(h.stat({ path: join(tmp, 'chosen', 'neighbour.csv') }));
+    await expectRefused(h.listFolder({ path: join(tmp, 'chosen') }));
+    await expectRefused(h.stat({ path: secret }));
+  });
+
+  it('refuses slices larger than 64 MiB or reversed', async () => {
+    choice.files = [dataFile];
+    await h.openFilesDialog(undefined);
+    await expectRefused(h.readSlice({ path: dataFile, start: 0, end: 64 * 1024 * 1024 + 1 }));
+    await expectRefused(h.readSlice({ path: dataFile, start: 10, end: 5 }));
+  });
+
+  it('lists a chosen folder without hidden files or symlinks, and reads inside it', async () => {
+    choice.folder = folder;
+    const pick = (await h.openFolderDialog(undefined)) as { root: string; files: { path: string }[] };
+    expect(pick.root).toBe(folder);
+    expect(pick.files.map((f) => f.path)).toEqual([join(folder, 'a.csv'), join(folder, 'sub', 'b.csv')]);
+    expect(await h.listFolder({ path: folder })).toEqual([join(folder, 'a.csv'), join(folder, 'sub', 'b.csv')]);
+    expect(await h.stat({ path: join(folder, 'sub', 'b.csv') })).toMatchObject({ name: 'b.csv' });
+  });
+
+  it('refuses symlinks inside a chosen folder that lead outside it', async () => {
+    choice.folder = folder;
+    await h.openFolderDialog(undefined);
+    await expectRefused(h.stat({ path: join(folder, 'link-out.txt') }));
+    await expectRefused(h.readSlice({ path: join(folder, 'link-out.txt'), start: 0, end: 100 }));
+    await expectRefused(h.readSlice({ path: join(folder, 'linkdir', 'secret.txt'), start: 0, end: 100 }));
+    await expectRefused(h.listFolder({ path: join(folder, 'linkdir') }));
+  });
+
+  it('refuses absolute paths outside every grant', async () => {
+    await grantAll(h);
+    for (const p of [secret, outside, '/etc/passwd', tmp, join(tmp, 'userData')]) {
+      await expectRefused(h.stat({ path: p }));
+      await expectRefused(h.readSlice({ path: p, start: 0, end: 10 }));
+    }
+  });
+
+  it('grants dropped files and folders, one entry per dropped item', async () => {
+    const picks = (await h.grantDropped({ paths: [dataFile, folder] })) as { root: string; files: { path: string }[] }[];
+    expect(picks.map((p) => p.root)).toEqual([dataFile, folder]);
+    expect(picks[1]!.files).toHaveLength(2);
+    expect(await h.stat({ path: join(folder, 'a.csv') })).toMatchObject({ name: 'a.csv' });
+  });
+
+  it('lets the user locate a moved source, and only that file', async () => {
+    choice.locate = dataFile;
+    expect(await h.locateFile({ expectedPath: '/ancien/chemin/budget.csv' })).toMatchObject({ path: dataFile });
+    expect(await h.stat({ path: dataFile })).toMatchObject({ size: 23 });
+    choice.locate = null;
+    expect(await h.locateFile({ expectedPath: '/ancien/chemin/budget.csv' })).toBeNull();
+  });
+
+  it('returns empty results when a dialog is cancelled', async () => {
+    choice.files = [];
+    choice.folder = null;
+    choice.project = null;
+    expect(await h.openFilesDialog(undefined)).toEqual([]);
+    expect(await h.openFolderDialog(undefined)).toBeNull();
+    expect(await h.openProjectDialog(undefined)).toBeNull();
+  });
+});
+
+describe('project folders', () => {
+  async function openProject(): Promise<string> {
+    choice.project = project;
+    const info = (await h.openProjectDialog(undefined)) as { root: string; name: string };
+    expect(info.name).toBe('project');
+    return info.root;
+  }
+
+  it('refuses a project folder that was not opened through a dialog or the recent list', async () => {
+    await expectRefused(h.projectReadText({ root: project, path: 'loupe.json' }));
+    await expectRefused(h.projectWriteTextAtomic({ root: project, path: 'x.txt', text: 'x' }));
+    await expectRefused(h.openRecentProject({ root: project }));
+    await expectRefused(h.openRecentProject({ root: outside }));
+    // A folder granted for reading is not a project: no writes there.
+    choice.folder = folder;
+    await h.openFolderDialog(undefined);
+    await expectRefused(h.projectWriteTextAtomic({ root: folder, path: 'x.txt', text: 'x' }));
+  });
+
+  it('reads, writes atomically, appends and writes bytes inside the project', async () => {
+    const root = await openProject();
+    expect(await h.projectReadText({ root, path: 'loupe.json' })).toContain('Essai');
+    expect(await h.projectReadText({ root, path: 'absent.json' })).toBeNull();
+    await h.projectWriteTextAtomic({ root, path: 'notes/a.txt', text: 'un' });
+    await h.projectWriteTextAtomic({ root, path: 'notes/a.txt', text: 'deux' });
+    expect(await readFile(join(project, 'notes', 'a.txt'), 'utf8')).toBe('deux');
+    await h.projectAppendText({ root, path: 'journal.ndjson', text: '{"a":1}\n' });
+    await h.projectAppendText({ root, path: 'journal.ndjson', text: '{"a":2}\n' });
+    expect(await readFile(join(project, 'journal.ndjson'), 'utf8')).toBe('{"a":1}\n{"a":2}\n');
+    await h.projectWriteBytes({ root, path: 'sources/bin.dat', bytes: new Uint8Array([1, 2, 3]) });
+    expect([...(await readFile(join(project, 'sources', 'bin.dat')))]).toEqual([1, 2, 3]);
+    expect((await readdir(join(project, 'notes'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(await h.projectStat({ root, path: 'sources/copie.csv' })).toMatchObject({ name: 'copie.csv', size: 4 });
+    const listed = (await h.projectList({ root, folder: 'sources' })) as string[];
+    expect(listed).toEqual(expect.arrayContaining(['sources/copie.csv', 'sources/bin.dat']));
+    expect(await h.projectList({ root, folder: '' })).not.toContain('link-out.txt');
+    // A file inside the project is readable by absolute path too (sources kept as copies).
+    expect(await h.stat({ path: join(project, 'sources', 'copie.csv') })).toMatchObject({ size: 4 });
+  });
+
+  it('refuses symlinks in the project that lead outside it, for reading and writing', async () => {
+    const root = await openProject();
+    await expectRefused(h.projectReadText({ root, path: 'link-out.txt' }));
+    await expectRefused(h.projectWriteTextAtomic({ root, path: 'link-out.txt', text: 'écrasé' }));
+    await expectRefused(h.projectAppendText({ root, path: 'link-out.txt', text: 'ajout' }));
+    await expectRefused(h.projectWriteBytes({ root, path: 'linkdir/new.bin', bytes: new Uint8Array([1]) }));
+    await expectRefused(h.projectAppendText({ root, path: 'dangling.txt', text: 'ajout' }));
+    await expectRefused(h.projectStat({ root, path: 'linkdir/secret.txt' }));
+    await expectRefused(h.projectList({ root, folder: 'linkdir' }));
+    await expectRefused(h.stat({ path: join(project, 'link-out.txt') }));
+    expect(await readFile(secret, 'utf8')).toBe('mot de passe');
+    await expect(readFile(join(outside, 'new.bin'))).rejects.toThrow();
+    await expect(readFile(join(outside, 'missing.txt'))).rejects.toThrow();
+  });
+
+  it('reopens a recent project with the sources remembered for it, and only those', async () => {
+    const root = await openProject();
+    choice.files = [dataFile];
+    await h.openFilesDialog(undefined);
+    await h.rememberSource({ root, path: dataFile });
+    // A new session: nothing granted, the recent list and remembered sources survive on disk.
+    const recentFile = join(userData, 'recent-shared.json');
+    const first = createHandlers({ grants: new Grants(), dialogs, recent: new RecentStore(recentFile), demoSource: demo, demoTarget: join(userData, 'd1'), versions: { app: '', electron: '', chrome: '', node: '' }, setMenuLanguage: () => undefined, recentChanged: () => undefined });
+    await first.openProjectDialog(undefined);
+    await first.openFilesDialog(undefined);
+    await first.rememberSource({ root, path: dataFile });
+    const second = createHandlers({ grants: new Grants(), dialogs, recent: new RecentStore(recentFile), demoSource: demo, demoTarget: join(userData, 'd2'), versions: { app: '', electron: '', chrome: '', node: '' }, setMenuLanguage: () => undefined, recentChanged: () => undefined });
+    await expectRefused(second.stat({ path: dataFile }));
+    expect(await second.recentProjects(undefined)).toEqual([{ root: project, name: 'project' }]);
+    await second.openRecentProject({ root: project });
+    expect(await second.stat({ path: dataFile })).toMatchObject({ size: 23 });
+    await expectRefused(second.stat({ path: join(tmp, 'chosen', 'neighbour.csv') }));
+  });
+
+  it('refuses to remember a source the user did not choose', async () => {
+    const root = await openProject();
+    await expectRefused(h.rememberSource({ root, path: secret }));
+  });
+
+  it('creates a new project only in an empty folder the user named', async () => {
+    choice.newProject = join(tmp, 'nouveau');
+    const info = (await h.newProjectDialog({ name: 'nouveau' })) as { root: string };
+    await h.projectWriteTextAtomic({ root: info.root, path: 'loupe.json', text: '{}' });
+    choice.newProject = project;
+    await expectRefused(h.newProjectDialog({ name: 'project' }));
+    choice.newProject = null;
+    expect(await h.newProjectDialog({ name: 'x' })).toBeNull();
+  });
+
+  it('copies the demo into the app data on first use, then reuses it', async () => {
+    const info = (await h.demoProject(undefined)) as { root: string };
+    expect(await h.projectReadText({ root: info.root, path: 'loupe.json' })).toContain('Démo');
+    await h.projectWriteTextAtomic({ root: info.root, path: 'loupe.json', text: '{"edited":true}' });
+    const again = (await h.demoProject(undefined)) as { root: string };
+    expect(again.root).toBe(info.root);
+    expect(await h.projectReadText({ root: info.root, path: 'loupe.json' })).toBe('{"edited":true}');
+  });
+});
+
+describe('saving, versions, menu language', () => {
+  it('writes exactly where the save dialog said, and nothing when cancelled', async () => {
+    const target = join(tmp, 'export.csv');
+    choice.save = target;
+    expect(await h.saveAs({ suggestedName: 'export.csv', data: 'a;b\n' })).toBe(true);
+    expect(await readFile(target, 'utf8')).toBe('a;b\n');
+    choice.save = join(tmp, 'export.bin');
+    expect(await h.saveAs({ suggestedName: 'export.bin', data: new Uint8Array([7]) })).toBe(true);
+    expect([...(await readFile(join(tmp, 'export.bin')))]).toEqual([7]);
+    choice.save = null;
+    expect(await h.saveAs({ suggestedName: 'x.csv', data: 'x' })).toBe(false);
+  });
+
+  it('reports versions and switches the menu language', async () => {
+    expect(await h.versions(undefined)).toMatchObject({ app: '0.1.0', electron: '45.5.0' });
+    await h.setMenuLanguage({ lang: 'en' });
+    expect(menuLang).toBe('en');
+  });
+});
+
+describe('the IPC wiring', () => {
+  function wire(): Map<string, (event: { senderFrame?: { url: string } | null }, args: unknown) => Promise<unknown>> {
+    const registered = new Map<string, (event: { senderFrame?: { url: string } | null }, args: unknown) => Promise<unknown>>();
+    registerIpc({ handle: (ch, l) => registered.set(ch, l) }, h, (url) => url.startsWith('app://loupe/'));
+    return registered;
+  }
+
+  it('registers one channel per call', () => {
+    expect([...wire().keys()].sort()).toEqual(Object.values(CHANNELS).sort());
+  });
+
+  it('refuses calls from any page but the app', async () => {
+    const versions = wire().get(CHANNELS.versions)!;
+    expect(await versions({ senderFrame: { url: 'https://example.org/' } }, undefined)).toEqual({ ok: false, error: expect.stringMatching(/refusé/) });
+    expect(await versions({ senderFrame: null }, undefined)).toMatchObject({ ok: false });
+    expect(await versions({ senderFrame: { url: 'app://loupe/index.html' } }, undefined)).toMatchObject({ ok: true });
+  });
+
+  it('turns system errors into French sentences instead of throwing across IPC', async () => {
+    choice.files = [join(tmp, 'does-not-exist.csv')];
+    const r = await wire().get(CHANNELS.openFilesDialog)!({ senderFrame: { url: 'app://loupe/' } }, undefined);
+    expect(r).toEqual({ ok: false, error: expect.stringMatching(/^Fichier ou dossier introuvable/) });
+  });
+});
