@@ -1,6 +1,7 @@
 // `npm run bench [-- --rows N] [-- --source input|fetch] [-- --coi-max-mb N]`
 // Loupe's engine in Chromium (COI bundle, 2 threads; EH bundle as the fallback figure) against native
 // DuckDB on the same generated CSV, in the same command (native before and after, mean of the two). The last line printed is the JSON of `figures`.
+import { loadavg } from 'node:os';
 import { buildPage, runInChromium, serve, type BrowserRun } from './browser.ts';
 import { figures, median, ratio, printFiguresLine, setFigure } from './figures.ts';
 import { ensureCsv } from './generate.ts';
@@ -24,6 +25,7 @@ const sameCheck = (a: Record<string, unknown>, b: Record<string, unknown>) =>
   Object.keys(a).every((k) => String(a[k]) === String(b[k]));
 
 console.log(`Loupe bench: ${rows.toLocaleString('fr-FR')} rows, File from ${source === 'input' ? '<input type=file>' : 'fetch()'}`);
+const loadStart = Math.round(loadavg()[0]! * 10) / 10;
 const csv = await ensureCsv(rows);
 console.log(`CSV        ${csv.path} (${mb(csv.size / 1e6)}) ${csv.generated ? `generated in ${s(csv.ms)}` : 'reused'}`);
 
@@ -87,6 +89,9 @@ setFigure('import_eh_ratio', ratio(eh.importMs, native.importMs));
 setFigure('groupby_eh_ms', r0(median(eh.groupbyMs)));
 setFigure('peak_mem_eh_mb', r0(eh.peakRendererMb));
 setFigure('csv_mb', r0(csv.size / 1e6));
+// Other work on the machine skews every time: the 1-minute load average, at the start and at the end.
+setFigure('load_start', loadStart);
+setFigure('load_end', Math.round(loadavg()[0]! * 10) / 10);
 
 console.log(
   `ratios     import ${figures.import_ratio} (EH ${figures.import_eh_ratio}), GROUP BY ${figures.groupby_ratio}, ` +
