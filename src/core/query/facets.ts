@@ -1,0 +1,49 @@
+// Datasette-style facets: the top values of a column with their counts under the current filters.
+import type { Engine } from '../engine/engine.ts';
+import { quoteIdent } from '../sql/ident.ts';
+import { whereClause, type Filter } from './filters.ts';
+
+export interface FacetValue {
+  value: string | number | null;
+  count: number;
+}
+
+export interface Facet {
+  column: string;
+  values: FacetValue[];
+  /** Distinct values under the filters (exact); `values` holds the top `limit`. */
+  distinct: number;
+  /** Rows under the filters. */
+  total: number;
+}
+
+const TIMEOUT_MS = 10_000;
+
+export function facetSql(relation: string, column: string, filters: readonly Filter[], limit: number): string {
+  const c = quoteIdent(column);
+  return `WITH f AS (SELECT ${c} AS v FROM ${relation} AS _f ${whereClause(filters)})
+SELECT v, count(*) AS n, (SELECT count(DISTINCT v) + max(CASE WHEN v IS NULL THEN 1 ELSE 0 END) FROM f) AS d, (SELECT count(*) FROM f) AS t
+FROM f GROUP BY v ORDER BY n DESC, v NULLS LAST LIMIT ${Math.max(1, Math.min(1000, Math.floor(limit)))}`;
+}
+
+export async function facet(engine: Engine, relation: string, column: string, filters: readonly Filter[], limit = 10): Promise<Facet> {
+  const r = await engine.query(facetSql(relation, column, filters, limit), { timeoutMs: TIMEOUT_MS });
+  return {
+    column,
+    values: r.rows.map((row) => ({ value: row[0] as string | number | null, count: Number(row[1]) })),
+    distinct: Number(r.rows[0]?.[2] ?? 0),
+    total: Number(r.rows[0]?.[3] ?? 0),
+  };
+}
+
+/** Columns worth faceting: few distinct values (2 to `max`), measured on a sample for speed. */
+export async function suggestFacets(engine: Engine, relation: string, columns: readonly string[], max = 30): Promise<string[]> {
+  if (!columns.length) return [];
+  const parts = columns.map((c, i) => `approx_count_distinct(${quoteIdent(c)}) AS "d${i}"`).join(', ');
+  const r = await engine.query(`SELECT ${parts} FROM (SELECT * FROM ${relation} AS _s LIMIT 100000)`, { timeoutMs: TIMEOUT_MS });
+  const row = r.rows[0] ?? [];
+  return columns.filter((_c, i) => {
+    const d = Number(row[i] ?? 0);
+    return d >= 2 && d <= max;
+  });
+}
