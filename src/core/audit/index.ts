@@ -1,3 +1,4 @@
 // Audit tests register themselves here (see ops/all.ts).
 import './duplicates.ts';
 import './fuzzy-duplicates.ts';
+import './clusters.ts';
