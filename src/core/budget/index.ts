@@ -1,1 +1,3 @@
 // Budget checks register themselves here (see ops/all.ts).
+export * from './mapping.ts';
+export * from './reconcile.ts';
