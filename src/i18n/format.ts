@@ -13,6 +13,17 @@ export function formatNumber(n: number): string {
   return decimal.format(n);
 }
 
+const fixed = new Map<number, Intl.NumberFormat>();
+/** A DECIMAL(p,s) value with its s decimals, as the source wrote it (1 010,10 rather than 1 010,1). */
+export function formatDecimal(n: number, scale: number): string {
+  let f = fixed.get(scale);
+  if (!f) {
+    f = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: scale, maximumFractionDigits: Math.max(scale, 15) });
+    fixed.set(scale, f);
+  }
+  return f.format(n);
+}
+
 const UNITS = ['o', 'Ko', 'Mo', 'Go', 'To'];
 export function formatBytes(n: number): string {
   let v = n;

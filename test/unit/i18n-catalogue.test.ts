@@ -50,3 +50,11 @@ describe('French formats', () => {
     expect(formatBytes(5 * 1024 * 1024)).toBe('5 Mo');
   });
 });
+
+describe('decimal columns', () => {
+  it('show every decimal of their scale', async () => {
+    const { formatDecimal } = await import('../../src/i18n/format.ts');
+    expect(formatDecimal(1010.1, 2)).toBe('1\u202f010,10');
+    expect(formatDecimal(6000, 2)).toBe('6\u202f000,00');
+  });
+});

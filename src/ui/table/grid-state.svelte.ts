@@ -1,0 +1,254 @@
+// The grid's state: which relation it shows, where the viewport is, and a small cache of row windows.
+// Rows are fetched from the engine a block at a time (and, for wide tables, a slice of columns at a
+// time); nothing outside the visible window is ever asked for. Sorting and filters extend this.
+import type { ColumnMeta } from '../../core/catalog/catalog.ts';
+import type { Engine } from '../../core/engine/engine.ts';
+import {
+  countRows,
+  isNumericType,
+  relationColumns,
+  windowQuery,
+  type OrderBy,
+  type Relation,
+} from '../../core/explore/window.ts';
+
+export const ROW_HEIGHT = 26;
+export const HEADER_HEIGHT = 30;
+export const BLOCK_ROWS = 200;
+/** Wide tables are fetched this many columns at a time. */
+export const COLUMN_BLOCK = 48;
+/** Browsers cap an element's height (Chromium near 33 M px): beyond this the scrollbar is scaled. */
+export const MAX_SCROLL_PX = 8_000_000;
+const CACHE_BLOCKS = 48;
+const DEBOUNCE_MS = 40;
+
+export type CellKind = 'number' | 'date' | 'timestamp' | 'boolean' | 'text' | 'other';
+
+export interface GridColumn {
+  index: number;
+  name: string;
+  label: string;
+  type: string;
+  kind: CellKind;
+  /** Decimals of a DECIMAL(p,s) column, shown even when zero. */
+  scale: number | null;
+  width: number;
+  left: number;
+}
+
+export function kindOfType(type: string): CellKind {
+  const t = type.trim().toUpperCase();
+  if (isNumericType(t)) return 'number';
+  if (t === 'DATE') return 'date';
+  if (t.startsWith('TIMESTAMP')) return 'timestamp';
+  if (t === 'BOOLEAN') return 'boolean';
+  if (t === 'VARCHAR' || t.startsWith('VARCHAR')) return 'text';
+  return 'other';
+}
+
+function widthFor(label: string, kind: CellKind): number {
+  const byLabel = label.length * 7.5 + 30;
+  const byKind = kind === 'number' ? 120 : kind === 'date' ? 104 : kind === 'timestamp' ? 170 : kind === 'boolean' ? 72 : 150;
+  return Math.round(Math.min(320, Math.max(byKind, byLabel, 64)));
+}
+
+export function layoutColumns(cols: readonly { name: string; label?: string; type: string }[]): GridColumn[] {
+  let left = 0;
+  return cols.map((c, index) => {
+    const kind = kindOfType(c.type);
+    const label = c.label ?? c.name;
+    const width = widthFor(label, kind);
+    const m = /^DECIMAL\(\s*\d+\s*,\s*(\d+)\s*\)/i.exec(c.type.trim());
+    const scale = m ? Number(m[1]) : null;
+    const col = { index, name: c.name, label, type: c.type, kind, scale, width, left };
+    left += width;
+    return col;
+  });
+}
+
+/** First column whose right edge is past `x` (columns are sorted by `left`). */
+export function columnAt(cols: readonly GridColumn[], x: number): number {
+  let lo = 0;
+  let hi = cols.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const c = cols[mid]!;
+    if (c.left + c.width <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.max(0, lo);
+}
+
+export interface GridSource {
+  relation: Relation;
+  /** Known columns (a catalog entry): labels as in the file. Otherwise read from the engine. */
+  columns?: readonly ColumnMeta[];
+  /** Known row count; otherwise counted. */
+  rows?: number;
+}
+
+export class GridState {
+  relation = $state.raw<Relation | null>(null);
+  columns = $state.raw<GridColumn[]>([]);
+  orderBy = $state.raw<OrderBy[]>([]);
+  rowCount = $state(0);
+  ready = $state(false);
+  error = $state<string | null>(null);
+  scrollTop = $state(0);
+  scrollLeft = $state(0);
+  viewHeight = $state(0);
+  viewWidth = $state(0);
+  /** Bumped whenever a block arrives, so cells re-read the cache. */
+  version = $state(0);
+  loading = $state(0);
+
+  totalWidth = $derived(this.columns.length ? this.columns[this.columns.length - 1]!.left + this.columns[this.columns.length - 1]!.width : 0);
+  rowNumberWidth = $derived(Math.max(48, String(this.rowCount).length * 8 + 22));
+  bodyHeight = $derived(Math.max(0, this.viewHeight - HEADER_HEIGHT));
+  fullHeight = $derived(this.rowCount * ROW_HEIGHT);
+  scrollHeight = $derived(Math.min(this.fullHeight, MAX_SCROLL_PX));
+  /** Rows-pixels per scrollbar-pixel: 1 unless the table is taller than a browser allows. */
+  ratio = $derived(
+    this.fullHeight > this.scrollHeight && this.scrollHeight > this.bodyHeight
+      ? (this.fullHeight - this.bodyHeight) / (this.scrollHeight - this.bodyHeight)
+      : 1,
+  );
+  pixelTop = $derived(Math.max(0, Math.min(this.scrollTop * this.ratio, this.fullHeight - this.bodyHeight)));
+  firstRow = $derived(Math.floor(this.pixelTop / ROW_HEIGHT));
+  rowShift = $derived(this.pixelTop - this.firstRow * ROW_HEIGHT);
+  visibleRowCount = $derived(Math.max(0, Math.min(this.rowCount - this.firstRow, Math.ceil(this.bodyHeight / ROW_HEIGHT) + 1)));
+  firstCol = $derived(this.columns.length ? columnAt(this.columns, this.scrollLeft) : 0);
+  lastCol = $derived.by(() => {
+    if (!this.columns.length) return -1;
+    const right = this.scrollLeft + Math.max(0, this.viewWidth - this.rowNumberWidth);
+    return Math.min(this.columns.length - 1, columnAt(this.columns, right));
+  });
+  visibleColumns = $derived(this.columns.slice(this.firstCol, this.lastCol + 1));
+  visibleRows = $derived(Array.from({ length: this.visibleRowCount }, (_, i) => this.firstRow + i));
+
+  private engine: Engine | null = null;
+  private cache = new Map<string, unknown[][]>();
+  private inflight = new Set<string>();
+  private generation = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  private get wide(): boolean {
+    return this.columns.length > COLUMN_BLOCK;
+  }
+
+  async show(engine: Engine, source: GridSource | null): Promise<void> {
+    const gen = ++this.generation;
+    this.engine = engine;
+    this.cache.clear();
+    this.inflight.clear();
+    this.relation = source?.relation ?? null;
+    this.ready = false;
+    this.error = null;
+    this.orderBy = [];
+    this.scrollTop = 0;
+    this.scrollLeft = 0;
+    if (!source) {
+      this.columns = [];
+      this.rowCount = 0;
+      return;
+    }
+    try {
+      const cols = source.columns?.length ? source.columns : await relationColumns(engine, source.relation);
+      const rows = source.rows ?? (await countRows(engine, source.relation));
+      if (gen !== this.generation) return;
+      this.columns = layoutColumns(cols);
+      this.rowCount = rows;
+      this.ready = true;
+      this.version++;
+    } catch (e) {
+      if (gen === this.generation) this.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  setOrder(orderBy: OrderBy[]): void {
+    this.orderBy = orderBy;
+    this.generation++;
+    this.cache.clear();
+    this.inflight.clear();
+    this.version++;
+    this.schedule();
+  }
+
+  /** The value at (row, column); undefined while its block is not loaded yet. */
+  cell(row: number, col: number): unknown {
+    void this.version;
+    const block = this.cache.get(this.blockKey(Math.floor(row / BLOCK_ROWS), this.colBlockOf(col)));
+    if (!block) return undefined;
+    const r = block[row % BLOCK_ROWS];
+    if (!r) return undefined;
+    return r[this.wide ? col % COLUMN_BLOCK : col];
+  }
+
+  loaded(row: number): boolean {
+    void this.version;
+    return this.cache.has(this.blockKey(Math.floor(row / BLOCK_ROWS), this.colBlockOf(this.firstCol)));
+  }
+
+  private colBlockOf(col: number): number {
+    return this.wide ? Math.floor(col / COLUMN_BLOCK) : 0;
+  }
+
+  private blockKey(rowBlock: number, colBlock: number): string {
+    return `${rowBlock}:${colBlock}`;
+  }
+
+  /** Asks for the blocks the viewport needs, once scrolling pauses for a moment. */
+  schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.fetchVisible();
+    }, DEBOUNCE_MS);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.generation++;
+  }
+
+  private fetchVisible(): void {
+    if (!this.ready || !this.relation || !this.engine || !this.rowCount) return;
+    const lastRow = this.firstRow + Math.max(this.visibleRowCount, 1) - 1;
+    const rowBlocks: number[] = [];
+    for (let b = Math.floor(this.firstRow / BLOCK_ROWS); b <= Math.floor(lastRow / BLOCK_ROWS); b++) rowBlocks.push(b);
+    const colBlocks: number[] = [];
+    if (this.lastCol >= 0) {
+      for (let b = this.colBlockOf(this.firstCol); b <= this.colBlockOf(this.lastCol); b++) colBlocks.push(b);
+    }
+    for (const rb of rowBlocks) for (const cb of colBlocks) void this.fetchBlock(rb, cb);
+  }
+
+  private async fetchBlock(rowBlock: number, colBlock: number): Promise<void> {
+    const key = this.blockKey(rowBlock, colBlock);
+    if (this.cache.has(key) || this.inflight.has(key) || !this.engine || !this.relation) return;
+    const gen = this.generation;
+    this.inflight.add(key);
+    this.loading++;
+    try {
+      const columns = this.wide
+        ? this.columns.slice(colBlock * COLUMN_BLOCK, (colBlock + 1) * COLUMN_BLOCK).map((c) => c.name)
+        : undefined;
+      const res = await windowQuery(this.engine, this.relation, {
+        offset: rowBlock * BLOCK_ROWS,
+        limit: BLOCK_ROWS,
+        ...(columns ? { columns } : {}),
+        ...(this.orderBy.length ? { orderBy: this.orderBy } : {}),
+      });
+      if (gen !== this.generation) return;
+      this.cache.set(key, res.rows);
+      while (this.cache.size > CACHE_BLOCKS) this.cache.delete(this.cache.keys().next().value!);
+      this.error = null;
+      this.version++;
+    } catch (e) {
+      if (gen === this.generation) this.error = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.inflight.delete(key);
+      this.loading--;
+    }
+  }
+}
