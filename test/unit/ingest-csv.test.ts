@@ -133,6 +133,23 @@ describe('CSV import of well-formed files', () => {
     expect(r.prov.warnings?.join(' ')).toMatch(/Windows-1252/);
   });
 
+  it('keeps a UTF-8 file as UTF-8 and rejects, with its line, the one line holding a stray byte', async () => {
+    const r = await importBytes('stray', fx.strayByteCsv());
+    expect(r.options.encoding).toBe('utf-8');
+    expect(r.data.rows.map((x) => x[0])).toEqual(['Élise', 'José', 'Zoé']);
+    expect(r.prov.rejected?.count).toBe(1);
+    expect(r.prov.rejected?.sample[0]).toEqual({ line: 4, message: 'caractères invalides en UTF-8' });
+  });
+
+  it('reads UTF-16 files with a byte order mark', async () => {
+    const r = await importBytes('utf16', fx.utf16leCsv());
+    expect(r.options.encoding).toBe('utf-16le');
+    expect(r.data.rows).toEqual([
+      ['Café', 3],
+      ['Théâtre', 4],
+    ]);
+  });
+
   it('keeps codes with leading zeros, composite chapters and SIRET numbers as text', async () => {
     const r = await importBytes('codes', fx.leadingZerosCsv());
     expect(r.types).toMatchObject({ chapitre: 'VARCHAR', commune: 'VARCHAR', siret: 'VARCHAR' });
@@ -268,6 +285,8 @@ describe('CSV import of bad files', () => {
   it('refuses options that do not validate', async () => {
     const e = await importFails('badopt', fx.tabCsv(), { delimiter: ';;' });
     expect(e.message).toMatch(/options CSV invalides/);
+    const clash = await importFails('clash', fx.opendatasoftCsv(), { quote: ';', delimiter: ';' });
+    expect(clash.message).toMatch(/guillemet et le séparateur/);
   });
 });
 

@@ -1,6 +1,7 @@
 // CSV/TSV into a table with DuckDB's own reader, so a big file is never parsed in JavaScript (only a
 // Windows-1252 file is, to convert it). Every rejected line is counted and located; the options
 // finally used, column types included, are returned so a reopen reads the file the same way.
+import type { z } from 'zod';
 import type { RejectedLine } from '../catalog/catalog.ts';
 import type { Engine } from '../engine/engine.ts';
 import { quoteIdent, quoteLiteral, uniqueIdentifiers } from '../sql/ident.ts';
@@ -14,8 +15,9 @@ export { CsvOptions, sniffCsv, type CsvSniff } from './sniff.ts';
 export const TYPE_SAMPLE_ROWS = 20_000;
 const REJECT_SAMPLE = 100;
 const NUMERIC = /^(BIGINT|INTEGER|DOUBLE|DECIMAL|HUGEINT|SMALLINT|TINYINT|UBIGINT|FLOAT)/;
-// Identifiers, not quantities: a number type would drop their leading zeros or invite sums.
-const CODE_WORDS = new Set(['code', 'siret', 'siren', 'insee', 'postal', 'cp', 'nic', 'rna', 'iban', 'finess', 'uai', 'rne', 'telephone', 'tel']);
+// Identifiers, not quantities: a number type would drop their leading zeros or invite sums. (Not
+// `cp`: in budgets it means crédits de paiement, an amount.)
+const CODE_WORDS = new Set(['code', 'siret', 'siren', 'insee', 'postal', 'nic', 'rna', 'iban', 'finess', 'uai', 'rne', 'telephone', 'tel']);
 
 type Dialect = Omit<CsvOptions, 'columnTypes'>;
 
@@ -33,8 +35,8 @@ function dialectSql(o: Dialect): string {
   return parts.join(', ');
 }
 
-function parseGiven(raw: Record<string, unknown> | undefined, fileName: string): PartialCsvOptions {
-  const r = PartialCsvOptions.safeParse(raw ?? {});
+function validated<T>(schema: z.ZodType<T>, raw: unknown, fileName: string): T {
+  const r = schema.safeParse(raw);
   if (!r.success) {
     const why = r.error.issues.map((i) => `${i.path.join('.') || 'options'} : ${i.message}`).join(' ; ');
     throw new IngestError(`options CSV invalides (${why})`, fileName);
@@ -230,14 +232,15 @@ async function load(ctx: ReaderContext, dialect: Dialect, sniff: CsvSniff, ids: 
 
 export const readCsv: Reader = async (ctx, raw) => {
   const { engine, file, table } = ctx;
-  const given = parseGiven(raw, file.name);
+  const given = validated(PartialCsvOptions, raw ?? {}, file.name);
   if (file.size === 0) throw new IngestError('le fichier est vide', file.name);
   ctx.onProgress?.({ fraction: 0, message: `Analyse du format de ${file.name}` });
   const sniff = await sniffCsv(file, given);
   if (sniff.empty) throw new IngestError('le fichier ne contient aucune ligne (seulement des lignes vides)', file.name);
   const ids = uniqueIdentifiers(sniff.labels);
   const warnings = labelWarnings(sniff.labels, ids);
-  let dialect: Dialect = sniff.options;
+  // Given options and guesses together must still make sense (e.g. a quote that is not the delimiter).
+  let dialect: Dialect = validated(CsvOptions, sniff.options, file.name);
   if (given.encoding === undefined && dialect.encoding === 'windows-1252') {
     warnings.push('le fichier n’est pas en UTF-8 : lu comme Windows-1252 (encodage des anciens exports Windows)');
   }

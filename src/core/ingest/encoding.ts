@@ -43,12 +43,16 @@ export function guessEncoding(head: Uint8Array, whole: boolean): EncodingGuess {
   const bom = bomOf(head);
   if (bom) return { encoding: bom.encoding, bom: bom.length, multibyte: bom.encoding === 'utf-8' };
   const body = whole ? head : trimCutSequence(head);
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    return { encoding: 'windows-1252', bom: 0, multibyte: false };
+  let good = 0;
+  let bad = 0;
+  for (const ch of new TextDecoder('utf-8').decode(body)) {
+    if (ch === '\uFFFD') bad++;
+    else if (ch.charCodeAt(0) >= 0x80) good++;
   }
-  return { encoding: 'utf-8', bom: 0, multibyte: body.some((b) => b >= 0x80) };
+  // Mostly valid multi-byte characters: a UTF-8 file with a few stray bytes, whose lines DuckDB
+  // rejects one by one. Windows-1252 accents almost never form valid UTF-8 sequences.
+  if (bad && good <= bad) return { encoding: 'windows-1252', bom: 0, multibyte: false };
+  return { encoding: 'utf-8', bom: 0, multibyte: good > 0 };
 }
 
 /** The head as text, without its BOM and without a character cut by the end of the slice. */

@@ -34,6 +34,8 @@ const CsvOptionsShape = z
 
 export const CsvOptions = CsvOptionsShape.refine((o) => o.quote !== o.delimiter, {
   message: 'le guillemet et le séparateur doivent différer',
+}).refine((o) => !(o.decimalComma && o.delimiter === ','), {
+  message: 'la virgule décimale suppose un séparateur autre que la virgule',
 });
 export type CsvOptions = z.infer<typeof CsvOptions>;
 
