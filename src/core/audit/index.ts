@@ -2,3 +2,4 @@
 import './duplicates.ts';
 import './fuzzy-duplicates.ts';
 import './clusters.ts';
+import './gaps.ts';
