@@ -1,5 +1,5 @@
 // The desktop shell's entry: wires the pure pieces (window options, locks, protocol, ipc, menu) to Electron.
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session } from 'electron';
 import { join } from 'node:path';
 import type { MenuCommand, MenuLanguage } from './api.ts';
 import { MENU_EVENT } from './api.ts';
@@ -14,7 +14,7 @@ import { serveApp } from './protocol.ts';
 import { RecentStore } from './recent.ts';
 import { APP_ENTRY, APP_SCHEME, APP_SCHEME_PRIVILEGES, isAppUrl } from './security.ts';
 import { windowOptions } from './window-options.ts';
-import { loadWindowState, saveWindowState } from './window-state.ts';
+import { fitToDisplays, loadWindowState, saveWindowStateSync } from './window-state.ts';
 
 // Built to dist-electron/main.cjs; the renderer is in dist/ beside it.
 const distDir = join(__dirname, '..', 'dist');
@@ -47,6 +47,8 @@ function about(): void {
 }
 
 async function rebuildMenu(): Promise<void> {
+  // macOS may hand over a document before the app is ready; the menu is built at ready anyway.
+  if (!app.isReady()) return;
   const template = buildMenuTemplate({
     lang,
     recent: await recent.projects(),
@@ -68,7 +70,7 @@ async function openFromSystem(root: string | null): Promise<void> {
 
 async function createWindow(): Promise<void> {
   const stateFile = join(userData(), 'window-state.json');
-  const state = await loadWindowState(stateFile);
+  const state = fitToDisplays(await loadWindowState(stateFile), screen.getAllDisplays().map((d) => d.workArea));
   win = new BrowserWindow(windowOptions({ preload, state, devTools: !app.isPackaged }));
   if (state.maximized) win.maximize();
   win.once('ready-to-show', () => win?.show());
@@ -79,7 +81,7 @@ async function createWindow(): Promise<void> {
   win.on('close', () => {
     if (!win) return;
     const b = win.getNormalBounds();
-    void saveWindowState(stateFile, { x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() });
+    saveWindowStateSync(stateFile, { x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() });
   });
   win.on('closed', () => {
     win = null;
