@@ -2,11 +2,12 @@
 // the same body written in capitals, abbreviated, with or without accents and legal-form words.
 import type { Rng } from './random.ts';
 
+/** Neighbourhoods with the preposition French puts before them (« de la Villette », « des Batignolles »). */
 const PLACES = [
-  'Belleville', 'la Goutte d’Or', 'Ménilmontant', 'la Butte aux Cailles', 'Montsouris', 'la Chapelle',
-  'Charonne', 'Saint-Blaise', 'la Villette', 'Plaisance', 'Grenelle', 'Bercy', 'Picpus', 'Batignolles',
-  'Clignancourt', 'Javel', 'Faubourg Saint-Denis', 'Sentier', 'Marais', 'Mouffetard', 'Canal Saint-Martin',
-  'Porte de Vanves', 'Flandre', 'Amérique', 'Pernety', 'Maison-Blanche', 'Reuilly', 'Popincourt',
+  'de Belleville', 'de la Goutte d’Or', 'de Ménilmontant', 'de la Butte aux Cailles', 'de Montsouris', 'de la Chapelle',
+  'de Charonne', 'de Saint-Blaise', 'de la Villette', 'de Plaisance', 'de Grenelle', 'de Bercy', 'de Picpus', 'des Batignolles',
+  'de Clignancourt', 'de Javel', 'du Faubourg Saint-Denis', 'du Sentier', 'du Marais', 'de Mouffetard', 'du Canal Saint-Martin',
+  'de la Porte de Vanves', 'de Flandre', 'du quartier Amérique', 'de Pernety', 'de Maison-Blanche', 'de Reuilly', 'de Popincourt',
 ];
 
 const ADJECTIVES = ['Solidaire', 'Vivant', 'Ouvert', 'Partagé', 'Citoyen', 'Nomade', 'Joyeux', 'Durable', 'Pluriel', 'Éphémère'];
@@ -19,20 +20,20 @@ const IMAGINED = [
 
 const PATTERNS: readonly ((rng: Rng, arr: number) => string)[] = [
   (_r, a) => `Les amis du ${a}${a === 1 ? 'er' : 'e'}`,
-  (r) => `Les habitants de ${r.pick(PLACES)}`,
-  (r) => `Jardin partagé de ${r.pick(PLACES)}`,
+  (r) => `Les habitants ${r.pick(PLACES)}`,
+  (r) => `Jardin partagé ${r.pick(PLACES)}`,
   (r) => `Théâtre ${r.pick(IMAGINED)}`,
   (r) => `Compagnie ${r.pick(IMAGINED)}`,
   (r) => `${r.pick(IMAGINED)}`,
-  (r) => `${r.pick(['Football club', 'Judo club', 'Basket club', 'Cercle d’escrime', 'Union sportive', 'Club de natation'])} de ${r.pick(PLACES)}`,
+  (r) => `${r.pick(['Football club', 'Judo club', 'Basket club', 'Cercle d’escrime', 'Union sportive', 'Club de natation'])} ${r.pick(PLACES)}`,
   (r) => `Parents d’élèves de l’école ${r.pick(['des Lilas', 'des Tilleuls', 'Voltaire', 'Jean-Jaurès', 'des Amandiers', 'du Moulin'])}`,
-  (r) => `Soutien scolaire ${r.pick(ADJECTIVES).toLowerCase()} ${r.pick(['à', 'de'])} ${r.pick(PLACES)}`,
+  (r) => `Soutien scolaire ${r.pick(ADJECTIVES).toLowerCase()} ${r.pick(PLACES)}`,
   (r) => `Centre social ${r.pick(IMAGINED)}`,
-  (r) => `Épicerie solidaire de ${r.pick(PLACES)}`,
-  (r) => `Régie de quartier ${r.pick(PLACES)}`,
-  (r) => `Festival ${r.pick(['des Arts', 'de Jazz', 'du Film Court', 'des Contes', 'de Cirque'])} de ${r.pick(PLACES)}`,
+  (r) => `Épicerie solidaire ${r.pick(PLACES)}`,
+  (r) => `Régie de quartier ${r.pick(PLACES).replace(/^d(e|u|es) (la |quartier )?/, '')}`,
+  (r) => `Festival ${r.pick(['des Arts', 'de Jazz', 'du Film Court', 'des Contes', 'de Cirque'])} ${r.pick(PLACES)}`,
   (r) => `Collectif ${r.pick(ADJECTIVES)} ${r.int(1, 20)}`,
-  (r) => `Maison des ${r.pick(['Femmes', 'Jeunes', 'Aînés', 'Associations', 'Langues'])} de ${r.pick(PLACES)}`,
+  (r) => `Maison des ${r.pick(['Femmes', 'Jeunes', 'Aînés', 'Associations', 'Langues'])} ${r.pick(PLACES)}`,
 ];
 
 const LEGAL_PREFIX = ['Association', 'Association', 'Association', 'Fédération', 'Comité', 'Amicale', 'Union', ''];
@@ -100,7 +101,7 @@ export function makeCompany(rng: Rng, category: Category): { name: string; trade
     [`${surname} ${trade}`, 2],
     [`Groupe ${surname}`, 1],
     [`${surname} & ${rng.pick(SURNAMES)} ${form}`, 1],
-    [`${trade} de ${rng.pick(PLACES)}`, 1],
+    [`${trade} ${rng.pick(PLACES)}`, 1],
   ]);
   return { name, trade };
 }
