@@ -1,0 +1,142 @@
+// Loads the built dist-electron/main.cjs against a recording stand-in for the `electron` module, so the
+// wiring (scheme privileges, session locks, protocol, IPC, window options) is checked without the binary.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import Module, { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANNELS } from '../../electron/api.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const mainCjs = join(root, 'dist-electron', 'main.cjs');
+const built = existsSync(mainCjs);
+if (!built) console.warn('[electron wiring] ignoré — dist-electron/main.cjs absent : lancez npm run build:electron');
+
+type Listener = (...args: any[]) => any;
+
+function fakeElectron(userData: string) {
+  const rec = {
+    privileged: [] as unknown[],
+    appEvents: new Map<string, Listener>(),
+    ipc: new Map<string, Listener>(),
+    protocolHandlers: new Map<string, Listener>(),
+    beforeRequest: undefined as Listener | undefined,
+    permissionRequest: undefined as Listener | undefined,
+    spellchecker: undefined as boolean | undefined,
+    windows: [] as { options: any; url?: string; wcEvents: Map<string, Listener> }[],
+    menu: undefined as unknown,
+    ready: undefined as (() => void) | undefined,
+  };
+  class BrowserWindow {
+    webContents: any;
+    private entry: (typeof rec.windows)[number];
+    constructor(options: any) {
+      this.entry = { options, wcEvents: new Map() };
+      rec.windows.push(this.entry);
+      this.webContents = { on: (ev: string, l: Listener) => this.entry.wcEvents.set(ev, l), send: () => undefined };
+    }
+    once() {}
+    on() {}
+    maximize() {}
+    async loadURL(url: string) {
+      this.entry.url = url;
+    }
+  }
+  const electron = {
+    app: {
+      getPath: (n: string) => join(userData, n),
+      getVersion: () => '0.1.0',
+      getLocale: () => 'fr-FR',
+      isPackaged: true,
+      isReady: () => true,
+      requestSingleInstanceLock: () => true,
+      quit: () => undefined,
+      on: (ev: string, l: Listener) => rec.appEvents.set(ev, l),
+      whenReady: () => new Promise<void>((r) => (rec.ready = r)),
+    },
+    protocol: { registerSchemesAsPrivileged: (s: unknown[]) => rec.privileged.push(...s) },
+    session: {
+      defaultSession: {
+        webRequest: { onBeforeRequest: (l: Listener) => (rec.beforeRequest = l) },
+        setPermissionRequestHandler: (l: Listener) => (rec.permissionRequest = l),
+        setPermissionCheckHandler: () => undefined,
+        setSpellCheckerEnabled: (e: boolean) => (rec.spellchecker = e),
+        on: () => undefined,
+        protocol: { handle: (s: string, l: Listener) => rec.protocolHandlers.set(s, l) },
+      },
+    },
+    ipcMain: { handle: (ch: string, l: Listener) => rec.ipc.set(ch, l) },
+    Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: (m: unknown) => (rec.menu = m) },
+    dialog: {},
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
+    BrowserWindow,
+  };
+  return { electron, rec };
+}
+
+describe.skipIf(!built)(`the built main process${built ? '' : ' (ignoré : dist-electron/main.cjs absent)'}`, () => {
+  let userData: string;
+  let rec: ReturnType<typeof fakeElectron>['rec'];
+  const load = (Module as unknown as { _load: Listener })._load;
+
+  beforeAll(async () => {
+    userData = await mkdtemp(join(tmpdir(), 'loupe-main-'));
+    const fake = fakeElectron(userData);
+    rec = fake.rec;
+    (Module as unknown as { _load: Listener })._load = function (request: string, ...rest: unknown[]) {
+      return request === 'electron' ? fake.electron : load.call(this, request, ...rest);
+    };
+    createRequire(import.meta.url)(mainCjs);
+    rec.ready!();
+    for (let i = 0; i < 50 && !rec.windows[0]?.url; i++) await new Promise((r) => setTimeout(r, 20));
+  });
+
+  afterAll(async () => {
+    (Module as unknown as { _load: Listener })._load = load;
+    await rm(userData, { recursive: true, force: true });
+  });
+
+  it('registers app:// as a privileged scheme without bypassing the CSP', () => {
+    expect(rec.privileged).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, corsEnabled: true } },
+    ]);
+  });
+
+  it('locks the session: remote requests cancelled, permissions denied, no spellchecker', () => {
+    const decide = (url: string) => {
+      let cancel: boolean | undefined;
+      rec.beforeRequest!({ url }, (r: { cancel: boolean }) => (cancel = r.cancel));
+      return cancel;
+    };
+    expect(decide('https://example.org/')).toBe(true);
+    expect(decide('app://loupe/index.html')).toBe(false);
+    let granted: boolean | undefined;
+    rec.permissionRequest!(null, 'media', (g: boolean) => (granted = g));
+    expect(granted).toBe(false);
+    expect(rec.spellchecker).toBe(false);
+    expect(rec.appEvents.has('web-contents-created')).toBe(true);
+  });
+
+  it('opens one sandboxed, isolated window on app://loupe/index.html', () => {
+    expect(rec.windows).toHaveLength(1);
+    const w = rec.windows[0]!;
+    expect(w.url).toBe('app://loupe/index.html');
+    expect(w.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, devTools: false });
+    expect(w.options.webPreferences.preload).toBe(join(root, 'dist-electron', 'preload.cjs'));
+  });
+
+  it('serves app:// from dist/ and answers every IPC channel, for the app page only', async () => {
+    expect(rec.protocolHandlers.has('app')).toBe(true);
+    const missing = await rec.protocolHandlers.get('app')!({ url: 'app://loupe/definitely-missing.js', method: 'GET' });
+    expect(missing.status).toBe(404);
+    expect([...rec.ipc.keys()].sort()).toEqual(Object.values(CHANNELS).sort());
+    const versions = rec.ipc.get(CHANNELS.versions)!;
+    expect(await versions({ senderFrame: { url: 'app://loupe/index.html' } }, undefined)).toMatchObject({ ok: true, value: { app: '0.1.0' } });
+    expect(await versions({ senderFrame: { url: 'https://example.org/' } }, undefined)).toMatchObject({ ok: false });
+  });
+
+  it('builds the French menu', () => {
+    expect((rec.menu as { label: string }[]).map((m) => m.label)).toEqual(['Fichier', 'Édition', 'Affichage', 'Aide']);
+  });
+});
