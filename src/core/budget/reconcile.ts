@@ -260,7 +260,7 @@ export function reconcileSql(
     const det = p.totalsOf === 'voted' ? 'v' : 'e';
     ctes.push(
       `tot_ext_raw AS (${totals.sql})`,
-      `tot_ext AS (SELECT ${tk.map((x) => (tkeys.includes(x) ? `t.${x}` : `NULL AS ${x}`)).join(', ')}, t.montant_publie,
+      `tot_ext AS (SELECT ${tk.map((x) => (tkeys.includes(x) ? `t.${x}` : `CAST(NULL AS ${x === 'annee' ? 'INTEGER' : 'VARCHAR'}) AS ${x}`)).join(', ')}, t.montant_publie,
           (SELECT coalesce(sum(d.montant), 0) FROM ${det} AS d WHERE ${tkeys.length ? on('d', 't', tkeys) : 'TRUE'}) AS somme_detail
         FROM (SELECT ${tkeys.length ? tkeys.join(', ') + ', ' : ''}sum(montant) AS montant_publie FROM tot_ext_raw ${tkeys.length ? 'GROUP BY ALL' : ''}) AS t)`,
     );
