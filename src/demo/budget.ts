@@ -268,7 +268,7 @@ export function generateBudget(): BudgetData {
       }
       // Operating revenue is set so that the transfer to investment (023) is a plausible saving.
       if (stage === 'BP') {
-        const saving = wholeEuros(delta.fd * rng.uniform(0.045, 0.06));
+        const saving = wholeEuros(delta.fd * rng.uniform(0.06, 0.075));
         const need = delta.fd + saving - delta.fr;
         const dmto = wholeEuros(need * rng.uniform(0.33, 0.38) * (year === 2020 ? 0.85 : 1));
         put(fiscal[1], dmto);
