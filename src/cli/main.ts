@@ -21,6 +21,7 @@ Utilisation :
   loupe run <opération> --help                        décrit les paramètres de l'opération
   loupe ops                                           liste les opérations disponibles
   loupe verify --project DIR                          vérifie la chaîne d'empreintes du journal
+  loupe replay --project DIR                          rejoue le journal depuis les sources et compare
   loupe demo --out DIR                                génère l'espace de démonstration
 `;
 
@@ -70,6 +71,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return await withSession(values.project, false, io, (s) => cmdRun(s, rest[0], values.params ?? '{}', values.format ?? 'text', io));
       case 'verify':
         return await cmdVerify(values.project, io);
+      case 'replay':
+        return await cmdReplay(values.project, values.format ?? 'text', io);
       case 'demo': {
         const { buildDemoProject } = await import('./demo.ts');
         return await buildDemoProject(values.out ?? 'static/demo', io);
@@ -219,4 +222,27 @@ async function cmdRun(session: Session, id: string | undefined, paramsText: stri
     if (rows) io.out(toText(rows));
   }
   return 0;
+}
+
+async function cmdReplay(dir: string | undefined, format: string, io: Io): Promise<number> {
+  const store = new NodeProjectStore(requireProject(dir));
+  const { parseJournal, verifyJournalText } = await import('../core/journal/journal.ts');
+  const { replayJournal } = await import('../core/project/replay.ts');
+  const { chainResolvers } = await import('../core/ingest/source.ts');
+  const text = await store.readText('journal.ndjson');
+  if (text === null) throw new Error(`${store.label} : pas de journal`);
+  const chain = await verifyJournalText(text);
+  const engine = await createNodeEngine();
+  try {
+    const report = await replayJournal(parseJournal(text).entries, engine, chainResolvers(store.files(), nodeFileResolver));
+    if (format === 'json') io.out(JSON.stringify({ chain: { ok: chain.ok, firstBroken: chain.firstBroken ?? null }, ...report }) + '\n');
+    else {
+      if (!chain.ok) io.out(`Attention : journal altéré à l'entrée ${chain.firstBroken?.seq} (${chain.firstBroken?.reason})\n`);
+      io.out(`${report.replayed} opération(s) rejouée(s), ${report.identical} identique(s), ${report.differences.length} différence(s)\n`);
+      for (const d of report.differences) io.out(`  #${d.seq} ${d.op} : ${d.reason}\n`);
+    }
+    return chain.ok && report.differences.length === 0 ? 0 : 1;
+  } finally {
+    await engine.close();
+  }
 }
