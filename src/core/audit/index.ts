@@ -3,3 +3,4 @@ import './duplicates.ts';
 import './fuzzy-duplicates.ts';
 import './clusters.ts';
 import './gaps.ts';
+import './benford.ts';
