@@ -4,6 +4,7 @@ import { Catalog } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { readCsv, sniffCsv, type CsvOptions } from '../../src/core/ingest/csv.ts';
+import { parseRecords, sniffText } from '../../src/core/ingest/sniff.ts';
 import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
 import { bytesSourceFile, MemoryFileResolver } from '../../src/core/ingest/source.ts';
 import { IngestError } from '../../src/core/ingest/types.ts';
@@ -83,6 +84,22 @@ describe('CSV import of well-formed files', () => {
     expect(s.labels).toEqual(['Exercice', 'Code nature', 'Libellé ', 'Montant', 'Date de vote']);
     expect(s.preview).toHaveLength(3);
     expect(s.preview[0]).toEqual(['2023', '011', 'Charges à caractère général', '1234,56', '15/03/2023']);
+  });
+
+  it('splits records on quotes the way DuckDB does: doubled quotes, backslash escapes, CRLF', () => {
+    const p = parseRecords('a;"b ""c"" d";"x\r\ny"\r\n1;2;3\r\n', ';', '"', '"', 10, true);
+    expect(p.records).toEqual([
+      ['a', 'b "c" d', 'x\r\ny'],
+      ['1', '2', '3'],
+    ]);
+    expect(p.lines).toEqual([1, 3]);
+    expect(parseRecords('a,"b \\"q\\""\n', ',', '"', '\\', 10, true).records).toEqual([['a', 'b "q"']]);
+    expect(parseRecords('a,"open\nb', ',', '"', '"', 10, true)).toMatchObject({ openQuote: true, openQuoteLine: 1 });
+  });
+
+  it('guesses month-first dates only when the data proves it', () => {
+    expect(sniffText('d;n\n12/31/2023;1\n01/02/2023;2\n', {}, true).options.dateFormat).toBe('mm/dd/yyyy');
+    expect(sniffText('d;n\n01/02/2023;1\n03/04/2023;2\n', {}, true).options.dateFormat).toBe('dd/mm/yyyy');
   });
 
   it('reads tab-separated files', async () => {

@@ -76,51 +76,63 @@ export function parseRecords(text: string, delim: string, quote: string, escape:
   const records: string[][] = [];
   const lines: number[] = [];
   let rec: string[] = [];
+  // A field is built from slices of the text, not character by character: a 1 MB value stays cheap.
   let field = '';
+  let seg = 0;
+  let fieldStart = true;
   let inQuote = false;
   let quoteLine = 0;
   let line = 1;
   let start = 1;
   const n = text.length;
   let i = 0;
-  for (; i < n && records.length < max; i++) {
+  while (i < n && records.length < max) {
     const c = text[i]!;
     if (inQuote) {
-      if (c === escape && escape !== quote && text[i + 1] === quote) {
-        field += quote;
-        i++;
+      if (c === escape && text[i + 1] === quote) {
+        field += text.slice(seg, i) + quote;
+        i += 2;
+        seg = i;
       } else if (c === quote) {
-        if (escape === quote && text[i + 1] === quote) {
-          field += quote;
-          i++;
-        } else inQuote = false;
+        field += text.slice(seg, i);
+        inQuote = false;
+        seg = ++i;
       } else {
         if (c === '\n') line++;
-        field += c;
+        i++;
       }
       continue;
     }
-    if (c === quote && field === '') {
+    if (c === quote && fieldStart && quote) {
       inQuote = true;
       quoteLine = line;
+      fieldStart = false;
+      seg = ++i;
     } else if (c === delim) {
-      rec.push(field);
+      rec.push(field + text.slice(seg, i));
       field = '';
-    } else if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) {
-      rec.push(field);
+      fieldStart = true;
+      seg = ++i;
+    } else if (c === '\n' || c === '\r') {
+      rec.push(field + text.slice(seg, i));
       records.push(rec);
       lines.push(start);
       rec = [];
       field = '';
+      fieldStart = true;
+      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      seg = i;
       line++;
       start = line;
-    } else if (c !== '\r') {
-      field += c;
+    } else {
+      fieldStart = false;
+      i++;
     }
   }
   const atEnd = i >= n;
-  if (atEnd && final && !inQuote && (field !== '' || rec.length)) {
-    rec.push(field);
+  const last = field + text.slice(seg, n);
+  if (atEnd && final && !inQuote && (last !== '' || rec.length)) {
+    rec.push(last);
     records.push(rec);
     lines.push(start);
   }
