@@ -1,9 +1,9 @@
 // Baseline: native DuckDB (@duckdb/node-api, default threads) on the same file and the same SQL,
-// in a child process of its own so that its peak RSS is DuckDB's alone.
+// in a child process of its own so that its peak RSS is DuckDB's alone. The SQL is the importer's.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { median } from './figures.ts';
-import { CHECK_SQL, GROUPBY_SQL, importSql } from './sql.ts';
+import { CHECK_SQL, GROUPBY_SQL } from './sql.ts';
 
 export interface NativeResult {
   threads: number;
@@ -14,13 +14,13 @@ export interface NativeResult {
   check: Record<string, unknown>;
 }
 
-async function child(csvPath: string): Promise<NativeResult> {
+async function child(importSql: string): Promise<NativeResult> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   const threads = Number((await (await conn.runAndReadAll("SELECT current_setting('threads')")).getRows())[0]![0]);
   let t = performance.now();
-  await conn.run(importSql(csvPath));
+  await conn.run(importSql);
   const importMs = performance.now() - t;
   const groupbyRunsMs: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -41,9 +41,10 @@ async function child(csvPath: string): Promise<NativeResult> {
   };
 }
 
-export function runNative(csvPath: string): Promise<NativeResult> {
+/** `importSql` reads the CSV by its path on disk. */
+export function runNative(importSql: string): Promise<NativeResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', csvPath], {
+    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', importSql], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

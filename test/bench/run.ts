@@ -1,11 +1,12 @@
-// `npm run bench [-- --rows N] [-- --source input|fetch] [-- --coi-max-mb N]`
+// `npm run bench [-- --rows N] [--source input|fetch] [--import importer|direct] [--coi-max-mb N]`
 // Loupe's engine in Chromium (COI bundle, 2 threads; EH bundle as the fallback figure) against native
-// DuckDB on the same generated CSV, in the same command (native before and after, mean of the two). The last line printed is the JSON of `figures`.
+// DuckDB on the same generated CSV and the same SQL, in the same command. The last line printed is the JSON of `figures`.
 import { loadavg } from 'node:os';
 import { buildPage, runInChromium, serve, type BrowserRun } from './browser.ts';
 import { figures, median, ratio, printFiguresLine, setFigure } from './figures.ts';
 import { ensureCsv } from './generate.ts';
 import { runNative, type NativeResult } from './native.ts';
+import { directImportSql, retarget } from './sql.ts';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -15,6 +16,8 @@ function arg(name: string): string | undefined {
 const rows = Number(arg('rows') ?? 5_000_000);
 const source = (arg('source') ?? 'input') as 'input' | 'fetch';
 const coiMaxMb = arg('coi-max-mb');
+const importPath = (arg('import') ?? 'importer') as 'importer' | 'direct';
+if (importPath !== 'importer' && importPath !== 'direct') throw new Error(`--import: importer or direct, not ${importPath}`);
 if (!Number.isInteger(rows) || rows <= 0) throw new Error(`--rows: a positive integer, not ${arg('rows')}`);
 if (source !== 'input' && source !== 'fetch') throw new Error(`--source: input or fetch, not ${source}`);
 
@@ -24,29 +27,32 @@ const r0 = (x: number) => Math.round(x);
 const sameCheck = (a: Record<string, unknown>, b: Record<string, unknown>) =>
   Object.keys(a).every((k) => String(a[k]) === String(b[k]));
 
-console.log(`Loupe bench: ${rows.toLocaleString('fr-FR')} rows, File from ${source === 'input' ? '<input type=file>' : 'fetch()'}`);
+console.log(`Loupe bench: ${rows.toLocaleString('fr-FR')} rows, File from ${source === 'input' ? '<input type=file>' : 'fetch()'}, import ${importPath === 'importer' ? 'through readCsv' : 'by one direct read_csv'}`);
 const loadStart = Math.round(loadavg()[0]! * 10) / 10;
 const csv = await ensureCsv(rows);
 console.log(`CSV        ${csv.path} (${mb(csv.size / 1e6)}) ${csv.generated ? `generated in ${s(csv.ms)}` : 'reused'}`);
 
-// The baseline runs before and after the browser runs; their mean spreads the drift in machine load.
-const nativeRuns = [await runNative(csv.path)];
-const printNative = (n: NativeResult) =>
-  console.log(`native     ${n.threads} threads: import ${s(n.importMs)}, GROUP BY ${r0(n.groupbyMs)} ms, peak RSS ${mb(n.peakRssMb)}`);
-printNative(nativeRuns[0]!);
-
 await buildPage();
 const { server, origin } = await serve(csv.path);
+const nativeRuns: NativeResult[] = [];
+const printNative = (n: NativeResult) =>
+  console.log(`native     ${n.threads} threads: import ${s(n.importMs)}, GROUP BY ${r0(n.groupbyMs)} ms, peak RSS ${mb(n.peakRssMb)}`);
 let coi: BrowserRun;
 let eh: BrowserRun;
+let nativeSql: string;
+// Interleaved, Loupe first (its importer decides the SQL): app, native, EH, native. The native
+// times are the mean of both runs, which spreads the drift in machine load.
 try {
   const coiMaxBytes = coiMaxMb ? Number(coiMaxMb) * 1e6 : undefined;
-  coi = await runInChromium(origin, csv.path, { mode: 'app', source, ...(coiMaxBytes ? { coiMaxBytes } : {}) });
-  eh = await runInChromium(origin, csv.path, { mode: 'eh', source });
+  coi = await runInChromium(origin, csv.path, { mode: 'app', source, importPath, ...(coiMaxBytes ? { coiMaxBytes } : {}) });
+  nativeSql = importPath === 'importer' ? retarget(coi.sql, csv.path) : directImportSql(csv.path);
+  nativeRuns.push(await runNative(nativeSql));
+  printNative(nativeRuns[0]!);
+  eh = await runInChromium(origin, csv.path, { mode: 'eh', source, importPath });
 } finally {
   server.close();
 }
-nativeRuns.push(await runNative(csv.path));
+nativeRuns.push(await runNative(nativeSql));
 printNative(nativeRuns[1]!);
 const mean = (f: (n: NativeResult) => number) => nativeRuns.reduce((a, n) => a + f(n), 0) / nativeRuns.length;
 const native = {
@@ -55,11 +61,12 @@ const native = {
   peakRssMb: Math.max(...nativeRuns.map((n) => n.peakRssMb)),
   check: nativeRuns[0]!.check,
 };
+console.log(`import SQL ${nativeSql.replace(csv.path, '<csv>')}`);
 for (const [label, r] of [['app', coi], ['EH', eh]] as const) {
   console.log(
     `loupe ${label.padEnd(4)} ${r.engineKind}${r.crossOriginIsolated ? ' (isolated)' : ''}: init ${s(r.initMs)}, import ${s(r.importMs)} ` +
       `(${r.fetchMs !== null ? `fetch ${s(r.fetchMs)} not counted, ` : ''}file.arrayBuffer ${s(r.readMs)}, register ${s(r.registerMs)}, ` +
-      `CREATE TABLE ${s(r.createMs)}), GROUP BY ${r0(median(r.groupbyMs))} ms [${r.groupbyMs.map(r0).join(', ')}], ` +
+      `${importPath === 'importer' ? 'readCsv rest (sniff, types, CREATE TABLE, rejects)' : 'CREATE TABLE'} ${s(r.createMs)}), GROUP BY ${r0(median(r.groupbyMs))} ms [${r.groupbyMs.map(r0).join(', ')}], ` +
       `peak RSS renderer ${mb(r.peakRendererMb)} (idle page ${mb(r.idleRendererMb)}, all Chromium ${mb(r.peakChromiumMb)})`,
   );
   if (!sameCheck(native.check, r.check)) {
@@ -89,6 +96,7 @@ setFigure('import_eh_ratio', ratio(eh.importMs, native.importMs));
 setFigure('groupby_eh_ms', r0(median(eh.groupbyMs)));
 setFigure('peak_mem_eh_mb', r0(eh.peakRendererMb));
 setFigure('csv_mb', r0(csv.size / 1e6));
+setFigure('import_path', importPath);
 // Other work on the machine skews every time: the 1-minute load average, at the start and at the end.
 setFigure('load_start', loadStart);
 setFigure('load_end', Math.round(loadavg()[0]! * 10) / 10);

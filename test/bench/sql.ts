@@ -1,7 +1,7 @@
-// The SQL both engines run. The import is the `read_csv` call Loupe's CSV importer is meant to
-// generate once it has sniffed the file (dialect given explicitly, codes kept as text); while
-// `src/core/ingest/csv.ts` is still a stub the bench states it here, in one place.
+// The SQL both engines run. The import goes through Loupe's CSV importer in the page; the native
+// baseline runs the importer's final `read_csv` (same options, rejects table included).
 // Pure: imported by the Node side and by the bench page alike.
+import { quoteIdent, quoteLiteral, uniqueIdentifiers } from '../../src/core/sql/ident.ts';
 
 export const TABLE = 't';
 
@@ -21,6 +21,10 @@ export const HEADER = [
   'Catégorie',
 ];
 
+/** Column names in the table: what Loupe's importer makes of the labels. */
+export const IDS = uniqueIdentifiers(HEADER);
+const col = (label: string): string => quoteIdent(IDS[HEADER.indexOf(label)]!);
+
 const TYPES: Record<string, string> = {
   Exercice: 'INTEGER',
   'Date de mandatement': 'DATE',
@@ -36,27 +40,37 @@ const TYPES: Record<string, string> = {
   Catégorie: 'VARCHAR',
 };
 
-const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
-const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
-
-export function importSql(fileName: string, table = TABLE): string {
-  const types = HEADER.map((h) => `${lit(h)}: ${lit(TYPES[h]!)}`).join(', ');
+/**
+ * `--import direct`: one `read_csv` with the dialect and the types given, no sniffing, no rejects
+ * table. The default path is Loupe's importer (`readCsv`), whose final SQL the native baseline runs.
+ */
+export function directImportSql(fileName: string, table = TABLE): string {
+  const columns = HEADER.map((h, i) => `${quoteLiteral(IDS[i]!)}: ${quoteLiteral(TYPES[h]!)}`).join(', ');
   return (
-    `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM read_csv(${lit(fileName)}, ` +
-    `header = true, delim = ';', quote = '"', escape = '"', decimal_separator = ',', ` +
-    `dateformat = '%d/%m/%Y', encoding = 'utf-8', types = {${types}})`
+    `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM read_csv(${quoteLiteral(fileName)}, auto_detect=false, ` +
+    `header=true, delim=';', quote='"', escape='"', decimal_separator=',', dateformat='%d/%m/%Y', columns={${columns}})`
   );
+}
+
+/** The file name under which `readCsv` registers the source of `table`. */
+export const importerFileName = (table = TABLE): string => `${table}.source.csv`;
+
+/** The importer's SQL, pointed at another file (the native baseline reads it from disk). */
+export function retarget(sql: string, fileName: string, table = TABLE): string {
+  const from = quoteLiteral(importerFileName(table));
+  if (!sql.includes(from)) throw new Error(`the importer's SQL does not read ${from}: ${sql}`);
+  return sql.replace(from, quoteLiteral(fileName));
 }
 
 /** GROUP BY two keys with a SUM: the shape of a chart or a pivot over the whole table. */
 export const GROUPBY_SQL =
-  `SELECT "Direction", "Exercice", SUM("Montant payé") AS total, COUNT(*) AS n ` +
-  `FROM ${ident(TABLE)} GROUP BY ALL ORDER BY ALL`;
-
-export const COUNT_SQL = `SELECT COUNT(*) AS n FROM ${ident(TABLE)}`;
+  `SELECT ${col('Direction')}, ${col('Exercice')}, SUM(${col('Montant payé')}) AS total, COUNT(*) AS n ` +
+  `FROM ${quoteIdent(TABLE)} GROUP BY ALL ORDER BY ALL`;
 
 /** A digest of the import, the same on both engines when both read the file the same way. */
 export const CHECK_SQL =
-  `SELECT COUNT(*) AS n, SUM("Montant payé")::VARCHAR AS total, COUNT(DISTINCT "Direction") AS directions, ` +
-  `MIN("Date de mandatement")::VARCHAR AS first, MAX("Date de mandatement")::VARCHAR AS last, ` +
-  `SUM(CASE WHEN "Arrondissement" LIKE '0%' THEN 1 ELSE 0 END) AS leading_zero FROM ${ident(TABLE)}`;
+  `SELECT COUNT(*) AS n, ROUND(SUM(${col('Montant payé')}), 2)::VARCHAR AS total, COUNT(DISTINCT ${col('Direction')}) AS directions, ` +
+  `MIN(${col('Date de mandatement')})::VARCHAR AS first, MAX(${col('Date de mandatement')})::VARCHAR AS last, ` +
+  `SUM(CASE WHEN ${col('Arrondissement')}::VARCHAR LIKE '0%' THEN 1 ELSE 0 END) AS leading_zero, ` +
+  `(SELECT string_agg(data_type, ',' ORDER BY ordinal_position) FROM information_schema.columns ` +
+  `WHERE table_name = ${quoteLiteral(TABLE)}) AS types FROM ${quoteIdent(TABLE)}`;

@@ -1,7 +1,11 @@
 // Runs inside Chromium: Loupe's own browser engine, the file the way the app gets it (a File from
-// the picker, i.e. <input type=file>), the same SQL as the native baseline. Driven by browser.ts.
+// the picker, i.e. <input type=file>), imported through Loupe's CSV importer. Driven by browser.ts.
+import { Catalog } from '../../../src/core/catalog/catalog.ts';
 import { createBrowserEngine } from '../../../src/core/engine/browser.ts';
-import { CHECK_SQL, GROUPBY_SQL, importSql } from '../sql.ts';
+import type { Engine } from '../../../src/core/engine/engine.ts';
+import { readCsv } from '../../../src/core/ingest/csv.ts';
+import { blobSourceFile } from '../../../src/core/ingest/source.ts';
+import { CHECK_SQL, directImportSql, GROUPBY_SQL, TABLE } from '../sql.ts';
 import { bundleFor, COI_MAX_BYTES, type Bundle } from './bundle.ts';
 
 export interface PageRunOptions {
@@ -11,6 +15,8 @@ export interface PageRunOptions {
   source: 'input' | 'fetch';
   csvUrl?: string;
   coiMaxBytes?: number;
+  /** 'importer': Loupe's readCsv (sniffing, type detection, rejects); 'direct': one read_csv. */
+  importPath: 'importer' | 'direct';
 }
 
 export interface PageRunResult {
@@ -22,8 +28,11 @@ export interface PageRunResult {
   fetchMs: number | null;
   readMs: number;
   registerMs: number;
+  /** Importer: sniffing + type detection + CREATE TABLE + rejects; direct: the CREATE TABLE. */
   createMs: number;
   importMs: number;
+  /** The SQL that built the table (the importer's, for the native baseline). */
+  sql: string;
   groupbyMs: number[];
   check: Record<string, unknown>;
 }
@@ -41,6 +50,63 @@ async function getFile(opts: PageRunOptions): Promise<{ file: File; fetchMs: num
   return { file, fetchMs: null };
 }
 
+interface ImportTimes {
+  readMs: number;
+  registerMs: number;
+  createMs: number;
+  sql: string;
+}
+
+/** The app's path: the picked File as a SourceFile, through readCsv. Registration timed from outside. */
+async function importWithReadCsv(engine: Engine, file: File): Promise<ImportTimes> {
+  const base = blobSourceFile(file, file.name, file.name, file.lastModified);
+  let registerInMs = 0;
+  let registerBufferMs = 0;
+  const registerBuffer = engine.registerBuffer.bind(engine);
+  engine.registerBuffer = async (name, bytes) => {
+    const t = now();
+    await registerBuffer(name, bytes);
+    registerBufferMs += now() - t;
+  };
+  const source = {
+    ...base,
+    async registerIn(e: Engine, name: string) {
+      const t = now();
+      await base.registerIn(e, name);
+      registerInMs += now() - t;
+    },
+  };
+  const t = now();
+  const out = await readCsv({ engine, catalog: new Catalog(), file: source, table: TABLE }, undefined);
+  const total = now() - t;
+  // COI: registerIn = file.arrayBuffer() + registerBuffer; EH: registerFileHandle.
+  const readMs = engine.kind === 'browser-coi' ? registerInMs - registerBufferMs : 0;
+  const registerMs = registerInMs - readMs;
+  return { readMs, registerMs, createMs: total - registerInMs, sql: out.sql[0]! };
+}
+
+/** One read_csv with everything given: the floor under the importer. */
+async function importDirect(engine: Engine, file: File): Promise<ImportTimes> {
+  const name = 'bench.csv';
+  let readMs = 0;
+  let t = now();
+  if (engine.kind === 'browser-coi') {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    readMs = now() - t;
+    t = now();
+    await engine.registerBuffer(name, bytes);
+  } else {
+    await engine.registerFileHandle(name, file);
+  }
+  const registerMs = now() - t;
+  const sql = directImportSql(name);
+  t = now();
+  await engine.exec(sql);
+  const createMs = now() - t;
+  await engine.dropFile(name);
+  return { readMs, registerMs, createMs, sql };
+}
+
 async function run(opts: PageRunOptions): Promise<PageRunResult> {
   const { file, fetchMs } = await getFile(opts);
   const bundle = opts.mode === 'eh' ? 'eh' : bundleFor(file.size, crossOriginIsolated, opts.coiMaxBytes ?? COI_MAX_BYTES);
@@ -48,23 +114,8 @@ async function run(opts: PageRunOptions): Promise<PageRunResult> {
   const engine = await createBrowserEngine({ singleThread: bundle === 'eh' });
   const initMs = now() - t;
   try {
-    const name = 'bench.csv';
-    let readMs = 0;
-    t = now();
-    if (engine.kind === 'browser-coi') {
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      readMs = now() - t;
-      t = now();
-      await engine.registerBuffer(name, bytes);
-    } else {
-      await engine.registerFileHandle(name, file);
-    }
-    const registerMs = now() - t;
-    t = now();
-    await engine.exec(importSql(name));
-    const createMs = now() - t;
-    // The buffer stays registered in the worker as long as the file is: drop it, as the importer should.
-    await engine.dropFile(name);
+    const { readMs, registerMs, createMs, sql } =
+      opts.importPath === 'importer' ? await importWithReadCsv(engine, file) : await importDirect(engine, file);
     const groupbyMs: number[] = [];
     for (let i = 0; i < 3; i++) {
       t = now();
@@ -84,6 +135,7 @@ async function run(opts: PageRunOptions): Promise<PageRunResult> {
       registerMs,
       createMs,
       importMs: readMs + registerMs + createMs,
+      sql,
       groupbyMs,
       check,
     };
