@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { benfordRowsSql, conformity } from '../../src/core/audit/benford.ts';
+import { benfordRowsSql, conformity, type BenfordDetail } from '../../src/core/audit/benford.ts';
 import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
 
 let b: AuditBench;
@@ -17,7 +17,7 @@ afterAll(() => b.close());
 
 describe('benford', () => {
   it('first digit: chi-square, MAD and z equal the figures computed by hand', async () => {
-    const r = await b.run('benford', { table: 'paiements', column: 'montant' });
+    const r = await b.run<BenfordDetail>('benford', { table: 'paiements', column: 'montant' });
     // By hand: N = 10, E(d) = log10(1 + 1/d).
     const observed = [0, 3, 2, 1, 1, 1, 0, 1, 0, 1];
     const N = 10;
@@ -47,19 +47,19 @@ describe('benford', () => {
   });
 
   it('last two digits read the integer part; first two digits start at 10', async () => {
-    const last = await b.run('benford', { table: 'paiements', column: 'montant', test: 'last-two' });
+    const last = await b.run<BenfordDetail>('benford', { table: 'paiements', column: 'montant', test: 'last-two' });
     const rows = await b.rows(last.table!, 'chiffre');
     expect(rows).toHaveLength(100);
     expect(rows.filter((x) => Number(x.observe) > 0).map((x) => [x.chiffre, x.observe])).toEqual([
       [0, 3], [20, 1], [23, 1], [31, 1], [50, 1], [58, 1], [95, 1], [99, 1],
     ]);
-    const two = await b.run('benford', { table: 'paiements', column: 'montant', test: 'first-two' });
+    const two = await b.run<BenfordDetail>('benford', { table: 'paiements', column: 'montant', test: 'first-two' });
     expect(await b.rows(two.table!, 'chiffre')).toHaveLength(90);
     expect(two.detail!.df).toBe(89);
   });
 
   it('flags a uniform population, lists its most deviant digits, and leads back to their rows', async () => {
-    const r = await b.run('benford', { table: 'uniformes', column: 'montant' });
+    const r = await b.run<BenfordDetail>('benford', { table: 'uniformes', column: 'montant' });
     expect(r.detail!.conformity).toBe('non-conformité');
     // 1 is expected 30,1 % of the time and seen 11,1 %: the largest z.
     expect(r.detail!.deviant[0]!.digit).toBe(1);
@@ -79,6 +79,6 @@ describe('benford', () => {
 
   it('refuses a text column', async () => {
     await b.table('textes', `SELECT 'abc' AS montant`);
-    await expect(b.run('benford', { table: 'textes', column: 'montant' })).rejects.toThrow(/pas numérique/);
+    await expect(b.run<BenfordDetail>('benford', { table: 'textes', column: 'montant' })).rejects.toThrow(/pas numérique/);
   });
 });
