@@ -120,6 +120,11 @@ export class Engine {
     return this.enqueue(() => this.db.registerFileBuffer(name, bytes));
   }
 
+  /** An in-memory file DuckDB can COPY into (without it, the Node bundle would write to the disk). */
+  registerEmptyBuffer(name: string): Promise<void> {
+    return this.enqueue(() => this.db.registerFileBuffer(name, new Uint8Array(0)));
+  }
+
   registerText(name: string, text: string): Promise<void> {
     return this.enqueue(() => this.db.registerFileText(name, text));
   }

@@ -97,9 +97,10 @@ export async function exportRelation(
       for (let off = 0, first = true; first || off < total; off += chunkRows, first = false) {
         check();
         const file = `${snap}.csv`;
+        await engine.registerEmptyBuffer(file);
         await engine.exec(
           `COPY (SELECT ${select} FROM ${quoteIdent(snap)} WHERE __n > ${off} AND __n <= ${off + chunkRows} ORDER BY __n) ` +
-            `TO '${file}' (FORMAT csv, HEADER ${first ? 'true' : 'false'}, DELIMITER '${delim}', QUOTE '"', NEW_LINE '${fr ? '\\r\\n' : '\\n'}')`,
+            `TO '${file}' (FORMAT csv, HEADER ${first ? 'true' : 'false'}, DELIMITER '${delim}', QUOTE '"', NEW_LINE '${fr ? '\\r\\n' : '\\n'}', USE_TMP_FILE false)`,
         );
         const bytes = await engine.copyFileToBuffer(file);
         await engine.dropFile(file);
