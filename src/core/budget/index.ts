@@ -1,3 +1,4 @@
 // Budget checks register themselves here (see ops/all.ts).
 export * from './mapping.ts';
 export * from './reconcile.ts';
+export * from './subsidies.ts';
