@@ -4,3 +4,4 @@ import './fuzzy-duplicates.ts';
 import './clusters.ts';
 import './gaps.ts';
 import './benford.ts';
+import './sample.ts';
