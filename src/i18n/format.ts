@@ -1,10 +1,18 @@
 // Numbers, sizes and dates the French way, whatever the interface language: auditors compare them
 // with French source documents.
 const integer = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
-const decimal = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 15 });
+// 15 significant digits: every double prints as the decimal it stands for (0,3 rather than
+// 0,30000000000000004), and no digit that the value really has is dropped.
+const decimal = new Intl.NumberFormat('fr-FR', { maximumSignificantDigits: 15 });
+const plain = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0, useGrouping: false });
 
 export function formatInteger(n: number): string {
   return integer.format(n);
+}
+
+/** Codes and years (75101, 2024) read as written, without thousands separators. */
+export function formatCode(n: number): string {
+  return Number.isInteger(n) ? plain.format(n) : String(n);
 }
 
 /** Full precision: a displayed amount must be the stored amount, not a rounding of it. */

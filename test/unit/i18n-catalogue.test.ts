@@ -58,3 +58,14 @@ describe('decimal columns', () => {
     expect(formatDecimal(6000, 2)).toBe('6\u202f000,00');
   });
 });
+
+describe('number display', () => {
+  it('prints doubles as the decimal they stand for, and codes without grouping', async () => {
+    const { formatCode, formatNumber } = await import('../../src/i18n/format.ts');
+    expect(formatNumber(0.1 + 0.2)).toBe('0,3');
+    expect(formatNumber(2.3184999999999998)).toBe('2,3185');
+    expect(formatNumber(1234.5678)).toBe('1\u202f234,5678');
+    expect(formatCode(75101)).toBe('75101');
+    expect(formatCode(2024)).toBe('2024');
+  });
+});

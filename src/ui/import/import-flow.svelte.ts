@@ -168,7 +168,7 @@ class ImportFlow {
     const failed = all.filter((l) => l.status === 'failed');
     // One file imported cleanly needs no report: the catalog and the status line say it.
     if (all.length === 1 && lines[0]?.status === 'imported') {
-      app.say('import.done', { file: jobs[0]!.file.name, rows: formatInteger(lines[0].rows ?? 0) }, 'success');
+      app.say(lines[0].rows === 1 ? 'import.doneOne' : 'import.done', { file: jobs[0]!.file.name, rows: formatInteger(lines[0].rows ?? 0) }, 'success');
       this.report = null;
     } else {
       this.report = all;

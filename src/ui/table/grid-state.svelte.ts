@@ -32,6 +32,8 @@ export interface GridColumn {
   kind: CellKind;
   /** Decimals of a DECIMAL(p,s) column, shown even when zero. */
   scale: number | null;
+  /** Integers that are identifiers or years (code INSEE, exercice) are shown without grouping. */
+  code: boolean;
   width: number;
   left: number;
 }
@@ -44,6 +46,13 @@ export function kindOfType(type: string): CellKind {
   if (t === 'BOOLEAN') return 'boolean';
   if (t === 'VARCHAR' || t.startsWith('VARCHAR')) return 'text';
   return 'other';
+}
+
+const CODE_NAME =
+  /(^|_)(c|cp|code|codes|id|ident|identifiant|n|no|num|numero|insee|siret|siren|postal|annee|exercice|year|millesime|arr|arrondissement|dept|departement|commune)(_|\d|$)/i;
+
+function isIntegerType(type: string): boolean {
+  return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)\b/i.test(type.trim());
 }
 
 function widthFor(label: string, kind: CellKind): number {
@@ -60,7 +69,8 @@ export function layoutColumns(cols: readonly { name: string; label?: string; typ
     const width = widthFor(label, kind);
     const m = /^DECIMAL\(\s*\d+\s*,\s*(\d+)\s*\)/i.exec(c.type.trim());
     const scale = m ? Number(m[1]) : null;
-    const col = { index, name: c.name, label, type: c.type, kind, scale, width, left };
+    const code = kind === 'number' && isIntegerType(c.type) && CODE_NAME.test(c.name);
+    const col = { index, name: c.name, label, type: c.type, kind, scale, code, width, left };
     left += width;
     return col;
   });
