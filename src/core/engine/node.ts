@@ -17,7 +17,6 @@ class NodeWorkerAdapter extends EventTarget {
     this.worker.on('error', (error: Error) =>
       this.dispatchEvent(Object.assign(new Event('error'), { error, message: error.message })),
     );
-    this.worker.unref();
   }
   postMessage(message: unknown, transfer?: Transferable[]): void {
     this.worker.postMessage(message, transfer as never);

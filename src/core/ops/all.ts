@@ -1,5 +1,6 @@
 // Importing this module registers every operation, so the app, the CLI and replay know them all.
 import '../ingest/import.ts';
+import '../query/sql-ops.ts';
 import '../audit/index.ts';
 import '../budget/index.ts';
 

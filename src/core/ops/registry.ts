@@ -2,7 +2,7 @@
 // and an entry in the journal with its inputs, SQL, row count and a digest of what it produced.
 import type { z } from 'zod';
 import type { Catalog } from '../catalog/catalog.ts';
-import { digestTable, type ResultDigest } from '../engine/digest.ts';
+import { digestRelation, digestTable, type ResultDigest } from '../engine/digest.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Journal, JournalEntry } from '../journal/journal.ts';
 import type { FileResolver } from '../ingest/source.ts';
@@ -28,6 +28,8 @@ export interface OperationOutput<D = unknown> {
   table?: string;
   /** Several tables (e.g. every sheet of a workbook): each is digested; the entry keeps the combined digest. */
   tables?: string[];
+  /** A result that is not stored as a table (a parenthesised SELECT): digested in place. */
+  relation?: string;
   sql: string[];
   inputs: { table: string; source?: string; sha256?: string }[];
   summary?: string;
@@ -132,7 +134,8 @@ export async function runOperation<P, D>(
   const out = await op.run(ctx, params);
   const tables = out.tables ?? (out.table ? [out.table] : []);
   let digest: ResultDigest | null = null;
-  if (tables.length === 1) digest = await digestTable(ctx.engine, tables[0]!);
+  if (out.relation && !tables.length) digest = await digestRelation(ctx.engine, out.relation);
+  else if (tables.length === 1) digest = await digestTable(ctx.engine, tables[0]!);
   else if (tables.length > 1) {
     const parts = await Promise.all(tables.map((t) => digestTable(ctx.engine, t)));
     const { sha256Hex } = await import('../util/hash.ts');

@@ -153,6 +153,27 @@ export class Session {
     this.manifest.sources = [...this.manifest.sources.filter((s) => s.table !== rec.table), rec];
   }
 
+  /** Saves a query as a named view: catalog, manifest and journal. */
+  async saveQuery(name: string, sql: string, description?: string): Promise<OperationResult> {
+    const { saveQuery } = await import('../query/sql-ops.ts');
+    const res = await this.run(saveQuery, { name, sql, ...(description ? { description } : {}) });
+    const rec = { name, sql: sql.trim().replace(/;+\s*$/, ''), ...(description ? { description } : {}), createdAt: new Date().toISOString() };
+    this.manifest.queries = [...this.manifest.queries.filter((q) => q.name !== name), rec];
+    await this.save();
+    return res;
+  }
+
+  /** Runs a read-only query for the workbench: journaled (SQL + digest), rows returned. */
+  async runQuery(sql: string, opts: { timeoutMs?: number } = {}) {
+    const { runSql, assertSingleSelect } = await import('../query/sql-ops.ts');
+    assertSingleSelect(sql);
+    const t0 = performance.now();
+    const rows = await this.engine.query(sql, opts);
+    const ms = performance.now() - t0;
+    const res = await this.run(runSql, { sql });
+    return { rows, ms, entry: res.entry };
+  }
+
   async createView(name: string, sql: string): Promise<void> {
     const { quoteIdent } = await import('../sql/ident.ts');
     await this.engine.exec(`CREATE OR REPLACE VIEW ${quoteIdent(name)} AS ${sql}`);
