@@ -2,3 +2,4 @@
 export * from './mapping.ts';
 export * from './reconcile.ts';
 export * from './subsidies.ts';
+export * from './participatory.ts';
