@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,13 @@ describe('loupe CLI', () => {
     await writeFile(path, original.replace('"rows":3', '"rows":4'));
     expect(await loupe('verify', '--project', project())).toMatchObject({ code: 1, out: expect.stringMatching(/altéré à l'entrée 0/) });
     await writeFile(path, original);
+  });
+
+  it('runs as a real process through bin/loupe.mjs and exits when done', () => {
+    const r = spawnSync(process.execPath, ['bin/loupe.mjs', 'tables', '--project', project()], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^subventions\t/);
   });
 
   it('replays the journal from the source files with identical digests, and lists a changed source', async () => {
