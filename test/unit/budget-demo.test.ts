@@ -1,0 +1,77 @@
+// The demo workspace plants anomalies (src/demo/anomalies.ts): the budget checks must find them, and
+// for the budget, find nothing else of the same kind.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { budgetReconcile } from '../../src/core/budget/reconcile.ts';
+import { participatoryBudget } from '../../src/core/budget/participatory.ts';
+import { subsidiesReconcile } from '../../src/core/budget/subsidies.ts';
+import type { Engine } from '../../src/core/engine/engine.ts';
+import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { Session } from '../../src/core/project/session.ts';
+import { CREDIT_OVERRUN, DUPLICATE_PAYMENT, INVALID_SIRET, LATE_DELIVERY, ORDER_IMBALANCE, PAYMENT_WITHOUT_VOTE } from '../../src/demo/anomalies.ts';
+import { generateDemoFiles } from '../../src/demo/generate.ts';
+
+let engine: Engine;
+let dir: string;
+let session: Session;
+const tables: Record<string, string> = {};
+
+beforeAll(async () => {
+  engine = await createNodeEngine();
+  dir = await mkdtemp(join(tmpdir(), 'loupe-budget-demo-'));
+  await generateDemoFiles(join(dir, 'demo'));
+  session = await Session.create(engine, new NodeProjectStore(join(dir, 'proj')), nodeFileResolver, 'démo');
+  for (const [key, path] of Object.entries({
+    vote: 'budget/budget-vote.csv',
+    ca: 'budget/compte-administratif.csv',
+    votees: 'subventions/subventions-votees.csv',
+    versees: 'subventions/subventions-versees.csv',
+    projets: 'budget-participatif/projets.json',
+  })) {
+    const res = await session.importPath(join(dir, 'demo', path));
+    tables[key] = res.table ?? res.tables?.[0] ?? '';
+  }
+}, 120_000);
+afterAll(async () => {
+  await engine.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function rows(sql: string) {
+  return (await engine.query(sql)).rows;
+}
+
+describe('budget checks on the demo workspace', () => {
+  it('budget-reconcile finds the one chapter executed above its credits and the one order imbalance', async () => {
+    const res = await session.run(budgetReconcile, { voted: { table: tables.vote }, executed: { table: tables.ca } });
+    expect(res.detail?.proposed).toEqual({ voted: true, executed: true });
+    const overruns = await rows(`SELECT annee, section, chapitre, CAST(ecart AS DOUBLE) FROM "${res.table}" WHERE flag = 'depassement_chapitre'`);
+    expect(overruns).toEqual([[CREDIT_OVERRUN.year, 'F', CREDIT_OVERRUN.chapter, CREDIT_OVERRUN.excess]]);
+    const orders = await rows(`SELECT source, annee, chapitre, CAST(ecart AS DOUBLE) FROM "${res.table}" WHERE flag = 'ordre_desequilibre'`);
+    expect(orders).toEqual([['realise', ORDER_IMBALANCE.year, '042 ↔ 040', ORDER_IMBALANCE.gap]]);
+    // The demo votes every section in balance at every stage.
+    expect(res.detail?.flags.section_desequilibree).toBe(0);
+    expect(res.summary).toContain('chapitre 011 en 2022');
+  });
+
+  it('subsidies-reconcile finds the payment without a vote, the double payment and the invalid SIRET', async () => {
+    const res = await session.run(subsidiesReconcile, { voted: tables.votees, paid: tables.versees });
+    const flagged = async (flag: string) => (await rows(`SELECT siret FROM "${res.table}" WHERE flag = '${flag}'`)).map((r) => r[0]);
+    expect(await flagged('verse_sans_vote')).toContain(PAYMENT_WITHOUT_VOTE.siret);
+    expect(await flagged('verse_superieur_vote')).toContain(DUPLICATE_PAYMENT.siret);
+    expect(await flagged('siret_invalide')).toEqual([INVALID_SIRET.siret]);
+    const dup = await rows(`SELECT CAST(montant_verse - montant_vote AS DOUBLE) FROM "${res.table}" WHERE flag = 'verse_superieur_vote' AND siret = '${DUPLICATE_PAYMENT.siret}'`);
+    expect(dup).toEqual([[DUPLICATE_PAYMENT.amount]]);
+    expect(res.detail?.concentration.top10).toBeGreaterThan(0);
+  });
+
+  it('participatory-budget finds the one project delivered more than two years late', async () => {
+    const res = await session.run(participatoryBudget, { table: tables.projets });
+    const late = await rows(`SELECT numero, edition, arrondissement FROM "${res.table}" WHERE flag = 'livraison_tardive'`);
+    expect(late).toEqual([[LATE_DELIVERY.id, LATE_DELIVERY.edition, LATE_DELIVERY.arrondissement]]);
+  });
+});
