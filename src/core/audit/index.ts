@@ -5,3 +5,4 @@ import './clusters.ts';
 import './gaps.ts';
 import './benford.ts';
 import './sample.ts';
+import './thresholds.ts';

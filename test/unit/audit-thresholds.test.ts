@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { easterSunday, frenchHolidays } from '../../src/core/audit/holidays.ts';
+import type { ThresholdsDetail } from '../../src/core/audit/thresholds.ts';
+import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
+
+let b: AuditBench;
+
+beforeAll(async () => {
+  b = await auditBench();
+  await b.table(
+    'marches',
+    `SELECT * FROM (VALUES
+      ('Imprimerie Vasseur & Associés', '81275309300010', 38450.0, DATE '2023-03-06'),
+      ('IMPRIMERIE VASSEUR ET ASSOCIES', '812 753 093 00010', 39120.0, DATE '2023-03-14'),
+      ('Imprimerie Vasseur & Associés', '81275309300010', 39870.0, DATE '2023-03-24'),
+      ('Menuiserie Dubois', '40211987600017', 25000.0, DATE '2023-01-10'),
+      ('Menuiserie Dubois', '40211987600017', 20000.0, DATE '2023-03-20'),
+      ('Nettoyage Parisien', '52318894500025', 12345.67, DATE '2023-03-25'),
+      ('BTP Île-de-France', '31512478900012', 1234567.0, DATE '2024-05-09'),
+      ('Conseil Martin', '44477788800019', 215000.5, DATE '2024-06-04')
+    ) t(fournisseur, siret, montant_ht, date_notification)`,
+  );
+});
+afterAll(() => b.close());
+
+describe('French public holidays', () => {
+  it('computes Easter and the movable feasts', () => {
+    expect(easterSunday(2024)).toEqual({ month: 3, day: 31 });
+    expect(easterSunday(2025)).toEqual({ month: 4, day: 20 });
+    const h = frenchHolidays(2024);
+    expect(h).toHaveLength(11);
+    expect(h.filter((x) => /Pâques|Ascension|Pentecôte/.test(x.label)).map((x) => x.date)).toEqual(['2024-04-01', '2024-05-09', '2024-05-20']);
+  });
+});
+
+describe('thresholds', () => {
+  it('flags the split purchase, the amounts just below thresholds, round amounts, weekends and holidays — and nothing else', async () => {
+    const r = await b.run<ThresholdsDetail>('thresholds', {
+      table: 'marches', amount: 'montant_ht', date: 'date_notification', supplier: 'fournisseur', siret: 'siret',
+    });
+    const rows = await b.rows(r.table!, 'motif, seuil NULLS LAST, _ligne');
+    expect(rows.map((x) => [x.motif, x.seuil, x._ligne])).toEqual([
+      ['fractionnement', 40000, 1],
+      ['fractionnement', 40000, 2],
+      ['fractionnement', 40000, 3],
+      ['jour férié', null, 7],
+      ['juste sous le seuil', 40000, 1],
+      ['juste sous le seuil', 40000, 2],
+      ['juste sous le seuil', 40000, 3],
+      ['juste sous le seuil', 221000, 8],
+      ['montant rond', null, 4],
+      ['montant rond', null, 5],
+      ['week-end', null, 6],
+    ]);
+    expect(rows.find((x) => x.motif === 'jour férié')!.precision).toBe('Ascension');
+    // A SIRET written with spaces still names the same supplier.
+    expect(String(rows[0]!.precision)).toMatch(/fournisseur 81275309300010, à partir du 06\/03\/2023 : 3 marchés, 117 440,00 € en 30 jours$/);
+    expect(r.detail).toMatchObject({ rows: 8, splitGroups: 1, byReason: { fractionnement: 3, 'juste sous le seuil': 4 } });
+  });
+
+  it('takes thresholds and a margin as parameters', async () => {
+    const r = await b.run<ThresholdsDetail>('thresholds', {
+      table: 'marches', amount: 'montant_ht', checks: ['just-below'], thresholds: [{ label: 'Seuil 2026', amount: 26000 }], margin: 0.05,
+    });
+    expect((await b.rows(r.table!, '_ligne')).map((x) => x._ligne)).toEqual([4]);
+  });
+
+  it('asks for a date and a supplier before testing for split purchases', async () => {
+    await expect(b.run('thresholds', { table: 'marches', amount: 'montant_ht', checks: ['split'] })).rejects.toThrow(/fractionnement demande/);
+    await expect(b.run('thresholds', { table: 'marches', amount: 'fournisseur' })).rejects.toThrow(/pas numérique/);
+  });
+});
