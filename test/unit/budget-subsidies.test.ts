@@ -3,7 +3,7 @@ import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import { subsidiesReconcile, type SubsidyFlag } from '../../src/core/budget/subsidies.ts';
-import { addTable, cleanSubsidies, S1, S2, S3, scratchContext, SUB_PAID_HEADER, SUB_VOTE_HEADER, type Cell } from '../fixtures/budget-fixtures.ts';
+import { addTable, cleanSubsidies, S1, S2, S3, scratchContext, siret, SUB_PAID_HEADER, SUB_VOTE_HEADER, type Cell } from '../fixtures/budget-fixtures.ts';
 
 let engine: Engine;
 let ctx: OperationContext;
@@ -56,6 +56,15 @@ describe('subsidies-reconcile', () => {
   it('does not match two different SIRENs by name, however alike the names', async () => {
     const { flags } = await run((c) => c.paid.push(['M9', 2022, 'Compagnie du Matin', S3, 100]));
     expect(flags).toEqual(['verse_sans_vote']);
+  });
+
+  it('matches another establishment of the same legal person by its SIREN', async () => {
+    const { res, flags } = await run((c) => {
+      c.paid.find((r) => r[0] === 'M3')![3] = siret(S2.slice(0, 9) + '0009');
+    });
+    expect(flags).toEqual([]);
+    const m = await engine.query(`SELECT methode FROM "${res.table}" WHERE beneficiaire = 'Compagnie du Matin'`);
+    expect(m.rows).toEqual([['siren']]);
   });
 
   it('vote_jamais_verse: a vote with no payment', async () => {
