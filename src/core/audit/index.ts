@@ -6,3 +6,4 @@ import './gaps.ts';
 import './benford.ts';
 import './sample.ts';
 import './thresholds.ts';
+import './validate-ids.ts';
