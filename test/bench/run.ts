@@ -69,6 +69,7 @@ for (const [label, r] of [['app', coi], ['EH', eh]] as const) {
       `${importPath === 'importer' ? 'readCsv rest (sniff, types, CREATE TABLE, rejects)' : 'CREATE TABLE'} ${s(r.createMs)}), GROUP BY ${r0(median(r.groupbyMs))} ms [${r.groupbyMs.map(r0).join(', ')}], ` +
       `peak RSS renderer ${mb(r.peakRendererMb)} (idle page ${mb(r.idleRendererMb)}, all Chromium ${mb(r.peakChromiumMb)})`,
   );
+  for (const st of r.steps.filter((x) => x.ms >= 100)) console.log(`             ${s(st.ms)}  ${st.sql}…`);
   if (!sameCheck(native.check, r.check)) {
     console.error(`!! ${label}: the table differs from native: ${JSON.stringify(r.check)} vs ${JSON.stringify(native.check)}`);
     process.exitCode = 1;

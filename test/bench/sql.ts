@@ -67,9 +67,12 @@ export const GROUPBY_SQL =
   `SELECT ${col('Direction')}, ${col('Exercice')}, SUM(${col('Montant payé')}) AS total, COUNT(*) AS n ` +
   `FROM ${quoteIdent(TABLE)} GROUP BY ALL ORDER BY ALL`;
 
-/** A digest of the import, the same on both engines when both read the file the same way. */
+/**
+ * A digest of the import, the same on both engines when both read the file the same way. Amounts are
+ * summed as DECIMAL: a DOUBLE sum depends on the order the threads add in.
+ */
 export const CHECK_SQL =
-  `SELECT COUNT(*) AS n, ROUND(SUM(${col('Montant payé')}), 2)::VARCHAR AS total, COUNT(DISTINCT ${col('Direction')}) AS directions, ` +
+  `SELECT COUNT(*) AS n, SUM(${col('Montant payé')}::DECIMAL(18,2))::VARCHAR AS total, COUNT(DISTINCT ${col('Direction')}) AS directions, ` +
   `MIN(${col('Date de mandatement')})::VARCHAR AS first, MAX(${col('Date de mandatement')})::VARCHAR AS last, ` +
   `SUM(CASE WHEN ${col('Arrondissement')}::VARCHAR LIKE '0%' THEN 1 ELSE 0 END) AS leading_zero, ` +
   `(SELECT string_agg(data_type, ',' ORDER BY ordinal_position) FROM information_schema.columns ` +

@@ -33,6 +33,8 @@ export interface PageRunResult {
   importMs: number;
   /** The SQL that built the table (the importer's, for the native baseline). */
   sql: string;
+  /** Every query the import ran, with its time (the start of its SQL). */
+  steps: { sql: string; ms: number }[];
   groupbyMs: number[];
   check: Record<string, unknown>;
 }
@@ -57,8 +59,23 @@ interface ImportTimes {
   sql: string;
 }
 
+const steps: { sql: string; ms: number }[] = [];
+
+function timeQueries(engine: Engine): void {
+  const query = engine.query.bind(engine);
+  engine.query = async (sql, o) => {
+    const t = now();
+    try {
+      return await query(sql, o);
+    } finally {
+      steps.push({ sql: sql.slice(0, 70), ms: now() - t });
+    }
+  };
+}
+
 /** The app's path: the picked File as a SourceFile, through readCsv. Registration timed from outside. */
 async function importWithReadCsv(engine: Engine, file: File): Promise<ImportTimes> {
+  timeQueries(engine);
   const base = blobSourceFile(file, file.name, file.name, file.lastModified);
   let registerInMs = 0;
   let registerBufferMs = 0;
@@ -116,6 +133,7 @@ async function run(opts: PageRunOptions): Promise<PageRunResult> {
   try {
     const { readMs, registerMs, createMs, sql } =
       opts.importPath === 'importer' ? await importWithReadCsv(engine, file) : await importDirect(engine, file);
+    const importSteps = steps.splice(0);
     const groupbyMs: number[] = [];
     for (let i = 0; i < 3; i++) {
       t = now();
@@ -136,6 +154,7 @@ async function run(opts: PageRunOptions): Promise<PageRunResult> {
       createMs,
       importMs: readMs + registerMs + createMs,
       sql,
+      steps: importSteps,
       groupbyMs,
       check,
     };
