@@ -1,6 +1,6 @@
 // The engine: one DuckDB (wasm) database, one connection, queries run one at a time in order
 // so that a cancel always means "the query that is running now".
-import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import { DuckDBDataProtocol, type AsyncDuckDB, type AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { tableToRows, type Rows } from './values.ts';
 
 export type EngineKind = 'node' | 'browser-eh' | 'browser-coi';
@@ -131,18 +131,12 @@ export class Engine {
 
   /** Browser: a File read lazily by DuckDB (no copy). */
   registerFileHandle(name: string, file: Blob): Promise<void> {
-    return this.enqueue(async () => {
-      const { DuckDBDataProtocol } = await import('@duckdb/duckdb-wasm');
-      await this.db.registerFileHandle(name, file, DuckDBDataProtocol.BROWSER_FILEREADER, true);
-    });
+    return this.enqueue(() => this.db.registerFileHandle(name, file, DuckDBDataProtocol.BROWSER_FILEREADER, true));
   }
 
   /** Node: a file on disk read by path. */
   registerPath(name: string, path: string): Promise<void> {
-    return this.enqueue(async () => {
-      const { DuckDBDataProtocol } = await import('@duckdb/duckdb-wasm');
-      await this.db.registerFileURL(name, path, DuckDBDataProtocol.NODE_FS, true);
-    });
+    return this.enqueue(() => this.db.registerFileURL(name, path, DuckDBDataProtocol.NODE_FS, true));
   }
 
   dropFile(name: string): Promise<void> {

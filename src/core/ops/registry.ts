@@ -6,6 +6,8 @@ import { digestRelation, digestTable, type ResultDigest } from '../engine/digest
 import type { Engine } from '../engine/engine.ts';
 import type { Journal, JournalEntry } from '../journal/journal.ts';
 import type { FileResolver } from '../ingest/source.ts';
+import { quoteIdent, safeIdentifier } from '../sql/ident.ts';
+import { sha256Hex } from '../util/hash.ts';
 
 export interface Progress {
   /** 0..1, or null when the amount of work is unknown. */
@@ -90,7 +92,6 @@ export async function createResultTable(
   select: string,
   name?: string,
 ): Promise<{ table: string; sql: string }> {
-  const { quoteIdent, safeIdentifier } = await import('../sql/ident.ts');
   const table = name ?? ctx.catalog.freeName(`res_${safeIdentifier(opId)}`);
   const sql = `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS ${select}`;
   await ctx.engine.exec(sql);
@@ -138,7 +139,6 @@ export async function runOperation<P, D>(
   else if (tables.length === 1) digest = await digestTable(ctx.engine, tables[0]!);
   else if (tables.length > 1) {
     const parts = await Promise.all(tables.map((t) => digestTable(ctx.engine, t)));
-    const { sha256Hex } = await import('../util/hash.ts');
     digest = { rows: parts.reduce((s, p) => s + p.rows, 0), digest: await sha256Hex(parts.map((p) => p.digest).join('\n')) };
   }
   const entry = await ctx.journal.append({

@@ -6,6 +6,8 @@ import { importFile, importFolder, importSourceFile, type FolderReport, type Imp
 import { chainResolvers, type FileResolver } from '../ingest/source.ts';
 import { Journal, type JournalSink } from '../journal/journal.ts';
 import { runOperation, type Operation, type OperationContext, type OperationResult, type Progress } from '../ops/registry.ts';
+import { assertSingleSelect, runSql, saveQuery } from '../query/sql-ops.ts';
+import { quoteIdent } from '../sql/ident.ts';
 import { emptyManifest, JOURNAL_FILE, MANIFEST_FILE, parseManifest, type Manifest, type SourceRecord } from './manifest.ts';
 import type { ProjectStore } from './store.ts';
 
@@ -155,7 +157,6 @@ export class Session {
 
   /** Saves a query as a named view: catalog, manifest and journal. */
   async saveQuery(name: string, sql: string, description?: string): Promise<OperationResult> {
-    const { saveQuery } = await import('../query/sql-ops.ts');
     const res = await this.run(saveQuery, { name, sql, ...(description ? { description } : {}) });
     const rec = { name, sql: sql.trim().replace(/;+\s*$/, ''), ...(description ? { description } : {}), createdAt: new Date().toISOString() };
     this.manifest.queries = [...this.manifest.queries.filter((q) => q.name !== name), rec];
@@ -165,7 +166,6 @@ export class Session {
 
   /** Runs a read-only query for the workbench: journaled (SQL + digest), rows returned. */
   async runQuery(sql: string, opts: { timeoutMs?: number } = {}) {
-    const { runSql, assertSingleSelect } = await import('../query/sql-ops.ts');
     assertSingleSelect(sql);
     const t0 = performance.now();
     const rows = await this.engine.query(sql, opts);
@@ -175,10 +175,15 @@ export class Session {
   }
 
   async createView(name: string, sql: string): Promise<void> {
-    const { quoteIdent } = await import('../sql/ident.ts');
     await this.engine.exec(`CREATE OR REPLACE VIEW ${quoteIdent(name)} AS ${sql}`);
     this.catalog.set({ name, kind: 'view', columns: [], rows: 0, sql });
     await this.catalog.refresh(this.engine, name);
+  }
+
+  /** The project's findings and investigations (kept in findings.json), read on first use. */
+  async findings() {
+    const { findingsOf } = await import('../findings/findings.ts');
+    return findingsOf(this);
   }
 
   /** Writes the manifest atomically; saves are serialised so the last one wins. */
