@@ -84,7 +84,7 @@ describe('the app in Chromium', () => {
     await grid.evaluate((el) => (el.scrollTop = el.scrollHeight));
     const last = page().locator('[data-testid=grid-row][data-row-index="199999"]');
     await last.waitFor({ timeout: 15_000 });
-    expect(await last.textContent()).toContain(paymentLine(200_000).split(';')[0]);
+    await expect.poll(() => last.textContent(), { timeout: 15_000 }).toContain(paymentLine(200_000).split(';')[0]);
     expect(await page().getByTestId('grid-row').count()).toBeLessThan(300);
   });
 
