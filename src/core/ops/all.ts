@@ -3,5 +3,6 @@ import '../ingest/import.ts';
 import '../query/sql-ops.ts';
 import '../audit/index.ts';
 import '../budget/index.ts';
+import '../findings/index.ts';
 
 export { getOperation, listOperations } from './registry.ts';

@@ -1,0 +1,291 @@
+// The life of a finding: create, edit, attach evidence, submit for review, comment, sign off, reopen.
+// Each change is journaled first (who, what, the finding's content hash after it), then recorded in
+// the finding's own history with the journal entry's seq and hash, then saved.
+//
+// Where findings live: `findings.json` beside the manifest, not inside loupe.json. Snapshots can hold
+// thousands of rows; keeping them out of the manifest keeps every import/query save small, and gives
+// findings their own atomic write (temporary file + fsync + rename, through ProjectStore): a crash in
+// the middle of a save leaves the previous findings.json as it was.
+import type { JournalEntry } from '../journal/journal.ts';
+import type { Operation } from '../ops/registry.ts';
+import type { Session } from '../project/session.ts';
+import type { ProjectStore } from '../project/store.ts';
+import { canonicalJson, sha256Hex } from '../util/hash.ts';
+import { evidenceIntact, journalRef } from './evidence.ts';
+import {
+  Evidence, Finding, FindingFields, FINDINGS_FILE, FindingsFile, emptyFindingsFile,
+  type FindingStatus, type HistoryStep, type Investigation,
+} from './model.ts';
+import { findingComment, findingCreate, findingEvidence, findingReopen, findingSignOff, findingUpdate } from './ops.ts';
+
+export class FindingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FindingError';
+  }
+}
+
+const MAX_FILE_BYTES = 1024 * 1024 * 1024;
+
+export function parseFindingsFile(text: string, where: string): FindingsFile {
+  if (text.length > MAX_FILE_BYTES) throw new FindingError(`${where} : ${FINDINGS_FILE} trop volumineux`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new FindingError(`${where} : ${FINDINGS_FILE} n’est pas du JSON valide`);
+  }
+  const parsed = FindingsFile.safeParse(raw);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new FindingError(`${where} : ${FINDINGS_FILE} invalide (${i.path.join('.') || 'racine'} : ${i.message})`);
+  }
+  return parsed.data;
+}
+
+export async function readFindingsFile(store: ProjectStore): Promise<FindingsFile> {
+  const text = await store.readText(FINDINGS_FILE);
+  return text === null ? emptyFindingsFile() : parseFindingsFile(text, store.label);
+}
+
+/** One atomic write of the whole file: either the old findings or the new ones, never a mix. */
+export async function writeFindingsFile(store: ProjectStore, file: FindingsFile): Promise<void> {
+  await store.writeTextAtomic(FINDINGS_FILE, JSON.stringify({ ...file, savedAt: new Date().toISOString() }));
+}
+
+/** The project's findings and investigations, loaded once per session; changes are serialised. */
+export class FindingsBook {
+  private queue: Promise<unknown> = Promise.resolve();
+  constructor(
+    readonly session: Session,
+    public data: FindingsFile,
+  ) {}
+
+  list(): readonly Finding[] {
+    return this.data.findings;
+  }
+
+  get(id: string): Finding {
+    const f = this.data.findings.find((x) => x.id === id);
+    if (!f) throw new FindingError(`Constatation inconnue : « ${id} »`);
+    return f;
+  }
+
+  investigations(): readonly Investigation[] {
+    return this.data.investigations;
+  }
+
+  investigation(id: string): Investigation {
+    const i = this.data.investigations.find((x) => x.id === id);
+    if (!i) throw new FindingError(`Enquête inconnue : « ${id} »`);
+    return i;
+  }
+
+  /** Runs one change at a time, so two edits never save over each other. */
+  mutate<T>(fn: (data: FindingsFile) => Promise<{ data: FindingsFile; value: T }>): Promise<T> {
+    const next = this.queue.then(async () => {
+      const { data, value } = await fn(structuredClone(this.data));
+      await writeFindingsFile(this.session.store, data);
+      this.data = data;
+      return value;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+const books = new WeakMap<Session, Promise<FindingsBook>>();
+
+/** The findings of a session's project (read from findings.json the first time). */
+export function findingsOf(session: Session): Promise<FindingsBook> {
+  let b = books.get(session);
+  if (!b) {
+    b = readFindingsFile(session.store).then((data) => new FindingsBook(session, data));
+    books.set(session, b);
+    b.catch(() => books.delete(session));
+  }
+  return b;
+}
+
+/** The content a finding's journal entries commit to: everything but its own history. */
+export async function findingContentSha256(f: Finding): Promise<string> {
+  const { history: _h, ...rest } = f;
+  return sha256Hex(canonicalJson(rest));
+}
+
+export interface Actor {
+  /** Who makes the change (a name or login as the user gave it). */
+  by: string;
+  now?: Date;
+}
+
+function nowIso(a: Actor): string {
+  return (a.now ?? new Date()).toISOString();
+}
+
+function assertNotFinal(f: Finding, what: string) {
+  if (f.status === 'final') {
+    throw new FindingError(`La constatation ${f.id} est définitive : ${what} sans la rouvrir d’abord (reopen, avec un motif)`);
+  }
+}
+
+async function step(
+  session: Session,
+  f: Finding,
+  op: Operation<never, null>,
+  params: Record<string, unknown>,
+  action: HistoryStep['action'],
+  a: Actor,
+  note?: string,
+): Promise<{ finding: Finding; entry: JournalEntry }> {
+  const at = nowIso(a);
+  f.updatedAt = at;
+  const entry = (await session.run(op as Operation<unknown, null>, { ...params, findingId: f.id, by: a.by, contentSha256: await findingContentSha256(f) })).entry;
+  f.history.push({ at, by: a.by, action, ...(note ? { note } : {}), journal: journalRef(entry) });
+  return { finding: Finding.parse(f), entry };
+}
+
+function replace(data: FindingsFile, f: Finding): FindingsFile {
+  return { ...data, findings: data.findings.map((x) => (x.id === f.id ? f : x)) };
+}
+
+function findIn(data: FindingsFile, id: string): Finding {
+  const f = data.findings.find((x) => x.id === id);
+  if (!f) throw new FindingError(`Constatation inconnue : « ${id} »`);
+  return f;
+}
+
+export type NewFinding = Partial<FindingFields> & { title: string };
+
+export async function createFinding(session: Session, fields: NewFinding, a: Actor): Promise<Finding> {
+  const book = await findingsOf(session);
+  return book.mutate(async (data) => {
+    const at = nowIso(a);
+    const id = `C-${String(data.next.finding).padStart(4, '0')}`;
+    const parsed = FindingFields.partial().safeParse(fields);
+    if (!parsed.success) throw new FindingError(`Constatation invalide : ${parsed.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
+    if (parsed.data.investigationId) book.investigation(parsed.data.investigationId);
+    const f = Finding.parse({ owner: a.by, ...parsed.data, id, status: 'draft', createdAt: at, updatedAt: at, evidence: [], comments: [], history: [] });
+    const { finding } = await step(session, f, findingCreate as never, { title: f.title, severity: f.severity }, 'create', a);
+    return { data: { ...data, findings: [...data.findings, finding], next: { ...data.next, finding: data.next.finding + 1 } }, value: finding };
+  });
+}
+
+/** Edits the finding's text, amount, severity, owner, tags or investigation (draft or in review only). */
+export async function updateFinding(session: Session, id: string, patch: Partial<FindingFields>, a: Actor): Promise<Finding> {
+  const book = await findingsOf(session);
+  return book.mutate(async (data) => {
+    const f = structuredClone(findIn(data, id));
+    const parsed = FindingFields.partial().safeParse(patch);
+    if (!parsed.success) throw new FindingError(`Modification invalide : ${parsed.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
+    const fields = Object.keys(parsed.data).filter((k) => (parsed.data as Record<string, unknown>)[k] !== undefined);
+    // Grouping a finding under an investigation is filing, not content: allowed even when final.
+    const onlyFiling = fields.length > 0 && fields.every((k) => k === 'investigationId');
+    if (!onlyFiling) assertNotFinal(f, 'son contenu ne peut plus être modifié');
+    if (parsed.data.investigationId) book.investigation(parsed.data.investigationId);
+    Object.assign(f, parsed.data);
+    const { finding } = await step(session, f, findingUpdate as never, { action: onlyFiling ? 'investigation' : 'update', fields, status: f.status }, 'update', a, fields.join(', '));
+    return { data: replace(data, finding), value: finding };
+  });
+}
+
+export async function attachEvidence(session: Session, id: string, evidence: Evidence, a: Actor): Promise<Finding> {
+  const book = await findingsOf(session);
+  return book.mutate(async (data) => {
+    const f = structuredClone(findIn(data, id));
+    assertNotFinal(f, 'ses preuves ne peuvent plus changer');
+    const e = Evidence.parse(evidence);
+    if (!(await evidenceIntact(e))) throw new FindingError(`La preuve ${e.id} ne correspond plus à son empreinte SHA-256 : elle a été modifiée après avoir été figée`);
+    if (f.evidence.some((x) => x.id === e.id)) throw new FindingError(`La preuve ${e.id} est déjà jointe à ${f.id}`);
+    f.evidence.push(e);
+    const { finding } = await step(session, f, findingEvidence as never, evidenceParams('attach', e), 'attach', a, e.id);
+    return { data: replace(data, finding), value: finding };
+  });
+}
+
+export async function detachEvidence(session: Session, id: string, evidenceId: string, a: Actor): Promise<Finding> {
+  const book = await findingsOf(session);
+  return book.mutate(async (data) => {
+    const f = structuredClone(findIn(data, id));
+    assertNotFinal(f, 'ses preuves ne peuvent plus changer');
+    const e = f.evidence.find((x) => x.id === evidenceId);
+    if (!e) throw new FindingError(`Pas de preuve ${evidenceId} dans ${f.id}`);
+    f.evidence = f.evidence.filter((x) => x.id !== evidenceId);
+    const { finding } = await step(session, f, findingEvidence as never, evidenceParams('detach', e), 'detach', a, e.id);
+    return { data: replace(data, finding), value: finding };
+  });
+}
+
+function evidenceParams(action: 'attach' | 'detach', e: Evidence) {
+  const sources = e.kind === 'source' ? [e.source] : e.sources;
+  return {
+    action,
+    evidence: { id: e.id, kind: e.kind, sha256: e.sha256, journalSeq: e.kind === 'source' ? null : (e.journal?.seq ?? null) },
+    sources: sources.map((s) => ({ table: s.table, path: s.path, sha256: s.sha256 })),
+  };
+}
+
+function assertStatus(f: Finding, expected: FindingStatus, what: string) {
+  if (f.status !== expected) {
+    const labels: Record<FindingStatus, string> = { draft: 'brouillon', 'in-review': 'en relecture', final: 'définitive' };
+    throw new FindingError(`${what} : la constatation ${f.id} est ${labels[f.status]}, elle devrait être ${labels[expected]}`);
+  }
+}
+
+export async function submitForReview(session: Session, id: string, a: Actor): Promise<Finding> {
+  const book = await findingsOf(session);
+  return book.mutate(async (data) => {
+    const f = structuredClone(findIn(data, id));
+    assertStatus(f, 'draft', 'Soumission impossible');
+    f.status = 'in-review';
+    const { finding } = await step(session, f, findingUpdate as never, { action: 'submit', fields: ['status'], status: f.status }, 'submit', a);
+    return { data: replace(data, finding), value: finding };
+  });
+}
+
+export async function commentFinding(session: Session, id: string, c: Actor & { text: string }): Promise<Finding> {
+  const book = await findingsOf(session);
+  return book.mutate(async (data) => {
+    const f = structuredClone(findIn(data, id));
+    assertNotFinal(f, 'elle ne peut plus être commentée');
+    if (!c.text.trim()) throw new FindingError('Commentaire vide');
+    const commentId = `${f.id}-K${f.comments.length + 1}`;
+    f.comments.push({ id: commentId, by: c.by, at: nowIso(c), text: c.text });
+    const { finding } = await step(session, f, findingComment as never, { commentId, text: c.text }, 'comment', c);
+    return { data: replace(data, finding), value: finding };
+  });
+}
+
+/**
+ * Signs a finding off: it becomes final and its evidence is frozen. Four-eyes rule: the reviewer who
+ * signs off cannot be the finding's owner.
+ */
+export async function signOff(session: Session, id: string, a: Actor): Promise<Finding> {
+  const book = await findingsOf(session);
+  return book.mutate(async (data) => {
+    const f = structuredClone(findIn(data, id));
+    assertStatus(f, 'in-review', 'Validation impossible');
+    if (a.by.trim().toLocaleLowerCase('fr') === f.owner.trim().toLocaleLowerCase('fr')) {
+      throw new FindingError(`Validation impossible : ${a.by} est responsable de ${f.id} ; un autre relecteur doit la valider`);
+    }
+    const at = nowIso(a);
+    f.status = 'final';
+    f.signedOff = { by: a.by, at };
+    const { finding } = await step(session, f, findingSignOff as never, { at }, 'sign-off', a);
+    return { data: replace(data, finding), value: finding };
+  });
+}
+
+/** Sends a final finding back to draft, with the reason journaled; its sign-off stays in the history. */
+export async function reopenFinding(session: Session, id: string, r: Actor & { reason: string }): Promise<Finding> {
+  const book = await findingsOf(session);
+  return book.mutate(async (data) => {
+    const f = structuredClone(findIn(data, id));
+    assertStatus(f, 'final', 'Réouverture impossible');
+    if (!r.reason.trim()) throw new FindingError('Réouverture impossible : le motif est obligatoire');
+    f.status = 'draft';
+    f.signedOff = null;
+    const { finding } = await step(session, f, findingReopen as never, { reason: r.reason }, 'reopen', r, r.reason);
+    return { data: replace(data, finding), value: finding };
+  });
+}

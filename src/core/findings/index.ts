@@ -1,0 +1,8 @@
+// Findings, evidence, investigations and the follow-up of recommendations; importing this module
+// registers their operations (and the personal-data masking one, which findings and reports rely on
+// before anything leaves the office).
+export * from './model.ts';
+export * from './ops.ts';
+export * from './evidence.ts';
+export * from './findings.ts';
+export * from './investigations.ts';
