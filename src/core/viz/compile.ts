@@ -1,0 +1,723 @@
+// ChartSpec → the SQL that computes exactly what the marks need (aggregates, bins, time units,
+// quartiles, all in DuckDB) + a Vega-Lite spec over those rows. Vega never sees more than MAX_MARKS
+// rows: above that the chart keeps the largest groups or a reproducible sample, and says so.
+// Vega field names are fixed aliases (x, y, color…): original labels, which may hold dots, brackets
+// or quotes that Vega would read as paths, appear only as titles.
+import type { ColumnMeta, TableEntry } from '../catalog/catalog.ts';
+import type { Engine } from '../engine/engine.ts';
+import { whereClause } from '../query/filters.ts';
+import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
+import { ARRONDISSEMENT_TILES, arrondissementSql } from './arrondissements.ts';
+import { FR_FORMAT_LOCALE, FR_MESSAGES, FR_TIME_LOCALE, frenchDate, OKABE_ITO, SEQUENTIAL_SCHEME, type ChartMessages } from './format.ts';
+import type { Aggregate, ChartSpec, Channel, Encoding, TimeUnit } from './spec.ts';
+
+export const MAX_MARKS = 5000;
+/** Name of the Vega-Lite dataset that chartData fills with the rows. */
+export const DATASET = 'loupe_chart';
+
+// Vega-Lite specs are plain JSON: typing them fully would cost more than it catches here.
+export type VlSpec = Record<string, unknown>;
+
+export interface ChartStats {
+  /** Rows of the source after the filters. */
+  rows: number;
+  /** Rows the chart's query returns before any cap (groups, or rows for an unaggregated chart). */
+  marks: number;
+  /** Categories on the category axis before `limit`. */
+  categories?: number;
+}
+
+export interface CompileOptions {
+  stats?: ChartStats;
+  messages?: ChartMessages;
+  maxMarks?: number;
+}
+
+export interface CompiledChart {
+  sql: string;
+  vegaLite: VlSpec;
+  /** True when the rows drawn are fewer than the chart would have (sample, first groups, top categories). */
+  capped: boolean;
+  note?: string;
+  /** How rows become data for Vega: plain objects, or GeoJSON features from a geometry column. */
+  data: 'rows' | 'features';
+  /** Tables read, for the journal. */
+  inputs: string[];
+}
+
+export class ChartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChartError';
+  }
+}
+
+const CHANNELS: Channel[] = ['x', 'y', 'color', 'size', 'shape', 'opacity', 'row', 'column', 'theta', 'detail'];
+
+interface Item {
+  alias: string;
+  enc: Encoding;
+  col?: ColumnMeta;
+  /** SQL expression over `_src` (keys) or an aggregate (measures). */
+  sql: string;
+  measure: boolean;
+  /** Bin end alias, when binned. */
+  end?: string;
+  title: string;
+}
+
+const MONEY = /€|\beur(os)?\b|montant|mandat|budget|cr[ée]dit|subvention|d[ée]pense|recette/i;
+const NUMERIC = /^(tinyint|smallint|integer|int|bigint|hugeint|utinyint|usmallint|uinteger|ubigint|uhugeint|float|real|double|decimal)/i;
+const INTEGER = /^(tinyint|smallint|integer|int|bigint|hugeint|utinyint|usmallint|uinteger|ubigint|uhugeint)\b/i;
+
+export function isNumericType(t: string): boolean {
+  return NUMERIC.test(t.trim());
+}
+export function isTemporalType(t: string): boolean {
+  return /^(date|timestamp)/i.test(t.trim());
+}
+
+function findColumn(table: TableEntry, field: string): ColumnMeta {
+  const c = table.columns.find((x) => x.name === field);
+  if (!c) throw new ChartError(`Colonne inconnue dans « ${table.name} » : « ${field} »`);
+  return c;
+}
+
+const col = (c: ColumnMeta) => `_src.${quoteIdent(c.name)}`;
+
+function aggregateSql(agg: Aggregate, c: ColumnMeta | undefined): string {
+  if (agg === 'count') return 'CAST(count(*) AS DOUBLE)';
+  if (!c) throw new ChartError(`L’agrégat « ${agg} » demande une colonne`);
+  const e = col(c);
+  if (agg === 'distinct') return `CAST(count(DISTINCT ${e}) AS DOUBLE)`;
+  if (!isNumericType(c.type) && agg !== 'min' && agg !== 'max') {
+    throw new ChartError(`« ${c.label} » n’est pas numérique : pas de ${agg}`);
+  }
+  const fn = { sum: 'sum', mean: 'avg', median: 'median', min: 'min', max: 'max' }[agg];
+  return isNumericType(c.type) ? `CAST(${fn}(${e}) AS DOUBLE)` : `${fn}(${e})`;
+}
+
+/** A point in time as text Vega parses as UTC (date-only ISO strings are UTC; others need a Z). */
+function temporalSql(c: ColumnMeta, unit: TimeUnit | undefined): string {
+  const t = c.type.toUpperCase();
+  const e = t.startsWith('DATE') || t.startsWith('TIMESTAMP') ? col(c) : `TRY_CAST(${col(c)} AS TIMESTAMP)`;
+  switch (unit) {
+    case undefined:
+      return t === 'DATE' ? e : `strftime(${e}, '%Y-%m-%dT%H:%M:%S') || 'Z'`;
+    case 'year':
+      return `CAST(date_trunc('year', ${e}) AS DATE)`;
+    case 'yearquarter':
+      return `CAST(date_trunc('quarter', ${e}) AS DATE)`;
+    case 'yearmonth':
+      return `CAST(date_trunc('month', ${e}) AS DATE)`;
+    case 'yearweek':
+      return `CAST(date_trunc('week', ${e}) AS DATE)`;
+    case 'yearmonthdate':
+      return `CAST(date_trunc('day', ${e}) AS DATE)`;
+    case 'quarter':
+      return `quarter(${e})`;
+    case 'month':
+      return `month(${e})`;
+    case 'day':
+      return `isodow(${e})`;
+    case 'hours':
+      return `hour(${e})`;
+  }
+}
+
+const CYCLIC: ReadonlySet<TimeUnit> = new Set(['quarter', 'month', 'day', 'hours']);
+const TIME_FORMAT: Record<TimeUnit, string> = {
+  year: '%Y',
+  yearquarter: 'T%q %Y',
+  yearmonth: '%b %Y',
+  yearweek: '%e %b %Y',
+  yearmonthdate: '%e %b %Y',
+  quarter: '',
+  month: '',
+  day: '',
+  hours: '',
+};
+
+/**
+ * A "nice" bin width (1, 2 or 5 × 10^k) for about `maxbins` bins between the column's min and max,
+ * computed by DuckDB in the same query as the bins, so no round trip is needed.
+ */
+function stepSql(c: ColumnMeta, maxbins: number): string {
+  const e = `CAST(${quoteIdent(c.name)} AS DOUBLE)`;
+  const raw = `greatest((max(${e}) - min(${e})) / ${maxbins}, 1e-9)`;
+  const step = `m * CASE WHEN r <= 1 THEN 1 WHEN r <= 2 THEN 2 WHEN r <= 5 THEN 5 ELSE 10 END`;
+  const nice = `(SELECT ${INTEGER.test(c.type) ? `greatest(${step}, 1)` : step} FROM (SELECT raw / pow(10, floor(log10(raw))) AS r, pow(10, floor(log10(raw))) AS m FROM (SELECT ${raw} AS raw FROM _src)))`;
+  return nice;
+}
+
+function defaultFormat(enc: Encoding, c: ColumnMeta | undefined): NonNullable<Encoding['format']> {
+  if (enc.format) return enc.format;
+  if (enc.aggregate === 'count' || enc.aggregate === 'distinct') return 'integer';
+  if (c && MONEY.test(c.label)) return 'currency';
+  return 'number';
+}
+
+const NUMBER_FORMAT = { number: ',.2~f', integer: ',.0f', currency: '$,.2~f', percent: '.1~%' } as const;
+
+function titleOf(enc: Encoding, c: ColumnMeta | undefined, m: ChartMessages): string {
+  if (enc.title !== undefined) return enc.title;
+  if (enc.aggregate) return m.aggregate[enc.aggregate](c?.label ?? '');
+  return c?.label ?? m.rows;
+}
+
+interface Plan {
+  items: Map<string, Item>;
+  tooltips: Item[];
+  aggregated: boolean;
+  binSteps: string[];
+}
+
+function plan(spec: ChartSpec, table: TableEntry, m: ChartMessages): Plan {
+  const items = new Map<string, Item>();
+  const binSteps: string[] = [];
+  const all: [string, Encoding][] = [];
+  for (const ch of CHANNELS) {
+    const enc = spec.encoding[ch];
+    if (enc) all.push([ch, enc]);
+  }
+  (spec.encoding.tooltip ?? []).forEach((enc, i) => all.push([`tooltip${i}`, enc]));
+  const aggregated = all.some(([, e]) => e.aggregate || e.bin) || spec.mark === 'boxplot';
+  const tooltips: Item[] = [];
+  for (const [alias, enc] of all) {
+    const c = enc.field ? findColumn(table, enc.field) : undefined;
+    const title = titleOf(enc, c, m);
+    let item: Item;
+    if (enc.aggregate) {
+      item = { alias, enc, ...(c ? { col: c } : {}), sql: aggregateSql(enc.aggregate, c), measure: true, title };
+    } else if (!c) {
+      throw new ChartError(`Encodage « ${alias} » sans colonne`);
+    } else if (enc.bin) {
+      if (!isNumericType(c.type)) throw new ChartError(`« ${c.label} » n’est pas numérique : pas de classes`);
+      const maxbins = enc.bin === true ? 10 : enc.bin;
+      const step = `_bin_${alias}`;
+      binSteps.push(`${stepSql(c, maxbins)} AS ${step}`);
+      const start = `round(floor(CAST(${col(c)} AS DOUBLE) / _bins.${step}) * _bins.${step}, 9)`;
+      item = { alias, enc, col: c, sql: start, measure: false, end: `${alias}_end`, title };
+      (item as Item & { endSql: string }).endSql = `round(floor(CAST(${col(c)} AS DOUBLE) / _bins.${step}) * _bins.${step} + _bins.${step}, 9)`;
+    } else if (enc.type === 'temporal' || enc.timeUnit) {
+      item = { alias, enc, col: c, sql: temporalSql(c, enc.timeUnit), measure: false, title };
+    } else {
+      item = { alias, enc, col: c, sql: col(c), measure: false, title };
+    }
+    if (alias.startsWith('tooltip')) tooltips.push(item);
+    else items.set(alias, item);
+  }
+  return { items, tooltips, aggregated, binSteps };
+}
+
+function selectList(items: Item[]): string[] {
+  const out: string[] = [];
+  for (const it of items) {
+    out.push(`${it.sql} AS ${quoteIdent(it.alias)}`);
+    if (it.end) out.push(`${(it as Item & { endSql: string }).endSql} AS ${quoteIdent(it.end)}`);
+  }
+  return out;
+}
+
+function srcCte(spec: ChartSpec, table: TableEntry): string {
+  const where = whereClause(spec.source.filters);
+  return `_src AS (SELECT * FROM ${quoteIdent(table.name)}${where ? ` ${where}` : ''})`;
+}
+
+/** The positional channel that carries categories (for `limit` and default sorting). */
+function categoryChannel(p: Plan): Item | undefined {
+  for (const ch of ['x', 'y', 'color', 'theta']) {
+    const it = p.items.get(ch);
+    if (it && !it.measure && !it.end && (it.enc.type === 'nominal' || it.enc.type === 'ordinal')) return it;
+  }
+  return undefined;
+}
+
+function primaryMeasure(p: Plan): Item | undefined {
+  for (const ch of ['y', 'x', 'theta', 'color', 'size']) {
+    const it = p.items.get(ch);
+    if (it?.measure) return it;
+  }
+  return p.tooltips.find((t) => t.measure);
+}
+
+interface Built {
+  /** The query without any cap: what stats count. */
+  uncapped: string;
+  sql: string;
+  capped: boolean;
+  note?: string;
+  data: 'rows' | 'features';
+  inputs: string[];
+}
+
+function withClause(ctes: string[]): string {
+  return `WITH ${ctes.join(',\n')}\n`;
+}
+
+function buildSql(spec: ChartSpec, table: TableEntry, p: Plan, stats: ChartStats | undefined, m: ChartMessages, max: number): Built {
+  const ctes = [srcCte(spec, table)];
+  if (p.binSteps.length) ctes.push(`_bins AS (SELECT ${p.binSteps.join(', ')})`);
+  const from = `FROM _src${p.binSteps.length ? ' CROSS JOIN _bins' : ''}`;
+  const inputs = [table.name];
+
+  if (spec.map?.kind === 'tiles' || spec.map?.kind === 'choropleth') return buildMapSql(spec, table, p, ctes, m);
+
+  const items = [...p.items.values(), ...p.tooltips];
+  if (spec.mark === 'boxplot') {
+    const y = p.items.get('y') ?? p.items.get('x');
+    const value = y?.col;
+    if (!y || !value || !isNumericType(value.type)) throw new ChartError('Une boîte à moustaches demande une colonne numérique en y');
+    const keys = [...p.items.values()].filter((it) => it !== y && !it.measure);
+    const v = `CAST(${col(value)} AS DOUBLE)`;
+    const sel = [
+      ...selectList(keys),
+      `min(${v}) AS "lower"`,
+      `quantile_cont(${v}, 0.25) AS "q1"`,
+      `median(${v}) AS "median"`,
+      `quantile_cont(${v}, 0.75) AS "q3"`,
+      `max(${v}) AS "upper"`,
+      `CAST(count(${v}) AS DOUBLE) AS "n"`,
+    ];
+    const uncapped = `${withClause(ctes)}SELECT ${sel.join(', ')}\n${from}\nWHERE ${v} IS NOT NULL\n${keys.length ? 'GROUP BY ALL' : ''}`;
+    return finishAggregate(uncapped, keys, '"median"', stats, m, max, inputs);
+  }
+
+  if (!p.aggregated) {
+    // One mark per row: beyond the cap, a sample ranked by md5(seed, values) — md5 is fixed by its
+    // standard, so the same seed gives the same points on any machine and any DuckDB version.
+    const sel = selectList(items);
+    const notNull = items.filter((it) => ['x', 'y', 'theta'].includes(it.alias)).map((it) => `${it.sql} IS NOT NULL`);
+    const base = `${withClause(ctes)}SELECT ${sel.join(', ')}\n${from}${notNull.length ? `\nWHERE ${notNull.join(' AND ')}` : ''}`;
+    const rows = stats?.marks;
+    if (rows !== undefined && rows <= max) return { uncapped: base, sql: `${base}\nLIMIT ${max}`, capped: false, data: 'rows', inputs };
+    const ident = items.map((it) => `coalesce(CAST(${it.sql} AS VARCHAR), '∅')`).join(", '|', ");
+    const sql = `${base}\nORDER BY md5(concat(${quoteLiteral(String(spec.seed))}, '|', ${ident || "''"}))\nLIMIT ${max}`;
+    return {
+      uncapped: base,
+      sql,
+      capped: rows !== undefined,
+      ...(rows !== undefined ? { note: m.sample(max, rows) } : {}),
+      data: 'rows',
+      inputs,
+    };
+  }
+
+  const keys = items.filter((it) => !it.measure);
+  const measures = items.filter((it) => it.measure);
+  let where = '';
+  let limitNote: string | undefined;
+  const cat = categoryChannel(p);
+  const measure = primaryMeasure(p);
+  if (spec.limit && cat) {
+    // The first N categories by their total over every other key (stacked segments count together).
+    const total = measure ? measure.sql.replace(/^CAST\((.*) AS DOUBLE\)$/, '$1') : 'count(*)';
+    const rank = /^(count|sum)\(/.test(total) ? `sum(_t)` : `max(_t)`;
+    ctes.push(
+      `_top AS (SELECT _k FROM (SELECT ${cat.sql} AS _k, ${total} AS _t ${from} GROUP BY ALL) GROUP BY _k ORDER BY ${rank} DESC NULLS LAST, _k LIMIT ${spec.limit})`,
+    );
+    where = `\nWHERE ${cat.sql} IN (SELECT _k FROM _top)`;
+    if (stats?.categories !== undefined && stats.categories > spec.limit) limitNote = m.topCategories(spec.limit, stats.categories);
+  }
+  const sel = [...selectList(keys), ...measures.map((it) => `${it.sql} AS ${quoteIdent(it.alias)}`)];
+  const uncapped = `${withClause(ctes)}SELECT ${sel.join(', ')}\n${from}${where}${keys.length ? '\nGROUP BY ALL' : ''}`;
+  const built = finishAggregate(uncapped, keys, measure ? quoteIdent(measure.alias) : undefined, stats, m, max, inputs);
+  if (limitNote) return { ...built, capped: true, note: built.note ? `${limitNote} ; ${built.note}` : limitNote };
+  return built;
+}
+
+function finishAggregate(
+  uncapped: string,
+  keys: Item[],
+  measure: string | undefined,
+  stats: ChartStats | undefined,
+  m: ChartMessages,
+  max: number,
+  inputs: string[],
+): Built {
+  const keyOrder = keys.map((k) => `${quoteIdent(k.alias)} NULLS LAST`);
+  const groups = stats?.marks;
+  if (groups !== undefined && groups <= max) {
+    const order = keyOrder.length ? `\nORDER BY ${keyOrder.join(', ')}` : '';
+    return { uncapped, sql: `${uncapped}${order}\nLIMIT ${max}`, capped: false, data: 'rows', inputs };
+  }
+  // Too many groups (or not known yet): keep the largest ones, in a stable order.
+  const order = [...(measure ? [`${measure} DESC NULLS LAST`] : []), ...keyOrder];
+  return {
+    uncapped,
+    sql: `${uncapped}${order.length ? `\nORDER BY ${order.join(', ')}` : ''}\nLIMIT ${max}`,
+    capped: groups !== undefined,
+    ...(groups !== undefined ? { note: m.topGroups(max, groups) } : {}),
+    data: 'rows',
+    inputs,
+  };
+}
+
+function buildMapSql(spec: ChartSpec, table: TableEntry, p: Plan, ctes: string[], m: ChartMessages): Built {
+  const map = spec.map!;
+  if (map.kind === 'points') throw new ChartError('unreachable');
+  const key = findColumn(table, map.key);
+  const color = p.items.get('color');
+  const measure = color?.measure ? color.sql : 'CAST(count(*) AS DOUBLE)';
+  const extra = p.tooltips.filter((t) => t.measure);
+  const from = `FROM _src${p.binSteps.length ? ' CROSS JOIN _bins' : ''}`;
+  const measures = [`${measure} AS "color"`, ...extra.map((t) => `${t.sql} AS ${quoteIdent(t.alias)}`)];
+  const extraOut = extra.map((t) => `_v.${quoteIdent(t.alias)}`);
+  if (map.kind === 'tiles') {
+    ctes.push(`_v AS (SELECT ${arrondissementSql(col(key))} AS _k, ${measures.join(', ')} ${from} GROUP BY 1)`);
+    const tiles = ARRONDISSEMENT_TILES.map((t) => `(${t.arrondissement}, ${t.col}, ${t.row}, ${quoteLiteral(m.arrondissement(t.arrondissement))})`).join(', ');
+    ctes.push(`_tiles(arrondissement, col, "row", label) AS (VALUES ${tiles})`);
+    const sql = `${withClause(ctes)}SELECT _tiles.arrondissement AS "arrondissement", _tiles.col AS "col", _tiles."row" AS "row", _tiles.label AS "label", _v."color" AS "color"${extraOut.map((e) => `, ${e}`).join('')}\nFROM _tiles LEFT JOIN _v ON _v._k = _tiles.arrondissement\nORDER BY 1`;
+    return { uncapped: sql, sql, capped: false, data: 'rows', inputs: [table.name] };
+  }
+  const norm = (e: string) => (map.normalize === 'arrondissement' ? arrondissementSql(e) : `trim(CAST(${e} AS VARCHAR))`);
+  ctes.push(`_v AS (SELECT ${norm(col(key))} AS _k, ${measures.join(', ')} ${from} GROUP BY 1)`);
+  const g = `_g.${quoteIdent(map.geoKey)}`;
+  const sql = `${withClause(ctes)}SELECT CAST(${g} AS VARCHAR) AS "key", _v."color" AS "color"${extraOut.map((e) => `, ${e}`).join('')}, _g.${quoteIdent(map.geometry)} AS "geometry"\nFROM ${quoteIdent(map.geoTable)} AS _g LEFT JOIN _v ON _v._k = ${norm(g)}\nWHERE _g.${quoteIdent(map.geometry)} IS NOT NULL\nORDER BY 1\nLIMIT ${MAX_MARKS}`;
+  return { uncapped: sql, sql, capped: false, data: 'features', inputs: [table.name, map.geoTable] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vega-Lite
+
+function numberFormat(it: Item): string {
+  return NUMBER_FORMAT[defaultFormat(it.enc, it.col)];
+}
+
+function fieldDef(it: Item, m: ChartMessages, opts: { axis?: boolean } = {}): Record<string, unknown> {
+  const enc = it.enc;
+  const def: Record<string, unknown> = { field: it.alias, title: it.title };
+  if (it.end) {
+    def.type = 'quantitative';
+    def.bin = { binned: true };
+    def.axis = { format: numberFormat(it) };
+    return def;
+  }
+  if (it.measure || enc.type === 'quantitative') {
+    def.type = 'quantitative';
+    if (opts.axis) {
+      def.axis = { format: numberFormat(it) };
+      def.scale = { zero: true };
+    } else def.format = numberFormat(it);
+    return def;
+  }
+  if (enc.timeUnit && CYCLIC.has(enc.timeUnit)) {
+    def.type = 'ordinal';
+    const labels =
+      enc.timeUnit === 'month' ? m.months : enc.timeUnit === 'day' ? m.weekdays : enc.timeUnit === 'quarter' ? ['1', '2', '3', '4'].map(m.quarter) : undefined;
+    if (labels && opts.axis) {
+      // Labels come from our own messages, not from data: JSON.stringify keeps them a literal.
+      def.axis = { labelExpr: `${JSON.stringify(labels)}[datum.value - 1]` };
+    }
+    if (enc.timeUnit === 'hours' && opts.axis) def.axis = { labelExpr: `datum.value + ' h'` };
+    return def;
+  }
+  if (enc.type === 'temporal') {
+    // Dates arrive as UTC ISO strings. Re-applying the (UTC) time unit to the already truncated date
+    // changes nothing but gives bars their band width and formats labels in UTC.
+    def.type = 'temporal';
+    if (enc.timeUnit) def.timeUnit = `utc${enc.timeUnit}`;
+    else def.scale = { type: 'utc' };
+    const fmt = enc.timeUnit ? TIME_FORMAT[enc.timeUnit] : '%d/%m/%Y';
+    if (opts.axis) {
+      if (enc.timeUnit) def.axis = { format: fmt };
+    } else def.format = fmt;
+    return def;
+  }
+  def.type = enc.type;
+  return def;
+}
+
+function sortOf(enc: Encoding): unknown {
+  if (enc.sort === undefined) return undefined;
+  return enc.sort;
+}
+
+function tooltipDefs(p: Plan, m: ChartMessages, extra: Item[] = []): Record<string, unknown>[] {
+  const shown = p.tooltips.length ? p.tooltips : [...p.items.values(), ...extra];
+  return shown.map((it) => {
+    const d = fieldDef(it, m);
+    delete d.scale;
+    delete d.bin;
+    delete d.axis;
+    return d;
+  });
+}
+
+function encodingFor(spec: ChartSpec, p: Plan, m: ChartMessages): Record<string, unknown> {
+  const enc: Record<string, unknown> = {};
+  const cat = categoryChannel(p);
+  for (const [ch, it] of p.items) {
+    const positional = ch === 'x' || ch === 'y';
+    const def = fieldDef(it, m, { axis: positional });
+    if (ch === 'theta') {
+      def.stack = true;
+      delete def.axis;
+    }
+    if (ch === 'color' || ch === 'size' || ch === 'opacity' || ch === 'shape') {
+      if (def.type === 'quantitative') def.legend = { format: numberFormat(it) };
+      if (ch === 'color') {
+        if (def.type === 'nominal') def.scale = { range: OKABE_ITO };
+        else def.scale = { scheme: SEQUENTIAL_SCHEME };
+      }
+    }
+    if (it.end) enc[`${ch}2`] = { field: it.end };
+    const explicit = sortOf(it.enc);
+    if (explicit !== undefined) def.sort = explicit;
+    else if (it === cat && (ch === 'x' || ch === 'y') && spec.mark === 'bar' && it.enc.type === 'nominal') {
+      // Datawrapper's default: bars ranked by their value, largest first.
+      const other = ch === 'x' ? 'y' : 'x';
+      if (p.items.get(other)?.measure) def.sort = `-${other}`;
+    }
+    if (it.measure && it.enc.stack !== undefined) def.stack = it.enc.stack;
+    enc[ch] = def;
+  }
+  if (spec.mark === 'arc' && p.items.get('theta')) enc.order = { field: 'theta', sort: 'descending' };
+  enc.tooltip = tooltipDefs(p, m);
+  return enc;
+}
+
+function sourceLine(spec: ChartSpec, table: TableEntry, m: ChartMessages): string {
+  if (spec.sourceLine !== undefined) return spec.sourceLine;
+  const src = table.source;
+  return m.source({
+    table: table.name,
+    ...(src?.fileName ? { file: src.fileName } : {}),
+    ...(src?.importedAt ? { date: frenchDate(src.importedAt) } : {}),
+  } as { table: string; file?: string; date?: string });
+}
+
+const CONFIG = {
+  font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  locale: { number: FR_FORMAT_LOCALE, time: FR_TIME_LOCALE },
+  view: { stroke: null },
+  background: '#ffffff',
+  padding: 12,
+  title: { anchor: 'start', fontSize: 18, fontWeight: 'bold', subtitleFontSize: 13, subtitleColor: '#555555', offset: 12 },
+  axis: { labelFontSize: 12, titleFontSize: 13, titleFontWeight: 'normal', titleColor: '#333333', labelColor: '#333333', labelLimit: 220, gridColor: '#e6e6e6', domainColor: '#888888', tickColor: '#888888' },
+  axisBand: { grid: false },
+  legend: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 220 },
+  header: { labelFontSize: 12, titleFontSize: 13 },
+  range: { category: OKABE_ITO, heatmap: { scheme: SEQUENTIAL_SCHEME }, ramp: { scheme: SEQUENTIAL_SCHEME } },
+  mark: { color: OKABE_ITO[0] },
+  bar: { color: OKABE_ITO[0] },
+  line: { color: OKABE_ITO[0], strokeWidth: 2 },
+  area: { color: OKABE_ITO[0] },
+  point: { color: OKABE_ITO[0], filled: true },
+  tick: { color: OKABE_ITO[0] },
+  text: { fontSize: 12 },
+} as const;
+
+function mainSpec(spec: ChartSpec, p: Plan, m: ChartMessages): VlSpec {
+  const data = { name: DATASET };
+  const size = { ...(spec.width ? { width: spec.width } : {}), ...(spec.height ? { height: spec.height } : {}) };
+  const map = spec.map;
+  if (map?.kind === 'tiles') {
+    const color = p.items.get('color');
+    const colorTitle = color?.title ?? m.rows;
+    const colorFormat = color ? numberFormat(color) : NUMBER_FORMAT.integer;
+    const extra = p.tooltips.filter((t) => t.measure).map((t) => ({ field: t.alias, type: 'quantitative', title: t.title, format: numberFormat(t) }));
+    const domain = (n: number) => Array.from({ length: n }, (_, i) => i);
+    return {
+      data,
+      width: { step: 56 },
+      height: { step: 56 },
+      encoding: {
+        x: { field: 'col', type: 'ordinal', scale: { domain: domain(5), paddingInner: 0.08 }, axis: null },
+        y: { field: 'row', type: 'ordinal', scale: { domain: domain(6), paddingInner: 0.08 }, axis: null },
+      },
+      layer: [
+        {
+          mark: { type: 'rect', cornerRadius: 3 },
+          encoding: {
+            color: { field: 'color', type: 'quantitative', title: colorTitle, scale: { scheme: SEQUENTIAL_SCHEME, zero: true }, legend: { format: colorFormat } },
+            tooltip: [{ field: 'label', type: 'nominal', title: 'Arrondissement' }, { field: 'color', type: 'quantitative', title: colorTitle, format: colorFormat }, ...extra],
+          },
+        },
+        {
+          mark: { type: 'text', fontSize: 12, fontWeight: 'bold', color: '#1a1a1a' },
+          // Labels say which tile is which: the layout is schematic, readers cannot guess from shapes.
+          encoding: { text: { field: 'label' } },
+        },
+      ],
+    };
+  }
+  if (map?.kind === 'choropleth') {
+    const color = p.items.get('color');
+    const colorTitle = color?.title ?? m.rows;
+    const colorFormat = color ? numberFormat(color) : NUMBER_FORMAT.integer;
+    return {
+      data,
+      ...size,
+      projection: { type: 'mercator' },
+      mark: { type: 'geoshape', stroke: '#ffffff', strokeWidth: 1 },
+      encoding: {
+        color: { field: 'color', type: 'quantitative', title: colorTitle, scale: { scheme: SEQUENTIAL_SCHEME, zero: true }, legend: { format: colorFormat } },
+        tooltip: [{ field: 'key', type: 'nominal', title: spec.map?.kind === 'choropleth' ? spec.map.geoKey : '' }, { field: 'color', type: 'quantitative', title: colorTitle, format: colorFormat }],
+      },
+    };
+  }
+  if (map?.kind === 'points') {
+    const enc = encodingFor(spec, p, m);
+    delete enc.x;
+    delete enc.y;
+    return {
+      data,
+      ...size,
+      projection: { type: 'mercator' },
+      mark: { type: 'circle', opacity: 0.7, size: 20 },
+      encoding: { ...enc, latitude: { field: 'latitude', type: 'quantitative' }, longitude: { field: 'longitude', type: 'quantitative' } },
+    };
+  }
+  if (spec.mark === 'boxplot') {
+    const y = p.items.get('y') ?? p.items.get('x')!;
+    const horizontal = !p.items.get('y');
+    const valueCh = horizontal ? 'x' : 'y';
+    const catCh = horizontal ? 'y' : 'x';
+    const cat = [...p.items.entries()].find(([ch, it]) => ch === catCh && !it.measure)?.[1];
+    const fmt = numberFormat(y);
+    const shared: Record<string, unknown> = {};
+    if (cat) shared[catCh] = { ...fieldDef(cat, m, { axis: true }), ...(cat.enc.type === 'nominal' ? { sort: { field: 'median', order: 'descending' } } : {}) };
+    const v = (field: string) => ({ field, type: 'quantitative', title: y.title, axis: { format: fmt }, scale: { zero: true } });
+    const tips = ['lower', 'q1', 'median', 'q3', 'upper'].map((f, i) => ({ field: f, type: 'quantitative', title: ['Minimum', '1er quartile', 'Médiane', '3e quartile', 'Maximum'][i], format: fmt }));
+    const tooltip = [...(cat ? [{ field: cat.alias, type: fieldDef(cat, m).type, title: cat.title }] : []), ...tips, { field: 'n', type: 'quantitative', title: m.rows, format: ',.0f' }];
+    return {
+      data,
+      ...size,
+      encoding: shared,
+      layer: [
+        { mark: { type: 'rule', color: '#333333' }, encoding: { [valueCh]: v('lower'), [`${valueCh}2`]: { field: 'upper' }, tooltip } },
+        { mark: { type: 'bar', size: 18, color: OKABE_ITO[0] }, encoding: { [valueCh]: v('q1'), [`${valueCh}2`]: { field: 'q3' }, tooltip } },
+        { mark: { type: 'tick', color: '#ffffff', size: 18, thickness: 2 }, encoding: { [valueCh]: v('median'), tooltip } },
+      ],
+    };
+  }
+  const markType = spec.mark;
+  const mark: Record<string, unknown> = { type: markType };
+  if (markType === 'arc') mark.innerRadius = 0;
+  if (markType === 'point' && !p.aggregated) mark.opacity = 0.6;
+  return { data, ...size, mark, encoding: encodingFor(spec, p, m) };
+}
+
+function vegaLite(spec: ChartSpec, table: TableEntry, p: Plan, note: string | undefined, m: ChartMessages): VlSpec {
+  const main = mainSpec(spec, p, m);
+  const subtitle = [spec.subtitle, note].filter((s): s is string => !!s);
+  const title = spec.title || subtitle.length ? { text: spec.title ?? '', ...(subtitle.length ? { subtitle } : {}) } : undefined;
+  // Vega-Lite has one title; the source line goes under the chart as a text mark.
+  const footer = {
+    data: { values: [{}] },
+    height: 16,
+    view: { stroke: null },
+    mark: { type: 'text', align: 'left', baseline: 'top', fontSize: 11, color: '#555555' },
+    encoding: { text: { value: sourceLine(spec, table, m) }, x: { value: 0 }, y: { value: 0 } },
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...(spec.description ? { description: spec.description } : {}),
+    ...(title ? { title } : {}),
+    datasets: { [DATASET]: [] },
+    vconcat: [main, footer],
+    spacing: 8,
+    config: CONFIG,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function validate(spec: ChartSpec): void {
+  const e = spec.encoding;
+  if (spec.map?.kind === 'tiles' && spec.mark !== 'rect') throw new ChartError('La carte en tuiles se dessine avec la marque rect');
+  if (spec.map?.kind === 'choropleth' && spec.mark !== 'geoshape') throw new ChartError('La carte choroplèthe se dessine avec la marque geoshape');
+  if (spec.mark === 'geoshape' && spec.map?.kind !== 'choropleth') throw new ChartError('La marque geoshape demande une carte choroplèthe (map)');
+  if (spec.map?.kind === 'points' && !['point', 'tick'].includes(spec.mark)) throw new ChartError('Une carte de points se dessine avec la marque point');
+  if (spec.mark === 'arc' && !e.theta) throw new ChartError('Un camembert demande un angle (theta)');
+  if (spec.mark === 'boxplot' && (e.row || e.column)) throw new ChartError('Les boîtes à moustaches ne se découpent pas en lignes ou colonnes');
+  if (spec.mark === 'boxplot' && (e.y?.aggregate || e.x?.aggregate)) throw new ChartError('Une boîte à moustaches calcule ses quartiles elle-même : pas d’agrégat');
+  if (!spec.map && !['arc', 'boxplot'].includes(spec.mark) && !e.x && !e.y) throw new ChartError('Il faut au moins un axe (x ou y)');
+}
+
+function planFor(spec: ChartSpec, table: TableEntry, m: ChartMessages): Plan {
+  validate(spec);
+  const p = plan(spec, table, m);
+  if (spec.map?.kind === 'points') {
+    if (p.aggregated) throw new ChartError('Une carte de points montre des lignes, sans agrégat');
+    const lat = findColumn(table, spec.map.latitude);
+    const lon = findColumn(table, spec.map.longitude);
+    p.items.set('latitude', { alias: 'latitude', enc: { type: 'quantitative' }, col: lat, sql: `CAST(${col(lat)} AS DOUBLE)`, measure: false, title: lat.label });
+    p.items.set('longitude', { alias: 'longitude', enc: { type: 'quantitative' }, col: lon, sql: `CAST(${col(lon)} AS DOUBLE)`, measure: false, title: lon.label });
+  }
+  return p;
+}
+
+/** The query that counts what the chart would draw (source rows, groups, categories), to decide the cap. */
+export function chartStatsSql(spec: ChartSpec, table: TableEntry, messages: ChartMessages = FR_MESSAGES): string {
+  const p = planFor(spec, table, messages);
+  const b = buildSql(spec, table, p, undefined, messages, MAX_MARKS);
+  const cat = categoryChannel(p);
+  const ctes = [srcCte(spec, table)];
+  const categories = spec.limit && cat && !cat.end ? `, (SELECT count(DISTINCT ${cat.sql}) FROM _src) AS categories` : '';
+  return `${withClause(ctes)}SELECT (SELECT count(*) FROM _src) AS "rows", (SELECT count(*) FROM (${b.uncapped})) AS marks${categories}`;
+}
+
+export async function chartStats(engine: Engine, spec: ChartSpec, table: TableEntry): Promise<ChartStats> {
+  const r = await engine.query(chartStatsSql(spec, table));
+  const row = r.rows[0] ?? [];
+  return { rows: Number(row[0] ?? 0), marks: Number(row[1] ?? 0), ...(row[2] !== undefined ? { categories: Number(row[2]) } : {}) };
+}
+
+/**
+ * Compiles a chart. Without `stats` the SQL is still capped (largest groups, or a sample), but the
+ * chart cannot say how much it left out: use prepareChart, which counts first.
+ */
+export function compileChart(spec: ChartSpec, table: TableEntry, opts: CompileOptions = {}): CompiledChart {
+  const m = opts.messages ?? FR_MESSAGES;
+  const max = opts.maxMarks ?? MAX_MARKS;
+  const p = planFor(spec, table, m);
+  const b = buildSql(spec, table, p, opts.stats, m, max);
+  return {
+    sql: b.sql,
+    vegaLite: vegaLite(spec, table, p, b.note, m),
+    capped: b.capped,
+    ...(b.note ? { note: b.note } : {}),
+    data: b.data,
+    inputs: b.inputs,
+  };
+}
+
+/** Counts, then compiles: the two phases a chart view runs. */
+export async function prepareChart(engine: Engine, spec: ChartSpec, table: TableEntry, opts: Omit<CompileOptions, 'stats'> = {}): Promise<CompiledChart> {
+  const stats = await chartStats(engine, spec, table);
+  return compileChart(spec, table, { ...opts, stats });
+}
+
+/** Turns the query's rows into Vega data: objects keyed by alias, or GeoJSON features for maps. */
+export function rowsToValues(compiled: CompiledChart, result: { columns: { name: string }[]; rows: unknown[][] }): Record<string, unknown>[] {
+  const names = result.columns.map((c) => c.name);
+  const out: Record<string, unknown>[] = [];
+  for (const row of result.rows) {
+    const o: Record<string, unknown> = {};
+    names.forEach((n, i) => (o[n] = row[i]));
+    if (compiled.data === 'features') {
+      let geometry: unknown;
+      try {
+        geometry = JSON.parse(String(o.geometry));
+      } catch {
+        continue;
+      }
+      delete o.geometry;
+      out.push({ type: 'Feature', geometry, properties: {}, ...o });
+    } else out.push(o);
+  }
+  return out;
+}
+
+/** Runs the chart's SQL and returns the Vega-Lite spec with its data filled in. */
+export async function chartData(engine: Engine, compiled: CompiledChart): Promise<{ vegaLite: VlSpec; values: Record<string, unknown>[] }> {
+  const r = await engine.query(compiled.sql);
+  const values = rowsToValues(compiled, r);
+  return { vegaLite: withValues(compiled.vegaLite, values), values };
+}
+
+export function withValues(vl: VlSpec, values: Record<string, unknown>[]): VlSpec {
+  return { ...vl, datasets: { ...(vl.datasets as Record<string, unknown>), [DATASET]: values } };
+}
