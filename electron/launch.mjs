@@ -1,6 +1,7 @@
-// `npm start`: runs the built app in Electron. Builds nothing — `npm run build` first — so that start
-// is quick and does what the last build produced. Exits 1 with one line when Electron cannot run here.
-import { spawn } from 'node:child_process';
+// `npm start`: runs the app in Electron. On a fresh checkout it fetches Electron's binary (a set-up
+// step, like `npm ci`: the app itself never goes online) and builds the app with its demo workspace.
+// Exits 1 with one line when Electron cannot run here.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,15 +10,22 @@ import { findElectronBinary } from './electron-binary.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const UNAVAILABLE = "Electron n'est pas disponible sur cette machine (binaire absent) — lancez la version web : npm run web";
 
-const bin = findElectronBinary();
+let bin = findElectronBinary();
+if (!bin.path) {
+  // Electron's own installer, run once; where there is no network it fails within seconds.
+  const installer = join(root, 'node_modules', 'electron', 'install.js');
+  if (existsSync(installer)) spawnSync(process.execPath, [installer], { stdio: 'ignore', timeout: 600_000 });
+  bin = findElectronBinary();
+}
 if (!bin.path) {
   console.error(UNAVAILABLE);
   process.exit(1);
 }
-const missing = ['dist/index.html', 'dist-electron/main.cjs', 'dist-electron/preload.cjs'].filter((f) => !existsSync(join(root, f)));
+const missing = ['dist/index.html', 'dist/demo/loupe.json', 'dist-electron/main.cjs', 'dist-electron/preload.cjs'].filter((f) => !existsSync(join(root, f)));
 if (missing.length) {
-  console.error(`Loupe n’est pas construit (${missing.join(', ')} manquant) — lancez d’abord : npm run build`);
-  process.exit(1);
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const built = spawnSync(npm, ['run', 'build'], { stdio: 'inherit', cwd: root, shell: process.platform === 'win32' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
 const env = { ...process.env };
