@@ -7,3 +7,4 @@ import './benford.ts';
 import './sample.ts';
 import './thresholds.ts';
 import './validate-ids.ts';
+import './stratify.ts';
