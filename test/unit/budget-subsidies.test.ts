@@ -67,6 +67,17 @@ describe('subsidies-reconcile', () => {
     expect(m.rows).toEqual([['siren']]);
   });
 
+  it('matches names whose words come in another order, on both sides', async () => {
+    const { res, flags } = await run((c) => {
+      c.vote.push(['2022_00007', 2022, 'Les habitants du quartier Amérique (Fédération)', null, 'DDCT', 'Fête', 2500]);
+      c.vote.push(['2023_00001', 2023, 'Fédération  Les habitants du quartier Amérique', null, 'DDCT', 'Café', 1000]);
+      c.paid.push(['M8', 2023, 'HABITANTS DU QUARTIER AMERIQUE (FEDERATION LES)', null, 3500]);
+    });
+    expect(flags).toEqual([]);
+    const m = await engine.query(`SELECT methode, nb_dossiers, CAST(montant_verse AS DOUBLE) FROM "${res.table}" WHERE beneficiaire LIKE '%Amérique%'`);
+    expect(m.rows).toEqual([['mêmes mots', 2, 3500]]);
+  });
+
   it('vote_jamais_verse: a vote with no payment', async () => {
     const { flags, flagged } = await run((c) => c.vote.push(['2022_00004', 2022, 'Théâtre sans public', S3, 'DAC', 'Saison', 200]));
     expect(flags).toEqual(['vote_jamais_verse']);

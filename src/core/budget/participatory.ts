@@ -176,16 +176,17 @@ export const participatoryBudget = registerOperation<ParticipatoryParams, Partic
       retard_annees: `date_diff('day', ${a}.date_prevue, ${a}.date_livraison) / 365.25`,
     });
     const edWhere = (a: string) => `'Édition ' || ${a}.edition`;
+    const arrFr = (a: string) => `CASE WHEN ${a}.arrondissement = '1' THEN '1er arr.' WHEN regexp_full_match(${a}.arrondissement, '[0-9]+') THEN ${a}.arrondissement || 'e arr.' ELSE ${a}.arrondissement END`;
     const parts = [
       `${sel({ portee: `'arrondissement'`, edition: 'a.edition', arrondissement: 'a.arrondissement', ...aggCols })} FROM by_arr AS a`,
       `${sel({ portee: `'edition'`, edition: 'a.edition', arrondissement: `'Ensemble'`, ...aggCols, cible_qp: targetOf('a.edition'), enveloppe: envelopeOf('a.edition') })} FROM by_ed AS a`,
       `${sel({
         portee: `'projet'`, ...proj('x'), flag: `'livraison_tardive'`,
-        explication: `'Livraison tardive — projet ' || x.numero || coalesce(' « ' || x.titre || ' »', '') || ' (édition ' || x.edition || coalesce(', ' || x.arrondissement, '') || ') : livré le ' || strftime(x.date_livraison, '%d/%m/%Y') || ' pour une livraison prévue le ' || strftime(x.date_prevue, '%d/%m/%Y') || ', soit ' || replace(format('{:.1f}', date_diff('day', x.date_prevue, x.date_livraison) / 365.25), '.', ',') || ' ans de retard (seuil ' || ${quoteLiteral(decimal(p.lateYears))} || ' ans).'`,
+        explication: `'Livraison tardive — projet ' || x.numero || coalesce(' « ' || x.titre || ' »', '') || ' (édition ' || x.edition || coalesce(', ' || ${arrFr('x')}, '') || ') : livré le ' || strftime(x.date_livraison, '%d/%m/%Y') || ' pour une livraison prévue le ' || strftime(x.date_prevue, '%d/%m/%Y') || ', soit ' || replace(format('{:.1f}', date_diff('day', x.date_prevue, x.date_livraison) / 365.25), '.', ',') || ' ans de retard (seuil ' || ${quoteLiteral(decimal(p.lateYears))} || ' ans).'`,
       })} FROM pr AS x WHERE x.statut = 'livre' AND date_diff('day', x.date_prevue, x.date_livraison) > ${lateDays}`,
       `${sel({
         portee: `'projet'`, ...proj('x'), flag: `'abandon_apres_allocation'`,
-        explication: `'Abandon après allocation — projet ' || x.numero || coalesce(' « ' || x.titre || ' »', '') || ' (édition ' || x.edition || coalesce(', ' || x.arrondissement, '') || ') : abandonné alors que ' || ${sqlEuros('x.montant')} || ' lui avaient été alloués.'`,
+        explication: `'Abandon après allocation — projet ' || x.numero || coalesce(' « ' || x.titre || ' »', '') || ' (édition ' || x.edition || coalesce(', ' || ${arrFr('x')}, '') || ') : abandonné alors que ' || ${sqlEuros('x.montant')} || ' lui avaient été alloués.'`,
       })} FROM pr AS x WHERE x.statut = 'abandonne' AND x.montant > 0`,
       `${sel({
         portee: `'edition'`, edition: 'a.edition', arrondissement: `'Ensemble'`, ...aggCols, enveloppe: envelopeOf('a.edition'), flag: `'enveloppe_depassee'`,

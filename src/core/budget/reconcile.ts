@@ -55,9 +55,12 @@ export type ReconcileParams = z.infer<typeof ReconcileParams>;
 export interface ReconcileDetail {
   level: ReconcileParams['level'];
   flags: Record<ReconcileFlag, number>;
+  /** Expenditure: credits opened (BP + BS + DM), executed, and the rate. */
   credits: number;
   executed: number;
   rate: number | null;
+  /** Revenue: forecast and executed. */
+  revenue: { credits: number; executed: number };
   mappings: { voted: BudgetMapping; executed: BudgetMapping; totals?: BudgetMapping };
   proposed: { voted: boolean; executed: boolean };
   warnings: string[];
@@ -290,13 +293,16 @@ export const budgetReconcile = registerOperation<ReconcileParams, ReconcileDetai
     const byFlag = await ctx.engine.query(`SELECT flag, count(*) FROM ${t} WHERE flag IS NOT NULL GROUP BY flag`);
     const flags = Object.fromEntries(RECONCILE_FLAGS.map((f) => [f, 0])) as Record<ReconcileFlag, number>;
     for (const [f, n] of byFlag.rows) flags[f as ReconcileFlag] = Number(n);
-    // Lines appear once per flag: totals are taken over distinct lines (flag NULL or first flag).
+    // Lines appear once per flag: totals are taken over distinct lines, expenditure and revenue apart.
     const tot = await ctx.engine.query(
-      `SELECT sum(credits), sum(execute) FROM (SELECT DISTINCT annee, section, sens, type_operation, chapitre, fonction, nature, credits, execute FROM ${t} WHERE portee = 'ligne')`,
+      `SELECT sens, CAST(sum(credits) AS DOUBLE), CAST(sum(execute) AS DOUBLE) FROM (SELECT DISTINCT annee, section, sens, type_operation, chapitre, fonction, nature, credits, execute FROM ${t} WHERE portee = 'ligne') WHERE sens IN ('D', 'R') GROUP BY sens`,
     );
-    const credits = Number(tot.rows[0]?.[0] ?? 0);
-    const exec = Number(tot.rows[0]?.[1] ?? 0);
+    const bySens = (k: string) => tot.rows.find((r) => r[0] === k);
+    const credits = Number(bySens('D')?.[1] ?? 0);
+    const exec = Number(bySens('D')?.[2] ?? 0);
     const rate = credits ? exec / credits : null;
+    const revCredits = Number(bySens('R')?.[1] ?? 0);
+    const revExec = Number(bySens('R')?.[2] ?? 0);
     const overruns = await ctx.engine.query(
       `SELECT annee, chapitre, CAST(ecart AS DOUBLE) FROM ${t} WHERE flag = 'depassement_chapitre' ORDER BY ecart DESC LIMIT 3`,
     );
@@ -313,7 +319,8 @@ export const budgetReconcile = registerOperation<ReconcileParams, ReconcileDetai
       inputs: [inputOf(ctx, voted.table.name), inputOf(ctx, executed.table.name), ...(totals ? [inputOf(ctx, totals.table.name)] : [])],
       summary:
         `Rapprochement du budget voté (« ${voted.table.name} ») et du réalisé (« ${executed.table.name} ») par ${levelFr} : ` +
-        `${euros(credits)} de crédits ouverts (BP + BS + DM), ${euros(exec)} réalisés, taux d'exécution ${percent(rate)}. ` +
+        `dépenses : ${euros(credits)} de crédits ouverts (BP + BS + DM), ${euros(exec)} réalisés, taux d'exécution ${percent(rate)} ; ` +
+        `recettes : ${euros(revCredits)} prévus, ${euros(revExec)} réalisés (${percent(revCredits ? revExec / revCredits : null)}). ` +
         `${n ? `${plural(n, 'signal', 'signaux')} — ${flagText}.` : 'Aucun signal.'}${overrunText}` +
         (warnings.length ? ' ' + warnings.join(' ') : ''),
       detail: {
@@ -322,6 +329,7 @@ export const budgetReconcile = registerOperation<ReconcileParams, ReconcileDetai
         credits,
         executed: exec,
         rate,
+        revenue: { credits: revCredits, executed: revExec },
         mappings: { voted: voted.mapping, executed: executed.mapping, ...(totals ? { totals: totals.mapping } : {}) },
         proposed: { voted: voted.proposed, executed: executed.proposed },
         warnings,

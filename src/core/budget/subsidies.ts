@@ -5,7 +5,7 @@
 // never matched by name: they are two legal persons, however alike their names.
 import { z } from 'zod';
 import type { TableEntry } from '../catalog/catalog.ts';
-import { normalizeNameSql, normalizeSiretSql, siretValidSql } from '../audit/normalize.ts';
+import { fingerprintSql, normalizeNameSql, normalizeSiretSql, siretValidSql } from '../audit/normalize.ts';
 import { createResultTable, inputOf, OperationError, registerOperation, requireColumn, requireTable, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent, sqlValue } from '../sql/ident.ts';
 import { count, euros, percent, plural, sqlEuros } from './format.ts';
@@ -87,6 +87,8 @@ function sideSql(ctx: OperationContext, table: TableEntry, c: SubsidyColumns, wi
   const cols = [
     `CAST(${b} AS VARCHAR) AS nom`,
     `${normalizeNameSql(b)} AS nom_n`,
+    // Word order ignored (« Les habitants du quartier (Fédération) » = « Fédération Les habitants du quartier »).
+    `${fingerprintSql(normalizeNameSql(b))} AS nom_fp`,
     `${s ? normalizeSiretSql(s) : 'CAST(NULL AS VARCHAR)'} AS siret`,
     `${y ? yearSql(y, typeOf('year')) : 'CAST(NULL AS INTEGER)'} AS annee`,
     `${amountSql(ref('amount')!, typeOf('amount'))} AS montant`,
@@ -107,14 +109,15 @@ export function subsidiesSql(p: SubsidiesParams, votedSql: string, paidSql: stri
   const ctes = [
     `v AS (${votedSql})`,
     `p AS (${paidSql})`,
-    // A vote without SIRET joins the SIRET its exact name carries elsewhere in the votes, when that is one SIRET only.
-    `name_siret AS (SELECT nom_n, min(siret) AS siret FROM v WHERE siret IS NOT NULL AND nom_n IS NOT NULL GROUP BY nom_n HAVING count(DISTINCT siret) = 1)`,
-    `vk AS (SELECT v.*, coalesce(v.siret, ns.siret, 'NOM:' || v.nom_n) AS cle FROM v LEFT JOIN name_siret AS ns ON v.siret IS NULL AND ns.nom_n = v.nom_n)`,
+    // A vote without SIRET joins the SIRET its name carries elsewhere in the votes, when that is one SIRET only.
+    // Votes without SIRET are grouped by their words in any order, so one body typed two ways stays one.
+    `name_siret AS (SELECT nom_fp, min(siret) AS siret FROM v WHERE siret IS NOT NULL AND nom_fp IS NOT NULL GROUP BY nom_fp HAVING count(DISTINCT siret) = 1)`,
+    `vk AS (SELECT v.*, coalesce(v.siret, ns.siret, 'NOM:' || v.nom_fp) AS cle FROM v LEFT JOIN name_siret AS ns ON v.siret IS NULL AND ns.nom_fp = v.nom_fp)`,
     `ent AS (SELECT cle, mode(nom) AS beneficiaire, max(siret) AS siret, sum(montant) AS montant_vote, count(*) AS nb_dossiers,
         count(DISTINCT direction) AS nb_directions, string_agg(DISTINCT direction, ', ' ORDER BY direction) AS directions
       FROM vk GROUP BY cle)`,
-    `ent_names AS (SELECT DISTINCT cle, nom_n, (SELECT siret FROM ent WHERE ent.cle = vk.cle) AS siret FROM vk WHERE nom_n IS NOT NULL)`,
-    `pg AS (SELECT siret, nom_n, mode(nom) AS nom, sum(montant) AS montant, count(*) AS nb FROM p GROUP BY siret, nom_n)`,
+    `ent_names AS (SELECT DISTINCT vk.cle, vk.nom_n, vk.nom_fp, ent.siret FROM vk JOIN ent USING (cle) WHERE vk.nom_n IS NOT NULL)`,
+    `pg AS (SELECT siret, nom_n, any_value(nom_fp) AS nom_fp, mode(nom) AS nom, sum(montant) AS montant, count(*) AS nb FROM p GROUP BY siret, nom_n)`,
     `m_siret AS (SELECT pg.siret, pg.nom_n, ent.cle, 'siret' AS methode, 1.0 AS score FROM pg JOIN ent ON pg.siret = ent.siret)`,
     `m_siren AS (SELECT pg.siret, pg.nom_n, min(ent.cle) AS cle, 'siren' AS methode, 1.0 AS score FROM pg JOIN ent
         ON length(pg.siret) = 14 AND substr(pg.siret, 1, 9) = substr(ent.siret, 1, 9)
@@ -122,13 +125,17 @@ export function subsidiesSql(p: SubsidiesParams, votedSql: string, paidSql: stri
       GROUP BY ALL HAVING count(DISTINCT ent.cle) = 1)`,
     `m_done AS (SELECT siret, nom_n FROM m_siret UNION ALL SELECT siret, nom_n FROM m_siren)`,
     // Name matching only where at most one side has a SIRET: two different SIRENs are two bodies.
-    `name_cand AS (SELECT pg.siret, pg.nom_n, en.cle, jaro_winkler_similarity(pg.nom_n, en.nom_n) AS score
-      FROM pg JOIN ent_names AS en ON left(pg.nom_n, 1) = left(en.nom_n, 1)
+    `name_cand AS (SELECT pg.siret, pg.nom_n, en.cle,
+        CASE WHEN pg.nom_n = en.nom_n THEN 'nom exact' WHEN pg.nom_fp = en.nom_fp THEN 'mêmes mots' ELSE 'nom approché' END AS methode,
+        CASE WHEN pg.nom_n = en.nom_n THEN 3 WHEN pg.nom_fp = en.nom_fp THEN 2 ELSE 1 END AS rang,
+        CASE WHEN pg.nom_fp = en.nom_fp THEN 1.0 ELSE jaro_winkler_similarity(pg.nom_n, en.nom_n) END AS score
+      FROM pg JOIN ent_names AS en ON left(pg.nom_n, 1) = left(en.nom_n, 1) OR pg.nom_fp = en.nom_fp
       WHERE pg.nom_n IS NOT NULL AND (pg.siret IS NULL OR en.siret IS NULL OR NOT ${valid('pg.siret')} OR NOT ${valid('en.siret')})
         AND NOT EXISTS (SELECT 1 FROM m_done AS m WHERE m.siret IS NOT DISTINCT FROM pg.siret AND m.nom_n IS NOT DISTINCT FROM pg.nom_n)
-        AND jaro_winkler_similarity(pg.nom_n, en.nom_n) >= ${sqlValue(p.minSimilarity)})`,
-    `m_name AS (SELECT siret, nom_n, arg_max(cle, score) AS cle, CASE WHEN max(score) = 1 THEN 'nom exact' ELSE 'nom approché' END AS methode, max(score) AS score
-      FROM name_cand GROUP BY siret, nom_n)`,
+        AND (pg.nom_fp = en.nom_fp OR jaro_winkler_similarity(pg.nom_n, en.nom_n) >= ${sqlValue(p.minSimilarity)}))`,
+    // The best candidate: exact name, then same words, then the highest similarity.
+    `m_name AS (SELECT siret, nom_n, arg_max(cle, rang * 10 + score) AS cle, arg_max(methode, rang * 10 + score) AS methode,
+        arg_max(score, rang * 10 + score) AS score FROM name_cand GROUP BY siret, nom_n)`,
     `matched AS (SELECT * FROM m_siret UNION ALL SELECT * FROM m_siren UNION ALL SELECT siret, nom_n, cle, methode, score FROM m_name)`,
     `pm AS (SELECT pg.*, m.cle, m.methode, m.score FROM pg LEFT JOIN matched AS m ON m.siret IS NOT DISTINCT FROM pg.siret AND m.nom_n IS NOT DISTINCT FROM pg.nom_n)`,
     `paid_ent AS (SELECT cle, sum(montant) AS montant_verse, sum(nb) AS nb_versements, string_agg(DISTINCT nom, ' | ') AS noms_verses,
