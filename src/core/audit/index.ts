@@ -8,3 +8,4 @@ import './sample.ts';
 import './thresholds.ts';
 import './validate-ids.ts';
 import './stratify.ts';
+import './outliers.ts';
