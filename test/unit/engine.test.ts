@@ -23,7 +23,7 @@ describe('engine', () => {
   it('returns decimals, big integers and dates as plain values', async () => {
     const r = await engine.query("SELECT 1234.56::DECIMAL(12,2) AS m, 9007199254740::BIGINT AS n, DATE '2024-02-29' AS d, 'é' AS t");
     expect(r.rows[0]).toEqual([1234.56, 9007199254740, '2024-02-29', 'é']);
-    expect(r.columns.map((c) => c.type)).toEqual(['number', 'number', 'date', 'text']);
+    expect(r.columns.map((c) => c.type)).toEqual(['number', 'integer', 'date', 'text']);
   });
 
   it('cancels a running query and stays usable', async () => {
@@ -38,5 +38,17 @@ describe('engine', () => {
     await expect(
       engine.query('SELECT count(*) FROM range(5000000000) t(x) WHERE x % 7 = 3', { timeoutMs: 200 }),
     ).rejects.toThrow(/interrompue/);
+  });
+});
+
+describe('engine values', () => {
+  it('returns integers inside lists as integers', async () => {
+    const e = await createNodeEngine();
+    try {
+      const r = await e.query('SELECT [3, 7, 8]::BIGINT[] AS l, 12::BIGINT AS n, count(*) AS c FROM range(3)');
+      expect(r.rows[0]).toEqual(['[3,7,8]', 12, 3]);
+    } finally {
+      await e.close();
+    }
   });
 });

@@ -18,7 +18,8 @@ export class QueryCancelledError extends Error {
 }
 
 export const QUERY_CONFIG = {
-  castBigIntToDouble: true,
+  // BIGINT stays BigInt in Arrow and becomes a number in values.ts: the cast would miss values inside lists.
+  castBigIntToDouble: false,
   castDecimalToDouble: true,
   castTimestampToDate: false,
 } as const;
