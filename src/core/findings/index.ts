@@ -6,3 +6,4 @@ export * from './ops.ts';
 export * from './evidence.ts';
 export * from './findings.ts';
 export * from './investigations.ts';
+export * from './follow-up.ts';
