@@ -110,14 +110,22 @@ export async function loadRows(
     return { sql, types: colTypes };
   }
   const lines: string[] = [];
-  for (const r of rows) lines.push(columns.map((_, i) => csvField(r[i], colTypes[i]!)).join(','));
+  let longest = 0;
+  for (const r of rows) {
+    const line = columns.map((_, i) => csvField(r[i], colTypes[i]!)).join(',');
+    lines.push(line);
+    longest = Math.max(longest, line.length);
+  }
+  // read_csv refuses lines over 2 MB by default; a long value (a big geometry's GeoJSON) is legitimate
+  // here. Three bytes per UTF-16 unit bound the line's UTF-8 size.
+  const maxLine = longest * 3 + 1 > 2_000_000 ? `, max_line_size = ${longest * 3 + 1}` : '';
   const file = `loupe_rows_${++serial}_${table}.csv`;
   await engine.registerText(file, lines.join('\n') + '\n');
   const struct = columns.map((c, i) => `${quoteLiteral(c.name)}: ${quoteLiteral(colTypes[i]!)}`).join(', ');
   const sql =
     `CREATE TABLE ${quoteIdent(table)} AS SELECT * FROM read_csv(${quoteLiteral(file)}, header = false, ` +
     `auto_detect = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, ` +
-    `columns = {${struct}})`;
+    `columns = {${struct}}${maxLine})`;
   try {
     await engine.exec(sql);
   } finally {
