@@ -38,10 +38,30 @@ function trimCutSequence(bytes: Uint8Array): Uint8Array {
   return need > cont ? bytes.subarray(0, i) : bytes;
 }
 
+/**
+ * UTF-16 written without a BOM: text in Latin script has a NUL in every other byte (the high byte
+ * of each character) and almost nowhere else. Binary files do not show that pattern.
+ */
+function utf16WithoutBom(head: Uint8Array): Encoding | null {
+  const pairs = Math.min(head.length, 4096) >> 1;
+  if (pairs < 2) return null;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < pairs * 2; i += 2) {
+    if (head[i] === 0) even++;
+    if (head[i + 1] === 0) odd++;
+  }
+  if (odd >= pairs * 0.9 && even <= pairs * 0.02) return 'utf-16le';
+  if (even >= pairs * 0.9 && odd <= pairs * 0.02) return 'utf-16be';
+  return null;
+}
+
 /** Guesses the encoding from the first bytes; `whole` says the head is the whole file. */
 export function guessEncoding(head: Uint8Array, whole: boolean): EncodingGuess {
   const bom = bomOf(head);
   if (bom) return { encoding: bom.encoding, bom: bom.length, multibyte: bom.encoding === 'utf-8' };
+  const utf16 = utf16WithoutBom(head);
+  if (utf16) return { encoding: utf16, bom: 0, multibyte: false };
   const body = whole ? head : trimCutSequence(head);
   let good = 0;
   let bad = 0;
@@ -69,6 +89,10 @@ export function decodeHead(head: Uint8Array, encoding: Encoding, whole: boolean)
  */
 export function notTextReason(head: Uint8Array, encoding: Encoding): string | null {
   if (encoding.startsWith('utf-16')) return null;
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'fichier compressé (gzip) : décompressez-le avant de l’importer';
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
+    return 'archive zip : extrayez-en les fichiers avant de les importer';
+  }
   const nul = head.indexOf(0);
   if (nul >= 0) return `octet nul à la position ${nul} : ce n’est pas un fichier texte (fichier binaire renommé ?)`;
   let control = 0;

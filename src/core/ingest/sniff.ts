@@ -292,7 +292,11 @@ export async function sniffCsv(file: SourceFile, given: PartialCsvOptions = {}):
     const guess = guessEncoding(head, whole);
     const encoding: Encoding = given.encoding ?? guess.encoding;
     const why = notTextReason(head, encoding);
-    if (why) throw new IngestError(why, file.name);
+    if (why) {
+      // A NUL byte is located by its line too, so the user can find it in an editor.
+      const nul = why.startsWith('octet nul') ? head.indexOf(0) : -1;
+      throw new IngestError(why, file.name, nul >= 0 ? lineOfByte(head, nul) : undefined);
+    }
     const text = decodeHead(head, encoding, whole);
     const s = sniffText(text, given, whole);
     const enough = s.empty ? whole : whole || s.preview.length >= 1 || size === HEAD_SIZES[HEAD_SIZES.length - 1];
@@ -300,4 +304,10 @@ export async function sniffCsv(file: SourceFile, given: PartialCsvOptions = {}):
     return { ...s, options: { ...s.options, encoding }, whole, multibyte: guess.multibyte && encoding === 'utf-8' };
   }
   throw new IngestError('impossible d’analyser le début du fichier', file.name);
+}
+
+function lineOfByte(bytes: Uint8Array, pos: number): number {
+  let line = 1;
+  for (let i = bytes.indexOf(0x0a); i >= 0 && i < pos; i = bytes.indexOf(0x0a, i + 1)) line++;
+  return line;
 }
