@@ -3,6 +3,7 @@ import '../ingest/import.ts';
 import '../query/sql-ops.ts';
 import '../audit/index.ts';
 import '../budget/index.ts';
+import '../viz/ops.ts';
 import '../findings/index.ts';
 
 export { getOperation, listOperations } from './registry.ts';

@@ -270,6 +270,15 @@ function buildSql(spec: ChartSpec, table: TableEntry, p: Plan, stats: ChartStats
     if (!y || !value || !isNumericType(value.type)) throw new ChartError('Une boîte à moustaches demande une colonne numérique en y');
     const keys = [...p.items.values()].filter((it) => it !== y && !it.measure);
     const v = `CAST(${col(value)} AS DOUBLE)`;
+    const cat = categoryChannel(p);
+    let where = `WHERE ${v} IS NOT NULL`;
+    let limitNote: string | undefined;
+    if (spec.limit && cat) {
+      // The N most frequent categories: a box over a handful of values says little.
+      ctes.push(`_top AS (SELECT ${cat.sql} AS _k ${from} GROUP BY ALL ORDER BY count(*) DESC, _k LIMIT ${spec.limit})`);
+      where += ` AND ${cat.sql} IN (SELECT _k FROM _top)`;
+      if (stats?.categories !== undefined && stats.categories > spec.limit) limitNote = m.topCategories(spec.limit, stats.categories);
+    }
     const sel = [
       ...selectList(keys),
       `min(${v}) AS "lower"`,
@@ -279,8 +288,9 @@ function buildSql(spec: ChartSpec, table: TableEntry, p: Plan, stats: ChartStats
       `max(${v}) AS "upper"`,
       `CAST(count(${v}) AS DOUBLE) AS "n"`,
     ];
-    const uncapped = `${withClause(ctes)}SELECT ${sel.join(', ')}\n${from}\nWHERE ${v} IS NOT NULL\n${keys.length ? 'GROUP BY ALL' : ''}`;
-    return finishAggregate(uncapped, keys, '"median"', stats, m, max, inputs);
+    const uncapped = `${withClause(ctes)}SELECT ${sel.join(', ')}\n${from}\n${where}${keys.length ? '\nGROUP BY ALL' : ''}`;
+    const built = finishAggregate(uncapped, keys, '"median"', stats, m, max, inputs);
+    return limitNote ? { ...built, capped: true, note: built.note ? `${limitNote} ; ${built.note}` : limitNote } : built;
   }
 
   if (!p.aggregated) {
@@ -508,6 +518,20 @@ const CONFIG = {
   text: { fontSize: 12 },
 } as const;
 
+/** Areas without data stay on the map, in light grey, instead of vanishing. */
+function mapColor(title: string, format: string): Record<string, unknown> {
+  return {
+    field: 'color',
+    type: 'quantitative',
+    title,
+    scale: { scheme: SEQUENTIAL_SCHEME, zero: true },
+    legend: { format },
+    condition: { test: 'datum.color === null', value: NO_DATA_COLOR },
+  };
+}
+
+const NO_DATA_COLOR = '#e6e6e6';
+
 function mainSpec(spec: ChartSpec, p: Plan, m: ChartMessages): VlSpec {
   const data = { name: DATASET };
   const size = { ...(spec.width ? { width: spec.width } : {}), ...(spec.height ? { height: spec.height } : {}) };
@@ -528,9 +552,9 @@ function mainSpec(spec: ChartSpec, p: Plan, m: ChartMessages): VlSpec {
       },
       layer: [
         {
-          mark: { type: 'rect', cornerRadius: 3 },
+          mark: { type: 'rect', cornerRadius: 3, invalid: 'show' },
           encoding: {
-            color: { field: 'color', type: 'quantitative', title: colorTitle, scale: { scheme: SEQUENTIAL_SCHEME, zero: true }, legend: { format: colorFormat } },
+            color: mapColor(colorTitle, colorFormat),
             tooltip: [{ field: 'label', type: 'nominal', title: 'Arrondissement' }, { field: 'color', type: 'quantitative', title: colorTitle, format: colorFormat }, ...extra],
           },
         },
@@ -550,9 +574,9 @@ function mainSpec(spec: ChartSpec, p: Plan, m: ChartMessages): VlSpec {
       data,
       ...size,
       projection: { type: 'mercator' },
-      mark: { type: 'geoshape', stroke: '#ffffff', strokeWidth: 1 },
+      mark: { type: 'geoshape', stroke: '#ffffff', strokeWidth: 1, invalid: 'show' },
       encoding: {
-        color: { field: 'color', type: 'quantitative', title: colorTitle, scale: { scheme: SEQUENTIAL_SCHEME, zero: true }, legend: { format: colorFormat } },
+        color: mapColor(colorTitle, colorFormat),
         tooltip: [{ field: 'key', type: 'nominal', title: spec.map?.kind === 'choropleth' ? spec.map.geoKey : '' }, { field: 'color', type: 'quantitative', title: colorTitle, format: colorFormat }],
       },
     };

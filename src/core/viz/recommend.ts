@@ -1,0 +1,168 @@
+// Voyager-style recommendations: for the fields the user picked, a summary of each one, then the
+// charts that relate them, each with a one-line reason in French. Pure: it reads only the catalog
+// entry, so the list appears before any query runs.
+import type { ColumnMeta, TableEntry } from '../catalog/catalog.ts';
+import type { Filter } from '../query/filters.ts';
+import { isNumericType, isTemporalType } from './compile.ts';
+import { ChartSpec, type ChartSpecInput, type FieldType } from './spec.ts';
+
+const CODE = /(^|_)(id|code|siret|siren|insee|cp|code_postal|numero|num|no)(_|$)/i;
+const YEAR = /^(annee|année|exercice|year|an)$/i;
+const ARRONDISSEMENT = /arrondissement|ardt|^c_ar$|^arr$/i;
+const MONEY = /€|\beur(os)?\b|montant|mandat|budget|cr[ée]dit|subvention|d[ée]pense|recette/i;
+
+/** How a column is best shown: numbers that are codes or years are categories, not quantities. */
+export function fieldType(c: ColumnMeta): FieldType {
+  if (isTemporalType(c.type)) return 'temporal';
+  if (isNumericType(c.type)) {
+    if (CODE.test(c.name) || CODE.test(c.label)) return 'nominal';
+    if (YEAR.test(c.name) || YEAR.test(c.label)) return 'ordinal';
+    return 'quantitative';
+  }
+  return 'nominal';
+}
+
+export function looksLikeArrondissement(c: ColumnMeta): boolean {
+  return ARRONDISSEMENT.test(c.name) || ARRONDISSEMENT.test(c.label);
+}
+
+export interface RecommendOptions {
+  filters?: Filter[];
+  /** How many categories a bar chart keeps. */
+  top?: number;
+}
+
+/** Ranked chart proposals for the selected columns (SQL names); each carries its reason in `description`. */
+export function recommendCharts(table: TableEntry, selectedFields: readonly string[], opts: RecommendOptions = {}): ChartSpec[] {
+  const top = opts.top ?? 20;
+  const source = { table: table.name, filters: opts.filters ?? [] };
+  const cols = selectedFields
+    .map((f) => table.columns.find((c) => c.name === f))
+    .filter((c): c is ColumnMeta => !!c);
+  const out: ChartSpecInput[] = [];
+  const measure = (c: ColumnMeta) => (MONEY.test(c.label) ? 'sum' : 'mean');
+
+  for (const c of cols) {
+    const t = fieldType(c);
+    const f = c.name;
+    if (t === 'quantitative') {
+      out.push({
+        source, mark: 'bar',
+        encoding: { x: { field: f, type: 'quantitative', bin: true }, y: { type: 'quantitative', aggregate: 'count' } },
+        description: `Distribution de « ${c.label} » : nombre de lignes par tranche de valeurs`,
+      });
+      out.push({
+        source, mark: 'boxplot',
+        encoding: { y: { field: f, type: 'quantitative' } },
+        description: `Médiane, quartiles et extrêmes de « ${c.label} »`,
+      });
+    } else if (t === 'temporal') {
+      out.push({
+        source, mark: 'line',
+        encoding: { x: { field: f, type: 'temporal', timeUnit: 'yearmonth' }, y: { type: 'quantitative', aggregate: 'count' } },
+        description: `Nombre de lignes par mois de « ${c.label} »`,
+      });
+    } else {
+      out.push({
+        source, mark: 'bar', limit: top,
+        encoding: { y: { field: f, type: t }, x: { type: 'quantitative', aggregate: 'count' } },
+        description: `Les ${top} valeurs les plus fréquentes de « ${c.label} »`,
+      });
+      if (looksLikeArrondissement(c)) {
+        out.push({
+          source, mark: 'rect', map: { kind: 'tiles', key: f },
+          encoding: { color: { type: 'quantitative', aggregate: 'count' } },
+          description: `Nombre de lignes par arrondissement, sur la carte des 20 arrondissements`,
+        });
+      }
+    }
+  }
+
+  for (let i = 0; i < cols.length; i++) {
+    for (let j = i + 1; j < cols.length; j++) {
+      const [a, b] = [cols[i]!, cols[j]!];
+      const ta = fieldType(a);
+      const tb = fieldType(b);
+      const pair = (t1: FieldType, t2: FieldType) => (ta === t1 && tb === t2 ? [a, b] : ta === t2 && tb === t1 ? [b, a] : undefined);
+      const cq = pair('nominal', 'quantitative') ?? pair('ordinal', 'quantitative');
+      if (cq) {
+        const [cat, q] = cq as [ColumnMeta, ColumnMeta];
+        const agg = measure(q);
+        const ct = fieldType(cat);
+        out.push({
+          source, mark: 'bar', limit: top,
+          encoding: { y: { field: cat.name, type: ct, ...(ct === 'ordinal' ? { sort: 'ascending' as const } : {}) }, x: { field: q.name, type: 'quantitative', aggregate: agg } },
+          description: `${agg === 'sum' ? 'Total' : 'Moyenne'} de « ${q.label} » par « ${cat.label} »${ct === 'nominal' ? `, les ${top} plus grands` : ''}`,
+        });
+        out.push({
+          source, mark: 'boxplot', limit: top,
+          encoding: { x: { field: cat.name, type: ct }, y: { field: q.name, type: 'quantitative' } },
+          description: `Dispersion de « ${q.label} » dans chaque « ${cat.label} » (médiane et quartiles)`,
+        });
+        if (looksLikeArrondissement(cat)) {
+          out.push({
+            source, mark: 'rect', map: { kind: 'tiles', key: cat.name },
+            encoding: { color: { field: q.name, type: 'quantitative', aggregate: agg } },
+            description: `${agg === 'sum' ? 'Total' : 'Moyenne'} de « ${q.label} » par arrondissement, sur la carte`,
+          });
+        }
+        continue;
+      }
+      const qq = pair('quantitative', 'quantitative');
+      if (qq) {
+        out.push({
+          source, mark: 'point',
+          encoding: { x: { field: a.name, type: 'quantitative' }, y: { field: b.name, type: 'quantitative' } },
+          description: `« ${b.label} » en fonction de « ${a.label} » : une ligne par point (échantillon au-delà de 5 000)`,
+        });
+        continue;
+      }
+      const tq = pair('temporal', 'quantitative');
+      if (tq) {
+        const [time, q] = tq as [ColumnMeta, ColumnMeta];
+        const agg = measure(q);
+        out.push({
+          source, mark: 'line',
+          encoding: { x: { field: time.name, type: 'temporal', timeUnit: 'yearmonth' }, y: { field: q.name, type: 'quantitative', aggregate: agg } },
+          description: `${agg === 'sum' ? 'Total' : 'Moyenne'} de « ${q.label} » par mois de « ${time.label} »`,
+        });
+        out.push({
+          source, mark: 'bar',
+          encoding: { x: { field: time.name, type: 'temporal', timeUnit: 'year' }, y: { field: q.name, type: 'quantitative', aggregate: agg } },
+          description: `${agg === 'sum' ? 'Total' : 'Moyenne'} de « ${q.label} » par année`,
+        });
+        continue;
+      }
+      const tn = pair('temporal', 'nominal') ?? pair('temporal', 'ordinal');
+      if (tn) {
+        const [time, cat] = tn as [ColumnMeta, ColumnMeta];
+        out.push({
+          source, mark: 'line', limit: 8,
+          encoding: {
+            x: { field: time.name, type: 'temporal', timeUnit: 'yearmonth' },
+            y: { type: 'quantitative', aggregate: 'count' },
+            color: { field: cat.name, type: fieldType(cat) },
+          },
+          description: `Nombre de lignes par mois pour les 8 valeurs les plus fréquentes de « ${cat.label} »`,
+        });
+        continue;
+      }
+      const nn = (ta === 'nominal' || ta === 'ordinal') && (tb === 'nominal' || tb === 'ordinal');
+      if (nn) {
+        out.push({
+          source, mark: 'rect',
+          encoding: { x: { field: a.name, type: ta }, y: { field: b.name, type: tb }, color: { type: 'quantitative', aggregate: 'count' } },
+          description: `Nombre de lignes pour chaque couple « ${a.label} » × « ${b.label} » (carte de chaleur)`,
+        });
+        out.push({
+          source, mark: 'bar', limit: top,
+          encoding: { y: { field: a.name, type: ta }, x: { type: 'quantitative', aggregate: 'count' }, color: { field: b.name, type: tb } },
+          description: `Nombre de lignes par « ${a.label} », réparties selon « ${b.label} »`,
+        });
+      }
+    }
+  }
+  // Relations between the fields answer the question more directly than single-field summaries, but
+  // the summaries come first, as in Voyager: they show what the data holds before comparing.
+  return out.map((s) => ChartSpec.parse(s));
+}
