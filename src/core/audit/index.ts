@@ -9,3 +9,4 @@ import './thresholds.ts';
 import './validate-ids.ts';
 import './stratify.ts';
 import './outliers.ts';
+import './reconcile.ts';
