@@ -1,0 +1,70 @@
+// Data and column names are untrusted: whatever they hold must reach the chart as inert text.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compile } from 'vega-lite';
+import * as vega from 'vega';
+import { expressionInterpreter } from 'vega-interpreter';
+import type { TableEntry } from '../../src/core/catalog/catalog.ts';
+import type { Engine } from '../../src/core/engine/engine.ts';
+import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { chartData, prepareChart, type VlSpec } from '../../src/core/viz/compile.ts';
+import { ChartSpec } from '../../src/core/viz/spec.ts';
+
+const LABEL = '<img src=x onerror=alert(1)>';
+const COLUMN = `x" onmouseover="alert(1)`;
+let engine: Engine;
+const table: TableEntry = {
+  name: 'piege',
+  kind: 'table',
+  rows: 3,
+  columns: [
+    { name: 'cat', label: LABEL, type: 'VARCHAR' },
+    { name: COLUMN, label: `datum['x'].constructor`, type: 'DOUBLE' },
+  ],
+  source: {
+    fileName: '<script>alert("file")</script>.csv', path: '/tmp/x.csv', size: 1, sha256: 'b'.repeat(64), mtime: null, format: 'csv',
+    options: {}, rows: 3, columns: 2, importedAt: '2024-01-01T00:00:00Z', durationMs: 1,
+  },
+};
+
+beforeAll(async () => {
+  engine = await createNodeEngine();
+  await engine.exec(`CREATE TABLE piege (cat VARCHAR, "x"" onmouseover=""alert(1)" DOUBLE)`);
+  await engine.exec(`INSERT INTO piege VALUES ('<script>alert(1)</script>', 10), ('javascript:alert(2)', 20), ('a'' OR 1=1 --', 30)`);
+});
+afterAll(async () => engine?.close());
+
+async function svgOf(vl: VlSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(vl as never).spec, undefined, { ast: true }), { renderer: 'none', expr: expressionInterpreter as never });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
+
+describe('hostile labels and values', () => {
+  it('render escaped in the SVG: titles, axis labels, tooltips and the source line', async () => {
+    const spec = ChartSpec.parse({
+      source: { table: 'piege' },
+      mark: 'bar',
+      title: LABEL,
+      subtitle: '<script>alert("subtitle")</script>',
+      encoding: {
+        x: { field: 'cat', type: 'nominal' },
+        y: { field: COLUMN, type: 'quantitative', aggregate: 'sum' },
+        tooltip: [{ field: 'cat', type: 'nominal' }, { field: COLUMN, type: 'quantitative', aggregate: 'sum' }],
+      },
+    });
+    const compiled = await prepareChart(engine, spec, table);
+    const { values, vegaLite } = await chartData(engine, compiled);
+    expect(values.map((v) => v.x).sort()).toEqual(['<script>alert(1)</script>', "a' OR 1=1 --", 'javascript:alert(2)']);
+    const svg = await svgOf(vegaLite);
+    expect(svg).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(svg).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(svg).not.toMatch(/<script/i);
+    expect(svg).not.toMatch(/<img/i);
+    expect(svg).not.toMatch(/\son\w+\s*=\s*"(?!&)/i);
+    expect(svg).not.toMatch(/href\s*=\s*["']?\s*javascript:/i);
+    // The label that looks like a Vega expression is only ever a title.
+    expect(JSON.stringify(vegaLite)).not.toContain('"field":"datum');
+    expect(svg).toContain("Somme de datum['x'].constructor");
+  });
+});
