@@ -10,3 +10,4 @@ import './validate-ids.ts';
 import './stratify.ts';
 import './outliers.ts';
 import './reconcile.ts';
+import './aging.ts';
