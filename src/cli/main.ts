@@ -22,6 +22,7 @@ Utilisation :
   loupe ops                                           liste les opérations disponibles
   loupe verify --project DIR                          vérifie la chaîne d'empreintes du journal
   loupe replay --project DIR                          rejoue le journal depuis les sources et compare
+  loupe report --project DIR --out rapport.html [--findings C-0001,C-0002 | --investigation E-0001]
   loupe demo --out DIR                                génère l'espace de démonstration
 `;
 
@@ -44,6 +45,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         out: { type: 'string' },
         params: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        findings: { type: 'string' },
+        investigation: { type: 'string' },
       },
     });
   } catch (e) {
@@ -73,6 +76,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return await cmdVerify(values.project, io);
       case 'replay':
         return await cmdReplay(values.project, values.format ?? 'text', io);
+      case 'report':
+        return await withSession(values.project, false, io, (s) => cmdReport(s, values.out, values.findings, values.investigation, io));
       case 'demo': {
         const { buildDemoProject } = await import('./demo.ts');
         return await buildDemoProject(values.out ?? 'static/demo', io);
@@ -221,6 +226,20 @@ async function cmdRun(session: Session, id: string | undefined, paramsText: stri
     if (res.summary) io.out(`${res.summary}\n\n`);
     if (rows) io.out(toText(rows));
   }
+  return 0;
+}
+
+/** The same self-contained HTML report as the app's « Exporter le rapport ». Default: every finding. */
+async function cmdReport(session: Session, out: string | undefined, findings: string | undefined, investigation: string | undefined, io: Io): Promise<number> {
+  if (!out) throw new Error('--out FICHIER.html est requis');
+  if (findings && investigation) throw new Error('--findings et --investigation ne vont pas ensemble');
+  const { renderReport } = await import('../core/report/report.ts');
+  const book = await session.findings();
+  const ids = findings ? findings.split(',').map((x) => x.trim()).filter(Boolean) : book.list().map((f) => f.id);
+  const html = await renderReport(session, investigation ? { investigationId: investigation } : { findingIds: ids });
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(resolve(out), html, 'utf8');
+  io.out(`Rapport écrit : ${resolve(out)} (${investigation ? `enquête ${investigation}` : `${ids.length} constatation(s)`})\n`);
   return 0;
 }
 

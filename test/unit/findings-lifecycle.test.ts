@@ -87,6 +87,8 @@ describe('findings lifecycle', () => {
       effect: { text: 'Versement indu.', amount: 12000.5 },
       recommendation: 'Recouvrer le trop-versé.',
     }, alice);
+    f = await updateFinding(s, f.id, { severity: 'critique' }, alice);
+    expect(f).toMatchObject({ severity: 'critique', criteria: 'Une subvention votée est versée une fois.', effect: { amount: 12000.5 }, tags: ['subventions'] });
     f = await attachEvidence(s, f.id, snap, alice);
     const chart = await chartEvidence(s, { title: 'Montants', spec: { mark: 'bar' }, svg: '<svg><script>alert(1)</script><rect width="2" height="3" onclick="x()"/></svg>' });
     expect(chart.svg).toBe('<svg><rect width="2" height="3"/></svg>');
@@ -102,13 +104,13 @@ describe('findings lifecycle', () => {
 
     const ops = s.journal.all().slice(start).map((e) => e.op);
     expect(ops).toEqual([
-      'finding-create', 'finding-update', 'finding-evidence', 'finding-evidence', 'finding-evidence', 'finding-evidence',
+      'finding-create', 'finding-update', 'finding-update', 'finding-evidence', 'finding-evidence', 'finding-evidence', 'finding-evidence',
       'finding-update', 'finding-comment', 'finding-sign-off',
     ]);
     for (const e of s.journal.all().slice(start)) expect((e.params as { findingId: string }).findingId).toBe('C-0001');
-    const attach = s.journal.all()[start + 2]!;
+    const attach = s.journal.all()[start + 3]!;
     expect(attach.inputs).toEqual([expect.objectContaining({ sha256: t.source!.sha256 })]);
-    expect(f.history.map((h) => h.action)).toEqual(['create', 'update', 'attach', 'attach', 'attach', 'detach', 'submit', 'comment', 'sign-off']);
+    expect(f.history.map((h) => h.action)).toEqual(['create', 'update', 'update', 'attach', 'attach', 'attach', 'detach', 'submit', 'comment', 'sign-off']);
     expect(f.history.map((h) => h.journal.seq)).toEqual(s.journal.all().slice(start).map((e) => e.seq));
     expect(f.comments).toEqual([expect.objectContaining({ by: 'Bruno Roux', text: 'Joindre le second mandat.' })]);
 

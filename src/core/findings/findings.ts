@@ -178,12 +178,15 @@ export async function updateFinding(session: Session, id: string, patch: Partial
     const f = structuredClone(findIn(data, id));
     const parsed = FindingFields.partial().safeParse(patch);
     if (!parsed.success) throw new FindingError(`Modification invalide : ${parsed.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
-    const fields = Object.keys(parsed.data).filter((k) => (parsed.data as Record<string, unknown>)[k] !== undefined);
+    // Only the keys the caller gave: the schema's defaults must not reset the fields left out.
+    const fields = Object.keys(patch).filter((k) => k in parsed.data && (patch as Record<string, unknown>)[k] !== undefined);
+    const changes = Object.fromEntries(fields.map((k) => [k, (parsed.data as Record<string, unknown>)[k]]));
     // Grouping a finding under an investigation is filing, not content: allowed even when final.
     const onlyFiling = fields.length > 0 && fields.every((k) => k === 'investigationId');
     if (!onlyFiling) assertNotFinal(f, 'son contenu ne peut plus être modifié');
-    if (parsed.data.investigationId) book.investigation(parsed.data.investigationId);
-    Object.assign(f, parsed.data);
+    if (!fields.length) throw new FindingError('Aucune modification');
+    if (changes.investigationId) book.investigation(changes.investigationId as string);
+    Object.assign(f, changes);
     const { finding } = await step(session, f, findingUpdate as never, { action: onlyFiling ? 'investigation' : 'update', fields, status: f.status }, 'update', a, fields.join(', '));
     return { data: replace(data, finding), value: finding };
   });

@@ -1,0 +1,68 @@
+// French formats and HTML escaping for reports and citations: one place, so a report, a citation
+// and a snippet pasted in a note all print 1 234,56 € and 15/03/2023 the same way.
+
+const eur = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const num = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 2 });
+const intNoGroup = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0, useGrouping: false });
+const dateFmt = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric' });
+const timeFmt = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' });
+
+/** Every character that could open a tag, an attribute or an entity. */
+export function escapeHtml(s: unknown): string {
+  return String(s ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** 1 234,56 € (narrow no-break space between thousands, no-break space before €, as fr-FR prints). */
+export function formatEuro(n: number | null | undefined): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? '—' : eur.format(n);
+}
+
+export function formatNumber(n: number): string {
+  return num.format(n);
+}
+
+/** dd/mm/yyyy: a date-only ISO string is taken as it is; an instant is shown in Paris time. */
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (m) return `${m[3]}/${m[2]}/${m[1]}`;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : dateFmt.format(t);
+}
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : `${dateFmt.format(t)} à ${timeFmt.format(t)}`;
+}
+
+export function formatBytes(n: number | undefined): string {
+  if (n === undefined) return '—';
+  if (n < 1024) return `${intNoGroup.format(n)} o`;
+  if (n < 1024 * 1024) return `${num.format(n / 1024)} Ko`;
+  return `${num.format(n / 1024 / 1024)} Mo`;
+}
+
+/** A cell of a frozen snapshot, as text: numbers and dates in French, nested values as JSON. */
+export function formatCell(v: unknown, type = ''): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return /^(integer|(TINY|SMALL|BIG|HUGE)?INT.*|INTEGER)$/i.test(type) && Math.abs(v) < 1e4 ? intNoGroup.format(v) : num.format(v);
+  if (typeof v === 'string') {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return formatDate(v);
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) && /^(timestamp|TIMESTAMP.*)$/.test(type)) return formatDateTime(v.endsWith('Z') ? v : `${v}Z`);
+    return v;
+  }
+  if (typeof v === 'boolean') return v ? 'oui' : 'non';
+  return JSON.stringify(v);
+}
+
+/** Text typed by a user: paragraphs on blank lines, line breaks kept, everything escaped. */
+export function paragraphs(text: string): string {
+  const parts = text.trim().split(/\n\s*\n/).filter((p) => p.trim());
+  return parts.map((p) => `<p>${escapeHtml(p.trim()).replace(/\n/g, '<br>')}</p>`).join('\n');
+}

@@ -1,0 +1,207 @@
+// Findings → one self-contained HTML file: inline CSS, charts as inline (sanitised) SVG, tables, and
+// appendices that tie every number to its source files (SHA-256) and journal entries (seq, hash,
+// digest). Nothing in it loads anything — no scripts, no fonts, no images, no links out — so it opens
+// the same on any machine, offline, and can be printed to PDF by the host.
+// Everything that comes from data or users goes through escapeHtml; SVG goes through sanitizeSvg.
+import { findingsOf, FindingError } from '../findings/findings.ts';
+import { summarizeInvestigation } from '../findings/investigations.ts';
+import { SEVERITY_LABEL, STATUS_LABEL, type Evidence, type Finding, type JournalRef, type SourceRef } from '../findings/model.ts';
+import type { JournalEntry } from '../journal/journal.ts';
+import type { Session } from '../project/session.ts';
+import { escapeHtml as h, formatBytes, formatCell, formatDate, formatDateTime, formatEuro, paragraphs } from './format.ts';
+import { sanitizeSvg } from './sanitize-svg.ts';
+
+export type ReportTarget = { findingIds: string[] } | { investigationId: string };
+
+export interface ReportOptions {
+  title?: string;
+  /** Rows of each snapshot printed in the body; the full frozen snapshot stays in the project. */
+  maxRows?: number;
+  now?: Date;
+}
+
+const CSS = `
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;margin:2rem auto;max-width:60rem;line-height:1.45;padding:0 1rem}
+h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.3rem;border-bottom:2px solid #1b1b1b;padding-bottom:.2rem;margin-top:2.5rem}
+h3{font-size:1.05rem;margin:1.2rem 0 .3rem}h4{font-size:.95rem;margin:.8rem 0 .3rem}
+.meta{color:#555;font-size:.9rem}.montant{font-weight:600}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem;width:100%}
+th,td{border:1px solid #bbb;padding:.2rem .4rem;text-align:left;vertical-align:top}th{background:#eee}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+code,.hash{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.8rem;word-break:break-all}
+pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem;font-size:.8rem;border:1px solid #ddd}
+figure{margin:1rem 0;padding:.5rem;border:1px solid #ddd;page-break-inside:avoid}figcaption{font-weight:600;margin-bottom:.3rem}
+.badge{display:inline-block;padding:0 .4rem;border:1px solid #888;border-radius:.2rem;font-size:.8rem}
+.sev-critique{background:#f4c7c3}.sev-élevée{background:#fce8b2}.ok{color:#0b6b2b}.ko{color:#a30000;font-weight:600}
+.chart svg{max-width:100%;height:auto}
+@media print{body{margin:0;max-width:none}h2{page-break-before:auto}section.constatation{page-break-before:always}}
+`;
+
+interface Trace {
+  finding: string;
+  evidence?: string;
+  ref: JournalRef;
+  what: string;
+  rows?: number;
+  digest?: string;
+}
+
+function statusBadge(f: Finding): string {
+  return `<span class="badge">${h(STATUS_LABEL[f.status])}</span> <span class="badge sev-${h(f.severity)}">Gravité : ${h(SEVERITY_LABEL[f.severity])}</span>`;
+}
+
+function section(title: string, text: string): string {
+  return text.trim() ? `<h3>${h(title)}</h3>\n${paragraphs(text)}` : '';
+}
+
+function snapshotTable(e: Extract<Evidence, { kind: 'snapshot' }>, maxRows: number): string {
+  const rows = e.rows.slice(0, maxRows);
+  const head = e.columns.map((c) => `<th>${h(c.label)}${c.label !== c.name ? `<br><code>${h(c.name)}</code>` : ''}</th>`).join('');
+  const body = rows
+    .map((r) => `<tr>${e.columns.map((c, i) => `<td${typeof r[i] === 'number' ? ' class="n"' : ''}>${h(formatCell(r[i], c.type))}</td>`).join('')}</tr>`)
+    .join('\n');
+  const more = e.totalRows > rows.length ? `<p class="meta">${h(`${rows.length} ligne(s) affichée(s) sur ${e.totalRows} ; ${e.rows.length} figée(s) dans la preuve, l’empreinte du journal couvre le résultat entier.`)}</p>` : '';
+  return e.columns.length ? `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${more}` : '';
+}
+
+function sqlBlock(sql: readonly string[]): string {
+  return sql.length ? `<details><summary>Requête SQL</summary><pre>${h(sql.join(';\n\n'))}</pre></details>` : '';
+}
+
+function journalLine(ref: JournalRef | null): string {
+  return ref ? `<p class="meta">Journal : entrée n° ${ref.seq} (<code>${h(ref.op)}</code>), empreinte <span class="hash">${h(ref.hash)}</span></p>` : '';
+}
+
+function evidenceHtml(e: Evidence, maxRows: number): string {
+  const cap = `<figcaption>${h(e.title)} <span class="meta">— preuve ${h(e.id)}, figée le ${h(formatDateTime(e.createdAt))}</span></figcaption>`;
+  if (e.kind === 'snapshot') {
+    return `<figure>${cap}${e.summary ? `<p>${h(e.summary)}</p>` : ''}${snapshotTable(e, maxRows)}${sqlBlock(e.sql)}${journalLine(e.journal)}</figure>`;
+  }
+  if (e.kind === 'chart') {
+    // The spec's $schema is a URL the report has no use for; everything else is shown as data.
+    const { $schema: _s, ...spec } = e.spec;
+    return `<figure class="chart">${cap}${sanitizeSvg(e.svg)}<details><summary>Spécification du graphique</summary><pre>${h(JSON.stringify(spec, null, 2))}</pre></details>${sqlBlock(e.sql)}${journalLine(e.journal)}</figure>`;
+  }
+  const s = e.source;
+  return `<figure>${cap}<p>Fichier <strong>${h(s.fileName)}</strong>${s.part ? ` (${h(s.part)})` : ''}, table <code>${h(s.table)}</code>${e.rows !== undefined ? `, ${e.rows} ligne(s)` : ''}, importé le ${h(formatDate(s.importedAt))} — SHA-256 <span class="hash">${h(s.sha256)}</span></p></figure>`;
+}
+
+function findingHtml(f: Finding, maxRows: number): string {
+  const amount = f.effect.amount !== null ? `<p class="montant">Montant en jeu : ${h(formatEuro(f.effect.amount))}</p>` : '';
+  const comments = f.comments.length
+    ? `<h3>Relecture</h3><ul>${f.comments.map((c) => `<li><strong>${h(c.by)}</strong>, le ${h(formatDate(c.at))} : ${h(c.text)}</li>`).join('')}</ul>`
+    : '';
+  const signed = f.signedOff ? `<p class="meta">Validée par ${h(f.signedOff.by)} le ${h(formatDate(f.signedOff.at))}.</p>` : '';
+  return `<section class="constatation" id="${h(f.id)}">
+<h2>${h(f.id)} — ${h(f.title)}</h2>
+<p>${statusBadge(f)}</p>
+<p class="meta">Responsable : ${h(f.owner)} · créée le ${h(formatDate(f.createdAt))} · mise à jour le ${h(formatDate(f.updatedAt))}${f.tags.length ? ` · étiquettes : ${h(f.tags.join(', '))}` : ''}</p>
+${section('Critère', f.criteria)}
+${section('Constat', f.condition)}
+${section('Cause', f.cause)}
+${f.effect.text.trim() || amount ? `<h3>Effet</h3>\n${paragraphs(f.effect.text)}${amount}` : ''}
+${section('Recommandation', f.recommendation)}
+${f.evidence.length ? `<h3>Preuves</h3>\n${f.evidence.map((e) => evidenceHtml(e, maxRows)).join('\n')}` : ''}
+${comments}${signed}
+</section>`;
+}
+
+function sourcesOf(f: Finding): SourceRef[] {
+  return f.evidence.flatMap((e) => (e.kind === 'source' ? [e.source] : e.sources));
+}
+
+function tracesOf(f: Finding): Trace[] {
+  const out: Trace[] = [];
+  for (const e of f.evidence) {
+    if (e.kind === 'source' || !e.journal) continue;
+    out.push({
+      finding: f.id, evidence: e.id, ref: e.journal, what: e.title,
+      ...(e.kind === 'snapshot' && e.digest ? { rows: e.digest.rows, digest: e.digest.digest } : {}),
+    });
+  }
+  for (const s of f.history) out.push({ finding: f.id, ref: s.journal, what: `${s.action} — ${s.by}` });
+  return out;
+}
+
+/** Is the entry the evidence points at still in the project's journal, unchanged? */
+function checkRef(ref: JournalRef, entries: readonly JournalEntry[]): boolean {
+  const e = entries[ref.seq];
+  return !!e && e.hash === ref.hash && e.op === ref.op;
+}
+
+export async function renderReport(session: Session, target: ReportTarget, opts: ReportOptions = {}): Promise<string> {
+  const book = await findingsOf(session);
+  const maxRows = opts.maxRows ?? 50;
+  let findings: Finding[];
+  let intro = '';
+  let title = opts.title ?? session.manifest.name;
+  if ('investigationId' in target) {
+    const sum = await summarizeInvestigation(session, target.investigationId);
+    findings = sum.findings;
+    title = opts.title ?? sum.investigation.name;
+    intro = `<section><h2>Enquête ${h(sum.investigation.id)}</h2>${paragraphs(sum.investigation.description)}
+<p>${sum.count} constatation(s) : ${sum.byStatus.draft} brouillon(s), ${sum.byStatus['in-review']} en relecture, ${sum.byStatus.final} définitive(s). Montant total en jeu : <span class="montant">${h(formatEuro(sum.totalAmount))}</span>${sum.withoutAmount ? ` (${sum.withoutAmount} sans montant)` : ''}.</p>
+${sum.investigation.queries.length ? `<p>Requêtes enregistrées : ${sum.investigation.queries.map((q) => `<code>${h(q)}</code>`).join(', ')}</p>` : ''}
+${sum.investigation.charts.map((c) => `<figure class="chart"><figcaption>${h(c.title)}</figcaption>${c.svg ? sanitizeSvg(c.svg) : ''}</figure>`).join('\n')}
+</section>`;
+  } else {
+    if (!target.findingIds.length) throw new FindingError('Aucune constatation à mettre dans le rapport');
+    findings = target.findingIds.map((id) => book.get(id));
+  }
+  const entries = session.journal.all();
+  const verify = await session.journal.verify();
+  let total: number | null = null;
+  for (const f of findings) if (f.effect.amount !== null) total = (total ?? 0) + Math.round(f.effect.amount * 100);
+
+  const synth = `<section><h2>Synthèse</h2><table><thead><tr><th>N°</th><th>Constatation</th><th>Gravité</th><th>Statut</th><th>Montant en jeu</th></tr></thead><tbody>
+${findings.map((f) => `<tr><td>${h(f.id)}</td><td>${h(f.title)}</td><td>${h(SEVERITY_LABEL[f.severity])}</td><td>${h(STATUS_LABEL[f.status])}</td><td class="n">${h(formatEuro(f.effect.amount))}</td></tr>`).join('\n')}
+</tbody><tfoot><tr><th colspan="4">Total</th><th class="n">${h(formatEuro(total === null ? null : total / 100))}</th></tr></tfoot></table></section>`;
+
+  const sources = new Map<string, SourceRef>();
+  for (const f of findings) for (const s of sourcesOf(f)) sources.set(`${s.sha256}:${s.path}:${s.part ?? ''}`, s);
+  const srcRows = [...sources.values()]
+    .sort((a, b) => a.fileName.localeCompare(b.fileName, 'fr'))
+    .map((s) => `<tr><td>${h(s.fileName)}${s.part ? ` (${h(s.part)})` : ''}</td><td><code>${h(s.table)}</code></td><td class="n">${h(formatBytes(s.size))}</td><td>${h(formatDate(s.importedAt))}</td><td class="hash">${h(s.sha256)}</td></tr>`)
+    .join('\n');
+  const traces = findings.flatMap(tracesOf);
+  const traceRows = traces
+    .map((t) => {
+      const ok = checkRef(t.ref, entries);
+      return `<tr><td>${h(t.finding)}</td><td>${h(t.evidence ?? '')}</td><td>${h(t.what)}</td><td class="n">${t.ref.seq}</td><td><code>${h(t.ref.op)}</code></td><td>${h(formatDateTime(t.ref.at))}</td><td class="hash">${h(t.ref.hash)}</td><td class="hash">${h(t.digest ?? '—')}</td><td class="n">${t.rows ?? ''}</td><td class="${ok ? 'ok' : 'ko'}">${ok ? 'oui' : 'absente ou modifiée'}</td></tr>`;
+    })
+    .join('\n');
+  const chain = verify.ok
+    ? `<p class="ok">Chaîne d’empreintes du journal vérifiée : ${verify.count} entrée(s) intactes au ${h(formatDateTime((opts.now ?? new Date()).toISOString()))}.</p>`
+    : `<p class="ko">Journal altéré à l’entrée ${verify.firstBroken?.seq ?? '?'} : ${h(verify.firstBroken?.reason ?? '')}</p>`;
+
+  return `<!DOCTYPE html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="Loupe">
+<title>${h(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header><h1>${h(title)}</h1>
+<p class="meta">Projet « ${h(session.manifest.name)} » — rapport généré le ${h(formatDate((opts.now ?? new Date()).toISOString()))} — ${findings.length} constatation(s)</p></header>
+${intro}
+${synth}
+${findings.map((f) => findingHtml(f, maxRows)).join('\n')}
+<section class="annexe"><h2>Annexe A — Fichiers sources</h2>
+<p class="meta">Chaque fichier est identifié par son empreinte SHA-256 : recalculer l’empreinte d’un fichier permet de vérifier qu’il s’agit bien de celui qui a été analysé.</p>
+<table><thead><tr><th>Fichier</th><th>Table</th><th>Taille</th><th>Importé le</th><th>SHA-256</th></tr></thead><tbody>
+${srcRows}
+</tbody></table>
+<h2>Annexe B — Entrées du journal</h2>
+<p class="meta">Chaque chiffre d’une preuve renvoie à une entrée du journal du projet (numéro, opération, empreinte de l’entrée, empreinte du résultat). La commande <code>loupe replay</code> rejoue ces opérations depuis les fichiers sources et compare les empreintes.</p>
+${chain}
+<table><thead><tr><th>Constatation</th><th>Preuve</th><th>Objet</th><th>N°</th><th>Opération</th><th>Date</th><th>Empreinte de l’entrée</th><th>Empreinte du résultat</th><th>Lignes</th><th>Dans le journal</th></tr></thead><tbody>
+${traceRows}
+</tbody></table>
+</section>
+</body>
+</html>
+`;
+}
