@@ -7,6 +7,7 @@ import { Session, type SourceProblem } from '../core/project/session.ts';
 import type { Host, ProjectRef } from '../host/host.ts';
 import { selectHost } from '../host/select-host.ts';
 import { t, type MessageKey, type Params } from '../i18n/index.ts';
+import type { ViewId } from './views.ts';
 
 const LAST_PROJECT = 'loupe.lastProject';
 
@@ -54,6 +55,8 @@ class AppState {
   startup = $state<StartupStep | null>({ key: 'startup.engine', fraction: null });
   fatal = $state<string | null>(null);
   message = $state<Message | null>(null);
+  /** The view shown in the main area. */
+  view = $state<ViewId>('table');
 
   selectedTable = $derived(this.tables.find((x) => x.name === this.selected) ?? null);
 

@@ -1,0 +1,4 @@
+import type { sql as fr } from '../fr/sql.ts';
+
+export const sql: Record<keyof typeof fr, string> = {
+};

@@ -1,0 +1,3 @@
+// The Audit view: the standard tests and their forms.
+export const audit = {
+} as const;

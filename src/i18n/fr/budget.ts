@@ -1,0 +1,3 @@
+// The Budget view: voted vs executed, participatory budget, subsidies.
+export const budget = {
+} as const;

@@ -1,0 +1,3 @@
+// Charts, maps and dashboards.
+export const charts = {
+} as const;

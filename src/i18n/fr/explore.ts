@@ -1,0 +1,3 @@
+// Explore: sorting, filters, facets, profiles, export, command palette.
+export const explore = {
+} as const;

@@ -1,0 +1,3 @@
+// Findings, evidence, reviews, investigations, reports.
+export const findings = {
+} as const;

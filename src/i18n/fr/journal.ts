@@ -1,0 +1,3 @@
+// The journal view: verify and replay.
+export const journal = {
+} as const;

@@ -1,0 +1,3 @@
+// The SQL workbench.
+export const sql = {
+} as const;

@@ -1,0 +1,16 @@
+// The views of the main area, each loaded when first shown. A view is a folder of src/ui with one
+// top-level component; add it here (and its label `view.<id>` in the shell's catalogue) to show its tab.
+import type { Component } from 'svelte';
+import type { MessageKey } from '../i18n/index.ts';
+
+export type ViewId = 'table' | 'sql' | 'charts' | 'budget' | 'audit' | 'findings' | 'journal';
+
+export interface ViewEntry {
+  id: ViewId;
+  label: MessageKey;
+  load: () => Promise<{ default: Component }>;
+}
+
+export const VIEWS: ViewEntry[] = [
+  { id: 'table', label: 'view.table', load: () => import('./table/TableView.svelte') },
+];
