@@ -206,6 +206,7 @@ describe('Vega-Lite specs', () => {
     ['rect', { source: src, mark: 'rect', encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: 'date_paiement', type: 'ordinal', timeUnit: 'month' }, color: { type: 'quantitative', aggregate: 'count' } } }],
     ['boxplot', { source: src, mark: 'boxplot', encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: MONTANT, type: 'quantitative' } } }],
     ['arc', { source: src, mark: 'arc', encoding: { color: { field: 'direction', type: 'nominal' }, theta: { field: MONTANT, type: 'quantitative', aggregate: 'sum' } } }],
+    ['ordinal years', { source: src, mark: 'bar', encoding: { x: { field: 'date_paiement', type: 'ordinal', timeUnit: 'year' }, y: { type: 'quantitative', aggregate: 'count' } } }],
     ['facets', { source: src, mark: 'bar', encoding: { x: { field: 'direction', type: 'nominal' }, y: { type: 'quantitative', aggregate: 'count' }, column: { field: QUOTED, type: 'nominal' }, detail: { field: 'n', type: 'quantitative' } } }],
   ];
   for (const [name, s] of cases) {
@@ -231,6 +232,15 @@ describe('Vega-Lite specs', () => {
     expect(svg).toContain('Somme de Montant.payé [€]');
     expect(svg).toContain('janv. 2024');
     expect(svg).toMatch(/1\u202f[02]00\u00a0€/);
+  });
+
+  it('labels truncated dates used as categories like dates, and cyclic units with French names', async () => {
+    const years = await svgOf((await rowsOf({ source: src, mark: 'bar', encoding: { x: { field: 'date_paiement', type: 'ordinal', timeUnit: 'year' }, y: { type: 'quantitative', aggregate: 'count' } } })).vegaLite);
+    expect(years).toContain('>2023<');
+    expect(years).toContain('>2024<');
+    const months = await svgOf((await rowsOf({ source: src, mark: 'bar', encoding: { x: { field: 'date_paiement', type: 'ordinal', timeUnit: 'month' }, y: { type: 'quantitative', aggregate: 'count' } } })).vegaLite);
+    expect(months).toContain('>janv.<');
+    expect(months).toContain('>déc.<');
   });
 
   it('sorts bars by value, largest first, on a zero-based axis', () => {

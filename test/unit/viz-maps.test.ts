@@ -101,6 +101,9 @@ describe('maps', () => {
       encoding: { color: { field: 'montant', type: 'quantitative', aggregate: 'sum' } },
     });
     expect(res.entry).toMatchObject({ op: 'chart', output: { rows: 20 } });
+    // The digest of the aggregated rows makes the chart reproducible: the same spec gives the same digest.
+    const again = await session.run(getOperation('chart')!, res.entry.params);
+    expect(again.digest).toEqual(res.digest);
     expect(res.entry.inputs.map((i) => i.table)).toEqual(['projets', 'arrondissements']);
     expect(res.entry.sql[0]).toContain('_g.');
     const table = session.catalog.get('projets')!;

@@ -435,6 +435,12 @@ function fieldDef(it: Item, m: ChartMessages, opts: { axis?: boolean } = {}): Re
     return def;
   }
   def.type = enc.type;
+  if (enc.timeUnit) {
+    // A truncated date used as a category (one bar per year): labelled like a date, not an ISO string.
+    def.timeUnit = `utc${enc.timeUnit}`;
+    if (opts.axis) def.axis = { format: TIME_FORMAT[enc.timeUnit] };
+    else def.format = TIME_FORMAT[enc.timeUnit];
+  }
   return def;
 }
 
@@ -555,7 +561,7 @@ function mainSpec(spec: ChartSpec, p: Plan, m: ChartMessages): VlSpec {
           mark: { type: 'rect', cornerRadius: 3, invalid: 'show' },
           encoding: {
             color: mapColor(colorTitle, colorFormat),
-            tooltip: [{ field: 'label', type: 'nominal', title: 'Arrondissement' }, { field: 'color', type: 'quantitative', title: colorTitle, format: colorFormat }, ...extra],
+            tooltip: [{ field: 'label', type: 'nominal', title: m.arrondissementTitle }, { field: 'color', type: 'quantitative', title: colorTitle, format: colorFormat }, ...extra],
           },
         },
         {
@@ -603,7 +609,7 @@ function mainSpec(spec: ChartSpec, p: Plan, m: ChartMessages): VlSpec {
     const shared: Record<string, unknown> = {};
     if (cat) shared[catCh] = { ...fieldDef(cat, m, { axis: true }), ...(cat.enc.type === 'nominal' ? { sort: { field: 'median', order: 'descending' } } : {}) };
     const v = (field: string) => ({ field, type: 'quantitative', title: y.title, axis: { format: fmt }, scale: { zero: true } });
-    const tips = ['lower', 'q1', 'median', 'q3', 'upper'].map((f, i) => ({ field: f, type: 'quantitative', title: ['Minimum', '1er quartile', 'Médiane', '3e quartile', 'Maximum'][i], format: fmt }));
+    const tips = ['lower', 'q1', 'median', 'q3', 'upper'].map((f, i) => ({ field: f, type: 'quantitative', title: m.boxplot[i], format: fmt }));
     const tooltip = [...(cat ? [{ field: cat.alias, type: fieldDef(cat, m).type, title: cat.title }] : []), ...tips, { field: 'n', type: 'quantitative', title: m.rows, format: ',.0f' }];
     return {
       data,

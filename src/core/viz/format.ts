@@ -46,6 +46,9 @@ export interface ChartMessages {
   /** Tile-map labels, e.g. `11e`. */
   arrondissement: (n: number) => string;
   noData: string;
+  /** Tooltip titles of the tile map and of box plots. */
+  arrondissementTitle: string;
+  boxplot: readonly [min: string, q1: string, median: string, q3: string, max: string];
 }
 
 const frNumber = new Intl.NumberFormat('fr-FR');
@@ -71,6 +74,8 @@ export const FR_MESSAGES: ChartMessages = {
   quarter: (n) => `T${n}`,
   arrondissement: (n) => (n === 1 ? '1er' : `${n}e`),
   noData: 'Pas de donnée',
+  arrondissementTitle: 'Arrondissement',
+  boxplot: ['Minimum', '1er quartile', 'Médiane', '3e quartile', 'Maximum'],
 };
 
 export const EN_MESSAGES: ChartMessages = {
@@ -93,6 +98,8 @@ export const EN_MESSAGES: ChartMessages = {
   quarter: (n) => `Q${n}`,
   arrondissement: (n) => (n === 1 ? '1st' : n === 2 ? '2nd' : n === 3 ? '3rd' : `${n}th`),
   noData: 'No data',
+  arrondissementTitle: 'Arrondissement',
+  boxplot: ['Minimum', 'First quartile', 'Median', 'Third quartile', 'Maximum'],
 };
 
 /** dd/mm/yyyy in Paris time, for the source line. */
