@@ -11,3 +11,4 @@ import './stratify.ts';
 import './outliers.ts';
 import './reconcile.ts';
 import './aging.ts';
+import './compare-releases.ts';

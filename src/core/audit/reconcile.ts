@@ -99,14 +99,21 @@ function normSql(expr: string, mode: Mode, type: string, otherType: string): str
       return isNumericType(type)
         ? normalizeKeySql(`CASE WHEN ${expr} = trunc(${expr}) THEN CAST(CAST(${expr} AS HUGEINT) AS VARCHAR) ELSE CAST(${expr} AS VARCHAR) END`)
         : normalizeKeySql(expr);
-    case 'exact': {
-      if (type === otherType) return expr;
-      if (isNumericType(type) && isNumericType(otherType)) return `CAST(${expr} AS DOUBLE)`;
-      const temporal = /^(DATE|TIMESTAMP.*)$/i;
-      if (temporal.test(type) && temporal.test(otherType)) return `CAST(${expr} AS TIMESTAMP)`;
-      return `CAST(${expr} AS VARCHAR)`;
-    }
+    case 'exact':
+      return comparableSql(expr, type, otherType);
   }
+}
+
+/**
+ * A value brought to a type it shares with a column of another type, so that equal values compare
+ * equal: numbers as DOUBLE (18750 = 18750.0), dates and timestamps as TIMESTAMP, anything else as text.
+ */
+export function comparableSql(expr: string, type: string, otherType: string): string {
+  if (type === otherType) return expr;
+  if (isNumericType(type) && isNumericType(otherType)) return `CAST(${expr} AS DOUBLE)`;
+  const temporal = /^(DATE|TIMESTAMP.*)$/i;
+  if (temporal.test(type) && temporal.test(otherType)) return `CAST(${expr} AS TIMESTAMP)`;
+  return `CAST(${expr} AS VARCHAR)`;
 }
 
 function distinctNames(names: string[]): string[] {
