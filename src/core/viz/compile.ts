@@ -294,15 +294,17 @@ function buildSql(spec: ChartSpec, table: TableEntry, p: Plan, stats: ChartStats
   }
 
   if (!p.aggregated) {
-    // One mark per row: beyond the cap, a sample ranked by md5(seed, values) — md5 is fixed by its
-    // standard, so the same seed gives the same points on any machine and any DuckDB version.
+    // One mark per row: beyond the cap, a sample ranked by hash(seed, values), so the same seed and
+    // data give the same points. DuckDB's hash() is ten times faster than md5 over cast values (0.2 s
+    // vs 2.5 s for 2 million rows) and stable for a given engine version — the version the journal's
+    // digests already depend on. Audit samples, which must survive upgrades, use md5 (audit/sample.ts).
     const sel = selectList(items);
     const notNull = items.filter((it) => ['x', 'y', 'theta'].includes(it.alias)).map((it) => `${it.sql} IS NOT NULL`);
     const base = `${withClause(ctes)}SELECT ${sel.join(', ')}\n${from}${notNull.length ? `\nWHERE ${notNull.join(' AND ')}` : ''}`;
     const rows = stats?.marks;
     if (rows !== undefined && rows <= max) return { uncapped: base, sql: `${base}\nLIMIT ${max}`, capped: false, data: 'rows', inputs };
-    const ident = items.map((it) => `coalesce(CAST(${it.sql} AS VARCHAR), '∅')`).join(", '|', ");
-    const sql = `${base}\nORDER BY md5(concat(${quoteLiteral(String(spec.seed))}, '|', ${ident || "''"}))\nLIMIT ${max}`;
+    const values = items.map((it) => quoteIdent(it.alias));
+    const sql = `${base}\nORDER BY hash(${[String(spec.seed), ...values].join(', ')}), ${values.map((v) => `${v} NULLS LAST`).join(', ') || '1'}\nLIMIT ${max}`;
     return {
       uncapped: base,
       sql,
