@@ -7,3 +7,5 @@ export * from './evidence.ts';
 export * from './findings.ts';
 export * from './investigations.ts';
 export * from './follow-up.ts';
+// Personal-data masking is registered with the rest, so replay and the CLI know it.
+export * from '../privacy/index.ts';
