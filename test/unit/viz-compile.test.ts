@@ -205,6 +205,7 @@ describe('Vega-Lite specs', () => {
     ['tick', { source: src, mark: 'tick', encoding: { x: { field: MONTANT, type: 'quantitative' }, y: { field: 'direction', type: 'nominal' } } }],
     ['rect', { source: src, mark: 'rect', encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: 'date_paiement', type: 'ordinal', timeUnit: 'month' }, color: { type: 'quantitative', aggregate: 'count' } } }],
     ['boxplot', { source: src, mark: 'boxplot', encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: MONTANT, type: 'quantitative' } } }],
+    ['horizontal boxplot', { source: src, mark: 'boxplot', encoding: { y: { field: 'direction', type: 'nominal' }, x: { field: MONTANT, type: 'quantitative' } } }],
     ['arc', { source: src, mark: 'arc', encoding: { color: { field: 'direction', type: 'nominal' }, theta: { field: MONTANT, type: 'quantitative', aggregate: 'sum' } } }],
     ['ordinal years', { source: src, mark: 'bar', encoding: { x: { field: 'date_paiement', type: 'ordinal', timeUnit: 'year' }, y: { type: 'quantitative', aggregate: 'count' } } }],
     ['facets', { source: src, mark: 'bar', encoding: { x: { field: 'direction', type: 'nominal' }, y: { type: 'quantitative', aggregate: 'count' }, column: { field: QUOTED, type: 'nominal' }, detail: { field: 'n', type: 'quantitative' } } }],

@@ -233,6 +233,15 @@ function categoryChannel(p: Plan): Item | undefined {
   return undefined;
 }
 
+/** The box plot's numeric axis: y, unless only x is quantitative (a horizontal box plot). */
+function boxValue(p: Plan): Item | undefined {
+  const x = p.items.get('x');
+  const y = p.items.get('y');
+  if (y?.enc.type === 'quantitative') return y;
+  if (x?.enc.type === 'quantitative') return x;
+  return y ?? x;
+}
+
 function primaryMeasure(p: Plan): Item | undefined {
   for (const ch of ['y', 'x', 'theta', 'color', 'size']) {
     const it = p.items.get(ch);
@@ -265,7 +274,7 @@ function buildSql(spec: ChartSpec, table: TableEntry, p: Plan, stats: ChartStats
 
   const items = [...p.items.values(), ...p.tooltips];
   if (spec.mark === 'boxplot') {
-    const y = p.items.get('y') ?? p.items.get('x');
+    const y = boxValue(p);
     const value = y?.col;
     if (!y || !value || !isNumericType(value.type)) throw new ChartError('Une boîte à moustaches demande une colonne numérique en y');
     const keys = [...p.items.values()].filter((it) => it !== y && !it.measure);
@@ -602,8 +611,8 @@ function mainSpec(spec: ChartSpec, p: Plan, m: ChartMessages): VlSpec {
     };
   }
   if (spec.mark === 'boxplot') {
-    const y = p.items.get('y') ?? p.items.get('x')!;
-    const horizontal = !p.items.get('y');
+    const y = boxValue(p)!;
+    const horizontal = y.alias === 'x';
     const valueCh = horizontal ? 'x' : 'y';
     const catCh = horizontal ? 'y' : 'x';
     const cat = [...p.items.entries()].find(([ch, it]) => ch === catCh && !it.measure)?.[1];
