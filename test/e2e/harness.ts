@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 
@@ -37,9 +37,14 @@ export interface App {
 
 let server: PreviewServer | null = null;
 
+/** The built renderer to serve: `dist/`, or another build (LOUPE_DIST) so parallel work can each build its own. */
+export const DIST = resolve(process.env.LOUPE_DIST ?? 'dist');
+
 export async function serveDist(): Promise<string> {
-  if (!existsSync('dist/index.html')) throw new Error('dist/ absent : lancez `npm run build` avant les tests de bout en bout');
-  if (!server) server = await preview({ configFile: 'vite.config.ts', preview: { port: 0, host: '127.0.0.1', open: false } });
+  if (!existsSync(join(DIST, 'index.html'))) throw new Error(`${DIST} absent : lancez \`npm run build\` avant les tests de bout en bout`);
+  if (!server) {
+    server = await preview({ configFile: 'vite.config.ts', build: { outDir: DIST }, preview: { port: 0, host: '127.0.0.1', open: false } });
+  }
   const addr = server.httpServer.address() as AddressInfo;
   return `http://127.0.0.1:${addr.port}/`;
 }
