@@ -65,7 +65,8 @@ export class NodeProjectStore implements ProjectStore {
     return {
       // A project-relative path stays relative in provenance, so the project can move.
       open: async (path) => {
-        const file = await nodeFileResolver.open(isAbsolute(path) ? path : join(this.root, path));
+        // A manifest from someone else must not reach outside the folder with "../".
+        const file = await nodeFileResolver.open(isAbsolute(path) ? path : this.inside(path));
         return isAbsolute(path) ? file : { ...file, path };
       },
       list: (folder) => nodeFileResolver.list(isAbsolute(folder) ? folder : join(this.root, folder)),
