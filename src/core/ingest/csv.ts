@@ -171,8 +171,10 @@ interface Loaded {
 async function load(ctx: ReaderContext, dialect: Dialect, sniff: CsvSniff, ids: string[], given: Record<string, string>): Promise<Loaded> {
   const { engine, file, table } = ctx;
   const reg = `${table}.source.csv`;
-  const rejects = `loupe_rejets_${table}`;
-  const scans = `loupe_rejets_scan_${table}`;
+  // read_csv wants plain identifiers here: a table named "Dépenses 2024" must still load.
+  const tag = table.replace(/[^A-Za-z0-9_]/g, '_');
+  const rejects = `loupe_rejets_${tag}`;
+  const scans = `loupe_rejets_scan_${tag}`;
   const src = await register(ctx, reg, dialect.encoding);
   const onAbort = () => void engine.cancel();
   ctx.signal?.addEventListener('abort', onAbort);
