@@ -175,6 +175,8 @@ export class Session {
   }
 
   async createView(name: string, sql: string): Promise<void> {
+    // The SQL may come from someone else's manifest: one reading statement, nothing chained after it.
+    assertSingleSelect(sql);
     await this.engine.exec(`CREATE OR REPLACE VIEW ${quoteIdent(name)} AS ${sql}`);
     this.catalog.set({ name, kind: 'view', columns: [], rows: 0, sql });
     await this.catalog.refresh(this.engine, name);

@@ -13,6 +13,27 @@ export function tablesReadBy(ctx: OperationContext, sql: string): { table: strin
     .map((t) => (t.source ? { table: t.name, source: t.source.path, sha256: t.source.sha256 } : { table: t.name }));
 }
 
+/** A `;` outside strings, quoted names and comments: "SELECT 1; DROP TABLE t" is two statements. */
+function hasSecondStatement(sql: string): boolean {
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      if (end < 0) return false; // unterminated: DuckDB refuses it anyway
+      i = end; // a doubled quote reopens at the next character: same result
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      if (end < 0) return false;
+      i = end;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      if (end < 0) return false;
+      i = end + 1;
+    } else if (c === ';') return true;
+  }
+  return false;
+}
+
 /** A single statement that only reads: the workbench runs queries, imports change tables. */
 export function assertSingleSelect(sql: string): string {
   const body = sql.trim().replace(/;+\s*$/, '');
@@ -20,6 +41,7 @@ export function assertSingleSelect(sql: string): string {
   if (!/^(select|with|from|values|table|summarize|describe|pivot|unpivot|\()/i.test(body)) {
     throw new OperationError('Seules les requêtes de lecture (SELECT, WITH, FROM…) sont enregistrables comme requêtes');
   }
+  if (hasSecondStatement(body)) throw new OperationError('Une seule requête à la fois : « ; » ne peut pas en enchaîner une autre');
   return body;
 }
 
