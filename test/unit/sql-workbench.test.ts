@@ -43,6 +43,17 @@ describe('SQL workbench', () => {
     await expect(s.saveQuery('bad name', 'SELECT 1')).rejects.toThrow(/name/);
   });
 
+  it('refuses queries that read files directly, so every number traces back to an imported, hashed file', async () => {
+    const s = await Session.create(await engine(), new NodeProjectStore(join(dir, 'p4')), nodeFileResolver, 'p4');
+    await expect(s.runQuery("SELECT * FROM read_text('/etc/passwd')")).rejects.toThrow(/read_text.*importez/);
+    await expect(s.runQuery("SELECT * FROM '/etc/passwd'")).rejects.toThrow(/chemin/);
+    await expect(s.runQuery("SELECT * FROM range(3) t JOIN glob('/*') g ON true")).rejects.toThrow(/glob/);
+    await expect(s.saveQuery('v', "SELECT * FROM read_csv('x.csv')")).rejects.toThrow(/read_csv/);
+    // The same words inside a string or a comment are just text.
+    const ok = await s.runQuery("SELECT 'read_text(x)' AS a -- FROM '/etc/passwd'\n");
+    expect(ok.rows.rows).toEqual([['read_text(x)']]);
+  });
+
   it('saves a query as a view that is back in the catalog after reopening the project', async () => {
     const s = await Session.create(await engine(), new NodeProjectStore(join(dir, 'p3')), nodeFileResolver, 'p3');
     await s.importPath(join(dir, 'marches.csv'));
