@@ -25,6 +25,22 @@ export interface FileResolver {
 
 export const CHUNK = 8 * 1024 * 1024;
 
+/**
+ * The threaded (COI) engine needs a file as one in-memory buffer, and wasm cannot hold one of 2 GiB.
+ * Above this size the single-threaded engine, which reads a File lazily, must be used instead.
+ */
+export const COI_MAX_BYTES = 2 * 1024 ** 3 - 256 * 1024 ** 2;
+
+export class FileTooLargeForThreadsError extends Error {
+  constructor(readonly fileName: string, readonly size: number) {
+    super(
+      `${fileName} : trop volumineux pour le moteur multi-fil (${(size / 1024 ** 3).toFixed(2).replace('.', ',')} Gio, ` +
+        `limite ${(COI_MAX_BYTES / 1024 ** 3).toFixed(2).replace('.', ',')} Gio) — rouvrez Loupe avec le moteur à un fil (?engine=eh), qui lit le fichier sans le charger en mémoire`,
+    );
+    this.name = 'FileTooLargeForThreadsError';
+  }
+}
+
 export function sha256OfFile(file: SourceFile): Promise<string> {
   return sha256OfChunks(file.chunks());
 }
@@ -48,6 +64,7 @@ export function blobSourceFile(blob: Blob, name: string, path = name, lastModifi
     },
     async registerIn(engine, regName) {
       // Under pthreads a lazily read File handle fails on large files: the COI bundle gets a buffer.
+      if (engine.kind === 'browser-coi' && blob.size > COI_MAX_BYTES) throw new FileTooLargeForThreadsError(name, blob.size);
       if (engine.kind === 'browser-coi' || engine.kind === 'node') {
         await engine.registerBuffer(regName, new Uint8Array(await blob.arrayBuffer()));
       } else {
