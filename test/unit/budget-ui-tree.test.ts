@@ -1,0 +1,117 @@
+// The Budget view's queries over a reconciliation result: the drill-down tree sums distinct lines
+// (a line flagged twice is counted once), carries its flags up to the section, and finds the demo's
+// planted overrun at chapter 011 in 2022; the charts' rows and specs, and the participatory tile map.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evolutionSpec, participatoryTileSpec, rateBarsSpec, varianceBarsSpec } from '../../src/core/budget/charts.ts';
+import { participatoryBudget } from '../../src/core/budget/participatory.ts';
+import { budgetReconcile } from '../../src/core/budget/reconcile.ts';
+import { chapterMeasures, flagRowsSql, resultYears, treeNodes, yearlyTotals } from '../../src/core/budget/tree.ts';
+import type { Engine } from '../../src/core/engine/engine.ts';
+import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { Session } from '../../src/core/project/session.ts';
+import { chartData, prepareChart } from '../../src/core/viz/compile.ts';
+import { CREDIT_OVERRUN } from '../../src/demo/anomalies.ts';
+import { generateDemoFiles } from '../../src/demo/generate.ts';
+
+let engine: Engine;
+let dir: string;
+let session: Session;
+let result: string;
+const tables: Record<string, string> = {};
+
+beforeAll(async () => {
+  engine = await createNodeEngine();
+  dir = await mkdtemp(join(tmpdir(), 'loupe-budget-ui-'));
+  await generateDemoFiles(join(dir, 'demo'));
+  session = await Session.create(engine, new NodeProjectStore(join(dir, 'proj')), nodeFileResolver, 'démo');
+  for (const [key, path] of Object.entries({ vote: 'budget/budget-vote.csv', ca: 'budget/compte-administratif.csv', projets: 'budget-participatif/projets.json' })) {
+    const res = await session.importPath(join(dir, 'demo', path));
+    tables[key] = res.table ?? res.tables?.[0] ?? '';
+  }
+  const res = await session.run(budgetReconcile, { voted: { table: tables.vote }, executed: { table: tables.ca }, level: 'nature', flows: ['D', 'R'] });
+  result = res.table!;
+}, 120_000);
+afterAll(async () => {
+  await engine.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const filter = { year: CREDIT_OVERRUN.year, flow: 'D' as const, opType: 'all' as const };
+
+describe('the budget tree', () => {
+  it('shows sections, then chapters with the planted overrun explained at chapter 011', async () => {
+    const sections = await treeNodes(engine, result, 'nature', filter, 'section');
+    expect(sections.map((s) => s.code)).toEqual(['F', 'I']);
+    const f = sections.find((s) => s.code === 'F')!;
+    expect(f.flags.find((x) => x.flag === 'depassement_chapitre')?.count).toBe(1);
+    const chapters = await treeNodes(engine, result, 'nature', filter, 'chapter', { section: 'F' });
+    const c011 = chapters.find((c) => c.code === CREDIT_OVERRUN.chapter)!;
+    expect(c011.variance).toBeCloseTo(CREDIT_OVERRUN.excess, 2);
+    expect(c011.explanations.map((e) => e.flag)).toContain('depassement_chapitre');
+    expect(c011.explanations[0]!.text).toMatch(/chapitre 011/);
+    // The section is the sum of its chapters.
+    const sum = chapters.reduce((s, c) => s + (c.credits ?? 0), 0);
+    expect(f.credits).toBeCloseTo(sum, 2);
+  });
+
+  it('sums distinct lines: a line flagged twice counts once', async () => {
+    const natures = async (path: Record<string, string | null>) => {
+      const fns = await treeNodes(engine, result, 'nature', filter, 'function', path);
+      let total = 0;
+      for (const fn of fns) for (const n of await treeNodes(engine, result, 'nature', filter, 'nature', { ...path, function: fn.code })) total += n.executed ?? 0;
+      return total;
+    };
+    const chapters = await treeNodes(engine, result, 'nature', filter, 'chapter', { section: 'F' });
+    const c011 = chapters.find((c) => c.code === CREDIT_OVERRUN.chapter)!;
+    expect(await natures({ section: 'F', chapter: CREDIT_OVERRUN.chapter })).toBeCloseTo(c011.executed ?? 0, 2);
+    const direct = await engine.query(
+      `SELECT CAST(sum(execute) AS DOUBLE) FROM (SELECT DISTINCT annee, section, sens, type_operation, chapitre, fonction, nature, execute FROM "${result}" WHERE portee = 'ligne' AND annee = ${CREDIT_OVERRUN.year} AND sens = 'D' AND chapitre = '011')`,
+    );
+    expect(c011.executed).toBeCloseTo(Number(direct.rows[0]![0]), 2);
+  });
+
+  it('lists the years and the rows of one flag', async () => {
+    const years = await resultYears(engine, result);
+    expect(years).toContain(CREDIT_OVERRUN.year);
+    const rows = await engine.query(flagRowsSql(result, 'depassement_chapitre'));
+    expect(rows.rows).toHaveLength(1);
+    expect((await engine.query(flagRowsSql(result, "x'); DROP TABLE t; --"))).rows).toHaveLength(0);
+  });
+});
+
+describe('the budget charts', () => {
+  it('ranks chapters by the size of their variance and draws them', async () => {
+    const rows = await chapterMeasures(engine, result, filter, 100);
+    expect(rows[0]!.chapter).toBeDefined();
+    const abs = rows.map((r) => Math.abs(r.variance));
+    expect([...abs].sort((a, b) => b - a)).toEqual(abs);
+    expect(rows.some((r) => r.chapter === CREDIT_OVERRUN.chapter)).toBe(true);
+    const spec = varianceBarsSpec(rows, { title: 'Écarts', chapter: 'Chapitre', amount: 'Écart' });
+    expect((spec.data as { values: unknown[] }).values).toHaveLength(rows.length);
+    expect(rateBarsSpec(rows, { title: 'Taux', chapter: 'Chapitre', amount: '', rate: 'Taux' }).layer).toHaveLength(2);
+  });
+
+  it('gives credits and executed per year', async () => {
+    const years = await yearlyTotals(engine, result, { flow: 'D', opType: 'R' });
+    expect(years.length).toBeGreaterThan(1);
+    expect(years.every((y) => (y.credits ?? 0) > 0)).toBe(true);
+    const spec = evolutionSpec(years, { title: 'Évolution', chapter: '', amount: '€', credits: 'Crédits', executed: 'Réalisé' });
+    expect((spec.data as { values: unknown[] }).values).toHaveLength(years.length * 2);
+  });
+
+  it('colours the 20 arrondissements by a participatory measure through the chart model', async () => {
+    const pb = await session.run(participatoryBudget, { table: tables.projets });
+    const spec = participatoryTileSpec(pb.table!, 'montant_alloue', null);
+    const { values } = await chartData(engine, await prepareChart(engine, spec, session.catalog.get(pb.table!)!));
+    expect(values).toHaveLength(20);
+    const direct = await engine.query(
+      `SELECT CAST(arrondissement AS INTEGER), CAST(sum(budget_alloue) AS DOUBLE) FROM "${tables.projets}" WHERE arrondissement <> 'Tout Paris' GROUP BY 1 ORDER BY 1`,
+    );
+    expect(values.filter((v) => v.color !== null).map((v) => [v.arrondissement, Number(v.color)])).toEqual(direct.rows.map((r) => [Number(r[0]), Number(r[1])]));
+  });
+});
