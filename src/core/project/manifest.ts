@@ -37,6 +37,8 @@ export const Manifest = z.object({
   queries: z.array(SavedQuery).max(MAX).default([]),
   charts: z.array(z.record(z.string(), z.unknown())).max(MAX).default([]),
   findings: z.array(z.record(z.string(), z.unknown())).max(MAX).default([]),
+  /** The Budget view's column mappings and settings (checked again by the budget operations when run). */
+  budget: z.record(z.string(), z.unknown()).optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;
 
