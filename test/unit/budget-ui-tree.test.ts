@@ -115,3 +115,13 @@ describe('the budget charts', () => {
     expect(values.filter((v) => v.color !== null).map((v) => [v.arrondissement, Number(v.color)])).toEqual(direct.rows.map((r) => [Number(r[0]), Number(r[1])]));
   });
 });
+
+describe('the budget settings kept in the project', () => {
+  it('reads back a valid entry and ignores a hostile one', async () => {
+    const { readBudgetSettings, guessBudgetTables } = await import('../../src/core/budget/settings.ts');
+    expect(readBudgetSettings({ voted: { table: 'budget_vote', mapping: { amount: 'montant_vote' } } })?.voted?.table).toBe('budget_vote');
+    expect(readBudgetSettings({ voted: { table: 'x', mapping: { amount: 1 } } })).toBeNull();
+    expect(readBudgetSettings('<script>')).toBeNull();
+    expect(guessBudgetTables(['arrondissements', 'subventions_votees', 'budget_vote', 'compte_administratif'])).toEqual({ voted: 'budget_vote', executed: 'compte_administratif' });
+  });
+});
