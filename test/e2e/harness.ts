@@ -2,7 +2,7 @@
 // Debian's Chromium through playwright-core. Every request any page makes is recorded, and a
 // request to anything but the local server fails the test that made it.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,6 +32,7 @@ export interface App {
   foreign(): string[];
   /** Errors thrown in the page (uncaught) and console errors. */
   errors: string[];
+  /** Closes the browser, then fails if any request left the local server during the session. */
   close(): Promise<void>;
 }
 
@@ -68,6 +69,7 @@ export async function openApp(query = ''): Promise<App> {
     (u) => !u.href.startsWith(origin) && !/^(data|blob):/.test(u.protocol),
     (route) => route.abort('blockedbyclient'),
   );
+  const foreign = () => requests.filter((r) => !r.startsWith(origin) && !/^(data|blob):/.test(r));
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
@@ -81,11 +83,58 @@ export async function openApp(query = ''): Promise<App> {
     page,
     requests,
     errors,
-    foreign: () => requests.filter((r) => !r.startsWith(origin) && !/^(data|blob):/.test(r)),
+    foreign,
     async close() {
       await context.close();
       await browser.close();
       await rm(userDataDir, { recursive: true, force: true });
+      // Every e2e file enforces "nothing leaves this machine", even one that forgets to check.
+      const out = foreign();
+      if (out.length) throw new Error(`${out.length} request(s) left 127.0.0.1 during the session:\n  ${[...new Set(out)].join('\n  ')}`);
     },
   };
+}
+
+// axe-core in the page. `addScriptTag({ content })` is an inline script, which the app's CSP
+// (script-src 'self') refuses; code run through page.evaluate is exempt from the page's CSP, so the
+// library's source is evaluated there instead.
+let axeSource: string | null = null;
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: { target: string[]; html: string; failureSummary?: string }[];
+}
+
+export async function injectAxe(page: Page): Promise<void> {
+  if (await page.evaluate(() => typeof (globalThis as { axe?: unknown }).axe === 'object')) return;
+  axeSource ??= await readFile(resolve('node_modules/axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource + '\n;0');
+}
+
+/** Runs axe on the page (or under `include`, a CSS selector) and returns its violations at or above `minImpact`. */
+export async function runAxe(page: Page, include?: string, minImpact: 'minor' | 'moderate' | 'serious' | 'critical' = 'serious'): Promise<AxeViolation[]> {
+  await injectAxe(page);
+  const violations = await page.evaluate(async (sel) => {
+    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const res = await axe.run(sel ? { include: [sel] } : document, { resultTypes: ['violations'] });
+    return res.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target.map(String), html: n.html.slice(0, 200), failureSummary: n.failureSummary })),
+    }));
+  }, include ?? null);
+  const rank = { minor: 0, moderate: 1, serious: 2, critical: 3 } as const;
+  return violations.filter((v) => rank[(v.impact ?? 'minor') as keyof typeof rank] >= rank[minImpact]);
+}
+
+/** One line per violation and element: rule, impact, selector, help — readable in a test failure. */
+export function formatViolations(where: string, violations: AxeViolation[]): string {
+  return violations
+    .flatMap((v) => v.nodes.map((n) => `[${where}] ${v.id} (${v.impact}) ${n.target.join(' > ')} — ${v.help}\n    ${n.html}`))
+    .join('\n');
 }
