@@ -1,0 +1,219 @@
+// Hostile text from a data file — column names, values, the file's own name — shows as inert text
+// wherever the app puts it: the import preview, the catalog, the table details, the grid, and, where
+// those views exist, charts, findings and the HTML report. Nothing it contains ever becomes an
+// element, an attribute handler, a javascript: link or an alert.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp, stopServer, type App } from './harness.ts';
+
+const PAYLOADS = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', 'javascript:alert(1)', '"><svg onload=alert(1)>'];
+// A File object takes any name but a path separator (the app keeps a copy under sources/, where '/'
+// becomes '_'), so the file's name carries every payload but the closing </script>.
+const FILE_NAME = '<img src=x onerror=alert(1)>"><svg onload=alert(1)><script>alert(1) javascript:alert(1).csv';
+
+function csvField(s: string): string {
+  return /[";\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** Four hostile columns and a number column; every cell is one of the payloads, in a known order. */
+function hostileCsv(rows = 12): string {
+  const head = [...PAYLOADS, 'montant'].map(csvField).join(';');
+  const lines = [head];
+  for (let i = 0; i < rows; i++) {
+    const cells = PAYLOADS.map((_, j) => PAYLOADS[(i + j) % PAYLOADS.length]!);
+    lines.push([...cells.map(csvField), String(100 + i)].join(';'));
+  }
+  return lines.join('\n') + '\n';
+}
+
+let app: App;
+const alerts: string[] = [];
+const page = () => app.page;
+
+beforeAll(async () => {
+  app = await openApp();
+  // Any alert/confirm/prompt the payloads could reach is recorded and dismissed.
+  page().on('dialog', (d) => {
+    alerts.push(`${d.type()}: ${d.message()}`);
+    void d.dismiss().catch(() => undefined);
+  });
+  await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
+});
+
+afterAll(async () => {
+  try {
+    await app?.close();
+  } finally {
+    await stopServer();
+  }
+});
+
+/** Everything in the document that the payloads would have created had they been parsed as HTML. */
+async function injected(): Promise<string[]> {
+  return page().evaluate(() => {
+    const out: string[] = [];
+    const describe = (el: Element) => el.outerHTML.slice(0, 160);
+    document.querySelectorAll('img[src=x], img[src="x"]').forEach((e) => out.push(`img: ${describe(e)}`));
+    document.querySelectorAll('[onerror], [onload], [onclick], [onmouseover], [onfocus]').forEach((e) => out.push(`handler: ${describe(e)}`));
+    document.querySelectorAll('script').forEach((s) => {
+      if (!s.src || /alert/.test(s.textContent ?? '')) out.push(`script: ${describe(s)}`);
+    });
+    document.querySelectorAll('[href], [src], [action], [formaction], [xlink\\:href]').forEach((e) => {
+      for (const a of ['href', 'src', 'action', 'formaction', 'xlink:href']) {
+        if (/^\s*javascript:/i.test(e.getAttribute(a) ?? '')) out.push(`javascript url: ${describe(e)}`);
+      }
+    });
+    document.querySelectorAll('svg').forEach((s) => {
+      for (const a of Array.from(s.attributes)) if (/^on/i.test(a.name)) out.push(`svg handler: ${describe(s)}`);
+    });
+    return out;
+  });
+}
+
+async function expectInert(where: string) {
+  await page().waitForTimeout(200); // an onerror fires asynchronously
+  expect(await injected(), `elements created from data (${where})`).toEqual([]);
+  expect(alerts, `alerts (${where})`).toEqual([]);
+}
+
+let tableName = '';
+
+describe('hostile text from a data file renders as text', () => {
+  it('in the import preview: column names and values verbatim', async () => {
+    await page().evaluate(
+      ({ csv, name }) => {
+        const input = document.querySelector('[data-testid=file-input]') as HTMLInputElement;
+        const dt = new DataTransfer();
+        dt.items.add(new File([csv], name, { type: 'text/csv' }));
+        input.files = dt.files;
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      },
+      { csv: hostileCsv(), name: FILE_NAME },
+    );
+    const dialog = page().getByTestId('import-dialog');
+    await dialog.waitFor();
+    await expect.poll(() => dialog.locator('table').count()).toBeGreaterThan(0);
+    const heads = await dialog.locator('thead th').allTextContents();
+    for (const p of PAYLOADS) expect(heads.map((h) => h.trim())).toContain(p);
+    const cells = await dialog.locator('tbody td').allTextContents();
+    for (const p of PAYLOADS) expect(cells).toContain(p);
+    expect(await dialog.locator('h2').textContent()).toContain(FILE_NAME);
+    await expectInert('import dialog');
+  });
+
+  it('in the catalog: the table and its file name', async () => {
+    const before = new Set(await page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table'))));
+    await page().getByTestId('import-confirm').click();
+    await expect
+      .poll(async () => (await page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table')))).filter((n) => !before.has(n)), {
+        timeout: 30_000,
+      })
+      .toHaveLength(1);
+    const names = await page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
+    tableName = names.find((n) => !before.has(n))!;
+    const item = page().locator('[data-testid=catalog-item]').nth(names.indexOf(tableName));
+    expect(await item.locator('.file').textContent()).toContain(FILE_NAME);
+    expect(await item.textContent()).toContain(tableName);
+    await expectInert('catalog');
+  });
+
+  it('in the table details', async () => {
+    const names = await page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
+    const toggle = page().locator('[data-testid=catalog] li').nth(names.indexOf(tableName)).locator('button[aria-expanded]');
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute('aria-expanded')).toBe('true');
+    const details = page().locator(`[id="${await toggle.getAttribute('aria-controls')}"]`);
+    await details.waitFor();
+    expect(await details.textContent()).toContain(FILE_NAME);
+    await expectInert('table details');
+    await toggle.click();
+  });
+
+  it('in the grid: headers and cells verbatim', async () => {
+    const names = await page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
+    const tableTab = page().locator('[data-testid=view-tab][data-view=table]');
+    if (await tableTab.count()) await tableTab.click();
+    await page().getByTestId('catalog-item').nth(names.indexOf(tableName)).click();
+    await expect.poll(() => page().getByTestId('grid-rowcount').textContent()).toMatch(/12/);
+    await page().locator('[data-testid=grid-row][data-row-index="3"]').waitFor();
+    const heads = (await page().locator('[data-testid=grid] [role=columnheader]').allTextContents()).map((h) => h.trim());
+    for (const p of PAYLOADS) expect(heads).toContain(p);
+    for (let i = 0; i < 4; i++) {
+      const cells = (await page().locator(`[data-testid=grid-row][data-row-index="${i}"] [role=gridcell]`).allTextContents()).map((c) => c.trim());
+      expect(cells.slice(0, 4)).toEqual(PAYLOADS.map((_, j) => PAYLOADS[(i + j) % PAYLOADS.length]));
+    }
+    await expectInert('grid');
+  });
+
+  it('in the Charts view: titles, axes and tooltips', async (ctx) => {
+    const tab = page().locator('[data-testid=view-tab][data-view=charts]');
+    if ((await tab.count()) === 0) return ctx.skip('no Charts view tab yet: chart titles and tooltips not checked');
+    await tab.click();
+    const svg = page().locator('#view-panel svg');
+    const shown = await svg
+      .first()
+      .waitFor({ timeout: 15_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!shown) return ctx.skip('the Charts view shows no chart for a table on its own: chart text not checked');
+    // Hover every mark so that tooltips are drawn, then look at what they hold.
+    const marks = page().locator('#view-panel svg .mark-rect path, #view-panel svg .mark-symbol path, #view-panel svg .mark-arc path');
+    const n = Math.min(await marks.count(), 12);
+    for (let i = 0; i < n; i++) await marks.nth(i).hover({ force: true }).catch(() => undefined);
+    // Whatever hostile text the chart shows (axis labels, titles, tooltips) is text, never markup.
+    expect(await page().locator('#view-panel svg foreignObject, #vg-tooltip-element img, #vg-tooltip-element svg').count()).toBe(0);
+    await expectInert('charts');
+  });
+
+  it('in the Findings view and the HTML report', async (ctx) => {
+    const tab = page().locator('[data-testid=view-tab][data-view=findings]');
+    if ((await tab.count()) === 0) return ctx.skip('no Findings view tab yet: findings and the report not checked');
+    await tab.click();
+    const title = page().getByTestId('finding-new-title');
+    const ok = await title
+      .waitFor({ timeout: 15_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!ok) return ctx.skip('the Findings view has no finding-new-title field: findings not checked');
+    const hostile = PAYLOADS.join(' ');
+    await title.fill(hostile);
+    await page().getByTestId('finding-new').click();
+    const item = page().getByTestId('finding-list-item').filter({ hasText: PAYLOADS[0]! });
+    await item.first().waitFor({ timeout: 15_000 });
+    expect(await item.first().textContent()).toContain(hostile);
+    await expectInert('findings');
+
+    // The report: a button in the view whose test id names it; the HTML it produces escapes the text.
+    const anyButton = page().locator('#view-panel :is(button, a)[data-testid*=report]').first();
+    if ((await anyButton.count()) === 0) return ctx.skip('no report button (data-testid containing "report") in the Findings view: the HTML report not checked');
+    const download = page().waitForEvent('download', { timeout: 30_000 });
+    await anyButton.click();
+    const file = await (await download).path();
+    const html = await readFile(file, 'utf8');
+    for (const p of ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '<svg onload=alert(1)>']) expect(html).not.toContain(p);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    // Opened as a page, the report runs nothing either.
+    const report = await app.context.newPage();
+    const reportAlerts: string[] = [];
+    report.on('dialog', (d) => {
+      reportAlerts.push(d.message());
+      void d.dismiss().catch(() => undefined);
+    });
+    await report.setContent(html);
+    await report.waitForTimeout(300);
+    expect(await report.locator('img[src=x], [onerror], [onload]').count()).toBe(0);
+    expect(reportAlerts).toEqual([]);
+    await report.close();
+  });
+
+  it('leaves no alert and no element made from data after visiting every view', async () => {
+    const ids = await page().getByTestId('view-tab').evaluateAll((els) => els.map((e) => e.getAttribute('data-view') ?? ''));
+    for (const id of ids) {
+      await page().locator(`[data-testid=view-tab][data-view="${id}"]`).click();
+      await page().locator('#view-panel > *').first().waitFor({ timeout: 30_000 });
+      await page().waitForTimeout(500);
+      await expectInert(`view ${id}`);
+    }
+    expect(app.errors.filter((e) => /alert|onerror|onload/i.test(e))).toEqual([]);
+  });
+});
