@@ -13,4 +13,5 @@ export interface ViewEntry {
 
 export const VIEWS: ViewEntry[] = [
   { id: 'table', label: 'view.table', load: () => import('./table/TableView.svelte') },
+  { id: 'budget', label: 'view.budget', load: () => import('./budget/BudgetView.svelte') },
 ];
