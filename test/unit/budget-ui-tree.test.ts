@@ -80,6 +80,9 @@ describe('the budget tree', () => {
     expect(years).toContain(CREDIT_OVERRUN.year);
     const rows = await engine.query(flagRowsSql(result, 'depassement_chapitre'));
     expect(rows.rows).toHaveLength(1);
+    // The explanation first: the grid always has room for it.
+    expect(rows.columns[0]!.name).toBe('explication');
+    expect(String(rows.rows[0]![0])).toMatch(/chapitre 011/);
     expect((await engine.query(flagRowsSql(result, "x'); DROP TABLE t; --"))).rows).toHaveLength(0);
   });
 });

@@ -126,9 +126,13 @@ export async function resultYears(engine: Engine, table: string): Promise<number
   return r.rows.map((x) => Number(x[0]));
 }
 
-/** The rows of a result table that carry one flag, for the grid (any result with a `flag` column). */
+/**
+ * The rows of a result table that carry one flag, for the grid (any result with `flag` and
+ * `explication` columns). The explanation comes first: it names the line in words, where the grid
+ * may not have room to show every key column.
+ */
 export function flagRowsSql(table: string, flag: string): string {
-  return `SELECT * FROM ${quoteIdent(table)} WHERE flag = ${quoteLiteral(flag)}`;
+  return `SELECT explication, * EXCLUDE (explication, flag) FROM ${quoteIdent(table)} WHERE flag = ${quoteLiteral(flag)}`;
 }
 
 export function flagRelation(table: string, flag: string): Relation {
