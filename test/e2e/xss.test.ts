@@ -137,7 +137,7 @@ describe('hostile text from a data file renders as text', () => {
     await expect.poll(() => page().getByTestId('grid-rowcount').textContent()).toMatch(/12/);
     await page().locator('[data-testid=grid-row][data-row-index="3"]').waitFor();
     const heads = (await page().locator('[data-testid=grid] [role=columnheader]').allTextContents()).map((h) => h.trim());
-    for (const p of PAYLOADS) expect(heads).toContain(p);
+    for (const p of PAYLOADS) expect(heads.some((h) => h.includes(p)), `a column header reads ${p}: ${heads.join(' | ')}`).toBe(true);
     for (let i = 0; i < 4; i++) {
       const cells = (await page().locator(`[data-testid=grid-row][data-row-index="${i}"] [role=gridcell]`).allTextContents()).map((c) => c.trim());
       expect(cells.slice(0, 4)).toEqual(PAYLOADS.map((_, j) => PAYLOADS[(i + j) % PAYLOADS.length]));
@@ -145,23 +145,36 @@ describe('hostile text from a data file renders as text', () => {
     await expectInert('grid');
   });
 
-  it('in the Charts view: titles, axes and tooltips', async (ctx) => {
+  it('in the Charts view: title, axes, legend and tooltips', async (ctx) => {
     const tab = page().locator('[data-testid=view-tab][data-view=charts]');
     if ((await tab.count()) === 0) return ctx.skip('no Charts view tab yet: chart titles and tooltips not checked');
     await tab.click();
-    const svg = page().locator('#view-panel svg');
-    const shown = await svg
-      .first()
-      .waitFor({ timeout: 15_000 })
-      .then(() => true)
-      .catch(() => false);
-    if (!shown) return ctx.skip('the Charts view shows no chart for a table on its own: chart text not checked');
-    // Hover every mark so that tooltips are drawn, then look at what they hold.
-    const marks = page().locator('#view-panel svg .mark-rect path, #view-panel svg .mark-symbol path, #view-panel svg .mark-arc path');
-    const n = Math.min(await marks.count(), 12);
-    for (let i = 0; i < n; i++) await marks.nth(i).hover({ force: true }).catch(() => undefined);
-    // Whatever hostile text the chart shows (axis labels, titles, tooltips) is text, never markup.
-    expect(await page().locator('#view-panel svg foreignObject, #vg-tooltip-element img, #vg-tooltip-element svg').count()).toBe(0);
+    const select = page().getByTestId('chart-table');
+    const field = page().locator('[data-testid=chart-field]').first();
+    if (!(await select.waitFor({ timeout: 15_000 }).then(() => true, () => false)))
+      return ctx.skip('the Charts view has no chart-table select: chart text not checked');
+    await select.selectOption(tableName);
+    await field.waitFor();
+    // A hostile column picked: the recommendations chart its hostile categories.
+    const hostileField = page().locator('[data-testid=chart-field]').filter({ hasText: PAYLOADS[1]! }).first();
+    await ((await hostileField.count()) ? hostileField : field).click();
+    const adopt = page().getByTestId('chart-adopt').first();
+    if (!(await adopt.waitFor({ timeout: 15_000 }).then(() => true, () => false)))
+      return ctx.skip('no chart recommended for a text column: chart text not checked');
+    await adopt.click();
+    const svg = page().locator('[data-testid=chart-preview] svg').first();
+    await svg.waitFor({ timeout: 30_000 });
+    const title = page().getByTestId('chart-title');
+    if (await title.count()) await title.fill(PAYLOADS.join(' '));
+    await page().waitForTimeout(1000);
+    const svgText = (await page().locator('[data-testid=chart-preview] svg').first().textContent()) ?? '';
+    const shown = PAYLOADS.filter((p) => svgText.includes(p));
+    expect(shown.length, `hostile labels shown as text in the chart SVG, got: ${svgText.slice(0, 300)}`).toBeGreaterThan(0);
+    // Hover marks so that tooltips are drawn; whatever they hold is text.
+    const marks = page().locator('[data-testid=chart-preview] svg :is(.mark-rect, .mark-symbol, .mark-arc, .mark-line) path');
+    const n = Math.min(await marks.count(), 8);
+    for (let i = 0; i < n; i++) await marks.nth(i).hover({ force: true, timeout: 2000 }).catch(() => undefined);
+    expect(await page().locator('[data-testid=chart-preview] foreignObject, #vg-tooltip-element :is(img, svg, script)').count()).toBe(0);
     await expectInert('charts');
   });
 
@@ -183,13 +196,19 @@ describe('hostile text from a data file renders as text', () => {
     expect(await item.first().textContent()).toContain(hostile);
     await expectInert('findings');
 
-    // The report: a button in the view whose test id names it; the HTML it produces escapes the text.
-    const anyButton = page().locator('#view-panel :is(button, a)[data-testid*=report]').first();
-    if ((await anyButton.count()) === 0) return ctx.skip('no report button (data-testid containing "report") in the Findings view: the HTML report not checked');
+    // The report: its HTML escapes the finding's text.
+    const button = page().getByTestId('report-export-html').first();
+    if (!(await button.waitFor({ timeout: 5000 }).then(() => true, () => false)))
+      return ctx.skip('no report-export-html button in the Findings view: the HTML report not checked');
+    if (await button.isDisabled()) {
+      await item.first().click(); // a finding selected puts it in the report's scope
+      await expect.poll(() => button.isDisabled(), { timeout: 10_000 }).toBe(false);
+    }
     const download = page().waitForEvent('download', { timeout: 30_000 });
-    await anyButton.click();
-    const file = await (await download).path();
-    const html = await readFile(file, 'utf8');
+    await button.click();
+    const anyway = page().getByTestId('report-export-anyway');
+    if (await anyway.waitFor({ timeout: 2000 }).then(() => true, () => false)) await anyway.click();
+    const html = await readFile((await (await download).path())!, 'utf8');
     for (const p of ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '<svg onload=alert(1)>']) expect(html).not.toContain(p);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     // Opened as a page, the report runs nothing either.
