@@ -3,6 +3,7 @@
 import type { TableEntry } from '../core/catalog/catalog.ts';
 import { createBrowserEngine } from '../core/engine/browser.ts';
 import type { Engine } from '../core/engine/engine.ts';
+import type { OperationResult } from '../core/ops/registry.ts';
 import { Session, type SourceProblem } from '../core/project/session.ts';
 import type { Host, ProjectRef } from '../host/host.ts';
 import { selectHost } from '../host/select-host.ts';
@@ -15,6 +16,12 @@ export interface Message {
   key: MessageKey;
   params?: Params;
   tone: 'info' | 'success' | 'error';
+}
+
+/** What « Créer un constat à partir de ce résultat » hands over: an operation's result or a query. */
+export interface FindingRequest {
+  result: OperationResult | { sql: string };
+  title?: string;
 }
 
 export interface StartupStep {
@@ -166,6 +173,18 @@ class AppState {
     const ref = await host.newProject(name);
     await Session.create(engine, ref.store, host.files, name);
     this.openProject(ref.id);
+  }
+
+  /**
+   * Freezes a result as evidence, creates a draft finding holding it and opens it in the Findings view.
+   * Any view (audit, budget, grid) calls this; the findings module is loaded on first use only.
+   * Resolves to the new finding's id, or null when core refused (the reason shows in the view).
+   */
+  async createFinding(req: FindingRequest): Promise<string | null> {
+    const { findingsUi } = await import('./findings/findings-state.svelte.ts');
+    const f = await findingsUi.createFromResult(req);
+    this.view = 'findings';
+    return f?.id ?? null;
   }
 
   dismissProblems(): void {

@@ -1,0 +1,43 @@
+// A chart frozen as evidence: the journaled `chart` operation over a table (so the figure traces to its
+// source file), its aggregated rows, and the Vega-Lite spec rendered to SVG without a DOM — the same
+// interpreter as the chart widget, so it runs under the CSP without eval.
+import * as vega from 'vega';
+import { expressionInterpreter } from 'vega-interpreter';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { chartEvidence, type ChartEvidence } from '../../core/findings/index.ts';
+import type { Session } from '../../core/project/session.ts';
+import { chartData, ChartSpec, FR_FORMAT_LOCALE, FR_TIME_LOCALE, prepareChart, type ChartSpecInput, type VlSpec } from '../../core/viz/index.ts';
+import { chartOperation } from '../../core/viz/ops.ts';
+
+export async function renderChartSvg(vl: VlSpec): Promise<string> {
+  const vg = compile(vl as unknown as TopLevelSpec).spec;
+  // vega exports locale() without typing it: French number and date formats, as in the chart widget.
+  const frLocale = (vega as unknown as { locale(n: unknown, t: unknown): vega.ViewOptions['locale'] }).locale(FR_FORMAT_LOCALE, FR_TIME_LOCALE);
+  const view = new vega.View(vega.parse(vg, undefined, { ast: true }), { expr: expressionInterpreter, renderer: 'none', ...(frLocale ? { locale: frLocale } : {}) });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** The count of rows by one column's values, the 20 largest: the simplest chart an auditor attaches. */
+export function countBySpec(table: string, column: string, title: string): ChartSpecInput {
+  return {
+    source: { table },
+    mark: 'bar',
+    encoding: { y: { field: column, type: 'nominal', sort: '-x' }, x: { type: 'quantitative', aggregate: 'count' } },
+    limit: 20,
+    title,
+  };
+}
+
+export async function freezeChart(session: Session, input: ChartSpecInput, by: string): Promise<ChartEvidence> {
+  const spec = ChartSpec.parse(input);
+  const table = session.catalog.get(spec.source.table);
+  if (!table) throw new Error(spec.source.table);
+  const res = await session.run(chartOperation, spec);
+  const { vegaLite } = await chartData(session.engine, await prepareChart(session.engine, spec, table));
+  const svg = await renderChartSvg(vegaLite);
+  return chartEvidence(session, { title: spec.title ?? table.name, spec: spec as unknown as Record<string, unknown>, svg, entry: res.entry, tables: [table.name], by });
+}

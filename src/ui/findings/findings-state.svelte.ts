@@ -1,0 +1,182 @@
+// The Findings view's state: the project's findings and investigations as reactive copies, which one
+// is open, who is working, and the actions — each a call into src/core/findings (journaled there).
+// Kept outside app-state so the shell only carries the one `createFinding` entry point.
+import {
+  attachEvidence, commentFinding, createFinding, createInvestigation, detachEvidence, evidenceFromResult, fileFinding,
+  reopenFinding, signOff, sourceEvidence, submitForReview, summarizeInvestigation, updateFinding,
+  type Evidence, type Finding, type FindingFields, type FindingStatus, type Investigation, type InvestigationSummary, type Severity,
+} from '../../core/findings/index.ts';
+import type { OperationResult } from '../../core/ops/registry.ts';
+import type { Session } from '../../core/project/session.ts';
+import { t } from '../../i18n/index.ts';
+import { app } from '../app-state.svelte.ts';
+
+const USER_KEY = 'loupe.user';
+
+function recalledUser(): string {
+  try {
+    return localStorage.getItem(USER_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export type FindingsPanel = 'findings' | 'investigations' | 'follow-up';
+
+export interface FindingFilter {
+  status: FindingStatus | '';
+  severity: Severity | '';
+  tag: string;
+  investigation: string;
+}
+
+export interface FindingFromResult {
+  result: OperationResult | { sql: string };
+  title?: string;
+}
+
+class FindingsUi {
+  findings = $state.raw<Finding[]>([]);
+  investigations = $state.raw<Investigation[]>([]);
+  selectedId = $state<string | null>(null);
+  panel = $state<FindingsPanel>('findings');
+  filter = $state<FindingFilter>({ status: '', severity: '', tag: '', investigation: '' });
+  /** The name every change is signed with; the four-eyes rule compares it with the owner's. */
+  user = $state(recalledUser());
+  busy = $state(false);
+  error = $state<string | null>(null);
+  private loadedFor: Session | null = null;
+
+  selected = $derived(this.findings.find((f) => f.id === this.selectedId) ?? null);
+  tags = $derived([...new Set(this.findings.flatMap((f) => f.tags))].sort((a, b) => a.localeCompare(b, 'fr')));
+  listed = $derived(
+    this.findings.filter(
+      (f) =>
+        (!this.filter.status || f.status === this.filter.status) &&
+        (!this.filter.severity || f.severity === this.filter.severity) &&
+        (!this.filter.tag || f.tags.includes(this.filter.tag)) &&
+        (!this.filter.investigation || (this.filter.investigation === '-' ? !f.investigationId : f.investigationId === this.filter.investigation)),
+    ),
+  );
+
+  /** Who acts: the name typed in the view, or a default so a first finding is never blocked. */
+  actor(): { by: string } {
+    return { by: this.user.trim() || t('findings.defaultUser') };
+  }
+
+  setUser(name: string): void {
+    this.user = name;
+    try {
+      localStorage.setItem(USER_KEY, name);
+    } catch {
+      // Not remembered across reloads; still used now.
+    }
+  }
+
+  session(): Session {
+    if (!app.session) throw new Error(t('findings.noProject'));
+    return app.session;
+  }
+
+  async load(): Promise<void> {
+    const s = app.session;
+    if (!s || this.loadedFor === s) return;
+    try {
+      const book = await s.findings();
+      this.loadedFor = s;
+      this.findings = [...book.list()];
+      this.investigations = [...book.investigations()];
+    } catch (e) {
+      this.error = errorText(e);
+    }
+  }
+
+  private async sync(): Promise<void> {
+    const book = await this.session().findings();
+    this.findings = [...book.list()];
+    this.investigations = [...book.investigations()];
+  }
+
+  /** Runs one change; a refusal from core (four-eyes, a final finding…) is shown, not thrown. */
+  async act<T>(fn: (s: Session) => Promise<T>): Promise<T | undefined> {
+    this.busy = true;
+    this.error = null;
+    try {
+      const value = await fn(this.session());
+      return value;
+    } catch (e) {
+      this.error = errorText(e);
+      return undefined;
+    } finally {
+      await this.sync().catch(() => undefined);
+      // Masking and follow-up create tables: the catalog shows them.
+      app.refreshTables();
+      this.busy = false;
+    }
+  }
+
+  open(id: string | null): void {
+    this.selectedId = id;
+    this.panel = 'findings';
+    this.error = null;
+  }
+
+  async create(title: string): Promise<Finding | undefined> {
+    const f = await this.act((s) => createFinding(s, { title }, this.actor()));
+    if (f) this.open(f.id);
+    return f;
+  }
+
+  /** Freezes a result as a snapshot, then creates a draft finding holding it (used by every view). */
+  async createFromResult(args: FindingFromResult): Promise<Finding | undefined> {
+    await this.load();
+    const f = await this.act(async (s) => {
+      const ev = await evidenceFromResult(s, args.result, { by: this.actor().by, ...(args.title ? { title: args.title } : {}) });
+      const title = args.title?.trim() || ev.title || t('findings.untitled');
+      const created = await createFinding(s, { title: title.slice(0, 1000), condition: ev.summary ?? '' }, this.actor());
+      return attachEvidence(s, created.id, ev, this.actor());
+    });
+    if (f) this.open(f.id);
+    return f;
+  }
+
+  update(id: string, patch: Partial<FindingFields>) {
+    return this.act((s) => updateFinding(s, id, patch, this.actor()));
+  }
+  submit(id: string) {
+    return this.act((s) => submitForReview(s, id, this.actor()));
+  }
+  comment(id: string, text: string) {
+    return this.act((s) => commentFinding(s, id, { ...this.actor(), text }));
+  }
+  signOff(id: string, reviewer: string) {
+    return this.act((s) => signOff(s, id, { by: reviewer.trim() }));
+  }
+  reopen(id: string, reason: string) {
+    return this.act((s) => reopenFinding(s, id, { ...this.actor(), reason }));
+  }
+  attach(id: string, make: (s: Session) => Promise<Evidence>) {
+    return this.act(async (s) => attachEvidence(s, id, await make(s), this.actor()));
+  }
+  attachSource(id: string, table: string) {
+    return this.attach(id, (s) => sourceEvidence(s, table, { by: this.actor().by }));
+  }
+  detach(id: string, evidenceId: string) {
+    return this.act((s) => detachEvidence(s, id, evidenceId, this.actor()));
+  }
+  createInvestigation(name: string, description: string) {
+    return this.act((s) => createInvestigation(s, { name, description }, this.actor()));
+  }
+  file(findingId: string, investigationId: string | null) {
+    return this.act((s) => fileFinding(s, findingId, investigationId, this.actor()));
+  }
+  summary(id: string): Promise<InvestigationSummary | undefined> {
+    return this.act((s) => summarizeInvestigation(s, id));
+  }
+}
+
+export const findingsUi = new FindingsUi();

@@ -1,0 +1,69 @@
+// Personal data before a report leaves the office: which tables stand behind the evidence of the
+// findings being exported, which of their columns look personal, and masking them (journaled
+// `privacy-mask`) with the snapshots frozen from them re-frozen from the masked table.
+import {
+  attachEvidence, detachEvidence, detectPersonalColumns, evidenceFromResult, maskTable,
+  type Finding, type MaskMethod, type PersonalColumn,
+} from '../../core/findings/index.ts';
+import type { Session } from '../../core/project/session.ts';
+
+export interface PrivacyTable {
+  table: string;
+  columns: PersonalColumn[];
+  /** Snapshots frozen from this very table (a result table), which masking can replace. */
+  snapshots: { findingId: string; evidenceId: string; title: string; final: boolean }[];
+}
+
+function tablesBehind(session: Session, findings: readonly Finding[]): Map<string, PrivacyTable> {
+  const out = new Map<string, PrivacyTable>();
+  const add = (table: string) => {
+    if (!session.catalog.has(table)) return null;
+    let x = out.get(table);
+    if (!x) out.set(table, (x = { table, columns: [], snapshots: [] }));
+    return x;
+  };
+  const entries = session.journal.all();
+  for (const f of findings) {
+    for (const e of f.evidence) {
+      if (e.kind === 'snapshot') {
+        const made = e.journal ? entries[e.journal.seq]?.output?.table : undefined;
+        const x = made ? add(made) : null;
+        x?.snapshots.push({ findingId: f.id, evidenceId: e.id, title: e.title, final: f.status === 'final' });
+      }
+      for (const s of e.kind === 'source' ? [e.source] : e.sources) add(s.table);
+    }
+  }
+  return out;
+}
+
+/** Tables behind the evidence that have columns looking like personal data. */
+export async function checkPersonalData(session: Session, findings: readonly Finding[]): Promise<PrivacyTable[]> {
+  const found: PrivacyTable[] = [];
+  for (const x of tablesBehind(session, findings).values()) {
+    x.columns = await detectPersonalColumns(session.engine, x.table);
+    if (x.columns.length) found.push(x);
+  }
+  return found;
+}
+
+/**
+ * Masks the chosen columns into `<table>_masque`, then replaces each snapshot frozen from the table
+ * (in findings not yet final) with one frozen from the masked table. Returns how many were replaced.
+ */
+export async function maskAndRefreeze(
+  session: Session,
+  target: PrivacyTable,
+  columns: { column: string; method: MaskMethod }[],
+  by: string,
+): Promise<{ table: string; replaced: number }> {
+  const res = await maskTable(session, { table: target.table, columns });
+  let replaced = 0;
+  for (const s of target.snapshots) {
+    if (s.final) continue;
+    const ev = await evidenceFromResult(session, res, { title: s.title, by });
+    await detachEvidence(session, s.findingId, s.evidenceId, { by });
+    await attachEvidence(session, s.findingId, ev, { by });
+    replaced++;
+  }
+  return { table: res.table ?? '', replaced };
+}

@@ -1,0 +1,88 @@
+// The Journal view's state: the project's entries, filters, verification and replay. Replay runs in a
+// fresh engine (a second DuckDB worker), closed afterwards, so it never touches the open tables.
+import { createBrowserEngine } from '../../core/engine/browser.ts';
+import type { JournalEntry, VerifyResult } from '../../core/journal/journal.ts';
+import { getOperation } from '../../core/ops/all.ts';
+import { replayJournal, type ReplayReport } from '../../core/project/replay.ts';
+import { app } from '../app-state.svelte.ts';
+
+export interface ReplayLine {
+  seq: number;
+  op: string;
+  /** null: identical; otherwise why it differs. */
+  difference: string | null;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function kindOf(op: string): string {
+  return getOperation(op)?.kind ?? 'unknown';
+}
+
+class JournalUi {
+  entries = $state.raw<readonly JournalEntry[]>([]);
+  kind = $state('');
+  op = $state('');
+  selectedSeq = $state<number | null>(null);
+  verifying = $state(false);
+  verify = $state.raw<(VerifyResult & { problems: { line: number; reason: string }[] }) | null>(null);
+  replaying = $state(false);
+  progress = $state<{ fraction: number; message: string } | null>(null);
+  replay = $state.raw<{ report: ReplayReport; lines: ReplayLine[] } | null>(null);
+  error = $state<string | null>(null);
+
+  kinds = $derived([...new Set(this.entries.map((e) => kindOf(e.op)))].sort());
+  ops = $derived([...new Set(this.entries.filter((e) => !this.kind || kindOf(e.op) === this.kind).map((e) => e.op))].sort());
+  listed = $derived(this.entries.filter((e) => (!this.kind || kindOf(e.op) === this.kind) && (!this.op || e.op === this.op)));
+  selected = $derived(this.entries.find((e) => e.seq === this.selectedSeq) ?? null);
+
+  refresh(): void {
+    // A copy: the journal's own array grows in place, which runes would not see.
+    this.entries = [...(app.session?.journal.all() ?? [])];
+  }
+
+  async runVerify(): Promise<void> {
+    const s = app.session;
+    if (!s) return;
+    this.verifying = true;
+    this.error = null;
+    try {
+      this.verify = await s.journal.verify();
+      this.refresh();
+    } catch (e) {
+      this.error = errorText(e);
+    } finally {
+      this.verifying = false;
+    }
+  }
+
+  async runReplay(): Promise<void> {
+    const s = app.session;
+    if (!s || this.replaying) return;
+    this.replaying = true;
+    this.error = null;
+    this.replay = null;
+    this.progress = { fraction: 0, message: '' };
+    this.refresh();
+    const entries = this.entries;
+    let engine: Awaited<ReturnType<typeof createBrowserEngine>> | null = null;
+    try {
+      engine = await createBrowserEngine();
+      const report = await replayJournal(entries, engine, s.files, (p) => {
+        this.progress = { fraction: p.fraction ?? 0, message: p.message ?? '' };
+      });
+      const diff = new Map(report.differences.map((d) => [d.seq, d.reason]));
+      this.replay = { report, lines: entries.map((e) => ({ seq: e.seq, op: e.op, difference: diff.get(e.seq) ?? null })) };
+    } catch (e) {
+      this.error = errorText(e);
+    } finally {
+      await engine?.close().catch(() => undefined);
+      this.replaying = false;
+      this.progress = null;
+    }
+  }
+}
+
+export const journalUi = new JournalUi();
