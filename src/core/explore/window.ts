@@ -2,6 +2,7 @@
 // and windows of rows. Nothing here ever reads a whole relation into JS.
 import type { Engine } from '../engine/engine.ts';
 import type { Rows } from '../engine/values.ts';
+import { whereClause, type Filter } from '../query/filters.ts';
 import { quoteIdent } from '../sql/ident.ts';
 
 export type Relation = { kind: 'table'; name: string } | { kind: 'query'; sql: string };
@@ -29,6 +30,12 @@ export function tableRelation(name: string): Relation {
 
 export function queryRelation(sql: string): Relation {
   return { kind: 'query', sql };
+}
+
+/** The rows of `rel` that pass every filter: the relation itself when there is none. */
+export function filteredRelation(rel: Relation, filters: readonly Filter[]): Relation {
+  if (!filters.length) return rel;
+  return queryRelation(`SELECT * FROM ${relationSql(rel)} AS _v\n${whereClause(filters)}`);
 }
 
 /** The relation as something that can follow FROM. */

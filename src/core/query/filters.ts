@@ -64,29 +64,39 @@ export function whereClause(filters: readonly Filter[]): string {
   return filters.length ? `WHERE ${filters.map(filterSql).join('\n  AND ')}` : '';
 }
 
-function show(v: string | number | null | undefined): string {
+export type ChipLang = 'fr' | 'en';
+
+function show(v: string | number | null | undefined, lang: ChipLang = 'fr'): string {
   if (v === null || v === undefined) return '∅';
-  return typeof v === 'number' ? new Intl.NumberFormat('fr-FR').format(v) : `« ${v} »`;
+  if (typeof v === 'number') return new Intl.NumberFormat('fr-FR').format(v);
+  return lang === 'fr' ? `« ${v} »` : `“${v}”`;
 }
 
-/** A readable chip for a filter, in French: `Direction est l'une de : « DAC », « DASCO »`. */
-export function filterChip(f: Filter, label = f.column): string {
+const CHIP_WORDS: Record<ChipLang, Record<'contains' | 'startsWith' | 'isEmpty' | 'notEmpty' | 'between' | 'and' | 'oneOf', string>> = {
+  fr: { contains: 'contient', startsWith: 'commence par', isEmpty: 'est vide', notEmpty: 'n’est pas vide', between: 'entre', and: 'et', oneOf: 'est l’une de :' },
+  en: { contains: 'contains', startsWith: 'starts with', isEmpty: 'is empty', notEmpty: 'is not empty', between: 'between', and: 'and', oneOf: 'is one of:' },
+};
+
+/** A readable chip for a filter, in French by default: `Direction est l'une de : « DAC », « DASCO »`. */
+export function filterChip(f: Filter, label = f.column, lang: ChipLang = 'fr'): string {
+  const w = CHIP_WORDS[lang];
+  const s = (v: string | number | null | undefined) => show(v, lang);
   switch (f.op) {
     case 'contains':
-      return `${label} contient ${show(f.value)}`;
+      return `${label} ${w.contains} ${s(f.value)}`;
     case 'starts-with':
-      return `${label} commence par ${show(f.value)}`;
+      return `${label} ${w.startsWith} ${s(f.value)}`;
     case 'equals':
-      return `${label} = ${show(f.value)}`;
+      return `${label} = ${s(f.value)}`;
     case 'is-empty':
-      return `${label} est vide`;
+      return `${label} ${w.isEmpty}`;
     case 'not-empty':
-      return `${label} n’est pas vide`;
+      return `${label} ${w.notEmpty}`;
     case 'between':
-      if (f.min != null && f.max != null) return `${label} entre ${show(f.min)} et ${show(f.max)}`;
-      return f.min != null ? `${label} ≥ ${show(f.min)}` : `${label} ≤ ${show(f.max)}`;
+      if (f.min != null && f.max != null) return `${label} ${w.between} ${s(f.min)} ${w.and} ${s(f.max)}`;
+      return f.min != null ? `${label} ≥ ${s(f.min)}` : `${label} ≤ ${s(f.max)}`;
     case 'in':
-      return f.values.length === 1 ? `${label} = ${show(f.values[0])}` : `${label} est l’une de : ${f.values.map(show).join(', ')}`;
+      return f.values.length === 1 ? `${label} = ${s(f.values[0])}` : `${label} ${w.oneOf} ${f.values.map(s).join(', ')}`;
   }
 }
 

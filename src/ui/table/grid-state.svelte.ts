@@ -1,8 +1,11 @@
 // The grid's state: which relation it shows, where the viewport is, and a small cache of row windows.
 // Rows are fetched from the engine a block at a time (and, for wide tables, a slice of columns at a
-// time); nothing outside the visible window is ever asked for. Sorting and filters extend this.
+// time); nothing outside the visible window is ever asked for. The user's layout (order, hidden
+// columns, widths), the sort keys and the cell selection live here too; filters arrive as a new
+// relation (setRelation) from the explore state.
 import type { ColumnMeta } from '../../core/catalog/catalog.ts';
 import type { Engine } from '../../core/engine/engine.ts';
+import { rangeOf, toTsv, type CellPos, type DecimalMark } from '../explore/copy.ts';
 import {
   countRows,
   isNumericType,
@@ -20,6 +23,10 @@ export const COLUMN_BLOCK = 48;
 /** Browsers cap an element's height (Chromium near 33 M px): beyond this the scrollbar is scaled. */
 export const MAX_SCROLL_PX = 8_000_000;
 const CACHE_BLOCKS = 48;
+/** A copy fetches at most this many rows (one window): beyond, export the view instead. */
+export const MAX_COPY_ROWS = 10_000;
+export const MIN_WIDTH = 40;
+export const MAX_WIDTH = 1200;
 const DEBOUNCE_MS = 40;
 
 export type CellKind = 'number' | 'date' | 'timestamp' | 'boolean' | 'text' | 'other';
@@ -36,6 +43,38 @@ export interface GridColumn {
   code: boolean;
   width: number;
   left: number;
+}
+
+/** Display columns: the base columns in the user's order, minus hidden ones, at their widths. */
+export function arrangeColumns(
+  base: readonly GridColumn[],
+  order: readonly string[],
+  hidden: readonly string[],
+  widths: Readonly<Record<string, number>>,
+): GridColumn[] {
+  const byName = new Map(base.map((c) => [c.name, c]));
+  const names = [...order.filter((n) => byName.has(n)), ...base.map((c) => c.name).filter((n) => !order.includes(n))];
+  let left = 0;
+  const out: GridColumn[] = [];
+  for (const n of names) {
+    if (hidden.includes(n)) continue;
+    const c = byName.get(n)!;
+    const width = widths[n] ?? c.width;
+    out.push({ ...c, index: out.length, width, left });
+    left += width;
+  }
+  return out;
+}
+
+/** `names` with `name` moved by `delta` places (clamped). */
+export function moveName(names: readonly string[], name: string, delta: number): string[] {
+  const i = names.indexOf(name);
+  if (i < 0) return [...names];
+  const j = Math.max(0, Math.min(names.length - 1, i + delta));
+  const out = [...names];
+  out.splice(i, 1);
+  out.splice(j, 0, name);
+  return out;
 }
 
 export function kindOfType(type: string): CellKind {
@@ -99,7 +138,13 @@ export interface GridSource {
 
 export class GridState {
   relation = $state.raw<Relation | null>(null);
-  columns = $state.raw<GridColumn[]>([]);
+  /** The source's columns, in the source's order, at their default widths. */
+  base = $state.raw<GridColumn[]>([]);
+  order = $state.raw<string[]>([]);
+  hidden = $state.raw<string[]>([]);
+  widths = $state.raw<Record<string, number>>({});
+  /** The first shown column stays in place while scrolling sideways. */
+  pinned = $state(true);
   orderBy = $state.raw<OrderBy[]>([]);
   rowCount = $state(0);
   ready = $state(false);
@@ -111,7 +156,16 @@ export class GridState {
   /** Bumped whenever a block arrives, so cells re-read the cache. */
   version = $state(0);
   loading = $state(0);
+  /** The selected cells: from `anchor` to `cursor` (display positions). */
+  anchor = $state.raw<CellPos | null>(null);
+  cursor = $state.raw<CellPos | null>(null);
 
+  columns = $derived(arrangeColumns(this.base, this.order, this.hidden, this.widths));
+  /** What a fetched block holds: the shown column names in order. Changing it empties the cache. */
+  fetchKey = $derived(this.columns.map((c) => c.name).join('\u0000'));
+  selection = $derived(this.anchor && this.cursor ? rangeOf(this.anchor, this.cursor) : null);
+  pinnedColumn = $derived(this.pinned && this.columns.length > 1 ? this.columns[0]! : null);
+  pinnedWidth = $derived(this.pinnedColumn?.width ?? 0);
   totalWidth = $derived(this.columns.length ? this.columns[this.columns.length - 1]!.left + this.columns[this.columns.length - 1]!.width : 0);
   rowNumberWidth = $derived(Math.max(48, String(this.rowCount).length * 8 + 22));
   bodyHeight = $derived(Math.max(0, this.viewHeight - HEADER_HEIGHT));
@@ -133,9 +187,21 @@ export class GridState {
     const right = this.scrollLeft + Math.max(0, this.viewWidth - this.rowNumberWidth);
     return Math.min(this.columns.length - 1, columnAt(this.columns, right));
   });
-  visibleColumns = $derived(this.columns.slice(this.firstCol, this.lastCol + 1));
+  /** Columns on screen; the pinned one first and always. */
+  visibleColumns = $derived.by(() => {
+    const cols = this.columns.slice(this.firstCol, this.lastCol + 1);
+    const pin = this.pinnedColumn;
+    return pin && !cols.includes(pin) ? [pin, ...cols] : cols;
+  });
   visibleRows = $derived(Array.from({ length: this.visibleRowCount }, (_, i) => this.firstRow + i));
 
+  /** Where a column's left edge is drawn, in the layer's coordinates. */
+  leftOf(col: GridColumn): number {
+    if (this.pinnedColumn && col.index === 0) return this.rowNumberWidth;
+    return this.rowNumberWidth + col.left - this.scrollLeft;
+  }
+
+  private lastFetchKey = '';
   private engine: Engine | null = null;
   private cache = new Map<string, unknown[][]>();
   private inflight = new Set<string>();
@@ -155,10 +221,12 @@ export class GridState {
     this.ready = false;
     this.error = null;
     this.orderBy = [];
+    this.anchor = null;
+    this.cursor = null;
     this.scrollTop = 0;
     this.scrollLeft = 0;
     if (!source) {
-      this.columns = [];
+      this.base = [];
       this.rowCount = 0;
       return;
     }
@@ -166,7 +234,11 @@ export class GridState {
       const cols = source.columns?.length ? source.columns : await relationColumns(engine, source.relation);
       const rows = source.rows ?? (await countRows(engine, source.relation));
       if (gen !== this.generation) return;
-      this.columns = layoutColumns(cols);
+      this.base = layoutColumns(cols);
+      this.order = this.base.map((c) => c.name);
+      this.hidden = [];
+      this.widths = {};
+      this.lastFetchKey = this.fetchKey;
       this.rowCount = rows;
       this.ready = true;
       this.version++;
@@ -177,11 +249,113 @@ export class GridState {
 
   setOrder(orderBy: OrderBy[]): void {
     this.orderBy = orderBy;
+    this.invalidate();
+  }
+
+  /** A filtered (or unfiltered) view of the same columns: recount, refetch, back to the top. */
+  async setRelation(relation: Relation, rows?: number): Promise<void> {
+    if (!this.engine) return;
+    this.relation = relation;
+    this.invalidate();
+    this.scrollTop = 0;
+    this.anchor = null;
+    this.cursor = null;
+    const gen = this.generation;
+    try {
+      const n = rows ?? (await countRows(this.engine, relation));
+      if (gen !== this.generation) return;
+      this.rowCount = n;
+      this.error = null;
+      this.version++;
+      this.schedule();
+    } catch (e) {
+      if (gen === this.generation) this.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  /** Forgets every block: the next fetch asks the engine again. */
+  private invalidate(): void {
     this.generation++;
     this.cache.clear();
     this.inflight.clear();
+    this.lastFetchKey = this.fetchKey;
     this.version++;
     this.schedule();
+  }
+
+  setWidth(name: string, width: number): void {
+    this.widths = { ...this.widths, [name]: Math.round(Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, width))) };
+  }
+
+  widthOf(name: string): number {
+    return this.widths[name] ?? this.base.find((c) => c.name === name)?.width ?? 120;
+  }
+
+  /** Moves a column among the shown ones (hidden columns keep their place). */
+  move(name: string, delta: number): void {
+    const shown = this.columns.map((c) => c.name);
+    const target = shown[Math.max(0, Math.min(shown.length - 1, shown.indexOf(name) + delta))];
+    if (!target || target === name) return;
+    this.moveBefore(name, target, delta > 0);
+  }
+
+  /** Puts `name` just before (or after) `target` in the order. */
+  moveBefore(name: string, target: string, after = false): void {
+    if (name === target) return;
+    const order = this.order.filter((n) => n !== name);
+    const j = order.indexOf(target);
+    if (j < 0) return;
+    order.splice(after ? j + 1 : j, 0, name);
+    this.order = order;
+    this.layoutChanged();
+  }
+
+  setHidden(name: string, hide: boolean): void {
+    const hidden = this.hidden.filter((n) => n !== name);
+    // At least one column stays shown: a grid of nothing helps nobody.
+    if (hide && hidden.length + 1 >= this.base.length) return;
+    this.hidden = hide ? [...hidden, name] : hidden;
+    this.layoutChanged();
+  }
+
+  showAll(): void {
+    this.hidden = [];
+    this.layoutChanged();
+  }
+
+  private layoutChanged(): void {
+    this.anchor = null;
+    this.cursor = null;
+    if (this.fetchKey !== this.lastFetchKey) this.invalidate();
+  }
+
+  select(pos: CellPos, extend: boolean): void {
+    const p = {
+      row: Math.max(0, Math.min(this.rowCount - 1, pos.row)),
+      col: Math.max(0, Math.min(this.columns.length - 1, pos.col)),
+    };
+    if (!extend || !this.anchor) this.anchor = p;
+    this.cursor = p;
+  }
+
+  isSelected(row: number, col: number): boolean {
+    const s = this.selection;
+    return !!s && row >= s.r0 && row <= s.r1 && col >= s.c0 && col <= s.c1;
+  }
+
+  /** The selected cells as tab-separated raw values, read from the engine (not the display). */
+  async selectionText(mark: DecimalMark): Promise<{ text: string; rows: number; cols: number } | null> {
+    const s = this.selection;
+    if (!s || !this.engine || !this.relation) return null;
+    const r1 = Math.min(s.r1, s.r0 + MAX_COPY_ROWS - 1);
+    const columns = this.columns.slice(s.c0, s.c1 + 1).map((c) => c.name);
+    const res = await windowQuery(this.engine, this.relation, {
+      offset: s.r0,
+      limit: r1 - s.r0 + 1,
+      columns,
+      ...(this.orderBy.length ? { orderBy: this.orderBy } : {}),
+    });
+    return { text: toTsv(res.rows, mark), rows: res.rows.length, cols: columns.length };
   }
 
   /** The value at (row, column); undefined while its block is not loaded yet. */
@@ -229,6 +403,7 @@ export class GridState {
     const colBlocks: number[] = [];
     if (this.lastCol >= 0) {
       for (let b = this.colBlockOf(this.firstCol); b <= this.colBlockOf(this.lastCol); b++) colBlocks.push(b);
+      if (this.pinnedColumn && !colBlocks.includes(0)) colBlocks.push(0);
     }
     for (const rb of rowBlocks) for (const cb of colBlocks) void this.fetchBlock(rb, cb);
   }
@@ -240,13 +415,13 @@ export class GridState {
     this.inflight.add(key);
     this.loading++;
     try {
-      const columns = this.wide
-        ? this.columns.slice(colBlock * COLUMN_BLOCK, (colBlock + 1) * COLUMN_BLOCK).map((c) => c.name)
-        : undefined;
+      const columns = (this.wide ? this.columns.slice(colBlock * COLUMN_BLOCK, (colBlock + 1) * COLUMN_BLOCK) : this.columns).map(
+        (c) => c.name,
+      );
       const res = await windowQuery(this.engine, this.relation, {
         offset: rowBlock * BLOCK_ROWS,
         limit: BLOCK_ROWS,
-        ...(columns ? { columns } : {}),
+        columns,
         ...(this.orderBy.length ? { orderBy: this.orderBy } : {}),
       });
       if (gen !== this.generation) return;

@@ -1,0 +1,88 @@
+// What the user is doing with one table: its filters (one WHERE, shown as SQL and as chips), the
+// side panel (facets or a column profile), the summary page and the open filter form. The grid's
+// own layout and sort keys live in its GridState; both are reachable from the command palette
+// through `explore.current`.
+import type { ColumnMeta } from '../../core/catalog/catalog.ts';
+import type { Engine } from '../../core/engine/engine.ts';
+import { filteredRelation, relationSql, tableRelation, type Relation } from '../../core/explore/window.ts';
+import { toggleValue, whereClause, type Filter } from '../../core/query/filters.ts';
+import type { GridState } from '../table/grid-state.svelte.ts';
+
+export type Panel = 'facets' | 'profile' | null;
+
+export class ExploreState {
+  filters = $state.raw<Filter[]>([]);
+  panel = $state<Panel>(null);
+  /** The summary page (one row per column) replaces the grid while shown. */
+  summary = $state(false);
+  profileColumn = $state<string | null>(null);
+  /** The column whose filter form is open. */
+  filterColumn = $state<string | null>(null);
+  facetColumns = $state.raw<string[]>([]);
+  /** Suggested facets are offered once per table, then the user's choice stands. */
+  facetsSuggested = false;
+  /** Asks the export menu to open (from the palette). */
+  exportRequest = $state(0);
+  columnsRequest = $state(0);
+
+  readonly base: Relation;
+  relation = $derived.by(() => filteredRelation(this.base, this.filters));
+  /** The relation as text for core functions that take a FROM-able string. */
+  relationText = $derived(relationSql(this.relation));
+  where = $derived(whereClause(this.filters));
+
+  constructor(
+    readonly engine: Engine,
+    readonly table: string,
+    readonly columns: readonly ColumnMeta[],
+    readonly total: number,
+  ) {
+    this.base = tableRelation(table);
+  }
+
+  labelOf(name: string): string {
+    return this.columns.find((c) => c.name === name)?.label ?? name;
+  }
+
+  filtersOf(column: string): Filter[] {
+    return this.filters.filter((f) => f.column === column);
+  }
+
+  /** Replaces every filter of the column (the form edits them together). */
+  setColumnFilters(column: string, filters: readonly Filter[]): void {
+    const at = this.filters.findIndex((f) => f.column === column);
+    const others = this.filters.filter((f) => f.column !== column);
+    // The column keeps its place among the chips.
+    const i = at < 0 ? others.length : this.filters.slice(0, at).filter((f) => f.column !== column).length;
+    this.filters = [...others.slice(0, i), ...filters, ...others.slice(i)];
+  }
+
+  removeFilter(index: number): void {
+    this.filters = this.filters.filter((_f, i) => i !== index);
+  }
+
+  clearFilters(): void {
+    this.filters = [];
+  }
+
+  toggleFacetValue(column: string, value: string | number | null): void {
+    this.filters = toggleValue(this.filters, column, value);
+  }
+
+  /** The filters a facet is counted under: all but its own list of values, so several can be ticked. */
+  facetFilters(column: string): Filter[] {
+    return this.filters.filter((f) => !(f.column === column && f.op === 'in'));
+  }
+
+  openProfile(column: string): void {
+    this.profileColumn = column;
+    this.panel = 'profile';
+  }
+
+  toggleFacet(column: string, on: boolean): void {
+    this.facetColumns = on ? [...this.facetColumns.filter((c) => c !== column), column] : this.facetColumns.filter((c) => c !== column);
+  }
+}
+
+/** The table being explored, for the command palette and the shell. */
+export const explore = $state<{ current: ExploreState | null; grid: GridState | null }>({ current: null, grid: null });

@@ -1,0 +1,174 @@
+// Exploring a table in the browser: facets, sorting, copying cells, exporting safely and the
+// command palette. Expectations are computed with DuckDB in Node from the same generated file.
+import { readFile } from 'node:fs/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeEngine } from '../../src/core/engine/node.ts';
+import type { Engine } from '../../src/core/engine/engine.ts';
+import { paymentLine, paymentsCsv } from '../fixtures/e2e-fixtures.ts';
+import { openApp, stopServer, type App } from './harness.ts';
+
+let app: App;
+let duck: Engine;
+const CSV = paymentsCsv(500);
+
+/** A file with a formula in a text cell: exporting it must never hand a spreadsheet a live formula. */
+const HOSTILE_CSV =
+  'Numéro;Direction;Montant payé;Commentaire\r\n' +
+  'H1;DAC;12,50;"=HYPERLINK(""http://exemple.invalid/vol"")"\r\n' +
+  'H2;DASCO;7,00;sans risque\r\n' +
+  'H3;DEVE;3,25;+1+1\r\n';
+
+beforeAll(async () => {
+  app = await openApp();
+  await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(app.url).origin });
+  await app.page.getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
+  duck = await createNodeEngine();
+  await duck.registerText('paiements.csv', CSV);
+}, 120_000);
+
+afterEach(() => {
+  expect(app.foreign()).toEqual([]);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await stopServer();
+  await duck?.close();
+});
+
+const page = () => app.page;
+const item = (name: string) => page().locator(`[data-testid=catalog-item][data-table="${name}"]`);
+const rowCount = () => page().getByTestId('grid-rowcount').textContent();
+const digits = (s: string | null) => Number((s ?? '').replace(/\D/g, ''));
+const firstRow = () => page().locator('[data-testid=grid-row][data-row-index="0"]');
+
+async function importCsv(name: string, content: string) {
+  await page().getByTestId('file-input').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content) });
+  await page().getByTestId('import-confirm').click();
+  await item(name.replace(/\.csv$/, '')).waitFor({ timeout: 60_000 });
+}
+
+/** What DuckDB says, in Node, about the generated file. */
+async function sql(q: string): Promise<unknown[][]> {
+  const from = `read_csv('paiements.csv', delim=';', header=true, decimal_separator=',')`;
+  return (await duck.query(q.replace('$T', from))).rows;
+}
+
+describe('exploring a table', () => {
+  it('filters by a facet click: the row count and the other facets follow', async () => {
+    await importCsv('paiements.csv', CSV);
+    await item('paiements').click();
+    await expect.poll(rowCount).toMatch(/500/);
+    await page().getByTestId('facets-toggle').click();
+    const direction = page().getByTestId('facet').filter({ has: page().locator('h3', { hasText: /^Direction$/ }) });
+    const arrondissement = page().getByTestId('facet').filter({ has: page().locator('h3', { hasText: /^Arrondissement$/ }) });
+    await direction.getByTestId('facet-value').first().waitFor({ timeout: 20_000 });
+    await arrondissement.getByTestId('facet-value').first().waitFor({ timeout: 20_000 });
+    const before = await arrondissement.textContent();
+
+    const dac = direction.getByTestId('facet-value').filter({ hasText: /^DAC/ });
+    const [[expected]] = (await sql(`SELECT count(*) FROM $T WHERE Direction = 'DAC'`)) as [[number]];
+    expect(digits(await dac.getByTestId('facet-count').textContent())).toBe(Number(expected));
+    await dac.click();
+
+    await expect.poll(rowCount).toMatch(new RegExp(`^${expected} lignes?$`));
+    await expect.poll(() => page().getByTestId('grid-filtered').textContent()).toMatch(/50\s*sur\s*500/);
+    await expect.poll(() => page().getByTestId('filter-chip').textContent()).toMatch(/Direction/);
+    await expect.poll(() => arrondissement.textContent()).not.toBe(before);
+    const counts = await arrondissement.getByTestId('facet-count').allTextContents();
+    const [[arrTop]] = (await sql(`SELECT max(n) FROM (SELECT count(*) AS n FROM $T WHERE Direction = 'DAC' GROUP BY Arrondissement)`)) as [[number]];
+    expect(Math.max(...counts.map(digits))).toBe(Number(arrTop));
+    // The SQL of the filters is there to read.
+    expect(await page().getByTestId('filter-sql').textContent()).toMatch(/IN \('DAC'\)/);
+
+    await page().getByTestId('filters-clear').click();
+    await expect.poll(rowCount).toMatch(/500/);
+    await page().getByTestId('facets-toggle').click();
+  });
+
+  it('sorts by one column, then by two, as ORDER BY in DuckDB would', async () => {
+    const amount = page().locator('[data-testid=grid-sort]', { hasText: 'Montant payé' });
+    await amount.click(); // ascending
+    await amount.click(); // descending
+    const [[topDesc]] = (await sql(`SELECT "Numéro" FROM $T ORDER BY "Montant payé" DESC NULLS LAST LIMIT 1`)) as [[string]];
+    await expect.poll(() => firstRow().textContent()).toContain(topDesc);
+    expect(await page().locator('[data-testid=grid-header][aria-sort=descending]').count()).toBe(1);
+
+    // Shift-click adds a second key: Direction ascending, then amount descending within it.
+    await page().locator('[data-testid=grid-sort]', { hasText: /^Direction/ }).click();
+    await amount.click({ modifiers: ['Shift'] });
+    await amount.click({ modifiers: ['Shift'] });
+    const [[topTwo]] = (await sql(`SELECT "Numéro" FROM $T ORDER BY Direction ASC, "Montant payé" DESC LIMIT 1`)) as [[string]];
+    await expect.poll(() => firstRow().textContent()).toContain(topTwo);
+    await expect.poll(() => page().getByTestId('grid-sort-key').allTextContents()).toEqual(['↑1', '↓2']);
+
+    // A plain click keeps only that key and turns it (asc → desc), the next one removes the sort.
+    await page().locator('[data-testid=grid-sort]', { hasText: /^Direction/ }).click();
+    await expect.poll(() => page().getByTestId('grid-sort-key').allTextContents()).toEqual(['↓']);
+    await page().locator('[data-testid=grid-sort]', { hasText: /^Direction/ }).click();
+    await expect.poll(() => page().getByTestId('grid-sort-key').count()).toBe(0);
+    await expect.poll(() => firstRow().textContent()).toContain('P0000001');
+  });
+
+  it('copies a range of cells as tab-separated raw values with a decimal comma', async () => {
+    const cell = (row: number, col: number) =>
+      page().locator(`[data-testid=grid-row][data-row-index="${row}"] [role=gridcell][data-col="${col}"]`);
+    await cell(0, 0).click();
+    await cell(1, 4).click({ modifiers: ['Shift'] });
+    await expect.poll(() => page().getByTestId('grid-selection').textContent()).toMatch(/2\s*×\s*5/);
+    await page().keyboard.press('Control+c');
+    await page().getByTestId('grid-copied').waitFor();
+    const text = await page().evaluate(() => navigator.clipboard.readText());
+    const lines = text.split('\n').map((l) => l.split('\t'));
+    expect(lines).toHaveLength(2);
+    for (const [i, line] of lines.entries()) {
+      const src = paymentLine(i + 1).split(';');
+      expect(line.slice(0, 4)).toEqual(src.slice(0, 4));
+      // The amount is the stored number with a decimal comma, without grouping: "80,2" for "80,20".
+      expect(line[4]).toMatch(/^\d+(,\d+)?$/);
+      expect(Number(line[4]!.replace(',', '.'))).toBe(Number(src[4]!.replace(',', '.')));
+    }
+    // Keyboard: Shift+ArrowDown extends the selection by one row.
+    await page().keyboard.press('Shift+ArrowDown');
+    await expect.poll(() => page().getByTestId('grid-selection').textContent()).toMatch(/3\s*×\s*5/);
+  });
+
+  it('exports CSV for French spreadsheets with a formula cell neutralised', async () => {
+    await importCsv('piege.csv', HOSTILE_CSV);
+    await item('piege').click();
+    await expect.poll(rowCount).toMatch(/^3 lignes$/);
+    await page().getByTestId('export-button').click();
+    const [download] = await Promise.all([
+      page().waitForEvent('download'),
+      page().locator('[data-testid=menu-item][data-action=export-csv-fr]').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('piege.csv');
+    const text = await readFile((await download.path())!, 'utf8');
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const line = text.split(/\r?\n/).find((l) => l.includes('HYPERLINK'))!;
+    const cell = line.split(';').slice(3).join(';').replace(/^"/, '');
+    expect(cell.startsWith("'=")).toBe(true);
+    expect(text).toMatch(/'\+1\+1/);
+    expect(text).toContain('12,5');
+  });
+
+  it('opens the command palette with Ctrl+K and opens a table from it', async () => {
+    await page().getByTestId('grid').focus();
+    await page().keyboard.press('Control+k');
+    const input = page().getByTestId('palette-input');
+    await input.waitFor();
+    await expect.poll(() => page().evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('palette-input');
+    await input.fill('ouvrir budget_vote');
+    await expect.poll(() => page().getByTestId('palette-option').first().getAttribute('data-command')).toBe('table:budget_vote');
+    await page().keyboard.press('Enter');
+    await page().getByTestId('command-palette').waitFor({ state: 'detached' });
+    await expect.poll(() => page().locator('.grid-bar .table-name').textContent()).toBe('budget_vote');
+    await expect.poll(() => item('budget_vote').getAttribute('aria-current')).toBeTruthy();
+    // Escape closes without running anything.
+    await page().keyboard.press('Control+k');
+    await input.waitFor();
+    await page().keyboard.press('Escape');
+    await page().getByTestId('command-palette').waitFor({ state: 'detached' });
+    expect(app.errors).toEqual([]);
+  });
+});
