@@ -1,0 +1,72 @@
+// The chart being built: the draft spec on the shelves, the fields picked for recommendations, and
+// the last compiled preview. One instance for the view, so switching tabs keeps the work in progress.
+import type { TableEntry } from '../../core/catalog/catalog.ts';
+import { emptyDraft, placeCount, placeField, removeField, setMark, setOption, swapAxes, type Draft, type Shelf } from '../../core/viz/builder.ts';
+import type { Channel, ChartSpec, Encoding, Mark } from '../../core/viz/spec.ts';
+import { app } from '../app-state.svelte.ts';
+
+class ChartBuilder {
+  draft = $state<Draft>(emptyDraft(''));
+  /** Fields picked in the list, for the recommendations gallery. */
+  picked = $state<string[]>([]);
+  /** The dashboard or the builder. */
+  mode = $state<'builder' | 'dashboard'>('builder');
+
+  table = $derived<TableEntry | null>(app.tables.find((t) => t.name === this.draft.source.table) ?? null);
+
+  /** Starts over on a table (the app's selected table by default). */
+  useTable(name: string): void {
+    if (name === this.draft.source.table) return;
+    this.draft = emptyDraft(name);
+    this.picked = [];
+  }
+
+  ensureTable(): void {
+    if (this.table) return;
+    const name = app.selected ?? app.tables[0]?.name;
+    if (name) this.useTable(name);
+  }
+
+  place(column: string, shelf: Shelf): void {
+    if (this.table) this.draft = placeField(this.draft, this.table, column, shelf);
+  }
+
+  placeCount(shelf: Channel): void {
+    this.draft = placeCount(this.draft, shelf);
+  }
+
+  remove(shelf: Shelf, index = 0): void {
+    this.draft = removeField(this.draft, shelf, index);
+  }
+
+  option<K extends keyof Encoding>(shelf: Channel, key: K, value: Encoding[K] | undefined): void {
+    this.draft = setOption(this.draft, shelf, key, value);
+  }
+
+  mark(mark: Mark): void {
+    if (this.table) this.draft = setMark(this.draft, this.table, mark);
+  }
+
+  swap(): void {
+    this.draft = swapAxes(this.draft);
+  }
+
+  text(key: 'title' | 'subtitle' | 'sourceLine', value: string): void {
+    const next: Draft = { ...this.draft };
+    if (value.trim()) next[key] = value;
+    else delete next[key];
+    this.draft = next;
+  }
+
+  togglePick(column: string): void {
+    this.picked = this.picked.includes(column) ? this.picked.filter((c) => c !== column) : [...this.picked, column];
+  }
+
+  /** A recommendation (or a saved chart) becomes the draft: its texts too. */
+  adopt(spec: ChartSpec): void {
+    this.draft = structuredClone($state.snapshot(spec)) as Draft;
+    this.mode = 'builder';
+  }
+}
+
+export const builder = new ChartBuilder();

@@ -1,0 +1,156 @@
+// The Charts view in Chromium on the demo workspace: a chart built by dragging fields onto shelves,
+// a recommendation adopted, PNG and SVG exports, the arrondissement tile map, and a dashboard whose
+// charts filter each other — the filtered numbers checked against SQL run on the same source file.
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/core/engine/engine.ts';
+import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import '../../src/core/ops/all.ts';
+import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { Session } from '../../src/core/project/session.ts';
+import { openApp, stopServer, type App } from './harness.ts';
+
+let app: App;
+let engine: Engine;
+let dir: string;
+
+beforeAll(async () => {
+  app = await openApp();
+  await app.page.getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
+  engine = await createNodeEngine();
+  dir = await mkdtemp(join(tmpdir(), 'loupe-e2e-charts-'));
+  const s = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
+  await s.importPath(join(process.cwd(), 'static/demo/subventions/subventions-votees.csv'));
+});
+
+afterEach(() => {
+  expect(app.foreign()).toEqual([]);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await stopServer();
+  await engine?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const page = () => app.page;
+const field = (name: string) => page().locator(`[data-testid=chart-field][data-field="${name}"]`);
+const shelf = (ch: string) => page().locator(`[data-testid=chart-shelf][data-channel="${ch}"]`);
+const previewBars = () => page().locator('[data-testid=chart-preview] svg .mark-rect.role-mark path');
+
+async function openCharts(table: string) {
+  await page().locator('[data-testid=view-tab][data-view=charts]').click();
+  await page().getByTestId('charts-mode-builder').click();
+  await page().getByTestId('chart-table').selectOption(table);
+  await field(table === 'projets' ? 'arrondissement' : 'direction').waitFor();
+}
+
+async function download(testid: string) {
+  const [d] = await Promise.all([page().waitForEvent('download'), page().getByTestId(testid).click()]);
+  return { name: d.suggestedFilename(), bytes: await readFile((await d.path())!) };
+}
+
+describe('the Charts view', () => {
+  it('builds the sum of montant_vote by direction by dragging fields onto the shelves', async () => {
+    await openCharts('subventions_votees');
+    await field('montant_vote').dragTo(shelf('x'));
+    await field('direction').dragTo(shelf('y'));
+    await expect.poll(() => shelf('x').getAttribute('data-field')).toBe('montant_vote');
+    expect(await shelf('x').getByTestId('chart-aggregate').inputValue()).toBe('sum');
+    const directions = await engine.query('SELECT count(DISTINCT direction) FROM subventions_votees');
+    await expect.poll(() => previewBars().count(), { timeout: 30_000 }).toBe(Number(directions.rows[0]![0]));
+    await expect.poll(() => page().getByTestId('chart-sql').textContent()).toMatch(/sum/i);
+    expect(app.errors).toEqual([]);
+  });
+
+  it('places a field on a shelf with the keyboard', async () => {
+    await field('secteur_d_activite').focus();
+    await page().keyboard.press('c');
+    await expect.poll(() => shelf('color').getAttribute('data-field')).toBe('secteur_d_activite');
+    await shelf('color').getByRole('button', { name: /secteur|retirer/i }).last().click();
+    await expect.poll(() => shelf('color').getAttribute('data-field')).toBe('');
+  });
+
+  it('exports the chart as PNG (2×) and SVG, each with its title', async () => {
+    await page().getByTestId('chart-title').fill('Subventions votées par direction');
+    await expect.poll(() => page().locator('[data-testid=chart-preview] svg').textContent(), { timeout: 30_000 }).toContain('Subventions votées par direction');
+    const png = await download('chart-export-png');
+    expect(png.name).toBe('subventions-votees-par-direction.png');
+    expect([...png.bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const svg = await download('chart-export-svg');
+    const text = svg.bytes.toString('utf8');
+    expect(text).toMatch(/^<svg/);
+    expect(text).toContain('Subventions votées par direction');
+    expect(text).toContain('Source');
+    const csv = (await download('chart-export-csv')).bytes.toString('utf8');
+    expect(csv.split('\r\n')[0]).toBe('# Subventions votées par direction');
+    const json = JSON.parse((await download('chart-export-json')).bytes.toString('utf8'));
+    expect(json.title.text).toBe('Subventions votées par direction');
+    expect(json.datasets.loupe_chart.length).toBeGreaterThan(0);
+  });
+
+  it('adopts a recommendation for a picked field', async () => {
+    await field('nature_de_la_subvention').click();
+    const rec = page().getByTestId('chart-recommendation').first();
+    await rec.waitFor();
+    await expect.poll(() => rec.locator('svg').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await rec.getByTestId('chart-adopt').click();
+    await expect.poll(() => shelf('y').getAttribute('data-field')).toBe('nature_de_la_subvention');
+    const natures = await engine.query('SELECT count(DISTINCT nature_de_la_subvention) FROM subventions_votees');
+    await expect.poll(() => previewBars().count(), { timeout: 30_000 }).toBe(Number(natures.rows[0]![0]));
+    await field('nature_de_la_subvention').click();
+  });
+
+  it('draws the 20 arrondissements as a tile map of the participatory budget', async () => {
+    await openCharts('projets');
+    await page().locator('[data-testid=chart-mark][data-mark=tiles]').click();
+    expect(await page().getByTestId('chart-map-key').inputValue()).toBe('arrondissement');
+    await expect.poll(() => previewBars().count(), { timeout: 30_000 }).toBe(20);
+    await expect.poll(() => page().locator('[data-testid=chart-preview] svg').textContent()).toMatch(/1er.*20e|20e.*1er/s);
+  });
+
+  it('cross-filters a dashboard: a clicked bar filters the other chart, recomputed as SQL says', async () => {
+    await openCharts('subventions_votees');
+    await field('montant_vote').dragTo(shelf('x'));
+    await field('direction').dragTo(shelf('y'));
+    await expect.poll(() => previewBars().count(), { timeout: 30_000 }).toBeGreaterThan(1);
+    await page().getByTestId('chart-save-name').fill('Par direction');
+    await page().getByTestId('chart-save').click();
+    await field('secteur_d_activite').dragTo(shelf('y'));
+    await expect.poll(() => page().getByTestId('chart-sql').textContent(), { timeout: 30_000 }).toContain('secteur_d_activite');
+    await page().getByTestId('chart-save-name').fill('Par secteur');
+    await page().getByTestId('chart-save').click();
+
+    await page().getByTestId('charts-mode-dashboard').click();
+    const board = page().getByTestId('dashboard');
+    await board.waitFor();
+    const a = board.locator('[data-testid=dashboard-chart][data-name="Par direction"]');
+    const b = board.locator('[data-testid=dashboard-chart][data-name="Par secteur"]');
+    const valuesOf = async () => JSON.parse((await b.getAttribute('data-values')) ?? 'null') as { x: number; y: string }[] | null;
+    await expect.poll(async () => (await valuesOf())?.length ?? 0, { timeout: 30_000 }).toBeGreaterThan(0);
+    const before = await valuesOf();
+
+    await a.locator('svg .mark-rect.role-mark path').first().click();
+    const chip = board.getByTestId('dashboard-filter');
+    await chip.waitFor();
+    const filter = JSON.parse((await chip.getAttribute('data-filter'))!) as { column: string; values: string[] };
+    expect(filter.column).toBe('direction');
+    const direction = filter.values[0]!;
+    const expected = await engine.query(
+      `SELECT secteur_d_activite, CAST(sum(montant_vote) AS DOUBLE) FROM subventions_votees WHERE direction = '${direction.replace(/'/g, "''")}' GROUP BY 1 ORDER BY 1`,
+    );
+    const sorted = (v: { x: number; y: string }[] | null) => (v ?? []).map((r) => [r.y, r.x]).sort((p, q) => String(p[0]).localeCompare(String(q[0])));
+    const want = expected.rows.map((r) => [r[0], r[1]]).sort((p, q) => String(p[0]).localeCompare(String(q[0])));
+    await expect.poll(async () => sorted(await valuesOf()), { timeout: 30_000 }).toEqual(want);
+    // The clicked chart is not filtered by its own selection.
+    expect(JSON.parse((await a.getAttribute('data-values'))!).length).toBeGreaterThan(1);
+
+    await page().getByTestId('dashboard-clear').click();
+    await expect.poll(async () => sorted(await valuesOf()), { timeout: 30_000 }).toEqual(sorted(before));
+    expect(app.errors).toEqual([]);
+  });
+});
