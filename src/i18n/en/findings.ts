@@ -81,6 +81,8 @@ export const findings: Record<keyof typeof fr, string> = {
   'findings.attach.chartTable': 'Chart table',
   'findings.attach.chartColumn': 'Chart column',
   'findings.attach.chartTitle': 'Chart title',
+  'findings.attach.saved': 'Saved chart (Charts view)',
+  'findings.attach.pickChart': 'Pick a chart',
   'findings.attach.pickTable': 'Pick a table',
   'findings.attach.pickColumn': 'Pick a column',
   'findings.chart.defaultTitle': 'Rows by {column} ({table})',

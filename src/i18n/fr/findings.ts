@@ -80,6 +80,8 @@ export const findings = {
   'findings.attach.chartTable': 'Table du graphique',
   'findings.attach.chartColumn': 'Colonne du graphique',
   'findings.attach.chartTitle': 'Titre du graphique',
+  'findings.attach.saved': 'Graphique enregistré (vue Graphiques)',
+  'findings.attach.pickChart': 'Choisir un graphique',
   'findings.attach.pickTable': 'Choisir une table',
   'findings.attach.pickColumn': 'Choisir une colonne',
   'findings.chart.defaultTitle': 'Nombre de lignes par {column} ({table})',

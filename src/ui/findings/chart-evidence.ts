@@ -41,3 +41,13 @@ export async function freezeChart(session: Session, input: ChartSpecInput, by: s
   const svg = await renderChartSvg(vegaLite);
   return chartEvidence(session, { title: spec.title ?? table.name, spec: spec as unknown as Record<string, unknown>, svg, entry: res.entry, tables: [table.name], by });
 }
+
+/** Charts saved by the Charts view (in the manifest), those whose spec still validates. */
+export function savedChartSpecs(session: Session | null): { id: string; name: string; spec: ChartSpecInput }[] {
+  const out: { id: string; name: string; spec: ChartSpecInput }[] = [];
+  for (const r of session?.manifest.charts ?? []) {
+    const spec = ChartSpec.safeParse(r.spec);
+    if (typeof r.id === 'string' && typeof r.name === 'string' && spec.success) out.push({ id: r.id, name: r.name, spec: { ...spec.data, title: spec.data.title ?? r.name } });
+  }
+  return out;
+}
