@@ -17,4 +17,5 @@ export const VIEWS: ViewEntry[] = [
   { id: 'findings', label: 'view.findings', load: () => import('./findings/FindingsView.svelte') },
   { id: 'journal', label: 'view.journal', load: () => import('./journal/JournalView.svelte') },
   { id: 'budget', label: 'view.budget', load: () => import('./budget/BudgetView.svelte') },
+  { id: 'audit', label: 'view.audit', load: () => import('./audit/AuditView.svelte') },
 ];
