@@ -100,7 +100,8 @@ describe('the budget charts', () => {
   });
 
   it('gives credits and executed per year', async () => {
-    const years = await yearlyTotals(engine, result, { flow: 'D', opType: 'R' });
+    // Whatever year the tree shows, the evolution covers every year.
+    const years = await yearlyTotals(engine, result, { ...filter, opType: 'R' });
     expect(years.length).toBeGreaterThan(1);
     expect(years.every((y) => (y.credits ?? 0) > 0)).toBe(true);
     const spec = evolutionSpec(years, { title: 'Évolution', chapter: '', amount: '€', credits: 'Crédits', executed: 'Réalisé' });
@@ -126,5 +127,13 @@ describe('the budget settings kept in the project', () => {
     expect(readBudgetSettings({ voted: { table: 'x', mapping: { amount: 1 } } })).toBeNull();
     expect(readBudgetSettings('<script>')).toBeNull();
     expect(guessBudgetTables(['arrondissements', 'subventions_votees', 'budget_vote', 'compte_administratif'])).toEqual({ voted: 'budget_vote', executed: 'compte_administratif' });
+  });
+});
+
+describe('relations the view shows in grids', () => {
+  it('keeps only the columns asked for, with values quoted', async () => {
+    const { rowsWhereRelation } = await import('../../src/core/budget/tree.ts');
+    const rel = rowsWhereRelation('res', { portee: "a'b", edition: 2016 }, ['edition', 'nb_projets']);
+    expect(rel).toEqual({ kind: 'query', sql: `SELECT "edition", "nb_projets" FROM "res" WHERE "portee" = 'a''b' AND "edition" = 2016` });
   });
 });

@@ -97,6 +97,12 @@ export function evolutionSpec(rows: readonly YearTotal[], texts: ChartTexts): Vl
   };
 }
 
+/** Columns of the participatory result's per-arrondissement rows worth showing in a grid. */
+export const PB_ARRONDISSEMENT_COLUMNS = [
+  'edition', 'arrondissement', 'nb_projets', 'montant_alloue', 'nb_livres', 'nb_en_cours', 'nb_non_demarres', 'nb_abandonnes',
+  'delai_median_annees', 'montant_qp', 'part_qp', 'montant_ecoles',
+] as const;
+
 /** Measures of the participatory result that the tile map can show; ratios and delays are averaged over editions. */
 export const PB_MEASURES = ['montant_alloue', 'nb_projets', 'nb_livres', 'nb_abandonnes', 'part_qp', 'delai_median_annees'] as const;
 export type PbMeasure = (typeof PB_MEASURES)[number];
@@ -119,6 +125,7 @@ export function participatoryTileSpec(table: string, measure: PbMeasure, edition
         field: measure,
         type: 'quantitative',
         aggregate: ratio ? 'mean' : 'sum',
+        ...(title ? { title } : {}),
         ...(measure === 'part_qp' ? { format: 'percent' } : measure === 'montant_alloue' ? { format: 'currency' } : measure.startsWith('nb_') ? { format: 'integer' } : {}),
       },
     },

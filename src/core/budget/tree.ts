@@ -139,10 +139,11 @@ export function flagRelation(table: string, flag: string): Relation {
   return queryRelation(flagRowsSql(table, flag));
 }
 
-/** Rows of any result table where one column equals a value (per-edition measures, for instance). */
-export function rowsWhereRelation(table: string, conditions: Record<string, string | number | null>): Relation {
+/** Rows of any result table where columns equal values (per-edition measures, for instance), optionally only some columns. */
+export function rowsWhereRelation(table: string, conditions: Record<string, string | number | null>, columns?: readonly string[]): Relation {
   const w = Object.entries(conditions).map(([c, v]) => (v === null ? `${quoteIdent(c)} IS NULL` : `${quoteIdent(c)} = ${sqlValue(v)}`));
-  return queryRelation(`SELECT * FROM ${quoteIdent(table)}${w.length ? ` WHERE ${w.join(' AND ')}` : ''}`);
+  const cols = columns?.length ? columns.map(quoteIdent).join(', ') : '*';
+  return queryRelation(`SELECT ${cols} FROM ${quoteIdent(table)}${w.length ? ` WHERE ${w.join(' AND ')}` : ''}`);
 }
 
 function chartWhere(filter: Omit<TreeFilter, 'year'> & { year?: number | null }): string {
@@ -180,7 +181,7 @@ export async function chapterMeasures(engine: Engine, table: string, filter: Tre
 /** Per year: credits and executed of the flow (all years, whatever the year chosen). */
 export function yearlyTotalsSql(table: string, filter: Omit<TreeFilter, 'year'>): string {
   return `SELECT annee, CAST(sum(credits) AS DOUBLE) AS credits, CAST(sum(execute) AS DOUBLE) AS execute
-    FROM ${LINES(table, chartWhere(filter))} WHERE annee IS NOT NULL GROUP BY annee ORDER BY annee`;
+    FROM ${LINES(table, chartWhere({ flow: filter.flow, opType: filter.opType, year: null }))} WHERE annee IS NOT NULL GROUP BY annee ORDER BY annee`;
 }
 
 export interface YearTotal {
