@@ -95,6 +95,8 @@ describe('the Audit view', () => {
     const rows = await gridRows(page().getByTestId('audit-result'));
     expect(rows.filter((r) => r.includes(DUPLICATE_PAYMENT.siret))).toHaveLength(1);
     expect(await page().getByTestId('audit-figures').textContent()).toMatch(/Montant en jeu/);
+    // The findings module wires app.createFinding: the button that hands this result over is offered.
+    expect(await page().getByTestId('audit-create-finding').textContent()).toMatch(/Créer un constat à partir de ce résultat/);
   });
 
   it('runs benford on an amount, draws the chart and opens the rows behind a clicked digit', async () => {
