@@ -113,6 +113,28 @@ describe('the Charts view', () => {
     await expect.poll(() => page().locator('[data-testid=chart-preview] svg').textContent()).toMatch(/1er.*20e|20e.*1er/s);
   });
 
+  it('joins the participatory budget to the GeoJSON arrondissements, and puts projects on a point map', async () => {
+    await page().locator('[data-testid=chart-mark][data-mark=choropleth]').click();
+    await expect.poll(() => page().locator('[data-testid=chart-preview] svg .mark-shape.role-mark path').count(), { timeout: 30_000 }).toBe(20);
+    await page().locator('[data-testid=chart-mark][data-mark=points]').click();
+    const rows = await page().locator('[data-testid=catalog-item][data-table=projets]').textContent();
+    expect(rows).toMatch(/777/);
+    await expect.poll(() => page().locator('[data-testid=chart-preview] svg .mark-symbol.role-mark path').count(), { timeout: 30_000 }).toBeGreaterThan(100);
+  });
+
+  it('says when a chart keeps only the first categories', async () => {
+    await openCharts('subventions_votees');
+    await field('nom_du_beneficiaire').click();
+    const rec = page().getByTestId('chart-recommendation').first();
+    await rec.getByTestId('chart-adopt').click();
+    const n = await engine.query('SELECT count(DISTINCT nom_du_beneficiaire) FROM subventions_votees');
+    const total = new Intl.NumberFormat('fr-FR').format(Number(n.rows[0]![0]));
+    await expect.poll(() => page().getByTestId('chart-note').textContent(), { timeout: 30_000 }).toBe(`20 premières catégories sur ${total}, par total décroissant`);
+    await field('nom_du_beneficiaire').click();
+    // A fresh draft for the next test.
+    await page().getByTestId('chart-table').selectOption('projets');
+  });
+
   it('cross-filters a dashboard: a clicked bar filters the other chart, recomputed as SQL says', async () => {
     await openCharts('subventions_votees');
     await field('montant_vote').dragTo(shelf('x'));

@@ -136,8 +136,8 @@ export function isDrawable(d: Draft): boolean {
 
 /** Columns that can serve as a latitude / longitude, by name. */
 export function guessLatLon(table: TableEntry): { latitude?: string; longitude?: string } {
-  const lat = table.columns.find((c) => /^(lat|latitude|y_lat)$/i.test(c.name) || /latitude/i.test(c.label));
-  const lon = table.columns.find((c) => /^(lon|lng|long|longitude|x_long)$/i.test(c.name) || /longitude/i.test(c.label));
+  const lat = table.columns.find((c) => /(^|_)(lat|latitude)$/i.test(c.name) || /latitude/i.test(c.label));
+  const lon = table.columns.find((c) => /(^|_)(lon|lng|long|longitude)$/i.test(c.name) || /longitude/i.test(c.label));
   return { ...(lat ? { latitude: lat.name } : {}), ...(lon ? { longitude: lon.name } : {}) };
 }
 
