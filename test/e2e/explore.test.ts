@@ -152,6 +152,44 @@ describe('exploring a table', () => {
     expect(text).toContain('12,5');
   });
 
+  it('filters with a column form, shows chips and SQL, hides a column, profiles and summarises', async () => {
+    await item('paiements').click();
+    await expect.poll(rowCount).toMatch(/^500 lignes$/);
+    const header = (label: RegExp) => page().getByTestId('grid-header').filter({ has: page().locator('[data-testid=grid-sort]', { hasText: label }) });
+    await header(/^Bénéficiaire/).getByTestId('grid-filter').click();
+    await page().getByTestId('filter-op').selectOption('contains');
+    await page().getByTestId('filter-text').fill('n°1');
+    await page().getByTestId('filter-apply').click();
+    const [[n]] = (await sql(`SELECT count(*) FROM $T WHERE contains("Bénéficiaire", 'n°1')`)) as [[number]];
+    await expect.poll(rowCount).toBe(`${n} lignes`);
+    await expect.poll(() => page().getByTestId('filter-chip').textContent()).toMatch(/Bénéficiaire contient « n°1 »/);
+    expect(await page().getByTestId('filter-sql').textContent()).toMatch(/contains\(strip_accents/);
+    await page().getByTestId('filter-chip-remove').click();
+    await expect.poll(rowCount).toMatch(/^500 lignes$/);
+
+    // Hide a column from the columns menu, show it again.
+    const before = await page().getByTestId('grid-header').count();
+    await page().getByTestId('columns-button').click();
+    await page().locator('[data-testid=column-visible]').nth(1).uncheck();
+    await expect.poll(() => page().getByTestId('grid-header').count()).toBe(before - 1);
+    await page().locator('[data-testid=column-visible]').nth(1).check();
+    await expect.poll(() => page().getByTestId('grid-header').count()).toBe(before);
+    await page().keyboard.press('Escape');
+
+    // Profile from the header menu: distinct values as DuckDB counts them.
+    await header(/^Direction/).getByTestId('grid-column-menu').click();
+    await page().locator('[data-testid=menu-item][data-action=profile]').click();
+    const [[d]] = (await sql(`SELECT count(DISTINCT Direction) FROM $T`)) as [[number]];
+    await expect.poll(() => page().getByTestId('profile-distinct').textContent(), { timeout: 20_000 }).toBe(String(d));
+    await page().getByTestId('profile-panel').locator('svg').first().waitFor({ timeout: 20_000 });
+
+    await page().getByTestId('summary-toggle').click();
+    await expect.poll(() => page().getByTestId('summary-row').count(), { timeout: 20_000 }).toBe(6);
+    await expect.poll(() => page().locator('[data-testid=summary-flag][data-flag=identifier]').count()).toBeGreaterThan(0);
+    await page().getByTestId('summary-close').click();
+    await page().getByTestId('grid').waitFor();
+  });
+
   it('opens the command palette with Ctrl+K and opens a table from it', async () => {
     await page().getByTestId('grid').focus();
     await page().keyboard.press('Control+k');
