@@ -49,6 +49,9 @@ describe('the Budget view', () => {
     expect(await selected(voted, 'stage')).toBe('Étape budgétaire');
     await expect.poll(() => selected(executed, 'amount')).toBe('Montant réalisé');
     expect(await voted.locator('[data-testid=budget-map-field][data-field="amount"]').textContent()).toMatch(/Montant voté/);
+    // The mapping is kept in the project.
+    await tid('budget-map-save').click();
+    await expect.poll(() => mapping.getByRole('status').first().textContent()).toMatch(/Correspondance enregistrée/);
   });
 
   it('runs the reconciliation and shows the planted chapter overrun in the tree, explained', async () => {
