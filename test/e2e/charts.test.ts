@@ -175,4 +175,40 @@ describe('the Charts view', () => {
     await expect.poll(async () => sorted(await valuesOf()), { timeout: 30_000 }).toEqual(sorted(before));
     expect(app.errors).toEqual([]);
   });
+  it('cross-filters with a brushed interval on a histogram, every number recomputed in DuckDB', async () => {
+    await page().getByTestId('charts-mode-builder').click();
+    await shelf('y').getByRole('button', { name: /retirer/i }).click();
+    await shelf('x').getByRole('button', { name: /retirer/i }).click();
+    await field('montant_vote').dragTo(shelf('x'));
+    await shelf('x').locator('input[type=checkbox]').check();
+    await shelf('y').getByRole('button', { name: /nombre de lignes/i }).click();
+    await expect.poll(() => page().getByTestId('chart-sql').textContent(), { timeout: 30_000 }).toMatch(/_bins/);
+    await page().getByTestId('chart-save-name').fill('Histogramme');
+    await page().getByTestId('chart-save').click();
+    await page().getByTestId('charts-mode-dashboard').click();
+
+    const board = page().getByTestId('dashboard');
+    const hist = board.locator('[data-testid=dashboard-chart][data-name="Histogramme"]');
+    const b = board.locator('[data-testid=dashboard-chart][data-name="Par secteur"]');
+    await expect.poll(() => hist.locator('svg .mark-rect.role-mark path').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const box = (await hist.locator('svg .mark-rect.role-mark').first().boundingBox())!;
+    await page().mouse.move(box.x + 2, box.y + box.height / 2);
+    await page().mouse.down();
+    await page().mouse.move(box.x + box.width * 0.15, box.y + box.height / 2, { steps: 6 });
+    await page().mouse.up();
+    const chip = board.getByTestId('dashboard-filter');
+    await chip.waitFor();
+    const f = JSON.parse((await chip.getAttribute('data-filter'))!) as { column: string; op: string; min: number; max: number };
+    expect(f).toMatchObject({ column: 'montant_vote', op: 'between' });
+    const expected = await engine.query(
+      `SELECT secteur_d_activite, CAST(sum(montant_vote) AS DOUBLE) FROM subventions_votees WHERE montant_vote >= ${f.min} AND montant_vote <= ${f.max} GROUP BY 1`,
+    );
+    const sorted = (rows: unknown[][]) => rows.map((r) => [r[0], r[1]]).sort((p, q) => String(p[0]).localeCompare(String(q[0])));
+    await expect
+      .poll(async () => sorted(((JSON.parse((await b.getAttribute('data-values')) ?? '[]') as { x: number; y: string }[]).map((r) => [r.y, r.x]))), { timeout: 30_000 })
+      .toEqual(sorted(expected.rows));
+    await page().getByTestId('dashboard-clear').click();
+    await expect.poll(() => board.getByTestId('dashboard-filter').count()).toBe(0);
+    expect(app.errors).toEqual([]);
+  });
 });
