@@ -2,7 +2,7 @@
 // the profile chart, English chips and the command palette's matching.
 import { describe, expect, it } from 'vitest';
 import { filteredRelation, relationSql, tableRelation } from '../../src/core/explore/window.ts';
-import { filterChip } from '../../src/core/query/filters.ts';
+import { filterChip, type Filter } from '../../src/core/query/filters.ts';
 import { rangeOf, rawCell, toTsv } from '../../src/ui/explore/copy.ts';
 import { draftOf, emptyDraft, filtersOfDraft, parseNumberInput } from '../../src/ui/explore/filter-input.ts';
 import { profileSpec } from '../../src/ui/explore/profile-spec.ts';
@@ -86,7 +86,7 @@ describe('filter forms', () => {
   });
 
   it('shows chips in English when asked, French by default', () => {
-    const f = { column: 'direction', op: 'in', values: ['DAC', 'DASCO'] } as const;
+    const f: Filter = { column: 'direction', op: 'in', values: ['DAC', 'DASCO'] };
     expect(filterChip(f, 'Direction')).toBe('Direction est l’une de : « DAC », « DASCO »');
     expect(filterChip(f, 'Direction', 'en')).toBe('Direction is one of: “DAC”, “DASCO”');
     expect(filterChip({ column: 'm', op: 'between', min: 1, max: 2 }, 'Montant', 'en')).toBe('Montant between 1 and 2');
