@@ -88,6 +88,33 @@ describe('accessibility (axe-core, serious and critical)', () => {
     expect(formatViolations('import dialog', violations), 'axe violations').toBe('');
   });
 
+  it('the Charts view with a chart drawn', async (ctx) => {
+    const tab = page().locator('[data-testid=view-tab][data-view=charts]');
+    if ((await tab.count()) === 0) return ctx.skip('no Charts view tab yet');
+    await tab.click();
+    const field = page().getByTestId('chart-field').first();
+    if (!(await field.waitFor({ timeout: 15_000 }).then(() => true, () => false))) return ctx.skip('the Charts view lists no chart-field');
+    await field.click();
+    const adopt = page().getByTestId('chart-adopt').first();
+    if (!(await adopt.waitFor({ timeout: 15_000 }).then(() => true, () => false))) return ctx.skip('no chart recommended for the first field');
+    await adopt.click();
+    await page().locator('[data-testid=chart-preview] svg').first().waitFor({ timeout: 30_000 });
+    await page().waitForTimeout(300);
+    const violations = await runAxe(page());
+    expect(formatViolations('charts with a chart', violations), 'axe violations').toBe('');
+  });
+
+  it('the command palette (Ctrl+K)', async (ctx) => {
+    await page().locator('#view-panel').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+    await page().keyboard.press('Control+k');
+    const input = page().getByTestId('palette-input');
+    if (!(await input.waitFor({ timeout: 3000 }).then(() => true, () => false))) return ctx.skip('no command palette opens on Ctrl+K');
+    await page().waitForTimeout(200);
+    const violations = await runAxe(page());
+    await page().keyboard.press('Escape');
+    expect(formatViolations('command palette', violations), 'axe violations').toBe('');
+  });
+
   it('the open-project dialog', async () => {
     await page().getByTestId('open-project').click();
     const dialog = page().locator('dialog[open]');
