@@ -99,7 +99,10 @@ describe('the Findings view', () => {
     await page().getByTestId('finding-attach-chart').click();
     const chart = page().locator('[data-testid=finding-evidence][data-kind=chart]');
     await chart.waitFor({ timeout: 60_000 });
-    expect(await chart.getByTestId('finding-evidence-chart').getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+    const img = chart.getByTestId('finding-evidence-chart');
+    expect(await img.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+    // The frozen SVG really draws as an image (a namespace-less SVG would show only its alt text).
+    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(50);
 
     await pick(page().getByTestId('finding-attach-source-table'), /^subventions_versees$/);
     await page().getByTestId('finding-attach-source').click();
