@@ -71,6 +71,13 @@ class AuditState {
     return v;
   }
 
+  /** The view may open before the project's tables are known: the « table » field is filled once they are. */
+  ensureTable(): void {
+    if (this.values.table !== '' || !this.fields.some((f) => f.name === 'table')) return;
+    const first = app.tables.find((x) => x.kind === 'table');
+    if (first) this.values.table = first.name;
+  }
+
   choose(id: string): void {
     if (id === this.opId) return;
     this.kept.set(this.opId, $state.snapshot(this.values) as FormValues);
