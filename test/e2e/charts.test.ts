@@ -73,6 +73,12 @@ describe('the Charts view', () => {
     await expect.poll(() => shelf('color').getAttribute('data-field')).toBe('secteur_d_activite');
     await shelf('color').getByRole('button', { name: /secteur|retirer/i }).last().click();
     await expect.poll(() => shelf('color').getAttribute('data-field')).toBe('');
+    // The menu: opened from the field's « + » button, first shelf focused, Enter on « Colonnes ».
+    await page().locator('[data-testid=chart-field][data-field="nature_de_la_subvention"] ~ [data-testid=chart-field-menu]').click();
+    await expect.poll(() => page().evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('chart-field-place');
+    await page().locator('[data-testid=chart-field-place][data-channel=column]').press('Enter');
+    await expect.poll(() => shelf('column').getAttribute('data-field')).toBe('nature_de_la_subvention');
+    await shelf('column').getByRole('button', { name: /retirer/i }).click();
   });
 
   it('exports the chart as PNG (2×) and SVG, each with its title', async () => {
