@@ -205,4 +205,31 @@ describe('the Findings view', () => {
     await page().getByTestId('grid-rowcount').last().waitFor();
     expect(app.errors).toEqual([]);
   });
+
+  it('flags personal columns behind the evidence before a report, and masks them in a journaled new table', async () => {
+    const csv = 'Nom;Courriel;Montant\n' + Array.from({ length: 20 }, (_, i) => `Personne ${i};personne${i}@exemple.fr;${100 + i}`).join('\n') + '\n';
+    await page().getByTestId('file-input').setInputFiles({ name: 'personnes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page().getByTestId('import-confirm').click();
+    await page().locator('[data-testid=catalog-item][data-table="personnes"]').waitFor({ timeout: 60_000 });
+    await tab('findings').click();
+    await page().getByRole('button', { name: /^Constats$/ }).click();
+    await page().getByTestId('finding-new-title').fill('Versements à des particuliers');
+    await page().getByTestId('finding-new').click();
+    await expect.poll(() => editor().getAttribute('data-id')).not.toBe(findingId);
+    await pick(page().getByTestId('finding-attach-source-table'), /^personnes$/);
+    await page().getByTestId('finding-attach-source').click();
+    await page().locator('[data-testid=finding-evidence][data-kind=source]').waitFor({ timeout: 30_000 });
+    await page().getByTestId('finding-filter-status').selectOption('draft');
+    await page().locator('[data-testid=finding-list-item]').filter({ hasText: 'particuliers' }).click();
+    // The report covers the listed (draft) findings; the tables behind their evidence are checked first.
+    await page().getByTestId('report-export-html').click();
+    const check = page().getByTestId('privacy-check');
+    await check.waitFor({ timeout: 60_000 }).catch(async (e) => {
+      throw new Error(`${e} — ${await page().locator('.findings-view').textContent()}`);
+    });
+    expect(await check.locator('[data-testid=privacy-column][data-column=courriel]').count()).toBe(1);
+    await page().getByTestId('privacy-mask').click();
+    await page().locator('[data-testid=catalog-item][data-table="personnes_masque"]').waitFor({ timeout: 30_000 });
+    await page().getByTestId('finding-filter-status').selectOption('');
+  });
 });
