@@ -1,19 +1,31 @@
-// Running the workbench's query: checked read-only, described (its columns), journaled with a digest
-// computed inside DuckDB. The rows themselves are never fetched here: the grid asks for the windows
-// it shows, so a million-row result costs the UI what one screen costs.
-import { QueryCancelledError } from '../engine/engine.ts';
-import { queryRelation, relationColumns, type Relation } from '../explore/window.ts';
+// Running the workbench's query: checked read-only, computed once into a temporary table, journaled
+// (as the `sql` operation, with the digest of that result) and shown from there. The rows are never
+// fetched here: the grid asks for the windows it shows, and scrolling never runs the query again.
+//
+// Why a temporary table: cancelling DuckDB-wasm in the middle of the journal's digest query
+// (`sum(hash(…)::HUGEINT)` over a long-running sub-query) leaves the engine stuck, while cancelling a
+// CREATE TABLE … AS is clean. So the long part is the CREATE, the only step a cancel interrupts, and
+// the digest afterwards reads the finished result (same digest as over the query: same rows and columns).
+import { QueryCancelledError, type Engine } from '../engine/engine.ts';
+import { tableRelation, type Relation } from '../explore/window.ts';
 import type { JournalEntry } from '../journal/journal.ts';
+import type { Operation } from '../ops/registry.ts';
 import type { Session } from '../project/session.ts';
+import { quoteIdent } from '../sql/ident.ts';
 import { locateSqlError, type SqlErrorInfo } from './sql-errors.ts';
 import { assertSingleSelect, runSql } from './sql-ops.ts';
+
+/** How soon to ask the engine again when a cancel found nothing running yet. */
+const CANCEL_RETRY_MS = 150;
 
 export interface WorkbenchResult {
   /** The statement that ran (trimmed, without a final `;`). */
   sql: string;
+  /** Where the result is kept: a temporary table of this session. */
   relation: Relation;
   columns: { name: string; label: string; type: string }[];
   rows: number;
+  /** How long the query itself took (not the journaling). */
   ms: number;
   entry: JournalEntry;
 }
@@ -29,41 +41,78 @@ export class WorkbenchError extends Error {
   }
 }
 
-function cancelledError(): WorkbenchError {
-  return new WorkbenchError({ message: new QueryCancelledError().message }, true);
+/** The temporary table that holds a workbench slot's last result. */
+export function resultTableName(slot: string): string {
+  return `_loupe_sql_${slot.replace(/[^A-Za-z0-9_]/g, '_')}`;
+}
+
+/** Frees the memory a slot's last result holds (a closed tab). */
+export async function dropWorkbenchResult(engine: Engine, slot: string): Promise<void> {
+  await engine.exec(`DROP TABLE IF EXISTS temp.${quoteIdent(resultTableName(slot))}`);
+}
+
+/** The `sql` operation, digesting the materialised result instead of running the query again. */
+function sqlOverResult(table: string): Operation<{ sql: string }> {
+  return {
+    ...runSql,
+    async run(ctx, params) {
+      const out = await runSql.run(ctx, params);
+      return { ...out, relation: `temp.${quoteIdent(table)}` };
+    },
+  };
 }
 
 /**
- * Runs `sql` for the workbench. `signal` stops it between steps (the engine's own cancel stops the
- * step that is running). Errors come back as WorkbenchError, positioned in `sql` as given.
+ * Runs `sql` for the workbench into the slot's result table. Aborting `signal` cancels the query
+ * while it computes; once it has finished, the (short) journaling completes. Errors come back as
+ * WorkbenchError, positioned in `sql` as given.
  */
-export async function runWorkbenchQuery(session: Session, sql: string, signal?: AbortSignal): Promise<WorkbenchResult> {
-  const t0 = performance.now();
+export async function runWorkbenchQuery(session: Session, sql: string, slot: string, signal?: AbortSignal): Promise<WorkbenchResult> {
   let body: string;
   try {
     body = assertSingleSelect(sql);
   } catch (e) {
     throw new WorkbenchError({ message: e instanceof Error ? e.message : String(e) }, false);
   }
+  const engine = session.engine;
+  const table = resultTableName(slot);
+  let computing = false;
+  const cancel = async () => {
+    if (!computing) return;
+    if (!(await engine.cancel()) && computing) setTimeout(() => void cancel(), CANCEL_RETRY_MS);
+  };
+  const onAbort = () => void cancel();
+  signal?.addEventListener('abort', onAbort);
   try {
-    const relation = queryRelation(body);
-    const cols = await relationColumns(session.engine, relation);
-    if (signal?.aborted) throw cancelledError();
-    const res = await session.run(runSql, { sql: body });
-    if (signal?.aborted) throw cancelledError();
+    if (signal?.aborted) throw new QueryCancelledError();
+    const t0 = performance.now();
+    computing = true;
+    try {
+      await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS ${body}\n`);
+    } finally {
+      computing = false;
+    }
+    const ms = performance.now() - t0;
+    // A cancel that came while another query held the engine did not stop this one: honour it now.
+    if (signal?.aborted) throw new QueryCancelledError();
+    const res = await session.run(sqlOverResult(table), { sql: body });
+    const cols = await engine.query(`DESCRIBE temp.${quoteIdent(table)}`);
     return {
       sql: body,
-      relation,
-      columns: cols.map((c) => ({ name: c.name, label: c.name, type: c.type })),
+      // Unqualified: DuckDB looks in the temporary schema first.
+      relation: tableRelation(table),
+      columns: cols.rows.map((r) => ({ name: String(r[0]), label: String(r[0]), type: String(r[1]) })),
       rows: res.digest?.rows ?? 0,
-      ms: performance.now() - t0,
+      ms,
       entry: res.entry,
     };
   } catch (e) {
     if (e instanceof WorkbenchError) throw e;
     if (e instanceof QueryCancelledError || signal?.aborted) throw new WorkbenchError({ message: e instanceof Error ? e.message : String(e) }, true);
     const message = e instanceof Error ? e.message : String(e);
-    throw new WorkbenchError(await locateSqlError(session.engine, sql, message), false);
+    throw new WorkbenchError(await locateSqlError(engine, sql, message), false);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 

@@ -1,4 +1,46 @@
 import type { sql as fr } from '../fr/sql.ts';
 
 export const sql: Record<keyof typeof fr, string> = {
+  'sql.editorLabel': 'SQL query',
+  'sql.run': 'Run',
+  'sql.runSelection': 'Run selection',
+  'sql.runHint': 'Ctrl+Enter (⌘+Enter on Mac) runs the query, or the selection when there is one',
+  'sql.cancel': 'Cancel the query',
+  'sql.running': 'Query running…',
+  'sql.cancelled': 'Query cancelled.',
+  'sql.format': 'Format',
+  'sql.formatFailed': 'Could not format: {message}',
+  'sql.save': 'Save as view…',
+  'sql.toolbar': 'Query actions',
+
+  'sql.tabs': 'Query tabs',
+  'sql.tabAdd': 'New query tab',
+  'sql.tabDefaultName': 'Query {n}',
+  'sql.tabClose': 'Close tab “{name}”',
+  'sql.tabRename': 'Rename tab “{name}” (double-click)',
+  'sql.tabRenameLabel': 'Tab name',
+
+  'sql.rowcount': '{count} rows',
+  'sql.rowcountOne': '{count} row',
+  'sql.time': 'in {time}',
+  'sql.resultName': 'Result of “{name}”',
+  'sql.noResult': 'Write a query and run it: its result shows here.',
+  'sql.error': 'Error',
+  'sql.errorAt': 'line {line}, column {column}',
+  'sql.errorGoto': 'Go to line {line}, column {column}',
+  'sql.tableInfo': '{rows} rows, {columns} columns',
+
+  'sql.history': 'History',
+  'sql.historyEmpty': 'Queries run in this project will show here.',
+  'sql.historyLoad': 'Load into the editor: {sql}',
+  'sql.historyRows': '{count} rows',
+
+  'sql.saveTitle': 'Save the query as a view',
+  'sql.saveName': 'View name (letters, digits, _)',
+  'sql.saveDescription': 'Description (optional)',
+  'sql.saveConfirm': 'Save',
+  'sql.saveCancel': 'Cancel',
+  'sql.saveIntro': 'The view will appear in the catalog, in the project manifest and in the journal.',
+  'sql.saved': 'View “{name}” saved',
+  'sql.saveFailed': 'Could not save: {message}',
 };
