@@ -13,6 +13,7 @@ export interface ViewEntry {
 
 export const VIEWS: ViewEntry[] = [
   { id: 'table', label: 'view.table', load: () => import('./table/TableView.svelte') },
+  { id: 'sql', label: 'view.sql', load: () => import('./sql/SqlView.svelte') },
   { id: 'charts', label: 'view.charts', load: () => import('./charts/ChartsView.svelte') },
   { id: 'findings', label: 'view.findings', load: () => import('./findings/FindingsView.svelte') },
   { id: 'journal', label: 'view.journal', load: () => import('./journal/JournalView.svelte') },
