@@ -138,7 +138,12 @@ describe('isolation and content security policy', () => {
       await probePage.goto(docUrl);
       await probePage.waitForFunction(() => (window as unknown as { __probe?: { done?: boolean } }).__probe?.done === true);
       await probePage.waitForTimeout(300);
-      return probePage.evaluate(() => ({ ...(window as unknown as { __probe: Record<string, unknown> }).__probe, inline: (window as unknown as { __inline?: boolean }).__inline ?? false }));
+      return probePage.evaluate(
+        (): Record<string, unknown> => ({
+          ...(window as unknown as { __probe: Record<string, unknown> }).__probe,
+          inline: (window as unknown as { __inline?: boolean }).__inline ?? false,
+        }),
+      );
     };
 
     const locked = await run();
