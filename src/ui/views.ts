@@ -15,8 +15,8 @@ export const VIEWS: ViewEntry[] = [
   { id: 'table', label: 'view.table', load: () => import('./table/TableView.svelte') },
   { id: 'sql', label: 'view.sql', load: () => import('./sql/SqlView.svelte') },
   { id: 'charts', label: 'view.charts', load: () => import('./charts/ChartsView.svelte') },
-  { id: 'findings', label: 'view.findings', load: () => import('./findings/FindingsView.svelte') },
-  { id: 'journal', label: 'view.journal', load: () => import('./journal/JournalView.svelte') },
   { id: 'budget', label: 'view.budget', load: () => import('./budget/BudgetView.svelte') },
   { id: 'audit', label: 'view.audit', load: () => import('./audit/AuditView.svelte') },
+  { id: 'findings', label: 'view.findings', load: () => import('./findings/FindingsView.svelte') },
+  { id: 'journal', label: 'view.journal', load: () => import('./journal/JournalView.svelte') },
 ];
