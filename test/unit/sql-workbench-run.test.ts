@@ -1,0 +1,66 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/core/engine/engine.ts';
+import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { Session } from '../../src/core/project/session.ts';
+import { queryHistory, runWorkbenchQuery, WorkbenchError } from '../../src/core/query/workbench.ts';
+
+let dir: string;
+let engine: Engine;
+let s: Session;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'loupe-sqlrun-'));
+  await writeFile(join(dir, 'marches.csv'), 'Titulaire;Montant HT\nA;38450\nA;39120\nB;120000\n');
+  engine = await createNodeEngine();
+  s = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
+  await s.importPath(join(dir, 'marches.csv'));
+});
+afterAll(async () => {
+  await engine?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('running a workbench query', () => {
+  it('keeps the result in a temporary table and journals the same digest as the query itself', async () => {
+    const sql = 'SELECT titulaire, sum(montant_ht) AS total FROM marches GROUP BY 1;';
+    const r = await runWorkbenchQuery(s, sql, 't1');
+    expect(r.rows).toBe(2);
+    expect(r.columns.map((c) => c.name)).toEqual(['titulaire', 'total']);
+    expect((await engine.query(`SELECT * FROM "${r.relation.kind === 'table' ? r.relation.name : ''}" ORDER BY 1`)).rows).toEqual([['A', 77570], ['B', 120000]]);
+    expect(r.entry).toMatchObject({ op: 'sql', params: { sql: sql.replace(/;$/, '') }, output: { rows: 2 } });
+    // Replaying the journaled `sql` operation over the query gives the digest that was recorded.
+    const direct = await s.runQuery(sql);
+    expect(direct.entry.output!.digest).toBe(r.entry.output!.digest);
+    // Newest first: the direct run, then the workbench's.
+    expect(queryHistory(s.journal.all()).map((h) => [h.sql, h.rows])).toEqual([[sql, 2], [sql.replace(/;$/, ''), 2]]);
+    expect(s.catalog.list().map((t) => t.name)).toEqual(['marches']);
+  });
+
+  it('reports an error with its position in the SQL as typed, and journals nothing', async () => {
+    const before = s.journal.all().length;
+    const err = await runWorkbenchQuery(s, '  SELECT titulaire,\n    montant_ttc\n  FROM marches', 't1').catch((e) => e);
+    expect(err).toBeInstanceOf(WorkbenchError);
+    expect(err).toMatchObject({ cancelled: false, info: { line: 2, column: 5 } });
+    expect(s.journal.all().length).toBe(before);
+  });
+
+  it('refuses a writing statement before running it', async () => {
+    const err = await runWorkbenchQuery(s, 'DROP TABLE marches', 't1').catch((e) => e);
+    expect(err).toMatchObject({ cancelled: false, message: expect.stringMatching(/lecture/) });
+    expect(s.catalog.has('marches')).toBe(true);
+  });
+
+  it('cancels a long query when asked, then runs the next one', async () => {
+    const ctl = new AbortController();
+    const slow = runWorkbenchQuery(s, 'SELECT count(*) FROM range(5000000000) t(x) WHERE x % 7 = 3', 't2', ctl.signal).catch((e) => e);
+    await new Promise((r) => setTimeout(r, 300));
+    ctl.abort();
+    expect(await slow).toMatchObject({ cancelled: true });
+    expect((await runWorkbenchQuery(s, 'SELECT 42 AS v', 't2')).rows).toBe(1);
+  });
+});
