@@ -40,6 +40,8 @@ export class SqlTab {
     try {
       this.result = await runWorkbenchQuery(session, sql, this.id, controller.signal);
     } catch (e) {
+      // No stale result beside an error: the count and grid shown are always those of the last run.
+      this.result = null;
       if (e instanceof WorkbenchError && e.cancelled) this.cancelled = true;
       else this.error = { ...(e instanceof WorkbenchError ? e.info : { message: e instanceof Error ? e.message : String(e) }), base };
     } finally {
