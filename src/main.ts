@@ -1,4 +1,3 @@
-import './zod-jitless.ts';
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
 import { locale } from './i18n/index.ts';
