@@ -220,12 +220,15 @@ describe('the Findings view', () => {
     await page().getByTestId('finding-attach-source').click();
     await page().locator('[data-testid=finding-evidence][data-kind=source]').waitFor({ timeout: 30_000 });
     await page().getByTestId('finding-filter-status').selectOption('draft');
-    await page().locator('[data-testid=finding-list-item]').filter({ hasText: 'particuliers' }).click();
+    const item = page().locator('[data-testid=finding-list-item]').filter({ hasText: 'particuliers' });
+    // The report reads the listed findings: wait until the list knows the evidence just joined.
+    await expect.poll(() => item.textContent(), { timeout: 30_000 }).toMatch(/1\s*preuve/);
+    await item.click();
     // The report covers the listed (draft) findings; the tables behind their evidence are checked first.
     await page().getByTestId('report-export-html').click();
     const check = page().getByTestId('privacy-check');
     await check.waitFor({ timeout: 60_000 }).catch(async (e) => {
-      throw new Error(`${e} — ${await page().locator('.findings-view').textContent()}`);
+      throw new Error(`${e} — errors: ${JSON.stringify(app.errors)} — status: ${await page().getByTestId('status-message').textContent()}`);
     });
     expect(await check.locator('[data-testid=privacy-column][data-column=courriel]').count()).toBe(1);
     await page().getByTestId('privacy-mask').click();
