@@ -57,8 +57,8 @@ describe('loupe CLI', () => {
     await writeFile(path, original);
   });
 
-  it('runs as a real process through bin/loupe.mjs and exits when done', () => {
-    const r = spawnSync(process.execPath, ['bin/loupe.mjs', 'tables', '--project', project()], { encoding: 'utf8', timeout: 60_000 });
+  it('runs as a real process through src/cli/loupe.mjs and exits when done', () => {
+    const r = spawnSync(process.execPath, ['src/cli/loupe.mjs', 'tables', '--project', project()], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^subventions\t/);
