@@ -12,9 +12,11 @@ export interface NativeResult {
   groupbyRunsMs: number[];
   peakRssMb: number;
   check: Record<string, unknown>;
+  /** Figure name → median of 3 runs (ms) of the statements the page recorded for it (page/suite.ts). */
+  suiteMs: Record<string, number>;
 }
 
-async function child(importSql: string): Promise<NativeResult> {
+async function child(importSql: string, suite: Record<string, string[]>): Promise<NativeResult> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
@@ -29,6 +31,17 @@ async function child(importSql: string): Promise<NativeResult> {
     groupbyRunsMs.push(performance.now() - t);
   }
   const check = (await conn.runAndReadAll(CHECK_SQL)).getRowObjectsJson()[0] as Record<string, unknown>;
+  // The same statements as the page, in the same order, results read in full like the page's.
+  const suiteMs: Record<string, number> = {};
+  for (const [name, statements] of Object.entries(suite)) {
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      t = performance.now();
+      for (const sql of statements) await conn.runAndReadAll(sql);
+      runs.push(performance.now() - t);
+    }
+    suiteMs[name] = median(runs);
+  }
   conn.closeSync();
   return {
     threads,
@@ -38,13 +51,14 @@ async function child(importSql: string): Promise<NativeResult> {
     // maxRSS is in kilobytes (KiB); reported in MB like every other memory figure here.
     peakRssMb: (process.resourceUsage().maxRSS * 1024) / 1e6,
     check,
+    suiteMs,
   };
 }
 
-/** `importSql` reads the CSV by its path on disk. */
-export function runNative(importSql: string): Promise<NativeResult> {
+/** `importSql` reads the CSV by its path on disk; `suite`: figure name → the statements to time. */
+export function runNative(importSql: string, suite: Record<string, string[]> = {}): Promise<NativeResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', importSql], {
+    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', importSql, JSON.stringify(suite)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -59,6 +73,6 @@ export function runNative(importSql: string): Promise<NativeResult> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--child') {
-  const r = await child(process.argv[3]!);
+  const r = await child(process.argv[3]!, JSON.parse(process.argv[4] ?? '{}') as Record<string, string[]>);
   console.log(JSON.stringify(r));
 }

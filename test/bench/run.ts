@@ -44,15 +44,15 @@ let nativeSql: string;
 // times are the mean of both runs, which spreads the drift in machine load.
 try {
   const coiMaxBytes = coiMaxMb ? Number(coiMaxMb) * 1e6 : undefined;
-  coi = await runInChromium(origin, csv.path, { mode: 'app', source, importPath, ...(coiMaxBytes ? { coiMaxBytes } : {}) });
+  coi = await runInChromium(origin, csv.path, { mode: 'app', source, importPath, suite: true, ...(coiMaxBytes ? { coiMaxBytes } : {}) });
   nativeSql = importPath === 'importer' ? retarget(coi.sql, csv.path) : directImportSql(csv.path);
-  nativeRuns.push(await runNative(nativeSql));
+  nativeRuns.push(await runNative(nativeSql, coi.suite?.sql));
   printNative(nativeRuns[0]!);
   eh = await runInChromium(origin, csv.path, { mode: 'eh', source, importPath });
 } finally {
   server.close();
 }
-nativeRuns.push(await runNative(nativeSql));
+nativeRuns.push(await runNative(nativeSql, coi.suite?.sql));
 printNative(nativeRuns[1]!);
 const mean = (f: (n: NativeResult) => number) => nativeRuns.reduce((a, n) => a + f(n), 0) / nativeRuns.length;
 const native = {
@@ -61,6 +61,7 @@ const native = {
   peakRssMb: Math.max(...nativeRuns.map((n) => n.peakRssMb)),
   check: nativeRuns[0]!.check,
 };
+const nativeSuite = (name: string) => mean((n) => n.suiteMs[name] ?? NaN);
 console.log(`import SQL ${nativeSql.replace(csv.path, '<csv>')}`);
 for (const [label, r] of [['app', coi], ['EH', eh]] as const) {
   console.log(
@@ -98,6 +99,24 @@ setFigure('groupby_eh_ms', r0(median(eh.groupbyMs)));
 setFigure('peak_mem_eh_mb', r0(eh.peakRendererMb));
 setFigure('csv_mb', r0(csv.size / 1e6));
 setFigure('import_path', importPath);
+// Explore, audit, charts (page/suite.ts): the app's code in the page (COI run), every SQL statement it
+// sent replayed by native DuckDB; median of 3 runs each side. grid_window = the slowest of 3 offsets.
+const suite = coi.suite!;
+const windows = ['grid_window_0', 'grid_window_mid', 'grid_window_end'];
+const suiteFigures: [string, number, number][] = [
+  ['grid_window', Math.max(...windows.map((w) => suite.ms[w]!)), Math.max(...windows.map(nativeSuite))],
+  ...['facet', 'profile', 'audit_duplicates', 'audit_benford', 'audit_stratify', 'chart_bar'].map(
+    (k): [string, number, number] => [k, suite.ms[k]!, nativeSuite(k)],
+  ),
+];
+const ms1 = (x: number) => Math.round(x * 10) / 10;
+for (const [k, loupe, nat] of suiteFigures) {
+  setFigure(`${k}_ms`, ms1(loupe));
+  setFigure(`${k}_native_ms`, ms1(nat));
+  setFigure(`${k}_ratio`, ratio(loupe, nat));
+  console.log(`${k.padEnd(17)} loupe ${ms1(loupe)} ms, native ${ms1(nat)} ms, ratio ${figures[`${k}_ratio`]} (${suite.sql[k === 'grid_window' ? 'grid_window_0' : k]!.length} statements)`);
+}
+for (const w of windows) setFigure(`${w}_ms`, ms1(suite.ms[w]!));
 // Other work on the machine skews every time: the 1-minute load average, at the start and at the end.
 setFigure('load_start', loadStart);
 setFigure('load_end', Math.round(loadavg()[0]! * 10) / 10);

@@ -7,6 +7,7 @@ import { readCsv } from '../../../src/core/ingest/csv.ts';
 import { blobSourceFile } from '../../../src/core/ingest/source.ts';
 import { CHECK_SQL, directImportSql, GROUPBY_SQL, TABLE } from '../sql.ts';
 import { bundleFor, COI_MAX_BYTES, type Bundle } from './bundle.ts';
+import { runSuite, type SuiteResult } from './suite.ts';
 
 export interface PageRunOptions {
   /** 'app': COI when isolated and the file fits in one buffer, else EH. 'eh': force the EH bundle. */
@@ -17,6 +18,8 @@ export interface PageRunOptions {
   coiMaxBytes?: number;
   /** 'importer': Loupe's readCsv (sniffing, type detection, rejects); 'direct': one read_csv. */
   importPath: 'importer' | 'direct';
+  /** Also run the explore / audit / chart figures (suite.ts). */
+  suite?: boolean;
 }
 
 export interface PageRunResult {
@@ -37,6 +40,8 @@ export interface PageRunResult {
   steps: { sql: string; ms: number }[];
   groupbyMs: number[];
   check: Record<string, unknown>;
+  /** The explore / audit / chart figures and the SQL they sent, when asked for. */
+  suite: SuiteResult | null;
 }
 
 const now = () => performance.now();
@@ -142,6 +147,7 @@ async function run(opts: PageRunOptions): Promise<PageRunResult> {
     }
     const r = await engine.query(CHECK_SQL);
     const check = Object.fromEntries(r.columns.map((c, i) => [c.name, String(r.rows[0]![i])]));
+    const suite = opts.suite ? await runSuite(engine, Number(check.n)) : null;
     return {
       crossOriginIsolated,
       bundle,
@@ -157,6 +163,7 @@ async function run(opts: PageRunOptions): Promise<PageRunResult> {
       steps: importSteps,
       groupbyMs,
       check,
+      suite,
     };
   } finally {
     await engine.close();
