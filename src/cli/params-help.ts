@@ -1,31 +1,37 @@
-// `loupe run <op> --help`: an operation's parameters, read from its schema (the schema is the doc).
-import { z } from 'zod';
+// `loupe run <op> --help`: an operation's parameters, read from its schema (the schema is the doc),
+// through the same reading the Audit view uses to draw its forms.
+import type { z } from 'zod';
+import { formOf, type FormField } from '../core/ops/form-schema.ts';
 
-interface JsonSchema {
-  type?: string | string[];
-  description?: string;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  enum?: unknown[];
-  default?: unknown;
-  items?: JsonSchema;
-  minimum?: number;
-  maximum?: number;
+const KIND: Record<FormField['kind'], string> = {
+  string: 'texte',
+  number: 'nombre',
+  integer: 'entier',
+  boolean: 'oui/non',
+  enum: 'choix',
+  'multi-enum': 'liste de choix',
+  list: 'liste de textes',
+  'number-list': 'liste de nombres',
+  object: 'objet',
+  'object-list': 'liste d’objets',
+  json: 'JSON',
+};
+
+function describe(f: FormField, indent: string): string[] {
+  const type = f.options?.length ? f.options.map((v) => JSON.stringify(v)).join(' | ') : KIND[f.kind];
+  const bits = [
+    f.required ? 'obligatoire' : 'facultatif',
+    f.default !== undefined ? `défaut ${JSON.stringify(f.default)}` : '',
+    f.min !== undefined ? `min ${f.min}` : '',
+    f.max !== undefined ? `max ${f.max}` : '',
+  ].filter(Boolean);
+  const lines = [`${indent}${f.name} (${type}) — ${bits.join(', ')}`];
+  if (f.description) lines.push(`${indent}    ${f.description}`);
+  for (const sub of f.fields ?? []) lines.push(...describe(sub, `${indent}  `));
+  return lines;
 }
 
 export function describeParams(schema: z.ZodType): string {
-  const js = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as JsonSchema;
-  const props = js.properties ?? {};
-  const required = new Set(js.required ?? []);
-  const lines = Object.entries(props).map(([name, p]) => {
-    const type = p.enum ? p.enum.map((v) => JSON.stringify(v)).join(' | ') : Array.isArray(p.type) ? p.type.join('|') : (p.type ?? 'valeur');
-    const bits = [
-      required.has(name) ? 'obligatoire' : 'facultatif',
-      p.default !== undefined ? `défaut ${JSON.stringify(p.default)}` : '',
-      p.minimum !== undefined ? `min ${p.minimum}` : '',
-      p.maximum !== undefined ? `max ${p.maximum}` : '',
-    ].filter(Boolean);
-    return `  ${name} (${type}${p.items?.type ? ` de ${p.items.type}` : ''}) — ${bits.join(', ')}${p.description ? `\n      ${p.description}` : ''}`;
-  });
+  const lines = formOf(schema).flatMap((f) => describe(f, '  '));
   return lines.length ? lines.join('\n') + '\n' : '  (aucun)\n';
 }
