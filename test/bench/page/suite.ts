@@ -29,12 +29,14 @@ export const FACET_FILTER: Filter = { column: EXERCICE, op: 'equals', value: 202
 export interface SuiteResult {
   sql: Record<string, string[]>;
   ms: Record<string, number>;
+  /** Figures that failed in the page (e.g. the wasm heap ran out), with the error: no Loupe time; native still runs their SQL. */
+  errors: Record<string, string>;
 }
 
 const RUNS = 3;
 
 /** Runs `fn` with every engine query recorded (exec goes through query). */
-async function recording(engine: Engine, fn: () => Promise<unknown>): Promise<{ ms: number; sql: string[] }> {
+async function recording(engine: Engine, fn: () => Promise<unknown>): Promise<{ ms: number; sql: string[]; error?: string }> {
   const sql: string[] = [];
   const query = engine.query;
   engine.query = (s, o) => {
@@ -44,6 +46,8 @@ async function recording(engine: Engine, fn: () => Promise<unknown>): Promise<{ 
   const t = performance.now();
   try {
     await fn();
+  } catch (e) {
+    return { ms: NaN, sql, error: e instanceof Error ? e.message : String(e) };
   } finally {
     engine.query = query;
   }
@@ -85,15 +89,20 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
     // The chart view's two phases: count (prepareChart), then the chart's own query.
     chart_bar: async () => engine.query((await prepareChart(engine, bar, entry)).sql),
   };
-  const out: SuiteResult = { sql: {}, ms: {} };
+  const out: SuiteResult = { sql: {}, ms: {}, errors: {} };
   for (const [name, fn] of Object.entries(cases)) {
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const r = await recording(engine, fn);
-      times.push(r.ms);
+      // Even when the page fails, the statements it sent go to native (a baseline for what failed here).
       out.sql[name] ??= r.sql;
+      if (r.error !== undefined) {
+        out.errors[name] = r.error;
+        break;
+      }
+      times.push(r.ms);
     }
-    out.ms[name] = median(times);
+    if (out.errors[name] === undefined) out.ms[name] = median(times);
   }
   return out;
 }
