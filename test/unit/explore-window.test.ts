@@ -86,3 +86,35 @@ describe('explore window', () => {
     expect(['VARCHAR', 'DATE', 'TIMESTAMP', 'BOOLEAN', 'INTERVAL'].some(isNumericType)).toBe(false);
   });
 });
+
+describe('sorted windows of a base table', () => {
+  it('sort keys and row ids only, return the same rows as a plain ORDER BY, and never repeat or skip a tied row', async () => {
+    const { createNodeEngine } = await import('../../src/core/engine/node.ts');
+    const { windowQuery, tableRelation, filteredRelation } = await import('../../src/core/explore/window.ts');
+    const e = await createNodeEngine();
+    try {
+      // 1,000 rows, only 7 distinct amounts: many ties across window boundaries.
+      await e.exec('CREATE TABLE s AS SELECT range AS id, (range % 7) * 10.5 AS montant, \'x\' || range AS lib FROM range(1000)');
+      const rel = tableRelation('s', { rowid: true });
+      const orderBy = [{ column: 'montant', desc: true }];
+      const seen: number[] = [];
+      for (let off = 0; off < 1000; off += 97) {
+        const w = await windowQuery(e, rel, { offset: off, limit: 97, orderBy });
+        const amounts = w.rows.map((r) => r[1] as number);
+        expect(amounts).toEqual([...amounts].sort((a, b) => b - a));
+        seen.push(...w.rows.map((r) => r[0] as number));
+      }
+      expect(new Set(seen).size).toBe(1000);
+      const plain = await e.query('SELECT montant FROM s ORDER BY montant DESC LIMIT 50 OFFSET 500');
+      const fast = await windowQuery(e, rel, { offset: 500, limit: 50, orderBy, columns: ['montant'] });
+      expect(fast.rows).toEqual(plain.rows);
+      // Filters stay on the table, with the same fast path.
+      const filtered = filteredRelation(rel, [{ column: 'montant', op: 'between', min: 21, max: 31.5 }]);
+      const f = await windowQuery(e, filtered, { offset: 0, limit: 1000, orderBy });
+      expect(f.rows.length).toBe(286);
+      expect(new Set(f.rows.map((r) => r[1]))).toEqual(new Set([31.5, 21]));
+    } finally {
+      await e.close();
+    }
+  });
+});

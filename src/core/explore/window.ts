@@ -5,7 +5,14 @@ import type { Rows } from '../engine/values.ts';
 import { whereClause, type Filter } from '../query/filters.ts';
 import { quoteIdent } from '../sql/ident.ts';
 
-export type Relation = { kind: 'table'; name: string } | { kind: 'query'; sql: string };
+export type Relation =
+  /**
+   * A table or view by name. `rowid`: a base table (not a view), whose rows can be sorted by their
+   * keys and row id alone before the window is fetched — sorting whole rows of millions of lines
+   * runs the wasm engine out of memory. `where`: filters kept on the table for that same reason.
+   */
+  | { kind: 'table'; name: string; rowid?: boolean; where?: string }
+  | { kind: 'query'; sql: string };
 
 export interface OrderBy {
   column: string;
@@ -24,8 +31,8 @@ export interface WindowRequest {
 export const MAX_WINDOW = 10_000;
 const TIMEOUT_MS = 30_000;
 
-export function tableRelation(name: string): Relation {
-  return { kind: 'table', name };
+export function tableRelation(name: string, opts: { rowid?: boolean } = {}): Relation {
+  return opts.rowid ? { kind: 'table', name, rowid: true } : { kind: 'table', name };
 }
 
 export function queryRelation(sql: string): Relation {
@@ -35,12 +42,13 @@ export function queryRelation(sql: string): Relation {
 /** The rows of `rel` that pass every filter: the relation itself when there is none. */
 export function filteredRelation(rel: Relation, filters: readonly Filter[]): Relation {
   if (!filters.length) return rel;
+  if (rel.kind === 'table' && rel.rowid && !rel.where) return { ...rel, where: whereClause(filters) };
   return queryRelation(`SELECT * FROM ${relationSql(rel)} AS _v\n${whereClause(filters)}`);
 }
 
 /** The relation as something that can follow FROM. */
 export function relationSql(rel: Relation): string {
-  if (rel.kind === 'table') return quoteIdent(rel.name);
+  if (rel.kind === 'table') return rel.where ? `(SELECT * FROM ${quoteIdent(rel.name)} ${rel.where})` : quoteIdent(rel.name);
   // A trailing semicolon or comment would break the wrapping sub-query.
   const body = rel.sql.trim().replace(/;+\s*$/, '');
   if (!body) throw new Error('Requête vide');
@@ -56,9 +64,19 @@ export function windowSql(rel: Relation, req: WindowRequest): string {
   const offset = nonNegativeInt(req.offset, 'Décalage');
   const limit = Math.min(nonNegativeInt(req.limit, 'Limite'), MAX_WINDOW);
   const cols = req.columns?.length ? req.columns.map(quoteIdent).join(', ') : '*';
-  const order = req.orderBy?.length
-    ? ` ORDER BY ${req.orderBy.map((o) => `${quoteIdent(o.column)} ${o.desc ? 'DESC' : 'ASC'} NULLS LAST`).join(', ')}`
-    : '';
+  const keys = (prefix: string) =>
+    (req.orderBy ?? []).map((o) => `${prefix}${quoteIdent(o.column)} ${o.desc ? 'DESC' : 'ASC'} NULLS LAST`);
+  if (rel.kind === 'table' && rel.rowid && req.orderBy?.length) {
+    // Sort the keys and row ids only, then fetch the window's rows; the row id also breaks ties,
+    // so consecutive windows never repeat or skip a row.
+    const t = quoteIdent(rel.name);
+    const picked = req.columns?.length ? req.columns.map((c) => `_w.${quoteIdent(c)}`).join(', ') : '_w.*';
+    return (
+      `WITH _k AS (SELECT rowid AS _r FROM ${t} ${rel.where ?? ''} ORDER BY ${[...keys(''), 'rowid'].join(', ')} LIMIT ${limit} OFFSET ${offset}) ` +
+      `SELECT ${picked} FROM ${t} AS _w JOIN _k ON _w.rowid = _k._r ORDER BY ${[...keys('_w.'), '_w.rowid'].join(', ')}`
+    );
+  }
+  const order = req.orderBy?.length ? ` ORDER BY ${keys('').join(', ')}` : '';
   return `SELECT ${cols} FROM ${relationSql(rel)} AS _w${order} LIMIT ${limit} OFFSET ${offset}`;
 }
 

@@ -36,8 +36,10 @@ export class ExploreState {
     readonly table: string,
     readonly columns: readonly ColumnMeta[],
     readonly total: number,
+    /** A base table (not a view): windows can then be sorted by row id, within the engine's memory. */
+    rowid = false,
   ) {
-    this.base = tableRelation(table);
+    this.base = tableRelation(table, { rowid });
   }
 
   labelOf(name: string): string {
