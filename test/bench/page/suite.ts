@@ -13,6 +13,7 @@ import { summarizeTable } from '../../../src/core/profile/profile.ts';
 import { facetSql } from '../../../src/core/query/facets.ts';
 import type { Filter } from '../../../src/core/query/filters.ts';
 import { quoteIdent } from '../../../src/core/sql/ident.ts';
+import { crossFiltered, selectionFromDatum } from '../../../src/core/viz/crossfilter.ts';
 import { ChartSpec, prepareChart } from '../../../src/core/viz/index.ts';
 import { median } from '../figures.ts';
 import { IDS, TABLE } from '../sql.ts';
@@ -77,6 +78,23 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
     mark: 'bar',
     encoding: { x: { field: DIRECTION, type: 'nominal' }, y: { field: AMOUNT, type: 'quantitative', aggregate: 'sum' } },
   });
+  const hist = ChartSpec.parse({
+    source: { table: TABLE },
+    mark: 'bar',
+    encoding: { x: { field: AMOUNT, type: 'quantitative', bin: true }, y: { type: 'quantitative', aggregate: 'count' } },
+  });
+  const line = ChartSpec.parse({
+    source: { table: TABLE },
+    mark: 'line',
+    encoding: { x: { field: DATE, type: 'temporal', timeUnit: 'yearmonth' }, y: { field: AMOUNT, type: 'quantitative', aggregate: 'sum' } },
+  });
+  const chart = (spec: ChartSpec) => async () => engine.query((await prepareChart(engine, spec, entry)).sql);
+  // A 3-chart dashboard (bar, histogram, line): a click on one bar of the first recomputes the other two
+  // in DuckDB with the selection as a filter, as the dashboard does.
+  const crossfilter = async () => {
+    const sel = selectionFromDatum(bar, { x: 'DAC - Direction des Affaires Culturelles' });
+    for (const spec of [hist, line]) await engine.query((await prepareChart(engine, crossFiltered(spec, entry, sel), entry)).sql);
+  };
   const cases: Record<string, () => Promise<unknown>> = {
     grid_window_0: windowAt(0),
     grid_window_mid: windowAt(Math.floor(rows / 2)),
@@ -88,7 +106,10 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
     audit_benford: op(benford, { table: TABLE, column: AMOUNT, test: 'first', result: 'bench_benford' }),
     audit_stratify: op(stratify, { table: TABLE, amount: AMOUNT, result: 'bench_stratify' }),
     // The chart view's two phases: count (prepareChart), then the chart's own query.
-    chart_bar: async () => engine.query((await prepareChart(engine, bar, entry)).sql),
+    chart_bar: chart(bar),
+    chart_hist: chart(hist),
+    chart_line: chart(line),
+    crossfilter,
   };
   const out: SuiteResult = { sql: {}, ms: {}, errors: {} };
   for (const [name, fn] of Object.entries(cases)) {
