@@ -2,6 +2,7 @@
 // code (windowSql, facetSql, summarizeTable, the audit operations, prepareChart) and records every SQL
 // statement it sends, so that the native baseline replays exactly the same statements (native.ts).
 import { benford } from '../../../src/core/audit/benford.ts';
+import { reconcile } from '../../../src/core/audit/reconcile.ts';
 import { duplicates } from '../../../src/core/audit/duplicates.ts';
 import { stratify } from '../../../src/core/audit/stratify.ts';
 import { Catalog } from '../../../src/core/catalog/catalog.ts';
@@ -106,6 +107,30 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
     audit_benford: op(benford, { table: TABLE, column: AMOUNT, test: 'first', result: 'bench_benford' }),
     audit_stratify: op(stratify, { table: TABLE, amount: AMOUNT, result: 'bench_stratify' }),
     // The chart view's two phases: count (prepareChart), then the chart's own query.
+    // Two 1M-row releases overlapping by half (built untimed, replayed by native too), reconciled
+    // on SIRET and payment date with the amount compared.
+    audit_reconcile_setup: async () => {
+      // 1,000,000 rows each at 5M (2/5 of the table each at smaller sizes), sharing half their rows.
+      const n = Math.min(1_000_000, Math.floor((rows * 2) / 5));
+      const half = Math.floor(n / 2);
+      await engine.query(`CREATE OR REPLACE TABLE bench_left AS SELECT * FROM ${quoteIdent(TABLE)} WHERE rowid < ${n}`);
+      await engine.query(`CREATE OR REPLACE TABLE bench_right AS SELECT * FROM ${quoteIdent(TABLE)} WHERE rowid >= ${half} AND rowid < ${half + n}`);
+      for (const t of ['bench_left', 'bench_right']) {
+        catalog.set({ name: t, kind: 'table', columns: [], rows: 0 });
+        await catalog.refresh(engine, t);
+      }
+    },
+    audit_reconcile: op(reconcile, {
+      left: 'bench_left',
+      right: 'bench_right',
+      keys: [
+        { left: SIRET, right: SIRET, mode: 'siret' },
+        { left: DATE, right: DATE, mode: 'exact' },
+      ],
+      compare: [{ left: AMOUNT, right: AMOUNT }],
+      amount: { left: AMOUNT, right: AMOUNT },
+      result: 'bench_reconcile',
+    }),
     chart_bar: chart(bar),
     chart_hist: chart(hist),
     chart_line: chart(line),
