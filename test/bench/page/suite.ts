@@ -131,6 +131,10 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
       amount: { left: AMOUNT, right: AMOUNT },
       result: 'bench_reconcile',
     }),
+    // The wasm heap is bounded (~3 GiB): give back the copies before the next figures.
+    audit_reconcile_cleanup: async () => {
+      for (const t of ['bench_left', 'bench_right', 'bench_reconcile']) await engine.query(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
+    },
     chart_bar: chart(bar),
     chart_hist: chart(hist),
     chart_line: chart(line),
