@@ -1,13 +1,15 @@
-// The Electron host driven through a fake window.loupe whose calls go to the real IPC handlers, as the
-// preload would send them: what the renderer sees, minus Electron.
+// The Electron host driven through the preload's real bridge, whose calls go to the real IPC handlers
+// through the real registration: what the renderer sees, minus Electron.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, LoupeApi } from '../../electron/api.ts';
+import { type LoupeApi, MENU_EVENT, type MenuCommand } from '../../electron/api.ts';
+import { buildLoupeApi } from '../../electron/bridge.ts';
 import { Grants } from '../../electron/grants.ts';
-import { createHandlers, type Dialogs, type Handlers } from '../../electron/ipc.ts';
+import { createHandlers, type Dialogs, type Handlers, registerIpc } from '../../electron/ipc.ts';
 import { RecentStore } from '../../electron/recent.ts';
+import { APP_ENTRY, isAppUrl } from '../../electron/security.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { sha256OfFile } from '../../src/core/ingest/source.ts';
@@ -27,40 +29,23 @@ const dialogs: Dialogs = {
   save: async () => choice.save,
 };
 
-/** What the preload does: positional arguments become one object, `{ ok: false }` becomes a thrown Error. */
+type Listener = (event: unknown, payload: unknown) => void;
+/** Menu events the fake main process sends to the page, by channel. */
+const sent = new Map<string, Set<Listener>>();
+
+/**
+ * The preload's own bridge (bridge.ts) over the real IPC registration, called as from the app's page:
+ * what the renderer sees, minus Electron.
+ */
 function fakeApi(h: Handlers, dropped: Map<File, string>): LoupeApi {
-  const call = async <T,>(ch: Channel, args?: object): Promise<T> => {
-    try {
-      return (await h[ch](args)) as T;
-    } catch (e) {
-      throw new Error((e as Error).message);
-    }
-  };
-  return {
-    openFilesDialog: () => call('openFilesDialog'),
-    openFolderDialog: () => call('openFolderDialog'),
-    grantDropped: (files) => call('grantDropped', { paths: files.map((f) => dropped.get(f) ?? '') }),
-    locateFile: (expectedPath) => call('locateFile', { expectedPath }),
-    stat: (path) => call('stat', { path }),
-    readSlice: (path, start, end) => call('readSlice', { path, start, end }),
-    listFolder: (path) => call('listFolder', { path }),
-    openProjectDialog: () => call('openProjectDialog'),
-    newProjectDialog: (name) => call('newProjectDialog', { name }),
-    openRecentProject: (root) => call('openRecentProject', { root }),
-    recentProjects: () => call('recentProjects'),
-    demoProject: () => call('demoProject'),
-    rememberSource: (root, path) => call('rememberSource', { root, path }),
-    projectReadText: (root, path) => call('projectReadText', { root, path }),
-    projectWriteTextAtomic: (root, path, text) => call('projectWriteTextAtomic', { root, path, text }),
-    projectAppendText: (root, path, text) => call('projectAppendText', { root, path, text }),
-    projectWriteBytes: (root, path, bytes) => call('projectWriteBytes', { root, path, bytes }),
-    projectStat: (root, path) => call('projectStat', { root, path }),
-    projectList: (root, folder) => call('projectList', { root, folder }),
-    saveAs: (suggestedName, data) => call('saveAs', { suggestedName, data }),
-    versions: () => call('versions'),
-    setMenuLanguage: (lang) => call('setMenuLanguage', { lang }),
-    onMenuCommand: () => () => undefined,
-  };
+  const channels = new Map<string, (event: { senderFrame?: { url: string } | null }, args: unknown) => Promise<unknown>>();
+  registerIpc({ handle: (ch, l) => channels.set(ch, l) }, h, isAppUrl);
+  return buildLoupeApi({
+    invoke: (ch, args) => channels.get(ch)!({ senderFrame: { url: APP_ENTRY } }, args),
+    on: (ch, l) => void (sent.get(ch) ?? sent.set(ch, new Set()).get(ch)!).add(l),
+    removeListener: (ch, l) => void sent.get(ch)?.delete(l),
+    pathForFile: (f) => dropped.get(f) ?? '',
+  });
 }
 
 let engine: Engine;
@@ -179,5 +164,18 @@ describe('the Electron host', () => {
     expect(await host.saveAs('rapport.html', '<h1>Rapport</h1>', 'text/html')).toBe(true);
     expect(await readFile(join(tmp, 'rapport.html'), 'utf8')).toBe('<h1>Rapport</h1>');
   });
-});
 
+  it('hands the page only well-formed menu commands, until it stops listening', () => {
+    const got: MenuCommand[] = [];
+    const stop = host.onMenuCommand((c) => got.push(c));
+    const emit = (payload: unknown) => sent.get(MENU_EVENT)?.forEach((l) => l({}, payload));
+    emit({ command: 'save' });
+    emit({ command: 'open-recent', path: '/p' });
+    emit({ command: 'rm -rf' });
+    emit({ command: 'save', path: 42 });
+    emit('save');
+    stop();
+    emit({ command: 'export' });
+    expect(got).toEqual([{ command: 'save' }, { command: 'open-recent', path: '/p' }]);
+  });
+});
