@@ -6,7 +6,8 @@ import { build, defineConfig, type InlineConfig, type Plugin } from 'vite';
 // Node's own modules. They are built separately because the sandboxed preload may only
 // require('electron'): a chunk shared with main would be a require() it cannot make.
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const outDir = here('../dist-electron');
+// LOUPE_ELECTRON_OUT builds elsewhere (a check that must not replace the dist-electron/ others run).
+const outDir = process.env.LOUPE_ELECTRON_OUT ?? here('../dist-electron');
 
 function cjsEntry(name: 'main' | 'preload', emptyOutDir: boolean): InlineConfig {
   return {

@@ -9,9 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../electron/api.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const mainCjs = join(root, 'dist-electron', 'main.cjs');
+// LOUPE_ELECTRON_OUT: where `vite build --config electron/vite.config.ts` was told to build, if not dist-electron/.
+const outDir = process.env.LOUPE_ELECTRON_OUT ?? join(root, 'dist-electron');
+const mainCjs = join(outDir, 'main.cjs');
 const built = existsSync(mainCjs);
-if (!built) console.warn('[electron wiring] ignoré — dist-electron/main.cjs absent : lancez npm run build:electron');
+if (!built) console.warn(`[electron wiring] ignoré — ${mainCjs} absent : lancez npm run build:electron`);
 
 type Listener = (...args: any[]) => any;
 
@@ -123,7 +125,7 @@ describe.skipIf(!built)(`the built main process${built ? '' : ' (ignoré : dist-
     const w = rec.windows[0]!;
     expect(w.url).toBe('app://loupe/index.html');
     expect(w.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, devTools: false });
-    expect(w.options.webPreferences.preload).toBe(join(root, 'dist-electron', 'preload.cjs'));
+    expect(w.options.webPreferences.preload).toBe(join(outDir, 'preload.cjs'));
   });
 
   it('serves app:// from dist/ and answers every IPC channel, for the app page only', async () => {
