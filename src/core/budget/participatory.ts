@@ -6,32 +6,32 @@ import type { TableEntry } from '../catalog/catalog.ts';
 import { createResultTable, inputOf, OperationError, registerOperation, requireColumn, requireTable } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { count, decimal, euros, percent, plural, sqlEuros, sqlPercent } from './format.ts';
-import { amountSql, normalizeLabel, yearSql } from './mapping.ts';
+import { columnRoles, proposeColumns } from './columns.ts';
+import { amountSql, yearSql } from './mapping.ts';
 
 export const PARTICIPATORY_FLAGS = ['livraison_tardive', 'abandon_apres_allocation', 'enveloppe_depassee', 'quartiers_populaires_sous_cible'] as const;
 export type ParticipatoryFlag = (typeof PARTICIPATORY_FLAGS)[number];
 
-const col = z.string().min(1).max(1000);
-export const ProjectColumns = z
-  .object({
-    id: col.optional().describe('Colonne du numéro du projet'),
-    edition: col.optional().describe("Colonne de l'édition (année)"),
-    arrondissement: col.optional().describe("Colonne de l'arrondissement (ou « Tout Paris »)"),
-    title: col.optional().describe('Colonne du titre'),
-    amount: col.optional().describe('Colonne du budget alloué'),
-    status: col.optional().describe('Colonne du statut (livré, en cours, abandonné…)'),
-    planned: col.optional().describe('Colonne de la date de livraison prévue'),
-    delivered: col.optional().describe('Colonne de la date de livraison réelle'),
-    workingClass: col.optional().describe('Colonne « quartier populaire » (oui/non)'),
-    schools: col.optional().describe('Colonne « projet pour les écoles » (oui/non)'),
-  })
-  .strict();
+export const ProjectColumns = columnRoles({
+  id: 'Colonne du numéro du projet',
+  edition: "Colonne de l'édition (année)",
+  arrondissement: "Colonne de l'arrondissement (ou « Tout Paris »)",
+  title: 'Colonne du titre',
+  amount: 'Colonne du budget alloué',
+  status: 'Colonne du statut (livré, en cours, abandonné…)',
+  planned: 'Colonne de la date de livraison prévue',
+  delivered: 'Colonne de la date de livraison réelle',
+  workingClass: 'Colonne « quartier populaire » (oui/non)',
+  schools: 'Colonne « projet pour les écoles » (oui/non)',
+});
 export type ProjectColumns = z.infer<typeof ProjectColumns>;
+/** Without these the check cannot run; the others only add measures or flags. */
+export const REQUIRED_PROJECT_COLUMNS = ['edition', 'amount', 'status'] as const satisfies readonly (keyof ProjectColumns)[];
 
 export const ParticipatoryParams = z
   .object({
     table: z.string().min(1).max(1000).describe('Table des projets lauréats du budget participatif'),
-    columns: ProjectColumns.optional().describe('Colonnes des projets ; reconnues par leur en-tête si absentes'),
+    columns: ProjectColumns.optional().describe('Colonnes des projets ; reconnues par leur en-tête si absentes, "" pour aucune'),
     lateYears: z.number().min(0).max(50).default(2).describe('Retard de livraison signalé au-delà de ce nombre d’années après la date prévue'),
     envelope: z.number().min(0).default(100_000_000).describe('Enveloppe annoncée par édition (€), 100 M€ par défaut'),
     envelopes: z.record(z.string().regex(/^\d{4}$/), z.number().min(0)).default({}).describe('Enveloppes annoncées par édition, ex. {"2016": 100000000} ; remplacent « envelope »'),
@@ -62,21 +62,9 @@ const RULES: Record<keyof ProjectColumns, RegExp[]> = {
   schools: [/^(projet ecoles|ecoles|projet pour les ecoles|budget participatif des ecoles|scolaire)$/, /\b(ecole|ecoles|college|colleges|scolaire)\b/],
 };
 
+/** Finds each project column by its header; given columns win ('' for none). */
 export function proposeProjectColumns(table: TableEntry, given: ProjectColumns = {}): ProjectColumns {
-  const out: ProjectColumns = { ...given };
-  const used = new Set(Object.values(given));
-  for (const field of Object.keys(RULES) as (keyof ProjectColumns)[]) {
-    if (out[field]) continue;
-    for (const re of RULES[field]) {
-      const c = table.columns.find((x) => !used.has(x.name) && re.test(normalizeLabel(x.label || x.name)));
-      if (c) {
-        out[field] = c.name;
-        used.add(c.name);
-        break;
-      }
-    }
-  }
-  return out;
+  return proposeColumns(table, RULES, given);
 }
 
 /** « Livré », « Réalisé », « Terminé » → livre; « Abandonné », « Annulé » → abandonne; and so on. */
@@ -121,7 +109,7 @@ export const participatoryBudget = registerOperation<ParticipatoryParams, Partic
   async run(ctx, p) {
     const table = requireTable(ctx, p.table);
     const c = proposeProjectColumns(table, p.columns);
-    for (const f of ['edition', 'amount', 'status'] as const) {
+    for (const f of REQUIRED_PROJECT_COLUMNS) {
       if (!c[f]) throw new OperationError(`Colonne « ${f} » introuvable dans « ${table.name} » : indiquez-la (paramètre columns).`, c);
     }
     const ref = (f: keyof ProjectColumns) => (c[f] ? `src.${quoteIdent(requireColumn(ctx, table.name, c[f]!).name)}` : null);

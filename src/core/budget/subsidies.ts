@@ -9,30 +9,31 @@ import { fingerprintSql, normalizeNameSql, normalizeSiretSql, siretValidSql } fr
 import { createResultTable, inputOf, OperationError, registerOperation, requireColumn, requireTable, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent, sqlValue } from '../sql/ident.ts';
 import { count, euros, percent, plural, sqlEuros } from './format.ts';
-import { amountSql, normalizeLabel, yearSql } from './mapping.ts';
+import { columnRoles, proposeColumns } from './columns.ts';
+import { amountSql, yearSql } from './mapping.ts';
 
 export const SUBSIDY_FLAGS = ['verse_sans_vote', 'vote_jamais_verse', 'verse_superieur_vote', 'siret_invalide', 'plusieurs_directions'] as const;
 export type SubsidyFlag = (typeof SUBSIDY_FLAGS)[number];
 
-const col = z.string().min(1).max(1000);
-export const SubsidyColumns = z
-  .object({
-    beneficiary: col.optional().describe('Colonne du nom du bénéficiaire'),
-    siret: col.optional().describe('Colonne du SIRET'),
-    amount: col.optional().describe('Colonne du montant (voté ou versé)'),
-    year: col.optional().describe("Colonne de l'année"),
-    direction: col.optional().describe('Colonne de la direction (subventions votées)'),
-    dossier: col.optional().describe('Colonne du numéro de dossier (subventions votées)'),
-  })
-  .strict();
+export const SubsidyColumns = columnRoles({
+  beneficiary: 'Colonne du nom du bénéficiaire',
+  siret: 'Colonne du SIRET',
+  amount: 'Colonne du montant (voté ou versé)',
+  year: "Colonne de l'année",
+  direction: 'Colonne de la direction (subventions votées)',
+  dossier: 'Colonne du numéro de dossier (subventions votées)',
+});
 export type SubsidyColumns = z.infer<typeof SubsidyColumns>;
+/** Without these a side cannot be read; direction and dossier are read from the votes only. */
+export const REQUIRED_SUBSIDY_COLUMNS = ['beneficiary', 'amount'] as const satisfies readonly (keyof SubsidyColumns)[];
+export const VOTE_ONLY_SUBSIDY_COLUMNS = ['direction', 'dossier'] as const satisfies readonly (keyof SubsidyColumns)[];
 
 export const SubsidiesParams = z
   .object({
     voted: z.string().min(1).max(1000).describe('Table des subventions votées'),
     paid: z.string().min(1).max(1000).describe('Table des subventions versées'),
-    votedColumns: SubsidyColumns.optional().describe('Colonnes des subventions votées ; reconnues par leur en-tête si absentes'),
-    paidColumns: SubsidyColumns.optional().describe('Colonnes des versements ; reconnues par leur en-tête si absentes'),
+    votedColumns: SubsidyColumns.optional().describe('Colonnes des subventions votées ; reconnues par leur en-tête si absentes, "" pour aucune'),
+    paidColumns: SubsidyColumns.optional().describe('Colonnes des versements ; reconnues par leur en-tête si absentes, "" pour aucune'),
     minSimilarity: z.number().min(0.5).max(1).default(0.92).describe('Similarité de Jaro-Winkler minimale pour rapprocher deux noms (0,92 par défaut)'),
     tolerance: z.number().min(0).default(1).describe('Écart toléré (€) entre versé et voté'),
     top: z.number().int().min(1).max(1000).default(10).describe('Nombre de premiers bénéficiaires listés dans le détail'),
@@ -60,22 +61,9 @@ const RULES: Record<keyof SubsidyColumns, RegExp[]> = {
   dossier: [/^(numero|n|num|no) (de |du )?dossier$/, /\bdossier\b(?!.*(objet|libelle|intitule))/],
 };
 
-/** Finds each subsidy column by its header (accents and case ignored); given columns win. */
+/** Finds each subsidy column by its header (accents and case ignored); given columns win ('' for none). */
 export function proposeSubsidyColumns(table: TableEntry, given: SubsidyColumns = {}): SubsidyColumns {
-  const out: SubsidyColumns = { ...given };
-  const used = new Set(Object.values(given));
-  for (const field of Object.keys(RULES) as (keyof SubsidyColumns)[]) {
-    if (out[field]) continue;
-    for (const re of RULES[field]) {
-      const c = table.columns.find((x) => !used.has(x.name) && re.test(normalizeLabel(x.label || x.name)));
-      if (c) {
-        out[field] = c.name;
-        used.add(c.name);
-        break;
-      }
-    }
-  }
-  return out;
+  return proposeColumns(table, RULES, given);
 }
 
 function sideSql(ctx: OperationContext, table: TableEntry, c: SubsidyColumns, withVoteFields: boolean): string {
@@ -207,7 +195,7 @@ export const subsidiesReconcile = registerOperation<SubsidiesParams, SubsidiesDe
     const vc = proposeSubsidyColumns(vt, p.votedColumns);
     const pc = proposeSubsidyColumns(pt, p.paidColumns);
     for (const [t, c] of [[vt, vc], [pt, pc]] as const) {
-      if (!c.beneficiary || !c.amount) {
+      if (REQUIRED_SUBSIDY_COLUMNS.some((f) => !c[f])) {
         throw new OperationError(`Colonnes du bénéficiaire ou du montant introuvables dans « ${t.name} » : indiquez-les (votedColumns / paidColumns).`, c);
       }
     }
