@@ -38,6 +38,22 @@ async function pick(select: Locator, text: RegExp): Promise<void> {
   await select.selectOption(o.value);
 }
 
+/**
+ * Waits for `done` (a download, a print frame), clicking « exporter quand même » if the personal-data
+ * check stops the report first. The click is only allowed while `done` is pending: a waiter left behind
+ * would click the privacy panel of a later test.
+ */
+async function throughPrivacyCheck<T>(done: Promise<T>): Promise<T> {
+  let over = false;
+  const anyway = page().getByTestId('report-export-anyway');
+  void anyway.waitFor({ timeout: 60_000 }).then(() => (over ? undefined : anyway.click()), () => undefined);
+  try {
+    return await done;
+  } finally {
+    over = true;
+  }
+}
+
 /** The SHA-256 the catalog's table details show for a table's source file. */
 async function catalogSha256(table: string): Promise<string> {
   const toggle = page().locator(`[aria-controls="details-${table}"]`);
@@ -151,9 +167,7 @@ describe('the Findings view', () => {
     const download = page().waitForEvent('download', { timeout: 60_000 });
     await page().getByTestId('report-export-html').click();
     // The personal-data check may flag beneficiary names first: exported as is, knowingly.
-    const anyway = page().getByTestId('report-export-anyway');
-    await Promise.race([download, anyway.waitFor({ timeout: 60_000 }).then(() => anyway.click())]);
-    const file = await download;
+    const file = await throughPrivacyCheck(download);
     expect(file.suggestedFilename()).toBe('rapport.html');
     const html = await readFile((await file.path())!, 'utf8');
     expect(html).toContain('<svg');
@@ -167,10 +181,8 @@ describe('the Findings view', () => {
 
   it('prints the report from an iframe that runs no script', async () => {
     await page().getByTestId('report-print').click();
-    const anyway = page().getByTestId('report-export-anyway');
     const frame = page().getByTestId('report-print-frame');
-    await Promise.race([frame.waitFor({ state: 'attached', timeout: 60_000 }), anyway.waitFor({ timeout: 60_000 }).then(() => anyway.click())]);
-    await frame.waitFor({ state: 'attached', timeout: 60_000 });
+    await throughPrivacyCheck(frame.waitFor({ state: 'attached', timeout: 60_000 }));
     expect(await frame.getAttribute('sandbox')).not.toMatch(/allow-scripts/);
     expect(await frame.getAttribute('srcdoc')).toContain(TITLE);
   });
@@ -206,10 +218,7 @@ describe('the Findings view', () => {
     expect(app.errors).toEqual([]);
   });
 
-  // Skipped, and reported as such: in about one run in two the report is exported without the privacy
-  // panel although the evidence behind it holds an e-mail column — a real bug in when the check reads
-  // the evidence, not a timing to relax. The core detection and masking are covered by unit tests.
-  it.skip('flags personal columns behind the evidence before a report, and masks them in a journaled new table (skipped: the check sometimes misses evidence joined just before — open bug)', async () => {
+  it('flags personal columns behind the evidence before a report, and masks them in a journaled new table', async () => {
     const csv = 'Nom;Courriel;Montant\n' + Array.from({ length: 20 }, (_, i) => `Personne ${i};personne${i}@exemple.fr;${100 + i}`).join('\n') + '\n';
     await page().getByTestId('file-input').setInputFiles({ name: 'personnes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page().getByTestId('import-confirm').click();
@@ -234,8 +243,16 @@ describe('the Findings view', () => {
       throw new Error(`${e} — errors: ${JSON.stringify(app.errors)} — status: ${await page().getByTestId('status-message').textContent()}`);
     });
     expect(await check.locator('[data-testid=privacy-column][data-column=courriel]').count()).toBe(1);
+    await check.locator('[data-testid=privacy-column][data-column=courriel] select').selectOption('pseudonym');
     await page().getByTestId('privacy-mask').click();
     await page().locator('[data-testid=catalog-item][data-table="personnes_masque"]').waitFor({ timeout: 30_000 });
+    expect(await check.count()).toBe(0);
     await page().getByTestId('finding-filter-status').selectOption('');
+    // The choice is journaled with its parameters: which table, which column, which method.
+    await tab('journal').click();
+    const entry = page().locator('[data-testid=journal-entry][data-op=privacy-mask]').last();
+    await entry.waitFor({ timeout: 30_000 });
+    await entry.click();
+    await expect.poll(() => page().locator('main').textContent()).toMatch(/courriel[\s\S]*pseudonym/);
   });
 });
