@@ -21,9 +21,10 @@ export interface WebContentsLike {
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
-export function hardenSession(ses: SessionLike, log: (msg: string) => void = () => {}): void {
+/** `allow` is the request filter: the app's by default; the print window's session brings its own. */
+export function hardenSession(ses: SessionLike, log: (msg: string) => void = () => {}, allow: (url: string) => boolean = isAllowedRequest): void {
   ses.webRequest.onBeforeRequest((details, callback) => {
-    const cancel = !isAllowedRequest(details.url);
+    const cancel = !allow(details.url);
     if (cancel) log(`requête refusée : ${details.url.slice(0, 200)}`);
     callback({ cancel });
   });
