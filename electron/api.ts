@@ -80,6 +80,11 @@ export interface LoupeApi {
   projectList(root: string, folder: string): Promise<string[]>;
 
   saveAs(suggestedName: string, data: Uint8Array | string): Promise<boolean>;
+  /**
+   * Lays a self-contained report out in a hidden window without scripts or network, prints it to PDF
+   * and writes it where the user chooses in a save dialog. False when the user cancelled.
+   */
+  printReportToPdf(html: string, suggestedName: string): Promise<boolean>;
 
   versions(): Promise<AppVersions>;
   setMenuLanguage(lang: MenuLanguage): Promise<void>;
@@ -109,6 +114,7 @@ export const CHANNELS = {
   projectStat: 'loupe:project-stat',
   projectList: 'loupe:project-list',
   saveAs: 'loupe:save-as',
+  printReportToPdf: 'loupe:print-report-to-pdf',
   versions: 'loupe:versions',
   setMenuLanguage: 'loupe:set-menu-language',
 } as const;

@@ -50,6 +50,7 @@ export function buildLoupeApi(t: BridgeTransport): LoupeApi {
     projectStat: (root, path) => call('projectStat', { root, path }),
     projectList: (root, folder) => call('projectList', { root, folder }),
     saveAs: (suggestedName, data) => call('saveAs', { suggestedName, data }),
+    printReportToPdf: (html, suggestedName) => call('printReportToPdf', { html, suggestedName }),
     versions: () => call('versions'),
     setMenuLanguage: (lang) => call('setMenuLanguage', { lang }),
     onMenuCommand(listener) {

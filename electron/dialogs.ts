@@ -37,6 +37,12 @@ export function electronDialogs(dialog: Dialog, parent: () => BrowserWindow | nu
       }),
     locate: async (expected) =>
       (await openDialog({ title: `Retrouver ${expected}`, defaultPath: dirname(expected), properties: ['openFile'] }))[0] ?? null,
-    save: (suggestedName) => saveDialog({ title: 'Enregistrer', defaultPath: join(documents, suggestedName) }),
+    save: (suggestedName, filters) =>
+      saveDialog({
+        title: 'Enregistrer',
+        defaultPath: join(documents, suggestedName),
+        ...(filters?.length ? { filters } : {}),
+        properties: ['createDirectory', 'showOverwriteConfirmation'],
+      }),
   };
 }

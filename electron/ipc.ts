@@ -9,6 +9,7 @@ import type { AppVersions, Channel, FileInfo, FolderPick, IpcResult, MenuLanguag
 import { CHANNELS } from './api.ts';
 import { writeFileAtomic } from './fs-atomic.ts';
 import { AccessError, Grants } from './grants.ts';
+import { MAX_PDF_NAME_CHARS, MAX_REPORT_HTML_CHARS, PDF_FILTERS, pdfFileName } from './print-pdf.ts';
 import type { RecentStore } from './recent.ts';
 
 export const MAX_PATH_CHARS = 64 * 1024;
@@ -45,6 +46,16 @@ const FileName = z
   .min(1)
   .max(255)
   .refine((n) => !/[\\/\0]/.test(n) && n !== '.' && n !== '..', 'nom de fichier invalide');
+// The page's suggestion is only a default for the save dialog: it is cleaned (pdfFileName), not refused.
+const SuggestedPdfName = z
+  .string()
+  .min(1, 'nom de fichier vide')
+  .max(MAX_PDF_NAME_CHARS, `nom de fichier trop long (plus de ${MAX_PDF_NAME_CHARS} caractères)`)
+  .refine((n) => !n.includes('\0'), 'caractère NUL refusé dans un nom de fichier');
+const ReportHtml = z
+  .string()
+  .min(1, 'rapport vide')
+  .max(MAX_REPORT_HTML_CHARS, `rapport trop volumineux pour le PDF (plus de ${MAX_REPORT_HTML_CHARS} caractères)`);
 
 const Empty = z.union([z.undefined(), z.object({}).strict()]);
 const Schemas = {
@@ -72,6 +83,7 @@ const Schemas = {
   projectStat: z.object({ root: AbsPath, path: RelPath }).strict(),
   projectList: z.object({ root: AbsPath, folder: z.union([z.literal(''), RelPath]) }).strict(),
   saveAs: z.object({ suggestedName: FileName, data: z.union([Text, Bytes]) }).strict(),
+  printReportToPdf: z.object({ html: ReportHtml, suggestedName: SuggestedPdfName }).strict(),
   versions: Empty,
   setMenuLanguage: z.object({ lang: z.enum(['fr', 'en']) }).strict(),
 } satisfies Record<Channel, z.ZodType>;
@@ -120,7 +132,13 @@ export interface Dialogs {
   /** Where to create a new project folder named `name`. */
   newProject(name: string): Promise<string | null>;
   locate(expectedPath: string): Promise<string | null>;
-  save(suggestedName: string): Promise<string | null>;
+  /** `filters` restrict the dialog to some extensions (PDF for a printed report). */
+  save(suggestedName: string, filters?: FileFilter[]): Promise<string | null>;
+}
+
+export interface FileFilter {
+  name: string;
+  extensions: string[];
 }
 
 export interface IpcDeps {
@@ -131,6 +149,8 @@ export interface IpcDeps {
   demoSource: string;
   demoTarget: string;
   versions: AppVersions;
+  /** A report's HTML → PDF bytes (print-pdf.ts: a hidden, script-less, offline window). */
+  printPdf(html: string): Promise<Uint8Array>;
   setMenuLanguage(lang: MenuLanguage): void;
   /** Called when the recent list changed (the menu shows it). */
   recentChanged(): void;
@@ -324,6 +344,13 @@ export function createHandlers(deps: IpcDeps): Handlers {
       const target = await dialogs.save(suggestedName);
       if (!target) return false;
       await writeFileAtomic(target, data);
+      return true;
+    },
+    async printReportToPdf(args) {
+      const { html, suggestedName } = parseArgs('printReportToPdf', args);
+      const target = await dialogs.save(pdfFileName(suggestedName), PDF_FILTERS);
+      if (!target) return false;
+      await writeFileAtomic(target, await deps.printPdf(html));
       return true;
     },
     async versions(args) {

@@ -10,6 +10,7 @@ import { createHandlers, registerIpc } from './ipc.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { fill, MENU_LABELS, menuLanguageFor } from './menu-labels.ts';
 import { projectFromArgv, projectRootFor } from './open-path.ts';
+import { createPdfPrinter, PRINT_PARTITION } from './print-pdf.ts';
 import { serveApp } from './protocol.ts';
 import { RecentStore } from './recent.ts';
 import { APP_ENTRY, APP_SCHEME, APP_SCHEME_PRIVILEGES, isAppUrl } from './security.ts';
@@ -110,9 +111,17 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     lang = menuLanguageFor(app.getLocale());
+    const log = (msg: string) => console.warn(`[loupe] ${msg}`);
     const ses = session.defaultSession;
-    hardenSession(ses, (msg) => console.warn(`[loupe] ${msg}`));
+    hardenSession(ses, log);
     ses.protocol.handle(APP_SCHEME, (request) => serveApp(distDir, request));
+    // Reports are printed in hidden windows of their own session, with their own (narrower) request filter.
+    const printPdf = createPdfPrinter({
+      session: session.fromPartition(PRINT_PARTITION),
+      openWindow: (options) => new BrowserWindow(options),
+      tempDir: app.getPath('temp'),
+      log: (msg) => log(`impression : ${msg}`),
+    });
 
     const grants = new Grants();
     const handlers = createHandlers({
@@ -122,6 +131,7 @@ if (!app.requestSingleInstanceLock()) {
       demoSource: join(distDir, 'demo'),
       demoTarget: join(userData(), 'projet-demo'),
       versions,
+      printPdf,
       setMenuLanguage: (l) => {
         lang = l;
         void rebuildMenu();

@@ -1,10 +1,11 @@
 // Loads the built dist-electron/main.cjs against a recording stand-in for the `electron` module, so the
 // wiring (scheme privileges, session locks, protocol, IPC, window options) is checked without the binary.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../electron/api.ts';
 
@@ -26,7 +27,10 @@ function fakeElectron(userData: string) {
     beforeRequest: undefined as Listener | undefined,
     permissionRequest: undefined as Listener | undefined,
     spellchecker: undefined as boolean | undefined,
-    windows: [] as { options: any; url?: string; wcEvents: Map<string, Listener> }[],
+    windows: [] as { options: any; url?: string; loaded?: string; pdfOptions?: any; destroyed?: boolean; wcEvents: Map<string, Listener> }[],
+    partitions: new Map<string, { beforeRequest?: Listener; permissionRequest?: Listener; spellchecker?: boolean }>(),
+    saveDialogs: [] as any[],
+    saveTo: null as string | null,
     menu: undefined as unknown,
     ready: undefined as (() => void) | undefined,
   };
@@ -36,14 +40,37 @@ function fakeElectron(userData: string) {
     constructor(options: any) {
       this.entry = { options, wcEvents: new Map() };
       rec.windows.push(this.entry);
-      this.webContents = { on: (ev: string, l: Listener) => this.entry.wcEvents.set(ev, l), send: () => undefined };
+      const entry = this.entry;
+      this.webContents = {
+        on: (ev: string, l: Listener) => entry.wcEvents.set(ev, l),
+        send: () => undefined,
+        printToPDF: async (o: unknown) => ((entry.pdfOptions = o), Buffer.from('%PDF-1.7\n%%EOF\n')),
+      };
     }
     once() {}
     on() {}
     maximize() {}
     async loadURL(url: string) {
       this.entry.url = url;
+      if (url.startsWith('file:')) this.entry.loaded = await readFile(fileURLToPath(url), 'utf8');
     }
+    isDestroyed() {
+      return this.entry.destroyed === true;
+    }
+    destroy() {
+      this.entry.destroyed = true;
+    }
+  }
+  function fromPartition(name: string) {
+    const p = rec.partitions.get(name) ?? {};
+    rec.partitions.set(name, p);
+    return {
+      webRequest: { onBeforeRequest: (l: Listener) => (p.beforeRequest = l) },
+      setPermissionRequestHandler: (l: Listener) => (p.permissionRequest = l),
+      setPermissionCheckHandler: () => undefined,
+      setSpellCheckerEnabled: (e: boolean) => (p.spellchecker = e),
+      on: () => undefined,
+    };
   }
   const electron = {
     app: {
@@ -67,10 +94,16 @@ function fakeElectron(userData: string) {
         on: () => undefined,
         protocol: { handle: (s: string, l: Listener) => rec.protocolHandlers.set(s, l) },
       },
+      fromPartition,
     },
     ipcMain: { handle: (ch: string, l: Listener) => rec.ipc.set(ch, l) },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: (m: unknown) => (rec.menu = m) },
-    dialog: {},
+    dialog: {
+      showSaveDialog: async (_w: unknown, options: unknown) => {
+        rec.saveDialogs.push(options);
+        return rec.saveTo ? { canceled: false, filePath: rec.saveTo } : { canceled: true };
+      },
+    },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     BrowserWindow,
   };
@@ -140,5 +173,49 @@ describe.skipIf(!built)(`the built main process${built ? '' : ' (ignoré : dist-
 
   it('builds the French menu', () => {
     expect((rec.menu as { label: string }[]).map((m) => m.label)).toEqual(['Fichier', 'Édition', 'Affichage', 'Aide']);
+  });
+
+  it('hardens the print session with a filter of its own', () => {
+    const p = rec.partitions.get('loupe-print');
+    expect(p, 'the print partition was never hardened').toBeDefined();
+    const decide = (url: string) => {
+      let cancel: boolean | undefined;
+      p!.beforeRequest!({ url }, (r: { cancel: boolean }) => (cancel = r.cancel));
+      return cancel;
+    };
+    expect(decide('https://example.org/')).toBe(true);
+    expect(decide('app://loupe/index.html')).toBe(true);
+    expect(decide('file:///etc/passwd')).toBe(true);
+    expect(decide('data:image/png;base64,AAAA')).toBe(false);
+    let granted: boolean | undefined;
+    p!.permissionRequest!(null, 'media', (g: boolean) => (granted = g));
+    expect(granted).toBe(false);
+    expect(p!.spellchecker).toBe(false);
+  });
+
+  it('prints a report to PDF: save dialog for PDF, hidden script-less window, A4, file written, window destroyed', async () => {
+    const print = rec.ipc.get(CHANNELS.printReportToPdf)!;
+    const app = { senderFrame: { url: 'app://loupe/index.html' } };
+    const html = '<!DOCTYPE html><html lang="fr"><body><h1>Constats</h1></body></html>';
+    rec.saveTo = null;
+    expect(await print(app, { html, suggestedName: 'rapport.html' })).toEqual({ ok: true, value: false });
+    expect(rec.windows).toHaveLength(1);
+    rec.saveTo = join(userData, 'exports', 'rapport.pdf');
+    expect(await print(app, { html, suggestedName: 'rapport.html' })).toEqual({ ok: true, value: true });
+    expect(rec.saveDialogs.at(-1)).toMatchObject({ defaultPath: join(userData, 'documents', 'rapport.pdf'), filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+    expect(rec.windows).toHaveLength(2);
+    const w = rec.windows[1]!;
+    expect(w.options.show).toBe(false);
+    expect(w.options.webPreferences).toMatchObject({ javascript: false, sandbox: true, contextIsolation: true, nodeIntegration: false, partition: 'loupe-print', devTools: false });
+    expect(w.options.webPreferences.preload).toBeUndefined();
+    expect(w.url).toMatch(/^file:\/\/\/.*loupe-pdf-[^/]+\/rapport\.html$/);
+    expect(w.loaded).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'`);
+    expect(w.loaded).toContain('<h1>Constats</h1>');
+    expect(w.pdfOptions).toMatchObject({ pageSize: 'A4', printBackground: true });
+    expect(w.destroyed).toBe(true);
+    expect(await readFile(rec.saveTo, 'utf8')).toBe('%PDF-1.7\n%%EOF\n');
+    expect((await readdir(join(userData, 'temp'))).filter((f) => f.startsWith('loupe-pdf-'))).toEqual([]);
+    expect(await print({ senderFrame: { url: 'https://example.org/' } }, { html, suggestedName: 'x.pdf' })).toMatchObject({ ok: false });
+    expect(rec.windows).toHaveLength(2);
   });
 });

@@ -26,8 +26,12 @@ const dialogs: Dialogs = {
   openProject: async () => choice.project,
   newProject: async () => null,
   locate: async () => null,
-  save: async () => choice.save,
+  save: async (name, filters) => ((saved.name = name), (saved.filters = filters), choice.save),
 };
+const saved: { name?: string; filters?: unknown } = {};
+/** The fake printer: what the hidden window would print, as a PDF that names the report it was given. */
+const printed: string[] = [];
+const printPdf = async (html: string) => (printed.push(html), new TextEncoder().encode(`%PDF-1.7\n% ${html.length} caractères\n%%EOF\n`));
 
 type Listener = (event: unknown, payload: unknown) => void;
 /** Menu events the fake main process sends to the page, by channel. */
@@ -71,6 +75,7 @@ beforeAll(async () => {
     demoSource: join(tmp, 'no-demo'),
     demoTarget: join(tmp, 'userData', 'demo'),
     versions: { app: '0.1.0', electron: '45', chrome: '140', node: '22' },
+    printPdf,
     setMenuLanguage: () => undefined,
     recentChanged: () => undefined,
   });
@@ -122,7 +127,7 @@ describe('the Electron host', () => {
 
   it('opens a project folder, writes through it, and lists it among recent projects', async () => {
     choice.project = project;
-    const api = fakeApi(createHandlers({ grants: new Grants(), dialogs, recent: new RecentStore(join(tmp, 'userData', 'r2.json')), demoSource: '', demoTarget: join(tmp, 'x'), versions: { app: '', electron: '', chrome: '', node: '' }, setMenuLanguage: () => undefined, recentChanged: () => undefined }), dropped);
+    const api = fakeApi(createHandlers({ grants: new Grants(), dialogs, recent: new RecentStore(join(tmp, 'userData', 'r2.json')), demoSource: '', demoTarget: join(tmp, 'x'), versions: { app: '', electron: '', chrome: '', node: '' }, printPdf, setMenuLanguage: () => undefined, recentChanged: () => undefined }), dropped);
     const info = await api.openProjectDialog();
     const h2 = createElectronHost(api);
     const ref = await h2.openProject(info!.root);
@@ -178,4 +183,5 @@ describe('the Electron host', () => {
     emit({ command: 'export' });
     expect(got).toEqual([{ command: 'save' }, { command: 'open-recent', path: '/p' }]);
   });
+
 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CHANNELS, type Channel } from '../../electron/api.ts';
 import { Grants } from '../../electron/grants.ts';
-import { createHandlers, type Dialogs, type Handlers, MAX_PATH_CHARS, registerIpc, settle } from '../../electron/ipc.ts';
+import { createHandlers, type Dialogs, type FileFilter, type Handlers, MAX_PATH_CHARS, registerIpc, settle } from '../../electron/ipc.ts';
+import { MAX_REPORT_HTML_CHARS } from '../../electron/print-pdf.ts';
 import { RecentStore } from '../../electron/recent.ts';
 
 let tmp: string;
@@ -26,13 +27,18 @@ const choice: { files: string[]; folder: string | null; project: string | null; 
   save: null,
 };
 const dialogCalls: string[] = [];
+/** What the last save dialog was opened with. */
+const saveDialog: { name?: string; filters?: FileFilter[] } = {};
+/** Reports the fake printer was handed, and what it answers. */
+const printed: string[] = [];
+const FAKE_PDF = new TextEncoder().encode('%PDF-1.7\n% faux\n%%EOF\n');
 const dialogs: Dialogs = {
   openFiles: async () => (dialogCalls.push('openFiles'), choice.files),
   openFolder: async () => (dialogCalls.push('openFolder'), choice.folder),
   openProject: async () => (dialogCalls.push('openProject'), choice.project),
   newProject: async () => (dialogCalls.push('newProject'), choice.newProject),
   locate: async () => (dialogCalls.push('locate'), choice.locate),
-  save: async () => (dialogCalls.push('save'), choice.save),
+  save: async (name, filters) => (dialogCalls.push('save'), Object.assign(saveDialog, { name, filters }), choice.save),
 };
 
 let h: Handlers;
@@ -46,6 +52,7 @@ function fresh(): Handlers {
     demoSource: demo,
     demoTarget: join(userData, `demo-${Math.random()}`),
     versions: { app: '0.1.0', electron: '45.5.0', chrome: '140', node: '22' },
+    printPdf: async (html) => (printed.push(html), FAKE_PDF),
     setMenuLanguage: (l) => (menuLang = l),
     recentChanged: () => undefined,
   });
@@ -115,12 +122,13 @@ afterAll(() => rm(tmp, { recursive: true, force: true }));
 beforeEach(() => {
   h = fresh();
   dialogCalls.length = 0;
+  printed.length = 0;
 });
 
 // ---------------------------------------------------------------------------------------------------
 // Fuzzing: every handler, every field, wrong in every way we can think of.
 
-type Field = 'abs' | 'rel' | 'relOrEmpty' | 'int' | 'text' | 'bytes' | 'name' | 'lang' | 'absList' | 'data';
+type Field = 'abs' | 'rel' | 'relOrEmpty' | 'int' | 'text' | 'bytes' | 'name' | 'lang' | 'absList' | 'data' | 'html' | 'pdfName';
 const SHAPES: Record<Channel, Record<string, Field> | null> = {
   openFilesDialog: null,
   openFolderDialog: null,
@@ -142,6 +150,7 @@ const SHAPES: Record<Channel, Record<string, Field> | null> = {
   projectStat: { root: 'abs', path: 'rel' },
   projectList: { root: 'abs', folder: 'relOrEmpty' },
   saveAs: { suggestedName: 'name', data: 'data' },
+  printReportToPdf: { html: 'html', suggestedName: 'pdfName' },
   versions: null,
   setMenuLanguage: { lang: 'lang' },
 };
@@ -170,6 +179,11 @@ function badValues(field: Field): unknown[] {
       return [...common, '', 'a/b', '..', '.', 'a\\b', 'x'.repeat(256), 'a\0b'];
     case 'lang':
       return [...common, 'de', 'FR', ''];
+    case 'html':
+      return [...WRONG_TYPES.filter((v) => typeof v !== 'string'), '', new Uint8Array([60]), ['<p>'], 'x'.repeat(MAX_REPORT_HTML_CHARS + 1)];
+    case 'pdfName':
+      // Slashes and reserved characters are cleaned, not refused (see the PDF tests); these are not names at all.
+      return [...WRONG_TYPES, '', 'a\0b', 'x'.repeat(256)];
     case 'absList':
       return [...common, [], ['relative'], [42], [`/${huge}`], ['/a/../b'], Array(10_001).fill('/tmp/x')];
   }
@@ -195,6 +209,10 @@ function validValue(field: Field): unknown {
       return 'export.csv';
     case 'lang':
       return 'fr';
+    case 'html':
+      return '<!DOCTYPE html><p>Rapport</p>';
+    case 'pdfName':
+      return 'rapport.pdf';
     case 'absList':
       return [dataFile];
   }
@@ -238,8 +256,9 @@ describe('every handler refuses malformed arguments with a French message', () =
           expect(r.error.length, `${channel} with ${label}: message too long`).toBeLessThan(2000);
         }
       }
-      // A refused call never reaches a dialog.
+      // A refused call never reaches a dialog, nor the printer.
       expect(dialogCalls).toEqual([]);
+      expect(printed).toEqual([]);
     });
   }
 });
@@ -394,11 +413,11 @@ describe('project folders', () => {
     await h.rememberSource({ root, path: dataFile });
     // A new session: nothing granted, the recent list and remembered sources survive on disk.
     const recentFile = join(userData, 'recent-shared.json');
-    const first = createHandlers({ grants: new Grants(), dialogs, recent: new RecentStore(recentFile), demoSource: demo, demoTarget: join(userData, 'd1'), versions: { app: '', electron: '', chrome: '', node: '' }, setMenuLanguage: () => undefined, recentChanged: () => undefined });
+    const first = createHandlers({ grants: new Grants(), dialogs, recent: new RecentStore(recentFile), demoSource: demo, demoTarget: join(userData, 'd1'), versions: { app: '', electron: '', chrome: '', node: '' }, printPdf: async () => FAKE_PDF, setMenuLanguage: () => undefined, recentChanged: () => undefined });
     await first.openProjectDialog(undefined);
     await first.openFilesDialog(undefined);
     await first.rememberSource({ root, path: dataFile });
-    const second = createHandlers({ grants: new Grants(), dialogs, recent: new RecentStore(recentFile), demoSource: demo, demoTarget: join(userData, 'd2'), versions: { app: '', electron: '', chrome: '', node: '' }, setMenuLanguage: () => undefined, recentChanged: () => undefined });
+    const second = createHandlers({ grants: new Grants(), dialogs, recent: new RecentStore(recentFile), demoSource: demo, demoTarget: join(userData, 'd2'), versions: { app: '', electron: '', chrome: '', node: '' }, printPdf: async () => FAKE_PDF, setMenuLanguage: () => undefined, recentChanged: () => undefined });
     await expectRefused(second.stat({ path: dataFile }));
     expect(await second.recentProjects(undefined)).toEqual([{ root: project, name: 'project' }]);
     await second.openRecentProject({ root: project });
@@ -442,6 +461,58 @@ describe('saving, versions, menu language', () => {
     expect([...(await readFile(join(tmp, 'export.bin')))]).toEqual([7]);
     choice.save = null;
     expect(await h.saveAs({ suggestedName: 'x.csv', data: 'x' })).toBe(false);
+  });
+
+  it('prints a report to PDF where the save dialog said, proposing a clean .pdf name and PDF only', async () => {
+    const target = join(tmp, 'rapport-final.pdf');
+    choice.save = target;
+    const html = '<!DOCTYPE html><html><body><h1>Constats</h1></body></html>';
+    expect(await h.printReportToPdf({ html, suggestedName: '../Rapport: subventions 2024.html' })).toBe(true);
+    expect(saveDialog).toEqual({ name: '_Rapport_ subventions 2024.pdf', filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+    expect(printed).toEqual([html]);
+    expect(await readFile(target)).toEqual(Buffer.from(FAKE_PDF));
+    expect((await readdir(tmp)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('prints nothing and writes nothing when the save dialog is cancelled', async () => {
+    choice.save = null;
+    expect(await h.printReportToPdf({ html: '<p>x</p>', suggestedName: 'rapport.pdf' })).toBe(false);
+    expect(dialogCalls).toEqual(['save']);
+    expect(printed).toEqual([]);
+  });
+
+  it('refuses an oversized or ill-typed report with a French sentence that says why', async () => {
+    const big = await settle(() => h.printReportToPdf({ html: 'x'.repeat(MAX_REPORT_HTML_CHARS + 1), suggestedName: 'r.pdf' }));
+    expect(big).toEqual({ ok: false, error: expect.stringMatching(/^Appel refusé \(printReportToPdf\) — arguments invalides : html : rapport trop volumineux pour le PDF \(plus de 33554432 caractères\)$/) });
+    const typed = await settle(() => h.printReportToPdf({ html: new Uint8Array([60, 112, 62]), suggestedName: 'r.pdf' }));
+    expect(typed).toMatchObject({ ok: false, error: expect.stringMatching(/^Appel refusé \(printReportToPdf\) — arguments invalides : html : /) });
+    const nul = await settle(() => h.printReportToPdf({ html: '<p>x</p>', suggestedName: 'a\0.pdf' }));
+    expect(nul).toMatchObject({ ok: false, error: expect.stringContaining('caractère NUL refusé') });
+    expect(dialogCalls).toEqual([]);
+  });
+
+  it('leaves the existing file untouched when printing fails', async () => {
+    const target = join(tmp, 'garde.pdf');
+    await writeFile(target, 'ancien');
+    choice.save = target;
+    const failing = createHandlers({
+      grants: new Grants(),
+      dialogs,
+      recent: new RecentStore(join(userData, 'recent-fail.json')),
+      demoSource: demo,
+      demoTarget: join(userData, 'demo-fail'),
+      versions: { app: '', electron: '', chrome: '', node: '' },
+      printPdf: async () => {
+        throw new Error('Le rapport n’a pas pu être converti en PDF dans le délai imparti (120 s)');
+      },
+      setMenuLanguage: () => undefined,
+      recentChanged: () => undefined,
+    });
+    expect(await settle(() => failing.printReportToPdf({ html: '<p>x</p>', suggestedName: 'garde.pdf' }))).toEqual({
+      ok: false,
+      error: 'Le rapport n’a pas pu être converti en PDF dans le délai imparti (120 s)',
+    });
+    expect(await readFile(target, 'utf8')).toBe('ancien');
   });
 
   it('reports versions and switches the menu language', async () => {
