@@ -101,6 +101,7 @@ export interface ElectronHost extends Host {
   onMenuCommand(listener: (cmd: MenuCommand) => void): () => void;
   versions(): Promise<AppVersions>;
   setMenuLanguage(lang: MenuLanguage): Promise<void>;
+  printReportToPdf(html: string, suggestedName: string): Promise<boolean>;
 }
 
 export function createElectronHost(api: LoupeApi | undefined = globalThis.window?.loupe): ElectronHost {
@@ -178,6 +179,9 @@ export function createElectronHost(api: LoupeApi | undefined = globalThis.window
     saveAs(suggestedName, data) {
       return api.saveAs(suggestedName.replace(/[\\/]/g, '_'), data);
     },
+
+    // The main process cleans the name (pdfFileName) and lays the report out without scripts or network.
+    printReportToPdf: (html, suggestedName) => api.printReportToPdf(html, suggestedName),
 
     async locateSource(expectedPath) {
       const info = await api.locateFile(expectedPath);

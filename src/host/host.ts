@@ -33,4 +33,9 @@ export interface Host {
   keepSource(store: ProjectStore, file: SourceFile): Promise<string>;
   /** Save dialog (desktop) or download (browser). False when the user cancelled. */
   saveAs(suggestedName: string, data: Uint8Array | string, mime: string): Promise<boolean>;
+  /**
+   * Writes a self-contained report (`html`) as a PDF where the user chooses; false when cancelled.
+   * Desktop only (Electron's printToPDF); without it the report goes to the browser's print dialog.
+   */
+  printReportToPdf?(html: string, suggestedName: string): Promise<boolean>;
 }

@@ -14,6 +14,7 @@ import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { sha256OfFile } from '../../src/core/ingest/source.ts';
 import { createElectronHost, IpcProjectStore } from '../../src/host/electron.ts';
+import { printReport } from '../../src/ui/findings/print-report.ts';
 
 let tmp: string;
 let csv: string;
@@ -184,4 +185,26 @@ describe('the Electron host', () => {
     expect(got).toEqual([{ command: 'save' }, { command: 'open-recent', path: '/p' }]);
   });
 
+  it('prints a report to PDF through the bridge: save dialog for PDF, then the printer, then the file', async () => {
+    const html = '<!DOCTYPE html><html lang="fr"><body><h1>Rapport</h1></body></html>';
+    choice.save = join(tmp, 'rapport.pdf');
+    printed.length = 0;
+    expect(await host.printReportToPdf(html, 'Rapport 2024/constats.html')).toBe(true);
+    expect(saved).toEqual({ name: 'Rapport 2024_constats.pdf', filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+    expect(printed).toEqual([html]);
+    expect(await readFile(join(tmp, 'rapport.pdf'), 'utf8')).toBe(`%PDF-1.7\n% ${html.length} caractères\n%%EOF\n`);
+    choice.save = null;
+    expect(await host.printReportToPdf(html, 'rapport.pdf')).toBe(false);
+    expect(printed).toHaveLength(1);
+    await expect(host.printReportToPdf('', 'rapport.pdf')).rejects.toThrow(/^Appel refusé \(printReportToPdf\) — arguments invalides : html : rapport vide$/);
+  });
+
+  it('is what the report tools print with on the desktop, without touching the page', async () => {
+    choice.save = join(tmp, 'via-ui.pdf');
+    printed.length = 0;
+    // No DOM here: the browser path (an iframe and window.print) would throw.
+    await printReport(host, '<p>Constat</p>', 'rapport.pdf');
+    expect(printed).toEqual(['<p>Constat</p>']);
+    expect((await readFile(join(tmp, 'via-ui.pdf'), 'utf8')).startsWith('%PDF-')).toBe(true);
+  });
 });

@@ -1,18 +1,13 @@
-// Printing a report to PDF. The desktop shell will print it with Electron's printToPDF through the
-// host: when the host offers `printReportToPdf`, that is used. In a browser, the report is put in an
-// iframe sandboxed without scripts (allow-same-origin only so this page can call print() on it,
-// allow-modals so the print dialog may open) and the browser's print dialog saves it as PDF.
+// Printing a report to PDF. The desktop shell prints it with Electron's printToPDF through the host
+// (`Host.printReportToPdf`: save dialog, then a hidden window without scripts or network). In a
+// browser, whose host has no such method, the report is put in an iframe sandboxed without scripts
+// (allow-same-origin only so this page can call print() on it, allow-modals so the print dialog may
+// open) and the browser's print dialog saves it as PDF.
 import type { Host } from '../../host/host.ts';
 
-/** The hook the Electron host implements later: write `html` as a PDF where the user chooses. */
-export interface PdfHost {
-  printReportToPdf?(html: string, suggestedName: string): Promise<boolean>;
-}
-
 export async function printReport(host: Host | null, html: string, suggestedName: string): Promise<void> {
-  const pdf = (host as (Host & PdfHost) | null)?.printReportToPdf;
-  if (pdf) {
-    await pdf.call(host, html, suggestedName);
+  if (host?.printReportToPdf) {
+    await host.printReportToPdf(html, suggestedName);
     return;
   }
   document.querySelector('iframe[data-testid="report-print-frame"]')?.remove();
