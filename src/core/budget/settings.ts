@@ -1,21 +1,34 @@
 // What the Budget view keeps in the project (manifest `budget`): the voted and executed tables with
-// their column mappings. A manifest may come from someone else, so it is validated when read and an
-// invalid entry is ignored (the mapping is proposed again) rather than trusted.
+// their column mappings, and the parameters of the participatory-budget and subsidies checks as they
+// last ran. A manifest may come from someone else, so it is validated when read, each part on its
+// own: an invalid part is ignored (proposed again) rather than trusted, and does not take the others.
 import { z } from 'zod';
 import { BudgetSource } from './mapping.ts';
+import { ParticipatoryParams } from './participatory.ts';
+import { SubsidiesParams } from './subsidies.ts';
 
 export const BudgetSettings = z
   .object({
     voted: BudgetSource.optional(),
     executed: BudgetSource.optional(),
+    participatory: ParticipatoryParams.optional(),
+    subsidies: SubsidiesParams.optional(),
     savedAt: z.string().max(40).optional(),
   })
   .strict();
 export type BudgetSettings = z.infer<typeof BudgetSettings>;
 
+/** The valid parts of what the manifest holds; null when it holds nothing usable. */
 export function readBudgetSettings(raw: unknown): BudgetSettings | null {
-  const parsed = BudgetSettings.safeParse(raw);
-  return parsed.success ? parsed.data : null;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null;
+  const out: Record<string, unknown> = {};
+  for (const [key, part] of Object.entries(BudgetSettings.shape)) {
+    const v = (raw as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    const parsed = part.safeParse(v);
+    if (parsed.success && parsed.data !== undefined) out[key] = parsed.data;
+  }
+  return Object.keys(out).length ? (out as BudgetSettings) : null;
 }
 
 /** Budget tables among the catalog's: the first whose name says voted / executed, else null. */
