@@ -42,6 +42,18 @@ describe('engine', () => {
 });
 
 describe('engine values', () => {
+  it('returns a DECIMAL as the double nearest its value, alone, summed and inside lists and structs', async () => {
+    const r = await engine.query(
+      `SELECT (-98765.40)::DECIMAL(18,2) AS m, sum(x) AS s, [x, 1.5::DECIMAL(18,2)] AS l, {'v': (-0.05)::DECIMAL(18,2), 'd': DATE '2024-02-29'} AS st,
+         123456789012345678901234.5::DECIMAL(38,1) AS big
+       FROM (VALUES (0.10::DECIMAL(18,2))) t(x) GROUP BY x`,
+    );
+    // duckdb-wasm's own cast gave -98765.40000000001 and [null] for the list.
+    expect(r.rows[0]).toEqual([-98765.4, 0.1, '[0.1,1.5]', '{"v":-0.05,"d":"2024-02-29"}', 1.2345678901234569e23]);
+    const ten = await engine.query('SELECT sum(x) FROM (SELECT 0.10::DECIMAL(18,2) AS x FROM range(10))');
+    expect(ten.rows[0]).toEqual([1]);
+  });
+
   it('returns integers inside lists as integers', async () => {
     const e = await createNodeEngine();
     try {

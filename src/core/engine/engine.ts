@@ -20,7 +20,8 @@ export class QueryCancelledError extends Error {
 export const QUERY_CONFIG = {
   // BIGINT stays BigInt in Arrow and becomes a number in values.ts: the cast would miss values inside lists.
   castBigIntToDouble: false,
-  castDecimalToDouble: true,
+  // DECIMAL stays DECIMAL in Arrow: values.ts turns it into the nearest double exactly.
+  castDecimalToDouble: false,
   castTimestampToDate: false,
 } as const;
 

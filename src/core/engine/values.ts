@@ -1,7 +1,10 @@
 // Arrow → plain JS values, in one place, so every view, export and digest sees the same thing.
-// BIGINT and DECIMAL arrive as doubles (the engine opens with castBigIntToDouble/castDecimalToDouble);
-// dates and timestamps become ISO strings so they survive JSON and never shift with a time zone.
-import { Type, type DataType, type Table } from 'apache-arrow';
+// BIGINT and DECIMAL arrive as Arrow's own (the engine does not let duckdb-wasm cast them: its
+// DECIMAL→DOUBLE cast is off in the last bit, -98765.40 giving -98765.40000000001, and turns decimals
+// inside lists into nulls) and become numbers here, a DECIMAL through its exact decimal text so it is
+// the double nearest to the true value. Dates and timestamps become ISO strings so they survive JSON
+// and never shift with a time zone.
+import { Type, util, type DataType, type Table } from 'apache-arrow';
 
 export interface ColumnInfo {
   name: string;
@@ -77,8 +80,45 @@ export function isoTimestamp(ms: number): string {
   return `${isoDate(ms)}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${frac}`;
 }
 
-export function convertValue(kind: ValueKind, v: unknown): unknown {
+/** The double nearest to a DECIMAL's value: its digits as text, parsed once (correctly rounded). */
+export function decimalToNumber(v: unknown, scale: number): number {
+  const n = typeof v === 'bigint' ? v : util.bigNumToBigInt(v as never);
+  if (scale <= 0) return Number(n) * 10 ** -scale;
+  const digits = (n < 0n ? -n : n).toString().padStart(scale + 1, '0');
+  return Number(`${n < 0n ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`);
+}
+
+/** A value of any Arrow type as plain JS, recursing into lists, structs and maps. */
+function plain(type: DataType, v: unknown): unknown {
   if (v === null || v === undefined) return null;
+  switch (type.typeId) {
+    case Type.Decimal:
+      return decimalToNumber(v, (type as unknown as { scale: number }).scale);
+    case Type.List:
+    case Type.FixedSizeList: {
+      const child = type.children[0]!.type;
+      return Array.from(v as Iterable<unknown>, (x) => plain(child, x));
+    }
+    case Type.Struct: {
+      const row = v as Record<string, unknown>;
+      return Object.fromEntries(type.children.map((f) => [f.name, plain(f.type, row[f.name])]));
+    }
+    case Type.Map: {
+      const [k, x] = (type.children[0]!.type as DataType).children;
+      const entries = v instanceof Map ? [...v] : Object.entries((v as { toJSON?: () => object }).toJSON?.() ?? (v as object));
+      return Object.fromEntries(entries.map(([a, b]) => [String(plain(k!.type, a)), plain(x!.type, b)]));
+    }
+    default: {
+      const kind = kindOf(type);
+      if (kind === 'other') return typeof v === 'bigint' ? Number(v) : v instanceof Uint8Array ? `[${v.length} octets]` : v;
+      return convertValue(kind, v);
+    }
+  }
+}
+
+export function convertValue(kind: ValueKind, v: unknown, type?: DataType): unknown {
+  if (v === null || v === undefined) return null;
+  if (type?.typeId === Type.Decimal) return plain(type, v);
   switch (kind) {
     case 'integer':
     case 'number':
@@ -90,11 +130,13 @@ export function convertValue(kind: ValueKind, v: unknown): unknown {
     case 'text':
     case 'boolean':
       return v;
-    default:
+    default: {
       if (typeof v === 'bigint') return Number(v);
       if (v instanceof Uint8Array) return `[${v.length} octets]`;
-      if (typeof v === 'object') return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x));
-      return v;
+      const x = type ? plain(type, v) : v;
+      if (typeof x === 'object' && x !== null) return JSON.stringify(x, (_k, y) => (typeof y === 'bigint' ? Number(y) : y));
+      return x;
+    }
   }
 }
 
@@ -105,7 +147,7 @@ export function tableToRows(table: Table): Rows {
   const rows: unknown[][] = new Array(table.numRows);
   for (let r = 0; r < table.numRows; r++) {
     const row = new Array(columns.length);
-    for (let c = 0; c < columns.length; c++) row[c] = convertValue(columns[c]!.type, vectors[c]?.get(r));
+    for (let c = 0; c < columns.length; c++) row[c] = convertValue(columns[c]!.type, vectors[c]?.get(r), fields[c]!.type);
     rows[r] = row;
   }
   return { columns, rows };
