@@ -66,7 +66,7 @@ describe('CSV import of well-formed files', () => {
       ['montant', 'Montant'],
       ['date_de_vote', 'Date de vote'],
     ]);
-    expect(r.types.montant).toBe('DOUBLE');
+    expect(r.types.montant).toBe('DECIMAL(18,2)');
     expect(r.types.date_de_vote).toBe('DATE');
     expect(r.types.code_nature).toBe('VARCHAR');
     expect(r.data.rows).toEqual([
@@ -75,6 +75,24 @@ describe('CSV import of well-formed files', () => {
       [2022, '012', 'Charges de personnel', 0.5, '2022-02-01'],
     ]);
     expect(r.prov.rejected).toBeUndefined();
+  });
+
+  it('types amounts of at most two decimals as DECIMAL(18,2), so sums are exact to the cent; other decimals stay DOUBLE', async () => {
+    const lines = Array.from({ length: 10 }, (_, i) => `${i};0,10;0,125;${i === 0 ? '12345678901234,5' : '1,5'};${i === 0 ? '' : '2,25'}`);
+    const csv = new TextEncoder().encode(`id;montant;taux;enorme;partiel\n${lines.join('\n')}\n`);
+    const r = await importBytes('cents', csv);
+    expect(r.types).toMatchObject({ montant: 'DECIMAL(18,2)', taux: 'DOUBLE', enorme: 'DOUBLE', partiel: 'DECIMAL(18,2)' });
+    // Ten times 0.10 in DOUBLE is 0.9999999999999999; in DECIMAL it is 1.00.
+    const sum = await engine.query(`SELECT CAST(sum(montant) AS VARCHAR), sum(partiel)::VARCHAR FROM ${quoteIdent(r.table)}`);
+    expect(sum.rows[0]).toEqual(['1.00', '20.25']);
+    // Recorded, so the reopen reads the same bytes straight into the same types and the same digest.
+    expect(r.options.columnTypes).toMatchObject({ montant: 'DECIMAL(18,2)', taux: 'DOUBLE' });
+    const again = await importBytes('cents', csv, r.options);
+    expect(again.types).toEqual(r.types);
+    expect(again.prov.digest).toBe(r.prov.digest);
+    // A type the user chose is kept as chosen.
+    const chosen = await importBytes('cents', csv, { columnTypes: { montant: 'DOUBLE' } });
+    expect(chosen.types.montant).toBe('DOUBLE');
   });
 
   it('offers the sniffed options, the header labels and a preview before anything is loaded', async () => {
@@ -326,7 +344,7 @@ describe.skipIf(!existsSync(bilan) || !existsSync(budget))('CSV import of real P
     expect(prov.rejected).toBeUndefined();
     expect(prov.rows).toBeGreaterThan(100);
     const types = Object.fromEntries(entry.columns.map((c) => [c.name, c.type]));
-    expect(types.net).toBe('DOUBLE');
+    expect(types.net).toBe('DECIMAL(18,2)');
     expect(types.exercice_comptable).toBe('BIGINT');
   });
 
@@ -337,7 +355,7 @@ describe.skipIf(!existsSync(bilan) || !existsSync(budget))('CSV import of real P
     expect(prov.rejected).toBeUndefined();
     expect(types.chapitre_code).toBe('VARCHAR');
     expect(types.nature_code).toBe('VARCHAR');
-    expect(types.montant).toBe('DOUBLE');
+    expect(types.montant).toBe('DECIMAL(18,2)');
     const composite = await engine.query(`SELECT count(*) FROM ${quoteIdent(table)} WHERE chapitre_code LIKE '%-%'`);
     expect(Number(composite.rows[0]![0])).toBeGreaterThan(0);
   });

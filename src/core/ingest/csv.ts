@@ -101,6 +101,34 @@ async function detectTypes(engine: Engine, reg: string, dialect: Dialect, ids: s
   ) as Record<string, string>;
 }
 
+// Amounts are read as DOUBLE, whose sums drift in the last bits and, summed by two threads in a
+// varying order, need not give the same digest twice. A DOUBLE column whose every value has at most
+// two decimals (|x| < 1e13, so x·100 stays an exact integer) is money: DECIMAL(18,2) holds it exactly
+// and its sums are exact. Checked on the whole column, after the load, so nothing is ever rounded.
+const EXACT_AMOUNT = 'DECIMAL(18,2)';
+const AMOUNT_BOUND = 1e13;
+
+/** Auto-typed DOUBLE columns of `table` turned into DECIMAL(18,2) when that is exact; the statements run. */
+async function exactAmounts(engine: Engine, table: string, columnTypes: Record<string, string>, given: Record<string, string>): Promise<string[]> {
+  const candidates = Object.keys(columnTypes).filter((id) => columnTypes[id] === 'DOUBLE' && !given[id]);
+  if (!candidates.length) return [];
+  const fits = (id: string) => {
+    const c = quoteIdent(id);
+    return `bool_and(${c} IS NULL OR (${c} = round(${c}, 2) AND abs(${c}) < ${AMOUNT_BOUND})) AND count(${c}) > 0`;
+  };
+  const r = await engine.query(`SELECT ${candidates.map(fits).join(', ')} FROM ${quoteIdent(table)}`);
+  const row = r.rows[0] ?? [];
+  const sql: string[] = [];
+  for (const [i, id] of candidates.entries()) {
+    if (row[i] !== true) continue;
+    const stmt = `ALTER TABLE ${quoteIdent(table)} ALTER COLUMN ${quoteIdent(id)} SET DATA TYPE ${EXACT_AMOUNT}`;
+    await engine.exec(stmt);
+    columnTypes[id] = EXACT_AMOUNT;
+    sql.push(stmt);
+  }
+  return sql;
+}
+
 interface RejectRow {
   line: number;
   pos: number;
@@ -257,6 +285,8 @@ export const readCsv: Reader = async (ctx, raw) => {
     loaded = await load(ctx, dialect, sniff, ids, given.columnTypes ?? {});
   }
   warnings.push(...loaded.warnings);
+  // The types recorded say DECIMAL(18,2): a reopen reads the same bytes (its SHA-256 is checked) straight into it.
+  const exact = await exactAmounts(engine, table, loaded.columnTypes, given.columnTypes ?? {});
   const rows = Number((await engine.query(`SELECT count(*) FROM ${quoteIdent(table)}`)).rows[0]?.[0] ?? 0);
   if (sniff.preview.length === 0 && rows === 0 && dialect.header) {
     warnings.push('le fichier ne contient que la ligne d’en-tête : la table a ses colonnes mais aucune ligne');
@@ -278,7 +308,7 @@ export const readCsv: Reader = async (ctx, raw) => {
         ...(warnings.length ? { warnings } : {}),
       },
     ],
-    sql: [loaded.sql],
+    sql: [loaded.sql, ...exact],
     options,
   };
 };
