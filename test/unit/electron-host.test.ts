@@ -203,7 +203,7 @@ describe('the Electron host', () => {
     choice.save = join(tmp, 'via-ui.pdf');
     printed.length = 0;
     // No DOM here: the browser path (an iframe and window.print) would throw.
-    await printReport(host, '<p>Constat</p>', 'rapport.pdf');
+    expect(await printReport(host, '<p>Constat</p>', 'rapport.pdf')).toBe(true);
     expect(printed).toEqual(['<p>Constat</p>']);
     expect((await readFile(join(tmp, 'via-ui.pdf'), 'utf8')).startsWith('%PDF-')).toBe(true);
   });

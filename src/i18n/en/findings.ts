@@ -113,6 +113,7 @@ export const findings: Record<keyof typeof fr, string> = {
   'findings.report.print': 'Print / PDF',
   'findings.report.scope': 'Report on {count} listed finding(s)',
   'findings.report.saved': 'Report saved',
+  'findings.report.pdfSaved': 'Report PDF saved',
   'findings.privacy.title': 'Possible personal data in the evidence’s tables',
   'findings.privacy.sourceOnly': 'source table: masking creates a masked table, redo the analysis on it',
   'findings.privacy.method': 'Treatment of column {column}',

@@ -112,6 +112,7 @@ export const findings = {
   'findings.report.print': 'Imprimer / PDF',
   'findings.report.scope': 'Rapport sur {count} constat(s) affiché(s)',
   'findings.report.saved': 'Rapport enregistré',
+  'findings.report.pdfSaved': 'PDF du rapport enregistré',
   'findings.privacy.title': 'Données personnelles possibles dans les tables des preuves',
   'findings.privacy.sourceOnly': 'table source : masquer crée une table masquée, refaites l’analyse dessus',
   'findings.privacy.method': 'Traitement de la colonne {column}',

@@ -5,11 +5,9 @@
 // open) and the browser's print dialog saves it as PDF.
 import type { Host } from '../../host/host.ts';
 
-export async function printReport(host: Host | null, html: string, suggestedName: string): Promise<void> {
-  if (host?.printReportToPdf) {
-    await host.printReportToPdf(html, suggestedName);
-    return;
-  }
+/** true: the PDF was written; false: the user cancelled; null: handed to the browser's print dialog. */
+export async function printReport(host: Host | null, html: string, suggestedName: string): Promise<boolean | null> {
+  if (host?.printReportToPdf) return host.printReportToPdf(html, suggestedName);
   document.querySelector('iframe[data-testid="report-print-frame"]')?.remove();
   const frame = document.createElement('iframe');
   frame.dataset.testid = 'report-print-frame';
@@ -24,4 +22,5 @@ export async function printReport(host: Host | null, html: string, suggestedName
   });
   frame.contentWindow?.focus();
   frame.contentWindow?.print();
+  return null;
 }
