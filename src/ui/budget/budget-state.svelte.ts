@@ -10,13 +10,16 @@ import {
   type BudgetRole,
   type MappingProposal,
 } from '../../core/budget/mapping.ts';
-import { participatoryBudget, type ParticipatoryDetail } from '../../core/budget/participatory.ts';
+import { participatoryBudget, type ParticipatoryDetail, type ParticipatoryParams } from '../../core/budget/participatory.ts';
 import { budgetReconcile, type ReconcileDetail, type ReconcileParams } from '../../core/budget/reconcile.ts';
-import { guessBudgetTables, readBudgetSettings } from '../../core/budget/settings.ts';
-import { subsidiesReconcile, type SubsidiesDetail } from '../../core/budget/subsidies.ts';
+import { guessBudgetTables, readBudgetSettings, type BudgetSettings } from '../../core/budget/settings.ts';
+import { subsidiesReconcile, type SubsidiesDetail, type SubsidiesParams } from '../../core/budget/subsidies.ts';
 import { resultYears, type TreeFilter } from '../../core/budget/tree.ts';
+import type { TableEntry } from '../../core/catalog/catalog.ts';
 import type { OperationResult } from '../../core/ops/registry.ts';
 import { app } from '../app-state.svelte.ts';
+import { PARTICIPATORY_FORM, SUBSIDIES_FORM } from './check-form.ts';
+import { CheckForm } from './check-form.svelte.ts';
 
 export type BudgetTab = 'reconcile' | 'participatory' | 'subsidies';
 
@@ -76,8 +79,9 @@ class BudgetState {
   reconcile = $state.raw<Run<ReconcileDetail>>(null);
   participatory = $state.raw<Run<ParticipatoryDetail>>(null);
   subsidies = $state.raw<Run<SubsidiesDetail>>(null);
-  pbTable = $state('');
-  subsidyTables = $state({ voted: '', paid: '' });
+  /** The participatory-budget and subsidies checks' forms, read from their parameter schemas. */
+  pb = new CheckForm(PARTICIPATORY_FORM, (name) => this.source(name));
+  sub = new CheckForm(SUBSIDIES_FORM, (name) => this.source(name));
   busy = $state<BudgetTab | 'mapping' | null>(null);
   error = $state<{ where: BudgetTab | 'mapping'; message: string } | null>(null);
   saved = $state(false);
@@ -86,6 +90,10 @@ class BudgetState {
   /** Tables the user can pick: imported tables and saved queries, not analysis results. */
   get sources(): string[] {
     return app.tables.filter((x) => x.kind !== 'result').map((x) => x.name);
+  }
+
+  source(name: string): TableEntry | undefined {
+    return app.tables.find((x) => x.name === name && x.kind !== 'result');
   }
 
   /** Reads the mappings kept in the project, or guesses the tables and proposes their mappings. */
@@ -104,11 +112,15 @@ class BudgetState {
         await this.selectTable(role, guess[role]!);
       }
     }
-    this.pbTable = names.find((n) => /projet|participati/i.test(n)) ?? '';
-    this.subsidyTables = {
-      voted: names.find((n) => /subvention.*vot/i.test(n)) ?? '',
-      paid: names.find((n) => /subvention.*vers|versement/i.test(n)) ?? '',
-    };
+    // The parameters as they last ran, when their tables are still there; else the tables guessed by name.
+    const pb = kept?.participatory;
+    this.pb.load(pb && names.includes(pb.table) ? pb : { table: names.find((n) => /projet|participati/i.test(n)) ?? '' });
+    const sub = kept?.subsidies;
+    this.sub.load(
+      sub && names.includes(sub.voted) && names.includes(sub.paid)
+        ? sub
+        : { voted: names.find((n) => /subvention.*vot/i.test(n)) ?? '', paid: names.find((n) => /subvention.*vers|versement/i.test(n)) ?? '' },
+    );
   }
 
   async selectTable(role: BudgetRole, table: string): Promise<void> {
@@ -140,18 +152,23 @@ class BudgetState {
     this.saved = false;
   }
 
-  /** Keeps both mappings in the project's manifest and saves it. */
-  async saveMappings(): Promise<void> {
+  /** Writes parts of the Budget view's settings into the project's manifest (the other parts kept) and saves it. */
+  private async keep(parts: Partial<Omit<BudgetSettings, 'savedAt'>>): Promise<void> {
     const s = app.session;
     if (!s) return;
+    const budget: Record<string, unknown> = { ...readBudgetSettings(s.manifest.budget), ...parts, savedAt: new Date().toISOString() };
+    for (const k of Object.keys(budget)) if (budget[k] === undefined) delete budget[k];
+    s.manifest = { ...s.manifest, budget };
+    await app.save();
+  }
+
+  /** Keeps both mappings in the project's manifest and saves it. */
+  async saveMappings(): Promise<void> {
     const side = (role: BudgetRole) => {
       const m = mappingOf(this[role].draft);
       return this[role].table && m ? { table: this[role].table, mapping: m } : undefined;
     };
-    const voted = side('voted');
-    const executed = side('executed');
-    s.manifest = { ...s.manifest, budget: { ...(voted ? { voted } : {}), ...(executed ? { executed } : {}), savedAt: new Date().toISOString() } };
-    await app.save();
+    await this.keep({ voted: side('voted'), executed: side('executed') });
     this.saved = true;
   }
 
@@ -204,21 +221,32 @@ class BudgetState {
     });
   }
 
-  async runParticipatory(): Promise<void> {
+  /**
+   * Runs a check with its form's parameters, exactly as checked (the journal keeps them, defaults
+   * written out), then keeps them in the project. A form with something to correct runs nothing.
+   */
+  async runParticipatory(): Promise<boolean> {
     const s = app.session;
-    if (!s || !this.pbTable) return;
-    await this.runOp('participatory', () => s.run(participatoryBudget, { table: this.pbTable }), (r) => {
+    const params = this.pb.check() as ParticipatoryParams | null;
+    if (!s || !params) return false;
+    await this.runOp('participatory', () => s.run(participatoryBudget, params), async (r) => {
       this.participatory = r;
+      await this.keep({ participatory: params });
+      this.pb.saved = true;
     });
+    return true;
   }
 
-  async runSubsidies(): Promise<void> {
+  async runSubsidies(): Promise<boolean> {
     const s = app.session;
-    const { voted, paid } = this.subsidyTables;
-    if (!s || !voted || !paid) return;
-    await this.runOp('subsidies', () => s.run(subsidiesReconcile, { voted, paid }), (r) => {
+    const params = this.sub.check() as SubsidiesParams | null;
+    if (!s || !params) return false;
+    await this.runOp('subsidies', () => s.run(subsidiesReconcile, params), async (r) => {
       this.subsidies = r;
+      await this.keep({ subsidies: params });
+      this.sub.saved = true;
     });
+    return true;
   }
 
   /** True once the findings view has given the app a way to create a finding. */
