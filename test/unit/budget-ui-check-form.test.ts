@@ -82,6 +82,7 @@ describe('the budget check forms', () => {
     expect(sp(withUnit(0.3, 'percent'))).toBe('30 %');
     expect(sp(withUnit(100_000_000, 'euros'))).toBe('100 000 000 €');
     expect(withUnit(2, 'years')).toBe('2 ans');
+    expect(withUnit(1.5, 'years')).toBe('1,5 an');
     expect(sp(numberHint(field(pbFields, 'workingClassTarget') as Extract<CheckField, { kind: 'number' }>))).toBe('Entre 0 % et 100 % · par défaut 30 %');
   });
 

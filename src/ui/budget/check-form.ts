@@ -10,7 +10,7 @@ import { formOf, parseNumber, type FormField } from '../../core/ops/form-schema.
 import { ParticipatoryParams, proposeProjectColumns, REQUIRED_PROJECT_COLUMNS } from '../../core/budget/participatory.ts';
 import { proposeSubsidyColumns, REQUIRED_SUBSIDY_COLUMNS, SubsidiesParams, VOTE_ONLY_SUBSIDY_COLUMNS } from '../../core/budget/subsidies.ts';
 import { formatNumber } from '../../i18n/format.ts';
-import { t, type MessageKey } from '../../i18n/index.ts';
+import { locale, t, type MessageKey } from '../../i18n/index.ts';
 
 /** How a number is typed: a share as a percentage (30 for 0,3), euros, years, a plain count. */
 export type Unit = 'percent' | 'euros' | 'years' | 'count';
@@ -128,7 +128,8 @@ export function toText(value: number, unit: Unit): string {
 export function withUnit(value: number, unit: Unit): string {
   if (unit === 'percent') return percentFmt.format(value);
   if (unit === 'euros') return euroFmt.format(value);
-  if (unit === 'years') return t(value < 2 ? 'budget.form.year' : 'budget.form.years', { n: formatNumber(value) });
+  // French keeps the singular below 2 (« 0 an », « 1,5 an »), English only for 1.
+  if (unit === 'years') return t((locale() === 'fr' ? value < 2 : value === 1) ? 'budget.form.year' : 'budget.form.years', { n: formatNumber(value) });
   return formatNumber(value);
 }
 
