@@ -3,7 +3,7 @@
 // budget's tile map and the subsidies reconciliation, each run again with parameters and columns
 // changed in its form (the flags follow, the journal keeps what ran), and refused when invalid.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CREDIT_OVERRUN } from '../../src/demo/anomalies.ts';
+import { CREDIT_OVERRUN, PAYMENT_WITHOUT_VOTE } from '../../src/demo/anomalies.ts';
 import { formatViolations, openApp, runAxe, stopServer, type App } from './harness.ts';
 
 let app: App;
@@ -211,17 +211,23 @@ describe('the Budget view', () => {
     expect(await journalLength()).toBe(before);
   });
 
-  it('runs again with a looser name similarity and no direction column: the flags follow, and the journal keeps them', async () => {
+  it('runs again with a stricter name similarity and no direction column: the flags and explanations follow, and the journal keeps them', async () => {
     await field('sub', 'votedColumns.amount').locator('select').selectOption('montant_vote');
-    await field('sub', 'minSimilarity').locator('input').fill('80');
+    await field('sub', 'minSimilarity').locator('input').fill('95');
     await field('sub', 'votedColumns.direction').locator('select').selectOption('');
     await tid('budget-subsidies-run').click();
-    // At 80 % the payment planted without a vote finds a look-alike name (which is why the default is 92 %);
-    // without a direction column no beneficiary can be funded by several directions.
+    // Without a direction column no beneficiary can be funded by several directions.
     await expect.poll(() => flagCount('plusieurs_directions'), { timeout: 60_000 }).toBe(0);
-    expect(await flagCount('verse_sans_vote')).toBe(0);
+    // The payment planted without a vote is still unmatched, and its explanation cites the threshold that ran.
+    expect(await flagCount('verse_sans_vote')).toBe(1);
+    const flag = page().locator('[data-testid=budget-flag][data-flag="verse_sans_vote"]');
+    await flag.locator('summary').click();
+    const row = flag.getByTestId('budget-flag-rows').locator('[data-testid=grid-row][data-row-index="0"]');
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).toContain(PAYMENT_WITHOUT_VOTE.beneficiary);
+    expect(await row.textContent()).toMatch(new RegExp(`ni nom à 95${S}% de similarité`));
     const params = await lastJournalParams('subsidies-reconcile');
-    expect(params).toMatchObject({ voted: 'subventions_votees', paid: 'subventions_versees', minSimilarity: 0.8, tolerance: 1 });
+    expect(params).toMatchObject({ voted: 'subventions_votees', paid: 'subventions_versees', minSimilarity: 0.95, tolerance: 1 });
     expect(params.votedColumns).toMatchObject({ direction: '', amount: 'montant_vote', beneficiary: 'nom_du_beneficiaire' });
     expect(params.paidColumns).toMatchObject({ amount: 'montant_verse' });
     expect(app.errors).toEqual([]);
