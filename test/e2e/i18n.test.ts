@@ -84,7 +84,7 @@ describe('interface language', () => {
 });
 
 describe('French number formats in the grid', () => {
-  it('writes 1234.5 as "1 234,5" and 1234567.25 as "1 234 567,25", with a (narrow) no-break space', async () => {
+  it('writes the amount 1234,5 as "1 234,50" and 1234567.25 as "1 234 567,25", with a (narrow) no-break space', async () => {
     const csv = 'libellé;montant;quantité\nA;1234,5;1500\nB;1234567,25;2\nC;-0,5;1000000\n';
     const tables = () => page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
     const before = await tables();
@@ -100,10 +100,11 @@ describe('French number formats in the grid', () => {
     const cells = async (i: number) => (await row(i).allTextContents()).map((s) => s.trim());
     const SP = '[\\u202f\\u00a0]'; // fr-FR groups digits with a narrow no-break space (U+202F), some engines with U+00A0
     const [a, b, c] = [await cells(0), await cells(1), await cells(2)];
-    expect(a[1]).toMatch(new RegExp(`^1${SP}234,5$`));
+    // Amounts of at most two decimals are imported as DECIMAL(18,2): shown with their cents.
+    expect(a[1]).toMatch(new RegExp(`^1${SP}234,50$`));
     expect(a[2]).toMatch(new RegExp(`^1${SP}500$`));
     expect(b[1]).toMatch(new RegExp(`^1${SP}234${SP}567,25$`));
-    expect(c[1]).toMatch(/^[-−]0,5$/);
+    expect(c[1]).toMatch(/^[-−]0,50$/);
     expect(c[2]).toMatch(new RegExp(`^1${SP}000${SP}000$`));
     // Never an ordinary space or a comma as the thousands separator, never a decimal point.
     for (const v of [a[1], a[2], b[1], c[2]]) expect(v).not.toMatch(/\d[ ,.]\d{3}(\D|$)/);
