@@ -196,6 +196,13 @@ describe('CSV import of well-formed files', () => {
     ]);
   });
 
+  it('keeps budget nomenclature columns as codes even when every value is a number (article 6574.02, fonction 422.1)', async () => {
+    const csv = new TextEncoder().encode('Fonction;Sous-fonction;Article;Nature;Compte;Budget de l\'année\n42;422.1;6574.02;6574;4011;202587\n52;524.2;6574;65738;4012;35000.5\n');
+    const r = await importBytes('nomenclature', csv);
+    expect(r.types).toMatchObject({ fonction: 'VARCHAR', sous_fonction: 'VARCHAR', article: 'VARCHAR', nature: 'VARCHAR', compte: 'VARCHAR', budget_de_l_annee: 'DECIMAL(18,2)' });
+    expect(r.data.rows[0]!.slice(0, 3)).toEqual(['42', '422.1', '6574.02']);
+  });
+
   it('reads a file without header, naming its columns colonne_N', async () => {
     const r = await importBytes('nohead', fx.headerlessCsv());
     expect(r.options.header).toBe(false);

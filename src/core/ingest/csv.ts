@@ -15,9 +15,10 @@ export { CsvOptions, sniffCsv, type CsvSniff } from './sniff.ts';
 export const TYPE_SAMPLE_ROWS = 20_000;
 const REJECT_SAMPLE = 100;
 const NUMERIC = /^(BIGINT|INTEGER|DOUBLE|DECIMAL|HUGEINT|SMALLINT|TINYINT|UBIGINT|FLOAT)/;
-// Identifiers, not quantities: a number type would drop their leading zeros or invite sums. (Not
-// `cp`: in budgets it means crédits de paiement, an amount.)
-const CODE_WORDS = new Set(['code', 'siret', 'siren', 'insee', 'postal', 'nic', 'rna', 'iban', 'finess', 'uai', 'rne', 'telephone', 'tel']);
+// Identifiers, not quantities: a number type would drop their leading zeros or invite sums. Budget
+// nomenclature columns (chapitre 011, nature/article 6574.02, fonction 422.1, compte) are codes too.
+// (Not `cp`: in budgets it means crédits de paiement, an amount.)
+const CODE_WORDS = new Set(['code', 'siret', 'siren', 'insee', 'postal', 'nic', 'rna', 'iban', 'finess', 'uai', 'rne', 'telephone', 'tel', 'article', 'nature', 'chapitre', 'fonction', 'compte']);
 
 type Dialect = Omit<CsvOptions, 'columnTypes'>;
 
