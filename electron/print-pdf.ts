@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { hardenSession, type SessionLike } from './harden.ts';
+import { HARDENED_WEB_PREFERENCES } from './window-options.ts';
 
 /** The print window's session: a partition without `persist:` lives in memory only. */
 export const PRINT_PARTITION = 'loupe-print';
@@ -79,18 +80,7 @@ export function printWindowOptions(): BrowserWindowConstructorOptions {
       // No preload: this page gets no window.loupe.
       partition: PRINT_PARTITION,
       javascript: false,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      experimentalFeatures: false,
-      navigateOnDragDrop: false,
-      safeDialogs: true,
-      spellcheck: false,
+      ...HARDENED_WEB_PREFERENCES,
       devTools: false,
       images: true,
     },

@@ -10,6 +10,23 @@ export interface WindowOptionsInput {
   devTools: boolean;
 }
 
+/** What every Loupe window denies its page, whatever it shows. */
+export const HARDENED_WEB_PREFERENCES = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  webviewTag: false,
+  experimentalFeatures: false,
+  navigateOnDragDrop: false,
+  safeDialogs: true,
+  // Chromium's spellchecker downloads its dictionaries: offline means off.
+  spellcheck: false,
+} as const satisfies NonNullable<BrowserWindowConstructorOptions['webPreferences']>;
+
 export function windowOptions({ preload, state, icon, devTools }: WindowOptionsInput): BrowserWindowConstructorOptions {
   return {
     ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
@@ -23,19 +40,7 @@ export function windowOptions({ preload, state, icon, devTools }: WindowOptionsI
     ...(icon ? { icon } : {}),
     webPreferences: {
       preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      experimentalFeatures: false,
-      navigateOnDragDrop: false,
-      safeDialogs: true,
-      // Chromium's spellchecker downloads its dictionaries: offline means off.
-      spellcheck: false,
+      ...HARDENED_WEB_PREFERENCES,
       devTools,
     },
   };
