@@ -10,10 +10,11 @@
 //   023 expenditure (operating)  ↔ 021 revenue (investment)   — transfer to investment (voted only:
 //                                                                neither is ever executed)
 import { z } from 'zod';
+import type { TableEntry } from '../catalog/catalog.ts';
 import { createResultTable, inputOf, registerOperation, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { count, euros, percent, plural, sqlEuros, sqlPercent } from './format.ts';
-import { budgetSelectSql, BudgetSource, resolveBudgetSource, type BudgetMapping } from './mapping.ts';
+import { amountSql, BUDGET_FIELDS, budgetSelectSql, BudgetSource, resolveBudgetSource, type BudgetField, type BudgetMapping } from './mapping.ts';
 
 export const RECONCILE_FLAGS = [
   'depassement_chapitre', 'sous_execution', 'execute_sans_credit', 'credit_sans_execution', 'ordre_desequilibre',
@@ -105,11 +106,88 @@ function select(values: Record<string, string>): string {
   );
 }
 
+/** A source in the canonical shape: a SELECT, and the CTEs it reads (they go first in the WITH). */
+export interface CanonicalSource {
+  sql: string;
+  ctes?: string[];
+}
+
+/** Fields that only matter, at a level, through whether a line is a total (or has no nature): see summedBudgetSql. */
+const FOLDED: Record<ReconcileParams['level'], BudgetField[]> = {
+  section: ['direction', 'function', 'nature'],
+  chapter: ['direction', 'function', 'nature'],
+  function: ['direction', 'nature'],
+  nature: ['direction'],
+};
+
+/**
+ * `budgetSelectSql` of a source whose lines are summed first. The reconciliation only ever adds
+ * amounts up, so lines that agree on the raw value of every mapped column can be added before
+ * `budgetSelectSql` normalises them: its work per line (accents, codes, the window that finds total
+ * lines) then runs on one row per distinct key instead of one per line — on 2 million budget lines
+ * that work took seconds, the sum is one hash aggregate.
+ *
+ * Fields that are not keys at `level` (always the direction; the function and the nature at the
+ * coarser levels) count only through `est_total` — a code column saying « Total », a nature missing
+ * where its chapter has some — so their raw values are folded into three classes, 'TOTAL', NULL (no
+ * code) and '-', which `budgetSelectSql` itself assigns once per distinct value; a budget split by
+ * direction, function or nature then collapses to its keys. Same sums, same total lines, same keys:
+ * only the folded columns and `ligne_source`, which the reconciliation does not read, differ.
+ */
+export function summedBudgetSql(table: TableEntry, mapping: BudgetMapping, level: ReconcileParams['level'], prefix: string): CanonicalSource {
+  // Built first for its checks: an unknown column fails here with budgetSelectSql's own message.
+  const plain = budgetSelectSql(table, mapping);
+  const column = (name: string) => table.columns.find((c) => c.name === name)!;
+  const amount = column(mapping.amount);
+  const keyFields = BUDGET_FIELDS.filter((f) => f !== 'amount' && mapping[f] !== undefined);
+  const keys = [...new Set(keyFields.map((f) => mapping[f]!))];
+  // An amount that is also a key cannot be summed away: read the lines as they are.
+  if (keys.includes(amount.name)) return { sql: plain };
+  const src = (c: string) => `src.${quoteIdent(c)}`;
+  const ctes: string[] = [];
+  const folded = new Map<string, string>();
+  for (const f of FOLDED[level]) {
+    const c = mapping[f];
+    // A column read for another field too keeps its values.
+    if (c === undefined || keyFields.filter((g) => mapping[g] === c).length > 1) continue;
+    // Each distinct value, numbered through the amount column so that budgetSelectSql's verdict can be joined back.
+    const dict = `__loupe_${prefix}_${f}`;
+    const id = c === '__id' ? '__id2' : '__id';
+    const entry: TableEntry = { name: dict, kind: 'table', rows: 0, columns: [column(c), { name: id, label: id, type: 'DECIMAL(38,2)' }] };
+    const canonical = { direction: 'direction', function: 'fonction', nature: 'nature' }[f as 'direction' | 'function' | 'nature'];
+    ctes.push(
+      `${quoteIdent(dict)} AS (SELECT raw AS ${quoteIdent(c)}, CAST(dense_rank() OVER (ORDER BY raw) AS DECIMAL(38,2)) AS ${quoteIdent(id)}
+        FROM (SELECT DISTINCT ${src(c)} AS raw FROM ${quoteIdent(table.name)} AS src))`,
+      `${quoteIdent(`${dict}_classe`)} AS (SELECT d.${quoteIdent(c)} AS raw, CASE WHEN n.est_total THEN 'TOTAL' WHEN n.${canonical} IS NULL THEN NULL ELSE '-' END AS classe
+        FROM ${quoteIdent(dict)} AS d JOIN (${budgetSelectSql(entry, { [f]: c, amount: id })}) AS n ON n.montant = d.${quoteIdent(id)})`,
+    );
+    // IN (…) rather than a join: the small side is always the one hashed.
+    const inClass = (k: string) => `${src(c)} IN (SELECT raw FROM ${quoteIdent(`${dict}_classe`)} WHERE classe = '${k}')`;
+    folded.set(c, `CASE WHEN ${inClass('TOTAL')} THEN 'TOTAL' WHEN ${inClass('-')} THEN '-' END AS ${quoteIdent(c)}`);
+  }
+  const select = keys.map((c) => folded.get(c) ?? src(c));
+  const lines = `__loupe_${prefix}_lignes`;
+  ctes.push(
+    `${quoteIdent(lines)} AS (SELECT ${[...select, `sum(${amountSql(src(amount.name), amount.type)}) AS ${quoteIdent(amount.name)}`].join(', ')}
+      FROM ${quoteIdent(table.name)} AS src GROUP BY ALL)`,
+  );
+  const linesEntry: TableEntry = {
+    name: lines,
+    kind: 'table',
+    rows: 0,
+    columns: [
+      ...keys.map((c) => (folded.has(c) ? { name: c, label: c, type: 'VARCHAR' } : column(c))),
+      { name: amount.name, label: amount.label, type: 'DECIMAL(38,2)' },
+    ],
+  };
+  return { ctes, sql: budgetSelectSql(linesEntry, mapping) };
+}
+
 /** The whole reconciliation as one SELECT over the sources (exported for tests and the UI's preview). */
 export function reconcileSql(
   p: ReconcileParams,
-  voted: { sql: string },
-  executed: { sql: string },
+  voted: CanonicalSource,
+  executed: CanonicalSource,
   totals?: { sql: string; mapping: BudgetMapping },
 ): string {
   const keys = LEVEL_KEYS[p.level];
@@ -126,6 +204,8 @@ export function reconcileSql(
   const measure = p.yearChangeOf === 'executed' ? 'execute' : 'credits';
 
   const ctes = [
+    ...(voted.ctes ?? []),
+    ...(executed.ctes ?? []),
     `v_all AS (${voted.sql})`,
     // The voted table may also carry the administrative account (stage CA): credits are BP + BS + DM only.
     `v AS (SELECT * FROM v_all WHERE NOT est_total AND etape IS DISTINCT FROM 'CA')`,
@@ -284,8 +364,8 @@ export const budgetReconcile = registerOperation<ReconcileParams, ReconcileDetai
     const totals = p.totals ? await resolveBudgetSource(ctx, p.totals, p.totalsOf) : undefined;
     const select = reconcileSql(
       p,
-      { sql: budgetSelectSql(voted.table, voted.mapping) },
-      { sql: budgetSelectSql(executed.table, executed.mapping) },
+      summedBudgetSql(voted.table, voted.mapping, p.level, 'vote'),
+      summedBudgetSql(executed.table, executed.mapping, p.level, 'realise'),
       totals ? { sql: budgetSelectSql(totals.table, totals.mapping), mapping: totals.mapping } : undefined,
     );
     const { table, sql } = await createResultTable(ctx, 'budget-reconcile', select);
