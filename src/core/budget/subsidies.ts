@@ -5,12 +5,12 @@
 // never matched by name: they are two legal persons, however alike their names.
 import { z } from 'zod';
 import type { TableEntry } from '../catalog/catalog.ts';
-import { fingerprintSql, normalizeNameSql, normalizeSiretSql, siretValidSql } from '../audit/normalize.ts';
+import { fingerprintSql, normalizeNameSql, normalizeSiretSql, normalizeTextSql, siretValidSql } from '../audit/normalize.ts';
 import { createResultTable, inputOf, OperationError, registerOperation, requireColumn, requireTable, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent, sqlValue } from '../sql/ident.ts';
 import { count, euros, percent, plural, sqlEuros } from './format.ts';
 import { columnRoles, proposeColumns } from './columns.ts';
-import { amountSql, yearSql } from './mapping.ts';
+import { amountSql } from './mapping.ts';
 
 export const SUBSIDY_FLAGS = ['verse_sans_vote', 'vote_jamais_verse', 'verse_superieur_vote', 'siret_invalide', 'plusieurs_directions'] as const;
 export type SubsidyFlag = (typeof SUBSIDY_FLAGS)[number];
@@ -66,72 +66,149 @@ export function proposeSubsidyColumns(table: TableEntry, given: SubsidyColumns =
   return proposeColumns(table, RULES, given);
 }
 
+/**
+ * One side's lines with their raw name and SIRET (as text) and their line number: `subsidiesSql`
+ * groups the lines that share a name and a SIRET before it normalises them. The year and the
+ * dossier number are checked, not read: no figure uses them.
+ */
 function sideSql(ctx: OperationContext, table: TableEntry, c: SubsidyColumns, withVoteFields: boolean): string {
   const ref = (f: keyof SubsidyColumns) => (c[f] ? `src.${quoteIdent(requireColumn(ctx, table.name, c[f]!).name)}` : null);
   const typeOf = (f: keyof SubsidyColumns) => table.columns.find((x) => x.name === c[f])?.type ?? 'VARCHAR';
   const b = ref('beneficiary')!;
   const s = ref('siret');
-  const y = ref('year');
+  ref('year');
   const cols = [
     `CAST(${b} AS VARCHAR) AS nom`,
-    `${normalizeNameSql(b)} AS nom_n`,
-    // Word order ignored (« Les habitants du quartier (Fédération) » = « Fédération Les habitants du quartier »).
-    `${fingerprintSql(normalizeNameSql(b))} AS nom_fp`,
-    `${s ? normalizeSiretSql(s) : 'CAST(NULL AS VARCHAR)'} AS siret`,
-    `${y ? yearSql(y, typeOf('year')) : 'CAST(NULL AS INTEGER)'} AS annee`,
+    `${s ? `CAST(${s} AS VARCHAR)` : 'CAST(NULL AS VARCHAR)'} AS siret_brut`,
     `${amountSql(ref('amount')!, typeOf('amount'))} AS montant`,
   ];
   if (withVoteFields) {
     const d = ref('direction');
-    const n = ref('dossier');
+    ref('dossier');
     cols.push(`${d ? `nullif(trim(CAST(${d} AS VARCHAR)), '')` : 'CAST(NULL AS VARCHAR)'} AS direction`);
-    cols.push(`${n ? `CAST(${n} AS VARCHAR)` : 'CAST(NULL AS VARCHAR)'} AS dossier`);
   }
-  return `SELECT ${cols.join(', ')} FROM ${quoteIdent(table.name)} AS src`;
+  // The line's position: rowid for a table (a view has none; row_number() would read it in one thread).
+  return `SELECT ${cols.join(', ')}, ${table.kind === 'view' ? 'row_number() OVER ()' : 'src.rowid'} AS ligne FROM ${quoteIdent(table.name)} AS src`;
+}
+
+/**
+ * `mode(nom)` of a group whose lines were summed by name first (`n` lines, the first at `premiere`):
+ * the most frequent name, ties to the one seen first — what mode() does line by line.
+ */
+function modeOf(groups: string, key: string, from: string): string {
+  return `(SELECT ${key}, arg_max(nom, struct_pack(n := n, p := -premiere)) AS nom FROM
+    (SELECT ${key}, nom, sum(n) AS n, min(premiere) AS premiere FROM ${from} WHERE nom IS NOT NULL GROUP BY ALL) GROUP BY ${groups})`;
 }
 
 /** The whole reconciliation as one SELECT (exported for tests). */
 export function subsidiesSql(p: SubsidiesParams, votedSql: string, paidSql: string): string {
   const tol = sqlValue(p.tolerance);
-  const valid = (x: string) => `coalesce(${siretValidSql(x)}, FALSE)`;
+  const min = sqlValue(p.minSimilarity);
+  // The lines of each side summed by raw name and SIRET (and direction for the votes): a register of
+  // 500 000 lines holds a few times fewer of them. Each distinct name and SIRET is then normalised
+  // once, not once per line. Counts, sums and the first line of each group keep every figure — and
+  // mode()'s choice — what it was line by line.
+  const sides = (col: string) => `SELECT ${col} FROM v_src UNION SELECT ${col} FROM p_src`;
+  const lines = (src: string, extra: string) =>
+    `SELECT s.nom, n.nom_n, n.nom_fp, si.siret, si.siret_ok, s.n, s.montant, s.premiere${extra} FROM ${src} AS s
+      JOIN noms AS n ON s.nom IS NOT DISTINCT FROM n.nom JOIN sirets AS si ON s.siret_brut IS NOT DISTINCT FROM si.siret_brut`;
   const ctes = [
-    `v AS (${votedSql})`,
-    `p AS (${paidSql})`,
+    `v_src AS (SELECT nom, siret_brut, direction, count(*) AS n, sum(montant) AS montant, min(ligne) AS premiere FROM (${votedSql}) GROUP BY ALL)`,
+    `p_src AS (SELECT nom, siret_brut, count(*) AS n, sum(montant) AS montant, min(ligne) AS premiere FROM (${paidSql}) GROUP BY ALL)`,
+    `noms_n AS (SELECT nom, ${normalizeNameSql('nom')} AS nom_n FROM (${sides('nom')}))`,
+    // Word order ignored (« Les habitants du quartier (Fédération) » = « Fédération Les habitants du quartier »).
+    // (fingerprintSql normalises its input first: nom_n is normalised already, so that step is left out.)
+    `noms AS (SELECT n.nom, n.nom_n, f.nom_fp FROM noms_n AS n JOIN
+        (SELECT nom_n, ${fingerprintSql('nom_n').replace(normalizeTextSql('nom_n'), 'nom_n')} AS nom_fp FROM (SELECT DISTINCT nom_n FROM noms_n)) AS f
+        ON n.nom_n IS NOT DISTINCT FROM f.nom_n)`,
+    `sirets AS (SELECT siret_brut, siret, coalesce(${siretValidSql('siret')}, FALSE) AS siret_ok FROM
+        (SELECT siret_brut, ${normalizeSiretSql('siret_brut')} AS siret FROM (${sides('siret_brut')})))`,
+    `v AS (${lines('v_src', ', s.direction')})`,
+    `p AS (${lines('p_src', '')})`,
     // A vote without SIRET joins the SIRET its name carries elsewhere in the votes, when that is one SIRET only.
     // Votes without SIRET are grouped by their words in any order, so one body typed two ways stays one.
     `name_siret AS (SELECT nom_fp, min(siret) AS siret FROM v WHERE siret IS NOT NULL AND nom_fp IS NOT NULL GROUP BY nom_fp HAVING count(DISTINCT siret) = 1)`,
-    `vk AS (SELECT v.*, coalesce(v.siret, ns.siret, 'NOM:' || v.nom_fp) AS cle FROM v LEFT JOIN name_siret AS ns ON v.siret IS NULL AND ns.nom_fp = v.nom_fp)`,
-    `ent AS (SELECT cle, mode(nom) AS beneficiaire, max(siret) AS siret, sum(montant) AS montant_vote, count(*) AS nb_dossiers,
-        count(DISTINCT direction) AS nb_directions, string_agg(DISTINCT direction, ', ' ORDER BY direction) AS directions
-      FROM vk GROUP BY cle)`,
-    `ent_names AS (SELECT DISTINCT vk.cle, vk.nom_n, vk.nom_fp, ent.siret FROM vk JOIN ent USING (cle) WHERE vk.nom_n IS NOT NULL)`,
-    `pg AS (SELECT siret, nom_n, any_value(nom_fp) AS nom_fp, mode(nom) AS nom, sum(montant) AS montant, count(*) AS nb FROM p GROUP BY siret, nom_n)`,
+    // (The join key is NULL for votes with a SIRET: `v.siret IS NULL AND …` in the ON clause made a nested-loop join.)
+    `vk AS (SELECT v.*, coalesce(v.siret, ns.siret, 'NOM:' || v.nom_fp) AS cle FROM v LEFT JOIN name_siret AS ns ON ns.nom_fp = CASE WHEN v.siret IS NULL THEN v.nom_fp END)`,
+    `ent AS (SELECT cle, m.nom AS beneficiaire, a.siret, a.montant_vote, a.nb_dossiers, coalesce(d.nb_directions, 0) AS nb_directions, d.directions, a.siret_ok FROM
+        (SELECT cle, max(siret) AS siret, sum(montant) AS montant_vote, sum(n) AS nb_dossiers, arg_max(siret_ok, siret) AS siret_ok FROM vk GROUP BY cle) AS a
+        LEFT JOIN (SELECT cle, count(*) AS nb_directions, array_to_string(list_sort(list(direction)), ', ') AS directions
+          FROM (SELECT DISTINCT cle, direction FROM vk WHERE direction IS NOT NULL) GROUP BY cle) AS d USING (cle)
+        LEFT JOIN ${modeOf('cle', 'cle', 'vk')} AS m USING (cle))`,
+    `ent_names AS (SELECT DISTINCT vk.cle, vk.nom_n, vk.nom_fp, ent.siret, coalesce(ent.siret_ok, FALSE) AS siret_ok FROM vk JOIN ent USING (cle) WHERE vk.nom_n IS NOT NULL)`,
+    `pg AS (SELECT a.siret, a.nom_n, a.nom_fp, m.nom, a.montant, a.nb, a.siret_ok FROM
+        (SELECT siret, nom_n, any_value(nom_fp) AS nom_fp, sum(montant) AS montant, sum(n) AS nb, any_value(siret_ok) AS siret_ok FROM p GROUP BY siret, nom_n) AS a
+        LEFT JOIN ${modeOf('siret, nom_n', 'siret, nom_n', 'p')} AS m ON m.siret IS NOT DISTINCT FROM a.siret AND m.nom_n IS NOT DISTINCT FROM a.nom_n)`,
     `m_siret AS (SELECT pg.siret, pg.nom_n, ent.cle, 'siret' AS methode, 1.0 AS score FROM pg JOIN ent ON pg.siret = ent.siret)`,
     `m_siren AS (SELECT pg.siret, pg.nom_n, min(ent.cle) AS cle, 'siren' AS methode, 1.0 AS score FROM pg JOIN ent
         ON length(pg.siret) = 14 AND substr(pg.siret, 1, 9) = substr(ent.siret, 1, 9)
       WHERE NOT EXISTS (SELECT 1 FROM m_siret AS m WHERE m.siret IS NOT DISTINCT FROM pg.siret AND m.nom_n IS NOT DISTINCT FROM pg.nom_n)
       GROUP BY ALL HAVING count(DISTINCT ent.cle) = 1)`,
     `m_done AS (SELECT siret, nom_n FROM m_siret UNION ALL SELECT siret, nom_n FROM m_siren)`,
-    // Name matching only where at most one side has a SIRET: two different SIRENs are two bodies.
-    `name_cand AS (SELECT pg.siret, pg.nom_n, en.cle,
-        CASE WHEN pg.nom_n = en.nom_n THEN 'nom exact' WHEN pg.nom_fp = en.nom_fp THEN 'mêmes mots' ELSE 'nom approché' END AS methode,
-        CASE WHEN pg.nom_n = en.nom_n THEN 3 WHEN pg.nom_fp = en.nom_fp THEN 2 ELSE 1 END AS rang,
-        CASE WHEN pg.nom_fp = en.nom_fp THEN 1.0 ELSE jaro_winkler_similarity(pg.nom_n, en.nom_n) END AS score
-      FROM pg JOIN ent_names AS en ON left(pg.nom_n, 1) = left(en.nom_n, 1) OR pg.nom_fp = en.nom_fp
-      WHERE pg.nom_n IS NOT NULL AND (pg.siret IS NULL OR en.siret IS NULL OR NOT ${valid('pg.siret')} OR NOT ${valid('en.siret')})
-        AND NOT EXISTS (SELECT 1 FROM m_done AS m WHERE m.siret IS NOT DISTINCT FROM pg.siret AND m.nom_n IS NOT DISTINCT FROM pg.nom_n)
-        AND (pg.nom_fp = en.nom_fp OR jaro_winkler_similarity(pg.nom_n, en.nom_n) >= ${sqlValue(p.minSimilarity)}))`,
-    // The best candidate: exact name, then same words, then the highest similarity.
-    `m_name AS (SELECT siret, nom_n, arg_max(cle, rang * 10 + score) AS cle, arg_max(methode, rang * 10 + score) AS methode,
-        arg_max(score, rang * 10 + score) AS score FROM name_cand GROUP BY siret, nom_n)`,
+    // Name matching only where at most one side has a valid SIRET: two different SIRENs are two bodies.
+    `pg_open AS (SELECT pg.siret, pg.nom_n, pg.nom_fp, pg.siret_ok FROM pg WHERE pg.nom_n IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM m_done AS m WHERE m.siret IS NOT DISTINCT FROM pg.siret AND m.nom_n IS NOT DISTINCT FROM pg.nom_n))`,
+    // The same normalised name, or the same words in another order: equality, so hash joins.
+    `cand_eq AS (SELECT po.siret, po.nom_n, en.cle, en.nom_n AS en_nom_n, en.nom_fp AS en_nom_fp, po.nom_fp FROM pg_open AS po JOIN ent_names AS en
+          ON po.nom_n = en.nom_n WHERE NOT (po.siret_ok AND en.siret_ok)
+        UNION ALL SELECT po.siret, po.nom_n, en.cle, en.nom_n, en.nom_fp, po.nom_fp FROM pg_open AS po JOIN ent_names AS en
+          ON po.nom_fp = en.nom_fp WHERE po.nom_n <> en.nom_n AND NOT (po.siret_ok AND en.siret_ok))`,
+    // Approximate names (Jaro-Winkler) only for payments that met neither: an exact name or the same
+    // words always rank first. Compared within blocks, never every payment against every vote, and
+    // under the first-letter rule as before. With r1 and r2 a name's rarest and second rarest words
+    // (frequency over the voted names, ties by the word), two names are compared when:
+    //   one's r1 is the other's r1 or r2        — any one word misspelt, added or dropped, except r1;
+    //   they share r2 and r1's first or last three letters — r1 misspelt;
+    //   they share r2, and one's r1 has five letters or fewer — a short r1 misspelt;
+    //   they are the same without spaces        — words glued or split;
+    //   one-word names: same first and last three letters — the word misspelt.
+    // Not compared: names that differ beyond that (two words misspelt, r1 dropped…).
+    `pg_fuzzy AS (SELECT * FROM pg_open AS po WHERE NOT EXISTS (SELECT 1 FROM cand_eq AS c WHERE c.siret IS NOT DISTINCT FROM po.siret AND c.nom_n = po.nom_n))`,
+    `en_words AS (SELECT DISTINCT nom_n, unnest(string_split(nom_n, ' ')) AS mot FROM (SELECT DISTINCT nom_n FROM ent_names))`,
+    `word_freq AS (SELECT mot, count(*) AS n FROM en_words GROUP BY mot)`,
+    `pg_words AS (SELECT DISTINCT nom_n, unnest(string_split(nom_n, ' ')) AS mot FROM (SELECT DISTINCT nom_n FROM pg_fuzzy))`,
+    ...(['en', 'pg'] as const).flatMap((side) => [
+      `${side}_rare AS (SELECT nom_n, max(mot) FILTER (WHERE r = 1) AS r1, max(mot) FILTER (WHERE r = 2) AS r2 FROM
+          (SELECT w.nom_n, w.mot, row_number() OVER (PARTITION BY w.nom_n ORDER BY coalesce(f.n, 0), w.mot) AS r
+            FROM ${side}_words AS w LEFT JOIN word_freq AS f USING (mot)) WHERE r <= 2 GROUP BY nom_n)`,
+      `${side}_keys AS (SELECT nom_n, 1 AS t, r1 AS k FROM ${side}_rare UNION ALL SELECT nom_n, 2, r2 FROM ${side}_rare WHERE r2 IS NOT NULL
+          UNION ALL SELECT nom_n, 3, left(r1, 3) || ' ' || r2 FROM ${side}_rare WHERE r2 IS NOT NULL
+          UNION ALL SELECT nom_n, 4, right(r1, 3) || ' ' || r2 FROM ${side}_rare WHERE r2 IS NOT NULL
+          UNION ALL SELECT nom_n, 5, replace(nom_n, ' ', '') FROM ${side}_rare
+          UNION ALL SELECT nom_n, 6, left(nom_n, 3) || ' ' || right(nom_n, 3) FROM ${side}_rare WHERE r2 IS NULL
+          UNION ALL SELECT nom_n, 7, r2 FROM ${side}_rare WHERE r2 IS NOT NULL AND length(r1) <= 5)`,
+    ]),
+    // (Three equality joins: a join on the word with the ranks tested after it would still walk the
+    // large blocks of two second-rarest words, often a place name.)
+    `fuzzy_pairs AS (SELECT pg_nom, en_nom FROM (SELECT DISTINCT pg_nom, en_nom FROM (
+          SELECT a.nom_n AS pg_nom, b.nom_n AS en_nom FROM pg_keys AS a JOIN en_keys AS b ON a.k = b.k WHERE a.t = 1 AND b.t <= 2
+          UNION ALL SELECT a.nom_n, b.nom_n FROM pg_keys AS a JOIN en_keys AS b ON a.k = b.k WHERE a.t = 2 AND b.t = 1
+          UNION ALL SELECT a.nom_n, b.nom_n FROM pg_keys AS a JOIN en_keys AS b ON a.k = b.k WHERE a.t = 7 AND b.t = 2
+          UNION ALL SELECT a.nom_n, b.nom_n FROM pg_keys AS a JOIN en_keys AS b ON a.k = b.k WHERE a.t = 2 AND b.t = 7
+          UNION ALL SELECT a.nom_n, b.nom_n FROM pg_keys AS a JOIN en_keys AS b ON a.t = b.t AND a.k = b.k WHERE a.t BETWEEN 3 AND 6)
+        WHERE left(pg_nom, 1) = left(en_nom, 1))
+      WHERE jaro_winkler_similarity(pg_nom, en_nom, ${min}) >= ${min})`,
+    `cand_fuzzy AS (SELECT pf.siret, pf.nom_n, en.cle, en.nom_n AS en_nom_n, en.nom_fp AS en_nom_fp, pf.nom_fp FROM pg_fuzzy AS pf
+        JOIN fuzzy_pairs AS fp ON fp.pg_nom = pf.nom_n JOIN ent_names AS en ON en.nom_n = fp.en_nom WHERE NOT (pf.siret_ok AND en.siret_ok))`,
+    `name_cand AS (SELECT siret, nom_n, cle,
+        CASE WHEN nom_n = en_nom_n THEN 'nom exact' WHEN nom_fp = en_nom_fp THEN 'mêmes mots' ELSE 'nom approché' END AS methode,
+        CASE WHEN nom_n = en_nom_n THEN 3 WHEN nom_fp = en_nom_fp THEN 2 ELSE 1 END AS rang,
+        CASE WHEN nom_fp = en_nom_fp THEN 1.0 ELSE jaro_winkler_similarity(nom_n, en_nom_n) END AS score
+      FROM (SELECT * FROM cand_eq UNION ALL SELECT * FROM cand_fuzzy))`,
+    // The best candidate: exact name, then same words, then the highest similarity; between equals, the smallest key
+    // (before, whichever row came first: the choice could change with the number of threads).
+    `m_name AS (SELECT siret, nom_n, arg_min(cle, best) AS cle, arg_min(methode, best) AS methode, arg_min(score, best) AS score
+      FROM (SELECT *, struct_pack(r := -(rang * 10 + score), cle := cle) AS best FROM name_cand) GROUP BY siret, nom_n)`,
     `matched AS (SELECT * FROM m_siret UNION ALL SELECT * FROM m_siren UNION ALL SELECT siret, nom_n, cle, methode, score FROM m_name)`,
     `pm AS (SELECT pg.*, m.cle, m.methode, m.score FROM pg LEFT JOIN matched AS m ON m.siret IS NOT DISTINCT FROM pg.siret AND m.nom_n IS NOT DISTINCT FROM pg.nom_n)`,
     `paid_ent AS (SELECT cle, sum(montant) AS montant_verse, sum(nb) AS nb_versements, string_agg(DISTINCT nom, ' | ') AS noms_verses,
         string_agg(DISTINCT methode, ', ') AS methode, min(score) AS score FROM pm WHERE cle IS NOT NULL GROUP BY cle)`,
     `rows AS (SELECT ent.*, pe.montant_verse, pe.nb_versements, pe.noms_verses, pe.methode, pe.score FROM ent LEFT JOIN paid_ent AS pe USING (cle))`,
-    `bad_siret AS (SELECT siret, string_agg(DISTINCT source, ' et ') AS sources, mode(nom) AS nom FROM
-        (SELECT siret, 'votes' AS source, nom FROM v UNION ALL SELECT siret, 'versements', nom FROM p)
-      WHERE siret IS NOT NULL AND NOT ${valid('siret')} GROUP BY siret)`,
+    // Sources listed votes first, as the lines came; the name shown: the most frequent, ties to the first seen (votes first).
+    `bad_lines AS (SELECT siret, 'votes' AS source, nom, n, premiere FROM v WHERE siret IS NOT NULL AND NOT siret_ok
+        UNION ALL SELECT siret, 'versements', nom, n, premiere + 1 + coalesce((SELECT max(premiere) FROM v), 0) FROM p WHERE siret IS NOT NULL AND NOT siret_ok)`,
+    `bad_siret AS (SELECT b.siret, b.sources, m.nom FROM (SELECT siret, string_agg(DISTINCT source, ' et ' ORDER BY source DESC) AS sources FROM bad_lines GROUP BY siret) AS b
+        LEFT JOIN ${modeOf('siret', 'siret', 'bad_lines')} AS m USING (siret))`,
   ];
   const base = {
     beneficiaire: 'r.beneficiaire', siret: 'r.siret', noms_verses: 'r.noms_verses', methode: 'r.methode', score: 'r.score',
