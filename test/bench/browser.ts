@@ -7,10 +7,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { securityHeaders } from '../../src/host/headers.ts';
-import type { PageRunOptions, PageRunResult } from './page/main.ts';
+import type { BudgetRunResult, PageRunOptions, PageRunResult } from './page/main.ts';
+import type { BudgetSizes } from './page/suite.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PAGE_DIR = join(here, 'data', 'page');
@@ -99,15 +100,20 @@ function chromiumRss(): { renderer: number; total: number } {
   return { renderer, total };
 }
 
-export interface BrowserRun extends PageRunResult {
+interface Memory {
   /** The page loaded, no engine yet. */
   idleRendererMb: number;
   peakRendererMb: number;
   peakChromiumMb: number;
 }
 
-/** One run in a fresh Chromium, so that each run's peak memory is its own. */
-export async function runInChromium(origin: string, csvPath: string, opts: PageRunOptions): Promise<BrowserRun> {
+export interface BrowserRun extends PageRunResult, Memory {}
+export interface BudgetBrowserRun extends BudgetRunResult, Memory {}
+
+type Bench = { run(o: PageRunOptions): Promise<PageRunResult>; runBudget(s: BudgetSizes): Promise<BudgetRunResult> };
+
+/** `body` in a fresh Chromium on the bench page (so that each run's peak memory is its own), memory sampled throughout. */
+async function inChromium<T>(origin: string, body: (page: Page) => Promise<T>): Promise<T & Memory> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   let peakRenderer = 0;
   let peakTotal = 0;
@@ -126,15 +132,24 @@ export async function runInChromium(origin: string, csvPath: string, opts: PageR
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => (globalThis as unknown as { bench?: { ready: boolean } }).bench?.ready === true);
     const idleRendererMb = chromiumRss().renderer;
-    if (opts.source === 'input') await page.setInputFiles('#csv', csvPath);
-    const result = await page.evaluate(
-      (o) => (globalThis as unknown as { bench: { run(o: PageRunOptions): Promise<PageRunResult> } }).bench.run(o),
-      { ...opts, csvUrl: `${origin}/data/bench.csv` },
-    );
+    const result = await body(page);
     sample();
     return { ...result, idleRendererMb, peakRendererMb: peakRenderer, peakChromiumMb: peakTotal };
   } finally {
     clearInterval(timer);
     await browser.close();
   }
+}
+
+/** One import run: the CSV set on the page's file input (or fetched), imported, measured. */
+export function runInChromium(origin: string, csvPath: string, opts: PageRunOptions): Promise<BrowserRun> {
+  return inChromium(origin, async (page) => {
+    if (opts.source === 'input') await page.setInputFiles('#csv', csvPath);
+    return page.evaluate((o) => (globalThis as unknown as { bench: Bench }).bench.run(o), { ...opts, csvUrl: `${origin}/data/bench.csv` });
+  });
+}
+
+/** The budget figures (page/suite.ts runBudgetSuite) on an engine of their own. */
+export function runBudgetInChromium(origin: string, sizes: BudgetSizes): Promise<BudgetBrowserRun> {
+  return inChromium(origin, (page) => page.evaluate((s) => (globalThis as unknown as { bench: Bench }).bench.runBudget(s), sizes));
 }

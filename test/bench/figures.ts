@@ -25,3 +25,6 @@ export const round = (x: number): number => Math.round(x);
 export function printFiguresLine(): void {
   console.log(JSON.stringify(figures));
 }
+
+/** Suite cases named `*_setup` / `*_cleanup` prepare or clear data: run once on each side, and not figures. */
+export const runsOnce = (name: string): boolean => /_(setup|cleanup)$/.test(name);

@@ -1,8 +1,10 @@
-// `npm run bench [-- --rows N] [--source input|fetch] [--import importer|direct] [--coi-max-mb N]`
+// `npm run bench [-- --rows N] [--source input|fetch] [--import importer|direct] [--coi-max-mb N] [--budget-lines N] [--subsidies N]`
 // Loupe's engine in Chromium (COI bundle, 2 threads; EH bundle as the fallback figure) against native
-// DuckDB on the same generated CSV and the same SQL, in the same command. The last line printed is the JSON of `figures`.
+// DuckDB on the same generated CSV and the same SQL, in the same command; then the budget figures on
+// a synthetic budget and subsidies register generated in each engine. The last line printed is the JSON of `figures`.
 import { loadavg } from 'node:os';
-import { buildPage, runInChromium, serve, type BrowserRun } from './browser.ts';
+import { BUDGET_EXEC, BUDGET_LEVEL, BUDGET_LINES, BUDGET_VOTE, SUB_PAID, SUB_VOTED, SUBSIDY_VOTES } from './budget.ts';
+import { buildPage, runBudgetInChromium, runInChromium, serve, type BrowserRun, type BudgetBrowserRun } from './browser.ts';
 import { figures, median, ratio, printFiguresLine, setFigure } from './figures.ts';
 import { ensureCsv } from './generate.ts';
 import { runNative, type NativeResult } from './native.ts';
@@ -20,6 +22,12 @@ const importPath = (arg('import') ?? 'importer') as 'importer' | 'direct';
 if (importPath !== 'importer' && importPath !== 'direct') throw new Error(`--import: importer or direct, not ${importPath}`);
 if (!Number.isInteger(rows) || rows <= 0) throw new Error(`--rows: a positive integer, not ${arg('rows')}`);
 if (source !== 'input' && source !== 'fetch') throw new Error(`--source: input or fetch, not ${source}`);
+// The budget figures do not depend on --rows: their data is generated in the engines. 0 leaves a figure out.
+const budgetLines = Number(arg('budget-lines') ?? BUDGET_LINES);
+const subsidyVotes = Number(arg('subsidies') ?? SUBSIDY_VOTES);
+if (!Number.isInteger(budgetLines) || budgetLines < 0) throw new Error(`--budget-lines: an integer ≥ 0, not ${arg('budget-lines')}`);
+if (!Number.isInteger(subsidyVotes) || subsidyVotes < 0) throw new Error(`--subsidies: an integer ≥ 0, not ${arg('subsidies')}`);
+const budgetOn = budgetLines > 0 || subsidyVotes > 0;
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (x: number) => `${Math.round(x)} MB`;
@@ -39,21 +47,29 @@ const printNative = (n: NativeResult) =>
   console.log(`native     ${n.threads} threads: import ${s(n.importMs)}, GROUP BY ${r0(n.groupbyMs)} ms, peak RSS ${mb(n.peakRssMb)}`);
 let coi: BrowserRun;
 let eh: BrowserRun;
+let budget: BudgetBrowserRun | null = null;
+const nativeBudget: NativeResult[] = [];
 let nativeSql: string;
-// Interleaved, Loupe first (its importer decides the SQL): app, native, EH, native. The native
-// times are the mean of both runs, which spreads the drift in machine load.
+const budgetSizes = { lines: budgetLines, subsidies: subsidyVotes };
+// Interleaved, Loupe first (its code decides the SQL): app, native, budget app, budget native, EH, native,
+// budget native. The native times are the mean of both runs, which spreads the drift in machine load.
 try {
   const coiMaxBytes = coiMaxMb ? Number(coiMaxMb) * 1e6 : undefined;
   coi = await runInChromium(origin, csv.path, { mode: 'app', source, importPath, suite: true, ...(coiMaxBytes ? { coiMaxBytes } : {}) });
   nativeSql = importPath === 'importer' ? retarget(coi.sql, csv.path) : directImportSql(csv.path);
   nativeRuns.push(await runNative(nativeSql, coi.suite?.sql));
   printNative(nativeRuns[0]!);
+  if (budgetOn) {
+    budget = await runBudgetInChromium(origin, budgetSizes);
+    nativeBudget.push(await runNative('', budget.suite.sql));
+  }
   eh = await runInChromium(origin, csv.path, { mode: 'eh', source, importPath });
 } finally {
   server.close();
 }
 nativeRuns.push(await runNative(nativeSql, coi.suite?.sql));
 printNative(nativeRuns[1]!);
+if (budget) nativeBudget.push(await runNative('', budget.suite.sql));
 const mean = (f: (n: NativeResult) => number) => nativeRuns.reduce((a, n) => a + f(n), 0) / nativeRuns.length;
 const native = {
   importMs: mean((n) => n.importMs),
@@ -123,6 +139,38 @@ for (const [k, err] of Object.entries(suite.errors)) {
   setFigure(`${k}_error`, err.split('\n')[0]!);
 }
 for (const w of windows) setFigure(`${w}_ms`, ms1(suite.ms[w]));
+// Budget figures (page/suite.ts runBudgetSuite): the budget-reconcile and subsidies-reconcile operations on
+// generated data, in a page of their own; native replays the same statements (generation included, untimed).
+if (budget) {
+  const b = budget;
+  const nb = (name: string) => nativeBudget.reduce((a, n) => a + (n.suiteMs[name] ?? NaN), 0) / nativeBudget.length;
+  const rowsOf = (t: string) => b.rows[t] ?? 0;
+  console.log(
+    `budget     ${b.engineKind}${b.crossOriginIsolated ? ' (isolated)' : ''}: init ${s(b.initMs)}; ` +
+      `budget ${(rowsOf(BUDGET_VOTE) + rowsOf(BUDGET_EXEC)).toLocaleString('fr-FR')} lines (voted ${rowsOf(BUDGET_VOTE).toLocaleString('fr-FR')}, executed ${rowsOf(BUDGET_EXEC).toLocaleString('fr-FR')}) generated in ${s(b.suite.ms.budget_setup ?? NaN)} (native ${s(nb('budget_setup'))}); ` +
+      `subsidies ${rowsOf(SUB_VOTED).toLocaleString('fr-FR')} voted, ${rowsOf(SUB_PAID).toLocaleString('fr-FR')} paid, generated in ${s(b.suite.ms.subsidies_setup ?? NaN)} (native ${s(nb('subsidies_setup'))}); ` +
+      `peak RSS renderer ${mb(b.peakRendererMb)}, native ${mb(Math.max(...nativeBudget.map((n) => n.peakRssMb)))}`,
+  );
+  for (const k of ['budget_reconcile', 'subsidies_match']) {
+    if (!(k in b.suite.sql)) continue;
+    const loupe = b.suite.ms[k] ?? null;
+    const nat = Number.isFinite(nb(k)) ? nb(k) : null;
+    setFigure(`${k}_ms`, ms1(loupe));
+    setFigure(`${k}_native_ms`, ms1(nat));
+    setFigure(`${k}_ratio`, ratio(loupe, nat));
+    console.log(`${k.padEnd(17)} loupe ${ms1(loupe)} ms, native ${ms1(nat)} ms, ratio ${figures[`${k}_ratio`]} (${b.suite.sql[k]?.length ?? 0} statements)`);
+  }
+  for (const [k, err] of Object.entries(b.suite.errors)) {
+    console.error(`!! ${k} failed in the page: ${err.split('\n')[0]}`);
+    setFigure(`${k}_error`, err.split('\n')[0]!);
+  }
+  setFigure('budget_lines', rowsOf(BUDGET_VOTE) + rowsOf(BUDGET_EXEC));
+  setFigure('budget_level', BUDGET_LEVEL);
+  setFigure('subsidies_voted', rowsOf(SUB_VOTED));
+  setFigure('subsidies_paid', rowsOf(SUB_PAID));
+  setFigure('budget_peak_mem_mb', r0(b.peakRendererMb));
+  setFigure('budget_peak_mem_native_mb', r0(Math.max(...nativeBudget.map((n) => n.peakRssMb))));
+}
 // Other work on the machine skews every time: the 1-minute load average, at the start and at the end.
 setFigure('load_start', loadStart);
 setFigure('load_end', Math.round(loadavg()[0]! * 10) / 10);

@@ -1,5 +1,5 @@
 // The SQL both engines run. The import goes through Loupe's CSV importer in the page; the native
-// baseline runs the importer's final `read_csv` (same options, rejects table included).
+// baseline runs the importer's statements: its final `read_csv` (same options, rejects table included) and the ALTERs after it.
 // Pure: imported by the Node side and by the bench page alike.
 import { quoteIdent, quoteLiteral, uniqueIdentifiers } from '../../src/core/sql/ident.ts';
 

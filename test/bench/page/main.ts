@@ -7,7 +7,7 @@ import { readCsv } from '../../../src/core/ingest/csv.ts';
 import { blobSourceFile } from '../../../src/core/ingest/source.ts';
 import { CHECK_SQL, directImportSql, GROUPBY_SQL, TABLE } from '../sql.ts';
 import { bundleFor, COI_MAX_BYTES, type Bundle } from './bundle.ts';
-import { runSuite, type SuiteResult } from './suite.ts';
+import { runBudgetSuite, runSuite, type BudgetSizes, type SuiteResult } from './suite.ts';
 
 export interface PageRunOptions {
   /** 'app': COI when isolated and the file fits in one buffer, else EH. 'eh': force the EH bundle. */
@@ -34,7 +34,7 @@ export interface PageRunResult {
   /** Importer: sniffing + type detection + CREATE TABLE + rejects; direct: the CREATE TABLE. */
   createMs: number;
   importMs: number;
-  /** The SQL that built the table (the importer's, for the native baseline). */
+  /** The SQL that built the table (the importer's statements, `;`-separated, for the native baseline). */
   sql: string;
   /** Every query the import ran, with its time (the start of its SQL). */
   steps: { sql: string; ms: number }[];
@@ -104,7 +104,8 @@ async function importWithReadCsv(engine: Engine, file: File): Promise<ImportTime
   // COI: registerIn = file.arrayBuffer() + registerBuffer; EH: registerFileHandle.
   const readMs = engine.kind === 'browser-coi' ? registerInMs - registerBufferMs : 0;
   const registerMs = registerInMs - readMs;
-  return { readMs, registerMs, createMs: total - registerInMs, sql: out.sql[0]! };
+  // Every statement the importer ran (CREATE TABLE, then ALTERs that make exact amounts DECIMAL), in order.
+  return { readMs, registerMs, createMs: total - registerInMs, sql: out.sql.join(';\n') };
 }
 
 /** One read_csv with everything given: the floor under the importer. */
@@ -170,5 +171,40 @@ async function run(opts: PageRunOptions): Promise<PageRunResult> {
   }
 }
 
-(globalThis as unknown as { bench: unknown }).bench = { run, ready: true };
+export interface BudgetRunResult {
+  crossOriginIsolated: boolean;
+  engineKind: string;
+  initMs: number;
+  /** The budget figures (suite.ts runBudgetSuite) and their statements. */
+  suite: SuiteResult;
+  /** Rows of each generated table. */
+  rows: Record<string, number>;
+}
+
+/**
+ * The wasm heap is grown from the worker's own thread before the budget figures, as importing the
+ * budget files would in the app. Without it, the heap grows from DuckDB's threads while the tables are
+ * generated, and a later query fails now and then inside duckdb-wasm's COI worker (`offset is out of
+ * bounds` copying the SQL into a heap view that did not see the growth; or `reading 'fields'`).
+ */
+export const HEAP_WARM_BYTES = 1024 ** 3;
+
+/** The budget figures on an engine of their own, the app's (COI when isolated): no file, the data is generated in it. */
+async function runBudget(sizes: BudgetSizes): Promise<BudgetRunResult> {
+  const t = now();
+  const engine = await createBrowserEngine({ singleThread: !crossOriginIsolated });
+  const initMs = now() - t;
+  try {
+    if (engine.kind === 'browser-coi') {
+      await engine.registerBuffer('heap-warm.bin', new Uint8Array(HEAP_WARM_BYTES));
+      await engine.dropFile('heap-warm.bin');
+    }
+    const { rows, ...suite } = await runBudgetSuite(engine, sizes);
+    return { crossOriginIsolated, engineKind: engine.kind, initMs, suite, rows };
+  } finally {
+    await engine.close();
+  }
+}
+
+(globalThis as unknown as { bench: unknown }).bench = { run, runBudget, ready: true };
 document.getElementById('log')!.textContent = `ready, crossOriginIsolated=${crossOriginIsolated}`;
