@@ -47,6 +47,17 @@ describe('subsidies-reconcile', () => {
     expect(res.summary).toContain('Aucun signal');
   });
 
+  it('lists the names a body was paid under, and its methods, in a fixed order, so a replay gives the same digest', async () => {
+    const { res } = await run((c) => {
+      c.paid.push(['M10', 2022, 'Zèbre — Les Amis du Square', S1, 1]);
+      c.paid.push(['M11', 2022, 'ASSOC LES AMIS DU SQUARE', S1, 1]);
+    });
+    const r = await engine.query(`SELECT noms_verses FROM "${res.table}" WHERE beneficiaire = 'Association Les Amis du Square' AND noms_verses IS NOT NULL`);
+    const names = String(r.rows[0]![0]).split(' | ');
+    expect(names.length).toBeGreaterThanOrEqual(2);
+    expect(names).toEqual([...names].sort());
+  });
+
   it('verse_sans_vote: a payment to a body no vote names', async () => {
     const { flags, flagged } = await run((c) => c.paid.push(['M9', 2022, 'Collectif Horizon Solidaire', S3, 24000]));
     expect(flags).toEqual(['verse_sans_vote']);

@@ -201,8 +201,8 @@ export function subsidiesSql(p: SubsidiesParams, votedSql: string, paidSql: stri
       FROM (SELECT *, struct_pack(r := -(rang * 10 + score), cle := cle) AS best FROM name_cand) GROUP BY siret, nom_n)`,
     `matched AS (SELECT * FROM m_siret UNION ALL SELECT * FROM m_siren UNION ALL SELECT siret, nom_n, cle, methode, score FROM m_name)`,
     `pm AS (SELECT pg.*, m.cle, m.methode, m.score FROM pg LEFT JOIN matched AS m ON m.siret IS NOT DISTINCT FROM pg.siret AND m.nom_n IS NOT DISTINCT FROM pg.nom_n)`,
-    `paid_ent AS (SELECT cle, sum(montant) AS montant_verse, sum(nb) AS nb_versements, string_agg(DISTINCT nom, ' | ') AS noms_verses,
-        string_agg(DISTINCT methode, ', ') AS methode, min(score) AS score FROM pm WHERE cle IS NOT NULL GROUP BY cle)`,
+    `paid_ent AS (SELECT cle, sum(montant) AS montant_verse, sum(nb) AS nb_versements, string_agg(DISTINCT nom, ' | ' ORDER BY nom) AS noms_verses,
+        string_agg(DISTINCT methode, ', ' ORDER BY methode) AS methode, min(score) AS score FROM pm WHERE cle IS NOT NULL GROUP BY cle)`,
     `rows AS (SELECT ent.*, pe.montant_verse, pe.nb_versements, pe.noms_verses, pe.methode, pe.score FROM ent LEFT JOIN paid_ent AS pe USING (cle))`,
     // Sources listed votes first, as the lines came; the name shown: the most frequent, ties to the first seen (votes first).
     `bad_lines AS (SELECT siret, 'votes' AS source, nom, n, premiere FROM v WHERE siret IS NOT NULL AND NOT siret_ok
