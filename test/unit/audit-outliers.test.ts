@@ -68,6 +68,8 @@ describe('outliers', () => {
     await expect(b.run('outliers', { table: 'paiements', column: 'Direction' })).rejects.toThrow(/n'est pas numérique/);
     await expect(b.run('outliers', { table: 'paiements', column: 'montant', groupBy: ['Service'] })).rejects.toThrow(/Colonne inconnue/);
     await expect(b.run('outliers', { table: 'paiements', column: 'montant', k: -1 })).rejects.toThrow(/Paramètres invalides/);
+    // Zod's own wording is in French too, naming the parameter.
+    await expect(b.run('outliers', { column: 'montant' })).rejects.toThrow(/table : Entrée invalide : chaîne de caractères attendu/);
     await expect(b.run('outliers', { table: 'paiements', column: 'montant', methods: ['mad'] })).rejects.toThrow(/Paramètres invalides/);
     await expect(b.run('outliers', { table: 'paiements', column: 'montant', groupBy: ['montant'] })).rejects.toThrow(/ne peut pas servir aussi de groupe/);
   });

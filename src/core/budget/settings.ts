@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { BudgetSource } from './mapping.ts';
 import { ParticipatoryParams } from './participatory.ts';
 import { SubsidiesParams } from './subsidies.ts';
+import '../util/zod-fr.ts';
 
 export const BudgetSettings = z
   .object({

@@ -17,6 +17,7 @@ import {
   type FindingStatus, type HistoryStep, type Investigation,
 } from './model.ts';
 import { findingComment, findingCreate, findingEvidence, findingReopen, findingSignOff, findingUpdate } from './ops.ts';
+import '../util/zod-fr.ts';
 
 export class FindingError extends Error {
   constructor(message: string) {

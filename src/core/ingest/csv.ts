@@ -8,6 +8,7 @@ import { quoteIdent, quoteLiteral, uniqueIdentifiers } from '../sql/ident.ts';
 import { lineNumbersAt, transcodeToUtf8 } from './encoding.ts';
 import { CsvOptions, PartialCsvOptions, sniffCsv, type CsvSniff } from './sniff.ts';
 import { IngestError, type Reader, type ReaderContext } from './types.ts';
+import '../util/zod-fr.ts';
 
 export { CsvOptions, sniffCsv, type CsvSniff } from './sniff.ts';
 

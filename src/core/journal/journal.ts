@@ -2,6 +2,7 @@
 // so an edited, removed or reordered entry breaks the chain at a place `verify` can name.
 import { z } from 'zod';
 import { canonicalJson, sha256Hex } from '../util/hash.ts';
+import '../util/zod-fr.ts';
 
 export const JournalInput = z.object({
   table: z.string(),

@@ -8,6 +8,7 @@ import type { Journal, JournalEntry } from '../journal/journal.ts';
 import type { FileResolver } from '../ingest/source.ts';
 import { quoteIdent, safeIdentifier } from '../sql/ident.ts';
 import { sha256Hex } from '../util/hash.ts';
+import '../util/zod-fr.ts';
 
 export interface Progress {
   /** 0..1, or null when the amount of work is unknown. */

@@ -1,6 +1,7 @@
 // The project manifest (loupe.json): what to re-import and how, plus saved work. Validated on open,
 // because a project may come from someone else.
 import { z } from 'zod';
+import '../util/zod-fr.ts';
 
 const MAX = 10_000;
 

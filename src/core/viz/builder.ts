@@ -4,6 +4,7 @@
 import type { ColumnMeta, TableEntry } from '../catalog/catalog.ts';
 import { fieldType } from './recommend.ts';
 import { ChartSpec, type Channel, type ChartSpecInput, type Encoding, type Mark } from './spec.ts';
+import '../util/zod-fr.ts';
 
 export type Shelf = Channel | 'tooltip';
 export const SHELVES: readonly Shelf[] = ['x', 'y', 'color', 'size', 'shape', 'opacity', 'row', 'column', 'theta', 'tooltip', 'detail'];
