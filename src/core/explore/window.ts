@@ -29,7 +29,7 @@ export interface WindowRequest {
 
 /** Hard ceiling on one window: the grid never needs more than a few screens of rows. */
 export const MAX_WINDOW = 10_000;
-const TIMEOUT_MS = 30_000;
+export const TIMEOUT_MS = 30_000;
 
 export function tableRelation(name: string, opts: { rowid?: boolean } = {}): Relation {
   return opts.rowid ? { kind: 'table', name, rowid: true } : { kind: 'table', name };
@@ -60,12 +60,20 @@ function nonNegativeInt(n: number, what: string): number {
   return Math.floor(n);
 }
 
+/** The sort keys as SQL, each column prefixed (`_w.`) or not. */
+export function orderKeys(orderBy: readonly OrderBy[] | undefined, prefix = ''): string[] {
+  return (orderBy ?? []).map((o) => `${prefix}${quoteIdent(o.column)} ${o.desc ? 'DESC' : 'ASC'} NULLS LAST`);
+}
+
+/** Offset and limit checked, the limit capped at MAX_WINDOW. */
+export function windowBounds(req: WindowRequest): { offset: number; limit: number } {
+  return { offset: nonNegativeInt(req.offset, 'Décalage'), limit: Math.min(nonNegativeInt(req.limit, 'Limite'), MAX_WINDOW) };
+}
+
 export function windowSql(rel: Relation, req: WindowRequest): string {
-  const offset = nonNegativeInt(req.offset, 'Décalage');
-  const limit = Math.min(nonNegativeInt(req.limit, 'Limite'), MAX_WINDOW);
+  const { offset, limit } = windowBounds(req);
   const cols = req.columns?.length ? req.columns.map(quoteIdent).join(', ') : '*';
-  const keys = (prefix: string) =>
-    (req.orderBy ?? []).map((o) => `${prefix}${quoteIdent(o.column)} ${o.desc ? 'DESC' : 'ASC'} NULLS LAST`);
+  const keys = (prefix: string) => orderKeys(req.orderBy, prefix);
   if (rel.kind === 'table' && rel.rowid && req.orderBy?.length) {
     // Sort the keys and row ids only, then fetch the window's rows; the row id also breaks ties,
     // so consecutive windows never repeat or skip a row.

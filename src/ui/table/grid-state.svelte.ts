@@ -6,13 +6,15 @@
 import type { ColumnMeta } from '../../core/catalog/catalog.ts';
 import type { Engine } from '../../core/engine/engine.ts';
 import { rangeOf, toTsv, type CellPos, type DecimalMark } from '../explore/copy.ts';
+import type { Rows } from '../../core/engine/values.ts';
+import { SortedWindows } from '../../core/explore/sorted-windows.ts';
 import {
   countRows,
   isNumericType,
   relationColumns,
-  windowQuery,
   type OrderBy,
   type Relation,
+  type WindowRequest,
 } from '../../core/explore/window.ts';
 
 export const ROW_HEIGHT = 26;
@@ -206,6 +208,8 @@ export class GridState {
   private cache = new Map<string, unknown[][]>();
   private inflight = new Set<string>();
   private generation = 0;
+  /** Deep windows of a sorted table go through a permutation built once per table, filter and order. */
+  private sorted: SortedWindows | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   private get wide(): boolean {
@@ -214,6 +218,8 @@ export class GridState {
 
   async show(engine: Engine, source: GridSource | null): Promise<void> {
     const gen = ++this.generation;
+    if (this.engine !== engine || !this.sorted) this.sorted = new SortedWindows(engine);
+    else void this.sorted.release();
     this.engine = engine;
     this.cache.clear();
     this.inflight.clear();
@@ -349,7 +355,7 @@ export class GridState {
     if (!s || !this.engine || !this.relation) return null;
     const r1 = Math.min(s.r1, s.r0 + MAX_COPY_ROWS - 1);
     const columns = this.columns.slice(s.c0, s.c1 + 1).map((c) => c.name);
-    const res = await windowQuery(this.engine, this.relation, {
+    const res = await this.windowRows({
       offset: s.r0,
       limit: r1 - s.r0 + 1,
       columns,
@@ -393,6 +399,12 @@ export class GridState {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.generation++;
+    void this.sorted?.release();
+  }
+
+  private async windowRows(req: WindowRequest): Promise<Rows> {
+    if (!this.engine || !this.relation) throw new Error('no relation');
+    return (this.sorted ?? new SortedWindows(this.engine)).rows(this.relation, req);
   }
 
   private fetchVisible(): void {
@@ -418,7 +430,7 @@ export class GridState {
       const columns = (this.wide ? this.columns.slice(colBlock * COLUMN_BLOCK, (colBlock + 1) * COLUMN_BLOCK) : this.columns).map(
         (c) => c.name,
       );
-      const res = await windowQuery(this.engine, this.relation, {
+      const res = await this.windowRows({
         offset: rowBlock * BLOCK_ROWS,
         limit: BLOCK_ROWS,
         columns,
