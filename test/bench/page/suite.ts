@@ -9,6 +9,7 @@ import { duplicates } from '../../../src/core/audit/duplicates.ts';
 import { stratify } from '../../../src/core/audit/stratify.ts';
 import { Catalog } from '../../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../../src/core/engine/engine.ts';
+import { SortedWindows } from '../../../src/core/explore/sorted-windows.ts';
 import { tableRelation, windowSql } from '../../../src/core/explore/window.ts';
 import type { Journal } from '../../../src/core/journal/journal.ts';
 import { validateParams, type Operation, type OperationContext } from '../../../src/core/ops/registry.ts';
@@ -77,6 +78,17 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
   const rel = tableRelation(TABLE, { rowid: true });
   const windowAt = (offset: number) => () =>
     engine.query(windowSql(rel, { offset, limit: 200, orderBy: [{ column: AMOUNT, desc: true }] }));
+  // The grid's own path (SortedWindows): the first deep window builds the sort permutation, the next
+  // ones read it. The first run's instance is kept for grid_sorted, so native (which replays the first
+  // run's statements) has the same permutation table.
+  let kept: SortedWindows | null = null;
+  const deep = (offset: number) => ({ offset, limit: 200, orderBy: [{ column: AMOUNT, desc: true }] });
+  const sortedFirst = async () => {
+    const sw = new SortedWindows(engine);
+    await sw.rows(rel, deep(Math.floor(rows / 2)));
+    if (kept) await sw.release();
+    else kept = sw;
+  };
   const bar = ChartSpec.parse({
     source: { table: TABLE },
     mark: 'bar',
@@ -103,6 +115,9 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
     grid_window_0: windowAt(0),
     grid_window_mid: windowAt(Math.floor(rows / 2)),
     grid_window_end: windowAt(Math.max(0, rows - 100)),
+    grid_sorted_first: sortedFirst,
+    grid_sorted: () => kept!.rows(rel, deep(Math.max(0, rows - 100))),
+    grid_sorted_cleanup: async () => kept?.release(),
     facet: () => engine.query(facetSql(quoteIdent(TABLE), DIRECTION, [FACET_FILTER], 20)),
     profile: () => summarizeTable(engine, quoteIdent(TABLE)),
     // A fixed result name: every run replaces the same table, so the three runs send the same SQL.
