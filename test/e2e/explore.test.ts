@@ -209,4 +209,30 @@ describe('exploring a table', () => {
     await page().getByTestId('command-palette').waitFor({ state: 'detached' });
     expect(app.errors).toEqual([]);
   });
+
+  it('shows the right rows deep in a sorted table of 25 000 lines (read through the sort permutation)', async () => {
+    const long = paymentsCsv(25_000);
+    await importCsv('paiements_longs.csv', long);
+    await item('paiements_longs').click();
+    await expect.poll(async () => digits(await rowCount())).toBe(25_000);
+    const amount = page().locator('[data-testid=grid-sort]', { hasText: 'Montant payé' });
+    await amount.click();
+    await amount.click(); // descending
+    await duck.registerText('paiements_longs.csv', long);
+    // Ties are broken by the line's place in the file, which is the order of the numbers.
+    const deep = async (at: number) => {
+      const [[expected]] = (await duck.query(
+        `SELECT "Numéro" FROM read_csv('paiements_longs.csv', delim=';', header=true, decimal_separator=',') ORDER BY "Montant payé" DESC NULLS LAST, "Numéro" LIMIT 1 OFFSET ${at}`,
+      )).rows as [[string]];
+      await page().getByTestId('grid').evaluate((el, top) => {
+        el.scrollTop = top;
+        el.dispatchEvent(new Event('scroll'));
+      }, at * 26);
+      const row = page().locator(`[data-testid=grid-row][data-row-index="${at}"]`);
+      await expect.poll(() => row.textContent(), { timeout: 30_000 }).toContain(expected);
+    };
+    await deep(20_000);
+    await deep(12_345);
+    await deep(24_999);
+  });
 });
