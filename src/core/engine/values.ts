@@ -88,37 +88,8 @@ export function decimalToNumber(v: unknown, scale: number): number {
   return Number(`${n < 0n ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`);
 }
 
-/** A value of any Arrow type as plain JS, recursing into lists, structs and maps. */
-function plain(type: DataType, v: unknown): unknown {
+function scalar(kind: ValueKind, v: unknown): unknown {
   if (v === null || v === undefined) return null;
-  switch (type.typeId) {
-    case Type.Decimal:
-      return decimalToNumber(v, (type as unknown as { scale: number }).scale);
-    case Type.List:
-    case Type.FixedSizeList: {
-      const child = type.children[0]!.type;
-      return Array.from(v as Iterable<unknown>, (x) => plain(child, x));
-    }
-    case Type.Struct: {
-      const row = v as Record<string, unknown>;
-      return Object.fromEntries(type.children.map((f) => [f.name, plain(f.type, row[f.name])]));
-    }
-    case Type.Map: {
-      const [k, x] = (type.children[0]!.type as DataType).children;
-      const entries = v instanceof Map ? [...v] : Object.entries((v as { toJSON?: () => object }).toJSON?.() ?? (v as object));
-      return Object.fromEntries(entries.map(([a, b]) => [String(plain(k!.type, a)), plain(x!.type, b)]));
-    }
-    default: {
-      const kind = kindOf(type);
-      if (kind === 'other') return typeof v === 'bigint' ? Number(v) : v instanceof Uint8Array ? `[${v.length} octets]` : v;
-      return convertValue(kind, v);
-    }
-  }
-}
-
-export function convertValue(kind: ValueKind, v: unknown, type?: DataType): unknown {
-  if (v === null || v === undefined) return null;
-  if (type?.typeId === Type.Decimal) return plain(type, v);
   switch (kind) {
     case 'integer':
     case 'number':
@@ -130,24 +101,65 @@ export function convertValue(kind: ValueKind, v: unknown, type?: DataType): unkn
     case 'text':
     case 'boolean':
       return v;
-    default: {
+    default:
       if (typeof v === 'bigint') return Number(v);
       if (v instanceof Uint8Array) return `[${v.length} octets]`;
-      const x = type ? plain(type, v) : v;
-      if (typeof x === 'object' && x !== null) return JSON.stringify(x, (_k, y) => (typeof y === 'bigint' ? Number(y) : y));
-      return x;
+      return v;
+  }
+}
+
+type Convert = (v: unknown) => unknown;
+
+/** How a value of one Arrow type becomes plain JS, decided once per column; lists, structs and maps recurse. */
+function converterFor(type: DataType): Convert {
+  const orNull = (f: Convert): Convert => (v) => (v === null || v === undefined ? null : f(v));
+  switch (type.typeId) {
+    case Type.Decimal: {
+      const scale = (type as unknown as { scale: number }).scale;
+      return orNull((v) => decimalToNumber(v, scale));
+    }
+    case Type.List:
+    case Type.FixedSizeList: {
+      const child = converterFor(type.children[0]!.type);
+      return orNull((v) => Array.from(v as Iterable<unknown>, (x) => child(x)));
+    }
+    case Type.Struct: {
+      const fields = type.children.map((f) => [f.name, converterFor(f.type)] as const);
+      return orNull((v) => Object.fromEntries(fields.map(([name, c]) => [name, c((v as Record<string, unknown>)[name])])));
+    }
+    case Type.Map: {
+      const [k, x] = (type.children[0]!.type as DataType).children.map((f) => converterFor(f.type));
+      return orNull((v) => {
+        const entries = v instanceof Map ? [...v] : Object.entries((v as { toJSON?: () => object }).toJSON?.() ?? (v as object));
+        return Object.fromEntries(entries.map(([a, b]) => [String(k!(a)), x!(b)]));
+      });
+    }
+    default: {
+      const kind = kindOf(type);
+      return (v) => scalar(kind, v);
     }
   }
+}
+
+/** A cell's converter: nested values (lists, structs, maps, other objects) end as JSON text. */
+function cellConverter(type: DataType): Convert {
+  const c = converterFor(type);
+  if (kindOf(type) !== 'other') return c;
+  return (v) => {
+    const x = c(v);
+    return typeof x === 'object' && x !== null ? JSON.stringify(x, (_k, y) => (typeof y === 'bigint' ? Number(y) : y)) : x;
+  };
 }
 
 export function tableToRows(table: Table): Rows {
   const fields = table.schema.fields;
   const columns: ColumnInfo[] = fields.map((f) => ({ name: f.name, type: kindOf(f.type), arrowType: String(f.type) }));
   const vectors = fields.map((_f, i) => table.getChildAt(i));
+  const convert = fields.map((f) => cellConverter(f.type));
   const rows: unknown[][] = new Array(table.numRows);
   for (let r = 0; r < table.numRows; r++) {
     const row = new Array(columns.length);
-    for (let c = 0; c < columns.length; c++) row[c] = convertValue(columns[c]!.type, vectors[c]?.get(r), fields[c]!.type);
+    for (let c = 0; c < columns.length; c++) row[c] = convert[c]!(vectors[c]?.get(r));
     rows[r] = row;
   }
   return { columns, rows };
