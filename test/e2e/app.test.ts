@@ -1,23 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { binaryBytes, paymentLine, paymentsCsv } from '../fixtures/e2e-fixtures.ts';
-import { openApp, stopServer, type App } from './harness.ts';
+import { appSession } from './session.ts';
 
-let app: App;
-
-beforeAll(async () => {
-  app = await openApp();
-  await app.page.getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
-});
-
-afterEach(() => {
-  // The whole session stays on this machine: no request ever leaves the local server.
-  expect(app.foreign()).toEqual([]);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await stopServer();
-});
+const app = appSession();
 
 const page = () => app.page;
 const item = (name: string) => page().locator(`[data-testid=catalog-item][data-table="${name}"]`);

@@ -1,25 +1,11 @@
 // The Audit view in Chromium: a test picked from the list, its form drawn from the parameter schema,
 // run on the demo workspace, and the planted anomalies found in the result.
 import type { Locator } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DUPLICATE_PAYMENT, SPLIT_CONTRACTS } from '../../src/demo/anomalies.ts';
-import { openApp, stopServer, type App } from './harness.ts';
+import { appSession } from './session.ts';
 
-let app: App;
-
-beforeAll(async () => {
-  app = await openApp();
-  await app.page.getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
-});
-
-afterEach(() => {
-  expect(app.foreign()).toEqual([]);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await stopServer();
-});
+const app = appSession();
 
 const page = () => app.page;
 const field = (name: string) => page().locator(`[data-testid=audit-field][data-field="${name}"]`);

@@ -2,25 +2,12 @@
 // plants (chapter 011 executed above its credits in 2022) and its rows; then the participatory
 // budget's tile map and the subsidies reconciliation, each run again with parameters and columns
 // changed in its form (the flags follow, the journal keeps what ran), and refused when invalid.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CREDIT_OVERRUN, PAYMENT_WITHOUT_VOTE } from '../../src/demo/anomalies.ts';
-import { formatViolations, openApp, runAxe, stopServer, type App } from './harness.ts';
+import { formatViolations, runAxe } from './harness.ts';
+import { appSession } from './session.ts';
 
-let app: App;
-
-beforeAll(async () => {
-  app = await openApp();
-  await app.page.getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
-}, 90_000);
-
-afterEach(() => {
-  expect(app.foreign()).toEqual([]);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await stopServer();
-});
+const app = appSession();
 
 const page = () => app.page;
 const tid = (id: string) => page().getByTestId(id);

@@ -4,28 +4,17 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Locator } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, stopServer, type App } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { appSession } from './session.ts';
 
-let app: App;
+const app = appSession({
+  ready: async (a) => {
+    await a.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(a.url).origin });
+  },
+});
 const TITLE = 'Subvention versée deux fois au même bénéficiaire';
 let findingId = '';
 let viaAudit = false;
-
-beforeAll(async () => {
-  app = await openApp();
-  await app.page.getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
-  await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(app.url).origin });
-}, 90_000);
-
-afterEach(() => {
-  expect(app.foreign()).toEqual([]);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await stopServer();
-});
 
 const page = () => app.page;
 const tab = (view: string) => page().locator(`[data-testid=view-tab][data-view=${view}]`);

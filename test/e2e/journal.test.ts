@@ -1,23 +1,9 @@
 // The Journal view in Chromium: the demo's imports listed in order, the hash chain verified, and a
 // replay from the source files in a fresh engine finding every result identical.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, stopServer, type App } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { appSession } from './session.ts';
 
-let app: App;
-
-beforeAll(async () => {
-  app = await openApp();
-  await app.page.getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
-}, 90_000);
-
-afterEach(() => {
-  expect(app.foreign()).toEqual([]);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await stopServer();
-});
+const app = appSession();
 
 const page = () => app.page;
 

@@ -1,22 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, stopServer, type App } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { appSession } from './session.ts';
 
-let app: App;
-
-beforeAll(async () => {
-  app = await openApp();
-  await app.page.getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
-  await app.page.locator('[data-testid=view-tab][data-view=sql]').click();
-  await app.page.getByTestId('sql-editor').waitFor();
-});
-
-afterEach(() => {
-  expect(app.foreign()).toEqual([]);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await stopServer();
+const app = appSession({
+  ready: async (a) => {
+    await a.page.locator('[data-testid=view-tab][data-view=sql]').click();
+    await a.page.getByTestId('sql-editor').waitFor();
+  },
 });
 
 const page = () => app.page;
