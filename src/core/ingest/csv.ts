@@ -119,16 +119,14 @@ async function exactAmounts(engine: Engine, table: string, columnTypes: Record<s
     return `bool_and(${c} IS NULL OR (${c} = round(${c}, 2) AND abs(${c}) < ${AMOUNT_BOUND})) AND count(${c}) > 0`;
   };
   const r = await engine.query(`SELECT ${candidates.map(fits).join(', ')} FROM ${quoteIdent(table)}`);
-  const row = r.rows[0] ?? [];
-  const sql: string[] = [];
-  for (const [i, id] of candidates.entries()) {
-    if (row[i] !== true) continue;
-    const stmt = `ALTER TABLE ${quoteIdent(table)} ALTER COLUMN ${quoteIdent(id)} SET DATA TYPE ${EXACT_AMOUNT}`;
-    await engine.exec(stmt);
-    columnTypes[id] = EXACT_AMOUNT;
-    sql.push(stmt);
-  }
-  return sql;
+  const exact = candidates.filter((_id, i) => r.rows[0]?.[i] === true);
+  if (!exact.length) return [];
+  // One rewrite of the table for all its amount columns (an ALTER per column rewrites it each time).
+  const t = quoteIdent(table);
+  const stmt = `CREATE OR REPLACE TABLE ${t} AS SELECT * REPLACE (${exact.map((id) => `CAST(${quoteIdent(id)} AS ${EXACT_AMOUNT}) AS ${quoteIdent(id)}`).join(', ')}) FROM ${t}`;
+  await engine.exec(stmt);
+  for (const id of exact) columnTypes[id] = EXACT_AMOUNT;
+  return [stmt];
 }
 
 interface RejectRow {
