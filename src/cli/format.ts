@@ -1,9 +1,11 @@
 // Result tables as text for the terminal, CSV or JSON.
 import type { Rows } from '../core/engine/values.ts';
+import { neutraliseCell } from '../core/export/neutralise.ts';
 
+/** A CSV from the terminal ends up in a spreadsheet as often as an export does: same protection. */
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  const s = String(v);
+  const s = typeof v === 'string' ? neutraliseCell(v) : typeof v === 'object' ? JSON.stringify(v) : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 

@@ -50,6 +50,13 @@ describe('copying cells', () => {
     expect(toTsv([[1.5, 'DAC'], [null, 'DASCO']], ',')).toBe('1,5\tDAC\n\tDASCO');
   });
 
+  it('copies text a spreadsheet would run as a formula with a leading apostrophe, numbers as numbers', () => {
+    expect(rawCell('=HYPERLINK("http://x")', ',')).toBe(`"'=HYPERLINK(""http://x"")"`);
+    expect(rawCell(' ＋1', ',')).toBe(`' ＋1`);
+    expect(rawCell('-12', ',')).toBe(`'-12`);
+    expect(rawCell(-12, ',')).toBe('-12');
+  });
+
   it('orders the corners of a selection', () => {
     expect(rangeOf({ row: 5, col: 1 }, { row: 2, col: 3 })).toEqual({ r0: 2, r1: 5, c0: 1, c1: 3 });
   });

@@ -23,6 +23,24 @@ describe('export', () => {
     expect(neutraliseCell('Association =')).toBe('Association =');
   });
 
+  it('neutralises what spreadsheets read as a formula after blanks and in fullwidth forms', () => {
+    for (const v of [' =1+1', '  @x', '\u00a0=1', '\u3000+1', '＝1+1', '＋1', '－1', '＠SUM(A1)', ' ＝1', '\n=1'])
+      expect(neutraliseCell(v)).toBe(`'${v}`);
+    for (const v of ['a = b', 'x＝y', '', '   ', '1-2']) expect(neutraliseCell(v)).toBe(v);
+  });
+
+  it('neutralises header labels and blank-prefixed or fullwidth cells in CSV and XLSX, DuckDB and JS agreeing', async () => {
+    await engine.exec(`CREATE TABLE h AS SELECT * FROM (VALUES (' =1+1', '＝cmd|'' /C calc''!A0', 'ok')) v("=HYPERLINK(1)", "@nom", "+total")`);
+    const csv = text(await exportToBytes(engine, 'h', 'csv')).split('\n');
+    expect(csv[0]).toBe(`'=HYPERLINK(1),'@nom,'+total`);
+    expect(csv[1]).toBe(`' =1+1,'＝cmd|' /C calc'!A0,ok`);
+    const bytes = await exportToBytes(engine, 'h', 'xlsx');
+    const { default: readXlsxFile } = await import('read-excel-file/node');
+    const [sheet] = await readXlsxFile(Buffer.from(bytes));
+    expect(sheet!.data[0]).toEqual([`'=HYPERLINK(1)`, `'@nom`, `'+total`]);
+    expect(sheet!.data[1]).toEqual([`' =1+1`, `'＝cmd|' /C calc'!A0`, 'ok']);
+  });
+
   it('writes French CSV: BOM, semicolons, decimal comma, dd/mm/yyyy, original headers, injected cell neutralised', async () => {
     const out = await exportToBytes(engine, '(SELECT * FROM t ORDER BY id)', 'csv-fr', { labels: { libelle: 'Libellé' } });
     expect([...out.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);

@@ -89,7 +89,7 @@ export async function exportRelation(
           else if (fr && NUMERIC.test(c.type)) expr = `replace(CAST(${id} AS VARCHAR), '.', ',')`;
           else if (fr && /^DATE$/i.test(c.type)) expr = `strftime(${id}, '%d/%m/%Y')`;
           else if (fr && /^TIMESTAMP/i.test(c.type)) expr = `strftime(${id}, '%d/%m/%Y %H:%M:%S')`;
-          return `${expr} AS ${quoteIdent(label(c.name))}`;
+          return `${expr} AS ${quoteIdent(neutraliseCell(label(c.name)))}`;
         })
         .join(', ');
       const delim = fr ? ';' : ',';
@@ -127,7 +127,7 @@ export async function exportRelation(
       check();
       const r = await engine.query(`SELECT * EXCLUDE (__n) FROM ${quoteIdent(snap)} ORDER BY __n`);
       const { default: writeXlsxFile } = await import('write-excel-file/universal');
-      const header: Row = r.columns.map((c) => ({ value: label(c.name), fontWeight: 'bold' as const }));
+      const header: Row = r.columns.map((c) => ({ value: neutraliseCell(label(c.name)), fontWeight: 'bold' as const }));
       const data: Row[] = r.rows.map((row) =>
         row.map((v, i): Cell => {
           if (v === null || v === undefined) return null;

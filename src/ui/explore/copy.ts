@@ -5,6 +5,8 @@
 // locale. NULL becomes an empty cell; empty text too (a spreadsheet cannot tell them apart).
 // Fields with a tab, a line break or a quote are quoted the way spreadsheets quote them on copy.
 
+import { neutraliseCell } from '../../core/export/neutralise.ts';
+
 export type DecimalMark = ',' | '.';
 
 export function rawCell(value: unknown, mark: DecimalMark): string {
@@ -17,7 +19,7 @@ export function rawCell(value: unknown, mark: DecimalMark): string {
   }
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  const s = String(value);
+  const s = neutraliseCell(String(value));
   return /[\t\n\r"]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
