@@ -274,7 +274,9 @@ export const readCsv: Reader = async (ctx, raw) => {
   if (given.encoding === undefined && dialect.encoding === 'windows-1252') {
     warnings.push('le fichier n’est pas en UTF-8 : lu comme Windows-1252 (encodage des anciens exports Windows)');
   }
-  let loaded = await load(ctx, dialect, sniff, ids, given.columnTypes ?? {});
+  // Column names come from the file: `constructor` or `toString` must not find Object's own members.
+  const columnTypes: Record<string, string> = Object.assign(Object.create(null), given.columnTypes);
+  let loaded = await load(ctx, dialect, sniff, ids, columnTypes);
   // The head was plain ASCII but accented lines further down are not UTF-8: a Windows-1252 file.
   if (loaded.invalidEncoding && given.encoding === undefined && dialect.encoding === 'utf-8' && !sniff.multibyte) {
     await engine.exec(`DROP TABLE ${quoteIdent(table)}`);
@@ -282,7 +284,7 @@ export const readCsv: Reader = async (ctx, raw) => {
     warnings.push(
       `${loaded.invalidEncoding} ligne(s) ne sont pas en UTF-8 : fichier relu comme Windows-1252 (encodage des anciens exports Windows)`,
     );
-    loaded = await load(ctx, dialect, sniff, ids, given.columnTypes ?? {});
+    loaded = await load(ctx, dialect, sniff, ids, columnTypes);
   }
   warnings.push(...loaded.warnings);
   // The types recorded say DECIMAL(18,2): a reopen reads the same bytes (its SHA-256 is checked) straight into it.

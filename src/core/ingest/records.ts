@@ -102,7 +102,8 @@ export async function loadRows(
   rows: readonly unknown[][],
   types: Record<string, SqlType> = {},
 ): Promise<{ sql: string; types: SqlType[] }> {
-  const colTypes = columns.map((c, i) => types[c.name] ?? inferType(rows, i));
+  // Keys come from the data: a column named `constructor` must not find Object's own members.
+  const colTypes = columns.map((c, i) => (Object.hasOwn(types, c.name) ? types[c.name]! : inferType(rows, i)));
   const defs = columns.map((c, i) => `${quoteIdent(c.name)} ${colTypes[i]}`).join(', ');
   if (rows.length === 0) {
     const sql = `CREATE TABLE ${quoteIdent(table)} (${defs})`;
