@@ -99,10 +99,27 @@ describe('SVG sanitiser', () => {
   it('keeps shapes, text and local references, drops script, handlers and outside references', () => {
     const out = sanitizeSvg(EVIL_SVG);
     expect(out).toBe(
-      '<svg viewBox="0 0 10 10">\n\n\n<rect x="1" y="2" width="3" height="4"/>\n' +
-        '<rect x="5" y="5" width="1" height="1" fill="url(#grad)" style="fill:red"/>\n<use/><use href="#sym"/>\n\n' +
+      '<svg viewBox="0 0 10 10">\n\n\n<rect x="1" y="2" width="3" height="4"></rect>\n' +
+        '<rect x="5" y="5" width="1" height="1" fill="url(#grad)" style="fill:red"></rect>\n<use></use><use href="#sym"></use>\n\n' +
         '<text x="1" y="9">Montants &lt;2023&gt;</text></svg>',
     );
+  });
+
+  it('drops style URLs (image-set, url(http…)), page overlays and encoded schemes, keeps chart styles', () => {
+    const out = sanitizeSvg(
+      `<svg viewBox="0 0 1 1"><rect style="fill:rgb(1,2,3);position:fixed;top:0;left:0;width:100vw;height:100vh;z-index:9" width="1"/>` +
+        `<g style="background:image-set('https://evil.example/a.png' 1x)"><text style="font-size:12px;fill:#333">a</text></g>` +
+        `<rect style="stroke:url(https://evil.example/#a)"/><rect fill="url(&#104;ttp://evil.example/x)"/><rect style="fill:url(#g)"/></svg>`,
+    );
+    expect(out).toBe(
+      '<svg viewBox="0 0 1 1"><rect style="fill:rgb(1,2,3)" width="1"></rect><g><text style="font-size:12px;fill:#333">a</text></g>' +
+        '<rect></rect><rect></rect><rect style="fill:url(#g)"></rect></svg>',
+    );
+  });
+
+  it('returns nothing for what is not an svg document', () => {
+    expect(sanitizeSvg('texte <rect/>')).toBe('');
+    expect(sanitizeSvg('<script>alert(1)</script>')).toBe('');
   });
 });
 
@@ -110,6 +127,8 @@ describe('report', () => {
   it('renders the findings, the chart, the source hashes and the journal entries, in French formats', async () => {
     const html = await renderReport(s, { findingIds: [f1.id, f2.id] }, { now: new Date('2024-02-01T10:00:00Z') });
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    // A strict CSP before anything else in the head: no script runs, nothing loads, wherever the file is opened.
+    expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">/);
     expect(html).toContain('Versement en double &lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('<h3>Critère</h3>');
     expect(html).toContain('<p>Deux versements identiques.</p>\n<p>Voir le tableau.</p>');
@@ -117,7 +136,7 @@ describe('report', () => {
     expect(plain(html)).toContain('1 244,56 €'); // total of both findings
     expect(html).toContain('rapport généré le 01/02/2024');
     expect(html).toMatch(/Validée par Bruno Roux le \d{2}\/\d{2}\/\d{4}\./);
-    expect(html).toContain('<rect x="5" y="5" width="1" height="1" fill="url(#grad)" style="fill:red"/>');
+    expect(html).toContain('<rect x="5" y="5" width="1" height="1" fill="url(#grad)" style="fill:red"></rect>');
     expect(html).toContain(sha);
     const snap = f1.evidence.find((e) => e.kind === 'snapshot')!;
     if (snap.kind !== 'snapshot') throw new Error('snapshot attendu');

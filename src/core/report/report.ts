@@ -37,6 +37,13 @@ figure{margin:1rem 0;padding:.5rem;border:1px solid #ddd;page-break-inside:avoid
 @media print{body{margin:0;max-width:none}h2{page-break-before:auto}section.constatation{page-break-before:always}}
 `;
 
+/**
+ * The report is a file that travels: opened from a mail client or a shared drive, it must stay inert
+ * even if something slipped past the escaping and the SVG sanitiser. No script, no request of any kind;
+ * only its own inline styles (the stylesheet and the sanitised SVG's style attributes).
+ */
+export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
 interface Trace {
   finding: string;
   evidence?: string;
@@ -178,6 +185,7 @@ ${findings.map((f) => `<tr><td>${h(f.id)}</td><td>${h(f.title)}</td><td>${h(SEVE
 <html lang="fr">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="Loupe">
 <title>${h(title)}</title>
