@@ -2,8 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
-import { participatoryBudget, type ParticipatoryFlag } from '../../src/core/budget/participatory.ts';
+import { correctWords, ruleWords, withinOneEdit } from '../../src/core/budget/columns.ts';
+import { participatoryBudget, proposeProjectColumns, type ParticipatoryFlag } from '../../src/core/budget/participatory.ts';
+import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import { addTable, cleanProjects, PROJECT_HEADER, scratchContext, type Cell } from '../fixtures/budget-fixtures.ts';
+import { PARIS_HEADER, parisProjects, REAL_STATUS_COUNTS, realSizedParisProjects, TRAP_STATUS_COUNTS, type ParisProject } from '../fixtures/paris-participatory.ts';
 
 let engine: Engine;
 let ctx: OperationContext;
@@ -35,13 +38,14 @@ describe('participatory-budget', () => {
     const { res, flags } = await run();
     expect(flags).toEqual([]);
     const ed = await engine.query(
-      `SELECT edition, nb_projets, CAST(montant_alloue AS DOUBLE), nb_livres, nb_en_cours, nb_non_demarres, nb_abandonnes, round(delai_median_annees, 2), round(part_qp, 4), CAST(montant_ecoles AS DOUBLE)
+      `SELECT edition, nb_projets, CAST(montant_alloue AS DOUBLE), nb_livres, nb_en_cours, nb_non_demarres, nb_abandonnes, delai_median_mois, round(part_qp, 4), CAST(montant_ecoles AS DOUBLE)
        FROM "${res.table}" WHERE portee = 'edition' ORDER BY edition`,
     );
-    // 2016: 1 200 000 €, 400 000 in working-class neighbourhoods (33,33 %), delivered 424 days after 1 January 2017.
+    // 2016: 1 200 000 €, 400 000 in working-class neighbourhoods (33,33 %), delivered in March 2018,
+    // 14 months after January 2017; 2017: delivered in June 2019, 17 months after January 2018.
     expect(ed.rows).toEqual([
-      [2016, 3, 1_200_000, 1, 1, 1, 0, 1.16, 0.3333, 600_000],
-      [2017, 1, 300_000, 1, 0, 0, 0, 1.49, 1, 0],
+      [2016, 3, 1_200_000, 1, 1, 1, 0, 14, 0.3333, 600_000],
+      [2017, 1, 300_000, 1, 0, 0, 0, 17, 1, 0],
     ]);
     const arr = await engine.query(`SELECT arrondissement FROM "${res.table}" WHERE portee = 'arrondissement' AND edition = 2016`);
     expect(arr.rows.map((r) => r[0])).toEqual(['11', '18', 'Tout Paris']);
@@ -49,11 +53,12 @@ describe('participatory-budget', () => {
     expect(res.summary).toContain('4 projets sur 2 éditions');
   });
 
-  it('livraison_tardive: delivered more than two years after the planned date', async () => {
+  it('livraison_tardive: delivered more than two years (24 months) after the planned month', async () => {
+    // Planned June 2018, delivered January 2021: 31 months.
     const { flags, flagged } = await run((r) => set(r, 'BP2017-0001', 'date_livraison_reelle', '2021-01-01'));
     expect(flags).toEqual(['livraison_tardive']);
     expect(flagged[0]?.[2]).toBe('BP2017-0001');
-    expect(flagged[0]?.[3]).toContain('2,5 ans de retard');
+    expect(flagged[0]?.[3]).toContain('31 mois de retard (seuil : 24 mois)');
   });
 
   it('abandon_apres_allocation: abandoned with an amount allocated', async () => {
@@ -72,5 +77,161 @@ describe('participatory-budget', () => {
     const { flags, flagged } = await run((r) => set(r, 'BP2016-0001', 'quartier_populaire', 'Non'));
     expect(flags).toEqual(['quartiers_populaires_sous_cible']);
     expect(flagged[0]?.[3]).toMatch(/0,0 % des montants alloués, sous la cible annoncée de 30,0 %/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The Paris export `bp_projets_gagnants`, generated with each of its traps (test/fixtures/paris-participatory.ts).
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? null : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+async function runParis(projects: ParisProject[], params: Record<string, unknown> = {}, types?: string[]) {
+  const name = `paris${n++}`;
+  await addTable(ctx, name, [...PARIS_HEADER], projects.map((p) => p.cells), types);
+  const res = await runOperation(ctx, participatoryBudget, { table: name, ...params });
+  return { res, detail: res.detail!, name };
+}
+
+describe('participatory-budget on the shape of the Paris export', () => {
+  const projects = parisProjects();
+  const truths = projects.map((p) => p.truth);
+  const delivered = truths.filter((t) => t.stage === 'livre');
+
+  it('recognises its columns, the misspelt « Date prévisonnelle » and the scale included', async () => {
+    const { detail, name } = await runParis(projects);
+    const col = (label: string) => ctx.catalog.get(name)!.columns.find((c) => c.label === label)!.name;
+    expect(detail.columns).toMatchObject({
+      id: col('Numéro du projet'), edition: col('Edition'), scale: col('Echelle du Budget participatif'), arrondissement: col('Arrondissement'),
+      amount: col('Budget global du projet'), status: col('Avancement du projet'), planned: col('Date prévisonnelle de livraison du projet'),
+      delivered: col('Date de livraison du projet'), workingClass: col('Projet en quartier populaire'),
+    });
+  });
+
+  it('counts each stage of the pipeline, FIN and LIVRAISON as delivered, and lists the status it does not understand', async () => {
+    const { res, detail } = await runParis(projects);
+    const byStage = (s: string) => truths.filter((t) => t.stage === s).length;
+    expect(Object.fromEntries(detail.stages.map((s) => [s.stage, s.projects]))).toEqual({
+      non_demarre: byStage('non_demarre'), etudes: byStage('etudes'), procedures: byStage('procedures'), travaux: byStage('travaux'),
+      en_cours: 0, livre: byStage('livre'), abandonne: byStage('abandonne'),
+    });
+    // The pipeline is ordered; abandonment is outside it.
+    expect(detail.stages.filter((s) => s.rank !== null).map((s) => s.stage)).toEqual(['non_demarre', 'etudes', 'procedures', 'travaux', 'livre']);
+    const unknown = TRAP_STATUS_COUNTS.filter(([s]) => !['FIN', 'LIVRAISON', 'TRAVAUX', 'PROCEDURES', 'ETUDES', '(non démarré)', 'ABANDONNÉ'].includes(s));
+    expect(detail.unknownStatuses).toEqual(unknown.map(([value, rows]) => ({ value, rows })));
+    expect(detail.population).toMatchObject({ read: projects.length, used: projects.length - sum(unknown.map(([, k]) => k)) });
+    expect(detail.delivered).toBe(delivered.length);
+    // The population comes first, with the value not understood, then the headline.
+    expect(res.summary!.indexOf('lignes lues')).toBeLessThan(res.summary!.indexOf('livrés sur'));
+    expect(res.summary).toContain('statut non compris (« SUSPENDU »)');
+    const ed = await engine.query(`SELECT sum(nb_etudes), sum(nb_procedures), sum(nb_travaux), sum(nb_en_cours), sum(nb_statut_inconnu) FROM "${res.table}" WHERE portee = 'edition' AND flag IS NULL`);
+    expect(ed.rows[0]!.map(Number)).toEqual([byStage('etudes'), byStage('procedures'), byStage('travaux'), byStage('etudes') + byStage('procedures') + byStage('travaux'), unknown[0]![1]]);
+  });
+
+  it('keeps the Paris-wide projects at 75004 out of the 4th, reads 75116 as the 16th and 75123 as Paris Centre, and lists an unknown code', async () => {
+    const { res, detail } = await runParis(projects);
+    const arr = await engine.query(`SELECT arrondissement, sum(nb_projets), CAST(sum(montant_alloue) AS DOUBLE) FROM "${res.table}" WHERE portee = 'arrondissement' GROUP BY 1`);
+    const got = Object.fromEntries(arr.rows.map((r) => [r[0], [Number(r[1]), Number(r[2])]]));
+    const expected = (a: string | null) => {
+      const ts = truths.filter((t) => t.arrondissement === a);
+      return [ts.length, sum(ts.map((t) => t.amount))];
+    };
+    for (const a of ['Tout Paris', '4', '16', 'Paris Centre', '11', '20', '1']) expect(got[a], a).toEqual(expected(a));
+    expect(got['75999']).toEqual(expected(null));
+    expect(Object.keys(got)).not.toContain('75116');
+    expect(Object.keys(got)).not.toContain('75123');
+    const wide = truths.filter((t) => t.parisWide);
+    expect(detail.parisWide).toEqual({ projects: wide.length, allocated: sum(wide.map((t) => t.amount)) });
+    expect(detail.unknownArrondissements).toEqual([{ value: '75999', rows: expected(null)[0] }]);
+  });
+
+  it('reads month dates as the first of the month: delays in months, late beyond 24 months, unreadable dates counted', async () => {
+    const { res, detail } = await runParis(projects);
+    const late = delivered.filter((t) => t.lateMonths !== null && t.lateMonths > 24);
+    expect(late.length).toBeGreaterThan(0);
+    expect(detail.flags.livraison_tardive).toBe(late.length);
+    const lateRows = await engine.query(`SELECT retard_mois FROM "${res.table}" WHERE flag = 'livraison_tardive' ORDER BY 1`);
+    expect(lateRows.rows.map((r) => r[0])).toEqual(late.map((t) => t.lateMonths).sort((a, b) => a! - b!));
+    for (const e of detail.editions) {
+      expect(e.medianDelayMonths, String(e.edition)).toBe(median(delivered.filter((t) => t.edition === e.edition && t.monthsFromEdition !== null).map((t) => t.monthsFromEdition!)));
+    }
+    const unreadable = truths.filter((t) => t.deliveredUnreadable);
+    expect(unreadable.length).toBeGreaterThan(0);
+    expect(detail.unparsedDates).toEqual([{ role: 'delivered', column: 'Date de livraison du projet', rows: unreadable.length, examples: expect.arrayContaining([`courant ${unreadable[0]!.edition + 3}`]) }]);
+    expect(res.summary).toMatch(/date illisible dans « Date de livraison du projet »/);
+    // A stricter threshold: the parameter still means something.
+    const strict = await runParis(projects, { lateYears: 0.5 });
+    expect(strict.detail.flags.livraison_tardive).toBe(delivered.filter((t) => t.lateMonths !== null && t.lateMonths > 6).length);
+  });
+
+  it('gives the same delays when the import made the month columns DATE', async () => {
+    const asDate = projects.map((p) => ({ ...p, cells: p.cells.map((c, i) => (i >= 7 && i <= 11 && typeof c === 'string' && /^\d{4}-\d\d$/.test(c) ? `${c}-01` : i >= 7 && i <= 11 && !/^\d{4}-\d\d$/.test(String(c)) ? null : c)) }));
+    const types = PARIS_HEADER.map((_, i) => (i >= 7 && i <= 11 ? 'DATE' : i === 1 || i === 5 ? 'INTEGER' : 'VARCHAR'));
+    const text = await runParis(projects);
+    const dated = await runParis(asDate, {}, types);
+    expect(dated.detail.flags.livraison_tardive).toBe(text.detail.flags.livraison_tardive);
+    expect(dated.detail.editions.map((e) => e.medianDelayMonths)).toEqual(text.detail.editions.map((e) => e.medianDelayMonths));
+    expect(dated.detail.unparsedDates).toEqual([]);
+  });
+
+  it('applies the working-class target from 2016 only, unless told otherwise', async () => {
+    const share = (e: number) => {
+      const ts = truths.filter((t) => t.edition === e);
+      return sum(ts.filter((t) => t.workingClass).map((t) => t.amount)) / sum(ts.map((t) => t.amount));
+    };
+    const under = (from: number) => [2014, 2015, 2016, 2017].filter((e) => e >= from && share(e) < 0.3);
+    expect(under(2014).some((e) => e < 2016)).toBe(true);
+    const { res, detail } = await runParis(projects);
+    const flagged = await engine.query(`SELECT edition FROM "${res.table}" WHERE flag = 'quartiers_populaires_sous_cible' ORDER BY 1`);
+    expect(flagged.rows.map((r) => r[0])).toEqual(under(2016));
+    expect(detail.editions.filter((e) => e.edition < 2016).map((e) => e.workingClassTarget)).toEqual([null, null]);
+    const from2014 = await runParis(projects, { workingClassFrom: 2014 });
+    expect(from2014.detail.flags.quartiers_populaires_sous_cible).toBe(under(2014).length);
+  });
+
+  it('on the real distribution: 843 delivered of 1 214 (69,4 %), FIN included', async () => {
+    const real = realSizedParisProjects();
+    expect(real).toHaveLength(sum(REAL_STATUS_COUNTS.map(([, k]) => k)));
+    const { res, detail } = await runParis(real);
+    const expectedDelivered = sum(REAL_STATUS_COUNTS.filter(([s]) => s === 'FIN' || s === 'LIVRAISON').map(([, k]) => k));
+    expect(expectedDelivered).toBe(843);
+    expect(detail.delivered).toBe(expectedDelivered);
+    expect(detail.population).toMatchObject({ read: 1214, used: 1214, setAside: [] });
+    expect(detail.deliveredRate).toBeCloseTo(843 / 1214, 10);
+    expect(res.summary!.replace(/[\u00a0\u202f]/g, ' ')).toMatch(/^Budget participatif \(« paris\d+ »\) : 1 214 lignes lues, 1 214 classées/);
+    expect(res.summary!.replace(/[\u00a0\u202f]/g, ' ')).toContain('843 livrés sur 1 214 projets classés (69,4 %)');
+  });
+
+  it('gives no delivery rate over a handful of projects', async () => {
+    const { res, detail } = await runParis(parisProjects({ statuses: [['FIN', 2], ['ETUDES', 1]] }));
+    expect(detail.deliveredRate).toBeNull();
+    expect(res.summary).toContain('aucun taux');
+  });
+});
+
+describe('header matching tolerates a misspelt word, and only that', () => {
+  const table = (labels: string[]): TableEntry => ({
+    name: 't', kind: 'table', rows: 0, columns: labels.map((label, i) => ({ name: `c${i}`, label, type: 'VARCHAR' }) as TableEntry['columns'][number]),
+  });
+
+  it('finds a role when a long word has one letter dropped, added, changed or two swapped', () => {
+    expect(proposeProjectColumns(table(['Date prévisonnelle de livraison du projet']))).toMatchObject({ planned: 'c0' });
+    expect(proposeProjectColumns(table(['Arrondisement']))).toMatchObject({ arrondissement: 'c0' });
+    expect(proposeProjectColumns(table(['Avancemnet du projet']))).toMatchObject({ status: 'c0' });
+    expect(proposeProjectColumns(table(['Projet en quartier poupulaire']))).toMatchObject({ workingClass: 'c0' });
+    expect(withinOneEdit('previsonnelle', 'previsionnelle')).toBe(true);
+    expect(withinOneEdit('avancemnet', 'avancement')).toBe(true);
+    expect(withinOneEdit('effectif', 'effective')).toBe(false);
+  });
+
+  it('does not take short or distant words for a role, and never prefers a typo over a header written right', () => {
+    expect(proposeProjectColumns(table(['Statue', 'Effectif', 'Addition', 'Populations', 'Réalisateur']))).toEqual({});
+    const both = proposeProjectColumns(table(['Date prévisonnelle de livraison du projet', 'Date prévisionnelle']));
+    expect(both.planned).toBe('c1');
+    expect(correctWords('date previsonnelle', ruleWords([/\bprevisionnelle\b/]))).toBe('date previsionnelle');
   });
 });
