@@ -22,7 +22,7 @@ Utilisation :
   loupe ops                                           liste les opérations disponibles
   loupe verify --project DIR                          vérifie la chaîne d'empreintes du journal
   loupe replay --project DIR                          rejoue le journal depuis les sources et compare
-  loupe report --project DIR --out rapport.html [--findings C-0001,C-0002 | --investigation E-0001]
+  loupe report --project DIR --out rapport.html [--findings C-0001,C-0002 | --investigation E-0001] [--allow-personal-data]
   loupe demo --out DIR                                génère l'espace de démonstration
 `;
 
@@ -47,6 +47,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         help: { type: 'boolean', short: 'h' },
         findings: { type: 'string' },
         investigation: { type: 'string' },
+        'allow-personal-data': { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -77,7 +78,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'replay':
         return await cmdReplay(values.project, values.format ?? 'text', io);
       case 'report':
-        return await withSession(values.project, false, io, (s) => cmdReport(s, values.out, values.findings, values.investigation, io));
+        return await withSession(values.project, false, io, (s) => cmdReport(s, values.out, values.findings, values.investigation, values['allow-personal-data'] ?? false, io));
       case 'demo': {
         const { buildDemoProject } = await import('./demo.ts');
         return await buildDemoProject(values.out ?? 'static/demo', io);
@@ -230,16 +231,38 @@ async function cmdRun(session: Session, id: string | undefined, paramsText: stri
 }
 
 /** The same self-contained HTML report as the app's « Exporter le rapport ». Default: every finding. */
-async function cmdReport(session: Session, out: string | undefined, findings: string | undefined, investigation: string | undefined, io: Io): Promise<number> {
+async function cmdReport(
+  session: Session,
+  out: string | undefined,
+  findings: string | undefined,
+  investigation: string | undefined,
+  allowPersonalData: boolean,
+  io: Io,
+): Promise<number> {
   if (!out) throw new Error('--out FICHIER.html est requis');
   if (findings && investigation) throw new Error('--findings et --investigation ne vont pas ensemble');
   const { renderReport } = await import('../core/report/report.ts');
   const book = await session.findings();
   const ids = findings ? findings.split(',').map((x) => x.trim()).filter(Boolean) : book.list().map((f) => f.id);
+  const chosen = investigation ? book.list().filter((f) => f.investigationId === investigation) : ids.map((id) => book.get(id));
+  // The same check as the app's report panel: a report leaves the office, personal data must not by accident.
+  const { checkPersonalData } = await import('../core/privacy/behind.ts');
+  const personal = await checkPersonalData(session, chosen);
+  if (personal.length) {
+    const lines = personal.flatMap((t) => t.columns.map((c) => `  ${t.table}.${c.column} : ${c.kind} (${c.reason})\n`));
+    if (!allowPersonalData) {
+      io.err(
+        `Rapport non écrit : les preuves reposent sur des colonnes qui semblent contenir des données personnelles :\n${lines.join('')}` +
+          `Masquez-les (loupe run privacy-mask --help) puis refigez les preuves, ou relancez avec --allow-personal-data pour les exporter telles quelles.\n`,
+      );
+      return 1;
+    }
+    io.err(`Attention : données personnelles exportées à votre demande (--allow-personal-data) :\n${lines.join('')}`);
+  }
   const html = await renderReport(session, investigation ? { investigationId: investigation } : { findingIds: ids });
   const { writeFile } = await import('node:fs/promises');
   await writeFile(resolve(out), html, 'utf8');
-  io.out(`Rapport écrit : ${resolve(out)} (${investigation ? `enquête ${investigation}` : `${ids.length} constatation(s)`})\n`);
+  io.out(`Rapport écrit : ${resolve(out)} (${investigation ? `enquête ${investigation}` : ids.length ? `${ids.length} constatation(s)` : 'sans constatation : sources et journal'})\n`);
   return 0;
 }
 

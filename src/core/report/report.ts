@@ -3,7 +3,7 @@
 // digest). Nothing in it loads anything — no scripts, no fonts, no images, no links out — so it opens
 // the same on any machine, offline, and can be printed to PDF by the host.
 // Everything that comes from data or users goes through escapeHtml; SVG goes through sanitizeSvg.
-import { findingsOf, FindingError } from '../findings/findings.ts';
+import { findingsOf } from '../findings/findings.ts';
 import { summarizeInvestigation } from '../findings/investigations.ts';
 import { SEVERITY_LABEL, STATUS_LABEL, type Evidence, type Finding, type JournalRef, type SourceRef } from '../findings/model.ts';
 import type { JournalEntry } from '../journal/journal.ts';
@@ -152,8 +152,9 @@ ${sum.investigation.queries.length ? `<p>Requêtes enregistrées : ${sum.investi
 ${sum.investigation.charts.map((c) => `<figure class="chart"><figcaption>${h(c.title)}</figcaption>${c.svg ? sanitizeSvg(c.svg) : ''}</figure>`).join('\n')}
 </section>`;
   } else {
-    if (!target.findingIds.length) throw new FindingError('Aucune constatation à mettre dans le rapport');
     findings = target.findingIds.map((id) => book.get(id));
+    // Without findings the report still says what was analysed and how: every source and every entry.
+    if (!findings.length) intro = `<section><h2>Sources et journal du projet</h2><p>Ce rapport ne contient aucune constatation : il présente les fichiers sources du projet et toutes les entrées de son journal, de quoi rejouer chaque opération.</p></section>`;
   }
   const entries = session.journal.all();
   const verify = await session.journal.verify();
@@ -166,11 +167,19 @@ ${findings.map((f) => `<tr><td>${h(f.id)}</td><td>${h(f.title)}</td><td>${h(SEVE
 
   const sources = new Map<string, SourceRef>();
   for (const f of findings) for (const s of sourcesOf(f)) sources.set(`${s.sha256}:${s.path}:${s.part ?? ''}`, s);
+  if (!findings.length) {
+    for (const t of session.catalog.list()) {
+      const p = t.source;
+      if (p) sources.set(`${p.sha256}:${p.path}:${p.part ?? ''}`, { table: t.name, fileName: p.fileName, path: p.path, sha256: p.sha256, size: p.size, importedAt: p.importedAt, ...(p.part ? { part: p.part } : {}) });
+    }
+  }
   const srcRows = [...sources.values()]
     .sort((a, b) => a.fileName.localeCompare(b.fileName, 'fr'))
     .map((s) => `<tr><td>${h(s.fileName)}${s.part ? ` (${h(s.part)})` : ''}</td><td><code>${h(s.table)}</code></td><td class="n">${h(formatBytes(s.size))}</td><td>${h(formatDate(s.importedAt))}</td><td class="hash">${h(s.sha256)}</td></tr>`)
     .join('\n');
-  const traces = findings.flatMap(tracesOf);
+  const traces: Trace[] = findings.length
+    ? findings.flatMap(tracesOf)
+    : entries.map((e) => ({ finding: '—', ref: { seq: e.seq, op: e.op, hash: e.hash, at: e.at }, what: e.summary ?? e.op, ...(e.output ? { rows: e.output.rows, digest: e.output.digest } : {}) }));
   const traceRows = traces
     .map((t) => {
       const ok = checkRef(t.ref, entries);
