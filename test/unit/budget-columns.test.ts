@@ -38,7 +38,7 @@ describe('column roles', () => {
   });
 
   it('are the same shape for the projects and the subsidies', () => {
-    expect(Object.keys(ProjectColumns.shape)).toEqual(['id', 'edition', 'arrondissement', 'title', 'amount', 'status', 'planned', 'delivered', 'workingClass', 'schools']);
+    expect(Object.keys(ProjectColumns.shape)).toEqual(['id', 'edition', 'scale', 'arrondissement', 'title', 'amount', 'status', 'planned', 'delivered', 'workingClass', 'schools']);
     expect(Object.keys(SubsidyColumns.shape)).toEqual(['beneficiary', 'siret', 'amount', 'year', 'direction', 'dossier']);
     expect(proposeProjectColumns(table(PROJECT_HEADER))).toMatchObject({ edition: 'c1', amount: 'c4', status: 'c5', workingClass: 'c8' });
   });

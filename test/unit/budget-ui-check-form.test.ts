@@ -46,7 +46,7 @@ describe('the budget check forms', () => {
   it('place every parameter of both schemas, and label each one and each column role', () => {
     expect(pbFields.map((f) => [f.name, f.kind])).toEqual([
       ['table', 'table'], ['columns', 'columns'], ['lateYears', 'number'], ['envelope', 'number'], ['envelopes', 'per-edition'],
-      ['workingClassTarget', 'number'], ['workingClassTargets', 'per-edition'],
+      ['workingClassTarget', 'number'], ['workingClassTargets', 'per-edition'], ['workingClassFrom', 'number'],
     ]);
     expect(subFields.map((f) => f.name)).toEqual(Object.keys(SubsidiesParams.shape));
     expect(pbFields.map((f) => f.name)).toEqual(Object.keys(ParticipatoryParams.shape));
@@ -88,7 +88,7 @@ describe('the budget check forms', () => {
 
   it('start from the defaults and the columns the check recognises in the table', () => {
     const d = pbDraft();
-    expect(sp(d.numbers)).toEqual({ lateYears: '2', envelope: '100 000 000', workingClassTarget: '30' });
+    expect(sp(d.numbers)).toEqual({ lateYears: '2', envelope: '100 000 000', workingClassTarget: '30', workingClassFrom: '2016' });
     expect(d.columns.columns).toMatchObject({ edition: 'edition', amount: 'budget_alloue', workingClass: 'quartier_populaire' });
     expect(d.perEdition).toEqual({ envelopes: [], workingClassTargets: [] });
     expect(subDraft().columns.paidColumns).toEqual({ beneficiary: 'nom_du_b_n_ficiaire', siret: 'siret', amount: 'montant_vers_', year: 'exercice' });

@@ -13,7 +13,7 @@ import { Session } from '../../src/core/project/session.ts';
 import { arrondissementsGeoJson } from '../../src/demo/arrondissements.ts';
 import '../../src/core/ops/all.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
-import { ARRONDISSEMENT_TILES, arrondissementSql, normalizeArrondissement } from '../../src/core/viz/arrondissements.ts';
+import { ARRONDISSEMENT_TILES, arrondissementSql, isParisCentre, normalizeArrondissement, parisCentreSql } from '../../src/core/viz/arrondissements.ts';
 import { chartData, prepareChart, type VlSpec } from '../../src/core/viz/compile.ts';
 import { ChartSpec } from '../../src/core/viz/spec.ts';
 
@@ -30,6 +30,8 @@ const CASES: [unknown, number | null][] = [
   ['75116', 16], ['75020', 20], ['20e', 20], ['XIe arrondissement', 11], ['Paris 4e arrondissement', 4], [' 7 ', 7],
   ['Tout Paris', null], ['Paris Centre', null], ['21', null], ['0', null], ['75021', null], ['', null], [null, null],
   ['Vincennes', null], [2024, null],
+  // Paris Centre (the 1st–4th merged in 2020; 75123 in the participatory-budget export) is no single arrondissement.
+  ['75123', null], [75123, null], ['Paris Centre (1er–4e)', null], ['Paris-Centre', null], ['75104', 4],
 ];
 
 let engine: Engine;
@@ -47,6 +49,15 @@ describe('normalizeArrondissement', () => {
   for (const [input, expected] of CASES) {
     it(`${JSON.stringify(input)} → ${expected}`, () => expect(normalizeArrondissement(input)).toBe(expected));
   }
+
+  it('tells Paris Centre apart, in JS and in SQL, and nothing else', async () => {
+    const values = ['75123', 'Paris Centre', 'Paris-Centre (1er–4e)', 'PARIS CENTRE', '75004', '4e', 'Tout Paris', '75116', 'Centrer'];
+    const expected = [true, true, true, true, false, false, false, false, false];
+    expect(values.map(isParisCentre)).toEqual(expected);
+    expect(isParisCentre(null)).toBe(false);
+    const r = await engine.query(`SELECT ${parisCentreSql('v')} FROM (VALUES ${values.map((v) => `('${v}')`).join(', ')}) t(v)`);
+    expect(r.rows.map((x) => x[0])).toEqual(expected);
+  });
 
   it('gives the same numbers in SQL (Roman numerals aside)', async () => {
     const cases = CASES.filter(([v]) => v !== null && typeof v === 'string' && !/^X/.test(v));

@@ -1,7 +1,9 @@
 // Paris arrondissements as they are written in real files — `75011`, `11`, `11e`, `11ème arrondissement`,
 // `Paris 11e`, `75111` (INSEE), `XIe`, `1er Ardt` — brought to one number 1..20, in JS and in SQL, so
 // that any table can be joined to a map. Postal codes are 750dd (plus 75116 for the north of the
-// 16th), INSEE codes 751dd: both end in the arrondissement's number.
+// 16th), INSEE codes 751dd: both end in the arrondissement's number. Paris Centre (the 1st–4th as one
+// sector since 2020, `75123` in the participatory-budget export) is no single arrondissement: it is
+// never placed on one of them, and `isParisCentre` lets a map say what it left out.
 import { quoteLiteral } from '../sql/ident.ts';
 
 const ROMAN: Record<string, number> = {
@@ -13,19 +15,30 @@ function inRange(n: number): number | null {
   return Number.isInteger(n) && n >= 1 && n <= 20 ? n : null;
 }
 
+const plain = (value: unknown) =>
+  String(value)
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .trim();
+
+/** `Paris Centre`, `Paris-Centre (1er–4e)`, `75123`: the sector that merged the 1st to the 4th. */
+export function isParisCentre(value: unknown): boolean {
+  if (value === null || value === undefined) return false;
+  const s = plain(value);
+  return /(^|\D)75123(\D|$)/.test(s) || /\bcentre\b/.test(s);
+}
+
 /** The arrondissement's number (1..20), or null for anything else (`Tout Paris`, `Paris Centre`, a commune). */
 export function normalizeArrondissement(value: unknown): number | null {
   if (value === null || value === undefined) return null;
+  if (isParisCentre(value)) return null;
   if (typeof value === 'number') {
     if (value >= 75001 && value <= 75020) return value - 75000;
     if (value >= 75101 && value <= 75120) return value - 75100;
     return inRange(value);
   }
-  const s = String(value)
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .trim();
+  const s = plain(value);
   const code = /(?:^|\D)75([01])(\d\d)(?:\D|$)/.exec(s);
   if (code) return inRange(Number(code[2]));
   const num = /(?:^|\D)(\d{1,2})(?:\D|$)/.exec(s);
@@ -45,7 +58,13 @@ export function arrondissementSql(expr: string): string {
   const code = `regexp_extract(${s}, ${quoteLiteral('(^|[^0-9])75[01]([0-9]{2})([^0-9]|$)')}, 2)`;
   const num = `regexp_extract(${s}, ${quoteLiteral('(^|[^0-9])([0-9]{1,2})([^0-9]|$)')}, 2)`;
   const n = `CAST(CASE WHEN ${code} <> '' THEN ${code} ELSE nullif(${num}, '') END AS INTEGER)`;
-  return `(CASE WHEN ${n} BETWEEN 1 AND 20 THEN ${n} END)`;
+  return `(CASE WHEN NOT ${parisCentreSql(expr)} AND ${n} BETWEEN 1 AND 20 THEN ${n} END)`;
+}
+
+/** `isParisCentre` in DuckDB SQL (FALSE for NULL). */
+export function parisCentreSql(expr: string): string {
+  const s = `strip_accents(lower(trim(CAST(${expr} AS VARCHAR))))`;
+  return `coalesce(regexp_matches(${s}, ${quoteLiteral('(^|[^0-9])75123([^0-9]|$)')}) OR regexp_matches(${s}, ${quoteLiteral('\\bcentre\\b')}), FALSE)`;
 }
 
 /** Tile grid of the 20 arrondissements, roughly where they are (the spiral from the Louvre outwards). */

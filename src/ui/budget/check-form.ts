@@ -13,7 +13,7 @@ import { formatNumber } from '../../i18n/format.ts';
 import { locale, t, type MessageKey } from '../../i18n/index.ts';
 
 /** How a number is typed: a share as a percentage (30 for 0,3), euros, years, a plain count. */
-export type Unit = 'percent' | 'euros' | 'years' | 'count';
+export type Unit = 'percent' | 'euros' | 'years' | 'count' | 'edition';
 
 type Roles = Record<string, string>;
 
@@ -42,7 +42,7 @@ export const PARTICIPATORY_FORM: CheckSpec = {
   schema: ParticipatoryParams,
   tables: ['table'],
   columns: { columns: { table: 'table', required: REQUIRED_PROJECT_COLUMNS, propose: proposeProjectColumns } },
-  units: { lateYears: 'years', envelope: 'euros', envelopes: 'euros', workingClassTarget: 'percent', workingClassTargets: 'percent' },
+  units: { lateYears: 'years', envelope: 'euros', envelopes: 'euros', workingClassTarget: 'percent', workingClassTargets: 'percent', workingClassFrom: 'edition' },
 };
 
 export const SUBSIDIES_FORM: CheckSpec = {
@@ -121,6 +121,8 @@ const euroFmt = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'E
 
 /** A parameter's value as it is typed in the form: 0,3 as « 30 », 100000000 as « 100 000 000 ». */
 export function toText(value: number, unit: Unit): string {
+  // An edition is a year: « 2016 », never « 2 016 ».
+  if (unit === 'edition') return String(value);
   return formatNumber(unit === 'percent' ? Number((value * 100).toPrecision(12)) : value);
 }
 
@@ -128,6 +130,7 @@ export function toText(value: number, unit: Unit): string {
 export function withUnit(value: number, unit: Unit): string {
   if (unit === 'percent') return percentFmt.format(value);
   if (unit === 'euros') return euroFmt.format(value);
+  if (unit === 'edition') return String(value);
   // French keeps the singular below 2 (« 0 an », « 1,5 an »), English only for 1.
   if (unit === 'years') return t((locale() === 'fr' ? value < 2 : value === 1) ? 'budget.form.year' : 'budget.form.years', { n: formatNumber(value) });
   return formatNumber(value);
