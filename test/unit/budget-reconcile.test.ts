@@ -152,7 +152,7 @@ describe('budget-reconcile', () => {
     await addTable(ctx, `${t}realise`, ['Exercice', 'Section', 'Sens', "Type d'opération", 'Chapitre', 'Nature', 'Fonction', 'Direction', 'Mandaté'], recode(c.exec, 4, 1, 2));
     const res = await runOperation(ctx, budgetReconcile, { voted: { table: `${t}vote` }, executed: { table: `${t}realise` } });
     expect(res.detail?.flags).toEqual(Object.fromEntries(RECONCILE_FLAGS.map((f) => [f, 0])));
-    const chapters = await engine.query(`SELECT DISTINCT chapitre FROM "${res.table}" ORDER BY 1`);
+    const chapters = await engine.query(`SELECT DISTINCT chapitre FROM "${res.table}" WHERE portee = 'ligne' ORDER BY 1`);
     expect(chapters.rows.map((r) => r[0])).toEqual(['011', '012', '021', '023', '040', '042', '16', '21', '73']);
   });
 

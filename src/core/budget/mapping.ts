@@ -67,6 +67,8 @@ const LABEL_RULES: Record<BudgetField, LabelRule[]> = {
   opType: [
     [/^(type|nature|categorie) (d |de l |des )?operations?$/, 0.95],
     [/^(reel ordre|reel ou ordre|operation reelle ou d ordre)$/, 0.95],
+    // Gironde's « Réel/Ordre id/Ordre diff » (M52 exports): réel, ordre inside a section, ordre between sections.
+    [/^reel ordre\b/, 0.9],
     [/\boperations?\b.*\b(reel|ordre)|\b(reel|ordre)\b.*\boperations?\b/, 0.6],
   ],
   chapter: [
@@ -121,12 +123,12 @@ function valueScore(field: BudgetField, values: readonly unknown[], type: string
       // R alone is also « réel »: only D/R sets that show a D, or words, are a flow.
       return all(/^(D|R|DEPENSES?|RECETTES?)$/) && vs.some((v) => v.startsWith('D')) ? 0.6 : 0;
     case 'opType':
-      return all(/^(REEL(LE)?S?|ORDRES?|MIXTES?|O|M|R)$/) && vs.some((v) => /^(O|ORDRE|M|MIXTE)/.test(v)) ? 0.6 : 0;
+      return all(/^(REEL(LE)?S?|ORDRES?|MIXTES?|O|M|R|OR|OE|OI)$/) && vs.some((v) => /^(O|ORDRE|M|MIXTE)/.test(v)) ? 0.6 : 0;
     case 'stage':
       return all(/^(BP|BS|DM\d*|CA|CFU|BUDGET PRIMITIF|BUDGET SUPPLEMENTAIRE|DECISION MODIFICATIVE.*|COMPTE ADMINISTRATIF)$/) ? 0.6 : 0;
     case 'chapter':
       // Chapters: 2–3 digit codes, some with a leading zero (011, 012, 040), or composite (904-4).
-      return all(/^\d{2,3}(-\d+)?$/) && vs.some((v) => v.startsWith('0')) ? 0.5 : 0;
+      return all(/^C?\d{2,3}(-\d+)?$/) && vs.some((v) => /^C?0/.test(v)) ? 0.5 : 0;
     case 'amount':
       return NUMERIC_TYPE.test(type) && !/^(TINYINT|SMALLINT)/i.test(type) ? 0.3 : 0;
     default:
@@ -193,9 +195,20 @@ export async function sampleColumnValues(engine: Engine, table: TableEntry, n = 
 // ---------------------------------------------------------------------------------------------
 // Code normalisation, in SQL.
 
-/** Text of a code: trimmed, and « 11.0 » (a code read as a number) back to « 11 ». */
-export function codeSql(expr: string): string {
-  return `nullif(regexp_replace(trim(CAST(${expr} AS VARCHAR)), '^(\\d+)\\.0+$', '\\1'), '')`;
+/**
+ * The letter some exports put before every code of a column to say which column it is: Gironde's M52
+ * files write « C042 » (chapitre), « A2748 » (article), « R0202 » (rubrique fonctionnelle) — and
+ * « C001 » for the département, « B00 » for the budget, which are not budget codes here. No M14, M52
+ * or M57 chapter, nature or function starts with a letter, so the letter of its own column followed
+ * by a digit is a marker and is dropped; any other letter is kept, and shows up as an unknown code.
+ */
+export const CODE_PREFIX = { chapter: 'C', nature: 'A', function: 'R' } as const satisfies Partial<Record<BudgetField, string>>;
+
+/** Text of a code: trimmed (fixed-width exports pad codes with spaces), the column's letter marker dropped, « 11.0 » (a code read as a number) back to « 11 ». */
+export function codeSql(expr: string, prefix?: string): string {
+  let t = `trim(CAST(${expr} AS VARCHAR))`;
+  if (prefix) t = `regexp_replace(${t}, '^${prefix}\\s*(\\d)', '\\1')`;
+  return `nullif(regexp_replace(${t}, '^(\\d+)\\.0+$', '\\1'), '')`;
 }
 
 /** Accents and case removed, for comparing labels. */
@@ -215,10 +228,14 @@ export function flowSql(expr: string): string {
   return `CASE WHEN ${k} = 'D' OR ${k} LIKE 'DEP%' THEN 'D' WHEN ${k} = 'R' OR ${k} LIKE 'REC%' THEN 'R' ELSE nullif(${k}, '') END`;
 }
 
-/** « Réel(le)(s) », « R » → R; « Ordre », « Opérations d'ordre », « O » → O; « Mixte », « M » → M. */
+/**
+ * « Réel(le)(s) », « R » → R; « Ordre », « Opérations d'ordre », « O » → O; « Mixte », « M » → M.
+ * Gironde's M52 column « Réel/Ordre id/Ordre diff » holds OR (réel: its lines are on 011, 012, 65…),
+ * OI (ordre inside a section: only chapter 041) and OE (ordre between sections: only 040 and 042).
+ */
 export function opTypeSql(expr: string): string {
   const k = keySql(expr);
-  return `CASE WHEN ${k} = 'R' OR ${k} LIKE 'REEL%' OR ${k} LIKE '%REELLE%' THEN 'R' WHEN ${k} = 'O' OR ${k} LIKE '%ORDRE%' THEN 'O' WHEN ${k} = 'M' OR ${k} LIKE 'MIXTE%' THEN 'M' ELSE nullif(${k}, '') END`;
+  return `CASE WHEN ${k} IN ('R', 'OR') OR ${k} LIKE 'REEL%' OR ${k} LIKE '%REELLE%' THEN 'R' WHEN ${k} IN ('O', 'OI', 'OE') OR ${k} LIKE '%ORDRE%' THEN 'O' WHEN ${k} = 'M' OR ${k} LIKE 'MIXTE%' THEN 'M' ELSE nullif(${k}, '') END`;
 }
 
 /** « Budget primitif » → BP, « Budget supplémentaire » → BS, « DM2 », « Décision modificative » → DM, « Compte administratif », CFU → CA. */
@@ -238,7 +255,7 @@ export function stageSql(expr: string): string {
  * (013 and 016 are operating, 021 is investment revenue from the 023 transfer, 023 is operating).
  */
 export function chapterSql(expr: string, section: string, flow: string, opType: string): string {
-  const c = codeSql(expr);
+  const c = codeSql(expr, CODE_PREFIX.chapter);
   return `CASE
     WHEN ${c} IN ('11', '12', '14', '15', '17', '24', '40', '41', '42', '43') THEN '0' || ${c}
     WHEN ${c} IN ('13', '16') AND ${section} = 'F' THEN '0' || ${c}
@@ -298,13 +315,108 @@ export function budgetSelectSql(table: TableEntry, mapping: BudgetMapping): stri
     ${flow} AS sens,
     ${opType} AS type_operation,
     ${f.chapter ? chapterSql(f.chapter.sql, section, flow, opType) : 'CAST(NULL AS VARCHAR)'} AS chapitre,
-    ${f.nature ? codeSql(f.nature.sql) : 'CAST(NULL AS VARCHAR)'} AS nature,
-    ${f.function ? codeSql(f.function.sql) : 'CAST(NULL AS VARCHAR)'} AS fonction,
+    ${f.nature ? codeSql(f.nature.sql, CODE_PREFIX.nature) : 'CAST(NULL AS VARCHAR)'} AS nature,
+    ${f.function ? codeSql(f.function.sql, CODE_PREFIX.function) : 'CAST(NULL AS VARCHAR)'} AS fonction,
     ${f.direction ? codeSql(f.direction.sql) : 'CAST(NULL AS VARCHAR)'} AS direction,
     ${amountSql(f.amount!.sql, f.amount!.type)} AS montant,
     (${totalWord} OR ${missingNature}) AS est_total,
     row_number() OVER () AS ligne_source
   FROM ${quoteIdent(table.name)} AS src`;
+}
+
+/** What reading one column as a canonical field changed: the rules that applied and a few of the values they changed. */
+export interface CodeNormalisation {
+  field: BudgetField;
+  column: string;
+  label: string;
+  /** Distinct source values changed, and the lines that carry them. */
+  values: number;
+  rows: number;
+  /** « préfixe C retiré », « espaces retirés », « zéro de tête rétabli », « libellé ramené au code ». */
+  rules: string[];
+  /** Up to `examples` changed values, the most frequent first: as in the source (spaces shown as ␣), and as read. */
+  examples: { from: string; to: string; rows: number }[];
+}
+
+const NORMALISED_FIELDS = ['stage', 'section', 'flow', 'opType', 'chapter', 'nature', 'function'] as const;
+
+/** The source value as a reader can compare it: padding spaces made visible. */
+export function showRaw(v: string): string {
+  return v.replace(/^ +| +$/g, (m) => '␣'.repeat(m.length));
+}
+
+function rulesOf(field: BudgetField, from: string, to: string | null): string[] {
+  const out: string[] = [];
+  const t = from.trim();
+  if (t !== from) out.push('espaces retirés');
+  const prefix = (CODE_PREFIX as Partial<Record<BudgetField, string>>)[field];
+  let rest = t;
+  if (prefix && new RegExp(`^${prefix}\\s*\\d`).test(t)) {
+    out.push(`préfixe ${prefix} retiré`);
+    rest = t.slice(1).trim();
+  }
+  if (/^\d+\.0+$/.test(rest)) {
+    out.push('« .0 » retiré');
+    rest = rest.replace(/\.0+$/, '');
+  }
+  if (to !== null && to !== rest) out.push(to === '0' + rest ? 'zéro de tête rétabli' : 'libellé ramené au code');
+  if (to === null) out.push('valeur vide');
+  return out;
+}
+
+/**
+ * What `budgetSelectSql` does to each mapped code column of `table`, read from the data: every
+ * distinct source value it changes, counted, with its rules (« C042 » → « 042 »: préfixe C retiré).
+ * Shown in the mapping so that a reader sees the codes were read, not silently rewritten. The columns
+ * are grouped on their raw values (a hash aggregate per column), so this stays cheap on large tables.
+ */
+export async function codeNormalisations(engine: Engine, table: TableEntry, mapping: BudgetMapping, examples = 5): Promise<CodeNormalisation[]> {
+  const colOf = (f: BudgetField) => (mapping[f] === undefined ? undefined : table.columns.find((c) => c.name === mapping[f]));
+  const expr = (f: BudgetField) => (colOf(f) ? `src.${quoteIdent(colOf(f)!.name)}` : 'CAST(NULL AS VARCHAR)');
+  const section = colOf('section') ? sectionSql(expr('section')) : 'CAST(NULL AS VARCHAR)';
+  const flow = colOf('flow') ? flowSql(expr('flow')) : 'CAST(NULL AS VARCHAR)';
+  const opType = colOf('opType') ? opTypeSql(expr('opType')) : 'CAST(NULL AS VARCHAR)';
+  const sqlOf: Record<(typeof NORMALISED_FIELDS)[number], (e: string) => string> = {
+    stage: stageSql, section: sectionSql, flow: flowSql, opType: opTypeSql,
+    chapter: (e) => chapterSql(e, section, flow, opType),
+    nature: (e) => codeSql(e, CODE_PREFIX.nature),
+    function: (e) => codeSql(e, CODE_PREFIX.function),
+  };
+  const fields = NORMALISED_FIELDS.filter((f) => colOf(f));
+  if (!fields.length) return [];
+  const parts = fields.map((f, i) =>
+    `(SELECT ${i} AS i, raw, norm, sum(n) AS n FROM (SELECT CAST(${expr(f)} AS VARCHAR) AS raw, ${sqlOf[f](expr(f))} AS norm, count(*) AS n
+      FROM ${quoteIdent(table.name)} AS src GROUP BY ALL) WHERE raw IS NOT NULL AND raw IS DISTINCT FROM norm GROUP BY ALL)`,
+  );
+  const r = await engine.query(`SELECT i, raw, norm, CAST(n AS BIGINT) FROM (${parts.join(' UNION ALL ')}) ORDER BY i, n DESC, raw`);
+  const out: CodeNormalisation[] = [];
+  for (const [i, raw, norm, n] of r.rows) {
+    const f = fields[Number(i)]!;
+    let entry = out.find((x) => x.field === f);
+    if (!entry) {
+      const c = colOf(f)!;
+      entry = { field: f, column: c.name, label: c.label || c.name, values: 0, rows: 0, rules: [], examples: [] };
+      out.push(entry);
+    }
+    const from = String(raw);
+    const to = norm === null ? null : String(norm);
+    entry.values += 1;
+    entry.rows += Number(n);
+    for (const rule of rulesOf(f, from, to)) if (!entry.rules.includes(rule)) entry.rules.push(rule);
+    if (entry.examples.length < examples) entry.examples.push({ from: showRaw(from), to: to ?? '∅', rows: Number(n) });
+  }
+  return out;
+}
+
+const FIELD_FR: Record<BudgetField, string> = {
+  year: 'exercice', stage: 'étape', section: 'section', flow: 'sens', opType: "type d'opération", chapter: 'chapitre',
+  nature: 'nature', function: 'fonction', direction: 'direction', amount: 'montant',
+};
+
+/** « chapitre (« Chapitre ») : 33 valeurs sur 1 273 lignes, préfixe C retiré, espaces retirés — « C042 » → « 042 », … ». */
+export function normalisationText(n: CodeNormalisation, examples = 3): string {
+  return `${FIELD_FR[n.field]} (« ${n.label} ») : ${count(n.values)} valeur${n.values > 1 ? 's' : ''} sur ${count(n.rows)} ligne${n.rows > 1 ? 's' : ''}, ${n.rules.join(', ')} — ` +
+    n.examples.slice(0, examples).map((e) => `« ${e.from} » → « ${e.to} »`).join(', ') + (n.values > examples ? '…' : '');
 }
 
 /** Source columns mapped to codes but typed as numbers: their leading zeros may be lost (fonction 01 → 1). */

@@ -14,7 +14,11 @@ import type { TableEntry } from '../catalog/catalog.ts';
 import { createResultTable, inputOf, registerOperation, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { count, euros, percent, plural, sqlEuros, sqlPercent } from './format.ts';
-import { amountSql, BUDGET_FIELDS, budgetSelectSql, BudgetSource, resolveBudgetSource, type BudgetField, type BudgetMapping } from './mapping.ts';
+import { population, populationLine, rateOver, rateText, type Population } from '../ops/population.ts';
+import {
+  amountSql, BUDGET_FIELDS, budgetSelectSql, BudgetSource, codeNormalisations, normalisationText, resolveBudgetSource,
+  type BudgetField, type BudgetMapping, type CodeNormalisation,
+} from './mapping.ts';
 
 export const RECONCILE_FLAGS = [
   'depassement_chapitre', 'sous_execution', 'execute_sans_credit', 'credit_sans_execution', 'ordre_desequilibre',
@@ -53,19 +57,54 @@ export const ReconcileParams = z
   .strict();
 export type ReconcileParams = z.infer<typeof ReconcileParams>;
 
+/** One flow's amounts: all the lines, and the lines whose key is found on both sides (the rate is taken over these). */
+export interface FlowAmounts {
+  credits: number;
+  executed: number;
+  matched: { credits: number; executed: number; keys: number };
+  onlyVoted: { credits: number; keys: number };
+  onlyExecuted: { executed: number; keys: number };
+  /** Credits on the transfer chapters (023/021), voted but never executed: outside the match. */
+  transfers: number;
+  /** Share of the amounts behind the rate: the smaller of matched credits / credits and matched executed / executed. */
+  coverage: number;
+  rate: number | null;
+  /** Why there is no rate, when rate is null. */
+  refused?: string;
+}
+
+/** Whether the order-operation balance could be checked on one side, and why not when it could not. */
+export interface OrderCheck {
+  source: 'vote' | 'realise';
+  ran: boolean;
+  pairs: number;
+  unbalanced: number;
+  reason?: string;
+}
+
 export interface ReconcileDetail {
   level: ReconcileParams['level'];
   flags: Record<ReconcileFlag, number>;
-  /** Expenditure: credits opened (BP + BS + DM), executed, and the rate. */
+  /** Lines read from each source table. */
+  lines: { voted: number; executed: number };
+  /** Keys at the chosen level: read (either side), used (both sides), set aside (one side only). */
+  population: Population;
+  /** Expenditure: all credits opened (BP + BS + DM) and executed; the rate is over the matched keys only. */
   credits: number;
   executed: number;
   rate: number | null;
-  /** Revenue: forecast and executed. */
-  revenue: { credits: number; executed: number };
+  expenditure: FlowAmounts;
+  revenue: FlowAmounts;
+  orderChecks: OrderCheck[];
+  /** What reading the codes changed in each table (prefixes, padding, words), with examples. */
+  normalisations: { voted: CodeNormalisation[]; executed: CodeNormalisation[] };
   mappings: { voted: BudgetMapping; executed: BudgetMapping; totals?: BudgetMapping };
   proposed: { voted: boolean; executed: boolean };
   warnings: string[];
 }
+
+/** Below this share of the amounts found on both sides, no execution rate is given. */
+export const MIN_MATCHED_SHARE = 0.5;
 
 const LEVEL_KEYS: Record<ReconcileParams['level'], string[]> = {
   section: ['annee', 'section', 'sens', 'type_operation'],
@@ -285,7 +324,9 @@ export function reconcileSql(
     );
   }
 
-  // Order operations, on the voted credits (per stage) and on the executed amounts.
+  // Order operations, on the voted credits (per stage) and on the executed amounts. Balanced pairs are
+  // kept too (flag NULL): they show the check ran, on which amounts — a pair never found means it could not.
+  const orderWhere = `CASE o.source WHEN 'vote' THEN 'budget voté' || coalesce(' (' || o.etape || ')', '') ELSE 'réalisé' END || coalesce(' ' || o.annee, '')`;
   ctes.push(
     `pairs(depense, recette) AS (VALUES ${ORDER_PAIRS.map((x) => `(${quoteLiteral(x.depense)}, ${quoteLiteral(x.recette)})`).join(', ')})`,
     `both_sides AS (SELECT 'vote' AS source, annee, etape, chapitre, sens, montant FROM v
@@ -300,9 +341,11 @@ export function reconcileSql(
     `${select({
       portee: `'ordre'`, source: 'o.source', annee: 'o.annee', etape: 'o.etape', type_operation: `'O'`,
       chapitre: `o.depense || ' ↔ ' || o.recette`, depenses: 'o.depenses', recettes: 'o.recettes', ecart: 'o.depenses - o.recettes',
-      flag: `'ordre_desequilibre'`,
-      explication: `'Opérations d''ordre déséquilibrées — ' || CASE o.source WHEN 'vote' THEN 'budget voté' || coalesce(' (' || o.etape || ')', '') ELSE 'réalisé' END || coalesce(' ' || o.annee, '') || ' : ' || ${sqlEuros('o.depenses')} || ' de dépenses d''ordre au chapitre ' || o.depense || ' pour ' || ${sqlEuros('o.recettes')} || ' de recettes d''ordre au chapitre ' || o.recette || ', qui devraient être égales (écart ' || ${sqlEuros('abs(o.depenses - o.recettes)')} || ').'`,
-    })} FROM ord AS o WHERE abs(o.depenses - o.recettes) > ${tol}`,
+      flag: `CASE WHEN abs(o.depenses - o.recettes) > ${tol} THEN 'ordre_desequilibre' END`,
+      explication: `CASE WHEN abs(o.depenses - o.recettes) > ${tol}
+        THEN 'Opérations d''ordre déséquilibrées — ' || ${orderWhere} || ' : ' || ${sqlEuros('o.depenses')} || ' de dépenses d''ordre au chapitre ' || o.depense || ' pour ' || ${sqlEuros('o.recettes')} || ' de recettes d''ordre au chapitre ' || o.recette || ', qui devraient être égales (écart ' || ${sqlEuros('abs(o.depenses - o.recettes)')} || ').'
+        ELSE 'Opérations d''ordre équilibrées — ' || ${orderWhere} || ' : ' || ${sqlEuros('o.depenses')} || ' au chapitre ' || o.depense || ' (dépenses) et ' || ${sqlEuros('o.recettes')} || ' au chapitre ' || o.recette || ' (recettes).' END`,
+    })} FROM ord AS o`,
   );
 
   // Each section of each budget decision must be voted in balance.
@@ -353,6 +396,103 @@ export function reconcileSql(
   return `WITH ${ctes.join(',\n')}\nSELECT * FROM (\n${parts.join('\nUNION ALL\n')}\n) ORDER BY annee NULLS FIRST, section NULLS FIRST, sens NULLS FIRST, chapitre NULLS FIRST, fonction NULLS FIRST, nature NULLS FIRST, portee, flag NULLS FIRST`;
 }
 
+/** « chapitre 011, fonction 020 (D, 2023) » for a key of the result, as the population's examples. */
+function keyText(r: readonly unknown[]): string {
+  const [annee, sens, chapitre, fonction, nature] = r;
+  const code = [chapitre, fonction, nature].filter((x) => x !== null && x !== undefined).join(' / ');
+  return `${code || '?'} (${sens ?? '?'}${annee !== null && annee !== undefined ? `, ${annee}` : ''})`;
+}
+
+/**
+ * Who was matched with whom, per flow: keys on both sides, on one side only, and their amounts. The
+ * rate is executed / credits over the matched keys only; it is refused when they hold less than
+ * MIN_MATCHED_SHARE of the credits or of the executed amounts — 31 keys voted only and 31 executed
+ * only give no rate at all, not a « taux d'exécution » of two unrelated totals.
+ */
+async function matchOf(ctx: OperationContext, t: string, notExecuted: readonly string[], hasChapter: boolean) {
+  const transfer = hasChapter && notExecuted.length ? `chapitre IN (${notExecuted.map(quoteLiteral).join(', ')})` : 'FALSE';
+  const lines = `(SELECT DISTINCT annee, section, sens, type_operation, chapitre, fonction, nature, credits, execute FROM ${t} WHERE portee = 'ligne')`;
+  const r = await ctx.engine.query(
+    `SELECT sens,
+       CAST(coalesce(sum(credits), 0) AS DOUBLE), CAST(coalesce(sum(execute), 0) AS DOUBLE),
+       count(*) FILTER (WHERE credits IS NOT NULL AND execute IS NOT NULL),
+       CAST(coalesce(sum(credits) FILTER (WHERE credits IS NOT NULL AND execute IS NOT NULL), 0) AS DOUBLE),
+       CAST(coalesce(sum(execute) FILTER (WHERE credits IS NOT NULL AND execute IS NOT NULL), 0) AS DOUBLE),
+       count(*) FILTER (WHERE credits IS NOT NULL AND execute IS NULL AND NOT ${transfer}),
+       CAST(coalesce(sum(credits) FILTER (WHERE credits IS NOT NULL AND execute IS NULL AND NOT ${transfer}), 0) AS DOUBLE),
+       count(*) FILTER (WHERE credits IS NULL AND execute IS NOT NULL),
+       CAST(coalesce(sum(execute) FILTER (WHERE credits IS NULL AND execute IS NOT NULL), 0) AS DOUBLE),
+       count(*) FILTER (WHERE credits IS NOT NULL AND execute IS NULL AND ${transfer}),
+       CAST(coalesce(sum(credits) FILTER (WHERE credits IS NOT NULL AND execute IS NULL AND ${transfer}), 0) AS DOUBLE)
+     FROM ${lines} GROUP BY sens`,
+  );
+  const flow = (k: 'D' | 'R'): FlowAmounts & { transferKeys: number } => {
+    const x = (r.rows.find((row) => row[0] === k) ?? [k, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).map((v, i) => (i === 0 ? v : Number(v ?? 0))) as number[];
+    const [, credits, executed, mk, mc, me, vk, vc, ek, ec, tk, tc] = x as [unknown, number, number, number, number, number, number, number, number, number, number, number];
+    const base = credits - tc;
+    const coverage = Math.min(base > 0 ? mc / base : 0, executed > 0 ? me / executed : 0);
+    const rate = mk === 0
+      ? { value: null, refused: 'aucun taux : aucune clé commune au voté et au réalisé' }
+      : rateOver(me, mc, { coverage, minCoverage: MIN_MATCHED_SHARE });
+    return {
+      credits, executed, matched: { credits: mc, executed: me, keys: mk }, onlyVoted: { credits: vc, keys: vk },
+      onlyExecuted: { executed: ec, keys: ek }, transfers: tc, transferKeys: tk, coverage, rate: rate.value,
+      ...(rate.refused ? { refused: rate.refused } : {}),
+    };
+  };
+  const examples = async (where: string, order: string) =>
+    (await ctx.engine.query(`SELECT annee, sens, chapitre, fonction, nature FROM ${lines} WHERE ${where} ORDER BY ${order} DESC NULLS LAST, chapitre LIMIT 3`)).rows.map(keyText);
+  const years = async (side: string) =>
+    (await ctx.engine.query(`SELECT DISTINCT annee FROM ${lines} WHERE ${side} IS NOT NULL AND annee IS NOT NULL ORDER BY 1`)).rows.map((x) => Number(x[0]));
+  return {
+    years: { voted: await years('credits'), executed: await years('execute') },
+    expenditure: flow('D'),
+    revenue: flow('R'),
+    onlyVotedExamples: await examples(`credits IS NOT NULL AND execute IS NULL AND NOT ${transfer}`, 'abs(credits)'),
+    onlyExecutedExamples: await examples('credits IS NULL AND execute IS NOT NULL', 'abs(execute)'),
+  };
+}
+
+/** Per side: did the order-operation pairs show up at all (then they were checked), else why not. */
+async function orderChecksOf(ctx: OperationContext, t: string, opTypeMapped: { vote: boolean; realise: boolean }): Promise<{ checks: OrderCheck[]; notes: string[] }> {
+  const r = await ctx.engine.query(`SELECT source, count(*), count(flag) FROM ${t} WHERE portee = 'ordre' GROUP BY source`);
+  const orderChapters = [...new Set(ORDER_PAIRS.flatMap((x) => [x.depense, x.recette]))];
+  const checks: OrderCheck[] = [];
+  const notes: string[] = [];
+  for (const source of ['vote', 'realise'] as const) {
+    const row = r.rows.find((x) => x[0] === source);
+    if (row) {
+      checks.push({ source, ran: true, pairs: Number(row[1]), unbalanced: Number(row[2]) });
+      continue;
+    }
+    const side = source === 'vote' ? 'credits' : 'execute';
+    const seen = await ctx.engine.query(`SELECT DISTINCT chapitre FROM ${t} WHERE portee = 'ligne' AND ${side} IS NOT NULL AND chapitre IS NOT NULL ORDER BY 1 LIMIT 6`);
+    const chapters = seen.rows.map((x) => `« ${x[0]} »`).join(', ');
+    const reason = `aucune ligne aux chapitres d'ordre (${orderChapters.join(', ')})` +
+      (seen.rows.length ? ` ; chapitres lus : ${chapters}${seen.rows.length > 5 ? '…' : ''}` : ' ; aucun chapitre lu (colonne du chapitre non renseignée ?)') +
+      (opTypeMapped[source] ? '' : " ; pas de colonne du type d'opération");
+    // Vote by function (M57, M52) puts order operations in 925/926/946/947: not the pairs checked here.
+    const functional = seen.rows.some((x) => /^9\d\d/.test(String(x[0])));
+    checks.push({ source, ran: false, pairs: 0, unbalanced: 0, reason: reason + (functional ? ' ; présentation fonctionnelle (chapitres 9xx) : ses opérations d\'ordre (925, 926, 946, 947) ne sont pas contrôlées' : '') });
+  }
+  // Lines typed « ordre » on chapters outside the pairs are not balanced by anything here: say so.
+  const stray = await ctx.engine.query(
+    `SELECT chapitre, count(*) FROM ${t} WHERE portee = 'ligne' AND type_operation = 'O' AND chapitre NOT IN (${orderChapters.map(quoteLiteral).join(', ')}) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
+  );
+  if (stray.rows.length) {
+    notes.push(`Lignes d'ordre hors des paires contrôlées, non vérifiées : chapitre${stray.rows.length > 1 ? 's' : ''} ${stray.rows.map((x) => `« ${x[0]} »`).join(', ')}.`);
+  }
+  return { checks, notes };
+}
+
+function flowText(f: FlowAmounts, voted: string, done: string): string {
+  const base = `${euros(f.credits)} ${voted}, ${euros(f.executed)} ${done}`;
+  if (f.rate !== null) {
+    return `${base} ; sur les clés rapprochées (${euros(f.matched.credits)} ${voted}, ${euros(f.matched.executed)} ${done}), taux d'exécution ${percent(f.rate)}`;
+  }
+  return `${base} ; taux d'exécution : ${rateText({ value: null, ...(f.refused ? { refused: f.refused } : {}) })} (${euros(f.matched.credits)} ${voted} et ${euros(f.matched.executed)} ${done} sur des clés présentes des deux côtés)`;
+}
+
 export const budgetReconcile = registerOperation<ReconcileParams, ReconcileDetail>({
   id: 'budget-reconcile',
   kind: 'budget',
@@ -373,21 +513,45 @@ export const budgetReconcile = registerOperation<ReconcileParams, ReconcileDetai
     const byFlag = await ctx.engine.query(`SELECT flag, count(*) FROM ${t} WHERE flag IS NOT NULL GROUP BY flag`);
     const flags = Object.fromEntries(RECONCILE_FLAGS.map((f) => [f, 0])) as Record<ReconcileFlag, number>;
     for (const [f, n] of byFlag.rows) flags[f as ReconcileFlag] = Number(n);
-    // Lines appear once per flag: totals are taken over distinct lines, expenditure and revenue apart.
-    const tot = await ctx.engine.query(
-      `SELECT sens, CAST(sum(credits) AS DOUBLE), CAST(sum(execute) AS DOUBLE) FROM (SELECT DISTINCT annee, section, sens, type_operation, chapitre, fonction, nature, credits, execute FROM ${t} WHERE portee = 'ligne') WHERE sens IN ('D', 'R') GROUP BY sens`,
+    const sourceRows = async (name: string) => Number((await ctx.engine.query(`SELECT count(*) FROM ${quoteIdent(name)}`)).rows[0]?.[0] ?? 0);
+    const lines = { voted: await sourceRows(voted.table.name), executed: await sourceRows(executed.table.name) };
+    const m = await matchOf(ctx, t, p.notExecuted, p.level !== 'section');
+    const { transferKeys: dtk, ...expenditure } = m.expenditure;
+    const { transferKeys: rtk, ...revenue } = m.revenue;
+    const sum = (a: number, b: number) => a + b;
+    const pop = population(
+      [expenditure, revenue].map((f) => f.matched.keys + f.onlyVoted.keys + f.onlyExecuted.keys).reduce(sum) + dtk + rtk,
+      expenditure.matched.keys + revenue.matched.keys,
+      'rapprochées',
+      [
+        { reason: `votées sans exécution (${euros(expenditure.onlyVoted.credits + revenue.onlyVoted.credits)} de crédits)`, rows: expenditure.onlyVoted.keys + revenue.onlyVoted.keys, examples: m.onlyVotedExamples },
+        { reason: `exécutées sans crédit (${euros(expenditure.onlyExecuted.executed + revenue.onlyExecuted.executed)} réalisés)`, rows: expenditure.onlyExecuted.keys + revenue.onlyExecuted.keys, examples: m.onlyExecutedExamples },
+        { reason: `virements ${p.notExecuted.join('/')} votés, jamais exécutés par nature`, rows: dtk + rtk },
+      ],
     );
-    const bySens = (k: string) => tot.rows.find((r) => r[0] === k);
-    const credits = Number(bySens('D')?.[1] ?? 0);
-    const exec = Number(bySens('D')?.[2] ?? 0);
-    const rate = credits ? exec / credits : null;
-    const revCredits = Number(bySens('R')?.[1] ?? 0);
-    const revExec = Number(bySens('R')?.[2] ?? 0);
+    const levelFr = { section: 'la section', chapter: 'le chapitre', function: 'la fonction', nature: 'la nature' }[p.level];
+    // The commonest reason for an empty match: two files of different years.
+    const yearsApart = m.years.voted.length && m.years.executed.length && !m.years.voted.some((y) => m.years.executed.includes(y))
+      ? ` Aucun exercice commun : voté ${m.years.voted.join(', ')}, réalisé ${m.years.executed.join(', ')}.`
+      : '';
+    const popText = `Population — voté « ${voted.table.name} » : ${plural(lines.voted, 'ligne', 'lignes')}, réalisé « ${executed.table.name} » : ${plural(lines.executed, 'ligne', 'lignes')} ; ` +
+      `clés par ${levelFr} : ${populationLine(pop)}.${yearsApart}`;
+    const orders = await orderChecksOf(ctx, t, { vote: voted.mapping.opType !== undefined, realise: executed.mapping.opType !== undefined });
+    const orderText = 'Opérations d\'ordre : ' + orders.checks
+      .map((c) => `${c.source === 'vote' ? 'voté' : 'réalisé'} ${c.ran ? `contrôlé (${plural(c.pairs, 'paire', 'paires')}, ${c.unbalanced ? `${count(c.unbalanced)} déséquilibrée(s)` : 'toutes équilibrées'})` : `non contrôlé : ${c.reason}`}`)
+      .join(' ; ') + '.' + (orders.notes.length ? ' ' + orders.notes.join(' ') : '');
+    const normalisations = {
+      voted: await codeNormalisations(ctx.engine, voted.table, voted.mapping),
+      executed: await codeNormalisations(ctx.engine, executed.table, executed.mapping),
+    };
+    // Only the codes that carry the keys are worth a line in the summary; the detail has them all.
+    const codeFields = ['opType', 'chapter', 'nature', 'function'];
+    const normText = (['voted', 'executed'] as const)
+      .flatMap((side) => normalisations[side].filter((n) => codeFields.includes(n.field)).map((n) => `${side === 'voted' ? 'voté' : 'réalisé'}, ${normalisationText(n)}`));
     const overruns = await ctx.engine.query(
       `SELECT annee, chapitre, CAST(ecart AS DOUBLE) FROM ${t} WHERE flag = 'depassement_chapitre' ORDER BY ecart DESC LIMIT 3`,
     );
     const n = Object.values(flags).reduce((a, b) => a + b, 0);
-    const levelFr = { section: 'la section', chapter: 'le chapitre', function: 'la fonction', nature: 'la nature' }[p.level];
     const flagText = RECONCILE_FLAGS.filter((f) => flags[f]).map((f) => `${f} : ${count(flags[f])}`).join(', ');
     const overrunText = overruns.rows.length
       ? ` Dépassements de chapitre : ${overruns.rows.map(([y, c, e]) => `chapitre ${c} en ${y} (${euros(Number(e))})`).join(', ')}.`
@@ -398,21 +562,28 @@ export const budgetReconcile = registerOperation<ReconcileParams, ReconcileDetai
       sql: [sql],
       inputs: [inputOf(ctx, voted.table.name), inputOf(ctx, executed.table.name), ...(totals ? [inputOf(ctx, totals.table.name)] : [])],
       summary:
-        `Rapprochement du budget voté (« ${voted.table.name} ») et du réalisé (« ${executed.table.name} ») par ${levelFr} : ` +
-        `dépenses : ${euros(credits)} de crédits ouverts (BP + BS + DM), ${euros(exec)} réalisés, taux d'exécution ${percent(rate)} ; ` +
-        `recettes : ${euros(revCredits)} prévus, ${euros(revExec)} réalisés (${percent(revCredits ? revExec / revCredits : null)}). ` +
-        `${n ? `${plural(n, 'signal', 'signaux')} — ${flagText}.` : 'Aucun signal.'}${overrunText}` +
+        `${popText} ` +
+        `Rapprochement du budget voté et du réalisé par ${levelFr} : ` +
+        `dépenses : ${flowText(expenditure, 'de crédits ouverts (BP + BS + DM)', 'réalisés')} ; ` +
+        `recettes : ${flowText(revenue, 'prévus', 'réalisés')}. ` +
+        `${n ? `${plural(n, 'signal', 'signaux')} — ${flagText}.` : 'Aucun signal.'}${overrunText} ${orderText}` +
+        (normText.length ? ` Codes lus : ${normText.join(' ; ')}.` : '') +
         (warnings.length ? ' ' + warnings.join(' ') : ''),
       detail: {
         level: p.level,
         flags,
-        credits,
-        executed: exec,
-        rate,
-        revenue: { credits: revCredits, executed: revExec },
+        lines,
+        population: pop,
+        credits: expenditure.credits,
+        executed: expenditure.executed,
+        rate: expenditure.rate,
+        expenditure,
+        revenue,
+        orderChecks: orders.checks,
+        normalisations,
         mappings: { voted: voted.mapping, executed: executed.mapping, ...(totals ? { totals: totals.mapping } : {}) },
         proposed: { voted: voted.proposed, executed: executed.proposed },
-        warnings,
+        warnings: [...warnings, ...orders.notes],
       },
     };
   },
