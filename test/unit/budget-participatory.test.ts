@@ -3,7 +3,7 @@ import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import { correctWords, ruleWords, withinOneEdit } from '../../src/core/budget/columns.ts';
-import { participatoryBudget, proposeProjectColumns, type ParticipatoryFlag } from '../../src/core/budget/participatory.ts';
+import { participatoryBudget, participatoryUnplaced, proposeProjectColumns, type ParticipatoryFlag } from '../../src/core/budget/participatory.ts';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import { addTable, cleanProjects, PROJECT_HEADER, scratchContext, type Cell } from '../fixtures/budget-fixtures.ts';
 import { PARIS_HEADER, parisProjects, REAL_STATUS_COUNTS, realSizedParisProjects, TRAP_STATUS_COUNTS, type ParisProject } from '../fixtures/paris-participatory.ts';
@@ -204,6 +204,17 @@ describe('participatory-budget on the shape of the Paris export', () => {
     expect(detail.deliveredRate).toBeCloseTo(843 / 1214, 10);
     expect(res.summary!.replace(/[\u00a0\u202f]/g, ' ')).toMatch(/^Budget participatif \(« paris\d+ »\) : 1 214 lignes lues, 1 214 classées/);
     expect(res.summary!.replace(/[\u00a0\u202f]/g, ' ')).toContain('843 livrés sur 1 214 projets classés (69,4 %)');
+  });
+
+  it('tells what the tile map cannot place: Tout Paris, Paris Centre and the unknown code, per edition too', async () => {
+    const { res } = await runParis(projects);
+    const off = (edition: number | null) => {
+      const ts = truths.filter((t) => (edition === null || t.edition === edition) && !/^([1-9]|1[0-9]|20)$/.test(t.arrondissement ?? ''));
+      const by = (a: string) => ts.filter((t) => (t.arrondissement ?? t.code) === a);
+      return ['Tout Paris', 'Paris Centre', '75999'].filter((a) => by(a).length).map((a) => ({ arrondissement: a, projects: by(a).length, allocated: sum(by(a).map((t) => t.amount)) }));
+    };
+    expect(await participatoryUnplaced(engine, res.table!, null)).toEqual(off(null));
+    expect(await participatoryUnplaced(engine, res.table!, 2015)).toEqual(off(2015));
   });
 
   it('gives no delivery rate over a handful of projects', async () => {

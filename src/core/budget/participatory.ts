@@ -9,9 +9,11 @@
 // its arrondissement codes include 75116 (the 16th's second postal code) and 75123 (Paris Centre).
 import { z } from 'zod';
 import type { TableEntry } from '../catalog/catalog.ts';
+import type { Engine } from '../engine/engine.ts';
 import { population, populationLine, rateOver, rateText, type Population, type SetAside } from '../ops/population.ts';
 import { createResultTable, inputOf, OperationError, registerOperation, requireColumn, requireTable } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
+import { arrondissementSql as mapArrondissementSql } from '../viz/arrondissements.ts';
 import { count, euros, plural, sqlEuros, sqlPercent } from './format.ts';
 import { columnRoles, proposeColumns } from './columns.ts';
 import { amountSql, yearSql } from './mapping.ts';
@@ -414,3 +416,24 @@ export const participatoryBudget = registerOperation<ParticipatoryParams, Partic
     };
   },
 });
+
+/** A line of the result that the tile map of the 20 arrondissements cannot place. */
+export interface Unplaced {
+  /** `Tout Paris`, `Paris Centre`, a code as written, or null when the project has no arrondissement. */
+  arrondissement: string | null;
+  projects: number;
+  allocated: number;
+}
+
+/**
+ * What the tile map leaves out of a `participatory-budget` result (one edition, or all): Paris-wide
+ * projects, Paris Centre, unknown codes — decided by the same rule as the map, so the map can say it.
+ */
+export async function participatoryUnplaced(engine: Engine, table: string, edition: number | null): Promise<Unplaced[]> {
+  const r = await engine.query(
+    `SELECT arrondissement, sum(nb_projets), CAST(sum(montant_alloue) AS DOUBLE) FROM ${quoteIdent(table)}
+     WHERE portee = 'arrondissement' AND flag IS NULL${edition !== null ? ` AND edition = ${sqlValue(edition)}` : ''} AND ${mapArrondissementSql('arrondissement')} IS NULL
+     GROUP BY 1 ORDER BY CASE arrondissement WHEN 'Tout Paris' THEN 0 WHEN 'Paris Centre' THEN 1 ELSE 2 END, 1 NULLS LAST`,
+  );
+  return r.rows.map((x) => ({ arrondissement: x[0] === null ? null : String(x[0]), projects: Number(x[1]), allocated: Number(x[2]) }));
+}
