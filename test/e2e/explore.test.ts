@@ -2,6 +2,7 @@
 // command palette. Expectations are computed with DuckDB in Node from the same generated file.
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { registeredName } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { paymentLine, paymentsCsv } from '../fixtures/e2e-fixtures.ts';
@@ -50,7 +51,7 @@ async function importCsv(name: string, content: string) {
 
 /** What DuckDB says, in Node, about the generated file. */
 async function sql(q: string): Promise<unknown[][]> {
-  const from = `read_csv('paiements.csv', delim=';', header=true, decimal_separator=',')`;
+  const from = `read_csv('${registeredName('paiements.csv')}', delim=';', header=true, decimal_separator=',')`;
   return (await duck.query(q.replace('$T', from))).rows;
 }
 
@@ -222,7 +223,7 @@ describe('exploring a table', () => {
     // Ties are broken by the line's place in the file, which is the order of the numbers.
     const deep = async (at: number) => {
       const [[expected]] = (await duck.query(
-        `SELECT "Numéro" FROM read_csv('paiements_longs.csv', delim=';', header=true, decimal_separator=',') ORDER BY "Montant payé" DESC NULLS LAST, "Numéro" LIMIT 1 OFFSET ${at}`,
+        `SELECT "Numéro" FROM read_csv('${registeredName('paiements_longs.csv')}', delim=';', header=true, decimal_separator=',') ORDER BY "Montant payé" DESC NULLS LAST, "Numéro" LIMIT 1 OFFSET ${at}`,
       )).rows as [[string]];
       await page().getByTestId('grid').evaluate((el, top) => {
         el.scrollTop = top;

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/core/engine/engine.ts';
+import { registeredName, type Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import {
   CREDIT_OVERRUN, DEMO_ANOMALIES, DUPLICATE_PAYMENT, INVALID_SIRET, LATE_DELIVERY, ORDER_IMBALANCE, PAYMENT_WITHOUT_VOTE,
@@ -52,7 +52,7 @@ beforeAll(async () => {
   for (const [table, path] of Object.entries(TABLES)) {
     await engine.registerPath(`${table}.csv`, join(dirA, path));
     await engine.exec(
-      `CREATE TABLE ${table} AS SELECT * FROM read_csv('${table}.csv', delim=';', decimal_separator=',', dateformat='%d/%m/%Y')`,
+      `CREATE TABLE ${table} AS SELECT * FROM read_csv('${registeredName(`${table}.csv`)}', delim=';', decimal_separator=',', dateformat='%d/%m/%Y')`,
     );
   }
   await engine.registerPath('projets.json', join(dirA, 'budget-participatif/projets.json'));

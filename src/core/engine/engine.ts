@@ -25,10 +25,33 @@ export const QUERY_CONFIG = {
   castTimestampToDate: false,
 } as const;
 
-/** Settings applied right after connecting: an offline engine must never try to fetch an extension. */
+/**
+ * The only folder the engine may read or write: files registered by Loupe itself (an import's source,
+ * an export's buffer) are named under it. It exists in no real file system that Loupe creates, and in
+ * Node a name under it that was not registered is looked up on disk, finds nothing, and fails.
+ */
+export const REGISTERED_DIR = '/loupe-registered/';
+
+/** The name a registered file has for DuckDB: under REGISTERED_DIR, one plain segment. */
+export function registeredName(name: string): string {
+  const base = name.startsWith(REGISTERED_DIR) ? name.slice(REGISTERED_DIR.length) : name;
+  if (!base || /[\\/]/.test(base) || base === '.' || base === '..') throw new Error(`Nom de fichier moteur invalide : ${name}`);
+  return REGISTERED_DIR + base;
+}
+
+/**
+ * Settings applied right after connecting. Offline: the engine never fetches an extension. Locked:
+ * no SQL — a saved view in someone else's project, the workbench, the CLI — reads or writes a file
+ * by name (read_text('/etc/passwd'), FROM 'x.csv', COPY … TO, ATTACH, glob…); only files Loupe
+ * registered under REGISTERED_DIR are reachable. DuckDB refuses to re-enable external access while
+ * the database runs, and lock_configuration refuses any later SET of these, so SQL cannot undo them.
+ */
 export const OFFLINE_SETTINGS = [
   'SET autoinstall_known_extensions = false',
   'SET autoload_known_extensions = false',
+  `SET allowed_directories = ['${REGISTERED_DIR}']`,
+  'SET enable_external_access = false',
+  'SET lock_configuration = true',
 ];
 
 export class Engine {
@@ -119,36 +142,36 @@ export class Engine {
   }
 
   registerBuffer(name: string, bytes: Uint8Array): Promise<void> {
-    return this.enqueue(() => this.db.registerFileBuffer(name, bytes));
+    return this.enqueue(() => this.db.registerFileBuffer(registeredName(name), bytes));
   }
 
   /** An in-memory file DuckDB can COPY into (without it, the Node bundle would write to the disk). */
   registerEmptyBuffer(name: string): Promise<void> {
-    return this.enqueue(() => this.db.registerFileBuffer(name, new Uint8Array(0)));
+    return this.enqueue(() => this.db.registerFileBuffer(registeredName(name), new Uint8Array(0)));
   }
 
   registerText(name: string, text: string): Promise<void> {
-    return this.enqueue(() => this.db.registerFileText(name, text));
+    return this.enqueue(() => this.db.registerFileText(registeredName(name), text));
   }
 
   /** Browser: a File read lazily by DuckDB (no copy). */
   registerFileHandle(name: string, file: Blob): Promise<void> {
-    return this.enqueue(() => this.db.registerFileHandle(name, file, DuckDBDataProtocol.BROWSER_FILEREADER, true));
+    return this.enqueue(() => this.db.registerFileHandle(registeredName(name), file, DuckDBDataProtocol.BROWSER_FILEREADER, true));
   }
 
   /** Node: a file on disk read by path. */
   registerPath(name: string, path: string): Promise<void> {
-    return this.enqueue(() => this.db.registerFileURL(name, path, DuckDBDataProtocol.NODE_FS, true));
+    return this.enqueue(() => this.db.registerFileURL(registeredName(name), path, DuckDBDataProtocol.NODE_FS, true));
   }
 
   dropFile(name: string): Promise<void> {
     return this.enqueue(async () => {
-      await this.db.dropFile(name);
+      await this.db.dropFile(registeredName(name));
     });
   }
 
   copyFileToBuffer(name: string): Promise<Uint8Array> {
-    return this.enqueue(() => this.db.copyFileToBuffer(name));
+    return this.enqueue(() => this.db.copyFileToBuffer(registeredName(name)));
   }
 
   /** Creates `table` from an Arrow IPC stream (Parquet, XLSX and other non-SQL readers end here). */
@@ -159,7 +182,7 @@ export class Engine {
   /** Creates `table` from a registered JSON file (array of objects or NDJSON). */
   insertJSONFile(table: string, fileName: string): Promise<void> {
     return this.enqueue(async () => {
-      await this.conn.insertJSONFromPath(fileName, { name: table, create: true });
+      await this.conn.insertJSONFromPath(registeredName(fileName), { name: table, create: true });
     });
   }
 

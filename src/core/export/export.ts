@@ -3,7 +3,7 @@
 // progress and cancellation, text cells protected against formula injection.
 import { z } from 'zod';
 import { describeColumns } from '../engine/digest.ts';
-import type { Engine } from '../engine/engine.ts';
+import { registeredName, type Engine } from '../engine/engine.ts';
 import { rowsToObjects } from '../engine/values.ts';
 import type { Progress } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
@@ -96,7 +96,7 @@ export async function exportRelation(
       if (fr) await write(new Uint8Array([0xef, 0xbb, 0xbf]));
       for (let off = 0, first = true; first || off < total; off += chunkRows, first = false) {
         check();
-        const file = `${snap}.csv`;
+        const file = registeredName(`${snap}.csv`);
         await engine.registerEmptyBuffer(file);
         await engine.exec(
           `COPY (SELECT ${select} FROM ${quoteIdent(snap)} WHERE __n > ${off} AND __n <= ${off + chunkRows} ORDER BY __n) ` +

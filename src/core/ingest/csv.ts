@@ -3,7 +3,7 @@
 // finally used, column types included, are returned so a reopen reads the file the same way.
 import type { z } from 'zod';
 import type { RejectedLine } from '../catalog/catalog.ts';
-import type { Engine } from '../engine/engine.ts';
+import { registeredName, type Engine } from '../engine/engine.ts';
 import { quoteIdent, quoteLiteral, uniqueIdentifiers } from '../sql/ident.ts';
 import { lineNumbersAt, transcodeToUtf8 } from './encoding.ts';
 import { CsvOptions, PartialCsvOptions, sniffCsv, type CsvSniff } from './sniff.ts';
@@ -198,7 +198,7 @@ interface Loaded {
 /** One load of the file with a given dialect: types, then the table, then the rejected lines. */
 async function load(ctx: ReaderContext, dialect: Dialect, sniff: CsvSniff, ids: string[], given: Record<string, string>): Promise<Loaded> {
   const { engine, file, table } = ctx;
-  const reg = `${table}.source.csv`;
+  const reg = registeredName(`${table}.source.csv`);
   // read_csv wants plain identifiers here: a table named "Dépenses 2024" must still load.
   const tag = table.replace(/[^A-Za-z0-9_]/g, '_');
   const rejects = `loupe_rejets_${tag}`;

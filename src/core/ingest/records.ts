@@ -2,7 +2,7 @@
 // column types and load it with `read_csv`: the one loader in the wasm build that is both robust on
 // untrusted input and free of `new Function` (Arrow builders), and whose types we choose ourselves —
 // a code like "01000" stays text, a number stays a number, an ISO date becomes a DATE.
-import type { Engine } from '../engine/engine.ts';
+import { registeredName, type Engine } from '../engine/engine.ts';
 import { isoDate, isoTimestamp } from '../engine/values.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
 
@@ -120,7 +120,7 @@ export async function loadRows(
   // read_csv refuses lines over 2 MB by default; a long value (a big geometry's GeoJSON) is legitimate
   // here. Three bytes per UTF-16 unit bound the line's UTF-8 size.
   const maxLine = longest * 3 + 1 > 2_000_000 ? `, max_line_size = ${longest * 3 + 1}` : '';
-  const file = `loupe_rows_${++serial}_${table}.csv`;
+  const file = registeredName(`loupe_rows_${++serial}_${table}.csv`);
   await engine.registerText(file, lines.join('\n') + '\n');
   const struct = columns.map((c, i) => `${quoteLiteral(c.name)}: ${quoteLiteral(colTypes[i]!)}`).join(', ');
   const sql =

@@ -2,7 +2,7 @@
 // the picker, i.e. <input type=file>), imported through Loupe's CSV importer. Driven by browser.ts.
 import { Catalog } from '../../../src/core/catalog/catalog.ts';
 import { createBrowserEngine } from '../../../src/core/engine/browser.ts';
-import type { Engine } from '../../../src/core/engine/engine.ts';
+import { registeredName, type Engine } from '../../../src/core/engine/engine.ts';
 import { readCsv } from '../../../src/core/ingest/csv.ts';
 import { blobSourceFile } from '../../../src/core/ingest/source.ts';
 import { CHECK_SQL, directImportSql, GROUPBY_SQL, TABLE } from '../sql.ts';
@@ -122,7 +122,7 @@ async function importDirect(engine: Engine, file: File): Promise<ImportTimes> {
     await engine.registerFileHandle(name, file);
   }
   const registerMs = now() - t;
-  const sql = directImportSql(name);
+  const sql = directImportSql(registeredName(name));
   t = now();
   await engine.exec(sql);
   const createMs = now() - t;
