@@ -10,8 +10,9 @@ import type { JournalEntry } from '../journal/journal.ts';
 import type { Operation } from '../ops/registry.ts';
 import type { Session } from '../project/session.ts';
 import type { ProjectStore } from '../project/store.ts';
-import { canonicalJson, sha256Hex } from '../util/hash.ts';
+import { normaliseIdentity, type Signer } from '../identity/identity.ts';
 import { evidenceIntact, journalRef } from './evidence.ts';
+import { editorsSinceReopen, findingContentSha256, findingSealSha256, signStep } from './integrity.ts';
 import {
   Evidence, Finding, FindingFields, FINDINGS_FILE, FindingsFile, emptyFindingsFile,
   type FindingStatus, type HistoryStep, type Investigation,
@@ -108,16 +109,16 @@ export function findingsOf(session: Session): Promise<FindingsBook> {
   return b;
 }
 
-/** The content a finding's journal entries commit to: everything but its own history. */
-export async function findingContentSha256(f: Finding): Promise<string> {
-  const { history: _h, ...rest } = f;
-  return sha256Hex(canonicalJson(rest));
-}
-
 export interface Actor {
-  /** Who makes the change (a name or login as the user gave it). */
+  /** Who makes the change (a name or login as the user gave it); the signer's name when there is one. */
   by: string;
   now?: Date;
+  /** The person's local identity: with it the step is signed, and verify can tell who really took it. */
+  signer?: Signer;
+}
+
+function actorName(a: Actor): string {
+  return a.signer?.name ?? a.by;
 }
 
 function nowIso(a: Actor): string {
@@ -140,10 +141,18 @@ async function step(
   note?: string,
 ): Promise<{ finding: Finding; entry: JournalEntry }> {
   const at = nowIso(a);
+  const by = actorName(a);
   f.updatedAt = at;
-  const entry = (await session.run(op as Operation<unknown, null>, { ...params, findingId: f.id, by: a.by, contentSha256: await findingContentSha256(f) })).entry;
-  f.history.push({ at, by: a.by, action, ...(note ? { note } : {}), journal: journalRef(entry) });
+  const contentSha256 = await findingContentSha256(f);
+  const signature = a.signer ? await signStep(a.signer, { findingId: f.id, action: signedAction(op, params, action), contentSha256, sealSha256: await findingSealSha256(f), at }) : undefined;
+  const entry = (await session.run(op as Operation<unknown, null>, { ...params, findingId: f.id, by, contentSha256, ...(signature ? { signature } : {}) })).entry;
+  f.history.push({ at, by, action, ...(note ? { note } : {}), journal: journalRef(entry) });
   return { finding: Finding.parse(f), entry };
+}
+
+/** The action as integrity.ts reads it back from the entry (filing is an update the history calls update). */
+function signedAction(op: Operation<never, null>, params: Record<string, unknown>, action: HistoryStep['action']) {
+  return op.id === 'finding-update' && params.action === 'investigation' ? 'investigation' : action;
 }
 
 function replace(data: FindingsFile, f: Finding): FindingsFile {
@@ -166,7 +175,7 @@ export async function createFinding(session: Session, fields: NewFinding, a: Act
     const parsed = FindingFields.partial().safeParse(fields);
     if (!parsed.success) throw new FindingError(`Constatation invalide : ${parsed.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
     if (parsed.data.investigationId) book.investigation(parsed.data.investigationId);
-    const f = Finding.parse({ owner: a.by, ...parsed.data, id, status: 'draft', createdAt: at, updatedAt: at, evidence: [], comments: [], history: [] });
+    const f = Finding.parse({ owner: actorName(a), ...parsed.data, id, status: 'draft', createdAt: at, updatedAt: at, evidence: [], comments: [], history: [] });
     const { finding } = await step(session, f, findingCreate as never, { title: f.title, severity: f.severity }, 'create', a);
     return { data: { ...data, findings: [...data.findings, finding], next: { ...data.next, finding: data.next.finding + 1 } }, value: finding };
   });
@@ -254,27 +263,36 @@ export async function commentFinding(session: Session, id: string, c: Actor & { 
     assertNotFinal(f, 'elle ne peut plus être commentée');
     if (!c.text.trim()) throw new FindingError('Commentaire vide');
     const commentId = `${f.id}-K${f.comments.length + 1}`;
-    f.comments.push({ id: commentId, by: c.by, at: nowIso(c), text: c.text });
+    f.comments.push({ id: commentId, by: actorName(c), at: nowIso(c), text: c.text });
     const { finding } = await step(session, f, findingComment as never, { commentId, text: c.text }, 'comment', c);
     return { data: replace(data, finding), value: finding };
   });
 }
 
 /**
- * Signs a finding off: it becomes final and its evidence is frozen. Four-eyes rule: the reviewer who
- * signs off cannot be the finding's owner.
+ * Signs a finding off: it becomes final and its evidence is frozen. Four-eyes rule: the reviewer cannot
+ * be its owner nor anyone who wrote or changed it since it was last reopened — read from the journal,
+ * not from the `owner` field one can change while in review; names compared normalised
+ * (normaliseIdentity), keys compared as keys.
  */
 export async function signOff(session: Session, id: string, a: Actor): Promise<Finding> {
   const book = await findingsOf(session);
   return book.mutate(async (data) => {
     const f = structuredClone(findIn(data, id));
     assertStatus(f, 'in-review', 'Validation impossible');
-    if (a.by.trim().toLocaleLowerCase('fr') === f.owner.trim().toLocaleLowerCase('fr')) {
-      throw new FindingError(`Validation impossible : ${a.by} est responsable de ${f.id} ; un autre relecteur doit la valider`);
+    const who = actorName(a);
+    const editors = editorsSinceReopen(session.journal.all(), f.id);
+    const me = normaliseIdentity(who);
+    if (!me) throw new FindingError('Validation impossible : le nom du relecteur est vide');
+    if (me === normaliseIdentity(f.owner)) {
+      throw new FindingError(`Validation impossible : ${who} est responsable de ${f.id} ; un autre relecteur doit la valider`);
+    }
+    if (editors.names.has(me) || (a.signer && editors.keys.has(a.signer.publicKey))) {
+      throw new FindingError(`Validation impossible : ${who} a rédigé ou modifié ${f.id} ; un autre relecteur doit la valider`);
     }
     const at = nowIso(a);
     f.status = 'final';
-    f.signedOff = { by: a.by, at };
+    f.signedOff = { by: who, at };
     const { finding } = await step(session, f, findingSignOff as never, { at }, 'sign-off', a);
     return { data: replace(data, finding), value: finding };
   });

@@ -5,6 +5,7 @@ export * from './model.ts';
 export * from './ops.ts';
 export * from './evidence.ts';
 export * from './findings.ts';
+export * from './integrity.ts';
 export * from './investigations.ts';
 export * from './follow-up.ts';
 // Personal-data masking is registered with the rest, so replay and the CLI know it.

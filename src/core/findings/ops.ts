@@ -11,11 +11,29 @@ const WHO = z.string().min(1).max(200);
 
 const SourceInput = z.object({ table: z.string().max(1000), path: z.string().max(4096), sha256: SHA });
 
+const B64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(200);
+
+/**
+ * The author's Ed25519 signature over the step (identity/identity.ts `signedBytes`): finding, action,
+ * both content hashes, name, account and key. It sits in the params, so the entry's hash covers it too.
+ */
+export const StepSignature = z.object({
+  alg: z.literal('Ed25519'),
+  account: z.string().max(200),
+  publicKey: B64,
+  /** SHA-256 of what a sign-off vouches for: the content without history, updatedAt and filing. */
+  sealSha256: SHA,
+  signedAt: z.string().max(40),
+  sig: B64,
+});
+export type StepSignature = z.infer<typeof StepSignature>;
+
 const Base = z.object({
   findingId: ID,
   by: WHO,
   /** SHA-256 of the finding (canonical JSON, history aside) once this change is applied. */
   contentSha256: SHA,
+  signature: StepSignature.optional(),
 });
 
 export const FindingCreateParams = Base.extend({ title: z.string().max(1000), severity: z.string().max(40) });

@@ -4,6 +4,8 @@
 // the same on any machine, offline, and can be printed to PDF by the host.
 // Everything that comes from data or users goes through escapeHtml; SVG goes through sanitizeSvg.
 import { findingsOf } from '../findings/findings.ts';
+import { checkFindings, type FindingsCheck, type SignatureCheck } from '../findings/integrity.ts';
+import { shortFingerprint, type TrustedKey } from '../identity/identity.ts';
 import { summarizeInvestigation } from '../findings/investigations.ts';
 import { SEVERITY_LABEL, STATUS_LABEL, type Evidence, type Finding, type JournalRef, type SourceRef } from '../findings/model.ts';
 import type { JournalEntry } from '../journal/journal.ts';
@@ -18,6 +20,8 @@ export interface ReportOptions {
   /** Rows of each snapshot printed in the body; the full frozen snapshot stays in the project. */
   maxRows?: number;
   now?: Date;
+  /** The reader's trusted public keys: each signature is shown as from a known key or not. */
+  trustedKeys?: readonly TrustedKey[];
 }
 
 const CSS = `
@@ -34,6 +38,7 @@ figure{margin:1rem 0;padding:.5rem;border:1px solid #ddd;page-break-inside:avoid
 .badge{display:inline-block;padding:0 .4rem;border:1px solid #888;border-radius:.2rem;font-size:.8rem}
 .sev-critique{background:#f4c7c3}.sev-élevée{background:#fce8b2}.ok{color:#0b6b2b}.ko{color:#a30000;font-weight:600}
 .chart svg{max-width:100%;height:auto}
+.altere{border:3px solid #a30000;color:#a30000;padding:.4rem .6rem;font-weight:600}.altere strong{font-size:1.2rem;letter-spacing:.05em}
 @media print{body{margin:0;max-width:none}h2{page-break-before:auto}section.constatation{page-break-before:always}}
 `;
 
@@ -93,15 +98,49 @@ function evidenceHtml(e: Evidence, maxRows: number): string {
   return `<figure>${cap}<p>Fichier <strong>${h(s.fileName)}</strong>${s.part ? ` (${h(s.part)})` : ''}, table <code>${h(s.table)}</code>${e.rows !== undefined ? `, ${e.rows} ligne(s)` : ''}, importé le ${h(formatDate(s.importedAt))} — SHA-256 <span class="hash">${h(s.sha256)}</span></p></figure>`;
 }
 
-function findingHtml(f: Finding, maxRows: number): string {
+/** The last sign-off of a finding, as the journal holds it and as its signature checks. */
+function signOffCheck(f: Finding, check: FindingsCheck): SignatureCheck | undefined {
+  return check.signatures.filter((c) => c.findingId === f.id && c.action === 'sign-off').at(-1);
+}
+
+function signatureText(c: SignatureCheck | undefined): string {
+  if (!c || c.valid === null) return ' <span class="ko">Signature manquante : rien ne prouve qui a validé.</span>';
+  if (!c.valid) return ' <span class="ko">Signature invalide : la validation a été modifiée ou signée avec une autre clé.</span>';
+  const key = `clé ${h(shortFingerprint(c.fingerprint ?? ''))}${c.account ? `, compte « ${h(c.account)} »` : ''}`;
+  return ` <span class="ok">Signature Ed25519 valide</span> (${key}) — ${c.trusted ? '<span class="ok">clé de confiance</span>' : '<span class="ko">clé absente de vos clés de confiance</span>'}.`;
+}
+
+function alteredBanner(f: Finding, check: FindingsCheck): string {
+  if (!check.altered.has(f.id)) return '';
+  const why = check.problems.filter((p) => p.findingId === f.id).map((p) => `<li>${h(p.message)}</li>`).join('');
+  return `<div class="altere" role="alert"><strong>ALTÉRÉ</strong> — cette constatation ne correspond plus au journal du projet ou à ses preuves scellées ; elle ne peut pas être tenue pour valide.<ul>${why}</ul></div>`;
+}
+
+/** The findings and signatures half of the integrity line, computed from the check, never assumed. */
+function findingsIntegrity(findings: readonly Finding[], check: FindingsCheck): string {
+  if (!findings.length) return '';
+  const altered = findings.filter((f) => check.altered.has(f.id)).map((f) => f.id);
+  const sigs = check.signatures.filter((c) => findings.some((f) => f.id === c.findingId));
+  const valid = sigs.filter((c) => c.valid === true);
+  const invalid = sigs.filter((c) => c.valid === false).length;
+  const missing = sigs.filter((c) => c.valid === null).length;
+  const trusted = valid.filter((c) => c.trusted).length;
+  const reg = altered.length
+    ? `<p class="ko">Constatations : ${altered.length} sur ${findings.length} ALTÉRÉE(S) (${h(altered.join(', '))}) — leur contenu, leurs preuves ou leur historique ne correspondent plus au journal.</p>`
+    : `<p class="ok">Constatations : ${findings.length} sur ${findings.length} conformes au journal et à leurs preuves scellées.</p>`;
+  const sig = `<p class="${invalid || missing ? 'ko' : 'ok'}">Signatures des soumissions, validations et réouvertures : ${valid.length} valide(s) dont ${trusted} de clés de confiance, ${invalid} invalide(s), ${missing} manquante(s).</p>`;
+  return reg + sig;
+}
+
+function findingHtml(f: Finding, maxRows: number, check: FindingsCheck): string {
   const amount = f.effect.amount !== null ? `<p class="montant">Montant en jeu : ${h(formatEuro(f.effect.amount))}</p>` : '';
   const comments = f.comments.length
     ? `<h3>Relecture</h3><ul>${f.comments.map((c) => `<li><strong>${h(c.by)}</strong>, le ${h(formatDate(c.at))} : ${h(c.text)}</li>`).join('')}</ul>`
     : '';
-  const signed = f.signedOff ? `<p class="meta">Validée par ${h(f.signedOff.by)} le ${h(formatDate(f.signedOff.at))}.</p>` : '';
+  const signed = f.signedOff ? `<p class="meta">Validée par ${h(f.signedOff.by)} le ${h(formatDate(f.signedOff.at))}.${signatureText(signOffCheck(f, check))}</p>` : '';
   return `<section class="constatation" id="${h(f.id)}">
 <h2>${h(f.id)} — ${h(f.title)}</h2>
-<p>${statusBadge(f)}</p>
+${alteredBanner(f, check)}<p>${statusBadge(f)}</p>
 <p class="meta">Responsable : ${h(f.owner)} · créée le ${h(formatDate(f.createdAt))} · mise à jour le ${h(formatDate(f.updatedAt))}${f.tags.length ? ` · étiquettes : ${h(f.tags.join(', '))}` : ''}</p>
 ${section('Critère', f.criteria)}
 ${section('Constat', f.condition)}
@@ -158,11 +197,12 @@ ${sum.investigation.charts.map((c) => `<figure class="chart"><figcaption>${h(c.t
   }
   const entries = session.journal.all();
   const verify = await session.journal.verify();
+  const check = await checkFindings(book.data, entries, opts.trustedKeys ?? []);
   let total: number | null = null;
   for (const f of findings) if (f.effect.amount !== null) total = (total ?? 0) + Math.round(f.effect.amount * 100);
 
   const synth = `<section><h2>Synthèse</h2><table><thead><tr><th>N°</th><th>Constatation</th><th>Gravité</th><th>Statut</th><th>Montant en jeu</th></tr></thead><tbody>
-${findings.map((f) => `<tr><td>${h(f.id)}</td><td>${h(f.title)}</td><td>${h(SEVERITY_LABEL[f.severity])}</td><td>${h(STATUS_LABEL[f.status])}</td><td class="n">${h(formatEuro(f.effect.amount))}</td></tr>`).join('\n')}
+${findings.map((f) => `<tr><td>${h(f.id)}</td><td>${h(f.title)}</td><td>${h(SEVERITY_LABEL[f.severity])}</td><td>${h(STATUS_LABEL[f.status])}${check.altered.has(f.id) ? ' <strong class="ko">ALTÉRÉ</strong>' : ''}</td><td class="n">${h(formatEuro(f.effect.amount))}</td></tr>`).join('\n')}
 </tbody><tfoot><tr><th colspan="4">Total</th><th class="n">${h(formatEuro(total === null ? null : total / 100))}</th></tr></tfoot></table></section>`;
 
   const sources = new Map<string, SourceRef>();
@@ -189,6 +229,7 @@ ${findings.map((f) => `<tr><td>${h(f.id)}</td><td>${h(f.title)}</td><td>${h(SEVE
   const chain = verify.ok
     ? `<p class="ok">Chaîne d’empreintes du journal vérifiée : ${verify.count} entrée(s) intactes au ${h(formatDateTime((opts.now ?? new Date()).toISOString()))}.</p>`
     : `<p class="ko">Journal altéré à l’entrée ${verify.firstBroken?.seq ?? '?'} : ${h(verify.firstBroken?.reason ?? '')}</p>`;
+  const integrity = chain + findingsIntegrity(findings, check);
 
   return `<!DOCTYPE html>
 <html lang="fr">
@@ -205,7 +246,7 @@ ${findings.map((f) => `<tr><td>${h(f.id)}</td><td>${h(f.title)}</td><td>${h(SEVE
 <p class="meta">Projet « ${h(session.manifest.name)} » — rapport généré le ${h(formatDate((opts.now ?? new Date()).toISOString()))} — ${findings.length} constatation(s)</p></header>
 ${intro}
 ${synth}
-${findings.map((f) => findingHtml(f, maxRows)).join('\n')}
+${findings.map((f) => findingHtml(f, maxRows, check)).join('\n')}
 <section class="annexe"><h2>Annexe A — Fichiers sources</h2>
 <p class="meta">Chaque fichier est identifié par son empreinte SHA-256 : recalculer l’empreinte d’un fichier permet de vérifier qu’il s’agit bien de celui qui a été analysé.</p>
 <table><thead><tr><th>Fichier</th><th>Table</th><th>Taille</th><th>Importé le</th><th>SHA-256</th></tr></thead><tbody>
@@ -213,7 +254,7 @@ ${srcRows}
 </tbody></table>
 <h2>Annexe B — Entrées du journal</h2>
 <p class="meta">Chaque chiffre d’une preuve renvoie à une entrée du journal du projet (numéro, opération, empreinte de l’entrée, empreinte du résultat). La commande <code>loupe replay</code> rejoue ces opérations depuis les fichiers sources et compare les empreintes.</p>
-${chain}
+${integrity}
 <table><thead><tr><th>Constatation</th><th>Preuve</th><th>Objet</th><th>N°</th><th>Opération</th><th>Date</th><th>Empreinte de l’entrée</th><th>Empreinte du résultat</th><th>Lignes</th><th>Dans le journal</th></tr></thead><tbody>
 ${traceRows}
 </tbody></table>
