@@ -246,3 +246,22 @@ describe('header matching tolerates a misspelt word, and only that', () => {
     expect(correctWords('date previsonnelle', ruleWords([/\bprevisionnelle\b/]))).toBe('date previsionnelle');
   });
 });
+
+describe('participatory-budget without a scale column', () => {
+  it('warns that Paris-wide projects located at 75004 would count for the 4th, and only when nothing else tells them', async () => {
+    const projects = parisProjects();
+    const noScale = projects.map((p) => p.cells.filter((_, i) => i !== 3));
+    const header = PARIS_HEADER.filter((_, i) => i !== 3);
+    const name = `noscale${n++}`;
+    await addTable(ctx, name, header, noScale);
+    const res = await runOperation(ctx, participatoryBudget, { table: name });
+    expect(res.detail!.warnings.join(' ')).toMatch(/Aucune colonne d’échelle/);
+    // The 4th then holds every project at 75004: the Paris-wide ones and its own.
+    const at4 = projects.filter((p) => p.truth.code === '75004').length;
+    const arr = await engine.query(`SELECT sum(nb_projets) FROM "${res.table}" WHERE portee = 'arrondissement' AND arrondissement = '4'`);
+    expect(Number(arr.rows[0]![0])).toBe(at4);
+    // The clean fixture labels its Paris-wide project « Tout Paris »: no warning.
+    const { res: clean } = await run();
+    expect(clean.detail!.warnings.join(' ')).not.toMatch(/Aucune colonne d’échelle/);
+  });
+});

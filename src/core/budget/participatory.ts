@@ -325,7 +325,7 @@ export const participatoryBudget = registerOperation<ParticipatoryParams, Partic
       UNION ALL SELECT 'classees', '', count(*) FILTER (WHERE statut IS NOT NULL AND statut <> 'inconnu') FROM pr
       UNION ALL SELECT 'statut_vide', '', count(*) FILTER (WHERE statut IS NULL) FROM pr
       UNION ALL SELECT 'edition_illisible', '', count(*) FILTER (WHERE edition IS NULL) FROM pr
-      UNION ALL SELECT 'livres_sans_date', '', count(*) FILTER (WHERE statut = 'livre' AND date_livraison IS NULL) FROM pr
+      UNION ALL SELECT 'livres_sans_date', '', count(*) FILTER (WHERE statut = 'livre' AND date_livraison_source = '') FROM pr
       UNION ALL SELECT 'livres_sans_prevue', '', count(*) FILTER (WHERE statut = 'livre' AND date_livraison IS NOT NULL AND date_prevue IS NULL) FROM pr
       UNION ALL SELECT 'paris_n', '', count(*) FILTER (WHERE arrondissement = 'Tout Paris') FROM pr
       UNION ALL SELECT 'paris_montant', '', CAST(coalesce(sum(montant) FILTER (WHERE arrondissement = 'Tout Paris'), 0) AS DOUBLE) FROM pr
@@ -358,10 +358,11 @@ export const participatoryBudget = registerOperation<ParticipatoryParams, Partic
       { reason: 'code d’arrondissement inconnu (hors carte)', rows: total(unknownArrondissements), examples: unknownArrondissements.map((x) => x.value) },
       { reason: 'échelle non comprise (comptés dans leur arrondissement)', rows: total(unknownScales), examples: unknownScales.map((x) => x.value) },
       ...unparsedDates.map((d) => ({ reason: `date illisible dans « ${d.column} » (hors délais)`, rows: d.rows, examples: d.examples })),
+      // An unreadable date is counted above, with its examples: here only the empty ones.
       { reason: 'livrés sans date de livraison (hors délais)', rows: one('livres_sans_date') },
       { reason: 'livrés sans date prévue (retard non mesuré)', rows: one('livres_sans_prevue') },
     ];
-    const populationOf = population(read, classified, 'classées (statut compris)', setAside);
+    const populationOf = population(read, classified, 'classées', setAside);
     const stages = PROJECT_STAGES.map((stage) => ({ stage, rank: STAGE_RANK[stage], projects: pop.find((x) => x.k === 'stage' && x.v === stage)?.n ?? 0 }));
     const stageN = (s: ProjectStage) => stages.find((x) => x.stage === s)!.projects;
 
@@ -385,8 +386,10 @@ export const participatoryBudget = registerOperation<ParticipatoryParams, Partic
     const first = editions[0];
     const last = editions[editions.length - 1];
     const warnings: string[] = [];
-    if (c.arrondissement && !c.scale) {
-      warnings.push('Aucune colonne d’échelle (tout Paris ou arrondissement) : un projet parisien localisé dans un arrondissement (l’Hôtel de Ville, 75004) y est compté.');
+    // Without a scale column, only a « Tout Paris » label tells a Paris-wide project; with none, the
+    // Paris export's Paris-wide projects (located at 75004) would silently swell the 4th.
+    if (c.arrondissement && !c.scale && parisWide.projects === 0) {
+      warnings.push('Aucune colonne d’échelle (tout Paris ou arrondissement) ni projet « Tout Paris » : un projet parisien localisé dans un arrondissement (l’Hôtel de Ville, 75004) y est compté.');
     }
     if (!c.planned || !c.delivered) warnings.push('Sans colonne de date prévue et de date de livraison, aucun retard ne peut être mesuré.');
     if (c.workingClass && editions.some((e) => e.edition < p.workingClassFrom)) {
