@@ -99,8 +99,8 @@ export function evolutionSpec(rows: readonly YearTotal[], texts: ChartTexts): Vl
 
 /** Columns of the participatory result's per-arrondissement rows worth showing in a grid. */
 export const PB_ARRONDISSEMENT_COLUMNS = [
-  'edition', 'arrondissement', 'nb_projets', 'montant_alloue', 'nb_livres', 'nb_en_cours', 'nb_non_demarres', 'nb_abandonnes',
-  'delai_median_annees', 'montant_qp', 'part_qp', 'montant_ecoles',
+  'edition', 'arrondissement', 'nb_projets', 'montant_alloue', 'nb_livres', 'nb_en_cours', 'nb_etudes', 'nb_procedures', 'nb_travaux',
+  'nb_non_demarres', 'nb_abandonnes', 'nb_statut_inconnu', 'delai_median_mois', 'montant_qp', 'part_qp', 'montant_ecoles',
 ] as const;
 
 /** Measures of the participatory result that the tile map can show; ratios and delays are averaged over editions. */
