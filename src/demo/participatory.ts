@@ -41,7 +41,7 @@ export interface Project {
   arrondissement: string;
   titre: string;
   budget_alloue: number;
-  statut: 'Livré' | 'En cours' | 'Abandonné' | 'Non démarré';
+  statut: 'Livré' | 'Études' | 'Procédures' | 'Travaux' | 'Abandonné' | 'Non démarré';
   date_livraison_prevue: string;
   date_livraison_reelle: string | null;
   quartier_populaire: 'Oui' | 'Non';
@@ -95,7 +95,11 @@ function followUp(rng: Rng, edition: number, planned: Day): Pick<Project, 'statu
   // Most projects are late; none but the planted one by more than two years.
   const delay = rng.weighted<[number, number]>([[[-60, 0], 2], [[0, 180], 4], [[180, 450], 3], [[450, 700], 1]]);
   const delivered = planned + rng.int(delay[0], delay[1]);
-  if (delivered > EXTRACTION_DAY) return { statut: 'En cours', date_livraison_prevue: prevue, date_livraison_reelle: null };
+  // Not delivered yet: the further off the delivery, the earlier the stage (études → procédures → travaux).
+  if (delivered > EXTRACTION_DAY) {
+    const statut = delivered - EXTRACTION_DAY > 365 ? 'Études' : delivered - EXTRACTION_DAY > 180 ? 'Procédures' : 'Travaux';
+    return { statut, date_livraison_prevue: prevue, date_livraison_reelle: null };
+  }
   return { statut: 'Livré', date_livraison_prevue: prevue, date_livraison_reelle: isoDate(delivered) };
 }
 

@@ -73,5 +73,9 @@ describe('budget checks on the demo workspace', () => {
     const res = await session.run(participatoryBudget, { table: tables.projets });
     const late = await rows(`SELECT numero, edition, arrondissement FROM "${res.table}" WHERE flag = 'livraison_tardive'`);
     expect(late).toEqual([[LATE_DELIVERY.id, LATE_DELIVERY.edition, LATE_DELIVERY.arrondissement]]);
+    // Every status of the demo is understood, and each stage of the pipeline has projects.
+    expect(res.detail?.unknownStatuses).toEqual([]);
+    expect(res.detail?.population.used).toBe(res.detail?.population.read);
+    for (const s of res.detail?.stages ?? []) if (s.stage !== 'en_cours') expect(s.projects, s.stage).toBeGreaterThan(0);
   });
 });
