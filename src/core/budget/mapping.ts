@@ -359,7 +359,10 @@ function rulesOf(field: BudgetField, from: string, to: string | null): string[] 
     out.push('« .0 » retiré');
     rest = rest.replace(/\.0+$/, '');
   }
-  if (to !== null && to !== rest) out.push(to === '0' + rest ? 'zéro de tête rétabli' : 'libellé ramené au code');
+  const words: Partial<Record<BudgetField, string>> = {
+    opType: 'ramené à R (réel), O (ordre) ou M (mixte)', section: 'ramené à I ou F', flow: 'ramené à D ou R', stage: 'ramené à BP, BS, DM ou CA',
+  };
+  if (to !== null && to !== rest) out.push(to === '0' + rest ? 'zéro de tête rétabli' : (words[field] ?? 'libellé ramené au code'));
   if (to === null) out.push('valeur vide');
   return out;
 }
@@ -384,11 +387,22 @@ export async function codeNormalisations(engine: Engine, table: TableEntry, mapp
   };
   const fields = NORMALISED_FIELDS.filter((f) => colOf(f));
   if (!fields.length) return [];
+  // One scan: the raw values are counted first (the chapter with the columns its reading depends on),
+  // and each rule then runs once per distinct value, never once per line.
+  const raw = [...new Set(fields.map((f) => colOf(f)!.name))];
+  const chapterSet = ['stage', 'section', 'flow', 'opType', 'chapter'].map((f) => colOf(f as BudgetField)?.name).filter((x): x is string => !!x);
+  const sets = [chapterSet, ...[...new Set([colOf('nature')?.name, colOf('function')?.name])].filter((x): x is string => !!x && !chapterSet.includes(x)).map((x) => [x])];
+  const counted = `__loupe_codes`;
   const parts = fields.map((f, i) =>
-    `(SELECT ${i} AS i, raw, norm, sum(n) AS n FROM (SELECT CAST(${expr(f)} AS VARCHAR) AS raw, ${sqlOf[f](expr(f))} AS norm, count(*) AS n
-      FROM ${quoteIdent(table.name)} AS src GROUP BY ALL) WHERE raw IS NOT NULL AND raw IS DISTINCT FROM norm GROUP BY ALL)`,
+    `(SELECT ${i} AS i, raw, norm, sum(n) AS n FROM (SELECT CAST(${expr(f)} AS VARCHAR) AS raw, ${sqlOf[f](expr(f))} AS norm, src.__n AS n
+      FROM ${counted} AS src WHERE ${sets.findIndex((g) => g.includes(colOf(f)!.name))} = src.__set) WHERE raw IS NOT NULL AND raw IS DISTINCT FROM norm GROUP BY ALL)`,
   );
-  const r = await engine.query(`SELECT i, raw, norm, CAST(n AS BIGINT) FROM (${parts.join(' UNION ALL ')}) ORDER BY i, n DESC, raw`);
+  const setOf = sets.length > 1 ? `CASE ${sets.map((g, k) => `WHEN grouping(${g.map(quoteIdent).join(', ')}) = 0 THEN ${k}`).join(' ')} END` : '0';
+  const r = await engine.query(
+    `WITH ${counted} AS (SELECT ${raw.map(quoteIdent).join(', ')}, ${setOf} AS __set, count(*) AS __n FROM ${quoteIdent(table.name)}
+       GROUP BY ${sets.length > 1 ? `GROUPING SETS (${sets.map((g) => `(${g.map(quoteIdent).join(', ')})`).join(', ')})` : raw.map(quoteIdent).join(', ')})
+     SELECT i, raw, norm, CAST(n AS BIGINT) FROM (${parts.join(' UNION ALL ')}) ORDER BY i, n DESC, raw`,
+  );
   const out: CodeNormalisation[] = [];
   for (const [i, raw, norm, n] of r.rows) {
     const f = fields[Number(i)]!;
@@ -483,6 +497,7 @@ export const budgetMap = registerOperation({
     const r = await ctx.engine.query(`SELECT count(*), count(*) FILTER (WHERE montant IS NULL), count(*) FILTER (WHERE est_total) FROM ${quoteIdent(table)}`);
     const [n, noAmount, totals] = (r.rows[0] ?? []).map(Number) as [number, number, number];
     const mapped = Object.entries(src.mapping).map(([k, v]) => `${k} ← ${v}`).join(', ');
+    const normalisations = await codeNormalisations(ctx.engine, src.table, src.mapping);
     return {
       table,
       sql: [sql],
@@ -490,8 +505,9 @@ export const budgetMap = registerOperation({
       summary:
         `Table « ${src.table.name} » normalisée : ${count(n)} lignes, dont ${count(totals)} lignes de total et ${count(noAmount)} sans montant lisible. ` +
         `Correspondance ${src.proposed ? 'proposée automatiquement' : 'fournie'} : ${mapped}.` +
+        (normalisations.length ? ` Codes lus : ${normalisations.map((x) => normalisationText(x)).join(' ; ')}.` : ' Aucun code modifié à la lecture.') +
         (src.warnings.length ? ' ' + src.warnings.join(' ') : ''),
-      detail: { mapping: src.mapping, proposed: src.proposed, rows: n, withoutAmount: noAmount, totalLines: totals, warnings: src.warnings },
+      detail: { mapping: src.mapping, proposed: src.proposed, rows: n, withoutAmount: noAmount, totalLines: totals, normalisations, warnings: src.warnings },
     };
   },
 });
