@@ -20,7 +20,8 @@ Utilisation :
   loupe run <opération> --project DIR --params '<json>' [--format text|json]
   loupe run <opération> --help                        décrit les paramètres de l'opération
   loupe ops                                           liste les opérations disponibles
-  loupe verify --project DIR                          vérifie la chaîne d'empreintes du journal
+  loupe verify --project DIR                          vérifie le journal (chaîne, tête ancrée) et son accord avec le manifeste
+  loupe repair --project DIR                          met de côté une ligne de journal tronquée par une écriture interrompue
   loupe replay --project DIR                          rejoue le journal depuis les sources et compare
   loupe report --project DIR --out rapport.html [--findings C-0001,C-0002 | --investigation E-0001] [--allow-personal-data]
   loupe demo --out DIR                                génère l'espace de démonstration
@@ -77,6 +78,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return await cmdVerify(values.project, io);
       case 'replay':
         return await cmdReplay(values.project, values.format ?? 'text', io);
+      case 'repair':
+        return await cmdRepair(values.project, io);
       case 'report':
         return await withSession(values.project, false, io, (s) => cmdReport(s, values.out, values.findings, values.investigation, values['allow-personal-data'] ?? false, io));
       case 'demo': {
@@ -172,17 +175,34 @@ async function cmdSql(session: Session, sql: string, format: string, io: Io): Pr
 
 async function cmdVerify(dir: string | undefined, io: Io): Promise<number> {
   const store = new NodeProjectStore(requireProject(dir));
-  const { verifyJournalText } = await import('../core/journal/journal.ts');
-  const text = await store.readText('journal.ndjson');
-  if (text === null) throw new Error(`${store.label} : pas de journal`);
-  const res = await verifyJournalText(text);
-  for (const p of res.problems) io.err(`ligne ${p.line} : ${p.reason}\n`);
+  const { verifyProject } = await import('../core/project/verify.ts');
+  const { journalHeadLine } = await import('../core/journal/journal.ts');
+  const res = await verifyProject(store);
+  printProblems(res.problems, io);
+  io.out(`${journalHeadLine(res.head)}\n`);
+  const errors = res.problems.filter((p) => p.level === 'error').length;
   if (res.ok) {
-    io.out(`Journal intact : ${res.count} entrée(s), chaîne d'empreintes vérifiée.\n`);
+    io.out(`Journal intact : ${res.count} entrée(s), chaîne d'empreintes vérifiée${res.anchored ? ', tête conforme au manifeste' : ''}.\n`);
     return 0;
   }
-  io.out(`Journal altéré à l'entrée ${res.firstBroken?.seq} : ${res.firstBroken?.reason}\n`);
+  io.out(`Projet altéré : ${errors} problème(s).\n`);
   return 1;
+}
+
+function printProblems(problems: readonly { level: string; message: string }[], io: Io): void {
+  for (const p of problems) (p.level === 'error' ? io.out : io.err)(`${p.level === 'error' ? 'erreur' : 'attention'} : ${p.message}\n`);
+}
+
+async function cmdRepair(dir: string | undefined, io: Io): Promise<number> {
+  const store = new NodeProjectStore(requireProject(dir));
+  const { repairJournal } = await import('../core/project/verify.ts');
+  const res = await repairJournal(store);
+  if (!res.entry) {
+    io.out('Rien à réparer : aucune ligne tronquée dans le journal.\n');
+    return 0;
+  }
+  io.out(`${res.entry.summary}\nRéparation inscrite au journal (entrée n° ${res.entry.seq}).\n`);
+  return 0;
 }
 
 async function cmdOps(io: Io): Promise<number> {
@@ -268,18 +288,20 @@ async function cmdReport(
 
 async function cmdReplay(dir: string | undefined, format: string, io: Io): Promise<number> {
   const store = new NodeProjectStore(requireProject(dir));
-  const { parseJournal, verifyJournalText } = await import('../core/journal/journal.ts');
+  const { parseJournal } = await import('../core/journal/journal.ts');
+  const { verifyProject } = await import('../core/project/verify.ts');
   const { replayJournal } = await import('../core/project/replay.ts');
   const { chainResolvers } = await import('../core/ingest/source.ts');
   const text = await store.readText('journal.ndjson');
   if (text === null) throw new Error(`${store.label} : pas de journal`);
-  const chain = await verifyJournalText(text);
+  const chain = await verifyProject(store);
   const engine = await createNodeEngine();
   try {
     const report = await replayJournal(parseJournal(text).entries, engine, chainResolvers(store.files(), nodeFileResolver));
-    if (format === 'json') io.out(JSON.stringify({ chain: { ok: chain.ok, firstBroken: chain.firstBroken ?? null }, ...report }) + '\n');
+    if (format === 'json') io.out(JSON.stringify({ chain: { ok: chain.ok, head: chain.head, problems: chain.problems }, ...report }) + '\n');
     else {
-      if (!chain.ok) io.out(`Attention : journal altéré à l'entrée ${chain.firstBroken?.seq} (${chain.firstBroken?.reason})\n`);
+      if (!chain.ok) io.out(`Attention : le journal ne se vérifie pas, le rejeu porte sur ce qu'il en reste.\n`);
+      printProblems(chain.problems, io);
       io.out(`${report.replayed} opération(s) rejouée(s), ${report.identical} identique(s), ${report.differences.length} différence(s)\n`);
       for (const d of report.differences) io.out(`  #${d.seq} ${d.op} : ${d.reason}\n`);
     }

@@ -28,6 +28,14 @@ export const SavedQuery = z.object({
 });
 export type SavedQuery = z.infer<typeof SavedQuery>;
 
+export const JournalHeadRecord = z
+  .object({
+    count: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    hash: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  })
+  .strict()
+  .refine((h) => (h.count === 0) === (h.hash === null), { message: 'une tête vide n’a pas d’empreinte, une tête non vide en a une' });
+
 export const Manifest = z.object({
   format: z.literal('loupe-project'),
   version: z.literal(1),
@@ -40,6 +48,11 @@ export const Manifest = z.object({
   findings: z.array(z.record(z.string(), z.unknown())).max(MAX).default([]),
   /** The Budget view's column mappings and settings (checked again by the budget operations when run). */
   budget: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The journal's head when the manifest was last saved. A journal shorter than this, or whose entry
+   * at this place has another hash, lost or rewrote entries. Absent in projects from before it existed.
+   */
+  journalHead: JournalHeadRecord.optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;
 

@@ -6,6 +6,7 @@ import type { FileResolver } from '../ingest/source.ts';
 import { Journal, MemoryJournalSink, type JournalEntry } from '../journal/journal.ts';
 import { getOperation } from '../ops/all.ts';
 import { runOperation, type OperationContext, type Progress } from '../ops/registry.ts';
+import { JOURNAL_REPAIR_OP } from './verify.ts';
 
 export interface ReplayDifference {
   seq: number;
@@ -21,7 +22,7 @@ export interface ReplayReport {
 }
 
 /** Operations that record or review rather than compute: nothing to re-run. */
-const NOT_REPLAYED = new Set(['finding', 'comment', 'sign-off', 'reopen']);
+const NOT_REPLAYED = new Set(['finding', 'comment', 'sign-off', 'reopen', JOURNAL_REPAIR_OP]);
 
 export async function replayJournal(
   entries: readonly JournalEntry[],

@@ -42,7 +42,18 @@ export class Session {
     readonly files: FileResolver,
     public manifest: Manifest,
     readonly journal: Journal,
-  ) {}
+  ) {
+    // Every entry written re-anchors the head in the manifest, so removing the last entries shows.
+    journal.onAppend = () => this.save();
+    const h = manifest.journalHead;
+    const entries = journal.all();
+    // A journal that already disagrees with its anchor keeps the old anchor: saving over it would
+    // launder the loss that `verify` must go on reporting.
+    this.keepAnchor = !!h && (entries.length < h.count || (h.count > 0 && entries[h.count - 1]?.hash !== h.hash));
+  }
+
+  /** The journal lost or rewrote entries before this session: the manifest's head is left as it was. */
+  readonly keepAnchor: boolean;
 
   /** A new, empty project in `store`. */
   static async create(engine: Engine, store: ProjectStore, external: FileResolver, name: string): Promise<Session> {
@@ -191,7 +202,11 @@ export class Session {
   /** Writes the manifest atomically; saves are serialised so the last one wins. */
   save(): Promise<void> {
     const next = this.saving.then(async () => {
-      this.manifest = { ...this.manifest, savedAt: new Date().toISOString() };
+      this.manifest = {
+        ...this.manifest,
+        savedAt: new Date().toISOString(),
+        ...(this.keepAnchor ? {} : { journalHead: this.journal.head() }),
+      };
       await this.store.writeTextAtomic(MANIFEST_FILE, JSON.stringify(this.manifest, null, 2) + '\n');
     });
     this.saving = next.catch(() => undefined);
