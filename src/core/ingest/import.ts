@@ -12,6 +12,7 @@ import { readParquet } from './parquet.ts';
 import { sha256OfFile, type SourceFile } from './source.ts';
 import { IngestError, type Format, type Reader } from './types.ts';
 import { readXlsx } from './xlsx.ts';
+import { readXml } from './xml.ts';
 
 const READERS: Record<Format, Reader> = {
   csv: readCsv,
@@ -19,6 +20,7 @@ const READERS: Record<Format, Reader> = {
   geojson: readGeojson,
   parquet: readParquet,
   xlsx: readXlsx,
+  xml: readXml,
 };
 
 export const FORMATS = Object.keys(READERS) as Format[];
@@ -31,6 +33,7 @@ const EXTENSIONS: Record<string, Format> = {
   json: 'json',
   ndjson: 'json',
   jsonl: 'json',
+  xml: 'xml',
   geojson: 'geojson',
   parquet: 'parquet',
   pq: 'parquet',
@@ -61,7 +64,7 @@ export function tableBaseName(fileName: string): string {
 
 export const ImportFileParams = z.object({
   path: z.string().min(1).max(4096),
-  format: z.enum(['csv', 'json', 'geojson', 'parquet', 'xlsx']).optional(),
+  format: z.enum(['csv', 'json', 'geojson', 'parquet', 'xlsx', 'xml']).optional(),
   /** Table name to create; derived from the file name when absent. */
   table: z.string().min(1).max(200).optional(),
   options: z.record(z.string(), z.unknown()).optional(),

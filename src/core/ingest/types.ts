@@ -3,7 +3,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { Progress } from '../ops/registry.ts';
 import type { SourceFile } from './source.ts';
 
-export type Format = 'csv' | 'json' | 'geojson' | 'parquet' | 'xlsx';
+export type Format = 'csv' | 'json' | 'geojson' | 'parquet' | 'xlsx' | 'xml';
 
 export interface ReaderContext {
   engine: Engine;
