@@ -9,7 +9,7 @@ export const SourceRecord = z.object({
   /** As given to the import: project-relative for copies the project keeps, absolute otherwise. */
   path: z.string().min(1).max(4096),
   fileName: z.string().max(1000),
-  format: z.enum(['csv', 'json', 'geojson', 'parquet', 'xlsx']),
+  format: z.enum(['csv', 'json', 'geojson', 'parquet', 'xlsx', 'xml']),
   /** The first (or only) table the file produced; the import recreates the same names. */
   table: z.string().min(1).max(200),
   tables: z.array(z.string().max(200)).max(1000),
