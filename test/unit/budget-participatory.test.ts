@@ -1,4 +1,11 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { Session } from '../../src/core/project/session.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
@@ -263,5 +270,29 @@ describe('participatory-budget without a scale column', () => {
     // The clean fixture labels its Paris-wide project « Tout Paris »: no warning.
     const { res: clean } = await run();
     expect(clean.detail!.warnings.join(' ')).not.toMatch(/Aucune colonne d’échelle/);
+  });
+});
+
+// The real export, when someone has put it beside the other public files (it is not there by default).
+const REAL = resolve('../shared/data/bp_projets_gagnants.csv');
+describe.skipIf(!existsSync(REAL))('the real Paris export bp_projets_gagnants (../shared/data)', () => {
+  it('843 delivered of 1 214, the 63 Paris-wide projects out of the 4th, no « 75116e » nor « 75123e »', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loupe-bp-'));
+    try {
+      const session = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
+      await session.importPath(REAL);
+      const res = await session.run(participatoryBudget, { table: 'bp_projets_gagnants' });
+      const d = res.detail!;
+      expect(d.population.read).toBe(1214);
+      expect(d.delivered).toBe(843);
+      expect(d.unknownStatuses).toEqual([]);
+      expect(d.parisWide.projects).toBe(63);
+      const arr = await engine.query(`SELECT DISTINCT arrondissement FROM "${res.table}" WHERE portee = 'arrondissement'`);
+      expect(arr.rows.map((r) => r[0])).not.toContain('75116');
+      expect(arr.rows.map((r) => r[0])).not.toContain('75123');
+      expect(d.columns.planned).toBeTruthy();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
