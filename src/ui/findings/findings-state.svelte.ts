@@ -2,12 +2,14 @@
 // is open, who is working, and the actions — each a call into src/core/findings (journaled there).
 // Kept outside app-state so the shell only carries the one `createFinding` entry point.
 import {
-  attachEvidence, commentFinding, createFinding, createInvestigation, detachEvidence, evidenceFromResult, fileFinding,
+  attachEvidence, checkFindings, commentFinding, createFinding, createInvestigation, detachEvidence, evidenceFromResult, fileFinding,
   reopenFinding, signOff, sourceEvidence, submitForReview, summarizeInvestigation, updateFinding,
-  type Evidence, type Finding, type FindingFields, type FindingStatus, type Investigation, type InvestigationSummary, type Severity,
+  type Actor, type Evidence, type Finding, type FindingFields, type FindingsCheck, type SignatureCheck, type FindingStatus, type Investigation, type InvestigationSummary, type Severity,
 } from '../../core/findings/index.ts';
+import type { Signer, TrustedKey } from '../../core/identity/identity.ts';
 import type { OperationResult } from '../../core/ops/registry.ts';
 import type { Session } from '../../core/project/session.ts';
+import { browserSigner, browserTrustedKeys, publicKeyText, trustPublicKeyText } from '../../host/identity-store.ts';
 import { t } from '../../i18n/index.ts';
 import { app } from '../app-state.svelte.ts';
 
@@ -49,6 +51,11 @@ class FindingsUi {
   user = $state(recalledUser());
   busy = $state(false);
   error = $state<string | null>(null);
+  /** The register checked against the journal after every change: altered findings and signatures. */
+  integrity = $state.raw<FindingsCheck | null>(null);
+  trusted = $state.raw<TrustedKey[]>([]);
+  /** The key this browser signs with for the current name. */
+  me = $state.raw<Signer | null>(null);
   private loadedFor: Session | null = null;
 
   selected = $derived(this.findings.find((f) => f.id === this.selectedId) ?? null);
@@ -68,8 +75,54 @@ class FindingsUi {
     return { by: this.user.trim() || t('findings.defaultUser') };
   }
 
+  /** The actor with this browser's key for `name` (the current user by default): every step is signed. */
+  async signed(name?: string): Promise<Actor> {
+    const by = name?.trim() || this.actor().by;
+    return { by, signer: await browserSigner(by) };
+  }
+
+  altered(id: string): boolean {
+    return this.integrity?.altered.has(id) ?? false;
+  }
+
+  problemsOf(id: string): string[] {
+    return this.integrity?.problems.filter((p) => p.findingId === id).map((p) => p.message) ?? [];
+  }
+
+  /** The last sign-off of a finding as its signature checks (valid, key, trusted). */
+  signOffOf(id: string): SignatureCheck | undefined {
+    return this.integrity?.signatures.filter((c) => c.findingId === id && c.action === 'sign-off').at(-1);
+  }
+
+  async refreshIdentity(): Promise<void> {
+    try {
+      this.me = await browserSigner(this.actor().by);
+      this.trusted = await browserTrustedKeys();
+    } catch (e) {
+      this.me = null;
+      this.error = errorText(e);
+    }
+  }
+
+  async exportMyKey(): Promise<void> {
+    await this.refreshIdentity();
+    if (this.me) await app.host?.saveAs(`cle-publique-${this.me.fingerprint.slice(0, 8)}.json`, publicKeyText(this.me), 'application/json');
+  }
+
+  async trustKey(file: File): Promise<void> {
+    try {
+      const key = await trustPublicKeyText(await file.text());
+      this.trusted = await browserTrustedKeys();
+      app.say('findings.identity.trusted', { name: key.name }, 'success');
+      await this.check();
+    } catch (e) {
+      this.error = errorText(e);
+    }
+  }
+
   setUser(name: string): void {
     this.user = name;
+    void this.refreshIdentity();
     try {
       localStorage.setItem(USER_KEY, name);
     } catch {
@@ -90,6 +143,8 @@ class FindingsUi {
       this.loadedFor = s;
       this.findings = [...book.list()];
       this.investigations = [...book.investigations()];
+      await this.refreshIdentity();
+      await this.check();
     } catch (e) {
       this.error = errorText(e);
     }
@@ -99,6 +154,15 @@ class FindingsUi {
     const book = await this.session().findings();
     this.findings = [...book.list()];
     this.investigations = [...book.investigations()];
+    await this.check();
+  }
+
+  /** findings.json against the journal: what the « altérée » badges and the signature lines show. */
+  async check(): Promise<void> {
+    const s = app.session;
+    if (!s) return;
+    const book = await s.findings();
+    this.integrity = await checkFindings(book.data, s.journal.all(), this.trusted);
   }
 
   /** Runs one change; a refusal from core (four-eyes, a final finding…) is shown, not thrown. */
@@ -126,7 +190,7 @@ class FindingsUi {
   }
 
   async create(title: string): Promise<Finding | undefined> {
-    const f = await this.act((s) => createFinding(s, { title }, this.actor()));
+    const f = await this.act(async (s) => createFinding(s, { title }, await this.signed()));
     if (f) this.open(f.id);
     return f;
   }
@@ -137,36 +201,38 @@ class FindingsUi {
     const f = await this.act(async (s) => {
       const ev = await evidenceFromResult(s, args.result, { by: this.actor().by, ...(args.title ? { title: args.title } : {}) });
       const title = args.title?.trim() || ev.title || t('findings.untitled');
-      const created = await createFinding(s, { title: title.slice(0, 1000), condition: ev.summary ?? '' }, this.actor());
-      return attachEvidence(s, created.id, ev, this.actor());
+      const me = await this.signed();
+      const created = await createFinding(s, { title: title.slice(0, 1000), condition: ev.summary ?? '' }, me);
+      return attachEvidence(s, created.id, ev, me);
     });
     if (f) this.open(f.id);
     return f;
   }
 
   update(id: string, patch: Partial<FindingFields>) {
-    return this.act((s) => updateFinding(s, id, patch, this.actor()));
+    return this.act(async (s) => updateFinding(s, id, patch, await this.signed()));
   }
   submit(id: string) {
-    return this.act((s) => submitForReview(s, id, this.actor()));
+    return this.act(async (s) => submitForReview(s, id, await this.signed()));
   }
   comment(id: string, text: string) {
-    return this.act((s) => commentFinding(s, id, { ...this.actor(), text }));
+    return this.act(async (s) => commentFinding(s, id, { ...(await this.signed()), text }));
   }
+  /** Signed with this browser's key for the reviewer's name: core refuses any editor of the finding. */
   signOff(id: string, reviewer: string) {
-    return this.act((s) => signOff(s, id, { by: reviewer.trim() }));
+    return this.act(async (s) => signOff(s, id, await this.signed(reviewer)));
   }
   reopen(id: string, reason: string) {
-    return this.act((s) => reopenFinding(s, id, { ...this.actor(), reason }));
+    return this.act(async (s) => reopenFinding(s, id, { ...(await this.signed()), reason }));
   }
   attach(id: string, make: (s: Session) => Promise<Evidence>) {
-    return this.act(async (s) => attachEvidence(s, id, await make(s), this.actor()));
+    return this.act(async (s) => attachEvidence(s, id, await make(s), await this.signed()));
   }
   attachSource(id: string, table: string) {
     return this.attach(id, (s) => sourceEvidence(s, table, { by: this.actor().by }));
   }
   detach(id: string, evidenceId: string) {
-    return this.act((s) => detachEvidence(s, id, evidenceId, this.actor()));
+    return this.act(async (s) => detachEvidence(s, id, evidenceId, await this.signed()));
   }
   createInvestigation(name: string, description: string) {
     return this.act((s) => createInvestigation(s, { name, description }, this.actor()));
