@@ -49,6 +49,14 @@ describe('running a workbench query', () => {
     expect(s.journal.all().length).toBe(before);
   });
 
+  it('answers a JSON function with where nested data went, not with an install that cannot work offline', async () => {
+    const err = await runWorkbenchQuery(s, `SELECT json_extract_string(titulaire, '$.id') FROM marches`, 't1').catch((e) => e);
+    expect(err).toBeInstanceOf(WorkbenchError);
+    expect(err.info.message).toMatch(/« json_extract_string » fait partie de l’extension JSON.*table liée « table__liste »/);
+    expect(err.info.message).not.toMatch(/INSTALL|LOAD/);
+    await expect(engine.query(`SELECT '{}'::JSON`)).rejects.toThrow(/« JSON » fait partie de l’extension JSON/);
+  });
+
   it('refuses a writing statement before running it', async () => {
     const err = await runWorkbenchQuery(s, 'DROP TABLE marches', 't1').catch((e) => e);
     expect(err).toMatchObject({ cancelled: false, message: expect.stringMatching(/lecture/) });

@@ -198,5 +198,27 @@ export class Engine {
 
 /** DuckDB's messages end with install hints about extensions we never load: keep the first paragraph. */
 export function cleanDuckDBMessage(msg: string): string {
-  return msg.split(/\n\s*\n/)[0]!.trim();
+  return friendlyDuckDBMessage(msg) ?? msg.split(/\n\s*\n/)[0]!.trim();
+}
+
+/** Our own sentence for the DuckDB errors a user of Loupe meets for a reason of Loupe's; null otherwise. */
+export function friendlyDuckDBMessage(msg: string): string | null {
+  const denied = /Permission Error: Cannot access (?:file|directory) "([^"]*)"/.exec(msg);
+  if (denied) {
+    return (
+      `Accès au fichier « ${denied[1]} » refusé : une requête ne lit que les tables du projet, jamais un fichier par son nom — ` +
+      'importez le fichier pour qu’il soit tracé (empreinte SHA-256)'
+    );
+  }
+  if (/Permission Error: Loading external extensions is disabled/.test(msg)) return 'Charger une extension de DuckDB n’est pas permis : Loupe fonctionne hors ligne avec les siennes';
+  if (/the configuration has been locked/.test(msg)) return 'Les réglages du moteur sont verrouillés : une requête ne peut pas les changer';
+  // The JSON extension cannot be installed offline: say where nested data went instead of advising INSTALL.
+  const json = /(?:Function|Type) with name "([^"]+)" is not in the catalog,.*json extension/s.exec(msg);
+  if (json) {
+    return (
+      `« ${json[1]} » fait partie de l’extension JSON de DuckDB, indisponible hors ligne. Les données imbriquées sont découpées à l’import : ` +
+      'un objet devient des colonnes préfixées (acheteur_id), une liste d’objets une table liée « table__liste » (colonnes parent = ligne de la table parente, position)'
+    );
+  }
+  return null;
 }

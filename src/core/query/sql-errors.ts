@@ -3,7 +3,7 @@
 // `LINE n: <the line>` and a caret under the culprit. The engine keeps only the first paragraph of a
 // message (to drop extension install hints), so `locateSqlError` asks DuckDB again, through a prepare
 // on a side connection: it binds the statement without running it and gives the whole message back.
-import type { Engine } from '../engine/engine.ts';
+import { friendlyDuckDBMessage, type Engine } from '../engine/engine.ts';
 
 export interface SqlErrorInfo {
   /** DuckDB's message without the LINE/caret excerpt (shown as a highlight instead). */
@@ -68,7 +68,8 @@ export function parseSqlError(raw: string, sql: string, prefix = 0): SqlErrorInf
     }
   }
   const m = LINE_PARAGRAPH.exec(text);
-  const message = (m ? text.slice(0, m.index) + text.slice(m.index + m[0].length) : text).trim();
+  const plain = (m ? text.slice(0, m.index) + text.slice(m.index + m[0].length) : text).trim();
+  const message = friendlyDuckDBMessage(plain) ?? plain;
   if (position !== undefined && position >= 0 && position <= sql.length) return { message, ...at(sql, position) };
   if (m) {
     const lineNo = Number(m[1]);
