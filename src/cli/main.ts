@@ -24,6 +24,8 @@ Utilisation :
   loupe repair --project DIR                          met de côté une ligne de journal tronquée par une écriture interrompue
   loupe replay --project DIR                          rejoue le journal depuis les sources et compare
   loupe report --project DIR --out rapport.html [--findings C-0001,C-0002 | --investigation E-0001] [--allow-personal-data]
+  loupe identity [--name "Prénom Nom"] [--out ma-cle.json]  votre identité de signature ; exporte la clé publique
+  loupe keys trust FICHIER | keys list               fait confiance à la clé publique d'un collègue ; les liste
   loupe demo --out DIR                                génère l'espace de démonstration
 `;
 
@@ -49,6 +51,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         findings: { type: 'string' },
         investigation: { type: 'string' },
         'allow-personal-data': { type: 'boolean' },
+        name: { type: 'string' },
       },
     });
   } catch (e) {
@@ -82,6 +85,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return await cmdRepair(values.project, io);
       case 'report':
         return await withSession(values.project, false, io, (s) => cmdReport(s, values.out, values.findings, values.investigation, values['allow-personal-data'] ?? false, io));
+      case 'identity':
+        return await (await import('./identity-cmd.ts')).cmdIdentity({ ...(values.name ? { name: values.name } : {}), ...(values.out ? { out: values.out } : {}) }, io);
+      case 'keys':
+        return await (await import('./identity-cmd.ts')).cmdKeys(rest, io);
       case 'demo': {
         const { buildDemoProject } = await import('./demo.ts');
         return await buildDemoProject(values.out ?? 'static/demo', io);
@@ -279,7 +286,8 @@ async function cmdReport(
     }
     io.err(`Attention : données personnelles exportées à votre demande (--allow-personal-data) :\n${lines.join('')}`);
   }
-  const html = await renderReport(session, investigation ? { investigationId: investigation } : { findingIds: ids });
+  const { trustedKeys } = await import('./identity-store.ts');
+  const html = await renderReport(session, investigation ? { investigationId: investigation } : { findingIds: ids }, { trustedKeys: await trustedKeys() });
   const { writeFile } = await import('node:fs/promises');
   await writeFile(resolve(out), html, 'utf8');
   io.out(`Rapport écrit : ${resolve(out)} (${investigation ? `enquête ${investigation}` : ids.length ? `${ids.length} constatation(s)` : 'sans constatation : sources et journal'})\n`);
