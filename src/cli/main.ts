@@ -154,8 +154,10 @@ async function cmdImport(session: Session, paths: string[], io: Io): Promise<num
       failures += report.failed.length;
     } else {
       try {
-        const res = await session.importPath(abs);
+        const res = await session.importPath(abs, { replace: true });
         io.out(`importé : ${res.summary ?? abs}\n`);
+        // How the file was read when it was not as asked (quotes ignored, months as dates…): said, never silent.
+        for (const w of res.detail?.provenance.flatMap((p) => p.warnings ?? []) ?? []) io.err(`  attention : ${w}\n`);
       } catch (e) {
         io.err(`échec : ${(e as Error).message}\n`);
         failures++;

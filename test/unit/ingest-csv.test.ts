@@ -13,6 +13,7 @@ import type { Progress } from '../../src/core/ops/registry.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { quoteIdent } from '../../src/core/sql/ident.ts';
+import { summarizeTable } from '../../src/core/profile/profile.ts';
 import * as fx from '../fixtures/csv-fixtures.ts';
 
 let engine: Engine;
@@ -308,11 +309,13 @@ describe('CSV import of bad files', () => {
     expect(e.message).toMatch(/pas un fichier texte/);
   });
 
-  it('stops on an unterminated quote, naming the line where it opens', async () => {
-    const e = await importFails('unterminated', fx.unterminatedQuoteCsv());
+  it('stops on an unterminated quote the user asked for, naming the line where it opens and suggesting quote = none', async () => {
+    // Without quoting every line has 3 fields: had the quote been a guess, the file would be read without (see below).
+    const e = await importFails('unterminated', fx.unterminatedQuoteCsv(), { quote: '"' });
     expect(e).toBeInstanceOf(IngestError);
     expect((e as IngestError).line).toBe(3);
     expect(e.message).toMatch(/ligne 3 : guillemet ouvert/);
+    expect(e.message).toMatch(/1 ligne\(s\) contiennent des guillemets isolés \(première : ligne 3\).*guillemet = aucun/);
   });
 
   it('rejects rows written with another delimiter, with their line numbers', async () => {
@@ -330,6 +333,163 @@ describe('CSV import of bad files', () => {
     expect(e.message).toMatch(/options CSV invalides/);
     const clash = await importFails('clash', fx.opendatasoftCsv(), { quote: ';', delimiter: ';' });
     expect(clash.message).toMatch(/guillemet et le séparateur/);
+  });
+});
+
+describe('CSV typing traps of real Paris exports (issue #12.6)', () => {
+  it('keeps arrondissement, postal and INSEE codes and SIRET as text, by name and by value shape', async () => {
+    const r = await importBytes('codes', fx.placeCodesCsv());
+    expect(r.types).toMatchObject({
+      arrondissement: 'VARCHAR',
+      cp: 'VARCHAR',
+      code_commune: 'VARCHAR',
+      localisation: 'VARCHAR',
+      siretsiegeunitelegale: 'VARCHAR',
+      codepostaletablissement: 'VARCHAR',
+      nb_places: 'BIGINT',
+      annee: 'BIGINT',
+    });
+    expect(r.data.rows[0]!.slice(0, 5)).toEqual(['75013', '75013', '75014', '75013', '31939212200036']);
+    // The codes are codes, not « montant en texte »: the profile flags none of them.
+    const summary = await summarizeTable(engine, quoteIdent(r.table));
+    for (const c of summary) expect(c.flags, c.name).not.toContain('amount-as-text');
+  });
+
+  it('keeps a small arrondissement number (1 to 20) a number: only the 75xxx shape makes it a code', async () => {
+    const r = await importBytes('arr', new TextEncoder().encode('arrondissement;n\n13;1\n5;2\n20;3\n'));
+    expect(r.types.arrondissement).toBe('BIGINT');
+  });
+
+  it('reads YYYY-MM columns, blanks included, as dates on the 1st with the month precision recorded; a mixed one stays text with a warning', async () => {
+    const r = await importBytes('months', fx.monthColumnsCsv());
+    for (const c of ['date_debut', 'date_fin', 'date_livraison_prevue', 'date_livraison', 'date_vote']) expect(r.types[c], c).toBe('DATE');
+    expect(r.types.periode).toBe('VARCHAR');
+    expect(r.options.datePrecision).toEqual({ date_debut: 'month', date_fin: 'month', date_livraison_prevue: 'month', date_livraison: 'month', date_vote: 'month' });
+    const q = await engine.query(`SELECT date_debut::VARCHAR, date_fin::VARCHAR FROM ${quoteIdent(r.table)} ORDER BY projet`);
+    expect(q.rows).toEqual([['2019-06-01', '2020-01-01'], ['2018-12-01', null], [null, '2021-11-01'], ['2020-02-01', '2022-02-01']]);
+    expect(r.prov.warnings?.join('\n')).toMatch(/colonne « periode » : 3 valeur\(s\) sur 4 sont des mois AAAA-MM, mais pas toutes \(ex\. « T3 2019 »\) : laissée en texte/);
+    expect(r.prov.warnings?.join('\n')).toMatch(/colonne « date_debut » : mois AAAA-MM lus comme des dates au 1er du mois \(précision : le mois\)/);
+  });
+
+  it('reads amounts written with thousands separators and a euro sign as numbers, blanks as NULL', async () => {
+    const r = await importBytes('grouped', fx.groupedAmountsCsv());
+    expect(r.types).toMatchObject({ montant_vote: 'BIGINT', montant_paye: 'DECIMAL(18,2)', objet: 'VARCHAR' });
+    const q = await engine.query(`SELECT sum(montant_vote), sum(montant_paye)::VARCHAR, count(montant_paye) FROM ${quoteIdent(r.table)}`);
+    expect(q.rows[0]).toEqual([14300, '4300.50', 3]);
+    expect(r.options.groupedNumbers).toEqual(['montant_vote', 'montant_paye']);
+  });
+
+  it('reads an integer amount column whose name holds « nature » as a number, and nomenclature codes as text', async () => {
+    const r = await importBytes('nature', new TextEncoder().encode('nature;Subventions sans nature specifiee;Montant article\n6574;1500;10\n6574;;20\n'));
+    expect(r.types).toMatchObject({ nature: 'VARCHAR', subventions_sans_nature_specifiee: 'BIGINT', montant_article: 'BIGINT' });
+  });
+
+  it('widens an integer column to a decimal one, not text, when a decimal shows up beyond the type sample', async () => {
+    const lines = ['n;taux;montant'];
+    for (let i = 1; i <= 25_000; i++) lines.push(`${i};1,5;${i}`);
+    lines.push('25001;1,5;12,5');
+    const r = await importBytes('widen', new TextEncoder().encode(lines.join('\n') + '\n'));
+    expect(r.types.montant).toBe('DECIMAL(18,2)');
+    expect(r.prov.warnings?.join('\n')).toMatch(/colonne « montant » : .* importée en nombre décimal/);
+    const q = await engine.query(`SELECT max(montant)::VARCHAR FROM ${quoteIdent(r.table)}`);
+    expect(q.rows[0]![0]).toBe('25000.00');
+  });
+});
+
+describe('CSV files with stray quotes (issue #13.4)', () => {
+  it('reads the 18-field subsidies file whose values hold unescaped quotes without quoting, saying how many lines and which first', async () => {
+    const r = await importBytes('strays', fx.strayQuotesCsv());
+    expect(r.prov.rows).toBe(300);
+    expect(r.prov.rejected).toBeUndefined();
+    expect(r.options.quote).toBe('');
+    expect(r.prov.warnings?.[0]).toMatch(/^4 ligne\(s\) contiennent des guillemets isolés \(première : ligne 40\) ; toutes les lignes ont 18 champs/);
+    // Physical lines 41 and 120 are records 40 and 119: their quotes are kept as written.
+    const q = await engine.query(`SELECT objet_du_dossier FROM ${quoteIdent(r.table)} WHERE numero_de_dossier IN ('2013_00040', '2013_00119') ORDER BY 1`);
+    expect(q.rows).toEqual([['"Atelier d\'ecriture pour les jeunes'], ['"Les amis" du quartier : fete annuelle']]);
+    // The real trap: « nature » in its name kept this integer amount column as text.
+    expect(r.types.subventions_sans_nature_specifiee).toBe('BIGINT');
+    expect(r.types.numero_siret).toBe('VARCHAR');
+    expect(r.types.arrondissement).toBe('VARCHAR');
+    expect(r.types.mois_de_vote).toBe('DATE');
+  });
+
+  it('refuses a file whose field counts differ even without quotes, naming the open quote and the first misfit line; nothing is created', async () => {
+    const name = `uneven_${++n}.csv`;
+    const files = new MemoryFileResolver();
+    files.add(bytesSourceFile(fx.unevenOpenQuoteCsv(), name));
+    const session = await Session.create(engine, new MemoryProjectStore(), files, 'essai');
+    const e = await session.importPath(name).then(
+      () => null,
+      (x: unknown) => x as IngestError,
+    );
+    expect(e).toBeInstanceOf(IngestError);
+    expect(e!.line).toBe(4);
+    expect(e!.message).toMatch(/ligne 4 : guillemet ouvert jamais refermé/);
+    expect(e!.message).toMatch(/les lignes n’ont pas toutes 3 champs \(ligne 5 : 4 champ\(s\)\), donc guillemet = aucun ne convient pas/);
+    expect(session.catalog.list()).toEqual([]);
+    const left = await engine.query(`SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'uneven%'`);
+    expect(Number(left.rows[0]![0])).toBe(0);
+  });
+});
+
+describe('importing the same file again (issue #13.4)', () => {
+  it('replaces the table on request, names the original file in the provenance, and keeps the old table when the new read fails', async () => {
+    const files = new MemoryFileResolver();
+    files.add(bytesSourceFile(fx.unterminatedQuoteCsv(), 'releve.csv', 'sources/releve.csv'));
+    files.add(bytesSourceFile(fx.unterminatedQuoteCsv(), 'releve (2).csv', 'sources/releve (2).csv'));
+    const session = await Session.create(engine, new MemoryProjectStore(), files, 'essai');
+    const first = await session.importPath('sources/releve.csv');
+    expect(first.tables).toEqual(['releve']);
+    // Other options, from the copy the app keeps under another name: same table, original file name.
+    const again = await session.importPath('sources/releve (2).csv', { fileName: 'releve.csv', replace: true, options: { quote: "'" } });
+    expect(again.tables).toEqual(['releve']);
+    expect(again.summary).toMatch(/^releve\.csv : 1 table\(s\), 4 ligne\(s\) — remplace la table « releve » de l’import précédent$/);
+    expect(session.catalog.list().map((t) => t.name)).toEqual(['releve']);
+    expect(session.catalog.get('releve')!.source!.fileName).toBe('releve.csv');
+    expect(session.manifest.sources.map((s) => [s.table, s.fileName])).toEqual([['releve', 'releve.csv']]);
+    // A failing re-read leaves the table as it was.
+    const before = await engine.query('SELECT * FROM releve ORDER BY a');
+    const failed = await session.importPath('sources/releve.csv', { replace: true, options: { quote: '"' } }).then(
+      () => null,
+      (x: unknown) => x as Error,
+    );
+    expect(failed?.message).toMatch(/ligne 3 : guillemet ouvert/);
+    expect((await engine.query('SELECT * FROM releve ORDER BY a')).rows).toEqual(before.rows);
+    // Without `replace`, a second import still makes a second table, as before.
+    const third = await session.importPath('sources/releve.csv');
+    expect(third.tables).toEqual(['releve_2']);
+  });
+
+  it('reopens a project with the same types: months, grouped numbers, codes, quote = none', async () => {
+    const files = new MemoryFileResolver();
+    const store = new MemoryProjectStore();
+    files.add(bytesSourceFile(fx.monthColumnsCsv(), 'mois.csv'));
+    files.add(bytesSourceFile(fx.groupedAmountsCsv(), 'groupes.csv'));
+    files.add(bytesSourceFile(fx.placeCodesCsv(), 'codes.csv'));
+    files.add(bytesSourceFile(fx.strayQuotesCsv(60, [10, 20]), 'subventions.csv'));
+    const session = await Session.create(engine, store, files, 'essai');
+    for (const f of ['mois.csv', 'groupes.csv', 'codes.csv', 'subventions.csv']) await session.importPath(f);
+    const snapshot = async (e: Engine, names: string[]) => {
+      const out: Record<string, unknown> = {};
+      for (const t of names) {
+        out[`${t}:types`] = (await e.query(`DESCRIBE ${quoteIdent(t)}`)).rows.map((x) => `${x[0]}:${x[1]}`);
+        out[`${t}:rows`] = (await e.query(`SELECT * FROM ${quoteIdent(t)} ORDER BY ALL`)).rows;
+      }
+      return out;
+    };
+    const names = session.catalog.list().map((t) => t.name);
+    expect(names).toEqual(['codes', 'groupes', 'mois', 'subventions']);
+    const before = await snapshot(engine, names);
+    const other = await createNodeEngine();
+    try {
+      const { session: reopened, problems } = await Session.open(other, store, files);
+      expect(problems).toEqual([]);
+      expect(await snapshot(other, names)).toEqual(before);
+      expect(reopened.catalog.get('mois')!.source!.options).toMatchObject({ datePrecision: { date_debut: 'month' } });
+      expect(reopened.catalog.get('subventions')!.source!.options).toMatchObject({ quote: '' });
+    } finally {
+      await other.close();
+    }
   });
 });
 
@@ -366,5 +526,23 @@ describe.skipIf(!existsSync(bilan) || !existsSync(budget))('CSV import of real P
     expect(types.montant).toBe('DECIMAL(18,2)');
     const composite = await engine.query(`SELECT count(*) FROM ${quoteIdent(table)} WHERE chapitre_code LIKE '%-%'`);
     expect(Number(composite.rows[0]![0])).toBeGreaterThan(0);
+  });
+});
+
+const sirene = `${DATA}/ParisSubsidies_SIRENE.csv`;
+
+describe.skipIf(!existsSync(sirene))('the real SIRENE extract of Paris-subsidised bodies (issue #12.6)', () => {
+  it('keeps SIRET and postal codes glued to other words as text, and the profile does not call them amounts', async () => {
+    const session = await Session.create(engine, new MemoryProjectStore(), nodeFileResolver, 'réel');
+    const res = await session.importPath(sirene, { table: `sirene_${++n}` });
+    const table = res.tables![0]!;
+    const types = Object.fromEntries(session.catalog.get(table)!.columns.map((c) => [c.name, c.type]));
+    expect(types).toMatchObject({ siret: 'VARCHAR', siretsiegeunitelegale: 'VARCHAR', codepostaletablissement: 'VARCHAR' });
+    const paris = await engine.query(`SELECT count(*) FILTER (WHERE codepostaletablissement LIKE '75%'), count(*) FROM ${quoteIdent(table)}`);
+    expect(Number(paris.rows[0]![0])).toBeGreaterThan(Number(paris.rows[0]![1]) / 2);
+    const summary = await summarizeTable(engine, quoteIdent(table));
+    for (const c of summary.filter((x) => ['siret', 'siretsiegeunitelegale', 'codepostaletablissement'].includes(x.name))) {
+      expect(c.flags, c.name).not.toContain('amount-as-text');
+    }
   });
 });

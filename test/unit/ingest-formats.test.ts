@@ -61,7 +61,8 @@ describe('JSON', () => {
     const t = await types('budget');
     expect(t).toMatchObject({
       code_postal: 'VARCHAR',
-      montant: 'DOUBLE',
+      // Every value a whole number of cents: DECIMAL like the CSV amounts (issue #12.6).
+      montant: 'DECIMAL(18,2)',
       date: 'DATE',
       nb: 'BIGINT',
       actif: 'BOOLEAN',
@@ -75,6 +76,17 @@ describe('JSON', () => {
       ['75001', -2, '2024-02-29', 4, null, null],
       ['75002', 0.1, null, null, null, 'x "guillemet", virgule\nligne'],
     ]);
+  });
+
+  it('reads amounts with float noise as exact cents, says so, and leaves rates and integers alone', async () => {
+    const { tables, provenance } = await importFile('marches_bruit.json', fx.floatNoiseJsonText());
+    const t = await types(tables[0]!);
+    expect(t).toMatchObject({ montant: 'DECIMAL(18,2)', taux: 'DOUBLE', duree_mois: 'BIGINT', montant_ht: 'DECIMAL(18,2)' });
+    const sums = await engine.query(`SELECT sum(montant)::VARCHAR, sum(montant_ht)::VARCHAR FROM ${quoteIdent(tables[0]!)}`);
+    // 1029.0400004 + 0.1 + 0.2 + 250000: the noise is gone and the cents add up exactly.
+    expect(sums.rows[0]).toEqual(['251029.34', '1030.30']);
+    expect(provenance[0]!.warnings?.join('\n')).toMatch(/colonne « montant » : 1 montant\(s\) à bruit de virgule flottante \(ex\. 1029\.0400004\) lu\(s\) au centime \(1029\.04\)/);
+    expect(provenance[0]!.options).toMatchObject({ exactAmounts: ['montant', 'montant_ht'] });
   });
 
   it('splits an Opendatasoft geo_point_2d given as [lat, lon] into numeric _lat and _lon columns', async () => {

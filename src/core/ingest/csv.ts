@@ -6,6 +6,7 @@ import type { RejectedLine } from '../catalog/catalog.ts';
 import { registeredName, type Engine } from '../engine/engine.ts';
 import { quoteIdent, quoteLiteral, uniqueIdentifiers } from '../sql/ident.ts';
 import { lineNumbersAt, transcodeToUtf8 } from './encoding.ts';
+import { scanQuotes, strayQuoteText, type QuoteScan } from './quotes.ts';
 import { CsvOptions, PartialCsvOptions, sniffCsv, type CsvSniff } from './sniff.ts';
 import { IngestError, type Reader, type ReaderContext } from './types.ts';
 import '../util/zod-fr.ts';
@@ -16,12 +17,35 @@ export { CsvOptions, sniffCsv, type CsvSniff } from './sniff.ts';
 export const TYPE_SAMPLE_ROWS = 20_000;
 const REJECT_SAMPLE = 100;
 const NUMERIC = /^(BIGINT|INTEGER|DOUBLE|DECIMAL|HUGEINT|SMALLINT|TINYINT|UBIGINT|FLOAT)/;
-// Identifiers, not quantities: a number type would drop their leading zeros or invite sums. Budget
-// nomenclature columns (chapitre 011, nature/article 6574.02, fonction 422.1, compte) are codes too.
+const INTEGER_TYPE = /^(BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT)$/;
+// Identifiers, not quantities: a number type would drop their leading zeros or invite sums.
+const CODE_WORDS = new Set(['code', 'siret', 'siren', 'insee', 'postal', 'nic', 'rna', 'iban', 'finess', 'uai', 'rne', 'telephone', 'tel']);
+// Registry identifiers glued to other words in some exports (`siretsiegeunitelegale`, `codepostaletablissement`).
+const CODE_STEMS = /siret|siren|insee|postal/;
+// Budget nomenclature columns (chapitre 011, nature/article 6574.02, fonction 422.1, compte) are codes
+// too — unless the name says it is an amount: « Subventions sans nature spécifiée » holds euros.
 // (Not `cp`: in budgets it means crédits de paiement, an amount.)
-const CODE_WORDS = new Set(['code', 'siret', 'siren', 'insee', 'postal', 'nic', 'rna', 'iban', 'finess', 'uai', 'rne', 'telephone', 'tel', 'article', 'nature', 'chapitre', 'fonction', 'compte']);
+const NOMENCLATURE_WORDS = new Set(['article', 'nature', 'chapitre', 'fonction', 'compte']);
+const AMOUNT_WORDS = new Set([
+  'montant', 'montants', 'subvention', 'subventions', 'budget', 'credit', 'credits', 'total', 'somme', 'prix', 'cout',
+  'depense', 'depenses', 'recette', 'recettes', 'euros', 'eur', 'mandate', 'mandates', 'paye', 'payes', 'vote', 'votes',
+  'realise', 'engage', 'solde', 'ht', 'ttc',
+]);
 
-type Dialect = Omit<CsvOptions, 'columnTypes'>;
+/** A column whose name says it holds identifiers or nomenclature codes, never quantities. */
+export function isCodeName(id: string): boolean {
+  const words = id.split('_');
+  if (words.some((w) => CODE_WORDS.has(w)) || CODE_STEMS.test(id)) return true;
+  return words.some((w) => NOMENCLATURE_WORDS.has(w)) && !words.some((w) => AMOUNT_WORDS.has(w));
+}
+
+// Arrondissement, postal and INSEE codes of Paris and the petite/grande couronne (75013, 75116,
+// 92100…) written as numbers: text, whatever the column is called, when the name hints at a place.
+// As numbers a chart draws them on a continuous axis from 0 to 95 000.
+const PLACE_NAME = /arrondissement|(^|_)(arr|cp|commune|communes|localisation|lieu)(_|$)|postal|insee/;
+const PLACE_CODE_SQL = (c: string) => `(${c} BETWEEN 75000 AND 75999 OR ${c} BETWEEN 77000 AND 78999 OR ${c} BETWEEN 91000 AND 95999)`;
+
+type Dialect = Omit<CsvOptions, 'columnTypes' | 'datePrecision' | 'groupedNumbers'>;
 
 function dialectSql(o: Dialect): string {
   const parts = [
@@ -96,8 +120,7 @@ async function detectTypes(engine: Engine, reg: string, dialect: Dialect, ids: s
       if (given[id]) return [id, given[id]];
       let t = types[id] ?? 'VARCHAR';
       if (t === 'NULL' || t === 'SQLNULL') t = 'VARCHAR';
-      const words = id.split('_');
-      if (NUMERIC.test(t) && words.some((w) => CODE_WORDS.has(w))) t = 'VARCHAR';
+      if (NUMERIC.test(t) && isCodeName(id)) t = 'VARCHAR';
       return [id, t];
     }),
   ) as Record<string, string>;
@@ -110,23 +133,133 @@ async function detectTypes(engine: Engine, reg: string, dialect: Dialect, ids: s
 const EXACT_AMOUNT = 'DECIMAL(18,2)';
 const AMOUNT_BOUND = 1e13;
 
-/** Auto-typed DOUBLE columns of `table` turned into DECIMAL(18,2) when that is exact; the statements run. */
-async function exactAmounts(engine: Engine, table: string, columnTypes: Record<string, string>, given: Record<string, string>): Promise<string[]> {
-  const candidates = Object.keys(columnTypes).filter((id) => columnTypes[id] === 'DOUBLE' && !given[id]);
-  if (!candidates.length) return [];
-  const fits = (id: string) => {
+const MONTH_RE = `'\\d{4}-(0[1-9]|1[0-2])'`;
+const GROUP_SEPS = (decimalComma: boolean) => `[ \\x{00A0}\\x{202F}${decimalComma ? '.' : ''}]`;
+// A file not separated by commas may still write its decimals with one (« 1 500,50 € ») where the
+// sniffer saw no plain decimal: the comma is then a decimal separator, as everywhere in French.
+function groupedRe(decimalComma: boolean): string {
+  const sep = GROUP_SEPS(decimalComma);
+  const dec = decimalComma ? ',' : '[.,]';
+  return `'-?(\\d{1,3}(${sep}\\d{3})+|\\d+)(${dec}\\d+)?\\s*(€|EUR)?'`;
+}
+function groupedExpr(c: string, decimalComma: boolean): string {
+  // With a decimal comma the dot groups thousands (1.500,00): it goes with the spaces.
+  const stripped = `regexp_replace(trim(${c}), '${GROUP_SEPS(decimalComma)}|€|EUR', '', 'g')`;
+  return `replace(${stripped}, ',', '.')`;
+}
+const monthExpr = (c: string) => `CAST(strptime(NULLIF(trim(${c}), ''), '%Y-%m') AS DATE)`;
+
+export interface Refined {
+  sql: string[];
+  warnings: string[];
+  datePrecision: Record<string, 'month'>;
+  groupedNumbers: string[];
+}
+
+/**
+ * After the load, on whole columns: the conversions DuckDB's sniffer does not make. Auto-typed
+ * columns only — a type the user gave is kept. `formats` are conversions a previous import recorded
+ * (a reopen): their columns were read as text and are converted to `finalTypes` again, unchecked,
+ * since the file is the same (its SHA-256 is checked before).
+ */
+async function refine(
+  engine: Engine,
+  table: string,
+  columnTypes: Record<string, string>,
+  given: Record<string, string>,
+  formats: { datePrecision: Record<string, 'month'>; groupedNumbers: string[]; finalTypes: Record<string, string> },
+  decimalComma: boolean,
+  labelOf: (id: string) => string,
+): Promise<Refined> {
+  const out: Refined = { sql: [], warnings: [], datePrecision: {}, groupedNumbers: [] };
+  const replace: string[] = [];
+  const has = (o: object, id: string) => Object.hasOwn(o, id);
+  for (const id of Object.keys(formats.datePrecision)) {
+    if (!has(columnTypes, id)) continue;
+    replace.push(`${monthExpr(quoteIdent(id))} AS ${quoteIdent(id)}`);
+    columnTypes[id] = 'DATE';
+    out.datePrecision[id] = 'month';
+  }
+  for (const id of formats.groupedNumbers) {
+    const t = has(formats.finalTypes, id) ? formats.finalTypes[id] : undefined;
+    if (!has(columnTypes, id) || !t) continue;
+    replace.push(`CAST(${groupedExpr(quoteIdent(id), decimalComma)} AS ${t}) AS ${quoteIdent(id)}`);
+    columnTypes[id] = t;
+    out.groupedNumbers.push(id);
+  }
+  const auto = Object.keys(columnTypes).filter((id) => !has(given, id) && !has(formats.datePrecision, id) && !formats.groupedNumbers.includes(id));
+  const checks: { id: string; kind: 'amount' | 'place' | 'text'; expr: string }[] = [];
+  for (const id of auto) {
     const c = quoteIdent(id);
-    return `bool_and(${c} IS NULL OR (${c} = round(${c}, 2) AND abs(${c}) < ${AMOUNT_BOUND})) AND count(${c}) > 0`;
-  };
-  const r = await engine.query(`SELECT ${candidates.map(fits).join(', ')} FROM ${quoteIdent(table)}`);
-  const exact = candidates.filter((_id, i) => r.rows[0]?.[i] === true);
-  if (!exact.length) return [];
-  // One rewrite of the table for all its amount columns (an ALTER per column rewrites it each time).
+    const t = columnTypes[id]!;
+    if (t === 'DOUBLE') {
+      checks.push({ id, kind: 'amount', expr: `bool_and(${c} IS NULL OR (${c} = round(${c}, 2) AND abs(${c}) < ${AMOUNT_BOUND})) AND count(${c}) > 0` });
+    } else if (INTEGER_TYPE.test(t) && PLACE_NAME.test(id)) {
+      checks.push({ id, kind: 'place', expr: `bool_and(${c} IS NULL OR ${PLACE_CODE_SQL(c)}) AND count(${c}) > 0` });
+    } else if (t === 'VARCHAR') {
+      const v = `NULLIF(trim(${c}), '')`;
+      // Filled, months, grouped numbers, values with a separator or a currency, longest decimal part, a value that is not a month.
+      const code = isCodeName(id);
+      checks.push({
+        id,
+        kind: 'text',
+        expr:
+          `count(${v}), count(${v}) FILTER (WHERE regexp_full_match(${v}, ${MONTH_RE})), ` +
+          (code
+            ? `0, 0, 0, `
+            : `count(${v}) FILTER (WHERE regexp_full_match(${v}, ${groupedRe(decimalComma)})), ` +
+              `count(${v}) FILTER (WHERE regexp_matches(${v}, '${GROUP_SEPS(decimalComma)}\\d{3}|€|EUR')), ` +
+              `coalesce(max(length(regexp_extract(${v}, '${decimalComma ? ',' : '[.,]'}(\\d+)\\s*(€|EUR)?$', 1))), 0), `) +
+          `min(${v}) FILTER (WHERE NOT regexp_full_match(${v}, ${MONTH_RE}))`,
+      });
+    }
+  }
+  if (checks.length) {
+    const r = await engine.query(`SELECT ${checks.map((k) => k.expr).join(', ')} FROM ${quoteIdent(table)}`);
+    const row = r.rows[0] ?? [];
+    let col = 0;
+    for (const k of checks) {
+      const c = quoteIdent(k.id);
+      if (k.kind === 'amount' || k.kind === 'place') {
+        if (row[col++] !== true) continue;
+        const to = k.kind === 'amount' ? EXACT_AMOUNT : 'VARCHAR';
+        replace.push(`CAST(${c} AS ${to}) AS ${c}`);
+        columnTypes[k.id] = to;
+        continue;
+      }
+      const [filled, months, grouped, separated, decimals] = row.slice(col, col + 5).map(Number) as [number, number, number, number, number];
+      const notMonth = row[col + 5];
+      col += 6;
+      if (filled > 0 && months === filled) {
+        replace.push(`${monthExpr(c)} AS ${c}`);
+        columnTypes[k.id] = 'DATE';
+        out.datePrecision[k.id] = 'month';
+        out.warnings.push(`colonne « ${labelOf(k.id)} » : mois AAAA-MM lus comme des dates au 1er du mois (précision : le mois)`);
+      } else if (months > 0 && months >= filled / 2) {
+        out.warnings.push(
+          `colonne « ${labelOf(k.id)} » : ${months} valeur(s) sur ${filled} sont des mois AAAA-MM, mais pas toutes (ex. « ${String(notMonth).slice(0, 60)} ») : laissée en texte`,
+        );
+      } else if (filled > 0 && grouped === filled && separated > 0) {
+        const to = decimals === 0 ? 'BIGINT' : decimals <= 2 ? EXACT_AMOUNT : 'DOUBLE';
+        // A value too large for the type stays text rather than failing the import.
+        const fits = await engine.query(
+          `SELECT count(*) FROM ${quoteIdent(table)} WHERE NULLIF(trim(${c}), '') IS NOT NULL AND TRY_CAST(${groupedExpr(c, decimalComma)} AS ${to}) IS NULL`,
+        );
+        if (Number(fits.rows[0]?.[0]) !== 0) continue;
+        replace.push(`CAST(${groupedExpr(c, decimalComma)} AS ${to}) AS ${c}`);
+        columnTypes[k.id] = to;
+        out.groupedNumbers.push(k.id);
+        out.warnings.push(`colonne « ${labelOf(k.id)} » : nombres écrits avec des séparateurs de milliers (« 1 500 ») lus comme des nombres`);
+      }
+    }
+  }
+  if (!replace.length) return out;
+  // One rewrite of the table for all its columns (an ALTER per column rewrites it each time).
   const t = quoteIdent(table);
-  const stmt = `CREATE OR REPLACE TABLE ${t} AS SELECT * REPLACE (${exact.map((id) => `CAST(${quoteIdent(id)} AS ${EXACT_AMOUNT}) AS ${quoteIdent(id)}`).join(', ')}) FROM ${t}`;
+  const stmt = `CREATE OR REPLACE TABLE ${t} AS SELECT * REPLACE (${replace.join(', ')}) FROM ${t}`;
   await engine.exec(stmt);
-  for (const id of exact) columnTypes[id] = EXACT_AMOUNT;
-  return [stmt];
+  out.sql.push(stmt);
+  return out;
 }
 
 interface RejectRow {
@@ -186,6 +319,13 @@ async function dropRejects(engine: Engine, ...tables: string[]) {
   for (const t of tables) await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
 }
 
+/** A quoted value never closed: the reader would swallow the rest of the file into it. */
+class OpenQuoteError extends IngestError {
+  constructor(file: string, line: number) {
+    super('guillemet ouvert jamais refermé : la suite du fichier serait lue comme une seule valeur', file, line);
+  }
+}
+
 interface Loaded {
   sql: string;
   columnTypes: Record<string, string>;
@@ -229,7 +369,7 @@ async function load(ctx: ReaderContext, dialect: Dialect, sniff: CsvSniff, ids: 
       const lineOf = (x: RejectRow) => lines.get(x.pos) ?? x.line;
       if (r.open) {
         await engine.exec(`DROP TABLE ${quoteIdent(table)}`);
-        throw new IngestError('guillemet ouvert jamais refermé : la suite du fichier serait lue comme une seule valeur', file.name, lineOf(r.open));
+        throw new OpenQuoteError(file.name, lineOf(r.open));
       }
       // A value the sample did not foresee (text in a number column): the column becomes text
       // rather than losing the row. Types the user chose are kept, and their misfits rejected.
@@ -237,10 +377,15 @@ async function load(ctx: ReaderContext, dialect: Dialect, sniff: CsvSniff, ids: 
       if (retype.length && attempt < 3) {
         for (const c of retype) {
           const label = sniff.labels[ids.indexOf(c.column!)] ?? c.column;
+          // A decimal far down an integer column (1500 … 1500.5) widens it to DOUBLE; anything else is text.
+          const value = /Could not convert string "(.*)" to/s.exec(c.message)?.[1]?.trim() ?? '';
+          const decimal = (dialect.decimalComma ? /^[+-]?\d+(,\d+)?$/ : /^[+-]?\d+(\.\d+)?$/).test(value);
+          const widen = INTEGER_TYPE.test(columnTypes[c.column!]!) && decimal;
           warnings.push(
-            `colonne « ${label} » : ${frenchMessage(c)} à la ligne ${lineOf(c)}, au-delà des ${TYPE_SAMPLE_ROWS} lignes examinées ; importée en texte`,
+            `colonne « ${label} » : ${frenchMessage(c)} à la ligne ${lineOf(c)}, au-delà des ${TYPE_SAMPLE_ROWS} lignes examinées ; ` +
+              (widen ? 'importée en nombre décimal' : 'importée en texte'),
           );
-          columnTypes[c.column!] = 'VARCHAR';
+          columnTypes[c.column!] = widen ? 'DOUBLE' : 'VARCHAR';
         }
         await engine.exec(`DROP TABLE ${quoteIdent(table)}`);
         continue;
@@ -260,6 +405,22 @@ async function load(ctx: ReaderContext, dialect: Dialect, sniff: CsvSniff, ids: 
   }
 }
 
+/** Why the file cannot be read as asked, and what to try: the user sees the line and the options. */
+function openQuoteAdvice(e: OpenQuoteError, scan: QuoteScan, d: Dialect): string {
+  const base = 'guillemet ouvert jamais refermé : la suite du fichier serait lue comme une seule valeur';
+  if (scan.fitsWithoutQuotes && scan.strayLines > 0) {
+    return (
+      `${base}. ${scan.strayLines} ligne(s) contiennent des guillemets isolés (première : ligne ${scan.firstStrayLine}) et toutes les lignes ` +
+      `ont ${scan.width} champs sans tenir compte des guillemets : réimportez avec l’option guillemet = aucun`
+    );
+  }
+  const sep = d.delimiter === '\t' ? 'tabulation' : `« ${d.delimiter} »`;
+  const misfit = scan.firstMismatch
+    ? ` ; sans guillemets non plus, les lignes n’ont pas toutes ${scan.width} champs (ligne ${scan.firstMismatch.line} : ${scan.firstMismatch.fields} champ(s)), donc guillemet = aucun ne convient pas`
+    : '';
+  return `${base}${misfit}. Corrigez la ligne ${e.line ?? '?'} dans un éditeur, ou vérifiez le séparateur (${sep}) et le caractère guillemet`;
+}
+
 export const readCsv: Reader = async (ctx, raw) => {
   const { engine, file, table } = ctx;
   const given = validated(PartialCsvOptions, raw ?? {}, file.name);
@@ -276,7 +437,32 @@ export const readCsv: Reader = async (ctx, raw) => {
   }
   // Column names come from the file: `constructor` or `toString` must not find Object's own members.
   const columnTypes: Record<string, string> = Object.assign(Object.create(null), given.columnTypes);
-  let loaded = await load(ctx, dialect, sniff, ids, columnTypes);
+  // Columns a previous import converted after the load (months, grouped numbers) are read as text again.
+  const formats = {
+    datePrecision: Object.assign(Object.create(null), Object.fromEntries(Object.entries(given.datePrecision ?? {}).filter(([id]) => ids.includes(id)))) as Record<string, 'month'>,
+    groupedNumbers: (given.groupedNumbers ?? []).filter((id) => ids.includes(id)),
+    finalTypes: columnTypes,
+  };
+  const readTypes: Record<string, string> = Object.assign(Object.create(null), given.columnTypes);
+  for (const id of [...Object.keys(formats.datePrecision), ...formats.groupedNumbers]) readTypes[id] = 'VARCHAR';
+  const loadOrUnquote = async (d: Dialect): Promise<{ loaded: Loaded; dialect: Dialect }> => {
+    try {
+      return { loaded: await load(ctx, d, sniff, ids, readTypes), dialect: d };
+    } catch (e) {
+      if (!(e instanceof OpenQuoteError) || !d.quote) throw e;
+      ctx.onProgress?.({ fraction: null, message: `Recherche des guillemets isolés dans ${file.name}` });
+      const scan = await scanQuotes(file, d);
+      if (scan.fitsWithoutQuotes && scan.strayLines > 0 && given.quote === undefined) {
+        // Not chosen by the user: the guess was wrong, and quote = none reads every line whole.
+        warnings.push(strayQuoteText(scan));
+        const unquoted = { ...d, quote: '', escape: '' };
+        return { loaded: await load(ctx, unquoted, sniff, ids, readTypes), dialect: unquoted };
+      }
+      throw new IngestError(openQuoteAdvice(e, scan, d), file.name, e.line);
+    }
+  };
+  let { loaded, dialect: used } = await loadOrUnquote(dialect);
+  dialect = used;
   // The head was plain ASCII but accented lines further down are not UTF-8: a Windows-1252 file.
   if (loaded.invalidEncoding && given.encoding === undefined && dialect.encoding === 'utf-8' && !sniff.multibyte) {
     await engine.exec(`DROP TABLE ${quoteIdent(table)}`);
@@ -284,11 +470,15 @@ export const readCsv: Reader = async (ctx, raw) => {
     warnings.push(
       `${loaded.invalidEncoding} ligne(s) ne sont pas en UTF-8 : fichier relu comme Windows-1252 (encodage des anciens exports Windows)`,
     );
-    loaded = await load(ctx, dialect, sniff, ids, columnTypes);
+    ({ loaded, dialect: used } = await loadOrUnquote(dialect));
+    dialect = used;
   }
   warnings.push(...loaded.warnings);
-  // The types recorded say DECIMAL(18,2): a reopen reads the same bytes (its SHA-256 is checked) straight into it.
-  const exact = await exactAmounts(engine, table, loaded.columnTypes, given.columnTypes ?? {});
+  // The types recorded say DECIMAL(18,2), VARCHAR, DATE: a reopen reads the same bytes (its SHA-256 is
+  // checked) straight into them, and redoes the recorded conversions.
+  const labelOf = (id: string) => sniff.labels[ids.indexOf(id)] ?? id;
+  const refined = await refine(engine, table, loaded.columnTypes, columnTypes, formats, dialect.decimalComma, labelOf);
+  warnings.push(...refined.warnings);
   const rows = Number((await engine.query(`SELECT count(*) FROM ${quoteIdent(table)}`)).rows[0]?.[0] ?? 0);
   if (sniff.preview.length === 0 && rows === 0 && dialect.header) {
     warnings.push('le fichier ne contient que la ligne d’en-tête : la table a ses colonnes mais aucune ligne');
@@ -300,7 +490,12 @@ export const readCsv: Reader = async (ctx, raw) => {
     );
   }
   ctx.onProgress?.({ fraction: 1, message: `${file.name} : ${rows} ligne(s) importée(s)` });
-  const options: CsvOptions = { ...dialect, columnTypes: loaded.columnTypes };
+  const options: CsvOptions = {
+    ...dialect,
+    columnTypes: loaded.columnTypes,
+    ...(Object.keys(refined.datePrecision).length ? { datePrecision: refined.datePrecision } : {}),
+    ...(refined.groupedNumbers.length ? { groupedNumbers: refined.groupedNumbers } : {}),
+  };
   return {
     tables: [
       {
@@ -310,7 +505,7 @@ export const readCsv: Reader = async (ctx, raw) => {
         ...(warnings.length ? { warnings } : {}),
       },
     ],
-    sql: [loaded.sql, ...exact],
+    sql: [loaded.sql, ...refined.sql],
     options,
   };
 };

@@ -70,6 +70,17 @@ export const ImportFileParams = z.object({
   options: z.record(z.string(), z.unknown()).optional(),
   /** When re-importing: the hash the file must still have. */
   expectSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /**
+   * The file's own name when `path` is a copy the project keeps (which may be `x (2).csv`): the
+   * provenance and the table name follow the file the user chose, not the copy.
+   */
+  fileName: z.string().min(1).max(1000).optional(),
+  /**
+   * Importing a file again (other options): the table made from a file of the same name is replaced
+   * instead of a new `…_2` being made; a table from another file is never replaced (a new name then).
+   * The old table stays until the new one is read, so a bad read loses nothing.
+   */
+  replace: z.boolean().optional(),
 });
 export type ImportFileParams = z.infer<typeof ImportFileParams>;
 
@@ -88,7 +99,13 @@ export async function importSourceFile(ctx: OperationContext, file: SourceFile, 
   if (params.expectSha256 && params.expectSha256 !== sha256) {
     throw new IngestError(`le fichier a changé depuis son import (SHA-256 ${sha256.slice(0, 12)}… au lieu de ${params.expectSha256.slice(0, 12)}…)`, file.name);
   }
-  const table = params.table ?? ctx.catalog.freeName(tableBaseName(file.name));
+  const fileName = params.fileName ?? file.name;
+  const base = params.table ?? tableBaseName(fileName);
+  const sameFile = ctx.catalog.get(base)?.source?.fileName === fileName;
+  const replacing = (params.replace ?? false) && sameFile;
+  const target = params.table ?? (replacing ? base : ctx.catalog.freeName(base));
+  // Replacing: the new table is read under a free name and takes the old one's only once complete.
+  const table = replacing ? ctx.catalog.freeName(`${target}_nouveau`) : target;
   const out = await READERS[format](
     {
       engine: ctx.engine,
@@ -105,11 +122,27 @@ export async function importSourceFile(ctx: OperationContext, file: SourceFile, 
     Object.assign(t.labels, geo.labels);
     out.sql.push(...geo.sql);
   }
+  const replaced: string[] = [];
+  if (replacing) {
+    for (const t of out.tables) {
+      const final = target + t.name.slice(table.length);
+      if (ctx.catalog.has(final) || final === target) {
+        out.sql.push(`DROP TABLE IF EXISTS ${quoteIdent(final)}`);
+        await ctx.engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(final)}`);
+        ctx.catalog.delete(final);
+        replaced.push(final);
+      }
+      const rename = `ALTER TABLE ${quoteIdent(t.name)} RENAME TO ${quoteIdent(final)}`;
+      await ctx.engine.exec(rename);
+      out.sql.push(rename);
+      t.name = final;
+    }
+  }
   const provenance: Provenance[] = [];
   for (const t of out.tables) {
     const entry = await ctx.catalog.refresh(ctx.engine, t.name, t.labels);
     const p: Provenance = {
-      fileName: file.name,
+      fileName,
       path: file.path,
       size: file.size,
       sha256,
@@ -127,7 +160,7 @@ export async function importSourceFile(ctx: OperationContext, file: SourceFile, 
     ctx.catalog.set({ ...entry, source: p });
     provenance.push(p);
   }
-  return { out, provenance, sha256, format };
+  return { out, provenance, sha256, format, replaced };
 }
 
 export const importFile = registerOperation({
@@ -137,7 +170,7 @@ export const importFile = registerOperation({
   params: ImportFileParams,
   async run(ctx, params) {
     const file = await ctx.files.open(params.path);
-    const { out, provenance, sha256 } = await importSourceFile(ctx, file, params);
+    const { out, provenance, sha256, replaced } = await importSourceFile(ctx, file, params);
     const rows = provenance.reduce((s, p) => s + p.rows, 0);
     const rejected = out.tables.reduce((s, t) => s + (t.rejected?.count ?? 0), 0);
     return {
@@ -145,8 +178,9 @@ export const importFile = registerOperation({
       sql: out.sql,
       inputs: [{ table: out.tables.map((t) => t.name).join(','), source: file.path, sha256 }],
       summary:
-        `${file.name} : ${out.tables.length} table(s), ${rows} ligne(s)` +
-        (rejected ? `, ${rejected} ligne(s) rejetée(s)` : ''),
+        `${params.fileName ?? file.name} : ${out.tables.length} table(s), ${rows} ligne(s)` +
+        (rejected ? `, ${rejected} ligne(s) rejetée(s)` : '') +
+        (replaced.length ? ` — remplace ${replaced.length > 1 ? 'les tables' : 'la table'} ${replaced.map((n) => `« ${n} »`).join(', ')} de l’import précédent` : ''),
       detail: { provenance } satisfies ImportDetail,
     };
   },

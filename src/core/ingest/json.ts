@@ -3,7 +3,7 @@
 // and here every error can name its line. Keys stay as labels; column names are SQL-safe.
 import { uniqueIdentifiers } from '../sql/ident.ts';
 import { decodeJsonBytes, isPlainObject, parseJson } from './json-text.ts';
-import { loadRows } from './records.ts';
+import { inferType, isCentNoise, loadRows, wholeCents, type SqlType } from './records.ts';
 import { IngestError, type Reader } from './types.ts';
 
 /** Wrappers under which APIs put the records of a single JSON object. */
@@ -65,6 +65,39 @@ function flattenOds(r: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Number columns with decimals whose every value is a whole number of cents become DECIMAL(18,2), as
+ * CSV amounts do, so sums are exact and JSON and CSV copies of one dataset agree. Values off by float
+ * noise only (1029.0400004) are read as their cents, and the warning says how many and shows one.
+ */
+function amountTypes(rows: unknown[][], names: string[], labels: string[]) {
+  const types: Record<string, SqlType> = Object.create(null);
+  const amounts: string[] = [];
+  const warnings: string[] = [];
+  names.forEach((name, i) => {
+    if (inferType(rows, i) !== 'DOUBLE') return;
+    let noisy = 0;
+    let example: number | null = null;
+    for (const r of rows) {
+      const v = r[i];
+      if (typeof v !== 'number') continue;
+      if (wholeCents(v) === null) return;
+      if (isCentNoise(v)) {
+        noisy++;
+        example ??= v;
+      }
+    }
+    types[name] = 'DECIMAL(18,2)';
+    amounts.push(name);
+    if (noisy) {
+      warnings.push(
+        `colonne « ${labels[i]} » : ${noisy} montant(s) à bruit de virgule flottante (ex. ${example}) lu(s) au centime (${(Math.round(example! * 100) / 100).toFixed(2)})`,
+      );
+    }
+  });
+  return { types, amounts, warnings };
+}
+
 export const readJson: Reader = async (ctx) => {
   const name = ctx.file.name;
   const text = decodeJsonBytes(await ctx.file.bytes());
@@ -99,15 +132,24 @@ export const readJson: Reader = async (ctx) => {
   const labels = [...keys.keys()];
   const names = uniqueIdentifiers(labels);
   const rows = rowsObj.map((r) => labels.map((k) => r[k]));
+  const { types, amounts, warnings } = amountTypes(rows, names, labels);
   const { sql } = await loadRows(
     ctx.engine,
     ctx.table,
     labels.map((label, i) => ({ name: names[i]!, label })),
     rows,
+    types,
   );
   return {
-    tables: [{ name: ctx.table, labels: Object.fromEntries(names.map((n, i) => [n, labels[i]!])) }],
+    tables: [
+      {
+        name: ctx.table,
+        labels: Object.fromEntries(names.map((n, i) => [n, labels[i]!])),
+        ...(warnings.length ? { warnings } : {}),
+      },
+    ],
     sql: [sql],
-    options: { shape: parsed.shape, ...(ods ? { opendatasoft: true } : {}) },
+    // The types follow from the file alone, so a reopen finds them again; they are listed for provenance.
+    options: { shape: parsed.shape, ...(ods ? { opendatasoft: true } : {}), ...(amounts.length ? { exactAmounts: amounts } : {}) },
   };
 };

@@ -13,7 +13,26 @@ export interface RowColumn {
   label: string;
 }
 
-export type SqlType = 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'DATE' | 'TIMESTAMP' | 'VARCHAR';
+export type SqlType = 'BIGINT' | 'DOUBLE' | 'DECIMAL(18,2)' | 'BOOLEAN' | 'DATE' | 'TIMESTAMP' | 'VARCHAR';
+
+// Money parsed from JSON is a binary double: 1029.04 is stored as 1029.0399999999999636…, and some
+// exports add float noise of their own (1029.0400004). A number within a ten-thousandth of a cent of
+// a whole number of cents (and below 1e13, where cents stay exact) is read as that amount in cents.
+const CENT_TOLERANCE = 1e-4;
+const AMOUNT_BOUND = 1e13;
+
+/** The value in whole cents when it is one (noise aside), else null. */
+export function wholeCents(v: number): number | null {
+  if (!Number.isFinite(v) || Math.abs(v) >= AMOUNT_BOUND) return null;
+  const c = Math.round(v * 100);
+  return Math.abs(v * 100 - c) <= CENT_TOLERANCE ? c : null;
+}
+
+/** Whether a number differs from its cent value by more than its own shortest decimal form shows (float noise). */
+export function isCentNoise(v: number): boolean {
+  const c = wholeCents(v);
+  return c !== null && Number((c / 100).toFixed(2)) !== v;
+}
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$/;
@@ -79,6 +98,9 @@ function csvField(v: unknown, type: SqlType): string {
     case 'DOUBLE':
     case 'BOOLEAN':
       return String(v);
+    case 'DECIMAL(18,2)':
+      // From whole cents, so the digits written are the cents meant, not the double's binary tail.
+      return typeof v === 'number' ? centsText(wholeCents(v) ?? Math.round(v * 100)) : String(v);
     case 'DATE':
       return v instanceof Date ? isoDate(v.getTime()) : String(v);
     case 'TIMESTAMP':
@@ -87,6 +109,12 @@ function csvField(v: unknown, type: SqlType): string {
       // Always quoted: with allow_quoted_nulls off, "" stays an empty string and only a bare empty is NULL.
       return `"${textOf(v).replaceAll('"', '""')}"`;
   }
+}
+
+function centsText(c: number): string {
+  const sign = c < 0 ? '-' : '';
+  const a = Math.abs(c);
+  return `${sign}${Math.floor(a / 100)}.${String(a % 100).padStart(2, '0')}`;
 }
 
 let serial = 0;

@@ -29,6 +29,13 @@ const CsvOptionsShape = z
     dateFormat: z.enum(DATE_FORMATS),
     /** Type of each column by its SQL name; a reopen passes them all, the user may pass a few. */
     columnTypes: z.record(z.string().max(1000), CsvColumnType).optional(),
+    /**
+     * Columns written `YYYY-MM`: read as text, then made a DATE on the 1st of the month. The
+     * precision is recorded here so that nobody reads the day as data, and a reopen does the same.
+     */
+    datePrecision: z.record(z.string().max(1000), z.enum(['month'])).optional(),
+    /** Columns of numbers written with thousands separators (`1 500`, `2 000 €`): read as text, then converted. */
+    groupedNumbers: z.array(z.string().max(1000)).max(10_000).optional(),
   })
   .strict();
 

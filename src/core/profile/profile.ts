@@ -74,7 +74,9 @@ export async function summarizeTable(engine: Engine, relation: string): Promise<
         text ? `min(length(${id})) AS "ml${i}"` : `NULL AS "ml${i}"`,
         text ? `max(length(${id})) AS "xl${i}"` : `NULL AS "xl${i}"`,
         text ? `avg(CASE WHEN regexp_matches(${id}, ${DATE_TEXT}) THEN 1 ELSE 0 END) FILTER (WHERE ${id} IS NOT NULL AND ${id} <> '') AS "dt${i}"` : `NULL AS "dt${i}"`,
-        text ? `avg(CASE WHEN regexp_matches(${id}, ${AMOUNT_TEXT}) THEN 1 ELSE 0 END) FILTER (WHERE ${id} IS NOT NULL AND ${id} <> '') AS "am${i}"` : `NULL AS "am${i}"`,
+        // Bare digits with no decimal comma, separator or currency anywhere (SIRET, postal codes kept as
+        // text on purpose, 'NA' for missing) are codes, not amounts.
+        text ? `CASE WHEN NOT bool_or(regexp_matches(${id}, '\\d[,\\s\\x{00A0}\\x{202F}.]\\d|€|EUR')) THEN 0 ELSE avg(CASE WHEN regexp_matches(${id}, ${AMOUNT_TEXT}) THEN 1 ELSE 0 END) FILTER (WHERE ${id} IS NOT NULL AND ${id} <> '') END AS "am${i}"` : `NULL AS "am${i}"`,
       ];
     });
     const r = await engine.query(`SELECT count(*) AS total, ${exprs.join(', ')} FROM ${relation} AS _p`, { timeoutMs: TIMEOUT_MS });

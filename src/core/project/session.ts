@@ -125,7 +125,7 @@ export class Session {
 
   async importPath(
     path: string,
-    params: { format?: SourceRecord['format']; options?: Record<string, unknown>; table?: string } = {},
+    params: { format?: SourceRecord['format']; options?: Record<string, unknown>; table?: string; fileName?: string; replace?: boolean } = {},
     opts: RunOptions = {},
   ): Promise<OperationResult<ImportDetail>> {
     const res = await this.run(importFile, { path, ...params }, opts);
