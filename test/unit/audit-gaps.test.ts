@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GapsDetail } from '../../src/core/audit/gaps.ts';
 import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
+import { contractNumbers } from '../fixtures/audit-traps.ts';
 
 let b: AuditBench;
 
@@ -30,8 +32,8 @@ describe('gaps', () => {
       ['doublon', '9', '9', 2],
       ['lacune', '12', '14', 3],
     ]);
-    expect(r.detail).toEqual({ gaps: 2, missing: 4, duplicates: 1, duplicateRows: 2, unparsed: 0, sequences: 1 });
-    expect(r.summary).toBe('Séquence « numero » de « mandats » : 2 lacunes pour 4 numéros manquants, 1 numéro en double (2 lignes).');
+    expect(r.detail).toMatchObject({ gaps: 2, missing: 4, duplicates: 1, duplicateRows: 2, unparsed: 0, sequences: 1, refusedSequences: 0, segmentedBy: null });
+    expect(r.summary!.replace(/[\u202f\u00a0]/g, ' ')).toBe('Séquence « numero » de « mandats » : 17 lignes lues, 17 avec un numéro lisible (100,0 %). Résultat : 2 lacunes pour 4 numéros manquants, 1 numéro en double (2 lignes).');
   });
 
   it('follows coded numbers per prefix and prints gaps as the codes are written', async () => {
@@ -57,5 +59,37 @@ describe('gaps', () => {
   it('refuses a date sequence on a column that is not a date', async () => {
     await expect(b.run('gaps', { table: 'mandats', column: 'numero', kind: 'date' })).rejects.toThrow(/n'est pas une date/);
     await expect(b.run('gaps', { table: 'mandats', column: 'numero', unit: 'week' })).rejects.toThrow(/Paramètres invalides/);
+  });
+});
+
+describe('gaps on identifiers that are not a running number', () => {
+  it('never counts billions of missing contract numbers: cuts 2021xxxxxx by year, refuses a year too sparse, states the population', async () => {
+    const f = contractNumbers();
+    await b.table('marches_numeros', f.sql);
+    const r = await b.run<GapsDetail>('gaps', { table: 'marches_numeros', column: 'numero_marche' });
+    const rows = await b.rows(r.table!);
+    expect(rows.filter((x) => x.anomalie === 'lacune').map((x) => [x.prefixe, x.debut, x.fin, x.nb])).toEqual(f.expected.holes.map((h) => [...h]));
+    expect(rows.filter((x) => x.anomalie === 'doublon').map((x) => x.debut)).toEqual([f.expected.duplicate]);
+    expect(rows.filter((x) => x.anomalie === 'plage trop clairsemée').map((x) => [x.prefixe, x.debut, x.fin, x.nb])).toEqual([
+      ['2018', f.expected.sparse[0], f.expected.sparse.at(-1), f.expected.sparse.length],
+    ]);
+    expect(r.detail).toMatchObject({ missing: f.expected.missing, segmentedBy: 'année', sequences: f.expected.years, refusedSequences: 1, unparsed: f.expected.nonNumeric.length });
+    expect(r.detail!.missing).toBeLessThan(f.expected.used);
+    expect(r.detail!.population).toMatchObject({ read: f.expected.read, used: f.expected.used });
+    expect(r.detail!.population.setAside).toEqual([
+      { reason: 'vides', rows: f.expected.blank },
+      { reason: 'non numériques', rows: f.expected.nonNumeric.length, examples: [...f.expected.nonNumeric].sort() },
+    ]);
+    // The summary says why the whole range was not read as one sequence.
+    expect(r.summary).toMatch(/ce n'est pas une numérotation continue ; séquence suivie par année/);
+    expect(r.summary).toContain('« sans numéro »');
+  });
+
+  it('refuses, with a sentence, a range too sparse for its row count when no year explains it', async () => {
+    await b.table('ids_epars', `SELECT * FROM (VALUES (5), (1000), (123456), (9999999)) t(n)`);
+    const r = await b.run<GapsDetail>('gaps', { table: 'ids_epars', column: 'n' });
+    expect(r.detail).toMatchObject({ gaps: 0, missing: 0, sequences: 1, refusedSequences: 1, segmentedBy: null });
+    expect(r.summary).toMatch(/Lacunes non comptées : la plage est trop clairsemée pour une numérotation continue \(4 numéros de 5 à 9999999/);
+    expect(r.summary).toMatch(/Résultat : lacunes non comptées, aucun doublon\.$/);
   });
 });

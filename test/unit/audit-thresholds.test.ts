@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { easterSunday, frenchHolidays } from '../../src/core/audit/holidays.ts';
 import type { ThresholdsDetail } from '../../src/core/audit/thresholds.ts';
 import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
+import { contractTraps, noSupplierContracts } from '../fixtures/audit-traps.ts';
 
 let b: AuditBench;
 
@@ -68,5 +69,52 @@ describe('thresholds', () => {
   it('asks for a date and a supplier before testing for split purchases', async () => {
     await expect(b.run('thresholds', { table: 'marches', amount: 'montant_ht', checks: ['split'] })).rejects.toThrow(/fractionnement demande/);
     await expect(b.run('thresholds', { table: 'marches', amount: 'fournisseur' })).rejects.toThrow(/pas numérique/);
+  });
+});
+
+describe('thresholds on the traps of a real contracts list', () => {
+  it('sets apart multi-award contracts, pipe-joined SIRETs and placeholder suppliers, with their row counts, and never flags them', async () => {
+    const f = contractTraps();
+    await b.table('marches_pieges', f.sql);
+    const r = await b.run<ThresholdsDetail>('thresholds', {
+      table: 'marches_pieges', amount: 'montant_ht', date: 'date_notification', supplier: 'fournisseur', siret: 'siret', checks: ['split'],
+    });
+    const rows = await b.rows(r.table!, '_ligne');
+    expect(rows.map((x) => x._ligne)).toEqual(f.expected.splitLines);
+    expect(r.detail!.splitGroups).toBe(f.expected.splitGroups);
+    // Kept, but named for what they are: an identifier that is not a SIRET, a name without SIRET.
+    const precisions = [...new Set(rows.map((x) => String(x.precision).replace(/, à partir.*/, '')))].sort();
+    expect(precisions).toEqual([`fournisseur ${f.realSiret}`, 'fournisseur DE811569869 (identifiant non SIRET)', 'fournisseur MENUISERIE DUBOIS (nom, sans SIRET)']);
+    expect(r.detail!.population).toMatchObject({ read: f.expected.read, used: f.expected.withAmount });
+    expect(r.detail!.suppliers).toEqual({
+      siret: f.expected.bySiret, otherId: f.expected.byOtherId, name: f.expected.byName,
+      setApart: [...f.expected.multi.values(), ...f.expected.blank.values()].reduce((a, n) => a + n, 0),
+    });
+    const listed = (reason: RegExp) => new Map(r.detail!.setApartSuppliers!.filter((x) => reason.test(x.reason)).map((x) => [x.value, x.rows]));
+    expect(listed(/plusieurs titulaires/)).toEqual(f.expected.multi);
+    expect(listed(/fictif/)).toEqual(f.expected.blank);
+    const sp = r.detail!.splitPopulation!;
+    expect(sp.read).toBe(f.expected.withAmount);
+    expect(sp.used).toBe(f.expected.bySiret + f.expected.byOtherId + f.expected.byName);
+    expect(sp.setAside.find((x) => x.reason === 'sans date')?.rows).toBe(f.expected.withoutDate);
+    // The population comes before the headline, and names the multi-award label with its count.
+    expect(r.summary).toMatch(/« MARCHE MULTIATTRIBUTAIRE × 3 »/);
+    expect(r.summary!.indexOf('mis de côté')).toBeLessThan(r.summary!.indexOf('lignes signalées'));
+  });
+
+  it('skips the split test when no supplier column is given, says so, and still runs the others', async () => {
+    const f = noSupplierContracts();
+    await b.table('decp_plat', f.sql);
+    const r = await b.run<ThresholdsDetail>('thresholds', { table: 'decp_plat', amount: 'montant', date: 'date_notification' });
+    const rows = await b.rows(r.table!, 'motif, _ligne');
+    const got: Record<string, number[]> = {};
+    for (const x of rows) (got[String(x.motif)] ??= []).push(Number(x._ligne));
+    expect(got).toEqual(f.expected);
+    expect(r.detail!.skipped.map((x) => x.check)).toEqual(['split']);
+    expect(r.summary).toMatch(/Test « fractionnement » non fait — .*pas de colonne fournisseur \(supplier\) ni SIRET \(siret\)/);
+    // Without a date either, the calendar test is skipped too; with nothing left to run, refused.
+    const r2 = await b.run<ThresholdsDetail>('thresholds', { table: 'decp_plat', amount: 'montant' });
+    expect(r2.detail!.skipped.map((x) => x.check)).toEqual(['split', 'calendar']);
+    await expect(b.run('thresholds', { table: 'decp_plat', amount: 'montant', checks: ['split', 'calendar'] })).rejects.toThrow(/fractionnement demande.*week-ends/);
   });
 });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ValidateIdsDetail } from '../../src/core/audit/validate-ids.ts';
 import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
+import { siretLengths } from '../fixtures/audit-traps.ts';
 
 let b: AuditBench;
 
@@ -22,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => b.close());
 
 const problems = async (kind: string, column: string, extra = {}) => {
-  const r = await b.run('validate-ids', { table: 'ids', column, kind, ...extra });
+  const r = await b.run<ValidateIdsDetail>('validate-ids', { table: 'ids', column, kind, ...extra });
   return { r, rows: (await b.rows(r.table!, '_ligne')).map((x) => [x._ligne, x.probleme]) };
 };
 
@@ -32,11 +34,12 @@ describe('validate-ids', () => {
     expect(rows).toEqual([
       [2, 'clé de contrôle (Luhn) invalide'],
       [5, 'clé de contrôle (Luhn) invalide'],
-      [6, 'clé de contrôle (Luhn) invalide'],
+      [6, 'longueur 13 au lieu de 14'],
       [7, 'manquant'],
       [8, 'caractères non numériques'],
     ]);
-    expect(r.detail).toEqual({ checked: 8, invalid: 4, missing: 1 });
+    expect(r.detail).toMatchObject({ checked: 8, invalid: 4, missing: 1 });
+    expect(r.detail!.population).toEqual({ read: 8, used: 7, usedLabel: 'renseignées, contrôlées', setAside: [{ reason: 'vides', rows: 1 }] });
   });
 
   it('INSEE commune codes: Corsica as 2A/2B, Paris arrondissements 75101–75120', async () => {
@@ -51,5 +54,20 @@ describe('validate-ids', () => {
 
   it('Paris postal codes: 75001–75020 and 75116', async () => {
     expect((await problems('postal-paris', 'cp')).rows.map((x) => x[0])).toEqual([2, 5, 6, 8]);
+  });
+});
+
+describe('validate-ids never pads a SIRET', () => {
+  it('reports 13-digit SIRETs as the wrong length — a lost leading zero as a question — and counts them invalid', async () => {
+    const f = siretLengths();
+    await b.table('siret_courts', f.sql);
+    const r = await b.run<ValidateIdsDetail>('validate-ids', { table: 'siret_courts', column: 'siret', kind: 'siret' });
+    const got = (await b.rows(r.table!, '_ligne')).map((x) => [x._ligne, x.probleme]);
+    expect(got).toEqual(f.rows.flatMap((x, i) => (x.problem ? [[i + 1, x.problem]] : [])));
+    const bad = f.rows.filter((x) => x.problem && x.problem !== 'manquant');
+    expect(r.detail!.invalid).toBe(bad.length);
+    expect(r.detail!.byProblem['longueur 13 au lieu de 14 : zéro initial perdu ?']).toBe(f.lostZero.length);
+    expect(r.detail!.population).toMatchObject({ read: f.rows.length, used: f.rows.length - 1 });
+    expect(r.summary).toMatch(new RegExp(`^Contrôle des SIRET .*lignes lues.*Invalides : ${bad.length} sur ${f.rows.length - 1} `));
   });
 });

@@ -80,9 +80,10 @@ export function digitsOnlySql(expr: string): string {
 }
 
 /**
- * SIRET as 14 digits. Spreadsheets drop leading zeros, so 10 to 13 digits are left-padded with zeros;
- * other lengths are returned as they are (digits only) so that validateIds reports them instead of
- * this function inventing a number. NULL when there is no digit at all.
+ * SIRET as 14 digits, FOR MATCHING ONLY (reconciliations, budget): spreadsheets drop leading zeros, so
+ * 10 to 13 digits are left-padded with zeros to give a lost zero a chance to meet its twin. Never use
+ * it to say a SIRET is valid: validate-ids checks the digits as written (idDigitsSql) and reports a
+ * 13-digit value as the wrong length. NULL when there is no digit at all.
  */
 export function normalizeSiretSql(expr: string): string {
   const d = digitsOnlySql(expr);
@@ -128,4 +129,68 @@ export function sirenValidSql(expr: string): string {
 /** Trimmed, upper-cased, accent-free text: the key normalisation of reconciliations for codes. */
 export function normalizeKeySql(expr: string): string {
   return `nullif(upper(strip_accents(regexp_replace(trim(CAST(${expr} AS VARCHAR)), '\\s+', ' ', 'g'))), '')`;
+}
+
+/**
+ * The digits of an identifier as written, never padded: spaces, dots and dashes between digit groups
+ * are dropped (« 812 753 093 00010 »), and so is a trailing « .0 » left by a spreadsheet float. NULL
+ * when the value holds any other character (a letter, « | », « # ») or no digit at all.
+ */
+export function idDigitsSql(expr: string): string {
+  const t = `regexp_replace(trim(CAST(${expr} AS VARCHAR)), '\\.0+$', '')`;
+  return `(CASE WHEN regexp_full_match(${t}, '[0-9][0-9 .\\-]*') THEN nullif(regexp_replace(${t}, '[^0-9]', '', 'g'), '') END)`;
+}
+
+/**
+ * Words that stand for « no supplier » in procurement and subsidy exports, once normalised
+ * (normalizeTextSql: upper case, no accent, punctuation as spaces). « N/A » becomes « N A ».
+ */
+export const PLACEHOLDER_WORDS = [
+  'N A', 'NA', 'NC', 'ND', 'NR', 'NON', 'NEANT', 'NUL', 'NULL', 'NONE', 'INCONNU', 'INCONNUE', 'SANS', 'SANS OBJET', 'SO',
+  'NON RENSEIGNE', 'NON RENSEIGNEE', 'NON COMMUNIQUE', 'NON DISPONIBLE', 'NON APPLICABLE', 'A COMPLETER', 'AUCUN', 'AUCUNE',
+  'DIVERS', 'TEST', 'XXX', 'XX', 'X',
+] as const;
+
+/**
+ * TRUE when a supplier identifier is a stand-in rather than an identifier: blank, no letter or digit
+ * at all (« # », « - », « ? »), a placeholder word (« N/A », « inconnu »), one digit repeated
+ * (« 0 », « 00000000000000 », « 99999999999999 »), or digits worth less than 10 000 (« 1 »,
+ * « 00001 »): no SIREN, hence no SIRET, is that small. NULL input gives TRUE (blank).
+ */
+export function placeholderIdSql(expr: string): string {
+  const raw = `nullif(trim(CAST(${expr} AS VARCHAR)), '')`;
+  const norm = normalizeTextSql(expr);
+  const compact = `replace(${norm}, ' ', '')`;
+  const digits = idDigitsSql(expr);
+  return `(${raw} IS NULL OR ${norm} IS NULL
+    OR ${norm} IN (${PLACEHOLDER_WORDS.map((w) => `'${w}'`).join(', ')})
+    OR length(replace(${compact}, substr(${compact}, 1, 1), '')) = 0
+    OR coalesce(length(ltrim(${digits}, '0')) < 5, FALSE))`;
+}
+
+/** The same for a supplier's name: blank, no letter or digit, a placeholder word, one character repeated. */
+export function placeholderNameSql(expr: string): string {
+  const norm = normalizeTextSql(expr);
+  const compact = `replace(${norm}, ' ', '')`;
+  return `(${norm} IS NULL OR ${norm} IN (${PLACEHOLDER_WORDS.map((w) => `'${w}'`).join(', ')})
+    OR length(replace(${compact}, substr(${compact}, 1, 1), '')) = 0)`;
+}
+
+/**
+ * TRUE when one cell holds several identifiers: two runs of at least 5 digits (spaces and dots inside
+ * a number ignored) separated by « | », « ; », « , », « / » or « + », as multi-award contracts list
+ * their holders (« 31547453600325|41797626300018 »).
+ */
+export function multiValuedIdSql(expr: string): string {
+  const s = `regexp_replace(CAST(${expr} AS VARCHAR), '[ .]', '', 'g')`;
+  return `coalesce(regexp_matches(${s}, '[0-9]{5,}[|;,/+]+[0-9]{5,}'), FALSE)`;
+}
+
+/**
+ * TRUE for a name that says « several holders » instead of naming one: « MARCHE MULTIATTRIBUTAIRE »,
+ * « multi-attributaires », « plusieurs titulaires », « titulaires multiples ».
+ */
+export function multiAwardNameSql(expr: string): string {
+  const norm = normalizeTextSql(expr);
+  return `coalesce(regexp_matches(${norm}, '\\bMULTI ?(ATTRIBUTAIRE|TITULAIRE)S?\\b|\\bPLUSIEURS (TITULAIRES|ATTRIBUTAIRES|FOURNISSEURS)\\b|\\b(ATTRIBUTAIRES|TITULAIRES) MULTIPLES\\b'), FALSE)`;
 }

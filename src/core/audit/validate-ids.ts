@@ -1,10 +1,14 @@
 // Identifier checks: SIRET/SIREN (length and Luhn key, La Poste's rule), INSEE commune codes and
 // Paris postal codes. Every invalid or missing value is listed with its line and the reason.
+// Digits are checked as written: a 13-digit SIRET is the wrong length even when a leading zero lost
+// in a spreadsheet would make it valid (that is said, as a question, and still counted invalid).
+// Padding it silently hid the 33 thirteen-digit SIRETs of Paris's 2013 subsidy file.
 import { z } from 'zod';
 import { inputOf, registerOperation } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
+import { population, populationLine, rateOver, rateText, type Population } from '../ops/population.ts';
 import { fmtInt, LINE, makeResult, requireColumns, resultParam, rowsOf, tableParam, withLineSql } from './common.ts';
-import { digitsOnlySql, normalizeSirenSql, normalizeSiretSql, sirenValidSql, siretValidSql } from './normalize.ts';
+import { idDigitsSql, multiValuedIdSql, sirenValidSql, siretValidSql } from './normalize.ts';
 
 export const ValidateIdsParams = z.object({
   table: tableParam,
@@ -22,12 +26,14 @@ export function idProblemSql(col: string, kind: ValidateIdsParams['kind'], paris
   const raw = `nullif(trim(CAST(${col} AS VARCHAR)), '')`;
   if (kind === 'siret' || kind === 'siren') {
     const len = kind === 'siret' ? 14 : 9;
-    const n = kind === 'siret' ? normalizeSiretSql(col) : normalizeSirenSql(col);
-    const ok = kind === 'siret' ? siretValidSql(n) : sirenValidSql(n);
+    const n = idDigitsSql(col);
+    const ok = (e: string) => (kind === 'siret' ? siretValidSql(e) : sirenValidSql(e));
     return `CASE WHEN ${raw} IS NULL THEN 'manquant'
-      WHEN regexp_matches(${raw}, '[^0-9 .\\-]') OR ${digitsOnlySql(col)} IS NULL THEN 'caractères non numériques'
+      WHEN ${multiValuedIdSql(col)} THEN 'plusieurs identifiants dans une cellule'
+      WHEN ${n} IS NULL THEN 'caractères non numériques'
+      WHEN length(${n}) = ${len - 1} AND ${ok(`lpad(${n}, ${len}, '0')`)} THEN 'longueur ${len - 1} au lieu de ${len} : zéro initial perdu ?'
       WHEN length(${n}) <> ${len} THEN 'longueur ' || length(${n}) || ' au lieu de ${len}'
-      WHEN NOT ${ok} THEN 'clé de contrôle (Luhn) invalide'
+      WHEN NOT ${ok(n)} THEN 'clé de contrôle (Luhn) invalide'
       END`;
   }
   if (kind === 'insee') {
@@ -44,10 +50,21 @@ export function idProblemSql(col: string, kind: ValidateIdsParams['kind'], paris
     END`;
 }
 
-export const validateIds = registerOperation<ValidateIdsParams, { checked: number; invalid: number; missing: number }>({
+export interface ValidateIdsDetail {
+  /** Rows read (every row is checked; blanks are « manquant »). */
+  checked: number;
+  /** Rows with a value that fails the check (wrong length included, lost leading zero or not). */
+  invalid: number;
+  missing: number;
+  /** Invalid rows by reason, as written in the result. */
+  byProblem: Record<string, number>;
+  population: Population;
+}
+
+export const validateIds = registerOperation<ValidateIdsParams, ValidateIdsDetail>({
   id: 'validate-ids',
   kind: 'audit',
-  description: 'Contrôle des identifiants : SIRET/SIREN (clé de Luhn), codes commune INSEE, codes postaux parisiens',
+  description: 'Contrôle des identifiants : SIRET/SIREN (longueur exacte, clé de Luhn), codes commune INSEE, codes postaux parisiens',
   params: ValidateIdsParams,
   async run(ctx, p) {
     requireColumns(ctx, p.table, [p.column]);
@@ -58,10 +75,21 @@ export const validateIds = registerOperation<ValidateIdsParams, { checked: numbe
     const res = await makeResult(ctx, 'validate-ids', select, p.result);
     const c = await rowsOf(ctx, `SELECT (SELECT count(*) FROM ${quoteIdent(p.table)}) AS n, count(*) FILTER (probleme <> 'manquant') AS bad, count(*) FILTER (probleme = 'manquant') AS missing FROM ${quoteIdent(res.table)}`);
     const s = c[0]!;
-    const d = { checked: Number(s.n), invalid: Number(s.bad), missing: Number(s.missing) };
+    const by = await rowsOf(ctx, `SELECT probleme, count(*) AS n FROM ${quoteIdent(res.table)} WHERE probleme <> 'manquant' GROUP BY probleme ORDER BY n DESC, probleme`);
+    const checked = Number(s.n);
+    const missing = Number(s.missing);
+    const invalid = Number(s.bad);
+    const pop = population(checked, checked - missing, 'renseignées, contrôlées', [{ reason: 'vides', rows: missing }]);
+    const d: ValidateIdsDetail = { checked, invalid, missing, byProblem: Object.fromEntries(by.map((x) => [String(x.probleme), Number(x.n)])), population: pop };
     const label = { siret: 'SIRET', siren: 'SIREN', insee: 'codes commune INSEE', 'postal-paris': 'codes postaux parisiens' }[p.kind];
+    const rate = rateText(rateOver(invalid, pop.used));
     const summary =
-      `Contrôle des ${label} de « ${p.column} » (« ${p.table} ») : ${fmtInt(d.checked)} lignes, ${fmtInt(d.invalid)} invalides, ${fmtInt(d.missing)} manquants.` +
+      `Contrôle des ${label} de « ${p.column} » (« ${p.table} ») : ${populationLine(pop)}. ` +
+      `Invalides : ${fmtInt(invalid)} sur ${fmtInt(pop.used)} (${rate})` +
+      (by.length ? ` — ${by.map((x) => `${x.probleme} : ${fmtInt(x.n)}`).join(' ; ')}` : '') + '.' +
+      (p.kind === 'siret' || p.kind === 'siren'
+        ? ` Les chiffres sont contrôlés tels qu'écrits, sans zéro ajouté : une valeur trop courte est comptée invalide, même quand un zéro initial perdu l'expliquerait.`
+        : '') +
       (p.kind === 'siret' ? ' Les SIRET de La Poste (SIREN 356000000) suivent la règle de l’INSEE propre à La Poste : somme des chiffres multiple de 5.' : '');
     return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail: d };
   },
