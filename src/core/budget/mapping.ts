@@ -427,6 +427,16 @@ const FIELD_FR: Record<BudgetField, string> = {
   nature: 'nature', function: 'fonction', direction: 'direction', amount: 'montant',
 };
 
+/**
+ * Worth a line in a summary: a code column whose values were rewritten (a prefix, padding, a lost
+ * zero), or short codes read as a type (« OR » → « R »). Words brought to their code (« Réel » → « R »,
+ * « Fonctionnement » → « F ») surprise no one and stay in the detail.
+ */
+export function notableNormalisation(n: CodeNormalisation): boolean {
+  if (!['opType', 'chapter', 'nature', 'function'].includes(n.field)) return false;
+  return n.rules.some((r) => !r.startsWith('ramené') && r !== 'libellé ramené au code') || n.examples.some((e) => e.from.length <= 3);
+}
+
 /** « chapitre (« Chapitre ») : 33 valeurs sur 1 273 lignes, préfixe C retiré, espaces retirés — « C042 » → « 042 », … ». */
 export function normalisationText(n: CodeNormalisation, examples = 3): string {
   return `${FIELD_FR[n.field]} (« ${n.label} ») : ${count(n.values)} valeur${n.values > 1 ? 's' : ''} sur ${count(n.rows)} ligne${n.rows > 1 ? 's' : ''}, ${n.rules.join(', ')} — ` +

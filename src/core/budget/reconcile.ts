@@ -16,7 +16,7 @@ import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { count, euros, percent, plural, sqlEuros, sqlPercent } from './format.ts';
 import { population, populationLine, rateOver, rateText, type Population } from '../ops/population.ts';
 import {
-  amountSql, BUDGET_FIELDS, budgetSelectSql, BudgetSource, codeNormalisations, normalisationText, resolveBudgetSource,
+  amountSql, BUDGET_FIELDS, budgetSelectSql, BudgetSource, codeNormalisations, normalisationText, notableNormalisation, resolveBudgetSource,
   type BudgetField, type BudgetMapping, type CodeNormalisation,
 } from './mapping.ts';
 
@@ -545,9 +545,8 @@ export const budgetReconcile = registerOperation<ReconcileParams, ReconcileDetai
       executed: await codeNormalisations(ctx.engine, executed.table, executed.mapping),
     };
     // Only the codes that carry the keys are worth a line in the summary; the detail has them all.
-    const codeFields = ['opType', 'chapter', 'nature', 'function'];
     const normText = (['voted', 'executed'] as const)
-      .flatMap((side) => normalisations[side].filter((n) => codeFields.includes(n.field)).map((n) => `${side === 'voted' ? 'voté' : 'réalisé'}, ${normalisationText(n)}`));
+      .flatMap((side) => normalisations[side].filter(notableNormalisation).map((n) => `${side === 'voted' ? 'voté' : 'réalisé'}, ${normalisationText(n)}`));
     const overruns = await ctx.engine.query(
       `SELECT annee, chapitre, CAST(ecart AS DOUBLE) FROM ${t} WHERE flag = 'depassement_chapitre' ORDER BY ecart DESC LIMIT 3`,
     );
