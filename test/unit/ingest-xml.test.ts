@@ -121,3 +121,27 @@ describe.skipIf(!existsSync(REAL))('the real HATVP declaration (../shared/data)'
     expect(await rows(`SELECT general_declarant_email FROM ${quoteIdent('hatvp_declaration_sample')}`)).toEqual([['[Données non publiées]']]);
   });
 });
+
+describe('interests-vs-subsidies on imported HATVP declarations', () => {
+  it('gathers the organisations of every section with their declarant and matches them to beneficiaries', async () => {
+    const { s } = await importXml('interets.xml', hatvpXml(DECLARATIONS));
+    files.set('subv.csv', new TextEncoder().encode('Bénéficiaire;Montant\nTHEATRE DE LA VERANDA;6000\nAssociation des amis du quartier;1500\nClub de quartier;800\n'));
+    await s.importPath('subv.csv');
+    const { getOperation } = await import('../../src/core/ops/all.ts');
+    const res = await s.run(getOperation('reconcile')!, {
+      left: 'interets',
+      right: 'subv',
+      keys: [{ left: 'organisme', right: 'beneficiaire' }],
+      preset: 'interests-vs-subsidies',
+      amount: { right: 'montant' },
+    });
+    expect(res.summary).toMatch(/Organismes tirés des déclarations HATVP « interets » \(1 section\) dans « interets__organismes »/);
+    expect(res.summary).toMatch(/2 correspondances exactes/);
+    const got = await rows(`SELECT noms_gauche, noms_droite, gauche_declarant, gauche_section FROM ${quoteIdent(res.table!)} ORDER BY 1`);
+    expect(got).toEqual([
+      ['Association des Amis du Quartier', 'Association des amis du quartier', 'Claire Martin', 'fonctions de direction'],
+      ['Théâtre de la Véranda', 'THEATRE DE LA VERANDA', 'Marc Durand', 'fonctions de direction'],
+    ]);
+    expect(res.entry.inputs.map((i) => i.table)).toEqual(expect.arrayContaining(['interets', 'interets__participationdirigeantdto', 'subv']));
+  });
+});

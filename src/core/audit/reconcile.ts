@@ -13,9 +13,10 @@
 // declarations of interests with subsidy beneficiaries, on normalised names (plus Jaro-Winkler when
 // asked), and lists the pairs for a human to review: a matching name is not a conflict of interest.
 import { z } from 'zod';
-import { inputOf, OperationError, registerOperation, requireColumn, requireTable, type OperationContext } from '../ops/registry.ts';
+import { createResultTable, inputOf, OperationError, registerOperation, requireColumn, requireTable, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { firstRow, fmtEur, fmtInt, isNumericType, LINE, makeResult, plural, requireNumericColumn, resultParam, rowsOf, withLineSql } from './common.ts';
+import { hatvpOrganisationsSql, isHatvpDeclarations } from './hatvp-interests.ts';
 import { normalizeKeySql, normalizeNameSql, normalizeSiretSql } from './normalize.ts';
 
 const MODES = ['exact', 'key', 'siret', 'name'] as const;
@@ -150,6 +151,7 @@ export const reconcile = registerOperation<ReconcileParams, ReconcileDetail>({
   description: 'Rapprochement de deux tables sur des clés normalisées : appariés, appariés avec écarts, seulement à gauche, seulement à droite, doublons de clé',
   params: ReconcileParams,
   async run(ctx, p) {
+    if (p.preset === 'interests-vs-subsidies' && isHatvpDeclarations(ctx.catalog.get(p.left))) return hatvpVsSubsidies(ctx, p);
     const { keyTypes, cmpTypes } = checkColumns(ctx, p);
     if (p.preset === 'interests-vs-subsidies') return interestsVsSubsidies(ctx, p);
     if (p.threshold !== undefined || p.show) {
@@ -292,6 +294,29 @@ export const reconcile = registerOperation<ReconcileParams, ReconcileDetail>({
     return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.left), inputOf(ctx, p.right)], summary, detail: d };
   },
 });
+
+/**
+ * HATVP declarations as imported (a declaration table and one table per section): the organisations of
+ * every section are gathered first, with the declarant, the section and the mandate, into a result
+ * table the preset then reads; the key on the left is that table's « organisme ».
+ */
+async function hatvpVsSubsidies(ctx: OperationContext, p: ReconcileParams) {
+  const main = ctx.catalog.get(p.left)!;
+  const orgs = hatvpOrganisationsSql(ctx, main);
+  if (!orgs) throw new OperationError(`« ${p.left} » : aucune section de ces déclarations ne nomme d’organisme (sociétés, employeurs, structures)`);
+  const made = await createResultTable(ctx, 'interets-declares', `SELECT * FROM (${orgs.sql}) ORDER BY declarant, section, organisme`, ctx.catalog.freeName(`${p.left}__organismes`));
+  const keys = [{ ...p.keys[0]!, left: 'organisme' }];
+  const show = { left: [...new Set(['declarant', 'section', 'mandat', ...(p.show?.left ?? [])])], right: p.show?.right ?? [] };
+  const q = { ...p, left: made.table, keys, show };
+  checkColumns(ctx, q);
+  const out = await interestsVsSubsidies(ctx, q);
+  return {
+    ...out,
+    sql: [made.sql, ...out.sql],
+    inputs: [inputOf(ctx, p.left), ...orgs.tables.map((t) => inputOf(ctx, t)), ...out.inputs.slice(1)],
+    summary: `Organismes tirés des déclarations HATVP « ${p.left} » (${plural(orgs.tables.length, 'section', 'sections')}) dans « ${made.table} ». ${out.summary}`,
+  };
+}
 
 /** Declarations of interests × subsidy beneficiaries, on normalised organisation names. */
 async function interestsVsSubsidies(ctx: OperationContext, p: ReconcileParams) {
