@@ -4,9 +4,10 @@ import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import {
-  budgetMap, chapterSql, codeSql, flowSql, opTypeSql, proposeMapping, sampleColumnValues, sectionSql, stageSql,
+  budgetMap, chapterSql, codeNormalisations, codeSql, CODE_PREFIX, flowSql, normalizeLabel, opTypeSql, proposeMapping, sampleColumnValues, sectionSql, stageSql,
 } from '../../src/core/budget/mapping.ts';
 import { addTable, scratchContext } from '../fixtures/budget-fixtures.ts';
+import { addGironde, gironde, GIRONDE_HEADER } from '../fixtures/budget-traps-fixtures.ts';
 
 let engine: Engine;
 let ctx: OperationContext;
@@ -86,6 +87,22 @@ describe('code normalisation in SQL', () => {
     expect(rows.rows.map((r) => r[0])).toEqual(['011', '011', '042', '040', '013', '13', '023', '23', '021', '21', '65']);
   });
 
+  it('drops the letter a column puts before its codes (C042, A2748, R0202), with the padding, and only that letter before a digit', async () => {
+    expect(await one(`SELECT ${codeSql('x', CODE_PREFIX.chapter)} FROM (VALUES ('C042'), ('C65  '), ('C904-4'), ('CA'), ('042'), ('A6811')) t(x)`))
+      .toEqual(['042', '65', '904-4', 'CA', '042', 'A6811']);
+    expect(await one(`SELECT ${codeSql('x', CODE_PREFIX.nature)} FROM (VALUES ('A2748'), ('A62268 '), ('6574')) t(x)`)).toEqual(['2748', '62268', '6574']);
+    expect(await one(`SELECT ${codeSql('x', CODE_PREFIX.function)} FROM (VALUES ('R0202   '), ('R01     '), ('020')) t(x)`)).toEqual(['0202', '01', '020']);
+    // « C13 » in operating is chapter 013 once its letter is gone, as 13 read as a number would be.
+    expect(await one(`SELECT ${chapterSql('c', 's', 'f', 'o')} FROM (VALUES ('C13', 'F', 'D', 'R'), ('C13', 'I', 'R', 'R'), ('C042', 'F', 'D', 'O')) t(c, s, f, o)`))
+      .toEqual(['013', '13', '042']);
+  });
+
+  it('reads Gironde operation types: OR is réel, OE and OI are ordre (between and inside sections)', async () => {
+    expect(await one(`SELECT ${opTypeSql('x')} FROM (VALUES ('OR'), ('OE'), ('OI'), ('oe ')) t(x)`)).toEqual(['R', 'O', 'O', 'O']);
+    const p = proposeMapping(entry(GIRONDE_HEADER.map((h) => [normalizeLabel(h).replace(/ /g, '_'), h] as [string, string])), undefined, 'executed');
+    expect(p.mapping).toMatchObject({ opType: 'reel_ordre_id_ordre_diff', chapter: 'chapitre', nature: 'article', function: 'rubrique_fonctionnelle', flow: 'depense_recette' });
+  });
+
   it('turns labels into keys: sections, flows, operation types and stages', async () => {
     expect(await one(`SELECT ${sectionSql('x')} FROM (VALUES ('Fonctionnement'), ('INVESTISSEMENT'), ('f'), ('I'), ('Autre')) t(x)`)).toEqual(['F', 'I', 'F', 'I', 'AUTRE']);
     expect(await one(`SELECT ${flowSql('x')} FROM (VALUES ('Dépenses'), ('RECETTE'), ('d'), ('R')) t(x)`)).toEqual(['D', 'R', 'D', 'R']);
@@ -117,5 +134,36 @@ describe('budget-map', () => {
     ]);
     expect(res.summary).toContain('2 lignes de total');
     expect(res.entry.op).toBe('budget-map');
+  });
+});
+
+describe('codeNormalisations', () => {
+  it('lists what reading the codes changed, counted from the data, with examples as they are in the source', async () => {
+    const t = await addGironde(ctx, 'norm_');
+    const table = ctx.catalog.get(t.executed)!;
+    const p = proposeMapping(table, await sampleColumnValues(engine, table), 'executed');
+    const found = await codeNormalisations(engine, table, p.mapping!);
+    const by = Object.fromEntries(found.map((n) => [n.field, n]));
+    const lines = gironde().exec;
+    const distinct = (i: number) => new Set(lines.map((r) => r[i])).size;
+    // Every chapter carries the C: all distinct values changed, on every line.
+    expect(by.chapter).toMatchObject({ column: 'chapitre', values: distinct(GIRONDE_HEADER.indexOf('Chapitre')), rows: lines.length, rules: ['préfixe C retiré'] });
+    expect(by.chapter!.examples.every((e) => e.to === e.from.slice(1))).toBe(true);
+    expect(by.function!.rules.sort()).toEqual(['espaces retirés', 'préfixe R retiré']);
+    expect(by.function!.examples.map((e) => e.from)).toContain('R020␣␣␣␣');
+    expect(by.nature!.rules).toContain('préfixe A retiré');
+    expect(by.opType!.examples.map((e) => `${e.from}→${e.to}`).sort()).toEqual(['OE→O', 'OI→O', 'OR→R']);
+    // D/R and I/F are already codes: nothing to say about them.
+    expect(by.flow).toBeUndefined();
+    expect(by.section).toBeUndefined();
+  });
+
+  it('is shown by budget-map, and says so when nothing was changed', async () => {
+    const t = await addGironde(ctx, 'normmap_');
+    const res = await runOperation(ctx, budgetMap, { table: t.executed, role: 'executed' });
+    expect(res.summary).toMatch(/chapitre \(« Chapitre »\) : \d+ valeurs sur \d+ lignes, préfixe C retiré — « C\d+ » → « \d+ »/);
+    expect(res.summary).toContain('« OE » → « O »');
+    await addTable(ctx, 'plain_codes', ['Exercice', 'Sens', 'Chapitre', 'Montant voté'], [[2022, 'D', '011', 10]]);
+    expect((await runOperation(ctx, budgetMap, { table: 'plain_codes' })).summary).toContain('Aucun code modifié à la lecture.');
   });
 });
