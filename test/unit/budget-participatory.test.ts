@@ -13,7 +13,7 @@ import { correctWords, ruleWords, withinOneEdit } from '../../src/core/budget/co
 import { participatoryBudget, participatoryUnplaced, proposeProjectColumns, type ParticipatoryFlag } from '../../src/core/budget/participatory.ts';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import { addTable, cleanProjects, PROJECT_HEADER, scratchContext, type Cell } from '../fixtures/budget-fixtures.ts';
-import { PARIS_HEADER, parisProjects, REAL_STATUS_COUNTS, realSizedParisProjects, TRAP_STATUS_COUNTS, type ParisProject } from '../fixtures/paris-participatory.ts';
+import { PARIS_HEADER, parisProjects, REAL_PARIS_WIDE, REAL_STATUS_COUNTS, realSizedParisProjects, TRAP_STATUS_COUNTS, type ParisProject } from '../fixtures/paris-participatory.ts';
 
 let engine: Engine;
 let ctx: OperationContext;
@@ -209,6 +209,12 @@ describe('participatory-budget on the shape of the Paris export', () => {
     expect(detail.delivered).toBe(expectedDelivered);
     expect(detail.population).toMatchObject({ read: 1214, used: 1214, setAside: [] });
     expect(detail.deliveredRate).toBeCloseTo(843 / 1214, 10);
+    // The 63 Paris-wide projects at 75004 stay out of the 4th.
+    const wide = real.filter((p) => p.truth.parisWide);
+    expect(wide).toHaveLength(REAL_PARIS_WIDE);
+    expect(detail.parisWide).toEqual({ projects: REAL_PARIS_WIDE, allocated: sum(wide.map((p) => p.truth.amount)) });
+    const fourth = await engine.query(`SELECT sum(nb_projets) FROM "${res.table}" WHERE portee = 'arrondissement' AND arrondissement = '4'`);
+    expect(Number(fourth.rows[0]![0])).toBe(real.filter((p) => p.truth.arrondissement === '4').length);
     expect(res.summary!.replace(/[\u00a0\u202f]/g, ' ')).toMatch(/^Budget participatif \(« paris\d+ »\) : 1 214 lignes lues, 1 214 classées/);
     expect(res.summary!.replace(/[\u00a0\u202f]/g, ' ')).toContain('843 livrés sur 1 214 projets classés (69,4 %)');
   });
