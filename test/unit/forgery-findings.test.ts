@@ -11,7 +11,7 @@ import { main } from '../../src/cli/main.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import {
-  attachEvidence, checkFindings, createFinding, evidenceFromResult, findingContentSha256, findingSealSha256, findingSignOff,
+  attachEvidence, checkFindings, createFinding, createInvestigation, evidenceFromResult, findingContentSha256, findingSealSha256, findingSignOff,
   parseFindingsFile, sealEvidence, signOff, signStep, submitForReview, updateFinding, verifyFindingsAgainstJournal,
   type Finding, type FindingsFile, type SnapshotEvidence,
 } from '../../src/core/findings/index.ts';
@@ -179,6 +179,23 @@ describe('findings.json edited by hand', () => {
     expect(codes(ps)).not.toContain('evidence-seal-broken');
   });
 
+  it('an investigation rewritten, and one made up', async () => {
+    const inv = await createInvestigation(s, { name: 'Mandats 2023', description: 'Doubles paiements.' }, { by: alice.name });
+    // A legitimate change: the state every later test starts from.
+    cleanFindings = await readFile(findingsPath(), 'utf8');
+    cleanJournal = await readFile(journalPath(), 'utf8');
+    expect(await problemsOnDisk()).toEqual([]);
+    await editFindings((file) => {
+      file.investigations.find((x) => x.id === inv.id)!.description = 'Aucune anomalie.';
+      file.investigations.push({ ...inv, id: 'E-0099', name: 'Enquête close par le Directeur' });
+    });
+    const ps = await problemsOnDisk();
+    expect(ps.map((p) => [p.code, p.investigationId])).toEqual([
+      ['investigation-content-mismatch', inv.id],
+      ['investigation-not-journaled', 'E-0099'],
+    ]);
+  });
+
   it('a history step pointing at another entry of the journal', async () => {
     await editFindings((file) => {
       const h = file.findings.find((x) => x.id === signed.id)!.history.at(-1)!;
@@ -282,6 +299,25 @@ describe('signatures', () => {
 });
 
 describe('what the user sees', () => {
+  async function verifyCli(): Promise<{ code: number; text: string }> {
+    let text = '';
+    const code = await main(['verify', '--project', project()], { out: (x) => void (text += x), err: (x) => void (text += x) });
+    return { code, text };
+  }
+
+  it('`loupe verify` passes the untouched project and fails the forged one, naming the finding', async () => {
+    expect((await verifyCli()).code).toBe(0);
+    await editFindings((file) => {
+      file.findings.find((x) => x.id === signed.id)!.effect.amount = 999_999;
+      file.findings.push({ ...structuredClone(draft), id: 'C-0099', title: 'Définitif, validé par Directeur', status: 'final', signedOff: { by: 'Directeur', at: '2024-01-01T00:00:00.000Z' }, history: [] });
+    });
+    const { code, text } = await verifyCli();
+    expect(code).toBe(1);
+    expect(text).toContain(`${signed.id} ne correspond plus à sa dernière entrée du journal`);
+    expect(text).toContain('C-0099 n’a aucune entrée dans le journal');
+    expect(text).not.toContain('Journal intact');
+  }, 60_000);
+
   it('the report prints ALTÉRÉ on the forged finding and computes its integrity line', async () => {
     await editFindings((file) => {
       file.findings.find((x) => x.id === signed.id)!.effect.amount = 999_999;

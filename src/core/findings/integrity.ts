@@ -134,13 +134,16 @@ export type FindingProblemCode =
   | 'signature-missing'
   | 'signature-invalid'
   | 'signoff-mismatch'
-  | 'four-eyes-violated';
+  | 'four-eyes-violated'
+  | 'investigation-not-journaled'
+  | 'investigation-content-mismatch';
 
 export interface FindingProblem {
   code: FindingProblemCode;
   message: string;
   findingId?: string;
   evidenceId?: string;
+  investigationId?: string;
 }
 
 export interface FindingsCheck {
@@ -219,6 +222,15 @@ export async function checkFindings(file: FindingsFile, entries: readonly Journa
       if (!sign || after.length || (seal && seal !== (await findingSealSha256(f)))) {
         add({ code: 'signoff-mismatch', findingId: f.id, message: `${f.id} est marquée définitive, mais le journal n’a pas de validation qui couvre son contenu actuel` });
       }
+    }
+  }
+
+  // Investigations are journaled whole (their description is printed in their report): same rule.
+  for (const inv of file.investigations) {
+    const last = entries.filter((e) => e.op === 'investigation' && (e.params as { investigationId?: string } | null)?.investigationId === inv.id).at(-1);
+    if (!last) add({ code: 'investigation-not-journaled', investigationId: inv.id, message: `L’enquête ${inv.id} n’a aucune entrée dans le journal : elle a été ajoutée à findings.json à la main` });
+    else if ((await sha256Hex(canonicalJson(inv))) !== (last.params as { contentSha256?: string }).contentSha256) {
+      add({ code: 'investigation-content-mismatch', investigationId: inv.id, message: `L’enquête ${inv.id} ne correspond plus à sa dernière entrée du journal (n° ${last.seq}) : elle a été modifiée hors de Loupe` });
     }
   }
 
