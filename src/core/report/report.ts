@@ -110,6 +110,11 @@ function signatureText(c: SignatureCheck | undefined): string {
   return ` <span class="ok">Signature Ed25519 valide</span> (${key}) — ${c.trusted ? '<span class="ok">clé de confiance</span>' : '<span class="ko">clé absente de vos clés de confiance</span>'}.`;
 }
 
+function investigationBanner(id: string, check: FindingsCheck): string {
+  const why = check.problems.filter((p) => p.investigationId === id).map((p) => `<li>${h(p.message)}</li>`).join('');
+  return why ? `<div class="altere" role="alert"><strong>ALTÉRÉ</strong> — cette enquête ne correspond plus au journal du projet.<ul>${why}</ul></div>` : '';
+}
+
 function alteredBanner(f: Finding, check: FindingsCheck): string {
   if (!check.altered.has(f.id)) return '';
   const why = check.problems.filter((p) => p.findingId === f.id).map((p) => `<li>${h(p.message)}</li>`).join('');
@@ -198,6 +203,7 @@ ${sum.investigation.charts.map((c) => `<figure class="chart"><figcaption>${h(c.t
   const entries = session.journal.all();
   const verify = await session.journal.verify();
   const check = await checkFindings(book.data, entries, opts.trustedKeys ?? []);
+  if ('investigationId' in target) intro = investigationBanner(target.investigationId, check) + intro;
   let total: number | null = null;
   for (const f of findings) if (f.effect.amount !== null) total = (total ?? 0) + Math.round(f.effect.amount * 100);
 
