@@ -4,6 +4,7 @@ import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import { budgetReconcile, RECONCILE_FLAGS, type ReconcileFlag } from '../../src/core/budget/reconcile.ts';
 import { addBudget, addTable, cleanBudget, scratchContext, type BudgetCase, type Cell } from '../fixtures/budget-fixtures.ts';
+import { addGironde, disjointYears, gironde, thinMatch } from '../fixtures/budget-traps-fixtures.ts';
 
 let engine: Engine;
 let ctx: OperationContext;
@@ -161,5 +162,100 @@ describe('budget-reconcile', () => {
     expect(res.entry.op).toBe('budget-reconcile');
     expect(res.entry.inputs.map((i) => i.table)).toHaveLength(2);
     expect(res.entry.output?.rows).toBeGreaterThan(0);
+  });
+});
+
+/** Expenditure keys (year, chapter) of a case, with their amounts summed, as the fixture writes them. */
+function byChapter(rows: Cell[][], year: number, chapter: number, sens: number, amount: number, flow = 'Dépense'): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const r of rows) if (r[sens] === flow) m.set(`${r[year]}|${r[chapter]}`, (m.get(`${r[year]}|${r[chapter]}`) ?? 0) + Number(r[amount]));
+  return m;
+}
+
+describe('budget-reconcile: the population before the rate (issue #12)', () => {
+  it('gives the rate over the keys found on both sides only, the 023 transfer set aside', async () => {
+    const c = cleanBudget();
+    const { res } = await reconcile(c);
+    const credits = byChapter(c.vote, 0, 5, 3, 9);
+    const exec = byChapter(c.exec, 0, 4, 2, 8);
+    const both = [...credits.keys()].filter((k) => exec.has(k));
+    const rate = both.reduce((a, k) => a + exec.get(k)!, 0) / both.reduce((a, k) => a + credits.get(k)!, 0);
+    expect(res.detail!.rate).toBeCloseTo(rate, 10);
+    expect(res.detail!.expenditure.transfers).toBe([...credits].filter(([k]) => k.endsWith('|023')).reduce((a, [, v]) => a + v, 0));
+    expect(res.summary.startsWith('Population — ')).toBe(true);
+    expect(res.summary).toMatch(/mis de côté : \d+ virements 023\/021 votés, jamais exécutés/);
+    expect(res.detail!.population.used).toBe(res.detail!.population.read - 4); // 023 and 021, two years
+  });
+
+  it('gives no rate when no key meets, and says the years do not overlap', async () => {
+    const c = disjointYears();
+    const { res, flags } = await reconcile(c);
+    expect(res.detail!.rate).toBeNull();
+    expect(res.detail!.revenue.rate).toBeNull();
+    expect(res.detail!.population.used).toBe(0);
+    expect(res.summary).not.toMatch(/taux d'exécution \d/);
+    expect(res.summary).toContain("taux d'exécution : aucun taux : aucune clé commune au voté et au réalisé");
+    expect(res.summary).toContain('Aucun exercice commun : voté 2022, 2023, réalisé 2014, 2015.');
+    // Everything executed is « sans crédit »; everything voted (transfers aside) « sans exécution ».
+    const executedKeys = new Set(c.exec.map((r) => `${r[0]}|${r[1]}|${r[2]}|${r[4]}`)).size;
+    expect(flags.filter((f) => f === 'execute_sans_credit')).toHaveLength(new Set(c.exec.filter((r) => r[2] === 'Dépense').map((r) => `${r[0]}|${r[4]}`)).size);
+    expect(res.detail!.population.setAside.find((s) => s.reason.startsWith('exécutées sans crédit'))?.rows).toBe(executedKeys);
+    expect(res.summary.indexOf('Population')).toBeLessThan(res.summary.indexOf("taux d'exécution"));
+  });
+
+  it('gives no rate when the matched keys hold under half of the amounts, and says how much they hold', async () => {
+    const c = thinMatch();
+    const { res } = await reconcile(c);
+    const credits = byChapter(c.vote, 0, 5, 3, 9);
+    const exec = byChapter(c.exec, 0, 4, 2, 8);
+    const matchedExec = [...exec].filter(([k]) => credits.has(k)).reduce((a, [, v]) => a + v, 0);
+    const share = matchedExec / [...exec.values()].reduce((a, b) => a + b, 0);
+    expect(share).toBeLessThan(0.5);
+    expect(res.detail!.rate).toBeNull();
+    expect(res.detail!.expenditure.coverage).toBeCloseTo(share, 10);
+    expect(res.detail!.expenditure.refused).toBe(`aucun taux : seulement ${(share * 100).toFixed(1).replace('.', ',')}\u00a0% de la population rapprochée`);
+    // Revenue matched fully: its rate stands.
+    expect(res.detail!.revenue.rate).not.toBeNull();
+  });
+});
+
+describe('budget-reconcile on a Gironde-style M52 export (prefixed, padded codes; OR/OE/OI)', () => {
+  it('reads the codes, so the order-operation pairs are found and checked on the executed side', async () => {
+    const t = await addGironde(ctx, 'gir_');
+    const res = await runOperation(ctx, budgetReconcile, { voted: { table: t.voted }, executed: { table: t.executed } });
+    expect(res.detail!.mappings.executed).toMatchObject({ opType: 'reel_ordre_id_ordre_diff', chapter: 'chapitre' });
+    // 042 ↔ 040, 040 ↔ 042 and 041 ↔ 041, each year.
+    expect(res.detail!.orderChecks.find((c) => c.source === 'realise')).toEqual({ source: 'realise', ran: true, pairs: 6, unbalanced: 0 });
+    expect(res.detail!.flags.ordre_desequilibre).toBe(0);
+    // Once the codes are read every key of the clean budget matches; only the 041 pair added to the
+    // executed side (D and R, two years) has no credit.
+    const aside = res.detail!.population.setAside.filter((s) => !s.reason.startsWith('virements'));
+    expect(aside.map((s) => [s.reason, s.rows])).toEqual([['exécutées sans crédit (28 € réalisés)', 4]]);
+    expect(res.detail!.rate).not.toBeNull();
+    const chapters = await engine.query(`SELECT DISTINCT chapitre FROM "${res.table}" WHERE portee = 'ligne' AND execute IS NOT NULL ORDER BY 1`);
+    expect(chapters.rows.map((r) => r[0])).toEqual([...new Set(gironde().exec.map((r) => String(r[8]).slice(1)))].sort());
+    expect(res.summary).toMatch(/Codes lus : réalisé, type d'opération \(« Réel\/Ordre id\/Ordre diff »\) : 3 valeurs/);
+    expect(res.summary).toContain('préfixe C retiré');
+    expect(res.summary).toContain('réalisé contrôlé (6 paires, toutes équilibrées)');
+    // The balanced pairs are rows of the result, with their amounts.
+    const pair = await engine.query(`SELECT CAST(depenses AS DOUBLE), CAST(recettes AS DOUBLE), flag FROM "${res.table}" WHERE portee = 'ordre' AND source = 'realise' AND annee = 2022 AND chapitre = '041 ↔ 041'`);
+    expect(pair.rows).toEqual([[7, 7, null]]);
+  });
+
+  it('finds an order imbalance written in prefixed codes', async () => {
+    const t = await addGironde(ctx, 'girgap_', 3);
+    const res = await runOperation(ctx, budgetReconcile, { voted: { table: t.voted }, executed: { table: t.executed } });
+    const rows = await engine.query(`SELECT source, annee, chapitre, CAST(ecart AS DOUBLE) FROM "${res.table}" WHERE flag = 'ordre_desequilibre'`);
+    expect(rows.rows).toEqual([['realise', 2022, '042 ↔ 040', 3]]);
+  });
+
+  it('says when the order check could not run, and why, instead of reporting a balance', async () => {
+    const c = cleanBudget();
+    c.exec = c.exec.filter((r) => r[3] !== 'Ordre');
+    const { res } = await reconcile(c);
+    const check = res.detail!.orderChecks.find((x) => x.source === 'realise')!;
+    expect(check.ran).toBe(false);
+    expect(check.reason).toMatch(/^aucune ligne aux chapitres d'ordre \(042, 040, 041, 043, 023, 021\) ; chapitres lus : « 011 »/);
+    expect(res.summary).toContain("réalisé non contrôlé : aucune ligne aux chapitres d'ordre");
   });
 });
