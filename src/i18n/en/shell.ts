@@ -109,6 +109,14 @@ export const shell: Record<keyof typeof fr, string> = {
   'import.doneOne': '{file} imported: {rows} row',
   'import.error': 'Import failed: {message}',
   'import.nothing': 'No file to import.',
+  'import.strayQuotes':
+    '{lines} line(s) hold stray quotes (first: line {line}), and every line has {width} fields when quotes are ignored: this file reads without quotes.',
+  'import.strayQuotesKept': 'The quotes will stay as they are in the values.',
+  'import.useNoQuote': 'Read without quotes',
+  'import.strayQuotesNoFit':
+    '{lines} line(s) hold stray quotes (first: line {line}). Without quotes, line {misfit} would have {fields} field(s) instead of {width}: fix the file or try another delimiter.',
+  'import.replaceExisting': 'Replace the table “{table}” already imported from this file',
+  'import.replaceHint': 'Otherwise a new table is created alongside.',
 
   'grid.label': 'Contents of table {name}',
   'grid.rowcount': '{count} rows',

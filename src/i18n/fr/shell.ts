@@ -108,6 +108,14 @@ export const shell = {
   'import.doneOne': '{file} importé : {rows} ligne',
   'import.error': 'Échec de l’import : {message}',
   'import.nothing': 'Aucun fichier à importer.',
+  'import.strayQuotes':
+    '{lines} ligne(s) contiennent des guillemets isolés (première : ligne {line}), et toutes les lignes ont {width} champs si l’on ne tient pas compte des guillemets : ce fichier se lit sans guillemets.',
+  'import.strayQuotesKept': 'Les guillemets resteront tels quels dans les valeurs.',
+  'import.useNoQuote': 'Lire sans guillemets',
+  'import.strayQuotesNoFit':
+    '{lines} ligne(s) contiennent des guillemets isolés (première : ligne {line}). Sans guillemets, la ligne {misfit} aurait {fields} champ(s) au lieu de {width} : corrigez le fichier ou essayez un autre séparateur.',
+  'import.replaceExisting': 'Remplacer la table « {table} » déjà importée de ce fichier',
+  'import.replaceHint': 'Sinon, une nouvelle table est créée à côté.',
 
   'grid.label': 'Contenu de la table {name}',
   'grid.rowcount': '{count} lignes',

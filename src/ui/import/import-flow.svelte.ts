@@ -1,6 +1,7 @@
 // The import flow: one CSV goes through the options dialog; anything else (other formats, several
 // files, a folder) is imported straight away, file after file, with a report of what failed and why.
-import { detectFormat, extensionOf } from '../../core/ingest/import.ts';
+import { detectFormat, extensionOf, tableBaseName } from '../../core/ingest/import.ts';
+import { scanQuotes, type QuoteScan } from '../../core/ingest/quotes.ts';
 import { sniffCsv, type CsvSniff, type PartialCsvOptions } from '../../core/ingest/sniff.ts';
 import type { SourceFile } from '../../core/ingest/source.ts';
 import { formatInteger } from '../../i18n/format.ts';
@@ -16,6 +17,11 @@ export interface CsvDialog {
   touched: Set<keyof CsvDialogOptions>;
   busy: boolean;
   error: string | null;
+  /** Quotes that do not wrap whole values, over the whole file; null until scanned or when there are none. */
+  strays: QuoteScan | null;
+  /** The table this same file made before: importing it again asks whether to replace it. */
+  existing: string | null;
+  replace: boolean;
 }
 
 export interface ImportProgress {
@@ -77,7 +83,36 @@ class ImportFlow {
       app.say('import.error', { message: errorText(e) }, 'error');
       return;
     }
-    this.dialog = { file, sniff, options: { ...sniff.options }, touched: new Set(), busy: false, error: null };
+    // The table the same file made before, under the name an import would give it.
+    const base = tableBaseName(file.name);
+    const prior = app.session?.catalog.get(base);
+    const existing = prior?.source?.fileName === file.name ? base : null;
+    this.dialog = { file, sniff, options: { ...sniff.options }, touched: new Set(), busy: false, error: null, strays: null, existing, replace: existing !== null };
+    void this.checkQuotes(this.dialog);
+  }
+
+  /**
+   * Stray quotes may sit far beyond the sniffed head: the whole file is scanned (a byte count, no
+   * parsing) so the dialog can propose quote = none before the import fails on them.
+   */
+  private async checkQuotes(d: CsvDialog): Promise<void> {
+    const o = d.options;
+    if (!o?.quote) {
+      d.strays = null;
+      return;
+    }
+    const seq = this.sniffSeq;
+    try {
+      const scan = await scanQuotes(d.file, o);
+      if (seq !== this.sniffSeq || this.dialog !== d) return;
+      d.strays = scan.strayLines > 0 ? scan : null;
+    } catch {
+      // The import itself will report what is wrong with the file.
+    }
+  }
+
+  setReplace(on: boolean): void {
+    if (this.dialog) this.dialog.replace = on;
   }
 
   /** The user changed an option: sniff again with the options they set, to refresh the preview. */
@@ -95,6 +130,7 @@ class ImportFlow {
       d.sniff = s;
       d.options = { ...s.options };
       d.error = null;
+      if (key === 'delimiter' || key === 'quote' || key === 'escape' || key === 'skipRows') void this.checkQuotes(d);
     } catch (e) {
       if (seq === this.sniffSeq) d.error = errorText(e);
     }
@@ -110,16 +146,17 @@ class ImportFlow {
     d.busy = true;
     const options = { ...d.options };
     this.dialog = null;
-    await this.run([{ file: d.file, params: { format: 'csv' as const, options } }]);
+    const again = d.existing !== null && d.replace ? { replace: true } : {};
+    await this.run([{ file: d.file, params: { format: 'csv' as const, options, fileName: d.file.name, ...again } }]);
   }
 
   async importMany(files: SourceFile[]): Promise<void> {
-    const jobs: { file: SourceFile; params: { format?: 'csv' } }[] = [];
+    const jobs: { file: SourceFile; params: { format?: 'csv'; fileName?: string } }[] = [];
     const skipped: ReportLine[] = [];
     for (const file of files) {
       const format = await this.formatOf(file).catch(() => null);
       if (!format) skipped.push({ path: file.path, status: 'skipped', reason: `« .${extensionOf(file.name) || '?'} »` });
-      else jobs.push({ file, params: {} });
+      else jobs.push({ file, params: { fileName: file.name } });
     }
     await this.run(jobs, skipped);
   }
@@ -128,7 +165,10 @@ class ImportFlow {
     this.abort?.abort();
   }
 
-  private async run(jobs: { file: SourceFile; params: { format?: 'csv'; options?: Record<string, unknown> } }[], skipped: ReportLine[] = []) {
+  private async run(
+    jobs: { file: SourceFile; params: { format?: 'csv'; options?: Record<string, unknown>; fileName?: string; replace?: boolean } }[],
+    skipped: ReportLine[] = [],
+  ) {
     const session = app.session;
     const host = app.host;
     if (!session || !host) return;
