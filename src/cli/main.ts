@@ -3,18 +3,17 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createNodeEngine } from '../core/engine/node.ts';
-import type { Engine } from '../core/engine/engine.ts';
-import { nodeFileResolver } from '../core/ingest/node-source.ts';
-import { MANIFEST_FILE } from '../core/project/manifest.ts';
 import { NodeProjectStore } from '../core/project/node-store.ts';
 import { Session } from '../core/project/session.ts';
 import { quoteIdent } from '../core/sql/ident.ts';
 import { toCsv, toJson, toText } from './format.ts';
+import { cliExternalResolver, copyIntoProject, withCliSession, type AccessOptions } from './project-access.ts';
 
 const USAGE = `Loupe — analyse hors ligne de données ouvertes
 
 Utilisation :
-  loupe import <fichiers ou dossiers…> --project DIR   importe dans le projet (créé s'il n'existe pas)
+  loupe import <fichiers ou dossiers…> --project DIR [--copy]   importe dans le projet (créé s'il n'existe pas) ;
+                                                      --copy en garde une copie dans sources/ (projet transmissible)
   loupe tables --project DIR                          liste les tables, leurs lignes et leur source
   loupe sql --project DIR "<requête>" [--format text|csv|json]
   loupe run <opération> --project DIR --params '<json>' [--format text|json]
@@ -52,6 +51,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         investigation: { type: 'string' },
         'allow-personal-data': { type: 'boolean' },
         name: { type: 'string' },
+        'allow-external-sources': { type: 'boolean' },
+        copy: { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -67,24 +68,41 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   try {
     switch (command) {
       case 'import':
-        return await withSession(values.project, true, io, (s) => cmdImport(s, rest, io));
+        return await withSession(values.project, true, io, (s) => cmdImport(s, rest, io, values.copy ?? false), {
+          write: true,
+          command: 'import',
+          named: values.copy ? [] : rest,
+          allowExternal: values['allow-external-sources'] ?? false,
+        });
       case 'tables':
-        return await withSession(values.project, false, io, (s) => cmdTables(s, io));
+        return await withSession(values.project, false, io, (s) => cmdTables(s, io), { allowExternal: values['allow-external-sources'] ?? false });
       case 'sql':
-        return await withSession(values.project, false, io, (s) => cmdSql(s, rest.join(' '), values.format ?? 'text', io));
+        return await withSession(values.project, false, io, (s) => cmdSql(s, rest.join(' '), values.format ?? 'text', io), {
+          write: true,
+          command: 'sql',
+          allowExternal: values['allow-external-sources'] ?? false,
+        });
       case 'ops':
         return await cmdOps(io);
       case 'run':
         if (values.help) return await cmdRunHelp(rest[0], io);
-        return await withSession(values.project, false, io, (s) => cmdRun(s, rest[0], values.params ?? '{}', values.format ?? 'text', io));
+        return await withSession(values.project, false, io, (s) => cmdRun(s, rest[0], values.params ?? '{}', values.format ?? 'text', io), {
+          write: true,
+          command: 'run',
+          allowExternal: values['allow-external-sources'] ?? false,
+        });
       case 'verify':
         return await cmdVerify(values.project, io);
       case 'replay':
-        return await cmdReplay(values.project, values.format ?? 'text', io);
+        return await cmdReplay(values.project, values.format ?? 'text', io, values['allow-external-sources'] ?? false);
       case 'repair':
         return await cmdRepair(values.project, io);
       case 'report':
-        return await withSession(values.project, false, io, (s) => cmdReport(s, values.out, values.findings, values.investigation, values['allow-personal-data'] ?? false, io));
+        return await withSession(values.project, false, io, (s) => cmdReport(s, values.out, values.findings, values.investigation, values['allow-personal-data'] ?? false, io), {
+          write: true,
+          command: 'report',
+          allowExternal: values['allow-external-sources'] ?? false,
+        });
       case 'identity':
         return await (await import('./identity-cmd.ts')).cmdIdentity({ ...(values.name ? { name: values.name } : {}), ...(values.out ? { out: values.out } : {}) }, io);
       case 'keys':
@@ -108,32 +126,18 @@ function requireProject(dir: string | undefined): string {
   return resolve(dir);
 }
 
+/** Opens the project for one command: see project-access.ts for the lock and the approval of outside files. */
 export async function withSession(
   dir: string | undefined,
   create: boolean,
   io: Io,
   fn: (s: Session) => Promise<number>,
+  opts: Omit<AccessOptions, 'create'> = {},
 ): Promise<number> {
-  const root = requireProject(dir);
-  const store = new NodeProjectStore(root);
-  const engine: Engine = await createNodeEngine();
-  try {
-    let session: Session;
-    if (!existsSync(resolve(root, MANIFEST_FILE))) {
-      if (!create) throw new Error(`${root} : aucun projet Loupe ici (${MANIFEST_FILE} absent)`);
-      session = await Session.create(engine, store, nodeFileResolver, root.split(/[\\/]/).pop() || 'projet');
-    } else {
-      const opened = await Session.open(engine, store, nodeFileResolver);
-      session = opened.session;
-      for (const p of opened.problems) io.err(`Source non rechargée — ${p.fileName} : ${p.reason}\n`);
-    }
-    return await fn(session);
-  } finally {
-    await engine.close();
-  }
+  return withCliSession(requireProject(dir), { ...opts, create }, io, fn);
 }
 
-async function cmdImport(session: Session, paths: string[], io: Io): Promise<number> {
+async function cmdImport(session: Session, paths: string[], io: Io, copy = false): Promise<number> {
   if (!paths.length) throw new Error('indiquez au moins un fichier ou un dossier à importer');
   let failures = 0;
   for (const p of paths) {
@@ -143,8 +147,10 @@ async function cmdImport(session: Session, paths: string[], io: Io): Promise<num
       failures++;
       continue;
     }
+    // --copy: the project keeps the file under sources/ and records that relative path.
+    const from = copy ? await copyIntoProject((session.store as NodeProjectStore).root, abs) : abs;
     if (statSync(abs).isDirectory()) {
-      const report = await session.importFolderPath(abs, {
+      const report = await session.importFolderPath(from, {
         onProgress: (pr) => io.err(`\r${pr.message.padEnd(70).slice(0, 70)}`),
       });
       io.err('\n');
@@ -154,7 +160,7 @@ async function cmdImport(session: Session, paths: string[], io: Io): Promise<num
       failures += report.failed.length;
     } else {
       try {
-        const res = await session.importPath(abs, { replace: true });
+        const res = await session.importPath(from, { replace: true });
         io.out(`importé : ${res.summary ?? abs}\n`);
         // How the file was read when it was not as asked (quotes ignored, months as dates…): said, never silent.
         for (const w of res.detail?.provenance.flatMap((p) => p.warnings ?? []) ?? []) io.err(`  attention : ${w}\n`);
@@ -177,7 +183,8 @@ async function cmdTables(session: Session, io: Io): Promise<number> {
 
 async function cmdSql(session: Session, sql: string, format: string, io: Io): Promise<number> {
   if (!sql.trim()) throw new Error('requête SQL manquante');
-  const r = await session.engine.query(sql);
+  // The journaled `sql` operation, as in the workbench: one reading statement, no file access, a journal entry.
+  const { rows: r } = await session.runQuery(sql);
   io.out(format === 'csv' ? toCsv(r) : format === 'json' ? toJson(r) : toText(r));
   return 0;
 }
@@ -296,7 +303,7 @@ async function cmdReport(
   return 0;
 }
 
-async function cmdReplay(dir: string | undefined, format: string, io: Io): Promise<number> {
+async function cmdReplay(dir: string | undefined, format: string, io: Io, allowExternal = false): Promise<number> {
   const store = new NodeProjectStore(requireProject(dir));
   const { parseJournal } = await import('../core/journal/journal.ts');
   const { verifyProject } = await import('../core/project/verify.ts');
@@ -307,7 +314,7 @@ async function cmdReplay(dir: string | undefined, format: string, io: Io): Promi
   const chain = await verifyProject(store);
   const engine = await createNodeEngine();
   try {
-    const report = await replayJournal(parseJournal(text).entries, engine, chainResolvers(store.files(), nodeFileResolver));
+    const report = await replayJournal(parseJournal(text).entries, engine, chainResolvers(store.files(), await cliExternalResolver(store.root, allowExternal)));
     if (format === 'json') io.out(JSON.stringify({ chain: { ok: chain.ok, head: chain.head, problems: chain.problems }, ...report }) + '\n');
     else {
       if (!chain.ok) io.out(`Attention : le journal ne se vérifie pas, le rejeu porte sur ce qu'il en reste.\n`);

@@ -35,8 +35,9 @@ export const REGISTERED_DIR = '/loupe-registered/';
 /** The name a registered file has for DuckDB: under REGISTERED_DIR, one plain segment. */
 export function registeredName(name: string): string {
   const base = name.startsWith(REGISTERED_DIR) ? name.slice(REGISTERED_DIR.length) : name;
-  if (!base || /[\\/]/.test(base) || base === '.' || base === '..') throw new Error(`Nom de fichier moteur invalide : ${name}`);
-  return REGISTERED_DIR + base;
+  // A table named "a/b" or ".." must still load, without its name leaving the folder.
+  const safe = base.replace(/[\\/]/g, '_').replace(/^\.+$/, (d) => '_'.repeat(d.length));
+  return REGISTERED_DIR + (safe || '_');
 }
 
 /**

@@ -1,7 +1,7 @@
 // Files on disk, for the CLI, the tests and the desktop shell's main process.
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { FileResolver, SourceFile } from './source.ts';
 import { CHUNK } from './source.ts';
 
@@ -58,3 +58,22 @@ export const nodeFileResolver: FileResolver = {
     return out;
   },
 };
+
+/**
+ * Files outside the project, opened only when `allows` says this machine's user approved them: a
+ * project from someone else must not make Loupe read /etc/passwd or ~/.ssh just by naming them.
+ * Relative paths are the project's, never resolved here against the current folder.
+ */
+export function approvedFileResolver(allows: (absPath: string) => boolean, refusal: (path: string) => string): FileResolver {
+  return {
+    async open(path) {
+      if (!isAbsolute(path)) throw new Error(`Fichier introuvable dans le projet : ${path}`);
+      if (!allows(resolve(path))) throw new Error(refusal(path));
+      return nodeSourceFile(path);
+    },
+    async list(folder) {
+      if (!isAbsolute(folder) || !allows(resolve(folder))) return [];
+      return nodeFileResolver.list(folder);
+    },
+  };
+}

@@ -98,7 +98,21 @@ export class MemoryFileResolver implements FileResolver {
   }
 }
 
-/** Tries resolvers in order: e.g. the project's own copies first, then the user's disk. */
+/**
+ * A path a resolver refuses to open, as opposed to one it does not have: "../secret", a link out of
+ * the project. A refusal ends the search, so no later resolver reads that path from somewhere else.
+ */
+export class PathRefusedError extends Error {
+  constructor(
+    readonly path: string,
+    readonly why: string,
+  ) {
+    super(`Chemin refusé — ${path} : ${why} (un projet ne lit que les fichiers de son dossier)`);
+    this.name = 'PathRefusedError';
+  }
+}
+
+/** Tries resolvers in order: e.g. the project's own copies first, then the files the user approved. */
 export function chainResolvers(...resolvers: FileResolver[]): FileResolver {
   return {
     async open(path) {
@@ -107,6 +121,7 @@ export function chainResolvers(...resolvers: FileResolver[]): FileResolver {
         try {
           return await r.open(path);
         } catch (e) {
+          if (e instanceof PathRefusedError) throw e;
           last = e;
         }
       }
@@ -114,7 +129,10 @@ export function chainResolvers(...resolvers: FileResolver[]): FileResolver {
     },
     async list(folder) {
       for (const r of resolvers) {
-        const l = await r.list(folder).catch(() => []);
+        const l = await r.list(folder).catch((e: unknown) => {
+          if (e instanceof PathRefusedError) throw e;
+          return [];
+        });
         if (l.length) return l;
       }
       return [];

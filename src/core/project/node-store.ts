@@ -1,13 +1,19 @@
 // A project folder on disk. Writes go to a temporary file that is flushed and renamed over the old one.
-import { constants } from 'node:fs';
-import { appendFile, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { nodeFileResolver } from '../ingest/node-source.ts';
-import type { FileResolver } from '../ingest/source.ts';
+// A project may come from someone else: every path it names must stay inside its folder, on disk and
+// not only as text — no "..", no absolute path, no symbolic link, no hard link to a file elsewhere.
+import { constants, realpathSync } from 'node:fs';
+import { lstat, mkdir, open, readdir, readFile, realpath, rename, unlink } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { nodeSourceFile } from '../ingest/node-source.ts';
+import { PathRefusedError, type FileResolver } from '../ingest/source.ts';
 import type { ProjectStore } from './store.ts';
+
+/** Suffix of the temporary files an atomic write leaves behind when it is killed before its rename. */
+export const TMP_SUFFIX = '.tmp';
 
 export class NodeProjectStore implements ProjectStore {
   readonly root: string;
+  private realRoot: string | null = null;
   constructor(root: string) {
     this.root = resolve(root);
   }
@@ -15,20 +21,67 @@ export class NodeProjectStore implements ProjectStore {
     return this.root;
   }
 
-  /** Project-relative paths only: a manifest must not make us write outside its folder. */
-  private inside(path: string): string {
-    const abs = resolve(this.root, path);
+  private async rootReal(): Promise<string> {
+    if (this.realRoot) return this.realRoot;
+    try {
+      this.realRoot = await realpath(this.root);
+    } catch {
+      return this.root; // not created yet: nothing below it can be a link
+    }
+    return this.realRoot;
+  }
+
+  /**
+   * The absolute path of a project entry, refused unless it is written as a plain relative path
+   * and every folder on the way to it is a real folder inside the project (no link out).
+   */
+  private async inside(path: string): Promise<string> {
+    if (isAbsolute(path) || /^[A-Za-z]:/.test(path)) throw new PathRefusedError(path, 'chemin absolu');
+    const parts = path.split(/[\\/]+/).filter((p) => p !== '' && p !== '.');
+    if (!parts.length) throw new PathRefusedError(path, 'chemin vide');
+    if (parts.includes('..')) throw new PathRefusedError(path, '« .. » sort du dossier du projet');
+    const abs = join(this.root, ...parts);
     const rel = relative(this.root, abs);
-    if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`Chemin hors du dossier du projet : ${path}`);
+    if (rel.startsWith('..') || isAbsolute(rel)) throw new PathRefusedError(path, 'hors du dossier du projet');
+    // Every existing folder on the way must be a folder, not a link (a linked `sources/` reads elsewhere).
+    const realRoot = await this.rootReal();
+    let dir = this.root;
+    for (const part of parts.slice(0, -1)) {
+      dir = join(dir, part);
+      const st = await lstat(dir).catch(() => null);
+      if (!st) break;
+      if (st.isSymbolicLink()) throw new PathRefusedError(path, `« ${relative(this.root, dir)} » est un lien symbolique`);
+      if (!st.isDirectory()) throw new PathRefusedError(path, `« ${relative(this.root, dir)} » n’est pas un dossier`);
+    }
+    const realDir = await realpath(dirname(abs)).catch(() => null);
+    if (realDir && realDir !== realRoot && !realDir.startsWith(realRoot + sep)) throw new PathRefusedError(path, 'hors du dossier du projet');
     return abs;
   }
 
-  async readText(path: string) {
-    try {
-      return await readFile(this.inside(path), 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+  /** An existing entry must be a plain file with one name: a link (symbolic or hard) may lead outside. */
+  private async plainFile(path: string, abs: string, opts: { allowMissing: boolean }): Promise<boolean> {
+    const st = await lstat(abs).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null;
       throw e;
+    });
+    if (!st) {
+      if (opts.allowMissing) return false;
+      throw new Error(`Fichier introuvable dans le projet : ${path}`);
+    }
+    if (st.isSymbolicLink()) throw new PathRefusedError(path, 'lien symbolique');
+    if (!st.isFile()) throw new PathRefusedError(path, 'ce n’est pas un fichier');
+    if (st.nlink > 1) throw new PathRefusedError(path, `lien physique (${st.nlink} noms pour ce fichier)`);
+    return true;
+  }
+
+  async readText(path: string) {
+    const abs = await this.inside(path);
+    if (!(await this.plainFile(path, abs, { allowMissing: true }))) return null;
+    const fh = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      return await fh.readFile('utf8');
+    } finally {
+      await fh.close();
     }
   }
 
@@ -37,10 +90,12 @@ export class NodeProjectStore implements ProjectStore {
   }
 
   async writeBytes(path: string, bytes: Uint8Array) {
-    const abs = this.inside(path);
+    const abs = await this.inside(path);
     await mkdir(dirname(abs), { recursive: true });
-    const tmp = `${abs}.${process.pid}.${Date.now()}.tmp`;
-    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    // Re-checked once the folders exist: mkdir follows nothing, but one may have been a link already.
+    await this.inside(path);
+    const tmp = `${abs}.${process.pid}.${Date.now()}${TMP_SUFFIX}`;
+    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
     try {
       await fh.writeFile(bytes);
       await fh.sync();
@@ -48,6 +103,8 @@ export class NodeProjectStore implements ProjectStore {
       await fh.close();
     }
     try {
+      // rename replaces a link itself, never the file it points to.
+      await stopAt(`write:${path}`);
       await rename(tmp, abs);
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
@@ -56,20 +113,97 @@ export class NodeProjectStore implements ProjectStore {
   }
 
   async appendText(path: string, text: string) {
-    const abs = this.inside(path);
+    const abs = await this.inside(path);
     await mkdir(dirname(abs), { recursive: true });
-    await appendFile(abs, text, 'utf8');
+    // The journal symlinked (or hard-linked) to another file would get the next entry appended there.
+    await this.plainFile(path, abs, { allowMissing: true });
+    const fh = await open(abs, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
+    try {
+      await stopAt(`append:${path}`, async () => {
+        // Half a line: what a kill in the middle of an append leaves.
+        await fh.write(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+        await fh.sync();
+      });
+      await fh.write(text);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /**
+   * Temporary files of atomic writes that never reached their rename (a kill, a power cut): removed,
+   * and returned so the caller can say so. The project itself is whole: each holds a write that was lost.
+   */
+  async cleanStrayTemporaryFiles(): Promise<string[]> {
+    const found: string[] = [];
+    const walk = async (dir: string, depth: number): Promise<void> => {
+      const entries = await readdir(join(this.root, dir), { withFileTypes: true }).catch(() => []);
+      for (const e of entries) {
+        const rel = dir ? `${dir}/${e.name}` : e.name;
+        if (e.isDirectory() && depth < 2) await walk(rel, depth + 1);
+        else if (e.isFile() && /\.\d+\.\d+\.tmp$/.test(e.name)) {
+          await unlink(join(this.root, rel)).catch(() => undefined);
+          found.push(rel);
+        }
+      }
+    };
+    await walk('', 0);
+    return found.sort();
   }
 
   files(): FileResolver {
     return {
       // A project-relative path stays relative in provenance, so the project can move.
       open: async (path) => {
-        // A manifest from someone else must not reach outside the folder with "../".
-        const file = await nodeFileResolver.open(isAbsolute(path) ? path : this.inside(path));
-        return isAbsolute(path) ? file : { ...file, path };
+        // Absolute paths are not the project's: the caller's resolver for outside files decides.
+        if (isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path)) throw new Error(`Fichier introuvable dans le projet : ${path}`);
+        const abs = await this.inside(path);
+        await this.plainFile(path, abs, { allowMissing: false });
+        const file = await nodeSourceFile(abs);
+        return { ...file, path };
       },
-      list: (folder) => nodeFileResolver.list(isAbsolute(folder) ? folder : join(this.root, folder)),
+      list: async (folder) => {
+        if (isAbsolute(folder)) return [];
+        const abs = await this.inside(folder);
+        const st = await lstat(abs).catch(() => null);
+        if (!st?.isDirectory()) return [];
+        const out: string[] = [];
+        const walk = async (dir: string): Promise<void> => {
+          const entries = await readdir(join(this.root, dir), { withFileTypes: true });
+          for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+            if (e.name.startsWith('.')) continue;
+            const rel = `${dir}/${e.name}`;
+            // Links are listed so that opening them reports the refusal by name, rather than hiding them.
+            if (e.isDirectory()) await walk(rel);
+            else if (e.isFile() || e.isSymbolicLink()) out.push(rel);
+          }
+        };
+        await walk(folder.replace(/[\\/]+$/, ''));
+        return out;
+      },
     };
   }
+}
+
+/** The project's real location (links resolved), as the key of what this machine approved for it. */
+export function realProjectPath(root: string): string {
+  try {
+    return realpathSync(resolve(root));
+  } catch {
+    return resolve(root);
+  }
+}
+
+/**
+ * Test hook: LOUPE_TEST_STOP_AT=<step> makes the process stop dead (SIGKILL on itself) at that write
+ * step — `write:loupe.json` just before the rename, `append:journal.ndjson` after half a line —
+ * so tests can check what a kill at each step leaves. Unset, it costs one comparison.
+ */
+async function stopAt(step: string, before?: () => Promise<void>): Promise<void> {
+  const want = process.env.LOUPE_TEST_STOP_AT;
+  if (!want || want !== step) return;
+  await before?.();
+  process.kill(process.pid, 'SIGKILL');
+  await new Promise(() => undefined);
 }
