@@ -2,7 +2,8 @@
 // (types, sizes, no `..`, no NUL), every path is checked against what the user chose, and every error
 // comes back as a French sentence. Handlers take plain values so tests can fuzz them without Electron.
 import type { Dirent } from 'node:fs';
-import { appendFile, cp, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { cp, lstat, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import type { AppVersions, Channel, FileInfo, FolderPick, IpcResult, MenuLanguage, ProjectInfo } from './api.ts';
@@ -182,12 +183,52 @@ async function folderPick(root: string): Promise<FolderPick> {
 
 const toPosix = (p: string) => p.split(sep).join('/');
 
+/**
+ * The files Loupe itself writes in a project folder: the manifest, the journal (and the torn lines a
+ * repair sets aside), the findings, the privacy salt, the lock, and copies of sources under sources/.
+ * The project write channel writes nothing else, so a page cannot drop .bashrc or .ssh/authorized_keys
+ * into a folder the user opened as a project.
+ */
+export function isLoupeProjectFile(rel: string): boolean {
+  const parts = rel.split(/[\\/]/);
+  // Inside sources/ a copy keeps its own name, even a dotted one: nothing reads it there but Loupe.
+  if (parts.some((p) => p === '' || p === '.' || p === '..')) return false;
+  if (parts.length === 1) {
+    return ['loupe.json', 'journal.ndjson', 'findings.json', 'privacy-salt.txt', 'loupe.lock'].includes(parts[0]!) || /^journal\.torn-[0-9A-Za-z-]{1,40}\.ndjson$/.test(parts[0]!);
+  }
+  return parts[0] === 'sources' && parts.length <= 16;
+}
+
+function assertLoupeProjectFile(rel: string): void {
+  if (!isLoupeProjectFile(rel)) {
+    throw new AccessError(`Écriture refusée : ${rel} n’est pas un fichier de Loupe (loupe.json, journal.ndjson, findings.json, sources/…)`);
+  }
+}
+
+/** A folder opens as a project only if it holds one (loupe.json) or is empty (a new project). */
+async function assertProjectFolder(root: string): Promise<void> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => {
+    throw new AccessError(`Dossier de projet introuvable : ${root}`);
+  });
+  const manifest = entries.find((e) => e.name === 'loupe.json');
+  if (manifest?.isFile()) return;
+  if (entries.length === 0) return;
+  throw new AccessError(`Ce dossier n’est pas un projet Loupe (ni loupe.json, ni vide) : ${root}`);
+}
+
+/** An existing file written in place (the journal) must have one name: a hard link would write elsewhere too. */
+async function assertSingleName(real: string, rel: string): Promise<void> {
+  const st = await lstat(real).catch(() => null);
+  if (st && (!st.isFile() || st.nlink > 1)) throw new AccessError(`Écriture refusée : ${rel} est un lien ou n’est pas un fichier ordinaire`);
+}
+
 export type Handlers = { [C in Channel]: (args: unknown) => Promise<unknown> };
 
 export function createHandlers(deps: IpcDeps): Handlers {
   const { grants, dialogs, recent } = deps;
 
   async function openProject(root: string): Promise<ProjectInfo> {
+    await assertProjectFolder(root);
     const real = await grants.grant('project', root);
     for (const src of await recent.sources(real)) {
       // A remembered source that moved or vanished is reported when the project tries to read it.
@@ -315,16 +356,25 @@ export function createHandlers(deps: IpcDeps): Handlers {
     },
     async projectWriteTextAtomic(args) {
       const { root, path, text } = parseArgs('projectWriteTextAtomic', args);
+      assertLoupeProjectFile(path);
       await writeFileAtomic(await grants.resolveInProject(root, path), text);
     },
     async projectAppendText(args) {
       const { root, path, text } = parseArgs('projectAppendText', args);
+      assertLoupeProjectFile(path);
       const real = await grants.resolveInProject(root, path);
       await mkdir(join(real, '..'), { recursive: true });
-      await appendFile(real, text, 'utf8');
+      await assertSingleName(real, path);
+      const fh = await open(real, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
+      try {
+        await fh.write(text);
+      } finally {
+        await fh.close();
+      }
     },
     async projectWriteBytes(args) {
       const { root, path, bytes } = parseArgs('projectWriteBytes', args);
+      assertLoupeProjectFile(path);
       await writeFileAtomic(await grants.resolveInProject(root, path), bytes);
     },
     async projectStat(args) {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -374,15 +374,15 @@ describe('project folders', () => {
     const root = await openProject();
     expect(await h.projectReadText({ root, path: 'loupe.json' })).toContain('Essai');
     expect(await h.projectReadText({ root, path: 'absent.json' })).toBeNull();
-    await h.projectWriteTextAtomic({ root, path: 'notes/a.txt', text: 'un' });
-    await h.projectWriteTextAtomic({ root, path: 'notes/a.txt', text: 'deux' });
-    expect(await readFile(join(project, 'notes', 'a.txt'), 'utf8')).toBe('deux');
+    await h.projectWriteTextAtomic({ root, path: 'findings.json', text: 'un' });
+    await h.projectWriteTextAtomic({ root, path: 'findings.json', text: 'deux' });
+    expect(await readFile(join(project, 'findings.json'), 'utf8')).toBe('deux');
     await h.projectAppendText({ root, path: 'journal.ndjson', text: '{"a":1}\n' });
     await h.projectAppendText({ root, path: 'journal.ndjson', text: '{"a":2}\n' });
     expect(await readFile(join(project, 'journal.ndjson'), 'utf8')).toBe('{"a":1}\n{"a":2}\n');
     await h.projectWriteBytes({ root, path: 'sources/bin.dat', bytes: new Uint8Array([1, 2, 3]) });
     expect([...(await readFile(join(project, 'sources', 'bin.dat')))]).toEqual([1, 2, 3]);
-    expect((await readdir(join(project, 'notes'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect((await readdir(project)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     expect(await h.projectStat({ root, path: 'sources/copie.csv' })).toMatchObject({ name: 'copie.csv', size: 4 });
     const listed = (await h.projectList({ root, folder: 'sources' })) as string[];
     expect(listed).toEqual(expect.arrayContaining(['sources/copie.csv', 'sources/bin.dat']));
@@ -397,6 +397,14 @@ describe('project folders', () => {
     await expectRefused(h.projectWriteTextAtomic({ root, path: 'link-out.txt', text: 'écrasé' }));
     await expectRefused(h.projectAppendText({ root, path: 'link-out.txt', text: 'ajout' }));
     await expectRefused(h.projectWriteBytes({ root, path: 'linkdir/new.bin', bytes: new Uint8Array([1]) }));
+    // Loupe's own file names, linked out: still refused.
+    await rm(join(project, 'findings.json'), { force: true });
+    await symlink(secret, join(project, 'findings.json'));
+    await expectRefused(h.projectWriteTextAtomic({ root, path: 'findings.json', text: 'écrasé' }));
+    await rm(join(project, 'findings.json'));
+    await symlink(outside, join(project, 'sources', 'dehors'));
+    await expectRefused(h.projectWriteBytes({ root, path: 'sources/dehors/new.bin', bytes: new Uint8Array([1]) }));
+    await rm(join(project, 'sources', 'dehors'));
     await expectRefused(h.projectAppendText({ root, path: 'dangling.txt', text: 'ajout' }));
     await expectRefused(h.projectStat({ root, path: 'linkdir/secret.txt' }));
     await expectRefused(h.projectList({ root, folder: 'linkdir' }));
@@ -544,5 +552,56 @@ describe('the IPC wiring', () => {
     choice.files = [join(tmp, 'does-not-exist.csv')];
     const r = await wire().get(CHANNELS.openFilesDialog)!({ senderFrame: { url: 'app://loupe/' } }, undefined);
     expect(r).toEqual({ ok: false, error: expect.stringMatching(/^Fichier ou dossier introuvable/) });
+  });
+});
+
+describe('a project folder holds Loupe’s files only', () => {
+  it('opens only a folder holding a loupe.json, or an empty one', async () => {
+    const notProject = join(tmp, 'home-like');
+    await mkdir(join(notProject, '.ssh'), { recursive: true });
+    await writeFile(join(notProject, '.bashrc'), 'echo bonjour\n');
+    choice.project = notProject;
+    const msg = await expectRefused(h.openProjectDialog(undefined));
+    expect(msg).toMatch(/n’est pas un projet Loupe \(ni loupe\.json, ni vide\)/);
+    await expectRefused(h.projectWriteTextAtomic({ root: notProject, path: 'loupe.json', text: '{}' }));
+    const empty = join(tmp, 'vide');
+    await mkdir(empty, { recursive: true });
+    choice.project = empty;
+    expect(await h.openProjectDialog(undefined)).toMatchObject({ name: 'vide' });
+    // A folder whose loupe.json is a folder, not a manifest, is not a project either.
+    const fake = join(tmp, 'faux');
+    await mkdir(join(fake, 'loupe.json'), { recursive: true });
+    choice.project = fake;
+    await expectRefused(h.openProjectDialog(undefined));
+  });
+
+  it('writes loupe.json, the journal, findings, the lock and sources/…, and refuses .bashrc, .ssh/authorized_keys or any other file', async () => {
+    choice.project = project;
+    const { root } = (await h.openProjectDialog(undefined)) as { root: string };
+    for (const path of ['loupe.json', 'findings.json', 'loupe.lock', 'privacy-salt.txt', 'journal.torn-2024-01-01T00-00-00-000Z.ndjson', 'sources/a.csv', 'sources/dossier/b.csv']) {
+      await h.projectWriteTextAtomic({ root, path, text: 'x' });
+    }
+    await h.projectAppendText({ root, path: 'journal.ndjson', text: 'x\n' });
+    for (const path of ['.bashrc', '.ssh/authorized_keys', 'notes/a.txt', 'script.sh', 'journal.ndjson.bak', 'sources', 'Sources/x.csv']) {
+      const msg = await expectRefused(h.projectWriteTextAtomic({ root, path, text: 'ssh-ed25519 AAAA' }));
+      expect(msg).toMatch(/n’est pas un fichier de Loupe/);
+      await expectRefused(h.projectAppendText({ root, path, text: 'x' }));
+      await expectRefused(h.projectWriteBytes({ root, path, bytes: new Uint8Array([1]) }));
+    }
+    await expect(readFile(join(project, '.bashrc'))).rejects.toThrow();
+    await expect(readFile(join(project, '.ssh', 'authorized_keys'))).rejects.toThrow();
+  });
+
+  it('refuses to append to a journal hard-linked to another file', async () => {
+    choice.project = project;
+    const { root } = (await h.openProjectDialog(undefined)) as { root: string };
+    await rm(join(project, 'journal.ndjson'), { force: true });
+    await link(secret, join(project, 'journal.ndjson'));
+    try {
+      await expectRefused(h.projectAppendText({ root, path: 'journal.ndjson', text: 'ajout' }));
+      expect(await readFile(secret, 'utf8')).toBe('mot de passe');
+    } finally {
+      await rm(join(project, 'journal.ndjson'));
+    }
   });
 });
