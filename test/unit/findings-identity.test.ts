@@ -42,7 +42,11 @@ describe('names for the four-eyes rule', () => {
     }
     expect(sameIdentity('Élise  Durand', 'elise durand')).toBe(true);
     expect(sameIdentity('Straße', 'STRASSE')).toBe(true);
+    expect(sameIdentity('Alice\tMartin', 'alice martin.')).toBe(true);
+    expect(sameIdentity('Alice\u200bMartin', 'Alice Martin')).toBe(true);
+    expect(sameIdentity('\u0410lice Martin', 'Alice Martin')).toBe(true); // Cyrillic А
     expect(sameIdentity('Alice Martin', 'Alice Marin')).toBe(false);
+    expect(sameIdentity('Bruno Roux', 'Alice Martin')).toBe(false);
     expect(normaliseIdentity('\u200b\u200c')).toBe('');
   });
 });

@@ -28,14 +28,19 @@ export interface TrustedKey extends PublicIdentity {
 
 export const ED25519 = { name: 'Ed25519' } as const;
 
-// Characters that render as nothing or change nothing visible: « Alice\u200b » must be Alice.
-const INVISIBLE = /[\p{Cf}\p{Cc}\p{Default_Ignorable_Code_Point}\p{Mn}]/gu;
+// Lowercase letters of other scripts that pass for Latin ones in a name field (Cyrillic « а », Greek « ο »).
+const LOOKALIKE: Record<string, string> = {
+  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', і: 'i', ї: 'i', ј: 'j', ѕ: 's', ԁ: 'd', һ: 'h', ӏ: 'l',
+  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
+};
 
 /**
  * One spelling per person for the four-eyes rule: compatibility forms folded (NFKC: fullwidth letters,
- * ligatures), case folded, invisible and zero-width characters and combining marks dropped, spaces
- * collapsed. Accents go too (after NFD), so « Élise » and « Elise » are the same reviewer — a false
- * refusal is cheap, a false acceptance is the bypass this rule exists to stop.
+ * ligatures), case folded, common look-alike Cyrillic and Greek letters read as Latin, then only letters
+ * and digits kept — accents, spaces, punctuation, invisible and zero-width characters all go. So
+ * « Alice\u200b » is « Alice », and « ＡＬＩＣＥ martin », « Alice\tMartin » and « Alice Martin. » are
+ * « Alice Martin ». A false refusal is cheap; a false acceptance is the bypass this rule exists to stop.
+ * Signed steps are also compared by key, which no spelling changes.
  */
 export function normaliseIdentity(name: string): string {
   return name
@@ -43,9 +48,8 @@ export function normaliseIdentity(name: string): string {
     .toLocaleUpperCase('und')
     .toLocaleLowerCase('und')
     .normalize('NFKD')
-    .replace(INVISIBLE, '')
-    .replace(/[\s\u00a0\u202f]+/gu, ' ')
-    .trim()
+    .replace(/[^\p{L}\p{N}]+/gu, '')
+    .replace(/\p{L}/gu, (c) => LOOKALIKE[c] ?? c)
     .normalize('NFKC');
 }
 
