@@ -70,9 +70,11 @@ describe('JSON', () => {
       extra: 'VARCHAR',
     });
     expect(labelsOf('budget')).toMatchObject({ code_postal: 'Code postal', montant: 'Montant (€)', date: 'Date' });
-    const r = await engine.query('SELECT code_postal, montant, date, nb, detail, extra FROM budget ORDER BY code_postal');
+    // A nested object becomes prefixed columns (detail.a → detail_a); a null `detail` stays a null.
+    expect(labelsOf('budget')).toMatchObject({ detail_a: 'detail.a' });
+    const r = await engine.query('SELECT code_postal, montant, date, nb, detail_a, extra FROM budget ORDER BY code_postal');
     expect(r.rows).toEqual([
-      ['01000', 1234.5, '2024-01-31', 3, '{"a":1}', null],
+      ['01000', 1234.5, '2024-01-31', 3, 1, null],
       ['75001', -2, '2024-02-29', 4, null, null],
       ['75002', 0.1, null, null, null, 'x "guillemet", virgule\nligne'],
     ]);

@@ -1,13 +1,14 @@
-// JSON arrays of objects and NDJSON (one object per line). Parsed in JS rather than by DuckDB's JSON
-// loader: that loader takes the wasm instance down on some hostile inputs (deep nesting, mixed arrays),
-// and here every error can name its line. Keys stay as labels; column names are SQL-safe.
+// JSON records and NDJSON (one object per line). Parsed in JS rather than by DuckDB's JSON loader: that
+// loader takes the wasm instance down on some hostile inputs (deep nesting, mixed arrays), and here
+// every error can name its line. The records may sit anywhere in the document (json-shapes.ts); their
+// nested objects and lists become prefixed columns and child tables (nested.ts). Keys stay as labels;
+// column names are SQL-safe.
 import { uniqueIdentifiers } from '../sql/ident.ts';
 import { decodeJsonBytes, isPlainObject, parseJson } from './json-text.ts';
 import { inferType, isCentNoise, loadRows, wholeCents, type SqlType } from './records.ts';
+import { findRecordArrays, recordsAt } from './json-shapes.ts';
+import { loadTabulated, tabulate } from './nested.ts';
 import { IngestError, type Reader } from './types.ts';
-
-/** Wrappers under which APIs put the records of a single JSON object. */
-const RECORD_KEYS = ['records', 'results', 'data'];
 
 type Shape = 'array' | 'ndjson' | 'wrapped';
 
@@ -39,14 +40,27 @@ function looksLikeNdjson(text: string): boolean {
   }
 }
 
-function asRecords(value: unknown, fileName: string): { records: unknown[]; shape: Shape } {
-  if (Array.isArray(value)) return { records: value, shape: 'array' };
+interface Found {
+  records: unknown[];
+  shape: Shape;
+  /** Where the records were, when not a top-level array. */
+  path?: string;
+  /** Other arrays of records the document holds, for the warning. */
+  others: { path: string; count: number }[];
+}
+
+function asRecords(value: unknown, fileName: string, path?: string): Found {
+  if (path !== undefined && path !== '') {
+    const at = recordsAt(value, path);
+    if (typeof at === 'string') throw new IngestError(at, fileName);
+    return { records: at, shape: 'wrapped', path, others: [] };
+  }
+  if (Array.isArray(value)) return { records: value, shape: 'array', others: [] };
   if (isPlainObject(value)) {
-    for (const k of RECORD_KEYS) {
-      const v = value[k];
-      if (Array.isArray(v) && v.length && v.every(isPlainObject)) return { records: v, shape: 'wrapped' };
-    }
-    throw new IngestError('un objet JSON seul, sans tableau d’enregistrements : attendu un tableau d’objets [{…}, {…}] ou du NDJSON', fileName);
+    const found = findRecordArrays(value);
+    const best = found[0];
+    if (best) return { records: recordsAt(value, best.path) as unknown[], shape: 'wrapped', path: best.path, others: found.slice(1) };
+    throw new IngestError('un objet JSON seul, sans tableau d’objets à aucun niveau : attendu un tableau d’objets [{…}, {…}], où qu’il soit dans le document, ou du NDJSON', fileName);
   }
   throw new IngestError('le fichier ne contient pas un tableau d’objets JSON', fileName);
 }
@@ -98,23 +112,22 @@ function amountTypes(rows: unknown[][], names: string[], labels: string[]) {
   return { types, amounts, warnings };
 }
 
-export const readJson: Reader = async (ctx) => {
+export const readJson: Reader = async (ctx, raw) => {
   const name = ctx.file.name;
+  const opts = (raw ?? {}) as { path?: unknown; unpivot?: unknown; nested?: unknown; tables?: unknown };
   const text = decodeJsonBytes(await ctx.file.bytes());
   const start = firstChar(text);
-  let parsed: { records: unknown[]; shape: Shape };
+  let parsed: Found;
   const ndjsonExt = /\.(ndjson|jsonl)$/i.test(name);
   if (ndjsonExt || (start === '{' && looksLikeNdjson(text) && !/^\s*\{[^\n]*\}\s*$/.test(text))) {
-    parsed = { records: parseNdjson(text, name), shape: 'ndjson' };
-  } else if (start === '[' || start === '{') {
-    parsed = asRecords(parseJson(text, name), name);
+    parsed = { records: parseNdjson(text, name), shape: 'ndjson', others: [] };
   } else if (start === '') {
     throw new IngestError('le fichier ne contient aucune donnée JSON', name);
   } else {
     // Parse anyway: an invalid file gets its syntax error and line, a scalar gets the shape error.
-    parsed = asRecords(parseJson(text, name), name);
+    parsed = asRecords(parseJson(text, name), name, typeof opts.path === 'string' ? opts.path : undefined);
   }
-  let records = parsed.records;
+  const records = parsed.records;
   if (!records.length) throw new IngestError('le tableau JSON est vide : aucune ligne à importer', name);
   for (let i = 0; i < records.length; i++) {
     if (!isPlainObject(records[i])) {
@@ -124,32 +137,36 @@ export const readJson: Reader = async (ctx) => {
   const objects = records as Record<string, unknown>[];
   const ods = objects.every(isOdsRecord);
   const rowsObj = ods ? objects.map(flattenOds) : objects;
-  records = [];
+  if (!rowsObj.some((r) => Object.keys(r).length)) throw new IngestError('les objets JSON n’ont aucune clé : aucune colonne à importer', name);
 
-  const keys = new Map<string, number>();
-  for (const r of rowsObj) for (const k of Object.keys(r)) if (!keys.has(k)) keys.set(k, keys.size);
-  if (!keys.size) throw new IngestError('les objets JSON n’ont aucune clé : aucune colonne à importer', name);
-  const labels = [...keys.keys()];
-  const names = uniqueIdentifiers(labels);
-  const rows = rowsObj.map((r) => labels.map((k) => r[k]));
-  const { types, amounts, warnings } = amountTypes(rows, names, labels);
-  const { sql } = await loadRows(
-    ctx.engine,
-    ctx.table,
-    labels.map((label, i) => ({ name: names[i]!, label })),
-    rows,
-    types,
-  );
+  // Projects imported before nested data became tables keep their shape on reopen (nested as JSON text).
+  const flatten = opts.nested !== 'text';
+  const unpivot = Array.isArray(opts.unpivot) ? opts.unpivot.filter((x): x is string => typeof x === 'string') : [];
+  const tab = tabulate(rowsObj, { flatten, unpivot });
+  const previous = isPlainObject(opts.tables) ? (opts.tables as Record<string, string>) : {};
+  const loaded = await loadTabulated(ctx, ctx.table, tab, previous, amountTypes);
+  const first = loaded.tables[0]!;
+  const notes: string[] = [];
+  if (parsed.path) notes.push(`enregistrements lus sous « ${parsed.path} »`);
+  if (parsed.others.length) {
+    notes.push(
+      `autres tableaux d’enregistrements dans le document, non importés : ${parsed.others.slice(0, 8).map((o) => `« ${o.path} » (${o.count})`).join(', ')} — choisissez-les par leur chemin (option path)`,
+    );
+  }
+  if (notes.length) first.warnings = [...notes, ...(first.warnings ?? [])];
+  const exact = loaded.amounts[''] ?? [];
   return {
-    tables: [
-      {
-        name: ctx.table,
-        labels: Object.fromEntries(names.map((n, i) => [n, labels[i]!])),
-        ...(warnings.length ? { warnings } : {}),
-      },
-    ],
-    sql: [sql],
+    tables: loaded.tables,
+    sql: loaded.sql,
     // The types follow from the file alone, so a reopen finds them again; they are listed for provenance.
-    options: { shape: parsed.shape, ...(ods ? { opendatasoft: true } : {}), ...(amounts.length ? { exactAmounts: amounts } : {}) },
+    options: {
+      shape: parsed.shape,
+      ...(parsed.path ? { path: parsed.path } : {}),
+      ...(ods ? { opendatasoft: true } : {}),
+      ...(exact.length ? { exactAmounts: exact } : {}),
+      nested: flatten ? 'tables' : 'text',
+      ...(unpivot.length ? { unpivot } : {}),
+      tables: loaded.mapping,
+    },
   };
 };

@@ -4,13 +4,13 @@
 // - a nested array of objects becomes a child table (`decp__titulaires`) with `_parent` (the parent's
 //   `_ligne`), `_position` (1-based, the order in the file) and, when the parent has an identifier,
 //   `_parent_id`, so holders, modifications or declaration items can be joined and counted;
-// - an array of plain values stays one text cell (values joined by « | ») — and a child table too when
-//   it is the only way to count them (`valuesAsTables`);
-// - a GeoJSON geometry stays one JSON text cell: the map code reads it whole.
+// - an array of plain values stays one JSON text cell (`["a","b"]`), which DuckDB casts to a LIST
+//   without any extension (`CAST(col AS VARCHAR[])`);
+// - a GeoJSON geometry or a {lon, lat} point stays one JSON text cell: the map code reads it whole.
 // Beyond MAX_DEPTH levels, or MAX_TABLES tables, what is left stays JSON text, with a warning.
 import { quoteIdent, safeIdentifier, uniqueIdentifiers } from '../sql/ident.ts';
 import { isPlainObject } from './json-text.ts';
-import { loadRows } from './records.ts';
+import { loadRows, type SqlType } from './records.ts';
 import type { ImportedTable, ReaderContext } from './types.ts';
 
 export const MAX_DEPTH = 8;
@@ -34,7 +34,10 @@ export interface Tabulated {
 const GEO_KEYS = new Set(['geometry', 'geo_shape', 'geom', 'geojson']);
 
 function isGeometry(key: string, v: Record<string, unknown>): boolean {
-  return (GEO_KEYS.has(key.toLowerCase()) || typeof v.type === 'string') && ('coordinates' in v || 'geometries' in v) && typeof v.type === 'string';
+  if ((GEO_KEYS.has(key.toLowerCase()) || typeof v.type === 'string') && ('coordinates' in v || 'geometries' in v) && typeof v.type === 'string') return true;
+  // An Opendatasoft geo_point_2d as {lon, lat}: split into numbers by geo-point.ts from its JSON text.
+  const keys = Object.keys(v).map((k) => k.toLowerCase());
+  return keys.length === 2 && keys.every((k) => ['lon', 'lat', 'lng', 'longitude', 'latitude'].includes(k));
 }
 
 const ID_KEYS = ['id', '@id', 'uid', 'uuid', 'identifiant', 'numero', 'code'];
@@ -96,7 +99,6 @@ export function tabulate(records: readonly Record<string, unknown>[], opts: Tabu
         } else if (Array.isArray(v)) {
           if (!flatten) set(t, row, label, JSON.stringify(v));
           else if (v.length && v.every(isPlainObject)) children.push([label, v]);
-          else if (v.every((x) => x === null || typeof x !== 'object')) set(t, row, label, v.length ? v.map((x) => (x === null ? '' : String(x))).join(' | ') : null);
           else set(t, row, label, JSON.stringify(v));
         } else set(t, row, label, scalar(v));
       }
@@ -143,12 +145,21 @@ export function childTableName(base: string, path: string): string {
  * Loads tabulated records as tables: the main one named `base`, children `base__path`. On reopen the
  * same paths must land in the same tables: `previous` is the mapping the first import recorded.
  */
+export interface TableTyping {
+  types: Record<string, SqlType>;
+  warnings: string[];
+  /** Columns typed as exact amounts, for provenance. */
+  amounts: string[];
+}
+
 export async function loadTabulated(
   ctx: Pick<ReaderContext, 'engine' | 'catalog' | 'signal'>,
   base: string,
   tab: Tabulated,
   previous: Record<string, string> = {},
-): Promise<{ tables: ImportedTable[]; sql: string[]; mapping: Record<string, string> }> {
+  typing?: (rows: unknown[][], names: string[], labels: string[]) => TableTyping,
+): Promise<{ tables: ImportedTable[]; sql: string[]; mapping: Record<string, string>; amounts: Record<string, string[]> }> {
+  const amounts: Record<string, string[]> = {};
   const used = new Set<string>();
   const mapping: Record<string, string> = {};
   const tables: ImportedTable[] = [];
@@ -161,7 +172,7 @@ export async function loadTabulated(
     throw e;
   }
   if (tab.warnings.length && tables[0]) tables[0].warnings = [...(tables[0].warnings ?? []), ...tab.warnings];
-  return { tables, sql, mapping };
+  return { tables, sql, mapping, amounts };
 
   async function loadAll() {
   for (const t of tab.tables) {
@@ -176,10 +187,17 @@ export async function loadTabulated(
     mapping[t.path] = name;
     const names = uniqueIdentifiers(t.labels);
     const rows = t.rows.map((r) => t.labels.map((l) => (Object.hasOwn(r, l) ? r[l] : null)));
-    const built = await loadRows(ctx.engine, name, t.labels.map((label, i) => ({ name: names[i]!, label })), rows);
+    const typed = typing?.(rows, names, t.labels);
+    const built = await loadRows(ctx.engine, name, t.labels.map((label, i) => ({ name: names[i]!, label })), rows, typed?.types);
     sql.push(built.sql);
+    if (typed?.amounts.length) amounts[t.path] = typed.amounts;
     // The part names the path in the file: the catalog shows `decp__titulaires` as « titulaires » of decp.
-    tables.push({ name, labels: Object.fromEntries(names.map((n, i) => [n, t.labels[i]!])), ...(t.path ? { part: t.path } : {}) });
+    tables.push({
+      name,
+      labels: Object.fromEntries(names.map((n, i) => [n, t.labels[i]!])),
+      ...(t.path ? { part: t.path } : {}),
+      ...(typed?.warnings.length ? { warnings: typed.warnings } : {}),
+    });
   }
   }
 }
