@@ -100,6 +100,12 @@ describe('thresholds on the traps of a real contracts list', () => {
     // The population comes before the headline, and names the multi-award label with its count.
     expect(r.summary).toMatch(/« MARCHE MULTIATTRIBUTAIRE × 3 »/);
     expect(r.summary!.indexOf('mis de côté')).toBeLessThan(r.summary!.indexOf('lignes signalées'));
+    // Amounts imported as integers (a CSV without cents) give the same flags.
+    await b.table('marches_pieges_entiers', `SELECT * REPLACE (CAST(montant_ht AS BIGINT) AS montant_ht) FROM marches_pieges`);
+    const ri = await b.run<ThresholdsDetail>('thresholds', {
+      table: 'marches_pieges_entiers', amount: 'montant_ht', date: 'date_notification', supplier: 'fournisseur', siret: 'siret', checks: ['split'],
+    });
+    expect((await b.rows(ri.table!, '_ligne')).map((x) => x._ligne)).toEqual(f.expected.splitLines);
   });
 
   it('skips the split test when no supplier column is given, says so, and still runs the others', async () => {

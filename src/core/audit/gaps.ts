@@ -129,8 +129,8 @@ export const gaps = registerOperation<GapsParams, GapsDetail>({
     const examples = (await rowsOf(ctx, `SELECT s, count(*) AS n FROM (${parsedWhole}) WHERE num IS NULL GROUP BY s ORDER BY n DESC, s LIMIT 5`)).map((r) => String(r.s));
     const unparsed = nonBlank - used;
     const pop = population(read, used, 'avec un numéro lisible', [
-      { reason: 'vides', rows: read - nonBlank },
-      { reason: p.kind === 'code' ? 'sans numéro final lisible' : 'non numériques', rows: unparsed, examples },
+      { reason: read - nonBlank === 1 ? 'vide' : 'vides', rows: read - nonBlank },
+      { reason: p.kind === 'code' ? 'sans numéro final lisible' : unparsed === 1 ? 'non numérique' : 'non numériques', rows: unparsed, examples },
     ]);
     const d: GapsDetail = {
       gaps: Number(s.gaps),

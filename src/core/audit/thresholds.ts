@@ -29,8 +29,8 @@ export const ThresholdsParams = z.object({
   table: tableParam,
   amount: z.string().min(1).max(1000).describe('Colonne du montant HT'),
   date: z.string().min(1).max(1000).optional().describe('Colonne de date (notification, attribution) : fractionnement, week-ends et jours fériés'),
-  supplier: z.string().min(1).max(1000).optional().describe('Colonne du nom du fournisseur (normalisé avant comparaison)'),
-  siret: z.string().min(1).max(1000).optional().describe('Colonne du SIRET du fournisseur (prioritaire sur le nom)'),
+  supplier: z.string().min(1).max(1000).optional().describe('Colonne du nom du fournisseur (normalisé avant comparaison ; « MARCHE MULTIATTRIBUTAIRE », « N/A », « inconnu »… mis de côté)'),
+  siret: z.string().min(1).max(1000).optional().describe('Colonne du SIRET du fournisseur (prioritaire sur le nom ; « # », « 0 », « 00001 », « N/A » et les listes « a|b » mis de côté, un identifiant autre qu’un SIRET gardé et nommé)'),
   thresholds: z
     .array(z.object({ label: z.string().min(1).max(200), amount: z.number().positive() }))
     .min(1)
@@ -157,7 +157,7 @@ export const thresholds = registerOperation<ThresholdsParams, ThresholdsDetail>(
       // threshold, add up to at least the threshold; every award in such a window is flagged.
       // Rows set apart (cle NULL: fictitious or several holders) are never an anchor nor a member.
       parts.push(`SELECT DISTINCT m.${LINE}, 'fractionnement' AS motif, s.seuil_libelle, s.seuil,
-          'fournisseur ' || anc.libelle || ', à partir du ' || strftime(anc.jour, '%d/%m/%Y') || ' : ' || anc.nb || ' marchés, ' || replace(replace(format('{:,.2f}', anc.somme), ',', ' '), '.', ',') || ' € en ${p.windowDays} jours' AS precision
+          'fournisseur ' || anc.libelle || ', à partir du ' || strftime(anc.jour, '%d/%m/%Y') || ' : ' || anc.nb || ' marchés, ' || replace(replace(format('{:,.2f}', CAST(anc.somme AS DOUBLE)), ',', ' '), '.', ',') || ' € en ${p.windowDays} jours' AS precision
         FROM ${seuils} s
         JOIN LATERAL (
           SELECT x.${LINE} AS ancre, x.cle, x.libelle, x.jour, count(*) AS nb, sum(y.montant) AS somme

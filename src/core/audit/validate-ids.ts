@@ -79,7 +79,7 @@ export const validateIds = registerOperation<ValidateIdsParams, ValidateIdsDetai
     const checked = Number(s.n);
     const missing = Number(s.missing);
     const invalid = Number(s.bad);
-    const pop = population(checked, checked - missing, 'renseignées, contrôlées', [{ reason: 'vides', rows: missing }]);
+    const pop = population(checked, checked - missing, 'renseignées, contrôlées', [{ reason: missing === 1 ? 'vide' : 'vides', rows: missing }]);
     const d: ValidateIdsDetail = { checked, invalid, missing, byProblem: Object.fromEntries(by.map((x) => [String(x.probleme), Number(x.n)])), population: pop };
     const label = { siret: 'SIRET', siren: 'SIREN', insee: 'codes commune INSEE', 'postal-paris': 'codes postaux parisiens' }[p.kind];
     const rate = rateText(rateOver(invalid, pop.used));
