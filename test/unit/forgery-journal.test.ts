@@ -2,7 +2,7 @@
 // last entries, empty the journal, slip in a field the hash does not cover, insert a back-dated entry
 // and recompute the chain, leave a half-written line, make the manifest and the journal disagree.
 // Each is named by verifyProject with its code, and `loupe verify` exits non-zero on it.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -51,12 +51,14 @@ async function rechain(entries: Omit<JournalEntry, 'hash'>[]): Promise<JournalEn
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loupe-forgery-journal-'));
-  await writeFile(join(dir, 'mandats.csv'), '\uFEFFTiers;Montant;Date\r\nSociété A;1234,50;01/02/2024\r\nSociété B;10,00;15/03/2024\r\nSociété A;99,00;20/03/2024\r\n');
-  await writeFile(join(dir, 'chapitres.csv'), 'code,libellé\n011,Charges à caractère général\n012,Charges de personnel\n');
+  // Copies the project keeps (project-relative paths), so replay reads them without any outside access.
+  await mkdir(join(project(), 'sources'), { recursive: true });
+  await writeFile(join(project(), 'sources', 'mandats.csv'), '\uFEFFTiers;Montant;Date\r\nSociété A;1234,50;01/02/2024\r\nSociété B;10,00;15/03/2024\r\nSociété A;99,00;20/03/2024\r\n');
+  await writeFile(join(project(), 'sources', 'chapitres.csv'), 'code,libellé\n011,Charges à caractère général\n012,Charges de personnel\n');
   engine = await createNodeEngine();
   const s = await Session.create(engine, store(), nodeFileResolver, 'Forgeries');
-  await s.importPath(join(dir, 'mandats.csv'));
-  await s.importPath(join(dir, 'chapitres.csv'));
+  await s.importPath('sources/mandats.csv');
+  await s.importPath('sources/chapitres.csv');
   await s.saveQuery('par_tiers', 'SELECT "tiers", sum("montant") AS total FROM mandats GROUP BY 1');
   // An operation run outside any explicit save: the head is anchored all the same.
   await s.run(getOperation('sql')!, { sql: 'SELECT count(*) FROM mandats' });
@@ -94,6 +96,20 @@ describe('an intact project', () => {
     expect(res.out).toContain(`Tête du journal : 4 entrée(s), empreinte de la dernière (n° 3) ${entries[3]!.hash}`);
     expect(res.out).toMatch(/Journal intact : 4 entrée\(s\).*tête conforme au manifeste/);
   });
+});
+
+describe('the report', () => {
+  it('prints the head it verified, and names a missing tail instead', async () => {
+    const out = join(dir, 'rapport.html');
+    expect((await loupe('report', '--project', project(), '--out', out)).code).toBe(0);
+    const head = parseJournal(cleanJournal).entries[3]!.hash;
+    expect(await readFile(out, 'utf8')).toContain(`Tête du journal : 4 entrée(s), empreinte de la dernière (n° 3) ${head}`);
+    await writeLines((await journalLines()).slice(0, -1));
+    expect((await loupe('report', '--project', project(), '--out', out)).code).toBe(0);
+    const html = await readFile(out, 'utf8');
+    expect(html).toContain('<p class="ko">Journal altéré :</p><ul class="ko"><li>il manque 1 entrée(s) à la fin du journal');
+    expect(html).not.toContain(head);
+  }, 60_000);
 });
 
 describe('forgeries of the journal', () => {
@@ -296,5 +312,7 @@ describe('older projects and a lost tail', () => {
     expect(report.chain.ok).toBe(false);
     expect(report.chain.problems.map((p: { code: string }) => p.code)).toEqual(['journal-tail-missing']);
     expect(report.differences).toEqual([]);
+    // The two imports and the saved query that remain are re-run and match.
+    expect(report.identical).toBe(3);
   }, 60_000);
 });

@@ -8,8 +8,9 @@ import { checkFindings, type FindingsCheck, type SignatureCheck } from '../findi
 import { shortFingerprint, type TrustedKey } from '../identity/identity.ts';
 import { summarizeInvestigation } from '../findings/investigations.ts';
 import { SEVERITY_LABEL, STATUS_LABEL, type Evidence, type Finding, type JournalRef, type SourceRef } from '../findings/model.ts';
-import type { JournalEntry } from '../journal/journal.ts';
+import { journalHeadLine, type JournalEntry } from '../journal/journal.ts';
 import type { Session } from '../project/session.ts';
+import { verifyProject } from '../project/verify.ts';
 import { escapeHtml as h, formatBytes, formatCell, formatDate, formatDateTime, formatEuro, paragraphs } from './format.ts';
 import { sanitizeSvg } from './sanitize-svg.ts';
 
@@ -201,7 +202,8 @@ ${sum.investigation.charts.map((c) => `<figure class="chart"><figcaption>${h(c.t
     if (!findings.length) intro = `<section><h2>Sources et journal du projet</h2><p>Ce rapport ne contient aucune constatation : il présente les fichiers sources du projet et toutes les entrées de son journal, de quoi rejouer chaque opération.</p></section>`;
   }
   const entries = session.journal.all();
-  const verify = await session.journal.verify();
+  // The journal's own checks (chain, anchored head, manifest agreement); findings are checked just below.
+  const verify = await verifyProject(session.store, { checks: [] });
   const check = await checkFindings(book.data, entries, opts.trustedKeys ?? []);
   if ('investigationId' in target) intro = investigationBanner(target.investigationId, check) + intro;
   let total: number | null = null;
@@ -234,8 +236,9 @@ ${findings.map((f) => `<tr><td>${h(f.id)}</td><td>${h(f.title)}</td><td>${h(SEVE
     .join('\n');
   const chain = verify.ok
     ? `<p class="ok">Chaîne d’empreintes du journal vérifiée : ${verify.count} entrée(s) intactes au ${h(formatDateTime((opts.now ?? new Date()).toISOString()))}.</p>`
-    : `<p class="ko">Journal altéré à l’entrée ${verify.firstBroken?.seq ?? '?'} : ${h(verify.firstBroken?.reason ?? '')}</p>`;
-  const integrity = chain + findingsIntegrity(findings, check);
+    : `<p class="ko">Journal altéré :</p><ul class="ko">${verify.problems.filter((p) => p.level === 'error').map((p) => `<li>${h(p.message)}</li>`).join('')}</ul>`;
+  // Published with the report, the head pins the journal: a later rewrite no longer ends on this hash.
+  const integrity = chain + `<p class="meta">${h(journalHeadLine(verify.head))}</p>` + findingsIntegrity(findings, check);
 
   return `<!DOCTYPE html>
 <html lang="fr">

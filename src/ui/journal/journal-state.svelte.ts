@@ -1,9 +1,10 @@
 // The Journal view's state: the project's entries, filters, verification and replay. Replay runs in a
 // fresh engine (a second DuckDB worker), closed afterwards, so it never touches the open tables.
 import { createBrowserEngine } from '../../core/engine/browser.ts';
-import type { JournalEntry, VerifyResult } from '../../core/journal/journal.ts';
+import type { JournalEntry } from '../../core/journal/journal.ts';
 import { getOperation } from '../../core/ops/all.ts';
 import { replayJournal, type ReplayReport } from '../../core/project/replay.ts';
+import { repairJournal, verifyProject, type ProjectVerification } from '../../core/project/verify.ts';
 import { app } from '../app-state.svelte.ts';
 
 export interface ReplayLine {
@@ -27,7 +28,9 @@ class JournalUi {
   op = $state('');
   selectedSeq = $state<number | null>(null);
   verifying = $state(false);
-  verify = $state.raw<(VerifyResult & { problems: { line: number; reason: string }[] }) | null>(null);
+  verify = $state.raw<ProjectVerification | null>(null);
+  repairing = $state(false);
+  repaired = $state.raw<{ summary: string; seq: number } | null>(null);
   replaying = $state(false);
   progress = $state<{ fraction: number; message: string } | null>(null);
   replay = $state.raw<{ report: ReplayReport; lines: ReplayLine[] } | null>(null);
@@ -49,13 +52,33 @@ class JournalUi {
     this.verifying = true;
     this.error = null;
     try {
-      this.verify = await s.journal.verify();
+      // The same verification as `loupe verify` and the report, on the project as saved.
+      this.verify = await verifyProject(s.store);
       this.refresh();
     } catch (e) {
       this.error = errorText(e);
     } finally {
       this.verifying = false;
     }
+  }
+
+  /** Sets aside the torn lines a cut-short write left, journals it, then verifies again. */
+  async runRepair(): Promise<void> {
+    const s = app.session;
+    if (!s || this.repairing) return;
+    this.repairing = true;
+    this.error = null;
+    this.repaired = null;
+    try {
+      const res = await repairJournal(s.store);
+      await s.journal.reload();
+      if (res.entry) this.repaired = { summary: res.entry.summary ?? '', seq: res.entry.seq };
+    } catch (e) {
+      this.error = errorText(e);
+    } finally {
+      this.repairing = false;
+    }
+    await this.runVerify();
   }
 
   async runReplay(): Promise<void> {
