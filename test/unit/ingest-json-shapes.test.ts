@@ -124,6 +124,15 @@ describe('nested records as related tables', () => {
   });
 });
 
+describe('projects imported before nested data became tables', () => {
+  it('reopen with nested data as JSON text, as their journal and saved queries expect', async () => {
+    const { s } = await importJson('ancien.json', [{ id: 1, detail: { a: 1 }, liste: [{ b: 2 }] }], { shape: 'array' });
+    expect(s.catalog.has('ancien__liste')).toBe(false);
+    expect(await rows(`SELECT detail, liste FROM ancien`)).toEqual([['{"a":1}', '[{"b":2}]']]);
+    expect(s.catalog.get('ancien')!.source!.options).toMatchObject({ nested: 'text' });
+  });
+});
+
 const DECP = '../shared/data/decp_2024_paris.json';
 describe.skipIf(!existsSync(DECP))('the real 2024 DECP contracts of Paris (../shared/data)', () => {
   it('imports every contract and one holder row per holder, with the holder SIRET', async () => {

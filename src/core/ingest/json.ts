@@ -114,7 +114,7 @@ function amountTypes(rows: unknown[][], names: string[], labels: string[]) {
 
 export const readJson: Reader = async (ctx, raw) => {
   const name = ctx.file.name;
-  const opts = (raw ?? {}) as { path?: unknown; unpivot?: unknown; nested?: unknown; tables?: unknown };
+  const opts = (raw ?? {}) as { path?: unknown; unpivot?: unknown; nested?: unknown; tables?: unknown; shape?: unknown };
   const text = decodeJsonBytes(await ctx.file.bytes());
   const start = firstChar(text);
   let parsed: Found;
@@ -140,7 +140,8 @@ export const readJson: Reader = async (ctx, raw) => {
   if (!rowsObj.some((r) => Object.keys(r).length)) throw new IngestError('les objets JSON n’ont aucune clé : aucune colonne à importer', name);
 
   // Projects imported before nested data became tables keep their shape on reopen (nested as JSON text).
-  const flatten = opts.nested !== 'text';
+  // (Their recorded options have a shape but say nothing of nesting.)
+  const flatten = opts.nested === 'tables' || (opts.nested === undefined && opts.shape === undefined);
   const unpivot = Array.isArray(opts.unpivot) ? opts.unpivot.filter((x): x is string => typeof x === 'string') : [];
   const tab = tabulate(rowsObj, { flatten, unpivot });
   const previous = isPlainObject(opts.tables) ? (opts.tables as Record<string, string>) : {};
