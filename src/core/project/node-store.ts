@@ -117,8 +117,16 @@ export class NodeProjectStore implements ProjectStore {
     await mkdir(dirname(abs), { recursive: true });
     // The journal symlinked (or hard-linked) to another file would get the next entry appended there.
     await this.plainFile(path, abs, { allowMissing: true });
-    const fh = await open(abs, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
+    const fh = await open(abs, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
     try {
+      // A line cut short by a killed append stays a line of its own (verify names it, repair sets it
+      // aside) instead of swallowing the start of this entry.
+      const { size } = await fh.stat();
+      if (size > 0) {
+        const last = new Uint8Array(1);
+        await fh.read(last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) text = `\n${text}`;
+      }
       await stopAt(`append:${path}`, async () => {
         // Half a line: what a kill in the middle of an append leaves.
         await fh.write(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
