@@ -93,3 +93,19 @@ describe('gaps on identifiers that are not a running number', () => {
     expect(r.summary).toMatch(/Résultat : lacunes non comptées, aucun doublon\.$/);
   });
 });
+
+describe('gaps on codes: density is judged per prefix', () => {
+  it('counts the holes of a dense prefix and refuses a sparse one', async () => {
+    // Prefix A_: 1..10 without 4 (dense). Prefix B_: 3 codes over 1..50 000 (sparse: 3 < 1 % of 50 000).
+    const dense = Array.from({ length: 10 }, (_, i) => i + 1).filter((n) => n !== 4).map((n) => `A_${String(n).padStart(3, '0')}`);
+    const sparse = ['B_00001', 'B_20000', 'B_50000'];
+    await b.table('codes_mixtes', `SELECT * FROM (VALUES ${[...dense, ...sparse].map((v) => `('${v}')`).join(', ')}) t(code)`);
+    const r = await b.run<GapsDetail>('gaps', { table: 'codes_mixtes', column: 'code', kind: 'code' });
+    expect((await b.rows(r.table!)).map((x) => [x.anomalie, x.prefixe, x.debut, x.fin, x.nb])).toEqual([
+      ['lacune', 'A_', 'A_004', 'A_004', 1],
+      ['plage trop clairsemée', 'B_', 'B_00001', 'B_50000', 3],
+    ]);
+    expect(r.detail).toMatchObject({ gaps: 1, missing: 1, sequences: 2, refusedSequences: 1 });
+    expect(r.summary).toMatch(/1 séquence trop clairsemée pour une numérotation continue, sans comptage de lacunes \(« B_ » : 3 numéros de B_00001 à B_50000\)/);
+  });
+});
