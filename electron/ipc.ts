@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { AppVersions, Channel, FileInfo, FolderPick, IpcResult, MenuLanguage, ProjectInfo } from './api.ts';
 import { CHANNELS } from './api.ts';
 import { writeFileAtomic } from './fs-atomic.ts';
+import { acquireProjectLock, LOCK_FILE, type ProjectLock } from '../src/core/project/node-lock.ts';
 import { AccessError, Grants } from './grants.ts';
 import { MAX_PDF_NAME_CHARS, MAX_REPORT_HTML_CHARS, PDF_FILTERS, pdfFileName } from './print-pdf.ts';
 import type { RecentStore } from './recent.ts';
@@ -185,7 +186,7 @@ const toPosix = (p: string) => p.split(sep).join('/');
 
 /**
  * The files Loupe itself writes in a project folder: the manifest, the journal (and the torn lines a
- * repair sets aside), the findings, the privacy salt, the lock, and copies of sources under sources/.
+ * repair sets aside), the findings, the privacy salt, and copies of sources under sources/.
  * The project write channel writes nothing else, so a page cannot drop .bashrc or .ssh/authorized_keys
  * into a folder the user opened as a project.
  */
@@ -194,7 +195,8 @@ export function isLoupeProjectFile(rel: string): boolean {
   // Inside sources/ a copy keeps its own name, even a dotted one: nothing reads it there but Loupe.
   if (parts.some((p) => p === '' || p === '.' || p === '..')) return false;
   if (parts.length === 1) {
-    return ['loupe.json', 'journal.ndjson', 'findings.json', 'privacy-salt.txt', 'loupe.lock'].includes(parts[0]!) || /^journal\.torn-[0-9A-Za-z-]{1,40}\.ndjson$/.test(parts[0]!);
+    // Not the lock: the main process holds it for the window (openProject), the page never writes it.
+    return ['loupe.json', 'journal.ndjson', 'findings.json', 'privacy-salt.txt'].includes(parts[0]!) || /^journal\.torn-[0-9A-Za-z-]{1,40}\.ndjson$/.test(parts[0]!);
   }
   return parts[0] === 'sources' && parts.length <= 16;
 }
@@ -212,7 +214,8 @@ async function assertProjectFolder(root: string): Promise<void> {
   });
   const manifest = entries.find((e) => e.name === 'loupe.json');
   if (manifest?.isFile()) return;
-  if (entries.length === 0) return;
+  // Empty, or holding only the lock of a new project never saved.
+  if (entries.every((e) => e.name === LOCK_FILE)) return;
   throw new AccessError(`Ce dossier n’est pas un projet Loupe (ni loupe.json, ni vide) : ${root}`);
 }
 
@@ -226,10 +229,20 @@ export type Handlers = { [C in Channel]: (args: unknown) => Promise<unknown> };
 
 export function createHandlers(deps: IpcDeps): Handlers {
   const { grants, dialogs, recent } = deps;
+  // The project this window writes to holds its lock, so a `loupe import` at the same time waits
+  // instead of interleaving journal entries; opening another project hands the old one back.
+  let held: { root: string; lock: ProjectLock } | null = null;
 
   async function openProject(root: string): Promise<ProjectInfo> {
     await assertProjectFolder(root);
     const real = await grants.grant('project', root);
+    if (held?.root !== real) {
+      const lock = await acquireProjectLock(real, { holder: 'Loupe (application)', waitMs: 2000, reentrant: true }).catch((e: Error) => {
+        throw new AccessError(e.message);
+      });
+      await held?.lock.release();
+      held = { root: real, lock };
+    }
     for (const src of await recent.sources(real)) {
       // A remembered source that moved or vanished is reported when the project tries to read it.
       await grants.grant('file', src).catch(() => undefined);

@@ -575,14 +575,14 @@ describe('a project folder holds Loupe’s files only', () => {
     await expectRefused(h.openProjectDialog(undefined));
   });
 
-  it('writes loupe.json, the journal, findings, the lock and sources/…, and refuses .bashrc, .ssh/authorized_keys or any other file', async () => {
+  it('writes loupe.json, the journal, findings and sources/…, and refuses .bashrc, .ssh/authorized_keys, the lock or any other file', async () => {
     choice.project = project;
     const { root } = (await h.openProjectDialog(undefined)) as { root: string };
-    for (const path of ['loupe.json', 'findings.json', 'loupe.lock', 'privacy-salt.txt', 'journal.torn-2024-01-01T00-00-00-000Z.ndjson', 'sources/a.csv', 'sources/dossier/b.csv']) {
+    for (const path of ['loupe.json', 'findings.json', 'privacy-salt.txt', 'journal.torn-2024-01-01T00-00-00-000Z.ndjson', 'sources/a.csv', 'sources/dossier/b.csv']) {
       await h.projectWriteTextAtomic({ root, path, text: 'x' });
     }
     await h.projectAppendText({ root, path: 'journal.ndjson', text: 'x\n' });
-    for (const path of ['.bashrc', '.ssh/authorized_keys', 'notes/a.txt', 'script.sh', 'journal.ndjson.bak', 'sources', 'Sources/x.csv']) {
+    for (const path of ['.bashrc', '.ssh/authorized_keys', 'loupe.lock', 'notes/a.txt', 'script.sh', 'journal.ndjson.bak', 'sources', 'Sources/x.csv']) {
       const msg = await expectRefused(h.projectWriteTextAtomic({ root, path, text: 'ssh-ed25519 AAAA' }));
       expect(msg).toMatch(/n’est pas un fichier de Loupe/);
       await expectRefused(h.projectAppendText({ root, path, text: 'x' }));
@@ -603,5 +603,30 @@ describe('a project folder holds Loupe’s files only', () => {
     } finally {
       await rm(join(project, 'journal.ndjson'));
     }
+  });
+});
+
+describe('the project lock', () => {
+  it('the window holds the lock of the project it opened, so a CLI writer waits; opening another project hands it back', async () => {
+    const { acquireProjectLock } = await import('../../src/core/project/node-lock.ts');
+    choice.project = project;
+    await h.openProjectDialog(undefined);
+    const lock = JSON.parse(await readFile(join(project, 'loupe.lock'), 'utf8'));
+    expect(lock).toMatchObject({ holder: 'Loupe (application)', pid: process.pid });
+    // Another process on this machine (as the CLI would be): it waits, then is told who holds it.
+    const { spawnSync } = await import('node:child_process');
+    const other = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      import('${join(process.cwd(), 'node_modules/tsx/dist/esm/api/index.mjs').replaceAll('\\', '/')}').then(({ register }) => { register();
+        return import('${join(process.cwd(), 'src/core/project/node-lock.ts').replaceAll('\\', '/')}'); })
+        .then((m) => m.acquireProjectLock(${JSON.stringify(project)}, { holder: 'loupe import', waitMs: 200 }))
+        .then(() => console.log('PRIS'), (e) => console.log(e.message));`], { encoding: 'utf8' });
+    expect(other.stdout).toMatch(/déjà ouvert en écriture par Loupe \(application\)/);
+    const empty = join(tmp, 'vide-2');
+    await mkdir(empty, { recursive: true });
+    choice.project = empty;
+    await h.openProjectDialog(undefined);
+    await expect(readFile(join(project, 'loupe.lock'))).rejects.toThrow();
+    const taken = await acquireProjectLock(project, { holder: 'loupe import', waitMs: 0 });
+    await taken.release();
   });
 });

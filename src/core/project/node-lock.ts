@@ -69,7 +69,13 @@ async function readLock(path: string): Promise<LockInfo | null | 'missing'> {
  */
 export async function acquireProjectLock(
   root: string,
-  opts: { holder: string; waitMs?: number; onWait?: (info: LockInfo | null) => void },
+  opts: {
+    holder: string;
+    waitMs?: number;
+    onWait?: (info: LockInfo | null) => void;
+    /** A lock this very process holds is taken again (the desktop app reopening its own project). */
+    reentrant?: boolean;
+  },
 ): Promise<ProjectLock> {
   const path = join(root, LOCK_FILE);
   const info: LockInfo = { holder: opts.holder, pid: process.pid, host: hostname(), at: new Date().toISOString() };
@@ -100,7 +106,7 @@ export async function acquireProjectLock(
     }
     const held = await readLock(path);
     if (held === 'missing') continue;
-    if (held && held.host === hostname() && !alive(held.pid)) {
+    if (held && held.host === hostname() && (!alive(held.pid) || (opts.reentrant && held.pid === process.pid))) {
       // Dead holder on this machine: move its lock aside, and put it back if another process
       // replaced it in the meantime (then that one is alive and holds the project).
       const aside = `${path}.${process.pid}.stale`;
