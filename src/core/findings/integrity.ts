@@ -164,9 +164,18 @@ export async function checkFindings(file: FindingsFile, entries: readonly Journa
   const bySeq = new Map(entries.map((e) => [e.seq, e]));
   const add = (p: FindingProblem) => problems.push(p);
   const registered = new Set(file.findings.map((f) => f.id));
+  // One pass over the journal, not one per finding: a register of thousands against a long journal.
+  const byFinding = new Map<string, JournalEntry[]>();
+  for (const e of entries) {
+    const id = findingParams(e)?.findingId;
+    if (!id) continue;
+    const list = byFinding.get(id);
+    if (list) list.push(e);
+    else byFinding.set(id, [e]);
+  }
 
   for (const f of file.findings) {
-    const mine = entriesOf(entries, f.id);
+    const mine = byFinding.get(f.id) ?? [];
     const last = mine.at(-1);
     if (!last) {
       add({ code: 'finding-not-journaled', findingId: f.id, message: `${f.id} n’a aucune entrée dans le journal : elle a été ajoutée à ${'findings.json'} à la main` });
@@ -234,7 +243,7 @@ export async function checkFindings(file: FindingsFile, entries: readonly Journa
     }
   }
 
-  const orphans = new Set(entries.map((e) => findingParams(e)?.findingId).filter((id): id is string => !!id && !registered.has(id)));
+  const orphans = [...byFinding.keys()].filter((id) => !registered.has(id));
   for (const id of orphans) add({ code: 'finding-missing', findingId: id, message: `Le journal enregistre la constatation ${id}, absente de findings.json : elle a été retirée hors de Loupe` });
 
   return { problems, signatures, altered: new Set(problems.map((p) => p.findingId).filter((id): id is string => !!id && registered.has(id))) };
