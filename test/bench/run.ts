@@ -1,4 +1,4 @@
-// `npm run bench [-- --rows N] [--source input|fetch] [--import importer|direct] [--coi-max-mb N] [--budget-lines N] [--subsidies N]`
+// `npm run bench [-- --rows N] [--source input|fetch] [--import importer|direct] [--coi-max-mb N] [--budget-lines N] [--subsidies N] [--nested-mb N]`
 // Loupe's engine in Chromium (COI bundle, 2 threads; EH bundle as the fallback figure) against native
 // DuckDB on the same generated CSV and the same SQL, in the same command; then the budget figures on
 // a synthetic budget and subsidies register generated in each engine. The last line printed is the JSON of `figures`.
@@ -7,6 +7,7 @@ import { BUDGET_EXEC, BUDGET_LEVEL, BUDGET_LINES, BUDGET_VOTE, SUB_PAID, SUB_VOT
 import { buildPage, runBudgetInChromium, runInChromium, serve, type BrowserRun, type BudgetBrowserRun } from './browser.ts';
 import { figures, median, ratio, printFiguresLine, setFigure } from './figures.ts';
 import { ensureCsv } from './generate.ts';
+import { runNestedBench } from './nested.ts';
 import { runNative, type NativeResult } from './native.ts';
 import { directImportSql, retarget } from './sql.ts';
 
@@ -28,6 +29,9 @@ const subsidyVotes = Number(arg('subsidies') ?? SUBSIDY_VOTES);
 if (!Number.isInteger(budgetLines) || budgetLines < 0) throw new Error(`--budget-lines: an integer ≥ 0, not ${arg('budget-lines')}`);
 if (!Number.isInteger(subsidyVotes) || subsidyVotes < 0) throw new Error(`--subsidies: an integer ≥ 0, not ${arg('subsidies')}`);
 const budgetOn = budgetLines > 0 || subsidyVotes > 0;
+// Nested imports (JSON with holders, XML declarations): the size of each generated file; 0 leaves them out.
+const nestedMb = Number(arg('nested-mb') ?? 200);
+if (!Number.isInteger(nestedMb) || nestedMb < 0) throw new Error(`--nested-mb: an integer ≥ 0, not ${arg('nested-mb')}`);
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (x: number) => `${Math.round(x)} MB`;
@@ -171,6 +175,7 @@ if (budget) {
   setFigure('budget_peak_mem_mb', r0(b.peakRendererMb));
   setFigure('budget_peak_mem_native_mb', r0(Math.max(...nativeBudget.map((n) => n.peakRssMb))));
 }
+if (nestedMb > 0) for (const line of await runNestedBench(nestedMb)) console.log(line);
 // Other work on the machine skews every time: the 1-minute load average, at the start and at the end.
 setFigure('load_start', loadStart);
 setFigure('load_end', Math.round(loadavg()[0]! * 10) / 10);
