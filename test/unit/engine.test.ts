@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueryCancelledError, type Engine } from '../../src/core/engine/engine.ts';
+import { QueryCancelledError, REGISTERED_DIR, registeredName, type Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 
 let engine: Engine;
@@ -14,6 +14,30 @@ describe('engine', () => {
       "SELECT current_setting('autoload_known_extensions') AS l, current_setting('autoinstall_known_extensions') AS i",
     );
     expect(r.rows[0]).toEqual([false, false]);
+  });
+
+  it('starts with file access off and its configuration locked, so no SQL can turn it back on', async () => {
+    const r = await engine.query("SELECT current_setting('enable_external_access'), current_setting('lock_configuration')");
+    expect(r.rows[0]).toEqual([false, true]);
+    await expect(engine.exec('SET enable_external_access = true')).rejects.toThrow(/verrouillés/);
+    await expect(engine.exec("SET allowed_directories = ['/']")).rejects.toThrow(/verrouillés/);
+    await expect(engine.query("SELECT * FROM read_text('/etc/hostname')")).rejects.toThrow(/Accès au fichier « \/etc\/hostname » refusé/);
+  });
+
+  it('reads and writes the files it registers, under one folder, whatever the name given', async () => {
+    expect(registeredName('a.csv')).toBe(`${REGISTERED_DIR}a.csv`);
+    expect(registeredName(registeredName('a.csv'))).toBe(`${REGISTERED_DIR}a.csv`);
+    // A table name with a slash or dots stays one name inside the folder.
+    expect(registeredName('x/../../etc/passwd.csv')).toBe(`${REGISTERED_DIR}x_.._.._etc_passwd.csv`);
+    expect(registeredName('..')).toBe(`${REGISTERED_DIR}__`);
+    await engine.registerText('t.csv', 'x\n1\n2\n');
+    expect((await engine.query(`SELECT sum(x) FROM read_csv('${registeredName('t.csv')}')`)).rows[0]?.[0]).toBe(3);
+    await expect(engine.query("SELECT sum(x) FROM read_csv('t.csv')")).rejects.toThrow(/refusé/);
+    await engine.registerEmptyBuffer('out.csv');
+    await engine.exec(`COPY (SELECT 7 AS y) TO '${registeredName('out.csv')}' (FORMAT csv, USE_TMP_FILE false)`);
+    expect(new TextDecoder().decode(await engine.copyFileToBuffer('out.csv'))).toBe('y\n7\n');
+    await engine.dropFile('t.csv');
+    await engine.dropFile('out.csv');
   });
 
   it('fails fast, with a short message, on a function that lives in an extension', async () => {
