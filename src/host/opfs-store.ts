@@ -1,6 +1,6 @@
 // A project folder in the browser's private file system (OPFS). Paths are project-relative; a manifest
 // from someone else cannot make us read or write outside the project's directory.
-import { blobSourceFile, type FileResolver, type SourceFile } from '../core/ingest/source.ts';
+import { blobSourceFile, PathRefusedError, type FileResolver, type SourceFile } from '../core/ingest/source.ts';
 import type { ProjectStore } from '../core/project/store.ts';
 
 type Movable = FileSystemFileHandle & { move?: (dir: FileSystemDirectoryHandle, name: string) => Promise<void> };
@@ -8,7 +8,9 @@ type Listable = FileSystemDirectoryHandle & { entries(): AsyncIterable<[string, 
 
 export function splitPath(path: string): string[] {
   const parts = path.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
-  if (!parts.length || parts.some((p) => p === '..')) throw new Error(`Chemin hors du dossier du projet : ${path}`);
+  // A refusal, not a "not found": the resolver chain must not go on to look for it elsewhere.
+  if (!parts.length) throw new PathRefusedError(path, 'chemin vide');
+  if (parts.some((p) => p === '..')) throw new PathRefusedError(path, '« .. » sort du dossier du projet');
   return parts;
 }
 
@@ -121,7 +123,7 @@ export class OpfsProjectStore implements ProjectStore {
 
   async list(folder: string): Promise<string[]> {
     const parts = folder.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
-    if (parts.some((p) => p === '..')) throw new Error(`Chemin hors du dossier du projet : ${folder}`);
+    if (parts.some((p) => p === '..')) throw new PathRefusedError(folder, '« .. » sort du dossier du projet');
     let dir = this.root;
     try {
       for (const p of parts) dir = await dir.getDirectoryHandle(p);
