@@ -8,6 +8,7 @@ import { readCsv } from './csv.ts';
 import { addGeoPointColumns } from './geo-point.ts';
 import { readGeojson } from './geojson.ts';
 import { readJson } from './json.ts';
+import { applyOverrides, recordOverrides, splitOverrides } from './overrides.ts';
 import { readParquet } from './parquet.ts';
 import { sha256OfFile, type SourceFile } from './source.ts';
 import { IngestError, type Format, type Reader } from './types.ts';
@@ -106,6 +107,8 @@ export async function importSourceFile(ctx: OperationContext, file: SourceFile, 
   const target = params.table ?? (replacing ? base : ctx.catalog.freeName(base));
   // Replacing: the new table is read under a free name and takes the old one's only once complete.
   const table = replacing ? ctx.catalog.freeName(`${target}_nouveau`) : target;
+  // Column types chosen by the user are applied after any reader, the same way for every format.
+  const { reader: readerOptions, overrides } = splitOverrides(format, params.options, fileName);
   const out = await READERS[format](
     {
       engine: ctx.engine,
@@ -115,12 +118,21 @@ export async function importSourceFile(ctx: OperationContext, file: SourceFile, 
       ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     },
-    params.options,
+    readerOptions,
   );
   for (const t of out.tables) {
     const geo = await addGeoPointColumns(ctx.engine, t.name, t.labels);
     Object.assign(t.labels, geo.labels);
     out.sql.push(...geo.sql);
+  }
+  if (overrides) {
+    try {
+      out.sql.push(...(await applyOverrides(ctx.engine, out.tables, overrides)).sql);
+    } catch (e) {
+      for (const t of out.tables) await ctx.engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(t.name)}`).catch(() => undefined);
+      throw e;
+    }
+    out.options = { ...out.options, ...recordOverrides(overrides) };
   }
   const replaced: string[] = [];
   if (replacing) {
