@@ -10,7 +10,7 @@ import { Grants } from '../../electron/grants.ts';
 import { createHandlers, type Dialogs, type Handlers, registerIpc } from '../../electron/ipc.ts';
 import { RecentStore } from '../../electron/recent.ts';
 import { APP_ENTRY, isAppUrl } from '../../electron/security.ts';
-import type { Engine } from '../../src/core/engine/engine.ts';
+import { registeredName, type Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { sha256OfFile } from '../../src/core/ingest/source.ts';
 import { createElectronHost, IpcProjectStore } from '../../src/host/electron.ts';
@@ -106,7 +106,7 @@ describe('the Electron host', () => {
     expect(chunks[0]).toBe(16);
     expect(await sha256OfFile(file!)).toMatch(/^[0-9a-f]{64}$/);
     await file!.registerIn(engine, 'subventions.csv');
-    const r = await engine.query("SELECT count(*) AS n FROM read_csv('subventions.csv', delim=';', header=true)");
+    const r = await engine.query(`SELECT count(*) AS n FROM read_csv('${registeredName('subventions.csv')}', delim=';', header=true)`);
     expect(r.rows[0]).toEqual([2]);
   });
 
@@ -134,10 +134,10 @@ describe('the Electron host', () => {
     const ref = await h2.openProject(info!.root);
     expect(ref.name).toBe('Subventions 2024');
     expect(ref.store).toBeInstanceOf(IpcProjectStore);
-    await ref.store.writeTextAtomic('notes.md', '# Constats');
+    await ref.store.writeTextAtomic('findings.json', '# Constats');
     await ref.store.appendText('journal.ndjson', '{"op":1}\n');
     await ref.store.writeBytes('sources/copie.csv', new TextEncoder().encode('x\n9\n'));
-    expect(await readFile(join(project, 'notes.md'), 'utf8')).toBe('# Constats');
+    expect(await readFile(join(project, 'findings.json'), 'utf8')).toBe('# Constats');
     expect(await ref.store.readText('journal.ndjson')).toBe('{"op":1}\n');
     const copy = await ref.store.files().open('sources/copie.csv');
     expect(new TextDecoder().decode(await copy.bytes())).toBe('x\n9\n');
