@@ -118,20 +118,37 @@ export class Session {
     };
   }
 
-  /** Runs any operation on this project and journals it. */
-  run<P, D>(op: Operation<P, D>, params: unknown, opts: RunOptions = {}): Promise<OperationResult<D>> {
-    return runOperation(this.context(opts), op, params);
+  /**
+   * Runs any operation on this project and journals it. What it creates that a reopen needs (an
+   * imported source, a saved query) goes into the manifest here, whoever called: the app, `loupe run`,
+   * a replay — so the journal and the manifest never disagree on a table.
+   */
+  async run<P, D>(op: Operation<P, D>, params: unknown, opts: RunOptions = {}): Promise<OperationResult<D>> {
+    const res = await runOperation(this.context(opts), op, params);
+    if (this.keep(op.id, res)) await this.save();
+    return res;
   }
 
-  async importPath(
+  private keep(opId: string, res: OperationResult<unknown>): boolean {
+    if (opId === importFile.id) {
+      this.recordSource((res.entry.params as { path: string }).path, res.detail as ImportDetail);
+      return true;
+    }
+    if (opId === saveQuery.id) {
+      const p = res.entry.params as { name: string; sql: string; description?: string };
+      const rec = { name: p.name, sql: p.sql.trim().replace(/;+\s*$/, ''), ...(p.description ? { description: p.description } : {}), createdAt: res.entry.at };
+      this.manifest.queries = [...this.manifest.queries.filter((q) => q.name !== p.name), rec];
+      return true;
+    }
+    return false;
+  }
+
+  importPath(
     path: string,
     params: { format?: SourceRecord['format']; options?: Record<string, unknown>; table?: string; fileName?: string; replace?: boolean } = {},
     opts: RunOptions = {},
   ): Promise<OperationResult<ImportDetail>> {
-    const res = await this.run(importFile, { path, ...params }, opts);
-    this.recordSource(path, res.detail as ImportDetail);
-    await this.save();
-    return res as OperationResult<ImportDetail>;
+    return this.run(importFile, { path, ...params }, opts) as Promise<OperationResult<ImportDetail>>;
   }
 
   async importFolderPath(folder: string, opts: RunOptions = {}): Promise<FolderReport> {
@@ -167,12 +184,8 @@ export class Session {
   }
 
   /** Saves a query as a named view: catalog, manifest and journal. */
-  async saveQuery(name: string, sql: string, description?: string): Promise<OperationResult> {
-    const res = await this.run(saveQuery, { name, sql, ...(description ? { description } : {}) });
-    const rec = { name, sql: sql.trim().replace(/;+\s*$/, ''), ...(description ? { description } : {}), createdAt: new Date().toISOString() };
-    this.manifest.queries = [...this.manifest.queries.filter((q) => q.name !== name), rec];
-    await this.save();
-    return res;
+  saveQuery(name: string, sql: string, description?: string): Promise<OperationResult> {
+    return this.run(saveQuery, { name, sql, ...(description ? { description } : {}) });
   }
 
   /** Runs a read-only query for the workbench: journaled (SQL + digest), rows returned. */
