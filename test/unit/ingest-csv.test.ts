@@ -14,6 +14,8 @@ import { Session } from '../../src/core/project/session.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { quoteIdent } from '../../src/core/sql/ident.ts';
 import { summarizeTable } from '../../src/core/profile/profile.ts';
+import { scanQuotes } from '../../src/core/ingest/quotes.ts';
+import iconv from 'iconv-lite';
 import * as fx from '../fixtures/csv-fixtures.ts';
 
 let engine: Engine;
@@ -543,6 +545,28 @@ describe.skipIf(!existsSync(sirene))('the real SIRENE extract of Paris-subsidise
     const summary = await summarizeTable(engine, quoteIdent(table));
     for (const c of summary.filter((x) => ['siret', 'siretsiegeunitelegale', 'codepostaletablissement'].includes(x.name))) {
       expect(c.flags, c.name).not.toContain('amount-as-text');
+    }
+  });
+});
+
+describe('the stray-quote scan', () => {
+  it('counts fields, stray and wrapped quotes over the whole file, in UTF-8 and UTF-16', async () => {
+    const text = 'a;b;c\n1;"x";2\n2;DVD "Un regard;3\n\n3;"Les amis" du coin;4\n4;y;5;6\n';
+    for (const [bytes, encoding] of [
+      [new TextEncoder().encode(text), 'utf-8'],
+      [iconv.encode('\uFEFF' + text, 'utf16le'), 'utf-16le'],
+    ] as const) {
+      const s = await scanQuotes(bytesSourceFile(bytes, 'scan.csv'), { delimiter: ';', quote: '"', encoding });
+      expect(s, encoding).toMatchObject({
+        lines: 5,
+        width: 3,
+        mismatched: 1,
+        firstMismatch: { line: 6, fields: 4 },
+        strayLines: 2,
+        firstStrayLine: 3,
+        wrappedValues: 1,
+        fitsWithoutQuotes: false,
+      });
     }
   });
 });

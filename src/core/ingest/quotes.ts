@@ -30,9 +30,12 @@ function wrapped(f: string, quote: string, escape: string): boolean {
 
 /**
  * Reads `file` byte by byte as Latin-1: the delimiter and the quote are ASCII, so counting them is
- * the same in UTF-8 and Windows-1252 and no decoding is needed.
+ * the same in UTF-8 and Windows-1252 and no real decoding is needed. UTF-16 is decoded.
  */
-export async function scanQuotes(file: SourceFile, o: { delimiter: string; quote: string; escape?: string; skipRows?: number }): Promise<QuoteScan> {
+export async function scanQuotes(
+  file: SourceFile,
+  o: { delimiter: string; quote: string; escape?: string; skipRows?: number; encoding?: string },
+): Promise<QuoteScan> {
   const quote = o.quote || '"';
   const escape = o.escape || quote;
   const skip = o.skipRows ?? 0;
@@ -43,7 +46,7 @@ export async function scanQuotes(file: SourceFile, o: { delimiter: string; quote
   let firstStrayLine: number | null = null;
   let wrappedValues = 0;
   let lineNo = 0;
-  const decoder = new TextDecoder('latin1');
+  const decoder = new TextDecoder(o.encoding?.startsWith('utf-16') ? o.encoding : 'latin1');
   const onLine = (raw: string) => {
     lineNo++;
     if (lineNo <= skip) return;
