@@ -267,6 +267,15 @@ describe('the manifest and the journal agree table by table', () => {
     expect((await verifyProject(store())).problems[1]!.message).toMatch(/« fantome\.csv » \(table fantome\)/);
   });
 
+  it('checks owned elsewhere plug in and see what verify read', async () => {
+    const seen: number[] = [];
+    const v = await verifyProject(store(), {
+      checks: [async ({ manifest: m, entries }) => (seen.push(entries.length, m.sources.length), [{ code: 'findings-x', level: 'error', message: 'constat modifié' }])],
+    });
+    expect(seen).toEqual([4, 2]);
+    expect(v).toMatchObject({ ok: false, problems: [{ code: 'findings-x', message: 'constat modifié' }] });
+  });
+
   it('a saved query dropped from the manifest', async () => {
     const m = await manifest();
     m.queries = [];
