@@ -158,19 +158,25 @@ export const PLACEHOLDER_WORDS = [
  * « 00001 »): no SIREN, hence no SIRET, is that small. NULL input gives TRUE (blank).
  */
 export function placeholderIdSql(expr: string): string {
-  const raw = `nullif(trim(CAST(${expr} AS VARCHAR)), '')`;
-  const norm = normalizeTextSql(expr);
-  const compact = `replace(${norm}, ' ', '')`;
-  const digits = idDigitsSql(expr);
-  return `(${raw} IS NULL OR ${norm} IS NULL
-    OR ${norm} IN (${PLACEHOLDER_WORDS.map((w) => `'${w}'`).join(', ')})
-    OR length(replace(${compact}, substr(${compact}, 1, 1), '')) = 0
-    OR coalesce(length(ltrim(${digits}, '0')) < 5, FALSE))`;
+  return placeholderIdPartsSql(`nullif(trim(CAST(${expr} AS VARCHAR)), '')`, normalizeTextSql(expr), idDigitsSql(expr));
+}
+
+/**
+ * placeholderIdSql from parts a query has already computed once per row (each normalisation is a
+ * few regular expressions: on a contracts list they are worth computing once): the trimmed raw text,
+ * its normalizeTextSql, its idDigitsSql.
+ */
+export function placeholderIdPartsSql(raw: string, norm: string, digits: string): string {
+  return `(${raw} IS NULL OR ${placeholderNormSql(norm)} OR coalesce(length(ltrim(${digits}, '0')) < 5, FALSE))`;
 }
 
 /** The same for a supplier's name: blank, no letter or digit, a placeholder word, one character repeated. */
 export function placeholderNameSql(expr: string): string {
-  const norm = normalizeTextSql(expr);
+  return placeholderNormSql(normalizeTextSql(expr));
+}
+
+/** Placeholder test on text already normalised by normalizeTextSql. */
+export function placeholderNormSql(norm: string): string {
   const compact = `replace(${norm}, ' ', '')`;
   return `(${norm} IS NULL OR ${norm} IN (${PLACEHOLDER_WORDS.map((w) => `'${w}'`).join(', ')})
     OR length(replace(${compact}, substr(${compact}, 1, 1), '')) = 0)`;
@@ -191,6 +197,10 @@ export function multiValuedIdSql(expr: string): string {
  * « multi-attributaires », « plusieurs titulaires », « titulaires multiples ».
  */
 export function multiAwardNameSql(expr: string): string {
-  const norm = normalizeTextSql(expr);
+  return multiAwardNormSql(normalizeTextSql(expr));
+}
+
+/** multiAwardNameSql on text already normalised by normalizeTextSql. */
+export function multiAwardNormSql(norm: string): string {
   return `coalesce(regexp_matches(${norm}, '\\bMULTI ?(ATTRIBUTAIRE|TITULAIRE)S?\\b|\\bPLUSIEURS (TITULAIRES|ATTRIBUTAIRES|FOURNISSEURS)\\b|\\b(ATTRIBUTAIRES|TITULAIRES) MULTIPLES\\b'), FALSE)`;
 }

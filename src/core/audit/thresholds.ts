@@ -10,7 +10,7 @@ import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { firstRow, fmtEur, fmtInt, LINE, makeResult, plural, requireColumns, requireDateColumn, requireNumericColumn, resultParam, rowsOf, scalar, tableParam, withLineSql } from './common.ts';
 import { holidaysValuesSql } from './holidays.ts';
 import { population, populationLine, type Population } from '../ops/population.ts';
-import { idDigitsSql, multiAwardNameSql, multiValuedIdSql, normalizeNameSql, normalizeTextSql, placeholderIdSql, placeholderNameSql, siretValidSql } from './normalize.ts';
+import { idDigitsSql, multiAwardNormSql, multiValuedIdSql, normalizeNameSql, normalizeTextSql, placeholderIdPartsSql, placeholderNormSql, siretValidSql } from './normalize.ts';
 
 /**
  * Thresholds in euros HT. 40 000 €: below it a contract may be awarded without advertising (décret
@@ -82,28 +82,31 @@ const SET_APART_BLANK = 'titulaire fictif ou non renseigné';
  * named as such), 'nom' (no usable identifier, the normalised name), NULL when set apart (ecart says
  * why). Keys are prefixed by their kind so that a name can never meet an identifier by accident.
  */
-function sourceSql(ctx: Parameters<typeof withLineSql>[0], p: ThresholdsParams): string {
+function sourceSql(ctx: Parameters<typeof withLineSql>[0], p: ThresholdsParams, withSupplier: boolean): string {
   const a = quoteIdent(p.amount);
   const d = p.date ? `CAST(${quoteIdent(p.date)} AS DATE)` : 'NULL::DATE';
-  const sid = p.siret ? quoteIdent(p.siret) : null;
-  const nom = p.supplier ? quoteIdent(p.supplier) : null;
-  const digits = sid ? idDigitsSql(sid) : 'NULL::VARCHAR';
+  // The supplier key is costly (several normalisations per row): only the split test needs it.
+  const sid = withSupplier && p.siret ? quoteIdent(p.siret) : null;
+  const nom = withSupplier && p.supplier ? quoteIdent(p.supplier) : null;
+  // Each normalisation once per row (layer « n »), the classification on those columns (« typed »).
+  const parts = `SELECT ${LINE}, ${a} AS montant, ${d} AS jour,
+      ${sid ? `nullif(trim(CAST(${sid} AS VARCHAR)), '')` : 'NULL::VARCHAR'} AS id_txt,
+      ${nom ? `nullif(trim(CAST(${nom} AS VARCHAR)), '')` : 'NULL::VARCHAR'} AS nom_txt
+    FROM ${withLineSql(ctx, p.table)} WHERE ${a} IS NOT NULL`;
+  const n = `SELECT *, ${normalizeTextSql('id_txt')} AS id_n, ${normalizeTextSql('nom_txt')} AS nom_n, ${idDigitsSql('id_txt')} AS chiffres FROM (${parts})`;
   const cols = [
-    `${sid ? multiValuedIdSql(sid) : 'FALSE'} AS id_multi`,
-    `${nom ? multiAwardNameSql(nom) : 'FALSE'} AS nom_multi`,
-    `${sid ? `NOT ${placeholderIdSql(sid)}` : 'FALSE'} AS id_ok`,
-    `${nom ? `NOT ${placeholderNameSql(nom)}` : 'FALSE'} AS nom_ok`,
-    `${digits} AS chiffres`,
-    `${sid ? `nullif(trim(CAST(${sid} AS VARCHAR)), '')` : 'NULL::VARCHAR'} AS id_txt`,
-    `${nom ? `nullif(trim(CAST(${nom} AS VARCHAR)), '')` : 'NULL::VARCHAR'} AS nom_txt`,
-    `${nom ? normalizeNameSql(nom) : 'NULL::VARCHAR'} AS nom_norm`,
+    `${sid ? multiValuedIdSql('id_txt') : 'FALSE'} AS id_multi`,
+    `${nom ? multiAwardNormSql('nom_n') : 'FALSE'} AS nom_multi`,
+    `${sid ? `NOT ${placeholderIdPartsSql('id_txt', 'id_n', 'chiffres')}` : 'FALSE'} AS id_ok`,
+    `${nom ? `NOT ${placeholderNormSql('nom_n')}` : 'FALSE'} AS nom_ok`,
+    `${nom ? normalizeNameSql('nom_n') : 'NULL::VARCHAR'} AS nom_norm`,
   ];
   const typed = `SELECT *, CASE WHEN id_multi OR nom_multi THEN NULL
         WHEN id_ok THEN (CASE WHEN length(chiffres) = 14 AND ${siretValidSql('chiffres')} THEN 'siret' ELSE 'autre' END)
         WHEN nom_ok AND nom_norm IS NOT NULL THEN 'nom' END AS type_cle
-      FROM (SELECT ${LINE}, ${a} AS montant, ${d} AS jour, ${cols.join(', ')} FROM ${withLineSql(ctx, p.table)} WHERE ${a} IS NOT NULL)`;
+      FROM (SELECT *, ${cols.join(', ')} FROM (${n}))`;
   return `SELECT ${LINE}, montant, jour, type_cle,
-      CASE type_cle WHEN 'siret' THEN 'S:' || chiffres WHEN 'autre' THEN 'I:' || ${normalizeTextSql('id_txt')} WHEN 'nom' THEN 'N:' || nom_norm END AS cle,
+      CASE type_cle WHEN 'siret' THEN 'S:' || chiffres WHEN 'autre' THEN 'I:' || id_n WHEN 'nom' THEN 'N:' || nom_norm END AS cle,
       CASE type_cle WHEN 'siret' THEN chiffres WHEN 'autre' THEN id_txt || ' (identifiant non SIRET)'
         WHEN 'nom' THEN nom_norm${sid ? ` || ' (nom, sans SIRET)'` : ''} END AS libelle,
       CASE WHEN id_multi OR nom_multi THEN '${SET_APART_MULTI}' WHEN type_cle IS NULL THEN '${SET_APART_BLANK}' END AS ecart,
@@ -178,7 +181,7 @@ export const thresholds = registerOperation<ThresholdsParams, ThresholdsDetail>(
       parts.push(`SELECT ${LINE}, 'week-end' AS motif, NULL, NULL, dayname(jour) FROM src WHERE isodow(jour) IN (6, 7)`);
       parts.push(`SELECT ${LINE}, 'jour férié' AS motif, NULL, NULL, f.libelle FROM src JOIN ${holidaysValuesSql(years?.lo ?? 2000, years?.hi ?? 1999)} f ON f.jour = src.jour`);
     }
-    const srcSql = sourceSql(ctx, p);
+    const srcSql = sourceSql(ctx, p, checks.has('split'));
     // The split part repeats the flagged row once per anchor; DISTINCT above keeps one per threshold,
     // and here one line per (row, reason, threshold) with the first description.
     const select = `
@@ -199,34 +202,33 @@ export const thresholds = registerOperation<ThresholdsParams, ThresholdsDetail>(
     // Population before the headline: rows read, rows with an amount; for the split test, how rows
     // were tied to a supplier and which were set apart, with their values and row counts.
     const read = Number(await scalar(ctx, `SELECT count(*) FROM ${quoteIdent(p.table)}`));
-    const st = await firstRow(
+    // One pass over the source for every count of the population (the supplier key is costly).
+    const groups = await rowsOf(
       ctx,
-      `SELECT count(*) AS n, count(*) FILTER (jour IS NULL) AS sans_date,
-         count(*) FILTER (type_cle = 'siret' AND jour IS NOT NULL) AS siret, count(*) FILTER (type_cle = 'autre' AND jour IS NOT NULL) AS autre,
-         count(*) FILTER (type_cle = 'nom' AND jour IS NOT NULL) AS nom
-       FROM (${srcSql})`,
+      `SELECT type_cle, ecart, CASE WHEN ecart IS NOT NULL THEN ecart_valeur END AS ecart_valeur, jour IS NULL AS sans_date, count(*) AS n
+       FROM (${srcSql}) GROUP BY ALL ORDER BY n DESC, ecart_valeur`,
     );
-    const withAmount = Number(st.n);
+    const sum = (pred: (g: Record<string, unknown>) => boolean) => groups.filter(pred).reduce((t, g) => t + Number(g.n), 0);
+    const withAmount = sum(() => true);
     const pop = population(read, withAmount, 'avec un montant', [{ reason: 'sans montant', rows: read - withAmount }]);
     const detail: ThresholdsDetail = { byReason, rows: Number(s.rows), splitGroups, population: pop, skipped };
     let splitLine = '';
     if (checks.has('split')) {
-      const apart = await rowsOf(
-        ctx,
-        `SELECT ecart, ecart_valeur, count(*) AS n FROM (${srcSql}) WHERE ecart IS NOT NULL AND jour IS NOT NULL
-         GROUP BY ALL ORDER BY n DESC, ecart_valeur`,
-      );
-      const setApartSuppliers = apart.map((r) => ({ reason: String(r.ecart), value: String(r.ecart_valeur), rows: Number(r.n) }));
+      const dated = groups.filter((g) => !g.sans_date);
+      const setApartSuppliers = dated
+        .filter((g) => g.ecart !== null && g.ecart !== undefined)
+        .map((g) => ({ reason: String(g.ecart), value: String(g.ecart_valeur), rows: Number(g.n) }));
       const apartOf = (reason: string) => {
         const list = setApartSuppliers.filter((x) => x.reason === reason);
         return { reason, rows: list.reduce((t, x) => t + x.rows, 0), examples: list.slice(0, 5).map((x) => `${x.value} × ${fmtInt(x.rows)}`) };
       };
-      const sup = { siret: Number(st.siret), otherId: Number(st.autre), name: Number(st.nom), setApart: setApartSuppliers.reduce((t, x) => t + x.rows, 0) };
+      const ofType = (t: string) => sum((g) => !g.sans_date && g.type_cle === t);
+      const sup = { siret: ofType('siret'), otherId: ofType('autre'), name: ofType('nom'), setApart: setApartSuppliers.reduce((t, x) => t + x.rows, 0) };
       const used = sup.siret + sup.otherId + sup.name;
       const splitPop = population(withAmount, used, 'rattachées à un seul titulaire', [
         apartOf(SET_APART_MULTI),
         apartOf(SET_APART_BLANK),
-        { reason: 'sans date', rows: Number(st.sans_date) },
+        { reason: 'sans date', rows: sum((g) => !!g.sans_date) },
       ]);
       Object.assign(detail, { splitPopulation: splitPop, suppliers: sup, setApartSuppliers: setApartSuppliers.slice(0, 50) });
       const how = [
