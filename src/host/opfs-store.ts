@@ -10,7 +10,7 @@ export function splitPath(path: string): string[] {
   const parts = path.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
   // A refusal, not a "not found": the resolver chain must not go on to look for it elsewhere.
   if (!parts.length) throw new PathRefusedError(path, 'chemin vide');
-  if (parts.some((p) => p === '..')) throw new PathRefusedError(path, '« .. » sort du dossier du projet');
+  if (parts.some((p) => p === '..')) throw new PathRefusedError(path, '« .. » mène hors du dossier du projet');
   return parts;
 }
 
@@ -123,7 +123,7 @@ export class OpfsProjectStore implements ProjectStore {
 
   async list(folder: string): Promise<string[]> {
     const parts = folder.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
-    if (parts.some((p) => p === '..')) throw new PathRefusedError(folder, '« .. » sort du dossier du projet');
+    if (parts.some((p) => p === '..')) throw new PathRefusedError(folder, '« .. » mène hors du dossier du projet');
     let dir = this.root;
     try {
       for (const p of parts) dir = await dir.getDirectoryHandle(p);

@@ -36,13 +36,13 @@ export class NodeProjectStore implements ProjectStore {
    * and every folder on the way to it is a real folder inside the project (no link out).
    */
   private async inside(path: string): Promise<string> {
-    if (isAbsolute(path) || /^[A-Za-z]:/.test(path)) throw new PathRefusedError(path, 'chemin absolu');
+    if (isAbsolute(path) || /^[A-Za-z]:/.test(path)) throw new PathRefusedError(path, 'chemin absolu, hors du dossier du projet');
     const parts = path.split(/[\\/]+/).filter((p) => p !== '' && p !== '.');
     if (!parts.length) throw new PathRefusedError(path, 'chemin vide');
-    if (parts.includes('..')) throw new PathRefusedError(path, '« .. » sort du dossier du projet');
+    if (parts.includes('..')) throw new PathRefusedError(path, '« .. » mène hors du dossier du projet');
     const abs = join(this.root, ...parts);
     const rel = relative(this.root, abs);
-    if (rel.startsWith('..') || isAbsolute(rel)) throw new PathRefusedError(path, 'hors du dossier du projet');
+    if (rel.startsWith('..') || isAbsolute(rel)) throw new PathRefusedError(path, 'mène hors du dossier du projet');
     // Every existing folder on the way must be a folder, not a link (a linked `sources/` reads elsewhere).
     const realRoot = await this.rootReal();
     let dir = this.root;
