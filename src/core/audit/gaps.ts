@@ -91,7 +91,11 @@ export const gaps = registerOperation<GapsParams, GapsDetail>({
     const parsed = segmentedBy ? parsedByYear : parsedWhole;
     // A segment is one prefix (code), one year-and-width (number cut by year), or the whole column.
     const segKey = segmentedBy ? `prefixe || '#' || largeur` : 'prefixe';
-    const show = (e: string) => (p.kind === 'code' || segmentedBy ? `prefixe || lpad(CAST(${e} AS VARCHAR), CAST(w AS INTEGER), '0')` : `CAST(${e} AS VARCHAR)`);
+    // lpad to width 0 would give '': numbers outside any year segment are printed as they are.
+    const show = (e: string) =>
+      p.kind === 'code' || segmentedBy
+        ? `(CASE WHEN w > 0 THEN prefixe || lpad(CAST(${e} AS VARCHAR), CAST(w AS INTEGER), '0') ELSE prefixe || CAST(${e} AS VARCHAR) END)`
+        : `CAST(${e} AS VARCHAR)`;
     const select = `
       WITH v AS (SELECT *, ${segKey} AS seg FROM (${parsed})),
       ok AS (SELECT * FROM v WHERE num IS NOT NULL),
@@ -122,7 +126,8 @@ export const gaps = registerOperation<GapsParams, GapsDetail>({
     );
     const pc = await firstRow(
       ctx,
-      `SELECT count(*) FILTER (num IS NOT NULL) AS used, count(DISTINCT ${segKey}) FILTER (num IS NOT NULL) AS seqs FROM (${parsed})`,
+      `SELECT count(*) FILTER (num IS NOT NULL) AS used, count(DISTINCT ${segKey}) FILTER (num IS NOT NULL) AS seqs,
+         count(DISTINCT prefixe) FILTER (num IS NOT NULL AND prefixe <> '') AS years, count(*) FILTER (num IS NOT NULL AND prefixe = '') AS outside FROM (${parsed})`,
     );
     const nonBlank = Number(await scalar(ctx, `SELECT count(*) FROM (${text})`));
     const used = Number(pc.used);
@@ -147,7 +152,8 @@ export const gaps = registerOperation<GapsParams, GapsDetail>({
     if (segmentedBy) {
       shape =
         ` Lue d'un seul tenant, la plage irait de ${fmtInt(whole.lo)} à ${fmtInt(whole.hi)} pour ${plural(Number(whole.d), 'numéro distinct', 'numéros distincts')}` +
-        ` (moins d'un numéro sur ${fmtInt(1 / MIN_DENSITY)}) : ce n'est pas une numérotation continue ; séquence suivie par année en tête du numéro (${plural(d.sequences, 'année', 'années')}).`;
+        ` (moins d'un numéro sur ${fmtInt(1 / MIN_DENSITY)}) : ce n'est pas une numérotation continue ; séquence suivie par année en tête du numéro (${plural(Number(pc.years), 'année')}` +
+        `${Number(pc.outside) ? ` ; ${plural(Number(pc.outside), 'numéro')} sans année en tête, suivi${Number(pc.outside) > 1 ? 's' : ''} à part` : ''}).`;
     }
     if (d.refusedSequences > 0) {
       const ref = await rowsOf(ctx, `SELECT prefixe, debut, fin, nb FROM ${quoteIdent(res.table)} WHERE anomalie = 'plage trop clairsemée' ORDER BY nb DESC, debut LIMIT 3`);
