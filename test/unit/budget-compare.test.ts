@@ -66,7 +66,7 @@ describe('budget-compare', () => {
     expect(res.detail!.flows.D).toEqual({ base: sum(a), other: sum(b), appeared: b.get('67'), vanished: a.get('66') });
     expect(res.detail!.base.label).toBe('BP 2023 (« budgets »)');
     // Population first: lines read and kept on each side, keys on both sides, new and vanished.
-    expect(res.summary.startsWith('Population — BP 2023 (« budgets ») : ')).toBe(true);
+    expect(res.summary!.startsWith('Population — BP 2023 (« budgets ») : ')).toBe(true);
     expect(res.detail!.base.kept).toBe(rows.filter((r) => r[Y] === 2023 && r[STAGE] === 'BP').length);
     expect(res.detail!.population.setAside.map((s) => [s.reason.split(' (')[0], s.rows])).toEqual([['nouvelles au BP 2024', 1], ['disparues du BP 2023', 1]]);
     expect(res.summary).toMatch(/Plus fortes variations : 65 \(D\) \+300\s€ \(\+60,0\s%\)/);
@@ -127,7 +127,7 @@ describe('loupe run budget-compare', () => {
     expect(await main(['run', 'budget-compare', '--project', project, '--params', JSON.stringify(params), '--format', 'json'], io), err).toBe(0);
     const res = JSON.parse(out) as { summary: string; detail: { flags: Record<string, number> }; journal: { seq: number } };
     expect(res.detail.flags).toEqual({ nouvelle_ligne: 1, ligne_disparue: 1, forte_variation: 1 });
-    expect(res.summary.startsWith('Population — ')).toBe(true);
+    expect(res.summary!.startsWith('Population — ')).toBe(true);
     expect(res.journal.seq).toBeGreaterThan(0);
   });
 });

@@ -182,7 +182,7 @@ describe('budget-reconcile: the population before the rate (issue #12)', () => {
     const rate = both.reduce((a, k) => a + exec.get(k)!, 0) / both.reduce((a, k) => a + credits.get(k)!, 0);
     expect(res.detail!.rate).toBeCloseTo(rate, 10);
     expect(res.detail!.expenditure.transfers).toBe([...credits].filter(([k]) => k.endsWith('|023')).reduce((a, [, v]) => a + v, 0));
-    expect(res.summary.startsWith('Population — ')).toBe(true);
+    expect(res.summary!.startsWith('Population — ')).toBe(true);
     expect(res.summary).toMatch(/mis de côté : \d+ virements 023\/021 votés, jamais exécutés/);
     expect(res.detail!.population.used).toBe(res.detail!.population.read - 4); // 023 and 021, two years
   });
@@ -200,7 +200,7 @@ describe('budget-reconcile: the population before the rate (issue #12)', () => {
     const executedKeys = new Set(c.exec.map((r) => `${r[0]}|${r[1]}|${r[2]}|${r[4]}`)).size;
     expect(flags.filter((f) => f === 'execute_sans_credit')).toHaveLength(new Set(c.exec.filter((r) => r[2] === 'Dépense').map((r) => `${r[0]}|${r[4]}`)).size);
     expect(res.detail!.population.setAside.find((s) => s.reason.startsWith('exécutées sans crédit'))?.rows).toBe(executedKeys);
-    expect(res.summary.indexOf('Population')).toBeLessThan(res.summary.indexOf("taux d'exécution"));
+    expect(res.summary!.indexOf('Population')).toBeLessThan(res.summary!.indexOf("taux d'exécution"));
   });
 
   it('gives no rate when the matched keys hold under half of the amounts, and says how much they hold', async () => {

@@ -8,6 +8,7 @@
 // operation type too (one file may carry it, the other not): a chapter is a chapter in both.
 import { z } from 'zod';
 import type { TableEntry } from '../catalog/catalog.ts';
+import type { Engine } from '../engine/engine.ts';
 import { population, populationLine, type Population } from '../ops/population.ts';
 import { createResultTable, inputOf, OperationError, registerOperation, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
@@ -278,3 +279,13 @@ export const budgetCompare = registerOperation<CompareParams, CompareDetail>({
     };
   },
 });
+
+/** The years and stages a budget table holds, read through its mapping: what the comparison form offers. */
+export async function budgetYearsAndStages(engine: Engine, table: TableEntry, mapping: BudgetMapping): Promise<{ years: number[]; stages: string[] }> {
+  const r = await engine.query(
+    `SELECT string_agg(DISTINCT CAST(annee AS VARCHAR), ',' ORDER BY CAST(annee AS VARCHAR)), string_agg(DISTINCT etape, ',' ORDER BY etape)
+     FROM (${budgetSelectSql(table, mapping)}) WHERE NOT est_total`,
+  );
+  const [ys, st] = r.rows[0] ?? [null, null];
+  return { years: ys ? String(ys).split(',').map(Number) : [], stages: st ? String(st).split(',') : [] };
+}

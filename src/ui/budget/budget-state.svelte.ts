@@ -1,13 +1,16 @@
 // The Budget view's state: which tables and columns make the voted and executed budget, the
 // parameters of each check, and the last result of each. Every check runs as a journaled operation
 // through the session; this module only holds what the view shows and hands it to src/core.
+import { budgetCompare, budgetYearsAndStages, type CompareDetail, type CompareParams, type CompareSide } from '../../core/budget/compare.ts';
 import {
   BUDGET_FIELDS,
+  codeNormalisations,
   proposeMapping,
   sampleColumnValues,
   type BudgetField,
   type BudgetMapping,
   type BudgetRole,
+  type CodeNormalisation,
   type MappingProposal,
 } from '../../core/budget/mapping.ts';
 import { participatoryBudget, type ParticipatoryDetail, type ParticipatoryParams } from '../../core/budget/participatory.ts';
@@ -21,7 +24,7 @@ import { app } from '../app-state.svelte.ts';
 import { PARTICIPATORY_FORM, SUBSIDIES_FORM } from './check-form.ts';
 import { CheckForm } from './check-form.svelte.ts';
 
-export type BudgetTab = 'reconcile' | 'participatory' | 'subsidies';
+export type BudgetTab = 'reconcile' | 'compare' | 'participatory' | 'subsidies';
 
 /** A mapping as the form edits it: every field present, '' for « no column ». */
 export type MappingDraft = Record<BudgetField, string>;
@@ -30,7 +33,22 @@ export interface Side {
   table: string;
   draft: MappingDraft;
   proposal: MappingProposal | null;
+  /** What reading the codes of the mapped columns changes (« C042 » → « 042 »), for the form to show. */
+  normalisations?: CodeNormalisation[];
 }
+
+/** One side of the comparison of two voted budgets, as its form edits it. */
+export interface CompareDraft {
+  table: string;
+  year: number | null;
+  stages: string[];
+  label: string;
+  /** Years and stages the table holds, read through its mapping. */
+  years: number[];
+  available: string[];
+}
+
+const emptyCompareSide = (): CompareDraft => ({ table: '', year: null, stages: [], label: '', years: [], available: [] });
 
 function emptyDraft(): MappingDraft {
   return Object.fromEntries(BUDGET_FIELDS.map((f) => [f, ''])) as MappingDraft;
@@ -77,6 +95,9 @@ class BudgetState {
   tree = $state<TreeFilter>({ year: null, flow: 'D', opType: 'all' });
   years = $state.raw<number[]>([]);
   reconcile = $state.raw<Run<ReconcileDetail>>(null);
+  /** Two voted budgets compared: each side, the level and the threshold (percent, as the form shows it). */
+  cmp = $state({ base: emptyCompareSide(), other: emptyCompareSide(), level: 'chapter' as CompareParams['level'], change: 20 });
+  compared = $state.raw<Run<CompareDetail>>(null);
   participatory = $state.raw<Run<ParticipatoryDetail>>(null);
   subsidies = $state.raw<Run<SubsidiesDetail>>(null);
   /** The participatory-budget and subsidies checks' forms, read from their parameter schemas. */
@@ -112,6 +133,7 @@ class BudgetState {
         await this.selectTable(role, guess[role]!);
       }
     }
+    await this.defaultCompare();
     // The parameters as they last ran, when their tables are still there; else the tables guessed by name.
     const pb = kept?.participatory;
     this.pb.load(pb && names.includes(pb.table) ? pb : { table: names.find((n) => /projet|participati/i.test(n)) ?? '' });
@@ -140,6 +162,7 @@ class BudgetState {
       // The table may have changed while the sample was read.
       if (this[role].table !== side.table) return;
       this[role] = { table: side.table, draft: apply ? draftOf(proposal.mapping) : this[role].draft, proposal };
+      await this.readNormalisations(role);
     } catch (e) {
       this.error = { where: 'mapping', message: errorText(e) };
     } finally {
@@ -150,6 +173,78 @@ class BudgetState {
   setField(role: BudgetRole, field: BudgetField, column: string): void {
     this[role] = { ...this[role], draft: { ...this[role].draft, [field]: column } };
     this.saved = false;
+    void this.readNormalisations(role);
+  }
+
+  /** Reads, from the data, what the current mapping of a side does to its codes. */
+  private async readNormalisations(role: BudgetRole): Promise<void> {
+    const side = this[role];
+    const entry = app.session?.catalog.get(side.table);
+    const m = mappingOf(side.draft);
+    if (!entry || !app.engine || !m) return;
+    try {
+      const normalisations = await codeNormalisations(app.engine, entry, m);
+      // Only if nothing changed while they were read.
+      if (this[role].table === side.table && this[role].draft === side.draft) this[role] = { ...this[role], normalisations };
+    } catch {
+      // A column that no longer fits shows nothing here; running the check says why.
+    }
+  }
+
+  /** The voted table's mapping when the comparison reads that table, so both views read it the same way. */
+  private compareMapping(table: string): BudgetMapping | undefined {
+    return table && table === this.voted.table ? (mappingOf(this.voted.draft) ?? undefined) : undefined;
+  }
+
+  /** Picks a table for one side of the comparison and reads which years and stages it holds. */
+  async selectCompareTable(which: 'base' | 'other', table: string): Promise<void> {
+    this.cmp[which] = { ...emptyCompareSide(), table };
+    const entry = app.session?.catalog.get(table);
+    if (!entry || !app.engine) return;
+    try {
+      const mapping = this.compareMapping(table) ?? proposeMapping(entry, await sampleColumnValues(app.engine, entry), 'voted').mapping;
+      if (!mapping) return;
+      const { years, stages } = await budgetYearsAndStages(app.engine, entry, mapping);
+      if (this.cmp[which].table !== table) return;
+      // BP N−1 against BP N by default: the question a new budget raises first.
+      const year = years.length ? years[which === 'base' ? Math.max(0, years.length - 2) : years.length - 1]! : null;
+      this.cmp[which] = { ...this.cmp[which], years, available: stages, year, stages: stages.includes('BP') ? ['BP'] : [] };
+    } catch (e) {
+      this.error = { where: 'compare', message: errorText(e) };
+    }
+  }
+
+  private async defaultCompare(): Promise<void> {
+    if (this.cmp.base.table || !this.voted.table) return;
+    await this.selectCompareTable('base', this.voted.table);
+    await this.selectCompareTable('other', this.voted.table);
+  }
+
+  compareParams(): CompareParams | null {
+    const side = (d: CompareDraft): CompareSide | null => {
+      if (!d.table) return null;
+      const mapping = this.compareMapping(d.table);
+      return {
+        table: d.table,
+        ...(mapping ? { mapping } : {}),
+        ...(d.year !== null ? { year: d.year } : {}),
+        ...(d.stages.length ? { stages: d.stages as CompareSide['stages'] } : {}),
+        ...(d.label.trim() ? { label: d.label.trim() } : {}),
+      };
+    };
+    const base = side(this.cmp.base);
+    const other = side(this.cmp.other);
+    if (!base || !other) return null;
+    return { base, other, level: this.cmp.level, flows: ['D', 'R'], change: this.cmp.change / 100, changeMin: 0 };
+  }
+
+  async runCompare(): Promise<void> {
+    const s = app.session;
+    const params = this.compareParams();
+    if (!s || !params) return;
+    await this.runOp('compare', () => s.run(budgetCompare, params), (r) => {
+      this.compared = r;
+    });
   }
 
   /** Writes parts of the Budget view's settings into the project's manifest (the other parts kept) and saves it. */
