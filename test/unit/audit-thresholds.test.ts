@@ -122,5 +122,11 @@ describe('thresholds on the traps of a real contracts list', () => {
     const r2 = await b.run<ThresholdsDetail>('thresholds', { table: 'decp_plat', amount: 'montant' });
     expect(r2.detail!.skipped.map((x) => x.check)).toEqual(['split', 'calendar']);
     await expect(b.run('thresholds', { table: 'decp_plat', amount: 'montant', checks: ['split', 'calendar'] })).rejects.toThrow(/fractionnement demande.*week-ends/);
+    // A supplier column holding only placeholders: the test runs, finds nobody, and says so.
+    await b.table('decp_diese', `SELECT *, '#' AS siret FROM decp_plat`);
+    const r3 = await b.run<ThresholdsDetail>('thresholds', { table: 'decp_diese', amount: 'montant', date: 'date_notification', siret: 'siret', checks: ['split'] });
+    expect(r3.detail!.splitPopulation!.used).toBe(0);
+    expect(r3.detail!.setApartSuppliers).toEqual([{ reason: 'titulaire fictif ou non renseigné', value: '#', rows: f.rows }]);
+    expect(r3.summary).toMatch(/le fractionnement n’a rien pu tester/);
   });
 });

@@ -236,7 +236,9 @@ export const thresholds = registerOperation<ThresholdsParams, ThresholdsDetail>(
         sup.otherId && `${fmtInt(sup.otherId)} par un identifiant qui n'est pas un SIRET valide`,
         sup.name && `${fmtInt(sup.name)} par le nom seul`,
       ].filter(Boolean).join(', ');
-      splitLine = ` Fractionnement : ${populationLine(splitPop)}${how ? ` — ${how}` : ''} ; les lignes mises de côté ne sont jamais signalées comme fractionnées.`;
+      splitLine =
+        ` Fractionnement : ${populationLine(splitPop)}${how ? ` — ${how}` : ''} ; les lignes mises de côté ne sont jamais signalées comme fractionnées.` +
+        (used === 0 ? ' Aucune ligne datée n’a de titulaire identifiable : le fractionnement n’a rien pu tester.' : '');
     }
     const text = counts.length
       ? counts.map((c) => `${c.motif} : ${fmtInt(c.n)}`).join(' ; ')
