@@ -1,21 +1,53 @@
-// The engine: one DuckDB (wasm) database, one connection, queries run one at a time in order
-// so that a cancel always means "the query that is running now".
+// The engine: one DuckDB (wasm) database behind a scheduler (scheduler.ts). Two connections: the main
+// one runs writes and long reads one at a time, most urgent first; the interactive one answers short
+// reads (grid windows, facets, brushes) while a long query runs on the main one — the worker serves
+// its message between two polling steps of the long query. Read-only results are cached by SQL
+// until the next write.
 import { DuckDBDataProtocol, type AsyncDuckDB, type AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import {
+  QueryCancelledError,
+  ResultCache,
+  Scheduler,
+  isCacheableSql,
+  isReadOnlySql,
+  type JobInfo,
+  type Priority,
+} from './scheduler.ts';
 import { tableToRows, type Rows } from './values.ts';
+
+export { QueryCancelledError, type JobInfo, type Priority };
 
 export type EngineKind = 'node' | 'browser-eh' | 'browser-coi';
 
 export interface QueryOptions {
   /** Cancel the query after this many milliseconds (the user sees a "too slow" message). */
   timeoutMs?: number;
+  /** Default 'normal', or the priority of the engine view (`engine.lane(…)`) it was called on. */
+  priority?: Priority;
+  /** A newer request with the same slot cancels this one (a newer brush of the same chart). */
+  slot?: string;
+  /** What the activity indicator shows (otherwise the first words of the SQL). */
+  label?: string;
+  /** false: never serve this read from the cache (it still runs on the interactive connection). */
+  cache?: boolean;
 }
 
-export class QueryCancelledError extends Error {
-  constructor(message = 'Requête annulée') {
-    super(message);
-    this.name = 'QueryCancelledError';
-  }
+type LaneDefaults = Pick<QueryOptions, 'priority' | 'slot' | 'label'>;
+
+/** What every view of one engine shares: one scheduler, one cache, one set of views. */
+interface Shared {
+  sched: Scheduler;
+  cache: ResultCache<Rows>;
+  views: Map<string, Engine>;
 }
+
+const MAIN = 'main';
+const FAST = 'interactive';
+/** Results longer than this are not kept: the cache is for windows, facets and chart data. */
+const CACHE_MAX_ROWS = 5000;
+
+/** A read the interactive connection could not answer (a TEMP table lives on the main connection only). */
+class NeedsMainConnection extends Error {}
 
 export const QUERY_CONFIG = {
   // BIGINT stays BigInt in Arrow and becomes a number in values.ts: the cast would miss values inside lists.
@@ -56,33 +88,130 @@ export const OFFLINE_SETTINGS = [
 ];
 
 export class Engine {
-  private queue: Promise<unknown> = Promise.resolve();
-  private running = false;
-  private closed = false;
+  /** Set on views only (see `lane`): the priority and slot their calls get unless told otherwise. */
+  private defaults: LaneDefaults = {};
 
   private constructor(
     readonly kind: EngineKind,
     readonly db: AsyncDuckDB,
     private readonly conn: AsyncDuckDBConnection,
+    private readonly fast: AsyncDuckDBConnection,
     private readonly onClose: () => Promise<void> | void,
+    private readonly shared: Shared,
   ) {}
 
   static async open(kind: EngineKind, db: AsyncDuckDB, onClose: () => Promise<void> | void = () => {}): Promise<Engine> {
     const conn = await db.connect();
+    // Connected before the settings: they are global and locked, and the lock holds for both.
+    const fast = await db.connect();
     for (const s of OFFLINE_SETTINGS) await conn.query(s);
-    return new Engine(kind, db, conn, onClose);
+    const shared: Shared = {
+      sched: new Scheduler([MAIN, FAST]),
+      // Callers may sort or change what they get: each hit is a fresh copy of the rows.
+      cache: new ResultCache<Rows>(200, (r) => ({ columns: r.columns, rows: r.rows.map((x) => x.slice()) })),
+      views: new Map(),
+    };
+    return new Engine(kind, db, conn, fast, onClose, shared);
   }
 
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('Le moteur est fermé'));
-    const next = this.queue.then(task, task);
-    this.queue = next.catch(() => undefined);
-    return next;
+  /**
+   * This engine with another default priority (and slot): the same database, queue and cache, an
+   * object of its own to hand to code that calls `engine.query` (an operation, a facet helper).
+   */
+  lane(priority: Priority, opts: { slot?: string; label?: string } = {}): Engine {
+    const key = JSON.stringify([priority, opts.slot ?? null, opts.label ?? null]);
+    let v = this.shared.views.get(key);
+    if (!v) {
+      // A view shares every field of the engine through its prototype, except its own defaults.
+      v = Object.create(Object.getPrototypeOf(this) === Engine.prototype ? this : Object.getPrototypeOf(this)) as Engine;
+      v.defaults = { priority, ...(opts.slot !== undefined ? { slot: opts.slot } : {}), ...(opts.label !== undefined ? { label: opts.label } : {}) };
+      this.shared.views.set(key, v);
+    }
+    return v;
+  }
+
+  /** The default priority of this engine or view. */
+  get priority(): Priority {
+    return this.defaults.priority ?? 'normal';
+  }
+
+  /** Queued and running work, for the activity indicator. */
+  jobs(): JobInfo[] {
+    return this.shared.sched.jobs();
+  }
+
+  /** Calls `fn` now and at every change of the queued and running work; returns the unsubscribe. */
+  onActivity(fn: (jobs: JobInfo[]) => void): () => void {
+    return this.shared.sched.subscribe(fn);
+  }
+
+  /** Cancels one job of the indicator: a queued one never runs, a running one is stopped. */
+  cancelJob(id: number): boolean {
+    return this.shared.sched.cancel(id);
+  }
+
+  /** How many results the cache served and missed, and the data generation (for tests and the bench). */
+  cacheStats(): { hits: number; misses: number; generation: number; size: number } {
+    const c = this.shared.cache;
+    return { hits: c.hits, misses: c.misses, generation: c.generation, size: c.size };
+  }
+
+  private submitMain<T>(label: string, priority: Priority | undefined, write: boolean, run: () => Promise<T>, slot?: string): Promise<T> {
+    const cache = this.shared.cache;
+    return this.shared.sched.submit(MAIN, {
+      priority: priority ?? this.defaults.priority ?? 'normal',
+      label,
+      ...(slot !== undefined ? { slot } : {}),
+      run: write
+        ? async () => {
+            cache.bump();
+            try {
+              return await run();
+            } finally {
+              cache.bump();
+            }
+          }
+        : run,
+      cancel: () => this.conn.cancelSent(),
+    });
   }
 
   /** Runs a query and returns its rows as plain JS values. */
   query(sql: string, opts: QueryOptions = {}): Promise<Rows> {
-    return this.enqueue(() => this.runStreaming(sql, opts));
+    const o: QueryOptions = { ...this.defaults, ...opts };
+    const priority = o.priority ?? 'normal';
+    const label = o.label ?? sqlLabel(sql);
+    const readOnly = isReadOnlySql(sql);
+    const cache = this.shared.cache;
+    const cacheable = readOnly && o.cache !== false && isCacheableSql(sql);
+    if (cacheable) {
+      const hit = cache.get(sql);
+      if (hit) return Promise.resolve(hit);
+    }
+    const keep = (rows: Rows, generation: number): Rows => {
+      if (cacheable && rows.rows.length <= CACHE_MAX_ROWS) cache.set(sql, rows, generation);
+      return rows;
+    };
+    const onMain = () =>
+      this.submitMain(label, priority, !readOnly, () => {
+        const g = cache.generation;
+        return this.runStreaming(this.conn, sql, o).then((r) => keep(r, g));
+      }, o.slot);
+    if (!readOnly || priority !== 'interactive') return onMain();
+    return this.shared.sched
+      .submit(FAST, {
+        priority,
+        label,
+        ...(o.slot !== undefined ? { slot: o.slot } : {}),
+        run: () => {
+          const g = cache.generation;
+          return this.runFast(sql, o).then((r) => keep(r, g));
+        },
+      })
+      .catch((e: unknown) => {
+        if (e instanceof NeedsMainConnection) return onMain();
+        throw e;
+      });
   }
 
   /** Runs statements whose results are not needed. */
@@ -90,24 +219,50 @@ export class Engine {
     await this.query(sql, opts);
   }
 
-  /** Cancels the query that is running now, if any. */
+  /** Cancels the query that is running now on the main connection, if any. */
   async cancel(): Promise<boolean> {
-    if (!this.running) return false;
-    return this.conn.cancelSent();
+    const r = this.shared.sched.running(MAIN);
+    return r ? this.shared.sched.cancel(r.id) : false;
   }
 
-  private async runStreaming(sql: string, opts: QueryOptions): Promise<Rows> {
-    this.running = true;
+  /**
+   * A short read on the interactive connection, in one message to the worker (runQuery): the worker
+   * answers it whole between two polling steps of the main connection's query. It cannot be
+   * stopped half-way, so a timeout only drops its result; the reads sent here are windows and facets.
+   */
+  private async runFast(sql: string, opts: QueryOptions): Promise<Rows> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const run = this.fast.query(sql).then(
+      (t) => tableToRows(t as never),
+      (e: unknown) => {
+        const msg = e instanceof Error ? e.message : String(e);
+        // TEMP tables and SET VARIABLE belong to the main connection: read them there.
+        if (/Catalog Error|does not exist/i.test(msg)) throw new NeedsMainConnection(msg);
+        throw new Error(cleanDuckDBMessage(msg));
+      },
+    );
+    if (!opts.timeoutMs) return run;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueryCancelledError(`Requête interrompue après ${opts.timeoutMs} ms`)), opts.timeoutMs);
+    });
+    try {
+      return await Promise.race([run, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async runStreaming(conn: AsyncDuckDBConnection, sql: string, opts: QueryOptions): Promise<Rows> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
     if (opts.timeoutMs) {
       timer = setTimeout(() => {
         timedOut = true;
-        void this.conn.cancelSent();
+        void conn.cancelSent();
       }, opts.timeoutMs);
     }
     try {
-      const reader = await this.conn.send(sql, true);
+      const reader = await conn.send(sql, true);
       const out: Rows = { columns: [], rows: [] };
       let first = true;
       for await (const batch of reader) {
@@ -129,13 +284,12 @@ export class Engine {
       throw new Error(cleanDuckDBMessage(msg));
     } finally {
       if (timer) clearTimeout(timer);
-      this.running = false;
     }
   }
 
   /** A result as Arrow IPC stream bytes (for writers such as Parquet), without converting to JS values. */
   queryIPC(sql: string): Promise<Uint8Array> {
-    return this.enqueue(() => {
+    return this.submitMain(sqlLabel(sql), undefined, !isReadOnlySql(sql), () => {
       // The connection id is not public API; runQuery on it is how AsyncDuckDBConnection.query works.
       const connId = (this.conn as unknown as { _conn: number })._conn;
       return this.db.runQuery(connId, sql);
@@ -143,58 +297,66 @@ export class Engine {
   }
 
   registerBuffer(name: string, bytes: Uint8Array): Promise<void> {
-    return this.enqueue(() => this.db.registerFileBuffer(registeredName(name), bytes));
+    return this.submitMain(`Fichier ${name}`, undefined, true, () => this.db.registerFileBuffer(registeredName(name), bytes));
   }
 
   /** An in-memory file DuckDB can COPY into (without it, the Node bundle would write to the disk). */
   registerEmptyBuffer(name: string): Promise<void> {
-    return this.enqueue(() => this.db.registerFileBuffer(registeredName(name), new Uint8Array(0)));
+    return this.submitMain(`Fichier ${name}`, undefined, true, () => this.db.registerFileBuffer(registeredName(name), new Uint8Array(0)));
   }
 
   registerText(name: string, text: string): Promise<void> {
-    return this.enqueue(() => this.db.registerFileText(registeredName(name), text));
+    return this.submitMain(`Fichier ${name}`, undefined, true, () => this.db.registerFileText(registeredName(name), text));
   }
 
   /** Browser: a File read lazily by DuckDB (no copy). */
   registerFileHandle(name: string, file: Blob): Promise<void> {
-    return this.enqueue(() => this.db.registerFileHandle(registeredName(name), file, DuckDBDataProtocol.BROWSER_FILEREADER, true));
+    return this.submitMain(`Fichier ${name}`, undefined, true, () => this.db.registerFileHandle(registeredName(name), file, DuckDBDataProtocol.BROWSER_FILEREADER, true));
   }
 
   /** Node: a file on disk read by path. */
   registerPath(name: string, path: string): Promise<void> {
-    return this.enqueue(() => this.db.registerFileURL(registeredName(name), path, DuckDBDataProtocol.NODE_FS, true));
+    return this.submitMain(`Fichier ${name}`, undefined, true, () => this.db.registerFileURL(registeredName(name), path, DuckDBDataProtocol.NODE_FS, true));
   }
 
   dropFile(name: string): Promise<void> {
-    return this.enqueue(async () => {
+    return this.submitMain(`Fichier ${name}`, undefined, true, async () => {
       await this.db.dropFile(registeredName(name));
     });
   }
 
   copyFileToBuffer(name: string): Promise<Uint8Array> {
-    return this.enqueue(() => this.db.copyFileToBuffer(registeredName(name)));
+    return this.submitMain(`Lecture ${name}`, undefined, false, () => this.db.copyFileToBuffer(registeredName(name)));
   }
 
   /** Creates `table` from an Arrow IPC stream (Parquet, XLSX and other non-SQL readers end here). */
   insertArrowIPC(table: string, ipc: Uint8Array): Promise<void> {
-    return this.enqueue(() => this.conn.insertArrowFromIPCStream(ipc, { name: table, create: true }));
+    return this.submitMain(`Import ${table}`, undefined, true, () => this.conn.insertArrowFromIPCStream(ipc, { name: table, create: true }));
   }
 
   /** Creates `table` from a registered JSON file (array of objects or NDJSON). */
   insertJSONFile(table: string, fileName: string): Promise<void> {
-    return this.enqueue(async () => {
+    return this.submitMain(`Import ${table}`, undefined, true, async () => {
       await this.conn.insertJSONFromPath(registeredName(fileName), { name: table, create: true });
     });
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    await this.queue;
-    this.closed = true;
+    const sched = this.shared.sched;
+    if (sched.closed) return;
+    await sched.idle();
+    sched.closed = true;
+    await this.fast.close();
     await this.conn.close();
     await this.db.terminate();
     await this.onClose();
   }
+}
+
+/** The first words of a statement, for the activity indicator. */
+export function sqlLabel(sql: string): string {
+  const one = sql.replace(/\s+/g, ' ').trim();
+  return one.length > 60 ? `${one.slice(0, 59)}…` : one;
 }
 
 /** DuckDB's messages end with install hints about extensions we never load: keep the first paragraph. */
