@@ -73,6 +73,15 @@ describe('where the records are', () => {
     await expect(importJson('decl3.json', doc, { path: 'absent.x' })).rejects.toThrow(/aucune valeur au chemin « absent\.x »/);
   });
 
+  it('imports several arrays of one document as several tables, each with its children', async () => {
+    const doc = { marches: [{ id: 'M1', titulaires: [{ siret: '1' }, { siret: '2' }] }, { id: 'M2', titulaires: [] }], avenants: [{ id: 'A1', marche: 'M1' }] };
+    const { s } = await importJson('plusieurs.json', doc, { paths: ['marches', 'avenants'] });
+    expect(s.catalog.get('plusieurs__marches')!.rows).toBe(2);
+    expect(s.catalog.get('plusieurs__avenants')!.rows).toBe(1);
+    expect(await rows(`SELECT parent_id, siret FROM plusieurs__marches_titulaires ORDER BY position`)).toEqual([['M1', '1'], ['M1', '2']]);
+    expect(s.catalog.get('plusieurs__marches')!.source!.part).toBe('marches');
+  });
+
   it('still refuses a lone object with no array of objects anywhere', async () => {
     await expect(importJson('seul.json', { a: 1, b: { c: [1, 2] } })).rejects.toThrow(/objet JSON seul, sans tableau d’objets à aucun niveau/);
   });

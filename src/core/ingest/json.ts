@@ -7,8 +7,8 @@ import { uniqueIdentifiers } from '../sql/ident.ts';
 import { decodeJsonBytes, isPlainObject, parseJson } from './json-text.ts';
 import { inferType, isCentNoise, loadRows, wholeCents, type SqlType } from './records.ts';
 import { findRecordArrays, recordsAt } from './json-shapes.ts';
-import { loadTabulated, tabulate } from './nested.ts';
-import { IngestError, type Reader } from './types.ts';
+import { loadTabulated, tabulate, type Tabulated } from './nested.ts';
+import { IngestError, type Reader, type ReaderContext } from './types.ts';
 
 type Shape = 'array' | 'ndjson' | 'wrapped';
 
@@ -114,7 +114,8 @@ function amountTypes(rows: unknown[][], names: string[], labels: string[]) {
 
 export const readJson: Reader = async (ctx, raw) => {
   const name = ctx.file.name;
-  const opts = (raw ?? {}) as { path?: unknown; unpivot?: unknown; nested?: unknown; tables?: unknown; shape?: unknown };
+  const opts = (raw ?? {}) as { path?: unknown; paths?: unknown; unpivot?: unknown; nested?: unknown; tables?: unknown; shape?: unknown };
+  const paths = Array.isArray(opts.paths) ? opts.paths.filter((x): x is string => typeof x === 'string' && x !== '') : [];
   const text = decodeJsonBytes(await ctx.file.bytes());
   const start = firstChar(text);
   let parsed: Found;
@@ -125,7 +126,9 @@ export const readJson: Reader = async (ctx, raw) => {
     throw new IngestError('le fichier ne contient aucune donnée JSON', name);
   } else {
     // Parse anyway: an invalid file gets its syntax error and line, a scalar gets the shape error.
-    parsed = asRecords(parseJson(text, name), name, typeof opts.path === 'string' ? opts.path : undefined);
+    const doc = parseJson(text, name);
+    if (paths.length > 1) return readSeveral(ctx, doc, paths, opts);
+    parsed = asRecords(doc, name, paths[0] ?? (typeof opts.path === 'string' ? opts.path : undefined));
   }
   const records = parsed.records;
   if (!records.length) throw new IngestError('le tableau JSON est vide : aucune ligne à importer', name);
@@ -171,3 +174,23 @@ export const readJson: Reader = async (ctx, raw) => {
     },
   };
 };
+
+/**
+ * Several arrays of the same document, each its own table (`base__operations`, `base__annexes`) with its
+ * own child tables: a publisher's file that holds contracts and amendments side by side.
+ */
+async function readSeveral(ctx: ReaderContext, doc: unknown, paths: string[], opts: { unpivot?: unknown; tables?: unknown }) {
+  const name = ctx.file.name;
+  const unpivot = Array.isArray(opts.unpivot) ? opts.unpivot.filter((x): x is string => typeof x === 'string') : [];
+  const tab: Tabulated = { tables: [], warnings: [] };
+  for (const p of paths) {
+    const recs = recordsAt(doc, p);
+    if (typeof recs === 'string') throw new IngestError(recs, name);
+    const one = tabulate(recs, { unpivot });
+    for (const t of one.tables) tab.tables.push({ ...t, path: t.path ? `${p}.${t.path}` : p, ...(t.parent !== undefined ? { parent: t.parent ? `${p}.${t.parent}` : p } : {}) });
+    tab.warnings.push(...one.warnings);
+  }
+  const previous = isPlainObject(opts.tables) ? (opts.tables as Record<string, string>) : {};
+  const loaded = await loadTabulated(ctx, ctx.table, tab, previous, amountTypes);
+  return { tables: loaded.tables, sql: loaded.sql, options: { shape: 'wrapped', paths, nested: 'tables', ...(unpivot.length ? { unpivot } : {}), tables: loaded.mapping } };
+}
