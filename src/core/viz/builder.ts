@@ -2,8 +2,8 @@
 // on a channel, remove it, swap the axes, change the mark. Each move leaves a draft that compiles
 // when it can; the defaults are the ones a journalist would pick (sum of an amount per category).
 import type { ColumnMeta, TableEntry } from '../catalog/catalog.ts';
-import { fieldType } from './recommend.ts';
-import { ChartSpec, type Channel, type ChartSpecInput, type Encoding, type Mark } from './spec.ts';
+import { inferFieldType } from './measure.ts';
+import { ChartSpec, type Channel, type ChartSpecInput, type Encoding, type FieldType, type Mark } from './spec.ts';
 import '../util/zod-fr.ts';
 
 export type Shelf = Channel | 'tooltip';
@@ -38,11 +38,19 @@ function aggregateAgainstCategories(d: Draft, table: TableEntry): Draft {
   return { ...d, encoding: enc };
 }
 
+/**
+ * A column's measurement type in this draft: the author's choice, else what the values confirmed
+ * (`inferred`, from inferTableTypes), else what the name says.
+ */
+export function typeOfField(d: Draft, c: ColumnMeta, inferred?: Readonly<Record<string, FieldType>>): FieldType {
+  return d.fieldTypes?.[c.name] ?? inferred?.[c.name] ?? inferFieldType(c);
+}
+
 /** Places a column on a shelf (replacing what was there; tooltips accumulate). */
-export function placeField(d: Draft, table: TableEntry, column: string, shelf: Shelf): Draft {
+export function placeField(d: Draft, table: TableEntry, column: string, shelf: Shelf, inferred?: Readonly<Record<string, FieldType>>): Draft {
   const c = table.columns.find((x) => x.name === column);
   if (!c) return d;
-  const enc: Encoding = { field: c.name, type: fieldType(c) };
+  const enc: Encoding = { field: c.name, type: typeOfField(d, c, inferred) };
   if (enc.type === 'temporal' && (shelf === 'x' || shelf === 'y')) enc.timeUnit = 'yearmonth';
   if (shelf === 'theta' && enc.type === 'quantitative') enc.aggregate = defaultAggregate(c);
   if (shelf === 'tooltip') {
@@ -53,6 +61,38 @@ export function placeField(d: Draft, table: TableEntry, column: string, shelf: S
   if (shelf === 'theta' && d.mark !== 'arc') next.mark = 'arc';
   // Two raw numbers on the axes are a scatter plot, not bars over thousands of values.
   if (isRawMeasure(next.encoding.x) && isRawMeasure(next.encoding.y) && next.mark === 'bar') next = { ...next, mark: 'point' };
+  return aggregateAgainstCategories(next, table);
+}
+
+/**
+ * Reads a column as another measurement type (one click on its type badge): remembered in the spec,
+ * and applied to every shelf the column is on. A category loses the sum or mean it had as a number
+ * (a count of distinct values stays meaningful); a number against a category gets its total back.
+ */
+export function setFieldType(d: Draft, table: TableEntry, column: string, type: FieldType, inferred?: Readonly<Record<string, FieldType>>): Draft {
+  const c = table.columns.find((x) => x.name === column);
+  if (!c) return d;
+  const fieldTypes = { ...(d.fieldTypes ?? {}) };
+  if (type === (inferred?.[column] ?? inferFieldType(c))) delete fieldTypes[column];
+  else fieldTypes[column] = type;
+  const retype = (e: Encoding): Encoding => {
+    if (e.field !== column) return e;
+    const next: Encoding = { ...e, type };
+    if (type !== 'quantitative') {
+      delete next.bin;
+      if (next.aggregate && next.aggregate !== 'count' && next.aggregate !== 'distinct') delete next.aggregate;
+    }
+    if (type !== 'temporal') delete next.timeUnit;
+    else if (!next.timeUnit) next.timeUnit = 'yearmonth';
+    return next;
+  };
+  const enc: Draft['encoding'] = {};
+  for (const [k, v] of Object.entries(d.encoding) as [keyof Draft['encoding'], unknown][]) {
+    if (k === 'tooltip') enc.tooltip = (v as Encoding[]).map(retype);
+    else if (v) (enc as Record<string, Encoding>)[k] = retype(v as Encoding);
+  }
+  const { fieldTypes: _old, ...rest } = d;
+  const next: Draft = { ...rest, encoding: enc, ...(Object.keys(fieldTypes).length ? { fieldTypes } : {}) };
   return aggregateAgainstCategories(next, table);
 }
 

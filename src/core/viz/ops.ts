@@ -4,6 +4,20 @@ import { inputOf, OperationError, registerOperation, requireTable } from '../ops
 import { ChartError, prepareChart, type VlSpec } from './compile.ts';
 import { ChartSpec } from './spec.ts';
 
+// The summary is read in the journal and the report: the mark's name in words, not its Vega code.
+const MARK_WORDS: Record<ChartSpec['mark'], string> = {
+  bar: 'en barres', line: 'en ligne', area: 'en aires', point: 'en points', tick: 'en traits', rect: 'carte de chaleur',
+  boxplot: 'en boîtes à moustaches', arc: 'en camembert', geoshape: 'carte choroplèthe',
+};
+const MAP_WORDS = { tiles: 'carte des arrondissements', choropleth: 'carte choroplèthe', points: 'carte de points' } as const;
+
+/** « Graphique en barres », « Carte des arrondissements »… */
+export function chartKindWords(spec: Pick<ChartSpec, 'mark' | 'map'>): string {
+  if (spec.map) return MAP_WORDS[spec.map.kind].replace(/^./, (ch) => ch.toUpperCase());
+  const w = MARK_WORDS[spec.mark];
+  return w.startsWith('en ') ? `Graphique ${w}` : w.replace(/^./, (ch) => ch.toUpperCase());
+}
+
 export interface ChartDetail {
   vegaLite: VlSpec;
   capped: boolean;
@@ -31,7 +45,7 @@ export const chartOperation = registerOperation({
       relation: `(${compiled.sql}\n)`,
       sql: [compiled.sql],
       inputs: compiled.inputs.map((t) => inputOf(ctx, t)),
-      summary: `Graphique (${spec.mark}) sur « ${table.name} »${compiled.note ? ` — ${compiled.note}` : ''}`,
+      summary: `${chartKindWords(spec)} sur « ${table.name} »${compiled.note ? ` — ${compiled.note}` : ''}`,
       detail: { vegaLite: compiled.vegaLite, capped: compiled.capped, ...(compiled.note ? { note: compiled.note } : {}) } satisfies ChartDetail,
     };
   },

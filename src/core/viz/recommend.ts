@@ -3,23 +3,15 @@
 // entry, so the list appears before any query runs.
 import type { ColumnMeta, TableEntry } from '../catalog/catalog.ts';
 import type { Filter } from '../query/filters.ts';
-import { isNumericType, isTemporalType } from './compile.ts';
+import { inferFieldType } from './measure.ts';
 import { ChartSpec, type ChartSpecInput, type FieldType } from './spec.ts';
 
-const CODE = /(^|_)(id|code|siret|siren|insee|cp|code_postal|numero|num|no)(_|$)/i;
-const YEAR = /^(annee|année|exercice|year|an)$/i;
 const ARRONDISSEMENT = /arrondissement|ardt|^c_ar$|^arr$/i;
 const MONEY = /€|\beur(os)?\b|montant|mandat|budget|cr[ée]dit|subvention|d[ée]pense|recette/i;
 
 /** How a column is best shown: numbers that are codes or years are categories, not quantities. */
-export function fieldType(c: ColumnMeta): FieldType {
-  if (isTemporalType(c.type)) return 'temporal';
-  if (isNumericType(c.type)) {
-    if (CODE.test(c.name) || CODE.test(c.label)) return 'nominal';
-    if (YEAR.test(c.name) || YEAR.test(c.label)) return 'ordinal';
-    return 'quantitative';
-  }
-  return 'nominal';
+export function fieldType(c: ColumnMeta, types?: Readonly<Record<string, FieldType>>): FieldType {
+  return types?.[c.name] ?? inferFieldType(c);
 }
 
 export function looksLikeArrondissement(c: ColumnMeta): boolean {
@@ -30,6 +22,8 @@ export interface RecommendOptions {
   filters?: Filter[];
   /** How many categories a bar chart keeps. */
   top?: number;
+  /** Measurement types known beyond the names (checked on the values, or chosen by the user). */
+  types?: Readonly<Record<string, FieldType>>;
 }
 
 /** Ranked chart proposals for the selected columns (SQL names); each carries its reason in `description`. */
@@ -43,7 +37,7 @@ export function recommendCharts(table: TableEntry, selectedFields: readonly stri
   const measure = (c: ColumnMeta) => (MONEY.test(c.label) ? 'sum' : 'mean');
 
   for (const c of cols) {
-    const t = fieldType(c);
+    const t = fieldType(c, opts.types);
     const f = c.name;
     if (t === 'quantitative') {
       out.push({
@@ -61,6 +55,13 @@ export function recommendCharts(table: TableEntry, selectedFields: readonly stri
         source, mark: 'line',
         encoding: { x: { field: f, type: 'temporal', timeUnit: 'yearmonth' }, y: { type: 'quantitative', aggregate: 'count' } },
         description: `Nombre de lignes par mois de « ${c.label} »`,
+      });
+    } else if (t === 'ordinal') {
+      // Years, months, ranks: every value, in their own order, not the most frequent first.
+      out.push({
+        source, mark: 'bar',
+        encoding: { x: { field: f, type: 'ordinal', sort: 'ascending' }, y: { type: 'quantitative', aggregate: 'count' } },
+        description: `Nombre de lignes par « ${c.label} », dans l’ordre`,
       });
     } else {
       out.push({
@@ -81,19 +82,27 @@ export function recommendCharts(table: TableEntry, selectedFields: readonly stri
   for (let i = 0; i < cols.length; i++) {
     for (let j = i + 1; j < cols.length; j++) {
       const [a, b] = [cols[i]!, cols[j]!];
-      const ta = fieldType(a);
-      const tb = fieldType(b);
+      const ta = fieldType(a, opts.types);
+      const tb = fieldType(b, opts.types);
       const pair = (t1: FieldType, t2: FieldType) => (ta === t1 && tb === t2 ? [a, b] : ta === t2 && tb === t1 ? [b, a] : undefined);
       const cq = pair('nominal', 'quantitative') ?? pair('ordinal', 'quantitative');
       if (cq) {
         const [cat, q] = cq as [ColumnMeta, ColumnMeta];
         const agg = measure(q);
-        const ct = fieldType(cat);
-        out.push({
-          source, mark: 'bar', limit: top,
-          encoding: { y: { field: cat.name, type: ct, ...(ct === 'ordinal' ? { sort: 'ascending' as const } : {}) }, x: { field: q.name, type: 'quantitative', aggregate: agg } },
-          description: `${agg === 'sum' ? 'Total' : 'Moyenne'} de « ${q.label} » par « ${cat.label} »${ct === 'nominal' ? `, les ${top} plus grands` : ''}`,
-        });
+        const ct = fieldType(cat, opts.types);
+        out.push(
+          ct === 'ordinal'
+            ? {
+                source, mark: 'bar',
+                encoding: { x: { field: cat.name, type: ct, sort: 'ascending' }, y: { field: q.name, type: 'quantitative', aggregate: agg } },
+                description: `${agg === 'sum' ? 'Total' : 'Moyenne'} de « ${q.label} » par « ${cat.label} »`,
+              }
+            : {
+                source, mark: 'bar', limit: top,
+                encoding: { y: { field: cat.name, type: ct }, x: { field: q.name, type: 'quantitative', aggregate: agg } },
+                description: `${agg === 'sum' ? 'Total' : 'Moyenne'} de « ${q.label} » par « ${cat.label} », les ${top} plus grands`,
+              },
+        );
         out.push({
           source, mark: 'boxplot', limit: top,
           encoding: { x: { field: cat.name, type: ct }, y: { field: q.name, type: 'quantitative' } },
@@ -141,7 +150,7 @@ export function recommendCharts(table: TableEntry, selectedFields: readonly stri
           encoding: {
             x: { field: time.name, type: 'temporal', timeUnit: 'yearmonth' },
             y: { type: 'quantitative', aggregate: 'count' },
-            color: { field: cat.name, type: fieldType(cat) },
+            color: { field: cat.name, type: fieldType(cat, opts.types) },
           },
           description: `Nombre de lignes par mois pour les 8 valeurs les plus fréquentes de « ${cat.label} »`,
         });

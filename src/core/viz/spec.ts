@@ -92,6 +92,12 @@ export const ChartSpec = z.object({
   limit: z.number().int().min(1).max(5000).optional(),
   width: z.number().int().min(50).max(4000).optional(),
   height: z.number().int().min(50).max(4000).optional(),
+  /**
+   * The measurement type the author chose for a column when it differs from the inferred one (an
+   * arrondissement code read as a category, a year as a number): kept so a reopened chart, and the
+   * next field placed from that column, read it the same way.
+   */
+  fieldTypes: z.record(column, FieldType).optional(),
   /** Seed of the sample drawn when there are too many points to draw. */
   seed: z.number().int().min(0).max(2_147_483_647).default(1),
 });

@@ -11,6 +11,7 @@ export const charts: Record<keyof typeof fr, string> = {
   'charts.fields.hint': 'Drag a field onto a shelf, or type its letter (x, y, c…) when it has focus. Click it to pick it for suggestions.',
   'charts.field.title': 'Type: {type}. Drag it onto a shelf, or type x, y, c…',
   'charts.field.placeOn': 'Place “{field}” on…',
+  'charts.field.type': 'Type of “{field}”: {type}. Click to read it differently (number, category, ordered category)',
   'charts.type.quantitative': 'number',
   'charts.type.nominal': 'category',
   'charts.type.ordinal': 'ordered category',

@@ -10,6 +10,7 @@ export const charts = {
   'charts.fields.hint': 'Glissez un champ sur une étagère, ou tapez sa lettre (x, y, c…) quand il a le focus. Cliquez pour le choisir pour les suggestions.',
   'charts.field.title': 'Type : {type}. Glissez-le sur une étagère, ou tapez x, y, c…',
   'charts.field.placeOn': 'Placer « {field} » sur…',
+  'charts.field.type': 'Type de « {field} » : {type}. Cliquez pour le lire autrement (nombre, catégorie, catégorie ordonnée)',
   'charts.type.quantitative': 'nombre',
   'charts.type.nominal': 'catégorie',
   'charts.type.ordinal': 'catégorie ordonnée',
