@@ -147,6 +147,12 @@ function groupedExpr(c: string, decimalComma: boolean): string {
   const stripped = `regexp_replace(trim(${c}), '${GROUP_SEPS(decimalComma)}|€|EUR', '', 'g')`;
   return `replace(${stripped}, ',', '.')`;
 }
+const MONTH_JS = /^\d{4}-(0[1-9]|1[0-2])$/;
+const GROUP_MARK_JS = /[ \u00a0\u202f]\d{3}|€|EUR/;
+function groupedJs(decimalComma: boolean): RegExp {
+  const sep = `[ \u00a0\u202f${decimalComma ? '.' : ''}]`;
+  return new RegExp(`^-?(\\d{1,3}(${sep}\\d{3})+|\\d+)(${decimalComma ? ',' : '[.,]'}\\d+)?\\s*(€|EUR)?$`);
+}
 const monthExpr = (c: string) => `CAST(strptime(NULLIF(trim(${c}), ''), '%Y-%m') AS DATE)`;
 
 export interface Refined {
@@ -170,6 +176,8 @@ async function refine(
   formats: { datePrecision: Record<string, 'month'>; groupedNumbers: string[]; finalTypes: Record<string, string> },
   decimalComma: boolean,
   labelOf: (id: string) => string,
+  /** The sniffed head, by column: only columns whose head could be months or grouped numbers are scanned whole. */
+  head: (id: string) => string[],
 ): Promise<Refined> {
   const out: Refined = { sql: [], warnings: [], datePrecision: {}, groupedNumbers: [] };
   const replace: string[] = [];
@@ -197,6 +205,12 @@ async function refine(
     } else if (INTEGER_TYPE.test(t) && PLACE_NAME.test(id)) {
       checks.push({ id, kind: 'place', expr: `bool_and(${c} IS NULL OR ${PLACE_CODE_SQL(c)}) AND count(${c}) > 0` });
     } else if (t === 'VARCHAR') {
+      // Regular expressions over every value of every text column would cost more than the load on a
+      // big file: a column is scanned only when its head holds a month or a grouped number (or nothing).
+      const seen = head(id).map((x) => x.trim()).filter((x) => x !== '');
+      const maybeMonth = !seen.length || seen.some((x) => MONTH_JS.test(x));
+      const maybeGrouped = !isCodeName(id) && seen.length > 0 && seen.every((x) => groupedJs(decimalComma).test(x)) && seen.some((x) => GROUP_MARK_JS.test(x));
+      if (!maybeMonth && !maybeGrouped) continue;
       const v = `NULLIF(trim(${c}), '')`;
       // Filled, months, grouped numbers, values with a separator or a currency, longest decimal part, a value that is not a month.
       const code = isCodeName(id);
@@ -477,7 +491,8 @@ export const readCsv: Reader = async (ctx, raw) => {
   // The types recorded say DECIMAL(18,2), VARCHAR, DATE: a reopen reads the same bytes (its SHA-256 is
   // checked) straight into them, and redoes the recorded conversions.
   const labelOf = (id: string) => sniff.labels[ids.indexOf(id)] ?? id;
-  const refined = await refine(engine, table, loaded.columnTypes, columnTypes, formats, dialect.decimalComma, labelOf);
+  const head = (id: string) => sniff.preview.map((r) => r[ids.indexOf(id)] ?? '');
+  const refined = await refine(engine, table, loaded.columnTypes, columnTypes, formats, dialect.decimalComma, labelOf, head);
   warnings.push(...refined.warnings);
   const rows = Number((await engine.query(`SELECT count(*) FROM ${quoteIdent(table)}`)).rows[0]?.[0] ?? 0);
   if (sniff.preview.length === 0 && rows === 0 && dialect.header) {
