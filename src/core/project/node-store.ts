@@ -150,7 +150,8 @@ export class NodeProjectStore implements ProjectStore {
       for (const e of entries) {
         const rel = dir ? `${dir}/${e.name}` : e.name;
         if (e.isDirectory() && depth < 2) await walk(rel, depth + 1);
-        else if (e.isFile() && /\.\d+\.\d+\.tmp$/.test(e.name)) {
+        // Ours (name.pid.time.tmp) and the desktop app's (name.pid.time.random.tmp).
+        else if (e.isFile() && /\.\d+\.\d+(\.[a-z0-9]{1,8})?\.tmp$/.test(e.name)) {
           await unlink(join(this.root, rel)).catch(() => undefined);
           found.push(rel);
         }
