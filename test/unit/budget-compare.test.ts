@@ -106,6 +106,23 @@ describe('budget-compare', () => {
   });
 });
 
+describe('budget-compare when few keys meet', () => {
+  it('says so after the population, and names a budget presented by function against one by nature', async () => {
+    // The same 2024 amounts, voted by function: chapters 930, 932… instead of 011, 012…
+    const functional = rows.filter((r) => r[Y] === 2024 && r[STAGE] === 'BP').map((r) => {
+      const out = [...r];
+      out[CH] = `93${String(r[CH]).length}`;
+      return out;
+    });
+    await addTable(ctx, 'bp2024_fonctionnel', VOTE_HEADER, functional);
+    const res = await runOperation(ctx, budgetCompare, { base: { table: 'budgets', year: 2023, stages: ['BP'], label: 'BP 2023' }, other: { table: 'bp2024_fonctionnel', label: 'BP 2024' } });
+    expect(res.detail!.population.used).toBe(0);
+    const population = res.summary!.split('Comparaison du')[0]!;
+    expect(population).toMatch(/Moins de la moitié des clés \(0,0\s%\) se retrouvent des deux côtés/);
+    expect(population).toContain('BP 2024 est présenté par fonction (chapitres 9xx), BP 2023 par nature');
+  });
+});
+
 describe('loupe run budget-compare', () => {
   let dir: string;
   beforeAll(async () => {

@@ -252,13 +252,31 @@ export const budgetCompare = registerOperation<CompareParams, CompareDetail>({
     const normText = (['base', 'other'] as const).flatMap((w) =>
       sides[w].detail.normalisations.filter(notableNormalisation).map((x) => `${sides[w].detail.label}, ${normalisationText(x)}`),
     );
+    // A comparison where few keys meet is mostly new and vanished lines: said right after the population, with why that may be.
+    let thin = '';
+    if (pop.read > 0 && pop.used / pop.read < 0.5) {
+      let why = '';
+      if (COMPARE_KEYS[p.level].includes('chapitre')) {
+        const nine = await ctx.engine.query(
+          `SELECT count(*) FILTER (WHERE montant_reference IS NOT NULL AND chapitre LIKE '9__%'), count(*) FILTER (WHERE montant_reference IS NOT NULL AND chapitre IS NOT NULL),
+             count(*) FILTER (WHERE montant_compare IS NOT NULL AND chapitre LIKE '9__%'), count(*) FILTER (WHERE montant_compare IS NOT NULL AND chapitre IS NOT NULL)
+           FROM ${t} WHERE portee = 'ligne'`,
+        );
+        const [b9, bn, o9, on] = (nine.rows[0] ?? [0, 0, 0, 0]).map(Number) as [number, number, number, number];
+        const functional = (k: number, n: number) => n > 0 && k / n > 0.5;
+        if (functional(b9, bn) !== functional(o9, on)) {
+          why = ` ${functional(b9, bn) ? base.label : other.label} est présenté par fonction (chapitres 9xx), ${functional(b9, bn) ? other.label : base.label} par nature : leurs chapitres ne se correspondent pas ; comparez-les par nature.`;
+        }
+      }
+      thin = ` Moins de la moitié des clés (${percent(pop.used / pop.read)}) se retrouvent des deux côtés : les écarts ligne à ligne sont surtout des lignes nouvelles ou disparues.${why}`;
+    }
     if (!base.kept || !other.kept) warnings.unshift(`Aucune ligne retenue dans ${!base.kept ? base.label : other.label} : vérifiez l'exercice et les étapes choisis.`);
     return {
       table,
       sql: [sql],
       inputs: [...new Set([sides.base.src.table.name, sides.other.src.table.name])].map((x) => inputOf(ctx, x)),
       summary:
-        `Population — ${sideText(base)} ; ${sideText(other)} ; clés par ${levelFr} : ${populationLine(pop)}. ` +
+        `Population — ${sideText(base)} ; ${sideText(other)} ; clés par ${levelFr} : ${populationLine(pop)}.${thin} ` +
         `Comparaison du ${base.label} et du ${other.label} par ${levelFr} : ${flowsText}. ` +
         (n ? `${plural(n, 'signal', 'signaux')} — ${COMPARE_FLAGS.filter((f) => flags[f]).map((f) => `${f} : ${count(flags[f])}`).join(', ')}.` : 'Aucun signal.') +
         topText +
@@ -274,7 +292,7 @@ export const budgetCompare = registerOperation<CompareParams, CompareDetail>({
           D: { base: fD.base, other: fD.other, appeared: fD.appeared, vanished: fD.vanished },
           R: { base: fR.base, other: fR.other, appeared: fR.appeared, vanished: fR.vanished },
         },
-        warnings,
+        warnings: thin ? [thin.trim(), ...warnings] : warnings,
       },
     };
   },
