@@ -55,6 +55,9 @@ export const QUERY_CONFIG = {
   // DECIMAL stays DECIMAL in Arrow: values.ts turns it into the nearest double exactly.
   castDecimalToDouble: false,
   castTimestampToDate: false,
+  // How long the worker computes a query before it reads its next message (default 100 ms): a short
+  // read on the interactive connection waits at most one such step behind a long query.
+  queryPollingInterval: 20,
 } as const;
 
 /**

@@ -199,14 +199,17 @@ export class Scheduler {
     } catch (e) {
       p = Promise.reject(e);
     }
-    p.then(
-      (v) => (job.cancelled ? undefined : job.resolve(v)),
-      (e) => (job.cancelled ? undefined : job.reject(e)),
-    ).finally(() => {
+    // The lane is free before the caller hears: what it does next sees the queue as it is.
+    const settle = (ok: boolean, v: unknown) => {
       lane.running = null;
+      if (!job.cancelled) (ok ? job.resolve : job.reject)(v);
       this.pump(lane);
       this.notify();
-    });
+    };
+    p.then(
+      (v) => settle(true, v),
+      (e) => settle(false, e),
+    );
   }
 
   private notify(): void {
