@@ -16,6 +16,21 @@ export const fieldLabel = (name: string) => labelOr(`audit.field.${name}`, name)
 export const figureLabel = (name: string) => labelOr(`audit.figure.${name}`, name);
 export const testTitle = (id: string) => labelOr(`audit.op.${id}`, id);
 export const testWhen = (id: string) => labelOr(`audit.when.${id}`, '');
+/** What a test does, in the interface language (the operation's own description is French). */
+export const testDescription = (id: string, fallback: string) => labelOr(`audit.desc.${id}`, fallback);
+
+/** An enum option in words (« premier chiffre » for `first`): the schema's code is never shown. */
+export const optionLabel = (field: string, value: string) => labelOr(`audit.option.${field}.${value}`, value);
+
+/**
+ * A parameter's help in the interface language: the test's own text (`audit.help.<op>.<path>`,
+ * list indexes dropped), else the one shared by every test (`audit.help.<path>`), else the schema's
+ * French description.
+ */
+export function fieldHelp(op: string, path: string, fallback: string | undefined): string | undefined {
+  const p = path.replace(/\.\d+(?=\.|$)/g, '');
+  return labelOr(`audit.help.${op}.${p}`, labelOr(`audit.help.${p}`, fallback ?? '')) || undefined;
+}
 
 /** A column's type in words: « nombre », « date », « texte »… */
 export function typeHint(type: string): string {
