@@ -71,6 +71,11 @@ export interface LoupeApi {
   demoProject(): Promise<ProjectInfo>;
   /** Lets the project reopen an outside source without asking again (kept in the app's data, not in the project). */
   rememberSource(root: string, path: string): Promise<void>;
+  /**
+   * Copies a file the user chose into the project's sources/ (a new name if taken) and returns that
+   * project-relative path: the project then reads its own copy, and can be handed over and replayed.
+   */
+  projectCopySource(root: string, path: string): Promise<string>;
 
   projectReadText(root: string, path: string): Promise<string | null>;
   projectWriteTextAtomic(root: string, path: string, text: string): Promise<void>;
@@ -107,6 +112,7 @@ export const CHANNELS = {
   recentProjects: 'loupe:recent-projects',
   demoProject: 'loupe:demo-project',
   rememberSource: 'loupe:remember-source',
+  projectCopySource: 'loupe:project-copy-source',
   projectReadText: 'loupe:project-read-text',
   projectWriteTextAtomic: 'loupe:project-write-text-atomic',
   projectAppendText: 'loupe:project-append-text',

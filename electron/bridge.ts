@@ -43,6 +43,7 @@ export function buildLoupeApi(t: BridgeTransport): LoupeApi {
     recentProjects: () => call('recentProjects'),
     demoProject: () => call('demoProject'),
     rememberSource: (root, path) => call('rememberSource', { root, path }),
+    projectCopySource: (root, path) => call('projectCopySource', { root, path }),
     projectReadText: (root, path) => call('projectReadText', { root, path }),
     projectWriteTextAtomic: (root, path, text) => call('projectWriteTextAtomic', { root, path, text }),
     projectAppendText: (root, path, text) => call('projectAppendText', { root, path, text }),

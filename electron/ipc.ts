@@ -3,7 +3,7 @@
 // comes back as a French sentence. Handlers take plain values so tests can fuzz them without Electron.
 import type { Dirent } from 'node:fs';
 import { constants } from 'node:fs';
-import { cp, lstat, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
+import { copyFile, cp, lstat, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import type { AppVersions, Channel, FileInfo, FolderPick, IpcResult, MenuLanguage, ProjectInfo } from './api.ts';
@@ -78,6 +78,7 @@ const Schemas = {
   recentProjects: Empty,
   demoProject: Empty,
   rememberSource: z.object({ root: AbsPath, path: AbsPath }).strict(),
+  projectCopySource: z.object({ root: AbsPath, path: AbsPath }).strict(),
   projectReadText: z.object({ root: AbsPath, path: RelPath }).strict(),
   projectWriteTextAtomic: z.object({ root: AbsPath, path: RelPath, text: Text }).strict(),
   projectAppendText: z.object({ root: AbsPath, path: RelPath, text: Text }).strict(),
@@ -357,6 +358,28 @@ export function createHandlers(deps: IpcDeps): Handlers {
       const realRoot = await grants.checkProject(root);
       await grants.checkRead(path);
       await recent.rememberSource(realRoot, path);
+    },
+    async projectCopySource(args) {
+      const { root, path } = parseArgs('projectCopySource', args);
+      await grants.checkProject(root);
+      const real = await grants.checkRead(path);
+      if (!(await stat(real)).isFile()) throw new AccessError(`Ce n’est pas un fichier : ${path}`);
+      const name = basename(path).replace(/[\\/\0]/g, '_').replace(/^\.+$/, '_') || 'fichier';
+      const m = /^(.*?)(\.[^.]*)?$/.exec(name)!;
+      let rel = `sources/${name}`;
+      for (let n = 2; await lstat(await grants.resolveInProject(root, rel)).then(() => true, () => false); n++) rel = `sources/${m[1] || 'fichier'} (${n})${m[2] ?? ''}`;
+      const target = await grants.resolveInProject(root, rel);
+      await mkdir(join(target, '..'), { recursive: true });
+      // Copied beside its final name, then renamed: a copy cut short never looks like a source.
+      const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+      try {
+        await copyFile(real, tmp, constants.COPYFILE_EXCL);
+        await rename(tmp, target);
+      } catch (e) {
+        await unlink(tmp).catch(() => undefined);
+        throw e;
+      }
+      return rel;
     },
     async projectReadText(args) {
       const { root, path } = parseArgs('projectReadText', args);

@@ -165,10 +165,9 @@ export function createElectronHost(api: LoupeApi | undefined = globalThis.window
 
     async keepSource(store: ProjectStore, file: SourceFile) {
       const abs = absolutePaths.get(file);
-      if (abs && store instanceof IpcProjectStore) {
-        await api.rememberSource(store.root, abs);
-        return abs;
-      }
+      // The project keeps its own copy (the main process copies it): it can be handed over and
+      // replayed elsewhere, and never has to read outside its folder again.
+      if (abs && store instanceof IpcProjectStore) return api.projectCopySource(store.root, abs);
       if (abs) return abs;
       // A file that never was on disk (made in memory): the project keeps a copy.
       const path = `${SOURCES_DIR}/${file.name.replace(/[\\/]/g, '_') || 'fichier'}`;

@@ -146,13 +146,17 @@ describe('the Electron host', () => {
     await expect(ref.store.writeTextAtomic('../dehors.txt', 'x')).rejects.toThrow(/Appel refusé/);
   });
 
-  it('keeps a desktop source by its absolute path and remembers it for the project', async () => {
+  it('keeps a copy of a desktop source under sources/, a new name when taken, so the project can be handed over', async () => {
     choice.project = project;
     choice.files = [csv];
     const info = await sharedApi.openProjectDialog();
     const ref = await host.openProject(info!.root);
     const [file] = await host.pickFiles();
-    expect(await host.keepSource(ref.store, file!)).toBe(csv);
+    expect(await host.keepSource(ref.store, file!)).toBe('sources/subventions.csv');
+    expect(await readFile(join(project, 'sources', 'subventions.csv'), 'utf8')).toBe(await readFile(csv, 'utf8'));
+    expect(await host.keepSource(ref.store, file!)).toBe('sources/subventions (2).csv');
+    const copy = await ref.store.files().open('sources/subventions.csv');
+    expect(copy.size).toBe(61);
     // A file made in memory has no path on disk: the project keeps a copy instead.
     const { bytesSourceFile } = await import('../../src/core/ingest/source.ts');
     expect(await host.keepSource(ref.store, bytesSourceFile(new TextEncoder().encode('m\n1\n'), 'mémoire.csv'))).toBe('sources/mémoire.csv');

@@ -143,6 +143,7 @@ const SHAPES: Record<Channel, Record<string, Field> | null> = {
   recentProjects: null,
   demoProject: null,
   rememberSource: { root: 'abs', path: 'abs' },
+  projectCopySource: { root: 'abs', path: 'abs' },
   projectReadText: { root: 'abs', path: 'rel' },
   projectWriteTextAtomic: { root: 'abs', path: 'rel', text: 'text' },
   projectAppendText: { root: 'abs', path: 'rel', text: 'text' },
@@ -590,6 +591,19 @@ describe('a project folder holds Loupe’s files only', () => {
     }
     await expect(readFile(join(project, '.bashrc'))).rejects.toThrow();
     await expect(readFile(join(project, '.ssh', 'authorized_keys'))).rejects.toThrow();
+  });
+
+  it('copies into sources/ only a file the user chose, only into a project opened as such', async () => {
+    await expectRefused(h.projectCopySource({ root: project, path: dataFile }));
+    choice.project = project;
+    const { root } = (await h.openProjectDialog(undefined)) as { root: string };
+    await expectRefused(h.projectCopySource({ root, path: secret }));
+    choice.files = [dataFile];
+    await h.openFilesDialog(undefined);
+    const rel = (await h.projectCopySource({ root, path: dataFile })) as string;
+    expect(rel).toMatch(/^sources\/[^/]+$/);
+    expect(await readFile(join(project, rel), 'utf8')).toBe(await readFile(dataFile, 'utf8'));
+    expect((await readdir(join(project, 'sources'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
   it('refuses to append to a journal hard-linked to another file', async () => {
