@@ -35,6 +35,7 @@ function wrapped(f: string, quote: string, escape: string): boolean {
 export async function scanQuotes(
   file: SourceFile,
   o: { delimiter: string; quote: string; escape?: string; skipRows?: number; encoding?: string },
+  signal?: AbortSignal,
 ): Promise<QuoteScan> {
   const quote = o.quote || '"';
   const escape = o.escape || quote;
@@ -71,6 +72,8 @@ export async function scanQuotes(
   };
   let rest = '';
   for await (const chunk of file.chunks()) {
+    // The dialog stops a scan it no longer needs (the user confirmed or closed it): no wasted full read.
+    if (signal?.aborted) throw new Error('analyse des guillemets interrompue');
     const text = rest + decoder.decode(chunk, { stream: true });
     let start = 0;
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {

@@ -97,6 +97,8 @@ class ImportFlow {
   progress = $state<ImportProgress | null>(null);
   report = $state.raw<ReportLine[] | null>(null);
   private abort: AbortController | null = null;
+  /** The running stray-quote scan, stopped once the dialog no longer needs it. */
+  private scan: AbortController | null = null;
   private sniffSeq = 0;
   private previewSeq = 0;
   private previewTimer: ReturnType<typeof setTimeout> | null = null;
@@ -286,8 +288,10 @@ class ImportFlow {
       return;
     }
     const seq = this.sniffSeq;
+    this.scan?.abort();
+    const ctl = (this.scan = new AbortController());
     try {
-      const scan = await scanQuotes(d.file, o);
+      const scan = await scanQuotes(d.file, o, ctl.signal);
       if (seq !== this.sniffSeq || this.dialog !== d) return;
       d.strays = scan.strayLines > 0 ? scan : null;
     } catch {
@@ -326,6 +330,7 @@ class ImportFlow {
   }
 
   cancelDialog(): void {
+    this.scan?.abort();
     if (this.previewTimer) clearTimeout(this.previewTimer);
     this.previewSeq++;
     this.dialog = null;
@@ -335,6 +340,7 @@ class ImportFlow {
     const d = this.dialog;
     if (!d || d.busy || (d.format === 'csv' && !d.options) || tableNameProblem(d)) return;
     d.busy = true;
+    this.scan?.abort();
     if (this.previewTimer) clearTimeout(this.previewTimer);
     this.previewSeq++;
     const options = this.importOptions(d, true);
