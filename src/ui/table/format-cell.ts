@@ -1,5 +1,6 @@
 // How one value looks in a cell. NULL and empty text look different: an auditor must tell them apart.
 import { formatCode, formatDate, formatDecimal, formatNumber, formatTimestamp } from '../../i18n/format.ts';
+import { formatDisplayNumber } from '../../core/util/numbers.ts';
 import type { GridColumn } from './grid-state.svelte.ts';
 
 export type CellDisplay =
@@ -9,7 +10,10 @@ export type CellDisplay =
   | { type: 'value'; text: string; numeric: boolean }
   | { type: 'boolean'; value: boolean };
 
-export function displayCell(value: unknown, col: Pick<GridColumn, 'kind' | 'scale' | 'code'>): CellDisplay {
+/** Longitudes and latitudes (a GeoJSON's computed centroids, a file's lat/lon) need 6 decimals, not 15. */
+const COORDINATE = /(^|_)(lat|lon|lng|latitude|longitude)$|^centroid_(lat|lon)$/i;
+
+export function displayCell(value: unknown, col: Pick<GridColumn, 'kind' | 'scale' | 'code'> & { name?: string }): CellDisplay {
   const kind = col.kind;
   if (value === undefined) return { type: 'loading' };
   if (value === null) return { type: 'null' };
@@ -19,7 +23,9 @@ export function displayCell(value: unknown, col: Pick<GridColumn, 'kind' | 'scal
       ? formatCode(value)
       : col.scale !== null && Number.isFinite(value)
         ? formatDecimal(value, col.scale)
-        : formatNumber(value);
+        : col.name && COORDINATE.test(col.name)
+          ? formatDisplayNumber(value, 'coordinate')
+          : formatNumber(value);
     return { type: 'value', text, numeric: true };
   }
   const s = String(value);
