@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
-import { subsidiesReconcile, type SubsidyFlag } from '../../src/core/budget/subsidies.ts';
+import { subsidiesReconcile, type SubsidiesDetail, type SubsidiesParams, type SubsidyFlag } from '../../src/core/budget/subsidies.ts';
+import * as P from '../fixtures/paris-subsidies.ts';
 import { addTable, cleanSubsidies, S1, S2, S3, scratchContext, siret, SUB_PAID_HEADER, SUB_VOTE_HEADER, type Cell } from '../fixtures/budget-fixtures.ts';
 
 let engine: Engine;
@@ -128,5 +129,105 @@ describe('subsidies-reconcile', () => {
     const { normalizeNameSql } = await import('../../src/core/audit/normalize.ts');
     const r = await engine.query(`SELECT ${normalizeNameSql('x')} FROM (VALUES ('Association « Les Amis » du Square'), ('ASSOC. LES AMIS DU SQUARE'), ('les amis du square (asso)')) t(x)`);
     expect(new Set(r.rows.map((x) => x[0]))).toEqual(new Set(['LES AMIS DU SQUARE']));
+  });
+});
+
+describe('subsidies-reconcile on the traps of the real 2013 Paris file (generated copy)', () => {
+  const e = P.expected();
+  let res: Awaited<ReturnType<typeof runOperation<SubsidiesParams, SubsidiesDetail>>>;
+  const q = async (sql: string) => (await engine.query(sql.replaceAll('$t', `"${res.table}"`))).rows;
+  beforeAll(async () => {
+    await addTable(ctx, 'votes_2013', P.VOTES_2013_HEADER, P.votesRows());
+    await addTable(ctx, 'annexe_2021', P.PAID_2021_HEADER, P.paidRows());
+    res = await runOperation(ctx, subsidiesReconcile, { voted: 'votes_2013', paid: 'annexe_2021' });
+  });
+
+  it('finds the columns from the headers as published (partner name, N° SIRET, amount voted per request, name, montant_total)', () => {
+    expect(res.detail?.columns.voted).toMatchObject({ beneficiary: 'nom_du_partenaire', siret: 'n_siret', amount: 'montant_vote_par_demande', year: 'annee_budgetaire', dossier: 'numero_de_dossier' });
+    expect(res.detail?.columns.paid).toMatchObject({ beneficiary: 'name', amount: 'montant_total', year: 'exercice' });
+  });
+
+  it('does not pour a payment into a beneficiary already paid exactly: no phantom overpayment of Théâtre de la Véranda', async () => {
+    expect(await q(`SELECT flag FROM $t WHERE flag = 'verse_superieur_vote'`)).toEqual([]);
+    const veranda = await q(`SELECT methode, CAST(montant_vote AS DOUBLE), CAST(montant_verse AS DOUBLE) FROM $t WHERE portee = 'beneficiaire' AND beneficiaire = 'Théâtre de la Véranda'`);
+    expect(veranda).toEqual([['nom exact', 6000, 6000]]);
+    const ville = e.unmatched.find((p) => p.name === 'THEATRE DE LA VILLE')!;
+    const [row] = await q(`SELECT CAST(ecart AS DOUBLE), explication FROM $t WHERE flag = 'verse_sans_vote' AND noms_verses = 'THEATRE DE LA VILLE'`);
+    expect(row?.[0]).toBe(ville.amount);
+    // The near name was found (92,1 % ≥ 92 %) and set aside for the right reason, and the explanation says so.
+    expect(String(row?.[1])).toMatch(/nom le plus proche : « Théâtre de la Véranda » \(92,1 %\), non retenu : ce bénéficiaire est déjà rapproché exactement/);
+  });
+
+  it('pairs one paid name with one beneficiary: the closer spelling wins, the other stays a payment without a vote', async () => {
+    const won = e.matched.find((p) => p.outcome.kind === 'matched' && p.outcome.method === 'nom approché')!;
+    const rows = await q(`SELECT noms_verses, methode, cle IS NOT NULL FROM $t WHERE portee = 'versement' AND beneficiaire = 'Association Sportive Belleville'`);
+    expect(rows).toEqual([[won.name, 'nom approché', true]]);
+    const lost = e.unmatched.find((p) => p.outcome.kind === 'verse_sans_vote' && p.outcome.near === 'Association Sportive Belleville')!;
+    const [expl] = await q(`SELECT explication FROM $t WHERE flag = 'verse_sans_vote' AND noms_verses = '${lost.name}'`);
+    expect(String(expl?.[0])).toContain(`déjà rapproché du versement « ${won.name} »`);
+  });
+
+  it('reports ties instead of breaking them: equally near names, and the same name as two bodies', async () => {
+    const rows = await q(`SELECT noms_verses, explication FROM $t WHERE flag = 'rapprochement_ambigu' ORDER BY noms_verses`);
+    expect(rows.map((r) => r[0])).toEqual(e.ambiguous.map((p) => p.name).sort());
+    for (const p of e.ambiguous) {
+      const text = String(rows.find((r) => r[0] === p.name)?.[1]);
+      for (const c of p.outcome.kind === 'rapprochement_ambigu' ? p.outcome.candidates : []) expect(text).toContain(`« ${c} »`);
+      expect(text).toContain('aucun n’est choisi'.replace('’', "'"));
+    }
+  });
+
+  it('lists every line without a name on its own, never as one beneficiary, never in the concentration', async () => {
+    const blank = await q(`SELECT ligne, dossier, CAST(coalesce(montant_vote, montant_verse) AS DOUBLE), nb_dossiers FROM $t WHERE portee = 'sans_nom' ORDER BY nb_dossiers NULLS LAST, ligne`);
+    expect(blank).toEqual([
+      ...e.blankVotes.map((v) => [v.line, v.dossier, v.amount, 1]),
+      ...e.blankPaid.map((p) => [p.line, null, p.amount, null]),
+    ]);
+    expect(res.detail?.flags.sans_nom).toBe(e.blankVotes.length + e.blankPaid.length);
+    expect(res.detail?.blank).toMatchObject({ voted: e.blankVotes.length, paid: e.blankPaid.length, paidAmount: e.blankPaidAmount });
+    // No named row stands for the blank lines, and the top beneficiaries are real names.
+    expect(await q(`SELECT count(*) FROM $t WHERE portee IN ('beneficiaire', 'versement') AND (beneficiaire IS NULL OR trim(beneficiaire) IN ('', 'NA', 'null'))`)).toEqual([[0]]);
+    expect(res.detail?.top.map((b) => b.beneficiary)).not.toContain('null');
+    expect(res.detail?.paid).toBe(P.paidRows().reduce((s, r) => s + Number(r[2]), 0) - e.blankPaidAmount);
+  });
+
+  it('explains every flag', async () => {
+    const rows = await q(`SELECT flag, explication FROM $t WHERE flag IS NOT NULL`);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const [flag, text] of rows) expect(typeof text === 'string' && text.trim().length > 20, `${flag}: « ${text} »`).toBe(true);
+  });
+
+  it('warns that the two tables cover different years, in the detail and in the summary', () => {
+    expect(res.detail?.years).toEqual({ voted: [P.VOTED_YEAR], paid: [P.PAID_YEAR] });
+    expect(res.detail?.warnings).toHaveLength(1);
+    expect(res.detail?.warnings[0]).toContain(`votes ${P.VOTED_YEAR}, versements ${P.PAID_YEAR} — aucune année en commun`);
+    expect(res.summary).toContain('Années différentes');
+  });
+
+  it('states its population before its headline, and no concentration over a handful of beneficiaries', () => {
+    const d = res.detail!;
+    expect(d.population.voted.read).toBe(e.votesRead);
+    expect(d.population.paid.read).toBe(e.paidRead);
+    expect(d.paidLinesBy).toEqual(e.paidLinesBy);
+    expect(d.population.paid.used).toBe(e.matched.length);
+    expect(d.paidUnmatched).toBe(e.unmatched.length);
+    expect(d.paidAmbiguous).toBe(e.ambiguous.length);
+    expect(d.invalidSirets).toMatchObject({ sirets: 1, votedLines: e.invalidSirets, paidLines: 0 });
+    expect(d.matchRate.value).toBeCloseTo(e.matched.length / e.namedPaidLines, 10);
+    expect(d.concentration).toMatchObject({ top10: null, top100: null });
+    const s = res.summary ?? '';
+    expect(s.indexOf(`${e.paidRead} lignes lues`)).toBeGreaterThan(0);
+    expect(s.indexOf(`${e.paidRead} lignes lues`)).toBeLessThan(s.indexOf('Concentration'));
+  });
+});
+
+describe('subsidies-reconcile with nothing to match', () => {
+  it('gives no rate and no concentration when no payment meets a vote', async () => {
+    await addTable(ctx, 'v_none', P.VOTES_2013_HEADER, [['2013_1', 2013, 'Compagnie A', null, 'x', 10, 10]]);
+    await addTable(ctx, 'p_none', P.PAID_2021_HEADER, [[2013, 'Zèbre B', 99]]);
+    const res = await runOperation(ctx, subsidiesReconcile, { voted: 'v_none', paid: 'p_none' });
+    expect(res.detail?.concentration).toMatchObject({ top10: null, top100: null, refused: expect.stringContaining('aucun versement rapproché') });
+    expect(res.detail?.warnings).toEqual([]);
+    expect(res.detail?.matchRate.value).toBe(0);
   });
 });
