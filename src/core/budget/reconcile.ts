@@ -96,6 +96,8 @@ export interface ReconcileDetail {
   expenditure: FlowAmounts;
   revenue: FlowAmounts;
   orderChecks: OrderCheck[];
+  /** Checks that could not run for want of a column, each with why (« variation annuelle : pas de colonne d'exercice »). */
+  notRun: string[];
   /** What reading the codes changed in each table (prefixes, padding, words), with examples. */
   normalisations: { voted: CodeNormalisation[]; executed: CodeNormalisation[] };
   mappings: { voted: BudgetMapping; executed: BudgetMapping; totals?: BudgetMapping };
@@ -485,6 +487,17 @@ async function orderChecksOf(ctx: OperationContext, t: string, opTypeMapped: { v
   return { checks, notes };
 }
 
+/** The checks a missing column makes impossible: said in the summary rather than passed as « nothing found ». */
+export function checksNotRun(voted: BudgetMapping, executed: BudgetMapping): string[] {
+  const out: string[] = [];
+  const missing = (f: BudgetField) => [voted[f] === undefined ? 'au voté' : null, executed[f] === undefined ? 'au réalisé' : null].filter((x) => x).join(' et ');
+  if (missing('flow')) out.push(`contrôles par sens (dépenses, recettes) et équilibres : pas de colonne du sens ${missing('flow')}`);
+  if (voted.section === undefined) out.push('équilibre des sections votées : pas de colonne de section au voté');
+  if (missing('chapter')) out.push(`dépassements de chapitre et opérations d'ordre : pas de colonne du chapitre ${missing('chapter')}`);
+  if (missing('year')) out.push(`variation annuelle : pas de colonne d'exercice ${missing('year')}`);
+  return out;
+}
+
 function flowText(f: FlowAmounts, voted: string, done: string): string {
   const base = `${euros(f.credits)} ${voted}, ${euros(f.executed)} ${done}`;
   if (f.rate !== null) {
@@ -540,6 +553,7 @@ export const budgetReconcile = registerOperation<ReconcileParams, ReconcileDetai
     const orderText = 'Opérations d\'ordre : ' + orders.checks
       .map((c) => `${c.source === 'vote' ? 'voté' : 'réalisé'} ${c.ran ? `contrôlé (${plural(c.pairs, 'paire', 'paires')}, ${c.unbalanced ? `${count(c.unbalanced)} déséquilibrée(s)` : 'toutes équilibrées'})` : `non contrôlé : ${c.reason}`}`)
       .join(' ; ') + '.' + (orders.notes.length ? ' ' + orders.notes.join(' ') : '');
+    const notRun = checksNotRun(voted.mapping, executed.mapping);
     const normalisations = {
       voted: await codeNormalisations(ctx.engine, voted.table, voted.mapping),
       executed: await codeNormalisations(ctx.engine, executed.table, executed.mapping),
@@ -566,6 +580,7 @@ export const budgetReconcile = registerOperation<ReconcileParams, ReconcileDetai
         `dépenses : ${flowText(expenditure, 'de crédits ouverts (BP + BS + DM)', 'réalisés')} ; ` +
         `recettes : ${flowText(revenue, 'prévus', 'réalisés')}. ` +
         `${n ? `${plural(n, 'signal', 'signaux')} — ${flagText}.` : 'Aucun signal.'}${overrunText} ${orderText}` +
+        (notRun.length ? ` Contrôles non effectués : ${notRun.join(' ; ')}.` : '') +
         (normText.length ? ` Codes lus : ${normText.join(' ; ')}.` : '') +
         (warnings.length ? ' ' + warnings.join(' ') : ''),
       detail: {
@@ -579,6 +594,7 @@ export const budgetReconcile = registerOperation<ReconcileParams, ReconcileDetai
         expenditure,
         revenue,
         orderChecks: orders.checks,
+        notRun,
         normalisations,
         mappings: { voted: voted.mapping, executed: executed.mapping, ...(totals ? { totals: totals.mapping } : {}) },
         proposed: { voted: voted.proposed, executed: executed.proposed },
