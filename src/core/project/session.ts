@@ -1,7 +1,7 @@
 // A working session on one project: the engine, the catalog, the journal and the manifest together.
 // The app, the CLI and the tests all go through this, so they do the same things the same way.
 import { Catalog } from '../catalog/catalog.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { Engine, Priority } from '../engine/engine.ts';
 import { importFile, importFolder, importSourceFile, type FolderReport, type ImportDetail } from '../ingest/import.ts';
 import { chainResolvers, type FileResolver } from '../ingest/source.ts';
 import { Journal, type JournalSink } from '../journal/journal.ts';
@@ -20,6 +20,8 @@ export interface SourceProblem {
 export interface RunOptions {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /** The engine priority of the operation's queries (audits, checks, imports: 'background'). */
+  priority?: Priority;
 }
 
 class StoreJournalSink implements JournalSink {
@@ -109,7 +111,7 @@ export class Session {
 
   context(opts: RunOptions = {}): OperationContext {
     return {
-      engine: this.engine,
+      engine: opts.priority ? this.engine.lane(opts.priority) : this.engine,
       catalog: this.catalog,
       journal: this.journal,
       files: this.files,

@@ -115,7 +115,8 @@ class AuditState {
     this.running = true;
     this.digit = null;
     try {
-      const res = await session.run(op, params);
+      // An audit can take seconds: grid, facets and charts go before its queries.
+      const res = await session.run(op, params, { priority: 'background' });
       app.refreshTables();
       const table = res.table ?? '';
       this.shown = {

@@ -242,7 +242,7 @@ class BudgetState {
     const s = app.session;
     const params = this.compareParams();
     if (!s || !params) return;
-    await this.runOp('compare', () => s.run(budgetCompare, params), (r) => {
+    await this.runOp('compare', () => s.run(budgetCompare, params, { priority: 'background' }), (r) => {
       this.compared = r;
     });
   }
@@ -289,6 +289,8 @@ class BudgetState {
     };
   }
 
+  // Checks take seconds (a reconciliation, 11 s on the real files): they run at background priority,
+  // so the grid, facets and charts never wait behind them.
   private async runOp<D>(where: BudgetTab, go: () => Promise<OperationResult<D>>, done: (r: OperationResult<D>) => Promise<void> | void): Promise<void> {
     this.busy = where;
     this.error = null;
@@ -309,7 +311,7 @@ class BudgetState {
     const s = app.session;
     const params = this.reconcileParams();
     if (!s || !params) return;
-    await this.runOp('reconcile', () => s.run(budgetReconcile, params), async (r) => {
+    await this.runOp('reconcile', () => s.run(budgetReconcile, params, { priority: 'background' }), async (r) => {
       this.years = r.table && app.engine ? await resultYears(app.engine, r.table) : [];
       if (this.tree.year === null || !this.years.includes(this.tree.year)) this.tree = { ...this.tree, year: this.years[0] ?? null };
       this.reconcile = r;
@@ -324,7 +326,7 @@ class BudgetState {
     const s = app.session;
     const params = this.pb.check() as ParticipatoryParams | null;
     if (!s || !params) return false;
-    await this.runOp('participatory', () => s.run(participatoryBudget, params), async (r) => {
+    await this.runOp('participatory', () => s.run(participatoryBudget, params, { priority: 'background' }), async (r) => {
       this.participatory = r;
       await this.keep({ participatory: params });
       this.pb.saved = true;
@@ -336,7 +338,7 @@ class BudgetState {
     const s = app.session;
     const params = this.sub.check() as SubsidiesParams | null;
     if (!s || !params) return false;
-    await this.runOp('subsidies', () => s.run(subsidiesReconcile, params), async (r) => {
+    await this.runOp('subsidies', () => s.run(subsidiesReconcile, params, { priority: 'background' }), async (r) => {
       this.subsidies = r;
       await this.keep({ subsidies: params });
       this.sub.saved = true;

@@ -216,7 +216,9 @@ export class GridState {
     return this.columns.length > COLUMN_BLOCK;
   }
 
-  async show(engine: Engine, source: GridSource | null): Promise<void> {
+  async show(shownOn: Engine, source: GridSource | null): Promise<void> {
+    // Windows are interactive: answered on the engine's second connection, never behind a long query.
+    const engine = shownOn.lane('interactive');
     const gen = ++this.generation;
     if (this.engine !== engine || !this.sorted) this.sorted = new SortedWindows(engine);
     else void this.sorted.release();
