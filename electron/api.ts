@@ -19,6 +19,8 @@ export interface ProjectInfo {
   /** The project folder, absolute: the id the renderer passes back on every project call. */
   root: string;
   name: string;
+  /** Temporary files of writes cut short (a crash) found on opening and removed: for the page to say so. */
+  interrupted?: string[];
 }
 
 export interface AppVersions {

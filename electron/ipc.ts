@@ -10,6 +10,7 @@ import type { AppVersions, Channel, FileInfo, FolderPick, IpcResult, MenuLanguag
 import { CHANNELS } from './api.ts';
 import { writeFileAtomic } from './fs-atomic.ts';
 import { acquireProjectLock, LOCK_FILE, type ProjectLock } from '../src/core/project/node-lock.ts';
+import { NodeProjectStore } from '../src/core/project/node-store.ts';
 import { AccessError, Grants } from './grants.ts';
 import { MAX_PDF_NAME_CHARS, MAX_REPORT_HTML_CHARS, PDF_FILTERS, pdfFileName } from './print-pdf.ts';
 import type { RecentStore } from './recent.ts';
@@ -244,6 +245,8 @@ export function createHandlers(deps: IpcDeps): Handlers {
       await held?.lock.release();
       held = { root: real, lock };
     }
+    // Only with the lock held: another writer's temporary file may be a write in progress.
+    const interrupted = await new NodeProjectStore(real).cleanStrayTemporaryFiles();
     for (const src of await recent.sources(real)) {
       // A remembered source that moved or vanished is reported when the project tries to read it.
       await grants.grant('file', src).catch(() => undefined);
@@ -251,7 +254,7 @@ export function createHandlers(deps: IpcDeps): Handlers {
     const info = { root: real, name: basename(real) };
     await recent.touch(info);
     deps.recentChanged();
-    return info;
+    return interrupted.length ? { ...info, interrupted } : info;
   }
 
   return {

@@ -606,6 +606,16 @@ describe('a project folder holds Loupe’s files only', () => {
     expect((await readdir(join(project, 'sources'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('removes the temporary file of a save cut short when the project opens, and says which', async () => {
+    await writeFile(join(project, 'loupe.json.4242.1700000000000.tmp'), '{"moitié');
+    await writeFile(join(project, 'findings.json.4242.1700000000000.ab12cd.tmp'), '{');
+    choice.project = project;
+    const info = (await h.openProjectDialog(undefined)) as { interrupted?: string[] };
+    expect(info.interrupted).toEqual(['findings.json.4242.1700000000000.ab12cd.tmp', 'loupe.json.4242.1700000000000.tmp']);
+    expect((await readdir(project)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(((await h.openProjectDialog(undefined)) as { interrupted?: string[] }).interrupted).toBeUndefined();
+  });
+
   it('refuses to append to a journal hard-linked to another file', async () => {
     choice.project = project;
     const { root } = (await h.openProjectDialog(undefined)) as { root: string };
