@@ -50,6 +50,10 @@ export interface ImportDialogState {
   shown: number;
   /** JSON: the path of the records chosen by the user; XML: the record element. Null: the reader's choice. */
   recordPath: string | null;
+  /** The record paths the file offers (JSON arrays of records, XML elements), kept when a preview fails. */
+  paths: { path: string; count: number }[];
+  /** The path the reader takes by itself. */
+  proposedPath: string | null;
   /** The table name, as typed; `tableTouched` once the user edited it. */
   table: string;
   tableTouched: boolean;
@@ -161,6 +165,8 @@ class ImportFlow {
       partTypes: {},
       shown: 0,
       recordPath: null,
+      paths: [],
+      proposedPath: null,
       table: existing ?? app.session?.catalog.freeName(base) ?? base,
       tableTouched: false,
     };
@@ -201,6 +207,10 @@ class ImportFlow {
       if (structure) {
         const plain = await previewFile(session.engine, d.file, { format: d.format, options: this.importOptions(d, false) });
         if (seq !== this.previewSeq || this.dialog !== d) return;
+        const found = plain.jsonPaths ?? plain.xmlPaths;
+        if (found?.length) d.paths = found;
+        const used = plain.options.path ?? plain.options.recordPath ?? plain.xmlProposed;
+        if (d.proposedPath === null && typeof used === 'string') d.proposedPath = used;
         d.detected = Object.fromEntries(plain.tables.map((t) => [t.suffix, Object.fromEntries(t.columns.map((c) => [c.name, { type: c.type, kind: c.kind }]))]));
         this.pruneOverrides(d, plain);
         d.shown = Math.min(d.shown, Math.max(0, plain.tables.length - 1));
