@@ -67,6 +67,11 @@ describe('budget checks on the demo workspace', () => {
     const dup = await rows(`SELECT CAST(montant_verse - montant_vote AS DOUBLE) FROM "${res.table}" WHERE flag = 'verse_superieur_vote' AND siret = '${DUPLICATE_PAYMENT.siret}'`);
     expect(dup).toEqual([[DUPLICATE_PAYMENT.amount]]);
     expect(res.detail?.concentration.top10).toBeGreaterThan(0);
+    // The demo plants one payment without a vote and no blank name, tie or year gap (the e2e counts on it).
+    expect(res.detail?.flags).toMatchObject({ verse_sans_vote: 1, rapprochement_ambigu: 0, sans_nom: 0 });
+    expect(res.detail?.warnings).toEqual([]);
+    const strict = await session.run(subsidiesReconcile, { voted: tables.votees, paid: tables.versees, minSimilarity: 0.95, votedColumns: { direction: '' } });
+    expect(strict.detail?.flags).toMatchObject({ verse_sans_vote: 1, plusieurs_directions: 0 });
   });
 
   it('participatory-budget finds the one project delivered more than two years late', async () => {

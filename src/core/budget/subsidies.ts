@@ -509,8 +509,8 @@ export const subsidiesReconcile = registerOperation<SubsidiesParams, SubsidiesDe
       inputs: [inputOf(ctx, vt.name), inputOf(ctx, pt.name)],
       summary:
         `Subventions votées (« ${vt.name} ») et versées (« ${pt.name} ») rapprochées par SIRET, SIREN ou nom normalisé. ` +
-        `Votes : ${populationLine(pop.voted)}. Versements : ${populationLine(pop.paid)}` +
-        `${methodText ? ` (${methodText})` : ''}. ` +
+        `Votes : ${populationLine(pop.voted)}. Versements : ${populationLine(pop.paid)}. ` +
+        (methodText ? `Versements rapprochés : ${methodText}. ` : '') +
         (invalidSirets.sirets ? `${plural(invalidSirets.sirets, 'SIRET invalide', 'SIRET invalides')} (${count(invalidSirets.votedLines)} ligne(s) de vote, ${count(invalidSirets.paidLines)} de versement). ` : '') +
         (warnings.length ? `Attention : ${warnings.join(' ')} ` : '') +
         `Taux de rapprochement des versements nommés : ${rateText(matchRate)}. ` +
