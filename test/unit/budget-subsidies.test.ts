@@ -1,8 +1,11 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
-import { subsidiesReconcile, type SubsidiesDetail, type SubsidiesParams, type SubsidyFlag } from '../../src/core/budget/subsidies.ts';
+import type { TableEntry } from '../../src/core/catalog/catalog.ts';
+import { proposeSubsidyColumns, subsidiesReconcile, type SubsidiesDetail, type SubsidiesParams, type SubsidyFlag } from '../../src/core/budget/subsidies.ts';
 import * as P from '../fixtures/paris-subsidies.ts';
 import { addTable, cleanSubsidies, S1, S2, S3, scratchContext, siret, SUB_PAID_HEADER, SUB_VOTE_HEADER, type Cell } from '../fixtures/budget-fixtures.ts';
 
@@ -229,5 +232,42 @@ describe('subsidies-reconcile with nothing to match', () => {
     expect(res.detail?.concentration).toMatchObject({ top10: null, top100: null, refused: expect.stringContaining('aucun versement rapproché') });
     expect(res.detail?.warnings).toEqual([]);
     expect(res.detail?.matchRate.value).toBe(0);
+  });
+});
+
+describe('subsidy columns found from the headers as published', () => {
+  const table = (labels: string[]): TableEntry => ({
+    name: 't',
+    kind: 'table',
+    rows: 0,
+    columns: labels.map((label, i) => ({ name: label, label, type: 'VARCHAR' }) as TableEntry['columns'][number]),
+  });
+  it('the 2013 Paris subsidies file and the 2021 accounts annex', () => {
+    expect(proposeSubsidyColumns(table(['Nom du partenaire', 'N SIRET', 'Objet', 'Montant vote par demande']))).toMatchObject({ beneficiary: 'Nom du partenaire', siret: 'N SIRET', amount: 'Montant vote par demande' });
+    expect(proposeSubsidyColumns(table(['name', 'montant_total']))).toMatchObject({ beneficiary: 'name', amount: 'montant_total' });
+  });
+  it('a requested amount is not the amount, whichever comes first', () => {
+    expect(proposeSubsidyColumns(table(['Montant demandé', 'Montant voté par demande'])).amount).toBe('Montant voté par demande');
+  });
+  it('a SIRENE extract: the legal name and the establishment SIRET, not the head office one', () => {
+    const sirene = 'categorieentreprise,geolocetablissement,trancheeffectifsunitelegale,siretsiegeunitelegale,siret,etablissementsiege,datecreationunitelegale,denominationunitelegale,adresseetablissementcomplete'.split(',');
+    expect(proposeSubsidyColumns(table(sirene))).toMatchObject({ beneficiary: 'denominationunitelegale', siret: 'siret' });
+  });
+  it('Rennes: « Budget de l’année » is the amount, not the year', () => {
+    const c = proposeSubsidyColumns(table(['Libellé Fonction', 'Sous-fonction', 'Libellé sous-fonction', 'Article', 'Bénéficiaire', "Budget de l'année", 'Libellé article']));
+    expect(c).toMatchObject({ beneficiary: 'Bénéficiaire', amount: "Budget de l'année" });
+    expect(c.year).toBeUndefined();
+  });
+
+  // The real files, when /work/shared/data is there: their first line, read as is.
+  const data = resolve(__dirname, '../../../shared/data');
+  const firstLine = (f: string) => readFileSync(join(data, f), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/)[0]!.split(',');
+  it.skipIf(!existsSync(join(data, 'ParisSubsidies_SIRENE.csv')))('(extended; skipped without ../shared/data/ParisSubsidies_SIRENE.csv) the real SIRENE extract of subsidised bodies', () => {
+    expect(proposeSubsidyColumns(table(firstLine('ParisSubsidies_SIRENE.csv')))).toMatchObject({ beneficiary: 'denominationunitelegale', siret: 'siret' });
+  });
+  it.skipIf(!existsSync(join(data, 'bp-2019-ville-de-rennes-subventions-aux-associations.csv')))('(extended; skipped without ../shared/data/bp-2019-…-subventions-aux-associations.csv) the real Rennes 2019 voted subsidies', () => {
+    const c = proposeSubsidyColumns(table(firstLine('bp-2019-ville-de-rennes-subventions-aux-associations.csv')));
+    expect(c).toMatchObject({ beneficiary: 'Bénéficiaire', amount: "Budget de l'année" });
+    expect(c.year).toBeUndefined();
   });
 });
