@@ -8,5 +8,6 @@ import { budget } from './en/budget.ts';
 import { audit } from './en/audit.ts';
 import { findings } from './en/findings.ts';
 import { journal } from './en/journal.ts';
+import { engine } from './en/engine.ts';
 
-export const en: Record<MessageKey, string> = { ...shell, ...explore, ...sql, ...charts, ...budget, ...audit, ...findings, ...journal };
+export const en: Record<MessageKey, string> = { ...shell, ...explore, ...sql, ...charts, ...budget, ...audit, ...findings, ...journal, ...engine };

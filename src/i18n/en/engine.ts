@@ -1,0 +1,14 @@
+import type { engine as fr } from '../fr/engine.ts';
+
+export const engine: Record<keyof typeof fr, string> = {
+  'engine.activity.summary': '{running} running, {queued} queued',
+  'engine.activity.title': 'Engine work',
+  'engine.activity.running': 'running for {seconds} s',
+  'engine.activity.queued': 'queued for {seconds} s',
+  'engine.activity.cancel': 'Cancel',
+  'engine.activity.cancelLabel': 'Cancel: {label}',
+  'engine.activity.cancelBackground': 'Cancel background work',
+  'engine.priority.interactive': 'Interactive',
+  'engine.priority.normal': 'Normal',
+  'engine.priority.background': 'Background',
+};

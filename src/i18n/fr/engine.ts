@@ -1,0 +1,13 @@
+// The engine's activity indicator (queued and running queries) in the status bar.
+export const engine = {
+  'engine.activity.summary': '{running} en cours, {queued} en attente',
+  'engine.activity.title': 'Travail du moteur',
+  'engine.activity.running': 'en cours depuis {seconds} s',
+  'engine.activity.queued': 'en attente depuis {seconds} s',
+  'engine.activity.cancel': 'Annuler',
+  'engine.activity.cancelLabel': 'Annuler : {label}',
+  'engine.activity.cancelBackground': 'Annuler le travail de fond',
+  'engine.priority.interactive': 'Interactif',
+  'engine.priority.normal': 'Normal',
+  'engine.priority.background': 'Arrière-plan',
+} as const;
