@@ -91,6 +91,18 @@ describe('JSON', () => {
     expect(provenance[0]!.options).toMatchObject({ exactAmounts: ['montant', 'montant_ht'] });
   });
 
+  it('keeps codes written as JSON numbers as text, as the CSV reader does (#12.6)', async () => {
+    const { tables } = await importFile(
+      'codes_nombres.json',
+      JSON.stringify([
+        { arrondissement: 75013, siret: 31939212200036, code_insee: 75056, nb: 3, annee: 2019 },
+        { arrondissement: 75116, siret: 78480996400033, code_insee: 75101, nb: 4, annee: 2020 },
+      ]),
+    );
+    expect(await types(tables[0]!)).toMatchObject({ arrondissement: 'VARCHAR', siret: 'VARCHAR', code_insee: 'VARCHAR', nb: 'BIGINT', annee: 'BIGINT' });
+    expect((await rows(tables[0]!))[0]!.slice(0, 3)).toEqual(['75013', '31939212200036', '75056']);
+  });
+
   it('splits an Opendatasoft geo_point_2d given as [lat, lon] into numeric _lat and _lon columns', async () => {
     const r = await engine.query('SELECT geo_point_2d_lat, geo_point_2d_lon FROM budget ORDER BY code_postal');
     expect(r.rows).toEqual([[48.8566, 2.3522], [48.86, 2.34], [null, null]]);

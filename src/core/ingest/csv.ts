@@ -6,7 +6,10 @@ import type { RejectedLine } from '../catalog/catalog.ts';
 import { registeredName, type Engine } from '../engine/engine.ts';
 import { quoteIdent, quoteLiteral, uniqueIdentifiers } from '../sql/ident.ts';
 import { lineNumbersAt, transcodeToUtf8 } from './encoding.ts';
+import { isCodeName, PLACE_CODE_SQL, PLACE_NAME } from './codes.ts';
 import { scanQuotes, strayQuoteText, type QuoteScan } from './quotes.ts';
+
+export { isCodeName } from './codes.ts';
 import { CsvOptions, PartialCsvOptions, sniffCsv, type CsvSniff } from './sniff.ts';
 import { IngestError, type Reader, type ReaderContext } from './types.ts';
 import '../util/zod-fr.ts';
@@ -18,32 +21,6 @@ export const TYPE_SAMPLE_ROWS = 20_000;
 const REJECT_SAMPLE = 100;
 const NUMERIC = /^(BIGINT|INTEGER|DOUBLE|DECIMAL|HUGEINT|SMALLINT|TINYINT|UBIGINT|FLOAT)/;
 const INTEGER_TYPE = /^(BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT)$/;
-// Identifiers, not quantities: a number type would drop their leading zeros or invite sums.
-const CODE_WORDS = new Set(['code', 'siret', 'siren', 'insee', 'postal', 'nic', 'rna', 'iban', 'finess', 'uai', 'rne', 'telephone', 'tel']);
-// Registry identifiers glued to other words in some exports (`siretsiegeunitelegale`, `codepostaletablissement`).
-const CODE_STEMS = /siret|siren|insee|postal/;
-// Budget nomenclature columns (chapitre 011, nature/article 6574.02, fonction 422.1, compte) are codes
-// too — unless the name says it is an amount: « Subventions sans nature spécifiée » holds euros.
-// (Not `cp`: in budgets it means crédits de paiement, an amount.)
-const NOMENCLATURE_WORDS = new Set(['article', 'nature', 'chapitre', 'fonction', 'compte']);
-const AMOUNT_WORDS = new Set([
-  'montant', 'montants', 'subvention', 'subventions', 'budget', 'credit', 'credits', 'total', 'somme', 'prix', 'cout',
-  'depense', 'depenses', 'recette', 'recettes', 'euros', 'eur', 'mandate', 'mandates', 'paye', 'payes', 'vote', 'votes',
-  'realise', 'engage', 'solde', 'ht', 'ttc',
-]);
-
-/** A column whose name says it holds identifiers or nomenclature codes, never quantities. */
-export function isCodeName(id: string): boolean {
-  const words = id.split('_');
-  if (words.some((w) => CODE_WORDS.has(w)) || CODE_STEMS.test(id)) return true;
-  return words.some((w) => NOMENCLATURE_WORDS.has(w)) && !words.some((w) => AMOUNT_WORDS.has(w));
-}
-
-// Arrondissement, postal and INSEE codes of Paris and the petite/grande couronne (75013, 75116,
-// 92100…) written as numbers: text, whatever the column is called, when the name hints at a place.
-// As numbers a chart draws them on a continuous axis from 0 to 95 000.
-const PLACE_NAME = /arrondissement|(^|_)(arr|cp|commune|communes|localisation|lieu)(_|$)|postal|insee/;
-const PLACE_CODE_SQL = (c: string) => `(${c} BETWEEN 75000 AND 75999 OR ${c} BETWEEN 77000 AND 78999 OR ${c} BETWEEN 91000 AND 95999)`;
 
 type Dialect = Omit<CsvOptions, 'columnTypes' | 'datePrecision' | 'groupedNumbers'>;
 

@@ -5,6 +5,7 @@
 // column names are SQL-safe.
 import { uniqueIdentifiers } from '../sql/ident.ts';
 import { decodeJsonBytes, isPlainObject, parseJson } from './json-text.ts';
+import { isCodeName, isPlaceCode, PLACE_NAME } from './codes.ts';
 import { inferType, isCentNoise, loadRows, wholeCents, type SqlType } from './records.ts';
 import { findRecordArrays, recordsAt } from './json-shapes.ts';
 import { loadTabulated, tabulate, type Tabulated } from './nested.ts';
@@ -80,7 +81,7 @@ function flattenOds(r: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
- * Number columns with decimals whose every value is a whole number of cents become DECIMAL(18,2), as
+ * Integer columns that hold codes become text. Number columns with decimals whose every value is a whole number of cents become DECIMAL(18,2), as
  * CSV amounts do, so sums are exact and JSON and CSV copies of one dataset agree. Values off by float
  * noise only (1029.0400004) are read as their cents, and the warning says how many and shows one.
  */
@@ -89,7 +90,13 @@ function amountTypes(rows: unknown[][], names: string[], labels: string[]) {
   const amounts: string[] = [];
   const warnings: string[] = [];
   names.forEach((name, i) => {
-    if (inferType(rows, i) !== 'DOUBLE') return;
+    const inferred = inferType(rows, i);
+    // Codes written as JSON numbers (SIRET, 75013 in an arrondissement column) are text, as in CSV.
+    if (inferred === 'BIGINT' && (isCodeName(name) || (PLACE_NAME.test(name) && rows.every((r) => r[i] == null || isPlaceCode(r[i] as number))))) {
+      types[name] = 'VARCHAR';
+      return;
+    }
+    if (inferred !== 'DOUBLE') return;
     let noisy = 0;
     let example: number | null = null;
     for (const r of rows) {
