@@ -85,7 +85,7 @@ export interface ReportLine {
 /** Why a table name cannot be used, or null. */
 export function tableNameProblem(d: Pick<ImportDialogState, 'table' | 'existing' | 'replace'>): { key: MessageKey; params: Record<string, string> } | null {
   const name = d.table.trim();
-  if (!name || safeIdentifier(name) !== name) return { key: 'import.tableNameInvalid', params: { suggestion: safeIdentifier(name || 'table', 'table') } };
+  if (!name || safeIdentifier(name) !== name) return { key: 'import.tableNameInvalid', params: { suggestion: safeIdentifier(name || 'table', 't') } };
   if (app.session?.catalog.has(name) && !(d.replace && d.existing === name)) return { key: 'import.tableNameTaken', params: { table: name } };
   return null;
 }
