@@ -168,6 +168,17 @@ if (budget) {
     console.error(`!! ${k} failed in the page: ${err.split('\n')[0]}`);
     setFigure(`${k}_error`, err.split('\n')[0]!);
   }
+  // A grid window while budget-reconcile runs in the background (page/suite.ts interactiveWait). No
+  // native figure: native's replay is sequential, and native DuckDB runs two connections on real threads.
+  const p = b.suite.probes ?? {};
+  if ('interactive_wait_ms' in p) {
+    for (const [k, v] of Object.entries(p)) setFigure(k, Number.isFinite(v) ? (k.endsWith('_ms') ? ms1(v) : v) : null);
+    setFigure('interactive_wait_ratio', ratio(figures.interactive_wait_ms, figures.interactive_alone_ms));
+    console.log(
+      `interactive_wait  ${ms1(p.interactive_wait_ms ?? NaN)} ms (max ${ms1(p.interactive_wait_max_ms ?? NaN)}) during budget-reconcile (${ms1(p.interactive_reconcile_ms ?? NaN)} ms), ` +
+        `${p.interactive_answered_during} windows answered during it; alone ${ms1(p.interactive_alone_ms ?? NaN)} ms, ratio ${figures.interactive_wait_ratio}; aim ≤ 150 ms`,
+    );
+  }
   setFigure('budget_lines', rowsOf(BUDGET_VOTE) + rowsOf(BUDGET_EXEC));
   setFigure('budget_level', BUDGET_LEVEL);
   setFigure('subsidies_voted', rowsOf(SUB_VOTED));
