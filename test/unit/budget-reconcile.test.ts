@@ -264,8 +264,8 @@ describe('budget-reconcile says which checks a missing column stopped', () => {
   it('names them in the summary and the detail, instead of reporting nothing found', async () => {
     const c = cleanBudget();
     // The executed side without its year column; the voted side without its section.
-    await addTable(ctx, 'nr_vote', ['Exercice', 'Étape budgétaire', 'Sens', 'Chapitre', 'Montant voté'], c.vote.map((r) => [r[0], r[1], r[3], r[5], r[9]]));
-    await addTable(ctx, 'nr_realise', ['Section', 'Sens', 'Chapitre', 'Mandaté'], c.exec.map((r) => [r[1], r[2], r[4], r[8]]));
+    await addTable(ctx, 'nr_vote', ['Exercice', 'Étape budgétaire', 'Sens', 'Chapitre', 'Montant voté'], c.vote.map((r) => [r[0]!, r[1]!, r[3]!, r[5]!, r[9]!]));
+    await addTable(ctx, 'nr_realise', ['Section', 'Sens', 'Chapitre', 'Mandaté'], c.exec.map((r) => [r[1]!, r[2]!, r[4]!, r[8]!]));
     const res = await runOperation(ctx, budgetReconcile, { voted: { table: 'nr_vote' }, executed: { table: 'nr_realise' } });
     expect(res.detail!.notRun).toEqual([
       'équilibre des sections votées : pas de colonne de section au voté',
