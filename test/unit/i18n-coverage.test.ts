@@ -75,6 +75,30 @@ describe('the audit tests through the catalogue', () => {
   });
 });
 
+describe('the whole catalogues', () => {
+  // Words that belong to one language only (« table », « date », « total » are both).
+  // Word boundaries that know accented letters (« choroplèthe » does not end in « the »).
+  const words = (list: string) => new RegExp(`(?<!\\p{L})(${list})(?!\\p{L})`, 'iu');
+  const ENGLISH = words('the|and|of|with|from|files?|choose|chosen|chart|rows?|run|save|open|none|error|browse');
+  const FRENCH = words('les|des|une|pour|avec|dans|colonnes?|montants?|tranches?|seuils?|lignes?|fichiers?|être|enregistrer|graphique|aucun|aucune|à');
+  const bare = (v: string) => v.replace(/\{\w+\}/g, '').replace(/“[^”]*”|«[^»]*»/g, '');
+
+  it('let no English word through in French, and no French word through in English', () => {
+    const leaks = [
+      ...Object.entries(fr).filter(([, v]) => ENGLISH.test(bare(v))).map(([k, v]) => `fr ${k}: ${v}`),
+      ...Object.entries(en).filter(([, v]) => FRENCH.test(bare(v))).map(([k, v]) => `en ${k}: ${v}`),
+    ];
+    expect(leaks).toEqual([]);
+  });
+
+  it('never show a schema code (first-two, just-below…) in either language', () => {
+    const hyphenated = codes.filter((c) => c.includes('-'));
+    expect(hyphenated.length).toBeGreaterThan(3);
+    const leaks = [...Object.entries(fr), ...Object.entries(en)].filter(([, v]) => hyphenated.some((c) => new RegExp(`(^|[^\\w-])${c}($|[^\\w-])`).test(v)));
+    expect(leaks).toEqual([]);
+  });
+});
+
 describe('key figures', () => {
   it('show a Benford result in words and at a readable precision', () => {
     setLocale('fr');
