@@ -399,6 +399,8 @@ class ImportFlow {
         this.progress = { ...this.progress, copying: false };
         const res = await session.importPath(path, params, {
           signal,
+          // An import reads the whole file: the grid and facets of open tables go before it.
+          priority: 'background',
           onProgress: (p) => {
             if (this.progress) this.progress = { ...this.progress, fraction: p.fraction, message: p.message };
           },
