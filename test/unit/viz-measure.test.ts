@@ -19,7 +19,7 @@ import { emptyDraft, parseDraft, placeField, setFieldType, typeOfField } from '.
 import { chartData, prepareChart } from '../../src/core/viz/compile.ts';
 import { inferFieldType, inferTableTypes, nextType } from '../../src/core/viz/measure.ts';
 import { chartKindWords } from '../../src/core/viz/ops.ts';
-import { recommendCharts } from '../../src/core/viz/recommend.ts';
+import { EN_RECOMMEND, recommendCharts } from '../../src/core/viz/recommend.ts';
 import { ChartSpec } from '../../src/core/viz/spec.ts';
 import { EXEC_HEADER, SUB_PAID_HEADER, SUB_VOTE_HEADER, VOTE_HEADER } from '../fixtures/budget-fixtures.ts';
 import { PARIS_HEADER, realSizedParisProjects } from '../fixtures/paris-participatory.ts';
@@ -96,8 +96,7 @@ describe('inferFieldType, from names', () => {
 });
 
 // The participatory-budget export as the portal's JSON writes it (codes and editions as JSON
-// numbers, which is how the arrondissement code reaches the builder as a BIGINT), imported like a
-// user would.
+// numbers), imported like a user would, then read through a saved query that makes the code a number.
 let engine: Engine;
 let dir: string;
 let session: Session;
@@ -114,14 +113,21 @@ beforeAll(async () => {
   await writeFile(csv, JSON.stringify(records), 'utf8');
   session = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
   await session.importPath(csv);
-  bp = session.catalog.get('bp_projets_gagnants')!;
+  // The import keeps code columns as text; a spreadsheet round trip or a saved query (the workaround
+  // users reach for) gives them back as numbers, which is the case the builder must read right.
+  await session.saveQuery('bp_chiffres', 'SELECT * REPLACE (CAST(arrondissement AS BIGINT) AS arrondissement) FROM bp_projets_gagnants');
+  bp = session.catalog.get('bp_chiffres')!;
 }, 60_000);
 afterAll(async () => {
   await engine?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const column = (label: string) => bp.columns.find((c) => c.label === label)!;
+/** A column of the saved query, found by its header in the imported file. */
+const column = (header: string) => {
+  const name = session.catalog.get('bp_projets_gagnants')!.columns.find((c) => c.label === header)!.name;
+  return bp.columns.find((c) => c.name === name)!;
+};
 
 async function render(spec: ChartSpec) {
   const { vegaLite, values } = await chartData(engine, await prepareChart(engine, spec, bp));
@@ -172,6 +178,16 @@ describe('the participatory-budget export in the chart builder', () => {
     const years = texts.filter((t) => /^\d{4}$/.test(t));
     expect(years).toEqual(['2014', '2015', '2016', '2017', '2018', '2019', '2020', '2021', '2022', '2023']);
     expect(texts.some((t) => /^2[\s\u202f]0\d\d$/.test(t))).toBe(false);
+  });
+
+  it('gives its reasons in English in an English interface', async () => {
+    const types = await inferTableTypes(engine, bp);
+    const fields = [column('Arrondissement').name, column('Budget global du projet').name, column('Edition').name];
+    const specs = recommendCharts(bp, fields, { types, texts: EN_RECOMMEND });
+    expect(specs.length).toBeGreaterThan(4);
+    for (const s of specs) expect(s.description, s.description).toMatch(/^(The|Total|Mean|Number|Distribution|Median|Spread|“)/);
+    for (const s of specs) expect(s.description).not.toMatch(/«|\b(par|de|les|lignes)\b/);
+    expect(specs.find((s) => s.encoding.y?.field === fields[0] && s.encoding.x?.aggregate === 'sum')?.description).toBe(`Total of “${column('Budget global du projet').label}” by “${column('Arrondissement').label}”, the 20 largest`);
   });
 
   it('switches a field to another type in one move, remembered in the spec and applied to its shelves', async () => {
