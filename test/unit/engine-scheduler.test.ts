@@ -95,6 +95,32 @@ describe('scheduler on duckdb-wasm', () => {
     expect(engine.jobs()).toEqual([]);
   }, 60_000);
 
+  test('a cancelled CREATE TABLE … AS (how audits write) frees the engine within a second and leaves no table', async () => {
+    const bg = engine.lane('background', { label: 'audit' });
+    const create = bg.exec(`CREATE TABLE audit_res AS ${LONG}`);
+    await mainBusy();
+    const job = engine.jobs().find((j) => j.label === 'audit');
+    const t0 = performance.now();
+    engine.cancelJob(job!.id);
+    await expect(create).rejects.toBeInstanceOf(QueryCancelledError);
+    const after = await engine.query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'audit_res'", { cache: false });
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(after.rows).toEqual([[0]]);
+  }, 60_000);
+
+  test('a lane view carries its slot: two renders of one chart, the older is replaced', async () => {
+    const long = engine.query(LONG, { priority: 'background', cache: false });
+    await mainBusy();
+    const chart = engine.lane('normal', { slot: 'dashboard:c1' });
+    const older = chart.query('SELECT 1 AS v', { cache: false });
+    const newer = chart.query('SELECT 2 AS v', { cache: false });
+    await expect(older).rejects.toThrow(SUPERSEDED_MESSAGE);
+    expect((await newer).rows).toEqual([[2]]);
+    expect(engine.lane('normal', { slot: 'dashboard:c1' })).toBe(chart);
+    expect(chart.priority).toBe('normal');
+    await long;
+  }, 60_000);
+
   test('a cached result equals the uncached one, and any write invalidates it', async () => {
     const sql = 'SELECT k % 10 AS d, count(*) AS n, sum(i) AS s FROM t GROUP BY d ORDER BY d';
     const uncached = await engine.query(sql, { cache: false });
