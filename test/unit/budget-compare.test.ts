@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { budgetCompare } from '../../src/core/budget/compare.ts';
+import { budgetCompare, budgetYearsAndStages } from '../../src/core/budget/compare.ts';
+import { proposeMapping } from '../../src/core/budget/mapping.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
@@ -103,6 +104,14 @@ describe('budget-compare', () => {
     await addTable(ctx, 'bp2025', VOTE_HEADER, rows.filter((r) => r[Y] === 2024 && r[STAGE] === 'BP').map((r) => [2025, ...r.slice(1)]));
     const res = await runOperation(ctx, budgetCompare, { base: { table: 'budgets', stages: ['BP'] }, other: { table: 'bp2025' } });
     expect(res.summary).toContain('« budgets » porte plusieurs exercices (2023, 2024), additionnés faute d\'exercice choisi.');
+  });
+});
+
+describe('budgetYearsAndStages', () => {
+  it('offers the years and stages the table holds, read through its mapping', async () => {
+    const table = ctx.catalog.get('budgets')!;
+    const got = await budgetYearsAndStages(engine, table, proposeMapping(table).mapping!);
+    expect(got).toEqual({ years: [...new Set(rows.map((r) => Number(r[Y])))].sort(), stages: [...new Set(rows.map((r) => String(r[STAGE])))].sort() });
   });
 });
 

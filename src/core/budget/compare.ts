@@ -14,7 +14,7 @@ import { createResultTable, inputOf, OperationError, registerOperation, type Ope
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { count, euros, percent, plural, sqlEuros, sqlPercent } from './format.ts';
 import {
-  budgetSelectSql, BudgetMapping, codeNormalisations, normalisationText, notableNormalisation, resolveBudgetSource, type CodeNormalisation,
+  budgetSelectSql, BudgetMapping, codeNormalisations, normalisationText, notableNormalisation, resolveBudgetSource, stageSql, yearSql, type CodeNormalisation,
 } from './mapping.ts';
 
 export const COMPARE_FLAGS = ['nouvelle_ligne', 'ligne_disparue', 'forte_variation'] as const;
@@ -298,12 +298,14 @@ export const budgetCompare = registerOperation<CompareParams, CompareDetail>({
   },
 });
 
-/** The years and stages a budget table holds, read through its mapping: what the comparison form offers. */
+/** The years and stages a budget table holds, read through its mapping: what the comparison form offers. Distinct raw values first, so a large table costs one scan. */
 export async function budgetYearsAndStages(engine: Engine, table: TableEntry, mapping: BudgetMapping): Promise<{ years: number[]; stages: string[] }> {
-  const r = await engine.query(
-    `SELECT string_agg(DISTINCT CAST(annee AS VARCHAR), ',' ORDER BY CAST(annee AS VARCHAR)), string_agg(DISTINCT etape, ',' ORDER BY etape)
-     FROM (${budgetSelectSql(table, mapping)}) WHERE NOT est_total`,
-  );
-  const [ys, st] = r.rows[0] ?? [null, null];
-  return { years: ys ? String(ys).split(',').map(Number) : [], stages: st ? String(st).split(',') : [] };
+  const col = (f: 'year' | 'stage') => table.columns.find((c) => c.name === mapping[f]);
+  const year = col('year');
+  const stage = col('stage');
+  const read = async (sql: string) => (await engine.query(sql)).rows.map((r) => r[0]).filter((v) => v !== null && v !== undefined);
+  const distinct = (c: { name: string }) => `(SELECT DISTINCT ${quoteIdent(c.name)} FROM ${quoteIdent(table.name)}) AS src`;
+  const years = year ? (await read(`SELECT DISTINCT ${yearSql(`src.${quoteIdent(year.name)}`, year.type)} AS y FROM ${distinct(year)} ORDER BY 1`)).map(Number) : [];
+  const stages = stage ? (await read(`SELECT DISTINCT ${stageSql(`src.${quoteIdent(stage.name)}`)} AS s FROM ${distinct(stage)} ORDER BY 1`)).map(String) : [];
+  return { years, stages };
 }
