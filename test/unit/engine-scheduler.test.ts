@@ -183,6 +183,9 @@ describe('scheduler on duckdb-wasm', () => {
   test('a TEMP table (main connection only) is still read by an interactive query', async () => {
     await engine.exec('CREATE OR REPLACE TEMP TABLE tmp_sched AS SELECT 5 AS v');
     expect((await engine.lane('interactive').query('SELECT v FROM tmp_sched')).rows).toEqual([[5]]);
+    // Known now: the next read goes to the main connection at once, and still finds it.
+    expect((await engine.lane('interactive').query('SELECT v + 1 AS w FROM tmp_sched')).rows).toEqual([[6]]);
+    expect((await engine.lane('interactive').query('SELECT count(*) AS n FROM temp.tmp_sched')).rows).toEqual([[1]]);
   });
 
   test('the interactive connection is locked like the main one: no file read by name', async () => {

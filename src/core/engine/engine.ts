@@ -39,6 +39,8 @@ interface Shared {
   sched: Scheduler;
   cache: ResultCache<Rows>;
   views: Map<string, Engine>;
+  /** Names the interactive connection did not find (TEMP tables): reads naming them go to the main one. */
+  mainOnly: Set<string>;
 }
 
 const MAIN = 'main';
@@ -113,6 +115,7 @@ export class Engine {
       // Callers may sort or change what they get: each hit is a fresh copy of the rows.
       cache: new ResultCache<Rows>(200, (r) => ({ columns: r.columns, rows: r.rows.map((x) => x.slice()) })),
       views: new Map(),
+      mainOnly: new Set(),
     };
     return new Engine(kind, db, conn, fast, onClose, shared);
   }
@@ -200,7 +203,7 @@ export class Engine {
         const g = cache.generation;
         return this.runStreaming(this.conn, sql, o).then((r) => keep(r, g));
       }, o.slot);
-    if (!readOnly || priority !== 'interactive') return onMain();
+    if (!readOnly || priority !== 'interactive' || this.needsMain(sql)) return onMain();
     return this.shared.sched
       .submit(FAST, {
         priority,
@@ -212,9 +215,19 @@ export class Engine {
         },
       })
       .catch((e: unknown) => {
-        if (e instanceof NeedsMainConnection) return onMain();
-        throw e;
+        if (!(e instanceof NeedsMainConnection)) throw e;
+        // The next windows of a sorted grid read the same TEMP table: straight to the main connection.
+        const name = /with name ([^\s]+) does not exist/i.exec(e.message)?.[1];
+        if (name && this.shared.mainOnly.size < 1000) this.shared.mainOnly.add(name.replace(/^"|"$/g, '').toLowerCase());
+        return onMain();
       });
+  }
+
+  private needsMain(sql: string): boolean {
+    const s = sql.toLowerCase();
+    if (/\btemp\./.test(s)) return true;
+    for (const n of this.shared.mainOnly) if (s.includes(n)) return true;
+    return false;
   }
 
   /** Runs statements whose results are not needed. */
