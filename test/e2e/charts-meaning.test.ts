@@ -1,6 +1,7 @@
 // Charts by meaning, in Chromium, driven like a person: the participatory-budget export as the
-// portal's JSON gives it (arrondissement codes and editions as numbers) is imported from the
-// sidebar, and « Budget by arrondissement » draws one bar per arrondissement, editions read
+// portal's JSON gives it is imported from the sidebar, then read through a saved SQL query that
+// makes the arrondissement code a number (the workaround a user reaches for, and what a spreadsheet
+// round trip gives); « Budget by arrondissement » draws one bar per arrondissement, editions read
 // « 2014 », not « 2 014 », a field's type switches in one click and comes back with the saved chart.
 import { describe, expect, it } from 'vitest';
 import { PARIS_HEADER, realSizedParisProjects } from '../fixtures/paris-participatory.ts';
@@ -10,7 +11,8 @@ const app = appSession();
 const page = () => app.page;
 
 const projects = realSizedParisProjects();
-const TABLE = 'bp_projets_gagnants';
+const IMPORTED = 'bp_projets_gagnants';
+const TABLE = 'bp_chiffres';
 // Column names as the import makes them from the headers.
 const ARR = 'arrondissement';
 const EDITION = 'edition';
@@ -30,13 +32,28 @@ const bars = () => page().locator('[data-testid=chart-preview] svg .mark-rect.ro
 const axisLabels = () => page().locator('[data-testid=chart-preview] svg .role-axis-label text').allTextContents();
 
 async function importJson() {
-  const item = page().locator(`[data-testid=catalog-item][data-table="${TABLE}"]`);
+  const item = page().locator(`[data-testid=catalog-item][data-table="${IMPORTED}"]`);
   // The sidebar's button, as a person would: it opens the file chooser.
   const [chooser] = await Promise.all([page().waitForEvent('filechooser'), page().getByTestId('file-button').click()]);
-  await chooser.setFiles({ name: `${TABLE}.json`, mimeType: 'application/json', buffer: Buffer.from(json) });
+  await chooser.setFiles({ name: `${IMPORTED}.json`, mimeType: 'application/json', buffer: Buffer.from(json) });
   // Every format goes through the import dialog; its defaults keep the JSON numbers as numbers.
   await page().getByTestId('import-confirm').click();
   await item.waitFor({ timeout: 60_000 });
+}
+
+/** A saved query typed in the SQL workbench, as in test/e2e/sql.test.ts. */
+async function saveNumericQuery() {
+  await page().locator('[data-testid=view-tab][data-view=sql]').click();
+  const content = page().locator('[data-testid=sql-editor] .cm-content');
+  await content.waitFor({ timeout: 30_000 });
+  await content.click();
+  await page().keyboard.press('Control+A');
+  await page().keyboard.insertText(`SELECT * REPLACE (CAST(${ARR} AS BIGINT) AS ${ARR}) FROM ${IMPORTED}`);
+  await page().keyboard.press('Escape');
+  await page().getByTestId('sql-save').click();
+  await page().getByTestId('sql-save-name').fill(TABLE);
+  await page().getByTestId('sql-save-confirm').click();
+  await page().locator(`[data-testid=catalog-item][data-table="${TABLE}"]`).waitFor({ timeout: 30_000 });
 }
 
 async function openCharts() {
@@ -49,6 +66,7 @@ async function openCharts() {
 describe('charts that follow the meaning of a field', () => {
   it('shows the arrondissement code as a category and the edition as an ordered category, not as numbers', async () => {
     await importJson();
+    await saveNumericQuery();
     await openCharts();
     await expect.poll(() => typeBadge(ARR).getAttribute('data-type')).toBe('nominal');
     await expect.poll(() => typeBadge(EDITION).getAttribute('data-type')).toBe('ordinal');
@@ -129,7 +147,7 @@ describe('charts that follow the meaning of a field', () => {
     await page().locator('[data-testid=view-tab][data-view=journal]').click();
     await page().getByTestId('journal-entry').first().waitFor({ timeout: 30_000 });
     const text = (await page().locator('[data-testid=journal-entry][data-op=chart]').allTextContents()).join('\n');
-    expect(text).toMatch(/Graphique en barres sur « bp_projets_gagnants »/);
+    expect(text).toContain(`Graphique en barres sur « ${TABLE} »`);
     expect(text).not.toMatch(/Graphique \((bar|rect|line|point)\)/);
     expect(app.errors).toEqual([]);
   });
