@@ -55,6 +55,8 @@ export class SourceApprovals {
   async add(project: string, items: readonly { path: string; sha256: string }[]): Promise<void> {
     const fresh = items.filter((i) => !this.has(project, i.path, i.sha256));
     if (!fresh.length) return;
+    // Another command may have approved something since this one read the file: start from its copy.
+    this.entries = (await SourceApprovals.load(join(this.file, '..'))).entries;
     const at = new Date().toISOString();
     // One approval per project and path: the newest hash replaces the old one.
     this.entries = [

@@ -13,13 +13,20 @@ import { acquireProjectLock, LOCK_FILE } from '../../src/core/project/node-lock.
 let dir: string;
 const LOUPE = join(process.cwd(), 'src/cli/loupe.mjs');
 
+const savedHome = process.env.LOUPE_HOME;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loupe-lock-'));
+  // This machine's approvals of outside files: the same for the commands run here and the child processes.
+  process.env.LOUPE_HOME = join(dir, 'home');
   for (const [name, rows] of [['a', 2], ['b', 3], ['c', 4]] as const) {
     await writeFile(join(dir, `${name}.csv`), `code;montant\n${Array.from({ length: rows }, (_, i) => `${i};${i * 10}`).join('\n')}\n`);
   }
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  if (savedHome === undefined) delete process.env.LOUPE_HOME;
+  else process.env.LOUPE_HOME = savedHome;
+  await rm(dir, { recursive: true, force: true });
+});
 
 function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
   return new Promise((done) => {
