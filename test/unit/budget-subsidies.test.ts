@@ -119,6 +119,18 @@ describe('subsidies-reconcile', () => {
     expect(flagged[0]?.[4]).toContain('votes et versements');
   });
 
+  it('a SIRET typed wrong once does not make a second body of the same name, nor a tie for its payments', async () => {
+    const bad = S1[0]! + S1[2] + S1[1] + S1.slice(3);
+    const { res, flags } = await run((c) => {
+      c.vote.push(['2022_00008', 2022, 'Association Les Amis du Square', bad, 'DAC', 'Goûter', 100]);
+      c.paid.push(['M12', 2022, 'Les Amis du Square', null, 100]);
+    });
+    expect(S1[1]).not.toBe(S1[2]);
+    expect(flags).toEqual(['siret_invalide']);
+    const r = await engine.query(`SELECT siret, CAST(montant_vote AS DOUBLE), CAST(montant_verse AS DOUBLE) FROM "${res.table}" WHERE portee = 'beneficiaire' AND beneficiaire LIKE '%Amis du Square%'`);
+    expect(r.rows).toEqual([[S1, 1100, 1100]]);
+  });
+
   it('plusieurs_directions: a beneficiary funded by two directions', async () => {
     const { flags, flagged } = await run((c) => {
       c.vote.push(['2022_00006', 2022, 'Association Les Amis du Square', S1, 'DJS', 'Tournoi', 100]);

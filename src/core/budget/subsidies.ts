@@ -199,13 +199,16 @@ export function subsidiesSql(p: SubsidiesParams, votedSql: string, paidSql: stri
         (SELECT siret_brut, ${normalizeSiretSql('siret_brut')} AS siret FROM (${sides('siret_brut')})))`,
     `v AS (${lines('v_src', ', s.direction')})`,
     `p AS (${lines('p_src', '')})`,
-    // A vote without SIRET joins the SIRET its name carries elsewhere in the votes, when that is one SIRET only.
-    // Votes without SIRET are grouped by their words in any order, so one body typed two ways stays one.
-    `name_siret AS (SELECT nom_fp, min(siret) AS siret FROM v WHERE siret IS NOT NULL AND nom_fp IS NOT NULL GROUP BY nom_fp HAVING count(DISTINCT siret) = 1)`,
+    // A vote without a valid SIRET joins the valid SIRET its name carries elsewhere in the votes, when that
+    // is one SIRET only: a digit typed wrong once does not make a second body of the same name (the
+    // SIRET is still flagged). The others are grouped by their words in any order, so one body typed
+    // two ways stays one.
+    `name_siret AS (SELECT nom_fp, min(siret) AS siret FROM v WHERE siret_ok AND nom_fp IS NOT NULL GROUP BY nom_fp HAVING count(DISTINCT siret) = 1)`,
     // (The join key is NULL for votes with a SIRET: `v.siret IS NULL AND …` in the ON clause made a nested-loop join.)
-    `vk AS (SELECT v.*, coalesce(v.siret, ns.siret, 'NOM:' || v.nom_fp) AS cle FROM v LEFT JOIN name_siret AS ns ON ns.nom_fp = CASE WHEN v.siret IS NULL THEN v.nom_fp END)`,
+    `vk AS (SELECT v.*, coalesce(CASE WHEN v.siret_ok THEN v.siret END, ns.siret, 'NOM:' || v.nom_fp) AS cle FROM v
+        LEFT JOIN name_siret AS ns ON ns.nom_fp = CASE WHEN NOT v.siret_ok THEN v.nom_fp END)`,
     `ent AS (SELECT cle, m.nom AS beneficiaire, a.siret, a.montant_vote, a.nb_dossiers, coalesce(d.nb_directions, 0) AS nb_directions, d.directions, a.siret_ok FROM
-        (SELECT cle, max(siret) AS siret, sum(montant) AS montant_vote, sum(n) AS nb_dossiers, arg_max(siret_ok, siret) AS siret_ok FROM vk GROUP BY cle) AS a
+        (SELECT cle, coalesce(max(siret) FILTER (WHERE siret_ok), max(siret)) AS siret, sum(montant) AS montant_vote, sum(n) AS nb_dossiers, bool_or(siret_ok) AS siret_ok FROM vk GROUP BY cle) AS a
         LEFT JOIN (SELECT cle, count(*) AS nb_directions, array_to_string(list_sort(list(direction)), ', ') AS directions
           FROM (SELECT DISTINCT cle, direction FROM vk WHERE direction IS NOT NULL) GROUP BY cle) AS d USING (cle)
         LEFT JOIN ${modeOf('cle', 'cle', 'vk')} AS m USING (cle))`,
