@@ -77,6 +77,22 @@ function expectReadable(cells: { v: number; shown: ReturnType<typeof displayCell
   }
 }
 
+describe('statistics in a result grid', () => {
+  it('shows an outlier test’s mean, standard deviation and z to 4 significant digits', async () => {
+    const r = await engine.query(`SELECT avg(v) AS moyenne, stddev_samp(v) AS ecart_type, (0.4 - avg(v)) / stddev_samp(v) AS z FROM (VALUES (0.1), (0.2), (0.4)) t(v)`);
+    const [mean, sd, z] = r.rows[0]!.map(Number);
+    // The trap: each has float noise well past 4 digits when printed in full.
+    expect(String(mean).length).toBeGreaterThan(10);
+    const shown = (name: string, v: number) => displayCell(v, { kind: 'number', scale: null, code: false, name });
+    expect(shown('moyenne', mean!)).toMatchObject({ text: formatDisplayNumber(mean!, 'measure') });
+    expect(shown('moyenne', mean!)).toMatchObject({ text: '0,2333' });
+    expect(shown('ecart_type', sd!)).toMatchObject({ text: '0,1528' });
+    expect(shown('z', z!)).toMatchObject({ text: '1,091' });
+    // A column of the file keeps every digit it has: the grid shows what was read.
+    expect(shown('montant', mean!)).toMatchObject({ text: '0,233333333333333' });
+  });
+});
+
 describe('centroids in the grid', () => {
   it('shows the computed centroids of the demo arrondissements with at most 6 decimals', async () => {
     const path = join(dir, 'arrondissements.geojson');

@@ -12,6 +12,8 @@ export type CellDisplay =
 
 /** Longitudes and latitudes (a GeoJSON's computed centroids, a file's lat/lon) need 6 decimals, not 15. */
 const COORDINATE = /(^|_)(lat|lon|lng|latitude|longitude)$|^centroid_(lat|lon)$/i;
+/** Statistics the analyses compute (an outlier test's mean, standard deviation and z): 4 significant digits. */
+const STATISTIC = /^(moyenne|mean|avg|ecart_type|stddev|sd|z|zscore|z_score|mediane|median|q1|q3|eiq|iqr|ecart_pct)$/i;
 
 export function displayCell(value: unknown, col: Pick<GridColumn, 'kind' | 'scale' | 'code'> & { name?: string }): CellDisplay {
   const kind = col.kind;
@@ -25,7 +27,9 @@ export function displayCell(value: unknown, col: Pick<GridColumn, 'kind' | 'scal
         ? formatDecimal(value, col.scale)
         : col.name && COORDINATE.test(col.name)
           ? formatDisplayNumber(value, 'coordinate')
-          : formatNumber(value);
+          : col.name && STATISTIC.test(col.name)
+            ? formatDisplayNumber(value, 'measure')
+            : formatNumber(value);
     return { type: 'value', text, numeric: true };
   }
   const s = String(value);
