@@ -286,7 +286,7 @@ export function subsidiesSql(p: SubsidiesParams, votedSql: string, paidSql: stri
     `fz_best AS (SELECT c.siret, c.nom_n, max(c.score) AS score, count(*) AS n, arg_max(c.cle, c.score) AS cle, bool_or(c.ferme) AS ferme,
           string_agg(${q('e.beneficiaire')}, ', ' ORDER BY e.beneficiaire, e.cle) AS candidats
         FROM (SELECT * FROM cand_fuzzy QUALIFY score = max(score) OVER (PARTITION BY siret, nom_n)) AS c JOIN ent AS e ON e.cle = c.cle GROUP BY c.siret, c.nom_n)`,
-    `winners AS (SELECT a.cle, any_value(pg.nom) AS nom, max(a.score) AS score FROM fz_acc${FUZZY_ROUNDS} AS a JOIN pg ON pg.nom_n = a.nom_n GROUP BY a.cle)`,
+    `winners AS (SELECT a.cle, min(pg.nom) AS nom, max(a.score) AS score FROM fz_acc${FUZZY_ROUNDS} AS a JOIN pg ON pg.nom_n = a.nom_n GROUP BY a.cle)`,
     `notes AS (SELECT b.siret, b.nom_n,
           b.n > 1 OR (NOT b.ferme AND w.cle IS NULL) AS ambigu,
           CASE WHEN b.n > 1 THEN 'noms approchés à égalité (' || ${sqlPercent('b.score')} || ') : ' || b.candidats || ' ; aucun n''est choisi.'
@@ -377,7 +377,7 @@ export function subsidiesSql(p: SubsidiesParams, votedSql: string, paidSql: stri
       explication: `'SIRET invalide — ' || b.siret || ' (' || coalesce(b.nom, 'sans nom') || ', dans les ' || b.sources || ') : ' || CASE WHEN length(b.siret) <> 14 THEN length(b.siret) || ' chiffres au lieu de 14.' ELSE 'la clé de Luhn ne vérifie pas (chiffre erroné ou inversé).' END`,
     })} FROM bad_siret AS b`,
   );
-  return `WITH ${ctes.join(',\n')}\nSELECT * FROM (${parts.join('\nUNION ALL\n')}) ORDER BY portee, coalesce(montant_verse, montant_vote) DESC NULLS LAST, beneficiaire, noms_verses, siret, ligne, flag NULLS FIRST`;
+  return `WITH ${ctes.join(',\n')}\nSELECT * FROM (${parts.join('\nUNION ALL\n')}) ORDER BY portee, coalesce(montant_verse, montant_vote) DESC NULLS LAST, beneficiaire, noms_verses, siret, cle, ligne, flag NULLS FIRST`;
 }
 
 /** « 2013 », « 2019–2021 », « 2013, 2015 ». */
