@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { QueryCancelledError } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
-import { SUPERSEDED_MESSAGE, isCacheableSql, isReadOnlySql } from '../../src/core/engine/scheduler.ts';
+import { STUCK_AFTER_MS, SUPERSEDED_MESSAGE, Scheduler, isCacheableSql, isReadOnlySql } from '../../src/core/engine/scheduler.ts';
 
 /** CPU-bound and long enough (a few seconds) to hold the main connection; cancellable at any step. */
-const LONG = 'SELECT sum(hash(a.range * b.range)) AS h FROM range(8000) a, range(3000) b';
+const LONG = 'SELECT sum(hash(a.range * b.range)) AS h FROM range(12000) a, range(3000) b';
 const SHORT = "SELECT k, count(*) AS n, sum(i) AS s FROM t WHERE k < 50 GROUP BY k ORDER BY k";
 
 let engine: Engine;
@@ -39,6 +39,25 @@ describe('read-only SQL', () => {
     expect(isCacheableSql('SELECT random()')).toBe(false);
     expect(isCacheableSql("SELECT getvariable('x')")).toBe(false);
     expect(isCacheableSql('SELECT count(*) FROM t')).toBe(true);
+  });
+});
+
+describe('scheduler alone', () => {
+  test('a cancelled job that does not let go is shown as cancelling, then stuck after the bound, and frees its lane when it ends', async () => {
+    const s = new Scheduler(['main']);
+    let finish!: () => void;
+    const job = s.submit('main', { priority: 'background', label: 'ne s’arrête pas', run: () => new Promise<void>((r) => (finish = r)) });
+    const next = s.submit('main', { priority: 'normal', label: 'suivante', run: async () => 'ok' });
+    const id = s.jobs().find((j) => j.label === 'ne s’arrête pas')!.id;
+    expect(s.cancel(id)).toBe(true);
+    await expect(job).rejects.toBeInstanceOf(QueryCancelledError);
+    expect(s.jobs()[0]).toMatchObject({ state: 'cancelling' });
+    expect(s.jobs()[0]!.stuck).toBeUndefined();
+    await new Promise((r) => setTimeout(r, STUCK_AFTER_MS + 50));
+    expect(s.jobs()[0]).toMatchObject({ state: 'cancelling', stuck: true });
+    finish();
+    expect(await next).toBe('ok');
+    expect(s.jobs()).toEqual([]);
   });
 });
 

@@ -18,7 +18,10 @@ export interface JobInfo {
   priority: Priority;
   /** Which connection: the main one (writes, long reads) or the interactive one (short reads). */
   lane: string;
-  state: 'queued' | 'running';
+  /** cancelling: stopped by a newer request or the user, the engine not yet free. */
+  state: 'queued' | 'running' | 'cancelling';
+  /** Cancelled more than STUCK_AFTER_MS ago and still holding its connection: the engine may need a restart. */
+  stuck?: boolean;
   /** A short description: the caller's label, or the first words of the SQL. */
   label: string;
   slot?: string;
@@ -52,7 +55,11 @@ interface Job<T = unknown> extends JobInfo {
   reject: (e: unknown) => void;
   /** Set when a newer request or the user cancelled it: its result, if one still comes, is dropped. */
   cancelled?: string;
+  watchdog?: ReturnType<typeof setTimeout>;
 }
+
+/** The bound: a cancel frees the engine within a second (measured: tens of ms in Node). */
+export const STUCK_AFTER_MS = 1000;
 
 class Lane {
   readonly queued: Job[] = [];
@@ -125,10 +132,10 @@ export class Scheduler {
     return r && !r.cancelled ? info(r) : null;
   }
 
-  /** Queued and running jobs, running first, then by lane order. */
+  /** Queued and running jobs, running (or still cancelling) first, then by lane order. */
   jobs(): JobInfo[] {
     const out: JobInfo[] = [];
-    for (const lane of this.lanes.values()) if (lane.running && !lane.running.cancelled) out.push(info(lane.running));
+    for (const lane of this.lanes.values()) if (lane.running) out.push(info(lane.running));
     for (const lane of this.lanes.values()) for (const j of lane.queued) out.push(info(j));
     return out;
   }
@@ -175,6 +182,12 @@ export class Scheduler {
   private stopRunning(job: Job, reason: string): boolean {
     if (job.cancelled) return false;
     job.cancelled = reason;
+    job.state = 'cancelling';
+    // DuckDB stops between two polling steps; one that does not (a runQuery, a stuck worker) is shown as stuck.
+    job.watchdog = setTimeout(() => {
+      job.stuck = true;
+      this.notify();
+    }, STUCK_AFTER_MS);
     // The caller hears at once; the lane stays busy until the engine has really let go.
     job.reject(new QueryCancelledError(reason));
     try {
@@ -201,6 +214,7 @@ export class Scheduler {
     }
     // The lane is free before the caller hears: what it does next sees the queue as it is.
     const settle = (ok: boolean, v: unknown) => {
+      clearTimeout(job.watchdog);
       lane.running = null;
       if (!job.cancelled) (ok ? job.resolve : job.reject)(v);
       this.pump(lane);
@@ -225,6 +239,7 @@ function info(j: Job): JobInfo {
     priority: j.priority,
     lane: j.lane,
     state: j.state,
+    ...(j.stuck ? { stuck: true } : {}),
     label: j.label,
     ...(j.slot !== undefined ? { slot: j.slot } : {}),
     queuedAt: j.queuedAt,

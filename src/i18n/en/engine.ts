@@ -6,6 +6,8 @@ export const engine: Record<keyof typeof fr, string> = {
   'engine.activity.running': 'running for {seconds} s',
   'engine.activity.queued': 'queued for {seconds} s',
   'engine.activity.cancel': 'Cancel',
+  'engine.activity.cancelling': 'cancelling',
+  'engine.activity.stuck': 'the engine does not stop: reopen the project if it no longer responds',
   'engine.activity.cancelLabel': 'Cancel: {label}',
   'engine.activity.cancelBackground': 'Cancel background work',
   'engine.priority.interactive': 'Interactive',

@@ -5,6 +5,8 @@ export const engine = {
   'engine.activity.running': 'en cours depuis {seconds} s',
   'engine.activity.queued': 'en attente depuis {seconds} s',
   'engine.activity.cancel': 'Annuler',
+  'engine.activity.cancelling': 'annulation en cours',
+  'engine.activity.stuck': 'le moteur ne s’arrête pas : rouvrez le projet s’il ne répond plus',
   'engine.activity.cancelLabel': 'Annuler : {label}',
   'engine.activity.cancelBackground': 'Annuler le travail de fond',
   'engine.priority.interactive': 'Interactif',
