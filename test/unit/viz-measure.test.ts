@@ -190,6 +190,16 @@ describe('the participatory-budget export in the chart builder', () => {
     expect(specs.find((s) => s.encoding.y?.field === fields[0] && s.encoding.x?.aggregate === 'sum')?.description).toBe(`Total of “${column('Budget global du projet').label}” by “${column('Arrondissement').label}”, the 20 largest`);
   });
 
+  it('writes a year kept as a number « 2014 » on its axis, not « 2 014 »', async () => {
+    const ed = column('Edition').name;
+    const d = setFieldType(placeField(emptyDraft(bp.name), bp, ed, 'x'), bp, ed, 'quantitative');
+    const parsed = parseDraft({ ...d, mark: 'point', encoding: { ...d.encoding, y: { field: column('Budget global du projet').name, type: 'quantitative' } } });
+    if (!('spec' in parsed)) throw new Error(parsed.error);
+    const { texts } = await render(parsed.spec);
+    expect(texts.filter((t) => /^20\d\d$/.test(t)).length).toBeGreaterThan(1);
+    expect(texts.filter((t) => /^2[\s\u202f\u00a0]0\d\d$/.test(t))).toEqual([]);
+  });
+
   it('switches a field to another type in one move, remembered in the spec and applied to its shelves', async () => {
     const arr = column('Arrondissement').name;
     const budget = column('Budget global du projet').name;

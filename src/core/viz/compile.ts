@@ -9,6 +9,7 @@ import { whereClause } from '../query/filters.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
 import { ARRONDISSEMENT_TILES, arrondissementSql } from './arrondissements.ts';
 import { FR_FORMAT_LOCALE, FR_MESSAGES, FR_TIME_LOCALE, frenchDate, OKABE_ITO, SEQUENTIAL_SCHEME, type ChartMessages } from './format.ts';
+import { isIntegerColumn, meaningOf } from './measure.ts';
 import type { Aggregate, ChartSpec, Channel, Encoding, TimeUnit } from './spec.ts';
 
 export const MAX_MARKS = 5000;
@@ -401,7 +402,14 @@ function buildMapSql(spec: ChartSpec, table: TableEntry, p: Plan, ctes: string[]
 // ---------------------------------------------------------------------------------------------
 // Vega-Lite
 
+/** A year or a code drawn as a number (the author's choice, or binned). */
+function yearOrCode(it: Item): boolean {
+  return !it.measure && !!it.col && isIntegerColumn(it.col) && ['year', 'code'].includes(meaningOf(it.col));
+}
+
 function numberFormat(it: Item): string {
+  // Written as it reads: « 2014 », not « 2 014 ».
+  if (!it.enc.format && yearOrCode(it)) return 'd';
   return NUMBER_FORMAT[defaultFormat(it.enc, it.col)];
 }
 
@@ -418,7 +426,8 @@ function fieldDef(it: Item, m: ChartMessages, opts: { axis?: boolean } = {}): Re
     def.type = 'quantitative';
     if (opts.axis) {
       def.axis = { format: numberFormat(it) };
-      def.scale = { zero: true };
+      // Years start where the data starts: an axis from 0 to 2023 squashes every point at its end.
+      def.scale = { zero: !yearOrCode(it) };
     } else def.format = numberFormat(it);
     return def;
   }
