@@ -407,7 +407,7 @@ export function yearWarnings(voted: number[] | null, paid: number[] | null): str
 export const subsidiesReconcile = registerOperation<SubsidiesParams, SubsidiesDetail>({
   id: 'subsidies-reconcile',
   kind: 'budget',
-  description: 'Rapproche subventions votées et versées par SIRET ou nom normalisé : versé sans vote, jamais versé, versé au-delà du vote, SIRET invalides, concentration',
+  description: 'Rapproche subventions votées et versées par SIRET, SIREN ou nom normalisé (exact d’abord, puis approché un pour un) : versé sans vote, jamais versé, versé au-delà du vote, rapprochements ambigus, lignes sans nom, SIRET invalides, années couvertes, concentration',
   params: SubsidiesParams,
   async run(ctx, p) {
     const vt = requireTable(ctx, p.voted);
