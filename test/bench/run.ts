@@ -176,7 +176,8 @@ if (budget) {
     setFigure('interactive_wait_ratio', ratio(figures.interactive_wait_ms, figures.interactive_alone_ms));
     console.log(
       `interactive_wait  ${ms1(p.interactive_wait_ms ?? NaN)} ms (max ${ms1(p.interactive_wait_max_ms ?? NaN)}) during budget-reconcile (${ms1(p.interactive_reconcile_ms ?? NaN)} ms), ` +
-        `${p.interactive_answered_during} windows answered during it; alone ${ms1(p.interactive_alone_ms ?? NaN)} ms, ratio ${figures.interactive_wait_ratio}; aim ≤ 150 ms`,
+        `${p.interactive_answered_during} windows answered during it; alone ${ms1(p.interactive_alone_ms ?? NaN)} ms, ratio ${figures.interactive_wait_ratio}; aim ≤ 150 ms; ` +
+        `on the main connection (one-connection engine) ${ms1(p.interactive_main_lane_ms ?? NaN)} ms (max ${ms1(p.interactive_main_lane_max_ms ?? NaN)})`,
     );
   }
   setFigure('budget_lines', rowsOf(BUDGET_VOTE) + rowsOf(BUDGET_EXEC));
