@@ -1,6 +1,13 @@
 // The scheduler in front of the real duckdb-wasm (Node bundle): priorities, superseding, the read
 // cache, and a short read answered while a long query holds the main connection.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import '../../src/core/ops/all.ts';
+import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { Session } from '../../src/core/project/session.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { QueryCancelledError } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
@@ -214,6 +221,27 @@ describe('scheduler on duckdb-wasm', () => {
       rows: [[false]],
     });
   });
+
+  test('an operation run with a priority sends every one of its queries at that priority', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loupe-sched-'));
+    try {
+      const csv = join(dir, 'paiements.csv');
+      await writeFile(csv, 'siret;montant\n12345678900011;10,5\n12345678900029;20\n');
+      const session = await Session.create(engine, new NodeProjectStore(join(dir, 'projet')), nodeFileResolver, 'Ordonnanceur');
+      const seen: string[] = [];
+      const off = engine.onActivity((jobs) => {
+        for (const j of jobs) seen.push(j.priority);
+      });
+      const res = await session.importPath(csv, { table: 'paiements' }, { priority: 'background' });
+      off();
+      expect(res.summary).toBeTruthy();
+      expect(seen.length).toBeGreaterThan(0);
+      expect(new Set(seen)).toEqual(new Set(['background']));
+      expect((await engine.query('SELECT count(*) AS n FROM paiements', { cache: false })).rows).toEqual([[2]]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   test('views share one queue: closing waits for queued work', async () => {
     const e = await createNodeEngine();
