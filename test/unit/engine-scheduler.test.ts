@@ -45,6 +45,7 @@ describe('read-only SQL', () => {
     expect(isReadOnlySql('SET VARIABLE x = 1')).toBe(false);
     expect(isCacheableSql('SELECT random()')).toBe(false);
     expect(isCacheableSql("SELECT getvariable('x')")).toBe(false);
+    expect(isCacheableSql('SELECT * FROM t USING SAMPLE 10%')).toBe(false);
     expect(isCacheableSql('SELECT count(*) FROM t')).toBe(true);
   });
 });

@@ -281,7 +281,9 @@ export function isReadOnlySql(sql: string): boolean {
 
 /** Read-only and deterministic: the same SQL on the same data gives the same rows. */
 export function isCacheableSql(sql: string): boolean {
-  return isReadOnlySql(sql) && !VOLATILE.test(sqlSkeleton(sql));
+  const s = sqlSkeleton(sql);
+  // A sample without REPEATABLE draws other rows each time: serving the last draw would hide that.
+  return isReadOnlySql(sql) && !VOLATILE.test(s) && !/\b(using\s+sample|tablesample)\b/.test(s);
 }
 
 /**
