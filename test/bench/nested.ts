@@ -36,7 +36,7 @@ interface Files {
 
 async function writeLines(path: string, lines: Iterable<string>): Promise<void> {
   const out = createWriteStream(path);
-  for (const l of lines) if (!out.write(l)) await new Promise((r) => out.once('drain', r));
+  for (const l of lines) if (!out.write(l)) await new Promise<void>((r) => out.once('drain', () => r()));
   await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
 }
 
