@@ -1,6 +1,7 @@
 // How the CLI opens a project: one writer at a time (the project's lock), interrupted writes cleaned
 // and reported, and files outside the project read only once this machine's user approved them —
 // by naming them on the command line, by --allow-external-sources, or earlier (remembered per machine).
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createNodeEngine } from '../core/engine/node.ts';
@@ -44,6 +45,8 @@ export function externalRefusal(path: string): string {
 /** Opens (or creates) the project, runs `fn`, and always closes the engine and releases the lock. */
 export async function withCliSession(root: string, opts: AccessOptions, io: CliIo, fn: (s: Session) => Promise<number>): Promise<number> {
   let lock: ProjectLock | null = null;
+  // No lock in a folder that holds no project: say so, rather than fail on the lock file.
+  if (!opts.create && !existsSync(join(root, MANIFEST_FILE))) throw new Error(`${root} : aucun projet Loupe ici (${MANIFEST_FILE} absent)`);
   if (opts.write) {
     if (opts.create) await mkdir(root, { recursive: true });
     lock = await acquireProjectLock(root, {

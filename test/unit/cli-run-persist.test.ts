@@ -34,3 +34,11 @@ it('keeps a table imported by `run import-file` with options, and a view saved b
   expect(JSON.parse(res.out)).toEqual([{ b: 'y' }]);
   expect((await loupe('verify', '--project', project)).code).toBe(0);
 });
+
+it('says there is no project, rather than failing on the lock file, for a folder without one', async () => {
+  for (const cmd of [['run', 'import-file', '--params', JSON.stringify({ path: join(dir, 'lignes.csv') })], ['sql', 'SELECT 1'], ['tables']]) {
+    const res = await loupe(cmd[0]!, '--project', join(dir, 'absent', 'projet'), ...cmd.slice(1));
+    expect(res.code).toBe(1);
+    expect(res.err).toMatch(/absent\/projet : aucun projet Loupe ici \(loupe\.json absent\)/);
+  }
+});
