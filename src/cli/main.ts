@@ -14,6 +14,9 @@ const USAGE = `Loupe — analyse hors ligne de données ouvertes
 Utilisation :
   loupe import <fichiers ou dossiers…> --project DIR [--copy]   importe dans le projet (créé s'il n'existe pas) ;
                                                       --copy en garde une copie dans sources/ (projet transmissible)
+        [--table NOM] [--option clé=valeur…] [--type colonne=type…]   pour un fichier : nom de la table, options de
+                                                      lecture (delimiter=';', path=operations, recordPath=a/b, sheet…)
+                                                      et types imposés (text, integer, decimal, date, month, code)
   loupe tables --project DIR                          liste les tables, leurs lignes et leur source
   loupe sql --project DIR "<requête>" [--format text|csv|json]
   loupe run <opération> --project DIR --params '<json>' [--format text|json]
@@ -53,6 +56,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         name: { type: 'string' },
         'allow-external-sources': { type: 'boolean' },
         copy: { type: 'boolean' },
+        table: { type: 'string' },
+        option: { type: 'string', multiple: true },
+        type: { type: 'string', multiple: true },
       },
     });
   } catch (e) {
@@ -68,7 +74,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   try {
     switch (command) {
       case 'import':
-        return await withSession(values.project, true, io, (s) => cmdImport(s, rest, io, values.copy ?? false), {
+        return await withSession(values.project, true, io, (s) => cmdImport(s, rest, io, values.copy ?? false, importChoices(values, rest.length)), {
           write: true,
           command: 'import',
           named: values.copy ? [] : rest,
@@ -137,7 +143,35 @@ export async function withSession(
   return withCliSession(requireProject(dir), { ...opts, create }, io, fn);
 }
 
-async function cmdImport(session: Session, paths: string[], io: Io, copy = false): Promise<number> {
+interface ImportChoices {
+  table?: string;
+  options?: Record<string, unknown>;
+}
+
+/** `--option key=value` (the value read as JSON when it is JSON: numbers, booleans, lists) and `--type column=kind`. */
+export function importChoices(values: { table?: string; option?: string[]; type?: string[] }, files: number): ImportChoices {
+  const pairs = (list: string[] | undefined, what: string) =>
+    (list ?? []).map((x) => {
+      const i = x.indexOf('=');
+      if (i <= 0) throw new Error(`--${what} attend clé=valeur, pas « ${x} »`);
+      return [x.slice(0, i).trim(), x.slice(i + 1)] as const;
+    });
+  const options: Record<string, unknown> = Object.create(null);
+  for (const [k, v] of pairs(values.option, 'option')) {
+    try {
+      options[k] = JSON.parse(v);
+    } catch {
+      options[k] = v;
+    }
+  }
+  const types = pairs(values.type, 'type');
+  if (types.length) options.types = Object.fromEntries(types);
+  const chosen = values.table !== undefined || Object.keys(options).length > 0;
+  if (chosen && files !== 1) throw new Error('--table, --option et --type valent pour un seul fichier à la fois');
+  return { ...(values.table !== undefined ? { table: values.table } : {}), ...(Object.keys(options).length ? { options: { ...options } } : {}) };
+}
+
+async function cmdImport(session: Session, paths: string[], io: Io, copy = false, choices: ImportChoices = {}): Promise<number> {
   if (!paths.length) throw new Error('indiquez au moins un fichier ou un dossier à importer');
   let failures = 0;
   for (const p of paths) {
@@ -160,7 +194,7 @@ async function cmdImport(session: Session, paths: string[], io: Io, copy = false
       failures += report.failed.length;
     } else {
       try {
-        const res = await session.importPath(from, { replace: true });
+        const res = await session.importPath(from, { replace: true, ...choices });
         io.out(`importé : ${res.summary ?? abs}\n`);
         // How the file was read when it was not as asked (quotes ignored, months as dates…): said, never silent.
         for (const w of res.detail?.provenance.flatMap((p) => p.warnings ?? []) ?? []) io.err(`  attention : ${w}\n`);
