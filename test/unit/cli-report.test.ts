@@ -56,11 +56,12 @@ describe('loupe report', () => {
       await engine.close();
     }
     const out = join(dir, 'perso.html');
-    const refused = await loupe('report', '--project', project, '--out', out);
+    // The project was made through the API, not the CLI: its outside source is approved for these runs.
+    const refused = await loupe('report', '--project', project, '--out', out, '--allow-external-sources');
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/Rapport non écrit.*\n\s+contacts\.courriel : email/);
     await expect(readFile(out, 'utf8')).rejects.toThrow();
-    const allowed = await loupe('report', '--project', project, '--out', out, '--allow-personal-data');
+    const allowed = await loupe('report', '--project', project, '--out', out, '--allow-personal-data', '--allow-external-sources');
     expect(allowed.code).toBe(0);
     expect(allowed.err).toMatch(/données personnelles exportées à votre demande/);
     expect(await readFile(out, 'utf8')).toContain('Versements');
