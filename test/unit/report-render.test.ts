@@ -117,6 +117,13 @@ describe('SVG sanitiser', () => {
     );
   });
 
+  it('writes well-formed XML, empty attributes included, so the SVG draws as an image', async () => {
+    const out = sanitizeSvg('<svg viewBox="0 0 1 1"><path class="foreground" d="" display="none"/><text>a &amp; b &lt; c</text></svg>');
+    expect(out).toBe('<svg viewBox="0 0 1 1"><path class="foreground" d="" display="none"></path><text>a &amp; b &lt; c</text></svg>');
+    const { SaxesParser } = await import('saxes');
+    for (const svg of [out, sanitizeSvg(EVIL_SVG)]) expect(() => new SaxesParser().write(svg).close()).not.toThrow();
+  });
+
   it('returns nothing for what is not an svg document', () => {
     expect(sanitizeSvg('texte <rect/>')).toBe('');
     expect(sanitizeSvg('<script>alert(1)</script>')).toBe('');

@@ -41,6 +41,9 @@ function isExternalRef(v: string): boolean {
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: ELEMENTS,
   allowedAttributes: { '*': ATTRIBUTES },
+  // An empty attribute (Vega writes `d=""` on hidden paths) must stay `d=""`: a bare `d` is HTML, not XML,
+  // and a chart drawn through <img src="data:image/svg+xml…"> would not load.
+  allowedEmptyAttributes: ATTRIBUTES,
   allowedStyles: { '*': Object.fromEntries(STYLE_PROPERTIES.map((p) => [p, [SAFE_VALUE]])) },
   // Elements dropped with everything inside them (the text of a script or of an embedded HTML page).
   nonTextTags: ['script', 'style', 'foreignObject', 'iframe', 'object', 'embed', 'audio', 'video', 'image', 'a', 'animate', 'set', 'animateTransform', 'animateMotion', 'handler', 'listener', 'textarea', 'noscript'],
