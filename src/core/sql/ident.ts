@@ -36,7 +36,10 @@ export function safeIdentifier(label: string, fallback = 'col'): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '')
-    .slice(0, 60);
+    // Cut, then trim again: a name cut on a `_` would not be its own identifier (and the import dialog,
+    // which checks that a name is, would refuse the name it proposed).
+    .slice(0, 60)
+    .replace(/_+$/, '');
   let id = base || fallback;
   if (/^[0-9]/.test(id)) id = `${fallback}_${id}`;
   if (RESERVED.has(id)) id = `${id}_`;
