@@ -190,7 +190,13 @@ describe('the Findings view', () => {
     await page().getByTestId('investigation-create').click();
     const summary = page().getByTestId('investigation-summary');
     await summary.waitFor();
-    await page().getByTestId('investigation-file-pick').selectOption(findingId);
+    // The list of unfiled findings is rebuilt once the creation (journaled, checked) is done: choose in it then.
+    await expect
+      .poll(async () => {
+        await page().getByTestId('investigation-file-pick').selectOption(findingId);
+        return page().getByTestId('investigation-file').isEnabled();
+      })
+      .toBe(true);
     await page().getByTestId('investigation-file').click();
     await expect.poll(() => page().getByTestId('investigation-count').textContent()).toBe('1');
     expect(await page().getByTestId('investigation-amount').textContent()).toMatch(/12\s000,50\s€/);

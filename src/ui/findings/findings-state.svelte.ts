@@ -240,8 +240,17 @@ class FindingsUi {
   file(findingId: string, investigationId: string | null) {
     return this.act((s) => fileFinding(s, findingId, investigationId, this.actor()));
   }
-  summary(id: string): Promise<InvestigationSummary | undefined> {
-    return this.act((s) => summarizeInvestigation(s, id));
+  /**
+   * A read, not a change: not through act(), whose closing sync() replaces `findings` — which the
+   * Investigations panel's summary effect reads, so it would run again, and again, the view staying busy.
+   */
+  async summary(id: string): Promise<InvestigationSummary | undefined> {
+    try {
+      return await summarizeInvestigation(this.session(), id);
+    } catch (e) {
+      this.error = errorText(e);
+      return undefined;
+    }
   }
 }
 
