@@ -38,7 +38,8 @@ function isExternalRef(v: string): boolean {
   return urls.some((u) => !u.startsWith('#')) || /(^|[^a-z])(javascript|vbscript|data)\s*:|expression\s*\(|image-set|@import|\\/i.test(v);
 }
 
-const OPTIONS: sanitizeHtml.IOptions = {
+// `allowedEmptyAttributes` is in sanitize-html 2.18 but not yet in its published types.
+const OPTIONS: sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] } = {
   allowedTags: ELEMENTS,
   allowedAttributes: { '*': ATTRIBUTES },
   // An empty attribute (Vega writes `d=""` on hidden paths) must stay `d=""`: a bare `d` is HTML, not XML,
