@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { loupe } from '../fixtures/cli.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -12,12 +12,6 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function loupe(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 it('loupe sql --format csv prints formula cells and labels with a leading apostrophe', async () => {
   const project = join(dir, 'projet');

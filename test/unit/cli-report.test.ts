@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { loupe } from '../fixtures/cli.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { attachEvidence, createFinding, sourceEvidence } from '../../src/core/findings/index.ts';
 import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
@@ -12,12 +12,6 @@ import { NodeProjectStore } from '../../src/core/project/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 
 let dir: string;
-async function loupe(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loupe-cli-report-'));

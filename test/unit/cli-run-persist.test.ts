@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { loupe } from '../fixtures/cli.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -13,12 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function loupe(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 it('keeps a table imported by `run import-file` with options, and a view saved by `run save-query`', async () => {
   const project = join(dir, 'projet');

@@ -5,22 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { conversionSql, splitOverrides } from '../../src/core/ingest/overrides.ts';
-import { bytesSourceFile, type FileResolver } from '../../src/core/ingest/source.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { quoteIdent } from '../../src/core/sql/ident.ts';
 import { BAD, expectedTyped, overrideRows, overridesCsv, overridesJson, overridesXlsx, overridesXml } from '../fixtures/overrides-fixtures.ts';
+import { memoryFiles } from '../fixtures/memory-files.ts';
 
 let engine: Engine;
-const files = new Map<string, Uint8Array>();
-const resolver: FileResolver = {
-  open: async (path) => {
-    const b = files.get(path);
-    if (!b) throw new Error(`absent : ${path}`);
-    return bytesSourceFile(b, path.split('/').pop()!, path);
-  },
-  list: async () => [],
-};
+const { files, resolver } = memoryFiles();
 beforeAll(async () => {
   engine = await createNodeEngine();
 });

@@ -4,22 +4,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
-import { bytesSourceFile, type FileResolver } from '../../src/core/ingest/source.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { quoteIdent } from '../../src/core/sql/ident.ts';
 import { DECLARATIONS, hatvpXml } from '../fixtures/xml-fixtures.ts';
+import { memoryFiles } from '../fixtures/memory-files.ts';
 
 let engine: Engine;
-const files = new Map<string, Uint8Array>();
-const resolver: FileResolver = {
-  open: async (path) => {
-    const b = files.get(path);
-    if (!b) throw new Error(`absent : ${path}`);
-    return bytesSourceFile(b, path.split('/').pop()!, path);
-  },
-  list: async () => [],
-};
+const { files, resolver } = memoryFiles();
 beforeAll(async () => {
   engine = await createNodeEngine();
 });
