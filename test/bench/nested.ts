@@ -9,20 +9,10 @@ import { createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } fro
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DATA_DIR } from './generate.ts';
+import { seeded } from '../fixtures/hostile/corpus.ts';
 import { ratio, setFigure } from './figures.ts';
 
 const GENERATOR_VERSION = 1;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const siret = (r: () => number) => String(Math.floor(r() * 1e14)).padStart(14, '0');
 const OBJETS = ['Travaux de voirie', 'Entretien des espaces verts', 'Fournitures scolaires', 'Maintenance informatique', 'Nettoyage des locaux', 'Restauration collective'];
@@ -56,7 +46,7 @@ export async function ensureNestedFiles(mb: number): Promise<Files> {
 
   // JSON: one contract per line inside one array; the CSVs hold the same values, holders apart.
   {
-    const r = rng(0x5eed);
+    const r = seeded(0x5eed);
     const json: string[] = ['['];
     const marches: string[] = ['id;montant;acheteur_id;objet;date_notification\n'];
     const titulaires: string[] = ['parent;position;parent_id;typeidentifiant;id\n'];
@@ -85,7 +75,7 @@ export async function ensureNestedFiles(mb: number): Promise<Files> {
   }
   // XML: declarations with two sections of items, items/items lists as the HATVP writes them.
   {
-    const r = rng(0xdec1);
+    const r = seeded(0xdec1);
     const xml: string[] = ["<?xml version='1.0' encoding='utf-8'?>\n<declarations>\n"];
     const decl: string[] = ['uuid;nom;date_depot\n'];
     const items: string[] = ['parent;position;parent_id;section;nomsociete;montant\n'];

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { loupe } from '../fixtures/cli.ts';
 
 const DATA = resolve(process.cwd(), '../shared/data');
 const GIRONDE = join(DATA, 'cedi_2014_CA.csv');
@@ -16,12 +16,6 @@ if (!present) console.warn(`budget-real-files : ignoré, ${GIRONDE} ou ${PARIS} 
 let dir: string;
 const project = () => join(dir, 'projet');
 
-async function loupe(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 interface RunJson {
   summary: string;

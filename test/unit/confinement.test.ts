@@ -1,7 +1,6 @@
 // A project from someone else must not make Loupe read or write files outside its folder: not through
 // its manifest (absolute paths, "..", links), not through its journal, not through SQL (saved views,
 // the workbench, `loupe sql`), which runs on an engine that has no file access at all.
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,10 +15,9 @@ import { JOURNAL_FILE, MANIFEST_FILE } from '../../src/core/project/manifest.ts'
 import { NodeProjectStore } from '../../src/core/project/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { runWorkbenchQuery } from '../../src/core/query/workbench.ts';
+import { manifest, OK, sha, source } from '../fixtures/received-project.ts';
 
 const MARK = 'SECRET_MARK_7f3a';
-const OK = 'code;montant\n1;10\n2;20\n';
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 let engine: Engine;
 let base: string;
@@ -52,35 +50,6 @@ beforeEach(async () => {
 });
 afterAll(() => (base ? rm(base, { recursive: true, force: true }) : undefined));
 
-function source(path: string, over: Record<string, unknown> = {}) {
-  return {
-    path,
-    fileName: path.split(/[\\/]/).pop() || 'x',
-    format: 'csv',
-    table: 'ok',
-    tables: ['ok'],
-    options: {},
-    sha256: sha(OK),
-    size: OK.length,
-    importedAt: '2024-01-01T00:00:00.000Z',
-    ...over,
-  };
-}
-
-function manifest(over: Record<string, unknown> = {}) {
-  return {
-    format: 'loupe-project',
-    version: 1,
-    name: 'Projet reçu',
-    createdAt: '2024-01-01T00:00:00.000Z',
-    savedAt: '2024-01-01T00:00:00.000Z',
-    sources: [source('sources/ok.csv')],
-    queries: [],
-    charts: [],
-    findings: [],
-    ...over,
-  };
-}
 
 /** What the CLI gives a project as "outside files": only those approved — here, none. */
 const NOTHING_APPROVED: FileResolver = approvedFileResolver(() => false, (p) => `non approuvé : ${p}`);

@@ -1,7 +1,6 @@
 // A project from someone else: its manifest (loupe.json) is untrusted input. Each hostile manifest
 // must open safely (its problems listed) or be refused with a message, and must never make Loupe
 // read or write a file outside the project folder through a project-relative path.
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,14 +12,13 @@ import type { FileResolver, SourceFile } from '../../src/core/ingest/source.ts';
 import { JOURNAL_FILE, MANIFEST_FILE } from '../../src/core/project/manifest.ts';
 import { NodeProjectStore } from '../../src/core/project/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
+import { manifest, OK, sha, source } from '../fixtures/received-project.ts';
 
 let engine: Engine;
 let base: string;
 let root: string;
 let secret: string;
 const SECRET = 'secret;valeur\nmot de passe;hunter2\n';
-const OK = 'code;montant\n1;10\n2;20\n';
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 beforeAll(async () => {
   engine = await createNodeEngine();
@@ -71,35 +69,6 @@ function refusingResolver(log: string[]): FileResolver {
   };
 }
 
-function source(path: string, over: Record<string, unknown> = {}) {
-  return {
-    path,
-    fileName: path.split(/[\\/]/).pop() || 'x',
-    format: 'csv',
-    table: 'ok',
-    tables: ['ok'],
-    options: {},
-    sha256: sha(OK),
-    size: OK.length,
-    importedAt: '2024-01-01T00:00:00.000Z',
-    ...over,
-  };
-}
-
-function manifest(over: Record<string, unknown> = {}) {
-  return {
-    format: 'loupe-project',
-    version: 1,
-    name: 'Projet reçu',
-    createdAt: '2024-01-01T00:00:00.000Z',
-    savedAt: '2024-01-01T00:00:00.000Z',
-    sources: [source('sources/ok.csv')],
-    queries: [],
-    charts: [],
-    findings: [],
-    ...over,
-  };
-}
 
 async function setup(m: unknown): Promise<RecordingStore> {
   base = await mkdtemp(join(tmpdir(), 'loupe-hostile-manifest-'));

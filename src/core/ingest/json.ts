@@ -122,7 +122,7 @@ function amountTypes(rows: unknown[][], names: string[], labels: string[]) {
 export const readJson: Reader = async (ctx, raw) => {
   const name = ctx.file.name;
   const opts = (raw ?? {}) as { path?: unknown; paths?: unknown; unpivot?: unknown; nested?: unknown; tables?: unknown; shape?: unknown };
-  const paths = Array.isArray(opts.paths) ? opts.paths.filter((x): x is string => typeof x === 'string' && x !== '') : [];
+  const paths = stringList(opts.paths).filter((x) => x !== '');
   const text = decodeJsonBytes(await ctx.file.bytes());
   const start = firstChar(text);
   let parsed: Found;
@@ -152,7 +152,7 @@ export const readJson: Reader = async (ctx, raw) => {
   // Projects imported before nested data became tables keep their shape on reopen (nested as JSON text).
   // (Their recorded options have a shape but say nothing of nesting.)
   const flatten = opts.nested === 'tables' || (opts.nested === undefined && opts.shape === undefined);
-  const unpivot = Array.isArray(opts.unpivot) ? opts.unpivot.filter((x): x is string => typeof x === 'string') : [];
+  const unpivot = stringList(opts.unpivot);
   const tab = tabulate(rowsObj, { flatten, unpivot });
   const previous = isPlainObject(opts.tables) ? (opts.tables as Record<string, string>) : {};
   const loaded = await loadTabulated(ctx, ctx.table, tab, previous, amountTypes);
@@ -188,7 +188,7 @@ export const readJson: Reader = async (ctx, raw) => {
  */
 async function readSeveral(ctx: ReaderContext, doc: unknown, paths: string[], opts: { unpivot?: unknown; tables?: unknown }) {
   const name = ctx.file.name;
-  const unpivot = Array.isArray(opts.unpivot) ? opts.unpivot.filter((x): x is string => typeof x === 'string') : [];
+  const unpivot = stringList(opts.unpivot);
   const tab: Tabulated = { tables: [], warnings: [] };
   for (const p of paths) {
     const recs = recordsAt(doc, p);
@@ -200,4 +200,9 @@ async function readSeveral(ctx: ReaderContext, doc: unknown, paths: string[], op
   const previous = isPlainObject(opts.tables) ? (opts.tables as Record<string, string>) : {};
   const loaded = await loadTabulated(ctx, ctx.table, tab, previous, amountTypes);
   return { tables: loaded.tables, sql: loaded.sql, options: { shape: 'wrapped', paths, nested: 'tables', ...(unpivot.length ? { unpivot } : {}), tables: loaded.mapping } };
+}
+
+/** A list option as recorded in a manifest (which may come from someone else): its strings only. */
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }

@@ -160,7 +160,7 @@ export function xmlRecords(text: string, fileName: string, recordPath: string, s
   p.on('closetag', () => {
     if (depthInRecord >= 0) {
       const f = stack.pop()!;
-      const value = valueOf(f, stack.length === 0 ? null : stack[stack.length - 1]!);
+      const value = valueOf(f);
       depthInRecord--;
       if (!stack.length) records.push(value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : { valeur: value });
       else attach(stack[stack.length - 1]!, f, value, scan);
@@ -171,7 +171,7 @@ export function xmlRecords(text: string, fileName: string, recordPath: string, s
   return records;
 }
 
-function valueOf(f: Frame, _parent: Frame | null): unknown {
+function valueOf(f: Frame): unknown {
   const text = f.text.trim();
   if (f.obj && '__list' in f.obj) {
     // A list wrapper (children all named like it): its value is the array of its children.
