@@ -1,6 +1,7 @@
 // The SQL both engines run. The import goes through Loupe's CSV importer in the page; the native
 // baseline runs the importer's statements: its final `read_csv` (same options, rejects table included) and the ALTERs after it.
 // Pure: imported by the Node side and by the bench page alike.
+import { registeredName } from '../../src/core/engine/engine.ts';
 import { quoteIdent, quoteLiteral, uniqueIdentifiers } from '../../src/core/sql/ident.ts';
 
 export const TABLE = 't';
@@ -53,7 +54,7 @@ export function directImportSql(fileName: string, table = TABLE): string {
 }
 
 /** The file name under which `readCsv` registers the source of `table`. */
-export const importerFileName = (table = TABLE): string => `${table}.source.csv`;
+export const importerFileName = (table = TABLE): string => registeredName(`${table}.source.csv`);
 
 /** The importer's SQL, pointed at another file (the native baseline reads it from disk). */
 export function retarget(sql: string, fileName: string, table = TABLE): string {
