@@ -20,6 +20,8 @@ export interface FreezeOptions {
   /** Which table to freeze when the operation produced several. */
   table?: string;
   now?: Date;
+  /** The evidence is one row of `table`, selected by the values of `key` (see row-evidence.ts). */
+  row?: { table: string; key: string[] };
 }
 
 export function newEvidenceId(): string {
@@ -158,7 +160,8 @@ export async function evidenceFromResult(
     journal: journalRef(res.entry),
     digest: res.digest ? { rows: res.digest.rows, digest: res.digest.digest } : null,
     ...(res.summary ? { summary: res.summary } : {}),
-    sources: sourcesBehind(session, [...res.inputs, ...(table ? [{ table }] : [])]),
+    sources: sourcesBehind(session, [...res.inputs, ...(table ? [{ table }] : []), ...(opts.row ? [{ table: opts.row.table }] : [])]),
+    ...(opts.row ? { row: { table: opts.row.table, key: [...opts.row.key] } } : {}),
   });
 }
 

@@ -63,6 +63,8 @@ export const SnapshotEvidence = EvidenceBase.extend({
   digest: z.object({ rows: z.number(), digest: z.string().max(128) }).nullable(),
   summary: z.string().max(10_000).optional(),
   sources: z.array(SourceRef).max(1000),
+  /** A row picked in the grid: its table and the columns whose values select it (`sql` holds the query). */
+  row: z.object({ table: z.string().max(1000), key: z.array(z.string().max(1000)).max(10_000) }).optional(),
 });
 export type SnapshotEvidence = z.infer<typeof SnapshotEvidence>;
 
