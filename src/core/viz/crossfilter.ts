@@ -4,7 +4,7 @@
 // over already aggregated (and possibly capped) rows.
 import type { TableEntry } from '../catalog/catalog.ts';
 import type { Filter } from '../query/filters.ts';
-import type { VlSpec } from './compile.ts';
+import type { VlSpec } from './vega-spec.ts';
 import { ChartSpec, type Channel, type Encoding, type TimeUnit } from './spec.ts';
 
 /** Channels whose value in a clicked mark identifies a group of source rows. */

@@ -2,7 +2,7 @@
 // the title and the source line travel in the CSV (leading comment lines) and in the Vega-Lite JSON
 // (`title`, `description`), as they already do in the PNG and SVG the spec draws.
 import { neutraliseCell } from '../export/neutralise.ts';
-import { DATASET, withValues, type VlSpec } from './compile.ts';
+import { DATASET, withValues, type VlSpec } from './vega-spec.ts';
 
 export interface ChartTexts {
   title: string;

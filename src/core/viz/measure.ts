@@ -5,7 +5,7 @@
 import type { ColumnMeta, TableEntry } from '../catalog/catalog.ts';
 import type { Engine } from '../engine/engine.ts';
 import { quoteIdent } from '../sql/ident.ts';
-import { isNumericType, isTemporalType } from './compile.ts';
+import { isNumericType, isTemporalType } from './chart-sql.ts';
 import type { FieldType } from './spec.ts';
 
 const INTEGER = /^(tinyint|smallint|integer|int|bigint|hugeint|utinyint|usmallint|uinteger|ubigint|uhugeint)\b/i;
