@@ -1,93 +1,208 @@
-// Deep windows of a sorted base table. Each window far down a sorted table used to sort it again (a
-// top-N with a large OFFSET keeps offset + limit keys: 4.2 s at 2.5M of 5M rows). The order is now
-// materialised once — every row id with its position, in a temporary table — and a window reads its
-// 200 positions and fetches those rows (5M rows: 1.4 s once, then about 130 ms a window).
-// The permutation belongs to one table, filter and order; a table replaced under the same name (a
-// result re-run) has another catalog oid or row count, and the permutation is rebuilt.
+// Deep windows of any relation — a base table, a saved view, a filtered table, a SQL result — through
+// one permutation. A window far down a sorted relation used to sort it again (a top-N with a large
+// OFFSET keeps offset + limit rows: 11.7 s at the middle of 5M rows); an unsorted view was read from
+// its first row to the offset. Now the order is materialised once — every row id with its position —
+// and a window reads its 200 positions and fetches those rows.
+//
+// A base table is sorted by its keys and row ids alone (sorting whole rows of millions of lines runs
+// the wasm engine out of memory). Anything else (a view, a query, a filtered view) has no row id: it
+// is first copied, as it is and without sorting, into a table of its own, whose row ids then give
+// both its own order (an unsorted window is a row-id range) and, with the keys, its permutation.
+// Ties keep the relation's own order (a stable sort): consecutive windows never repeat or skip a row.
+//
+// These tables live in their own schema, not in TEMP: the engine's interactive connection sees them,
+// so a deep window is answered there while a long query holds the main connection.
 import type { Engine } from '../engine/engine.ts';
 import type { Rows } from '../engine/values.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
-import { orderKeys, TIMEOUT_MS, windowBounds, windowQuery, type Relation, type WindowRequest } from './window.ts';
+import { orderKeys, relationSql, TIMEOUT_MS, windowBounds, windowQuery, type Relation, type WindowRequest } from './window.ts';
 
-/** Below this offset a top-N sort is cheap: no permutation is built. */
+/** Below this offset a top-N sort is cheap: nothing is built. */
 export const PERMUTATION_FROM = 10_000;
+
+/** Where copies and permutations are kept: out of the project's tables, visible to both connections. */
+export const GRID_SCHEMA = 'loupe_grille';
+
+/** What the rows are read from: a base table, or the copy of a relation that has no row id. */
+interface Source {
+  key: string;
+  /** SQL name of the table whose row ids the permutation holds. */
+  from: string;
+  where: string;
+  /** A copy: its row ids are dense, 0 to n − 1, in the relation's order. */
+  copy: boolean;
+  /** Still the same rows? A base table's oid and count; a copy's data generation (see `stamped`). */
+  stamp: string;
+  drop?: string;
+}
 
 interface Permutation {
   key: string;
   name: string;
-  /** The base table's catalog oid and row count when the permutation was built. */
   stamp: string;
 }
 
-type TableRelation = Extract<Relation, { kind: 'table' }>;
-
 let made = 0;
 
-function permutable(rel: Relation, req: WindowRequest): rel is TableRelation {
-  return rel.kind === 'table' && !!rel.rowid && !!req.orderBy?.length && req.offset >= PERMUTATION_FROM;
-}
+const qualified = (name: string) => `${quoteIdent(GRID_SCHEMA)}.${quoteIdent(name)}`;
 
-async function stampOf(engine: Engine, table: string): Promise<string> {
+async function tableStamp(engine: Engine, table: string): Promise<string> {
   const r = await engine.query(
-    `SELECT (SELECT max(table_oid) FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary AND table_name = ${quoteLiteral(table)})::VARCHAR,
+    `SELECT (SELECT max(table_oid) FROM duckdb_tables() WHERE table_name = ${quoteLiteral(table)} AND schema_name IN ('main', 'temp'))::VARCHAR,
        (SELECT count(*) FROM ${quoteIdent(table)})::VARCHAR`,
-    { timeoutMs: TIMEOUT_MS },
+    { timeoutMs: TIMEOUT_MS, cache: false },
   );
   return (r.rows[0] ?? []).join(':');
 }
 
+/** The data generation (bumped by every write): a copy of a view is stale once anything was written. */
+function generation(engine: Engine): string {
+  return `g${engine.cacheStats().generation}`;
+}
+
 export class SortedWindows {
-  private current: { key: string; built: Promise<Permutation | null> } | null = null;
+  private source: { key: string; built: Promise<Source | null> } | null = null;
+  private perm: { key: string; built: Promise<Permutation | null> } | null = null;
+  /** The built ones, once built: our own writes keep their stamps current (see `write`). */
+  private live: { source?: Source; perm?: Permutation } = {};
+  /** Names known to be base tables (or not): a relation given by name may be either. */
+  private readonly isTable = new Map<string, boolean>();
 
   constructor(private readonly engine: Engine) {}
 
-  /** The window's rows, through the table's permutation when the window is deep in a sorted table. */
+  /** The window's rows; a deep window goes through the relation's copy and permutation. */
   async rows(rel: Relation, req: WindowRequest): Promise<Rows> {
-    if (!permutable(rel, req)) return windowQuery(this.engine, rel, req);
-    const p = await this.permutation(rel, req);
-    if (!p) return windowQuery(this.engine, rel, req);
     const { offset, limit } = windowBounds(req);
+    const sorted = !!req.orderBy?.length;
+    // Near the top a top-N sort is cheap; deep in an unsorted base table a scan is too.
+    if (offset < PERMUTATION_FROM || (!sorted && rel.kind === 'table' && !rel.where && (await this.baseTable(rel)))) {
+      return windowQuery(this.engine, rel, req);
+    }
+    const src = await this.sourceOf(rel);
+    if (!src) return windowQuery(this.engine, rel, req);
     const picked = req.columns?.length ? req.columns.map((c) => `_w.${quoteIdent(c)}`).join(', ') : '_w.*';
     try {
+      if (!sorted && src.copy) {
+        // The copy's row ids are its positions: the range is read from one row group.
+        return await this.engine.query(
+          `SELECT ${picked} FROM ${src.from} AS _w WHERE _w.rowid >= ${offset} AND _w.rowid < ${offset + limit} ORDER BY _w.rowid`,
+          { timeoutMs: TIMEOUT_MS },
+        );
+      }
+      const p = await this.permutation(src, req);
+      if (!p) return windowQuery(this.engine, rel, req);
       return await this.engine.query(
-        `SELECT ${picked} FROM (SELECT _r, _p FROM ${quoteIdent(p.name)} WHERE _p >= ${offset} AND _p < ${offset + limit}) AS _k ` +
-          `JOIN ${quoteIdent(rel.name)} AS _w ON _w.rowid = _k._r ORDER BY _k._p`,
+        `SELECT ${picked} FROM (SELECT _r, _p FROM ${qualified(p.name)} WHERE _p >= ${offset} AND _p < ${offset + limit}) AS _k ` +
+          `JOIN ${src.from} AS _w ON _w.rowid = _k._r ORDER BY _k._p`,
         { timeoutMs: TIMEOUT_MS },
       );
     } catch {
-      // Dropped meanwhile by a rebuild for a replaced table: the plain window is always right.
+      // Dropped meanwhile by a rebuild for replaced data: the plain window is always right.
       return windowQuery(this.engine, rel, req);
     }
   }
 
-  /** Drops the permutation (another table is shown, or the grid goes away). */
+  /** Drops the copy and the permutation (another relation is shown, or the grid goes away). */
   async release(): Promise<void> {
-    const old = this.current;
-    this.current = null;
-    const p = await old?.built.catch(() => null);
-    if (p) await this.engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(p.name)}`).catch(() => undefined);
+    await this.dropPerm();
+    const old = this.source;
+    this.source = null;
+    const s = await old?.built.catch(() => null);
+    delete this.live.source;
+    if (s?.drop) await this.engine.exec(`DROP TABLE IF EXISTS ${s.drop}`).catch(() => undefined);
   }
 
-  private async permutation(rel: TableRelation, req: WindowRequest): Promise<Permutation | null> {
-    const key = JSON.stringify([rel.name, rel.where ?? '', orderKeys(req.orderBy)]);
-    if (this.current?.key === key) {
-      const p = await this.current.built;
-      if (p && p.stamp === (await stampOf(this.engine, rel.name))) return p;
+  private async dropPerm(): Promise<void> {
+    const old = this.perm;
+    this.perm = null;
+    const p = await old?.built.catch(() => null);
+    delete this.live.perm;
+    if (p) await this.write(`DROP TABLE IF EXISTS ${qualified(p.name)}`).catch(() => undefined);
+  }
+
+  /** A relation named as a table without `rowid` (a SQL result's table) may still be a base table. */
+  private async baseTable(rel: Extract<Relation, { kind: 'table' }>): Promise<boolean> {
+    if (rel.rowid) return true;
+    let known = this.isTable.get(rel.name);
+    if (known === undefined) {
+      const r = await this.engine.query(
+        `SELECT count(*) FROM duckdb_tables() WHERE table_name = ${quoteLiteral(rel.name)} AND schema_name IN ('main', 'temp')`,
+        { timeoutMs: TIMEOUT_MS, cache: false },
+      );
+      known = Number(r.rows[0]?.[0] ?? 0) > 0;
+      this.isTable.set(rel.name, known);
+    }
+    return known;
+  }
+
+  private async sourceOf(rel: Relation): Promise<Source | null> {
+    const base = rel.kind === 'table' && (await this.baseTable(rel));
+    const key = JSON.stringify(rel.kind === 'table' ? [rel.name, rel.where ?? '', base] : [rel.sql]);
+    if (this.source?.key === key) {
+      const s = await this.source.built;
+      if (s && s.stamp === (s.copy ? generation(this.engine) : await tableStamp(this.engine, (rel as { name: string }).name))) return s;
     }
     await this.release();
-    const built = this.build(rel, req, key).catch(() => null);
-    this.current = { key, built };
+    const built = (base && rel.kind === 'table' ? this.tableSource(rel.name, rel.where ?? '', key) : this.copySource(rel, key)).then(
+      (s) => (this.live.source = s),
+      () => null,
+    );
+    this.source = { key, built };
     return built;
   }
 
-  private async build(rel: TableRelation, req: WindowRequest, key: string): Promise<Permutation> {
-    const name = `loupe_ordre_${++made}`;
-    const stamp = await stampOf(this.engine, rel.name);
-    await this.engine.exec(
-      `CREATE OR REPLACE TEMP TABLE ${quoteIdent(name)} AS SELECT rowid AS _r, row_number() OVER (ORDER BY ${[...orderKeys(req.orderBy), 'rowid'].join(', ')}) - 1 AS _p ` +
-        `FROM ${quoteIdent(rel.name)} ${rel.where ?? ''} ORDER BY _p`,
-      { timeoutMs: TIMEOUT_MS * 4 },
+  private async tableSource(name: string, where: string, key: string): Promise<Source> {
+    return { key, from: quoteIdent(name), where, copy: false, stamp: await tableStamp(this.engine, name) };
+  }
+
+  private async copySource(rel: Relation, key: string): Promise<Source> {
+    const name = `copie_${++made}`;
+    await this.write(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(GRID_SCHEMA)}`);
+    // Read as it is, in its own order, without sorting: a scan, not a sort of whole rows.
+    const stamp = await this.write(`CREATE OR REPLACE TABLE ${qualified(name)} AS SELECT * FROM ${relationSql(rel)} AS _v`, TIMEOUT_MS * 4);
+    return { key, from: qualified(name), where: '', copy: true, stamp, drop: qualified(name) };
+  }
+
+  private async permutation(src: Source, req: WindowRequest): Promise<Permutation | null> {
+    const key = JSON.stringify([src.key, orderKeys(req.orderBy)]);
+    if (this.perm?.key === key) {
+      const p = await this.perm.built;
+      if (p && p.stamp === src.stamp) return p;
+    }
+    await this.dropPerm();
+    const built = this.buildPermutation(src, req, key).then(
+      (p) => (this.live.perm = p),
+      () => null,
     );
-    return { key, name, stamp };
+    this.perm = { key, built };
+    return built;
+  }
+
+  private async buildPermutation(src: Source, req: WindowRequest, key: string): Promise<Permutation> {
+    const name = `ordre_${++made}`;
+    await this.write(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(GRID_SCHEMA)}`);
+    await this.write(
+      `CREATE OR REPLACE TABLE ${qualified(name)} AS SELECT rowid AS _r, row_number() OVER (ORDER BY ${[...orderKeys(req.orderBy), 'rowid'].join(', ')}) - 1 AS _p ` +
+        `FROM ${src.from} ${src.where} ORDER BY _p`,
+      TIMEOUT_MS * 4,
+    );
+    return { key, name, stamp: src.stamp };
+  }
+
+  /**
+   * Runs one of our own writes. Every write bumps the data generation twice (before and after), which
+   * would make our own copy look stale: when nothing else was written meanwhile, the copy's stamp
+   * follows. Returns the generation after the write.
+   */
+  private async write(sql: string, timeoutMs = TIMEOUT_MS): Promise<string> {
+    const before = generation(this.engine);
+    await this.engine.exec(sql, { timeoutMs });
+    const after = generation(this.engine);
+    if (Number(after.slice(1)) - Number(before.slice(1)) === 2) {
+      const { source: s, perm: p } = this.live;
+      if (s?.copy && s.stamp === before) s.stamp = after;
+      if (p && s?.copy && p.stamp === before) p.stamp = after;
+    }
+    return after;
   }
 }
