@@ -1,5 +1,6 @@
 // Numbers, sizes and dates the French way, whatever the interface language: auditors compare them
 // with French source documents.
+import { formatDateTime as reportDateTime } from '../core/report/format.ts';
 const integer = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
 // 15 significant digits: every double prints as the decimal it stands for (0,3 rather than
 // 0,30000000000000004), and no digit that the value really has is dropped.
@@ -56,9 +57,10 @@ export function formatTimestamp(iso: string): string {
   return m ? `${formatDate(m[1]!)} ${m[2]}` : iso;
 }
 
-/** A point in time (an import date) in the user's clock. */
+/**
+ * A point in time (an import date, a journal entry) in the user's clock, with its zone named
+ * (« 02/12/2026 14:05:03 UTC+1 »): the same formatter as the HTML report, so both say the same time.
+ */
 export function formatDateTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'medium' }).format(d);
+  return reportDateTime(iso);
 }

@@ -4,8 +4,27 @@
 const eur = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const num = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 2 });
 const intNoGroup = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0, useGrouping: false });
-const dateFmt = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric' });
-const timeFmt = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' });
+// Dates and times are shown in the reader's own time zone, named: the app and the report say the same
+// « 02/12/2026 14:05:03 UTC+1 » for the same instant (a report once said Paris time while the app said
+// the machine's — one hour apart). The CLI and a report made for elsewhere can name another zone.
+const fmtCache = new Map<string, { date: Intl.DateTimeFormat; time: Intl.DateTimeFormat }>();
+
+/** The runtime's time zone (the browser's, the machine's for the CLI), as the app shows times. */
+export function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+function fmts(timeZone: string) {
+  let f = fmtCache.get(timeZone);
+  if (!f) {
+    f = {
+      date: new Intl.DateTimeFormat('fr-FR', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' }),
+      time: new Intl.DateTimeFormat('fr-FR', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' }),
+    };
+    fmtCache.set(timeZone, f);
+  }
+  return f;
+}
 
 /** Every character that could open a tag, an attribute or an entity. */
 export function escapeHtml(s: unknown): string {
@@ -26,19 +45,28 @@ export function formatNumber(n: number): string {
   return num.format(n);
 }
 
-/** dd/mm/yyyy: a date-only ISO string is taken as it is; an instant is shown in Paris time. */
-export function formatDate(iso: string | null | undefined): string {
+/** dd/mm/yyyy: a date-only ISO string is taken as it is; an instant is shown in the given (default: local) zone. */
+export function formatDate(iso: string | null | undefined, timeZone = localTimeZone()): string {
   if (!iso) return '—';
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
   if (m) return `${m[3]}/${m[2]}/${m[1]}`;
   const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : dateFmt.format(t);
+  return Number.isNaN(t) ? iso : fmts(timeZone).date.format(t);
 }
 
-export function formatDateTime(iso: string | null | undefined): string {
+/** An instant with its zone: « 02/12/2026 14:05:03 UTC+1 », the app's format (src/i18n/format.ts). */
+export function formatDateTime(iso: string | null | undefined, timeZone = localTimeZone()): string {
   if (!iso) return '—';
   const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : `${dateFmt.format(t)} à ${timeFmt.format(t)}`;
+  return Number.isNaN(t) ? iso : fmts(timeZone).time.format(t);
+}
+
+/** A TIMESTAMP without zone is a wall-clock reading: shown as written, as the grid shows it, never shifted. */
+export function formatWallClock(iso: string): string {
+  const m = /^(-?\d{4,})-(\d{2})-(\d{2})[T ](\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)/.exec(iso);
+  if (!m) return iso;
+  const time = m[4]!.replace(/\.0+$/, '');
+  return `${m[3]}/${m[2]}/${m[1]} ${time}`;
 }
 
 export function formatBytes(n: number | undefined): string {
@@ -49,12 +77,14 @@ export function formatBytes(n: number | undefined): string {
 }
 
 /** A cell of a frozen snapshot, as text: numbers and dates in French, nested values as JSON. */
-export function formatCell(v: unknown, type = ''): string {
+export function formatCell(v: unknown, type = '', timeZone = localTimeZone()): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return /^(integer|(TINY|SMALL|BIG|HUGE)?INT.*|INTEGER)$/i.test(type) && Math.abs(v) < 1e4 ? intNoGroup.format(v) : num.format(v);
   if (typeof v === 'string') {
     if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return formatDate(v);
-    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) && /^(timestamp|TIMESTAMP.*)$/.test(type)) return formatDateTime(v.endsWith('Z') ? v : `${v}Z`);
+    if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v) && /^timestamp/i.test(type)) {
+      return /WITH TIME ZONE|TIMESTAMPTZ/i.test(type) ? formatDateTime(v, timeZone) : formatWallClock(v);
+    }
     return v;
   }
   if (typeof v === 'boolean') return v ? 'oui' : 'non';

@@ -3,6 +3,7 @@
 // digest). Nothing in it loads anything — no scripts, no fonts, no images, no links out — so it opens
 // the same on any machine, offline, and can be printed to PDF by the host.
 // Everything that comes from data or users goes through escapeHtml; SVG goes through sanitizeSvg.
+import { sourceRefOf } from '../findings/evidence.ts';
 import { findingsOf } from '../findings/findings.ts';
 import { checkFindings, type FindingsCheck, type SignatureCheck } from '../findings/integrity.ts';
 import { shortFingerprint, type TrustedKey } from '../identity/identity.ts';
@@ -11,7 +12,8 @@ import { SEVERITY_LABEL, STATUS_LABEL, type Evidence, type Finding, type Journal
 import { journalHeadLine, type JournalEntry } from '../journal/journal.ts';
 import type { Session } from '../project/session.ts';
 import { verifyProject } from '../project/verify.ts';
-import { escapeHtml as h, formatBytes, formatCell, formatDate, formatDateTime, formatEuro, paragraphs } from './format.ts';
+import { chooseColumns, csvDataUrl, csvFileName, nestedValue, readableValue, snapshotCsv, type ColumnReason } from './evidence-table.ts';
+import { escapeHtml as h, formatBytes, formatCell, formatDate as fDate, formatDateTime as fDateTime, formatEuro, localTimeZone, paragraphs } from './format.ts';
 import { sanitizeSvg } from './sanitize-svg.ts';
 
 export type ReportTarget = { findingIds: string[] } | { investigationId: string };
@@ -23,7 +25,24 @@ export interface ReportOptions {
   now?: Date;
   /** The reader's trusted public keys: each signature is shown as from a known key or not. */
   trustedKeys?: readonly TrustedKey[];
+  /** Time zone of every date and time printed (default: the runtime's, as the app shows them). */
+  timeZone?: string;
+  /** Columns printed for a snapshot, by evidence id, as the author chose them; otherwise chooseColumns' default. */
+  columns?: Readonly<Record<string, readonly string[]>>;
 }
+
+/** What one render needs besides the findings: the reader's zone, the author's column choices, the catalog. */
+interface Ctx {
+  maxRows: number;
+  tz: string;
+  columns: Readonly<Record<string, readonly string[]>>;
+  session: Session;
+}
+
+// Set for the duration of one render (renders never interleave inside one synchronous template).
+let TZ = localTimeZone();
+const formatDate = (iso: string | null | undefined) => fDate(iso, TZ);
+const formatDateTime = (iso: string | null | undefined) => fDateTime(iso, TZ);
 
 const CSS = `
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;margin:2rem auto;max-width:60rem;line-height:1.45;padding:0 1rem}
@@ -31,7 +50,10 @@ h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.3rem;border-bottom:2px so
 h3{font-size:1.05rem;margin:1.2rem 0 .3rem}h4{font-size:.95rem;margin:.8rem 0 .3rem}
 .meta{color:#555;font-size:.9rem}.montant{font-weight:600}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem;width:100%}
-th,td{border:1px solid #bbb;padding:.2rem .4rem;text-align:left;vertical-align:top}th{background:#eee}
+th,td{border:1px solid #bbb;padding:.2rem .4rem;text-align:left;vertical-align:top;overflow-wrap:anywhere;hyphens:auto}th{background:#eee}
+table.preuve{table-layout:auto}table.preuve td{max-width:18rem}thead{display:table-header-group}tr{page-break-inside:avoid}
+.sources{font-size:.8rem;color:#333;margin:.3rem 0}.sources li{overflow-wrap:anywhere}
+a.csv{font-size:.85rem}footer{margin-top:2rem;border-top:1px solid #bbb;padding-top:.4rem;font-size:.8rem;color:#555;overflow-wrap:anywhere}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 code,.hash{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.8rem;word-break:break-all}
 pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem;font-size:.8rem;border:1px solid #ddd}
@@ -40,7 +62,8 @@ figure{margin:1rem 0;padding:.5rem;border:1px solid #ddd;page-break-inside:avoid
 .sev-critique{background:#f4c7c3}.sev-élevée{background:#fce8b2}.ok{color:#0b6b2b}.ko{color:#a30000;font-weight:600}
 .chart svg{max-width:100%;height:auto}
 .altere{border:3px solid #a30000;color:#a30000;padding:.4rem .6rem;font-weight:600}.altere strong{font-size:1.2rem;letter-spacing:.05em}
-@media print{body{margin:0;max-width:none}h2{page-break-before:auto}section.constatation{page-break-before:always}}
+@page{size:A4;margin:15mm 12mm}
+@media print{body{margin:0;max-width:none;font-size:10pt;padding:0}h2{page-break-before:auto}section.constatation{page-break-before:always}table{font-size:8pt}details>pre{display:none}}
 `;
 
 /**
@@ -67,14 +90,45 @@ function section(title: string, text: string): string {
   return text.trim() ? `<h3>${h(title)}</h3>\n${paragraphs(text)}` : '';
 }
 
-function snapshotTable(e: Extract<Evidence, { kind: 'snapshot' }>, maxRows: number): string {
-  const rows = e.rows.slice(0, maxRows);
-  const head = e.columns.map((c) => `<th>${h(c.label)}${c.label !== c.name ? `<br><code>${h(c.name)}</code>` : ''}</th>`).join('');
-  const body = rows
-    .map((r) => `<tr>${e.columns.map((c, i) => `<td${typeof r[i] === 'number' ? ' class="n"' : ''}>${h(formatCell(r[i], c.type))}</td>`).join('')}</tr>`)
-    .join('\n');
+const REASON: Record<ColumnReason, string> = { chosen: 'choisie', cited: 'citée dans la constatation', amount: 'montant', key: 'identifie la ligne', first: 'première colonne' };
+
+function cellHtml(v: unknown, type: string): string {
+  const nested = nestedValue(v);
+  const text = nested !== undefined ? readableValue(nested, (x) => formatCell(x, '', TZ)) : formatCell(v, type, TZ);
+  return `<td${typeof v === 'number' ? ' class="n"' : ''}>${h(text)}</td>`;
+}
+
+function snapshotTable(f: Finding, e: Extract<Evidence, { kind: 'snapshot' }>, ctx: Ctx): string {
+  if (!e.columns.length) return '';
+  const rows = e.rows.slice(0, ctx.maxRows);
+  const choice = chooseColumns(f, e, ctx.columns[e.id]);
+  const head = choice.shown.map(({ column: c }) => `<th>${h(c.label)}${c.label !== c.name ? `<br><code>${h(c.name)}</code>` : ''}</th>`).join('');
+  const body = rows.map((r) => `<tr>${choice.shown.map(({ index, column }) => cellHtml(r[index], column.type)).join('')}</tr>`).join('\n');
   const more = e.totalRows > rows.length ? `<p class="meta">${h(`${rows.length} ligne(s) affichée(s) sur ${e.totalRows} ; ${e.rows.length} figée(s) dans la preuve, l’empreinte du journal couvre le résultat entier.`)}</p>` : '';
-  return e.columns.length ? `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${more}` : '';
+  const hidden = choice.total - choice.shown.length;
+  const why = `<p class="meta">${h(`Colonnes affichées : ${choice.shown.length} sur ${choice.total}`)}${hidden ? h(` (${choice.shown.map((x) => `${x.column.label} : ${REASON[x.reason]}`).join(' ; ')})`) : ''}.</p>`;
+  const name = csvFileName(f.id, e.id);
+  const csv = `<p class="meta">Données complètes (${h(String(choice.total))} colonne(s), ${h(String(e.rows.length))} ligne(s) figée(s)) : fichier joint <a class="csv" download="${h(name)}" href="${h(csvDataUrl(snapshotCsv(e)))}">${h(name)}</a> (CSV, séparateur « ; »).</p>`;
+  return `${why}<table class="preuve" data-evidence="${h(e.id)}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${more}${csv}`;
+}
+
+/** Tables, files (SHA-256) and, for a map, the GeoJSON behind a figure: a reader can fetch the same files and check them. */
+function sourceChain(e: Extract<Evidence, { kind: 'snapshot' | 'chart' }>, ctx: Ctx): string {
+  const refs: { ref: SourceRef; role: string }[] = [];
+  const spec = e.kind === 'chart' ? (e.spec as { map?: { kind?: unknown } }) : {};
+  const geoTable = geoTableOf(e);
+  for (const r of e.sources) refs.push({ ref: r, role: r.table === geoTable ? 'fond de carte (GeoJSON)' : 'données' });
+  const lines = refs.map(({ ref: r, role }) => `<li>${h(role)} : table <code>${h(r.table)}</code> ← fichier <strong>${h(r.fileName)}</strong>${r.part ? ` (${h(r.part)})` : ''}${r.importedAt ? `, importé le ${h(formatDate(r.importedAt))}` : ''}, SHA-256 <span class="hash">${h(r.sha256)}</span></li>`);
+  // Evidence frozen before its map's geometry was traced: the GeoJSON as the project holds it now, said so.
+  if (geoTable && !refs.some((x) => x.ref.table === geoTable)) {
+    const p = ctx.session.catalog.get(geoTable)?.source;
+    lines.push(p
+      ? `<li>fond de carte (GeoJSON) : table <code>${h(geoTable)}</code> ← fichier <strong>${h(p.fileName)}</strong>, SHA-256 <span class="hash">${h(p.sha256)}</span> (lu dans le projet au moment du rapport)</li>`
+      : `<li class="ko">fond de carte (GeoJSON) : table <code>${h(geoTable)}</code> — aucun fichier connu dans le projet</li>`);
+  }
+  if (spec.map?.kind === 'tiles') lines.push('<li>fond de carte : grille des 20 arrondissements intégrée à Loupe (aucun fichier de géométrie)</li>');
+  if (!lines.length) return '<p class="sources">Sources : aucun fichier importé (résultat calculé sans table source).</p>';
+  return `<div class="sources">Sources :<ul>${lines.join('')}</ul></div>`;
 }
 
 function sqlBlock(sql: readonly string[]): string {
@@ -85,15 +139,15 @@ function journalLine(ref: JournalRef | null): string {
   return ref ? `<p class="meta">Journal : entrée n° ${ref.seq} (<code>${h(ref.op)}</code>), empreinte <span class="hash">${h(ref.hash)}</span></p>` : '';
 }
 
-function evidenceHtml(e: Evidence, maxRows: number): string {
+function evidenceHtml(f: Finding, e: Evidence, ctx: Ctx): string {
   const cap = `<figcaption>${h(e.title)} <span class="meta">— preuve ${h(e.id)}, figée le ${h(formatDateTime(e.createdAt))}</span></figcaption>`;
   if (e.kind === 'snapshot') {
-    return `<figure>${cap}${e.summary ? `<p>${h(e.summary)}</p>` : ''}${snapshotTable(e, maxRows)}${sqlBlock(e.sql)}${journalLine(e.journal)}</figure>`;
+    return `<figure>${cap}${e.summary ? `<p>${h(e.summary)}</p>` : ''}${snapshotTable(f, e, ctx)}${sourceChain(e, ctx)}${sqlBlock(e.sql)}${journalLine(e.journal)}</figure>`;
   }
   if (e.kind === 'chart') {
     // The spec's $schema is a URL the report has no use for; everything else is shown as data.
     const { $schema: _s, ...spec } = e.spec;
-    return `<figure class="chart">${cap}${sanitizeSvg(e.svg)}<details><summary>Spécification du graphique</summary><pre>${h(JSON.stringify(spec, null, 2))}</pre></details>${sqlBlock(e.sql)}${journalLine(e.journal)}</figure>`;
+    return `<figure class="chart">${cap}${sanitizeSvg(e.svg)}${sourceChain(e, ctx)}<details><summary>Spécification du graphique</summary><pre>${h(JSON.stringify(spec, null, 2))}</pre></details>${sqlBlock(e.sql)}${journalLine(e.journal)}</figure>`;
   }
   const s = e.source;
   return `<figure>${cap}<p>Fichier <strong>${h(s.fileName)}</strong>${s.part ? ` (${h(s.part)})` : ''}, table <code>${h(s.table)}</code>${e.rows !== undefined ? `, ${e.rows} ligne(s)` : ''}, importé le ${h(formatDate(s.importedAt))} — SHA-256 <span class="hash">${h(s.sha256)}</span></p></figure>`;
@@ -138,7 +192,7 @@ function findingsIntegrity(findings: readonly Finding[], check: FindingsCheck): 
   return reg + sig;
 }
 
-function findingHtml(f: Finding, maxRows: number, check: FindingsCheck): string {
+function findingHtml(f: Finding, ctx: Ctx, check: FindingsCheck): string {
   const amount = f.effect.amount !== null ? `<p class="montant">Montant en jeu : ${h(formatEuro(f.effect.amount))}</p>` : '';
   const comments = f.comments.length
     ? `<h3>Relecture</h3><ul>${f.comments.map((c) => `<li><strong>${h(c.by)}</strong>, le ${h(formatDate(c.at))} : ${h(c.text)}</li>`).join('')}</ul>`
@@ -153,13 +207,25 @@ ${section('Constat', f.condition)}
 ${section('Cause', f.cause)}
 ${f.effect.text.trim() || amount ? `<h3>Effet</h3>\n${paragraphs(f.effect.text)}${amount}` : ''}
 ${section('Recommandation', f.recommendation)}
-${f.evidence.length ? `<h3>Preuves</h3>\n${f.evidence.map((e) => evidenceHtml(e, maxRows)).join('\n')}` : ''}
+${f.evidence.length ? `<h3>Preuves</h3>\n${f.evidence.map((e) => evidenceHtml(f, e, ctx)).join('\n')}` : ''}
 ${comments}${signed}
 </section>`;
 }
 
-function sourcesOf(f: Finding): SourceRef[] {
-  return f.evidence.flatMap((e) => (e.kind === 'source' ? [e.source] : e.sources));
+/** The map's geometry table of a chart evidence, if it draws one. */
+function geoTableOf(e: Evidence): string | null {
+  const map = e.kind === 'chart' ? (e.spec as { map?: { geoTable?: unknown } }).map : undefined;
+  return typeof map?.geoTable === 'string' ? map.geoTable : null;
+}
+
+function sourcesOf(f: Finding, session: Session): SourceRef[] {
+  return f.evidence.flatMap((e) => {
+    if (e.kind === 'source') return [e.source];
+    const geo = geoTableOf(e);
+    const entry = geo && !e.sources.some((r) => r.table === geo) ? session.catalog.get(geo) : undefined;
+    const ref = entry ? sourceRefOf(entry) : null;
+    return ref ? [...e.sources, ref] : e.sources;
+  });
 }
 
 function tracesOf(f: Finding): Trace[] {
@@ -184,6 +250,8 @@ function checkRef(ref: JournalRef, entries: readonly JournalEntry[]): boolean {
 export async function renderReport(session: Session, target: ReportTarget, opts: ReportOptions = {}): Promise<string> {
   const book = await findingsOf(session);
   const maxRows = opts.maxRows ?? 50;
+  TZ = opts.timeZone ?? localTimeZone();
+  const ctx: Ctx = { maxRows, tz: TZ, columns: opts.columns ?? {}, session };
   let findings: Finding[];
   let intro = '';
   let title = opts.title ?? session.manifest.name;
@@ -214,7 +282,7 @@ ${findings.map((f) => `<tr><td>${h(f.id)}</td><td>${h(f.title)}</td><td>${h(SEVE
 </tbody><tfoot><tr><th colspan="4">Total</th><th class="n">${h(formatEuro(total === null ? null : total / 100))}</th></tr></tfoot></table></section>`;
 
   const sources = new Map<string, SourceRef>();
-  for (const f of findings) for (const s of sourcesOf(f)) sources.set(`${s.sha256}:${s.path}:${s.part ?? ''}`, s);
+  for (const f of findings) for (const s of sourcesOf(f, session)) sources.set(`${s.sha256}:${s.path}:${s.part ?? ''}`, s);
   if (!findings.length) {
     for (const t of session.catalog.list()) {
       const p = t.source;
@@ -255,7 +323,7 @@ ${findings.map((f) => `<tr><td>${h(f.id)}</td><td>${h(f.title)}</td><td>${h(SEVE
 <p class="meta">Projet « ${h(session.manifest.name)} » — rapport généré le ${h(formatDate((opts.now ?? new Date()).toISOString()))} — ${findings.length} constatation(s)</p></header>
 ${intro}
 ${synth}
-${findings.map((f) => findingHtml(f, maxRows, check)).join('\n')}
+${findings.map((f) => findingHtml(f, ctx, check)).join('\n')}
 <section class="annexe"><h2>Annexe A — Fichiers sources</h2>
 <p class="meta">Chaque fichier est identifié par son empreinte SHA-256 : recalculer l’empreinte d’un fichier permet de vérifier qu’il s’agit bien de celui qui a été analysé.</p>
 <table><thead><tr><th>Fichier</th><th>Table</th><th>Taille</th><th>Importé le</th><th>SHA-256</th></tr></thead><tbody>
@@ -268,6 +336,10 @@ ${integrity}
 ${traceRows}
 </tbody></table>
 </section>
+<footer>
+<p>${h(journalHeadLine(verify.head))}</p>
+<p>Heures à l’heure locale de ${h(TZ)}, fuseau indiqué après chaque heure. Rapport Loupe du projet « ${h(session.manifest.name)} ».</p>
+</footer>
 </body>
 </html>
 `;
