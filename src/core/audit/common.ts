@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { OperationError, requireColumn, requireTable, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
+import { isNumericType, isTemporalType } from '../sql/types.ts';
 
 /** Name of the column every result carries to point back at the source row (1-based). */
 export const LINE = '_ligne';
@@ -21,12 +22,7 @@ export function withLineSql(ctx: OperationContext, table: string): string {
     : `(SELECT CAST(rowid + 1 AS INTEGER) AS ${LINE}, * FROM ${q})`;
 }
 
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL.*|INT.*)$/i;
-const TEMPORAL = /^(DATE|TIMESTAMP.*)$/i;
-
-export function isNumericType(type: string): boolean {
-  return NUMERIC.test(type.trim());
-}
+export { isNumericType } from '../sql/types.ts';
 
 /** A column that must hold numbers (amounts): anything else is refused with a clear message. */
 export function requireNumericColumn(ctx: OperationContext, table: string, column: string) {
@@ -40,7 +36,7 @@ export function requireNumericColumn(ctx: OperationContext, table: string, colum
 /** A column that must hold dates. */
 export function requireDateColumn(ctx: OperationContext, table: string, column: string) {
   const c = requireColumn(ctx, table, column);
-  if (!TEMPORAL.test(c.type.trim())) {
+  if (!isTemporalType(c.type)) {
     throw new OperationError(`La colonne « ${column} » de « ${table} » n'est pas une date (type ${c.type})`);
   }
   return c;

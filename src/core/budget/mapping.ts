@@ -7,6 +7,7 @@ import type { TableEntry } from '../catalog/catalog.ts';
 import type { Engine } from '../engine/engine.ts';
 import { createResultTable, inputOf, OperationError, registerOperation, requireTable, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
+import { integerBits, isNumericType, isTemporalType, isTextType } from '../sql/types.ts';
 import { count } from './format.ts';
 
 /** The canonical budget fields, in the order of the normalised view. */
@@ -98,8 +99,6 @@ function labelScore(rules: LabelRule[], label: string): number {
   return best;
 }
 
-const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL)/i;
-
 /** Sample values are compared without accents and case. */
 function clean(v: unknown): string {
   return String(v ?? '')
@@ -130,7 +129,8 @@ function valueScore(field: BudgetField, values: readonly unknown[], type: string
       // Chapters: 2–3 digit codes, some with a leading zero (011, 012, 040), or composite (904-4).
       return all(/^C?\d{2,3}(-\d+)?$/) && vs.some((v) => /^C?0/.test(v)) ? 0.5 : 0;
     case 'amount':
-      return NUMERIC_TYPE.test(type) && !/^(TINYINT|SMALLINT)/i.test(type) ? 0.3 : 0;
+      // An 8- or 16-bit integer cannot hold a budget's amounts: a code or a count.
+      return isNumericType(type) && (integerBits(type) ?? Infinity) > 16 ? 0.3 : 0;
     default:
       return 0;
   }
@@ -154,7 +154,7 @@ export function proposeMapping(
     for (const field of BUDGET_FIELDS) {
       let score = field === 'amount' ? labelScore(amountRules, label) : labelScore(LABEL_RULES[field], label);
       // An amount column must be a number (or text that may hold decimal commas).
-      if (field === 'amount' && score > 0 && !NUMERIC_TYPE.test(col.type) && !/VARCHAR/i.test(col.type)) score = 0;
+      if (field === 'amount' && score > 0 && !isNumericType(col.type) && !isTextType(col.type)) score = 0;
       if (field === 'amount' && labelScore(otherAmount, label) >= 1) score = 0;
       if (score > 0) candidates.push({ field, column: col.name, label: col.label, by: 'label', score });
       else if (sampleValues?.[col.name]) {
@@ -266,7 +266,7 @@ export function chapterSql(expr: string, section: string, flow: string, opType: 
 
 /** An amount as an exact DECIMAL: numbers as they are, text with a decimal comma and spaces too. */
 export function amountSql(expr: string, type: string): string {
-  if (NUMERIC_TYPE.test(type)) return `CAST(${expr} AS DECIMAL(38, 2))`;
+  if (isNumericType(type)) return `CAST(${expr} AS DECIMAL(38, 2))`;
   const t = `regexp_replace(trim(CAST(${expr} AS VARCHAR)), '[\\s\\x{00A0}\\x{202F}€]', '', 'g')`;
   // « 1.234,56 » (dots as thousands) and « 1234,56 »: drop dots only when a comma is there too.
   return `TRY_CAST(CASE WHEN ${t} LIKE '%,%' THEN replace(replace(${t}, '.', ''), ',', '.') ELSE ${t} END AS DECIMAL(38, 2))`;
@@ -274,7 +274,7 @@ export function amountSql(expr: string, type: string): string {
 
 /** A year from a number, a date, or text holding one (« 2022 », « 2022.0 », « Exercice 2022 »). */
 export function yearSql(expr: string, type: string): string {
-  if (/^(DATE|TIMESTAMP)/i.test(type)) return `CAST(year(${expr}) AS INTEGER)`;
+  if (isTemporalType(type)) return `CAST(year(${expr}) AS INTEGER)`;
   return `TRY_CAST(regexp_extract(CAST(${expr} AS VARCHAR), '(19|20|21)\\d\\d', 0) AS INTEGER)`;
 }
 
@@ -448,7 +448,7 @@ export function numericCodeWarnings(table: TableEntry, mapping: BudgetMapping): 
   const out: string[] = [];
   for (const f of ['function', 'nature', 'direction'] as const) {
     const c = table.columns.find((x) => x.name === mapping[f]);
-    if (c && NUMERIC_TYPE.test(c.type)) {
+    if (c && isNumericType(c.type)) {
       out.push(`La colonne « ${c.label} » de « ${table.name} » a été lue comme un nombre : ses zéros de tête (ex. fonction 01, 020) ne peuvent pas être rétablis avec certitude ; réimportez-la en texte.`);
     }
   }

@@ -13,6 +13,7 @@ import type { Engine } from '../engine/engine.ts';
 import { population, populationLine, rateOver, rateText, type Population, type SetAside } from '../ops/population.ts';
 import { createResultTable, inputOf, OperationError, registerOperation, requireColumn, requireTable } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
+import { isDateType, isTimestampType } from '../sql/types.ts';
 import { arrondissementSql as mapArrondissementSql } from '../viz/arrondissements.ts';
 import { count, euros, plural, sqlEuros, sqlPercent } from './format.ts';
 import { columnRoles, proposeColumns } from './columns.ts';
@@ -171,8 +172,8 @@ export function yesNoSql(expr: string): string {
  * check counts those (see `dateTextSql`).
  */
 export function dateSql(expr: string, type: string): string {
-  if (/^DATE$/i.test(type)) return expr;
-  if (/^TIMESTAMP/i.test(type)) return `CAST(${expr} AS DATE)`;
+  if (isDateType(type)) return expr;
+  if (isTimestampType(type)) return `CAST(${expr} AS DATE)`;
   const t = `trim(CAST(${expr} AS VARCHAR))`;
   return `coalesce(TRY_CAST(${t} AS DATE), CAST(try_strptime(${t}, '%d/%m/%Y') AS DATE),
     CAST(try_strptime(${t}, '%Y-%m') AS DATE), CAST(try_strptime(${t}, '%m/%Y') AS DATE), CAST(try_strptime(${t}, '%Y/%m') AS DATE))`;

@@ -7,6 +7,7 @@ import { registeredName, type Engine } from '../engine/engine.ts';
 import { rowsToObjects } from '../engine/values.ts';
 import type { Progress } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
+import { isDateType, isNumericType, isTextualType, isTimestampType } from '../sql/types.ts';
 import { neutraliseCell, neutraliseSql } from './neutralise.ts';
 import type { Cell, Row } from 'write-excel-file/universal';
 
@@ -46,8 +47,6 @@ export class ExportCancelledError extends Error {
 }
 
 const XLSX_MAX_ROWS = 1_048_575;
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL)/i;
-const TEXTUAL = /^(VARCHAR|TEXT|STRING|CHAR|BPCHAR|UUID|JSON)/i;
 
 let exportCounter = 0;
 
@@ -85,10 +84,10 @@ export async function exportRelation(
         .map((c) => {
           const id = quoteIdent(c.name);
           let expr = id;
-          if (TEXTUAL.test(c.type)) expr = neutraliseSql(id);
-          else if (fr && NUMERIC.test(c.type)) expr = `replace(CAST(${id} AS VARCHAR), '.', ',')`;
-          else if (fr && /^DATE$/i.test(c.type)) expr = `strftime(${id}, '%d/%m/%Y')`;
-          else if (fr && /^TIMESTAMP/i.test(c.type)) expr = `strftime(${id}, '%d/%m/%Y %H:%M:%S')`;
+          if (isTextualType(c.type)) expr = neutraliseSql(id);
+          else if (fr && isNumericType(c.type)) expr = `replace(CAST(${id} AS VARCHAR), '.', ',')`;
+          else if (fr && isDateType(c.type)) expr = `strftime(${id}, '%d/%m/%Y')`;
+          else if (fr && isTimestampType(c.type)) expr = `strftime(${id}, '%d/%m/%Y %H:%M:%S')`;
           return `${expr} AS ${quoteIdent(neutraliseCell(label(c.name)))}`;
         })
         .join(', ');

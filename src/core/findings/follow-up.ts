@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { fmtInt, fmtPct } from '../audit/common.ts';
 import { createResultTable, inputOf, OperationError, registerOperation, requireColumn, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, safeIdentifier } from '../sql/ident.ts';
+import { isDateType, isTimestampType } from '../sql/types.ts';
 
 const Col = z.string().min(1).max(1000);
 
@@ -65,8 +66,8 @@ export interface FollowUpDetail {
 function dateOf(ctx: OperationContext, table: string, column: string): string {
   const c = requireColumn(ctx, table, column);
   const q = quoteIdent(column);
-  if (/^DATE$/i.test(c.type)) return q;
-  if (/^TIMESTAMP/i.test(c.type)) return `CAST(${q} AS DATE)`;
+  if (isDateType(c.type)) return q;
+  if (isTimestampType(c.type)) return `CAST(${q} AS DATE)`;
   return `coalesce(TRY_CAST(${q} AS DATE), CAST(try_strptime(CAST(${q} AS VARCHAR), '%d/%m/%Y') AS DATE))`;
 }
 

@@ -4,6 +4,7 @@
 // value is a lat/lon pair in range and some have decimals: "12,5" (a decimal comma) must not.
 import type { Engine } from '../engine/engine.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
+import { elementType, isIntegerType, isNumericType, typeKind } from '../sql/types.ts';
 
 const NUM = String.raw`-?\d+(?:\.\d+)?`;
 const PAIR = String.raw`^\s*\[?\s*(${NUM})\s*,\s*(${NUM})\s*\]?\s*$`;
@@ -27,10 +28,11 @@ function textExprs(c: string, named: boolean): { lat: string; lon: string } {
 
 function nativeExprs(c: string, type: string): { lat: string; lon: string } | null {
   const t = type.toUpperCase();
-  if (/^(DOUBLE|FLOAT|REAL|DECIMAL\(\d+,\d+\))\[\d*\]$/.test(t)) {
+  const element = elementType(t);
+  if (element !== null && isNumericType(element) && !isIntegerType(element)) {
     return { lat: `CAST(${c}[1] AS DOUBLE)`, lon: `CAST(${c}[2] AS DOUBLE)` };
   }
-  if (t.startsWith('STRUCT(') && /\blat\b/i.test(t) && /\blon\b/i.test(t)) {
+  if (typeKind(t) === 'struct' && /\blat\b/i.test(t) && /\blon\b/i.test(t)) {
     return { lat: `CAST(${c}.lat AS DOUBLE)`, lon: `CAST(${c}.lon AS DOUBLE)` };
   }
   return null;

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Engine } from '../engine/engine.ts';
 import { quoteIdent } from '../sql/ident.ts';
+import { decimalScale, isDateType, isIntegerType, isNumericType, isTemporalType, isTimestampType } from '../sql/types.ts';
 import { IngestError, type Format, type ImportedTable } from './types.ts';
 
 export const TYPE_KINDS = ['text', 'integer', 'decimal', 'date', 'month', 'code'] as const;
@@ -85,9 +86,6 @@ function kindsFor(t: ImportedTable, index: number, o: TypeOverrides): Record<str
   return out;
 }
 
-const NUMERIC = /^(BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT|DOUBLE|FLOAT|REAL|DECIMAL)/;
-const INTEGER = /^(BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT)$/;
-
 /** The text of a value as the file wrote it, trimmed; empty is no value. */
 const textOf = (c: string) => `NULLIF(trim(CAST(${c} AS VARCHAR)), '')`;
 // Spaces grouping thousands: plain, no-break (Excel, LibreOffice) and narrow no-break (CLDR French).
@@ -100,13 +98,13 @@ const SPACES = `'[ \\x{00A0}\\x{202F}]'`;
  */
 export function conversionSql(c: string, from: string, kind: TypeKind): string {
   const v = textOf(c);
-  const numeric = NUMERIC.test(from);
+  const numeric = isNumericType(from);
   switch (kind) {
     case 'text':
     case 'code':
       return `CAST(${c} AS VARCHAR)`;
     case 'integer': {
-      if (INTEGER.test(from)) return `CAST(${c} AS BIGINT)`;
+      if (isIntegerType(from)) return `CAST(${c} AS BIGINT)`;
       // A number with a fraction is not an integer: rounding it silently would change the data.
       if (numeric) return `CASE WHEN ${c} = trunc(${c}) THEN TRY_CAST(${c} AS BIGINT) END`;
       return `TRY_CAST(regexp_replace(${v}, ${SPACES}, '', 'g') AS BIGINT)`;
@@ -119,13 +117,13 @@ export function conversionSql(c: string, from: string, kind: TypeKind): string {
       return `CASE WHEN regexp_full_match(${dotted}, '[+-]?(\\d+(\\.\\d*)?|\\.\\d+)') THEN TRY_CAST(${dotted} AS DECIMAL(18,2)) END`;
     }
     case 'date': {
-      if (from === 'DATE') return c;
-      if (from.startsWith('TIMESTAMP')) return `CAST(${c} AS DATE)`;
+      if (isDateType(from)) return c;
+      if (isTimestampType(from)) return `CAST(${c} AS DATE)`;
       if (numeric) return `CAST(NULL AS DATE)`;
       return `COALESCE(CAST(try_strptime(${v}, '%Y-%m-%d') AS DATE), CAST(try_strptime(${v}, '%d/%m/%Y') AS DATE))`;
     }
     case 'month': {
-      if (from === 'DATE' || from.startsWith('TIMESTAMP')) return `CAST(date_trunc('month', ${c}) AS DATE)`;
+      if (isTemporalType(from)) return `CAST(date_trunc('month', ${c}) AS DATE)`;
       if (numeric) return `CAST(NULL AS DATE)`;
       return `COALESCE(CAST(try_strptime(${v}, '%Y-%m') AS DATE), CAST(try_strptime(${v}, '%m/%Y') AS DATE))`;
     }
@@ -134,7 +132,7 @@ export function conversionSql(c: string, from: string, kind: TypeKind): string {
 
 /** Rounds a DECIMAL(18,2) conversion would make (a third decimal), counted apart from failures. */
 function roundingSql(c: string, from: string): string | null {
-  if (NUMERIC.test(from)) return INTEGER.test(from) || /^DECIMAL\(\d+,[0-2]\)$/.test(from) ? null : `${c} <> round(${c}, 2)`;
+  if (isNumericType(from)) return isIntegerType(from) || (decimalScale(from) ?? 3) <= 2 ? null : `${c} <> round(${c}, 2)`;
   return null;
 }
 
@@ -189,7 +187,7 @@ export async function applyOverrides(engine: Engine, tables: ImportedTable[], o:
         );
       }
       if (Number(rounded)) warnings.push(`colonne « ${label(id)} » : ${Number(rounded)} valeur(s) à plus de deux décimales arrondie(s) au centime`);
-      if ((kind === 'code' || kind === 'text') && NUMERIC.test(from)) {
+      if ((kind === 'code' || kind === 'text') && isNumericType(from)) {
         warnings.push(`colonne « ${label(id)} » : lue comme nombre dans le fichier (${from}) ; un zéro de tête absent du fichier ne peut être rendu`);
       }
       if (kind === 'month') warnings.push(`colonne « ${label(id)} » : mois enregistrés au 1er du mois (précision : le mois)`);

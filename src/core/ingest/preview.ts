@@ -7,6 +7,7 @@ import { Catalog } from '../catalog/catalog.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { OperationContext } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
+import { isDateType, isIntegerType, isNumericType, isTextType } from '../sql/types.ts';
 import { detectFormat, extensionOf, importSourceFile } from './import.ts';
 import { findRecordArrays, type RecordArray } from './json-shapes.ts';
 import { decodeJsonBytes, parseJson } from './json-text.ts';
@@ -71,10 +72,10 @@ export interface PreviewRequest {
 let serial = 0;
 
 function kindOfType(type: string, datePrecision: string | undefined): TypeKind | null {
-  if (/^(BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT)$/.test(type)) return 'integer';
-  if (/^(DOUBLE|FLOAT|REAL|DECIMAL)/.test(type)) return 'decimal';
-  if (type === 'DATE') return datePrecision === 'month' ? 'month' : 'date';
-  if (type === 'VARCHAR') return 'text';
+  if (isIntegerType(type)) return 'integer';
+  if (isNumericType(type)) return 'decimal';
+  if (isDateType(type)) return datePrecision === 'month' ? 'month' : 'date';
+  if (isTextType(type)) return 'text';
   return null;
 }
 

@@ -18,6 +18,7 @@
 import type { Engine } from '../engine/engine.ts';
 import { describeColumns } from '../engine/digest.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
+import { isTextType } from '../sql/types.ts';
 
 export type PersonalKind = 'email' | 'telephone' | 'adresse' | 'nom-de-personne' | 'date-de-naissance' | 'identifiant-personnel';
 
@@ -89,7 +90,7 @@ export async function detectPersonalColumns(engine: Engine, table: string, opts:
       out.push({ column: c.name, kind: header.kind, share: null, sampled: 0, reason: header.reason });
       continue;
     }
-    if (!/^(VARCHAR|TEXT|STRING|CHAR.*)$/i.test(c.type)) continue;
+    if (!isTextType(c.type)) continue;
     const v = 'trim(v)';
     const r = await engine.query(
       `SELECT count(*)::INTEGER,

@@ -73,6 +73,19 @@ const NESTED_KINDS = new Set<TypeKind>(['list', 'array', 'struct', 'map', 'union
 export const isNumericType = (type: string): boolean => NUMERIC_KINDS.has(typeKind(type));
 /** Holds whole numbers, from `TINYINT` to `UHUGEINT` (and `VARINT`). */
 export const isIntegerType = (type: string): boolean => typeKind(type) === 'integer';
+const INTEGER_BITS: Record<string, number> = {
+  TINYINT: 8, INT1: 8, UTINYINT: 8, UINT8: 8,
+  SMALLINT: 16, INT2: 16, SHORT: 16, USMALLINT: 16, UINT16: 16,
+  INTEGER: 32, INT: 32, INT4: 32, SIGNED: 32, UINTEGER: 32, UINT32: 32,
+  BIGINT: 64, INT8: 64, LONG: 64, UBIGINT: 64, UINT64: 64,
+  HUGEINT: 128, INT128: 128, UHUGEINT: 128, UINT128: 128,
+};
+
+/** The width in bits of an integer type (`SMALLINT` → 16; `VARINT` → Infinity), null for any other type. */
+export function integerBits(type: string): number | null {
+  if (!isIntegerType(type)) return null;
+  return INTEGER_BITS[type.trim().toUpperCase()] ?? Infinity;
+}
 /** Fixed-point `DECIMAL(p,s)` / `NUMERIC`. */
 export const isDecimalType = (type: string): boolean => typeKind(type) === 'decimal';
 /** `FLOAT`, `DOUBLE` and their aliases. */

@@ -8,9 +8,9 @@ import type { Engine } from '../../core/engine/engine.ts';
 import { rangeOf, toTsv, type CellPos, type DecimalMark } from '../explore/copy.ts';
 import type { Rows } from '../../core/engine/values.ts';
 import { SortedWindows } from '../../core/explore/sorted-windows.ts';
+import { cellKind, decimalScale, isCodeColumn, type CellKind } from '../../core/sql/types.ts';
 import {
   countRows,
-  isNumericType,
   relationColumns,
   type OrderBy,
   type Relation,
@@ -31,7 +31,7 @@ export const MIN_WIDTH = 40;
 export const MAX_WIDTH = 1200;
 const DEBOUNCE_MS = 40;
 
-export type CellKind = 'number' | 'date' | 'timestamp' | 'boolean' | 'text' | 'other';
+export type { CellKind };
 
 export interface GridColumn {
   index: number;
@@ -79,22 +79,7 @@ export function moveName(names: readonly string[], name: string, delta: number):
   return out;
 }
 
-export function kindOfType(type: string): CellKind {
-  const t = type.trim().toUpperCase();
-  if (isNumericType(t)) return 'number';
-  if (t === 'DATE') return 'date';
-  if (t.startsWith('TIMESTAMP')) return 'timestamp';
-  if (t === 'BOOLEAN') return 'boolean';
-  if (t === 'VARCHAR' || t.startsWith('VARCHAR')) return 'text';
-  return 'other';
-}
-
-const CODE_NAME =
-  /(^|_)(c|cp|code|codes|id|ident|identifiant|n|no|num|numero|insee|siret|siren|postal|annee|exercice|year|millesime|arr|arrondissement|dept|departement|commune)(_|\d|$)/i;
-
-function isIntegerType(type: string): boolean {
-  return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)\b/i.test(type.trim());
-}
+export const kindOfType = cellKind;
 
 function widthFor(label: string, kind: CellKind): number {
   const byLabel = label.length * 7.5 + 30;
@@ -108,9 +93,8 @@ export function layoutColumns(cols: readonly { name: string; label?: string; typ
     const kind = kindOfType(c.type);
     const label = c.label ?? c.name;
     const width = widthFor(label, kind);
-    const m = /^DECIMAL\(\s*\d+\s*,\s*(\d+)\s*\)/i.exec(c.type.trim());
-    const scale = m ? Number(m[1]) : null;
-    const code = kind === 'number' && isIntegerType(c.type) && CODE_NAME.test(c.name);
+    const scale = decimalScale(c.type);
+    const code = isCodeColumn(c);
     const col = { index, name: c.name, label, type: c.type, kind, scale, code, width, left };
     left += width;
     return col;
