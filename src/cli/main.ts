@@ -26,6 +26,10 @@ Utilisation :
   loupe repair --project DIR                          met de côté une ligne de journal tronquée par une écriture interrompue
   loupe replay --project DIR                          rejoue le journal depuis les sources et compare
   loupe report --project DIR --out rapport.html [--findings C-0001,C-0002 | --investigation E-0001] [--allow-personal-data]
+        [--columns PREUVE=col1,col2…] [--tz Europe/Paris]   colonnes imprimées d'une preuve (défaut : celles que la
+                                                      constatation cite, le montant, les clés) ; fuseau des heures
+                                                      (défaut : celui de la machine). Chaque preuve a aussi son CSV
+                                                      complet, joint au rapport et écrit à côté (rapport.C-0001-P-….csv)
   loupe identity [--name "Prénom Nom"] [--out ma-cle.json]  votre identité de signature ; exporte la clé publique
   loupe keys trust FICHIER | keys list               fait confiance à la clé publique d'un collègue ; les liste
   loupe demo --out DIR                                génère l'espace de démonstration
@@ -59,6 +63,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         table: { type: 'string' },
         option: { type: 'string', multiple: true },
         type: { type: 'string', multiple: true },
+        columns: { type: 'string', multiple: true },
+        tz: { type: 'string' },
       },
     });
   } catch (e) {
@@ -104,7 +110,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'repair':
         return await cmdRepair(values.project, io);
       case 'report':
-        return await withSession(values.project, false, io, (s) => cmdReport(s, values.out, values.findings, values.investigation, values['allow-personal-data'] ?? false, io), {
+        return await withSession(values.project, false, io, (s) => cmdReport(s, values.out, values.findings, values.investigation, values['allow-personal-data'] ?? false, io, { columns: values.columns ?? [], ...(values.tz ? { tz: values.tz } : {}) }), {
           write: true,
           command: 'report',
           allowExternal: values['allow-external-sources'] ?? false,
@@ -308,10 +314,24 @@ async function cmdReport(
   investigation: string | undefined,
   allowPersonalData: boolean,
   io: Io,
+  layout: { columns: string[]; tz?: string } = { columns: [] },
 ): Promise<number> {
   if (!out) throw new Error('--out FICHIER.html est requis');
+  const columns: Record<string, string[]> = {};
+  for (const c of layout.columns) {
+    const m = /^([A-Za-z0-9_-]+)=(.+)$/.exec(c);
+    if (!m) throw new Error(`--columns attend PREUVE=colonne1,colonne2 : « ${c} »`);
+    columns[m[1]!] = m[2]!.split(',').map((x) => x.trim()).filter(Boolean);
+  }
+  if (layout.tz) {
+    try {
+      new Intl.DateTimeFormat('fr-FR', { timeZone: layout.tz });
+    } catch {
+      throw new Error(`--tz : fuseau horaire inconnu « ${layout.tz} » (exemple : Europe/Paris)`);
+    }
+  }
   if (findings && investigation) throw new Error('--findings et --investigation ne vont pas ensemble');
-  const { renderReport } = await import('../core/report/report.ts');
+  const { renderReport, reportAttachments } = await import('../core/report/report.ts');
   const book = await session.findings();
   const ids = findings ? findings.split(',').map((x) => x.trim()).filter(Boolean) : book.list().map((f) => f.id);
   const chosen = investigation ? book.list().filter((f) => f.investigationId === investigation) : ids.map((id) => book.get(id));
@@ -330,9 +350,16 @@ async function cmdReport(
     io.err(`Attention : données personnelles exportées à votre demande (--allow-personal-data) :\n${lines.join('')}`);
   }
   const { trustedKeys } = await import('./identity-store.ts');
-  const html = await renderReport(session, investigation ? { investigationId: investigation } : { findingIds: ids }, { trustedKeys: await trustedKeys() });
+  const target = investigation ? { investigationId: investigation } : { findingIds: ids };
+  const html = await renderReport(session, target, { trustedKeys: await trustedKeys(), columns, ...(layout.tz ? { timeZone: layout.tz } : {}) });
   const { writeFile } = await import('node:fs/promises');
   await writeFile(resolve(out), html, 'utf8');
+  // The report carries each CSV as a link already; beside it, the same files for whoever opens the folder.
+  const stem = resolve(out).replace(/\.html?$/i, '');
+  for (const a of await reportAttachments(session, target)) {
+    await writeFile(`${stem}.${a.name}`, a.csv, 'utf8');
+    io.out(`Données complètes : ${stem}.${a.name}\n`);
+  }
   io.out(`Rapport écrit : ${resolve(out)} (${investigation ? `enquête ${investigation}` : ids.length ? `${ids.length} constatation(s)` : 'sans constatation : sources et journal'})\n`);
   return 0;
 }

@@ -2,11 +2,12 @@
 // an attached CSV), nested values read as « clé : valeur », a TIMESTAMP reads as the grid shows it,
 // instants carry their zone, every figure names its files (the GeoJSON of a map included), and the
 // footer pins the journal head.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
+import { main } from '../../src/cli/main.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { attachEvidence, chartEvidence, createFinding, evidenceFromResult, type Finding } from '../../src/core/findings/index.ts';
@@ -181,4 +182,24 @@ describe('report layout', () => {
     expect(footer).toContain('Europe/Paris');
     expect(html).toContain('@page{size:A4');
   });
+
+  it('is written by `loupe report` with the author’s columns, the asked zone and the CSV beside it', async () => {
+    const e = snapshotOf(f);
+    const out = join(dir, 'rapport.html');
+    let err = '';
+    let said = '';
+    const code = await main(['report', '--project', join(dir, 'proj'), '--out', out, '--columns', `${e.id}=champ_02,montant_verse`, '--tz', 'UTC'], {
+      out: (x) => void (said += x), err: (x) => void (err += x),
+    });
+    expect(code, err).toBe(0);
+    const html = await readFile(out, 'utf8');
+    expect(printedColumns(html, e.id)).toEqual(['montant_verse', 'champ_02']);
+    expect(plain(html)).toContain(`figée le ${plain(formatDateTime(e.createdAt, 'UTC'))}`);
+    const beside = join(dir, `rapport.${f.id}-${e.id}.csv`);
+    expect(said).toContain(beside);
+    expect(await readFile(beside, 'utf8')).toBe(snapshotCsv(e));
+    let bad = '';
+    expect(await main(['report', '--project', join(dir, 'proj'), '--out', out, '--columns', 'sans-egal'], { out: () => {}, err: (x) => void (bad += x) })).not.toBe(0);
+    expect(bad).toContain('--columns attend PREUVE=colonne1,colonne2');
+  }, 120_000);
 });

@@ -247,6 +247,16 @@ function checkRef(ref: JournalRef, entries: readonly JournalEntry[]): boolean {
   return !!e && e.hash === ref.hash && e.op === ref.op;
 }
 
+/**
+ * The CSV attached to each snapshot of a report (the same text as its data: link), for the CLI to write
+ * beside the HTML file: a reader of a shared folder opens them without going through the report.
+ */
+export async function reportAttachments(session: Session, target: ReportTarget): Promise<{ name: string; csv: string }[]> {
+  const book = await findingsOf(session);
+  const findings = 'investigationId' in target ? book.list().filter((f) => f.investigationId === target.investigationId) : target.findingIds.map((id) => book.get(id));
+  return findings.flatMap((f) => f.evidence.flatMap((e) => (e.kind === 'snapshot' && e.columns.length ? [{ name: csvFileName(f.id, e.id), csv: snapshotCsv(e) }] : [])));
+}
+
 export async function renderReport(session: Session, target: ReportTarget, opts: ReportOptions = {}): Promise<string> {
   const book = await findingsOf(session);
   const maxRows = opts.maxRows ?? 50;
