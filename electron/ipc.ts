@@ -188,7 +188,8 @@ const toPosix = (p: string) => p.split(sep).join('/');
 
 /**
  * The files Loupe itself writes in a project folder: the manifest, the journal (and the torn lines a
- * repair sets aside), the findings, the privacy salt, and copies of sources under sources/.
+ * repair sets aside), the findings, the views' state (ui-state.json), the privacy salt, and copies of
+ * sources under sources/.
  * The project write channel writes nothing else, so a page cannot drop .bashrc or .ssh/authorized_keys
  * into a folder the user opened as a project.
  */
@@ -198,7 +199,7 @@ export function isLoupeProjectFile(rel: string): boolean {
   if (parts.some((p) => p === '' || p === '.' || p === '..')) return false;
   if (parts.length === 1) {
     // Not the lock: the main process holds it for the window (openProject), the page never writes it.
-    return ['loupe.json', 'journal.ndjson', 'findings.json', 'privacy-salt.txt'].includes(parts[0]!) || /^journal\.torn-[0-9A-Za-z-]{1,40}\.ndjson$/.test(parts[0]!);
+    return ['loupe.json', 'journal.ndjson', 'findings.json', 'privacy-salt.txt', 'ui-state.json'].includes(parts[0]!) || /^journal\.torn-[0-9A-Za-z-]{1,40}\.ndjson$/.test(parts[0]!);
   }
   return parts[0] === 'sources' && parts.length <= 16;
 }

@@ -8,6 +8,7 @@ import { rowsToObjects } from '../engine/values.ts';
 import type { Progress } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
 import { isDateType, isNumericType, isTextualType, isTimestampType } from '../sql/types.ts';
+import { orderKeys, type OrderBy } from '../explore/window.ts';
 import { neutraliseCell, neutraliseSql } from './neutralise.ts';
 import type { Cell, Row } from 'write-excel-file/universal';
 
@@ -37,6 +38,8 @@ export interface ExportOptions {
   chunkRows?: number;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /** The on-screen sort: rows are numbered in this order, so every format writes them so. */
+  orderBy?: readonly OrderBy[];
 }
 
 export class ExportCancelledError extends Error {
@@ -68,7 +71,9 @@ export async function exportRelation(
   }
   // A numbered snapshot gives stable chunks whatever the number of threads, and one consistent export.
   const snap = `__export_${++exportCounter}`;
-  await engine.exec(`CREATE TEMP TABLE ${quoteIdent(snap)} AS SELECT row_number() OVER () AS __n, * FROM ${relation} AS _e`);
+  const keys = orderKeys(opts.orderBy);
+  const order = keys.length ? `ORDER BY ${keys.join(', ')}` : '';
+  await engine.exec(`CREATE TEMP TABLE ${quoteIdent(snap)} AS SELECT row_number() OVER (${order}) AS __n, * FROM ${relation} AS _e`);
   try {
     const chunkRows = opts.chunkRows ?? (format === 'xlsx' ? 1_000_000 : 100_000);
     const label = (name: string) => opts.labels?.[name] ?? name;

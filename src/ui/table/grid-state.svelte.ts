@@ -122,8 +122,25 @@ export interface GridSource {
   rows?: number;
 }
 
+/** What a grid starts from when it comes back (another tab, a reopen): the user's layout, sort and place. */
+export interface GridLayout {
+  orderBy: OrderBy[];
+  order: string[];
+  hidden: string[];
+  widths: Record<string, number>;
+  pinned: boolean;
+  scrollTop: number;
+  scrollLeft: number;
+}
+
 export class GridState {
   relation = $state.raw<Relation | null>(null);
+  /** The source shown: the same one again (coming back to the tab) keeps everything as it was. */
+  shown: GridSource | null = null;
+  /** A scroll position to put the viewport back to once the rows are there. */
+  restoreScroll = $state.raw<{ top: number; left: number } | null>(null);
+  /** A saved layout that the first show() applies to the columns the table has then. */
+  private initial: GridLayout | null = null;
   /** The source's columns, in the source's order, at their default widths. */
   base = $state.raw<GridColumn[]>([]);
   order = $state.raw<string[]>([]);
@@ -196,6 +213,39 @@ export class GridState {
   private sorted: SortedWindows | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
+  constructor(initial?: GridLayout) {
+    if (!initial) return;
+    // Set at once, not at show(): whoever saves the state reads it before the rows arrive.
+    this.initial = initial;
+    this.orderBy = initial.orderBy;
+    this.order = initial.order;
+    this.hidden = initial.hidden;
+    this.widths = initial.widths;
+    this.pinned = initial.pinned;
+    this.scrollTop = initial.scrollTop;
+    this.scrollLeft = initial.scrollLeft;
+    if (initial.scrollTop || initial.scrollLeft) this.restoreScroll = { top: initial.scrollTop, left: initial.scrollLeft };
+  }
+
+  /** Whether `source` is what this grid already shows, ready: coming back to it changes nothing. */
+  shows(source: GridSource | null): boolean {
+    return !!source && this.shown === source && this.ready && !this.error;
+  }
+
+  /** The layout, sort and place as data, for the view state kept in the project. */
+  layout(): GridLayout {
+    const scroll = this.restoreScroll ?? { top: this.scrollTop, left: this.scrollLeft };
+    return {
+      orderBy: this.orderBy.map((o) => ({ column: o.column, ...(o.desc ? { desc: true } : {}) })),
+      order: [...this.order],
+      hidden: [...this.hidden],
+      widths: { ...this.widths },
+      pinned: this.pinned,
+      scrollTop: Math.round(scroll.top),
+      scrollLeft: Math.round(scroll.left),
+    };
+  }
+
   private get wide(): boolean {
     return this.columns.length > COLUMN_BLOCK;
   }
@@ -210,13 +260,19 @@ export class GridState {
     this.cache.clear();
     this.inflight.clear();
     this.relation = source?.relation ?? null;
+    this.shown = source;
     this.ready = false;
     this.error = null;
-    this.orderBy = [];
+    const initial = this.initial;
+    this.initial = null;
+    if (!initial) {
+      this.orderBy = [];
+      this.scrollTop = 0;
+      this.scrollLeft = 0;
+      this.restoreScroll = null;
+    }
     this.anchor = null;
     this.cursor = null;
-    this.scrollTop = 0;
-    this.scrollLeft = 0;
     if (!source) {
       this.base = [];
       this.rowCount = 0;
@@ -227,9 +283,19 @@ export class GridState {
       const rows = source.rows ?? (await countRows(engine, source.relation));
       if (gen !== this.generation) return;
       this.base = layoutColumns(cols);
-      this.order = this.base.map((c) => c.name);
-      this.hidden = [];
-      this.widths = {};
+      const names = this.base.map((c) => c.name);
+      if (initial) {
+        const known = new Set(names);
+        this.order = [...initial.order.filter((n) => known.has(n)), ...names.filter((n) => !initial.order.includes(n))];
+        const hidden = initial.hidden.filter((n) => known.has(n));
+        this.hidden = hidden.length >= names.length ? [] : hidden;
+        this.widths = Object.fromEntries(Object.entries(initial.widths).filter(([n]) => known.has(n)));
+        this.orderBy = initial.orderBy.filter((o) => known.has(o.column));
+      } else {
+        this.order = names;
+        this.hidden = [];
+        this.widths = {};
+      }
       this.lastFetchKey = this.fetchKey;
       this.rowCount = rows;
       this.ready = true;
@@ -348,6 +414,15 @@ export class GridState {
       ...(this.orderBy.length ? { orderBy: this.orderBy } : {}),
     });
     return { text: toTsv(res.rows, mark), rows: res.rows.length, cols: columns.length };
+  }
+
+  /** Every column of the row shown at `row` (hidden ones too), under the current sort and filters. */
+  async rowValues(row: number): Promise<Record<string, unknown> | null> {
+    if (!this.engine || !this.relation || row < 0 || row >= this.rowCount) return null;
+    const columns = this.base.map((c) => c.name);
+    const res = await this.windowRows({ offset: row, limit: 1, columns, ...(this.orderBy.length ? { orderBy: this.orderBy } : {}) });
+    const values = res.rows[0];
+    return values ? Object.fromEntries(columns.map((c, i) => [c, values[i]])) : null;
   }
 
   /** The value at (row, column); undefined while its block is not loaded yet. */

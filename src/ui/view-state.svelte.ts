@@ -1,0 +1,188 @@
+// The views' state per table, alive while the project is open and saved with it. A tab that is left
+// is unmounted, so the Table view's explore and grid states live here, one pair per table, and come
+// back as they were; on reopen they are rebuilt from ui-state.json (see view-state-file.ts). The
+// chart in progress is kept per table from outside the builder: its draft is recorded as it changes,
+// and put back when the builder starts over on a table that had one.
+import { untrack } from 'svelte';
+import type { TableEntry } from '../core/catalog/catalog.ts';
+import type { Engine } from '../core/engine/engine.ts';
+import { tableRelation } from '../core/explore/window.ts';
+import type { Session } from '../core/project/session.ts';
+import { app } from './app-state.svelte.ts';
+import { ExploreState } from './explore/explore-state.svelte.ts';
+import { GridState, type GridSource } from './table/grid-state.svelte.ts';
+import { emptyUiState, isDraftFor, parseUiState, TableViewState, UI_STATE_FILE, uiStateText, type UiStateFile } from './view-state-file.ts';
+
+/** Writes wait for the user to pause (a scroll or a resize sends many changes). */
+const SAVE_DELAY_MS = 300;
+
+export interface TableSession {
+  name: string;
+  source: GridSource;
+  explore: ExploreState;
+  grid: GridState;
+  /** What the table was when this state was made: another import of the same name starts over. */
+  signature: string;
+}
+
+function signatureOf(t: TableEntry): string {
+  return JSON.stringify([t.kind, t.rows, t.columns.map((c) => [c.name, c.type])]);
+}
+
+class ViewStates {
+  private session: Session | null = null;
+  private file: UiStateFile = emptyUiState();
+  private tables = new Map<string, TableSession>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private writing: Promise<void> = Promise.resolve();
+  /** The project's ui-state.json has been read: views may build their state. */
+  loaded = $state(false);
+
+  private started = false;
+
+  /**
+   * Follows the open project (its ui-state.json is read when it opens) and the chart builder (its
+   * draft is kept per table). The builder is loaded here, not imported: the Charts view stays lazy.
+   */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    $effect.root(() => {
+      $effect(() => {
+        const s = app.session;
+        if (s) void untrack(() => this.load(s));
+      });
+    });
+    void import('./charts/builder.svelte.ts').then(({ builder }) => {
+      let lastTable: string | null = null;
+      $effect.root(() => {
+        $effect(() => {
+          if (!this.loaded) return;
+          const draft = $state.snapshot(builder.draft) as Record<string, unknown> & { source: { table: string }; encoding: object };
+          const table = draft.source.table;
+          if (!table) return;
+          untrack(() => {
+            const fresh = !Object.keys(draft.encoding).length && !('title' in draft);
+            const kept = table !== lastTable && fresh ? this.chart(table) : null;
+            lastTable = table;
+            // The builder started over on a table that had a chart in progress: that chart comes back.
+            if (kept) builder.draft = kept as typeof builder.draft;
+            else this.putChart(table, draft);
+          });
+        });
+      });
+    });
+  }
+
+  /** Reads the project's ui-state.json, once per open project. */
+  async load(session: Session): Promise<void> {
+    if (this.session === session) return;
+    this.session = session;
+    this.tables.clear();
+    this.loaded = false;
+    let text: string | null = null;
+    try {
+      text = await session.store.readText(UI_STATE_FILE);
+    } catch {
+      // Unreadable: the views start clean, and the next change writes a new file.
+    }
+    if (this.session !== session) return;
+    this.file = parseUiState(text);
+    this.loaded = true;
+  }
+
+  /** The explore and grid states of a table: the live ones, else rebuilt from what the project saved. */
+  tableSession(engine: Engine, t: TableEntry): TableSession {
+    const signature = signatureOf(t);
+    const live = this.tables.get(t.name);
+    if (live && live.signature === signature) return live;
+    const saved = this.file.tables[t.name];
+    const rowid = t.kind !== 'view';
+    const source: GridSource = { relation: tableRelation(t.name, { rowid }), columns: t.columns, rows: t.rows };
+    const explore = new ExploreState(engine, t.name, t.columns, t.rows, rowid);
+    const known = new Set(t.columns.map((c) => c.name));
+    let grid: GridState;
+    if (saved) {
+      explore.filters = saved.filters.filter((f) => known.has(f.column));
+      explore.facetColumns = saved.facetColumns.filter((c) => known.has(c));
+      explore.facetsSuggested = saved.facetsSuggested;
+      explore.profileColumn = saved.profileColumn && known.has(saved.profileColumn) ? saved.profileColumn : null;
+      explore.panel = saved.panel === 'profile' && !explore.profileColumn ? null : saved.panel;
+      explore.summary = saved.summary;
+      grid = new GridState({
+        orderBy: saved.orderBy.filter((o) => known.has(o.column)),
+        order: saved.order,
+        hidden: saved.hidden,
+        widths: saved.widths,
+        pinned: saved.pinned,
+        scrollTop: saved.scrollTop,
+        scrollLeft: saved.scrollLeft,
+      });
+    } else {
+      grid = new GridState();
+    }
+    const ts = { name: t.name, source, explore, grid, signature };
+    this.tables.set(t.name, ts);
+    return ts;
+  }
+
+  /** A table's state as data. Reading it inside an effect tracks every field it is made of. */
+  snapshot(ts: TableSession): TableViewState | null {
+    const ex = ts.explore;
+    const r = TableViewState.safeParse({
+      ...ts.grid.layout(),
+      filters: ex.filters,
+      facetColumns: ex.facetColumns,
+      facetsSuggested: ex.facetsSuggested || ex.panel === 'facets',
+      panel: ex.panel,
+      profileColumn: ex.profileColumn,
+      summary: ex.summary,
+    });
+    // A state the file could not hold (a filter value past the limits) is not saved, and not half-saved.
+    return r.success ? r.data : null;
+  }
+
+  putTable(name: string, state: TableViewState): void {
+    if (!this.loaded) return;
+    const before = this.file.tables[name];
+    if (before && JSON.stringify(before) === JSON.stringify(state)) return;
+    this.file = { ...this.file, tables: { ...this.file.tables, [name]: state } };
+    this.schedule();
+  }
+
+  /** The chart in progress on a table, if one was kept. */
+  chart(table: string): Record<string, unknown> | null {
+    const d = this.file.charts[table];
+    return d && isDraftFor(d, table) ? structuredClone(d) : null;
+  }
+
+  putChart(table: string, draft: Record<string, unknown>): void {
+    if (!this.loaded || !isDraftFor(draft, table)) return;
+    const before = this.file.charts[table];
+    if (before && JSON.stringify(before) === JSON.stringify(draft)) return;
+    this.file = { ...this.file, charts: { ...this.file.charts, [table]: draft } };
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, SAVE_DELAY_MS);
+  }
+
+  /** Writes ui-state.json now (one write at a time, the latest state last). */
+  flush(): Promise<void> {
+    const session = this.session;
+    if (!session || !this.loaded) return this.writing;
+    const text = uiStateText(this.file);
+    this.writing = this.writing.then(() => session.store.writeTextAtomic(UI_STATE_FILE, text)).catch((e: unknown) => {
+      // View state only: the analysis and the journal are not affected, so say it quietly.
+      console.warn(`${UI_STATE_FILE} non enregistré :`, e);
+    });
+    return this.writing;
+  }
+}
+
+export const viewStates = new ViewStates();
