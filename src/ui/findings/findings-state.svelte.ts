@@ -3,7 +3,7 @@
 // Kept outside app-state so the shell only carries the one `createFinding` entry point.
 import {
   attachEvidence, checkFindings, commentFinding, createFinding, createInvestigation, detachEvidence, evidenceFromResult, fileFinding,
-  reopenFinding, signOff, sourceEvidence, submitForReview, summarizeInvestigation, updateFinding,
+  reopenFinding, rowEvidence, signOff, sourceEvidence, submitForReview, summarizeInvestigation, updateFinding,
   type Actor, type Evidence, type Finding, type FindingFields, type FindingsCheck, type SignatureCheck, type FindingStatus, type Investigation, type InvestigationSummary, type Severity,
 } from '../../core/findings/index.ts';
 import type { Signer, TrustedKey } from '../../core/identity/identity.ts';
@@ -121,6 +121,7 @@ class FindingsUi {
   }
 
   setUser(name: string): void {
+    const unnamed = this.actor().by;
     this.user = name;
     void this.refreshIdentity();
     try {
@@ -128,6 +129,22 @@ class FindingsUi {
     } catch {
       // Not remembered across reloads; still used now.
     }
+    void this.claimUnnamed(unnamed);
+  }
+
+  /**
+   * The owner was copied from the name at creation: a finding made before anyone typed a name holds
+   * the placeholder (« Auditeur ») for good, and typing one later changed nothing. Drafts whose owner
+   * is still the placeholder the user acted under until now, and that this placeholder created, are
+   * the user's: they take the name, each change journaled and signed like any other.
+   */
+  private async claimUnnamed(placeholder: string): Promise<void> {
+    const by = this.actor().by;
+    if (!this.user.trim() || placeholder === by || placeholder !== t('findings.defaultUser') || !app.session) return;
+    const mine = this.findings.filter(
+      (f) => f.status === 'draft' && f.owner === placeholder && f.history.find((h) => h.action === 'create')?.by === placeholder,
+    );
+    for (const f of mine) await this.update(f.id, { owner: by });
   }
 
   session(): Session {
@@ -197,10 +214,19 @@ class FindingsUi {
 
   /** Freezes a result as a snapshot, then creates a draft finding holding it (used by every view). */
   async createFromResult(args: FindingFromResult): Promise<Finding | undefined> {
+    return this.createWith(args.title, (s) => evidenceFromResult(s, args.result, { by: this.actor().by, ...(args.title ? { title: args.title } : {}) }));
+  }
+
+  /** A draft finding whose evidence is one row of a table, as the grid shows it (values read from the engine). */
+  async createFromRow(args: { table: string; values: Record<string, unknown>; title?: string }): Promise<Finding | undefined> {
+    return this.createWith(args.title, (s) => rowEvidence(s, { table: args.table, values: args.values, by: this.actor().by, ...(args.title ? { title: args.title } : {}) }));
+  }
+
+  private async createWith(givenTitle: string | undefined, freeze: (s: Session) => Promise<Evidence & { summary?: string }>): Promise<Finding | undefined> {
     await this.load();
     const f = await this.act(async (s) => {
-      const ev = await evidenceFromResult(s, args.result, { by: this.actor().by, ...(args.title ? { title: args.title } : {}) });
-      const title = args.title?.trim() || ev.title || t('findings.untitled');
+      const ev = await freeze(s);
+      const title = givenTitle?.trim() || ev.title || t('findings.untitled');
       const me = await this.signed();
       const created = await createFinding(s, { title: title.slice(0, 1000), condition: ev.summary ?? '' }, me);
       return attachEvidence(s, created.id, ev, me);
