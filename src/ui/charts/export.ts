@@ -4,6 +4,7 @@
 import type { Result } from 'vega-embed';
 import { chartCsv, chartFileName, chartJson, chartTexts } from '../../core/viz/export-chart.ts';
 import type { VlSpec } from '../../core/viz/compile.ts';
+import { withValues } from '../../core/viz/vega-spec.ts';
 import { app } from '../app-state.svelte.ts';
 
 export type ExportKind = 'png' | 'svg' | 'json' | 'csv';
@@ -16,6 +17,16 @@ function dataUrlBytes(url: string): Uint8Array {
   return out;
 }
 
+/** The chart redrawn for a file with uncut legends; the view on screen as it is if that redraw fails. */
+async function fileImage(view: Result, vegaLite: VlSpec, values: Record<string, unknown>[], kind: 'png' | 'svg'): Promise<string> {
+  try {
+    const { renderChartFile, uncutLegends } = await import('../findings/chart-evidence.ts');
+    return await renderChartFile(uncutLegends(withValues(vegaLite, values)), kind);
+  } catch {
+    return kind === 'png' ? view.view.toImageURL('png', 2) : view.view.toSVG();
+  }
+}
+
 /** Saves the chart; false when the user cancelled the dialog. */
 export async function exportChart(kind: ExportKind, view: Result | null, vegaLite: VlSpec, values: Record<string, unknown>[], fallbackName: string): Promise<boolean> {
   const host = app.host;
@@ -24,12 +35,12 @@ export async function exportChart(kind: ExportKind, view: Result | null, vegaLit
   switch (kind) {
     case 'png': {
       if (!view) return false;
-      // Twice the pixels: sharp in print and on high-density screens.
-      return host.saveAs(name, dataUrlBytes(await view.view.toImageURL('png', 2)), 'image/png');
+      // Twice the pixels: sharp in print and on high-density screens; legends drawn whole (see uncutLegends).
+      return host.saveAs(name, dataUrlBytes(await fileImage(view, vegaLite, values, 'png')), 'image/png');
     }
     case 'svg':
       if (!view) return false;
-      return host.saveAs(name, await view.view.toSVG(), 'image/svg+xml');
+      return host.saveAs(name, await fileImage(view, vegaLite, values, 'svg'), 'image/svg+xml');
     case 'json':
       return host.saveAs(name, chartJson(vegaLite, values), 'application/json');
     case 'csv':

@@ -9,13 +9,37 @@ import type { Session } from '../../core/project/session.ts';
 import { chartData, ChartSpec, FR_FORMAT_LOCALE, FR_TIME_LOCALE, prepareChart, type ChartSpecInput, type VlSpec } from '../../core/viz/index.ts';
 import { chartOperation } from '../../core/viz/ops.ts';
 
-export async function renderChartSvg(vl: VlSpec): Promise<string> {
+function headlessView(vl: VlSpec): vega.View {
   const vg = compile(vl as unknown as TopLevelSpec).spec;
   // vega exports locale() without typing it: French number and date formats, as in the chart widget.
   const frLocale = (vega as unknown as { locale(n: unknown, t: unknown): vega.ViewOptions['locale'] }).locale(FR_FORMAT_LOCALE, FR_TIME_LOCALE);
-  const view = new vega.View(vega.parse(vg, undefined, { ast: true }), { expr: expressionInterpreter, renderer: 'none', ...(frLocale ? { locale: frLocale } : {}) });
+  return new vega.View(vega.parse(vg, undefined, { ast: true }), { expr: expressionInterpreter, renderer: 'none', ...(frLocale ? { locale: frLocale } : {}) });
+}
+
+export async function renderChartSvg(vl: VlSpec): Promise<string> {
+  const view = headlessView(vl);
   try {
     return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * A chart as a file that leaves the app: the screen truncates long legend titles and labels to keep the
+ * plot wide (« Somme de Budget global d… »), a file must not — nobody can hover a PNG for the rest.
+ */
+export function uncutLegends(vl: VlSpec): VlSpec {
+  const config = (vl.config ?? {}) as Record<string, unknown>;
+  const legend = (config.legend ?? {}) as Record<string, unknown>;
+  return { ...vl, config: { ...config, legend: { ...legend, labelLimit: 0, titleLimit: 0 } } } as VlSpec;
+}
+
+/** PNG (as a data: URL, twice the pixels) or SVG text of a full spec (values included), drawn without a DOM view. */
+export async function renderChartFile(vl: VlSpec, kind: 'png' | 'svg'): Promise<string> {
+  const view = headlessView(vl);
+  try {
+    return kind === 'svg' ? await view.toSVG() : await view.toImageURL('png', 2);
   } finally {
     view.finalize();
   }
