@@ -90,8 +90,11 @@ export async function withCliSession(root: string, opts: AccessOptions, io: CliI
         const opened = await Session.open(engine, store, external);
         session = opened.session;
         for (const p of opened.problems) io.err(`Source non rechargée — ${p.fileName} : ${p.reason}\n`);
+        // Tables read from the project's cache are checked before a command answers from them.
+        for (const p of await session.checks) io.err(`${p.kind === 'cache' ? 'Copie en cache' : 'Source'} — ${p.fileName} : ${p.reason}\n`);
       }
       const code = await fn(session);
+      await session.cacheIdle();
       // What loaded from outside with the user's approval (named now, or the flag) is remembered with its hash.
       const approve = session.manifest.sources
         .filter((s) => isAbsolute(s.path) && (opts.allowExternal || under(resolve(s.path), named)) && session.catalog.has(s.table))

@@ -345,9 +345,9 @@ export class Engine {
     return this.submitMain(`Lecture ${name}`, undefined, false, () => this.db.copyFileToBuffer(registeredName(name)));
   }
 
-  /** Creates `table` from an Arrow IPC stream (Parquet, XLSX and other non-SQL readers end here). */
-  insertArrowIPC(table: string, ipc: Uint8Array): Promise<void> {
-    return this.submitMain(`Import ${table}`, undefined, true, () => this.conn.insertArrowFromIPCStream(ipc, { name: table, create: true }));
+  /** Creates `table` from an Arrow IPC stream (Parquet, XLSX and other non-SQL readers end here); `create: false` appends. */
+  insertArrowIPC(table: string, ipc: Uint8Array, opts: { create?: boolean } = {}): Promise<void> {
+    return this.submitMain(`Import ${table}`, undefined, true, () => this.conn.insertArrowFromIPCStream(ipc, { name: table, create: opts.create ?? true }));
   }
 
   /** Creates `table` from a registered JSON file (array of objects or NDJSON). */

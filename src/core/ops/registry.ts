@@ -84,6 +84,18 @@ export function requireColumn(ctx: OperationContext, table: string, column: stri
 }
 
 /**
+ * The table an operation's result goes to when the caller names none: one stable name per operation,
+ * `res_<operation>`, replaced by each run — earlier runs are its history in the journal (their
+ * parameters and digests), not `res_<operation>_2` copies piling up in the catalog. Only a table of
+ * the project's own that already holds the name (an import called so) makes it take a free variant.
+ */
+export function resultTableName(ctx: OperationContext, opId: string): string {
+  const base = `res_${safeIdentifier(opId)}`;
+  const held = ctx.catalog.get(base);
+  return !held || held.kind === 'result' ? base : ctx.catalog.freeName(base);
+}
+
+/**
  * Creates (or replaces) a result table from a SELECT and lists it in the catalog, so results can be
  * browsed in the grid, exported and cited like any table. Returns the SQL that ran.
  */
@@ -93,7 +105,7 @@ export async function createResultTable(
   select: string,
   name?: string,
 ): Promise<{ table: string; sql: string }> {
-  const table = name ?? ctx.catalog.freeName(`res_${safeIdentifier(opId)}`);
+  const table = name ?? resultTableName(ctx, opId);
   const sql = `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS ${select}`;
   await ctx.engine.exec(sql);
   ctx.catalog.set({ name: table, kind: 'result', columns: [], rows: 0, origin: { op: opId } });

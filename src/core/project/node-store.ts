@@ -112,6 +112,12 @@ export class NodeProjectStore implements ProjectStore {
     }
   }
 
+  /** Removes a plain file inside the project (never a link's target, never a folder). */
+  async remove(path: string) {
+    const abs = await this.inside(path);
+    if (await this.plainFile(path, abs, { allowMissing: true })) await unlink(abs);
+  }
+
   async appendText(path: string, text: string) {
     const abs = await this.inside(path);
     await mkdir(dirname(abs), { recursive: true });

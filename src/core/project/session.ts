@@ -3,18 +3,32 @@
 import { Catalog } from '../catalog/catalog.ts';
 import type { Engine, Priority } from '../engine/engine.ts';
 import { importFile, importFolder, importSourceFile, type FolderReport, type ImportDetail } from '../ingest/import.ts';
-import { chainResolvers, type FileResolver } from '../ingest/source.ts';
-import { Journal, type JournalSink } from '../journal/journal.ts';
+import { chainResolvers, sha256OfFile, type FileResolver } from '../ingest/source.ts';
+import { Journal, type JournalEntry, type JournalSink } from '../journal/journal.ts';
 import { runOperation, type Operation, type OperationContext, type OperationResult, type Progress } from '../ops/registry.ts';
 import { assertSingleSelect, runSql, saveQuery } from '../query/sql-ops.ts';
 import { quoteIdent } from '../sql/ident.ts';
 import { emptyManifest, JOURNAL_FILE, MANIFEST_FILE, parseManifest, type Manifest, type SourceRecord } from './manifest.ts';
 import type { ProjectStore } from './store.ts';
+import { CACHE_INDEX, CacheRefused, TableCache, type CachedTable } from './table-cache.ts';
 
 export interface SourceProblem {
   path: string;
   fileName: string;
   reason: string;
+  /** source: the file itself (missing, changed); cache: a kept copy of a table that was not used. */
+  kind?: 'source' | 'cache';
+}
+
+/** Tables read back from the cache at open, checked in full afterwards (Session.checks). */
+interface Restored {
+  entry: JournalEntry;
+  recs: CachedTable[];
+  source?: SourceRecord;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 export interface RunOptions {
@@ -37,6 +51,17 @@ class StoreJournalSink implements JournalSink {
 export class Session {
   readonly catalog = new Catalog();
   private saving: Promise<void> = Promise.resolve();
+  private caching: Promise<void> = Promise.resolve();
+  /** Copies that could not be written (a full disk…): the project still works, the next open re-imports. */
+  readonly cacheErrors: string[] = [];
+  /**
+   * The background checks started by `open`: each source file's SHA-256 against the manifest, each
+   * table read from the cache against its journal entry (digest). Resolves to what they found (never
+   * rejects); a copy that fails is already replaced by a re-import when it resolves.
+   */
+  checks: Promise<SourceProblem[]> = Promise.resolve([]);
+  /** Called when the background checks changed the catalog (a copy replaced by a re-import). */
+  onTablesChanged: (() => void) | null = null;
 
   private constructor(
     readonly engine: Engine,
@@ -44,6 +69,7 @@ export class Session {
     readonly files: FileResolver,
     public manifest: Manifest,
     readonly journal: Journal,
+    readonly cache: TableCache,
   ) {
     // Every entry written re-anchors the head in the manifest, so removing the last entries shows.
     journal.onAppend = () => this.save();
@@ -61,14 +87,18 @@ export class Session {
   static async create(engine: Engine, store: ProjectStore, external: FileResolver, name: string): Promise<Session> {
     if ((await store.readText(MANIFEST_FILE)) !== null) throw new Error(`${store.label} contient déjà un projet`);
     const journal = await Journal.load(new StoreJournalSink(store));
-    const s = new Session(engine, store, chainResolvers(store.files(), external), emptyManifest(name), journal);
+    const { cache } = await TableCache.load(store);
+    const s = new Session(engine, store, chainResolvers(store.files(), external), emptyManifest(name), journal, cache);
     await s.save();
     return s;
   }
 
   /**
-   * Opens a project: re-imports every source after checking its SHA-256. A changed or missing source
-   * is reported by name and the rest opens. Re-imports restore state; they are not new journal entries.
+   * Opens a project. Each source's tables are read back from the project's cache when the journal
+   * vouches for the copy (table-cache.ts), otherwise re-imported after checking the file's SHA-256; a
+   * changed or missing source is reported by name and the rest opens. Result tables of journaled
+   * operations come back from the cache too. What the cache gave is checked in full in the background
+   * (`checks`): source hashes and table digests. Restoring is not a new journal entry.
    */
   static async open(
     engine: Engine,
@@ -80,22 +110,35 @@ export class Session {
     if (text === null) throw new Error(`${store.label} : aucun projet Loupe ici (${MANIFEST_FILE} absent)`);
     const manifest = parseManifest(text, store.label);
     const journal = await Journal.load(new StoreJournalSink(store));
-    const s = new Session(engine, store, chainResolvers(store.files(), external), manifest, journal);
+    const { cache, problem } = await TableCache.load(store);
+    const s = new Session(engine, store, chainResolvers(store.files(), external), manifest, journal, cache);
     const problems: SourceProblem[] = [];
+    if (problem) problems.push({ path: CACHE_INDEX, fileName: CACHE_INDEX, reason: `${problem} : les tables sont réimportées depuis leurs sources`, kind: 'cache' });
+    const restored: Restored[] = [];
     for (let i = 0; i < manifest.sources.length; i++) {
       const src = manifest.sources[i]!;
       opts.onProgress?.({ fraction: i / manifest.sources.length, message: src.fileName });
       try {
-        const file = await s.files.open(src.path);
-        await importSourceFile(s.context(), file, {
-          path: src.path,
-          format: src.format,
-          table: src.table,
-          options: src.options,
-          expectSha256: src.sha256,
-        });
+        const back = await s.restoreSource(src);
+        if (back) {
+          restored.push(back);
+          continue;
+        }
       } catch (e) {
-        problems.push({ path: src.path, fileName: src.fileName, reason: e instanceof Error ? e.message : String(e) });
+        problems.push({ path: src.path, fileName: src.fileName, reason: `copie en cache non utilisée (${messageOf(e)}) : table réimportée depuis sa source`, kind: 'cache' });
+      }
+      try {
+        await s.reimport(src);
+      } catch (e) {
+        problems.push({ path: src.path, fileName: src.fileName, reason: messageOf(e), kind: 'source' });
+      }
+    }
+    for (const group of s.cachedResults()) {
+      try {
+        restored.push(await s.restoreResults(group));
+      } catch (e) {
+        const name = group[0]!.table;
+        problems.push({ path: name, fileName: name, reason: `résultat non rouvert (${messageOf(e)}) : relancez l’opération depuis son historique`, kind: 'cache' });
       }
     }
     for (const q of manifest.queries) {
@@ -106,7 +149,166 @@ export class Session {
       }
     }
     opts.onProgress?.({ fraction: 1, message: '' });
+    s.checks = s.checkRestored(restored);
     return { session: s, problems };
+  }
+
+  /** The import entry the manifest's source record comes from: the last one that read that file. */
+  private importEntryOf(src: SourceRecord): JournalEntry | undefined {
+    return this.journal
+      .all()
+      .findLast((e) => e.op === importFile.id && (e.params as { path?: unknown }).path === src.path && e.inputs[0]?.sha256 === src.sha256);
+  }
+
+  private tablesOf(src: SourceRecord): string[] {
+    return src.tables.length ? src.tables : [src.table];
+  }
+
+  /** A source's tables from the cache, or null when it holds no copy of them. Throws when a copy is refused. */
+  private async restoreSource(src: SourceRecord): Promise<Restored | null> {
+    const names = this.tablesOf(src);
+    const recs = names.map((n) => this.cache.get(n));
+    if (recs.some((r) => !r)) return null;
+    const all = recs as CachedTable[];
+    try {
+      const entry = await this.cache.anchor(all[0]!, this.journal.all());
+      if (entry.op !== importFile.id || entry.inputs[0]?.sha256 !== src.sha256) {
+        throw new CacheRefused(names[0]!, 'la copie ne vient pas de l’import du fichier que le manifeste nomme');
+      }
+      for (const r of all) {
+        if (r.entry.hash !== entry.hash) throw new CacheRefused(r.table, 'copies venant d’imports différents');
+        if ([...r.siblings].sort().join('\n') !== [...names].sort().join('\n')) throw new CacheRefused(r.table, 'les tables de la copie ne sont pas celles de la source');
+        if (r.source?.sha256 !== src.sha256) throw new CacheRefused(r.table, 'la provenance de la copie nomme un autre fichier');
+      }
+      for (const r of all) await this.cache.restore(this.engine, this.catalog, r, entry);
+      return { entry, recs: all, source: src };
+    } catch (e) {
+      for (const n of names) {
+        await this.engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(n)}`).catch(() => undefined);
+        this.catalog.delete(n);
+      }
+      throw e;
+    }
+  }
+
+  /** Re-imports a source from its file (its SHA-256 checked), then keeps a copy for the next open. */
+  private async reimport(src: SourceRecord, opts: RunOptions = {}): Promise<void> {
+    const file = await this.files.open(src.path);
+    await importSourceFile(this.context(opts), file, {
+      path: src.path,
+      format: src.format,
+      table: src.table,
+      options: src.options,
+      expectSha256: src.sha256,
+    });
+    const entry = this.importEntryOf(src);
+    if (entry) this.cacheLater(entry, this.tablesOf(src));
+  }
+
+  /** Cached result tables not already restored, grouped by the entry that made them. */
+  private cachedResults(): CachedTable[][] {
+    const groups = new Map<string, CachedTable[]>();
+    for (const r of this.cache.list()) {
+      if (r.kind !== 'result' || this.catalog.has(r.table)) continue;
+      groups.set(r.entry.hash, [...(groups.get(r.entry.hash) ?? []), r]);
+    }
+    return [...groups.values()];
+  }
+
+  private async restoreResults(group: CachedTable[]): Promise<Restored> {
+    const entry = await this.cache.anchor(group[0]!, this.journal.all());
+    const done: string[] = [];
+    try {
+      for (const r of group) {
+        await this.cache.anchor(r, this.journal.all());
+        await this.cache.restore(this.engine, this.catalog, r, entry);
+        done.push(r.table);
+      }
+    } catch (e) {
+      for (const n of done) {
+        await this.engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(n)}`).catch(() => undefined);
+        this.catalog.delete(n);
+      }
+      throw e;
+    }
+    return { entry, recs: group };
+  }
+
+  /** The background half of `open`: never rejects, returns what it found. */
+  private async checkRestored(restored: Restored[]): Promise<SourceProblem[]> {
+    const out: SourceProblem[] = [];
+    const bg = this.engine.lane('background');
+    for (const r of restored) {
+      try {
+        const refused = await this.cache.check(bg, r.recs, r.entry);
+        if (!refused.length) continue;
+        const names = r.recs.map((x) => x.table);
+        for (const n of names) {
+          await bg.exec(`DROP TABLE IF EXISTS ${quoteIdent(n)}`);
+          this.catalog.delete(n);
+        }
+        await this.cache.forget(names).catch(() => undefined);
+        const why = refused[0]!.message;
+        if (r.source) {
+          try {
+            await this.reimport(r.source, { priority: 'background' });
+            out.push({ path: r.source.path, fileName: r.source.fileName, reason: `copie en cache refusée (${why}) : table réimportée depuis sa source`, kind: 'cache' });
+          } catch (e) {
+            out.push({ path: r.source.path, fileName: r.source.fileName, reason: `copie en cache refusée (${why}) et source non rechargée : ${messageOf(e)}`, kind: 'source' });
+          }
+        } else {
+          out.push({ path: names[0]!, fileName: names[0]!, reason: `copie du résultat refusée (${why}) : relancez l’opération depuis son historique`, kind: 'cache' });
+        }
+        this.onTablesChanged?.();
+      } catch (e) {
+        const n = r.recs[0]?.table ?? '';
+        out.push({ path: n, fileName: n, reason: `vérification de la copie en cache impossible : ${messageOf(e)}`, kind: 'cache' });
+      }
+    }
+    // The sources behind tables read from the cache: still there, still the same bytes?
+    for (const r of restored) {
+      const src = r.source;
+      if (!src || !this.catalog.has(src.table)) continue;
+      try {
+        const sha = await sha256OfFile(await this.files.open(src.path));
+        if (sha !== src.sha256) {
+          out.push({
+            path: src.path,
+            fileName: src.fileName,
+            reason: `le fichier a changé depuis son import (SHA-256 ${sha.slice(0, 12)}… au lieu de ${src.sha256.slice(0, 12)}…) : la table montrée est celle de l’import journalisé, réimportez le fichier pour en utiliser la nouvelle version`,
+            kind: 'source',
+          });
+        }
+      } catch (e) {
+        out.push({
+          path: src.path,
+          fileName: src.fileName,
+          reason: `source introuvable (${messageOf(e)}) : la table montrée vient de la copie du projet, le rejeu depuis les sources échouera`,
+          kind: 'source',
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Keeps a copy of the tables an entry made, after the current work (the background lane). */
+  private cacheLater(entry: JournalEntry, tables: readonly string[]): void {
+    const kinds = tables.map((t) => this.catalog.get(t)?.kind);
+    if (!tables.length || kinds.some((k) => k !== 'table' && k !== 'result')) return;
+    const bg = this.engine.lane('background');
+    this.caching = this.caching.then(() =>
+      this.cache.save(bg, this.catalog, entry, tables).then(
+        () => undefined,
+        (e: unknown) => {
+          this.cacheErrors.push(`${tables.join(', ')} : ${messageOf(e)}`);
+        },
+      ),
+    );
+  }
+
+  /** Resolves once every copy asked for so far is written (the CLI and tests wait for it before closing). */
+  cacheIdle(): Promise<void> {
+    return this.caching;
   }
 
   context(opts: RunOptions = {}): OperationContext {
@@ -128,6 +330,7 @@ export class Session {
   async run<P, D>(op: Operation<P, D>, params: unknown, opts: RunOptions = {}): Promise<OperationResult<D>> {
     const res = await runOperation(this.context(opts), op, params);
     if (this.keep(op.id, res)) await this.save();
+    this.cacheLater(res.entry, res.tables ?? (res.table ? [res.table] : []));
     return res;
   }
 
@@ -162,6 +365,7 @@ export class Session {
       const tables = (e.inputs[0]?.table ?? '').split(',');
       const prov = tables.map((t) => this.catalog.get(t)?.source).filter((p) => p !== undefined);
       this.recordSource(path, { provenance: prov });
+      this.cacheLater(e, tables);
     }
     await this.save();
     return report;

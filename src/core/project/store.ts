@@ -11,6 +11,8 @@ export interface ProjectStore {
   writeTextAtomic(path: string, text: string): Promise<void>;
   appendText(path: string, text: string): Promise<void>;
   writeBytes(path: string, bytes: Uint8Array): Promise<void>;
+  /** Removes a file the project no longer needs (the table cache's old copies); absent where it cannot. */
+  remove?(path: string): Promise<void>;
   /** Opens files by project-relative path (copies of sources the project keeps). */
   files(): FileResolver;
 }
@@ -35,6 +37,9 @@ export class MemoryProjectStore implements ProjectStore {
   }
   async writeBytes(path: string, bytes: Uint8Array) {
     this.files_.set(path, bytes);
+  }
+  async remove(path: string) {
+    this.files_.delete(path);
   }
   files(): FileResolver {
     return {

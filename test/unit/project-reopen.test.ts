@@ -1,0 +1,189 @@
+// Reopening a project reads its tables back from the project's cache instead of re-importing, and
+// trusts a copy only as far as the journal vouches for it (src/core/project/table-cache.ts).
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { digestTable } from '../../src/core/engine/digest.ts';
+import type { Engine } from '../../src/core/engine/engine.ts';
+import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import { getOperation } from '../../src/core/ops/all.ts';
+import { runOperation } from '../../src/core/ops/registry.ts';
+import { createXXHash64 } from 'hash-wasm';
+import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { Session } from '../../src/core/project/session.ts';
+import { CACHE_INDEX } from '../../src/core/project/table-cache.ts';
+
+let dir = '';
+const engines: Engine[] = [];
+const sessions: Session[] = [];
+
+async function freshEngine(): Promise<Engine> {
+  const e = await createNodeEngine();
+  engines.push(e);
+  return e;
+}
+
+afterAll(async () => {
+  for (const e of engines) await e.close();
+});
+afterEach(async () => {
+  // Copies still being written would land in a folder being removed.
+  for (const s of sessions.splice(0)) await s.cacheIdle();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Payments with a repeated (siret, montant, date) triple: what the duplicates audit finds. */
+function paymentsCsv(rows: number): string {
+  const lines = ['\uFEFFSIRET;Montant payé;Date;Objet'];
+  for (let i = 0; i < rows; i++) {
+    const siret = String(10_000_000_000_000 + (i % 37)).padStart(14, '0');
+    lines.push(`${siret};${(i % 11) * 100},${String(i % 100).padStart(2, '0')};${String((i % 28) + 1).padStart(2, '0')}/0${(i % 9) + 1}/2024;Objet n°${i}`);
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+const CODES = 'code;libellé\n011;Charges à caractère général\n012;Charges de personnel\n';
+
+async function project() {
+  dir = await mkdtemp(join(tmpdir(), 'loupe-reopen-'));
+  await writeFile(join(dir, 'paiements.csv'), paymentsCsv(500));
+  await writeFile(join(dir, 'codes.csv'), CODES);
+  const s = await Session.create(await freshEngine(), new NodeProjectStore(join(dir, 'proj')), nodeFileResolver, 'Essai');
+  await s.importPath(join(dir, 'paiements.csv'));
+  await s.importPath(join(dir, 'codes.csv'));
+  sessions.push(s);
+  return s;
+}
+
+const DUPLICATES = { table: 'paiements', columns: ['siret', 'montant_paye', 'date'], amount: 'montant_paye' };
+
+async function open() {
+  const opened = await Session.open(await freshEngine(), new NodeProjectStore(join(dir, 'proj')), nodeFileResolver);
+  sessions.push(opened.session);
+  return opened;
+}
+
+async function index(): Promise<{ tables: { table: string; files: { path: string; bytes: number }[]; rows: number }[] }> {
+  return JSON.parse(await readFile(join(dir, 'proj', CACHE_INDEX), 'utf8'));
+}
+
+describe('reopening a project from its cache', () => {
+  it('gives back the same tables, digest for digest, without reading the sources', async () => {
+    const s = await project();
+    await s.cacheIdle();
+    expect((await index()).tables.map((t) => t.table).sort()).toEqual(['codes', 'paiements']);
+    // Without its sources the project still opens whole: the tables came from the cache.
+    await rm(join(dir, 'paiements.csv'));
+    await rm(join(dir, 'codes.csv'));
+    const { session, problems } = await open();
+    expect(problems).toEqual([]);
+    expect(session.catalog.list().map((t) => t.name)).toEqual(['codes', 'paiements']);
+    for (const e of s.journal.all()) {
+      const t = e.output!.table!;
+      expect((await digestTable(session.engine, t)).digest).toBe(e.output!.digest);
+    }
+    expect(session.catalog.get('paiements')?.source?.fileName).toBe('paiements.csv');
+    expect(session.catalog.get('paiements')?.columns.map((c) => c.label)).toEqual(['SIRET', 'Montant payé', 'Date', 'Objet']);
+    expect(session.journal.all()).toHaveLength(2);
+    // … and says, once checked, that the files behind them are gone.
+    const later = await session.checks;
+    expect(later.map((p) => [p.fileName, p.kind])).toEqual([
+      ['paiements.csv', 'source'],
+      ['codes.csv', 'source'],
+    ]);
+    expect(later[0]!.reason).toMatch(/source introuvable/);
+  });
+
+  it('reports a source changed since its import, and keeps showing the journaled table', async () => {
+    const s = await project();
+    await s.cacheIdle();
+    await writeFile(join(dir, 'codes.csv'), CODES.replace('011', '099'));
+    const { session, problems } = await open();
+    expect(problems).toEqual([]);
+    const later = await session.checks;
+    expect(later).toHaveLength(1);
+    expect(later[0]).toMatchObject({ fileName: 'codes.csv', kind: 'source', reason: expect.stringMatching(/a changé depuis son import/) });
+    expect((await digestTable(session.engine, 'codes')).digest).toBe(s.journal.all()[1]!.output!.digest);
+  });
+
+  it('detects a damaged cache file and re-imports the table from its source, saying so', async () => {
+    const s = await project();
+    await s.cacheIdle();
+    const rec = (await index()).tables.find((t) => t.table === 'paiements')!;
+    const path = join(dir, 'proj', rec.files[0]!.path);
+    const bytes = await readFile(path);
+    bytes.fill(0, 200, 400);
+    await writeFile(path, bytes);
+    const { session, problems } = await open();
+    const all = [...problems, ...(await session.checks)];
+    expect(all.map((p) => [p.fileName, p.kind])).toEqual([['paiements.csv', 'cache']]);
+    expect(all[0]!.reason).toMatch(/réimportée depuis sa source/);
+    expect((await digestTable(session.engine, 'paiements')).digest).toBe(s.journal.all()[0]!.output!.digest);
+  });
+
+  it('detects a cache file replaced by other rows of the same shape (digest against the journal)', async () => {
+    const s = await project();
+    await s.cacheIdle();
+    const rec = (await index()).tables.find((t) => t.table === 'paiements')!;
+    // Same columns, types and row count, one amount changed: only the digest can tell.
+    const forged = await s.engine.queryIPC(
+      `SELECT siret, CASE WHEN objet = 'Objet n°7' THEN montant_paye + 1000 ELSE montant_paye END AS montant_paye, date, objet FROM paiements`,
+    );
+    await writeFile(join(dir, 'proj', rec.files[0]!.path), forged);
+    const idx = await index();
+    // The forger rewrites the index to match: size and checksum.
+    const h = await createXXHash64();
+    h.init();
+    h.update(forged);
+    Object.assign(idx.tables.find((t) => t.table === 'paiements')!.files[0]!, { bytes: forged.length, xxh64: h.digest('hex') });
+    await writeFile(join(dir, 'proj', CACHE_INDEX), JSON.stringify(idx));
+    const { session, problems } = await open();
+    expect(problems).toEqual([]);
+    const later = await session.checks;
+    expect(later.map((p) => [p.fileName, p.kind])).toEqual([['paiements.csv', 'cache']]);
+    expect(later[0]!.reason).toMatch(/empreinte/);
+    expect((await digestTable(session.engine, 'paiements')).digest).toBe(s.journal.all()[0]!.output!.digest);
+    expect(Number((await session.engine.query(`SELECT montant_paye FROM paiements WHERE objet = 'Objet n°7'`)).rows[0]![0])).toBeLessThan(1000);
+  });
+
+  it('refuses an index that is not one, and re-imports everything', async () => {
+    const s = await project();
+    await s.cacheIdle();
+    await writeFile(join(dir, 'proj', CACHE_INDEX), JSON.stringify({ format: 'loupe-table-cache', version: 1, tables: [{ table: 'x', files: [{ path: '../../etc/passwd' }] }] }));
+    const { session, problems } = await open();
+    expect(problems).toEqual([expect.objectContaining({ kind: 'cache', reason: expect.stringMatching(/index du cache invalide/) })]);
+    expect(session.catalog.list().map((t) => t.name)).toEqual(['codes', 'paiements']);
+    expect(await session.checks).toEqual([]);
+  });
+
+  it('keeps one result table per operation: a re-run replaces it, the journal keeps every run', async () => {
+    const s = await project();
+    const op = getOperation('duplicates')!;
+    const first = await s.run(op, DUPLICATES);
+    const second = await s.run(op, { ...DUPLICATES, columns: ['siret', 'montant_paye'] });
+    expect(first.table).toBe('res_duplicates');
+    expect(second.table).toBe('res_duplicates');
+    expect(s.catalog.list().filter((t) => t.kind === 'result').map((t) => t.name)).toEqual(['res_duplicates']);
+    expect(s.journal.all().filter((e) => e.op === 'duplicates')).toHaveLength(2);
+    await s.cacheIdle();
+    const { session, problems } = await open();
+    expect(problems).toEqual([]);
+    expect(session.catalog.get('res_duplicates')).toMatchObject({ kind: 'result', origin: { op: 'duplicates' } });
+    expect((await digestTable(session.engine, 'res_duplicates')).digest).toBe(second.digest!.digest);
+    expect(await session.checks).toEqual([]);
+  });
+
+  it('does not bring back a result whose later run was never kept (stale copy), and says so', async () => {
+    const s = await project();
+    const op = getOperation('duplicates')!;
+    await s.run(op, DUPLICATES);
+    await s.cacheIdle();
+    // A run journaled without its copy (the app closed before it was written).
+    await runOperation(s.context(), op, { ...DUPLICATES, columns: ['siret'] });
+    const { session, problems } = await open();
+    expect(session.catalog.has('res_duplicates')).toBe(false);
+    expect(problems).toEqual([expect.objectContaining({ fileName: 'res_duplicates', kind: 'cache', reason: expect.stringMatching(/périmée/) })]);
+  });
+});
