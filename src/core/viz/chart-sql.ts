@@ -13,8 +13,8 @@ import type { Aggregate, ChartSpec, Channel, Encoding, TimeUnit } from './spec.t
 export const MAX_MARKS = 5000;
 
 export interface ChartStats {
-  /** Rows of the source after the filters. */
-  rows: number;
+  /** Rows of the source after the filters (not counted on the one-scan path, chart-stats.ts). */
+  rows?: number;
   /** Rows the chart's query returns before any cap (groups, or rows for an unaggregated chart). */
   marks: number;
   /** Categories on the category axis before `limit`. */
@@ -126,7 +126,36 @@ export interface Plan {
   binSteps: string[];
 }
 
-function plan(spec: ChartSpec, table: TableEntry, m: ChartMessages): Plan {
+/**
+ * The same nice step in JS, from a column's cached extent (chart-stats.ts): the chart query then reads
+ * the table once instead of twice. Same operations, same order, as stepSql, so the same double.
+ */
+export function niceStep(min: number | null, max: number | null, maxbins: number, integer: boolean): number {
+  const raw = min === null || max === null ? 1e-9 : Math.max((max - min) / maxbins, 1e-9);
+  const m = Math.pow(10, Math.floor(Math.log10(raw)));
+  const r = raw / m;
+  const step = m * (r <= 1 ? 1 : r <= 2 ? 2 : r <= 5 ? 5 : 10);
+  return integer ? Math.max(step, 1) : step;
+}
+
+/** Bins of a binned encoding: the channel's maxbins, for chart-stats.ts to fix its step from a cached extent. */
+export function binnedChannels(spec: ChartSpec, table: TableEntry): { alias: string; column: ColumnMeta; maxbins: number }[] {
+  const out: { alias: string; column: ColumnMeta; maxbins: number }[] = [];
+  const all: [string, Encoding][] = [];
+  for (const ch of CHANNELS) if (spec.encoding[ch]) all.push([ch, spec.encoding[ch]!]);
+  (spec.encoding.tooltip ?? []).forEach((enc, i) => all.push([`tooltip${i}`, enc]));
+  for (const [alias, enc] of all) {
+    if (!enc.bin || enc.aggregate || !enc.field) continue;
+    const c = table.columns.find((x) => x.name === enc.field);
+    if (c && isNumericType(c.type)) out.push({ alias, column: c, maxbins: enc.bin === true ? 10 : enc.bin });
+  }
+  return out;
+}
+
+/** A step as a DOUBLE literal: a bare `0.01` would be a DECIMAL to DuckDB. */
+const doubleLiteral = (n: number) => `CAST(${quoteLiteral(String(n))} AS DOUBLE)`;
+
+function plan(spec: ChartSpec, table: TableEntry, m: ChartMessages, steps: Readonly<Record<string, number>> = {}): Plan {
   const items = new Map<string, Item>();
   const binSteps: string[] = [];
   const all: [string, Encoding][] = [];
@@ -149,7 +178,8 @@ function plan(spec: ChartSpec, table: TableEntry, m: ChartMessages): Plan {
       if (!isNumericType(c.type)) throw new ChartError(`« ${c.label} » n’est pas numérique : pas de classes`);
       const maxbins = enc.bin === true ? 10 : enc.bin;
       const step = `_bin_${alias}`;
-      binSteps.push(`${stepSql(c, maxbins)} AS ${step}`);
+      const fixed = steps[alias];
+      binSteps.push(`${fixed !== undefined && Number.isFinite(fixed) && fixed > 0 ? doubleLiteral(fixed) : stepSql(c, maxbins)} AS ${step}`);
       const start = `round(floor(CAST(${col(c)} AS DOUBLE) / _bins.${step}) * _bins.${step}, 9)`;
       item = { alias, enc, col: c, sql: start, measure: false, end: `${alias}_end`, title };
       (item as Item & { endSql: string }).endSql = `round(floor(CAST(${col(c)} AS DOUBLE) / _bins.${step}) * _bins.${step} + _bins.${step}, 9)`;
@@ -164,7 +194,7 @@ function plan(spec: ChartSpec, table: TableEntry, m: ChartMessages): Plan {
   return { items, tooltips, aggregated, binSteps };
 }
 
-function selectList(items: Item[]): string[] {
+export function selectList(items: Item[]): string[] {
   const out: string[] = [];
   for (const it of items) {
     out.push(`${it.sql} AS ${quoteIdent(it.alias)}`);
@@ -328,10 +358,23 @@ function finishAggregate(
   };
 }
 
-function buildMapSql(spec: ChartSpec, table: TableEntry, p: Plan, ctes: string[], m: ChartMessages): Built {
+/** The map's area key over `_src`: the arrondissement number, or the normalised join key. */
+export function mapKeySql(spec: ChartSpec, table: TableEntry): string {
+  const map = spec.map;
+  if (!map || map.kind === 'points') throw new ChartError('Cette carte n’a pas de zones');
+  const key = col(findColumn(table, map.key));
+  if (map.kind === 'tiles' || map.normalize === 'arrondissement') return arrondissementSql(key);
+  return `trim(CAST(${key} AS VARCHAR))`;
+}
+
+/**
+ * A tile map or choropleth: areas joined to `_v` (one row per area key `_k`, with "color" and the
+ * tooltip measures). `v` replaces the `_v` computed from `_src`: the cross-filter index
+ * (crossfilter-index.ts) gives its own, read from a small pre-aggregated table.
+ */
+export function buildMapSql(spec: ChartSpec, table: TableEntry, p: Plan, ctes: string[], m: ChartMessages, v?: string): Built {
   const map = spec.map!;
   if (map.kind === 'points') throw new ChartError('unreachable');
-  const key = findColumn(table, map.key);
   const color = p.items.get('color');
   const measure = color?.measure ? color.sql : 'CAST(count(*) AS DOUBLE)';
   const extra = p.tooltips.filter((t) => t.measure);
@@ -339,14 +382,14 @@ function buildMapSql(spec: ChartSpec, table: TableEntry, p: Plan, ctes: string[]
   const measures = [`${measure} AS "color"`, ...extra.map((t) => `${t.sql} AS ${quoteIdent(t.alias)}`)];
   const extraOut = extra.map((t) => `_v.${quoteIdent(t.alias)}`);
   if (map.kind === 'tiles') {
-    ctes.push(`_v AS (SELECT ${arrondissementSql(col(key))} AS _k, ${measures.join(', ')} ${from} GROUP BY 1)`);
+    ctes.push(`_v AS (${v ?? `SELECT ${mapKeySql(spec, table)} AS _k, ${measures.join(', ')} ${from} GROUP BY 1`})`);
     const tiles = ARRONDISSEMENT_TILES.map((t) => `(${t.arrondissement}, ${t.col}, ${t.row}, ${quoteLiteral(m.arrondissement(t.arrondissement))})`).join(', ');
     ctes.push(`_tiles(arrondissement, col, "row", label) AS (VALUES ${tiles})`);
     const sql = `${withClause(ctes)}SELECT _tiles.arrondissement AS "arrondissement", _tiles.col AS "col", _tiles."row" AS "row", _tiles.label AS "label", _v."color" AS "color"${extraOut.map((e) => `, ${e}`).join('')}\nFROM _tiles LEFT JOIN _v ON _v._k = _tiles.arrondissement\nORDER BY 1`;
     return { uncapped: sql, sql, capped: false, data: 'rows', inputs: [table.name] };
   }
   const norm = (e: string) => (map.normalize === 'arrondissement' ? arrondissementSql(e) : `trim(CAST(${e} AS VARCHAR))`);
-  ctes.push(`_v AS (SELECT ${norm(col(key))} AS _k, ${measures.join(', ')} ${from} GROUP BY 1)`);
+  ctes.push(`_v AS (${v ?? `SELECT ${mapKeySql(spec, table)} AS _k, ${measures.join(', ')} ${from} GROUP BY 1`})`);
   const g = `_g.${quoteIdent(map.geoKey)}`;
   const sql = `${withClause(ctes)}SELECT CAST(${g} AS VARCHAR) AS "key", _v."color" AS "color"${extraOut.map((e) => `, ${e}`).join('')}, _g.${quoteIdent(map.geometry)} AS "geometry"\nFROM ${quoteIdent(map.geoTable)} AS _g LEFT JOIN _v ON _v._k = ${norm(g)}\nWHERE _g.${quoteIdent(map.geometry)} IS NOT NULL\nORDER BY 1\nLIMIT ${MAX_MARKS}`;
   return { uncapped: sql, sql, capped: false, data: 'features', inputs: [table.name, map.geoTable] };
@@ -366,9 +409,9 @@ function validate(spec: ChartSpec): void {
   if (!spec.map && !['arc', 'boxplot'].includes(spec.mark) && !e.x && !e.y) throw new ChartError('Il faut au moins un axe (x ou y)');
 }
 
-export function planFor(spec: ChartSpec, table: TableEntry, m: ChartMessages): Plan {
+export function planFor(spec: ChartSpec, table: TableEntry, m: ChartMessages, steps?: Readonly<Record<string, number>>): Plan {
   validate(spec);
-  const p = plan(spec, table, m);
+  const p = plan(spec, table, m, steps);
   if (spec.map?.kind === 'points') {
     if (p.aggregated) throw new ChartError('Une carte de points montre des lignes, sans agrégat');
     const lat = findColumn(table, spec.map.latitude);
@@ -380,8 +423,8 @@ export function planFor(spec: ChartSpec, table: TableEntry, m: ChartMessages): P
 }
 
 /** The query that counts what the chart would draw (source rows, groups, categories), to decide the cap. */
-export function chartStatsSql(spec: ChartSpec, table: TableEntry, messages: ChartMessages = FR_MESSAGES): string {
-  const p = planFor(spec, table, messages);
+export function chartStatsSql(spec: ChartSpec, table: TableEntry, messages: ChartMessages = FR_MESSAGES, steps?: Readonly<Record<string, number>>): string {
+  const p = planFor(spec, table, messages, steps);
   const b = buildSql(spec, table, p, undefined, messages, MAX_MARKS);
   const cat = categoryChannel(p);
   const ctes = [srcCte(spec, table)];
@@ -389,8 +432,8 @@ export function chartStatsSql(spec: ChartSpec, table: TableEntry, messages: Char
   return `${withClause(ctes)}SELECT (SELECT count(*) FROM _src) AS "rows", (SELECT count(*) FROM (${b.uncapped})) AS marks${categories}`;
 }
 
-export async function chartStats(engine: Engine, spec: ChartSpec, table: TableEntry): Promise<ChartStats> {
-  const r = await engine.query(chartStatsSql(spec, table));
+export async function chartStats(engine: Engine, spec: ChartSpec, table: TableEntry, steps?: Readonly<Record<string, number>>): Promise<ChartStats> {
+  const r = await engine.query(chartStatsSql(spec, table, FR_MESSAGES, steps));
   const row = r.rows[0] ?? [];
   return { rows: Number(row[0] ?? 0), marks: Number(row[1] ?? 0), ...(row[2] !== undefined ? { categories: Number(row[2]) } : {}) };
 }

@@ -14,6 +14,8 @@ export interface CompileOptions {
   stats?: ChartStats;
   messages?: ChartMessages;
   maxMarks?: number;
+  /** Fixed bin steps by channel alias, from a cached extent (chart-stats.ts): the chart then reads its table once. */
+  binSteps?: Readonly<Record<string, number>>;
 }
 
 export interface CompiledChart {
@@ -35,7 +37,7 @@ export interface CompiledChart {
 export function compileChart(spec: ChartSpec, table: TableEntry, opts: CompileOptions = {}): CompiledChart {
   const m = opts.messages ?? FR_MESSAGES;
   const max = opts.maxMarks ?? MAX_MARKS;
-  const p = planFor(spec, table, m);
+  const p = planFor(spec, table, m, opts.binSteps);
   const b = buildSql(spec, table, p, opts.stats, m, max);
   return {
     sql: b.sql,
@@ -49,7 +51,7 @@ export function compileChart(spec: ChartSpec, table: TableEntry, opts: CompileOp
 
 /** Counts, then compiles: the two phases a chart view runs. */
 export async function prepareChart(engine: Engine, spec: ChartSpec, table: TableEntry, opts: Omit<CompileOptions, 'stats'> = {}): Promise<CompiledChart> {
-  const stats = await chartStats(engine, spec, table);
+  const stats = await chartStats(engine, spec, table, opts.binSteps);
   return compileChart(spec, table, { ...opts, stats });
 }
 

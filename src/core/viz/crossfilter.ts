@@ -3,7 +3,11 @@
 // source — so the numbers are recomputed by DuckDB over the filtered rows, never re-filtered in Vega
 // over already aggregated (and possibly capped) rows.
 import type { TableEntry } from '../catalog/catalog.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { Filter } from '../query/filters.ts';
+import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
+import { arrondissementSql } from './arrondissements.ts';
+import { mapKeySql } from './chart-sql.ts';
 import type { VlSpec } from './vega-spec.ts';
 import { ChartSpec, type Channel, type Encoding, type TimeUnit } from './spec.ts';
 
@@ -138,4 +142,31 @@ export function crossFiltered(spec: ChartSpec, table: TableEntry, filters: reado
   const applicable = filters.filter((f) => names.has(f.column));
   if (!applicable.length) return spec;
   return ChartSpec.parse({ ...spec, source: { ...spec.source, filters: [...spec.source.filters, ...applicable] } });
+}
+
+/**
+ * A clicked area of a tile map or choropleth → the filter selecting its source rows. The map draws
+ * areas from a normalised key (« 75004 », « 4e », 4 are all the 4th arrondissement), so the filter
+ * lists the raw values that normalise to the clicked area, read from the table: the other charts then
+ * select exactly the rows the area counted, with the plain `in` filter a bar click gives.
+ */
+export async function selectionFromArea(engine: Engine, spec: ChartSpec, table: TableEntry, datum: Record<string, unknown> | null | undefined): Promise<Filter[]> {
+  const map = spec.map;
+  if (!datum || !map || map.kind === 'points') return [];
+  let area: string;
+  if (map.kind === 'tiles') {
+    const n = Number(datum.arrondissement);
+    if (!Number.isInteger(n)) return [];
+    area = String(n);
+  } else {
+    if (datum.key === null || datum.key === undefined) return [];
+    const lit = quoteLiteral(String(datum.key));
+    area = map.normalize === 'arrondissement' ? arrondissementSql(lit) : `trim(${lit})`;
+  }
+  const key = quoteIdent(map.key);
+  const r = await engine.query(`SELECT DISTINCT _src.${key} FROM ${quoteIdent(table.name)} AS _src WHERE ${mapKeySql(spec, table)} = ${area} ORDER BY 1 LIMIT 10001`);
+  const values = r.rows.map((row) => scalar(row[0]));
+  // A grey tile has no rows behind it: nothing to select. More spellings than a filter holds: none either.
+  if (!values.length || values.length > 10_000) return [];
+  return [{ column: map.key, op: 'in', values }];
 }
