@@ -35,6 +35,11 @@ export interface ColumnProfile extends ColumnSummary {
   top?: { value: string | number | null; count: number }[];
   /** Equal-width histogram for numbers. */
   histogram?: { from: number; to: number; count: number }[];
+  /** Set when `distinct` is an estimate: its relative bound (see ColumnProgress). */
+  distinctError?: number;
+  /** Set when the quartiles come from a sample of `sampleRows` rows: their rank bound. */
+  quartileRankError?: number;
+  sampleRows?: number;
 }
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL)/i;
@@ -289,21 +294,40 @@ export async function summarizeTable(engine: Engine, relation: string): Promise<
   return cols.map((c) => ({ ...summaryOf(c), flags: c.flags ?? [] }));
 }
 
-/** The detailed profile of one column: summary, numeric statistics, top values or a histogram. */
-export async function profileColumn(engine: Engine, relation: string, column: string, opts: { top?: number; bins?: number } = {}): Promise<ColumnProfile> {
+/**
+ * The detailed profile of one column: summary, numeric statistics, top values or a histogram. The
+ * summary fills in stage by stage (`onProgress`), estimated unless `exact` (see profileTable); mean,
+ * standard deviation, histogram and top values are always exact (one cheap pass each).
+ */
+export async function profileColumn(
+  engine: Engine,
+  relation: string,
+  column: string,
+  opts: { top?: number; bins?: number; exact?: boolean; sampleRows?: number; onProgress?: (c: ColumnProgress) => void } = {},
+): Promise<ColumnProfile> {
   const cols = await describeColumns(engine, relation);
   const col = cols.find((c) => c.name === column);
   if (!col) throw new Error(`Colonne inconnue : ${column}`);
-  const [summary] = await summarizeTable(engine, `(SELECT ${quoteIdent(column)} FROM ${relation} AS _c)`);
   const id = quoteIdent(column);
-  const profile: ColumnProfile = { ...summary!, type: col.type };
+  const [done] = await profileTable(engine, `(SELECT ${id} FROM ${relation} AS _c)`, {
+    ...(opts.exact ? { exact: true } : {}),
+    ...(opts.sampleRows ? { sampleRows: opts.sampleRows } : {}),
+    onProgress: (c) => opts.onProgress?.(c[0]!),
+  });
+  const c = done!;
+  const profile: ColumnProfile = {
+    ...summaryOf(c),
+    type: col.type,
+    flags: c.flags ?? [],
+    ...(c.distinctError ? { distinctError: c.distinctError } : {}),
+    ...(c.quartileRankError ? { quartileRankError: c.quartileRankError } : {}),
+    ...(c.sampleRows ? { sampleRows: c.sampleRows } : {}),
+  };
   if (NUMERIC.test(col.type)) {
-    const r = await engine.query(
-      `SELECT avg(${id})::DOUBLE, quantile_cont(${id}, 0.5)::DOUBLE, quantile_cont(${id}, 0.25)::DOUBLE, quantile_cont(${id}, 0.75)::DOUBLE, stddev_samp(${id})::DOUBLE FROM ${relation} AS _c`,
-      { timeoutMs: TIMEOUT_MS },
-    );
-    const [mean, median, q1, q3, stddev] = r.rows[0] as (number | null)[];
-    profile.numeric = { mean: mean ?? null, median: median ?? null, q1: q1 ?? null, q3: q3 ?? null, stddev: stddev ?? null };
+    const r = await engine.query(`SELECT avg(${id})::DOUBLE, stddev_samp(${id})::DOUBLE FROM ${relation} AS _c`, { timeoutMs: TIMEOUT_MS });
+    const [mean, stddev] = r.rows[0] as (number | null)[];
+    const q = c.quartiles;
+    profile.numeric = { mean: mean ?? null, median: q?.median ?? null, q1: q?.q1 ?? null, q3: q?.q3 ?? null, stddev: stddev ?? null };
     const lo = profile.min as number | null;
     const hi = profile.max as number | null;
     if (lo !== null && hi !== null && profile.distinct > (opts.top ?? 10)) {
