@@ -168,8 +168,7 @@ async function fileInfo(path: string): Promise<FileInfo> {
 
 /** Regular files below `dir`; hidden entries and symlinks are skipped so a link cannot leave the folder. */
 async function walk(dir: string, out: string[] = []): Promise<string[]> {
-  let entries: Dirent[];
-  entries = await readdir(dir, { withFileTypes: true });
+  const entries: Dirent[] = await readdir(dir, { withFileTypes: true });
   for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (e.name.startsWith('.')) continue;
     const p = join(dir, e.name);

@@ -8,6 +8,7 @@ import {
   defaultAggregate,
   elementType,
   isCodeColumn,
+  integerBits,
   isIntegerType,
   isMoneyColumn,
   isNestedType,
@@ -98,6 +99,8 @@ describe('the DuckDB type vocabulary', () => {
     expect(isIntegerType('UHUGEINT')).toBe(true);
     expect(isIntegerType('DECIMAL(18,0)')).toBe(false);
     expect(isIntegerType('INTERVAL')).toBe(false);
+    expect(['TINYINT', 'USMALLINT', 'INTEGER', 'BIGINT', 'UHUGEINT', 'VARINT'].map(integerBits)).toEqual([8, 16, 32, 64, 128, Infinity]);
+    expect(integerBits('DOUBLE')).toBeNull();
   });
 
   it('takes dates and timestamps of every precision and zone as temporal, not times of day or durations', () => {
@@ -121,16 +124,23 @@ describe('the DuckDB type vocabulary', () => {
   });
 
   it('tells nested cells apart, even when a struct field is named after a scalar type', () => {
-    for (const t of ['VARCHAR[]', 'DOUBLE[2]', 'STRUCT(a INTEGER)', 'STRUCT("decimal" DECIMAL(9,2))', 'MAP(VARCHAR, VARCHAR)', 'UNION(a INTEGER)'])
+    for (const t of [
+      'VARCHAR[]',
+      'DOUBLE[2]',
+      'STRUCT(a INTEGER)',
+      'STRUCT("decimal" DECIMAL(9,2))',
+      'MAP(VARCHAR, VARCHAR)',
+      'UNION(a INTEGER)',
+    ])
       expect(isNestedType(t), t).toBe(true);
     for (const t of ['VARCHAR', "ENUM('x[]')", 'DECIMAL(9,2)']) expect(isNestedType(t), t).toBe(false);
     expect(typeKind('STRUCT(decimal DECIMAL(9,2))')).toBe('struct');
   });
 
   it('draws cells by kind, and treats UUID and JSON as free text when writing a file', () => {
-    expect(['BIGINT', 'DECIMAL(9,2)', 'DATE', 'TIMESTAMP WITH TIME ZONE', 'BOOLEAN', 'VARCHAR', 'INTERVAL', 'VARCHAR[]'].map(cellKind)).toEqual([
-      'number', 'number', 'date', 'timestamp', 'boolean', 'text', 'other', 'other',
-    ]);
+    expect(
+      ['BIGINT', 'DECIMAL(9,2)', 'DATE', 'TIMESTAMP WITH TIME ZONE', 'BOOLEAN', 'VARCHAR', 'INTERVAL', 'VARCHAR[]'].map(cellKind),
+    ).toEqual(['number', 'number', 'date', 'timestamp', 'boolean', 'text', 'other', 'other']);
     expect(['VARCHAR', 'UUID', 'JSON'].every(isTextualType)).toBe(true);
     expect(['VARCHAR[]', "ENUM('a')", 'BLOB'].some(isTextualType)).toBe(false);
     expect(['VARCHAR', 'BIGINT', 'UUID'].every(canIdentify)).toBe(true);

@@ -28,32 +28,32 @@ export type TypeKind =
   | 'union'
   | 'other';
 
-// DuckDB's names and aliases (https://duckdb.org/docs/sql/data_types/overview), upper case.
-const BASE_KINDS: ReadonlyMap<string, TypeKind> = new Map<string, TypeKind>([
-  ...(['BOOLEAN', 'BOOL', 'LOGICAL'] as const).map((n) => [n, 'boolean'] as const),
-  ...[
-    'TINYINT', 'INT1', 'SMALLINT', 'INT2', 'SHORT', 'INTEGER', 'INT', 'INT4', 'SIGNED', 'BIGINT', 'INT8', 'LONG', 'HUGEINT', 'INT128',
-    'UTINYINT', 'UINT8', 'USMALLINT', 'UINT16', 'UINTEGER', 'UINT32', 'UBIGINT', 'UINT64', 'UHUGEINT', 'UINT128', 'VARINT', 'BIGNUM',
-  ].map((n) => [n, 'integer'] as const),
-  ...(['DECIMAL', 'NUMERIC', 'DEC'] as const).map((n) => [n, 'decimal'] as const),
-  ...(['FLOAT', 'FLOAT4', 'REAL', 'DOUBLE', 'FLOAT8', 'DOUBLE PRECISION'] as const).map((n) => [n, 'float'] as const),
-  ['DATE', 'date'],
-  ...[
-    'TIMESTAMP', 'DATETIME', 'TIMESTAMP_US', 'TIMESTAMP_S', 'TIMESTAMP_MS', 'TIMESTAMP_NS', 'TIMESTAMPTZ', 'TIMESTAMP WITH TIME ZONE',
-    'TIMESTAMP WITHOUT TIME ZONE',
-  ].map((n) => [n, 'timestamp'] as const),
-  ...(['TIME', 'TIMETZ', 'TIME WITH TIME ZONE', 'TIME WITHOUT TIME ZONE', 'TIME_NS'] as const).map((n) => [n, 'time'] as const),
-  ['INTERVAL', 'interval'],
-  ...(['VARCHAR', 'TEXT', 'STRING', 'CHAR', 'BPCHAR', 'NVARCHAR', 'CHARACTER', 'CHARACTER VARYING'] as const).map((n) => [n, 'text'] as const),
-  ['UUID', 'uuid'],
-  ['JSON', 'json'],
-  ...(['BLOB', 'BYTEA', 'BINARY', 'VARBINARY'] as const).map((n) => [n, 'blob'] as const),
-  ...(['BIT', 'BITSTRING'] as const).map((n) => [n, 'bit'] as const),
-  ['ENUM', 'enum'],
-  ...(['STRUCT', 'ROW'] as const).map((n) => [n, 'struct'] as const),
-  ['MAP', 'map'],
-  ['UNION', 'union'],
-]);
+// DuckDB's names and aliases (https://duckdb.org/docs/sql/data_types/overview), upper case, `|`-separated.
+const KIND_NAMES: Partial<Record<TypeKind, string>> = {
+  boolean: 'BOOLEAN|BOOL|LOGICAL',
+  integer:
+    'TINYINT|INT1|SMALLINT|INT2|SHORT|INTEGER|INT|INT4|SIGNED|BIGINT|INT8|LONG|HUGEINT|INT128|' +
+    'UTINYINT|UINT8|USMALLINT|UINT16|UINTEGER|UINT32|UBIGINT|UINT64|UHUGEINT|UINT128|VARINT|BIGNUM',
+  decimal: 'DECIMAL|NUMERIC|DEC',
+  float: 'FLOAT|FLOAT4|REAL|DOUBLE|FLOAT8|DOUBLE PRECISION',
+  date: 'DATE',
+  timestamp:
+    'TIMESTAMP|DATETIME|TIMESTAMP_US|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|TIMESTAMPTZ|TIMESTAMP WITH TIME ZONE|TIMESTAMP WITHOUT TIME ZONE',
+  time: 'TIME|TIMETZ|TIME WITH TIME ZONE|TIME WITHOUT TIME ZONE|TIME_NS',
+  interval: 'INTERVAL',
+  text: 'VARCHAR|TEXT|STRING|CHAR|BPCHAR|NVARCHAR|CHARACTER|CHARACTER VARYING',
+  uuid: 'UUID',
+  json: 'JSON',
+  blob: 'BLOB|BYTEA|BINARY|VARBINARY',
+  bit: 'BIT|BITSTRING',
+  enum: 'ENUM',
+  struct: 'STRUCT|ROW',
+  map: 'MAP',
+  union: 'UNION',
+};
+const BASE_KINDS = new Map<string, TypeKind>(
+  Object.entries(KIND_NAMES).flatMap(([kind, names]) => names.split('|').map((n) => [n, kind as TypeKind] as const)),
+);
 
 /** What a DuckDB type name (as `DESCRIBE` prints it, or as written in SQL) holds. */
 export function typeKind(type: string): TypeKind {
@@ -73,18 +73,20 @@ const NESTED_KINDS = new Set<TypeKind>(['list', 'array', 'struct', 'map', 'union
 export const isNumericType = (type: string): boolean => NUMERIC_KINDS.has(typeKind(type));
 /** Holds whole numbers, from `TINYINT` to `UHUGEINT` (and `VARINT`). */
 export const isIntegerType = (type: string): boolean => typeKind(type) === 'integer';
-const INTEGER_BITS: Record<string, number> = {
-  TINYINT: 8, INT1: 8, UTINYINT: 8, UINT8: 8,
-  SMALLINT: 16, INT2: 16, SHORT: 16, USMALLINT: 16, UINT16: 16,
-  INTEGER: 32, INT: 32, INT4: 32, SIGNED: 32, UINTEGER: 32, UINT32: 32,
-  BIGINT: 64, INT8: 64, LONG: 64, UBIGINT: 64, UINT64: 64,
-  HUGEINT: 128, INT128: 128, UHUGEINT: 128, UINT128: 128,
-};
+const INTEGER_BITS = new Map<string, number>(
+  Object.entries({
+    8: 'TINYINT|INT1|UTINYINT|UINT8',
+    16: 'SMALLINT|INT2|SHORT|USMALLINT|UINT16',
+    32: 'INTEGER|INT|INT4|SIGNED|UINTEGER|UINT32',
+    64: 'BIGINT|INT8|LONG|UBIGINT|UINT64',
+    128: 'HUGEINT|INT128|UHUGEINT|UINT128',
+  }).flatMap(([bits, names]) => names.split('|').map((n) => [n, Number(bits)] as const)),
+);
 
 /** The width in bits of an integer type (`SMALLINT` → 16; `VARINT` → Infinity), null for any other type. */
 export function integerBits(type: string): number | null {
   if (!isIntegerType(type)) return null;
-  return INTEGER_BITS[type.trim().toUpperCase()] ?? Infinity;
+  return INTEGER_BITS.get(type.trim().toUpperCase()) ?? Infinity;
 }
 /** Fixed-point `DECIMAL(p,s)` / `NUMERIC`. */
 export const isDecimalType = (type: string): boolean => typeKind(type) === 'decimal';
