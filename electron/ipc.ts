@@ -14,6 +14,7 @@ import { NodeProjectStore } from '../src/core/project/node-store.ts';
 import { AccessError, Grants } from './grants.ts';
 import { MAX_PDF_NAME_CHARS, MAX_REPORT_HTML_CHARS, PDF_FILTERS, pdfFileName } from './print-pdf.ts';
 import type { RecentStore } from './recent.ts';
+import { errorText } from '../src/core/util/errors.ts';
 
 export const MAX_PATH_CHARS = 64 * 1024;
 export const MAX_SLICE_BYTES = 64 * 1024 * 1024;
@@ -125,7 +126,7 @@ export function describeError(e: unknown): string {
     case 'EEXIST':
       return `Existe déjà${where}`;
     default:
-      return e instanceof Error ? e.message : String(e);
+      return errorText(e);
   }
 }
 

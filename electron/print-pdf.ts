@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { hardenSession, type SessionLike } from './harden.ts';
 import { HARDENED_WEB_PREFERENCES } from './window-options.ts';
+import { errorText } from '../src/core/util/errors.ts';
 
 /** The print window's session: a partition without `persist:` lives in memory only. */
 export const PRINT_PARTITION = 'loupe-print';
@@ -195,7 +196,7 @@ export function createPdfPrinter(deps: PdfPrinterDeps): (html: string) => Promis
       const pdf = await withTimeout(
         (async () => {
           await w.loadURL(url).catch((e: unknown) => {
-            throw new Error(`Le rapport n’a pas pu être mis en page pour le PDF : ${e instanceof Error ? e.message : String(e)}`);
+            throw new Error(`Le rapport n’a pas pu être mis en page pour le PDF : ${errorText(e)}`);
           });
           return w.webContents.printToPDF(pdfOptions());
         })(),

@@ -15,6 +15,7 @@ import { Session } from '../../src/core/project/session.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { quoteIdent } from '../../src/core/sql/ident.ts';
 import { corpus, FORMULAS, HEAVY, utf8, type HostileCase } from '../fixtures/hostile/corpus.ts';
+import { errorText } from '../../src/core/util/errors.ts';
 
 let engine: Engine;
 
@@ -84,7 +85,7 @@ describe('hostile corpus', () => {
             // Nothing half-built is left behind in the engine.
             expect(await engineTables()).toEqual(before);
           } else {
-            expect(error, `expected ${c.name} to import, got: ${error instanceof Error ? error.message : String(error)}`).toBeNull();
+            expect(error, `expected ${c.name} to import, got: ${errorText(error)}`).toBeNull();
             expect(tables.length).toBeGreaterThan(0);
             const entry = s.catalog.get(tables[0]!)!;
             expect(entry.source?.fileName).toBe(c.name);

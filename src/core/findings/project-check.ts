@@ -4,6 +4,7 @@ import type { ProjectCheck } from '../project/verify.ts';
 import { parseFindingsFile } from './findings.ts';
 import { verifyFindingsAgainstJournal } from './integrity.ts';
 import { FINDINGS_FILE } from './model.ts';
+import { errorText } from '../util/errors.ts';
 
 export const findingsProjectCheck: ProjectCheck = async ({ store, entries }) => {
   const text = await store.readText(FINDINGS_FILE);
@@ -16,6 +17,6 @@ export const findingsProjectCheck: ProjectCheck = async ({ store, entries }) => 
     const file = parseFindingsFile(text, store.label);
     return (await verifyFindingsAgainstJournal(file, entries)).map((p) => ({ code: p.code, level: 'error' as const, message: p.message }));
   } catch (e) {
-    return [{ code: 'findings-invalid', level: 'error', message: e instanceof Error ? e.message : String(e) }];
+    return [{ code: 'findings-invalid', level: 'error', message: errorText(e) }];
   }
 };

@@ -14,6 +14,7 @@ import { sha256OfFile, type SourceFile } from './source.ts';
 import { IngestError, type Format, type Reader } from './types.ts';
 import { readXlsx } from './xlsx.ts';
 import { readXml } from './xml.ts';
+import { errorText } from '../util/errors.ts';
 
 const READERS: Record<Format, Reader> = {
   csv: readCsv,
@@ -230,7 +231,7 @@ export async function importFolder(ctx: OperationContext, folder: string): Promi
       const res: OperationResult = await runOperation(fileCtx, importFile, { path });
       report.imported.push({ path, tables: res.tables ?? [], rows: res.digest?.rows ?? 0 });
     } catch (e) {
-      report.failed.push({ path, reason: e instanceof Error ? e.message : String(e) });
+      report.failed.push({ path, reason: errorText(e) });
     }
   }
   ctx.onProgress?.({ fraction: 1, message: `${report.imported.length} fichier(s) importé(s)` });

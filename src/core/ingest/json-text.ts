@@ -1,6 +1,7 @@
 // Untrusted JSON text → JS values, with errors that name the line. The nesting depth is checked first
 // by a flat scan: no recursive walk of a hostile file can then overflow the stack.
 import { IngestError } from './types.ts';
+import { errorText } from '../util/errors.ts';
 
 export const MAX_JSON_DEPTH = 256;
 
@@ -46,7 +47,7 @@ export function parseJson(text: string, fileName: string, firstLine = 1): unknow
   try {
     return JSON.parse(text);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = errorText(e);
     // V8 gives a position for some errors only: find the offending character ourselves.
     const pos = /position (\d+)/.exec(msg);
     const at = pos ? Number(pos[1]) : syntaxErrorOffset(text);

@@ -3,6 +3,7 @@
 import { quoteIdent, uniqueIdentifiers } from '../sql/ident.ts';
 import { loadParquetWasm } from './parquet-wasm-loader.ts';
 import { IngestError, type Reader } from './types.ts';
+import { errorText } from '../util/errors.ts';
 
 export const readParquet: Reader = async (ctx) => {
   const name = ctx.file.name;
@@ -16,7 +17,7 @@ export const readParquet: Reader = async (ctx) => {
     // intoIPCStream consumes the table: a second call fails on a null pointer.
     ipc = table.intoIPCStream();
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    const why = errorText(e);
     throw new IngestError(`fichier Parquet tronqué ou illisible (${why.slice(0, 300)})`, name);
   }
   ctx.signal?.throwIfAborted();
@@ -25,7 +26,7 @@ export const readParquet: Reader = async (ctx) => {
     await ctx.engine.insertArrowIPC(ctx.table, ipc);
   } catch (e) {
     await ctx.engine.exec(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
-    const why = e instanceof Error ? e.message : String(e);
+    const why = errorText(e);
     throw new IngestError(`colonnes Parquet non prises en charge (${why.slice(0, 300)})`, name);
   }
   const desc = await ctx.engine.query(`DESCRIBE ${t}`);

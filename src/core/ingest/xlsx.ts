@@ -6,6 +6,7 @@ import { safeIdentifier, uniqueIdentifiers } from '../sql/ident.ts';
 import { loadRows } from './records.ts';
 import { IngestError, type ImportedTable, type Reader } from './types.ts';
 import { assertSafeZip } from './zip-guard.ts';
+import { errorText } from '../util/errors.ts';
 
 function headerLabel(v: unknown, i: number): string {
   const s = v === null || v === undefined ? '' : v instanceof Date ? v.toISOString().slice(0, 10) : String(v).trim();
@@ -25,7 +26,7 @@ export const readXlsx: Reader = async (ctx, options) => {
     const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     sheets = (await readXlsxFile(buf, { trim: false })) as unknown as { sheet: string; data: unknown[][] }[];
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    const why = errorText(e);
     throw new IngestError(`classeur XLSX illisible (${why.slice(0, 300)})`, name);
   }
   // On reopen the same sheets must land in the same tables: the mapping is part of the options.

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { canonicalJson, sha256Hex } from '../util/hash.ts';
 import '../util/zod-fr.ts';
+import { errorText } from '../util/errors.ts';
 
 export const JournalInput = z
   .object({
@@ -227,7 +228,7 @@ export class Journal {
         try {
           await this.onAppend(this.head());
         } catch (e) {
-          throw new Error(`Entrée n° ${entry.seq} écrite au journal, mais sa tête n’a pas pu être ancrée dans le manifeste : ${e instanceof Error ? e.message : String(e)}`);
+          throw new Error(`Entrée n° ${entry.seq} écrite au journal, mais sa tête n’a pas pu être ancrée dans le manifeste : ${errorText(e)}`);
         }
       }
       return entry;

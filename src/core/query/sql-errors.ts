@@ -4,6 +4,7 @@
 // message (to drop extension install hints), so `locateSqlError` asks DuckDB again, through a prepare
 // on a side connection: it binds the statement without running it and gives the whole message back.
 import { friendlyDuckDBMessage, type Engine } from '../engine/engine.ts';
+import { errorText } from '../util/errors.ts';
 
 export interface SqlErrorInfo {
   /** DuckDB's message without the LINE/caret excerpt (shown as a highlight instead). */
@@ -93,7 +94,7 @@ export async function locateSqlError(engine: Engine, sql: string, fallback: stri
       const stmt = await conn.prepare(sql);
       await stmt.close();
     } catch (e) {
-      raw = e instanceof Error ? e.message : String(e);
+      raw = errorText(e);
     } finally {
       await conn.close();
     }

@@ -14,6 +14,7 @@ import type { Session } from '../project/session.ts';
 import { quoteIdent } from '../sql/ident.ts';
 import { locateSqlError, type SqlErrorInfo } from './sql-errors.ts';
 import { assertSingleSelect, runSql } from './sql-ops.ts';
+import { errorText } from '../util/errors.ts';
 
 /** How soon to ask the engine again when a cancel found nothing running yet. */
 const CANCEL_RETRY_MS = 150;
@@ -72,7 +73,7 @@ export async function runWorkbenchQuery(session: Session, sql: string, slot: str
   try {
     body = assertSingleSelect(sql);
   } catch (e) {
-    throw new WorkbenchError({ message: e instanceof Error ? e.message : String(e) }, false);
+    throw new WorkbenchError({ message: errorText(e) }, false);
   }
   const engine = session.engine;
   const table = resultTableName(slot);
@@ -108,8 +109,8 @@ export async function runWorkbenchQuery(session: Session, sql: string, slot: str
     };
   } catch (e) {
     if (e instanceof WorkbenchError) throw e;
-    if (e instanceof QueryCancelledError || signal?.aborted) throw new WorkbenchError({ message: e instanceof Error ? e.message : String(e) }, true);
-    const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof QueryCancelledError || signal?.aborted) throw new WorkbenchError({ message: errorText(e) }, true);
+    const message = errorText(e);
     throw new WorkbenchError(await locateSqlError(engine, sql, message), false);
   } finally {
     signal?.removeEventListener('abort', onAbort);

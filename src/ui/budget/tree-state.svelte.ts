@@ -3,6 +3,7 @@
 import { childLevel, treeNodes, type TreeFilter, type TreeLevel, type TreeNode, type TreePath } from '../../core/budget/tree.ts';
 import type { ReconcileParams } from '../../core/budget/reconcile.ts';
 import type { Engine } from '../../core/engine/engine.ts';
+import { errorText } from '../../core/util/errors.ts';
 
 export interface TreeRow {
   key: string;
@@ -48,7 +49,7 @@ export class TreeState {
       if (gen !== this.generation) return;
       this.children = new Map(this.children).set(key, nodes);
     } catch (e) {
-      if (gen === this.generation) this.error = e instanceof Error ? e.message : String(e);
+      if (gen === this.generation) this.error = errorText(e);
     } finally {
       if (gen === this.generation) this.loading = false;
     }

@@ -13,6 +13,7 @@ import { safeIdentifier } from '../../core/sql/ident.ts';
 import { formatInteger } from '../../i18n/format.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { app } from '../app-state.svelte.ts';
+import { errorText } from '../../core/util/errors.ts';
 
 export type CsvDialogOptions = CsvSniff['options'];
 
@@ -91,10 +92,6 @@ export function tableNameProblem(d: Pick<ImportDialogState, 'table' | 'existing'
 }
 
 type JobParams = { format?: Format; options?: Record<string, unknown>; fileName?: string; replace?: boolean; table?: string };
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 class ImportFlow {
   dialog = $state<ImportDialogState | null>(null);

@@ -6,16 +6,13 @@ import { getOperation } from '../../core/ops/all.ts';
 import { replayJournal, type ReplayReport } from '../../core/project/replay.ts';
 import { repairJournal, verifyProject, type ProjectVerification } from '../../core/project/verify.ts';
 import { app } from '../app-state.svelte.ts';
+import { errorText } from '../../core/util/errors.ts';
 
 export interface ReplayLine {
   seq: number;
   op: string;
   /** null: identical; otherwise why it differs. */
   difference: string | null;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 export function kindOf(op: string): string {
