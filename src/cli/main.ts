@@ -2,12 +2,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createNodeEngine } from '../core/engine/node.ts';
-import { NodeProjectStore } from '../core/project/node-store.ts';
-import { Session } from '../core/project/session.ts';
-import { quoteIdent } from '../core/sql/ident.ts';
+import type { NodeProjectStore } from '../core/project/node-store.ts';
+import type { Session } from '../core/project/session.ts';
 import { toCsv, toJson, toText } from './format.ts';
-import { cliExternalResolver, copyIntoProject, withCliSession, type AccessOptions } from './project-access.ts';
+import type { AccessOptions } from './project-access.ts';
+// Start-up (#15.8): each command loads only what it uses (`ops` and `--help` never load the engine), and
+// a command that needs the engine starts it first, so duckdb-wasm instantiates in its worker thread
+// while this thread loads the project code.
+import { discardPrestartedEngine, prestartNodeEngine } from '../core/engine/node-start.ts';
+
+const ENGINE_COMMANDS = new Set(['import', 'tables', 'sql', 'run', 'replay', 'report', 'demo']);
+const projectStore = async (root: string) => new (await import('../core/project/node-store.ts')).NodeProjectStore(root);
 
 const USAGE = `Loupe — analyse hors ligne de données ouvertes
 
@@ -77,6 +82,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     io.out(USAGE);
     return command ? 0 : 2;
   }
+  if (ENGINE_COMMANDS.has(command) && !(command === 'run' && values.help)) prestartNodeEngine();
   try {
     switch (command) {
       case 'import':
@@ -130,6 +136,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   } catch (e) {
     io.err(`Erreur : ${(e as Error).message}\n`);
     return 1;
+  } finally {
+    // A command that stopped before opening its engine (no project here…) must not leave its worker running.
+    await discardPrestartedEngine();
   }
 }
 
@@ -146,6 +155,7 @@ export async function withSession(
   fn: (s: Session) => Promise<number>,
   opts: Omit<AccessOptions, 'create'> = {},
 ): Promise<number> {
+  const { withCliSession } = await import('./project-access.ts');
   return withCliSession(requireProject(dir), { ...opts, create }, io, fn);
 }
 
@@ -188,7 +198,7 @@ async function cmdImport(session: Session, paths: string[], io: Io, copy = false
       continue;
     }
     // --copy: the project keeps the file under sources/ and records that relative path.
-    const from = copy ? await copyIntoProject((session.store as NodeProjectStore).root, abs) : abs;
+    const from = copy ? await (await import('./project-access.ts')).copyIntoProject((session.store as NodeProjectStore).root, abs) : abs;
     if (statSync(abs).isDirectory()) {
       const report = await session.importFolderPath(from, {
         onProgress: (pr) => io.err(`\r${pr.message.padEnd(70).slice(0, 70)}`),
@@ -230,7 +240,7 @@ async function cmdSql(session: Session, sql: string, format: string, io: Io): Pr
 }
 
 async function cmdVerify(dir: string | undefined, io: Io): Promise<number> {
-  const store = new NodeProjectStore(requireProject(dir));
+  const store = await projectStore(requireProject(dir));
   const { verifyProject } = await import('../core/project/verify.ts');
   const { journalHeadLine } = await import('../core/journal/journal.ts');
   const res = await verifyProject(store);
@@ -250,7 +260,7 @@ function printProblems(problems: readonly { level: string; message: string }[], 
 }
 
 async function cmdRepair(dir: string | undefined, io: Io): Promise<number> {
-  const store = new NodeProjectStore(requireProject(dir));
+  const store = await projectStore(requireProject(dir));
   const { repairJournal } = await import('../core/project/verify.ts');
   const res = await repairJournal(store);
   if (!res.entry) {
@@ -287,6 +297,7 @@ async function cmdRun(session: Session, id: string | undefined, paramsText: stri
     throw new Error('--params doit être un objet JSON');
   }
   const res = await session.run(op, params);
+  const { quoteIdent } = await import('../core/sql/ident.ts');
   const rows = res.table ? await session.engine.query(`SELECT * FROM ${quoteIdent(res.table)}`) : null;
   if (format === 'json') {
     io.out(
@@ -365,7 +376,7 @@ async function cmdReport(
 }
 
 async function cmdReplay(dir: string | undefined, format: string, io: Io, allowExternal = false): Promise<number> {
-  const store = new NodeProjectStore(requireProject(dir));
+  const store = await projectStore(requireProject(dir));
   const { parseJournal } = await import('../core/journal/journal.ts');
   const { verifyProject } = await import('../core/project/verify.ts');
   const { replayJournal } = await import('../core/project/replay.ts');
@@ -373,6 +384,8 @@ async function cmdReplay(dir: string | undefined, format: string, io: Io, allowE
   const text = await store.readText('journal.ndjson');
   if (text === null) throw new Error(`${store.label} : pas de journal`);
   const chain = await verifyProject(store);
+  const { cliExternalResolver } = await import('./project-access.ts');
+  const { createNodeEngine } = await import('../core/engine/node.ts');
   const engine = await createNodeEngine();
   try {
     const report = await replayJournal(parseJournal(text).entries, engine, chainResolvers(store.files(), await cliExternalResolver(store.root, allowExternal)));
