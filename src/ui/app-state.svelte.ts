@@ -106,7 +106,9 @@ class AppState {
         } catch (e) {
           this.say('startup.demoMissing', { message: errorText(e) }, 'error');
           ref = await host.newProject(t('project.defaultName'));
-          this.attach(ref, await Session.create(engine, ref.store, host.files, ref.name), []);
+          const created = await Session.create(engine, ref.store, host.files, ref.name);
+          created.cacheInBackground = true;
+          this.attach(ref, created, []);
           return;
         }
       }
@@ -121,12 +123,31 @@ class AppState {
   private async openRef(ref: ProjectRef): Promise<void> {
     const { engine, host } = this.need();
     this.startup = { key: 'startup.opening', params: { name: ref.name }, fraction: 0 };
+    // Tables come back from the project's cache when the journal vouches for them; the copies of new
+    // results are written after each operation, without holding it up.
     const { session, problems } = await Session.open(engine, ref.store, host.files, {
+      cacheInBackground: true,
       onProgress: (p) => {
         this.startup = { key: 'startup.reimport', params: { file: p.message }, fraction: p.fraction };
       },
     });
     this.attach(ref, session, problems);
+    this.followChecks(session);
+  }
+
+  /**
+   * What the background checks of the open find (a source changed or gone, a cached copy refused and
+   * re-imported) joins the Problems panel; a table they replaced shows again in the catalog.
+   */
+  private followChecks(session: Session): void {
+    session.onTablesChanged = () => {
+      if (this.session === session) this.refreshTables();
+    };
+    void session.checks.then((found) => {
+      if (this.session !== session || !found.length) return;
+      this.problems = [...this.problems, ...found];
+      this.refreshTables();
+    });
   }
 
   private attach(ref: ProjectRef, session: Session, problems: SourceProblem[]): void {

@@ -126,7 +126,7 @@ const windows = ['grid_window_0', 'grid_window_mid', 'grid_window_end'];
 const worst = (xs: (number | undefined)[]) => (xs.every((x) => typeof x === 'number' && Number.isFinite(x)) ? Math.max(...(xs as number[])) : null);
 const suiteFigures: [string, number | null, number | null][] = [
   ['grid_window', worst(windows.map((w) => suite.ms[w])), worst(windows.map(nativeSuite))],
-  ...['grid_sorted_first', 'grid_sorted', 'facet', 'profile', 'audit_duplicates', 'audit_benford', 'audit_stratify', 'audit_reconcile', 'chart_bar', 'chart_hist', 'chart_line', 'crossfilter'].map(
+  ...['grid_window_first', 'grid_sorted_first', 'grid_sorted', 'facet', 'profile_first', 'profile', 'profile_exact', 'audit_duplicates', 'audit_benford', 'audit_stratify', 'audit_reconcile', 'chart_bar', 'chart_hist', 'chart_line', 'crossfilter'].map(
     (k): [string, number | null, number | null] => [k, suite.ms[k] ?? null, Number.isFinite(nativeSuite(k)) ? nativeSuite(k) : null],
   ),
 ];
@@ -143,6 +143,9 @@ for (const [k, err] of Object.entries(suite.errors)) {
   setFigure(`${k}_error`, err.split('\n')[0]!);
 }
 for (const w of windows) setFigure(`${w}_ms`, ms1(suite.ms[w]));
+// Reopening a project that keeps the table in its cache (Loupe only: native would re-import, import_native_ms).
+for (const k of ['reopen_ms', 'reopen_write_ms', 'reopen_check_ms', 'reopen_cache_mb']) setFigure(k, ms1(suite.probes?.[k]));
+console.log(`reopen            loupe ${ms1(suite.probes?.reopen_ms)} ms from a ${ms1(suite.probes?.reopen_cache_mb)} MB cache (written in ${ms1(suite.probes?.reopen_write_ms)} ms; background check ${ms1(suite.probes?.reopen_check_ms)} ms), import ${r0(coi.importMs)} ms`);
 // Budget figures (page/suite.ts runBudgetSuite): the budget-reconcile and subsidies-reconcile operations on
 // generated data, in a page of their own; native replays the same statements (generation included, untimed).
 if (budget) {

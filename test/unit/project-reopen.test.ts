@@ -69,7 +69,8 @@ async function index(): Promise<{ tables: { table: string; files: { path: string
   return JSON.parse(await readFile(join(dir, 'proj', CACHE_INDEX), 'utf8'));
 }
 
-describe('reopening a project from its cache', () => {
+// Each test imports, writes the cache and opens a second engine: slow on a shared, loaded machine.
+describe('reopening a project from its cache', { timeout: 180_000 }, () => {
   it('gives back the same tables, digest for digest, without reading the sources', async () => {
     const s = await project();
     await s.cacheIdle();

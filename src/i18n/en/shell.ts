@@ -13,8 +13,8 @@ export const shell: Record<keyof typeof fr, string> = {
   'startup.projectMissing': 'Project “{id}” was not found ({message}). Opening the demo workspace.',
 
   'topbar.project': 'Project',
-  'topbar.importFiles': 'Import files',
-  'topbar.importFolder': 'Import a folder',
+  'topbar.importFiles': 'Import files…',
+  'topbar.importFolder': 'Import a folder…',
   'topbar.newProject': 'New project',
   'topbar.openProject': 'Open a project',
   'topbar.save': 'Save',
@@ -51,7 +51,7 @@ export const shell: Record<keyof typeof fr, string> = {
   'project.close': 'Close',
 
   'problems.title': 'Sources to check',
-  'problems.intro': 'Some sources could not be reloaded; the rest of the project is open.',
+  'problems.intro': 'Some sources or kept table copies need your attention (file changed or missing, copy refused); the rest of the project is open.',
   'problems.dismiss': 'Hide these warnings',
 
   'catalog.title': 'Tables',
@@ -61,6 +61,7 @@ export const shell: Record<keyof typeof fr, string> = {
   'catalog.details': 'Details of “{name}”',
   'catalog.hideDetails': 'Hide details',
   'catalog.view': 'saved query',
+  'catalog.resultRuns': '{op} · {count} run(s)',
 
   'details.file': 'File',
   'details.path': 'Path',
@@ -82,8 +83,8 @@ export const shell: Record<keyof typeof fr, string> = {
   'details.sql': 'Query',
 
   'import.dropHere': 'Drop files or folders to import them',
-  'import.fileInput': 'Files to import',
-  'import.folderInput': 'Folder to import',
+  'import.fileInput': 'Import files',
+  'import.folderInput': 'Import a folder',
   'import.dialogTitle': 'Import “{file}”',
   'import.delimiter': 'Delimiter',
   'import.quote': 'Quote',

@@ -12,8 +12,8 @@ export const shell = {
   'startup.projectMissing': 'Le projet « {id} » est introuvable ({message}). Ouverture de l’espace de démonstration.',
 
   'topbar.project': 'Projet',
-  'topbar.importFiles': 'Importer des fichiers',
-  'topbar.importFolder': 'Importer un dossier',
+  'topbar.importFiles': 'Importer des fichiers…',
+  'topbar.importFolder': 'Importer un dossier…',
   'topbar.newProject': 'Nouveau projet',
   'topbar.openProject': 'Ouvrir un projet',
   'topbar.save': 'Enregistrer',
@@ -50,7 +50,7 @@ export const shell = {
   'project.close': 'Fermer',
 
   'problems.title': 'Sources à vérifier',
-  'problems.intro': 'Certaines sources n’ont pas pu être rechargées ; le reste du projet est ouvert.',
+  'problems.intro': 'Certaines sources ou copies de tables demandent votre attention (fichier modifié ou absent, copie refusée) ; le reste du projet est ouvert.',
   'problems.dismiss': 'Masquer ces avertissements',
 
   'catalog.title': 'Tables',
@@ -60,6 +60,7 @@ export const shell = {
   'catalog.details': 'Détails de « {name} »',
   'catalog.hideDetails': 'Masquer les détails',
   'catalog.view': 'requête enregistrée',
+  'catalog.resultRuns': '{op} · {count} exécution(s)',
 
   'details.file': 'Fichier',
   'details.path': 'Chemin',
@@ -81,8 +82,8 @@ export const shell = {
   'details.sql': 'Requête',
 
   'import.dropHere': 'Déposez vos fichiers ou dossiers pour les importer',
-  'import.fileInput': 'Fichiers à importer',
-  'import.folderInput': 'Dossier à importer',
+  'import.fileInput': 'Importer des fichiers',
+  'import.folderInput': 'Importer un dossier',
   'import.dialogTitle': 'Importer « {file} »',
   'import.delimiter': 'Séparateur',
   'import.quote': 'Guillemet',

@@ -3,7 +3,8 @@
 import type { TableEntry } from '../../core/catalog/catalog.ts';
 import { listOperations } from '../../core/ops/all.ts';
 import { formOf, initialValues, issuesByField, toParams, type FormField, type FormValues } from '../../core/ops/form-schema.ts';
-import { OperationError, type Operation, type OperationResult } from '../../core/ops/registry.ts';
+import type { JournalEntry } from '../../core/journal/journal.ts';
+import { getOperation, OperationError, type Operation, type OperationResult } from '../../core/ops/registry.ts';
 import { app } from '../app-state.svelte.ts';
 
 /** What the result panel shows: a result just run (with its detail), or one reopened from the session. */
@@ -133,6 +134,34 @@ class AuditState {
       const issues = zodIssues(e);
       if (issues) this.errors = issuesByField(issues, this.fields);
       this.runError = messageOf(e);
+      // The previous result under this run's error would read as this run's answer.
+      this.shown = null;
+      app.say('audit.failed', { message: messageOf(e) }, 'error');
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * Runs an earlier run of the history again, with its journaled parameters: its result becomes the
+   * operation's current table (a new journal entry; the earlier ones stay in the history).
+   */
+  async rerun(entry: JournalEntry): Promise<void> {
+    const op = getOperation(entry.op);
+    if (!op || op.kind !== 'audit') return;
+    this.choose(op.id);
+    const session = app.session;
+    if (!session || this.running) return;
+    this.running = true;
+    this.runError = null;
+    try {
+      const res = await session.run(op, entry.params, { priority: 'background' });
+      app.refreshTables();
+      this.shown = { op: op.id, table: res.table ?? '', summary: res.summary ?? '', params: res.entry.params, seq: res.entry.seq, detail: res.detail ?? null, result: res };
+      app.say('audit.done', { op: op.id, rows: res.digest?.rows ?? 0, table: res.table ?? '' }, 'success');
+    } catch (e) {
+      this.runError = messageOf(e);
+      this.shown = null;
       app.say('audit.failed', { message: messageOf(e) }, 'error');
     } finally {
       this.running = false;

@@ -301,6 +301,11 @@ class BudgetState {
       app.say('budget.done', { summary: (r.summary ?? '').slice(0, 200) }, 'success');
     } catch (e) {
       this.error = { where, message: errorText(e) };
+      // The previous result under this run's error would read as this run's answer.
+      if (where === 'reconcile') this.reconcile = null;
+      else if (where === 'compare') this.compared = null;
+      else if (where === 'participatory') this.participatory = null;
+      else this.subsidies = null;
       app.say('budget.failed', { message: errorText(e) }, 'error');
     } finally {
       this.busy = null;

@@ -1,5 +1,5 @@
 // Explore, audit and chart figures, run in the page on Loupe's engine: each figure calls the app's own
-// code (windowSql, facetSql, summarizeTable, the audit operations, prepareChart) and records every SQL
+// code (SortedWindows, facetSql, profileTable, the audit operations, prepareChart) and records every SQL
 // statement it sends, so that the native baseline replays exactly the same statements (native.ts).
 import { benford } from '../../../src/core/audit/benford.ts';
 import { budgetReconcile } from '../../../src/core/budget/reconcile.ts';
@@ -13,13 +13,14 @@ import { SortedWindows } from '../../../src/core/explore/sorted-windows.ts';
 import { tableRelation, windowSql } from '../../../src/core/explore/window.ts';
 import type { Journal } from '../../../src/core/journal/journal.ts';
 import { validateParams, type Operation, type OperationContext } from '../../../src/core/ops/registry.ts';
-import { summarizeTable } from '../../../src/core/profile/profile.ts';
 import { facetSql } from '../../../src/core/query/facets.ts';
 import type { Filter } from '../../../src/core/query/filters.ts';
 import { quoteIdent } from '../../../src/core/sql/ident.ts';
 import { crossFiltered, selectionFromDatum } from '../../../src/core/viz/crossfilter.ts';
 import { ChartSpec, prepareChart } from '../../../src/core/viz/index.ts';
 import * as B from '../budget.ts';
+import { reopenProbe } from './reopen.ts';
+import { profileAndWindowCases } from './profile.ts';
 import { median, runsOnce } from '../figures.ts';
 import { IDS, TABLE } from '../sql.ts';
 
@@ -79,8 +80,6 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
       o.run(ctx, validateParams(o, raw));
   // As the app's grid does for a base table: sort keys and row ids, then fetch the window.
   const rel = tableRelation(TABLE, { rowid: true });
-  const windowAt = (offset: number) => () =>
-    engine.query(windowSql(rel, { offset, limit: 200, orderBy: [{ column: AMOUNT, desc: true }] }));
   // The grid's own path (SortedWindows): the first deep window builds the sort permutation, the next
   // ones read it. The first run's instance is kept for grid_sorted, so native (which replays the first
   // run's statements) has the same permutation table.
@@ -115,14 +114,12 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
     for (const spec of [hist, line]) await engine.query((await prepareChart(engine, crossFiltered(spec, entry, sel), entry)).sql);
   };
   const cases: Record<string, () => Promise<unknown>> = {
-    grid_window_0: windowAt(0),
-    grid_window_mid: windowAt(Math.floor(rows / 2)),
-    grid_window_end: windowAt(Math.max(0, rows - 100)),
+    // grid_window_* (a sorted saved view at offsets 0, mid, end) and profile, profile_first: page/profile.ts.
+    ...profileAndWindowCases(engine, TABLE, rows, AMOUNT, DIRECTION),
     grid_sorted_first: sortedFirst,
     grid_sorted: () => kept!.rows(rel, deep(Math.max(0, rows - 100))),
     grid_sorted_cleanup: async () => kept?.release(),
     facet: () => engine.query(facetSql(quoteIdent(TABLE), DIRECTION, [FACET_FILTER], 20)),
-    profile: () => summarizeTable(engine, quoteIdent(TABLE)),
     // A fixed result name: every run replaces the same table, so the three runs send the same SQL.
     audit_duplicates: op(duplicates, { table: TABLE, columns: [SIRET, AMOUNT, DATE], amount: AMOUNT, result: 'bench_duplicates' }),
     audit_benford: op(benford, { table: TABLE, column: AMOUNT, test: 'first', result: 'bench_benford' }),
@@ -161,7 +158,14 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
     chart_line: chart(line),
     crossfilter,
   };
-  return timeCases(engine, cases);
+  const out = await timeCases(engine, cases);
+  // After every other figure (it reads the table back over itself): reopening from the project's cache.
+  try {
+    out.probes = { ...out.probes, ...(await reopenProbe(engine, catalog, TABLE)) };
+  } catch (e) {
+    out.errors.reopen = e instanceof Error ? e.message : String(e);
+  }
+  return out;
 }
 
 /** Runs each case (3 times, or once for setup and cleanup), recording its statements; a failing case stops there. */
