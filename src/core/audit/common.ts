@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { OperationError, requireColumn, requireTable, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
 import { isNumericType, isTemporalType } from '../sql/types.ts';
+import { numberFormat } from '../util/numbers.ts';
 
 /** Name of the column every result carries to point back at the source row (1-based). */
 export const LINE = '_ligne';
@@ -58,9 +59,9 @@ export async function rowsOf(ctx: OperationContext, sql: string): Promise<Record
   return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])));
 }
 
-const intFmt = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
-const eurFmt = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', maximumFractionDigits: 2 });
-const pctFmt = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 1 });
+const intFmt = numberFormat({ maximumFractionDigits: 0 });
+const eurFmt = numberFormat({ style: 'currency', currency: 'EUR', maximumFractionDigits: 2 });
+const pctFmt = numberFormat({ style: 'percent', maximumFractionDigits: 1 });
 
 export function fmtInt(n: unknown): string {
   return intFmt.format(Number(n ?? 0));
@@ -72,7 +73,7 @@ export function fmtPct(n: unknown): string {
   return pctFmt.format(Number(n ?? 0));
 }
 export function fmtNum(n: unknown, digits = 4): string {
-  return new Intl.NumberFormat('fr-FR', { maximumFractionDigits: digits }).format(Number(n ?? 0));
+  return numberFormat({ maximumFractionDigits: digits }).format(Number(n ?? 0));
 }
 
 /** French plural for the summaries: « 1 groupe », « 3 groupes ». */

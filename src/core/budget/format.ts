@@ -1,9 +1,11 @@
 // Figures in summaries are read by auditors and journalists: French formats, always.
-const euroFmt = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
-const euroCentsFmt = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const intFmt = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
-const pctFmt = new Intl.NumberFormat('fr-FR', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const decFmt = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
+import { numberFormat } from '../util/numbers.ts';
+
+const euroFmt = numberFormat({ style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
+const euroCentsFmt = numberFormat({ style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const intFmt = numberFormat({ maximumFractionDigits: 0 });
+const pctFmt = numberFormat({ style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const decFmt = numberFormat({ maximumFractionDigits: 1 });
 
 /** 1 234 567 € (cents shown only when the amount is not whole). */
 export function euros(x: number | null | undefined): string {

@@ -19,6 +19,7 @@ import type { Engine } from '../engine/engine.ts';
 import { describeColumns } from '../engine/digest.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
 import { isTextType } from '../sql/types.ts';
+import { numberFormat } from '../util/numbers.ts';
 
 export type PersonalKind = 'email' | 'telephone' | 'adresse' | 'nom-de-personne' | 'date-de-naissance' | 'identifiant-personnel';
 
@@ -77,7 +78,7 @@ export interface DetectOptions {
   sample?: number;
 }
 
-const pct = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 0 });
+const pct = numberFormat({ style: 'percent', maximumFractionDigits: 0 });
 
 /** Columns of `table` (a table or view name) that look like personal data, most certain first. */
 export async function detectPersonalColumns(engine: Engine, table: string, opts: DetectOptions = {}): Promise<PersonalColumn[]> {

@@ -2,6 +2,7 @@
 // Text matching ignores case and accents, as French users expect ("etablissement" finds "Établissement").
 import { z } from 'zod';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
+import { numberFormat } from '../util/numbers.ts';
 
 const column = z.string().min(1).max(1000);
 const scalar = z.union([z.string().max(10_000), z.number(), z.null()]);
@@ -68,7 +69,7 @@ export type ChipLang = 'fr' | 'en';
 
 function show(v: string | number | null | undefined, lang: ChipLang = 'fr'): string {
   if (v === null || v === undefined) return '∅';
-  if (typeof v === 'number') return new Intl.NumberFormat('fr-FR').format(v);
+  if (typeof v === 'number') return numberFormat().format(v);
   return lang === 'fr' ? `« ${v} »` : `“${v}”`;
 }
 

@@ -21,7 +21,13 @@ export type NumberKind =
 export type NumberLocale = 'fr' | 'en';
 
 const cache = new Map<string, Intl.NumberFormat>();
-function nf(locale: NumberLocale, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
+
+/**
+ * The one place a number format is built: French (fr-FR: narrow no-break space between thousands,
+ * decimal comma, « 12,5 % », « 1 234,56 € ») unless English is asked for. Formats are cached by their
+ * options — building one costs far more than formatting with it.
+ */
+export function numberFormat(opts: Intl.NumberFormatOptions = {}, locale: NumberLocale = 'fr'): Intl.NumberFormat {
   const key = `${locale}|${JSON.stringify(opts)}`;
   let f = cache.get(key);
   if (!f) {
@@ -30,6 +36,7 @@ function nf(locale: NumberLocale, opts: Intl.NumberFormatOptions): Intl.NumberFo
   }
   return f;
 }
+const nf = (locale: NumberLocale, opts: Intl.NumberFormatOptions) => numberFormat(opts, locale);
 
 /** Decimals that keep `significant` significant digits without rounding the integer part. */
 export function decimalsFor(n: number, significant = 4, max = 10): number {

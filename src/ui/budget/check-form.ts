@@ -11,6 +11,7 @@ import { ParticipatoryParams, proposeProjectColumns, REQUIRED_PROJECT_COLUMNS } 
 import { proposeSubsidyColumns, REQUIRED_SUBSIDY_COLUMNS, SubsidiesParams, VOTE_ONLY_SUBSIDY_COLUMNS } from '../../core/budget/subsidies.ts';
 import { formatNumber } from '../../i18n/format.ts';
 import { locale, t, type MessageKey } from '../../i18n/index.ts';
+import { numberFormat } from '../../core/util/numbers.ts';
 
 /** How a number is typed: a share as a percentage (30 for 0,3), euros, years, a plain count. */
 export type Unit = 'percent' | 'euros' | 'years' | 'count' | 'edition';
@@ -116,8 +117,8 @@ export interface CheckDraft {
   perEdition: Record<string, EditionRow[]>;
 }
 
-const percentFmt = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 2 });
-const euroFmt = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', minimumFractionDigits: 0, maximumFractionDigits: 2 });
+const percentFmt = numberFormat({ style: 'percent', maximumFractionDigits: 2 });
+const euroFmt = numberFormat({ style: 'currency', currency: 'EUR', minimumFractionDigits: 0, maximumFractionDigits: 2 });
 
 /** A parameter's value as it is typed in the form: 0,3 as « 30 », 100000000 as « 100 000 000 ». */
 export function toText(value: number, unit: Unit): string {

@@ -1,6 +1,7 @@
 // Message keys for the core's enumerations, so statuses and severities follow the interface language.
 import type { FindingStatus, Severity } from '../../core/findings/index.ts';
 import type { MessageKey } from '../../i18n/index.ts';
+import { numberFormat } from '../../core/util/numbers.ts';
 
 export const STATUSES: FindingStatus[] = ['draft', 'in-review', 'final'];
 export const SEVERITIES: Severity[] = ['faible', 'moyenne', 'élevée', 'critique'];
@@ -29,7 +30,7 @@ export const ACTION_KEY: Record<string, MessageKey> = {
   reopen: 'findings.action.reopen',
 };
 
-const euro = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
+const euro = numberFormat({ style: 'currency', currency: 'EUR' });
 export function formatEuro(n: number | null): string {
   return n === null ? '—' : euro.format(n);
 }

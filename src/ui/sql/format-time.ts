@@ -1,6 +1,8 @@
 // A query's duration the French way: "48 ms", "1,3 s", "2 min 05 s".
-const ms = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
-const sec = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
+import { numberFormat } from '../../core/util/numbers.ts';
+
+const ms = numberFormat({ maximumFractionDigits: 0 });
+const sec = numberFormat({ maximumFractionDigits: 1 });
 
 export function formatDuration(milliseconds: number): string {
   if (milliseconds < 1000) return `${ms.format(milliseconds)} ms`;
