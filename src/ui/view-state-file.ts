@@ -30,6 +30,8 @@ export type TableViewState = z.infer<typeof TableViewState>;
 
 export interface UiStateFile {
   version: 1;
+  /** The table the user was looking at. */
+  selected?: string;
   tables: Record<string, TableViewState>;
   /** The chart builder's draft per table (a ChartSpec in progress, validated by the builder when drawn). */
   charts: Record<string, Record<string, unknown>>;
@@ -50,7 +52,8 @@ export function parseUiState(text: string | null): UiStateFile {
     return out;
   }
   if (!raw || typeof raw !== 'object') return out;
-  const r = raw as { tables?: unknown; charts?: unknown };
+  const r = raw as { selected?: unknown; tables?: unknown; charts?: unknown };
+  if (typeof r.selected === 'string' && NAME.safeParse(r.selected).success) out.selected = r.selected;
   if (r.tables && typeof r.tables === 'object') {
     for (const [name, v] of Object.entries(r.tables).slice(0, 10_000)) {
       const p = TableViewState.safeParse(v);

@@ -52,6 +52,14 @@ class ViewStates {
         const s = app.session;
         if (s) void untrack(() => this.load(s));
       });
+      $effect(() => {
+        const name = app.selected;
+        if (!this.loaded || !name || this.file.selected === name) return;
+        untrack(() => {
+          this.file = { ...this.file, selected: name };
+          this.schedule();
+        });
+      });
     });
     void import('./charts/builder.svelte.ts').then(({ builder }) => {
       let lastTable: string | null = null;
@@ -88,6 +96,9 @@ class ViewStates {
     }
     if (this.session !== session) return;
     this.file = parseUiState(text);
+    // Back to the table the user was looking at, if the project still has it.
+    const selected = this.file.selected;
+    if (selected && app.tables.some((x) => x.name === selected)) app.select(selected);
     this.loaded = true;
   }
 
