@@ -55,15 +55,21 @@ async function tableStamp(engine: Engine, table: string): Promise<string> {
   return (r.rows[0] ?? []).join(':');
 }
 
-/** The data generation (bumped by every write): a copy of a view is stale once anything was written. */
+/** Per database: how many generation bumps came from the grid's own copies and permutations. */
+const ownBumps = new WeakMap<object, number>();
+
+/**
+ * The data generation (bumped twice by every write) less the grid's own writes: a copy of a view is
+ * stale once anything else was written — another grid's copy is not a change of data.
+ */
 function generation(engine: Engine): string {
-  return `g${engine.cacheStats().generation}`;
+  return `g${engine.cacheStats().generation - (ownBumps.get(engine.db) ?? 0)}`;
 }
 
 export class SortedWindows {
   private source: { key: string; built: Promise<Source | null> } | null = null;
   private perm: { key: string; built: Promise<Permutation | null> } | null = null;
-  /** The built ones, once built: our own writes keep their stamps current (see `write`). */
+  /** The built ones, once built: a window near the top reads them too when they are there. */
   private live: { source?: Source; perm?: Permutation } = {};
   /** Names known to be base tables (or not): a relation given by name may be either. */
   private readonly isTable = new Map<string, boolean>();
@@ -72,27 +78,34 @@ export class SortedWindows {
 
   /** The window's rows; a deep window goes through the relation's copy and permutation. */
   async rows(rel: Relation, req: WindowRequest): Promise<Rows> {
-    const { offset, limit } = windowBounds(req);
+    const { offset } = windowBounds(req);
     const sorted = !!req.orderBy?.length;
-    // Near the top a top-N sort is cheap; deep in an unsorted base table a scan is too.
+    // Near the top a top-N sort is cheap; deep in an unsorted base table a scan is too. Either way,
+    // a copy and permutation already built for this relation and order are cheaper still.
     if (offset < PERMUTATION_FROM || (!sorted && rel.kind === 'table' && !rel.where && (await this.baseTable(rel)))) {
-      return windowQuery(this.engine, rel, req);
+      const ready = await this.built(rel, req);
+      return ready ? this.fetch(rel, req, ready.src, ready.perm) : windowQuery(this.engine, rel, req);
     }
     const src = await this.sourceOf(rel);
     if (!src) return windowQuery(this.engine, rel, req);
+    const perm = !sorted && src.copy ? null : await this.permutation(src, req);
+    if (perm === null && !(!sorted && src.copy)) return windowQuery(this.engine, rel, req);
+    return this.fetch(rel, req, src, perm);
+  }
+
+  private async fetch(rel: Relation, req: WindowRequest, src: Source, perm: Permutation | null): Promise<Rows> {
+    const { offset, limit } = windowBounds(req);
     const picked = req.columns?.length ? req.columns.map((c) => `_w.${quoteIdent(c)}`).join(', ') : '_w.*';
     try {
-      if (!sorted && src.copy) {
+      if (!perm) {
         // The copy's row ids are its positions: the range is read from one row group.
         return await this.engine.query(
           `SELECT ${picked} FROM ${src.from} AS _w WHERE _w.rowid >= ${offset} AND _w.rowid < ${offset + limit} ORDER BY _w.rowid`,
           { timeoutMs: TIMEOUT_MS },
         );
       }
-      const p = await this.permutation(src, req);
-      if (!p) return windowQuery(this.engine, rel, req);
       return await this.engine.query(
-        `SELECT ${picked} FROM (SELECT _r, _p FROM ${qualified(p.name)} WHERE _p >= ${offset} AND _p < ${offset + limit}) AS _k ` +
+        `SELECT ${picked} FROM (SELECT _r, _p FROM ${qualified(perm.name)} WHERE _p >= ${offset} AND _p < ${offset + limit}) AS _k ` +
           `JOIN ${src.from} AS _w ON _w.rowid = _k._r ORDER BY _k._p`,
         { timeoutMs: TIMEOUT_MS },
       );
@@ -102,6 +115,23 @@ export class SortedWindows {
     }
   }
 
+  /** The copy (and permutation, when sorted) already built for this relation and order, still current; else null. */
+  private async built(rel: Relation, req: WindowRequest): Promise<{ src: Source; perm: Permutation | null } | null> {
+    const { source: src, perm } = this.live;
+    if (!src || src.key !== (await this.keyOf(rel)).key) return null;
+    const sorted = !!req.orderBy?.length;
+    if (!sorted && !src.copy) return null;
+    const wanted = sorted || !src.copy ? JSON.stringify([src.key, orderKeys(req.orderBy)]) : null;
+    if (wanted && perm?.key !== wanted) return null;
+    if (src.stamp !== (src.copy ? generation(this.engine) : await tableStamp(this.engine, (rel as { name: string }).name))) return null;
+    return { src, perm: wanted ? perm! : null };
+  }
+
+  private async keyOf(rel: Relation): Promise<{ key: string; base: boolean }> {
+    const base = rel.kind === 'table' && (await this.baseTable(rel));
+    return { key: JSON.stringify(rel.kind === 'table' ? [rel.name, rel.where ?? '', base] : [rel.sql]), base };
+  }
+
   /** Drops the copy and the permutation (another relation is shown, or the grid goes away). */
   async release(): Promise<void> {
     await this.dropPerm();
@@ -109,7 +139,7 @@ export class SortedWindows {
     this.source = null;
     const s = await old?.built.catch(() => null);
     delete this.live.source;
-    if (s?.drop) await this.engine.exec(`DROP TABLE IF EXISTS ${s.drop}`).catch(() => undefined);
+    if (s?.drop) await this.write(`DROP TABLE IF EXISTS ${s.drop}`).catch(() => undefined);
   }
 
   private async dropPerm(): Promise<void> {
@@ -136,8 +166,7 @@ export class SortedWindows {
   }
 
   private async sourceOf(rel: Relation): Promise<Source | null> {
-    const base = rel.kind === 'table' && (await this.baseTable(rel));
-    const key = JSON.stringify(rel.kind === 'table' ? [rel.name, rel.where ?? '', base] : [rel.sql]);
+    const { key, base } = await this.keyOf(rel);
     if (this.source?.key === key) {
       const s = await this.source.built;
       if (s && s.stamp === (s.copy ? generation(this.engine) : await tableStamp(this.engine, (rel as { name: string }).name))) return s;
@@ -189,20 +218,12 @@ export class SortedWindows {
     return { key, name, stamp: src.stamp };
   }
 
-  /**
-   * Runs one of our own writes. Every write bumps the data generation twice (before and after), which
-   * would make our own copy look stale: when nothing else was written meanwhile, the copy's stamp
-   * follows. Returns the generation after the write.
-   */
+  /** Runs one of the grid's own writes, which does not make a copy stale (see `generation`). */
   private async write(sql: string, timeoutMs = TIMEOUT_MS): Promise<string> {
-    const before = generation(this.engine);
+    const before = this.engine.cacheStats().generation;
     await this.engine.exec(sql, { timeoutMs });
-    const after = generation(this.engine);
-    if (Number(after.slice(1)) - Number(before.slice(1)) === 2) {
-      const { source: s, perm: p } = this.live;
-      if (s?.copy && s.stamp === before) s.stamp = after;
-      if (p && s?.copy && p.stamp === before) p.stamp = after;
-    }
-    return after;
+    // Exactly our two bumps: nothing else was written meanwhile (otherwise the copy is stale, rightly).
+    if (this.engine.cacheStats().generation - before === 2) ownBumps.set(this.engine.db, (ownBumps.get(this.engine.db) ?? 0) + 2);
+    return generation(this.engine);
   }
 }
