@@ -83,7 +83,6 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 // Parameter pieces reused by every test, each documented in French for `loupe run <id> --help`.
 export const tableParam = z.string().min(1).max(1000).describe('Table à analyser (nom dans le projet)');
-export const columnParam = (what: string) => z.string().min(1).max(1000).describe(what);
 export const resultParam = z
   .string()
   .min(1)

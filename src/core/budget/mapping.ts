@@ -278,11 +278,6 @@ export function yearSql(expr: string, type: string): string {
   return `TRY_CAST(regexp_extract(CAST(${expr} AS VARCHAR), '(19|20|21)\\d\\d', 0) AS INTEGER)`;
 }
 
-/** The canonical columns of the normalised budget view, in order. */
-export const CANONICAL_COLUMNS = [
-  'annee', 'etape', 'section', 'sens', 'type_operation', 'chapitre', 'nature', 'fonction', 'direction', 'montant', 'est_total', 'ligne_source',
-] as const;
-
 /**
  * SELECT giving a source table in the canonical shape: annee, etape, section (I/F), sens (D/R),
  * type_operation (R/O/M), chapitre, nature, fonction, direction (text codes), montant (DECIMAL),

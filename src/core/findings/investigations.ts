@@ -24,18 +24,6 @@ export async function createInvestigation(session: Session, fields: Investigatio
   });
 }
 
-export async function updateInvestigation(session: Session, id: string, fields: InvestigationFields, a: Actor): Promise<Investigation> {
-  const book = await findingsOf(session);
-  return book.mutate(async (data) => {
-    const prev = data.investigations.find((x) => x.id === id);
-    if (!prev) throw new FindingError(`Enquête inconnue : « ${id} »`);
-    const inv = Investigation.parse({ ...prev, ...fields, id, updatedAt: (a.now ?? new Date()).toISOString() });
-    await checkQueries(session, inv);
-    await journal(session, inv, 'update', a);
-    return { data: { ...data, investigations: data.investigations.map((x) => (x.id === id ? inv : x)) }, value: inv };
-  });
-}
-
 async function checkQueries(session: Session, inv: Investigation) {
   const unknown = inv.queries.filter((q) => !session.manifest.queries.some((s) => s.name === q));
   if (unknown.length) throw new FindingError(`Requête(s) enregistrée(s) inconnue(s) : ${unknown.join(', ')}`);

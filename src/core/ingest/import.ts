@@ -199,10 +199,6 @@ export const importFile = registerOperation({
   },
 });
 
-export const ImportFolderParams = z.object({
-  path: z.string().min(1).max(4096),
-});
-
 export interface FolderReport {
   imported: { path: string; tables: string[]; rows: number }[];
   failed: { path: string; reason: string }[];
@@ -238,8 +234,3 @@ export async function importFolder(ctx: OperationContext, folder: string): Promi
   return report;
 }
 
-/** Drops a table and forgets it. */
-export async function dropTable(ctx: OperationContext, name: string): Promise<void> {
-  await ctx.engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
-  ctx.catalog.delete(name);
-}
