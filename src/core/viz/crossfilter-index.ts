@@ -12,29 +12,15 @@ import type { Engine } from '../engine/engine.ts';
 import { whereClause, type Filter } from '../query/filters.ts';
 import { quoteIdent } from '../sql/ident.ts';
 import { buildMapSql, categoryChannel, INTEGER, mapKeySql, MAX_MARKS, planFor, selectList, srcCte, withClause, type Item, type Plan } from './chart-sql.ts';
-import { runChart, type ChartRun } from './chart-stats.ts';
+import { runChart, tableVersion, type ChartRun } from './chart-stats.ts';
 import { compileChart, rowsToValues } from './compile.ts';
 import { crossFiltered } from './crossfilter.ts';
 import { FR_MESSAGES, type ChartMessages } from './format.ts';
 import type { ChartSpec } from './spec.ts';
 import { withValues } from './vega-spec.ts';
 
-/** Why a chart keeps the full query. */
+/** Why a chart keeps the full query (the UI says it in the user's language: charts.dashboard.why.*). */
 export type IndexFallback = 'rows' | 'quantiles' | 'median' | 'distinct' | 'mean' | 'float' | 'limit' | 'bins' | 'names' | 'size' | 'capped';
-
-export const INDEX_FALLBACK_FR: Record<IndexFallback, string> = {
-  rows: 'une marque par ligne : rien à pré-agréger',
-  quantiles: 'des quartiles ne se recomposent pas à partir de sous-totaux',
-  median: 'une médiane ne se recompose pas à partir de sous-totaux',
-  distinct: 'un nombre de valeurs distinctes ne s’additionne pas',
-  mean: 'la moyenne de DuckDB divise en précision étendue : un index n’en redonnerait pas tous les chiffres',
-  float: 'une somme de nombres à virgule flottante dépend de l’ordre des additions',
-  limit: 'les premières catégories se reclassent à chaque sélection',
-  bins: 'les classes de cet histogramme dépendent de la sélection',
-  names: 'une colonne sélectionnée porte le nom d’un canal du graphique',
-  size: 'la colonne sélectionnée a trop de valeurs distinctes pour un index exact',
-  capped: 'plus de marques que le graphique n’en dessine',
-};
 
 /** Above this many distinct selection values per chart, the index would be as big as the table. */
 export const INDEX_MAX_ROWS = 200_000;
@@ -164,7 +150,7 @@ export class CrossIndexes {
   constructor(private readonly prefix = 'loupe_xf') {}
 
   private key(spec: ChartSpec, table: TableEntry, columns: readonly string[], steps: Readonly<Record<string, number>>): string {
-    return JSON.stringify([spec, table.name, table.rows, table.columns.map((c) => [c.name, c.type]), [...columns].sort(), steps]);
+    return JSON.stringify([spec, table.name, tableVersion(table), [...columns].sort(), steps]);
   }
 
   /** The index's state now, without building it. */
