@@ -1,7 +1,15 @@
-import { mount } from 'svelte';
-import App from './ui/App.svelte';
-import { locale } from './i18n/index.ts';
-import './ui/app.css';
+// The engine starts first, the interface is loaded and drawn while the worker fetches and instantiates
+// DuckDB (#15.8): the app shows its shell and the engine's status at once instead of after the wasm.
+import { prestartBrowserEngine } from './core/engine/browser.ts';
 
+// ?engine=eh: the single-threaded engine (app-state.svelte.ts reads the same parameter).
+prestartBrowserEngine({ singleThread: new URL(location.href).searchParams.get('engine') === 'eh' });
+
+const [{ mount }, { default: App }, { locale }] = await Promise.all([
+  import('svelte'),
+  import('./ui/App.svelte'),
+  import('./i18n/index.ts'),
+  import('./ui/app.css'),
+]);
 document.documentElement.lang = locale();
 mount(App, { target: document.getElementById('app')! });

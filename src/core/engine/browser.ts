@@ -13,7 +13,7 @@ export interface BrowserEngineOptions {
   singleThread?: boolean;
 }
 
-export async function createBrowserEngine(opts: BrowserEngineOptions = {}): Promise<Engine> {
+async function startEngine(opts: BrowserEngineOptions): Promise<Engine> {
   const threaded = !opts.singleThread && globalThis.crossOriginIsolated === true;
   const worker = new Worker(threaded ? coiWorker : ehWorker);
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
@@ -22,4 +22,27 @@ export async function createBrowserEngine(opts: BrowserEngineOptions = {}): Prom
   // Threads are set at open only: changing them at run time can hang the COI bundle.
   await db.open({ maximumThreads: threaded ? 2 : 1, query: QUERY_CONFIG });
   return Engine.open(threaded ? 'browser-coi' : 'browser-eh', db, () => worker.terminate());
+}
+
+let prestarted: { singleThread: boolean; engine: Promise<Engine> } | null = null;
+
+/**
+ * Starts the app's engine at page load, before the interface is even loaded (src/main.ts): the worker
+ * fetches and compiles the wasm while the page loads and draws the rest (#15.8).
+ */
+export function prestartBrowserEngine(opts: BrowserEngineOptions = {}): void {
+  if (prestarted) return;
+  const engine = startEngine(opts);
+  // Reported by whoever takes it (the app's start-up shows the failure).
+  engine.catch(() => {});
+  prestarted = { singleThread: !!opts.singleThread, engine };
+}
+
+/** A new engine; the first one asked for with the options it was started with is the one started at load. */
+export async function createBrowserEngine(opts: BrowserEngineOptions = {}): Promise<Engine> {
+  const p = prestarted;
+  prestarted = null;
+  if (p?.singleThread === !!opts.singleThread) return p.engine;
+  if (p) void p.engine.then((e) => e.close(), () => {});
+  return startEngine(opts);
 }
