@@ -30,6 +30,8 @@ export interface QueryOptions {
   label?: string;
   /** false: never serve this read from the cache (it still runs on the interactive connection). */
   cache?: boolean;
+  /** Where the caller's whole task stands (0 to 1), for the activity indicator. */
+  progress?: number;
 }
 
 type LaneDefaults = Pick<QueryOptions, 'priority' | 'slot' | 'label'>;
@@ -162,12 +164,13 @@ export class Engine {
     return { hits: c.hits, misses: c.misses, generation: c.generation, size: c.size };
   }
 
-  private submitMain<T>(label: string, priority: Priority | undefined, write: boolean, run: () => Promise<T>, slot?: string): Promise<T> {
+  private submitMain<T>(label: string, priority: Priority | undefined, write: boolean, run: () => Promise<T>, slot?: string, progress?: number): Promise<T> {
     const cache = this.shared.cache;
     return this.shared.sched.submit(MAIN, {
       priority: priority ?? this.defaults.priority ?? 'normal',
       label,
       ...(slot !== undefined ? { slot } : {}),
+      ...(progress !== undefined ? { progress } : {}),
       run: write
         ? async () => {
             cache.bump();
@@ -202,13 +205,14 @@ export class Engine {
       this.submitMain(label, priority, !readOnly, () => {
         const g = cache.generation;
         return this.runStreaming(this.conn, sql, o).then((r) => keep(r, g));
-      }, o.slot);
+      }, o.slot, o.progress);
     if (!readOnly || priority !== 'interactive' || this.needsMain(sql)) return onMain();
     return this.shared.sched
       .submit(FAST, {
         priority,
         label,
         ...(o.slot !== undefined ? { slot: o.slot } : {}),
+        ...(o.progress !== undefined ? { progress: o.progress } : {}),
         run: () => {
           const g = cache.generation;
           return this.runFast(sql, o).then((r) => keep(r, g));
@@ -233,6 +237,11 @@ export class Engine {
   /** Runs statements whose results are not needed. */
   async exec(sql: string, opts: QueryOptions = {}): Promise<void> {
     await this.query(sql, opts);
+  }
+
+  /** Cancels the queued and running queries of one slot only (a workbench tab); returns how many. */
+  cancelSlot(slot: string): number {
+    return this.shared.sched.cancelSlot(slot);
   }
 
   /** Cancels the query that is running now on the main connection, if any. */

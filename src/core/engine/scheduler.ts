@@ -28,6 +28,8 @@ export interface JobInfo {
   /** performance.now() when queued, and when it started running. */
   queuedAt: number;
   startedAt?: number;
+  /** How far the caller's whole task is when this job runs (0 to 1): a profile's third stage of four. */
+  progress?: number;
 }
 
 export interface JobSpec<T> {
@@ -36,6 +38,7 @@ export interface JobSpec<T> {
   /** A request with the same slot replaces this one (a newer brush of the same view, a newer facet click). */
   slot?: string;
   run: () => Promise<T>;
+  progress?: number;
   /** Asks the engine to stop this job while it runs; absent when the engine cannot stop it. */
   cancel?: () => Promise<unknown> | unknown;
 }
@@ -90,6 +93,7 @@ export class Scheduler {
         state: 'queued',
         label: spec.label,
         ...(spec.slot !== undefined ? { slot: spec.slot } : {}),
+        ...(spec.progress !== undefined ? { progress: spec.progress } : {}),
         queuedAt: performance.now(),
         spec,
         resolve,
@@ -124,6 +128,11 @@ export class Scheduler {
     let n = 0;
     for (const j of this.jobs()) if (which(j) && this.cancel(j.id, reason)) n++;
     return n;
+  }
+
+  /** Cancels the queued and running jobs of one slot (a workbench tab's query), and nothing else. */
+  cancelSlot(slot: string, reason = 'Requête annulée'): number {
+    return this.cancelAll((j) => j.slot === slot && j.state !== 'cancelling', reason);
   }
 
   /** The running job of a lane (for the engine's historical `cancel()`: "the query running now"). */
@@ -244,6 +253,7 @@ function info(j: Job): JobInfo {
     ...(j.slot !== undefined ? { slot: j.slot } : {}),
     queuedAt: j.queuedAt,
     ...(j.startedAt !== undefined ? { startedAt: j.startedAt } : {}),
+    ...(j.progress !== undefined ? { progress: j.progress } : {}),
   };
 }
 

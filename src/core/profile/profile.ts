@@ -151,7 +151,10 @@ export async function profileTable(engine: Engine, relation: string, opts: Profi
   const tell = (stage: ProfileStage) => opts.onProgress?.(cols.map((c) => ({ ...c })), stage);
   tell(reuse ? 'range' : 'type');
   const batches = (size: number) => Array.from({ length: Math.ceil(cols.length / size) }, (_, b) => cols.slice(b * size, (b + 1) * size));
-  const run = (sql: string) => engine.query(sql, { timeoutMs: TIMEOUT_MS });
+  // Four stages (types, counts, range, the rest): where the profile stands, for the activity indicator.
+  let stageNo = 0;
+  const run = (sql: string) => engine.query(sql, { timeoutMs: TIMEOUT_MS, progress: Math.min(0.95, stageNo / 4) });
+  stageNo = reuse ? 3 : 1;
 
   if (!reuse) {
     // Counts: count(x) reads validity only, every column in one pass.
@@ -168,6 +171,7 @@ export async function profileTable(engine: Engine, relation: string, opts: Profi
       });
       tell('counts');
     }
+    stageNo = 2;
     for (const batch of batches(BATCH)) {
       const exprs = batch.flatMap((c) => {
         const id = quoteIdent(c.name);
@@ -195,6 +199,7 @@ export async function profileTable(engine: Engine, relation: string, opts: Profi
       tell('range');
     }
   }
+  stageNo = 3;
 
   for (const batch of batches(BATCH)) {
     await lastStage(run, relation, batch, opts);

@@ -47,6 +47,11 @@ export function resultTableName(slot: string): string {
   return `_loupe_sql_${slot.replace(/[^A-Za-z0-9_]/g, '_')}`;
 }
 
+/** The scheduler slot of a workbench tab's query (see Engine.cancelSlot). */
+export function workbenchSlot(slot: string): string {
+  return `sql:${slot}`;
+}
+
 /** Frees the memory a slot's last result holds (a closed tab). */
 export async function dropWorkbenchResult(engine: Engine, slot: string): Promise<void> {
   await engine.exec(`DROP TABLE IF EXISTS temp.${quoteIdent(resultTableName(slot))}`);
@@ -78,9 +83,12 @@ export async function runWorkbenchQuery(session: Session, sql: string, slot: str
   const engine = session.engine;
   const table = resultTableName(slot);
   let computing = false;
+  // The tab's own scheduler slot: its cancel stops this query only, never an audit or a chart that
+  // happens to hold the engine (engine.cancel() stopped whatever ran on the main connection).
+  const jobSlot = workbenchSlot(slot);
   const cancel = async () => {
     if (!computing) return;
-    if (!(await engine.cancel()) && computing) setTimeout(() => void cancel(), CANCEL_RETRY_MS);
+    if (!engine.cancelSlot(jobSlot) && computing) setTimeout(() => void cancel(), CANCEL_RETRY_MS);
   };
   const onAbort = () => void cancel();
   signal?.addEventListener('abort', onAbort);
@@ -89,7 +97,7 @@ export async function runWorkbenchQuery(session: Session, sql: string, slot: str
     const t0 = performance.now();
     computing = true;
     try {
-      await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS ${body}\n`);
+      await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS ${body}\n`, { slot: jobSlot });
     } finally {
       computing = false;
     }

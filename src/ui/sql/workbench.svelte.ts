@@ -50,7 +50,10 @@ export class SqlTab {
     }
   }
 
-  /** Stops the running query; the engine is asked from the core, which knows what can be cancelled. */
+  /**
+   * Stops this tab's query only: the core cancels the tab's own scheduler slot (`workbenchSlot`), so
+   * an audit or a chart running beside it goes on.
+   */
   cancel(): void {
     this.controller?.abort();
   }
