@@ -186,12 +186,19 @@ export class TableCache {
       if (entry.output?.table === rec.table && entry.output.digest !== rec.digest) throw new Error('empreinte différente de celle du journal');
       if (!rec.files.length) throw new Error('aucun fichier');
       const resolver = this.store.files();
-      for (const [i, f] of rec.files.entries()) {
+      const read = async (f: CachedTable['files'][number]): Promise<Uint8Array> => {
         const file = await resolver.open(f.path);
         if (file.size !== f.bytes) throw new Error(`${f.path} : ${file.size} octet(s) au lieu de ${f.bytes}`);
         const bytes = await file.bytes();
         if ((await xxh64(bytes)) !== f.xxh64) throw new Error(`${f.path} : fichier endommagé (somme de contrôle)`);
-        const stream = ipcFileToStream(bytes);
+        return ipcFileToStream(bytes);
+      };
+      // The next file is read and checked while the engine inserts this one.
+      let next: Promise<Uint8Array> | null = read(rec.files[0]!);
+      for (let i = 0; next; i++) {
+        const stream = await next;
+        next = i + 1 < rec.files.length ? read(rec.files[i + 1]!) : null;
+        next?.catch(() => undefined);
         if (i === 0) await engine.exec(`DROP TABLE IF EXISTS ${name}`);
         await engine.insertArrowIPC(rec.table, stream, { create: i === 0 });
       }
