@@ -1,4 +1,5 @@
-// Builds the demo workspace: generated files, imported into a real project whose journal records it.
+// Builds the demo workspace: generated files, imported into a real project whose journal records it,
+// with the copies of its tables that let the app open it without re-importing them.
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createNodeEngine } from '../core/engine/node.ts';
@@ -23,6 +24,13 @@ export async function buildDemoProject(outDir: string, io: { out: (s: string) =>
         failures++;
         io.err(`échec : ${(e as Error).message}\n`);
       }
+    }
+    // The tables' copies (cache/) ship with the demo: the app opens it from them instead of
+    // re-importing every file at its first start (#15.8). Written before the engine closes.
+    await session.cacheIdle();
+    if (session.cacheErrors.length) {
+      failures++;
+      for (const e of session.cacheErrors) io.err(`copie en cache non écrite : ${e}\n`);
     }
     io.out(`Espace de démonstration prêt : ${root}\n`);
     return failures ? 1 : 0;

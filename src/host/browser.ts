@@ -2,6 +2,7 @@
 // projects live in the browser's private file system (OPFS) under projets/<id>/.
 import { blobSourceFile, MemoryFileResolver, type SourceFile } from '../core/ingest/source.ts';
 import { JOURNAL_FILE, MANIFEST_FILE, SOURCES_DIR } from '../core/project/manifest.ts';
+import { CACHE_INDEX, cacheFilesOf } from '../core/project/table-cache.ts';
 import type { ProjectStore } from '../core/project/store.ts';
 import type { Host, ProjectRef } from './host.ts';
 import { entriesOf, OpfsProjectStore, splitPath } from './opfs-store.ts';
@@ -136,12 +137,21 @@ export function createBrowserHost(): BrowserHost {
       // A static server answers unknown paths with index.html: that is "no demo", not a broken one.
       throw new DemoUnavailableError(`${DEMO_URL}${MANIFEST_FILE} absent`);
     }
-    for (const s of manifest.sources ?? []) {
-      const path = String(s.path ?? '');
-      const rel = splitPath(path).join('/');
+    const copy = async (rel: string) => {
       const r = await fetch(DEMO_URL + rel.split('/').map(encodeURIComponent).join('/'));
       if (!r.ok) throw new DemoUnavailableError(`${DEMO_URL}${rel} : HTTP ${r.status}`);
       await store.writeBytes(rel, new Uint8Array(await r.arrayBuffer()));
+    };
+    // All at once: a first start waits for the slowest file, not for their sum.
+    await Promise.all((manifest.sources ?? []).map((s) => copy(splitPath(String(s.path ?? '')).join('/'))));
+    // The copies of the demo's tables (src/cli/demo.ts): the project opens from them instead of
+    // re-importing every file (#15.8). A demo generated without them still opens, from its sources.
+    const c = await fetch(DEMO_URL + CACHE_INDEX, { cache: 'no-cache' }).catch(() => null);
+    const index = c?.ok ? await c.text() : '';
+    const cached = index ? cacheFilesOf(index) : [];
+    if (cached.length) {
+      await Promise.all(cached.map(copy));
+      await store.writeTextAtomic(CACHE_INDEX, index);
     }
     const j = await fetch(`${DEMO_URL}${JOURNAL_FILE}`, { cache: 'no-cache' });
     const journal = j.ok ? await j.text() : '';

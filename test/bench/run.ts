@@ -9,6 +9,7 @@ import { figures, median, ratio, printFiguresLine, setFigure } from './figures.t
 import { ensureCsv } from './generate.ts';
 import { runNestedBench } from './nested.ts';
 import { runNative, type NativeResult } from './native.ts';
+import { runStartupBench } from './startup.ts';
 import { directImportSql, retarget } from './sql.ts';
 
 function arg(name: string): string | undefined {
@@ -191,6 +192,8 @@ if (budget) {
   setFigure('budget_peak_mem_native_mb', r0(Math.max(...nativeBudget.map((n) => n.peakRssMb))));
 }
 if (nestedMb > 0) for (const line of await runNestedBench(nestedMb)) console.log(line);
+// Start-up (#15.8): cold_start_ms (the demo in Chromium, needs static/demo) and cli_start_ms; --startup 0 leaves them out.
+if (arg('startup') !== '0') for (const line of await runStartupBench()) console.log(line);
 // Other work on the machine skews every time: the 1-minute load average, at the start and at the end.
 setFigure('load_start', loadStart);
 setFigure('load_end', Math.round(loadavg()[0]! * 10) / 10);
