@@ -127,7 +127,7 @@ const windows = ['grid_window_0', 'grid_window_mid', 'grid_window_end'];
 const worst = (xs: (number | undefined)[]) => (xs.every((x) => typeof x === 'number' && Number.isFinite(x)) ? Math.max(...(xs as number[])) : null);
 const suiteFigures: [string, number | null, number | null][] = [
   ['grid_window', worst(windows.map((w) => suite.ms[w])), worst(windows.map(nativeSuite))],
-  ...['grid_window_first', 'grid_sorted_first', 'grid_sorted', 'facet', 'profile_first', 'profile', 'profile_exact', 'audit_duplicates', 'audit_benford', 'audit_stratify', 'audit_reconcile', 'chart_bar', 'chart_hist', 'chart_line', 'crossfilter'].map(
+  ...['grid_window_first', 'grid_sorted_first', 'grid_sorted', 'facet', 'profile_first', 'profile', 'profile_exact', 'audit_duplicates', 'audit_benford', 'audit_stratify', 'audit_reconcile', 'chart_bar', 'chart_hist', 'chart_hist_cold', 'chart_line', 'crossfilter_index', 'crossfilter', 'crossfilter_full'].map(
     (k): [string, number | null, number | null] => [k, suite.ms[k] ?? null, Number.isFinite(nativeSuite(k)) ? nativeSuite(k) : null],
   ),
 ];

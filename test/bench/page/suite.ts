@@ -16,9 +16,9 @@ import { validateParams, type Operation, type OperationContext } from '../../../
 import { facetSql } from '../../../src/core/query/facets.ts';
 import type { Filter } from '../../../src/core/query/filters.ts';
 import { quoteIdent } from '../../../src/core/sql/ident.ts';
-import { crossFiltered, selectionFromDatum } from '../../../src/core/viz/crossfilter.ts';
 import { ChartSpec, prepareChart } from '../../../src/core/viz/index.ts';
 import * as B from '../budget.ts';
+import { chartCases } from './charts.ts';
 import { reopenProbe } from './reopen.ts';
 import { profileAndWindowCases } from './profile.ts';
 import { median, runsOnce } from '../figures.ts';
@@ -91,28 +91,12 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
     if (kept) await sw.release();
     else kept = sw;
   };
-  const bar = ChartSpec.parse({
-    source: { table: TABLE },
-    mark: 'bar',
-    encoding: { x: { field: DIRECTION, type: 'nominal' }, y: { field: AMOUNT, type: 'quantitative', aggregate: 'sum' } },
-  });
-  const hist = ChartSpec.parse({
-    source: { table: TABLE },
-    mark: 'bar',
-    encoding: { x: { field: AMOUNT, type: 'quantitative', bin: true }, y: { type: 'quantitative', aggregate: 'count' } },
-  });
   const line = ChartSpec.parse({
     source: { table: TABLE },
     mark: 'line',
     encoding: { x: { field: DATE, type: 'temporal', timeUnit: 'yearmonth' }, y: { field: AMOUNT, type: 'quantitative', aggregate: 'sum' } },
   });
   const chart = (spec: ChartSpec) => async () => engine.query((await prepareChart(engine, spec, entry)).sql);
-  // A 3-chart dashboard (bar, histogram, line): a click on one bar of the first recomputes the other two
-  // in DuckDB with the selection as a filter, as the dashboard does.
-  const crossfilter = async () => {
-    const sel = selectionFromDatum(bar, { x: 'DAC - Direction des Affaires Culturelles' });
-    for (const spec of [hist, line]) await engine.query((await prepareChart(engine, crossFiltered(spec, entry, sel), entry)).sql);
-  };
   const cases: Record<string, () => Promise<unknown>> = {
     // grid_window_* (a sorted saved view at offsets 0, mid, end) and profile, profile_first: page/profile.ts.
     ...profileAndWindowCases(engine, TABLE, rows, AMOUNT, DIRECTION),
@@ -153,10 +137,9 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
     audit_reconcile_cleanup: async () => {
       for (const t of ['bench_left', 'bench_right', 'bench_reconcile']) await engine.query(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
     },
-    chart_bar: chart(bar),
-    chart_hist: chart(hist),
     chart_line: chart(line),
-    crossfilter,
+    // Bar, histogram and cross-filter through the dashboard's path (page/charts.ts).
+    ...chartCases(engine, entry),
   };
   const out = await timeCases(engine, cases);
   // After every other figure (it reads the table back over itself): reopening from the project's cache.
