@@ -6,7 +6,7 @@
 // (`sum(hash(…)::HUGEINT)` over a long-running sub-query) leaves the engine stuck, while cancelling a
 // CREATE TABLE … AS is clean. So the long part is the CREATE, the only step a cancel interrupts, and
 // the digest afterwards reads the finished result (same digest as over the query: same rows and columns).
-import { QueryCancelledError, type Engine } from '../engine/engine.ts';
+import { QueryCancelledError, sqlLabel, type Engine } from '../engine/engine.ts';
 import { tableRelation, type Relation } from '../explore/window.ts';
 import type { JournalEntry } from '../journal/journal.ts';
 import type { Operation } from '../ops/registry.ts';
@@ -97,7 +97,7 @@ export async function runWorkbenchQuery(session: Session, sql: string, slot: str
     const t0 = performance.now();
     computing = true;
     try {
-      await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS ${body}\n`, { slot: jobSlot });
+      await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS ${body}\n`, { slot: jobSlot, label: sqlLabel(body) });
     } finally {
       computing = false;
     }
