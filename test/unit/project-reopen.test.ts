@@ -1,6 +1,6 @@
 // Reopening a project reads its tables back from the project's cache instead of re-importing, and
 // trusts a copy only as far as the journal vouches for it (src/core/project/table-cache.ts).
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -157,6 +157,30 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     expect(problems).toEqual([expect.objectContaining({ kind: 'cache', reason: expect.stringMatching(/index du cache invalide/) })]);
     expect(session.catalog.list().map((t) => t.name)).toEqual(['codes', 'paiements']);
     expect(await session.checks).toEqual([]);
+  });
+
+  it('refuses a cache folder that is a link to elsewhere, by name, and re-imports', async () => {
+    const s = await project();
+    await s.cacheIdle();
+    const proj = join(dir, 'proj');
+    await rename(join(proj, 'cache'), join(dir, 'ailleurs'));
+    await symlink(join(dir, 'ailleurs'), join(proj, 'cache'));
+    const { session, problems } = await open();
+    expect(problems).toEqual([expect.objectContaining({ kind: 'cache', reason: expect.stringMatching(/lien symbolique.*réimportées/) })]);
+    expect(session.catalog.list().map((t) => t.name)).toEqual(['codes', 'paiements']);
+    expect((await digestTable(session.engine, 'paiements')).digest).toBe(s.journal.all()[0]!.output!.digest);
+  });
+
+  it('keeps the several tables of one file (nested JSON) together, checked against the one journal entry', async () => {
+    const s = await project();
+    await writeFile(join(dir, 'dossiers.json'), JSON.stringify([{ id: 1, lignes: [{ a: 1 }, { a: 2 }] }, { id: 2, lignes: [{ a: 3 }] }]));
+    const res = await s.importPath(join(dir, 'dossiers.json'));
+    expect(res.tables!.length).toBeGreaterThan(1);
+    const { session, problems } = await open();
+    expect(problems).toEqual([]);
+    for (const t of res.tables!) expect(session.catalog.has(t)).toBe(true);
+    expect(await session.checks).toEqual([]);
+    for (const t of res.tables!) expect((await digestTable(session.engine, t)).digest).toBe((await digestTable(s.engine, t)).digest);
   });
 
   it('keeps one result table per operation: a re-run replaces it, the journal keeps every run', async () => {
