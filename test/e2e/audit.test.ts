@@ -40,13 +40,21 @@ async function gridRows(container: Locator): Promise<string[]> {
       .locator('[data-testid=grid-row]')
       .evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-row-index')), e.textContent ?? ''] as [number, string]));
     for (const [k, v] of seen) if (v.trim()) rows.set(k, v);
+    const last = Math.max(...seen.map(([k]) => k));
     const done = await grid.evaluate((el) => {
       if (el.scrollTop + el.clientHeight >= el.scrollHeight - 2) return true;
       el.scrollTop += el.clientHeight - 40;
       return false;
     });
     if (done) break;
-    await page().waitForTimeout(250);
+    // Read again once the rows after the old last one (or the table's last row) are drawn and none is
+    // still loading; the grid says how many rows it has in aria-rowcount (header included).
+    const total = Number(await grid.getAttribute('aria-rowcount')) - 1;
+    const advanced = async () => {
+      const shown = await container.locator('[data-testid=grid-row]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-row-index'))));
+      return (await container.locator('[data-testid=grid-row-loading]').count()) === 0 && Math.max(...shown) >= Math.min(last + 1, total - 1);
+    };
+    await expect.poll(advanced, { timeout: 15_000 }).toBe(true);
   }
   return [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
 }

@@ -73,7 +73,8 @@ describe('a finding from a row of the grid', () => {
     await expect.poll(() => page().getByTestId('finding-owner').inputValue(), { timeout: 20_000 }).toBe(NAME);
     // Kept in the project: after a reload the finding is still the user's.
     const id = await editor().getAttribute('data-id');
-    await page().waitForTimeout(500);
+    // The editor is enabled again once the change is written and the findings read back (no action running).
+    await expect.poll(() => editor().locator('fieldset').first().isDisabled()).toBe(false);
     await page().reload();
     await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
     await page().locator('[data-testid=view-tab][data-view=findings]').click();

@@ -138,3 +138,32 @@ export function formatViolations(where: string, violations: AxeViolation[]): str
     .flatMap((v) => v.nodes.map((n) => `[${where}] ${v.id} (${v.impact}) ${n.target.join(' > ')} — ${v.help}\n    ${n.html}`))
     .join('\n');
 }
+
+/**
+ * Waits until the page has painted what it has: web fonts loaded and two animation frames gone by
+ * (Svelte flushes in a microtask, the browser lays out and paints by the next frame). For a check
+ * that reads the rendered page (axe, a scan for injected nodes) after the state it waits on is there.
+ */
+export async function painted(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+    await new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+  });
+}
+
+/**
+ * Presses « Enregistrer » and waits until the top bar shows a write made in the second of the press
+ * or later (the bar reads the manifest's time once a second), so a reload that follows reads it.
+ */
+export async function saveProject(page: Page): Promise<void> {
+  const secondOfDay = () => {
+    const d = new Date();
+    return d.getHours() * 3600 + d.getMinutes() * 60 + d.getSeconds();
+  };
+  const since = await page.evaluate(secondOfDay);
+  await page.getByTestId('save-project').click();
+  await page.waitForFunction((since) => {
+    const m = /(\d{2}):(\d{2}):(\d{2})/.exec(document.querySelector('[data-testid=save-status]')?.textContent ?? '');
+    return !!m && Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) >= since;
+  }, since);
+}

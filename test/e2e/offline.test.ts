@@ -3,7 +3,7 @@
 // and a script loaded by the page under that header really is refused eval and new Function.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsCsv } from '../fixtures/e2e-fixtures.ts';
-import { openApp, stopServer, type App } from './harness.ts';
+import { openApp, painted, saveProject, stopServer, type App } from './harness.ts';
 
 interface Violation {
   directive: string;
@@ -57,15 +57,19 @@ describe('offline', () => {
     for (const id of ids) {
       await page().locator(`[data-testid=view-tab][data-view="${id}"]`).click();
       await page().locator('#view-panel > *').first().waitFor({ timeout: 30_000 });
-      await page().waitForTimeout(1000); // let the view fetch whatever it fetches
+      // Let the view fetch whatever it fetches: until nothing in it says it is loading.
+      await expect
+        .poll(() => page().locator('#view-panel [aria-busy=true]:not([data-testid=grid-row-loading])').count(), { timeout: 15_000 })
+        .toBe(0)
+        .catch(() => undefined);
+      await painted(page());
     }
     if (ids.length === 0) await expect.poll(() => page().getByTestId('grid-rowcount').textContent()).toMatch(/200/);
 
     await page().getByTestId('open-project').click();
     await page().locator('dialog[open]').waitFor();
     await page().keyboard.press('Escape');
-    await page().getByTestId('save-project').click();
-    await page().waitForTimeout(500);
+    await saveProject(page());
 
     expect(app.requests.some((u) => u.endsWith('.wasm')), 'the recorder saw the engine load').toBe(true);
     expect(app.foreign(), `requests that left 127.0.0.1:\n${app.foreign().join('\n')}`).toEqual([]);
@@ -136,8 +140,12 @@ describe('isolation and content security policy', () => {
     });
     const run = async () => {
       await probePage.goto(docUrl);
-      await probePage.waitForFunction(() => (window as unknown as { __probe?: { done?: boolean } }).__probe?.done === true);
-      await probePage.waitForTimeout(300);
+      await probePage.waitForFunction(
+        () => (window as unknown as { __probe?: { done?: boolean } }).__probe?.done === true && document.readyState === 'complete',
+      );
+      // A task queued now runs after every one queued before it: the probe's 0 ms string timer and
+      // the securitypolicyviolation reports.
+      await probePage.evaluate(() => new Promise<void>((r) => setTimeout(r, 0)));
       return probePage.evaluate(
         (): Record<string, unknown> => ({
           ...(window as unknown as { __probe: Record<string, unknown> }).__probe,
