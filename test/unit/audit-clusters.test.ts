@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { acceptClusters, canonicalJoinSql } from '../../src/core/audit/clusters.ts';
 import { fingerprintSql, ngramFingerprintSql, normalizeNameSql } from '../../src/core/audit/normalize.ts';
-import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
+import { auditSuite } from '../fixtures/audit-fixtures.ts';
 
-let b: AuditBench;
-
-beforeAll(async () => {
-  b = await auditBench();
-  await b.table(
-    'tiers',
-    `SELECT * FROM (VALUES
-      ('Les Amis du 11e'), ('Amis du 11e, Les'), ('LES AMIS DU 11E'), ('Les Amis du 11e'),
-      ('Paris Musées'), ('ParisMusées'),
-      ('Théâtre du Soleil'), (NULL)
-    ) t(nom)`,
-  );
+const b = auditSuite({
+  tiers: `SELECT * FROM (VALUES
+    ('Les Amis du 11e'), ('Amis du 11e, Les'), ('LES AMIS DU 11E'), ('Les Amis du 11e'),
+    ('Paris Musées'), ('ParisMusées'),
+    ('Théâtre du Soleil'), (NULL)
+  ) t(nom)`,
 });
-afterAll(() => b.close());
 
 describe('normalisation helpers', () => {
   it('normalise case, accents, ligatures, punctuation and legal forms', async () => {

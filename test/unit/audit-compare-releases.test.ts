@@ -1,37 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { auditSuite } from '../fixtures/audit-fixtures.ts';
 
-let b: AuditBench;
-
-beforeAll(async () => {
-  b = await auditBench();
-  await b.table(
-    'releve_mai',
-    `SELECT CAST(id AS INTEGER) AS id, nom, CAST(montant AS BIGINT) AS montant, CAST(code_postal AS INTEGER) AS code_postal, commentaire FROM (VALUES
-      (1, 'A', 100, 75011, 'c1'),
-      (2, 'B', 200, 75012, 'c2'),
-      (3, 'C', 300, 75013, 'c3'),
-      (4, 'D', 400, 75014, 'c4'),
-      (6, 'F', 600, 75016, 'c6'),
-      (7, NULL, 700, 75017, 'c7')
-    ) t(id, nom, montant, code_postal, commentaire)`,
-  );
+const b = auditSuite({
+  releve_mai: `SELECT CAST(id AS INTEGER) AS id, nom, CAST(montant AS BIGINT) AS montant, CAST(code_postal AS INTEGER) AS code_postal, commentaire FROM (VALUES
+    (1, 'A', 100, 75011, 'c1'),
+    (2, 'B', 200, 75012, 'c2'),
+    (3, 'C', 300, 75013, 'c3'),
+    (4, 'D', 400, 75014, 'c4'),
+    (6, 'F', 600, 75016, 'c6'),
+    (7, NULL, 700, 75017, 'c7')
+  ) t(id, nom, montant, code_postal, commentaire)`,
   // June: row 3 removed, row 5 added, row 2 renamed, row 4's amount emptied, key 6 twice; « montant »
   // became DOUBLE and « code_postal » text (same values), « commentaire » gone, « date_maj » new.
-  await b.table(
-    'releve_juin',
-    `SELECT CAST(id AS INTEGER) AS id, nom, CAST(montant AS DOUBLE) AS montant, code_postal, CAST(date_maj AS DATE) AS date_maj FROM (VALUES
-      (1, 'A', 100, '75011', '2024-06-01'),
-      (2, 'B bis', 200, '75012', '2024-06-01'),
-      (4, 'D', NULL, '75014', '2024-06-01'),
-      (5, 'E', 500, '75015', '2024-06-01'),
-      (6, 'F', 600, '75016', '2024-06-01'),
-      (6, 'F', 650, '75016', '2024-06-01'),
-      (7, NULL, 700, '75017', '2024-06-01')
-    ) t(id, nom, montant, code_postal, date_maj)`,
-  );
+  releve_juin: `SELECT CAST(id AS INTEGER) AS id, nom, CAST(montant AS DOUBLE) AS montant, code_postal, CAST(date_maj AS DATE) AS date_maj FROM (VALUES
+    (1, 'A', 100, '75011', '2024-06-01'),
+    (2, 'B bis', 200, '75012', '2024-06-01'),
+    (4, 'D', NULL, '75014', '2024-06-01'),
+    (5, 'E', 500, '75015', '2024-06-01'),
+    (6, 'F', 600, '75016', '2024-06-01'),
+    (6, 'F', 650, '75016', '2024-06-01'),
+    (7, NULL, 700, '75017', '2024-06-01')
+  ) t(id, nom, montant, code_postal, date_maj)`,
 });
-afterAll(() => b.close());
 
 describe('compare-releases', () => {
   it('finds the planted addition, removal, changes (NULL-safe), duplicate key and schema drift', async () => {

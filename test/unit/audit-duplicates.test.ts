@@ -1,42 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OperationError } from '../../src/core/ops/registry.ts';
-import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
+import { auditSuite } from '../fixtures/audit-fixtures.ts';
 
-let b: AuditBench;
-
-beforeAll(async () => {
-  b = await auditBench();
+const b = auditSuite({
   // Lines 2 and 5 are the same payment twice; line 7 repeats line 3 three times in all (3, 7, 8).
-  await b.table(
-    'versements',
-    `SELECT * FROM (VALUES
-      ('48231765800011', 'Les Tréteaux du Faubourg', 18750.0, DATE '2023-06-14', 'M1'),
-      ('48231765800011', 'Les Tréteaux du Faubourg', 18750.0, DATE '2023-06-14', 'M2'),
-      ('53904127700010', 'Collectif Horizon', 24000.0, DATE '2022-09-08', 'M3'),
-      ('53904127700010', 'Collectif Horizon', 12000.0, DATE '2022-09-09', 'M4'),
-      ('48231765800011', 'Les Tréteaux du Faubourg', 18750.0, DATE '2023-06-14', 'M5'),
-      (NULL, NULL, NULL, NULL, 'M6'),
-      ('53904127700010', 'Collectif Horizon', 24000.0, DATE '2022-09-08', 'M7'),
-      ('53904127700010', 'Collectif Horizon', 24000.0, DATE '2022-09-08', 'M8'),
-      (NULL, NULL, NULL, NULL, 'M9')
-    ) t("SIRET", "Bénéficiaire", "Montant payé", "Date", mandat)`,
-  );
-  await b.table(
-    'tiers',
-    `SELECT * FROM (VALUES
-      ('Association Les Tréteaux du Faubourg', 100.0),
-      ('LES TRETEAUX DU FAUBOURG', 200.0),
-      ('Les Treteaux du Fauborg', 50.0),
-      ('Les Tréteaux du Faubourg', 10.0),
-      ('Imprimerie Vasseur & Associés', 1000.0),
-      ('Imprimerie Vaseur et associés', 2000.0),
-      ('Collectif Horizon Solidaire 19', 300.0),
-      ('Compagnie du Soleil', 400.0),
-      ('Théâtre du Soleil', 500.0)
-    ) t(nom, montant)`,
-  );
+  versements: `SELECT * FROM (VALUES
+    ('48231765800011', 'Les Tréteaux du Faubourg', 18750.0, DATE '2023-06-14', 'M1'),
+    ('48231765800011', 'Les Tréteaux du Faubourg', 18750.0, DATE '2023-06-14', 'M2'),
+    ('53904127700010', 'Collectif Horizon', 24000.0, DATE '2022-09-08', 'M3'),
+    ('53904127700010', 'Collectif Horizon', 12000.0, DATE '2022-09-09', 'M4'),
+    ('48231765800011', 'Les Tréteaux du Faubourg', 18750.0, DATE '2023-06-14', 'M5'),
+    (NULL, NULL, NULL, NULL, 'M6'),
+    ('53904127700010', 'Collectif Horizon', 24000.0, DATE '2022-09-08', 'M7'),
+    ('53904127700010', 'Collectif Horizon', 24000.0, DATE '2022-09-08', 'M8'),
+    (NULL, NULL, NULL, NULL, 'M9')
+  ) t("SIRET", "Bénéficiaire", "Montant payé", "Date", mandat)`,
+  tiers: `SELECT * FROM (VALUES
+    ('Association Les Tréteaux du Faubourg', 100.0),
+    ('LES TRETEAUX DU FAUBOURG', 200.0),
+    ('Les Treteaux du Fauborg', 50.0),
+    ('Les Tréteaux du Faubourg', 10.0),
+    ('Imprimerie Vasseur & Associés', 1000.0),
+    ('Imprimerie Vaseur et associés', 2000.0),
+    ('Collectif Horizon Solidaire 19', 300.0),
+    ('Compagnie du Soleil', 400.0),
+    ('Théâtre du Soleil', 500.0)
+  ) t(nom, montant)`,
 });
-afterAll(() => b.close());
 
 describe('duplicates', () => {
   it('finds the planted groups with their line numbers and the amount at stake, and nothing else', async () => {

@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GapsDetail } from '../../src/core/audit/gaps.ts';
-import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
+import { auditSuite } from '../fixtures/audit-fixtures.ts';
 import { contractNumbers } from '../fixtures/audit-traps.ts';
 
-let b: AuditBench;
-
-beforeAll(async () => {
-  b = await auditBench();
+const b = auditSuite({
   // 1..20 without 7, 12, 13, 14; 9 twice.
-  await b.table('mandats', `SELECT n AS numero FROM range(1, 21) t(n) WHERE n NOT IN (7, 12, 13, 14) UNION ALL SELECT 9 ORDER BY 1`);
-  await b.table(
-    'dossiers',
-    `SELECT * FROM (VALUES ('2023_04516'), ('2023_04517'), ('2023_04519'), ('2023_04519'), ('2024_00001'), ('2024_00002'), ('2024_00005'), ('sans numéro'), (NULL)) t(dossier)`,
-  );
+  mandats: `SELECT n AS numero FROM range(1, 21) t(n) WHERE n NOT IN (7, 12, 13, 14) UNION ALL SELECT 9 ORDER BY 1`,
+  dossiers: `SELECT * FROM (VALUES ('2023_04516'), ('2023_04517'), ('2023_04519'), ('2023_04519'), ('2024_00001'), ('2024_00002'), ('2024_00005'), ('sans numéro'), (NULL)) t(dossier)`,
   // Every day of January 2024 but the 10th and 11th; nothing in March.
-  await b.table(
-    'versements',
-    `SELECT CAST(d AS DATE) AS date_paiement FROM range(DATE '2024-01-01', DATE '2024-02-01', INTERVAL 1 DAY) t(d)
-       WHERE d NOT IN (DATE '2024-01-10', DATE '2024-01-11')
+  versements: `SELECT CAST(d AS DATE) AS date_paiement FROM range(DATE '2024-01-01', DATE '2024-02-01', INTERVAL 1 DAY) t(d)
+     WHERE d NOT IN (DATE '2024-01-10', DATE '2024-01-11')
      UNION ALL SELECT DATE '2024-02-15' UNION ALL SELECT DATE '2024-04-02'`,
-  );
 });
-afterAll(() => b.close());
 
 describe('gaps', () => {
   it('finds the planted holes and the duplicate number in an integer sequence, and nothing else', async () => {

@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { auditSuite } from '../fixtures/audit-fixtures.ts';
 
-let b: AuditBench;
-
-beforeAll(async () => {
-  b = await auditBench();
+const b = auditSuite({
   // 13 payments: two credits, one empty amount, 40 000 twice (on the band's lower bound), nothing
   // between 221 000 and 1 000 000.
-  await b.table(
-    'paiements',
-    `SELECT * FROM (VALUES
-      ('DAC', -50.0), ('DAC', -10.0), ('DAC', 0.0), ('DAC', 500.0), ('DASCO', 999.99), ('DASCO', 1000.0), ('DASCO', 5000.0),
-      ('DAC', 39999.0), ('DASCO', 40000.0), ('DAC', 40000.0), ('DASCO', 150000.0), ('DAC', 2000000.0), ('DAC', NULL)
-    ) t(direction, "Montant payé")`,
-  );
+  paiements: `SELECT * FROM (VALUES
+    ('DAC', -50.0), ('DAC', -10.0), ('DAC', 0.0), ('DAC', 500.0), ('DASCO', 999.99), ('DASCO', 1000.0), ('DASCO', 5000.0),
+    ('DAC', 39999.0), ('DASCO', 40000.0), ('DAC', 40000.0), ('DASCO', 150000.0), ('DAC', 2000000.0), ('DAC', NULL)
+  ) t(direction, "Montant payé")`,
 });
-afterAll(() => b.close());
 
 /** fr-FR groups digits with a narrow no-break space; the expectations are written with plain spaces. */
 const sp = (x: unknown) => String(x).replace(/[\u202f\u00a0]/g, ' ');

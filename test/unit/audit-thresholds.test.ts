@@ -1,28 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { easterSunday, frenchHolidays } from '../../src/core/audit/holidays.ts';
 import type { ThresholdsDetail } from '../../src/core/audit/thresholds.ts';
-import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
+import { auditSuite } from '../fixtures/audit-fixtures.ts';
 import { contractTraps, noSupplierContracts } from '../fixtures/audit-traps.ts';
 
-let b: AuditBench;
-
-beforeAll(async () => {
-  b = await auditBench();
-  await b.table(
-    'marches',
-    `SELECT * FROM (VALUES
-      ('Imprimerie Vasseur & Associés', '81275309300010', 38450.0, DATE '2023-03-06'),
-      ('IMPRIMERIE VASSEUR ET ASSOCIES', '812 753 093 00010', 39120.0, DATE '2023-03-14'),
-      ('Imprimerie Vasseur & Associés', '81275309300010', 39870.0, DATE '2023-03-24'),
-      ('Menuiserie Dubois', '40211987600017', 25000.0, DATE '2023-01-10'),
-      ('Menuiserie Dubois', '40211987600017', 20000.0, DATE '2023-03-20'),
-      ('Nettoyage Parisien', '52318894500025', 12345.67, DATE '2023-03-25'),
-      ('BTP Île-de-France', '31512478900012', 1234567.0, DATE '2024-05-09'),
-      ('Conseil Martin', '44477788800019', 215000.5, DATE '2024-06-04')
-    ) t(fournisseur, siret, montant_ht, date_notification)`,
-  );
+const b = auditSuite({
+  marches: `SELECT * FROM (VALUES
+    ('Imprimerie Vasseur & Associés', '81275309300010', 38450.0, DATE '2023-03-06'),
+    ('IMPRIMERIE VASSEUR ET ASSOCIES', '812 753 093 00010', 39120.0, DATE '2023-03-14'),
+    ('Imprimerie Vasseur & Associés', '81275309300010', 39870.0, DATE '2023-03-24'),
+    ('Menuiserie Dubois', '40211987600017', 25000.0, DATE '2023-01-10'),
+    ('Menuiserie Dubois', '40211987600017', 20000.0, DATE '2023-03-20'),
+    ('Nettoyage Parisien', '52318894500025', 12345.67, DATE '2023-03-25'),
+    ('BTP Île-de-France', '31512478900012', 1234567.0, DATE '2024-05-09'),
+    ('Conseil Martin', '44477788800019', 215000.5, DATE '2024-06-04')
+  ) t(fournisseur, siret, montant_ht, date_notification)`,
 });
-afterAll(() => b.close());
 
 describe('French public holidays', () => {
   it('computes Easter and the movable feasts', () => {

@@ -1,27 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ValidateIdsDetail } from '../../src/core/audit/validate-ids.ts';
-import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
+import { auditSuite } from '../fixtures/audit-fixtures.ts';
 import { siretLengths } from '../fixtures/audit-traps.ts';
 
-let b: AuditBench;
-
-beforeAll(async () => {
-  b = await auditBench();
-  await b.table(
-    'ids',
-    `SELECT * FROM (VALUES
-      ('48231765800011', '75111', '75011'),
-      ('79316248200026', '75121', '75021'),
-      ('482 317 658 00011', '2A004', '75116'),
-      ('35600000000001', '20004', '75016'),
-      ('35600000000002', '13055', '92100'),
-      ('4823176580001', 'ABCDE', NULL),
-      (NULL, NULL, '75020'),
-      ('SIRET inconnu', '75056', '7501')
-    ) t(siret, insee, cp)`,
-  );
+const b = auditSuite({
+  ids: `SELECT * FROM (VALUES
+    ('48231765800011', '75111', '75011'),
+    ('79316248200026', '75121', '75021'),
+    ('482 317 658 00011', '2A004', '75116'),
+    ('35600000000001', '20004', '75016'),
+    ('35600000000002', '13055', '92100'),
+    ('4823176580001', 'ABCDE', NULL),
+    (NULL, NULL, '75020'),
+    ('SIRET inconnu', '75056', '7501')
+  ) t(siret, insee, cp)`,
 });
-afterAll(() => b.close());
 
 const problems = async (kind: string, column: string, extra = {}) => {
   const r = await b.run<ValidateIdsDetail>('validate-ids', { table: 'ids', column, kind, ...extra });
