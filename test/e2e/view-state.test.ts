@@ -145,4 +145,28 @@ describe('the state of a table view', () => {
     expect(rows.slice(0, topRows.length).map((r) => r[0])).toEqual(topRows);
     await expect.poll(() => page().getByRole('status').allTextContents()).toContainEqual(expect.stringMatching(/dans l’ordre affiché : Montant voté ↓/));
   });
+
+  it('keeps the chart in progress of each table, across tables, tabs and a reload', async () => {
+    const field = (name: string) => page().locator(`[data-testid=chart-field][data-field="${name}"]`);
+    const shelf = (ch: string) => page().locator(`[data-testid=chart-shelf][data-channel="${ch}"]`);
+    const onX = () => shelf('x').getAttribute('data-field');
+    await tab('charts').click();
+    await page().getByTestId('chart-table').selectOption(TABLE);
+    await field('direction').dragTo(shelf('x'));
+    await expect.poll(onX).toBe('direction');
+    // Another table starts its own chart; coming back finds this one.
+    await page().getByTestId('chart-table').selectOption('subventions_versees');
+    await expect.poll(onX).toBe('');
+    await page().getByTestId('chart-table').selectOption(TABLE);
+    await expect.poll(onX).toBe('direction');
+    await tab('table').click();
+    await tab('charts').click();
+    await expect.poll(onX).toBe('direction');
+    await page().waitForTimeout(1500);
+    await page().reload();
+    await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
+    await tab('charts').click();
+    await expect.poll(() => page().getByTestId('chart-table').inputValue(), { timeout: 30_000 }).toBe(TABLE);
+    await expect.poll(onX, { timeout: 30_000 }).toBe('direction');
+  });
 });
