@@ -160,6 +160,23 @@ export function createBrowserHost(): BrowserHost {
     await store.writeTextAtomic(MANIFEST_FILE, text);
   }
 
+  // The demo is copied into OPFS once; a start without a project in its address (a first visit) begins
+  // that copy at once, while the engine starts, rather than after it (#15.8).
+  let demoCopy: Promise<void> | null = null;
+  function prepareDemo(): Promise<void> {
+    demoCopy ??= (async () => {
+      const ref = await projectRef(DEMO_ID, true);
+      if (await ref.store.exists(MANIFEST_FILE)) return;
+      void navigator.storage.persist?.().catch(() => false);
+      await copyDemo(ref.store);
+    })().catch((e: unknown) => {
+      demoCopy = null; // asked again, it is tried again
+      throw e;
+    });
+    return demoCopy;
+  }
+  if (!new URL(location.href).searchParams.has('project')) prepareDemo().catch(() => {});
+
   return {
     kind: 'browser',
     files,
@@ -239,13 +256,8 @@ export function createBrowserHost(): BrowserHost {
     },
 
     async demoProject() {
-      const ref = await projectRef(DEMO_ID, true);
-      if (!(await ref.store.exists(MANIFEST_FILE))) {
-        void navigator.storage.persist?.().catch(() => false);
-        await copyDemo(ref.store);
-        return projectRef(DEMO_ID, false);
-      }
-      return ref;
+      await prepareDemo();
+      return projectRef(DEMO_ID, false);
     },
 
     async keepSource(store: ProjectStore, file: SourceFile) {
