@@ -149,6 +149,11 @@ function modeOf(groups: string, key: string, from: string): string {
     (SELECT ${key}, nom, sum(n) AS n, min(premiere) AS premiere FROM ${from} WHERE nom IS NOT NULL GROUP BY ALL) GROUP BY ${groups})`;
 }
 
+/** string_agg(DISTINCT x, sep ORDER BY x): the distinct non-NULL values, sorted, joined; NULL when there is none. */
+function distinctText(x: string, sep: string): string {
+  return `CASE WHEN count(${x}) > 0 THEN array_to_string(list_sort(list_distinct(list(${x}))), ${quoteLiteral(sep)}) END`;
+}
+
 /** Values some exports write for a missing name: the line has no name. */
 const NO_NAME = ['NA', 'N/A', 'NULL', 'NONE', 'NAN', 'NÉANT', 'NEANT', 'INCONNU'];
 
@@ -296,11 +301,15 @@ export function subsidiesSql(p: SubsidiesParams, votedSql: string, paidSql: stri
             ELSE 'nom le plus proche : ' || b.candidats || ' (' || ${sqlPercent('b.score')} || '), à égalité avec un autre nom versé ; aucun n''est choisi.' END AS note
         FROM fz_best AS b LEFT JOIN winners AS w ON w.cle = b.cle
         UNION ALL SELECT siret, nom_n, TRUE, 'même nom que plusieurs bénéficiaires : ' || candidats || ' ; aucun n''est choisi.' FROM eq_pick WHERE n > 1)`,
-    `pm AS (SELECT pg.*, m.cle, m.methode, m.score, nt.ambigu, nt.note FROM pg
+    // (A note is read only for a payment left unmatched; with `m.cle IS NULL` in the ON clause the join
+    // was a nested loop, payments × notes. Notes hold one row per payment group at most: no row is added.)
+    `pm AS (SELECT pg.*, m.cle, m.methode, m.score, CASE WHEN m.cle IS NULL THEN nt.ambigu END AS ambigu, CASE WHEN m.cle IS NULL THEN nt.note END AS note FROM pg
         LEFT JOIN matched AS m ON m.siret IS NOT DISTINCT FROM pg.siret AND m.nom_n = pg.nom_n
-        LEFT JOIN notes AS nt ON m.cle IS NULL AND nt.siret IS NOT DISTINCT FROM pg.siret AND nt.nom_n = pg.nom_n)`,
-    `paid_ent AS (SELECT cle, sum(montant) AS montant_verse, sum(nb) AS nb_versements, string_agg(DISTINCT nom, ' | ' ORDER BY nom) AS noms_verses,
-        string_agg(DISTINCT methode, ', ' ORDER BY methode) AS methode, min(score) AS score FROM pm WHERE cle IS NOT NULL GROUP BY cle)`,
+        LEFT JOIN notes AS nt ON nt.siret IS NOT DISTINCT FROM pg.siret AND nt.nom_n = pg.nom_n)`,
+    // (string_agg(DISTINCT x, sep ORDER BY x) as a sorted list of distinct values: the same text, without
+    // the per-group distinct tables and sorts, the costliest aggregate of the query at 500,000 votes.)
+    `paid_ent AS (SELECT cle, sum(montant) AS montant_verse, sum(nb) AS nb_versements, ${distinctText('nom', ' | ')} AS noms_verses,
+        ${distinctText('methode', ', ')} AS methode, min(score) AS score FROM pm WHERE cle IS NOT NULL GROUP BY cle)`,
     `rows AS (SELECT ent.*, pe.montant_verse, pe.nb_versements, pe.noms_verses, pe.methode, pe.score FROM ent LEFT JOIN paid_ent AS pe USING (cle))`,
     // Lines without a name, one by one, as they came.
     `blank AS (SELECT 'vote' AS cote, r.* FROM v_raw AS r WHERE r.nom IS NULL OR r.nom IN (SELECT nom FROM noms WHERE sans_nom)
