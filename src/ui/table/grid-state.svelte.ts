@@ -205,6 +205,8 @@ export class GridState {
   }
 
   private lastFetchKey = '';
+  /** A filtered view's rows are being counted (setRelation is waiting for the engine). */
+  private counting = false;
   private engine: Engine | null = null;
   private cache = new Map<string, unknown[][]>();
   private inflight = new Set<string>();
@@ -230,6 +232,12 @@ export class GridState {
   /** Whether `source` is what this grid already shows, ready: coming back to it changes nothing. */
   shows(source: GridSource | null): boolean {
     return !!source && this.shown === source && this.ready && !this.error;
+  }
+
+  /** Back on screen: a count that leaving the tab cut short is asked again. */
+  resume(): void {
+    if (this.counting && this.relation) void this.setRelation(this.relation);
+    else this.schedule();
   }
 
   /** The layout, sort and place as data, for the view state kept in the project. */
@@ -263,8 +271,8 @@ export class GridState {
     this.shown = source;
     this.ready = false;
     this.error = null;
+    // Consumed once the columns are known: a show cut short (the tab left meanwhile) keeps it for the next.
     const initial = this.initial;
-    this.initial = null;
     if (!initial) {
       this.orderBy = [];
       this.scrollTop = 0;
@@ -285,6 +293,7 @@ export class GridState {
       this.base = layoutColumns(cols);
       const names = this.base.map((c) => c.name);
       if (initial) {
+        this.initial = null;
         const known = new Set(names);
         this.order = [...initial.order.filter((n) => known.has(n)), ...names.filter((n) => !initial.order.includes(n))];
         const hidden = initial.hidden.filter((n) => known.has(n));
@@ -314,6 +323,7 @@ export class GridState {
   async setRelation(relation: Relation, rows?: number): Promise<void> {
     if (!this.engine) return;
     this.relation = relation;
+    this.counting = true;
     this.invalidate();
     this.scrollTop = 0;
     this.anchor = null;
@@ -322,6 +332,7 @@ export class GridState {
     try {
       const n = rows ?? (await countRows(this.engine, relation));
       if (gen !== this.generation) return;
+      this.counting = false;
       this.rowCount = n;
       this.error = null;
       this.version++;
