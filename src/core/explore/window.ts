@@ -113,9 +113,5 @@ export async function relationColumns(engine: Engine, rel: Relation): Promise<Re
   return r.rows.map((row) => ({ name: String(row[0]), type: String(row[1]) }));
 }
 
-/** Whether a DuckDB type holds numbers (right-aligned, formatted with grouping). */
-export function isNumericType(type: string): boolean {
-  return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL|NUMERIC)\b/i.test(
-    type.trim(),
-  );
-}
+/** Whether a DuckDB type holds numbers (right-aligned, formatted with grouping): the one vocabulary's answer. */
+export { isNumericType } from '../sql/types.ts';

@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.ts';
 import { describeColumns } from '../engine/digest.ts';
 import type { Rows } from '../engine/values.ts';
 import { quoteIdent } from '../sql/ident.ts';
+import { canIdentify, isNumericType, isTextType } from '../sql/types.ts';
 
 export type ProfileFlag = 'empty' | 'constant' | 'mostly-null' | 'identifier' | 'date-as-text' | 'amount-as-text';
 
@@ -42,8 +43,6 @@ export interface ColumnProfile extends ColumnSummary {
   sampleRows?: number;
 }
 
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL)/i;
-const TEXT = /^VARCHAR/i;
 const TIMEOUT_MS = 60_000;
 const BATCH = 40;
 
@@ -59,9 +58,9 @@ function flagsOf(s: Omit<ColumnSummary, 'flags'>, dateShare: number, amountShare
   else if (s.distinct === 1) flags.push('constant');
   if (filled > 0 && s.nullShare >= 0.9) flags.push('mostly-null');
   const unique = distinctError ? s.distinct >= filled * (1 - distinctError) : s.distinct === filled;
-  if (filled >= 20 && unique && (TEXT.test(s.type) || /INT/i.test(s.type))) flags.push('identifier');
-  if (TEXT.test(s.type) && filled > 0 && dateShare >= 0.95) flags.push('date-as-text');
-  if (TEXT.test(s.type) && filled > 0 && amountShare >= 0.95 && !flags.includes('date-as-text')) flags.push('amount-as-text');
+  if (filled >= 20 && unique && canIdentify(s.type)) flags.push('identifier');
+  if (isTextType(s.type) && filled > 0 && dateShare >= 0.95) flags.push('date-as-text');
+  if (isTextType(s.type) && filled > 0 && amountShare >= 0.95 && !flags.includes('date-as-text')) flags.push('amount-as-text');
   return flags;
 }
 
@@ -139,7 +138,7 @@ function num(v: unknown): number | null {
 
 function value(type: string, v: unknown): string | number | null {
   if (v === null || v === undefined) return null;
-  return NUMERIC.test(type) ? Number(v) : (v as string);
+  return isNumericType(type) ? Number(v) : (v as string);
 }
 
 /** The profile of every column, stage by stage (see ColumnProgress); resolves with the last stage. */
@@ -175,7 +174,7 @@ export async function profileTable(engine: Engine, relation: string, opts: Profi
     for (const batch of batches(BATCH)) {
       const exprs = batch.flatMap((c) => {
         const id = quoteIdent(c.name);
-        const text = TEXT.test(c.type);
+        const text = isTextType(c.type);
         return [
           `CAST(min(${id}) AS VARCHAR)`,
           `CAST(max(${id}) AS VARCHAR)`,
@@ -189,7 +188,7 @@ export async function profileTable(engine: Engine, relation: string, opts: Profi
         const at = (k: number) => row[i * 5 + k];
         c.min = value(c.type, at(0));
         c.max = value(c.type, at(1));
-        if (TEXT.test(c.type)) {
+        if (isTextType(c.type)) {
           c.minLength = num(at(2));
           c.maxLength = num(at(3));
         }
@@ -211,8 +210,8 @@ export async function profileTable(engine: Engine, relation: string, opts: Profi
 
 /** Distinct counts, quartiles and text shares of one batch of columns, estimated or exact; then the flags. */
 async function lastStage(run: (sql: string) => Promise<Rows>, relation: string, batch: ColumnProgress[], opts: ProfileOptions): Promise<void> {
-  const numeric = batch.filter((c) => NUMERIC.test(c.type));
-  const text = batch.filter((c) => TEXT.test(c.type));
+  const numeric = batch.filter((c) => isNumericType(c.type));
+  const text = batch.filter((c) => isTextType(c.type));
   const total = batch[0]?.count ?? 0;
   const sampleRows = opts.sampleRows ?? DEFAULT_SAMPLE_ROWS;
   // A sample no smaller than the relation is the relation: exact, and said so.
@@ -289,7 +288,7 @@ function summaryOf(c: ColumnProgress): Omit<ColumnSummary, 'flags'> {
     distinct: c.distinct ?? 0,
     min: c.min ?? null,
     max: c.max ?? null,
-    ...(TEXT.test(c.type) ? { minLength: c.minLength ?? null, maxLength: c.maxLength ?? null } : {}),
+    ...(isTextType(c.type) ? { minLength: c.minLength ?? null, maxLength: c.maxLength ?? null } : {}),
   };
 }
 
@@ -328,7 +327,7 @@ export async function profileColumn(
     ...(c.quartileRankError ? { quartileRankError: c.quartileRankError } : {}),
     ...(c.sampleRows ? { sampleRows: c.sampleRows } : {}),
   };
-  if (NUMERIC.test(col.type)) {
+  if (isNumericType(col.type)) {
     const r = await engine.query(`SELECT avg(${id})::DOUBLE, stddev_samp(${id})::DOUBLE FROM ${relation} AS _c`, { timeoutMs: TIMEOUT_MS });
     const [mean, stddev] = r.rows[0] as (number | null)[];
     const q = c.quartiles;
