@@ -8,6 +8,7 @@ import { rowsToObjects } from '../engine/values.ts';
 import type { Progress } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
 import { isDateType, isNumericType, isTextualType, isTimestampType } from '../sql/types.ts';
+import { concatBytes } from '../util/bytes.ts';
 import { orderKeys, type OrderBy } from '../explore/window.ts';
 import { neutraliseCell, neutraliseSql } from './neutralise.ts';
 import type { Cell, Row } from 'write-excel-file/universal';
@@ -163,11 +164,5 @@ export async function exportRelation(
 export async function exportToBytes(engine: Engine, relation: string, format: ExportFormat, opts: ExportOptions = {}): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   await exportRelation(engine, relation, format, (c) => void parts.push(c), opts);
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
