@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { saveProject } from './harness.ts';
 import { appSession } from './session.ts';
 
 const app = appSession({
@@ -49,7 +50,8 @@ describe('the SQL workbench', () => {
     await type('SELECT count(*) FROM range(5000000000) t(x) WHERE x % 7 = 3');
     await byId('sql-run').click();
     await byId('sql-cancel').waitFor();
-    await page().waitForTimeout(500);
+    // Cancelled while the engine runs it: the activity bar lists a query only once it has run a while.
+    await page().getByTestId('engine-activity').waitFor({ timeout: 10_000 });
     await byId('sql-cancel').click();
     await byId('sql-cancelled').waitFor({ timeout: 20_000 });
     await byId('sql-run').waitFor();
@@ -114,8 +116,7 @@ describe('the SQL workbench', () => {
     await byId('sql-save-confirm').click();
     const item = page().locator('[data-testid=catalog-item][data-table="lignes_par_exercice"]');
     await item.waitFor({ timeout: 30_000 });
-    await page().getByTestId('save-project').click();
-    await page().waitForTimeout(500);
+    await saveProject(page());
     await page().reload();
     await item.waitFor({ timeout: 60_000 });
     await page().locator('[data-testid=view-tab][data-view=sql]').click();

@@ -49,7 +49,9 @@ describe('where to start', () => {
     const title = (await page().getByTestId('save-status').getAttribute('title')) ?? '';
     expect(title).toMatch(/rien n’est en attente/);
     const before = await savedSeconds();
-    await page().waitForTimeout(1100);
+    // The next write must fall in a later second than the last one for the shown time to move.
+    const now = () => page().evaluate(() => new Date().getHours() * 3600 + new Date().getMinutes() * 60 + new Date().getSeconds());
+    await expect.poll(now, { timeout: 5000, interval: 100 }).toBeGreaterThan(before);
     await page().getByTestId('file-input').setInputFiles({ name: 'petit.csv', mimeType: 'text/csv', buffer: Buffer.from('nom;montant\nA;12,5\nB;3\n') });
     await page().getByTestId('import-dialog').waitFor({ timeout: 30_000 });
     await page().getByTestId('import-confirm').click();
