@@ -62,6 +62,11 @@ export class Session {
   checks: Promise<SourceProblem[]> = Promise.resolve([]);
   /** Called when the background checks changed the catalog (a copy replaced by a re-import). */
   onTablesChanged: (() => void) | null = null;
+  /**
+   * false (CLI, tests, generators): an operation returns once its tables' copies are written, so the
+   * folder is complete when it returns. true (the app): copies are written after, on the background lane.
+   */
+  cacheInBackground = false;
 
   private constructor(
     readonly engine: Engine,
@@ -104,7 +109,7 @@ export class Session {
     engine: Engine,
     store: ProjectStore,
     external: FileResolver,
-    opts: RunOptions = {},
+    opts: RunOptions & { cacheInBackground?: boolean } = {},
   ): Promise<{ session: Session; problems: SourceProblem[] }> {
     const text = await store.readText(MANIFEST_FILE);
     if (text === null) throw new Error(`${store.label} : aucun projet Loupe ici (${MANIFEST_FILE} absent)`);
@@ -112,6 +117,7 @@ export class Session {
     const journal = await Journal.load(new StoreJournalSink(store));
     const { cache, problem } = await TableCache.load(store);
     const s = new Session(engine, store, chainResolvers(store.files(), external), manifest, journal, cache);
+    s.cacheInBackground = opts.cacheInBackground ?? false;
     const problems: SourceProblem[] = [];
     if (problem) problems.push({ path: CACHE_INDEX, fileName: CACHE_INDEX, reason: `${problem} : les tables sont réimportées depuis leurs sources`, kind: 'cache' });
     const restored: Restored[] = [];
@@ -149,6 +155,7 @@ export class Session {
       }
     }
     opts.onProgress?.({ fraction: 1, message: '' });
+    if (!s.cacheInBackground) await s.caching;
     s.checks = s.checkRestored(restored);
     return { session: s, problems };
   }
@@ -331,6 +338,7 @@ export class Session {
     const res = await runOperation(this.context(opts), op, params);
     if (this.keep(op.id, res)) await this.save();
     this.cacheLater(res.entry, res.tables ?? (res.table ? [res.table] : []));
+    if (!this.cacheInBackground) await this.caching;
     return res;
   }
 
@@ -368,6 +376,7 @@ export class Session {
       this.cacheLater(e, tables);
     }
     await this.save();
+    if (!this.cacheInBackground) await this.caching;
     return report;
   }
 
