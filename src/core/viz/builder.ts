@@ -2,6 +2,7 @@
 // on a channel, remove it, swap the axes, change the mark. Each move leaves a draft that compiles
 // when it can; the defaults are the ones a journalist would pick (sum of an amount per category).
 import type { ColumnMeta, TableEntry } from '../catalog/catalog.ts';
+import { defaultAggregate as typesDefaultAggregate } from '../sql/types.ts';
 import { inferFieldType } from './measure.ts';
 import { ChartSpec, type Channel, type ChartSpecInput, type Encoding, type FieldType, type Mark } from './spec.ts';
 import '../util/zod-fr.ts';
@@ -12,8 +13,6 @@ export const SHELVES: readonly Shelf[] = ['x', 'y', 'color', 'size', 'shape', 'o
 /** A spec being built: encodings can be incomplete while the user is still placing fields. */
 export type Draft = ChartSpecInput & { encoding: NonNullable<ChartSpecInput['encoding']> };
 
-const MONEY = /€|\beur(os)?\b|montant|mandat|budget|cr[ée]dit|subvention|d[ée]pense|recette/i;
-
 export function emptyDraft(table: string): Draft {
   return { source: { table, filters: [] }, mark: 'bar', encoding: {} };
 }
@@ -21,10 +20,8 @@ export function emptyDraft(table: string): Draft {
 const isCategory = (e: Encoding | undefined) => !!e?.field && !e.aggregate && !e.bin && (e.type === 'nominal' || e.type === 'ordinal');
 const isRawMeasure = (e: Encoding | undefined) => !!e?.field && !e.aggregate && !e.bin && e.type === 'quantitative';
 
-/** The aggregate a number gets when it meets a category: a total for amounts, a mean otherwise. */
-export function defaultAggregate(c: ColumnMeta): 'sum' | 'mean' {
-  return MONEY.test(c.label) || MONEY.test(c.name) ? 'sum' : 'mean';
-}
+/** The aggregate a number gets when it meets a category: a total for amounts, a mean otherwise (sql/types.ts). */
+export const defaultAggregate = (c: ColumnMeta): 'sum' | 'mean' => typesDefaultAggregate(c);
 
 function aggregateAgainstCategories(d: Draft, table: TableEntry): Draft {
   const enc = { ...d.encoding };

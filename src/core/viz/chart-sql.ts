@@ -6,6 +6,7 @@ import type { ColumnMeta, TableEntry } from '../catalog/catalog.ts';
 import type { Engine } from '../engine/engine.ts';
 import { whereClause } from '../query/filters.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
+import { isIntegerType, isNumericType, isTemporalType } from '../sql/types.ts';
 import { ARRONDISSEMENT_TILES, arrondissementSql } from './arrondissements.ts';
 import { FR_MESSAGES, type ChartMessages } from './format.ts';
 import type { Aggregate, ChartSpec, Channel, Encoding, TimeUnit } from './spec.ts';
@@ -42,15 +43,8 @@ export interface Item {
   title: string;
 }
 
-const NUMERIC = /^(tinyint|smallint|integer|int|bigint|hugeint|utinyint|usmallint|uinteger|ubigint|uhugeint|float|real|double|decimal)/i;
-export const INTEGER = /^(tinyint|smallint|integer|int|bigint|hugeint|utinyint|usmallint|uinteger|ubigint|uhugeint)\b/i;
-
-export function isNumericType(t: string): boolean {
-  return NUMERIC.test(t.trim());
-}
-export function isTemporalType(t: string): boolean {
-  return /^(date|timestamp)/i.test(t.trim());
-}
+// Types are read by the one vocabulary (sql/types.ts); re-exported for the chart API's callers.
+export { isNumericType, isTemporalType };
 
 function findColumn(table: TableEntry, field: string): ColumnMeta {
   const c = table.columns.find((x) => x.name === field);
@@ -109,7 +103,7 @@ function stepSql(c: ColumnMeta, maxbins: number): string {
   const e = `CAST(${quoteIdent(c.name)} AS DOUBLE)`;
   const raw = `greatest((max(${e}) - min(${e})) / ${maxbins}, 1e-9)`;
   const step = `m * CASE WHEN r <= 1 THEN 1 WHEN r <= 2 THEN 2 WHEN r <= 5 THEN 5 ELSE 10 END`;
-  const nice = `(SELECT ${INTEGER.test(c.type) ? `greatest(${step}, 1)` : step} FROM (SELECT raw / pow(10, floor(log10(raw))) AS r, pow(10, floor(log10(raw))) AS m FROM (SELECT ${raw} AS raw FROM _src)))`;
+  const nice = `(SELECT ${isIntegerType(c.type) ? `greatest(${step}, 1)` : step} FROM (SELECT raw / pow(10, floor(log10(raw))) AS r, pow(10, floor(log10(raw))) AS m FROM (SELECT ${raw} AS raw FROM _src)))`;
   return nice;
 }
 

@@ -8,7 +8,8 @@ import type { ColumnMeta, TableEntry } from '../catalog/catalog.ts';
 import type { Engine } from '../engine/engine.ts';
 import { whereClause, type Filter } from '../query/filters.ts';
 import { quoteIdent } from '../sql/ident.ts';
-import { binnedChannels, categoryChannel, INTEGER, MAX_MARKS, niceStep, planFor } from './chart-sql.ts';
+import { isIntegerType } from '../sql/types.ts';
+import { binnedChannels, categoryChannel, MAX_MARKS, niceStep, planFor } from './chart-sql.ts';
 import { chartData, compileChart, prepareChart, rowsToValues, type CompiledChart } from './compile.ts';
 import { FR_MESSAGES, type ChartMessages } from './format.ts';
 import type { ChartSpec } from './spec.ts';
@@ -78,7 +79,7 @@ export class ExtentCache {
 /** The app's cache (the UI and the CLI each run one engine at a time). */
 export const extents = new ExtentCache();
 
-const isInteger = (c: ColumnMeta) => INTEGER.test(c.type.trim());
+const isInteger = (c: ColumnMeta) => isIntegerType(c.type);
 
 /**
  * The bin steps of a chart's binned channels, from the cached extents under the chart's own filters —

@@ -11,7 +11,8 @@ import type { TableEntry } from '../catalog/catalog.ts';
 import type { Engine } from '../engine/engine.ts';
 import { whereClause, type Filter } from '../query/filters.ts';
 import { quoteIdent } from '../sql/ident.ts';
-import { buildMapSql, categoryChannel, INTEGER, mapKeySql, MAX_MARKS, planFor, selectList, srcCte, withClause, type Item, type Plan } from './chart-sql.ts';
+import { isDecimalType, isIntegerType } from '../sql/types.ts';
+import { buildMapSql, categoryChannel, mapKeySql, MAX_MARKS, planFor, selectList, srcCte, withClause, type Item, type Plan } from './chart-sql.ts';
 import { runChart, tableVersion, type ChartRun } from './chart-stats.ts';
 import { compileChart, rowsToValues } from './compile.ts';
 import { crossFiltered } from './crossfilter.ts';
@@ -24,8 +25,6 @@ export type IndexFallback = 'rows' | 'quantiles' | 'median' | 'distinct' | 'mean
 
 /** Above this many distinct selection values per chart, the index would be as big as the table. */
 export const INDEX_MAX_ROWS = 200_000;
-
-const EXACT_SUM = /^(decimal|numeric)/i;
 
 interface Partial {
   item: Item;
@@ -50,7 +49,7 @@ function partialOf(it: Item, i: number): Partial | IndexFallback {
       // A group that exists has rows: coalesce only guards a chart with no key at all.
       return { item: it, name, build: 'count(*)', reagg: `CAST(coalesce(sum(${n}), 0) AS DOUBLE)` };
     case 'sum':
-      if (!it.col || !(INTEGER.test(it.col.type.trim()) || EXACT_SUM.test(it.col.type.trim()))) return 'float';
+      if (!it.col || !(isIntegerType(it.col.type) || isDecimalType(it.col.type))) return 'float';
       // Integers sum to HUGEINT and decimals to DECIMAL(38,s): exact, so the order of additions is free.
       return { item: it, name, build: `sum(${c})`, reagg: `CAST(sum(${n}) AS DOUBLE)` };
     case 'min':

@@ -5,10 +5,9 @@
 import type { ColumnMeta, TableEntry } from '../catalog/catalog.ts';
 import type { Engine } from '../engine/engine.ts';
 import { quoteIdent } from '../sql/ident.ts';
-import { isNumericType, isTemporalType } from './chart-sql.ts';
+import { isIntegerType, isNumericType, isTemporalType } from '../sql/types.ts';
 import type { FieldType } from './spec.ts';
 
-const INTEGER = /^(tinyint|smallint|integer|int|bigint|hugeint|utinyint|usmallint|uinteger|ubigint|uhugeint)\b/i;
 
 /** Lower case, accents and punctuation gone, words joined by `_`: « N° d’arrondissement » → `n_d_arrondissement`. */
 export function words(s: string): string[] {
@@ -65,7 +64,7 @@ export function meaningOf(c: Pick<ColumnMeta, 'name' | 'label'>): Meaning {
 }
 
 export const isNumericColumn = (c: Pick<ColumnMeta, 'type'>) => isNumericType(c.type);
-export const isIntegerColumn = (c: Pick<ColumnMeta, 'type'>) => INTEGER.test(c.type.trim());
+export const isIntegerColumn = (c: Pick<ColumnMeta, 'type'>) => isIntegerType(c.type);
 
 /**
  * The measurement type a column is drawn with by default. `range` (the column's min and max, when

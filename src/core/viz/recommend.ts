@@ -3,11 +3,11 @@
 // entry, so the list appears before any query runs.
 import type { ColumnMeta, TableEntry } from '../catalog/catalog.ts';
 import type { Filter } from '../query/filters.ts';
+import { defaultAggregate } from '../sql/types.ts';
 import { inferFieldType } from './measure.ts';
 import { ChartSpec, type ChartSpecInput, type FieldType } from './spec.ts';
 
 const ARRONDISSEMENT = /arrondissement|ardt|^c_ar$|^arr$/i;
-const MONEY = /€|\beur(os)?\b|montant|mandat|budget|cr[ée]dit|subvention|d[ée]pense|recette/i;
 
 /** How a column is best shown: numbers that are codes or years are categories, not quantities. */
 export function fieldType(c: ColumnMeta, types?: Readonly<Record<string, FieldType>>): FieldType {
@@ -94,7 +94,7 @@ export function recommendCharts(table: TableEntry, selectedFields: readonly stri
     .map((f) => table.columns.find((c) => c.name === f))
     .filter((c): c is ColumnMeta => !!c);
   const out: ChartSpecInput[] = [];
-  const measure = (c: ColumnMeta) => (MONEY.test(c.label) ? 'sum' : 'mean');
+  const measure = (c: ColumnMeta) => defaultAggregate(c);
 
   for (const c of cols) {
     const t = fieldType(c, opts.types);

@@ -2,6 +2,7 @@
 // names are fixed aliases (x, y, color…): original labels, which may hold dots, brackets or quotes
 // that Vega would read as paths, appear only as titles.
 import type { ColumnMeta, TableEntry } from '../catalog/catalog.ts';
+import { isMoneyName } from '../sql/types.ts';
 import { boxValue, categoryChannel, type Item, type Plan } from './chart-sql.ts';
 import { FR_FORMAT_LOCALE, FR_TIME_LOCALE, frenchDate, OKABE_ITO, SEQUENTIAL_SCHEME, type ChartMessages } from './format.ts';
 import { isIntegerColumn, meaningOf } from './measure.ts';
@@ -12,8 +13,6 @@ export const DATASET = 'loupe_chart';
 
 // Vega-Lite specs are plain JSON: typing them fully would cost more than it catches here.
 export type VlSpec = Record<string, unknown>;
-
-const MONEY = /€|\beur(os)?\b|montant|mandat|budget|cr[ée]dit|subvention|d[ée]pense|recette/i;
 
 const CYCLIC: ReadonlySet<TimeUnit> = new Set(['quarter', 'month', 'day', 'hours']);
 const TIME_FORMAT: Record<TimeUnit, string> = {
@@ -31,7 +30,7 @@ const TIME_FORMAT: Record<TimeUnit, string> = {
 function defaultFormat(enc: Encoding, c: ColumnMeta | undefined): NonNullable<Encoding['format']> {
   if (enc.format) return enc.format;
   if (enc.aggregate === 'count' || enc.aggregate === 'distinct') return 'integer';
-  if (c && MONEY.test(c.label)) return 'currency';
+  if (c && isMoneyName(c.label)) return 'currency';
   return 'number';
 }
 
