@@ -136,6 +136,18 @@ describe('the dashboard', () => {
     const spellings = await engine.query(`SELECT DISTINCT arrondissement FROM ${table} WHERE regexp_matches(CAST(arrondissement AS VARCHAR), '^(11|75011)$')`);
     expect(filter.values.map(String).sort()).toEqual(spellings.rows.map((r) => String(r[0])).sort());
 
+    // The next click reads the index built when the pointer entered the map (Mosaic's data cube), with
+    // the same numbers as SQL over the table.
+    await map.locator('svg .mark-text.role-mark text', { hasText: /^12e$/ }).click();
+    await expect.poll(async () => JSON.parse((await chip.getAttribute('data-filter'))!).values.map(String), { timeout: 30_000 }).toContain('12');
+    const f12 = JSON.parse((await chip.getAttribute('data-filter'))!) as { values: (string | number)[] };
+    const list12 = f12.values.map((v) => (typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`)).join(', ');
+    const expected12 = await engine.query(`SELECT statut, quartier_populaire, CAST(count(*) AS DOUBLE) FROM ${table} WHERE arrondissement IN (${list12}) GROUP BY ALL`);
+    const want12 = expected12.rows.map((r) => [r[0], r[1], r[2]]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    await expect.poll(rows, { timeout: 30_000 }).toEqual(want12);
+    await expect.poll(() => bars.getAttribute('data-via'), { timeout: 30_000 }).toBe('index');
+    expect(await rows()).toEqual(want12);
+
     await page().getByTestId('dashboard-clear').click();
     await expect.poll(() => bars.getAttribute('data-values'), { timeout: 30_000 }).toBe(before);
     expect(app.errors).toEqual([]);
