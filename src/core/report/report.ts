@@ -31,10 +31,9 @@ export interface ReportOptions {
   columns?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** What one render needs besides the findings: the reader's zone, the author's column choices, the catalog. */
+/** What one render needs besides the findings: the author's column choices and the catalog. */
 interface Ctx {
   maxRows: number;
-  tz: string;
   columns: Readonly<Record<string, readonly string[]>>;
   session: Session;
 }
@@ -261,7 +260,7 @@ export async function renderReport(session: Session, target: ReportTarget, opts:
   const book = await findingsOf(session);
   const maxRows = opts.maxRows ?? 50;
   TZ = opts.timeZone ?? localTimeZone();
-  const ctx: Ctx = { maxRows, tz: TZ, columns: opts.columns ?? {}, session };
+  const ctx: Ctx = { maxRows, columns: opts.columns ?? {}, session };
   let findings: Finding[];
   let intro = '';
   let title = opts.title ?? session.manifest.name;
