@@ -140,7 +140,9 @@ describe('a report one can hand over', () => {
 
     await tab('findings').click();
     await page().getByTestId('finding-editor').waitFor({ timeout: 30_000 });
-    await pick(page().getByTestId('finding-saved-chart'), /Carte des projets/);
+    const saved = page().getByTestId('finding-saved-chart');
+    await expect.poll(() => saved.locator('option').allTextContents(), { timeout: 30_000 }).toContainEqual(expect.stringMatching(/Carte des projets/));
+    await pick(saved, /Carte des projets/);
     await page().getByTestId('finding-attach-saved-chart').click();
     await page().locator('[data-testid=finding-evidence][data-kind=chart]').waitFor({ timeout: 60_000 });
 
