@@ -14,7 +14,7 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export const outDir = process.env.LOUPE_CLI_OUT ?? here('../../dist-cli');
 
 const repo = resolve(here('../..'));
-const shim = here('../core/engine/node-worker.cjs');
+const shim = here('../core/engine/node-worker-cached.cjs');
 
 // node.ts starts duckdb-wasm's worker through a CommonJS shim found next to the module that runs it.
 // inputs.json lists every source file bundled and when the build started: loupe.mjs uses the build
@@ -38,7 +38,7 @@ function cliBuild(): Plugin {
       // Beside the chunk that holds node-start.ts, wherever the splitting put it.
       const starter = Object.values(bundle).find((c) => c.type === 'chunk' && c.moduleIds.some((id) => id.endsWith(`${sep}node-start.ts`)));
       if (!starter) this.error('node-start.ts is in no chunk: the engine could not find its worker shim');
-      this.emitFile({ type: 'asset', fileName: posix.join(posix.dirname(starter.fileName), 'node-worker.cjs'), source: readFileSync(shim) });
+      this.emitFile({ type: 'asset', fileName: posix.join(posix.dirname(starter.fileName), 'node-worker-cached.cjs'), source: readFileSync(shim) });
     },
   };
 }

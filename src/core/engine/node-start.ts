@@ -1,6 +1,7 @@
 // Starting duckdb-wasm in Node, apart from the Engine class so that a command can start it before it
 // loads anything else: the worker thread instantiates the wasm (most of a CLI command's start-up) while
 // the main thread loads the project code. Nothing here is imported eagerly but node:worker_threads.
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,11 +12,11 @@ const require = createRequire(import.meta.url);
 
 class NodeWorkerAdapter extends EventTarget {
   private readonly worker: Worker;
-  constructor(script: string) {
+  constructor(script: string, codeCache: string) {
     super();
     // Beside this module in the sources, beside the bundle in dist-cli/ (the build copies it there).
-    const shim = join(dirname(fileURLToPath(import.meta.url)), 'node-worker.cjs');
-    this.worker = new Worker(shim, { workerData: { script } });
+    const shim = join(dirname(fileURLToPath(import.meta.url)), 'node-worker-cached.cjs');
+    this.worker = new Worker(shim, { workerData: { script, codeCache } });
     this.worker.on('message', (data: unknown) => this.dispatchEvent(Object.assign(new Event('message'), { data })));
     this.worker.on('error', (error: Error) =>
       this.dispatchEvent(Object.assign(new Event('error'), { error, message: error.message })),
@@ -38,7 +39,12 @@ export interface StartedDb {
 export async function startNodeDb(): Promise<StartedDb> {
   const dist = dirname(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node-eh.worker.cjs'));
   // The worker first: it loads its script and compiles the wasm while this thread loads the bindings.
-  const worker = new NodeWorkerAdapter(join(dist, 'duckdb-node-eh.worker.cjs'));
+  // V8's code cache for the worker script, in node_modules/.cache, keyed by the script (size, date) and
+  // V8's version: another duckdb-wasm or Node gets a cache of its own (V8 would refuse a stale one anyway).
+  const script = join(dist, 'duckdb-node-eh.worker.cjs');
+  const st = statSync(script);
+  const codeCache = join(dist, '..', '..', '..', '.cache', 'loupe', `duckdb-node-eh.worker-${st.size}-${Math.round(st.mtimeMs)}-v8-${process.versions.v8}.bin`);
+  const worker = new NodeWorkerAdapter(script, codeCache);
   try {
     const duckdb = require('@duckdb/duckdb-wasm') as typeof import('@duckdb/duckdb-wasm');
     const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker as unknown as globalThis.Worker);
