@@ -50,6 +50,9 @@ export function placeField(d: Draft, table: TableEntry, column: string, shelf: S
   const enc: Encoding = { field: c.name, type: typeOfField(d, c, inferred) };
   if (enc.type === 'temporal' && (shelf === 'x' || shelf === 'y')) enc.timeUnit = 'yearmonth';
   if (shelf === 'theta' && enc.type === 'quantitative') enc.aggregate = defaultAggregate(c);
+  // A map's area is a group: a number on its colour is totalled (or averaged), never left raw — the
+  // compiler would colour by the row count under the number's title (« budget » in € showing 40).
+  if (shelf === 'color' && (d.map?.kind === 'tiles' || d.map?.kind === 'choropleth') && enc.type === 'quantitative') enc.aggregate = defaultAggregate(c);
   if (shelf === 'tooltip') {
     const tips = (d.encoding.tooltip ?? []).filter((t) => t.field !== column);
     return { ...d, encoding: { ...d.encoding, tooltip: [...tips, enc] } };
