@@ -129,7 +129,10 @@ const shots: { name: string; take: (page: Page) => Promise<void> }[] = [
       await page.getByTestId('finding-criteria').fill('Une subvention votée est versée une fois : même SIRET, même montant, même date.');
       await page.getByTestId('finding-amount').fill('12 000,50');
       await page.getByTestId('finding-save').click();
-      await pick(page.getByTestId('finding-saved-chart'), /Projets par arrondissement/);
+      // The chart saved two views back reaches this list once its save has been written.
+      const saved = page.getByTestId('finding-saved-chart');
+      for (let i = 0; i < 60 && !(await saved.locator('option').allTextContents()).some((x) => /Projets par arrondissement/.test(x)); i++) await page.waitForTimeout(500);
+      await pick(saved, /Projets par arrondissement/);
       await page.getByTestId('finding-attach-saved-chart').click();
       await page.locator('[data-testid=finding-evidence][data-kind=chart]').waitFor({ timeout: 60_000 });
     },
