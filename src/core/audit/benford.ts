@@ -6,9 +6,9 @@
 //   for the three tests keeps them comparable;
 // - digits are read from the integer part (the last-two test looks at units and tens, not cents).
 import { z } from 'zod';
-import { inputOf, registerOperation } from '../ops/registry.ts';
+import { inputOf } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
-import { fmtInt, fmtNum, makeResult, requireNumericColumn, resultParam, rowsOf, tableParam } from './common.ts';
+import { auditOperation, fmtInt, fmtNum, makeResult, requireNumericColumn, resultParam, rowsOf, tableParam } from './common.ts';
 
 export type BenfordTest = 'first' | 'first-two' | 'last-two';
 
@@ -86,92 +86,89 @@ export interface BenfordDetail {
   chart: Record<string, unknown>;
 }
 
-export const benford = registerOperation<BenfordParams, BenfordDetail>({
-  id: 'benford',
-  kind: 'audit',
-  description: 'Loi de Benford (Nigrini) : premier chiffre, deux premiers, deux derniers — khi-deux, z par chiffre, MAD et conformité',
-  params: BenfordParams,
-  async run(ctx, p) {
-    requireNumericColumn(ctx, p.table, p.column);
-    const a = quoteIdent(p.column);
-    const t = quoteIdent(p.table);
-    // z with Nigrini's continuity correction 1/(2N), used only when it is smaller than |p − E|.
-    const select = `
-      WITH pop AS (SELECT ${benfordDigitSql(a, p.test)} AS chiffre FROM ${t} WHERE ${benfordFilterSql(a)}),
-      n AS (SELECT count(*)::DOUBLE AS n FROM pop),
-      obs AS (SELECT chiffre, count(*) AS observe FROM pop GROUP BY chiffre),
-      e AS (${digitsSql(p.test)})
-      SELECT CAST(e.chiffre AS INTEGER) AS chiffre,
-        coalesce(obs.observe, 0) AS observe,
-        e.prop_attendue * n.n AS attendu,
-        coalesce(obs.observe, 0) / nullif(n.n, 0) AS prop_observee,
-        e.prop_attendue,
-        coalesce(obs.observe, 0) / nullif(n.n, 0) - e.prop_attendue AS ecart,
-        (abs(coalesce(obs.observe, 0) / n.n - e.prop_attendue)
-          - CASE WHEN 1 / (2 * n.n) < abs(coalesce(obs.observe, 0) / n.n - e.prop_attendue) THEN 1 / (2 * n.n) ELSE 0 END)
-          / sqrt(e.prop_attendue * (1 - e.prop_attendue) / n.n) AS z
-      FROM e CROSS JOIN n LEFT JOIN obs ON obs.chiffre = e.chiffre
-      ORDER BY e.chiffre`;
-    const res = await makeResult(ctx, 'benford', select, p.result);
-    const rows = await rowsOf(ctx, `SELECT * FROM ${quoteIdent(res.table)} ORDER BY chiffre`);
-    const stats = await rowsOf(
-      ctx,
-      `SELECT (SELECT count(*) FROM ${t} WHERE ${benfordFilterSql(a)}) AS n,
-              (SELECT count(*) FROM ${t}) AS total,
-              sum((observe - attendu) ^ 2 / attendu) AS chi2, avg(abs(ecart)) AS mad
-       FROM ${quoteIdent(res.table)}`,
-    );
-    const s = stats[0]!;
-    const n = Number(s.n);
-    const chi2 = Number(s.chi2 ?? 0);
-    const mad = Number(s.mad ?? 0);
-    const label = n === 0 ? 'population vide' : conformity(p.test, mad);
-    const deviant = rows
-      .filter((r) => Number(r.z) > 1.96)
-      .sort((x, y) => Number(y.z) - Number(x.z))
-      .slice(0, 10)
-      .map((r) => ({ digit: Number(r.chiffre), observed: Number(r.observe), expected: Number(r.attendu), z: Number(r.z) }));
-    const testName = { first: 'premier chiffre', 'first-two': 'deux premiers chiffres', 'last-two': 'deux derniers chiffres' }[p.test];
-    const pad = p.test === 'last-two' ? (d: number) => String(d).padStart(2, '0') : (d: number) => String(d);
-    const chart = {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      description: `Benford — ${testName} de « ${p.column} »`,
-      data: { values: rows.map((r) => ({ chiffre: pad(Number(r.chiffre)), observee: r.prop_observee, attendue: r.prop_attendue })) },
-      encoding: { x: { field: 'chiffre', type: 'ordinal', title: 'Chiffre', sort: null } },
-      layer: [
-        { mark: 'bar', encoding: { y: { field: 'observee', type: 'quantitative', title: 'Proportion', axis: { format: '.1%' } } } },
-        { mark: { type: 'line', color: 'firebrick', point: true }, encoding: { y: { field: 'attendue', type: 'quantitative' } } },
-      ],
-    };
-    const df = rows.length - 1;
-    const summary =
-      n === 0
-        ? `Benford (${testName}) sur « ${p.column} » de « ${p.table} » : aucun montant d'au moins 10 en valeur absolue.`
-        : `Benford (${testName}) sur « ${p.column} » de « ${p.table} » : ${fmtInt(n)} montants d'au moins 10 en valeur absolue ` +
-          `(${fmtInt(Number(s.total) - n)} écartés). MAD ${fmtNum(mad, 5)} : ${label} selon les seuils de Nigrini` +
-          `${p.test === 'last-two' ? ' (ceux du test des deux premiers chiffres)' : ''}. ` +
-          `Khi-deux ${fmtNum(chi2, 2)} pour ${df} degrés de liberté (seuil à 5 % : ${fmtNum(CHI2_CRITICAL_5[p.test], 3)}). ` +
-          (deviant.length
-            ? `Chiffres les plus en écart (z > 1,96) : ${deviant.slice(0, 5).map((d) => `${pad(d.digit)} (${fmtInt(d.observed)} observés pour ${fmtNum(d.expected, 1)} attendus)`).join(', ')}.`
-            : 'Aucun chiffre en écart significatif (z > 1,96).');
-    return {
-      table: res.table,
-      sql: [res.sql],
-      inputs: [inputOf(ctx, p.table)],
-      summary,
-      detail: {
-        test: p.test,
-        n,
-        excluded: Number(s.total) - n,
-        chi2,
-        df,
-        chi2Critical5: CHI2_CRITICAL_5[p.test],
-        mad,
-        madRanges: MAD_RANGES[p.test],
-        conformity: label,
-        deviant,
-        chart,
-      },
-    };
-  },
+const BENFORD_ABOUT =
+  'Loi de Benford (Nigrini) : premier chiffre, deux premiers, deux derniers — khi-deux, z par chiffre, MAD et conformité';
+
+export const benford = auditOperation<BenfordParams, BenfordDetail>('benford', BenfordParams, BENFORD_ABOUT, async (ctx, p) => {
+  requireNumericColumn(ctx, p.table, p.column);
+  const a = quoteIdent(p.column);
+  const t = quoteIdent(p.table);
+  // z with Nigrini's continuity correction 1/(2N), used only when it is smaller than |p − E|.
+  const select = `
+    WITH pop AS (SELECT ${benfordDigitSql(a, p.test)} AS chiffre FROM ${t} WHERE ${benfordFilterSql(a)}),
+    n AS (SELECT count(*)::DOUBLE AS n FROM pop),
+    obs AS (SELECT chiffre, count(*) AS observe FROM pop GROUP BY chiffre),
+    e AS (${digitsSql(p.test)})
+    SELECT CAST(e.chiffre AS INTEGER) AS chiffre,
+      coalesce(obs.observe, 0) AS observe,
+      e.prop_attendue * n.n AS attendu,
+      coalesce(obs.observe, 0) / nullif(n.n, 0) AS prop_observee,
+      e.prop_attendue,
+      coalesce(obs.observe, 0) / nullif(n.n, 0) - e.prop_attendue AS ecart,
+      (abs(coalesce(obs.observe, 0) / n.n - e.prop_attendue)
+        - CASE WHEN 1 / (2 * n.n) < abs(coalesce(obs.observe, 0) / n.n - e.prop_attendue) THEN 1 / (2 * n.n) ELSE 0 END)
+        / sqrt(e.prop_attendue * (1 - e.prop_attendue) / n.n) AS z
+    FROM e CROSS JOIN n LEFT JOIN obs ON obs.chiffre = e.chiffre
+    ORDER BY e.chiffre`;
+  const res = await makeResult(ctx, 'benford', select, p.result);
+  const rows = await rowsOf(ctx, `SELECT * FROM ${quoteIdent(res.table)} ORDER BY chiffre`);
+  const stats = await rowsOf(
+    ctx,
+    `SELECT (SELECT count(*) FROM ${t} WHERE ${benfordFilterSql(a)}) AS n,
+            (SELECT count(*) FROM ${t}) AS total,
+            sum((observe - attendu) ^ 2 / attendu) AS chi2, avg(abs(ecart)) AS mad
+     FROM ${quoteIdent(res.table)}`,
+  );
+  const s = stats[0]!;
+  const n = Number(s.n);
+  const chi2 = Number(s.chi2 ?? 0);
+  const mad = Number(s.mad ?? 0);
+  const label = n === 0 ? 'population vide' : conformity(p.test, mad);
+  const deviant = rows
+    .filter((r) => Number(r.z) > 1.96)
+    .sort((x, y) => Number(y.z) - Number(x.z))
+    .slice(0, 10)
+    .map((r) => ({ digit: Number(r.chiffre), observed: Number(r.observe), expected: Number(r.attendu), z: Number(r.z) }));
+  const testName = { first: 'premier chiffre', 'first-two': 'deux premiers chiffres', 'last-two': 'deux derniers chiffres' }[p.test];
+  const pad = p.test === 'last-two' ? (d: number) => String(d).padStart(2, '0') : (d: number) => String(d);
+  const chart = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    description: `Benford — ${testName} de « ${p.column} »`,
+    data: { values: rows.map((r) => ({ chiffre: pad(Number(r.chiffre)), observee: r.prop_observee, attendue: r.prop_attendue })) },
+    encoding: { x: { field: 'chiffre', type: 'ordinal', title: 'Chiffre', sort: null } },
+    layer: [
+      { mark: 'bar', encoding: { y: { field: 'observee', type: 'quantitative', title: 'Proportion', axis: { format: '.1%' } } } },
+      { mark: { type: 'line', color: 'firebrick', point: true }, encoding: { y: { field: 'attendue', type: 'quantitative' } } },
+    ],
+  };
+  const df = rows.length - 1;
+  const summary =
+    n === 0
+      ? `Benford (${testName}) sur « ${p.column} » de « ${p.table} » : aucun montant d'au moins 10 en valeur absolue.`
+      : `Benford (${testName}) sur « ${p.column} » de « ${p.table} » : ${fmtInt(n)} montants d'au moins 10 en valeur absolue ` +
+        `(${fmtInt(Number(s.total) - n)} écartés). MAD ${fmtNum(mad, 5)} : ${label} selon les seuils de Nigrini` +
+        `${p.test === 'last-two' ? ' (ceux du test des deux premiers chiffres)' : ''}. ` +
+        `Khi-deux ${fmtNum(chi2, 2)} pour ${df} degrés de liberté (seuil à 5 % : ${fmtNum(CHI2_CRITICAL_5[p.test], 3)}). ` +
+        (deviant.length
+          ? `Chiffres les plus en écart (z > 1,96) : ${deviant.slice(0, 5).map((d) => `${pad(d.digit)} (${fmtInt(d.observed)} observés pour ${fmtNum(d.expected, 1)} attendus)`).join(', ')}.`
+          : 'Aucun chiffre en écart significatif (z > 1,96).');
+  return {
+    table: res.table,
+    sql: [res.sql],
+    inputs: [inputOf(ctx, p.table)],
+    summary,
+    detail: {
+      test: p.test,
+      n,
+      excluded: Number(s.total) - n,
+      chi2,
+      df,
+      chi2Critical5: CHI2_CRITICAL_5[p.test],
+      mad,
+      madRanges: MAD_RANGES[p.test],
+      conformity: label,
+      deviant,
+      chart,
+    },
+  };
 });

@@ -1,10 +1,18 @@
 // What every audit test shares: the line number that ties a result back to the row it came from,
 // the checks on parameters, small scalar reads, and French number formats for the summaries.
 import { z } from 'zod';
-import { OperationError, requireColumn, requireTable, type OperationContext } from '../ops/registry.ts';
+import { OperationError, registerOperation, requireColumn, requireTable, type Operation, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
 import { isNumericType, isTemporalType } from '../sql/types.ts';
 import { numberFormat } from '../util/numbers.ts';
+
+/**
+ * Registers an audit test: its id, its parameters' schema, what it does (for `loupe run --help` and the
+ * Audit view) and how it runs.
+ */
+export function auditOperation<P, D>(id: string, params: Operation<P, D>['params'], description: string, run: Operation<P, D>['run']): Operation<P, D> {
+  return registerOperation<P, D>({ id, kind: 'audit', description, params, run });
+}
 
 /** Name of the column every result carries to point back at the source row (1-based). */
 export const LINE = '_ligne';

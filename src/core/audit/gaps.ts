@@ -6,10 +6,10 @@
 // manquants ». So a sequence is first checked for density, cut by the year in front of the number
 // when that explains it, and a range still too sparse is refused with a sentence, never counted.
 import { z } from 'zod';
-import { inputOf, registerOperation } from '../ops/registry.ts';
+import { inputOf } from '../ops/registry.ts';
 import { population, populationLine, type Population } from '../ops/population.ts';
 import { quoteIdent } from '../sql/ident.ts';
-import { firstRow, fmtInt, LINE, makeResult, plural, requireColumns, requireDateColumn, resultParam, rowsOf, scalar, tableParam, withLineSql } from './common.ts';
+import { auditOperation, firstRow, fmtInt, LINE, makeResult, plural, requireColumns, requireDateColumn, resultParam, rowsOf, scalar, tableParam, withLineSql } from './common.ts';
 
 export const GapsParams = z.object({
   table: tableParam,
@@ -47,134 +47,131 @@ export interface GapsDetail {
   population: Population;
 }
 
-export const gaps = registerOperation<GapsParams, GapsDetail>({
-  id: 'gaps',
-  kind: 'audit',
-  description: 'Ruptures de séquence : numéros manquants et en double (par préfixe, ou par année en tête du numéro), jours ou mois sans aucune ligne ; une plage trop clairsemée est refusée',
-  params: GapsParams,
-  async run(ctx, p) {
-    requireColumns(ctx, p.table, [p.column]);
-    if (p.kind === 'date') requireDateColumn(ctx, p.table, p.column);
-    const col = quoteIdent(p.column);
-    const src = withLineSql(ctx, p.table);
-    const read = Number(await scalar(ctx, `SELECT count(*) FROM ${quoteIdent(p.table)}`));
-    if (p.kind === 'date') return runDates(ctx, p, col, src, read);
+const GAPS_ABOUT =
+  'Ruptures de séquence : numéros manquants et en double (par préfixe, ou par année en tête du numéro), jours ou mois sans aucune ligne ; une plage trop clairsemée est refusée';
 
-    // Text of each non-blank value; a trailing « .0 » is what a spreadsheet left on an integer.
-    const text = `SELECT ${LINE}, regexp_replace(trim(CAST(${col} AS VARCHAR)), '\\.0+$', '') AS s FROM ${src}
-      WHERE nullif(trim(CAST(${col} AS VARCHAR)), '') IS NOT NULL`;
-    // For codes the number is the run of digits at the end; its width is kept to print gaps the
-    // way the codes are written (2024_01701, not 2024_1701).
-    const parsedWhole =
-      p.kind === 'code'
-        ? `SELECT ${LINE}, s, regexp_extract(s, '^(.*?)([0-9]+)$', 1) AS prefixe,
-             try_cast(regexp_extract(s, '^(.*?)([0-9]+)$', 2) AS BIGINT) AS num,
-             length(regexp_extract(s, '^(.*?)([0-9]+)$', 2)) AS largeur FROM (${text})`
-        : `SELECT ${LINE}, s, '' AS prefixe, CASE WHEN regexp_full_match(s, '[0-9]{1,18}') THEN CAST(s AS BIGINT) END AS num, 0 AS largeur FROM (${text})`;
-    // A sparse digit-only column whose numbers start with a year is cut by that year (and by
-    // width, so that 2021000001 and 202100001 are not taken for the same number 1 of 2021).
-    const parsedByYear = `SELECT ${LINE}, s,
-        CASE WHEN y THEN substr(s, 1, 4) ELSE '' END AS prefixe,
-        CASE WHEN y THEN CAST(substr(s, 5) AS BIGINT) ELSE CAST(s AS BIGINT) END AS num,
-        CASE WHEN y THEN length(s) - 4 ELSE 0 END AS largeur
-      FROM (SELECT *, length(s) >= 8 AND substr(s, 1, 4) BETWEEN '1950' AND '2100' AS y FROM (${text}) WHERE regexp_full_match(s, '[0-9]{1,18}'))`;
-    const sparse = (n: string, lo: string, hi: string) => `(${hi} - ${lo} + 1) * ${MIN_DENSITY} > ${n}`;
-    const whole = await firstRow(
-      ctx,
-      `SELECT count(*) AS n, count(DISTINCT num) AS d, min(num) AS lo, max(num) AS hi FROM (${parsedWhole}) WHERE num IS NOT NULL`,
-    );
-    const segmentedBy: GapsDetail['segmentedBy'] =
-      p.kind === 'number' && Number(whole.d) > 0 && (Number(whole.hi) - Number(whole.lo) + 1) * MIN_DENSITY > Number(whole.d) &&
-      Number(await scalar(ctx, `SELECT count(*) FILTER (prefixe <> '') FROM (${parsedByYear})`)) > 0
-        ? 'année'
-        : null;
-    const parsed = segmentedBy ? parsedByYear : parsedWhole;
-    // A segment is one prefix (code), one year-and-width (number cut by year), or the whole column.
-    const segKey = segmentedBy ? `prefixe || '#' || largeur` : 'prefixe';
-    // lpad to width 0 would give '': numbers outside any year segment are printed as they are.
-    const show = (e: string) =>
-      p.kind === 'code' || segmentedBy
-        ? `(CASE WHEN w > 0 THEN prefixe || lpad(CAST(${e} AS VARCHAR), CAST(w AS INTEGER), '0') ELSE prefixe || CAST(${e} AS VARCHAR) END)`
-        : `CAST(${e} AS VARCHAR)`;
-    const select = `
-      WITH v AS (SELECT *, ${segKey} AS seg FROM (${parsed})),
-      ok AS (SELECT * FROM v WHERE num IS NOT NULL),
-      seg AS (SELECT seg, any_value(prefixe) AS prefixe, max(largeur) AS w, count(DISTINCT num) AS d, min(num) AS lo, max(num) AS hi,
-                ${sparse('count(DISTINCT num)', 'min(num)', 'max(num)')} AS clairseme FROM ok GROUP BY seg),
-      dd AS (SELECT DISTINCT seg, num FROM ok),
-      n AS (SELECT seg, num, lead(num) OVER (PARTITION BY seg ORDER BY num) AS nxt FROM dd),
-      holes AS (
-        SELECT 'lacune' AS anomalie, prefixe, ${show('num + 1')} AS debut, ${show('nxt - 1')} AS fin, nxt - num - 1 AS nb,
-          NULL::INTEGER[] AS lignes, seg, num + 1 AS k
-        FROM n JOIN seg USING (seg) WHERE NOT clairseme AND nxt - num > 1),
-      dups AS (
-        SELECT 'doublon' AS anomalie, prefixe, ${show('num')} AS debut, ${show('num')} AS fin, count(*) AS nb,
-          list(${LINE} ORDER BY ${LINE}) AS lignes, seg, num AS k
-        FROM ok JOIN seg USING (seg, prefixe) GROUP BY seg, prefixe, num, w HAVING count(*) > 1),
-      refused AS (
-        SELECT 'plage trop clairsemée' AS anomalie, prefixe, ${show('lo')} AS debut, ${show('hi')} AS fin, d AS nb,
-          NULL::INTEGER[] AS lignes, seg, lo AS k
-        FROM seg WHERE clairseme)
-      SELECT anomalie, prefixe, debut, fin, nb, lignes FROM (SELECT * FROM holes UNION ALL SELECT * FROM dups UNION ALL SELECT * FROM refused)
-      ORDER BY seg, k, anomalie`;
-    const res = await makeResult(ctx, 'gaps', select, p.result);
-    const s = await firstRow(
-      ctx,
-      `SELECT count(*) FILTER (anomalie = 'lacune') AS gaps, coalesce(sum(nb) FILTER (anomalie = 'lacune'), 0) AS missing,
-         count(*) FILTER (anomalie = 'doublon') AS dups, coalesce(sum(nb) FILTER (anomalie = 'doublon'), 0) AS duprows,
-         count(*) FILTER (anomalie = 'plage trop clairsemée') AS refused FROM ${quoteIdent(res.table)}`,
-    );
-    const pc = await firstRow(
-      ctx,
-      `SELECT count(*) FILTER (num IS NOT NULL) AS used, count(DISTINCT ${segKey}) FILTER (num IS NOT NULL) AS seqs,
-         count(DISTINCT prefixe) FILTER (num IS NOT NULL AND prefixe <> '') AS years, count(*) FILTER (num IS NOT NULL AND prefixe = '') AS outside FROM (${parsed})`,
-    );
-    const nonBlank = Number(await scalar(ctx, `SELECT count(*) FROM (${text})`));
-    const used = Number(pc.used);
-    const examples = (await rowsOf(ctx, `SELECT s, count(*) AS n FROM (${parsedWhole}) WHERE num IS NULL GROUP BY s ORDER BY n DESC, s LIMIT 5`)).map((r) => String(r.s));
-    const unparsed = nonBlank - used;
-    const pop = population(read, used, 'avec un numéro lisible', [
-      { reason: read - nonBlank === 1 ? 'vide' : 'vides', rows: read - nonBlank },
-      { reason: p.kind === 'code' ? 'sans numéro final lisible' : unparsed === 1 ? 'non numérique' : 'non numériques', rows: unparsed, examples },
-    ]);
-    const d: GapsDetail = {
-      gaps: Number(s.gaps),
-      missing: Number(s.missing),
-      duplicates: Number(s.dups),
-      duplicateRows: Number(s.duprows),
-      unparsed,
-      sequences: Number(pc.seqs),
-      refusedSequences: Number(s.refused),
-      segmentedBy,
-      population: pop,
-    };
-    let shape = '';
-    if (segmentedBy) {
-      shape =
-        ` Lue d'un seul tenant, la plage irait de ${fmtInt(whole.lo)} à ${fmtInt(whole.hi)} pour ${plural(Number(whole.d), 'numéro distinct', 'numéros distincts')}` +
-        ` (moins d'un numéro sur ${fmtInt(1 / MIN_DENSITY)}) : ce n'est pas une numérotation continue ; séquence suivie par année en tête du numéro (${plural(Number(pc.years), 'année')}` +
-        `${Number(pc.outside) ? ` ; ${plural(Number(pc.outside), 'numéro')} sans année en tête, suivi${Number(pc.outside) > 1 ? 's' : ''} à part` : ''}).`;
-    }
-    if (d.refusedSequences > 0) {
-      const ref = await rowsOf(ctx, `SELECT prefixe, debut, fin, nb FROM ${quoteIdent(res.table)} WHERE anomalie = 'plage trop clairsemée' ORDER BY nb DESC, debut LIMIT 3`);
-      const where = ref.map((r) => `${r.prefixe ? `« ${r.prefixe} » : ` : ''}${plural(Number(r.nb), 'numéro')} de ${r.debut} à ${r.fin}`).join(' ; ');
-      shape +=
-        d.refusedSequences === d.sequences
-          ? ` Lacunes non comptées : la plage est trop clairsemée pour une numérotation continue (${where} ; moins d'un numéro sur ${fmtInt(1 / MIN_DENSITY)}) ; les « manques » n'y mesureraient que la structure ${p.kind === 'number' ? 'du numéro' : 'du code'}, pas des trous.`
-          : ` ${plural(d.refusedSequences, 'séquence trop clairsemée', 'séquences trop clairsemées')} pour une numérotation continue, sans comptage de lacunes (${where}).`;
-    }
-    const analysed = d.sequences - d.refusedSequences;
-    const head =
-      analysed === 0 && d.sequences > 0
-        ? 'lacunes non comptées'
-        : d.gaps === 0 ? 'aucune lacune' : `${plural(d.gaps, 'lacune')} pour ${plural(d.missing, 'numéro manquant', 'numéros manquants')}`;
-    const summary =
-      `Séquence « ${p.column} » de « ${p.table} »${p.kind === 'code' ? ` (${plural(d.sequences, 'préfixe')})` : ''} : ${populationLine(pop)}.${shape}` +
-      ` Résultat : ${head}` +
-      (d.duplicates === 0 ? ', aucun doublon' : `, ${plural(d.duplicates, 'numéro')} en double (${fmtInt(d.duplicateRows)} lignes)`) +
-      '.';
-    return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail: d };
-  },
+export const gaps = auditOperation<GapsParams, GapsDetail>('gaps', GapsParams, GAPS_ABOUT, async (ctx, p) => {
+  requireColumns(ctx, p.table, [p.column]);
+  if (p.kind === 'date') requireDateColumn(ctx, p.table, p.column);
+  const col = quoteIdent(p.column);
+  const src = withLineSql(ctx, p.table);
+  const read = Number(await scalar(ctx, `SELECT count(*) FROM ${quoteIdent(p.table)}`));
+  if (p.kind === 'date') return runDates(ctx, p, col, src, read);
+
+  // Text of each non-blank value; a trailing « .0 » is what a spreadsheet left on an integer.
+  const text = `SELECT ${LINE}, regexp_replace(trim(CAST(${col} AS VARCHAR)), '\\.0+$', '') AS s FROM ${src}
+    WHERE nullif(trim(CAST(${col} AS VARCHAR)), '') IS NOT NULL`;
+  // For codes the number is the run of digits at the end; its width is kept to print gaps the
+  // way the codes are written (2024_01701, not 2024_1701).
+  const parsedWhole =
+    p.kind === 'code'
+      ? `SELECT ${LINE}, s, regexp_extract(s, '^(.*?)([0-9]+)$', 1) AS prefixe,
+           try_cast(regexp_extract(s, '^(.*?)([0-9]+)$', 2) AS BIGINT) AS num,
+           length(regexp_extract(s, '^(.*?)([0-9]+)$', 2)) AS largeur FROM (${text})`
+      : `SELECT ${LINE}, s, '' AS prefixe, CASE WHEN regexp_full_match(s, '[0-9]{1,18}') THEN CAST(s AS BIGINT) END AS num, 0 AS largeur FROM (${text})`;
+  // A sparse digit-only column whose numbers start with a year is cut by that year (and by
+  // width, so that 2021000001 and 202100001 are not taken for the same number 1 of 2021).
+  const parsedByYear = `SELECT ${LINE}, s,
+      CASE WHEN y THEN substr(s, 1, 4) ELSE '' END AS prefixe,
+      CASE WHEN y THEN CAST(substr(s, 5) AS BIGINT) ELSE CAST(s AS BIGINT) END AS num,
+      CASE WHEN y THEN length(s) - 4 ELSE 0 END AS largeur
+    FROM (SELECT *, length(s) >= 8 AND substr(s, 1, 4) BETWEEN '1950' AND '2100' AS y FROM (${text}) WHERE regexp_full_match(s, '[0-9]{1,18}'))`;
+  const sparse = (n: string, lo: string, hi: string) => `(${hi} - ${lo} + 1) * ${MIN_DENSITY} > ${n}`;
+  const whole = await firstRow(
+    ctx,
+    `SELECT count(*) AS n, count(DISTINCT num) AS d, min(num) AS lo, max(num) AS hi FROM (${parsedWhole}) WHERE num IS NOT NULL`,
+  );
+  const segmentedBy: GapsDetail['segmentedBy'] =
+    p.kind === 'number' && Number(whole.d) > 0 && (Number(whole.hi) - Number(whole.lo) + 1) * MIN_DENSITY > Number(whole.d) &&
+    Number(await scalar(ctx, `SELECT count(*) FILTER (prefixe <> '') FROM (${parsedByYear})`)) > 0
+      ? 'année'
+      : null;
+  const parsed = segmentedBy ? parsedByYear : parsedWhole;
+  // A segment is one prefix (code), one year-and-width (number cut by year), or the whole column.
+  const segKey = segmentedBy ? `prefixe || '#' || largeur` : 'prefixe';
+  // lpad to width 0 would give '': numbers outside any year segment are printed as they are.
+  const show = (e: string) =>
+    p.kind === 'code' || segmentedBy
+      ? `(CASE WHEN w > 0 THEN prefixe || lpad(CAST(${e} AS VARCHAR), CAST(w AS INTEGER), '0') ELSE prefixe || CAST(${e} AS VARCHAR) END)`
+      : `CAST(${e} AS VARCHAR)`;
+  const select = `
+    WITH v AS (SELECT *, ${segKey} AS seg FROM (${parsed})),
+    ok AS (SELECT * FROM v WHERE num IS NOT NULL),
+    seg AS (SELECT seg, any_value(prefixe) AS prefixe, max(largeur) AS w, count(DISTINCT num) AS d, min(num) AS lo, max(num) AS hi,
+              ${sparse('count(DISTINCT num)', 'min(num)', 'max(num)')} AS clairseme FROM ok GROUP BY seg),
+    dd AS (SELECT DISTINCT seg, num FROM ok),
+    n AS (SELECT seg, num, lead(num) OVER (PARTITION BY seg ORDER BY num) AS nxt FROM dd),
+    holes AS (
+      SELECT 'lacune' AS anomalie, prefixe, ${show('num + 1')} AS debut, ${show('nxt - 1')} AS fin, nxt - num - 1 AS nb,
+        NULL::INTEGER[] AS lignes, seg, num + 1 AS k
+      FROM n JOIN seg USING (seg) WHERE NOT clairseme AND nxt - num > 1),
+    dups AS (
+      SELECT 'doublon' AS anomalie, prefixe, ${show('num')} AS debut, ${show('num')} AS fin, count(*) AS nb,
+        list(${LINE} ORDER BY ${LINE}) AS lignes, seg, num AS k
+      FROM ok JOIN seg USING (seg, prefixe) GROUP BY seg, prefixe, num, w HAVING count(*) > 1),
+    refused AS (
+      SELECT 'plage trop clairsemée' AS anomalie, prefixe, ${show('lo')} AS debut, ${show('hi')} AS fin, d AS nb,
+        NULL::INTEGER[] AS lignes, seg, lo AS k
+      FROM seg WHERE clairseme)
+    SELECT anomalie, prefixe, debut, fin, nb, lignes FROM (SELECT * FROM holes UNION ALL SELECT * FROM dups UNION ALL SELECT * FROM refused)
+    ORDER BY seg, k, anomalie`;
+  const res = await makeResult(ctx, 'gaps', select, p.result);
+  const s = await firstRow(
+    ctx,
+    `SELECT count(*) FILTER (anomalie = 'lacune') AS gaps, coalesce(sum(nb) FILTER (anomalie = 'lacune'), 0) AS missing,
+       count(*) FILTER (anomalie = 'doublon') AS dups, coalesce(sum(nb) FILTER (anomalie = 'doublon'), 0) AS duprows,
+       count(*) FILTER (anomalie = 'plage trop clairsemée') AS refused FROM ${quoteIdent(res.table)}`,
+  );
+  const pc = await firstRow(
+    ctx,
+    `SELECT count(*) FILTER (num IS NOT NULL) AS used, count(DISTINCT ${segKey}) FILTER (num IS NOT NULL) AS seqs,
+       count(DISTINCT prefixe) FILTER (num IS NOT NULL AND prefixe <> '') AS years, count(*) FILTER (num IS NOT NULL AND prefixe = '') AS outside FROM (${parsed})`,
+  );
+  const nonBlank = Number(await scalar(ctx, `SELECT count(*) FROM (${text})`));
+  const used = Number(pc.used);
+  const examples = (await rowsOf(ctx, `SELECT s, count(*) AS n FROM (${parsedWhole}) WHERE num IS NULL GROUP BY s ORDER BY n DESC, s LIMIT 5`)).map((r) => String(r.s));
+  const unparsed = nonBlank - used;
+  const pop = population(read, used, 'avec un numéro lisible', [
+    { reason: read - nonBlank === 1 ? 'vide' : 'vides', rows: read - nonBlank },
+    { reason: p.kind === 'code' ? 'sans numéro final lisible' : unparsed === 1 ? 'non numérique' : 'non numériques', rows: unparsed, examples },
+  ]);
+  const d: GapsDetail = {
+    gaps: Number(s.gaps),
+    missing: Number(s.missing),
+    duplicates: Number(s.dups),
+    duplicateRows: Number(s.duprows),
+    unparsed,
+    sequences: Number(pc.seqs),
+    refusedSequences: Number(s.refused),
+    segmentedBy,
+    population: pop,
+  };
+  let shape = '';
+  if (segmentedBy) {
+    shape =
+      ` Lue d'un seul tenant, la plage irait de ${fmtInt(whole.lo)} à ${fmtInt(whole.hi)} pour ${plural(Number(whole.d), 'numéro distinct', 'numéros distincts')}` +
+      ` (moins d'un numéro sur ${fmtInt(1 / MIN_DENSITY)}) : ce n'est pas une numérotation continue ; séquence suivie par année en tête du numéro (${plural(Number(pc.years), 'année')}` +
+      `${Number(pc.outside) ? ` ; ${plural(Number(pc.outside), 'numéro')} sans année en tête, suivi${Number(pc.outside) > 1 ? 's' : ''} à part` : ''}).`;
+  }
+  if (d.refusedSequences > 0) {
+    const ref = await rowsOf(ctx, `SELECT prefixe, debut, fin, nb FROM ${quoteIdent(res.table)} WHERE anomalie = 'plage trop clairsemée' ORDER BY nb DESC, debut LIMIT 3`);
+    const where = ref.map((r) => `${r.prefixe ? `« ${r.prefixe} » : ` : ''}${plural(Number(r.nb), 'numéro')} de ${r.debut} à ${r.fin}`).join(' ; ');
+    shape +=
+      d.refusedSequences === d.sequences
+        ? ` Lacunes non comptées : la plage est trop clairsemée pour une numérotation continue (${where} ; moins d'un numéro sur ${fmtInt(1 / MIN_DENSITY)}) ; les « manques » n'y mesureraient que la structure ${p.kind === 'number' ? 'du numéro' : 'du code'}, pas des trous.`
+        : ` ${plural(d.refusedSequences, 'séquence trop clairsemée', 'séquences trop clairsemées')} pour une numérotation continue, sans comptage de lacunes (${where}).`;
+  }
+  const analysed = d.sequences - d.refusedSequences;
+  const head =
+    analysed === 0 && d.sequences > 0
+      ? 'lacunes non comptées'
+      : d.gaps === 0 ? 'aucune lacune' : `${plural(d.gaps, 'lacune')} pour ${plural(d.missing, 'numéro manquant', 'numéros manquants')}`;
+  const summary =
+    `Séquence « ${p.column} » de « ${p.table} »${p.kind === 'code' ? ` (${plural(d.sequences, 'préfixe')})` : ''} : ${populationLine(pop)}.${shape}` +
+    ` Résultat : ${head}` +
+    (d.duplicates === 0 ? ', aucun doublon' : `, ${plural(d.duplicates, 'numéro')} en double (${fmtInt(d.duplicateRows)} lignes)`) +
+    '.';
+  return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail: d };
 });
 
 async function runDates(ctx: Parameters<typeof withLineSql>[0], p: GapsParams, col: string, src: string, read: number) {

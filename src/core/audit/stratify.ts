@@ -9,9 +9,9 @@
 // - totals are exact: amounts are summed as DECIMAL(38,2) (a DOUBLE sum depends on thread order, and
 //   the journal's digest would not replay).
 import { z } from 'zod';
-import { inputOf, OperationError, registerOperation } from '../ops/registry.ts';
+import { inputOf, OperationError } from '../ops/registry.ts';
 import { quoteIdent, sqlValue } from '../sql/ident.ts';
-import { firstRow, fmtEur, fmtInt, fmtNum, fmtPct, makeResult, plural, requireColumns, requireNumericColumn, resultParam, rowsOf, tableParam } from './common.ts';
+import { auditOperation, firstRow, fmtEur, fmtInt, fmtNum, fmtPct, makeResult, plural, requireColumns, requireNumericColumn, resultParam, rowsOf, tableParam } from './common.ts';
 
 /** 1 000 €: petty amounts; 40 000 € HT: advertising threshold; 221 000 €: EU supplies/services threshold. */
 export const DEFAULT_BOUNDS = [0, 1_000, 10_000, 40_000, 100_000, 221_000, 1_000_000] as const;
@@ -64,119 +64,116 @@ function bandLabel(lo: number, hi: number | undefined): string {
   return hi === undefined ? `≥ ${fmtNum(lo, 2)}` : `[${fmtNum(lo, 2)} ; ${fmtNum(hi, 2)}[`;
 }
 
-export const stratify = registerOperation<StratifyParams, StratifyDetail>({
-  id: 'stratify',
-  kind: 'audit',
-  description: 'Stratification : nombre, total, parts, minimum et maximum par tranche de montant et/ou par colonne',
-  params: StratifyParams,
-  async run(ctx, p) {
-    requireNumericColumn(ctx, p.table, p.amount);
-    const by = requireColumns(ctx, p.table, p.by);
-    if (by.includes(p.amount)) throw new OperationError(`« ${p.amount} » est la colonne de montant : elle ne peut pas servir aussi de regroupement`);
-    const a = quoteIdent(p.amount);
-    const t = quoteIdent(p.table);
+const STRATIFY_ABOUT =
+  'Stratification : nombre, total, parts, minimum et maximum par tranche de montant et/ou par colonne';
 
-    let bounds: number[] | null = null;
-    let method: StratifyDetail['method'] = 'aucune';
-    if (p.bands && p.quantiles) {
-      method = 'quantiles';
-      const qs = Array.from({ length: p.quantiles - 1 }, (_, i) => (i + 1) / p.quantiles!);
-      // quantile_disc: every bound is an amount that occurs, and equal amounts never straddle two bands.
-      const r = await rowsOf(ctx, `SELECT CAST(unnest(quantile_disc(CAST(${a} AS DOUBLE), [${qs.join(', ')}])) AS DOUBLE) AS q FROM ${t} WHERE ${a} >= 0`);
-      const q = r.map((x) => Number(x.q)).filter((x) => Number.isFinite(x));
-      bounds = [0, ...[...new Set(q)].filter((x) => x > 0).sort((x, y) => x - y)];
-    } else if (p.bands) {
-      method = 'bornes';
-      bounds = [...(p.bounds ?? DEFAULT_BOUNDS)];
-    }
+export const stratify = auditOperation<StratifyParams, StratifyDetail>('stratify', StratifyParams, STRATIFY_ABOUT, async (ctx, p) => {
+  requireNumericColumn(ctx, p.table, p.amount);
+  const by = requireColumns(ctx, p.table, p.by);
+  if (by.includes(p.amount)) throw new OperationError(`« ${p.amount} » est la colonne de montant : elle ne peut pas servir aussi de regroupement`);
+  const a = quoteIdent(p.amount);
+  const t = quoteIdent(p.table);
 
-    // Band rank: 0 = empty amount, 1 = negative, 2 = [0 ; first bound[ when the first bound is above 0,
-    // then 3 + i for [bound i ; bound i+1[.
-    const labels: { rank: number; label: string }[] = [];
-    let bandSql = 'NULL';
-    let rankSql = 'NULL';
-    if (bounds) {
-      labels.push({ rank: 0, label: 'montant vide' }, { rank: 1, label: 'négatif (< 0)' });
-      if (bounds[0]! > 0) labels.push({ rank: 2, label: bandLabel(0, bounds[0]) });
-      bounds.forEach((lo, i) => labels.push({ rank: 3 + i, label: bandLabel(lo, bounds![i + 1]) }));
-      const whens = [`WHEN ${a} IS NULL THEN 0`, `WHEN ${a} < 0 THEN 1`];
-      if (bounds[0]! > 0) whens.push(`WHEN ${a} < ${sqlValue(bounds[0])} THEN 2`);
-      for (let i = bounds.length - 1; i >= 0; i--) whens.push(`WHEN ${a} >= ${sqlValue(bounds[i])} THEN ${3 + i}`);
-      rankSql = `(CASE ${whens.join(' ')} END)`;
-      bandSql = `lbl.tranche`;
-    }
-    const labelValues = labels.length ? `(VALUES ${labels.map((l) => `(${l.rank}, ${sqlValue(l.label)})`).join(', ')}) lbl(rang, tranche)` : '';
-    const keys = by.map(quoteIdent);
-    const groupCols = [...keys, ...(bounds ? ['rang'] : [])];
-    // Without key columns every band is listed, empty ones included (a stratification table shows where
-    // nothing is); crossed with keys, only the strata that occur.
-    const fromSql = !bounds
-      ? 'g'
-      : by.length
-        ? `g JOIN ${labelValues} ON lbl.rang = g.rang`
-        : `${labelValues} LEFT JOIN g ON g.rang = lbl.rang WHERE lbl.rang >= 2 OR g.nb IS NOT NULL`;
-    const money = (e: string) => `CAST(${e} AS DECIMAL(38, 2))`;
-    const select = `
-      WITH s AS (SELECT ${[...keys, `${rankSql} AS rang`, `${a} AS montant`].join(', ')} FROM ${t}),
-      g AS (
-        SELECT ${groupCols.join(', ')}, count(*) AS nb, sum(${money('montant')}) AS total, sum(abs(${money('montant')})) AS total_abs,
-          min(montant) AS minimum, max(montant) AS maximum
-        FROM s GROUP BY ${groupCols.join(', ')})
-      SELECT ${[...keys, ...(bounds ? ['lbl.rang', `${bandSql} AS tranche`] : [])].join(', ')},
-        coalesce(nb, 0) AS nb, CASE WHEN nb IS NULL THEN 0 ELSE total END AS total,
-        coalesce(nb, 0) / sum(nb) OVER () AS part_nb,
-        coalesce(CAST(total_abs AS DOUBLE), 0) / nullif(CAST(sum(total_abs) OVER () AS DOUBLE), 0) AS part_montant,
-        minimum, maximum
-      FROM ${fromSql}
-      ORDER BY ${[...keys.map((k) => `${k} NULLS LAST`), ...(bounds ? ['lbl.rang'] : [])].join(', ')}`;
-    const res = await makeResult(ctx, 'stratify', select, p.result);
-    const rt = quoteIdent(res.table);
-    const s = await firstRow(
-      ctx,
-      `SELECT count(*) FILTER (nb > 0) AS strata, coalesce(sum(nb), 0) AS rows, coalesce(sum(total), 0) AS total,
-         (SELECT count(*) FROM ${t} WHERE ${a} < 0) AS neg, (SELECT count(*) FROM ${t} WHERE ${a} IS NULL) AS missing
-       FROM ${rt}`,
-    );
-    const detail: StratifyDetail = {
-      bounds,
-      method,
-      strata: Number(s.strata),
-      rows: Number(s.rows),
-      total: Number(s.total),
-      negatives: Number(s.neg),
-      missing: Number(s.missing),
+  let bounds: number[] | null = null;
+  let method: StratifyDetail['method'] = 'aucune';
+  if (p.bands && p.quantiles) {
+    method = 'quantiles';
+    const qs = Array.from({ length: p.quantiles - 1 }, (_, i) => (i + 1) / p.quantiles!);
+    // quantile_disc: every bound is an amount that occurs, and equal amounts never straddle two bands.
+    const r = await rowsOf(ctx, `SELECT CAST(unnest(quantile_disc(CAST(${a} AS DOUBLE), [${qs.join(', ')}])) AS DOUBLE) AS q FROM ${t} WHERE ${a} >= 0`);
+    const q = r.map((x) => Number(x.q)).filter((x) => Number.isFinite(x));
+    bounds = [0, ...[...new Set(q)].filter((x) => x > 0).sort((x, y) => x - y)];
+  } else if (p.bands) {
+    method = 'bornes';
+    bounds = [...(p.bounds ?? DEFAULT_BOUNDS)];
+  }
+
+  // Band rank: 0 = empty amount, 1 = negative, 2 = [0 ; first bound[ when the first bound is above 0,
+  // then 3 + i for [bound i ; bound i+1[.
+  const labels: { rank: number; label: string }[] = [];
+  let bandSql = 'NULL';
+  let rankSql = 'NULL';
+  if (bounds) {
+    labels.push({ rank: 0, label: 'montant vide' }, { rank: 1, label: 'négatif (< 0)' });
+    if (bounds[0]! > 0) labels.push({ rank: 2, label: bandLabel(0, bounds[0]) });
+    bounds.forEach((lo, i) => labels.push({ rank: 3 + i, label: bandLabel(lo, bounds![i + 1]) }));
+    const whens = [`WHEN ${a} IS NULL THEN 0`, `WHEN ${a} < 0 THEN 1`];
+    if (bounds[0]! > 0) whens.push(`WHEN ${a} < ${sqlValue(bounds[0])} THEN 2`);
+    for (let i = bounds.length - 1; i >= 0; i--) whens.push(`WHEN ${a} >= ${sqlValue(bounds[i])} THEN ${3 + i}`);
+    rankSql = `(CASE ${whens.join(' ')} END)`;
+    bandSql = `lbl.tranche`;
+  }
+  const labelValues = labels.length ? `(VALUES ${labels.map((l) => `(${l.rank}, ${sqlValue(l.label)})`).join(', ')}) lbl(rang, tranche)` : '';
+  const keys = by.map(quoteIdent);
+  const groupCols = [...keys, ...(bounds ? ['rang'] : [])];
+  // Without key columns every band is listed, empty ones included (a stratification table shows where
+  // nothing is); crossed with keys, only the strata that occur.
+  const fromSql = !bounds
+    ? 'g'
+    : by.length
+      ? `g JOIN ${labelValues} ON lbl.rang = g.rang`
+      : `${labelValues} LEFT JOIN g ON g.rang = lbl.rang WHERE lbl.rang >= 2 OR g.nb IS NOT NULL`;
+  const money = (e: string) => `CAST(${e} AS DECIMAL(38, 2))`;
+  const select = `
+    WITH s AS (SELECT ${[...keys, `${rankSql} AS rang`, `${a} AS montant`].join(', ')} FROM ${t}),
+    g AS (
+      SELECT ${groupCols.join(', ')}, count(*) AS nb, sum(${money('montant')}) AS total, sum(abs(${money('montant')})) AS total_abs,
+        min(montant) AS minimum, max(montant) AS maximum
+      FROM s GROUP BY ${groupCols.join(', ')})
+    SELECT ${[...keys, ...(bounds ? ['lbl.rang', `${bandSql} AS tranche`] : [])].join(', ')},
+      coalesce(nb, 0) AS nb, CASE WHEN nb IS NULL THEN 0 ELSE total END AS total,
+      coalesce(nb, 0) / sum(nb) OVER () AS part_nb,
+      coalesce(CAST(total_abs AS DOUBLE), 0) / nullif(CAST(sum(total_abs) OVER () AS DOUBLE), 0) AS part_montant,
+      minimum, maximum
+    FROM ${fromSql}
+    ORDER BY ${[...keys.map((k) => `${k} NULLS LAST`), ...(bounds ? ['lbl.rang'] : [])].join(', ')}`;
+  const res = await makeResult(ctx, 'stratify', select, p.result);
+  const rt = quoteIdent(res.table);
+  const s = await firstRow(
+    ctx,
+    `SELECT count(*) FILTER (nb > 0) AS strata, coalesce(sum(nb), 0) AS rows, coalesce(sum(total), 0) AS total,
+       (SELECT count(*) FROM ${t} WHERE ${a} < 0) AS neg, (SELECT count(*) FROM ${t} WHERE ${a} IS NULL) AS missing
+     FROM ${rt}`,
+  );
+  const detail: StratifyDetail = {
+    bounds,
+    method,
+    strata: Number(s.strata),
+    rows: Number(s.rows),
+    total: Number(s.total),
+    negatives: Number(s.neg),
+    missing: Number(s.missing),
+  };
+  let bandsText = '';
+  if (bounds && by.length === 0) {
+    const rows = await rowsOf(ctx, `SELECT tranche, nb, total, part_nb, part_montant FROM ${rt} ORDER BY rang`);
+    detail.chart = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      description: `Stratification de « ${p.amount} »`,
+      data: { values: rows.map((r) => ({ tranche: r.tranche, nb: r.nb, total: r.total })) },
+      mark: 'bar',
+      encoding: {
+        x: { field: 'tranche', type: 'ordinal', title: 'Tranche', sort: null },
+        y: { field: 'total', type: 'quantitative', title: 'Montant total' },
+        tooltip: [{ field: 'nb', type: 'quantitative', title: 'Lignes' }],
+      },
     };
-    let bandsText = '';
-    if (bounds && by.length === 0) {
-      const rows = await rowsOf(ctx, `SELECT tranche, nb, total, part_nb, part_montant FROM ${rt} ORDER BY rang`);
-      detail.chart = {
-        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        description: `Stratification de « ${p.amount} »`,
-        data: { values: rows.map((r) => ({ tranche: r.tranche, nb: r.nb, total: r.total })) },
-        mark: 'bar',
-        encoding: {
-          x: { field: 'tranche', type: 'ordinal', title: 'Tranche', sort: null },
-          y: { field: 'total', type: 'quantitative', title: 'Montant total' },
-          tooltip: [{ field: 'nb', type: 'quantitative', title: 'Lignes' }],
-        },
-      };
-      const top = [...rows].sort((x, y) => Number(y.part_montant) - Number(x.part_montant))[0];
-      if (top) bandsText = ` La tranche ${top.tranche} porte ${fmtPct(top.part_montant)} du montant pour ${fmtPct(top.part_nb)} des lignes.`;
-    }
-    const how =
-      method === 'quantiles'
-        ? `en ${plural(bounds!.length, 'tranche')} par quantiles (bornes ${bounds!.map((x) => fmtNum(x, 2)).join(' ; ')})`
-        : method === 'bornes'
-          ? `en tranches de bornes ${bounds!.map((x) => fmtNum(x, 2)).join(' ; ')} (borne basse incluse)`
-          : '';
-    const byText = by.length ? `${how ? ' et ' : ''}par ${by.map((c) => `« ${c} »`).join(', ')}` : '';
-    const summary =
-      `Stratification de « ${p.amount} » de « ${p.table} » ${how}${byText} : ${plural(detail.strata, 'strate')} non vide${detail.strata > 1 ? 's' : ''}, ` +
-      `${fmtInt(detail.rows)} lignes pour ${fmtEur(detail.total)} au total.` +
-      (detail.negatives ? ` ${plural(detail.negatives, 'montant')} négatif${detail.negatives > 1 ? 's' : ''}, à part.` : '') +
-      (detail.missing ? ` ${plural(detail.missing, 'montant')} vide${detail.missing > 1 ? 's' : ''}, compté${detail.missing > 1 ? 's' : ''} sans total.` : '') +
-      bandsText +
-      ' Parts du montant calculées en valeur absolue.';
-    return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail };
-  },
+    const top = [...rows].sort((x, y) => Number(y.part_montant) - Number(x.part_montant))[0];
+    if (top) bandsText = ` La tranche ${top.tranche} porte ${fmtPct(top.part_montant)} du montant pour ${fmtPct(top.part_nb)} des lignes.`;
+  }
+  const how =
+    method === 'quantiles'
+      ? `en ${plural(bounds!.length, 'tranche')} par quantiles (bornes ${bounds!.map((x) => fmtNum(x, 2)).join(' ; ')})`
+      : method === 'bornes'
+        ? `en tranches de bornes ${bounds!.map((x) => fmtNum(x, 2)).join(' ; ')} (borne basse incluse)`
+        : '';
+  const byText = by.length ? `${how ? ' et ' : ''}par ${by.map((c) => `« ${c} »`).join(', ')}` : '';
+  const summary =
+    `Stratification de « ${p.amount} » de « ${p.table} » ${how}${byText} : ${plural(detail.strata, 'strate')} non vide${detail.strata > 1 ? 's' : ''}, ` +
+    `${fmtInt(detail.rows)} lignes pour ${fmtEur(detail.total)} au total.` +
+    (detail.negatives ? ` ${plural(detail.negatives, 'montant')} négatif${detail.negatives > 1 ? 's' : ''}, à part.` : '') +
+    (detail.missing ? ` ${plural(detail.missing, 'montant')} vide${detail.missing > 1 ? 's' : ''}, compté${detail.missing > 1 ? 's' : ''} sans total.` : '') +
+    bandsText +
+    ' Parts du montant calculées en valeur absolue.';
+  return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail };
 });

@@ -4,10 +4,10 @@
 // in a spreadsheet would make it valid (that is said, as a question, and still counted invalid).
 // Padding it silently hid the 33 thirteen-digit SIRETs of Paris's 2013 subsidy file.
 import { z } from 'zod';
-import { inputOf, registerOperation } from '../ops/registry.ts';
+import { inputOf } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
 import { population, populationLine, rateOver, rateText, type Population } from '../ops/population.ts';
-import { fmtInt, LINE, makeResult, requireColumns, resultParam, rowsOf, tableParam, withLineSql } from './common.ts';
+import { auditOperation, fmtInt, LINE, makeResult, requireColumns, resultParam, rowsOf, tableParam, withLineSql } from './common.ts';
 import { idDigitsSql, multiValuedIdSql, sirenValidSql, siretValidSql } from './normalize.ts';
 
 export const ValidateIdsParams = z.object({
@@ -61,36 +61,33 @@ export interface ValidateIdsDetail {
   population: Population;
 }
 
-export const validateIds = registerOperation<ValidateIdsParams, ValidateIdsDetail>({
-  id: 'validate-ids',
-  kind: 'audit',
-  description: 'Contrôle des identifiants : SIRET/SIREN (longueur exacte, clé de Luhn), codes commune INSEE, codes postaux parisiens',
-  params: ValidateIdsParams,
-  async run(ctx, p) {
-    requireColumns(ctx, p.table, [p.column]);
-    const col = quoteIdent(p.column);
-    const select = `
-      SELECT * FROM (SELECT ${LINE}, CAST(${col} AS VARCHAR) AS valeur, ${idProblemSql(col, p.kind, p.parisOnly)} AS probleme FROM ${withLineSql(ctx, p.table)})
-      WHERE probleme IS NOT NULL ORDER BY ${LINE}`;
-    const res = await makeResult(ctx, 'validate-ids', select, p.result);
-    const c = await rowsOf(ctx, `SELECT (SELECT count(*) FROM ${quoteIdent(p.table)}) AS n, count(*) FILTER (probleme <> 'manquant') AS bad, count(*) FILTER (probleme = 'manquant') AS missing FROM ${quoteIdent(res.table)}`);
-    const s = c[0]!;
-    const by = await rowsOf(ctx, `SELECT probleme, count(*) AS n FROM ${quoteIdent(res.table)} WHERE probleme <> 'manquant' GROUP BY probleme ORDER BY n DESC, probleme`);
-    const checked = Number(s.n);
-    const missing = Number(s.missing);
-    const invalid = Number(s.bad);
-    const pop = population(checked, checked - missing, 'renseignées, contrôlées', [{ reason: missing === 1 ? 'vide' : 'vides', rows: missing }]);
-    const d: ValidateIdsDetail = { checked, invalid, missing, byProblem: Object.fromEntries(by.map((x) => [String(x.probleme), Number(x.n)])), population: pop };
-    const label = { siret: 'SIRET', siren: 'SIREN', insee: 'codes commune INSEE', 'postal-paris': 'codes postaux parisiens' }[p.kind];
-    const rate = rateText(rateOver(invalid, pop.used));
-    const summary =
-      `Contrôle des ${label} de « ${p.column} » (« ${p.table} ») : ${populationLine(pop)}. ` +
-      `Invalides : ${fmtInt(invalid)} sur ${fmtInt(pop.used)} (${rate})` +
-      (by.length ? ` — ${by.map((x) => `${x.probleme} : ${fmtInt(x.n)}`).join(' ; ')}` : '') + '.' +
-      (p.kind === 'siret' || p.kind === 'siren'
-        ? ` Les chiffres sont contrôlés tels qu'écrits, sans zéro ajouté : une valeur trop courte est comptée invalide, même quand un zéro initial perdu l'expliquerait.`
-        : '') +
-      (p.kind === 'siret' ? ' Les SIRET de La Poste (SIREN 356000000) suivent la règle de l’INSEE propre à La Poste : somme des chiffres multiple de 5.' : '');
-    return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail: d };
-  },
+const VALIDATE_IDS_ABOUT =
+  'Contrôle des identifiants : SIRET/SIREN (longueur exacte, clé de Luhn), codes commune INSEE, codes postaux parisiens';
+
+export const validateIds = auditOperation<ValidateIdsParams, ValidateIdsDetail>('validate-ids', ValidateIdsParams, VALIDATE_IDS_ABOUT, async (ctx, p) => {
+  requireColumns(ctx, p.table, [p.column]);
+  const col = quoteIdent(p.column);
+  const select = `
+    SELECT * FROM (SELECT ${LINE}, CAST(${col} AS VARCHAR) AS valeur, ${idProblemSql(col, p.kind, p.parisOnly)} AS probleme FROM ${withLineSql(ctx, p.table)})
+    WHERE probleme IS NOT NULL ORDER BY ${LINE}`;
+  const res = await makeResult(ctx, 'validate-ids', select, p.result);
+  const c = await rowsOf(ctx, `SELECT (SELECT count(*) FROM ${quoteIdent(p.table)}) AS n, count(*) FILTER (probleme <> 'manquant') AS bad, count(*) FILTER (probleme = 'manquant') AS missing FROM ${quoteIdent(res.table)}`);
+  const s = c[0]!;
+  const by = await rowsOf(ctx, `SELECT probleme, count(*) AS n FROM ${quoteIdent(res.table)} WHERE probleme <> 'manquant' GROUP BY probleme ORDER BY n DESC, probleme`);
+  const checked = Number(s.n);
+  const missing = Number(s.missing);
+  const invalid = Number(s.bad);
+  const pop = population(checked, checked - missing, 'renseignées, contrôlées', [{ reason: missing === 1 ? 'vide' : 'vides', rows: missing }]);
+  const d: ValidateIdsDetail = { checked, invalid, missing, byProblem: Object.fromEntries(by.map((x) => [String(x.probleme), Number(x.n)])), population: pop };
+  const label = { siret: 'SIRET', siren: 'SIREN', insee: 'codes commune INSEE', 'postal-paris': 'codes postaux parisiens' }[p.kind];
+  const rate = rateText(rateOver(invalid, pop.used));
+  const summary =
+    `Contrôle des ${label} de « ${p.column} » (« ${p.table} ») : ${populationLine(pop)}. ` +
+    `Invalides : ${fmtInt(invalid)} sur ${fmtInt(pop.used)} (${rate})` +
+    (by.length ? ` — ${by.map((x) => `${x.probleme} : ${fmtInt(x.n)}`).join(' ; ')}` : '') + '.' +
+    (p.kind === 'siret' || p.kind === 'siren'
+      ? ` Les chiffres sont contrôlés tels qu'écrits, sans zéro ajouté : une valeur trop courte est comptée invalide, même quand un zéro initial perdu l'expliquerait.`
+      : '') +
+    (p.kind === 'siret' ? ' Les SIRET de La Poste (SIREN 356000000) suivent la règle de l’INSEE propre à La Poste : somme des chiffres multiple de 5.' : '');
+  return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail: d };
 });
