@@ -52,8 +52,9 @@ function hasChannel(view: VlSpec, ch: string): boolean {
 }
 
 /**
- * A chart sized to its dashboard card (`width` px): the title wrapped to the card, legends below the
- * marks (a card has room below, not beside), their titles and labels allowed the card's width, and
+ * A chart sized to its dashboard card (`width` px): the title wrapped to the card, legends between
+ * the title and the marks (a card has room above and below, not beside; below, they would fall under
+ * the source line), their titles and labels allowed the card's width, and
  * a continuous plot as wide as what is left beside the y axis. Nothing is cut or scrolled.
  */
 export function fitToWidth(vl: VlSpec, width: number): VlSpec {
@@ -64,7 +65,7 @@ export function fitToWidth(vl: VlSpec, width: number): VlSpec {
     ...vl,
     config: {
       ...config,
-      legend: { ...config.legend, orient: 'bottom', direction: 'horizontal', titleLimit: avail, labelLimit: Math.max(80, Math.floor(avail / 2)), columns: Math.max(1, Math.floor(avail / 160)), gradientLength: Math.min(240, avail - 40) },
+      legend: { ...config.legend, orient: 'top', direction: 'horizontal', titleLimit: avail, labelLimit: Math.max(80, Math.floor(avail / 2)), columns: Math.max(1, Math.floor(avail / 160)), gradientLength: Math.min(240, avail - 40) },
       title: { ...config.title, limit: 0 },
     },
   };
