@@ -1,8 +1,9 @@
 // The views' state per table, alive while the project is open and saved with it. A tab that is left
 // is unmounted, so the Table view's explore and grid states live here, one pair per table, and come
 // back as they were; on reopen they are rebuilt from ui-state.json (see view-state-file.ts). The
-// chart in progress is kept per table from outside the builder: its draft is recorded as it changes,
-// and put back when the builder starts over on a table that had one.
+// chart in progress is kept per table from outside the builder: its draft is recorded as it changes.
+// The builder itself outlives the tab; on reopen it starts on a table, and that table's draft comes
+// back. Picking another table in the builder still starts a fresh chart, as the builder intends.
 import { untrack } from 'svelte';
 import type { TableEntry } from '../core/catalog/catalog.ts';
 import type { Engine } from '../core/engine/engine.ts';
@@ -71,9 +72,9 @@ class ViewStates {
           if (!table) return;
           untrack(() => {
             const fresh = !Object.keys(draft.encoding).length && !('title' in draft);
-            const kept = table !== lastTable && fresh ? this.chart(table) : null;
+            const kept = lastTable === null && fresh ? this.chart(table) : null;
             lastTable = table;
-            // The builder started over on a table that had a chart in progress: that chart comes back.
+            // The first table the builder starts on since the project opened had a chart in progress.
             if (kept) builder.draft = kept as typeof builder.draft;
             else this.putChart(table, draft);
           });
