@@ -41,9 +41,11 @@ class ViewStates {
 
   private started = false;
 
+  private followingBuilder = false;
+
   /**
-   * Follows the open project (its ui-state.json is read when it opens) and the chart builder (its
-   * draft is kept per table). The builder is loaded here, not imported: the Charts view stays lazy.
+   * Follows the open project (its ui-state.json is read when it opens), the selected table, and the
+   * chart builder once the Charts view is first shown (loaded then, so it stays out of the start-up).
    */
   start(): void {
     if (this.started) return;
@@ -61,7 +63,16 @@ class ViewStates {
           this.schedule();
         });
       });
+      $effect(() => {
+        if (app.view === 'charts') untrack(() => this.followBuilder());
+      });
     });
+  }
+
+  /** Keeps the builder's draft per table; the first table it starts on after opening gets its draft back. */
+  private followBuilder(): void {
+    if (this.followingBuilder) return;
+    this.followingBuilder = true;
     void import('./charts/builder.svelte.ts').then(({ builder }) => {
       let lastTable: string | null = null;
       $effect.root(() => {
