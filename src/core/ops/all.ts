@@ -5,5 +5,6 @@ import '../audit/index.ts';
 import '../budget/index.ts';
 import '../viz/ops.ts';
 import '../findings/index.ts';
+import '../reports/index.ts';
 
 export { getOperation, listOperations } from './registry.ts';
