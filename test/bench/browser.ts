@@ -10,22 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { securityHeaders } from '../../src/host/headers.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/harness.ts';
 import type { BudgetRunResult, PageRunOptions, PageRunResult } from './page/main.ts';
 import type { BudgetSizes } from './page/suite.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PAGE_DIR = join(here, 'data', 'page');
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -114,7 +104,7 @@ type Bench = { run(o: PageRunOptions): Promise<PageRunResult>; runBudget(s: Budg
 
 /** `body` in a fresh Chromium on the bench page (so that each run's peak memory is its own), memory sampled throughout. */
 async function inChromium<T>(origin: string, body: (page: Page) => Promise<T>): Promise<T & Memory> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   let peakRenderer = 0;
   let peakTotal = 0;
   const sample = () => {

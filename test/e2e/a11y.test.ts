@@ -1,25 +1,13 @@
 // Accessibility: axe-core on every view, dialog and panel the app shows, failing on serious and
 // critical violations; and the keyboard path through the top bar, the catalog and the view tabs.
 // The views are whatever `view-tab` elements the page shows, so a view added later is covered too.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { paymentsCsv } from '../fixtures/e2e-fixtures.ts';
-import { formatViolations, openApp, painted, runAxe, stopServer, type App, type AxeViolation } from './harness.ts';
+import { formatViolations, painted, runAxe, settled, type AxeViolation } from './harness.ts';
+import { appSession } from './session.ts';
 
-let app: App;
+const app = appSession();
 const page = () => app.page;
-
-beforeAll(async () => {
-  app = await openApp();
-  await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
-});
-
-afterAll(async () => {
-  try {
-    await app?.close();
-  } finally {
-    await stopServer();
-  }
-});
 
 /** The ids of the view tabs the page shows; none when the app has a single view (no tab bar). */
 async function viewIds(): Promise<string[]> {
@@ -31,11 +19,7 @@ async function viewIds(): Promise<string[]> {
 /** Waits until the view panel shows something and nothing in it says it is still loading. */
 async function settleView(): Promise<void> {
   await page().locator('#view-panel > *').first().waitFor({ timeout: 30_000 });
-  await expect
-    .poll(() => page().locator('#view-panel [aria-busy=true]:not([data-testid=grid-row-loading])').count(), { timeout: 15_000 })
-    .toBe(0)
-    .catch(() => undefined); // A view that stays busy is still checked as it is.
-  await painted(page());
+  await settled(page());
 }
 
 function report(found: { where: string; violations: AxeViolation[] }[]): string {

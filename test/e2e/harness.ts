@@ -167,3 +167,16 @@ export async function saveProject(page: Page): Promise<void> {
     return !!m && Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) >= since;
   }, since);
 }
+
+/**
+ * Waits until nothing in the view panel says it is loading (a grid row still loading aside), then for
+ * the paint. A view that stays busy past the timeout is checked as it is.
+ */
+export async function settled(page: Page, timeout = 15_000): Promise<void> {
+  const busy = page.locator('#view-panel [aria-busy=true]:not([data-testid=grid-row-loading])');
+  await busy
+    .first()
+    .waitFor({ state: 'detached', timeout })
+    .catch(() => undefined);
+  await painted(page);
+}

@@ -3,7 +3,7 @@
 // and a script loaded by the page under that header really is refused eval and new Function.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsCsv } from '../fixtures/e2e-fixtures.ts';
-import { openApp, painted, saveProject, stopServer, type App } from './harness.ts';
+import { openApp, saveProject, settled, stopServer, type App } from './harness.ts';
 
 interface Violation {
   directive: string;
@@ -57,12 +57,7 @@ describe('offline', () => {
     for (const id of ids) {
       await page().locator(`[data-testid=view-tab][data-view="${id}"]`).click();
       await page().locator('#view-panel > *').first().waitFor({ timeout: 30_000 });
-      // Let the view fetch whatever it fetches: until nothing in it says it is loading.
-      await expect
-        .poll(() => page().locator('#view-panel [aria-busy=true]:not([data-testid=grid-row-loading])').count(), { timeout: 15_000 })
-        .toBe(0)
-        .catch(() => undefined);
-      await painted(page());
+      await settled(page());
     }
     if (ids.length === 0) await expect.poll(() => page().getByTestId('grid-rowcount').textContent()).toMatch(/200/);
 

@@ -3,8 +3,9 @@
 // those views exist, charts, findings and the HTML report. Nothing it contains ever becomes an
 // element, an attribute handler, a javascript: link or an alert.
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, painted, stopServer, type App } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { painted, settled } from './harness.ts';
+import { appSession } from './session.ts';
 
 const PAYLOADS = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', 'javascript:alert(1)', '"><svg onload=alert(1)>'];
 // A File object takes any name but a path separator (the app keeps a copy under sources/, where '/'
@@ -26,27 +27,16 @@ function hostileCsv(rows = 12): string {
   return lines.join('\n') + '\n';
 }
 
-let app: App;
 const alerts: string[] = [];
-const page = () => app.page;
-
-beforeAll(async () => {
-  app = await openApp();
+const app = appSession({
   // Any alert/confirm/prompt the payloads could reach is recorded and dismissed.
-  page().on('dialog', (d) => {
-    alerts.push(`${d.type()}: ${d.message()}`);
-    void d.dismiss().catch(() => undefined);
-  });
-  await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
+  ready: async ({ page }) =>
+    void page.on('dialog', (d) => {
+      alerts.push(`${d.type()}: ${d.message()}`);
+      void d.dismiss().catch(() => undefined);
+    }),
 });
-
-afterAll(async () => {
-  try {
-    await app?.close();
-  } finally {
-    await stopServer();
-  }
-});
+const page = () => app.page;
 
 /** Everything in the document that the payloads would have created had they been parsed as HTML. */
 async function injected(): Promise<string[]> {
@@ -229,11 +219,7 @@ describe('hostile text from a data file renders as text', () => {
     for (const id of ids) {
       await page().locator(`[data-testid=view-tab][data-view="${id}"]`).click();
       await page().locator('#view-panel > *').first().waitFor({ timeout: 30_000 });
-      await expect
-        .poll(() => page().locator('#view-panel [aria-busy=true]:not([data-testid=grid-row-loading])').count(), { timeout: 15_000 })
-        .toBe(0)
-        .catch(() => undefined); // a view still busy is checked as it is
-      await painted(page());
+      await settled(page());
       await expectInert(`view ${id}`);
     }
     expect(app.errors.filter((e) => /alert|onerror|onload/i.test(e))).toEqual([]);
