@@ -48,23 +48,32 @@ const previewMarks = () => page().locator('[data-testid=chart-preview] svg .role
 
 async function save(name: string, title: string) {
   await page().getByTestId('chart-title').fill(title);
-  await expect.poll(() => page().locator('[data-testid=chart-preview] svg .role-title').textContent(), { timeout: 30_000 }).toContain(title.split(' ')[0]);
+  await expect
+    .poll(() => page().locator('[data-testid=chart-preview] svg .role-title').textContent(), { timeout: 30_000 })
+    .toContain(title.split(' ')[0]);
   await page().getByTestId('chart-save-name').fill(name);
   await page().getByTestId('chart-save').click();
 }
 
 type Box = { x: number; y: number; width: number; height: number };
-const inside = (b: Box, outer: Box) => b.x >= outer.x - 1 && b.y >= outer.y - 1 && b.x + b.width <= outer.x + outer.width + 1 && b.y + b.height <= outer.y + outer.height + 1;
+const inside = (b: Box, outer: Box) =>
+  b.x >= outer.x - 1 && b.y >= outer.y - 1 && b.x + b.width <= outer.x + outer.width + 1 && b.y + b.height <= outer.y + outer.height + 1;
 
 /** Every title, subtitle and legend part of a card, each with whether it is inside the card's visible figure and whole. */
 async function visibility(card: Locator) {
   const fig = (await card.locator('figure').boundingBox())!;
   const out: { text: string; inside: boolean; whole: boolean }[] = [];
-  for (const el of await card.locator('svg .role-title text, svg .role-title-text text, svg .role-subtitle text, svg .role-legend text, svg .role-legend-symbol, svg .role-legend-gradient').all()) {
+  for (const el of await card
+    .locator(
+      'svg .role-title text, svg .role-title-text text, svg .role-subtitle text, svg .role-legend text, svg .role-legend-symbol, svg .role-legend-gradient',
+    )
+    .all()) {
     const b = await el.boundingBox();
     if (!b || b.width === 0) continue;
     // A wrapped title is one <text> with a <tspan> per line.
-    const text = await el.evaluate((e) => (e.querySelectorAll('tspan').length ? [...e.querySelectorAll('tspan')].map((t) => t.textContent).join(' ') : (e.textContent ?? '')));
+    const text = await el.evaluate((e) =>
+      e.querySelectorAll('tspan').length ? [...e.querySelectorAll('tspan')].map((t) => t.textContent).join(' ') : (e.textContent ?? ''),
+    );
     out.push({ text, inside: inside(b, fig), whole: !text.includes('…') });
   }
   return out;
@@ -79,7 +88,9 @@ describe('the dashboard', () => {
 
     // A bar chart of projects by status, coloured by the « quartier populaire » flag (a legend).
     await field('statut').dragTo(shelf('x'));
-    await shelf('y').getByRole('button', { name: /nombre de lignes/i }).click();
+    await shelf('y')
+      .getByRole('button', { name: /nombre de lignes/i })
+      .click();
     await field('quartier_populaire').dragTo(shelf('color'));
     await expect.poll(() => previewMarks().count(), { timeout: 30_000 }).toBeGreaterThan(1);
     await save('Statuts', 'Projets du budget participatif selon leur statut et selon qu’ils sont situés en quartier populaire ou non');
@@ -105,7 +116,10 @@ describe('the dashboard', () => {
       const seen = await visibility(card);
       // The long title is there (wrapped or not), and so are the legend's entries.
       expect(seen.map((s) => s.text).join(' ')).toMatch(/budget participatif/);
-      expect(seen.filter((s) => !s.inside || !s.whole), await card.getAttribute('data-name') ?? '').toEqual([]);
+      expect(
+        seen.filter((s) => !s.inside || !s.whole),
+        (await card.getAttribute('data-name')) ?? '',
+      ).toEqual([]);
       // Nothing hidden behind a scroll bar either.
       const scroll = await card.locator('figure').evaluate((f) => [f.scrollWidth - f.clientWidth, f.scrollHeight - f.clientHeight]);
       expect(Math.max(...scroll)).toBeLessThanOrEqual(1);
@@ -126,23 +140,33 @@ describe('the dashboard', () => {
     );
     expect(expected.rows.length).toBeGreaterThan(0);
     const rows = async () =>
-      ((JSON.parse((await bars.getAttribute('data-values')) ?? '[]') as { x: string; color: string; y: number }[]).map((r) => [r.x, r.color, r.y]) as unknown[][]).sort((a, b) =>
-        JSON.stringify(a).localeCompare(JSON.stringify(b)),
-      );
+      (
+        (JSON.parse((await bars.getAttribute('data-values')) ?? '[]') as { x: string; color: string; y: number }[]).map((r) => [
+          r.x,
+          r.color,
+          r.y,
+        ]) as unknown[][]
+      ).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     const want = expected.rows.map((r) => [r[0], r[1], r[2]]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     await expect.poll(rows, { timeout: 30_000 }).toEqual(want);
     expect(await bars.getAttribute('data-values')).not.toBe(before);
     // Every arrondissement-11 spelling in the file is selected, not only the one the tile shows.
-    const spellings = await engine.query(`SELECT DISTINCT arrondissement FROM ${table} WHERE regexp_matches(CAST(arrondissement AS VARCHAR), '^(11|75011)$')`);
+    const spellings = await engine.query(
+      `SELECT DISTINCT arrondissement FROM ${table} WHERE regexp_matches(CAST(arrondissement AS VARCHAR), '^(11|75011)$')`,
+    );
     expect(filter.values.map(String).sort()).toEqual(spellings.rows.map((r) => String(r[0])).sort());
 
     // The next click reads the index built when the pointer entered the map (Mosaic's data cube), with
     // the same numbers as SQL over the table.
     await map.locator('svg .mark-text.role-mark text', { hasText: /^12e$/ }).click();
-    await expect.poll(async () => JSON.parse((await chip.getAttribute('data-filter'))!).values.map(String), { timeout: 30_000 }).toContain('12');
+    await expect
+      .poll(async () => JSON.parse((await chip.getAttribute('data-filter'))!).values.map(String), { timeout: 30_000 })
+      .toContain('12');
     const f12 = JSON.parse((await chip.getAttribute('data-filter'))!) as { values: (string | number)[] };
     const list12 = f12.values.map((v) => (typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`)).join(', ');
-    const expected12 = await engine.query(`SELECT statut, quartier_populaire, CAST(count(*) AS DOUBLE) FROM ${table} WHERE arrondissement IN (${list12}) GROUP BY ALL`);
+    const expected12 = await engine.query(
+      `SELECT statut, quartier_populaire, CAST(count(*) AS DOUBLE) FROM ${table} WHERE arrondissement IN (${list12}) GROUP BY ALL`,
+    );
     const want12 = expected12.rows.map((r) => [r[0], r[1], r[2]]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     await expect.poll(rows, { timeout: 30_000 }).toEqual(want12);
     await expect.poll(() => bars.getAttribute('data-via'), { timeout: 30_000 }).toBe('index');

@@ -11,7 +11,9 @@ let engine: Engine;
 let t: TableEntry;
 beforeAll(async () => {
   engine = await createNodeEngine();
-  await engine.query(`CREATE TABLE projets AS SELECT CAST(1 + i % 20 AS VARCHAR) AS arrondissement, CAST(1000 * (1 + i % 7) AS BIGINT) AS budget_alloue FROM range(400) r(i)`);
+  await engine.query(
+    `CREATE TABLE projets AS SELECT CAST(1 + i % 20 AS VARCHAR) AS arrondissement, CAST(1000 * (1 + i % 7) AS BIGINT) AS budget_alloue FROM range(400) r(i)`,
+  );
   const catalog = new Catalog();
   catalog.set({ name: 'projets', kind: 'table', columns: [], rows: 0 });
   t = await catalog.refresh(engine, 'projets');

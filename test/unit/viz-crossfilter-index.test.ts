@@ -31,25 +31,95 @@ afterAll(async () => {
 
 const spec = (s: Record<string, unknown>) => ChartSpec.parse({ source: { table: 'depenses' }, ...s });
 const CHARTS: Record<string, ChartSpec> = {
-  bar: spec({ mark: 'bar', encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: 'montant', type: 'quantitative', aggregate: 'sum' } } }),
-  stacked: spec({ mark: 'bar', encoding: { x: { field: 'annee', type: 'ordinal' }, y: { type: 'quantitative', aggregate: 'count' }, color: { field: 'categorie', type: 'nominal' } } }),
-  line: spec({ mark: 'line', encoding: { x: { field: 'jour', type: 'temporal', timeUnit: 'yearmonth' }, y: { field: 'quantite', type: 'quantitative', aggregate: 'sum' } } }),
-  area: spec({ mark: 'area', encoding: { x: { field: 'jour', type: 'temporal', timeUnit: 'yearquarter' }, y: { type: 'quantitative', aggregate: 'count' }, color: { field: 'direction', type: 'nominal' } } }),
-  point: spec({ mark: 'point', encoding: { x: { field: 'annee', type: 'ordinal' }, y: { field: 'montant', type: 'quantitative', aggregate: 'max' }, size: { type: 'quantitative', aggregate: 'count' } } }),
-  histogram: spec({ mark: 'bar', encoding: { x: { field: 'montant', type: 'quantitative', bin: true }, y: { type: 'quantitative', aggregate: 'count' } } }),
-  histogram30: spec({ mark: 'bar', encoding: { x: { field: 'quantite', type: 'quantitative', bin: 30 }, y: { field: 'montant', type: 'quantitative', aggregate: 'min' } } }),
-  heatmap: spec({ mark: 'rect', encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: 'annee', type: 'ordinal' }, color: { field: 'montant', type: 'quantitative', aggregate: 'sum' } } }),
-  tiles: spec({ mark: 'rect', map: { kind: 'tiles', key: 'arrondissement' }, encoding: { color: { field: 'montant', type: 'quantitative', aggregate: 'sum' } } }),
+  bar: spec({
+    mark: 'bar',
+    encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: 'montant', type: 'quantitative', aggregate: 'sum' } },
+  }),
+  stacked: spec({
+    mark: 'bar',
+    encoding: {
+      x: { field: 'annee', type: 'ordinal' },
+      y: { type: 'quantitative', aggregate: 'count' },
+      color: { field: 'categorie', type: 'nominal' },
+    },
+  }),
+  line: spec({
+    mark: 'line',
+    encoding: {
+      x: { field: 'jour', type: 'temporal', timeUnit: 'yearmonth' },
+      y: { field: 'quantite', type: 'quantitative', aggregate: 'sum' },
+    },
+  }),
+  area: spec({
+    mark: 'area',
+    encoding: {
+      x: { field: 'jour', type: 'temporal', timeUnit: 'yearquarter' },
+      y: { type: 'quantitative', aggregate: 'count' },
+      color: { field: 'direction', type: 'nominal' },
+    },
+  }),
+  point: spec({
+    mark: 'point',
+    encoding: {
+      x: { field: 'annee', type: 'ordinal' },
+      y: { field: 'montant', type: 'quantitative', aggregate: 'max' },
+      size: { type: 'quantitative', aggregate: 'count' },
+    },
+  }),
+  histogram: spec({
+    mark: 'bar',
+    encoding: { x: { field: 'montant', type: 'quantitative', bin: true }, y: { type: 'quantitative', aggregate: 'count' } },
+  }),
+  histogram30: spec({
+    mark: 'bar',
+    encoding: { x: { field: 'quantite', type: 'quantitative', bin: 30 }, y: { field: 'montant', type: 'quantitative', aggregate: 'min' } },
+  }),
+  heatmap: spec({
+    mark: 'rect',
+    encoding: {
+      x: { field: 'direction', type: 'nominal' },
+      y: { field: 'annee', type: 'ordinal' },
+      color: { field: 'montant', type: 'quantitative', aggregate: 'sum' },
+    },
+  }),
+  tiles: spec({
+    mark: 'rect',
+    map: { kind: 'tiles', key: 'arrondissement' },
+    encoding: { color: { field: 'montant', type: 'quantitative', aggregate: 'sum' } },
+  }),
   choropleth: spec({
     mark: 'geoshape',
-    map: { kind: 'choropleth', key: 'arrondissement', geoTable: 'zones', geoKey: 'code', geometry: 'geometry', normalize: 'arrondissement' },
+    map: {
+      kind: 'choropleth',
+      key: 'arrondissement',
+      geoTable: 'zones',
+      geoKey: 'code',
+      geometry: 'geometry',
+      normalize: 'arrondissement',
+    },
     encoding: { color: { type: 'quantitative', aggregate: 'count' } },
   }),
-  scatter: spec({ mark: 'point', encoding: { x: { field: 'montant', type: 'quantitative' }, y: { field: 'quantite', type: 'quantitative' } } }),
-  mean: spec({ mark: 'bar', encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: 'montant', type: 'quantitative', aggregate: 'mean' } } }),
-  floatSum: spec({ mark: 'bar', encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: 'poids', type: 'quantitative', aggregate: 'sum' } } }),
-  median: spec({ mark: 'bar', encoding: { x: { field: 'categorie', type: 'nominal' }, y: { field: 'montant', type: 'quantitative', aggregate: 'median' } } }),
-  top: spec({ mark: 'bar', limit: 3, encoding: { x: { field: 'categorie', type: 'nominal' }, y: { type: 'quantitative', aggregate: 'count' } } }),
+  scatter: spec({
+    mark: 'point',
+    encoding: { x: { field: 'montant', type: 'quantitative' }, y: { field: 'quantite', type: 'quantitative' } },
+  }),
+  mean: spec({
+    mark: 'bar',
+    encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: 'montant', type: 'quantitative', aggregate: 'mean' } },
+  }),
+  floatSum: spec({
+    mark: 'bar',
+    encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: 'poids', type: 'quantitative', aggregate: 'sum' } },
+  }),
+  median: spec({
+    mark: 'bar',
+    encoding: { x: { field: 'categorie', type: 'nominal' }, y: { field: 'montant', type: 'quantitative', aggregate: 'median' } },
+  }),
+  top: spec({
+    mark: 'bar',
+    limit: 3,
+    encoding: { x: { field: 'categorie', type: 'nominal' }, y: { type: 'quantitative', aggregate: 'count' } },
+  }),
 };
 const INDEXED = ['bar', 'stacked', 'line', 'area', 'point', 'histogram', 'histogram30', 'heatmap', 'tiles', 'choropleth'];
 const FALLBACK: Record<string, string> = { scatter: 'rows', mean: 'mean', floatSum: 'float', median: 'median', top: 'limit' };
@@ -74,10 +144,18 @@ describe('cross-filter index', () => {
       click: selectionFromDatum(CHARTS.bar!, { x: 'DAC' }),
       clickNull: selectionFromDatum(CHARTS.stacked!, { x: 2022, color: null }),
       bin: selectionFromDatum(CHARTS.histogram30!, bin),
-      brush: selectionFromInterval(spec({ mark: 'line', encoding: { x: { field: 'jour', type: 'temporal' }, y: { type: 'quantitative', aggregate: 'count' } } }), {
-        x: [Date.UTC(2022, 2, 10), Date.UTC(2023, 5, 3, 12)],
-      }),
-      map: await selectionFromArea(engine, CHARTS.tiles!, t, tiles.find((v) => v.arrondissement === 4)),
+      brush: selectionFromInterval(
+        spec({ mark: 'line', encoding: { x: { field: 'jour', type: 'temporal' }, y: { type: 'quantitative', aggregate: 'count' } } }),
+        {
+          x: [Date.UTC(2022, 2, 10), Date.UTC(2023, 5, 3, 12)],
+        },
+      ),
+      map: await selectionFromArea(
+        engine,
+        CHARTS.tiles!,
+        t,
+        tiles.find((v) => v.arrondissement === 4),
+      ),
     };
     selections.both = [...selections.click!, ...selections.bin!];
   });
@@ -133,7 +211,8 @@ describe('cross-filter index', () => {
     expect(e.state).toBe('ready');
     expect(e.state === 'ready' && e.rows).toBeLessThan(t.rows / 20);
     // A brushed column with (nearly) a distinct value per row would make an index as large as the table.
-    for (const column of ['id', 'montant']) expect(await idx.ensure(engine, CHARTS.bar!, t, [column], {})).toEqual({ state: 'unusable', reason: 'size' });
+    for (const column of ['id', 'montant'])
+      expect(await idx.ensure(engine, CHARTS.bar!, t, [column], {})).toEqual({ state: 'unusable', reason: 'size' });
     const r = await idx.run(engine, CHARTS.bar!, t, [{ column: 'montant', op: 'between', min: 0, max: 1000 }], {});
     expect(r).toMatchObject({ via: 'full', reason: 'size' });
     await idx.dropAll(engine);

@@ -25,7 +25,10 @@ export const defaultAggregate = (c: ColumnMeta): 'sum' | 'mean' => typesDefaultA
 
 function aggregateAgainstCategories(d: Draft, table: TableEntry): Draft {
   const enc = { ...d.encoding };
-  for (const [a, b] of [['x', 'y'], ['y', 'x']] as const) {
+  for (const [a, b] of [
+    ['x', 'y'],
+    ['y', 'x'],
+  ] as const) {
     const m = enc[a];
     if (isRawMeasure(m) && isCategory(enc[b]) && d.mark !== 'boxplot' && d.mark !== 'point') {
       const c = table.columns.find((x) => x.name === m!.field);
@@ -44,7 +47,13 @@ export function typeOfField(d: Draft, c: ColumnMeta, inferred?: Readonly<Record<
 }
 
 /** Places a column on a shelf (replacing what was there; tooltips accumulate). */
-export function placeField(d: Draft, table: TableEntry, column: string, shelf: Shelf, inferred?: Readonly<Record<string, FieldType>>): Draft {
+export function placeField(
+  d: Draft,
+  table: TableEntry,
+  column: string,
+  shelf: Shelf,
+  inferred?: Readonly<Record<string, FieldType>>,
+): Draft {
   const c = table.columns.find((x) => x.name === column);
   if (!c) return d;
   const enc: Encoding = { field: c.name, type: typeOfField(d, c, inferred) };
@@ -52,7 +61,8 @@ export function placeField(d: Draft, table: TableEntry, column: string, shelf: S
   if (shelf === 'theta' && enc.type === 'quantitative') enc.aggregate = defaultAggregate(c);
   // A map's area is a group: a number on its colour is totalled (or averaged), never left raw — the
   // compiler would colour by the row count under the number's title (« budget » in € showing 40).
-  if (shelf === 'color' && (d.map?.kind === 'tiles' || d.map?.kind === 'choropleth') && enc.type === 'quantitative') enc.aggregate = defaultAggregate(c);
+  if (shelf === 'color' && (d.map?.kind === 'tiles' || d.map?.kind === 'choropleth') && enc.type === 'quantitative')
+    enc.aggregate = defaultAggregate(c);
   if (shelf === 'tooltip') {
     const tips = (d.encoding.tooltip ?? []).filter((t) => t.field !== column);
     return { ...d, encoding: { ...d.encoding, tooltip: [...tips, enc] } };
@@ -69,7 +79,13 @@ export function placeField(d: Draft, table: TableEntry, column: string, shelf: S
  * and applied to every shelf the column is on. A category loses the sum or mean it had as a number
  * (a count of distinct values stays meaningful); a number against a category gets its total back.
  */
-export function setFieldType(d: Draft, table: TableEntry, column: string, type: FieldType, inferred?: Readonly<Record<string, FieldType>>): Draft {
+export function setFieldType(
+  d: Draft,
+  table: TableEntry,
+  column: string,
+  type: FieldType,
+  inferred?: Readonly<Record<string, FieldType>>,
+): Draft {
   const c = table.columns.find((x) => x.name === column);
   if (!c) return d;
   const fieldTypes = { ...(d.fieldTypes ?? {}) };
@@ -136,7 +152,11 @@ export function setMark(d: Draft, table: TableEntry, mark: Mark): Draft {
   if (mark === 'arc' && !next.encoding.theta) {
     const m = [next.encoding.x, next.encoding.y].find((e) => e?.aggregate || e?.type === 'quantitative');
     const cat = [next.encoding.x, next.encoding.y].find((e) => isCategory(e));
-    if (m) next = { ...next, encoding: { ...(cat ? { color: cat } : {}), theta: m, ...(next.encoding.tooltip ? { tooltip: next.encoding.tooltip } : {}) } };
+    if (m)
+      next = {
+        ...next,
+        encoding: { ...(cat ? { color: cat } : {}), theta: m, ...(next.encoding.tooltip ? { tooltip: next.encoding.tooltip } : {}) },
+      };
   }
   return aggregateAgainstCategories(next, table);
 }
@@ -144,18 +164,33 @@ export function setMark(d: Draft, table: TableEntry, mark: Mark): Draft {
 /** The tile map of the arrondissements: colour by the colour shelf's measure (a count if empty). */
 export function setTileMap(d: Draft, key: string): Draft {
   const color = d.encoding.color?.aggregate ? d.encoding.color : { type: 'quantitative' as const, aggregate: 'count' as const };
-  return { ...d, mark: 'rect', map: { kind: 'tiles', key }, encoding: { color, ...(d.encoding.tooltip ? { tooltip: d.encoding.tooltip } : {}) } };
+  return {
+    ...d,
+    mark: 'rect',
+    map: { kind: 'tiles', key },
+    encoding: { color, ...(d.encoding.tooltip ? { tooltip: d.encoding.tooltip } : {}) },
+  };
 }
 
 export function setChoropleth(d: Draft, key: string, geoTable: string, geoKey: string, geometry = 'geometry'): Draft {
   const color = d.encoding.color?.aggregate ? d.encoding.color : { type: 'quantitative' as const, aggregate: 'count' as const };
-  return { ...d, mark: 'geoshape', map: { kind: 'choropleth', key, geoTable, geoKey, geometry, normalize: 'arrondissement' }, encoding: { color } };
+  return {
+    ...d,
+    mark: 'geoshape',
+    map: { kind: 'choropleth', key, geoTable, geoKey, geometry, normalize: 'arrondissement' },
+    encoding: { color },
+  };
 }
 
 export function setPointMap(d: Draft, latitude: string, longitude: string): Draft {
   const { x: _x, y: _y, theta: _t, ...rest } = d.encoding;
   const color = rest.color?.aggregate ? undefined : rest.color;
-  return { ...d, mark: 'point', map: { kind: 'points', latitude, longitude }, encoding: { ...(color ? { color } : {}), ...(rest.tooltip ? { tooltip: rest.tooltip } : {}) } };
+  return {
+    ...d,
+    mark: 'point',
+    map: { kind: 'points', latitude, longitude },
+    encoding: { ...(color ? { color } : {}), ...(rest.tooltip ? { tooltip: rest.tooltip } : {}) },
+  };
 }
 
 /** The draft as a valid spec, or the first reason it is not one yet. */

@@ -94,7 +94,6 @@ function temporalSql(c: ColumnMeta, unit: TimeUnit | undefined): string {
   }
 }
 
-
 /**
  * A "nice" bin width (1, 2 or 5 × 10^k) for about `maxbins` bins between the column's min and max,
  * computed by DuckDB in the same query as the bins, so no round trip is needed.
@@ -173,10 +172,13 @@ function plan(spec: ChartSpec, table: TableEntry, m: ChartMessages, steps: Reado
       const maxbins = enc.bin === true ? 10 : enc.bin;
       const step = `_bin_${alias}`;
       const fixed = steps[alias];
-      binSteps.push(`${fixed !== undefined && Number.isFinite(fixed) && fixed > 0 ? doubleLiteral(fixed) : stepSql(c, maxbins)} AS ${step}`);
+      binSteps.push(
+        `${fixed !== undefined && Number.isFinite(fixed) && fixed > 0 ? doubleLiteral(fixed) : stepSql(c, maxbins)} AS ${step}`,
+      );
       const start = `round(floor(CAST(${col(c)} AS DOUBLE) / _bins.${step}) * _bins.${step}, 9)`;
       item = { alias, enc, col: c, sql: start, measure: false, end: `${alias}_end`, title };
-      (item as Item & { endSql: string }).endSql = `round(floor(CAST(${col(c)} AS DOUBLE) / _bins.${step}) * _bins.${step} + _bins.${step}, 9)`;
+      (item as Item & { endSql: string }).endSql =
+        `round(floor(CAST(${col(c)} AS DOUBLE) / _bins.${step}) * _bins.${step} + _bins.${step}, 9)`;
     } else if (enc.type === 'temporal' || enc.timeUnit) {
       item = { alias, enc, col: c, sql: temporalSql(c, enc.timeUnit), measure: false, title };
     } else {
@@ -377,7 +379,9 @@ export function buildMapSql(spec: ChartSpec, table: TableEntry, p: Plan, ctes: s
   const extraOut = extra.map((t) => `_v.${quoteIdent(t.alias)}`);
   if (map.kind === 'tiles') {
     ctes.push(`_v AS (${v ?? `SELECT ${mapKeySql(spec, table)} AS _k, ${measures.join(', ')} ${from} GROUP BY 1`})`);
-    const tiles = ARRONDISSEMENT_TILES.map((t) => `(${t.arrondissement}, ${t.col}, ${t.row}, ${quoteLiteral(m.arrondissement(t.arrondissement))})`).join(', ');
+    const tiles = ARRONDISSEMENT_TILES.map(
+      (t) => `(${t.arrondissement}, ${t.col}, ${t.row}, ${quoteLiteral(m.arrondissement(t.arrondissement))})`,
+    ).join(', ');
     ctes.push(`_tiles(arrondissement, col, "row", label) AS (VALUES ${tiles})`);
     const sql = `${withClause(ctes)}SELECT _tiles.arrondissement AS "arrondissement", _tiles.col AS "col", _tiles."row" AS "row", _tiles.label AS "label", _v."color" AS "color"${extraOut.map((e) => `, ${e}`).join('')}\nFROM _tiles LEFT JOIN _v ON _v._k = _tiles.arrondissement\nORDER BY 1`;
     return { uncapped: sql, sql, capped: false, data: 'rows', inputs: [table.name] };
@@ -394,12 +398,17 @@ export function buildMapSql(spec: ChartSpec, table: TableEntry, p: Plan, ctes: s
 function validate(spec: ChartSpec): void {
   const e = spec.encoding;
   if (spec.map?.kind === 'tiles' && spec.mark !== 'rect') throw new ChartError('La carte en tuiles se dessine avec la marque rect');
-  if (spec.map?.kind === 'choropleth' && spec.mark !== 'geoshape') throw new ChartError('La carte choroplèthe se dessine avec la marque geoshape');
-  if (spec.mark === 'geoshape' && spec.map?.kind !== 'choropleth') throw new ChartError('La marque geoshape demande une carte choroplèthe (map)');
-  if (spec.map?.kind === 'points' && !['point', 'tick'].includes(spec.mark)) throw new ChartError('Une carte de points se dessine avec la marque point');
+  if (spec.map?.kind === 'choropleth' && spec.mark !== 'geoshape')
+    throw new ChartError('La carte choroplèthe se dessine avec la marque geoshape');
+  if (spec.mark === 'geoshape' && spec.map?.kind !== 'choropleth')
+    throw new ChartError('La marque geoshape demande une carte choroplèthe (map)');
+  if (spec.map?.kind === 'points' && !['point', 'tick'].includes(spec.mark))
+    throw new ChartError('Une carte de points se dessine avec la marque point');
   if (spec.mark === 'arc' && !e.theta) throw new ChartError('Un camembert demande un angle (theta)');
-  if (spec.mark === 'boxplot' && (e.row || e.column)) throw new ChartError('Les boîtes à moustaches ne se découpent pas en lignes ou colonnes');
-  if (spec.mark === 'boxplot' && (e.y?.aggregate || e.x?.aggregate)) throw new ChartError('Une boîte à moustaches calcule ses quartiles elle-même : pas d’agrégat');
+  if (spec.mark === 'boxplot' && (e.row || e.column))
+    throw new ChartError('Les boîtes à moustaches ne se découpent pas en lignes ou colonnes');
+  if (spec.mark === 'boxplot' && (e.y?.aggregate || e.x?.aggregate))
+    throw new ChartError('Une boîte à moustaches calcule ses quartiles elle-même : pas d’agrégat');
   if (!spec.map && !['arc', 'boxplot'].includes(spec.mark) && !e.x && !e.y) throw new ChartError('Il faut au moins un axe (x ou y)');
 }
 
@@ -410,14 +419,33 @@ export function planFor(spec: ChartSpec, table: TableEntry, m: ChartMessages, st
     if (p.aggregated) throw new ChartError('Une carte de points montre des lignes, sans agrégat');
     const lat = findColumn(table, spec.map.latitude);
     const lon = findColumn(table, spec.map.longitude);
-    p.items.set('latitude', { alias: 'latitude', enc: { type: 'quantitative' }, col: lat, sql: `CAST(${col(lat)} AS DOUBLE)`, measure: false, title: lat.label });
-    p.items.set('longitude', { alias: 'longitude', enc: { type: 'quantitative' }, col: lon, sql: `CAST(${col(lon)} AS DOUBLE)`, measure: false, title: lon.label });
+    p.items.set('latitude', {
+      alias: 'latitude',
+      enc: { type: 'quantitative' },
+      col: lat,
+      sql: `CAST(${col(lat)} AS DOUBLE)`,
+      measure: false,
+      title: lat.label,
+    });
+    p.items.set('longitude', {
+      alias: 'longitude',
+      enc: { type: 'quantitative' },
+      col: lon,
+      sql: `CAST(${col(lon)} AS DOUBLE)`,
+      measure: false,
+      title: lon.label,
+    });
   }
   return p;
 }
 
 /** The query that counts what the chart would draw (source rows, groups, categories), to decide the cap. */
-export function chartStatsSql(spec: ChartSpec, table: TableEntry, messages: ChartMessages = FR_MESSAGES, steps?: Readonly<Record<string, number>>): string {
+export function chartStatsSql(
+  spec: ChartSpec,
+  table: TableEntry,
+  messages: ChartMessages = FR_MESSAGES,
+  steps?: Readonly<Record<string, number>>,
+): string {
   const p = planFor(spec, table, messages, steps);
   const b = buildSql(spec, table, p, undefined, messages, MAX_MARKS);
   const cat = categoryChannel(p);
@@ -426,7 +454,12 @@ export function chartStatsSql(spec: ChartSpec, table: TableEntry, messages: Char
   return `${withClause(ctes)}SELECT (SELECT count(*) FROM _src) AS "rows", (SELECT count(*) FROM (${b.uncapped})) AS marks${categories}`;
 }
 
-export async function chartStats(engine: Engine, spec: ChartSpec, table: TableEntry, steps?: Readonly<Record<string, number>>): Promise<ChartStats> {
+export async function chartStats(
+  engine: Engine,
+  spec: ChartSpec,
+  table: TableEntry,
+  steps?: Readonly<Record<string, number>>,
+): Promise<ChartStats> {
   const r = await engine.query(chartStatsSql(spec, table, FR_MESSAGES, steps));
   const row = r.rows[0] ?? [];
   return { rows: Number(row[0] ?? 0), marks: Number(row[1] ?? 0), ...(row[2] !== undefined ? { categories: Number(row[2]) } : {}) };

@@ -87,7 +87,12 @@ const isInteger = (c: ColumnMeta) => isIntegerType(c.type);
  * was added: its bins stay those of the whole chart, so bars keep their place while the brush moves
  * (and the cross-filter index can hold them).
  */
-export async function binSteps(engine: Engine, spec: ChartSpec, table: TableEntry, cache: ExtentCache = extents): Promise<Record<string, number>> {
+export async function binSteps(
+  engine: Engine,
+  spec: ChartSpec,
+  table: TableEntry,
+  cache: ExtentCache = extents,
+): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const b of binnedChannels(spec, table)) {
     const x = await cache.get(engine, table, b.column.name, spec.source.filters);

@@ -50,13 +50,21 @@ export function compileChart(spec: ChartSpec, table: TableEntry, opts: CompileOp
 }
 
 /** Counts, then compiles: the two phases a chart view runs. */
-export async function prepareChart(engine: Engine, spec: ChartSpec, table: TableEntry, opts: Omit<CompileOptions, 'stats'> = {}): Promise<CompiledChart> {
+export async function prepareChart(
+  engine: Engine,
+  spec: ChartSpec,
+  table: TableEntry,
+  opts: Omit<CompileOptions, 'stats'> = {},
+): Promise<CompiledChart> {
   const stats = await chartStats(engine, spec, table, opts.binSteps);
   return compileChart(spec, table, { ...opts, stats });
 }
 
 /** Turns the query's rows into Vega data: objects keyed by alias, or GeoJSON features for maps. */
-export function rowsToValues(compiled: CompiledChart, result: { columns: { name: string }[]; rows: unknown[][] }): Record<string, unknown>[] {
+export function rowsToValues(
+  compiled: CompiledChart,
+  result: { columns: { name: string }[]; rows: unknown[][] },
+): Record<string, unknown>[] {
   const names = result.columns.map((c) => c.name);
   const out: Record<string, unknown>[] = [];
   for (const row of result.rows) {

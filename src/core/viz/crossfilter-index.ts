@@ -12,7 +12,18 @@ import type { Engine } from '../engine/engine.ts';
 import { whereClause, type Filter } from '../query/filters.ts';
 import { quoteIdent } from '../sql/ident.ts';
 import { isDecimalType, isIntegerType } from '../sql/types.ts';
-import { buildMapSql, categoryChannel, mapKeySql, MAX_MARKS, planFor, selectList, srcCte, withClause, type Item, type Plan } from './chart-sql.ts';
+import {
+  buildMapSql,
+  categoryChannel,
+  mapKeySql,
+  MAX_MARKS,
+  planFor,
+  selectList,
+  srcCte,
+  withClause,
+  type Item,
+  type Plan,
+} from './chart-sql.ts';
 import { runChart, tableVersion, type ChartRun } from './chart-stats.ts';
 import { compileChart, rowsToValues } from './compile.ts';
 import { crossFiltered } from './crossfilter.ts';
@@ -21,7 +32,8 @@ import type { ChartSpec } from './spec.ts';
 import { withValues } from './vega-spec.ts';
 
 /** Why a chart keeps the full query (the UI says it in the user's language: charts.dashboard.why.*). */
-export type IndexFallback = 'rows' | 'quantiles' | 'median' | 'distinct' | 'mean' | 'float' | 'limit' | 'bins' | 'names' | 'size' | 'capped';
+export type IndexFallback =
+  'rows' | 'quantiles' | 'median' | 'distinct' | 'mean' | 'float' | 'limit' | 'bins' | 'names' | 'size' | 'capped';
 
 /** Above this many distinct selection values per chart, the index would be as big as the table. */
 export const INDEX_MAX_ROWS = 200_000;
@@ -35,8 +47,7 @@ interface Partial {
 }
 
 export type IndexPlan =
-  | { ok: true; plan: Plan; partials: Partial[]; keys: Item[]; columns: string[] }
-  | { ok: false; reason: IndexFallback };
+  { ok: true; plan: Plan; partials: Partial[]; keys: Item[]; columns: string[] } | { ok: false; reason: IndexFallback };
 
 function partialOf(it: Item, i: number): Partial | IndexFallback {
   const name = `_p${i}`;
@@ -65,14 +76,26 @@ function partialOf(it: Item, i: number): Partial | IndexFallback {
 }
 
 /** The count a map draws when its colour is not a measure. */
-const COUNT_ITEM = (alias: string): Item => ({ alias, enc: { type: 'quantitative', aggregate: 'count' }, sql: 'CAST(count(*) AS DOUBLE)', measure: true, title: '' });
+const COUNT_ITEM = (alias: string): Item => ({
+  alias,
+  enc: { type: 'quantitative', aggregate: 'count' },
+  sql: 'CAST(count(*) AS DOUBLE)',
+  measure: true,
+  title: '',
+});
 
 /**
  * Can this chart (its own spec, before the selection) be answered from an index over `columns`?
  * `steps` are its fixed bin steps (chart-stats.ts binSteps): bins computed from the filtered rows
  * would move with the selection, and an index cannot follow them.
  */
-export function planIndex(spec: ChartSpec, table: TableEntry, columns: readonly string[], steps: Readonly<Record<string, number>>, m: ChartMessages = FR_MESSAGES): IndexPlan {
+export function planIndex(
+  spec: ChartSpec,
+  table: TableEntry,
+  columns: readonly string[],
+  steps: Readonly<Record<string, number>>,
+  m: ChartMessages = FR_MESSAGES,
+): IndexPlan {
   const p = planFor(spec, table, m, steps);
   const isMap = spec.map?.kind === 'tiles' || spec.map?.kind === 'choropleth';
   if (spec.mark === 'boxplot') return { ok: false, reason: 'quantiles' };
@@ -119,14 +142,25 @@ export function indexBuildSql(spec: ChartSpec, table: TableEntry, ip: Extract<In
  * The chart's query over the index: the same columns, order and cap as the full query over the
  * table with `filters` added. `max + 1` rows tell that the chart would be capped (then: full query).
  */
-export function indexQuerySql(spec: ChartSpec, table: TableEntry, ip: Extract<IndexPlan, { ok: true }>, name: string, filters: readonly Filter[], m: ChartMessages, max = MAX_MARKS): string {
+export function indexQuerySql(
+  spec: ChartSpec,
+  table: TableEntry,
+  ip: Extract<IndexPlan, { ok: true }>,
+  name: string,
+  filters: readonly Filter[],
+  m: ChartMessages,
+  max = MAX_MARKS,
+): string {
   const where = whereClause(filters);
   const src = `_src AS (SELECT * FROM temp.${quoteIdent(name)}${where ? ` ${where}` : ''})`;
   if (spec.map?.kind === 'tiles' || spec.map?.kind === 'choropleth') {
     const v = `SELECT _k, ${ip.partials.map((x) => `${x.reagg} AS ${quoteIdent(x.item.alias)}`).join(', ')} FROM _src GROUP BY 1`;
     return buildMapSql(spec, table, ip.plan, [src], m, v).sql;
   }
-  const sel = [...ip.keys.flatMap((k) => [quoteIdent(k.alias), ...(k.end ? [quoteIdent(k.end)] : [])]), ...ip.partials.map((x) => `${x.reagg} AS ${quoteIdent(x.item.alias)}`)];
+  const sel = [
+    ...ip.keys.flatMap((k) => [quoteIdent(k.alias), ...(k.end ? [quoteIdent(k.end)] : [])]),
+    ...ip.partials.map((x) => `${x.reagg} AS ${quoteIdent(x.item.alias)}`),
+  ];
   const order = ip.keys.map((k) => `${quoteIdent(k.alias)} NULLS LAST`);
   return `${withClause([src])}SELECT ${sel.join(', ')}\nFROM _src${ip.keys.length ? '\nGROUP BY ALL' : ''}${order.length ? `\nORDER BY ${order.join(', ')}` : ''}\nLIMIT ${max + 1}`;
 }
@@ -136,7 +170,7 @@ type Entry =
   | { state: 'ready'; name: string; ip: Extract<IndexPlan, { ok: true }>; rows: number; ms: number }
   | { state: 'unusable'; reason: IndexFallback };
 
-export type IndexedRun = (ChartRun & { via: 'index' | 'full'; reason?: IndexFallback });
+export type IndexedRun = ChartRun & { via: 'index' | 'full'; reason?: IndexFallback };
 
 /**
  * The indexes of one dashboard, keyed by chart, table version, bin steps and selection columns. Built
@@ -158,7 +192,14 @@ export class CrossIndexes {
   }
 
   /** Builds the index if it is not there (once, even when asked twice at the same time). */
-  ensure(engine: Engine, spec: ChartSpec, table: TableEntry, columns: readonly string[], steps: Readonly<Record<string, number>>, m: ChartMessages = FR_MESSAGES): Promise<Entry> {
+  ensure(
+    engine: Engine,
+    spec: ChartSpec,
+    table: TableEntry,
+    columns: readonly string[],
+    steps: Readonly<Record<string, number>>,
+    m: ChartMessages = FR_MESSAGES,
+  ): Promise<Entry> {
     const key = this.key(spec, table, columns, steps);
     const have = this.entries.get(key);
     if (have) return have.state === 'building' ? have.ready : Promise.resolve(have);
@@ -197,7 +238,15 @@ export class CrossIndexes {
    * The cross-filtered chart, from its index when it is ready and applies, else by the full query
    * (with the reason). `own` is the chart's spec without the selection; `filters` the selection's.
    */
-  async run(engine: Engine, own: ChartSpec, table: TableEntry, filters: readonly Filter[], steps: Readonly<Record<string, number>>, m: ChartMessages = FR_MESSAGES, full?: () => Promise<ChartRun>): Promise<IndexedRun> {
+  async run(
+    engine: Engine,
+    own: ChartSpec,
+    table: TableEntry,
+    filters: readonly Filter[],
+    steps: Readonly<Record<string, number>>,
+    m: ChartMessages = FR_MESSAGES,
+    full?: () => Promise<ChartRun>,
+  ): Promise<IndexedRun> {
     const names = new Set(table.columns.map((c) => c.name));
     const applicable = filters.filter((f) => names.has(f.column));
     const columns = [...new Set(applicable.map((f) => f.column))];

@@ -94,7 +94,8 @@ export function brushChannel(spec: ChartSpec): 'x' | null {
   const x = spec.encoding.x;
   if (!x?.field || x.aggregate || spec.map || spec.mark === 'boxplot' || spec.mark === 'arc') return null;
   if (x.bin || x.type === 'quantitative') return 'x';
-  if (x.type === 'temporal' && (!x.timeUnit || ['year', 'yearquarter', 'yearmonth', 'yearweek', 'yearmonthdate'].includes(x.timeUnit))) return 'x';
+  if (x.type === 'temporal' && (!x.timeUnit || ['year', 'yearquarter', 'yearmonth', 'yearweek', 'yearmonthdate'].includes(x.timeUnit)))
+    return 'x';
   return null;
 }
 
@@ -150,7 +151,12 @@ export function crossFiltered(spec: ChartSpec, table: TableEntry, filters: reado
  * lists the raw values that normalise to the clicked area, read from the table: the other charts then
  * select exactly the rows the area counted, with the plain `in` filter a bar click gives.
  */
-export async function selectionFromArea(engine: Engine, spec: ChartSpec, table: TableEntry, datum: Record<string, unknown> | null | undefined): Promise<Filter[]> {
+export async function selectionFromArea(
+  engine: Engine,
+  spec: ChartSpec,
+  table: TableEntry,
+  datum: Record<string, unknown> | null | undefined,
+): Promise<Filter[]> {
   const map = spec.map;
   if (!datum || !map || map.kind === 'points') return [];
   let area: string;
@@ -164,7 +170,9 @@ export async function selectionFromArea(engine: Engine, spec: ChartSpec, table: 
     area = map.normalize === 'arrondissement' ? arrondissementSql(lit) : `trim(${lit})`;
   }
   const key = quoteIdent(map.key);
-  const r = await engine.query(`SELECT DISTINCT _src.${key} FROM ${quoteIdent(table.name)} AS _src WHERE ${mapKeySql(spec, table)} = ${area} ORDER BY 1 LIMIT 10001`);
+  const r = await engine.query(
+    `SELECT DISTINCT _src.${key} FROM ${quoteIdent(table.name)} AS _src WHERE ${mapKeySql(spec, table)} = ${area} ORDER BY 1 LIMIT 10001`,
+  );
   const values = r.rows.map((row) => scalar(row[0]));
   // A grey tile has no rows behind it: nothing to select. More spellings than a filter holds: none either.
   if (!values.length || values.length > 10_000) return [];

@@ -8,7 +8,6 @@ import { quoteIdent } from '../sql/ident.ts';
 import { isIntegerType, isNumericType, isTemporalType } from '../sql/types.ts';
 import type { FieldType } from './spec.ts';
 
-
 /** Lower case, accents and punctuation gone, words joined by `_`: « N° d’arrondissement » → `n_d_arrondissement`. */
 export function words(s: string): string[] {
   return s
@@ -23,10 +22,57 @@ export function words(s: string): string[] {
 // Words that make a number a code: identifiers, official codes (INSEE, SIRET, postal), places
 // (arrondissement, commune), budget nomenclature (chapter, nature, function, article, account).
 const CODE_WORDS = new Set([
-  'id', 'ident', 'identifiant', 'identifier', 'code', 'codes', 'cd', 'siret', 'siren', 'insee', 'cog', 'cp', 'postal', 'zip', 'numero', 'num', 'no', 'nr',
-  'ref', 'reference', 'matricule', 'uai', 'finess', 'rna', 'tva', 'arrondissement', 'arrondissements', 'ardt', 'arr', 'arrdt', 'commune',
-  'departement', 'dept', 'dep', 'region', 'iris', 'quartier', 'canton', 'circonscription', 'chapitre', 'nature', 'fonction', 'article',
-  'compte', 'rubrique', 'nomenclature', 'imputation', 'programme', 'operation', 'cle', 'key',
+  'id',
+  'ident',
+  'identifiant',
+  'identifier',
+  'code',
+  'codes',
+  'cd',
+  'siret',
+  'siren',
+  'insee',
+  'cog',
+  'cp',
+  'postal',
+  'zip',
+  'numero',
+  'num',
+  'no',
+  'nr',
+  'ref',
+  'reference',
+  'matricule',
+  'uai',
+  'finess',
+  'rna',
+  'tva',
+  'arrondissement',
+  'arrondissements',
+  'ardt',
+  'arr',
+  'arrdt',
+  'commune',
+  'departement',
+  'dept',
+  'dep',
+  'region',
+  'iris',
+  'quartier',
+  'canton',
+  'circonscription',
+  'chapitre',
+  'nature',
+  'fonction',
+  'article',
+  'compte',
+  'rubrique',
+  'nomenclature',
+  'imputation',
+  'programme',
+  'operation',
+  'cle',
+  'key',
 ]);
 const YEAR_WORDS = new Set(['annee', 'an', 'year', 'exercice', 'edition', 'millesime']);
 // Names written in one word by some exports (`codepostaletablissement`, `siretsiege`).
@@ -36,9 +82,49 @@ const DAY_OF_WEEK_WORDS = new Set(['jour_semaine', 'weekday']);
 // A number named after money or a count is a quantity, even when a year word is also in its name
 // (« Budget de l'année », « Nombre d'années »).
 const QUANTITY_WORDS = new Set([
-  'montant', 'montants', 'budget', 'credit', 'credits', 'subvention', 'depense', 'depenses', 'recette', 'recettes', 'mandate', 'eur', 'euro',
-  'euros', 'prix', 'cout', 'total', 'somme', 'nombre', 'nb', 'effectif', 'effectifs', 'population', 'surface', 'superficie', 'taux', 'part', 'ratio',
-  'amount', 'count', 'price', 'cost', 'brut', 'net', 'solde', 'duree', 'age', 'annees', 'latitude', 'longitude', 'lat', 'lon', 'lng',
+  'montant',
+  'montants',
+  'budget',
+  'credit',
+  'credits',
+  'subvention',
+  'depense',
+  'depenses',
+  'recette',
+  'recettes',
+  'mandate',
+  'eur',
+  'euro',
+  'euros',
+  'prix',
+  'cout',
+  'total',
+  'somme',
+  'nombre',
+  'nb',
+  'effectif',
+  'effectifs',
+  'population',
+  'surface',
+  'superficie',
+  'taux',
+  'part',
+  'ratio',
+  'amount',
+  'count',
+  'price',
+  'cost',
+  'brut',
+  'net',
+  'solde',
+  'duree',
+  'age',
+  'annees',
+  'latitude',
+  'longitude',
+  'lat',
+  'lon',
+  'lng',
 ]);
 
 export interface ValueRange {
@@ -110,13 +196,17 @@ export async function inferTableTypes(engine: Engine, table: TableEntry): Promis
   const candidates = table.columns.filter((c) => isIntegerColumn(c) && (meaningOf(c) === 'year' || meaningOf(c) === 'month'));
   const ranges = new Map<string, ValueRange>();
   if (candidates.length) {
-    const sel = candidates.flatMap((c, i) => [`CAST(min(${quoteIdent(c.name)}) AS DOUBLE) AS "min${i}"`, `CAST(max(${quoteIdent(c.name)}) AS DOUBLE) AS "max${i}"`]);
+    const sel = candidates.flatMap((c, i) => [
+      `CAST(min(${quoteIdent(c.name)}) AS DOUBLE) AS "min${i}"`,
+      `CAST(max(${quoteIdent(c.name)}) AS DOUBLE) AS "max${i}"`,
+    ]);
     const r = await engine.query(`SELECT ${sel.join(', ')} FROM ${quoteIdent(table.name)}`);
     const row = r.rows[0] ?? [];
     candidates.forEach((c, i) => {
       const min = row[2 * i];
       const max = row[2 * i + 1];
-      if (min !== null && min !== undefined && max !== null && max !== undefined) ranges.set(c.name, { min: Number(min), max: Number(max) });
+      if (min !== null && min !== undefined && max !== null && max !== undefined)
+        ranges.set(c.name, { min: Number(min), max: Number(max) });
     });
   }
   return Object.fromEntries(table.columns.map((c) => [c.name, inferFieldType(c, ranges.get(c.name))]));

@@ -90,9 +90,7 @@ export function recommendCharts(table: TableEntry, selectedFields: readonly stri
   const top = opts.top ?? 20;
   const m = opts.texts ?? FR_RECOMMEND;
   const source = { table: table.name, filters: opts.filters ?? [] };
-  const cols = selectedFields
-    .map((f) => table.columns.find((c) => c.name === f))
-    .filter((c): c is ColumnMeta => !!c);
+  const cols = selectedFields.map((f) => table.columns.find((c) => c.name === f)).filter((c): c is ColumnMeta => !!c);
   const out: ChartSpecInput[] = [];
   const measure = (c: ColumnMeta) => defaultAggregate(c);
 
@@ -101,37 +99,45 @@ export function recommendCharts(table: TableEntry, selectedFields: readonly stri
     const f = c.name;
     if (t === 'quantitative') {
       out.push({
-        source, mark: 'bar',
+        source,
+        mark: 'bar',
         encoding: { x: { field: f, type: 'quantitative', bin: true }, y: { type: 'quantitative', aggregate: 'count' } },
         description: m.histogram(c.label),
       });
       out.push({
-        source, mark: 'boxplot',
+        source,
+        mark: 'boxplot',
         encoding: { y: { field: f, type: 'quantitative' } },
         description: m.box(c.label),
       });
     } else if (t === 'temporal') {
       out.push({
-        source, mark: 'line',
+        source,
+        mark: 'line',
         encoding: { x: { field: f, type: 'temporal', timeUnit: 'yearmonth' }, y: { type: 'quantitative', aggregate: 'count' } },
         description: m.perMonth(c.label),
       });
     } else if (t === 'ordinal') {
       // Years, months, ranks: every value, in their own order, not the most frequent first.
       out.push({
-        source, mark: 'bar',
+        source,
+        mark: 'bar',
         encoding: { x: { field: f, type: 'ordinal', sort: 'ascending' }, y: { type: 'quantitative', aggregate: 'count' } },
         description: m.inOrder(c.label),
       });
     } else {
       out.push({
-        source, mark: 'bar', limit: top,
+        source,
+        mark: 'bar',
+        limit: top,
         encoding: { y: { field: f, type: t }, x: { type: 'quantitative', aggregate: 'count' } },
         description: m.topValues(top, c.label),
       });
       if (looksLikeArrondissement(c)) {
         out.push({
-          source, mark: 'rect', map: { kind: 'tiles', key: f },
+          source,
+          mark: 'rect',
+          map: { kind: 'tiles', key: f },
           encoding: { color: { type: 'quantitative', aggregate: 'count' } },
           description: m.tilesCount,
         });
@@ -153,24 +159,34 @@ export function recommendCharts(table: TableEntry, selectedFields: readonly stri
         out.push(
           ct === 'ordinal'
             ? {
-                source, mark: 'bar',
-                encoding: { x: { field: cat.name, type: ct, sort: 'ascending' }, y: { field: q.name, type: 'quantitative', aggregate: agg } },
+                source,
+                mark: 'bar',
+                encoding: {
+                  x: { field: cat.name, type: ct, sort: 'ascending' },
+                  y: { field: q.name, type: 'quantitative', aggregate: agg },
+                },
                 description: m.measureBy(agg, q.label, cat.label),
               }
             : {
-                source, mark: 'bar', limit: top,
+                source,
+                mark: 'bar',
+                limit: top,
                 encoding: { y: { field: cat.name, type: ct }, x: { field: q.name, type: 'quantitative', aggregate: agg } },
                 description: m.measureBy(agg, q.label, cat.label, top),
               },
         );
         out.push({
-          source, mark: 'boxplot', limit: top,
+          source,
+          mark: 'boxplot',
+          limit: top,
           encoding: { x: { field: cat.name, type: ct }, y: { field: q.name, type: 'quantitative' } },
           description: m.spread(q.label, cat.label),
         });
         if (looksLikeArrondissement(cat)) {
           out.push({
-            source, mark: 'rect', map: { kind: 'tiles', key: cat.name },
+            source,
+            mark: 'rect',
+            map: { kind: 'tiles', key: cat.name },
             encoding: { color: { field: q.name, type: 'quantitative', aggregate: agg } },
             description: m.tilesMeasure(agg, q.label),
           });
@@ -180,7 +196,8 @@ export function recommendCharts(table: TableEntry, selectedFields: readonly stri
       const qq = pair('quantitative', 'quantitative');
       if (qq) {
         out.push({
-          source, mark: 'point',
+          source,
+          mark: 'point',
           encoding: { x: { field: a.name, type: 'quantitative' }, y: { field: b.name, type: 'quantitative' } },
           description: m.scatter(b.label, a.label),
         });
@@ -191,13 +208,21 @@ export function recommendCharts(table: TableEntry, selectedFields: readonly stri
         const [time, q] = tq as [ColumnMeta, ColumnMeta];
         const agg = measure(q);
         out.push({
-          source, mark: 'line',
-          encoding: { x: { field: time.name, type: 'temporal', timeUnit: 'yearmonth' }, y: { field: q.name, type: 'quantitative', aggregate: agg } },
+          source,
+          mark: 'line',
+          encoding: {
+            x: { field: time.name, type: 'temporal', timeUnit: 'yearmonth' },
+            y: { field: q.name, type: 'quantitative', aggregate: agg },
+          },
           description: m.measurePerMonth(agg, q.label, time.label),
         });
         out.push({
-          source, mark: 'bar',
-          encoding: { x: { field: time.name, type: 'temporal', timeUnit: 'year' }, y: { field: q.name, type: 'quantitative', aggregate: agg } },
+          source,
+          mark: 'bar',
+          encoding: {
+            x: { field: time.name, type: 'temporal', timeUnit: 'year' },
+            y: { field: q.name, type: 'quantitative', aggregate: agg },
+          },
           description: m.measurePerYear(agg, q.label),
         });
         continue;
@@ -206,7 +231,9 @@ export function recommendCharts(table: TableEntry, selectedFields: readonly stri
       if (tn) {
         const [time, cat] = tn as [ColumnMeta, ColumnMeta];
         out.push({
-          source, mark: 'line', limit: 8,
+          source,
+          mark: 'line',
+          limit: 8,
           encoding: {
             x: { field: time.name, type: 'temporal', timeUnit: 'yearmonth' },
             y: { type: 'quantitative', aggregate: 'count' },
@@ -219,12 +246,15 @@ export function recommendCharts(table: TableEntry, selectedFields: readonly stri
       const nn = (ta === 'nominal' || ta === 'ordinal') && (tb === 'nominal' || tb === 'ordinal');
       if (nn) {
         out.push({
-          source, mark: 'rect',
+          source,
+          mark: 'rect',
           encoding: { x: { field: a.name, type: ta }, y: { field: b.name, type: tb }, color: { type: 'quantitative', aggregate: 'count' } },
           description: m.heatmap(a.label, b.label),
         });
         out.push({
-          source, mark: 'bar', limit: top,
+          source,
+          mark: 'bar',
+          limit: top,
           encoding: { y: { field: a.name, type: ta }, x: { type: 'quantitative', aggregate: 'count' }, color: { field: b.name, type: tb } },
           description: m.splitBy(a.label, b.label),
         });

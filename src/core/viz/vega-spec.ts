@@ -68,7 +68,13 @@ function fieldDef(it: Item, m: ChartMessages, opts: { axis?: boolean } = {}): Re
   if (enc.timeUnit && CYCLIC.has(enc.timeUnit)) {
     def.type = 'ordinal';
     const labels =
-      enc.timeUnit === 'month' ? m.months : enc.timeUnit === 'day' ? m.weekdays : enc.timeUnit === 'quarter' ? ['1', '2', '3', '4'].map(m.quarter) : undefined;
+      enc.timeUnit === 'month'
+        ? m.months
+        : enc.timeUnit === 'day'
+          ? m.weekdays
+          : enc.timeUnit === 'quarter'
+            ? ['1', '2', '3', '4'].map(m.quarter)
+            : undefined;
     if (labels && opts.axis) {
       // Labels come from our own messages, not from data: JSON.stringify keeps them a literal.
       def.axis = { labelExpr: `${JSON.stringify(labels)}[datum.value - 1]` };
@@ -164,7 +170,17 @@ const CONFIG = {
   background: '#ffffff',
   padding: 12,
   title: { anchor: 'start', fontSize: 18, fontWeight: 'bold', subtitleFontSize: 13, subtitleColor: '#555555', offset: 12 },
-  axis: { labelFontSize: 12, titleFontSize: 13, titleFontWeight: 'normal', titleColor: '#333333', labelColor: '#333333', labelLimit: 220, gridColor: '#e6e6e6', domainColor: '#888888', tickColor: '#888888' },
+  axis: {
+    labelFontSize: 12,
+    titleFontSize: 13,
+    titleFontWeight: 'normal',
+    titleColor: '#333333',
+    labelColor: '#333333',
+    labelLimit: 220,
+    gridColor: '#e6e6e6',
+    domainColor: '#888888',
+    tickColor: '#888888',
+  },
   axisBand: { grid: false },
   legend: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 220 },
   header: { labelFontSize: 12, titleFontSize: 13 },
@@ -200,7 +216,9 @@ function mainSpec(spec: ChartSpec, p: Plan, m: ChartMessages): VlSpec {
     const color = p.items.get('color');
     const colorTitle = color?.title ?? m.rows;
     const colorFormat = color ? numberFormat(color) : NUMBER_FORMAT.integer;
-    const extra = p.tooltips.filter((t) => t.measure).map((t) => ({ field: t.alias, type: 'quantitative', title: t.title, format: numberFormat(t) }));
+    const extra = p.tooltips
+      .filter((t) => t.measure)
+      .map((t) => ({ field: t.alias, type: 'quantitative', title: t.title, format: numberFormat(t) }));
     const domain = (n: number) => Array.from({ length: n }, (_, i) => i);
     return {
       data,
@@ -215,7 +233,11 @@ function mainSpec(spec: ChartSpec, p: Plan, m: ChartMessages): VlSpec {
           mark: { type: 'rect', cornerRadius: 3, invalid: 'show' },
           encoding: {
             color: mapColor(colorTitle, colorFormat),
-            tooltip: [{ field: 'label', type: 'nominal', title: m.arrondissementTitle }, { field: 'color', type: 'quantitative', title: colorTitle, format: colorFormat }, ...extra],
+            tooltip: [
+              { field: 'label', type: 'nominal', title: m.arrondissementTitle },
+              { field: 'color', type: 'quantitative', title: colorTitle, format: colorFormat },
+              ...extra,
+            ],
           },
         },
         {
@@ -237,7 +259,10 @@ function mainSpec(spec: ChartSpec, p: Plan, m: ChartMessages): VlSpec {
       mark: { type: 'geoshape', stroke: '#ffffff', strokeWidth: 1, invalid: 'show' },
       encoding: {
         color: mapColor(colorTitle, colorFormat),
-        tooltip: [{ field: 'key', type: 'nominal', title: spec.map?.kind === 'choropleth' ? spec.map.geoKey : '' }, { field: 'color', type: 'quantitative', title: colorTitle, format: colorFormat }],
+        tooltip: [
+          { field: 'key', type: 'nominal', title: spec.map?.kind === 'choropleth' ? spec.map.geoKey : '' },
+          { field: 'color', type: 'quantitative', title: colorTitle, format: colorFormat },
+        ],
       },
     };
   }
@@ -261,17 +286,33 @@ function mainSpec(spec: ChartSpec, p: Plan, m: ChartMessages): VlSpec {
     const cat = [...p.items.entries()].find(([ch, it]) => ch === catCh && !it.measure)?.[1];
     const fmt = numberFormat(y);
     const shared: Record<string, unknown> = {};
-    if (cat) shared[catCh] = { ...fieldDef(cat, m, { axis: true }), ...(cat.enc.type === 'nominal' ? { sort: { field: 'median', order: 'descending' } } : {}) };
+    if (cat)
+      shared[catCh] = {
+        ...fieldDef(cat, m, { axis: true }),
+        ...(cat.enc.type === 'nominal' ? { sort: { field: 'median', order: 'descending' } } : {}),
+      };
     const v = (field: string) => ({ field, type: 'quantitative', title: y.title, axis: { format: fmt }, scale: { zero: true } });
-    const tips = ['lower', 'q1', 'median', 'q3', 'upper'].map((f, i) => ({ field: f, type: 'quantitative', title: m.boxplot[i], format: fmt }));
-    const tooltip = [...(cat ? [{ field: cat.alias, type: fieldDef(cat, m).type, title: cat.title }] : []), ...tips, { field: 'n', type: 'quantitative', title: m.rows, format: ',.0f' }];
+    const tips = ['lower', 'q1', 'median', 'q3', 'upper'].map((f, i) => ({
+      field: f,
+      type: 'quantitative',
+      title: m.boxplot[i],
+      format: fmt,
+    }));
+    const tooltip = [
+      ...(cat ? [{ field: cat.alias, type: fieldDef(cat, m).type, title: cat.title }] : []),
+      ...tips,
+      { field: 'n', type: 'quantitative', title: m.rows, format: ',.0f' },
+    ];
     return {
       data,
       ...size,
       encoding: shared,
       layer: [
         { mark: { type: 'rule', color: '#333333' }, encoding: { [valueCh]: v('lower'), [`${valueCh}2`]: { field: 'upper' }, tooltip } },
-        { mark: { type: 'bar', size: 18, color: OKABE_ITO[0] }, encoding: { [valueCh]: v('q1'), [`${valueCh}2`]: { field: 'q3' }, tooltip } },
+        {
+          mark: { type: 'bar', size: 18, color: OKABE_ITO[0] },
+          encoding: { [valueCh]: v('q1'), [`${valueCh}2`]: { field: 'q3' }, tooltip },
+        },
         { mark: { type: 'tick', color: '#ffffff', size: 18, thickness: 2 }, encoding: { [valueCh]: v('median'), tooltip } },
       ],
     };

@@ -26,7 +26,11 @@ export function selectionColumns(spec: ChartSpec): string[] {
   if (spec.map?.kind === 'tiles' || spec.map?.kind === 'choropleth') return [spec.map.key];
   if (spec.map || spec.mark === 'boxplot') return [];
   if (brushChannel(spec)) return [spec.encoding.x!.field!];
-  return [...new Set(KEY_CHANNELS.flatMap((ch) => (spec.encoding[ch]?.field && !spec.encoding[ch]?.aggregate ? [spec.encoding[ch]!.field!] : [])))];
+  return [
+    ...new Set(
+      KEY_CHANNELS.flatMap((ch) => (spec.encoding[ch]?.field && !spec.encoding[ch]?.aggregate ? [spec.encoding[ch]!.field!] : [])),
+    ),
+  ];
 }
 
 class DashboardState {
@@ -71,7 +75,8 @@ class DashboardState {
   private columnsFor(target: SavedChart, source: SavedChart | null, table: TableEntry): string[] {
     const names = new Set(table.columns.map((c) => c.name));
     const cols = new Set<string>();
-    for (const [id, fs] of Object.entries(this.selections)) if (id !== target.id && id !== source?.id) for (const f of fs) cols.add(f.column);
+    for (const [id, fs] of Object.entries(this.selections))
+      if (id !== target.id && id !== source?.id) for (const f of fs) cols.add(f.column);
     if (source) for (const c of selectionColumns(source.spec)) cols.add(c);
     return [...cols].filter((c) => names.has(c));
   }
@@ -101,7 +106,14 @@ class DashboardState {
    * A chart with the other charts' selections: from its index when ready, else by the full query
    * (and its index is started for the next update). Bins stay those of the chart without selection.
    */
-  async render(engine: Engine, chart: SavedChart, table: TableEntry, filters: readonly Filter[], messages: ChartMessages, update: boolean): Promise<RenderedChart> {
+  async render(
+    engine: Engine,
+    chart: SavedChart,
+    table: TableEntry,
+    filters: readonly Filter[],
+    messages: ChartMessages,
+    update: boolean,
+  ): Promise<RenderedChart> {
     const normal = engine.lane('normal');
     const steps = await binSteps(normal, chart.spec, table);
     // A later render follows a brush or a click elsewhere: interactive, and the newer one replaces it.
@@ -114,7 +126,8 @@ class DashboardState {
       return r;
     }
     const columns = [...new Set(applicable.map((f) => f.column))];
-    if (!this.indexes.peek(chart.spec, table, columns, steps)) void this.indexes.ensure(normal, chart.spec, table, columns, steps, messages).catch(() => undefined);
+    if (!this.indexes.peek(chart.spec, table, columns, steps))
+      void this.indexes.ensure(normal, chart.spec, table, columns, steps, messages).catch(() => undefined);
     const r = await this.indexes.run(lane, chart.spec, table, applicable, steps, messages);
     this.via = { ...this.via, [chart.id]: { via: r.via, ...(r.reason ? { reason: r.reason } : {}) } };
     return r;

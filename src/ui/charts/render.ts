@@ -65,13 +65,22 @@ export function fitToWidth(vl: VlSpec, width: number): VlSpec {
     ...vl,
     config: {
       ...config,
-      legend: { ...config.legend, orient: 'top', direction: 'horizontal', titleLimit: avail, labelLimit: Math.max(80, Math.floor(avail / 2)), columns: Math.max(1, Math.floor(avail / 160)), gradientLength: Math.min(240, avail - 40) },
+      legend: {
+        ...config.legend,
+        orient: 'top',
+        direction: 'horizontal',
+        titleLimit: avail,
+        labelLimit: Math.max(80, Math.floor(avail / 2)),
+        columns: Math.max(1, Math.floor(avail / 160)),
+        gradientLength: Math.min(240, avail - 40),
+      },
       title: { ...config.title, limit: 0 },
     },
   };
   const title = vl.title as { text?: string | string[]; subtitle?: string | string[] } | undefined;
   if (title) {
-    const lines = (t: string | string[] | undefined, size: number, bold: boolean) => (t === undefined ? undefined : (Array.isArray(t) ? t : [t]).flatMap((s) => wrapText(s, avail, size, bold)));
+    const lines = (t: string | string[] | undefined, size: number, bold: boolean) =>
+      t === undefined ? undefined : (Array.isArray(t) ? t : [t]).flatMap((s) => wrapText(s, avail, size, bold));
     const text = lines(title.text, TITLE_PX, true);
     const subtitle = lines(title.subtitle, SUBTITLE_PX, false);
     out.title = { ...title, ...(text ? { text } : {}), ...(subtitle ? { subtitle } : {}) };
@@ -84,10 +93,13 @@ export function fitToWidth(vl: VlSpec, width: number): VlSpec {
   // Fixed-step views (the tile map, bars by category) keep their step; a continuous plot fills the card.
   const x = (main.encoding as Record<string, { type?: string }> | undefined)?.x;
   const continuousX = x && (x.type === 'quantitative' || x.type === 'temporal');
-  if (main.width === undefined && (continuousX || main.projection || main.mark === 'arc' || (main.mark as { type?: string } | undefined)?.type === 'arc')) {
+  if (
+    main.width === undefined &&
+    (continuousX || main.projection || main.mark === 'arc' || (main.mark as { type?: string } | undefined)?.type === 'arc')
+  ) {
     const yAxis = hasChannel(main, 'y') ? 90 : 0;
     fitted.width = Math.max(120, avail - yAxis);
-    if (main.projection) fitted.height = Math.max(160, Math.round(fitted.width as number * 0.75));
+    if (main.projection) fitted.height = Math.max(160, Math.round((fitted.width as number) * 0.75));
   }
   const source: VlSpec | undefined = footer ? { ...footer, mark: { ...(footer.mark as object), limit: 0 } } : undefined;
   if (source) {

@@ -65,7 +65,9 @@ export function chartCases(engine: Engine, entry: TableEntry): Record<string, ()
     crossfilter_index: async () => {
       if (!span) {
         const d = quoteIdent(DATE);
-        const r = await engine.query(`SELECT epoch_ms(CAST(min(${d}) AS TIMESTAMP)), epoch_ms(CAST(max(${d}) AS TIMESTAMP)) FROM ${quoteIdent(TABLE)}`);
+        const r = await engine.query(
+          `SELECT epoch_ms(CAST(min(${d}) AS TIMESTAMP)), epoch_ms(CAST(max(${d}) AS TIMESTAMP)) FROM ${quoteIdent(TABLE)}`,
+        );
         span = [Number(r.rows[0]![0]), Number(r.rows[0]![1])];
       }
       await uncached();
@@ -89,7 +91,8 @@ export function chartCases(engine: Engine, entry: TableEntry): Record<string, ()
     crossfilter_full: async () => {
       await uncached();
       const sel = brush();
-      for (const spec of targets) await runChart(engine.lane('interactive'), crossFiltered(spec, entry, sel), entry, { binSteps: await steps(spec) });
+      for (const spec of targets)
+        await runChart(engine.lane('interactive'), crossFiltered(spec, entry, sel), entry, { binSteps: await steps(spec) });
     },
     crossfilter_cleanup: async () => {
       await idx?.dropAll(engine);
