@@ -4,6 +4,7 @@
 // on screen: a position means nothing once the sort or the filters change, a key means the same row
 // for anyone who reruns it.
 import { quoteIdent } from '../sql/ident.ts';
+import { typeKind, type TypeKind } from '../sql/types.ts';
 import { countSql, queryRelation } from '../explore/window.ts';
 import type { Session } from '../project/session.ts';
 import { whereClause, type Filter } from '../query/filters.ts';
@@ -12,10 +13,11 @@ import type { SnapshotEvidence } from './model.ts';
 
 /** Columns whose name says they identify a row (numéro, identifiant, SIRET, code, référence…). */
 const ID_NAME = /(^|_)(id|ident|identifiant|numero|num|no|n|ref|reference|siret|siren|code|cle|key|uuid|matricule)(_|\d|$)/i;
-/** Floating-point values do not survive a round trip through text exactly: never a key. */
-const INEXACT = /^(FLOAT|DOUBLE|REAL)\b/i;
-/** Only scalars can be written as a literal to compare with. */
-const SCALAR = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|DECIMAL|NUMERIC|VARCHAR|DATE|TIMESTAMP|BOOLEAN|TIME)\b/i;
+/**
+ * Types a key can be compared in: scalars written as a literal. Not floats (their values do not survive
+ * a round trip through text exactly), not lists or structs (no literal to compare with).
+ */
+const KEY_KINDS = new Set<TypeKind>(['integer', 'decimal', 'text', 'date', 'timestamp', 'time', 'boolean']);
 /** Candidate single-column keys tried before the whole row. */
 const MAX_TRIES = 4;
 
@@ -55,7 +57,7 @@ async function countWhere(session: Session, table: string, filters: Filter[]): P
 export async function rowKey(session: Session, pick: Pick<RowPick, 'table' | 'values'>): Promise<{ key: string[]; filters: Filter[]; count: number }> {
   const entry = session.catalog.get(pick.table);
   if (!entry) throw new Error(`Table inconnue : « ${pick.table} »`);
-  const cols = entry.columns.filter((c) => c.name in pick.values && SCALAR.test(c.type.trim()) && !INEXACT.test(c.type.trim()));
+  const cols = entry.columns.filter((c) => c.name in pick.values && KEY_KINDS.has(typeKind(c.type)));
   const values = new Map(cols.map((c) => [c.name, scalar(pick.values[c.name])] as const));
   const named = cols.filter((c) => ID_NAME.test(c.name));
   const first = entry.columns[0];
