@@ -1,6 +1,8 @@
 // The reports library's operations (registered on import, listed in ops/all.ts).
 import { z } from 'zod';
 import { OperationError, registerOperation } from '../ops/registry.ts';
+import { runImportReports } from './import.ts';
+import { runSearchReports } from './search.ts';
 import {
   OP_CORRECT_RECOMMENDATION,
   OP_EXTRACT_RECOMMENDATIONS,
@@ -49,9 +51,7 @@ export const importReports = registerOperation<ImportReportsParams, ImportReport
   kind: 'import',
   description: 'Importe des rapports PDF (un fichier ou un dossier) : texte par page, index de recherche',
   params: ImportReportsParams,
-  async run() {
-    throw new OperationError('TODO import-reports'); // TODO
-  },
+  run: (ctx, p) => runImportReports(ctx, p),
 });
 
 export const searchReports = registerOperation<SearchReportsParams, SearchDetail>({
@@ -59,9 +59,7 @@ export const searchReports = registerOperation<SearchReportsParams, SearchDetail
   kind: 'query',
   description: 'Recherche dans les rapports PDF : passages classés (BM25) avec leur page',
   params: SearchReportsParams,
-  async run() {
-    throw new OperationError('TODO search-reports'); // TODO
-  },
+  run: (ctx, p) => runSearchReports(ctx, p),
 });
 
 export const extractRecommendations = registerOperation<ExtractRecommendationsParams, ExtractRecommendationsDetail>({

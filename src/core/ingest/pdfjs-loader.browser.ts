@@ -1,0 +1,10 @@
+// Browser: the modern build; parsing runs in pdf.js's own Web Worker, its script served by the app
+// (CSP worker-src 'self'), so a 300-page report does not freeze the page.
+import * as pdfjs from 'pdfjs-dist';
+import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
+import type { Pdfjs } from './pdfjs-loader.ts';
+
+export async function load(): Promise<Pdfjs> {
+  pdfjs.GlobalWorkerOptions.workerSrc = workerUrl;
+  return pdfjs;
+}
