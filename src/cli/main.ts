@@ -233,8 +233,9 @@ async function cmdTables(session: Session, io: Io): Promise<number> {
 
 async function cmdSql(session: Session, sql: string, format: string, io: Io): Promise<number> {
   if (!sql.trim()) throw new Error('requête SQL manquante');
-  // The journaled `sql` operation, as in the workbench: one reading statement, no file access, a journal entry.
-  const { rows: r } = await session.runQuery(sql);
+  // The workbench's path (the journaled `sql` operation): one reading statement, no file access, computed once, a journal entry.
+  const { readQuery } = await import('../core/query/workbench.ts');
+  const { rows: r } = await readQuery(session, sql);
   io.out(format === 'csv' ? toCsv(r) : format === 'json' ? toJson(r) : toText(r));
   return 0;
 }

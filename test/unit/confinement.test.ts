@@ -14,7 +14,7 @@ import { chainResolvers, type FileResolver } from '../../src/core/ingest/source.
 import { JOURNAL_FILE, MANIFEST_FILE } from '../../src/core/project/manifest.ts';
 import { NodeProjectStore } from '../../src/core/project/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
-import { runWorkbenchQuery } from '../../src/core/query/workbench.ts';
+import { readQuery, runWorkbenchQuery } from '../../src/core/query/workbench.ts';
 import { manifest, OK, sha, source } from '../fixtures/received-project.ts';
 
 const MARK = 'SECRET_MARK_7f3a';
@@ -105,8 +105,7 @@ describe('the engine cannot read or write files by name', () => {
     expect(problems[0]!.reason).toMatch(REFUSED);
     expect(problems[0]!.reason).not.toContain(MARK);
     const before = session.journal.all().length;
-    await expect(session.runQuery(q())).rejects.toThrow(REFUSED);
-    await expect(runWorkbenchQuery(session, q(), 'test')).rejects.toThrow(REFUSED);
+        await expect(runWorkbenchQuery(session, q(), 'test')).rejects.toThrow(REFUSED);
     await expect(session.saveQuery('v2', q())).rejects.toThrow(REFUSED);
     expect(session.journal.all().length).toBe(before);
   });
@@ -119,7 +118,7 @@ describe('the engine cannot read or write files by name', () => {
 
   it('INSTALL is not a reading statement, and nothing installed could be loaded', async () => {
     const s = await Session.create(engine, new NodeProjectStore(root), NOTHING_APPROVED, 'p');
-    await expect(s.runQuery('INSTALL httpfs')).rejects.toThrow(/Seules les requêtes de lecture/);
+    await expect(readQuery(s, 'INSTALL httpfs')).rejects.toThrow(/Seules les requêtes de lecture/);
     await expect(engine.exec('LOAD httpfs')).rejects.toThrow(/Charger une extension de DuckDB n’est pas permis/);
   });
 
@@ -127,19 +126,24 @@ describe('the engine cannot read or write files by name', () => {
     const store = new NodeProjectStore(root);
     const s = await Session.create(engine, store, NOTHING_APPROVED, 'p');
     await s.importPath('sources/ok.csv');
-    expect((await s.runQuery('SELECT sum(montant) FROM ok')).rows.rows[0]?.[0]).toBe(30);
+    expect((await readQuery(s, 'SELECT sum(montant) FROM ok')).rows.rows[0]?.[0]).toBe(30);
   });
 
-  it('`loupe sql` journals its query, and refuses read_text with a clear message and no journal entry', { timeout: 240_000 }, async () => {
+  it('`loupe sql` journals its query, and refuses read_text, read_csv and two statements with a clear message and no journal entry', { timeout: 240_000 }, async () => {
     expect((await loupe('import', join(root, 'sources', 'ok.csv'), '--project', root)).code).toBe(0);
     const journal = () => readFile(join(root, JOURNAL_FILE), 'utf8');
     const ok = await loupe('sql', '--project', root, 'SELECT count(*) AS n FROM ok', '--format', 'json');
     expect(ok).toMatchObject({ code: 0, out: '[{"n":2}]\n' });
     expect((await journal()).trim().split('\n').map((l) => JSON.parse(l).op)).toEqual(['import-file', 'sql']);
+    const entry = JSON.parse((await journal()).trim().split('\n')[1]!);
+    expect(entry).toMatchObject({ params: { sql: 'SELECT count(*) AS n FROM ok' }, inputs: [{ table: 'ok' }], output: { rows: 1, digest: expect.stringMatching(/^[0-9a-f]{16,}$/) } });
     const before = await journal();
     const bad = await loupe('sql', '--project', root, "SELECT * FROM read_text('/etc/hostname')");
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/Accès au fichier « \/etc\/hostname » refusé/);
+    const csv = await loupe('sql', '--project', root, "SELECT * FROM read_csv('/etc/passwd')");
+    expect(csv).toMatchObject({ code: 1, err: expect.stringMatching(/Accès au fichier « \/etc\/passwd » refusé/) });
+    expect(csv.out).not.toContain('root:');
     const two = await loupe('sql', '--project', root, 'SELECT 1; SELECT 2');
     expect(two).toMatchObject({ code: 1, err: expect.stringMatching(/Une seule requête/) });
     expect(await journal()).toBe(before);

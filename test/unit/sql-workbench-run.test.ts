@@ -7,6 +7,7 @@ import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
 import { NodeProjectStore } from '../../src/core/project/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
+import { runSql } from '../../src/core/query/sql-ops.ts';
 import { queryHistory, runWorkbenchQuery, WorkbenchError } from '../../src/core/query/workbench.ts';
 
 let dir: string;
@@ -34,7 +35,7 @@ describe('running a workbench query', () => {
     expect((await engine.query(`SELECT * FROM "${r.relation.kind === 'table' ? r.relation.name : ''}" ORDER BY 1`)).rows).toEqual([['A', 77570], ['B', 120000]]);
     expect(r.entry).toMatchObject({ op: 'sql', params: { sql: sql.replace(/;$/, '') }, output: { rows: 2 } });
     // Replaying the journaled `sql` operation over the query gives the digest that was recorded.
-    const direct = await s.runQuery(sql);
+    const direct = await s.run(runSql, { sql });
     expect(direct.entry.output!.digest).toBe(r.entry.output!.digest);
     // Newest first: the direct run, then the workbench's.
     expect(queryHistory(s.journal.all()).map((h) => [h.sql, h.rows])).toEqual([[sql, 2], [sql.replace(/;$/, ''), 2]]);

@@ -7,6 +7,7 @@ import { createNodeEngine } from '../../src/core/engine/node.ts';
 import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
 import { NodeProjectStore } from '../../src/core/project/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
+import { readQuery } from '../../src/core/query/workbench.ts';
 
 let dir: string;
 const engines: Engine[] = [];
@@ -29,7 +30,7 @@ describe('SQL workbench', () => {
   it('journals a query with the tables it read, their source hashes and a digest of the result', async () => {
     const s = await Session.create(await engine(), new NodeProjectStore(join(dir, 'p1')), nodeFileResolver, 'p1');
     await s.importPath(join(dir, 'marches.csv'));
-    const { rows, entry } = await s.runQuery('SELECT titulaire, sum(montant_ht) AS total FROM marches GROUP BY 1 ORDER BY 1;');
+    const { rows, entry } = await readQuery(s, 'SELECT titulaire, sum(montant_ht) AS total FROM marches GROUP BY 1 ORDER BY 1;');
     expect(rows.rows).toEqual([['A', 77570], ['B', 120000]]);
     expect(entry).toMatchObject({ op: 'sql', output: { rows: 2 }, inputs: [{ table: 'marches', sha256: s.manifest.sources[0]!.sha256 }] });
   });
@@ -37,7 +38,7 @@ describe('SQL workbench', () => {
   it('refuses to journal a statement that writes, with a message', async () => {
     const s = await Session.create(await engine(), new NodeProjectStore(join(dir, 'p2')), nodeFileResolver, 'p2');
     await s.engine.exec('CREATE TABLE x AS SELECT 1 AS a');
-    await expect(s.runQuery('DROP TABLE x')).rejects.toThrow(/lecture/);
+    await expect(readQuery(s, 'DROP TABLE x')).rejects.toThrow(/lecture/);
     expect((await s.engine.query('SELECT count(*) FROM x')).rows).toEqual([[1]]);
     await expect(s.saveQuery('v', 'DELETE FROM x')).rejects.toThrow(/lecture/);
     await expect(s.saveQuery('bad name', 'SELECT 1')).rejects.toThrow(/name/);
@@ -46,12 +47,12 @@ describe('SQL workbench', () => {
   it('refuses queries that read files directly, so every number traces back to an imported, hashed file', async () => {
     const s = await Session.create(await engine(), new NodeProjectStore(join(dir, 'p4')), nodeFileResolver, 'p4');
     // The engine has no file access: DuckDB itself refuses, whatever the spelling (confinement.test.ts).
-    await expect(s.runQuery("SELECT * FROM read_text('/etc/passwd')")).rejects.toThrow(/Accès au fichier « \/etc\/passwd » refusé.*importez/);
-    await expect(s.runQuery("SELECT * FROM '/etc/passwd.csv'")).rejects.toThrow(/Accès au fichier « \/etc\/passwd\.csv » refusé/);
-    await expect(s.runQuery("SELECT * FROM range(3) t JOIN glob('/*') g ON true")).rejects.toThrow(/Accès au fichier « \/\* » refusé/);
+    await expect(readQuery(s, "SELECT * FROM read_text('/etc/passwd')")).rejects.toThrow(/Accès au fichier « \/etc\/passwd » refusé.*importez/);
+    await expect(readQuery(s, "SELECT * FROM '/etc/passwd.csv'")).rejects.toThrow(/Accès au fichier « \/etc\/passwd\.csv » refusé/);
+    await expect(readQuery(s, "SELECT * FROM range(3) t JOIN glob('/*') g ON true")).rejects.toThrow(/Accès au fichier « \/\* » refusé/);
     await expect(s.saveQuery('v', "SELECT * FROM read_csv('x.csv')")).rejects.toThrow(/Accès au fichier « x\.csv » refusé/);
     // The same words inside a string or a comment are just text.
-    const ok = await s.runQuery("SELECT 'read_text(x)' AS a -- FROM '/etc/passwd'\n");
+    const ok = await readQuery(s, "SELECT 'read_text(x)' AS a -- FROM '/etc/passwd'\n");
     expect(ok.rows.rows).toEqual([['read_text(x)']]);
   });
 

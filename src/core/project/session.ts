@@ -6,7 +6,7 @@ import { importFile, importFolder, importSourceFile, type FolderReport, type Imp
 import { chainResolvers, sha256OfFile, type FileResolver } from '../ingest/source.ts';
 import { Journal, type JournalEntry, type JournalSink } from '../journal/journal.ts';
 import { runOperation, type Operation, type OperationContext, type OperationResult, type Progress } from '../ops/registry.ts';
-import { assertSingleSelect, runSql, saveQuery } from '../query/sql-ops.ts';
+import { assertSingleSelect, saveQuery } from '../query/sql-ops.ts';
 import { quoteIdent } from '../sql/ident.ts';
 import { emptyManifest, JOURNAL_FILE, MANIFEST_FILE, parseManifest, type Manifest, type SourceRecord } from './manifest.ts';
 import type { ProjectStore } from './store.ts';
@@ -401,16 +401,6 @@ export class Session {
   /** Saves a query as a named view: catalog, manifest and journal. */
   saveQuery(name: string, sql: string, description?: string): Promise<OperationResult> {
     return this.run(saveQuery, { name, sql, ...(description ? { description } : {}) });
-  }
-
-  /** Runs a read-only query for the workbench: journaled (SQL + digest), rows returned. */
-  async runQuery(sql: string, opts: { timeoutMs?: number } = {}) {
-    assertSingleSelect(sql);
-    const t0 = performance.now();
-    const rows = await this.engine.query(sql, opts);
-    const ms = performance.now() - t0;
-    const res = await this.run(runSql, { sql });
-    return { rows, ms, entry: res.entry };
   }
 
   async createView(name: string, sql: string): Promise<void> {

@@ -7,6 +7,7 @@
 // CREATE TABLE … AS is clean. So the long part is the CREATE, the only step a cancel interrupts, and
 // the digest afterwards reads the finished result (same digest as over the query: same rows and columns).
 import { QueryCancelledError, sqlLabel, type Engine } from '../engine/engine.ts';
+import type { Rows } from '../engine/values.ts';
 import { tableRelation, type Relation } from '../explore/window.ts';
 import type { JournalEntry } from '../journal/journal.ts';
 import type { Operation } from '../ops/registry.ts';
@@ -122,6 +123,25 @@ export async function runWorkbenchQuery(session: Session, sql: string, slot: str
     throw new WorkbenchError(await locateSqlError(engine, sql, message), false);
   } finally {
     signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+let readSeq = 0;
+
+/**
+ * The one read path outside the workbench view (the CLI's `sql`, tests): the workbench's own run —
+ * one reading statement, no file access, computed once, journaled as `sql` with the digest of that
+ * result — then every row read from the result and the temporary table dropped. Errors are
+ * WorkbenchError, as in the view.
+ */
+export async function readQuery(session: Session, sql: string, signal?: AbortSignal): Promise<{ rows: Rows; ms: number; entry: JournalEntry }> {
+  const slot = `read_${++readSeq}`;
+  const res = await runWorkbenchQuery(session, sql, slot, signal);
+  try {
+    const rows = await session.engine.query(`SELECT * FROM temp.${quoteIdent(resultTableName(slot))}`);
+    return { rows, ms: res.ms, entry: res.entry };
+  } finally {
+    await dropWorkbenchResult(session.engine, slot);
   }
 }
 
