@@ -85,8 +85,8 @@ const snapshotOf = (x: Finding) => {
 const plain = (x: string) => x.replace(/[\u00a0\u202f]/g, ' ');
 /** The header cells of the evidence table of one snapshot. */
 function printedColumns(html: string, evidenceId: string): string[] {
-  const table = new RegExp(`<table class="preuve" data-evidence="${evidenceId}"><thead><tr>(.*?)</tr></thead>`).exec(html)?.[1] ?? '';
-  return [...table.matchAll(/<th>(.*?)(<br>|<\/th>)/g)].map((m) => m[1]!);
+  const table = new RegExp(`<table class="preuve" data-evidence="${evidenceId}">(?:<colgroup>.*?</colgroup>)?<thead><tr>(.*?)</tr></thead>`).exec(html)?.[1] ?? '';
+  return [...table.matchAll(/<th>(.*?)(<br>|<\/th>)/g)].map((m) => m[1]!.replace(/<wbr>/g, ''));
 }
 
 describe('evidence columns', () => {
@@ -142,7 +142,12 @@ describe('report layout', () => {
     const html = await renderReport(s, { findingIds: [f.id] }, { timeZone: 'Europe/Paris', now: new Date('2024-02-01T10:00:00Z') });
     const e = snapshotOf(f);
     expect(printedColumns(html, e.id)).toEqual(['numero_dossier', 'beneficiaire', 'montant_verse', 'date_versement']);
-    expect(html).not.toContain('champ_07</th>');
+    // Widths follow content on a fixed layout: a short code gets less room than a date-time, and they add up to the page.
+    const widths = [...(/<colgroup>(.*?)<\/colgroup>/.exec(html)?.[1] ?? '').matchAll(/width:([\d.]+)%/g)].map((m) => Number(m[1]));
+    expect(widths).toHaveLength(4);
+    expect(Math.abs(widths.reduce((a, b) => a + b, 0) - 100)).toBeLessThan(0.5);
+    expect(widths[0]!).toBeLessThan(widths[3]!); // « D-1000 » under a 14-letter name, « 10/03/2023 14:05:00 » longer
+    expect(html).not.toMatch(/champ_(<wbr>)?07<\/th>/);
     expect(plain(html)).toContain(`Colonnes affichées : 4 sur ${e.columns.length}`);
     // The date-time column is the grid's wall clock, not moved one hour to Paris time.
     expect(html).toContain('<td>10/03/2023 14:05:00</td>');

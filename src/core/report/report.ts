@@ -49,8 +49,9 @@ h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.3rem;border-bottom:2px so
 h3{font-size:1.05rem;margin:1.2rem 0 .3rem}h4{font-size:.95rem;margin:.8rem 0 .3rem}
 .meta{color:#555;font-size:.9rem}.montant{font-weight:600}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem;width:100%}
-th,td{border:1px solid #bbb;padding:.2rem .4rem;text-align:left;vertical-align:top;overflow-wrap:anywhere;hyphens:auto}th{background:#eee}
-table.preuve{table-layout:auto}table.preuve td{max-width:18rem}thead{display:table-header-group}tr{page-break-inside:avoid}
+th,td{border:1px solid #bbb;padding:.2rem .4rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#eee}
+table.preuve td,table.preuve th{overflow-wrap:break-word}table.preuve td.long{overflow-wrap:anywhere}
+table.preuve{table-layout:fixed}thead{display:table-header-group}tr{page-break-inside:avoid}
 .sources{font-size:.8rem;color:#333;margin:.3rem 0}.sources li{overflow-wrap:anywhere}
 a.csv{font-size:.85rem}footer{margin-top:2rem;border-top:1px solid #bbb;padding-top:.4rem;font-size:.8rem;color:#555;overflow-wrap:anywhere}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -91,24 +92,53 @@ function section(title: string, text: string): string {
 
 const REASON: Record<ColumnReason, string> = { chosen: 'choisie', cited: 'citée dans la constatation', amount: 'montant', key: 'identifie la ligne', first: 'première colonne' };
 
-function cellHtml(v: unknown, type: string): string {
+/** A column name may break after « _ » (numero_<wbr>dossier) rather than in the middle of a word. */
+function breakable(name: string): string {
+  return h(name).replace(/_/g, '_<wbr>');
+}
+
+function cellText(v: unknown, type: string): string {
   const nested = nestedValue(v);
-  const text = nested !== undefined ? readableValue(nested, (x) => formatCell(x, '', TZ)) : formatCell(v, type, TZ);
-  return `<td${typeof v === 'number' ? ' class="n"' : ''}>${h(text)}</td>`;
+  return nested !== undefined ? readableValue(nested, (x) => formatCell(x, '', TZ)) : formatCell(v, type, TZ);
+}
+
+/**
+ * Column widths from what they hold (a code gets little room, a name or an address more), so that on
+ * A4 cells wrap between words instead of the table running off the page or cutting « Associati|on ».
+ */
+function colgroup(shown: readonly { index: number; column: { label: string; type: string } }[], rows: readonly unknown[][]): string {
+  // A column is at least as wide as its longest word (and header piece, the header breaking after « _ »),
+  // so no word is cut; past that it grows with its text, a long one (an address, a JSON) capped.
+  const longestWord = (t: string) => Math.max(0, ...t.split(/\s+|(?<=_)/).map((w) => w.length));
+  const weights = shown.map(({ index, column }) => {
+    const texts = rows.map((r) => cellText(r[index], column.type));
+    // Headers are bold: their letters take about a third more room.
+    const word = Math.min(24, Math.max(Math.ceil(longestWord(column.label) * 1.35), ...texts.map(longestWord))) + 3;
+    return Math.max(6, word, Math.min(30, Math.max(0, ...texts.map((t) => t.length))));
+  });
+  const sum = weights.reduce((a, b) => a + b, 0);
+  return `<colgroup>${weights.map((w) => `<col style="width:${((100 * w) / sum).toFixed(1)}%">`).join('')}</colgroup>`;
+}
+
+function cellHtml(v: unknown, type: string): string {
+  const text = cellText(v, type);
+  // Words wrap between words; only a token too long for any column (a URL, an identifier) is cut anywhere.
+  const cls = typeof v === 'number' ? ' class="n"' : /\S{28,}/.test(text) ? ' class="long"' : '';
+  return `<td${cls}>${h(text)}</td>`;
 }
 
 function snapshotTable(f: Finding, e: Extract<Evidence, { kind: 'snapshot' }>, ctx: Ctx): string {
   if (!e.columns.length) return '';
   const rows = e.rows.slice(0, ctx.maxRows);
   const choice = chooseColumns(f, e, ctx.columns[e.id]);
-  const head = choice.shown.map(({ column: c }) => `<th>${h(c.label)}${c.label !== c.name ? `<br><code>${h(c.name)}</code>` : ''}</th>`).join('');
+  const head = choice.shown.map(({ column: c }) => `<th>${breakable(c.label)}${c.label !== c.name ? `<br><code>${breakable(c.name)}</code>` : ''}</th>`).join('');
   const body = rows.map((r) => `<tr>${choice.shown.map(({ index, column }) => cellHtml(r[index], column.type)).join('')}</tr>`).join('\n');
   const more = e.totalRows > rows.length ? `<p class="meta">${h(`${rows.length} ligne(s) affichée(s) sur ${e.totalRows} ; ${e.rows.length} figée(s) dans la preuve, l’empreinte du journal couvre le résultat entier.`)}</p>` : '';
   const hidden = choice.total - choice.shown.length;
   const why = `<p class="meta">${h(`Colonnes affichées : ${choice.shown.length} sur ${choice.total}`)}${hidden ? h(` (${choice.shown.map((x) => `${x.column.label} : ${REASON[x.reason]}`).join(' ; ')})`) : ''}.</p>`;
   const name = csvFileName(f.id, e.id);
   const csv = `<p class="meta">Données complètes (${h(String(choice.total))} colonne(s), ${h(String(e.rows.length))} ligne(s) figée(s)) : fichier joint <a class="csv" download="${h(name)}" href="${h(csvDataUrl(snapshotCsv(e)))}">${h(name)}</a> (CSV, séparateur « ; »).</p>`;
-  return `${why}<table class="preuve" data-evidence="${h(e.id)}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${more}${csv}`;
+  return `${why}<table class="preuve" data-evidence="${h(e.id)}">${colgroup(choice.shown, rows)}<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${more}${csv}`;
 }
 
 /** Tables, files (SHA-256) and, for a map, the GeoJSON behind a figure: a reader can fetch the same files and check them. */
