@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { RejectedLine } from '../catalog/catalog.ts';
 import { registeredName, type Engine } from '../engine/engine.ts';
 import { quoteIdent, quoteLiteral, uniqueIdentifiers } from '../sql/ident.ts';
+import { isIntegerType, isNumericType } from '../sql/types.ts';
 import { lineNumbersAt, transcodeToUtf8 } from './encoding.ts';
 import { isCodeName, PLACE_CODE_SQL, PLACE_NAME } from './codes.ts';
 import { scanQuotes, strayQuoteText, type QuoteScan } from './quotes.ts';
@@ -19,8 +20,6 @@ export { CsvOptions, sniffCsv, type CsvSniff } from './sniff.ts';
 /** Rows DuckDB reads to choose column types; the whole file would cost a second full read. */
 export const TYPE_SAMPLE_ROWS = 20_000;
 const REJECT_SAMPLE = 100;
-const NUMERIC = /^(BIGINT|INTEGER|DOUBLE|DECIMAL|HUGEINT|SMALLINT|TINYINT|UBIGINT|FLOAT)/;
-const INTEGER_TYPE = /^(BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT)$/;
 
 type Dialect = Omit<CsvOptions, 'columnTypes' | 'datePrecision' | 'groupedNumbers'>;
 
@@ -97,7 +96,7 @@ async function detectTypes(engine: Engine, reg: string, dialect: Dialect, ids: s
       if (given[id]) return [id, given[id]];
       let t = types[id] ?? 'VARCHAR';
       if (t === 'NULL' || t === 'SQLNULL') t = 'VARCHAR';
-      if (NUMERIC.test(t) && isCodeName(id)) t = 'VARCHAR';
+      if (isNumericType(t) && isCodeName(id)) t = 'VARCHAR';
       return [id, t];
     }),
   ) as Record<string, string>;
@@ -180,7 +179,7 @@ async function refine(
     const t = columnTypes[id]!;
     if (t === 'DOUBLE') {
       checks.push({ id, kind: 'amount', expr: `bool_and(${c} IS NULL OR (${c} = round(${c}, 2) AND abs(${c}) < ${AMOUNT_BOUND})) AND count(${c}) > 0` });
-    } else if (INTEGER_TYPE.test(t) && PLACE_NAME.test(id)) {
+    } else if (isIntegerType(t) && PLACE_NAME.test(id)) {
       checks.push({ id, kind: 'place', expr: `bool_and(${c} IS NULL OR ${PLACE_CODE_SQL(c)}) AND count(${c}) > 0` });
     } else if (t === 'VARCHAR') {
       // Regular expressions over every value of every text column would cost more than the load on a
@@ -375,7 +374,7 @@ async function load(ctx: ReaderContext, dialect: Dialect, sniff: CsvSniff, ids: 
           // A decimal far down an integer column (1500 … 1500.5) widens it to DOUBLE; anything else is text.
           const value = /Could not convert string "(.*)" to/s.exec(c.message)?.[1]?.trim() ?? '';
           const decimal = (dialect.decimalComma ? /^[+-]?\d+(,\d+)?$/ : /^[+-]?\d+(\.\d+)?$/).test(value);
-          const widen = INTEGER_TYPE.test(columnTypes[c.column!]!) && decimal;
+          const widen = isIntegerType(columnTypes[c.column!]!) && decimal;
           warnings.push(
             `colonne « ${label} » : ${frenchMessage(c)} à la ligne ${lineOf(c)}, au-delà des ${TYPE_SAMPLE_ROWS} lignes examinées ; ` +
               (widen ? 'importée en nombre décimal' : 'importée en texte'),
