@@ -6,6 +6,7 @@ import { CACHE_INDEX, cacheFilesOf } from '../core/project/table-cache.ts';
 import type { ProjectStore } from '../core/project/store.ts';
 import type { Host, ProjectRef } from './host.ts';
 import { entriesOf, OpfsProjectStore, splitPath } from './opfs-store.ts';
+import { errorText } from '../core/util/errors.ts';
 
 const PROJECTS_DIR = 'projets';
 export const DEMO_ID = 'demo';
@@ -126,7 +127,7 @@ export function createBrowserHost(): BrowserHost {
 
   async function copyDemo(store: OpfsProjectStore): Promise<void> {
     const res = await fetch(`${DEMO_URL}${MANIFEST_FILE}`, { cache: 'no-cache' }).catch((e: unknown) => {
-      throw new DemoUnavailableError(e instanceof Error ? e.message : String(e));
+      throw new DemoUnavailableError(errorText(e));
     });
     if (!res.ok) throw new DemoUnavailableError(`${DEMO_URL}${MANIFEST_FILE} : HTTP ${res.status}`);
     const text = await res.text();

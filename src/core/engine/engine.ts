@@ -14,6 +14,7 @@ import {
   type Priority,
 } from './scheduler.ts';
 import { tableToRows, type Rows } from './values.ts';
+import { errorText } from '../util/errors.ts';
 
 export { QueryCancelledError, type JobInfo, type Priority };
 
@@ -260,7 +261,7 @@ export class Engine {
     const run = this.fast.query(sql).then(
       (t) => tableToRows(t as never),
       (e: unknown) => {
-        const msg = e instanceof Error ? e.message : String(e);
+        const msg = errorText(e);
         // TEMP tables and SET VARIABLE belong to the main connection: read them there.
         if (/Catalog Error|does not exist/i.test(msg)) throw new NeedsMainConnection(msg);
         throw new Error(cleanDuckDBMessage(msg));
@@ -302,11 +303,11 @@ export class Engine {
       }
       return out;
     } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
+      const msg = errorText(e);
       if (/cancel/i.test(msg)) {
         throw new QueryCancelledError(timedOut ? `Requête interrompue après ${opts.timeoutMs} ms` : 'Requête annulée');
       }
-      throw new Error(cleanDuckDBMessage(msg));
+      throw new Error(cleanDuckDBMessage(msg), { cause: e });
     } finally {
       if (timer) clearTimeout(timer);
     }

@@ -23,6 +23,7 @@ import type { OperationResult } from '../../core/ops/registry.ts';
 import { app } from '../app-state.svelte.ts';
 import { PARTICIPATORY_FORM, SUBSIDIES_FORM } from './check-form.ts';
 import { CheckForm } from './check-form.svelte.ts';
+import { errorText } from '../../core/util/errors.ts';
 
 export type BudgetTab = 'reconcile' | 'compare' | 'participatory' | 'subsidies';
 
@@ -66,10 +67,6 @@ export function mappingOf(d: MappingDraft): BudgetMapping | null {
   const m: BudgetMapping = { amount: d.amount };
   for (const f of BUDGET_FIELDS) if (f !== 'amount' && d[f]) m[f] = d[f];
   return m;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** A finished check: what the session returned, and when it failed, why. */

@@ -23,6 +23,7 @@ import { reopenProbe } from './reopen.ts';
 import { profileAndWindowCases } from './profile.ts';
 import { median, runsOnce } from '../figures.ts';
 import { IDS, TABLE } from '../sql.ts';
+import { errorText } from '../../../src/core/util/errors.ts';
 
 export const AMOUNT = IDS[10]!; // montant_paye
 const DIRECTION = IDS[2]!;
@@ -57,7 +58,7 @@ async function recording(engine: Engine, fn: () => Promise<unknown>): Promise<{ 
   try {
     await fn();
   } catch (e) {
-    return { ms: NaN, sql, error: e instanceof Error ? e.message : String(e) };
+    return { ms: NaN, sql, error: errorText(e) };
   } finally {
     engine.query = query;
   }
@@ -146,7 +147,7 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
   try {
     out.probes = { ...out.probes, ...(await reopenProbe(engine, catalog, TABLE)) };
   } catch (e) {
-    out.errors.reopen = e instanceof Error ? e.message : String(e);
+    out.errors.reopen = errorText(e);
   }
   return out;
 }
