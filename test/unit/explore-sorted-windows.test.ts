@@ -151,3 +151,24 @@ describe('deep windows of any relation: saved views, filtered views, SQL results
     await w.release();
   });
 });
+
+describe('several blocks at once', () => {
+  it('the grid asks for several deep windows together: one copy, one permutation, the right rows', async () => {
+    const w = new SortedWindows(engine);
+    const rel = tableRelation('vue_sauvee');
+    const orderBy: OrderBy[] = [{ column: 'montant', desc: true }];
+    const reqs = [PERMUTATION_FROM, PERMUTATION_FROM + 200, 15_000, 20_000].map((offset): WindowRequest => ({ offset, limit: 200, orderBy, columns: ['id', 'montant', 'direction'] }));
+    const got = await Promise.all(reqs.map((r) => w.rows(rel, r)));
+    const plainRows = async (req: WindowRequest) =>
+      (
+        await engine.query(
+          `SELECT id, montant, direction FROM (SELECT *, row_number() OVER () AS _n FROM vue_sauvee) ORDER BY montant DESC NULLS LAST, _n LIMIT ${req.limit} OFFSET ${req.offset}`,
+          { cache: false },
+        )
+      ).rows;
+    for (let i = 0; i < reqs.length; i++) expect(got[i]!.rows).toEqual(await plainRows(reqs[i]!));
+    expect(await temps()).toBe(2);
+    await w.release();
+    expect(await temps()).toBe(0);
+  });
+});

@@ -73,6 +73,17 @@ export class SortedWindows {
   private live: { source?: Source; perm?: Permutation } = {};
   /** Names known to be base tables (or not): a relation given by name may be either. */
   private readonly isTable = new Map<string, boolean>();
+  /**
+   * Building and dropping one at a time: the grid asks for several blocks at once, and two of them
+   * deciding together that a copy is missing would each make one (the first never dropped).
+   */
+  private lock: Promise<unknown> = Promise.resolve();
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.lock.then(fn, fn);
+    this.lock = next.catch(() => undefined);
+    return next;
+  }
 
   constructor(private readonly engine: Engine) {}
 
@@ -86,9 +97,9 @@ export class SortedWindows {
       const ready = await this.built(rel, req);
       return ready ? this.fetch(rel, req, ready.src, ready.perm) : windowQuery(this.engine, rel, req);
     }
-    const src = await this.sourceOf(rel);
+    const src = await this.serial(() => this.sourceOf(rel));
     if (!src) return windowQuery(this.engine, rel, req);
-    const perm = !sorted && src.copy ? null : await this.permutation(src, req);
+    const perm = !sorted && src.copy ? null : await this.serial(() => this.permutation(src, req));
     if (perm === null && !(!sorted && src.copy)) return windowQuery(this.engine, rel, req);
     return this.fetch(rel, req, src, perm);
   }
@@ -133,7 +144,11 @@ export class SortedWindows {
   }
 
   /** Drops the copy and the permutation (another relation is shown, or the grid goes away). */
-  async release(): Promise<void> {
+  release(): Promise<void> {
+    return this.serial(() => this.releaseNow());
+  }
+
+  private async releaseNow(): Promise<void> {
     await this.dropPerm();
     const old = this.source;
     this.source = null;
@@ -171,7 +186,7 @@ export class SortedWindows {
       const s = await this.source.built;
       if (s && s.stamp === (s.copy ? generation(this.engine) : await tableStamp(this.engine, (rel as { name: string }).name))) return s;
     }
-    await this.release();
+    await this.releaseNow();
     const built = (base && rel.kind === 'table' ? this.tableSource(rel.name, rel.where ?? '', key) : this.copySource(rel, key)).then(
       (s) => (this.live.source = s),
       () => null,
