@@ -1,7 +1,8 @@
 // The reports library's operations (registered on import, listed in ops/all.ts).
 import { z } from 'zod';
-import { OperationError, registerOperation } from '../ops/registry.ts';
+import { registerOperation } from '../ops/registry.ts';
 import { runImportReports } from './import.ts';
+import { runCorrectRecommendation, runExtractRecommendations } from './recommendations.ts';
 import { runSearchReports } from './search.ts';
 import {
   OP_CORRECT_RECOMMENDATION,
@@ -67,9 +68,7 @@ export const extractRecommendations = registerOperation<ExtractRecommendationsPa
   kind: 'finding',
   description: 'Extrait les recommandations numérotées des rapports PDF, avec leur page et la réponse du service',
   params: ExtractRecommendationsParams,
-  async run() {
-    throw new OperationError('TODO extract-recommendations'); // TODO
-  },
+  run: (ctx, p) => runExtractRecommendations(ctx, p),
 });
 
 export const correctRecommendation = registerOperation<CorrectRecommendationParams, { id: string }>({
@@ -77,7 +76,5 @@ export const correctRecommendation = registerOperation<CorrectRecommendationPara
   kind: 'finding',
   description: 'Corrige à la main une recommandation extraite (texte, page, réponse) ou la retire',
   params: CorrectRecommendationParams,
-  async run() {
-    throw new OperationError('TODO correct-recommendation'); // TODO
-  },
+  run: (ctx, p) => runCorrectRecommendation(ctx, p),
 });
