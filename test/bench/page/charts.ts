@@ -29,6 +29,11 @@ export function chartCases(engine: Engine, entry: TableEntry): Record<string, ()
     mark: 'bar',
     encoding: { x: { field: AMOUNT, type: 'quantitative', bin: true }, y: { type: 'quantitative', aggregate: 'count' } },
   });
+  const monthly = ChartSpec.parse({
+    source: { table: TABLE },
+    mark: 'line',
+    encoding: { x: { field: DATE, type: 'temporal', timeUnit: 'yearmonth' }, y: { field: AMOUNT, type: 'quantitative', aggregate: 'sum' } },
+  });
   // The brush source: payments over time, brushed on the date.
   const line = ChartSpec.parse({
     source: { table: TABLE },
@@ -52,6 +57,11 @@ export function chartCases(engine: Engine, entry: TableEntry): Record<string, ()
     chart_bar: async () => {
       await uncached();
       await runChart(engine, bar, entry, { cache });
+    },
+    // Before, runs 2 and 3 of this figure were answered by the result cache (0.3 ms at 200,000 rows).
+    chart_line: async () => {
+      await uncached();
+      await runChart(engine, monthly, entry, { cache });
     },
     chart_hist_cold: async () => {
       await uncached();

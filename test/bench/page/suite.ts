@@ -1,5 +1,5 @@
 // Explore, audit and chart figures, run in the page on Loupe's engine: each figure calls the app's own
-// code (SortedWindows, facetSql, profileTable, the audit operations, prepareChart) and records every SQL
+// code (SortedWindows, facetSql, profileTable, the audit operations, runChart) and records every SQL
 // statement it sends, so that the native baseline replays exactly the same statements (native.ts).
 import { benford } from '../../../src/core/audit/benford.ts';
 import { budgetReconcile } from '../../../src/core/budget/reconcile.ts';
@@ -16,7 +16,6 @@ import { validateParams, type Operation, type OperationContext } from '../../../
 import { facetSql } from '../../../src/core/query/facets.ts';
 import type { Filter } from '../../../src/core/query/filters.ts';
 import { quoteIdent } from '../../../src/core/sql/ident.ts';
-import { ChartSpec, prepareChart } from '../../../src/core/viz/index.ts';
 import * as B from '../budget.ts';
 import { chartCases } from './charts.ts';
 import { reopenProbe } from './reopen.ts';
@@ -92,12 +91,6 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
     if (kept) await sw.release();
     else kept = sw;
   };
-  const line = ChartSpec.parse({
-    source: { table: TABLE },
-    mark: 'line',
-    encoding: { x: { field: DATE, type: 'temporal', timeUnit: 'yearmonth' }, y: { field: AMOUNT, type: 'quantitative', aggregate: 'sum' } },
-  });
-  const chart = (spec: ChartSpec) => async () => engine.query((await prepareChart(engine, spec, entry)).sql);
   const cases: Record<string, () => Promise<unknown>> = {
     // grid_window_* (a sorted saved view at offsets 0, mid, end) and profile, profile_first: page/profile.ts.
     ...profileAndWindowCases(engine, TABLE, rows, AMOUNT, DIRECTION),
@@ -109,7 +102,6 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
     audit_duplicates: op(duplicates, { table: TABLE, columns: [SIRET, AMOUNT, DATE], amount: AMOUNT, result: 'bench_duplicates' }),
     audit_benford: op(benford, { table: TABLE, column: AMOUNT, test: 'first', result: 'bench_benford' }),
     audit_stratify: op(stratify, { table: TABLE, amount: AMOUNT, result: 'bench_stratify' }),
-    // The chart view's two phases: count (prepareChart), then the chart's own query.
     // Two 1M-row releases overlapping by half (built untimed, replayed by native too), reconciled
     // on SIRET and payment date with the amount compared.
     audit_reconcile_setup: async () => {
@@ -138,8 +130,7 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
     audit_reconcile_cleanup: async () => {
       for (const t of ['bench_left', 'bench_right', 'bench_reconcile']) await engine.query(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
     },
-    chart_line: chart(line),
-    // Bar, histogram and cross-filter through the dashboard's path (page/charts.ts).
+    // Bar, histogram, line and cross-filter through the dashboard's path (page/charts.ts).
     ...chartCases(engine, entry),
   };
   const out = await timeCases(engine, cases);
