@@ -5,6 +5,7 @@ export * from './model.ts';
 export * from './ops.ts';
 export * from './evidence.ts';
 export * from './row-evidence.ts';
+export * from './report-evidence.ts';
 export * from './findings.ts';
 export * from './integrity.ts';
 export * from './investigations.ts';

@@ -6,7 +6,9 @@
 import { keyFingerprint, normaliseIdentity, signedBytes, toBase64, verifyBytes, type Signer, type TrustedKey } from '../identity/identity.ts';
 import type { JournalEntry } from '../journal/journal.ts';
 import { canonicalJson, sha256Hex } from '../util/hash.ts';
+import type { Engine } from '../engine/engine.ts';
 import { evidenceIntact } from './evidence.ts';
+import { checkPassages } from './report-evidence.ts';
 import type { Finding, FindingsFile } from './model.ts';
 import type { StepSignature } from './ops.ts';
 
@@ -136,7 +138,9 @@ export type FindingProblemCode =
   | 'signoff-mismatch'
   | 'four-eyes-violated'
   | 'investigation-not-journaled'
-  | 'investigation-content-mismatch';
+  | 'investigation-content-mismatch'
+  | 'evidence-quote-mismatch'
+  | 'evidence-quote-unverifiable';
 
 export interface FindingProblem {
   code: FindingProblemCode;
@@ -158,8 +162,10 @@ export interface FindingsCheck {
  * Checks the register against the journal. `entries` are the journal's entries as read (the chain
  * itself is verifyEntries' business); `trusted` only colours the signatures, it is not a problem.
  */
-export async function checkFindings(file: FindingsFile, entries: readonly JournalEntry[], trusted: readonly TrustedKey[] = []): Promise<FindingsCheck> {
+export async function checkFindings(file: FindingsFile, entries: readonly JournalEntry[], trusted: readonly TrustedKey[] = [], engine?: Engine): Promise<FindingsCheck> {
   const problems: FindingProblem[] = [];
+  // Quotes of reports are checked against the library's text: only where an engine holds it.
+  if (engine) problems.push(...(await checkPassages(engine, file)));
   const signatures: SignatureCheck[] = [];
   const bySeq = new Map(entries.map((e) => [e.seq, e]));
   const add = (p: FindingProblem) => problems.push(p);

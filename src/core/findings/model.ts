@@ -87,7 +87,35 @@ export const SourceEvidence = EvidenceBase.extend({
 });
 export type SourceEvidence = z.infer<typeof SourceEvidence>;
 
-export const Evidence = z.discriminatedUnion('kind', [SnapshotEvidence, ChartEvidence, SourceEvidence]);
+/**
+ * A passage of an imported PDF report (#18): the words quoted verbatim from one text block of the
+ * reports library, with the report's SHA-256 and the page, so a reader can open the same file at the
+ * same page; `journal` is the search that found it (replayable), `blocId` the block the quote must
+ * still be in (checked by checkPassages).
+ */
+export const PassageEvidence = EvidenceBase.extend({
+  kind: z.literal('passage'),
+  report: z.object({
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    fileName: z.string().max(1000),
+    title: z.string().max(10_000).nullable(),
+    number: z.string().max(200).nullable(),
+    /** ISO date of the report, when detected. */
+    date: z.string().max(40).nullable(),
+    service: z.string().max(1000).nullable(),
+  }),
+  page: z.number().int().positive(),
+  blocId: z.number().int().nonnegative(),
+  quote: z.string().min(1).max(100_000),
+  /** The search words, when the passage came from a search. */
+  query: z.string().max(2000).optional(),
+  sql: z.array(z.string().max(1_000_000)).max(1000).default([]),
+  journal: JournalRef.nullable().default(null),
+  sources: z.array(SourceRef).max(1000).default([]),
+});
+export type PassageEvidence = z.infer<typeof PassageEvidence>;
+
+export const Evidence = z.discriminatedUnion('kind', [SnapshotEvidence, ChartEvidence, SourceEvidence, PassageEvidence]);
 export type Evidence = z.infer<typeof Evidence>;
 
 export const Comment = z.object({ id: ID, by: WHO, at: WHEN, text: TEXT });

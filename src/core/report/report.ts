@@ -4,6 +4,7 @@
 // the same on any machine, offline, and can be printed to PDF by the host.
 // Everything that comes from data or users goes through escapeHtml; SVG goes through sanitizeSvg.
 import { sourceRefOf } from '../findings/evidence.ts';
+import { passageReference } from '../findings/report-evidence.ts';
 import { findingsOf } from '../findings/findings.ts';
 import { checkFindings, type FindingsCheck, type SignatureCheck } from '../findings/integrity.ts';
 import { shortFingerprint, type TrustedKey } from '../identity/identity.ts';
@@ -178,6 +179,10 @@ function evidenceHtml(f: Finding, e: Evidence, ctx: Ctx): string {
     const { $schema: _s, ...spec } = e.spec;
     return `<figure class="chart">${cap}${sanitizeSvg(e.svg)}${sourceChain(e, ctx)}<details><summary>Spécification du graphique</summary><pre>${h(JSON.stringify(spec, null, 2))}</pre></details>${sqlBlock(e.sql)}${journalLine(e.journal)}</figure>`;
   }
+  if (e.kind === 'passage') {
+    // The quote as the report has it (escaped, line breaks kept), then the reference a reader can check.
+    return `<figure class="passage" data-evidence="${h(e.id)}">${cap}<blockquote class="citation-rapport"><p>${h(e.quote).replace(/\n/g, '<br>')}</p></blockquote><p class="reference">${h(passageReference(e))}</p>${e.query ? `<p class="meta">Trouvé par la recherche « ${h(e.query)} »</p>` : ''}${journalLine(e.journal)}</figure>`;
+  }
   const s = e.source;
   return `<figure>${cap}<p>Fichier <strong>${h(s.fileName)}</strong>${s.part ? ` (${h(s.part)})` : ''}, table <code>${h(s.table)}</code>${e.rows !== undefined ? `, ${e.rows} ligne(s)` : ''}, importé le ${h(formatDate(s.importedAt))} — SHA-256 <span class="hash">${h(s.sha256)}</span></p></figure>`;
 }
@@ -311,7 +316,7 @@ ${sum.investigation.charts.map((c) => `<figure class="chart"><figcaption>${h(c.t
   const entries = session.journal.all();
   // The journal's own checks (chain, anchored head, manifest agreement); findings are checked just below.
   const verify = await verifyProject(session.store, { checks: [] });
-  const check = await checkFindings(book.data, entries, opts.trustedKeys ?? []);
+  const check = await checkFindings(book.data, entries, opts.trustedKeys ?? [], session.engine);
   if ('investigationId' in target) intro = investigationBanner(target.investigationId, check) + intro;
   let total: number | null = null;
   for (const f of findings) if (f.effect.amount !== null) total = (total ?? 0) + Math.round(f.effect.amount * 100);
