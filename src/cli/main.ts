@@ -204,7 +204,7 @@ async function cmdImport(session: Session, paths: string[], io: Io, copy = false
         onProgress: (pr) => io.err(`\r${pr.message.padEnd(70).slice(0, 70)}`),
       });
       io.err('\n');
-      for (const i of report.imported) io.out(`importé : ${i.path} → ${i.tables.join(', ')} (${i.rows} lignes)\n`);
+      for (const i of report.imported) io.out(`importé : ${i.path} → ${i.tables.map((t) => t.name).join(', ')} (${i.rows} lignes)\n`);
       for (const f of report.failed) io.err(`échec : ${f.reason}\n`);
       for (const s of report.skipped) io.err(`ignoré : ${s.path} — ${s.reason}\n`);
       failures += report.failed.length;
@@ -213,7 +213,7 @@ async function cmdImport(session: Session, paths: string[], io: Io, copy = false
         const res = await session.importPath(from, { replace: true, ...choices });
         io.out(`importé : ${res.summary ?? abs}\n`);
         // How the file was read when it was not as asked (quotes ignored, months as dates…): said, never silent.
-        for (const w of res.detail?.provenance.flatMap((p) => p.warnings ?? []) ?? []) io.err(`  attention : ${w}\n`);
+        for (const w of res.detail?.tables.flatMap((t) => t.provenance.warnings ?? []) ?? []) io.err(`  attention : ${w}\n`);
       } catch (e) {
         io.err(`échec : ${(e as Error).message}\n`);
         failures++;

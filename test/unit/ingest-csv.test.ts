@@ -34,7 +34,7 @@ async function importBytes(base: string, bytes: Uint8Array, options?: Record<str
   const session = await Session.create(engine, store, files, 'essai');
   const res = await session.importPath(name, options ? { options } : {}, onProgress ? { onProgress } : {});
   const table = res.tables![0]!;
-  const prov = res.detail!.provenance[0]!;
+  const prov = res.detail!.tables[0]!.provenance;
   const data = await engine.query(`SELECT * FROM ${quoteIdent(table)}`);
   const entry = session.catalog.get(table)!;
   const types = Object.fromEntries(entry.columns.map((c) => [c.name, c.type]));
@@ -503,7 +503,7 @@ describe.skipIf(!existsSync(bilan) || !existsSync(budget))('CSV import of real P
   async function importReal(path: string) {
     const session = await Session.create(engine, new MemoryProjectStore(), nodeFileResolver, 'réel');
     const res = await session.importPath(path, { table: `reel_${++n}` });
-    return { session, table: res.tables![0]!, prov: res.detail!.provenance[0]! };
+    return { session, table: res.tables![0]!, prov: res.detail!.tables[0]!.provenance };
   }
 
   it('reads the balance sheet with its trailing-space label and numeric amounts', async () => {

@@ -38,7 +38,7 @@ async function put(name: string, content: string | Uint8Array): Promise<string> 
 
 async function importFile(name: string, content: string | Uint8Array) {
   const res = await session.importPath(await put(name, content));
-  return { tables: res.tables ?? [], provenance: res.detail!.provenance };
+  return { tables: res.tables ?? [], provenance: res.detail!.tables.map((t) => t.provenance) };
 }
 
 async function rows(table: string, order = '1') {
@@ -355,7 +355,13 @@ describe('folder import', () => {
         'f-classeur.xlsx',
         'sous-dossier/j-points.json',
       ]);
-      expect(report.imported.find((i) => i.path.endsWith('f-classeur.xlsx'))!.tables).toHaveLength(3);
+      // Each file's tables by name, as the catalog and the manifest hold them (no provenance matching).
+      const classeur = report.imported.find((i) => i.path.endsWith('f-classeur.xlsx'))!;
+      expect(classeur.tables).toHaveLength(3);
+      for (const t of classeur.tables) expect(s.catalog.get(t.name)?.source).toBe(t.provenance);
+      expect(s.manifest.sources.find((x) => x.fileName === 'f-classeur.xlsx')!.tables).toEqual(classeur.tables.map((t) => t.name));
+      // One journal input per table (an older journal joined them with commas, still read: project.test.ts).
+      expect(classeur.entry.inputs.map((i) => i.table)).toEqual(classeur.tables.map((t) => t.name));
       expect(report.failed.map((f) => [base(f.path), f.reason])).toEqual([
         ['g-tronque.parquet', expect.stringMatching(/g-tronque\.parquet : fichier Parquet tronqué ou illisible/)],
         ['h-invalide.json', expect.stringMatching(/h-invalide\.json, ligne 2 : JSON invalide/)],

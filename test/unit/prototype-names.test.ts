@@ -37,7 +37,7 @@ it('imports a CSV whose headers are prototype member names, with their labels an
 
 it('imports JSON records whose keys are prototype member names, __proto__ included', async () => {
   const res = await s.importPath(join(dir, 'noms.json'));
-  const name = res.detail!.provenance[0] ? s.catalog.list().find((t) => t.source === res.detail!.provenance[0])!.name : '';
+  const name = res.detail!.tables[0]?.name ?? '';
   const t = s.catalog.get(name)!;
   expect(t.columns.map((c) => c.label)).toEqual(['constructor', '__proto__', 'toString', 'valueOf']);
   expect(t.rows).toBe(2);

@@ -2,6 +2,7 @@
 // SHA-256 of every source file and the options used, so the same import can be replayed.
 import { z } from 'zod';
 import type { Provenance } from '../catalog/catalog.ts';
+import type { JournalEntry } from '../journal/journal.ts';
 import { quoteIdent, safeIdentifier } from '../sql/ident.ts';
 import { OperationError, registerOperation, runOperation, type OperationContext, type OperationResult } from '../ops/registry.ts';
 import { readCsv } from './csv.ts';
@@ -86,9 +87,16 @@ export const ImportFileParams = z.object({
 });
 export type ImportFileParams = z.infer<typeof ImportFileParams>;
 
-export interface ImportDetail {
-  provenance: Provenance[];
+/** A table an import made, named: callers never look it up by its provenance object. */
+export interface ImportedTable {
+  name: string;
+  provenance: Provenance;
 }
+
+export interface ImportDetail {
+  tables: ImportedTable[];
+}
+
 
 export async function importSourceFile(ctx: OperationContext, file: SourceFile, params: ImportFileParams) {
   const t0 = performance.now();
@@ -151,7 +159,7 @@ export async function importSourceFile(ctx: OperationContext, file: SourceFile, 
       t.name = final;
     }
   }
-  const provenance: Provenance[] = [];
+  const tables: ImportedTable[] = [];
   for (const t of out.tables) {
     const entry = await ctx.catalog.refresh(ctx.engine, t.name, t.labels);
     const p: Provenance = {
@@ -171,9 +179,9 @@ export async function importSourceFile(ctx: OperationContext, file: SourceFile, 
       ...(t.warnings?.length ? { warnings: t.warnings } : {}),
     };
     ctx.catalog.set({ ...entry, source: p });
-    provenance.push(p);
+    tables.push({ name: t.name, provenance: p });
   }
-  return { out, provenance, sha256, format, replaced };
+  return { out, tables, sha256, format, replaced };
 }
 
 export const importFile = registerOperation({
@@ -183,24 +191,25 @@ export const importFile = registerOperation({
   params: ImportFileParams,
   async run(ctx, params) {
     const file = await ctx.files.open(params.path);
-    const { out, provenance, sha256, replaced } = await importSourceFile(ctx, file, params);
-    const rows = provenance.reduce((s, p) => s + p.rows, 0);
+    const { out, tables, sha256, replaced } = await importSourceFile(ctx, file, params);
+    const rows = tables.reduce((s, t) => s + t.provenance.rows, 0);
     const rejected = out.tables.reduce((s, t) => s + (t.rejected?.count ?? 0), 0);
     return {
       tables: out.tables.map((t) => t.name),
       sql: out.sql,
-      inputs: [{ table: out.tables.map((t) => t.name).join(','), source: file.path, sha256 }],
+      inputs: tables.map((t) => ({ table: t.name, source: file.path, sha256 })),
       summary:
         `${params.fileName ?? file.name} : ${out.tables.length} table(s), ${rows} ligne(s)` +
         (rejected ? `, ${rejected} ligne(s) rejetée(s)` : '') +
         (replaced.length ? ` — remplace ${replaced.length > 1 ? 'les tables' : 'la table'} ${replaced.map((n) => `« ${n} »`).join(', ')} de l’import précédent` : ''),
-      detail: { provenance } satisfies ImportDetail,
+      detail: { tables } satisfies ImportDetail,
     };
   },
 });
 
 export interface FolderReport {
-  imported: { path: string; tables: string[]; rows: number }[];
+  /** Each file imported, with the journal entry that did it and the tables it made. */
+  imported: { path: string; tables: ImportedTable[]; rows: number; entry: JournalEntry }[];
   failed: { path: string; reason: string }[];
   skipped: { path: string; reason: string }[];
 }
@@ -224,8 +233,8 @@ export async function importFolder(ctx: OperationContext, folder: string): Promi
     }
     try {
       const fileCtx: OperationContext = { ...ctx, onProgress: undefined };
-      const res: OperationResult = await runOperation(fileCtx, importFile, { path });
-      report.imported.push({ path, tables: res.tables ?? [], rows: res.digest?.rows ?? 0 });
+      const res = (await runOperation(fileCtx, importFile, { path })) as OperationResult<ImportDetail>;
+      report.imported.push({ path, tables: res.detail?.tables ?? [], rows: res.digest?.rows ?? 0, entry: res.entry });
     } catch (e) {
       report.failed.push({ path, reason: errorText(e) });
     }

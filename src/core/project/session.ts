@@ -2,7 +2,7 @@
 // The app, the CLI and the tests all go through this, so they do the same things the same way.
 import { Catalog } from '../catalog/catalog.ts';
 import type { Engine, Priority } from '../engine/engine.ts';
-import { importFile, importFolder, importSourceFile, type FolderReport, type ImportDetail } from '../ingest/import.ts';
+import { importFile, importFolder, importSourceFile, type FolderReport, type ImportDetail, type ImportedTable } from '../ingest/import.ts';
 import { chainResolvers, sha256OfFile, type FileResolver } from '../ingest/source.ts';
 import { Journal, type JournalEntry, type JournalSink } from '../journal/journal.ts';
 import { runOperation, type Operation, type OperationContext, type OperationResult, type Progress } from '../ops/registry.ts';
@@ -11,6 +11,7 @@ import { quoteIdent } from '../sql/ident.ts';
 import { emptyManifest, JOURNAL_FILE, MANIFEST_FILE, parseManifest, type Manifest, type SourceRecord } from './manifest.ts';
 import type { ProjectStore } from './store.ts';
 import { CACHE_INDEX, CacheRefused, TableCache, type CachedTable } from './table-cache.ts';
+import { errorText } from '../util/errors.ts';
 
 export interface SourceProblem {
   path: string;
@@ -25,10 +26,6 @@ interface Restored {
   entry: JournalEntry;
   recs: CachedTable[];
   source?: SourceRecord;
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 export interface RunOptions {
@@ -131,12 +128,12 @@ export class Session {
           continue;
         }
       } catch (e) {
-        problems.push({ path: src.path, fileName: src.fileName, reason: `copie en cache non utilisée (${messageOf(e)}) : table réimportée depuis sa source`, kind: 'cache' });
+        problems.push({ path: src.path, fileName: src.fileName, reason: `copie en cache non utilisée (${errorText(e)}) : table réimportée depuis sa source`, kind: 'cache' });
       }
       try {
         await s.reimport(src);
       } catch (e) {
-        problems.push({ path: src.path, fileName: src.fileName, reason: messageOf(e), kind: 'source' });
+        problems.push({ path: src.path, fileName: src.fileName, reason: errorText(e), kind: 'source' });
       }
     }
     for (const group of s.cachedResults()) {
@@ -144,14 +141,14 @@ export class Session {
         restored.push(await s.restoreResults(group));
       } catch (e) {
         const name = group[0]!.table;
-        problems.push({ path: name, fileName: name, reason: `résultat non rouvert (${messageOf(e)}) : relancez l’opération depuis son historique`, kind: 'cache' });
+        problems.push({ path: name, fileName: name, reason: `résultat non rouvert (${errorText(e)}) : relancez l’opération depuis son historique`, kind: 'cache' });
       }
     }
     for (const q of manifest.queries) {
       try {
         await s.createView(q.name, q.sql);
       } catch (e) {
-        problems.push({ path: q.name, fileName: q.name, reason: e instanceof Error ? e.message : String(e) });
+        problems.push({ path: q.name, fileName: q.name, reason: errorText(e) });
       }
     }
     opts.onProgress?.({ fraction: 1, message: '' });
@@ -261,7 +258,7 @@ export class Session {
             await this.reimport(r.source, { priority: 'background' });
             out.push({ path: r.source.path, fileName: r.source.fileName, reason: `copie en cache refusée (${why}) : table réimportée depuis sa source`, kind: 'cache' });
           } catch (e) {
-            out.push({ path: r.source.path, fileName: r.source.fileName, reason: `copie en cache refusée (${why}) et source non rechargée : ${messageOf(e)}`, kind: 'source' });
+            out.push({ path: r.source.path, fileName: r.source.fileName, reason: `copie en cache refusée (${why}) et source non rechargée : ${errorText(e)}`, kind: 'source' });
           }
         } else {
           out.push({ path: names[0]!, fileName: names[0]!, reason: `copie du résultat refusée (${why}) : relancez l’opération depuis son historique`, kind: 'cache' });
@@ -269,7 +266,7 @@ export class Session {
         this.onTablesChanged?.();
       } catch (e) {
         const n = r.recs[0]?.table ?? '';
-        out.push({ path: n, fileName: n, reason: `vérification de la copie en cache impossible : ${messageOf(e)}`, kind: 'cache' });
+        out.push({ path: n, fileName: n, reason: `vérification de la copie en cache impossible : ${errorText(e)}`, kind: 'cache' });
       }
     }
     // The sources behind tables read from the cache: still there, still the same bytes?
@@ -290,7 +287,7 @@ export class Session {
         out.push({
           path: src.path,
           fileName: src.fileName,
-          reason: `source introuvable (${messageOf(e)}) : la table montrée vient de la copie du projet, le rejeu depuis les sources échouera`,
+          reason: `source introuvable (${errorText(e)}) : la table montrée vient de la copie du projet, le rejeu depuis les sources échouera`,
           kind: 'source',
         });
       }
@@ -307,7 +304,7 @@ export class Session {
       this.cache.save(bg, this.catalog, entry, tables).then(
         () => undefined,
         (e: unknown) => {
-          this.cacheErrors.push(`${tables.join(', ')} : ${messageOf(e)}`);
+          this.cacheErrors.push(`${tables.join(', ')} : ${errorText(e)}`);
         },
       ),
     );
@@ -344,7 +341,7 @@ export class Session {
 
   private keep(opId: string, res: OperationResult<unknown>): boolean {
     if (opId === importFile.id) {
-      this.recordSource((res.entry.params as { path: string }).path, res.detail as ImportDetail);
+      this.recordSource((res.entry.params as { path: string }).path, (res.detail as ImportDetail).tables);
       return true;
     }
     if (opId === saveQuery.id) {
@@ -365,31 +362,28 @@ export class Session {
   }
 
   async importFolderPath(folder: string, opts: RunOptions = {}): Promise<FolderReport> {
-    const before = this.journal.all().length;
     const report = await importFolder(this.context(opts), folder);
-    for (const e of this.journal.all().slice(before)) {
-      if (e.op !== 'import-file') continue;
-      const path = (e.params as { path: string }).path;
-      const tables = (e.inputs[0]?.table ?? '').split(',');
-      const prov = tables.map((t) => this.catalog.get(t)?.source).filter((p) => p !== undefined);
-      this.recordSource(path, { provenance: prov });
-      this.cacheLater(e, tables);
+    for (const i of report.imported) {
+      this.recordSource(i.path, i.tables);
+      this.cacheLater(
+        i.entry,
+        i.tables.map((t) => t.name),
+      );
     }
     await this.save();
     if (!this.cacheInBackground) await this.caching;
     return report;
   }
 
-  private recordSource(path: string, detail: ImportDetail): void {
-    const p = detail.provenance[0];
+  private recordSource(path: string, tables: readonly ImportedTable[]): void {
+    const p = tables[0]?.provenance;
     if (!p) return;
-    const tables = detail.provenance.map((x) => this.catalog.list().find((t) => t.source === x)?.name ?? '').filter(Boolean);
     const rec: SourceRecord = {
       path,
       fileName: p.fileName,
       format: p.format as SourceRecord['format'],
-      table: tables[0] ?? '',
-      tables,
+      table: tables[0]!.name,
+      tables: tables.map((t) => t.name),
       options: p.options,
       sha256: p.sha256,
       size: p.size,

@@ -26,10 +26,12 @@ import { ColumnMeta, Provenance } from '../catalog/catalog.ts';
 import { describeColumns, digestTable } from '../engine/digest.ts';
 import type { Engine } from '../engine/engine.ts';
 import { entryHash, type JournalEntry } from '../journal/journal.ts';
+import { tablesOfImportEntry } from '../ingest/import-entry.ts';
 import { quoteIdent } from '../sql/ident.ts';
 import { createXXHash64 } from 'hash-wasm';
 import { sha256Hex } from '../util/hash.ts';
 import type { ProjectStore } from './store.ts';
+import { errorText } from '../util/errors.ts';
 
 export const CACHE_DIR = 'cache';
 export const CACHE_INDEX = `${CACHE_DIR}/index.json`;
@@ -139,7 +141,7 @@ export class TableCache {
     try {
       text = await store.readText(CACHE_INDEX);
     } catch (e) {
-      return { cache: new TableCache(store, empty), problem: `index du cache illisible : ${e instanceof Error ? e.message : String(e)}` };
+      return { cache: new TableCache(store, empty), problem: `index du cache illisible : ${errorText(e)}` };
     }
     if (text === null) return { cache: new TableCache(store, empty), problem: null };
     const parsed = CacheIndex.safeParse(safeJson(text));
@@ -169,7 +171,7 @@ export class TableCache {
     if (!e.output) throw new CacheRefused(rec.table, 'l’entrée du journal ne décrit aucun résultat');
     for (const later of entries.slice(e.seq + 1)) {
       const wrote = later.output?.table === rec.table || (later.op === e.op && later.output && !later.output.table && rec.siblings.length > 1);
-      const reimported = later.op === 'import-file' && (later.inputs[0]?.table ?? '').split(',').includes(rec.table);
+      const reimported = later.op === 'import-file' && tablesOfImportEntry(later).includes(rec.table);
       if (wrote || reimported) throw new CacheRefused(rec.table, `copie périmée : l’entrée n° ${later.seq} a produit la table depuis`);
     }
     return e;
@@ -210,7 +212,7 @@ export class TableCache {
       if (n !== rec.rows) throw new Error(`${n} ligne(s) relue(s) au lieu de ${rec.rows}`);
     } catch (e) {
       await engine.exec(`DROP TABLE IF EXISTS ${name}`).catch(() => undefined);
-      throw e instanceof CacheRefused ? e : new CacheRefused(rec.table, e instanceof Error ? e.message : String(e));
+      throw e instanceof CacheRefused ? e : new CacheRefused(rec.table, errorText(e));
     }
     const entryOut: TableEntry = {
       name: rec.table,

@@ -4,8 +4,10 @@
 import { headOf, Journal, parseJournal, verifyEntries, type JournalEntry, type JournalHead, type JournalSink } from '../journal/journal.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { findingsProjectCheck } from '../findings/project-check.ts';
+import { tablesOfImportEntry } from '../ingest/import-entry.ts';
 import { JOURNAL_FILE, MANIFEST_FILE, parseManifest, type Manifest } from './manifest.ts';
 import type { ProjectStore } from './store.ts';
+import { errorText } from '../util/errors.ts';
 
 export type ProjectProblemCode =
   | 'manifest-missing'
@@ -83,7 +85,7 @@ export async function verifyProject(store: ProjectStore, opts: VerifyProjectOpti
     try {
       manifest = parseManifest(manifestText, MANIFEST_FILE);
     } catch (e) {
-      err('manifest-invalid', e instanceof Error ? e.message : String(e));
+      err('manifest-invalid', errorText(e));
     }
   }
 
@@ -161,7 +163,7 @@ function madeByJournal(entries: readonly JournalEntry[]) {
     if (e.op === 'import-file') {
       const input = e.inputs[0];
       const path = String((e.params as { path?: unknown } | null)?.path ?? input?.source ?? '');
-      for (const t of (input?.table ?? '').split(',').filter(Boolean)) tables.set(t, { seq: e.seq, path, sha256: input?.sha256 });
+      for (const t of tablesOfImportEntry(e)) tables.set(t, { seq: e.seq, path, sha256: input?.sha256 });
     } else if (e.op === 'save-query') {
       const name = (e.params as { name?: unknown } | null)?.name;
       if (typeof name === 'string') views.set(name, e.seq);

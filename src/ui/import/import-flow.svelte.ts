@@ -14,6 +14,7 @@ import { formatInteger } from '../../i18n/format.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { app } from '../app-state.svelte.ts';
 import { errorText } from '../../core/util/errors.ts';
+import { importPdfFiles, isPdfFile } from '../reports/import-pdfs.ts';
 
 export type CsvDialogOptions = CsvSniff['options'];
 
@@ -112,6 +113,13 @@ class ImportFlow {
   async start(files: SourceFile[]): Promise<void> {
     if (!files.length || this.busy || !app.session) return;
     this.report = null;
+    // PDF reports go to the reports library (#18); whatever else came with them imports as before.
+    const pdfs = files.filter(isPdfFile);
+    if (pdfs.length) {
+      await this.importPdfs(pdfs);
+      files = files.filter((f) => !isPdfFile(f));
+      if (!files.length) return;
+    }
     if (files.length === 1) {
       const format = await this.formatOf(files[0]!).catch(() => null);
       if (format) {
@@ -373,6 +381,25 @@ class ImportFlow {
     this.abort?.abort();
   }
 
+  private async importPdfs(files: SourceFile[]): Promise<void> {
+    const session = app.session;
+    const host = app.host;
+    if (!session || !host) return;
+    this.abort = new AbortController();
+    const lines = await importPdfFiles(session, host, files, {
+      signal: this.abort.signal,
+      onFile: (i, f) => (this.progress = { index: i, total: files.length, file: f.name, fraction: null, message: '', copying: false }),
+      onProgress: (fraction, message) => {
+        if (this.progress) this.progress = { ...this.progress, fraction, message };
+      },
+    });
+    this.progress = null;
+    this.abort = null;
+    app.refreshTables();
+    this.report = lines;
+    app.view = 'reports';
+  }
+
   private async run(
     jobs: { file: SourceFile; params: JobParams }[],
     skipped: ReportLine[] = [],
@@ -402,11 +429,11 @@ class ImportFlow {
             if (this.progress) this.progress = { ...this.progress, fraction: p.fraction, message: p.message };
           },
         });
-        const tables = res.detail?.provenance.map((p) => session.catalog.list().find((x) => x.source === p)?.name ?? '') ?? [];
-        const rows = res.detail?.provenance.reduce((s, p) => s + p.rows, 0) ?? 0;
-        const prov = res.detail?.provenance ?? [];
-        const warnings = prov.flatMap((p) => (p.warnings ?? []).map((w) => (prov.length > 1 && p.part !== undefined ? `${p.part} · ${w}` : w)));
-        lines.push({ path: file.path, status: 'imported', tables: tables.filter(Boolean), rows, ...(warnings.length ? { warnings } : {}) });
+        const made = res.detail?.tables ?? [];
+        const tables = made.map((t) => t.name);
+        const rows = made.reduce((s, t) => s + t.provenance.rows, 0);
+        const warnings = made.flatMap(({ provenance: p }) => (p.warnings ?? []).map((w) => (made.length > 1 && p.part !== undefined ? `${p.part} · ${w}` : w)));
+        lines.push({ path: file.path, status: 'imported', tables, rows, ...(warnings.length ? { warnings } : {}) });
         lastTable = tables[0] ?? lastTable;
       } catch (e) {
         lines.push({ path: file.path, status: 'failed', reason: errorText(e) });
