@@ -9,6 +9,7 @@ import type { Host, ProjectRef } from '../host/host.ts';
 import { selectHost } from '../host/select-host.ts';
 import { t, type MessageKey, type Params } from '../i18n/index.ts';
 import type { ViewId } from './views.ts';
+import { errorText } from '../core/util/errors.ts';
 
 const LAST_PROJECT = 'loupe.lastProject';
 
@@ -28,10 +29,6 @@ export interface StartupStep {
   key: MessageKey;
   params?: Params;
   fraction: number | null;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 function remember(id: string): void {

@@ -14,6 +14,7 @@ import { HATVP_RECORD_PATH, hatvpDeclaration, isHatvp } from './hatvp.ts';
 import { isPlainObject } from './json-text.ts';
 import { loadTabulated, tabulate } from './nested.ts';
 import { IngestError, type Reader } from './types.ts';
+import { errorText } from '../util/errors.ts';
 
 export interface XmlPathStat {
   path: string;
@@ -56,7 +57,7 @@ function run(p: SaxesParser, text: string, fileName: string): void {
     p.write(text).close();
   } catch (e) {
     if (e instanceof IngestError) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = errorText(e);
     // saxes prefixes « file:line:column: »; the line goes into our own message format.
     const m = /^(?:.*?):(\d+):(\d+): (.*)$/s.exec(msg);
     throw new IngestError(`XML invalide (${inFrench(m ? m[3]! : msg)})`, fileName, m ? Number(m[1]) : p.line);

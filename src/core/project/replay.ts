@@ -7,6 +7,7 @@ import { Journal, MemoryJournalSink, type JournalEntry } from '../journal/journa
 import { getOperation } from '../ops/all.ts';
 import { runOperation, type OperationContext, type Progress } from '../ops/registry.ts';
 import { JOURNAL_REPAIR_OP } from './verify.ts';
+import { errorText } from '../util/errors.ts';
 
 export interface ReplayDifference {
   seq: number;
@@ -66,7 +67,7 @@ export async function replayJournal(
       if (problems.length) report.differences.push({ seq: e.seq, op: e.op, reason: problems.join(' ; ') });
       else report.identical++;
     } catch (err) {
-      report.differences.push({ seq: e.seq, op: e.op, reason: `échec : ${err instanceof Error ? err.message : String(err)}` });
+      report.differences.push({ seq: e.seq, op: e.op, reason: `échec : ${errorText(err)}` });
     }
   }
   onProgress?.({ fraction: 1, message: '' });

@@ -6,6 +6,7 @@ import { formOf, initialValues, issuesByField, toParams, type FormField, type Fo
 import type { JournalEntry } from '../../core/journal/journal.ts';
 import { getOperation, OperationError, type Operation, type OperationResult } from '../../core/ops/registry.ts';
 import { app } from '../app-state.svelte.ts';
+import { errorText } from '../../core/util/errors.ts';
 
 /** What the result panel shows: a result just run (with its detail), or one reopened from the session. */
 export interface ShownResult {
@@ -33,10 +34,6 @@ export function formFor(op: Operation<unknown, unknown>): FormField[] {
     forms.set(op.id, f);
   }
   return f;
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 function zodIssues(e: unknown): { path: PropertyKey[]; message: string }[] | null {
@@ -133,10 +130,10 @@ class AuditState {
     } catch (e) {
       const issues = zodIssues(e);
       if (issues) this.errors = issuesByField(issues, this.fields);
-      this.runError = messageOf(e);
+      this.runError = errorText(e);
       // The previous result under this run's error would read as this run's answer.
       this.shown = null;
-      app.say('audit.failed', { message: messageOf(e) }, 'error');
+      app.say('audit.failed', { message: errorText(e) }, 'error');
     } finally {
       this.running = false;
     }
@@ -160,9 +157,9 @@ class AuditState {
       this.shown = { op: op.id, table: res.table ?? '', summary: res.summary ?? '', params: res.entry.params, seq: res.entry.seq, detail: res.detail ?? null, result: res };
       app.say('audit.done', { op: op.id, rows: res.digest?.rows ?? 0, table: res.table ?? '' }, 'success');
     } catch (e) {
-      this.runError = messageOf(e);
+      this.runError = errorText(e);
       this.shown = null;
-      app.say('audit.failed', { message: messageOf(e) }, 'error');
+      app.say('audit.failed', { message: errorText(e) }, 'error');
     } finally {
       this.running = false;
     }

@@ -12,6 +12,7 @@ import type { Session } from '../../core/project/session.ts';
 import { browserSigner, browserTrustedKeys, publicKeyText, trustPublicKeyText } from '../../host/identity-store.ts';
 import { t } from '../../i18n/index.ts';
 import { app } from '../app-state.svelte.ts';
+import { errorText } from '../../core/util/errors.ts';
 
 const USER_KEY = 'loupe.user';
 
@@ -21,10 +22,6 @@ function recalledUser(): string {
   } catch {
     return '';
   }
-}
-
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 export type FindingsPanel = 'findings' | 'investigations' | 'follow-up';
@@ -179,7 +176,7 @@ class FindingsUi {
     const s = app.session;
     if (!s) return;
     const book = await s.findings();
-    this.integrity = await checkFindings(book.data, s.journal.all(), this.trusted);
+    this.integrity = await checkFindings(book.data, s.journal.all(), this.trusted, s.engine);
   }
 
   /** Runs one change; a refusal from core (four-eyes, a final finding…) is shown, not thrown. */

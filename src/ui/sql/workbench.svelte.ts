@@ -4,6 +4,7 @@ import type { Engine } from '../../core/engine/engine.ts';
 import type { Session } from '../../core/project/session.ts';
 import type { SqlErrorInfo } from '../../core/query/sql-errors.ts';
 import { dropWorkbenchResult, runWorkbenchQuery, WorkbenchError, type WorkbenchResult } from '../../core/query/workbench.ts';
+import { errorText } from '../../core/util/errors.ts';
 
 const KEY = 'loupe.sql.';
 
@@ -43,7 +44,7 @@ export class SqlTab {
       // No stale result beside an error: the count and grid shown are always those of the last run.
       this.result = null;
       if (e instanceof WorkbenchError && e.cancelled) this.cancelled = true;
-      else this.error = { ...(e instanceof WorkbenchError ? e.info : { message: e instanceof Error ? e.message : String(e) }), base };
+      else this.error = { ...(e instanceof WorkbenchError ? e.info : { message: errorText(e) }), base };
     } finally {
       this.running = false;
       this.controller = null;

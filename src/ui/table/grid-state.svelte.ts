@@ -16,6 +16,7 @@ import {
   type Relation,
   type WindowRequest,
 } from '../../core/explore/window.ts';
+import { errorText } from '../../core/util/errors.ts';
 
 export const ROW_HEIGHT = 26;
 export const HEADER_HEIGHT = 30;
@@ -310,7 +311,7 @@ export class GridState {
       this.ready = true;
       this.version++;
     } catch (e) {
-      if (gen === this.generation) this.error = e instanceof Error ? e.message : String(e);
+      if (gen === this.generation) this.error = errorText(e);
     }
   }
 
@@ -338,7 +339,7 @@ export class GridState {
       this.version++;
       this.schedule();
     } catch (e) {
-      if (gen === this.generation) this.error = e instanceof Error ? e.message : String(e);
+      if (gen === this.generation) this.error = errorText(e);
     }
   }
 
@@ -514,7 +515,7 @@ export class GridState {
       this.error = null;
       this.version++;
     } catch (e) {
-      if (gen === this.generation) this.error = e instanceof Error ? e.message : String(e);
+      if (gen === this.generation) this.error = errorText(e);
     } finally {
       this.inflight.delete(key);
       this.loading--;
