@@ -53,3 +53,10 @@
 export * from './schema.ts';
 export * from './tokenize.ts';
 export * from './ops.ts';
+export { findRecommendations, INITIAL_STATUS, type ExtractedRecommendation, type SourceBlock } from './recommendations.ts';
+export { B as BM25_B, K1 as BM25_K1, matchMarks, searchSql, snippet } from './search.ts';
+export { detectDate, detectNumber, detectReport, detectService } from './detect.ts';
+export { SCHEMAS } from './store.ts';
+export { citeReportPassage, type PassageRef } from './cite.ts';
+export { extractPdf, type PdfBlock, type PdfExtract, type PdfPage, type PdfStatus } from '../ingest/pdf.ts';
+export { loadPdfjs, setPdfjsLoader, type Pdfjs } from '../ingest/pdfjs-loader.ts';
