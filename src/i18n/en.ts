@@ -8,6 +8,7 @@ import { budget } from './en/budget.ts';
 import { audit } from './en/audit.ts';
 import { findings } from './en/findings.ts';
 import { journal } from './en/journal.ts';
+import { reports } from './en/reports.ts';
 import { engine } from './en/engine.ts';
 
-export const en: Record<MessageKey, string> = { ...shell, ...explore, ...sql, ...charts, ...budget, ...audit, ...findings, ...journal, ...engine };
+export const en: Record<MessageKey, string> = { ...shell, ...explore, ...sql, ...charts, ...budget, ...audit, ...findings, ...reports, ...journal, ...engine };

@@ -8,8 +8,9 @@ import { budget } from './fr/budget.ts';
 import { audit } from './fr/audit.ts';
 import { findings } from './fr/findings.ts';
 import { journal } from './fr/journal.ts';
+import { reports } from './fr/reports.ts';
 import { engine } from './fr/engine.ts';
 
-export const fr = { ...shell, ...explore, ...sql, ...charts, ...budget, ...audit, ...findings, ...journal, ...engine } as const;
+export const fr = { ...shell, ...explore, ...sql, ...charts, ...budget, ...audit, ...findings, ...reports, ...journal, ...engine } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -3,7 +3,7 @@
 import type { Component } from 'svelte';
 import type { MessageKey } from '../i18n/index.ts';
 
-export type ViewId = 'table' | 'sql' | 'charts' | 'budget' | 'audit' | 'findings' | 'journal';
+export type ViewId = 'table' | 'sql' | 'charts' | 'budget' | 'audit' | 'reports' | 'findings' | 'journal';
 
 export interface ViewEntry {
   id: ViewId;
@@ -17,6 +17,7 @@ export const VIEWS: ViewEntry[] = [
   { id: 'charts', label: 'view.charts', load: () => import('./charts/ChartsView.svelte') },
   { id: 'budget', label: 'view.budget', load: () => import('./budget/BudgetView.svelte') },
   { id: 'audit', label: 'view.audit', load: () => import('./audit/AuditView.svelte') },
+  { id: 'reports', label: 'view.reports', load: () => import('./reports/ReportsView.svelte') },
   { id: 'findings', label: 'view.findings', load: () => import('./findings/FindingsView.svelte') },
   { id: 'journal', label: 'view.journal', load: () => import('./journal/JournalView.svelte') },
 ];

@@ -2,7 +2,8 @@
 // which file (and its SHA-256, import date), which SQL, which journal entry, and a few sample rows —
 // as plain text (for a note or an e-mail) and as HTML (escaped, for a report or an article draft).
 import { evidenceFromResult } from '../findings/evidence.ts';
-import type { ChartEvidence, SnapshotEvidence } from '../findings/model.ts';
+import type { ChartEvidence, PassageEvidence, SnapshotEvidence } from '../findings/model.ts';
+import { passageCitation, passageReference } from '../findings/report-evidence.ts';
 import type { OperationResult } from '../ops/registry.ts';
 import type { Session } from '../project/session.ts';
 import { escapeHtml as h, formatCell, formatDate } from './format.ts';
@@ -29,9 +30,13 @@ export interface Citation {
  */
 export async function citeResult(
   session: Session,
-  target: OperationResult | { sql: string } | SnapshotEvidence | ChartEvidence,
+  target: OperationResult | { sql: string } | SnapshotEvidence | ChartEvidence | PassageEvidence,
   opts: CiteOptions = {},
 ): Promise<Citation> {
+  // A report passage is cited as a footnote cites a published report: the words, then the reference.
+  if ('kind' in target && target.kind === 'passage') {
+    return { text: passageCitation(target), html: `<blockquote class="citation">\n<p>« ${h(target.quote.trim())} »</p>\n<p>${h(passageReference(target))}.</p>\n</blockquote>` };
+  }
   const n = opts.sampleRows ?? 3;
   const ev = 'kind' in target ? target : await evidenceFromResult(session, target, { maxRows: n });
   const text: string[] = [];

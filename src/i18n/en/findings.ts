@@ -62,6 +62,7 @@ export const findings: Record<keyof typeof fr, string> = {
   'findings.evidence.kind.snapshot': 'Frozen result',
   'findings.evidence.kind.chart': 'Chart',
   'findings.evidence.kind.source': 'Source file',
+  'findings.evidence.kind.passage': 'Report passage',
   'findings.evidence.seal': 'sealed {hash}',
   'findings.evidence.rows': '{shown} row(s) shown, {frozen} frozen, {total} in all',
   'findings.evidence.digest': 'Result digest: {digest} ({rows} row(s))',

@@ -190,6 +190,7 @@ export const shell: Record<keyof typeof fr, string> = {
   'view.charts': 'Charts',
   'view.budget': 'Budget',
   'view.audit': 'Audit',
+  'view.reports': 'Reports',
   'view.findings': 'Findings',
   'view.journal': 'Journal',
   'view.nav': 'Views',

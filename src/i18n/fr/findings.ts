@@ -61,6 +61,7 @@ export const findings = {
   'findings.evidence.kind.snapshot': 'Résultat figé',
   'findings.evidence.kind.chart': 'Graphique',
   'findings.evidence.kind.source': 'Fichier source',
+  'findings.evidence.kind.passage': 'Passage de rapport',
   'findings.evidence.seal': 'scellée {hash}',
   'findings.evidence.rows': '{shown} ligne(s) affichée(s), {frozen} figée(s), {total} au total',
   'findings.evidence.digest': 'Empreinte du résultat : {digest} ({rows} ligne(s))',

@@ -189,6 +189,7 @@ export const shell = {
   'view.charts': 'Graphiques',
   'view.budget': 'Budget',
   'view.audit': 'Audit',
+  'view.reports': 'Rapports',
   'view.findings': 'Constats',
   'view.journal': 'Journal',
   'view.nav': 'Vues',
