@@ -11,7 +11,7 @@ import type { AccessOptions } from './project-access.ts';
 // while this thread loads the project code.
 import { discardPrestartedEngine, prestartNodeEngine } from '../core/engine/node-start.ts';
 
-const ENGINE_COMMANDS = new Set(['import', 'tables', 'sql', 'run', 'replay', 'report', 'demo']);
+const ENGINE_COMMANDS = new Set(['import', 'tables', 'sql', 'run', 'replay', 'report', 'demo', 'import-reports', 'search-reports']);
 const projectStore = async (root: string) => new (await import('../core/project/node-store.ts')).NodeProjectStore(root);
 
 const USAGE = `Loupe — analyse hors ligne de données ouvertes
@@ -23,6 +23,9 @@ Utilisation :
                                                       lecture (delimiter=';', path=operations, recordPath=a/b, sheet…)
                                                       et types imposés (text, integer, decimal, date, month, code)
   loupe tables --project DIR                          liste les tables, leurs lignes et leur source
+  loupe import-reports <PDF ou dossier> --project DIR  importe des rapports PDF (texte par page, index de recherche)
+  loupe search-reports "<mots>" --project DIR [--limit N] [--from AAAA] [--to AAAA] [--service NOM…] [--format json]
+                                                      cherche dans les rapports ("entre guillemets" : expression exacte)
   loupe sql --project DIR "<requête>" [--format text|csv|json]
   loupe run <opération> --project DIR --params '<json>' [--format text|json]
   loupe run <opération> --help                        décrit les paramètres de l'opération
@@ -70,6 +73,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         type: { type: 'string', multiple: true },
         columns: { type: 'string', multiple: true },
         tz: { type: 'string' },
+        limit: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        service: { type: 'string', multiple: true },
       },
     });
   } catch (e) {
@@ -100,6 +107,27 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           command: 'sql',
           allowExternal: values['allow-external-sources'] ?? false,
         });
+      case 'import-reports':
+        return await withSession(values.project, true, io, async (s) => (await import('./reports-cmd.ts')).cmdImportReports(s, rest, io), {
+          write: true,
+          command: 'import-reports',
+          named: rest,
+          allowExternal: values['allow-external-sources'] ?? false,
+        });
+      case 'search-reports':
+        return await withSession(
+          values.project,
+          false,
+          io,
+          async (s) =>
+            (await import('./reports-cmd.ts')).cmdSearchReports(
+              s,
+              rest.join(' '),
+              { format: values.format ?? 'text', ...(values.limit ? { limit: values.limit } : {}), ...(values.from ? { yearFrom: values.from } : {}), ...(values.to ? { yearTo: values.to } : {}), ...(values.service ? { services: values.service } : {}) },
+              io,
+            ),
+          { write: true, command: 'search-reports', allowExternal: values['allow-external-sources'] ?? false },
+        );
       case 'ops':
         return await cmdOps(io);
       case 'run':

@@ -89,7 +89,8 @@ export async function runImportReports(ctx: OperationContext, params: ImportRepo
       continue;
     }
     const sha256 = await sha256OfFile(file);
-    inputs.push({ table: REPORTS_TABLE, source: file.path, sha256 });
+    // One input per file, each under its own name: replay matches a source by path or by table name.
+    inputs.push({ table: `${REPORTS_TABLE}:${file.name}`, source: file.path, sha256 });
     if (seen.has(sha256)) {
       detail.reports.push({ path, sha256, etat: 'ok', pages: 0, message: 'même fichier qu’un autre du dossier (même SHA-256) : lu une fois' });
       continue;
