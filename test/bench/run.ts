@@ -8,6 +8,7 @@ import { buildPage, runBudgetInChromium, runInChromium, serve, type BrowserRun, 
 import { figures, median, ratio, printFiguresLine, setFigure } from './figures.ts';
 import { ensureCsv } from './generate.ts';
 import { runNestedBench } from './nested.ts';
+import { runReportsBench } from './reports.ts';
 import { runNative, type NativeResult } from './native.ts';
 import { runStartupBench } from './startup.ts';
 import { directImportSql, retarget } from './sql.ts';
@@ -192,6 +193,8 @@ if (budget) {
   setFigure('budget_peak_mem_native_mb', r0(Math.max(...nativeBudget.map((n) => n.peakRssMb))));
 }
 if (nestedMb > 0) for (const line of await runNestedBench(nestedMb)) console.log(line);
+// The PDF reports library (#18): pdf_import_ms, pdf_pages_per_s, search_ms, recommendations_ms; --reports 0 leaves it out.
+if (arg('reports') !== '0') for (const line of await runReportsBench(Number(arg('reports-count') ?? 200))) console.log(line);
 // Start-up (#15.8): cold_start_ms (the demo in Chromium, needs static/demo) and cli_start_ms; --startup 0 leaves them out.
 if (arg('startup') !== '0') for (const line of await runStartupBench()) console.log(line);
 // Other work on the machine skews every time: the 1-minute load average, at the start and at the end.
