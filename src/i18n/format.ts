@@ -1,11 +1,13 @@
 // Numbers, sizes and dates the French way, whatever the interface language: auditors compare them
 // with French source documents.
 import { formatDateTime as reportDateTime } from '../core/report/format.ts';
-const integer = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+import { numberFormat } from '../core/util/numbers.ts';
+
+const integer = numberFormat({ maximumFractionDigits: 0 });
 // 15 significant digits: every double prints as the decimal it stands for (0,3 rather than
 // 0,30000000000000004), and no digit that the value really has is dropped.
-const decimal = new Intl.NumberFormat('fr-FR', { maximumSignificantDigits: 15 });
-const plain = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0, useGrouping: false });
+const decimal = numberFormat({ maximumSignificantDigits: 15 });
+const plain = numberFormat({ maximumFractionDigits: 0, useGrouping: false });
 
 export function formatInteger(n: number): string {
   return integer.format(n);
@@ -22,15 +24,9 @@ export function formatNumber(n: number): string {
   return decimal.format(n);
 }
 
-const fixed = new Map<number, Intl.NumberFormat>();
 /** A DECIMAL(p,s) value with its s decimals, as the source wrote it (1 010,10 rather than 1 010,1). */
 export function formatDecimal(n: number, scale: number): string {
-  let f = fixed.get(scale);
-  if (!f) {
-    f = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: scale, maximumFractionDigits: Math.max(scale, 15) });
-    fixed.set(scale, f);
-  }
-  return f.format(n);
+  return numberFormat({ minimumFractionDigits: scale, maximumFractionDigits: Math.max(scale, 15) }).format(n);
 }
 
 const UNITS = ['o', 'Ko', 'Mo', 'Go', 'To'];
@@ -41,7 +37,7 @@ export function formatBytes(n: number): string {
     v /= 1024;
     u++;
   }
-  const s = u === 0 ? integer.format(v) : new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 }).format(v);
+  const s = u === 0 ? integer.format(v) : numberFormat({ maximumFractionDigits: 1 }).format(v);
   return `${s} ${UNITS[u]}`;
 }
 

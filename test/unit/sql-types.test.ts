@@ -8,6 +8,7 @@ import {
   defaultAggregate,
   elementType,
   isCodeColumn,
+  isCsvColumnType,
   integerBits,
   isIntegerType,
   isMoneyColumn,
@@ -15,6 +16,7 @@ import {
   isNumericType,
   isTemporalType,
   isTextualType,
+  isZonedTimestampType,
   typeKind,
   typeParams,
   type TypeKind,
@@ -106,6 +108,8 @@ describe('the DuckDB type vocabulary', () => {
   it('takes dates and timestamps of every precision and zone as temporal, not times of day or durations', () => {
     for (const t of ['DATE', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMP_NS', 'timestamp']) expect(isTemporalType(t), t).toBe(true);
     for (const t of ['TIME', 'INTERVAL', 'DATE[]', 'VARCHAR']) expect(isTemporalType(t), t).toBe(false);
+    expect(['TIMESTAMPTZ', 'TIMESTAMP WITH TIME ZONE', 'timestamp  with time zone'].every(isZonedTimestampType)).toBe(true);
+    expect(['TIMESTAMP', 'TIMESTAMP_NS', 'TIME WITH TIME ZONE', 'DATE'].some(isZonedTimestampType)).toBe(false);
   });
 
   it('reads the parameters of a type, and the scale of a decimal only', () => {
@@ -170,5 +174,13 @@ describe('what a column name says', () => {
     // `no` and `n` are whole words only: « nombre », « note » are not numbers-as-codes.
     expect(isCodeColumn({ name: 'nombre', type: 'INTEGER' })).toBe(false);
     expect(isCodeColumn({ name: 'note', type: 'INTEGER' })).toBe(false);
+  });
+});
+
+describe('the types a CSV column may be given', () => {
+  it('takes the listed names and DECIMAL(p,s) as written, and nothing that could carry more SQL', () => {
+    for (const t of ['VARCHAR', 'TIMESTAMP WITH TIME ZONE', 'DECIMAL(18,2)', 'DECIMAL(9,0)']) expect(isCsvColumnType(t), t).toBe(true);
+    for (const t of ['varchar', 'DECIMAL(18, 2)', 'DECIMAL(180,2)', 'DECIMAL', 'BIGINT[]', "VARCHAR'); DROP TABLE t; --", 'HUGEINT', ' DATE'])
+      expect(isCsvColumnType(t), t).toBe(false);
   });
 });

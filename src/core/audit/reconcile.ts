@@ -18,6 +18,7 @@ import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { firstRow, fmtEur, fmtInt, isNumericType, LINE, makeResult, plural, requireNumericColumn, resultParam, rowsOf, withLineSql } from './common.ts';
 import { hatvpOrganisationsSql, isHatvpDeclarations } from './hatvp-interests.ts';
 import { normalizeKeySql, normalizeNameSql, normalizeSiretSql } from './normalize.ts';
+import { isTemporalType } from '../sql/types.ts';
 
 const MODES = ['exact', 'key', 'siret', 'name'] as const;
 type Mode = (typeof MODES)[number];
@@ -122,8 +123,7 @@ export function siretKeySql(expr: string): string {
 export function comparableSql(expr: string, type: string, otherType: string): string {
   if (type === otherType) return expr;
   if (isNumericType(type) && isNumericType(otherType)) return `CAST(${expr} AS DOUBLE)`;
-  const temporal = /^(DATE|TIMESTAMP.*)$/i;
-  if (temporal.test(type) && temporal.test(otherType)) return `CAST(${expr} AS TIMESTAMP)`;
+  if (isTemporalType(type) && isTemporalType(otherType)) return `CAST(${expr} AS TIMESTAMP)`;
   return `CAST(${expr} AS VARCHAR)`;
 }
 

@@ -18,6 +18,7 @@ import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { count, euros, percent, plural, sqlEuros, sqlPercent } from './format.ts';
 import { columnRoles, proposeColumns } from './columns.ts';
 import { amountSql } from './mapping.ts';
+import { isTemporalType } from '../sql/types.ts';
 
 export const SUBSIDY_FLAGS = [
   'verse_sans_vote', 'vote_jamais_verse', 'verse_superieur_vote', 'rapprochement_ambigu', 'sans_nom', 'siret_invalide', 'plusieurs_directions',
@@ -136,7 +137,7 @@ function sideSql(ctx: OperationContext, table: TableEntry, c: SubsidyColumns, wi
 function yearsSql(table: TableEntry, column: string): string {
   const c = table.columns.find((x) => x.name === column);
   const ref = `src.${quoteIdent(column)}`;
-  const y = /^(DATE|TIMESTAMP)/i.test(c?.type ?? '') ? `year(${ref})` : `TRY_CAST(trim(CAST(${ref} AS VARCHAR)) AS INTEGER)`;
+  const y = isTemporalType(c?.type ?? '') ? `year(${ref})` : `TRY_CAST(trim(CAST(${ref} AS VARCHAR)) AS INTEGER)`;
   return `SELECT DISTINCT y FROM (SELECT ${y} AS y FROM ${quoteIdent(table.name)} AS src) WHERE y BETWEEN 1900 AND 2200 ORDER BY y`;
 }
 

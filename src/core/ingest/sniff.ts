@@ -5,13 +5,12 @@ import { z } from 'zod';
 import { decodeHead, ENCODINGS, guessEncoding, notTextReason, type Encoding } from './encoding.ts';
 import type { SourceFile } from './source.ts';
 import { IngestError } from './types.ts';
+import { isCsvColumnType } from '../sql/types.ts';
 
 export const DELIMITERS = [',', ';', '\t', '|'] as const;
 
 /** Column types a CSV column may be given; anything else is refused before it reaches SQL. */
-export const CsvColumnType = z
-  .string()
-  .regex(/^(VARCHAR|BOOLEAN|BIGINT|INTEGER|DOUBLE|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE|DECIMAL\(\d{1,2},\d{1,2}\))$/);
+export const CsvColumnType = z.string().refine(isCsvColumnType, { message: 'Type de colonne CSV non pris en charge' });
 
 export const DATE_FORMATS = ['auto', 'dd/mm/yyyy', 'mm/dd/yyyy'] as const;
 

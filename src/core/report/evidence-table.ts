@@ -5,6 +5,7 @@
 // drowns the two columns the finding cites; the reader who wants the rest opens the CSV.
 import type { Finding, SnapshotEvidence } from '../findings/model.ts';
 import { neutraliseCell } from '../export/neutralise.ts';
+import { isNumericType } from '../sql/types.ts';
 
 export type SnapshotColumn = SnapshotEvidence['columns'][number];
 
@@ -56,7 +57,7 @@ function isNested(col: SnapshotColumn, rows: readonly unknown[][], i: number): b
 }
 
 function isNumeric(col: SnapshotColumn, rows: readonly unknown[][], i: number): boolean {
-  if (/^(DECIMAL|DOUBLE|FLOAT|REAL|NUMERIC|HUGEINT|BIGINT|INTEGER|SMALLINT|TINYINT|U?INT|UBIGINT)/i.test(col.type)) return true;
+  if (isNumericType(col.type)) return true;
   const seen = rows.slice(0, 20).map((r) => r[i]).filter((v) => v !== null && v !== undefined);
   return seen.length > 0 && seen.every((v) => typeof v === 'number');
 }

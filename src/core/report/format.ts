@@ -1,9 +1,11 @@
 // French formats and HTML escaping for reports and citations: one place, so a report, a citation
 // and a snippet pasted in a note all print 1 234,56 € and 15/03/2023 the same way.
+import { isIntegerType, isTimestampType, isZonedTimestampType } from '../sql/types.ts';
+import { numberFormat } from '../util/numbers.ts';
 
-const eur = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const num = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 2 });
-const intNoGroup = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0, useGrouping: false });
+const eur = numberFormat({ style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const num = numberFormat({ maximumFractionDigits: 2 });
+const intNoGroup = numberFormat({ maximumFractionDigits: 0, useGrouping: false });
 // Dates and times are shown in the reader's own time zone, named: the app and the report say the same
 // « 02/12/2026 14:05:03 UTC+1 » for the same instant (a report once said Paris time while the app said
 // the machine's — one hour apart). The CLI and a report made for elsewhere can name another zone.
@@ -79,11 +81,11 @@ export function formatBytes(n: number | undefined): string {
 /** A cell of a frozen snapshot, as text: numbers and dates in French, nested values as JSON. */
 export function formatCell(v: unknown, type = '', timeZone = localTimeZone()): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return /^(integer|(TINY|SMALL|BIG|HUGE)?INT.*|INTEGER)$/i.test(type) && Math.abs(v) < 1e4 ? intNoGroup.format(v) : num.format(v);
+  if (typeof v === 'number') return isIntegerType(type) && Math.abs(v) < 1e4 ? intNoGroup.format(v) : num.format(v);
   if (typeof v === 'string') {
     if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return formatDate(v);
-    if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v) && /^timestamp/i.test(type)) {
-      return /WITH TIME ZONE|TIMESTAMPTZ/i.test(type) ? formatDateTime(v, timeZone) : formatWallClock(v);
+    if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v) && isTimestampType(type)) {
+      return isZonedTimestampType(type) ? formatDateTime(v, timeZone) : formatWallClock(v);
     }
     return v;
   }

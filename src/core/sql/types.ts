@@ -98,6 +98,11 @@ export const isTemporalType = (type: string): boolean => {
   return k === 'date' || k === 'timestamp';
 };
 export const isDateType = (type: string): boolean => typeKind(type) === 'date';
+/** A timestamp that names an instant (`TIMESTAMP WITH TIME ZONE`, `TIMESTAMPTZ`), not a wall-clock time. */
+export const isZonedTimestampType = (type: string): boolean => {
+  const t = type.trim().toUpperCase().replace(/\s+/g, ' ');
+  return t === 'TIMESTAMPTZ' || t === 'TIMESTAMP WITH TIME ZONE';
+};
 export const isTimestampType = (type: string): boolean => typeKind(type) === 'timestamp';
 export const isBooleanType = (type: string): boolean => typeKind(type) === 'boolean';
 /** Character strings (`VARCHAR` and its aliases); not `UUID`, `JSON` or `ENUM`. */
@@ -193,4 +198,15 @@ export function isCodeColumn(c: { name: string; type: string }): boolean {
 export function canIdentify(type: string): boolean {
   const k = typeKind(type);
   return k === 'text' || k === 'integer' || k === 'uuid';
+}
+
+// Types a CSV column may be given by the user, spelled exactly as here: the name goes into read_csv's
+// `types` as written, so anything else is refused before it reaches SQL.
+const CSV_COLUMN_TYPES = new Set(['VARCHAR', 'BOOLEAN', 'BIGINT', 'INTEGER', 'DOUBLE', 'DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE']);
+
+/** One of the CSV column types, or `DECIMAL(p,s)` with one- or two-digit p and s, written without spaces. */
+export function isCsvColumnType(type: string): boolean {
+  if (CSV_COLUMN_TYPES.has(type)) return true;
+  const p = isDecimalType(type) ? typeParams(type) : null;
+  return !!p && p.length === 2 && p.every((n) => n >= 0 && n <= 99) && type === `DECIMAL(${p[0]},${p[1]})`;
 }

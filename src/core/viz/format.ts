@@ -1,6 +1,7 @@
 // French number and date formats for Vega (d3-format / d3-time-format locale definitions), the
 // colour-blind-safe palette and the texts the chart compiler writes, in French and English.
 import type { Aggregate } from './spec.ts';
+import { numberFormat } from '../util/numbers.ts';
 
 /** d3-format locale for fr-FR: `1 234,5 €`, `12,5 %` (narrow no-break spaces, as the Imprimerie nationale asks). */
 export const FR_FORMAT_LOCALE = {
@@ -51,8 +52,8 @@ export interface ChartMessages {
   boxplot: readonly [min: string, q1: string, median: string, q3: string, max: string];
 }
 
-const frNumber = new Intl.NumberFormat('fr-FR');
-const enNumber = new Intl.NumberFormat('en-GB');
+const frNumber = numberFormat({}, 'fr');
+const enNumber = numberFormat({}, 'en');
 
 export const FR_MESSAGES: ChartMessages = {
   aggregate: {
