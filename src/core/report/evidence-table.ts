@@ -5,7 +5,7 @@
 // drowns the two columns the finding cites; the reader who wants the rest opens the CSV.
 import type { Finding, SnapshotEvidence } from '../findings/model.ts';
 import { neutraliseCell } from '../export/neutralise.ts';
-import { isNumericType } from '../sql/types.ts';
+import { isNestedType, isNumericType, typeKind } from '../sql/types.ts';
 
 export type SnapshotColumn = SnapshotEvidence['columns'][number];
 
@@ -29,7 +29,6 @@ export const MAX_DEFAULT_COLUMNS = 7;
 
 const AMOUNT = /montant|amount|budget|somme|total|prix|cout|co[uû]t|euros?$|_eur$|valeur|depense|dépense|recette|subvention|verse|versé|mandat/i;
 const KEY = /^(id|identifiant|num(e|é)ro|n_?o|code|siret|siren|ref|reference|référence|nom|libell(e|é)|b(e|é)n(e|é)ficiaire|objet|titre|intitul(e|é)|raison_sociale|denomination|dénomination|tiers|fournisseur|projet)(_|$)/i;
-const NESTED_TYPE = /^(STRUCT|MAP|JSON)|\[\]$|^LIST/i;
 
 /** Lower case, no accents, underscores and punctuation as spaces: « Montant_Voté » and « montant voté » meet. */
 function norm(s: string): string {
@@ -52,7 +51,7 @@ export function nestedValue(v: unknown): object | undefined {
 }
 
 function isNested(col: SnapshotColumn, rows: readonly unknown[][], i: number): boolean {
-  if (NESTED_TYPE.test(col.type)) return true;
+  if (isNestedType(col.type) || typeKind(col.type) === 'json') return true;
   return rows.slice(0, 20).some((r) => nestedValue(r[i]) !== undefined);
 }
 

@@ -6,7 +6,7 @@ import type { ColumnMeta, TableEntry } from '../catalog/catalog.ts';
 import type { Engine } from '../engine/engine.ts';
 import { whereClause } from '../query/filters.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
-import { isIntegerType, isNumericType, isTemporalType } from '../sql/types.ts';
+import { isDateType, isIntegerType, isNumericType, isTemporalType } from '../sql/types.ts';
 import { ARRONDISSEMENT_TILES, arrondissementSql } from './arrondissements.ts';
 import { FR_MESSAGES, type ChartMessages } from './format.ts';
 import type { Aggregate, ChartSpec, Channel, Encoding, TimeUnit } from './spec.ts';
@@ -68,11 +68,10 @@ function aggregateSql(agg: Aggregate, c: ColumnMeta | undefined): string {
 
 /** A point in time as text Vega parses as UTC (date-only ISO strings are UTC; others need a Z). */
 function temporalSql(c: ColumnMeta, unit: TimeUnit | undefined): string {
-  const t = c.type.toUpperCase();
-  const e = t.startsWith('DATE') || t.startsWith('TIMESTAMP') ? col(c) : `TRY_CAST(${col(c)} AS TIMESTAMP)`;
+  const e = isTemporalType(c.type) ? col(c) : `TRY_CAST(${col(c)} AS TIMESTAMP)`;
   switch (unit) {
     case undefined:
-      return t === 'DATE' ? e : `strftime(${e}, '%Y-%m-%dT%H:%M:%S') || 'Z'`;
+      return isDateType(c.type) ? e : `strftime(${e}, '%Y-%m-%dT%H:%M:%S') || 'Z'`;
     case 'year':
       return `CAST(date_trunc('year', ${e}) AS DATE)`;
     case 'yearquarter':
