@@ -177,10 +177,9 @@ export async function applyOverrides(engine: Engine, tables: ImportedTable[], o:
       );
       const [n, rounded] = r.rows[0] ?? [0, 0];
       const failed = Number(n);
-      let sample: string[] = [];
       if (failed) {
         const ex = await engine.query(`SELECT DISTINCT ${textOf(c)} AS x FROM ${tq} WHERE ${bad} ORDER BY x LIMIT ${EXAMPLES}`);
-        sample = ex.rows.map((x) => `« ${String(x[0]).slice(0, 60)} »`);
+        const sample = ex.rows.map((x) => `« ${String(x[0]).slice(0, 60)} »`);
         res.failed += failed;
         warnings.push(
           `colonne « ${label(id)} » : ${failed} valeur(s) non convertible(s) en ${KIND_FR[kind]} (ex. ${sample.join(', ')}), laissée(s) vide(s)`,

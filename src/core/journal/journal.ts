@@ -228,7 +228,9 @@ export class Journal {
         try {
           await this.onAppend(this.head());
         } catch (e) {
-          throw new Error(`Entrée n° ${entry.seq} écrite au journal, mais sa tête n’a pas pu être ancrée dans le manifeste : ${errorText(e)}`);
+          throw new Error(`Entrée n° ${entry.seq} écrite au journal, mais sa tête n’a pas pu être ancrée dans le manifeste : ${errorText(e)}`, {
+            cause: e,
+          });
         }
       }
       return entry;
