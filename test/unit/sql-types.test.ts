@@ -180,7 +180,16 @@ describe('what a column name says', () => {
 describe('the types a CSV column may be given', () => {
   it('takes the listed names and DECIMAL(p,s) as written, and nothing that could carry more SQL', () => {
     for (const t of ['VARCHAR', 'TIMESTAMP WITH TIME ZONE', 'DECIMAL(18,2)', 'DECIMAL(9,0)']) expect(isCsvColumnType(t), t).toBe(true);
-    for (const t of ['varchar', 'DECIMAL(18, 2)', 'DECIMAL(180,2)', 'DECIMAL', 'BIGINT[]', "VARCHAR'); DROP TABLE t; --", 'HUGEINT', ' DATE'])
+    for (const t of [
+      'varchar',
+      'DECIMAL(18, 2)',
+      'DECIMAL(180,2)',
+      'DECIMAL',
+      'BIGINT[]',
+      "VARCHAR'); DROP TABLE t; --",
+      'HUGEINT',
+      ' DATE',
+    ])
       expect(isCsvColumnType(t), t).toBe(false);
   });
 });

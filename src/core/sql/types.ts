@@ -202,7 +202,17 @@ export function canIdentify(type: string): boolean {
 
 // Types a CSV column may be given by the user, spelled exactly as here: the name goes into read_csv's
 // `types` as written, so anything else is refused before it reaches SQL.
-const CSV_COLUMN_TYPES = new Set(['VARCHAR', 'BOOLEAN', 'BIGINT', 'INTEGER', 'DOUBLE', 'DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE']);
+const CSV_COLUMN_TYPES = new Set([
+  'VARCHAR',
+  'BOOLEAN',
+  'BIGINT',
+  'INTEGER',
+  'DOUBLE',
+  'DATE',
+  'TIME',
+  'TIMESTAMP',
+  'TIMESTAMP WITH TIME ZONE',
+]);
 
 /** One of the CSV column types, or `DECIMAL(p,s)` with one- or two-digit p and s, written without spaces. */
 export function isCsvColumnType(type: string): boolean {

@@ -68,9 +68,11 @@ export function formatDisplayNumber(n: number, kind: NumberKind = 'measure', loc
   }
 }
 
-const COORDINATE = /(^|[_\s.-])(lat|lon|lng|latitude|longitude|centroid|centroide|centroid_lon|centroid_lat)($|[_\s.-])|^(x|y)$|geo_?point/i;
+const COORDINATE =
+  /(^|[_\s.-])(lat|lon|lng|latitude|longitude|centroid|centroide|centroid_lon|centroid_lat)($|[_\s.-])|^(x|y)$|geo_?point/i;
 const RATE = /(^|[_\s.-])(rate|ratio|share|part|taux|percent|pourcentage|proportion|coverage)($|[_\s.-])|Rate$|Share$|Ratio$/;
-const COUNT = /(^|[_\s.-])(n|nb|count|nombre|rows|lignes|excluded|df|total_rows)($|[_\s.-])|^n[A-Z]|Count$|^(count|rows|matched|unmatched|excluded|flagged|df)$/;
+const COUNT =
+  /(^|[_\s.-])(n|nb|count|nombre|rows|lignes|excluded|df|total_rows)($|[_\s.-])|^n[A-Z]|Count$|^(count|rows|matched|unmatched|excluded|flagged|df)$/;
 const AMOUNT = /montant|amount|budget|euros?\b|€|sum$|voted|paid|credits|allocated|executed|threshold|variance$|^total$/i;
 const CODE = /(^|[_\s.-])(year|annee|exercice|edition|code|siret|siren|insee)($|[_\s.-])|Year$/i;
 
