@@ -6,7 +6,7 @@
 //   recommendations_ms   `extract-recommendations` over the whole library
 // In run.ts: `--reports 0` leaves it out. Alone: `npx tsx test/bench/reports.ts --reports-count 20`.
 import '../../src/core/ops/all.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { bytesSourceFile, MemoryFileResolver } from '../../src/core/ingest/source.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';
@@ -30,14 +30,29 @@ function rng(seed: number) {
   return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
 }
 
+// A report's vocabulary is Zipfian: a few words everywhere, most rare. Pseudo-words fill a vocabulary of
+// 4 000, drawn log-uniformly by rank (≈ Zipf), with the real words above spread over the ranks, so the
+// queries meet terms from very common to rare, as in real reports.
+const SYLL = ['ba', 'de', 'li', 'mo', 'ru', 'ta', 'ne', 'so', 'ver', 'cal', 'pon', 'gri'];
+const VOCAB: string[] = Array.from({ length: 4000 }, (_, i) => {
+  if (i % 50 === 0 && i / 50 < WORDS.length) return WORDS[i / 50]!;
+  let w = '';
+  for (let n = i + 7; n > 0; n = Math.floor(n / SYLL.length)) w += SYLL[n % SYLL.length];
+  return w + (i % 3 === 0 ? 'ment' : i % 3 === 1 ? 'tion' : 'age');
+});
+
+function word(r: () => number): string {
+  return VOCAB[Math.min(VOCAB.length - 1, Math.floor(Math.exp(r() * Math.log(VOCAB.length + 1))) - 1)]!;
+}
+
 function sentence(r: () => number, n: number): string {
   const w: string[] = [];
-  for (let i = 0; i < n; i++) w.push(i % 3 === 1 ? GLUE[Math.floor(r() * GLUE.length)]! : WORDS[Math.floor(r() * WORDS.length)]!);
+  for (let i = 0; i < n; i++) w.push(i % 3 === 1 ? GLUE[Math.floor(r() * GLUE.length)]! : word(r));
   const s = w.join(' ');
   return s.charAt(0).toUpperCase() + s.slice(1) + '.';
 }
 
-function reportPages(i: number): Element[][] {
+export function reportPages(i: number): Element[][] {
   const r = rng(i + 1);
   const year = 2015 + (i % 10);
   const pages: Element[][] = [[
@@ -56,7 +71,7 @@ function reportPages(i: number): Element[][] {
   return pages;
 }
 
-const QUERIES: Record<string, unknown>[] = [
+export const QUERIES: Record<string, unknown>[] = [
   { query: 'subvention' },
   { query: 'régies d’avances' },
   { query: 'marchés publics avenants' },
@@ -96,6 +111,9 @@ export async function runReportsBench(count: number): Promise<string[]> {
     const imp = await session.run(importReports, { path: 'bench' });
     const importMs = performance.now() - t0;
     const pages = count * PAGES;
+    // As in the app: a result's copy for the project cache is written after the answer, not before it.
+    await session.cacheIdle();
+    session.cacheInBackground = true;
     const times: number[] = [];
     let hits = 0;
     for (const q of QUERIES) {

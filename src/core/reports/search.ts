@@ -40,18 +40,24 @@ export function searchSql(q: ParsedQuery, p: SearchReportsParams): string {
     `tf AS (SELECT bloc_id, terme, count(*)::DOUBLE AS tf FROM ${T} WHERE terme IN (${q.terms.map(quoteLiteral).join(', ')}) GROUP BY bloc_id, terme)`,
     `df AS (SELECT terme, count(*)::DOUBLE AS df FROM tf GROUP BY terme)`,
     ...q.phrases.map(phraseSql),
-    `scored AS (SELECT tf.bloc_id, sum(ln(1 + (stats.n - df.df + 0.5) / (df.df + 0.5)) * tf.tf * ${K1 + 1}
-        / (tf.tf + ${K1} * (1 - ${B} + ${B} * b.nb_termes / stats.avgdl))) AS score
+    // Constants as DOUBLE: a bare 0.75 is a DECIMAL in DuckDB, and every row would be cast through it.
+    `scored AS (SELECT tf.bloc_id, sum(ln(1 + (stats.n - df.df + 0.5) / (df.df + 0.5)) * tf.tf * ${K1 + 1}::DOUBLE
+        / (tf.tf + ${K1}::DOUBLE * (1 - ${B}::DOUBLE + ${B}::DOUBLE * b.nb_termes / stats.avgdl))) AS score
       FROM tf JOIN df USING (terme) JOIN ${BL} b USING (bloc_id) CROSS JOIN stats GROUP BY tf.bloc_id)`,
   ];
   const phraseJoins = q.phrases.map((_, i) => `JOIN ph${i} ON ph${i}.bloc_id = s.bloc_id`).join(' ');
+  // Filters need the block's report; without them the ranking never touches the texts.
+  const filterJoin = filters.length ? `JOIN ${BL} fb ON fb.bloc_id = s.bloc_id JOIN ${R} r ON r.sha256 = fb.sha256 WHERE ${filters.join(' AND ')}` : '';
+  ctes.push(
+    `kept AS (SELECT s.bloc_id, s.score FROM scored s ${phraseJoins} ${filterJoin})`,
+    // Only the passages returned fetch their text: the count of all matches is taken on ids and scores.
+    `top AS (SELECT bloc_id, score, count(*) OVER () AS total FROM kept ORDER BY score DESC, bloc_id LIMIT ${p.limit})`,
+  );
   return `WITH ${ctes.join(',\n')}
-    SELECT s.bloc_id, round(s.score, 6) AS score, b.sha256, b.fichier, r.titre, r.identifiant_du_rapport, r.annee, r.entite_auditee,
-      b.page, b.bloc, b.texte, count(*) OVER () AS total
-    FROM scored s ${phraseJoins} JOIN ${BL} b ON b.bloc_id = s.bloc_id JOIN ${R} r ON r.sha256 = b.sha256
-    ${filters.length ? `WHERE ${filters.join(' AND ')}` : ''}
-    ORDER BY s.score DESC, s.bloc_id
-    LIMIT ${p.limit}`;
+    SELECT t.bloc_id, round(t.score, 6) AS score, b.sha256, b.fichier, r.titre, r.identifiant_du_rapport, r.annee, r.entite_auditee,
+      b.page, b.bloc, b.texte, t.total
+    FROM top t JOIN ${BL} b ON b.bloc_id = t.bloc_id JOIN ${R} r ON r.sha256 = b.sha256
+    ORDER BY t.score DESC, t.bloc_id`;
 }
 
 /** Offsets of the words that matched: loose words anywhere, a phrase's words only where the phrase is. */
