@@ -1,6 +1,6 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
-import { securityHeaders } from './src/host/headers.ts';
+import { securityHeaders } from './src/shared/headers.ts';
 
 // One config for the renderer (served to Chromium in web mode, loaded by Electron from app://)
 // and for the test runner. The dev and preview servers send the same headers as the Electron shell,

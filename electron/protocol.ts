@@ -1,7 +1,7 @@
 // The app:// protocol: the built renderer, served from dist/ with the same headers as web mode.
 // Takes a Request and returns a Response, so it runs under `protocol.handle` and in plain Node tests.
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { securityHeaders } from '../src/host/headers.ts';
+import { securityHeaders } from '../src/shared/headers.ts';
 import { isInside } from './grants.ts';
 import { mimeType, resolveAppPath } from './security.ts';
 

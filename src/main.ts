@@ -1,6 +1,6 @@
 // The engine starts first, the interface is loaded and drawn while the worker fetches and instantiates
 // DuckDB (#15.8): the app shows its shell and the engine's status at once instead of after the wasm.
-import { prestartBrowserEngine } from './core/engine/browser.ts';
+import { prestartBrowserEngine } from './host/engine.ts';
 
 // ?engine=eh: the single-threaded engine (app-state.svelte.ts reads the same parameter).
 prestartBrowserEngine({ singleThread: new URL(location.href).searchParams.get('engine') === 'eh' });

@@ -2,9 +2,9 @@
 // with the copies of its tables that let the app open it without re-importing them.
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createNodeEngine } from '../core/engine/node.ts';
-import { nodeFileResolver } from '../core/ingest/node-source.ts';
-import { NodeProjectStore } from '../core/project/node-store.ts';
+import { createNodeEngine } from '../node/engine.ts';
+import { nodeFileResolver } from '../node/node-source.ts';
+import { NodeProjectStore } from '../node/node-store.ts';
 import { Session } from '../core/project/session.ts';
 import { generateDemoFiles } from '../demo/generate.ts';
 

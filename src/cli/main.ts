@@ -2,17 +2,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { NodeProjectStore } from '../core/project/node-store.ts';
+import type { NodeProjectStore } from '../node/node-store.ts';
 import type { Session } from '../core/project/session.ts';
 import { toCsv, toJson, toText } from './format.ts';
 import type { AccessOptions } from './project-access.ts';
 // Start-up (#15.8): each command loads only what it uses (`ops` and `--help` never load the engine), and
 // a command that needs the engine starts it first, so duckdb-wasm instantiates in its worker thread
 // while this thread loads the project code.
-import { discardPrestartedEngine, prestartNodeEngine } from '../core/engine/node-start.ts';
+import { discardPrestartedEngine, prestartNodeEngine } from '../node/node-start.ts';
 
 const ENGINE_COMMANDS = new Set(['import', 'tables', 'sql', 'run', 'replay', 'report', 'demo', 'import-reports', 'search-reports']);
-const projectStore = async (root: string) => new (await import('../core/project/node-store.ts')).NodeProjectStore(root);
+const projectStore = async (root: string) => new (await import('../node/node-store.ts')).NodeProjectStore(root);
 
 const USAGE = `Loupe — analyse hors ligne de données ouvertes
 
@@ -414,7 +414,7 @@ async function cmdReplay(dir: string | undefined, format: string, io: Io, allowE
   if (text === null) throw new Error(`${store.label} : pas de journal`);
   const chain = await verifyProject(store);
   const { cliExternalResolver } = await import('./project-access.ts');
-  const { createNodeEngine } = await import('../core/engine/node.ts');
+  const { createNodeEngine } = await import('../node/engine.ts');
   const engine = await createNodeEngine();
   try {
     const report = await replayJournal(parseJournal(text).entries, engine, chainResolvers(store.files(), await cliExternalResolver(store.root, allowExternal)));

@@ -4,11 +4,11 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { createNodeEngine } from '../core/engine/node.ts';
-import { approvedFileResolver, nodeFileResolver } from '../core/ingest/node-source.ts';
+import { createNodeEngine } from '../node/engine.ts';
+import { approvedFileResolver, nodeFileResolver } from '../node/node-source.ts';
 import { MANIFEST_FILE, parseManifest, SOURCES_DIR, type Manifest } from '../core/project/manifest.ts';
-import { acquireProjectLock, type ProjectLock } from '../core/project/node-lock.ts';
-import { NodeProjectStore, realProjectPath } from '../core/project/node-store.ts';
+import { acquireProjectLock, type ProjectLock } from '../node/node-lock.ts';
+import { NodeProjectStore, realProjectPath } from '../node/node-store.ts';
 import { Session } from '../core/project/session.ts';
 import { SourceApprovals } from './approvals.ts';
 

@@ -14,7 +14,7 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export const outDir = process.env.LOUPE_CLI_OUT ?? here('../../dist-cli');
 
 const repo = resolve(here('../..'));
-const shim = here('../core/engine/node-worker-cached.cjs');
+const shim = here('../node/node-worker-cached.cjs');
 
 // node.ts starts duckdb-wasm's worker through a CommonJS shim found next to the module that runs it.
 // inputs.json lists every source file bundled and when the build started: loupe.mjs uses the build

@@ -6,7 +6,14 @@ import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import coiWasm from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
 import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
 import coiPthread from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
-import { Engine, QUERY_CONFIG } from './engine.ts';
+import { Engine, QUERY_CONFIG } from '../core/engine/engine.ts';
+import { setParquetWasmLoader, type ParquetWasm } from '../core/ingest/parquet-wasm-loader.ts';
+import { setPdfjsLoader, type Pdfjs } from '../core/ingest/pdfjs-loader.ts';
+
+/** parquet-wasm's web build, fetched only when a Parquet file is first read or written. */
+const loadBrowserParquetWasm = (): Promise<ParquetWasm> => import('./parquet-wasm.ts').then((m) => m.load());
+/** pdf.js and its worker, fetched only when a PDF report is first read. */
+const loadBrowserPdfjs = (): Promise<Pdfjs> => import('./pdfjs.ts').then((m) => m.loadBrowserPdfjs());
 
 export interface BrowserEngineOptions {
   /** Force the single-threaded bundle even when the page is cross-origin isolated. */
@@ -14,6 +21,8 @@ export interface BrowserEngineOptions {
 }
 
 async function startEngine(opts: BrowserEngineOptions): Promise<Engine> {
+  setParquetWasmLoader(loadBrowserParquetWasm);
+  setPdfjsLoader(loadBrowserPdfjs);
   const threaded = !opts.singleThread && globalThis.crossOriginIsolated === true;
   const worker = new Worker(threaded ? coiWorker : ehWorker);
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);

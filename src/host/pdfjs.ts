@@ -2,9 +2,9 @@
 // (CSP worker-src 'self'), so a 300-page report does not freeze the page.
 import * as pdfjs from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
-import type { Pdfjs } from './pdfjs-loader.ts';
+import type { Pdfjs } from '../core/ingest/pdfjs-loader.ts';
 
-export async function load(): Promise<Pdfjs> {
+export async function loadBrowserPdfjs(): Promise<Pdfjs> {
   pdfjs.GlobalWorkerOptions.workerSrc = workerUrl;
   return pdfjs;
 }

@@ -2,8 +2,8 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import type { FileResolver, SourceFile } from './source.ts';
-import { CHUNK } from './source.ts';
+import type { FileResolver, SourceFile } from '../core/ingest/source.ts';
+import { CHUNK } from '../core/ingest/source.ts';
 
 export async function nodeSourceFile(path: string): Promise<SourceFile> {
   const abs = resolve(path);

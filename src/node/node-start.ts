@@ -48,7 +48,7 @@ export async function startNodeDb(): Promise<StartedDb> {
   try {
     const duckdb = require('@duckdb/duckdb-wasm') as typeof import('@duckdb/duckdb-wasm');
     const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker as unknown as globalThis.Worker);
-    const config = import('./engine.ts').then((m) => m.QUERY_CONFIG);
+    const config = import('../core/engine/engine.ts').then((m) => m.QUERY_CONFIG);
     await db.instantiate(join(dist, 'duckdb-eh.wasm'));
     await db.open({ query: await config });
     return { db, terminate: () => worker.terminate() };

@@ -4,9 +4,9 @@
 import { constants, realpathSync } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, realpath, rename, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { nodeSourceFile } from '../ingest/node-source.ts';
-import { PathRefusedError, type FileResolver } from '../ingest/source.ts';
-import type { ProjectStore } from './store.ts';
+import { PathRefusedError, type FileResolver } from '../core/ingest/source.ts';
+import type { ProjectStore } from '../core/project/store.ts';
+import { nodeSourceFile } from './node-source.ts';
 
 /** Suffix of the temporary files an atomic write leaves behind when it is killed before its rename. */
 export const TMP_SUFFIX = '.tmp';

@@ -1,7 +1,7 @@
 // The application's state: engine, host, the open project and what the shell shows about them.
 // Components read it and call its methods; everything that touches data goes through src/core.
 import type { TableEntry } from '../core/catalog/catalog.ts';
-import { createBrowserEngine } from '../core/engine/browser.ts';
+import { createBrowserEngine } from '../host/engine.ts';
 import type { Engine } from '../core/engine/engine.ts';
 import type { OperationResult } from '../core/ops/registry.ts';
 import { Session, type SourceProblem } from '../core/project/session.ts';

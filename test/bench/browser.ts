@@ -9,7 +9,7 @@ import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { securityHeaders } from '../../src/host/headers.ts';
+import { securityHeaders } from '../../src/shared/headers.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/harness.ts';
 import type { BudgetRunResult, PageRunOptions, PageRunResult } from './page/main.ts';
 import type { BudgetSizes } from './page/suite.ts';

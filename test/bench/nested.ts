@@ -126,10 +126,10 @@ function runChild(mode: string, args: string[]): Promise<ChildResult> {
 const peakMb = () => (process.resourceUsage().maxRSS * 1024) / 1e6;
 
 async function childLoupe(file: string): Promise<void> {
-  const { createNodeEngine } = await import('../../src/core/engine/node.ts');
+  const { createNodeEngine } = await import('../../src/node/engine.ts');
   const { MemoryProjectStore } = await import('../../src/core/project/store.ts');
   const { Session } = await import('../../src/core/project/session.ts');
-  const { nodeFileResolver } = await import('../../src/core/ingest/node-source.ts');
+  const { nodeFileResolver } = await import('../../src/node/node-source.ts');
   const engine = await createNodeEngine();
   const s = await Session.create(engine, new MemoryProjectStore(), nodeFileResolver, 'bench');
   const t = performance.now();

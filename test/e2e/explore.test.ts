@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registeredName } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { paymentLine, paymentsCsv } from '../fixtures/e2e-fixtures.ts';
 import { openApp, stopServer, type App } from './harness.ts';

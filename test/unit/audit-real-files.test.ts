@@ -9,10 +9,10 @@ import '../../src/core/audit/index.ts';
 import type { ThresholdsDetail } from '../../src/core/audit/thresholds.ts';
 import type { ValidateIdsDetail } from '../../src/core/audit/validate-ids.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
-import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
+import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { luhnValid } from '../../src/demo/siret.ts';
 

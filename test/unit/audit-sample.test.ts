@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SampleDetail } from '../../src/core/audit/sample.ts';
 import { main } from '../../src/cli/main.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
-import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
+import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
 

@@ -6,7 +6,7 @@ import { participatoryBudget, ProjectColumns, proposeProjectColumns } from '../.
 import { proposeSubsidyColumns, subsidiesReconcile, SubsidyColumns } from '../../src/core/budget/subsidies.ts';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import { addTable, cleanProjects, cleanSubsidies, PROJECT_HEADER, S1, scratchContext, SUB_PAID_HEADER, SUB_VOTE_HEADER } from '../fixtures/budget-fixtures.ts';
 

@@ -6,7 +6,7 @@ import { main } from '../../src/cli/main.ts';
 import { budgetCompare, budgetYearsAndStages } from '../../src/core/budget/compare.ts';
 import { proposeMapping } from '../../src/core/budget/mapping.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import { addTable, scratchContext, VOTE_HEADER, type Cell } from '../fixtures/budget-fixtures.ts';
 import { twoVotedBudgets } from '../fixtures/budget-traps-fixtures.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import {
   budgetMap, chapterSql, codeNormalisations, codeSql, CODE_PREFIX, flowSql, normalizeLabel, opTypeSql, proposeMapping, sampleColumnValues, sectionSql, stageSql,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import { budgetReconcile, RECONCILE_FLAGS, type ReconcileFlag } from '../../src/core/budget/reconcile.ts';
 import { addBudget, addTable, cleanBudget, scratchContext, type BudgetCase, type Cell } from '../fixtures/budget-fixtures.ts';

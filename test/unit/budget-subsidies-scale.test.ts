@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subsidiesReconcile } from '../../src/core/budget/subsidies.ts';
 import { Catalog } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { validateParams, type OperationContext } from '../../src/core/ops/registry.ts';
 import * as B from '../bench/budget.ts';
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import { proposeSubsidyColumns, subsidiesReconcile, type SubsidiesDetail, type SubsidiesParams, type SubsidyFlag } from '../../src/core/budget/subsidies.ts';

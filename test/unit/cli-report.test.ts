@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loupe } from '../fixtures/cli.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { attachEvidence, createFinding, sourceEvidence } from '../../src/core/findings/index.ts';
-import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { nodeFileResolver } from '../../src/node/node-source.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 
 let dir: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registeredName, type Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import {
   CREDIT_OVERRUN, DEMO_ANOMALIES, DUPLICATE_PAYMENT, INVALID_SIRET, LATE_DELIVERY, ORDER_IMBALANCE, PAYMENT_WITHOUT_VOTE,
   SPLIT_CONTRACTS,

@@ -11,7 +11,7 @@ import { createHandlers, type Dialogs, type Handlers, registerIpc } from '../../
 import { RecentStore } from '../../electron/recent.ts';
 import { APP_ENTRY, isAppUrl } from '../../electron/security.ts';
 import { registeredName, type Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { sha256OfFile } from '../../src/core/ingest/source.ts';
 import { createElectronHost, IpcProjectStore } from '../../src/host/electron.ts';
 import { printReport } from '../../src/ui/findings/print-report.ts';

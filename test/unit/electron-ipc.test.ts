@@ -632,7 +632,7 @@ describe('a project folder holds Loupe’s files only', () => {
 
 describe('the project lock', () => {
   it('the window holds the lock of the project it opened, so a CLI writer waits; opening another project hands it back', async () => {
-    const { acquireProjectLock } = await import('../../src/core/project/node-lock.ts');
+    const { acquireProjectLock } = await import('../../src/node/node-lock.ts');
     choice.project = project;
     await h.openProjectDialog(undefined);
     const lock = JSON.parse(await readFile(join(project, 'loupe.lock'), 'utf8'));
@@ -641,7 +641,7 @@ describe('the project lock', () => {
     const { spawnSync } = await import('node:child_process');
     const other = spawnSync(process.execPath, ['--input-type=module', '-e', `
       import('${join(process.cwd(), 'node_modules/tsx/dist/esm/api/index.mjs').replaceAll('\\', '/')}').then(({ register }) => { register();
-        return import('${join(process.cwd(), 'src/core/project/node-lock.ts').replaceAll('\\', '/')}'); })
+        return import('${join(process.cwd(), 'src/node/node-lock.ts').replaceAll('\\', '/')}'); })
         .then((m) => m.acquireProjectLock(${JSON.stringify(project)}, { holder: 'loupe import', waitMs: 200 }))
         .then(() => console.log('PRIS'), (e) => console.log(e.message));`], { encoding: 'utf8' });
     expect(other.stdout).toMatch(/déjà ouvert en écriture par Loupe \(application\)/);

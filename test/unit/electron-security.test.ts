@@ -15,7 +15,7 @@ import {
 } from '../../electron/security.ts';
 import { windowOptions } from '../../electron/window-options.ts';
 import { DEFAULT_WINDOW_STATE } from '../../electron/window-state.ts';
-import { CONTENT_SECURITY_POLICY, securityHeaders } from '../../src/host/headers.ts';
+import { CONTENT_SECURITY_POLICY, securityHeaders } from '../../src/shared/headers.ts';
 
 describe('the window', () => {
   const prefs = windowOptions({ preload: '/x/preload.cjs', state: DEFAULT_WINDOW_STATE, devTools: false }).webPreferences!;

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import '../../src/core/ops/all.ts';
-import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { nodeFileResolver } from '../../src/node/node-source.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { QueryCancelledError } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { STUCK_AFTER_MS, SUPERSEDED_MESSAGE, Scheduler, isCacheableSql, isReadOnlySql } from '../../src/core/engine/scheduler.ts';
 
 /** CPU-bound and long enough (a few seconds) to hold the main connection; cancellable at any step. */

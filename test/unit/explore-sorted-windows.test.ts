@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { GRID_SCHEMA, PERMUTATION_FROM, SortedWindows } from '../../src/core/explore/sorted-windows.ts';
 import { filteredRelation, queryRelation, tableRelation, windowQuery, type OrderBy, type WindowRequest } from '../../src/core/explore/window.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import {
   countRows,
   isNumericType,
@@ -88,7 +88,7 @@ describe('explore window', () => {
 
 describe('sorted windows of a base table', () => {
   it('sort keys and row ids only, return the same rows as a plain ORDER BY, and never repeat or skip a tied row', async () => {
-    const { createNodeEngine } = await import('../../src/core/engine/node.ts');
+    const { createNodeEngine } = await import('../../src/node/engine.ts');
     const { windowQuery, tableRelation, filteredRelation } = await import('../../src/core/explore/window.ts');
     const e = await createNodeEngine();
     try {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { ExportCancelledError, exportRelation, exportToBytes } from '../../src/core/export/export.ts';
 import { neutraliseCell } from '../../src/core/export/neutralise.ts';
 

@@ -9,10 +9,10 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { createFinding, FINDINGS_FILE, updateFinding } from '../../src/core/findings/index.ts';
-import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { nodeFileResolver } from '../../src/node/node-source.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -31,7 +31,7 @@ afterAll(async () => {
 // The child saves through the same function the app uses, with a snapshot of ~150 MB.
 const CHILD = (project: string) => `
 import { readFindingsFile, writeFindingsFile } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src/core/findings/findings.ts')).href)};
-import { NodeProjectStore } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src/core/project/node-store.ts')).href)};
+import { NodeProjectStore } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src/node/node-store.ts')).href)};
 const store = new NodeProjectStore(${JSON.stringify(project)});
 const file = await readFindingsFile(store);
 const cell = 'x'.repeat(100);

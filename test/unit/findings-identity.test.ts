@@ -8,14 +8,14 @@ import '../../src/core/ops/all.ts';
 import { localIdentity, trustedKeys, trustKeyFile } from '../../src/cli/identity-store.ts';
 import { main } from '../../src/cli/main.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { createFinding, signOff, submitForReview } from '../../src/core/findings/index.ts';
 import {
   exportPublicKey, generateKeyPair, keyFingerprint, makeSigner, normaliseIdentity, parsePublicKeyFile, publicKeyFile,
   sameIdentity, verifyBytes, toBase64,
 } from '../../src/core/identity/identity.ts';
-import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { nodeFileResolver } from '../../src/node/node-source.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 
 let dir: string;

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import {
   attachEvidence, chartEvidence, commentFinding, createFinding, detachEvidence, evidenceFromResult, evidenceIntact,
   readFindingsFile, reopenFinding, signOff, sourceEvidence, submitForReview, updateFinding,
 } from '../../src/core/findings/index.ts';
-import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { replayJournal } from '../../src/core/project/replay.ts';
 import { chainResolvers } from '../../src/core/ingest/source.ts';

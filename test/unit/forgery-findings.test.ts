@@ -9,17 +9,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
 import { main } from '../../src/cli/main.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import {
   attachEvidence, checkFindings, createFinding, createInvestigation, evidenceFromResult, findingContentSha256, findingSealSha256, findingSignOff,
   parseFindingsFile, sealEvidence, signOff, signStep, submitForReview, updateFinding, verifyFindingsAgainstJournal,
   type Finding, type FindingsFile, type SnapshotEvidence,
 } from '../../src/core/findings/index.ts';
 import { exportPublicKey, generateKeyPair, keyFingerprint, makeSigner, normaliseIdentity, toBase64, type Signer } from '../../src/core/identity/identity.ts';
-import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { entryHash, parseJournal, verifyEntries, type JournalEntry } from '../../src/core/journal/journal.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 
 let dir: string;

@@ -9,11 +9,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
 import { main } from '../../src/cli/main.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
-import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
+import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { entryHash, parseJournal, type JournalEntry } from '../../src/core/journal/journal.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { repairJournal, verifyProject } from '../../src/core/project/verify.ts';
 

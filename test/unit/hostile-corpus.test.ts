@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { exportToBytes } from '../../src/core/export/export.ts';
 import { bytesSourceFile, MemoryFileResolver } from '../../src/core/ingest/source.ts';
 import { IngestError } from '../../src/core/ingest/types.ts';

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import type { FileResolver, SourceFile } from '../../src/core/ingest/source.ts';
 import { JOURNAL_FILE, MANIFEST_FILE } from '../../src/core/project/manifest.ts';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { manifest, OK, sha, source } from '../fixtures/received-project.ts';
 

@@ -4,7 +4,7 @@
 // sheet chosen and typed; cancelling imports nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { bytesSourceFile, MemoryFileResolver, type SourceFile } from '../../src/core/ingest/source.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';

@@ -2,7 +2,7 @@
 // question before replacing the table a same-named file made, against a real session and engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { bytesSourceFile, MemoryFileResolver, type SourceFile } from '../../src/core/ingest/source.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';

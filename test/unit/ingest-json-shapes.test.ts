@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { findRecordArrays } from '../../src/core/ingest/json-shapes.ts';
 import { bytesSourceFile, type FileResolver } from '../../src/core/ingest/source.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';

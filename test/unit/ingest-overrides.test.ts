@@ -3,7 +3,7 @@
 // convert are counted and shown, and a reopen of the project gives the same types.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { conversionSql, splitOverrides } from '../../src/core/ingest/overrides.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';

@@ -2,7 +2,7 @@
 // rows, row count, warnings), read by running the import into scratch tables that are then dropped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { CSV_PREVIEW_BYTES, previewFile, type FilePreview } from '../../src/core/ingest/preview.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';

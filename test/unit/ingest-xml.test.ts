@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { quoteIdent } from '../../src/core/sql/ident.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { windowQuery, tableRelation } from '../../src/core/explore/window.ts';
 import { profileTable, quantileRankError, summarizeTable, type ColumnProgress, type ProfileStage } from '../../src/core/profile/profile.ts';
 

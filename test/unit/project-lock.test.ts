@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { verifyJournalText } from '../../src/core/journal/journal.ts';
-import { acquireProjectLock, LOCK_FILE } from '../../src/core/project/node-lock.ts';
+import { acquireProjectLock, LOCK_FILE } from '../../src/node/node-lock.ts';
 
 let dir: string;
 const LOUPE = join(process.cwd(), 'src/cli/loupe.mjs');

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { digestTable } from '../../src/core/engine/digest.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
-import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
+import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { getOperation } from '../../src/core/ops/all.ts';
 import { runOperation } from '../../src/core/ops/registry.ts';
 import { createXXHash64 } from 'hash-wasm';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { CACHE_INDEX } from '../../src/core/project/table-cache.ts';
 

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
-import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
+import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { getOperation, OperationError, runOperation } from '../../src/core/ops/registry.ts';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 
 let engine: Engine;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { profileColumn, summarizeTable } from '../../src/core/profile/profile.ts';
 import { facet, suggestFacets } from '../../src/core/query/facets.ts';
 import { filterChip, toggleValue, whereClause, type Filter } from '../../src/core/query/filters.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import {
   attachEvidence,
   checkFindings,
@@ -22,8 +22,8 @@ import {
   sealEvidence,
   type PassageEvidence,
 } from '../../src/core/findings/index.ts';
-import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { nodeFileResolver } from '../../src/node/node-source.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { escapeHtml } from '../../src/core/report/format.ts';
 import { renderReport } from '../../src/core/report/report.ts';

@@ -7,14 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
 import { main } from '../../src/cli/main.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import {
   attachEvidence, chartEvidence, createFinding, createInvestigation, evidenceFromResult, fileFinding, sourceEvidence,
   submitForReview, signOff, summarizeInvestigation, type Finding,
 } from '../../src/core/findings/index.ts';
-import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
+import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { citeResult } from '../../src/core/report/cite.ts';
 import { renderReport } from '../../src/core/report/report.ts';

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { attachEvidence, createFinding, evidenceIntact, readFindingsFile, rowEvidence, rowKey } from '../../src/core/findings/index.ts';
-import { nodeFileResolver } from '../../src/core/ingest/node-source.ts';
-import { NodeProjectStore } from '../../src/core/project/node-store.ts';
+import { nodeFileResolver } from '../../src/node/node-source.ts';
+import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { ledgerWithCopiesCsv, numberedPaymentsCsv } from '../fixtures/row-fixtures.ts';
 

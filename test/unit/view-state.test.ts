@@ -3,7 +3,7 @@
 // The export of a sorted view writes its rows in the order on screen, in every format.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { exportToBytes } from '../../src/core/export/export.ts';
 import { emptyUiState, parseUiState, TableViewState, uiStateText } from '../../src/ui/view-state-file.ts';
 

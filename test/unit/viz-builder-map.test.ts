@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Catalog, type TableEntry } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { emptyDraft, parseDraft, placeField, setTileMap } from '../../src/core/viz/builder.ts';
 import { runChart } from '../../src/core/viz/chart-stats.ts';
 

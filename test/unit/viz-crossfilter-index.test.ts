@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Catalog, type TableEntry } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import type { Filter } from '../../src/core/query/filters.ts';
 import { niceStep } from '../../src/core/viz/chart-sql.ts';
 import { binSteps, ExtentCache, runChart } from '../../src/core/viz/chart-stats.ts';

@@ -5,7 +5,7 @@ import * as vega from 'vega';
 import { expressionInterpreter } from 'vega-interpreter';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/core/engine/node.ts';
+import { createNodeEngine } from '../../src/node/engine.ts';
 import { chartData, prepareChart, type VlSpec } from '../../src/core/viz/compile.ts';
 import { ChartSpec } from '../../src/core/viz/spec.ts';
 

@@ -1,6 +1,6 @@
 // pdf.js has a Node build (the legacy one, which runs its worker code in the same thread) and a browser
-// build that runs in a Web Worker whose script the app serves itself (no CDN). Node never evaluates the
-// browser module, whose `?url` import only Vite knows; tests may inject another loader.
+// build that runs in a Web Worker whose script the app serves itself (no CDN). The core knows neither:
+// whoever starts the engine injects the loader (src/node/engine.ts, src/host/engine.ts), as for Parquet.
 import type * as PdfjsModule from 'pdfjs-dist';
 
 export type Pdfjs = Pick<typeof PdfjsModule, 'getDocument' | 'GlobalWorkerOptions' | 'version'>;
@@ -8,25 +8,17 @@ export type Pdfjs = Pick<typeof PdfjsModule, 'getDocument' | 'GlobalWorkerOption
 let loading: Promise<Pdfjs> | undefined;
 let injected: (() => Promise<Pdfjs>) | undefined;
 
-function inNode(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === 'string';
-}
-
-/** Replaces how pdf.js is loaded (e.g. an app shell that ships its own worker); null restores the default. */
+/** How this platform loads pdf.js; null removes it (a PDF then says that no loader is installed). */
 export function setPdfjsLoader(load: (() => Promise<Pdfjs>) | null): void {
+  if (injected === (load ?? undefined)) return;
   injected = load ?? undefined;
   loading = undefined;
 }
 
 export function loadPdfjs(): Promise<Pdfjs> {
-  loading ??= (
-    injected
-      ? injected()
-      : inNode()
-        ? import('./pdfjs-loader.node.ts').then((m) => m.load())
-        : import('./pdfjs-loader.browser.ts').then((m) => m.load())
-  ).catch((e: unknown) => {
+  const load = injected;
+  if (!load) return Promise.reject(new Error('PDF indisponible : aucun chargeur de pdf.js installé par l’hôte'));
+  loading ??= load().catch((e: unknown) => {
     loading = undefined;
     throw e;
   });

@@ -1,6 +1,6 @@
 // The Journal view's state: the project's entries, filters, verification and replay. Replay runs in a
 // fresh engine (a second DuckDB worker), closed afterwards, so it never touches the open tables.
-import { createBrowserEngine } from '../../core/engine/browser.ts';
+import { createBrowserEngine } from '../../host/engine.ts';
 import type { JournalEntry } from '../../core/journal/journal.ts';
 import { getOperation } from '../../core/ops/all.ts';
 import { replayJournal, type ReplayReport } from '../../core/project/replay.ts';

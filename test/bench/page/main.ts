@@ -1,7 +1,7 @@
 // Runs inside Chromium: Loupe's own browser engine, the file the way the app gets it (a File from
 // the picker, i.e. <input type=file>), imported through Loupe's CSV importer. Driven by browser.ts.
 import { Catalog } from '../../../src/core/catalog/catalog.ts';
-import { createBrowserEngine } from '../../../src/core/engine/browser.ts';
+import { createBrowserEngine } from '../../../src/host/engine.ts';
 import { registeredName, type Engine } from '../../../src/core/engine/engine.ts';
 import { readCsv } from '../../../src/core/ingest/csv.ts';
 import { blobSourceFile } from '../../../src/core/ingest/source.ts';
