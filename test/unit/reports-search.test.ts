@@ -8,7 +8,7 @@ import { createNodeEngine } from '../../src/node/engine.ts';
 import { bytesSourceFile, MemoryFileResolver } from '../../src/core/ingest/source.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';
-import { BLOCKS_TABLE, importReports, parseQuery, searchReports, SEARCH_RESULT_TABLE, tokenize, type SearchHit } from '../../src/core/reports/index.ts';
+import { BLOCKS_TABLE, citeReportPassage, importReports, REPORTS_TABLE, parseQuery, searchReports, SEARCH_RESULT_TABLE, tokenize, type SearchHit } from '../../src/core/reports/index.ts';
 import { REPORT_A, REPORT_B, reportPdf, reportsCorpus } from '../fixtures/pdf-reports.ts';
 
 const LONG =
@@ -140,5 +140,15 @@ describe('search-reports', () => {
     const b = await session.run(searchReports, a.entry.params);
     expect(b.entry.output?.digest).toBe(a.entry.output?.digest);
     await expect(session.run(searchReports, { query: 'le la les' })).rejects.toThrow(/mots vides/);
+  });
+
+  it('cites a passage found in a standard form: publisher, title, number, date, page, quoted words and SHA-256', async () => {
+    const h = (await search({ query: '"versement des fonds"' })).hits[0]!;
+    const r = (await engine.query(`SELECT numero_rapport, CAST(date_du_rapport AS VARCHAR) FROM ${REPORTS_TABLE} WHERE sha256 = '${h.sha256}'`)).rows[0]!;
+    const cite = citeReportPassage({ ...h, numero_rapport: r[0] as string, date_du_rapport: r[1] as string, texte: h.texte });
+    expect(cite).toBe(
+      `Inspection générale de la Ville de Paris, « ${REPORT_A.title} », rapport n° ${REPORT_A.number}, 15 mars 2023, p. ${REPORT_A.columnsPage} : ` +
+        `« ${REPORT_A.rightColumn[0]} » (${REPORT_A.file}, SHA-256 ${h.sha256}).`,
+    );
   });
 });
