@@ -56,6 +56,9 @@ describe('French tokens', () => {
     expect(tokenize('contrôles')[0]!.term).toBe(tokenize('CONTROLE')[0]!.term);
     expect(tokenize('œuvre')[0]!.term).toBe(tokenize('oeuvre')[0]!.term);
     expect(tokenize('le la les de du des et à')).toEqual([]);
+    // A word hyphenated at a line end is one word, its offsets spanning both halves.
+    const cut = tokenize('les recom-\nmandations');
+    expect(cut.map((t) => [t.term, t.start, t.end])).toEqual([[tokenize('recommandation')[0]!.term, 4, 21]]);
     const [c, r, b] = ['contrôle', 'régies', 'budget'].map((w) => tokenize(w)[0]!.term);
     expect(parseQuery('« contrôle des régies » budget')).toEqual({ terms: [c, r, b], phrases: [{ terms: [c, r], offsets: [0, 2] }] });
   });

@@ -56,7 +56,8 @@ export function termOf(word: string): string | null {
   return t || null;
 }
 
-const WORD = /[\p{L}\p{N}]+/gu;
+// A word cut at the end of a line (« recom-\nmandation », justified text) is one word again.
+const WORD = /[\p{L}\p{N}]+(?:-\n[\p{L}\p{N}]+)*/gu;
 const APOSTROPHE = /^['’ʼ]/;
 
 /** Every indexed token of a text, with its position and offsets (stop words left out, their positions kept). */
@@ -64,9 +65,9 @@ export function tokenize(text: string): Token[] {
   const out: Token[] = [];
   let position = 0;
   for (const m of text.matchAll(WORD)) {
-    const word = m[0];
+    const word = m[0].replace(/-\n/g, '');
     const start = m.index;
-    const end = start + word.length;
+    const end = start + m[0].length;
     // « l'audit »: the article is part of the word that follows it, not a token of its own.
     if (APOSTROPHE.test(text.slice(end, end + 1)) && ELISIONS.has(foldAccents(word)) && /[\p{L}\p{N}]/u.test(text.charAt(end + 1))) continue;
     const term = termOf(word);
