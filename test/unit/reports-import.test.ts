@@ -61,7 +61,7 @@ describe('extractPdf (pdf.js, no eval)', () => {
     expect(enc.message).toMatch(/mot de passe/);
     const cut = await extractPdf(await truncatedReport());
     expect(cut.status).toBe('illisible');
-    expect(cut.message).toMatch(/illisible ou tronqué/);
+    expect(cut.message).toMatch(/illisible ou tronqué : structure invalide, fichier incomplet/);
     const notPdf = await extractPdf(new TextEncoder().encode('a;b\n1;2\n'));
     expect(notPdf).toMatchObject({ status: 'illisible', message: expect.stringContaining('pas un PDF') });
   });

@@ -87,7 +87,10 @@ export async function extractPdf(bytes: Uint8Array, opts: { signal?: AbortSignal
     await task.destroy().catch(() => undefined);
     const name = (e as { name?: string }).name;
     if (name === 'PasswordException') return empty('chiffré', MESSAGE_ENCRYPTED);
-    return empty('illisible', `PDF illisible ou tronqué : ${errorText(e).slice(0, 300)}`);
+    const why = errorText(e).slice(0, 300);
+    // pdf.js says it in English: the French says what it means for the user, pdf.js's words kept after.
+    if (name === 'InvalidPDFException') return empty('illisible', `PDF illisible ou tronqué : structure invalide, fichier incomplet ou endommagé (pdf.js : ${why})`);
+    return empty('illisible', `PDF illisible ou tronqué (pdf.js : ${why})`);
   }
   try {
     const raw: { page: number; width: number; height: number; runs: Run[] }[] = [];
