@@ -129,7 +129,6 @@ const KNOWN_CYCLE_EDGES: Record<string, string> = {
   'export -> ingest': 'the Parquet writer shares the parquet-wasm loader seam of ingest',
   'export -> explore': 'exports take a Relation (explore/window.ts)',
   'explore -> query': 'windows apply the filters of query/filters.ts',
-  'query -> explore': 'the workbench result is a Relation: Relation belongs in a folder of its own (sql/)',
   'query -> ops': 'the sql and save-query operations',
   'viz -> ops': 'charts are operations',
   'viz -> query': 'chart SQL applies query/filters.ts',

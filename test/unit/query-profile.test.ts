@@ -3,6 +3,7 @@ import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { profileColumn, summarizeTable } from '../../src/core/profile/profile.ts';
 import { facet, suggestFacets } from '../../src/core/query/facets.ts';
+import { tableRelation } from '../../src/core/sql/relation.ts';
 import { filterChip, toggleValue, whereClause, type Filter } from '../../src/core/query/filters.ts';
 
 let engine: Engine;
@@ -55,16 +56,16 @@ describe('filters', () => {
 
 describe('facets', () => {
   it('counts the top values under the current filters', async () => {
-    const all = await facet(engine, 's', 'direction', []);
+    const all = await facet(engine, tableRelation('s'), 'direction', []);
     expect(all).toMatchObject({ distinct: 3, total: 60 });
     expect(all.values.map((v) => v.count)).toEqual([20, 20, 20]);
-    const filtered = await facet(engine, 's', 'direction', [{ column: 'montant', op: 'between', max: 105 }]);
+    const filtered = await facet(engine, tableRelation('s'), 'direction', [{ column: 'montant', op: 'between', max: 105 }]);
     expect(filtered.total).toBe(10);
     expect(filtered.values.reduce((s, v) => s + v.count, 0)).toBe(10);
   });
 
   it('suggests low-cardinality columns', async () => {
-    expect(await suggestFacets(engine, 's', ['id', 'direction', 'moitie', 'ville', 'Bénéficiaire'])).toEqual(['direction']);
+    expect(await suggestFacets(engine, tableRelation('s'), ['id', 'direction', 'moitie', 'ville', 'Bénéficiaire'])).toEqual(['direction']);
   });
 });
 

@@ -1,6 +1,7 @@
 // A digest of a whole result computed inside DuckDB, so replaying millions of rows never ships them to JS.
 // Order-independent (a sum of row hashes) but sensitive to duplicated rows, values, names and types.
 import { quoteIdent } from '../sql/ident.ts';
+import { relationSql, tableRelation, type Relation } from '../sql/relation.ts';
 import { sha256Hex, canonicalJson } from '../util/hash.ts';
 import type { Engine } from './engine.ts';
 
@@ -14,8 +15,8 @@ export async function describeColumns(engine: Engine, relation: string): Promise
   return r.rows.map((row) => ({ name: String(row[0]), type: String(row[1]) }));
 }
 
-/** `relation` is a quoted table name or a parenthesised query. */
-export async function digestRelation(engine: Engine, relation: string): Promise<ResultDigest> {
+export async function digestRelation(engine: Engine, rel: Relation): Promise<ResultDigest> {
+  const relation = relationSql(rel);
   const cols = await describeColumns(engine, relation);
   const hashArgs = cols.length ? cols.map((c) => quoteIdent(c.name)).join(', ') : '1';
   const r = await engine.query(
@@ -26,5 +27,5 @@ export async function digestRelation(engine: Engine, relation: string): Promise<
 }
 
 export function digestTable(engine: Engine, table: string): Promise<ResultDigest> {
-  return digestRelation(engine, quoteIdent(table));
+  return digestRelation(engine, tableRelation(table));
 }

@@ -4,15 +4,10 @@ import type { Engine } from '../engine/engine.ts';
 import type { Rows } from '../engine/values.ts';
 import { whereClause, type Filter } from '../query/filters.ts';
 import { quoteIdent } from '../sql/ident.ts';
+import { queryRelation, relationSql, type Relation } from '../sql/relation.ts';
 
-export type Relation =
-  /**
-   * A table or view by name. `rowid`: a base table (not a view), whose rows can be sorted by their
-   * keys and row id alone before the window is fetched — sorting whole rows of millions of lines
-   * runs the wasm engine out of memory. `where`: filters kept on the table for that same reason.
-   */
-  | { kind: 'table'; name: string; rowid?: boolean; where?: string }
-  | { kind: 'query'; sql: string };
+// The relation type lives with the SQL helpers (digests, facets, workbench use it too); still exported here.
+export { queryRelation, relationSql, tableRelation, type Relation } from '../sql/relation.ts';
 
 export interface OrderBy {
   column: string;
@@ -31,28 +26,11 @@ export interface WindowRequest {
 export const MAX_WINDOW = 10_000;
 export const TIMEOUT_MS = 30_000;
 
-export function tableRelation(name: string, opts: { rowid?: boolean } = {}): Relation {
-  return opts.rowid ? { kind: 'table', name, rowid: true } : { kind: 'table', name };
-}
-
-export function queryRelation(sql: string): Relation {
-  return { kind: 'query', sql };
-}
-
 /** The rows of `rel` that pass every filter: the relation itself when there is none. */
 export function filteredRelation(rel: Relation, filters: readonly Filter[]): Relation {
   if (!filters.length) return rel;
   if (rel.kind === 'table' && rel.rowid && !rel.where) return { ...rel, where: whereClause(filters) };
   return queryRelation(`SELECT * FROM ${relationSql(rel)} AS _v\n${whereClause(filters)}`);
-}
-
-/** The relation as something that can follow FROM. */
-export function relationSql(rel: Relation): string {
-  if (rel.kind === 'table') return rel.where ? `(SELECT * FROM ${quoteIdent(rel.name)} ${rel.where})` : quoteIdent(rel.name);
-  // A trailing semicolon or comment would break the wrapping sub-query.
-  const body = rel.sql.trim().replace(/;+\s*$/, '');
-  if (!body) throw new Error('Requête vide');
-  return `(${body}\n)`;
 }
 
 function nonNegativeInt(n: number, what: string): number {

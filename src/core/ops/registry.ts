@@ -2,6 +2,7 @@
 // and an entry in the journal with its inputs, SQL, row count and a digest of what it produced.
 import type { z } from 'zod';
 import type { Catalog } from '../catalog/catalog.ts';
+import type { Relation } from '../sql/relation.ts';
 import { digestRelation, digestTable, type ResultDigest } from '../engine/digest.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Journal, JournalEntry } from '../journal/journal.ts';
@@ -31,8 +32,8 @@ export interface OperationOutput<D = unknown> {
   table?: string;
   /** Several tables (e.g. every sheet of a workbook): each is digested; the entry keeps the combined digest. */
   tables?: string[];
-  /** A result that is not stored as a table (a parenthesised SELECT): digested in place. */
-  relation?: string;
+  /** A result that is not stored as a table of its own (a SELECT, a temporary table): digested in place. */
+  relation?: Relation;
   sql: string[];
   inputs: { table: string; source?: string; sha256?: string }[];
   summary?: string;

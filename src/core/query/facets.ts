@@ -1,6 +1,7 @@
 // Datasette-style facets: the top values of a column with their counts under the current filters.
 import type { Engine } from '../engine/engine.ts';
 import { quoteIdent } from '../sql/ident.ts';
+import { relationSql, type Relation } from '../sql/relation.ts';
 import { whereClause, type Filter } from './filters.ts';
 
 export interface FacetValue {
@@ -19,15 +20,15 @@ export interface Facet {
 
 const TIMEOUT_MS = 10_000;
 
-export function facetSql(relation: string, column: string, filters: readonly Filter[], limit: number): string {
+export function facetSql(rel: Relation, column: string, filters: readonly Filter[], limit: number): string {
   const c = quoteIdent(column);
-  return `WITH f AS (SELECT ${c} AS v FROM ${relation} AS _f ${whereClause(filters)})
+  return `WITH f AS (SELECT ${c} AS v FROM ${relationSql(rel)} AS _f ${whereClause(filters)})
 SELECT v, count(*) AS n, (SELECT count(DISTINCT v) + max(CASE WHEN v IS NULL THEN 1 ELSE 0 END) FROM f) AS d, (SELECT count(*) FROM f) AS t
 FROM f GROUP BY v ORDER BY n DESC, v NULLS LAST LIMIT ${Math.max(1, Math.min(1000, Math.floor(limit)))}`;
 }
 
-export async function facet(engine: Engine, relation: string, column: string, filters: readonly Filter[], limit = 10): Promise<Facet> {
-  const r = await engine.query(facetSql(relation, column, filters, limit), { timeoutMs: TIMEOUT_MS });
+export async function facet(engine: Engine, rel: Relation, column: string, filters: readonly Filter[], limit = 10): Promise<Facet> {
+  const r = await engine.query(facetSql(rel, column, filters, limit), { timeoutMs: TIMEOUT_MS });
   return {
     column,
     values: r.rows.map((row) => ({ value: row[0] as string | number | null, count: Number(row[1]) })),
@@ -37,10 +38,10 @@ export async function facet(engine: Engine, relation: string, column: string, fi
 }
 
 /** Columns worth faceting: few distinct values (2 to `max`), measured on a sample for speed. */
-export async function suggestFacets(engine: Engine, relation: string, columns: readonly string[], max = 30): Promise<string[]> {
+export async function suggestFacets(engine: Engine, rel: Relation, columns: readonly string[], max = 30): Promise<string[]> {
   if (!columns.length) return [];
   const parts = columns.map((c, i) => `approx_count_distinct(${quoteIdent(c)}) AS "d${i}"`).join(', ');
-  const r = await engine.query(`SELECT ${parts} FROM (SELECT * FROM ${relation} AS _s LIMIT 100000)`, { timeoutMs: TIMEOUT_MS });
+  const r = await engine.query(`SELECT ${parts} FROM (SELECT * FROM ${relationSql(rel)} AS _s LIMIT 100000)`, { timeoutMs: TIMEOUT_MS });
   const row = r.rows[0] ?? [];
   return columns.filter((_c, i) => {
     const d = Number(row[i] ?? 0);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { OperationError, registerOperation, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
+import { queryRelation } from '../sql/relation.ts';
 
 /** Tables a query reads, as far as the catalog knows them (for the journal's inputs). */
 export function tablesReadBy(ctx: OperationContext, sql: string): { table: string; source?: string; sha256?: string }[] {
@@ -60,7 +61,7 @@ export const runSql = registerOperation({
   params: RunSqlParams,
   async run(ctx, params) {
     const body = assertSingleSelect(params.sql);
-    return { relation: `(${body}\n)`, sql: [body], inputs: tablesReadBy(ctx, body) };
+    return { relation: queryRelation(body), sql: [body], inputs: tablesReadBy(ctx, body) };
   },
 });
 

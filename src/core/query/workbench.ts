@@ -8,7 +8,7 @@
 // the digest afterwards reads the finished result (same digest as over the query: same rows and columns).
 import { QueryCancelledError, sqlLabel, type Engine } from '../engine/engine.ts';
 import type { Rows } from '../engine/values.ts';
-import { tableRelation, type Relation } from '../explore/window.ts';
+import { tableRelation, type Relation } from '../sql/relation.ts';
 import type { JournalEntry } from '../journal/journal.ts';
 import type { Operation } from '../ops/registry.ts';
 import type { Session } from '../project/session.ts';
@@ -64,7 +64,8 @@ function sqlOverResult(table: string): Operation<{ sql: string }> {
     ...runSql,
     async run(ctx, params) {
       const out = await runSql.run(ctx, params);
-      return { ...out, relation: `temp.${quoteIdent(table)}` };
+      // Unqualified, as everywhere: DuckDB looks in the temporary schema first.
+      return { ...out, relation: tableRelation(table) };
     },
   };
 }

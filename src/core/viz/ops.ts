@@ -3,6 +3,7 @@
 import { inputOf, OperationError, registerOperation, requireTable } from '../ops/registry.ts';
 import { ChartError, prepareChart, type VlSpec } from './compile.ts';
 import { ChartSpec } from './spec.ts';
+import { queryRelation } from '../sql/relation.ts';
 
 // The summary is read in the journal and the report: the mark's name in words, not its Vega code.
 const MARK_WORDS: Record<ChartSpec['mark'], string> = {
@@ -42,7 +43,7 @@ export const chartOperation = registerOperation({
       throw e;
     }
     return {
-      relation: `(${compiled.sql}\n)`,
+      relation: queryRelation(compiled.sql),
       sql: [compiled.sql],
       inputs: compiled.inputs.map((t) => inputOf(ctx, t)),
       summary: `${chartKindWords(spec)} sur « ${table.name} »${compiled.note ? ` — ${compiled.note}` : ''}`,

@@ -97,7 +97,7 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
     grid_sorted_first: sortedFirst,
     grid_sorted: () => kept!.rows(rel, deep(Math.max(0, rows - 100))),
     grid_sorted_cleanup: async () => kept?.release(),
-    facet: () => engine.query(facetSql(quoteIdent(TABLE), DIRECTION, [FACET_FILTER], 20)),
+    facet: () => engine.query(facetSql(tableRelation(TABLE), DIRECTION, [FACET_FILTER], 20)),
     // A fixed result name: every run replaces the same table, so the three runs send the same SQL.
     audit_duplicates: op(duplicates, { table: TABLE, columns: [SIRET, AMOUNT, DATE], amount: AMOUNT, result: 'bench_duplicates' }),
     audit_benford: op(benford, { table: TABLE, column: AMOUNT, test: 'first', result: 'bench_benford' }),
