@@ -103,7 +103,11 @@ describe('extract-recommendations', () => {
     expect(a.every((g) => g.date_statut === REPORT_A.date && g.direction_responsable === REPORT_A.service)).toBe(true);
     // The paragraph numbered « 3. » under « Conclusion » is not a recommendation of report C.
     expect(got.filter((g) => g.fichier === REPORT_C.file)).toHaveLength(REPORT_C.recommendations.length);
-    expect(res.summary).toMatch(/3 rapport\(s\) lisible\(s\) lu\(s\) : 7 recommandation\(s\) extraite\(s\), 2 avec la réponse du service/);
+    // The population before the headline: 6 reports, 3 readable, the scanned, encrypted and truncated ones set aside by name.
+    expect(res.detail!.population).toMatchObject({ read: 6, used: 3 });
+    expect(res.summary).toMatch(
+      /^6 rapports lus, 3 rapports lisibles \(50,0\s%\) ; mis de côté : 1 sans texte \(numérisé\(s\)\) \(« rapport-numerise\.pdf »\), 1 chiffré\(s\) \(« rapport-chiffre\.pdf »\), 1 illisible\(s\) \(« rapport-tronque\.pdf »\) — 7 recommandation\(s\) extraite\(s\), 2 avec la réponse du service/,
+    );
   });
 
   it('journals a correction by hand, keeps it across a new extraction, and can withdraw an item', async () => {

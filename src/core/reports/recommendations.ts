@@ -10,6 +10,7 @@
 // (« Recommandation n° 2 : … », « R2 : … », « Réponse à la recommandation 2 : … ») is that
 // recommendation's response, the unkeyed paragraphs after it its continuation.
 import { fmtInt } from '../audit/common.ts';
+import { population, populationLine } from '../ops/population.ts';
 import { OperationError, type OperationContext, type OperationOutput } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
 import type { CorrectRecommendationParams, ExtractRecommendationsParams } from './ops.ts';
@@ -138,6 +139,18 @@ export async function runExtractRecommendations(ctx: OperationContext, p: Extrac
   const reports = await ctx.engine.query(
     `SELECT sha256, fichier, identifiant_du_rapport, entite_auditee, CAST(date_du_rapport AS VARCHAR) FROM ${Q(REPORTS_TABLE)} WHERE etat = 'ok'${only} ORDER BY fichier, sha256`,
   );
+  // The population first: every report of the library (or of the chosen ones), those read, those set aside and why.
+  const states = await ctx.engine.query(
+    `SELECT etat, count(*)::INTEGER, string_agg(fichier, '\n' ORDER BY fichier) FROM ${Q(REPORTS_TABLE)} WHERE TRUE${only} GROUP BY etat ORDER BY etat`,
+  );
+  const byState = new Map(states.rows.map((r) => [String(r[0]), { n: Number(r[1]), examples: String(r[2] ?? '').split('\n').slice(0, 5) }]));
+  const read = [...byState.values()].reduce((s, x) => s + x.n, 0);
+  const pop = population(
+    read,
+    byState.get('ok')?.n ?? 0,
+    'rapports lisibles',
+    (['sans texte', 'chiffré', 'illisible'] as const).map((e) => ({ reason: e === 'sans texte' ? 'sans texte (numérisé(s))' : e === 'chiffré' ? 'chiffré(s)' : 'illisible(s)', rows: byState.get(e)?.n ?? 0, examples: byState.get(e)?.examples ?? [] })),
+  );
   const blocksSql = `SELECT sha256, bloc_id, page, texte, niveau_titre FROM ${Q(BLOCKS_TABLE)} WHERE sha256 IN (SELECT sha256 FROM ${Q(REPORTS_TABLE)} WHERE etat = 'ok'${only}) ORDER BY sha256, page, bloc`;
   const blocks = await ctx.engine.query(blocksSql);
   sql.push(blocksSql);
@@ -194,10 +207,10 @@ export async function runExtractRecommendations(ctx: OperationContext, p: Extrac
     sql,
     inputs: [{ table: REPORTS_TABLE }, { table: BLOCKS_TABLE }],
     summary:
-      `${fmtInt(reports.rows.length)} rapport(s) lisible(s) lu(s) : ${fmtInt(n)} recommandation(s) extraite(s), ${fmtInt(withResponse)} avec la réponse du service` +
+      `${populationLine(pop).replace(/lignes? lues?/, read === 1 ? 'rapport lu' : 'rapports lus')} — ${fmtInt(n)} recommandation(s) extraite(s), ${fmtInt(withResponse)} avec la réponse du service` +
       (corrected ? `, ${fmtInt(corrected)} corrigée(s) à la main` : '') +
       (without.length ? ` ; aucune recommandation trouvée dans ${fmtInt(without.length)} rapport(s) (${without.slice(0, 5).join(', ')}${without.length > 5 ? '…' : ''})` : ''),
-    detail: { recommendations: n, withResponse, corrected, reports: reports.rows.length, reportsWithout: without },
+    detail: { recommendations: n, withResponse, corrected, reports: reports.rows.length, reportsWithout: without, population: pop },
   };
 }
 

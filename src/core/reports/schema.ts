@@ -1,5 +1,6 @@
 // Names and row shapes of the reports library's tables (the contract with the UI, the CLI and the
 // follow-up register; the column list is documented in index.ts).
+import type { Population } from '../ops/population.ts';
 
 export const REPORTS_TABLE = 'rapports_pdf';
 export const BLOCKS_TABLE = 'rapports_pdf_blocs';
@@ -115,4 +116,6 @@ export interface ExtractRecommendationsDetail {
   /** Reports read (etat ok) and those without any recommendation found. */
   reports: number;
   reportsWithout: string[];
+  /** Reports read, those with text, and those set aside (scanned, encrypted, unreadable) with examples. */
+  population: Population;
 }
