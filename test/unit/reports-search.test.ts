@@ -135,6 +135,9 @@ describe('search-reports', () => {
 
   it('is a journaled read: the passages land in a result table and the query replays to the same digest', async () => {
     const a = await session.run(searchReports, { query: 'contrôle', limit: 5 });
+    // What was searched comes before what was found.
+    const searched = Number((await engine.query(`SELECT count(*) FROM ${BLOCKS_TABLE} WHERE nb_termes > 0`)).rows[0]![0]);
+    expect(a.summary).toMatch(new RegExp(`^« contrôle » : ${searched} bloc\\(s\\) de texte cherché\\(s\\) ; ${a.detail!.total} passage\\(s\\) trouvé\\(s\\), 5 premier\\(s\\) rendu\\(s\\) — `));
     const stored = await engine.query(`SELECT rang, bloc_id, page, extrait, marques FROM ${SEARCH_RESULT_TABLE} ORDER BY rang`);
     expect(stored.rows.map((r) => Number(r[1]))).toEqual(a.detail!.hits.map((h) => h.bloc_id));
     expect(JSON.parse(String(stored.rows[0]![4]))).toEqual(a.detail!.hits[0]!.marques);
@@ -143,6 +146,8 @@ describe('search-reports', () => {
     const b = await session.run(searchReports, a.entry.params);
     expect(b.entry.output?.digest).toBe(a.entry.output?.digest);
     await expect(session.run(searchReports, { query: 'le la les' })).rejects.toThrow(/mots vides/);
+    const none = await session.run(searchReports, { query: 'subventions', yearTo: 2022 });
+    expect(none.summary).toBe(`« subventions » : ${searched} bloc(s) de texte cherché(s), filtres : années ≤ 2022 ; aucun passage trouvé`);
   });
 
   it('cites a passage found in a standard form: publisher, title, number, date, page, quoted words and SHA-256', async () => {

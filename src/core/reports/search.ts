@@ -55,7 +55,7 @@ export function searchSql(q: ParsedQuery, p: SearchReportsParams): string {
   );
   return `WITH ${ctes.join(',\n')}
     SELECT t.bloc_id, round(t.score, 6) AS score, b.sha256, b.fichier, r.titre, r.identifiant_du_rapport, r.annee, r.entite_auditee,
-      b.page, b.bloc, b.texte, t.total
+      b.page, b.bloc, b.texte, t.total, (SELECT n FROM stats)::INTEGER AS blocs
     FROM top t JOIN ${BL} b ON b.bloc_id = t.bloc_id JOIN ${R} r ON r.sha256 = b.sha256
     ORDER BY t.score DESC, t.bloc_id`;
 }
@@ -133,6 +133,17 @@ export async function runSearchReports(ctx: OperationContext, p: SearchReportsPa
     };
   });
   const total = res.rows.length ? Number(res.rows[0]![idx.total!]) : 0;
+  // What was searched, before what was found: the blocks of text in the library (asked apart only when nothing matched).
+  const blocs = res.rows.length
+    ? Number(res.rows[0]![idx.blocs!])
+    : Number((await ctx.engine.query(`SELECT count(*) FROM ${BL} WHERE nb_termes > 0`)).rows[0]![0]);
+  const filtered = [
+    p.yearFrom !== undefined ? `années ≥ ${p.yearFrom}` : '',
+    p.yearTo !== undefined ? `années ≤ ${p.yearTo}` : '',
+    p.services?.length ? `service${p.services.length > 1 ? 's' : ''} ${p.services.map((x) => `« ${x} »`).join(', ')}` : '',
+    p.reports?.length ? `${fmtInt(p.reports.length)} rapport(s) choisi(s)` : '',
+  ].filter(Boolean);
+  const scope = `${fmtInt(blocs)} bloc(s) de texte cherché(s)${filtered.length ? `, filtres : ${filtered.join(', ')}` : ''}`;
   await writeHits(ctx, hits);
   const where = hits.slice(0, 3).map((h) => `${h.fichier} p. ${h.page}`).join(', ');
   return {
@@ -140,8 +151,8 @@ export async function runSearchReports(ctx: OperationContext, p: SearchReportsPa
     sql: [sql],
     inputs: [REPORTS_TABLE, BLOCKS_TABLE, TERMS_TABLE].map((t) => ({ table: t })),
     summary: total
-      ? `« ${p.query} » : ${fmtInt(total)} passage(s) trouvé(s)${total > hits.length ? `, ${fmtInt(hits.length)} premier(s) rendu(s)` : ''} — ${where}`
-      : `« ${p.query} » : aucun passage trouvé`,
+      ? `« ${p.query} » : ${scope} ; ${fmtInt(total)} passage(s) trouvé(s)${total > hits.length ? `, ${fmtInt(hits.length)} premier(s) rendu(s)` : ''} — ${where}`
+      : `« ${p.query} » : ${scope} ; aucun passage trouvé`,
     detail: { query: p.query, terms: q.terms, phrases: q.phrases.map((x) => x.terms), total, hits },
   };
 }
