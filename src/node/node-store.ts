@@ -2,7 +2,7 @@
 // A project may come from someone else: every path it names must stay inside its folder, on disk and
 // not only as text — no "..", no absolute path, no symbolic link, no hard link to a file elsewhere.
 import { constants, realpathSync } from 'node:fs';
-import { lstat, mkdir, open, readdir, readFile, realpath, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, realpath, rename, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PathRefusedError, type FileResolver } from '../core/ingest/source.ts';
 import type { ProjectStore } from '../core/project/store.ts';

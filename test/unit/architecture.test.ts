@@ -104,7 +104,11 @@ function cycleEdges(graph: Map<string, Map<string, string[]>>): string[] {
     while (todo.length) {
       const x = todo.pop()!;
       if (x === to) return true;
-      for (const y of graph.get(x)?.keys() ?? []) if (!seen.has(y)) todo.push(y), seen.add(y);
+      for (const y of graph.get(x)?.keys() ?? []) {
+        if (seen.has(y)) continue;
+        seen.add(y);
+        todo.push(y);
+      }
     }
     return false;
   };

@@ -12,6 +12,7 @@ import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { profileTable } from '../../src/core/profile/profile.ts';
 import { runWorkbenchQuery, workbenchSlot, WorkbenchError } from '../../src/core/query/workbench.ts';
+import { queryRelation } from '../../src/core/sql/relation.ts';
 
 /** CPU-bound, a few seconds: holds the main connection; cancellable at any polling step. */
 const LONG = 'SELECT sum(hash(a.range * b.range)) AS h FROM range(12000) a, range(3000) b';
@@ -68,7 +69,7 @@ describe('cancelling', () => {
   test('a profile cancelled by its slot stops between stages, and the engine answers the next query', async () => {
     const lane = engine.lane('normal', { slot: 'summary:big', label: 'Résumé de big' });
     const stages: string[] = [];
-    const profile = profileTable(lane, '(SELECT * FROM big WHERE i >= 0)', { exact: true, onProgress: (_c, st) => stages.push(st) }).catch((e: unknown) => e);
+    const profile = profileTable(lane, queryRelation('SELECT * FROM big WHERE i >= 0'), { exact: true, onProgress: (_c, st) => stages.push(st) }).catch((e: unknown) => e);
     // Stopped once its counts are in: the range and the distinct counts never come.
     await until(() => stages.includes('counts') && engine.jobs().some((j) => j.slot === 'summary:big'));
     expect(engine.cancelSlot('summary:big')).toBe(1);
@@ -83,7 +84,7 @@ describe('cancelling', () => {
     const off = engine.onActivity((jobs) => {
       for (const j of jobs) if (j.slot === 'summary:big2' && j.progress !== undefined) seen.add(j.progress);
     });
-    await profileTable(engine.lane('normal', { slot: 'summary:big2' }), '(SELECT * FROM big WHERE i >= 1)');
+    await profileTable(engine.lane('normal', { slot: 'summary:big2' }), queryRelation('SELECT * FROM big WHERE i >= 1'));
     off();
     // Counts, range, then the rest (the column types come with DESCRIBE, before any of them).
     expect([...seen].sort()).toEqual([0.25, 0.5, 0.75]);

@@ -3,6 +3,7 @@ import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { ExportCancelledError, exportRelation, exportToBytes } from '../../src/core/export/export.ts';
 import { neutraliseCell } from '../../src/core/export/neutralise.ts';
+import { queryRelation, tableRelation } from '../../src/core/sql/relation.ts';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -31,10 +32,10 @@ describe('export', () => {
 
   it('neutralises header labels and blank-prefixed or fullwidth cells in CSV and XLSX, DuckDB and JS agreeing', async () => {
     await engine.exec(`CREATE TABLE h AS SELECT * FROM (VALUES (' =1+1', '＝cmd|'' /C calc''!A0', 'ok')) v("=HYPERLINK(1)", "@nom", "+total")`);
-    const csv = text(await exportToBytes(engine, 'h', 'csv')).split('\n');
+    const csv = text(await exportToBytes(engine, tableRelation('h'), 'csv')).split('\n');
     expect(csv[0]).toBe(`'=HYPERLINK(1),'@nom,'+total`);
     expect(csv[1]).toBe(`' =1+1,'＝cmd|' /C calc'!A0,ok`);
-    const bytes = await exportToBytes(engine, 'h', 'xlsx');
+    const bytes = await exportToBytes(engine, tableRelation('h'), 'xlsx');
     const { default: readXlsxFile } = await import('read-excel-file/node');
     const [sheet] = await readXlsxFile(Buffer.from(bytes));
     expect(sheet!.data[0]).toEqual([`'=HYPERLINK(1)`, `'@nom`, `'+total`]);
@@ -42,7 +43,7 @@ describe('export', () => {
   });
 
   it('writes French CSV: BOM, semicolons, decimal comma, dd/mm/yyyy, original headers, injected cell neutralised', async () => {
-    const out = await exportToBytes(engine, '(SELECT * FROM t ORDER BY id)', 'csv-fr', { labels: { libelle: 'Libellé' } });
+    const out = await exportToBytes(engine, queryRelation('SELECT * FROM t ORDER BY id'), 'csv-fr', { labels: { libelle: 'Libellé' } });
     expect([...out.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = text(out.subarray(3)).split('\r\n');
     expect(lines[0]).toBe('id;Montant payé;Libellé;date;note');
@@ -52,17 +53,17 @@ describe('export', () => {
   });
 
   it('writes RFC 4180 CSV with commas, dots and ISO dates', async () => {
-    const lines = text(await exportToBytes(engine, '(SELECT id, "Montant payé", "date" FROM t ORDER BY id)', 'csv')).split('\n');
+    const lines = text(await exportToBytes(engine, queryRelation('SELECT id, "Montant payé", "date" FROM t ORDER BY id'), 'csv')).split('\n');
     expect(lines.slice(0, 3)).toEqual(['id,Montant payé,date', '1,1234.50,2024-01-31', '2,,']);
   });
 
   it('writes JSON records with the original labels', async () => {
-    const rows = JSON.parse(text(await exportToBytes(engine, '(SELECT id, "Montant payé" FROM t ORDER BY id)', 'json')));
+    const rows = JSON.parse(text(await exportToBytes(engine, queryRelation('SELECT id, "Montant payé" FROM t ORDER BY id'), 'json')));
     expect(rows).toEqual([{ id: 1, 'Montant payé': 1234.5 }, { id: 2, 'Montant payé': null }, { id: 3, 'Montant payé': -7.25 }]);
   });
 
   it('writes XLSX whose injected cell is stored as text with an apostrophe', async () => {
-    const bytes = await exportToBytes(engine, '(SELECT * FROM t ORDER BY id)', 'xlsx');
+    const bytes = await exportToBytes(engine, queryRelation('SELECT * FROM t ORDER BY id'), 'xlsx');
     const { default: readXlsxFile } = await import('read-excel-file/node');
     const [sheet] = await readXlsxFile(Buffer.from(bytes));
     const rows = sheet!.data;
@@ -72,7 +73,7 @@ describe('export', () => {
   });
 
   it('writes Parquet that reads back with the same rows', async () => {
-    const bytes = await exportToBytes(engine, '(SELECT id, "Montant payé", "date" FROM t ORDER BY id)', 'parquet');
+    const bytes = await exportToBytes(engine, queryRelation('SELECT id, "Montant payé", "date" FROM t ORDER BY id'), 'parquet');
     expect(text(bytes.subarray(0, 4))).toBe('PAR1');
     const { loadParquetWasm } = await import('../../src/core/ingest/parquet-wasm-loader.ts');
     const pw = await loadParquetWasm();
@@ -89,13 +90,13 @@ describe('export', () => {
     await engine.exec('CREATE TABLE big AS SELECT range AS n, range * 1.5 AS v FROM range(25000)');
     const fractions: (number | null)[] = [];
     let chunks = 0;
-    const n = await exportRelation(engine, 'big', 'csv', () => void chunks++, { chunkRows: 10000, onProgress: (p) => fractions.push(p.fraction) });
+    const n = await exportRelation(engine, tableRelation('big'), 'csv', () => void chunks++, { chunkRows: 10000, onProgress: (p) => fractions.push(p.fraction) });
     expect(n).toBe(25000);
     expect(chunks).toBe(3);
     expect(fractions).toEqual([0.4, 0.8, 1]);
     const ctl = new AbortController();
     await expect(
-      exportRelation(engine, 'big', 'csv', () => ctl.abort(), { chunkRows: 5000, signal: ctl.signal }),
+      exportRelation(engine, tableRelation('big'), 'csv', () => ctl.abort(), { chunkRows: 5000, signal: ctl.signal }),
     ).rejects.toBeInstanceOf(ExportCancelledError);
     expect((await engine.query("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '__export_%'")).rows[0]![0]).toBe(0);
   });

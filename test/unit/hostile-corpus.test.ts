@@ -16,6 +16,7 @@ import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { quoteIdent } from '../../src/core/sql/ident.ts';
 import { corpus, FORMULAS, HEAVY, utf8, type HostileCase } from '../fixtures/hostile/corpus.ts';
 import { errorText } from '../../src/core/util/errors.ts';
+import { tableRelation } from '../../src/core/sql/relation.ts';
 
 let engine: Engine;
 
@@ -127,7 +128,7 @@ async function checkContent(c: HostileCase, s: Session, table: string): Promise<
       const r = await engine.query(`SELECT payload FROM ${t} ORDER BY n`);
       expect(r.rows.map((x) => x[0])).toEqual(FORMULAS);
       // …and neutralised on export, so a spreadsheet shows them as text.
-      const csv = new TextDecoder().decode(await exportToBytes(engine, t, 'csv'));
+      const csv = new TextDecoder().decode(await exportToBytes(engine, tableRelation(table), 'csv'));
       for (const f of FORMULAS) {
         const cell = f.includes('"') || f.includes(',') ? `"'${f.replaceAll('"', '""')}"` : `'${f}`;
         expect(csv).toContain(cell);

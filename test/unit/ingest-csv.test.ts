@@ -17,6 +17,7 @@ import { summarizeTable } from '../../src/core/profile/profile.ts';
 import { scanQuotes } from '../../src/core/ingest/quotes.ts';
 import iconv from 'iconv-lite';
 import * as fx from '../fixtures/csv-fixtures.ts';
+import { tableRelation } from '../../src/core/sql/relation.ts';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -353,7 +354,7 @@ describe('CSV typing traps of real Paris exports (issue #12.6)', () => {
     });
     expect(r.data.rows[0]!.slice(0, 5)).toEqual(['75013', '75013', '75014', '75013', '31939212200036']);
     // The codes are codes, not « montant en texte »: the profile flags none of them.
-    const summary = await summarizeTable(engine, quoteIdent(r.table));
+    const summary = await summarizeTable(engine, tableRelation(r.table));
     for (const c of summary) expect(c.flags, c.name).not.toContain('amount-as-text');
   });
 
@@ -542,7 +543,7 @@ describe.skipIf(!existsSync(sirene))('the real SIRENE extract of Paris-subsidise
     expect(types).toMatchObject({ siret: 'VARCHAR', siretsiegeunitelegale: 'VARCHAR', codepostaletablissement: 'VARCHAR' });
     const paris = await engine.query(`SELECT count(*) FILTER (WHERE codepostaletablissement LIKE '75%'), count(*) FROM ${quoteIdent(table)}`);
     expect(Number(paris.rows[0]![0])).toBeGreaterThan(Number(paris.rows[0]![1]) / 2);
-    const summary = await summarizeTable(engine, quoteIdent(table));
+    const summary = await summarizeTable(engine, tableRelation(table));
     for (const c of summary.filter((x) => ['siret', 'siretsiegeunitelegale', 'codepostaletablissement'].includes(x.name))) {
       expect(c.flags, c.name).not.toContain('amount-as-text');
     }

@@ -3,6 +3,7 @@ import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { windowQuery, tableRelation } from '../../src/core/explore/window.ts';
 import { profileTable, quantileRankError, summarizeTable, type ColumnProgress, type ProfileStage } from '../../src/core/profile/profile.ts';
+import { queryRelation } from '../../src/core/sql/relation.ts';
 
 let engine: Engine;
 const N = 240_000;
@@ -28,7 +29,7 @@ const one = async (sql: string) => (await engine.query(sql, { cache: false })).r
 describe('progressive profile', () => {
   it('fills in each column stage by stage: type, then counts and nulls, then the range, then distinct values and quartiles', async () => {
     const seen: { stage: ProfileStage; cols: ColumnProgress[] }[] = [];
-    await profileTable(engine.lane('normal'), 'reg', { onProgress: (cols, stage) => seen.push({ stage, cols }) });
+    await profileTable(engine.lane('normal'), tableRelation('reg'), { onProgress: (cols, stage) => seen.push({ stage, cols }) });
     const stages = seen.map((s) => s.stage);
     expect(stages.filter((s, i) => s !== stages[i - 1])).toEqual(['type', 'counts', 'range', 'done']);
     expect(stages.at(-1)).toBe('done');
@@ -46,7 +47,7 @@ describe('progressive profile', () => {
   });
 
   it('on request, gives exactly what the plain queries give', async () => {
-    const cols = await profileTable(engine, 'reg', { exact: true });
+    const cols = await profileTable(engine, tableRelation('reg'), { exact: true });
     for (const c of cols) {
       const id = `"${c.name}"`;
       const [n, filled, distinct, lo, hi] = await one(`SELECT count(*), count(${id}), count(DISTINCT ${id}), min(${id})::VARCHAR, max(${id})::VARCHAR FROM reg`);
@@ -66,12 +67,12 @@ describe('progressive profile', () => {
       }
     }
     // The table summary is this exact profile.
-    const summary = await summarizeTable(engine, 'reg');
+    const summary = await summarizeTable(engine, tableRelation('reg'));
     expect(summary.map((s) => [s.name, s.distinct, s.nulls])).toEqual(cols.map((c) => [c.name, c.distinct, c.nulls]));
   });
 
   it('estimates distinct counts and quartiles within the error it states, and counts few values exactly', async () => {
-    const cols = await profileTable(engine, 'reg', { sampleRows: 20_000 });
+    const cols = await profileTable(engine, tableRelation('reg'), { sampleRows: 20_000 });
     const estimated = cols.filter((c) => (c.distinctError ?? 0) > 0);
     // id, libelle and montant have too many values to count exactly for free; code (60,000), direction and
     // petit are counted exactly.
@@ -102,19 +103,19 @@ describe('progressive profile', () => {
   });
 
   it('computes exact numbers afterwards from an estimated profile, running only the last stage again', async () => {
-    const approx = await profileTable(engine, 'reg');
+    const approx = await profileTable(engine, tableRelation('reg'));
     const sent: string[] = [];
     const spy = Object.create(engine) as Engine;
     spy.query = (sql, o) => (sent.push(sql), engine.query(sql, o));
-    const exact = await profileTable(spy, 'reg', { exact: true, reuse: approx });
-    expect(exact).toEqual(await profileTable(engine, 'reg', { exact: true }));
+    const exact = await profileTable(spy, tableRelation('reg'), { exact: true, reuse: approx });
+    expect(exact).toEqual(await profileTable(engine, tableRelation('reg'), { exact: true }));
     expect(sent.some((s) => /count\("id"\)/.test(s) || /min\("id"\)/.test(s))).toBe(false);
   });
 
   it('runs in the normal lane and never holds the grid: windows are answered while it runs', async () => {
     let done = false;
     // A relation no earlier test profiled: nothing is served from the cache.
-    const profile = profileTable(engine.lane('normal'), '(SELECT * FROM reg WHERE id >= 0)', { exact: true }).then(() => (done = true));
+    const profile = profileTable(engine.lane('normal'), queryRelation('SELECT * FROM reg WHERE id >= 0'), { exact: true }).then(() => (done = true));
     await new Promise((r) => setTimeout(r, 30));
     const grid = engine.lane('interactive');
     const answered: boolean[] = [];

@@ -11,6 +11,7 @@ import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { summarizeTable } from '../../src/core/profile/profile.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';
+import { tableRelation } from '../../src/core/sql/relation.ts';
 
 let dir: string;
 let engine: Engine;
@@ -46,8 +47,8 @@ it('imports JSON records whose keys are prototype member names, __proto__ includ
 });
 
 it('profiles and exports such a table', async () => {
-  const summary = await summarizeTable(engine, 'noms');
+  const summary = await summarizeTable(engine, tableRelation('noms'));
   expect(summary.length).toBe(5);
-  const csv = new TextDecoder().decode(await exportToBytes(engine, 'noms', 'csv'));
+  const csv = new TextDecoder().decode(await exportToBytes(engine, tableRelation('noms'), 'csv'));
   expect(csv.split('\n')[0]).toBe('constructor,proto,tostring,hasownproperty,valueof');
 });

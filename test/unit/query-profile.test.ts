@@ -71,7 +71,7 @@ describe('facets', () => {
 
 describe('profile', () => {
   it('summarises every column and flags empty, constant, mostly-null, identifiers, dates and amounts stored as text', async () => {
-    const summary = await summarizeTable(engine, 's');
+    const summary = await summarizeTable(engine, tableRelation('s'));
     const flags = Object.fromEntries(summary.map((c) => [c.name, c.flags]));
     expect(flags).toEqual({
       id: ['identifier'],
@@ -88,10 +88,10 @@ describe('profile', () => {
   });
 
   it('profiles a numeric column with quartiles and a histogram, a text column with its top values', async () => {
-    const m = await profileColumn(engine, 's', 'montant');
+    const m = await profileColumn(engine, tableRelation('s'), 'montant');
     expect(m.numeric).toMatchObject({ mean: 320.25, median: 320.25 });
     expect(m.histogram!.reduce((s, b) => s + b.count, 0)).toBe(60);
-    const d = await profileColumn(engine, 's', 'direction');
+    const d = await profileColumn(engine, tableRelation('s'), 'direction');
     expect(d.top).toEqual([
       { value: 'DAC', count: 20 },
       { value: 'DASCO', count: 20 },

@@ -6,6 +6,7 @@ import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { exportToBytes } from '../../src/core/export/export.ts';
 import { emptyUiState, parseUiState, TableViewState, uiStateText } from '../../src/ui/view-state-file.ts';
+import { tableRelation } from '../../src/core/sql/relation.ts';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -64,15 +65,15 @@ describe('export in the order on screen', () => {
   it('writes the rows sorted as the grid shows them (descending, NULLs last), in CSV and JSON', async () => {
     const want = (await engine.query(`SELECT numero FROM p ORDER BY montant DESC NULLS LAST, direction ASC NULLS LAST`)).rows.map((r) => r[0]);
     const orderBy = [{ column: 'montant', desc: true }, { column: 'direction' }];
-    const csv = new TextDecoder().decode(await exportToBytes(engine, 'p', 'csv', { orderBy }));
+    const csv = new TextDecoder().decode(await exportToBytes(engine, tableRelation('p'), 'csv', { orderBy }));
     expect(ids(csv)).toEqual(want);
-    const json = JSON.parse(new TextDecoder().decode(await exportToBytes(engine, 'p', 'json', { orderBy }))) as { numero: string }[];
+    const json = JSON.parse(new TextDecoder().decode(await exportToBytes(engine, tableRelation('p'), 'json', { orderBy }))) as { numero: string }[];
     expect(json.map((o) => o.numero)).toEqual(want);
     expect(want.at(-1)).toBe('P3');
   });
 
   it('keeps the table order without a sort', async () => {
-    const csv = new TextDecoder().decode(await exportToBytes(engine, 'p', 'csv'));
+    const csv = new TextDecoder().decode(await exportToBytes(engine, tableRelation('p'), 'csv'));
     expect(ids(csv)).toEqual(['P1', 'P2', 'P3', 'P4', 'P5', 'P6']);
   });
 });

@@ -2,6 +2,7 @@
 // comma, dd/mm/yyyy) or RFC 4180, JSON, XLSX and Parquet — all written offline, in chunks, with
 // progress and cancellation, text cells protected against formula injection.
 import { z } from 'zod';
+import { relationSql, type Relation } from '../sql/relation.ts';
 import { describeColumns } from '../engine/digest.ts';
 import { registeredName, type Engine } from '../engine/engine.ts';
 import { rowsToObjects } from '../engine/values.ts';
@@ -55,16 +56,17 @@ const XLSX_MAX_ROWS = 1_048_575;
 let exportCounter = 0;
 
 /**
- * Writes `relation` (a quoted table name or a parenthesised SELECT) in `format`, handing the bytes to
+ * Writes the relation in `format`, handing the bytes to
  * `write` chunk by chunk. Returns the number of data rows written.
  */
 export async function exportRelation(
   engine: Engine,
-  relation: string,
+  rel: Relation,
   format: ExportFormat,
   write: (chunk: Uint8Array) => Promise<void> | void,
   opts: ExportOptions = {},
 ): Promise<number> {
+  const relation = relationSql(rel);
   const cols = await describeColumns(engine, relation);
   const total = Number((await engine.query(`SELECT count(*) FROM ${relation} AS _e`)).rows[0]![0]);
   if (format === 'xlsx' && total > XLSX_MAX_ROWS) {
@@ -161,8 +163,8 @@ export async function exportRelation(
 }
 
 /** Convenience for tests and small exports: the whole file in memory. */
-export async function exportToBytes(engine: Engine, relation: string, format: ExportFormat, opts: ExportOptions = {}): Promise<Uint8Array> {
+export async function exportToBytes(engine: Engine, rel: Relation, format: ExportFormat, opts: ExportOptions = {}): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  await exportRelation(engine, relation, format, (c) => void parts.push(c), opts);
+  await exportRelation(engine, rel, format, (c) => void parts.push(c), opts);
   return concatBytes(parts);
 }

@@ -1,6 +1,7 @@
 // What is in each column, and what is odd about the table as a whole: the first thing an auditor
 // asks of a dataset, computed in DuckDB (a few aggregate queries), never by reading rows into JS.
 import type { Engine } from '../engine/engine.ts';
+import { queryRelation, relationSql, type Relation } from '../sql/relation.ts';
 import { describeColumns } from '../engine/digest.ts';
 import type { Rows } from '../engine/values.ts';
 import { quoteIdent } from '../sql/ident.ts';
@@ -142,7 +143,8 @@ function value(type: string, v: unknown): string | number | null {
 }
 
 /** The profile of every column, stage by stage (see ColumnProgress); resolves with the last stage. */
-export async function profileTable(engine: Engine, relation: string, opts: ProfileOptions = {}): Promise<ColumnProgress[]> {
+export async function profileTable(engine: Engine, rel: Relation, opts: ProfileOptions = {}): Promise<ColumnProgress[]> {
+  const relation = relationSql(rel);
   const reuse = opts.reuse?.length && opts.reuse.every((c) => c.stage !== 'type' && c.stage !== 'counts') ? opts.reuse : null;
   const cols: ColumnProgress[] = reuse
     ? reuse.map((c) => ({ ...c, stage: 'range' as const }))
@@ -293,8 +295,8 @@ function summaryOf(c: ColumnProgress): Omit<ColumnSummary, 'flags'> {
 }
 
 /** One row per column (like SUMMARIZE), with flags for what deserves a second look: every number exact. */
-export async function summarizeTable(engine: Engine, relation: string): Promise<ColumnSummary[]> {
-  const cols = await profileTable(engine, relation, { exact: true });
+export async function summarizeTable(engine: Engine, rel: Relation): Promise<ColumnSummary[]> {
+  const cols = await profileTable(engine, rel, { exact: true });
   return cols.map((c) => ({ ...summaryOf(c), flags: c.flags ?? [] }));
 }
 
@@ -305,15 +307,16 @@ export async function summarizeTable(engine: Engine, relation: string): Promise<
  */
 export async function profileColumn(
   engine: Engine,
-  relation: string,
+  rel: Relation,
   column: string,
   opts: { top?: number; bins?: number; exact?: boolean; sampleRows?: number; onProgress?: (c: ColumnProgress) => void } = {},
 ): Promise<ColumnProfile> {
+  const relation = relationSql(rel);
   const cols = await describeColumns(engine, relation);
   const col = cols.find((c) => c.name === column);
   if (!col) throw new Error(`Colonne inconnue : ${column}`);
   const id = quoteIdent(column);
-  const [done] = await profileTable(engine, `(SELECT ${id} FROM ${relation} AS _c)`, {
+  const [done] = await profileTable(engine, queryRelation(`SELECT ${id} FROM ${relation} AS _c`), {
     ...(opts.exact ? { exact: true } : {}),
     ...(opts.sampleRows ? { sampleRows: opts.sampleRows } : {}),
     onProgress: (c) => opts.onProgress?.(c[0]!),

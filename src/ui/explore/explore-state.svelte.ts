@@ -27,7 +27,7 @@ export class ExploreState {
 
   readonly base: Relation;
   relation = $derived.by(() => filteredRelation(this.base, this.filters));
-  /** The relation as text for core functions that take a FROM-able string. */
+  /** The relation's SQL: the key that tells two relations apart (profiles, summaries). */
   relationText = $derived(relationSql(this.relation));
   where = $derived(whereClause(this.filters));
 

@@ -42,7 +42,7 @@ export function profileAndWindowCases(engine: Engine, table: string, rows: numbe
     // Until the first column card has its count and nulls (the profile stops there).
     profile_first: async () => {
       await uncached();
-      await profileTable(lane, quoteIdent(table), {
+      await profileTable(lane, tableRelation(table), {
         onProgress: (_c, stage) => {
           if (stage === 'counts') throw new FirstCard();
         },
@@ -53,14 +53,14 @@ export function profileAndWindowCases(engine: Engine, table: string, rows: numbe
     // The whole estimated profile: every card complete.
     profile: async () => {
       await uncached();
-      await profileTable(lane, quoteIdent(table));
+      await profileTable(lane, tableRelation(table));
     },
     // Exact values on request, after the estimated profile (its counts and ranges reused).
     profile_exact: async () => {
       await uncached();
-      const approx = await profileTable(lane, quoteIdent(table));
+      const approx = await profileTable(lane, tableRelation(table));
       await uncached();
-      await profileTable(lane, quoteIdent(table), { exact: true, reuse: approx });
+      await profileTable(lane, tableRelation(table), { exact: true, reuse: approx });
     },
   };
 }
