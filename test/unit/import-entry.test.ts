@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -7,7 +7,11 @@ import { createNodeEngine } from '../../src/node/engine.ts';
 import { tablesOfImportEntry } from '../../src/core/ingest/import-entry.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { NodeProjectStore } from '../../src/node/node-store.ts';
+import { entryHash, parseJournal, type JournalEntry } from '../../src/core/journal/journal.ts';
+import { JOURNAL_FILE, MANIFEST_FILE } from '../../src/core/project/manifest.ts';
 import { Session } from '../../src/core/project/session.ts';
+import { verifyProject } from '../../src/core/project/verify.ts';
+import { xlsxBytes } from '../fixtures/formats-fixtures.ts';
 
 let dir: string;
 let engine: Engine;
@@ -31,4 +35,32 @@ it('an import names its tables in its result and in one journal input per table;
   // A journal written before #17: a workbook's sheets in one input, joined by commas.
   const old = { ...res.entry, inputs: [{ ...res.entry.inputs[0]!, table: 'classeur_budget,classeur_depenses' }] };
   expect(tablesOfImportEntry(old)).toEqual(['classeur_budget', 'classeur_depenses']);
+});
+
+it('a project whose journal joined a workbook’s sheets with commas (before #17) still verifies; a missing sheet is still caught', async () => {
+  await writeFile(join(dir, 'classeur.xlsx'), await xlsxBytes());
+  const root = join(dir, 'ancien');
+  const store = new NodeProjectStore(root);
+  const s = await Session.create(engine, store, nodeFileResolver, 'ancien');
+  const res = await s.importPath(join(dir, 'classeur.xlsx'));
+  const names = res.detail!.tables.map((t) => t.name);
+  expect(names.length).toBeGreaterThan(1);
+  await s.cacheIdle();
+  // Rewrite the journal as an older Loupe wrote it: one input naming every sheet, the chain re-hashed.
+  const rewrite = async (tables: string) => {
+    const [e] = parseJournal(await readFile(join(root, JOURNAL_FILE), 'utf8')).entries as JournalEntry[];
+    const { hash: _hash, ...body } = { ...e!, inputs: [{ ...e!.inputs[0]!, table: tables }] };
+    const old = { ...body, hash: await entryHash(body) };
+    await writeFile(join(root, JOURNAL_FILE), JSON.stringify(old) + '\n');
+    const m = JSON.parse(await readFile(join(root, MANIFEST_FILE), 'utf8'));
+    await writeFile(join(root, MANIFEST_FILE), JSON.stringify({ ...m, journalHead: { count: 1, hash: old.hash } }));
+  };
+  await rewrite(names.join(','));
+  const ok = await verifyProject(new NodeProjectStore(root));
+  expect(ok.problems.filter((p) => p.level === 'error')).toEqual([]);
+  expect(ok.ok).toBe(true);
+  // The same old form missing one sheet: the manifest's table is then said to be unjournaled.
+  await rewrite(names.slice(1).join(','));
+  const bad = await verifyProject(new NodeProjectStore(root));
+  expect(bad.problems.map((p) => p.message).join('\n')).toContain(`table ${names[0]}`);
 });
