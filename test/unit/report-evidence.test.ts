@@ -14,7 +14,11 @@ import {
   checkFindings,
   checkPassages,
   createFinding,
+  createInvestigation,
   evidenceIntact,
+  fileFinding,
+  gatherInInvestigation,
+  summarizeInvestigation,
   passageCitation,
   passageEvidence,
   passageReference,
@@ -128,5 +132,33 @@ describe('report passage as evidence', () => {
     const { sha256: _s2, ...rest2 } = t2.evidence[i] as PassageEvidence;
     t2.evidence[i] = await sealEvidence<PassageEvidence>({ ...rest2, page: rest2.page + 1 });
     expect((await checkPassages(engine, moved)).map((p) => p.code)).toEqual(['evidence-quote-mismatch']);
+  });
+});
+
+describe('an investigation gathering reports and passages', () => {
+  it('says what was found where: passages kept on the topic and quoted by its findings, per report and page', async () => {
+    const before = await readFindingsFile(s.store);
+    const inv = await createInvestigation(s, { name: 'Subventions culturelles' }, { by: 'Alice Martin' });
+    const { res, hits } = await searchHit('pluriannuelles');
+    const hit = hits.find((h) => h.fichier === REPORT_A.file)!;
+    const ev = await passageEvidence(s, { blocId: hit.bloc_id, quote: REPORT_A.recommendations[0]!.text, entry: res.entry });
+    const f = await createFinding(s, { title: 'Conventions absentes' }, { by: 'Alice Martin' });
+    await attachEvidence(s, f.id, ev, { by: 'Alice Martin' });
+    await fileFinding(s, f.id, inv.id, { by: 'Alice Martin' });
+    const other = (await searchHit('crèche')).hits.find((h) => h.fichier !== REPORT_A.file)!;
+    expect(other).toBeDefined();
+    const kept = { sha256: other.sha256, fileName: other.fichier, page: other.page, blocId: other.bloc_id, quote: other.texte };
+    await gatherInInvestigation(s, inv.id, { reports: [{ sha256: other.sha256, fileName: other.fichier, title: other.titre }], passages: [kept] }, { by: 'Alice Martin' });
+    // The same passage twice is kept once.
+    await gatherInInvestigation(s, inv.id, { passages: [kept] }, { by: 'Alice Martin' });
+    const sum = await summarizeInvestigation(s, inv.id);
+    const a = sum.reports.find((r) => r.sha256 === shaOf[REPORT_A.file]);
+    expect(a).toMatchObject({ quoted: 1, kept: 0, findings: [f.id], pages: [REPORT_A.recommendations[0]!.page] });
+    const b = sum.reports.find((r) => r.sha256 === other.sha256);
+    expect(b).toMatchObject({ quoted: 0, kept: 1, findings: [], pages: [other.page] });
+    // Journaled: the register still checks clean, and the investigations saved before keep their hash.
+    const file = await readFindingsFile(s.store);
+    expect((await checkFindings(file, s.journal.all(), [], engine)).problems).toEqual([]);
+    expect(before.investigations.every((x) => x.reports === undefined)).toBe(true);
   });
 });

@@ -7,7 +7,7 @@ import { findingsOf, FindingError, updateFinding, type Actor } from './findings.
 import { Investigation, type Finding, type FindingStatus, type Severity } from './model.ts';
 import { investigationOp } from './ops.ts';
 
-export type InvestigationFields = Partial<Pick<Investigation, 'name' | 'description' | 'owner' | 'queries' | 'charts'>>;
+export type InvestigationFields = Partial<Pick<Investigation, 'name' | 'description' | 'owner' | 'queries' | 'charts' | 'reports' | 'passages'>>;
 
 async function journal(session: Session, inv: Investigation, action: 'create' | 'update', a: Actor) {
   await session.run(investigationOp, { investigationId: inv.id, by: a.by, action, name: inv.name, contentSha256: await sha256Hex(canonicalJson(inv)) });
@@ -46,6 +46,76 @@ export interface InvestigationSummary {
   evidence: number;
   queries: number;
   charts: number;
+  /** What was found where: per report, the passages quoted (by findings or kept for the topic) and their pages. */
+  reports: ReportFound[];
+}
+
+export interface ReportFound {
+  sha256: string;
+  fileName: string;
+  title: string | null;
+  /** Passages kept on the investigation itself. */
+  kept: number;
+  /** Passages quoted as evidence by the topic's findings, and which findings. */
+  quoted: number;
+  findings: string[];
+  pages: number[];
+}
+
+/**
+ * Adds reports or passages of the library to a topic (journaled like its creation). A passage already
+ * there (same block, same words) is not added twice.
+ */
+export async function gatherInInvestigation(
+  session: Session,
+  id: string,
+  add: { reports?: NonNullable<Investigation['reports']>; passages?: NonNullable<Investigation['passages']> },
+  a: Actor,
+): Promise<Investigation> {
+  const book = await findingsOf(session);
+  return book.mutate(async (data) => {
+    const old = data.investigations.find((x) => x.id === id);
+    if (!old) throw new FindingError(`Enquête inconnue : ${id}`);
+    const reports = [...(old.reports ?? [])];
+    for (const r of add.reports ?? []) if (!reports.some((x) => x.sha256 === r.sha256)) reports.push(r);
+    const passages = [...(old.passages ?? [])];
+    for (const p of add.passages ?? []) if (!passages.some((x) => x.blocId === p.blocId && x.quote === p.quote)) passages.push(p);
+    const inv = Investigation.parse({
+      ...old,
+      ...(reports.length ? { reports } : {}),
+      ...(passages.length ? { passages } : {}),
+      updatedAt: (a.now ?? new Date()).toISOString(),
+    });
+    await journal(session, inv, 'update', a);
+    return { data: { ...data, investigations: data.investigations.map((x) => (x.id === id ? inv : x)) }, value: inv };
+  });
+}
+
+function reportsFound(inv: Investigation, findings: readonly Finding[]): ReportFound[] {
+  const by = new Map<string, ReportFound>();
+  const get = (sha256: string, fileName: string, title: string | null) => {
+    let r = by.get(sha256);
+    if (!r) by.set(sha256, (r = { sha256, fileName, title, kept: 0, quoted: 0, findings: [], pages: [] }));
+    return r;
+  };
+  for (const r of inv.reports ?? []) get(r.sha256, r.fileName, r.title);
+  for (const p of inv.passages ?? []) {
+    const r = get(p.sha256, p.fileName, null);
+    r.kept++;
+    r.pages.push(p.page);
+  }
+  for (const f of findings) {
+    for (const e of f.evidence) {
+      if (e.kind !== 'passage') continue;
+      const r = get(e.report.sha256, e.report.fileName, e.report.title);
+      r.title ??= e.report.title;
+      r.quoted++;
+      if (!r.findings.includes(f.id)) r.findings.push(f.id);
+      r.pages.push(e.page);
+    }
+  }
+  for (const r of by.values()) r.pages = [...new Set(r.pages)].sort((x, y) => x - y);
+  return [...by.values()];
 }
 
 export async function summarizeInvestigation(session: Session, id: string): Promise<InvestigationSummary> {
@@ -74,5 +144,6 @@ export async function summarizeInvestigation(session: Session, id: string): Prom
     evidence: findings.reduce((s, f) => s + f.evidence.length, 0),
     queries: investigation.queries.length,
     charts: investigation.charts.length,
+    reports: reportsFound(investigation, findings),
   };
 }

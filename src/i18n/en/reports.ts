@@ -50,6 +50,9 @@ export const reports: Record<keyof typeof fr, string> = {
   'reports.recos.remove': 'Not a recommendation',
   'reports.recos.corrected': 'corrected',
   'reports.recos.response': 'Service response (p. {page}): {text}',
+  'reports.inv.pick': 'Investigation',
+  'reports.inv.add': 'Add to the investigation',
+  'reports.inv.added': 'Passage added to investigation {id}.',
   'reports.inv.passages': 'Reports and passages ({count})',
   'reports.inv.where': '{file}: {count} passage(s), pages {pages}',
 };

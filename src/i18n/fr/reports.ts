@@ -49,6 +49,9 @@ export const reports = {
   'reports.recos.remove': 'Ce n’est pas une recommandation',
   'reports.recos.corrected': 'corrigée',
   'reports.recos.response': 'Réponse du service (p. {page}) : {text}',
+  'reports.inv.pick': 'Enquête',
+  'reports.inv.add': 'Ajouter à l’enquête',
+  'reports.inv.added': 'Passage ajouté à l’enquête {id}.',
   'reports.inv.passages': 'Rapports et passages ({count})',
   'reports.inv.where': '{file} : {count} passage(s), pages {pages}',
 } as const;
