@@ -59,10 +59,13 @@ interface Job<T = unknown> extends JobInfo {
   /** Set when a newer request or the user cancelled it: its result, if one still comes, is dropped. */
   cancelled?: string;
   watchdog?: ReturnType<typeof setTimeout>;
+  recancel?: ReturnType<typeof setInterval>;
 }
 
 /** The bound: a cancel frees the engine within a second (measured: tens of ms in Node). */
 export const STUCK_AFTER_MS = 1000;
+/** How often a cancel is sent again while the cancelled job still runs. */
+const RECANCEL_MS = 200;
 
 class Lane {
   readonly queued: Job[] = [];
@@ -199,11 +202,18 @@ export class Scheduler {
     }, STUCK_AFTER_MS);
     // The caller hears at once; the lane stays busy until the engine has really let go.
     job.reject(new QueryCancelledError(reason));
-    try {
-      void Promise.resolve(job.spec.cancel?.()).catch(() => undefined);
-    } catch {
-      // A cancel that throws changes nothing: the job's result is dropped anyway.
-    }
+    const sendCancel = () => {
+      try {
+        void Promise.resolve(job.spec.cancel?.()).catch(() => undefined);
+      } catch {
+        // A cancel that throws changes nothing: the job's result is dropped anyway.
+      }
+    };
+    sendCancel();
+    // A cancel that reaches the worker before the query is pending there is a no-op, and the query
+    // then runs to its end (seen on a loaded machine: a 5-billion-row scan held the engine for
+    // minutes after « Annuler »). Sending it again until the job settles closes that window.
+    job.recancel = setInterval(sendCancel, RECANCEL_MS);
     this.notify();
     return true;
   }
@@ -224,6 +234,7 @@ export class Scheduler {
     // The lane is free before the caller hears: what it does next sees the queue as it is.
     const settle = (ok: boolean, v: unknown) => {
       clearTimeout(job.watchdog);
+      clearInterval(job.recancel);
       lane.running = null;
       if (!job.cancelled) (ok ? job.resolve : job.reject)(v);
       this.pump(lane);
