@@ -1,0 +1,88 @@
+// The reports library as a person uses it, in Chromium under the app's CSP: a folder of PDF reports
+// (generated here, with known pages) imported through the import entry, a word searched, a passage
+// opened, a finding created that quotes page N of a report, and the HTML report citing that report,
+// that page and the file's SHA-256. pdf.js has to run in the built app without eval for any of it.
+import { createHash } from 'node:crypto';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPORT_A, reportsCorpus } from '../fixtures/pdf-reports.ts';
+import { appSession } from './session.ts';
+
+const app = appSession();
+const page = () => app.page;
+const tab = (view: string) => page().locator(`[data-testid=view-tab][data-view=${view}]`);
+
+let dir: string;
+let folder: string;
+const sha: Record<string, string> = {};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'loupe-e2e-reports-'));
+  folder = join(dir, 'rapports-ig');
+  await mkdir(folder);
+  for (const f of await reportsCorpus()) {
+    await writeFile(join(folder, f.name), f.bytes);
+    sha[f.name] = createHash('sha256').update(f.bytes).digest('hex');
+  }
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const reco = REPORT_A.recommendations[1]!;
+
+describe('reports library, from a folder of PDF files to a finding citing a page', () => {
+  it('imports the folder through the import entry: readable reports listed, the traps with their reason', async () => {
+    await page().getByTestId('folder-input').setInputFiles(folder);
+    await tab('reports').click();
+    const rows = page().getByTestId('reports-row');
+    await expect.poll(() => rows.count(), { timeout: 120_000 }).toBe(6);
+    const statuses = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')).sort());
+    expect(statuses).toEqual(['chiffré', 'illisible', 'ok', 'ok', 'ok', 'sans texte'].sort());
+    const a = rows.filter({ hasText: REPORT_A.title });
+    await expect.poll(() => a.count()).toBe(1);
+    expect(await a.textContent()).toContain(String(REPORT_A.pages));
+  });
+
+  it('searches a word and shows ranked passages with the word marked and the page', async () => {
+    await page().getByTestId('reports-search').fill('financiers');
+    await page().getByTestId('reports-search-go').click();
+    const hit = page().locator(`[data-testid=reports-hit][data-file="${REPORT_A.file}"][data-page="${reco.page}"]`).first();
+    await hit.waitFor({ timeout: 60_000 });
+    expect((await hit.locator('mark').allTextContents()).map((s) => s.toLowerCase())).toContain('financiers');
+    expect(await page().getByTestId('reports-total').textContent()).toMatch(/passage/);
+  });
+
+  it('opens the passage and creates a finding that quotes it', async () => {
+    const hit = page().locator(`[data-testid=reports-hit][data-file="${REPORT_A.file}"][data-page="${reco.page}"]`).first();
+    await hit.getByTestId('reports-hit-open').click();
+    const passage = page().getByTestId('reports-passage');
+    await passage.waitFor();
+    await page().getByTestId('reports-quote').fill(reco.text);
+    await page().getByTestId('reports-cite').click();
+    const citation = (await page().getByTestId('reports-citation').textContent()) ?? '';
+    expect(citation).toContain(`« ${reco.text} »`);
+    expect(citation).toContain(`p. ${reco.page}`);
+    expect(citation).toContain(`SHA-256 ${sha[REPORT_A.file]}`);
+    await page().getByTestId('reports-create-finding').click();
+    await page().getByTestId('reports-done').waitFor({ timeout: 60_000 });
+  });
+
+  it('exports the HTML report citing that report, its page and its SHA-256', async () => {
+    await tab('findings').click();
+    const ev = page().locator('[data-testid=finding-evidence][data-kind=passage]');
+    await ev.waitFor({ timeout: 60_000 });
+    expect(await ev.getByTestId('finding-evidence-reference').textContent()).toContain(`p. ${reco.page}`);
+    const download = page().waitForEvent('download', { timeout: 60_000 });
+    await page().getByTestId('report-export-html').click();
+    const anyway = page().getByTestId('report-export-anyway');
+    void anyway.waitFor({ timeout: 30_000 }).then(() => anyway.click(), () => undefined);
+    const html = await readFile((await (await download).path())!, 'utf8');
+    expect(html).toContain('<blockquote class="citation-rapport">');
+    expect(html).toContain(reco.text);
+    expect(html).toMatch(new RegExp(`Inspection générale, [^<]*p\\. ${reco.page}, fichier ${REPORT_A.file.replace(/\./g, '\\.')}, SHA-256 ${sha[REPORT_A.file]}`));
+    expect(html).not.toContain('ALTÉRÉ</strong> — cette constatation');
+  });
+});
