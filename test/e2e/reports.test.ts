@@ -85,4 +85,17 @@ describe('reports library, from a folder of PDF files to a finding citing a page
     expect(html).toMatch(new RegExp(`Inspection générale, [^<]*p\\. ${reco.page}, fichier ${REPORT_A.file.replace(/\./g, '\\.')}, SHA-256 ${sha[REPORT_A.file]}`));
     expect(html).not.toContain('ALTÉRÉ</strong> — cette constatation');
   });
+
+  it('extracts the recommendations into the follow-up register, each with its report, page and passage', async () => {
+    await page().locator('nav.panels button', { hasText: /Suivi/ }).click();
+    await page().getByTestId('reports-recos-extract').click();
+    await page().getByTestId('reports-recos-summary').waitFor({ timeout: 60_000 });
+    const items = page().getByTestId('reports-reco');
+    await expect.poll(() => items.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(REPORT_A.recommendations.length);
+    const second = items.filter({ hasText: reco.text }).first();
+    expect(await second.getAttribute('data-page')).toBe(String(reco.page));
+    // Where it came from: the passage, the recommendation marked in it.
+    await second.locator('summary').click();
+    expect(((await second.locator('mark').textContent()) ?? '').replace(/\s+/g, ' ')).toContain(reco.text);
+  });
 });
