@@ -22,7 +22,11 @@ export interface WebContentsLike {
 }
 
 /** `allow` is the request filter: the app's by default; the print window's session brings its own. */
-export function hardenSession(ses: SessionLike, log: (msg: string) => void = () => {}, allow: (url: string) => boolean = isAllowedRequest): void {
+export function hardenSession(
+  ses: SessionLike,
+  log: (msg: string) => void = () => {},
+  allow: (url: string) => boolean = isAllowedRequest,
+): void {
   ses.webRequest.onBeforeRequest((details, callback) => {
     const cancel = !allow(details.url);
     if (cancel) log(`requête refusée : ${details.url.slice(0, 200)}`);

@@ -199,7 +199,10 @@ export function isLoupeProjectFile(rel: string): boolean {
   if (parts.some((p) => p === '' || p === '.' || p === '..')) return false;
   if (parts.length === 1) {
     // Not the lock: the main process holds it for the window (openProject), the page never writes it.
-    return ['loupe.json', 'journal.ndjson', 'findings.json', 'privacy-salt.txt', 'ui-state.json'].includes(parts[0]!) || /^journal\.torn-[0-9A-Za-z-]{1,40}\.ndjson$/.test(parts[0]!);
+    return (
+      ['loupe.json', 'journal.ndjson', 'findings.json', 'privacy-salt.txt', 'ui-state.json'].includes(parts[0]!) ||
+      /^journal\.torn-[0-9A-Za-z-]{1,40}\.ndjson$/.test(parts[0]!)
+    );
   }
   return parts[0] === 'sources' && parts.length <= 16;
 }
@@ -225,7 +228,8 @@ async function assertProjectFolder(root: string): Promise<void> {
 /** An existing file written in place (the journal) must have one name: a hard link would write elsewhere too. */
 async function assertSingleName(real: string, rel: string): Promise<void> {
   const st = await lstat(real).catch(() => null);
-  if (st && (!st.isFile() || st.nlink > 1)) throw new AccessError(`Écriture refusée : ${rel} est un lien ou n’est pas un fichier ordinaire`);
+  if (st && (!st.isFile() || st.nlink > 1))
+    throw new AccessError(`Écriture refusée : ${rel} est un lien ou n’est pas un fichier ordinaire`);
 }
 
 export type Handlers = { [C in Channel]: (args: unknown) => Promise<unknown> };
@@ -368,10 +372,21 @@ export function createHandlers(deps: IpcDeps): Handlers {
       await grants.checkProject(root);
       const real = await grants.checkRead(path);
       if (!(await stat(real)).isFile()) throw new AccessError(`Ce n’est pas un fichier : ${path}`);
-      const name = basename(path).replace(/[\\/\0]/g, '_').replace(/^\.+$/, '_') || 'fichier';
+      const name =
+        basename(path)
+          .replace(/[\\/\0]/g, '_')
+          .replace(/^\.+$/, '_') || 'fichier';
       const m = /^(.*?)(\.[^.]*)?$/.exec(name)!;
       let rel = `sources/${name}`;
-      for (let n = 2; await lstat(await grants.resolveInProject(root, rel)).then(() => true, () => false); n++) rel = `sources/${m[1] || 'fichier'} (${n})${m[2] ?? ''}`;
+      for (
+        let n = 2;
+        await lstat(await grants.resolveInProject(root, rel)).then(
+          () => true,
+          () => false,
+        );
+        n++
+      )
+        rel = `sources/${m[1] || 'fichier'} (${n})${m[2] ?? ''}`;
       const target = await grants.resolveInProject(root, rel);
       await mkdir(join(target, '..'), { recursive: true });
       // Copied beside its final name, then renamed: a copy cut short never looks like a source.

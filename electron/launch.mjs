@@ -21,7 +21,9 @@ if (!bin.path) {
   console.error(UNAVAILABLE);
   process.exit(1);
 }
-const missing = ['dist/index.html', 'dist/demo/loupe.json', 'dist-electron/main.cjs', 'dist-electron/preload.cjs'].filter((f) => !existsSync(join(root, f)));
+const missing = ['dist/index.html', 'dist/demo/loupe.json', 'dist-electron/main.cjs', 'dist-electron/preload.cjs'].filter(
+  (f) => !existsSync(join(root, f)),
+);
 if (missing.length) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const built = spawnSync(npm, ['run', 'build'], { stdio: 'inherit', cwd: root, shell: process.platform === 'win32' });

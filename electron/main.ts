@@ -71,7 +71,10 @@ async function openFromSystem(root: string | null): Promise<void> {
 
 async function createWindow(): Promise<void> {
   const stateFile = join(userData(), 'window-state.json');
-  const state = fitToDisplays(await loadWindowState(stateFile), screen.getAllDisplays().map((d) => d.workArea));
+  const state = fitToDisplays(
+    await loadWindowState(stateFile),
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   win = new BrowserWindow(windowOptions({ preload, state, devTools: !app.isPackaged }));
   if (state.maximized) win.maximize();
   win.once('ready-to-show', () => win?.show());

@@ -30,16 +30,20 @@ function chunk(type, data) {
 
 /** Coverage of pixel (x, y) by the glass: a ring plus a handle, anti-aliased by 4×4 supersampling. */
 function coverage(x, y) {
-  const cx = 215, cy = 215, rOut = 150, rIn = 112;
+  const cx = 215,
+    cy = 215,
+    rOut = 150,
+    rIn = 112;
   let hits = 0;
   for (let sy = 0; sy < 4; sy++) {
     for (let sx = 0; sx < 4; sx++) {
-      const px = x + (sx + 0.5) / 4, py = y + (sy + 0.5) / 4;
+      const px = x + (sx + 0.5) / 4,
+        py = y + (sy + 0.5) / 4;
       const d = Math.hypot(px - cx, py - cy);
       const ring = d <= rOut && d >= rIn;
       // Handle: a thick segment from the ring towards the bottom-right corner.
-      const t = ((px - cx) + (py - cy)) / 2;
-      const off = Math.abs((px - cx) - (py - cy)) / Math.SQRT2;
+      const t = (px - cx + (py - cy)) / 2;
+      const off = Math.abs(px - cx - (py - cy)) / Math.SQRT2;
       const handle = t * Math.SQRT2 >= rOut - 10 && t * Math.SQRT2 <= 330 && off <= 34;
       if (ring || handle) hits++;
     }
@@ -49,8 +53,10 @@ function coverage(x, y) {
 
 /** Rounded-square background mask, so the icon is not a hard square on docks and taskbars. */
 function inBackground(x, y) {
-  const r = 96, m = 8;
-  const qx = Math.max(m + r - x, 0, x - (SIZE - m - r)), qy = Math.max(m + r - y, 0, y - (SIZE - m - r));
+  const r = 96,
+    m = 8;
+  const qx = Math.max(m + r - x, 0, x - (SIZE - m - r)),
+    qy = Math.max(m + r - y, 0, y - (SIZE - m - r));
   return Math.hypot(qx, qy) <= r;
 }
 

@@ -49,7 +49,10 @@ export function pdfFileName(suggested: string): string {
     .trim()
     .replace(/\.(pdf|html?)$/i, '')
     .replace(/^[.\s]+|[.\s]+$/g, '');
-  base = Array.from(base).slice(0, 200).join('').replace(/[.\s]+$/, '');
+  base = Array.from(base)
+    .slice(0, 200)
+    .join('')
+    .replace(/[.\s]+$/, '');
   if (!base || /^_+$/.test(base)) base = 'rapport';
   if (WINDOWS_DEVICE.test(base)) base = `_${base}`;
   return `${base}.pdf`;

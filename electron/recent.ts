@@ -8,7 +8,10 @@ import { writeFileAtomic } from './fs-atomic.ts';
 const MAX_RECENT = 15;
 const MAX_SOURCES = 10_000;
 
-const Path = z.string().min(1).max(64 * 1024);
+const Path = z
+  .string()
+  .min(1)
+  .max(64 * 1024);
 const RecentFile = z.object({
   projects: z.array(z.object({ root: Path, name: z.string().max(1000) })).max(100),
   sources: z.record(Path, z.array(Path).max(MAX_SOURCES)),

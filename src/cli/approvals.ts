@@ -65,7 +65,9 @@ export class SourceApprovals {
     ];
     await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify({ format: 'loupe-approved-sources', version: 1, entries: this.entries }, null, 2) + '\n', { mode: 0o600 });
+    await writeFile(tmp, JSON.stringify({ format: 'loupe-approved-sources', version: 1, entries: this.entries }, null, 2) + '\n', {
+      mode: 0o600,
+    });
     await rename(tmp, this.file);
   }
 }

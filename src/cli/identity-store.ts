@@ -5,8 +5,16 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
-  exportPublicKey, fromBase64, generateKeyPair, keyFingerprint, makeSigner, parsePublicKeyFile, toBase64,
-  ED25519, type Signer, type TrustedKey,
+  exportPublicKey,
+  fromBase64,
+  generateKeyPair,
+  keyFingerprint,
+  makeSigner,
+  parsePublicKeyFile,
+  toBase64,
+  ED25519,
+  type Signer,
+  type TrustedKey,
 } from '../core/identity/identity.ts';
 
 const IDENTITY_FILE = 'identity.json';
@@ -62,14 +70,20 @@ export async function localIdentity(opts: { name?: string; home?: string } = {})
   await mkdir(home, { recursive: true, mode: 0o700 });
   const path = join(home, IDENTITY_FILE);
   let stored = (await readJson(path)) as StoredIdentity | null;
-  if (stored && (stored.format !== 'loupe-identity' || typeof stored.privateKey !== 'string')) throw new Error(`${path} n’est pas une identité Loupe`);
+  if (stored && (stored.format !== 'loupe-identity' || typeof stored.privateKey !== 'string'))
+    throw new Error(`${path} n’est pas une identité Loupe`);
   const wanted = opts.name?.trim();
   if (!stored) {
     const pair = await generateKeyPair(true);
     const pkcs8 = new Uint8Array(await globalThis.crypto.subtle.exportKey('pkcs8', pair.privateKey));
     stored = {
-      format: 'loupe-identity', version: 1, account: osAccount(), name: wanted || process.env.LOUPE_NAME?.trim() || osAccount(),
-      publicKey: await exportPublicKey(pair.publicKey), privateKey: toBase64(pkcs8), createdAt: new Date().toISOString(),
+      format: 'loupe-identity',
+      version: 1,
+      account: osAccount(),
+      name: wanted || process.env.LOUPE_NAME?.trim() || osAccount(),
+      publicKey: await exportPublicKey(pair.publicKey),
+      privateKey: toBase64(pkcs8),
+      createdAt: new Date().toISOString(),
     };
     await writePrivate(path, JSON.stringify(stored, null, 2) + '\n');
   } else if (wanted && wanted !== stored.name) {

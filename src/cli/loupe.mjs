@@ -17,7 +17,9 @@ if (why === null) {
 } else {
   // Said to a person at a terminal only: a script reading stderr gets the command's own messages.
   if (process.stderr.isTTY && process.env.LOUPE_CLI !== 'src') {
-    process.stderr.write(`loupe : version compilée inutilisable (${why}) — lancement depuis les sources, plus lent ; « npm run build:cli » la refait.\n`);
+    process.stderr.write(
+      `loupe : version compilée inutilisable (${why}) — lancement depuis les sources, plus lent ; « npm run build:cli » la refait.\n`,
+    );
   }
   const { register } = await import('tsx/esm/api');
   register();

@@ -93,14 +93,22 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   try {
     switch (command) {
       case 'import':
-        return await withSession(values.project, true, io, (s) => cmdImport(s, rest, io, values.copy ?? false, importChoices(values, rest.length)), {
-          write: true,
-          command: 'import',
-          named: values.copy ? [] : rest,
+        return await withSession(
+          values.project,
+          true,
+          io,
+          (s) => cmdImport(s, rest, io, values.copy ?? false, importChoices(values, rest.length)),
+          {
+            write: true,
+            command: 'import',
+            named: values.copy ? [] : rest,
+            allowExternal: values['allow-external-sources'] ?? false,
+          },
+        );
+      case 'tables':
+        return await withSession(values.project, false, io, (s) => cmdTables(s, io), {
           allowExternal: values['allow-external-sources'] ?? false,
         });
-      case 'tables':
-        return await withSession(values.project, false, io, (s) => cmdTables(s, io), { allowExternal: values['allow-external-sources'] ?? false });
       case 'sql':
         return await withSession(values.project, false, io, (s) => cmdSql(s, rest.join(' '), values.format ?? 'text', io), {
           write: true,
@@ -123,7 +131,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             (await import('./reports-cmd.ts')).cmdSearchReports(
               s,
               rest.join(' '),
-              { format: values.format ?? 'text', ...(values.limit ? { limit: values.limit } : {}), ...(values.from ? { yearFrom: values.from } : {}), ...(values.to ? { yearTo: values.to } : {}), ...(values.service ? { services: values.service } : {}) },
+              {
+                format: values.format ?? 'text',
+                ...(values.limit ? { limit: values.limit } : {}),
+                ...(values.from ? { yearFrom: values.from } : {}),
+                ...(values.to ? { yearTo: values.to } : {}),
+                ...(values.service ? { services: values.service } : {}),
+              },
               io,
             ),
           { write: true, command: 'search-reports', allowExternal: values['allow-external-sources'] ?? false },
@@ -144,13 +158,25 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'repair':
         return await cmdRepair(values.project, io);
       case 'report':
-        return await withSession(values.project, false, io, (s) => cmdReport(s, values.out, values.findings, values.investigation, values['allow-personal-data'] ?? false, io, { columns: values.columns ?? [], ...(values.tz ? { tz: values.tz } : {}) }), {
-          write: true,
-          command: 'report',
-          allowExternal: values['allow-external-sources'] ?? false,
-        });
+        return await withSession(
+          values.project,
+          false,
+          io,
+          (s) =>
+            cmdReport(s, values.out, values.findings, values.investigation, values['allow-personal-data'] ?? false, io, {
+              columns: values.columns ?? [],
+              ...(values.tz ? { tz: values.tz } : {}),
+            }),
+          {
+            write: true,
+            command: 'report',
+            allowExternal: values['allow-external-sources'] ?? false,
+          },
+        );
       case 'identity':
-        return await (await import('./identity-cmd.ts')).cmdIdentity({ ...(values.name ? { name: values.name } : {}), ...(values.out ? { out: values.out } : {}) }, io);
+        return await (
+          await import('./identity-cmd.ts')
+        ).cmdIdentity({ ...(values.name ? { name: values.name } : {}), ...(values.out ? { out: values.out } : {}) }, io);
       case 'keys':
         return await (await import('./identity-cmd.ts')).cmdKeys(rest, io);
       case 'demo': {
@@ -212,7 +238,10 @@ export function importChoices(values: { table?: string; option?: string[]; type?
   if (types.length) options.types = Object.fromEntries(types);
   const chosen = values.table !== undefined || Object.keys(options).length > 0;
   if (chosen && files !== 1) throw new Error('--table, --option et --type valent pour un seul fichier à la fois');
-  return { ...(values.table !== undefined ? { table: values.table } : {}), ...(Object.keys(options).length ? { options: { ...options } } : {}) };
+  return {
+    ...(values.table !== undefined ? { table: values.table } : {}),
+    ...(Object.keys(options).length ? { options: { ...options } } : {}),
+  };
 }
 
 async function cmdImport(session: Session, paths: string[], io: Io, copy = false, choices: ImportChoices = {}): Promise<number> {
@@ -253,7 +282,9 @@ async function cmdImport(session: Session, paths: string[], io: Io, copy = false
 
 async function cmdTables(session: Session, io: Io): Promise<number> {
   for (const t of session.catalog.list()) {
-    const src = t.source ? `${t.source.fileName}${t.source.part ? ` [${t.source.part}]` : ''} sha256:${t.source.sha256.slice(0, 12)}` : t.kind;
+    const src = t.source
+      ? `${t.source.fileName}${t.source.part ? ` [${t.source.part}]` : ''} sha256:${t.source.sha256.slice(0, 12)}`
+      : t.kind;
     io.out(`${t.name}\t${t.rows}\t${t.columns.length} col.\t${src}\n`);
   }
   return 0;
@@ -361,7 +392,10 @@ async function cmdReport(
   for (const c of layout.columns) {
     const m = /^([A-Za-z0-9_-]+)=(.+)$/.exec(c);
     if (!m) throw new Error(`--columns attend PREUVE=colonne1,colonne2 : « ${c} »`);
-    columns[m[1]!] = m[2]!.split(',').map((x) => x.trim()).filter(Boolean);
+    columns[m[1]!] = m[2]!
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   }
   if (layout.tz) {
     try {
@@ -373,7 +407,12 @@ async function cmdReport(
   if (findings && investigation) throw new Error('--findings et --investigation ne vont pas ensemble');
   const { renderReport, reportAttachments } = await import('../core/report/report.ts');
   const book = await session.findings();
-  const ids = findings ? findings.split(',').map((x) => x.trim()).filter(Boolean) : book.list().map((f) => f.id);
+  const ids = findings
+    ? findings
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : book.list().map((f) => f.id);
   const chosen = investigation ? book.list().filter((f) => f.investigationId === investigation) : ids.map((id) => book.get(id));
   // The same check as the app's report panel: a report leaves the office, personal data must not by accident.
   const { checkPersonalData } = await import('../core/privacy/behind.ts');
@@ -391,7 +430,11 @@ async function cmdReport(
   }
   const { trustedKeys } = await import('./identity-store.ts');
   const target = investigation ? { investigationId: investigation } : { findingIds: ids };
-  const html = await renderReport(session, target, { trustedKeys: await trustedKeys(), columns, ...(layout.tz ? { timeZone: layout.tz } : {}) });
+  const html = await renderReport(session, target, {
+    trustedKeys: await trustedKeys(),
+    columns,
+    ...(layout.tz ? { timeZone: layout.tz } : {}),
+  });
   const { writeFile } = await import('node:fs/promises');
   await writeFile(resolve(out), html, 'utf8');
   // The report carries each CSV as a link already; beside it, the same files for whoever opens the folder.
@@ -400,7 +443,9 @@ async function cmdReport(
     await writeFile(`${stem}.${a.name}`, a.csv, 'utf8');
     io.out(`Données complètes : ${stem}.${a.name}\n`);
   }
-  io.out(`Rapport écrit : ${resolve(out)} (${investigation ? `enquête ${investigation}` : ids.length ? `${ids.length} constatation(s)` : 'sans constatation : sources et journal'})\n`);
+  io.out(
+    `Rapport écrit : ${resolve(out)} (${investigation ? `enquête ${investigation}` : ids.length ? `${ids.length} constatation(s)` : 'sans constatation : sources et journal'})\n`,
+  );
   return 0;
 }
 
@@ -417,8 +462,13 @@ async function cmdReplay(dir: string | undefined, format: string, io: Io, allowE
   const { createNodeEngine } = await import('../node/engine.ts');
   const engine = await createNodeEngine();
   try {
-    const report = await replayJournal(parseJournal(text).entries, engine, chainResolvers(store.files(), await cliExternalResolver(store.root, allowExternal)));
-    if (format === 'json') io.out(JSON.stringify({ chain: { ok: chain.ok, head: chain.head, problems: chain.problems }, ...report }) + '\n');
+    const report = await replayJournal(
+      parseJournal(text).entries,
+      engine,
+      chainResolvers(store.files(), await cliExternalResolver(store.root, allowExternal)),
+    );
+    if (format === 'json')
+      io.out(JSON.stringify({ chain: { ok: chain.ok, head: chain.head, problems: chain.problems }, ...report }) + '\n');
     else {
       if (!chain.ok) io.out(`Attention : le journal ne se vérifie pas, le rejeu porte sur ce qu'il en reste.\n`);
       printProblems(chain.problems, io);

@@ -52,9 +52,13 @@ export async function withCliSession(root: string, opts: AccessOptions, io: CliI
     lock = await acquireProjectLock(root, {
       holder: `loupe ${opts.command ?? ''}`.trim(),
       waitMs: Number(process.env.LOUPE_LOCK_WAIT_MS) || undefined,
-      onWait: (h) => io.err(`Projet en cours d’écriture par ${h ? `${h.holder} (processus ${h.pid} sur ${h.host})` : 'un autre programme'} : attente…\n`),
+      onWait: (h) =>
+        io.err(
+          `Projet en cours d’écriture par ${h ? `${h.holder} (processus ${h.pid} sur ${h.host})` : 'un autre programme'} : attente…\n`,
+        ),
     });
-    if (lock.tookOver) io.err(`Verrou abandonné repris : ${lock.tookOver.holder} (processus ${lock.tookOver.pid}, arrêté) ne l’avait pas rendu.\n`);
+    if (lock.tookOver)
+      io.err(`Verrou abandonné repris : ${lock.tookOver.holder} (processus ${lock.tookOver.pid}, arrêté) ne l’avait pas rendu.\n`);
   }
   try {
     const store = new NodeProjectStore(root);
@@ -74,12 +78,11 @@ export async function withCliSession(root: string, opts: AccessOptions, io: CliI
       manifest = null; // Session.open reports it
     }
     const remembered = new Set(
-      (manifest?.sources ?? []).filter((s) => isAbsolute(s.path) && approvals.has(project, resolve(s.path), s.sha256)).map((s) => resolve(s.path)),
+      (manifest?.sources ?? [])
+        .filter((s) => isAbsolute(s.path) && approvals.has(project, resolve(s.path), s.sha256))
+        .map((s) => resolve(s.path)),
     );
-    const external = approvedFileResolver(
-      (abs) => !!opts.allowExternal || under(abs, named) || remembered.has(abs),
-      externalRefusal,
-    );
+    const external = approvedFileResolver((abs) => !!opts.allowExternal || under(abs, named) || remembered.has(abs), externalRefusal);
     const engine = await createNodeEngine();
     try {
       let session: Session;
@@ -117,7 +120,14 @@ export async function copyIntoProject(root: string, abs: string): Promise<string
   const st = await stat(abs);
   const base = basename(abs).replace(/^\.+/, '_') || 'source';
   let name = base;
-  for (let i = 2; await stat(join(root, SOURCES_DIR, name)).then(() => true, () => false); i++) {
+  for (
+    let i = 2;
+    await stat(join(root, SOURCES_DIR, name)).then(
+      () => true,
+      () => false,
+    );
+    i++
+  ) {
     const dot = base.lastIndexOf('.');
     name = st.isDirectory() || dot <= 0 ? `${base}-${i}` : `${base.slice(0, dot)}-${i}${base.slice(dot)}`;
   }

@@ -13,7 +13,11 @@ export async function cmdImportReports(session: Session, paths: string[], io: Io
   const { importReports } = await import('../core/reports/index.ts');
   let failures = 0;
   for (const p of paths) {
-    const res = await session.run(importReports, { path: resolve(p) }, { onProgress: (pr) => io.err(`\r${pr.message.padEnd(70).slice(0, 70)}`) });
+    const res = await session.run(
+      importReports,
+      { path: resolve(p) },
+      { onProgress: (pr) => io.err(`\r${pr.message.padEnd(70).slice(0, 70)}`) },
+    );
     io.err('\n');
     io.out(`${res.summary ?? ''}\n`);
     for (const r of res.detail?.reports ?? []) {
@@ -61,7 +65,9 @@ export async function cmdSearchReports(
       at = b;
     }
     s += h.extrait.slice(at);
-    io.out(`${h.rang}. ${h.titre ?? h.fichier} (${h.identifiant_du_rapport}) — p. ${h.page} — score ${h.score.toFixed(3).replace('.', ',')}\n   ${s.replace(/\s*\n\s*/g, ' ')}\n`);
+    io.out(
+      `${h.rang}. ${h.titre ?? h.fichier} (${h.identifiant_du_rapport}) — p. ${h.page} — score ${h.score.toFixed(3).replace('.', ',')}\n   ${s.replace(/\s*\n\s*/g, ' ')}\n`,
+    );
   }
   return 0;
 }

@@ -34,11 +34,19 @@ function cliBuild(): Plugin {
         .map((id) => relative(repo, id.split('?')[0]!).split(sep).join('/'));
       // The lock file too: an `npm install` since the build changed the packages bundled.
       files.push(relative(repo, shim).split(sep).join('/'), 'package-lock.json');
-      this.emitFile({ type: 'asset', fileName: 'inputs.json', source: JSON.stringify({ builtAt, files: [...new Set(files)].sort() }, null, 1) });
+      this.emitFile({
+        type: 'asset',
+        fileName: 'inputs.json',
+        source: JSON.stringify({ builtAt, files: [...new Set(files)].sort() }, null, 1),
+      });
       // Beside the chunk that holds node-start.ts, wherever the splitting put it.
       const starter = Object.values(bundle).find((c) => c.type === 'chunk' && c.moduleIds.some((id) => id.endsWith(`${sep}node-start.ts`)));
       if (!starter) this.error('node-start.ts is in no chunk: the engine could not find its worker shim');
-      this.emitFile({ type: 'asset', fileName: posix.join(posix.dirname(starter.fileName), 'node-worker-cached.cjs'), source: readFileSync(shim) });
+      this.emitFile({
+        type: 'asset',
+        fileName: posix.join(posix.dirname(starter.fileName), 'node-worker-cached.cjs'),
+        source: readFileSync(shim),
+      });
     },
   };
 }

@@ -129,7 +129,7 @@ export const DEMO_ANOMALIES: readonly DemoAnomaly[] = [
     id: 'desequilibre-ordre',
     file: 'budget/compte-administratif.csv',
     description:
-      'En 2021, au compte administratif, les dépenses d\'ordre du chapitre 042 dépassent de 1 250 000 € les recettes ' +
+      "En 2021, au compte administratif, les dépenses d'ordre du chapitre 042 dépassent de 1 250 000 € les recettes " +
       "d'ordre du chapitre 040, qui devraient leur être égales ; toutes les autres années sont équilibrées.",
     facts: ORDER_IMBALANCE,
   },

@@ -4,18 +4,49 @@ import type { Rng } from './random.ts';
 
 /** [arrondissement, column, row]: row 0 is the north edge. */
 const TILES: readonly [number, number, number][] = [
-  [17, 1, 0], [18, 2, 0], [19, 3, 0],
-  [8, 1, 1], [9, 2, 1], [10, 3, 1], [20, 4, 1],
-  [16, 0, 2], [1, 1, 2], [2, 2, 2], [3, 3, 2], [11, 4, 2],
-  [7, 1, 3], [6, 2, 3], [4, 3, 3], [12, 4, 3],
-  [15, 1, 4], [14, 2, 4], [5, 3, 4],
+  [17, 1, 0],
+  [18, 2, 0],
+  [19, 3, 0],
+  [8, 1, 1],
+  [9, 2, 1],
+  [10, 3, 1],
+  [20, 4, 1],
+  [16, 0, 2],
+  [1, 1, 2],
+  [2, 2, 2],
+  [3, 3, 2],
+  [11, 4, 2],
+  [7, 1, 3],
+  [6, 2, 3],
+  [4, 3, 3],
+  [12, 4, 3],
+  [15, 1, 4],
+  [14, 2, 4],
+  [5, 3, 4],
   [13, 3, 5],
 ];
 
 const OFFICIAL_NAMES = [
-  'Louvre', 'Bourse', 'Temple', 'Hôtel-de-Ville', 'Panthéon', 'Luxembourg', 'Palais-Bourbon', 'Élysée', 'Opéra', 'Entrepôt',
-  'Popincourt', 'Reuilly', 'Gobelins', 'Observatoire', 'Vaugirard', 'Passy', 'Batignolles-Monceau', 'Butte-Montmartre',
-  'Buttes-Chaumont', 'Ménilmontant',
+  'Louvre',
+  'Bourse',
+  'Temple',
+  'Hôtel-de-Ville',
+  'Panthéon',
+  'Luxembourg',
+  'Palais-Bourbon',
+  'Élysée',
+  'Opéra',
+  'Entrepôt',
+  'Popincourt',
+  'Reuilly',
+  'Gobelins',
+  'Observatoire',
+  'Vaugirard',
+  'Passy',
+  'Batignolles-Monceau',
+  'Butte-Montmartre',
+  'Buttes-Chaumont',
+  'Ménilmontant',
 ];
 
 const ORIGIN = { lon: 2.2675, lat: 48.9005 };
@@ -48,9 +79,13 @@ export function arrondissementsGeoJson(): string {
     const n = i + 1;
     const b = tile(n);
     // Exterior ring counter-clockwise, as RFC 7946 asks.
-    const ring = [[b.west, b.south], [b.east, b.south], [b.east, b.north], [b.west, b.north], [b.west, b.south]].map(
-      ([x, y]) => [r6(x!), r6(y!)],
-    );
+    const ring = [
+      [b.west, b.south],
+      [b.east, b.south],
+      [b.east, b.north],
+      [b.west, b.north],
+      [b.west, b.south],
+    ].map(([x, y]) => [r6(x!), r6(y!)]);
     return {
       type: 'Feature',
       geometry: { type: 'Polygon', coordinates: [ring] },

@@ -8,17 +8,73 @@ import { Rng, seedFor } from './random.ts';
 export type RecommendationStatus = 'Non mise en œuvre' | 'En cours' | 'Mise en œuvre' | 'Abandonnée';
 
 const SUBJECTS: readonly { title: string; entity: (rng: Rng) => string; direction: string; type: string }[] = [
-  { title: 'Audit des régies de recettes des piscines', entity: (r) => `Piscine ${r.pick(['des Amiraux', 'Georges-Vallerey', 'Keller', 'Pontoise', 'Blomet'])}`, direction: 'DJS', type: 'Audit' },
-  { title: 'Contrôle de l’association subventionnée', entity: (r) => `Association ${r.pick(['La Passerelle', 'Les Semeurs', 'Le Fil d’Ariane', 'La Boussole'])}`, direction: 'DSOL', type: 'Contrôle' },
-  { title: 'Audit de la gestion des heures supplémentaires', entity: () => 'Direction de la propreté et de l’eau', direction: 'DPE', type: 'Audit' },
-  { title: 'Évaluation du dispositif de soutien scolaire', entity: () => 'Direction des affaires scolaires', direction: 'DASCO', type: 'Évaluation' },
-  { title: 'Audit de la caisse des écoles', entity: (r) => `Caisse des écoles du ${r.int(2, 20)}e arrondissement`, direction: 'DASCO', type: 'Audit' },
-  { title: 'Audit de la commande publique de travaux d’entretien', entity: () => 'Direction des constructions publiques et de l’architecture', direction: 'DCPA', type: 'Audit' },
-  { title: 'Contrôle de la délégation de service public', entity: (r) => `Délégataire du ${r.pick(['marché couvert', 'parc de stationnement', 'centre sportif'])} ${r.pick(['Saint-Quentin', 'Beauvau', 'Bercy', 'Jean-Bouin'])}`, direction: 'DAE', type: 'Contrôle' },
-  { title: 'Audit de la sécurité des systèmes d’information', entity: () => 'Direction des systèmes d’information et du numérique', direction: 'DSIN', type: 'Audit' },
-  { title: 'Évaluation de la politique de végétalisation', entity: () => 'Direction des espaces verts et de l’environnement', direction: 'DEVE', type: 'Évaluation' },
-  { title: 'Audit des établissements d’accueil de la petite enfance', entity: (r) => `Crèche collective ${r.pick(['des Lilas', 'Championnet', 'Tolbiac', 'Curial'])}`, direction: 'DFPE', type: 'Audit' },
-  { title: 'Audit du suivi des subventions d’équipement', entity: () => 'Direction des finances et des achats', direction: 'DFA', type: 'Audit' },
+  {
+    title: 'Audit des régies de recettes des piscines',
+    entity: (r) => `Piscine ${r.pick(['des Amiraux', 'Georges-Vallerey', 'Keller', 'Pontoise', 'Blomet'])}`,
+    direction: 'DJS',
+    type: 'Audit',
+  },
+  {
+    title: 'Contrôle de l’association subventionnée',
+    entity: (r) => `Association ${r.pick(['La Passerelle', 'Les Semeurs', 'Le Fil d’Ariane', 'La Boussole'])}`,
+    direction: 'DSOL',
+    type: 'Contrôle',
+  },
+  {
+    title: 'Audit de la gestion des heures supplémentaires',
+    entity: () => 'Direction de la propreté et de l’eau',
+    direction: 'DPE',
+    type: 'Audit',
+  },
+  {
+    title: 'Évaluation du dispositif de soutien scolaire',
+    entity: () => 'Direction des affaires scolaires',
+    direction: 'DASCO',
+    type: 'Évaluation',
+  },
+  {
+    title: 'Audit de la caisse des écoles',
+    entity: (r) => `Caisse des écoles du ${r.int(2, 20)}e arrondissement`,
+    direction: 'DASCO',
+    type: 'Audit',
+  },
+  {
+    title: 'Audit de la commande publique de travaux d’entretien',
+    entity: () => 'Direction des constructions publiques et de l’architecture',
+    direction: 'DCPA',
+    type: 'Audit',
+  },
+  {
+    title: 'Contrôle de la délégation de service public',
+    entity: (r) =>
+      `Délégataire du ${r.pick(['marché couvert', 'parc de stationnement', 'centre sportif'])} ${r.pick(['Saint-Quentin', 'Beauvau', 'Bercy', 'Jean-Bouin'])}`,
+    direction: 'DAE',
+    type: 'Contrôle',
+  },
+  {
+    title: 'Audit de la sécurité des systèmes d’information',
+    entity: () => 'Direction des systèmes d’information et du numérique',
+    direction: 'DSIN',
+    type: 'Audit',
+  },
+  {
+    title: 'Évaluation de la politique de végétalisation',
+    entity: () => 'Direction des espaces verts et de l’environnement',
+    direction: 'DEVE',
+    type: 'Évaluation',
+  },
+  {
+    title: 'Audit des établissements d’accueil de la petite enfance',
+    entity: (r) => `Crèche collective ${r.pick(['des Lilas', 'Championnet', 'Tolbiac', 'Curial'])}`,
+    direction: 'DFPE',
+    type: 'Audit',
+  },
+  {
+    title: 'Audit du suivi des subventions d’équipement',
+    entity: () => 'Direction des finances et des achats',
+    direction: 'DFA',
+    type: 'Audit',
+  },
 ];
 
 const RECOMMENDATIONS = [
@@ -73,7 +129,10 @@ export function generateAudit(): { reports: Report[]; followUps: FollowUp[] } {
       const report: Report = {
         id: `IG-${String(year).slice(2)}-${String(i + 1).padStart(2, '0')}`,
         title: `${s.title} — ${entity}`,
-        date, entity, direction: s.direction, type: s.type,
+        date,
+        entity,
+        direction: s.direction,
+        type: s.type,
       };
       reports.push(report);
       const texts = rng.shuffled(RECOMMENDATIONS).slice(0, rng.int(3, 9));
@@ -85,7 +144,11 @@ export function generateAudit(): { reports: Report[]; followUps: FollowUp[] } {
 
 /** A recommendation is reviewed about every six months until it is implemented or abandoned. */
 function history(rng: Rng, report: Report, k: number, text: string): FollowUp[] {
-  const priority = rng.weighted([[1, 3], [2, 5], [3, 2]]);
+  const priority = rng.weighted([
+    [1, 3],
+    [2, 5],
+    [3, 2],
+  ]);
   const due = report.date + rng.pick([180, 365, 365, 540, 730]);
   const direction = rng.chance(0.85) ? report.direction : rng.pick(DIRECTIONS).code;
   const base = { id: `${report.id}-R${String(k).padStart(2, '0')}`, report: report.id, text, priority, direction, due };
@@ -97,23 +160,49 @@ function history(rng: Rng, report: Report, k: number, text: string): FollowUp[] 
     if (date > LAST_REVIEW) break;
     const next: RecommendationStatus =
       status === 'Non mise en œuvre'
-        ? rng.weighted<RecommendationStatus>([['Non mise en œuvre', 3], ['En cours', 5], ['Mise en œuvre', 2], ['Abandonnée', 0.4]])
-        : rng.weighted<RecommendationStatus>([['En cours', 4], ['Mise en œuvre', 4], ['Abandonnée', 0.3]]);
+        ? rng.weighted<RecommendationStatus>([
+            ['Non mise en œuvre', 3],
+            ['En cours', 5],
+            ['Mise en œuvre', 2],
+            ['Abandonnée', 0.4],
+          ])
+        : rng.weighted<RecommendationStatus>([
+            ['En cours', 4],
+            ['Mise en œuvre', 4],
+            ['Abandonnée', 0.3],
+          ]);
     status = next;
     rows.push({ ...base, date, status });
   }
   return rows;
 }
 
-export const REPORTS_HEADER = ['Identifiant du rapport', 'Titre', 'Date du rapport', 'Entité auditée', 'Direction concernée', 'Type de mission'] as const;
+export const REPORTS_HEADER = [
+  'Identifiant du rapport',
+  'Titre',
+  'Date du rapport',
+  'Entité auditée',
+  'Direction concernée',
+  'Type de mission',
+] as const;
 export const RECOMMENDATIONS_HEADER = [
-  'Identifiant de la recommandation', 'Identifiant du rapport', 'Recommandation', 'Priorité', 'Direction responsable',
-  "Date d'échéance", 'Date du statut', 'Statut',
+  'Identifiant de la recommandation',
+  'Identifiant du rapport',
+  'Recommandation',
+  'Priorité',
+  'Direction responsable',
+  "Date d'échéance",
+  'Date du statut',
+  'Statut',
 ] as const;
 
 // The audit files come from an internal tool, not the portal: LF line ends, still `;` and a BOM.
 export function reportsCsv(reports: Report[]): string {
-  return csv(REPORTS_HEADER, reports.map((r) => [r.id, r.title, frDate(r.date), r.entity, r.direction, r.type]), { lineEnd: '\n' });
+  return csv(
+    REPORTS_HEADER,
+    reports.map((r) => [r.id, r.title, frDate(r.date), r.entity, r.direction, r.type]),
+    { lineEnd: '\n' },
+  );
 }
 
 export function recommendationsCsv(rows: FollowUp[]): string {

@@ -40,21 +40,79 @@ interface ExecRow {
 
 /** Chapter totals at BP 2019, in millions of euros; the balancing chapters are left out. */
 const CHAPTER_TOTALS: Record<string, number> = {
-  'D011': 960, 'D012': 2480, 'D65': 3150, 'D66': 175, 'D67': 28,
-  'R013': 42, 'R70': 720, 'R74': 1260, 'R75': 340,
-  'D20': 105, 'D204': 360, 'D21': 610, 'D23': 520, 'D16': 310,
-  'R10': 125, 'R13': 110, 'R024': 190,
+  D011: 960,
+  D012: 2480,
+  D65: 3150,
+  D66: 175,
+  D67: 28,
+  R013: 42,
+  R70: 720,
+  R74: 1260,
+  R75: 340,
+  D20: 105,
+  D204: 360,
+  D21: 610,
+  D23: 520,
+  D16: 310,
+  R10: 125,
+  R13: 110,
+  R024: 190,
 };
 
 const FUNCTION_DIRECTION: Record<string, string> = {
-  '01': 'DFA', '020': 'DFA', '021': 'DDCT', '023': 'DDCT', '025': 'DDCT', '11': 'DPSP', '12': 'DPSP',
-  '211': 'DASCO', '212': 'DASCO', '221': 'DASCO', '251': 'DASCO', '311': 'DAC', '312': 'DAC', '313': 'DAC',
-  '314': 'DAC', '321': 'DJS', '323': 'DJS', '33': 'DJS', '41': 'DSOL', '422': 'DFPE', '423': 'DSOL',
-  '424': 'DSOL', '51': 'DCPA', '552': 'DLH', '61': 'DAE', '632': 'DAE', '721': 'DPE', '722': 'DPE',
-  '76': 'DEVE', '822': 'DVD', '84': 'DVD',
+  '01': 'DFA',
+  '020': 'DFA',
+  '021': 'DDCT',
+  '023': 'DDCT',
+  '025': 'DDCT',
+  '11': 'DPSP',
+  '12': 'DPSP',
+  '211': 'DASCO',
+  '212': 'DASCO',
+  '221': 'DASCO',
+  '251': 'DASCO',
+  '311': 'DAC',
+  '312': 'DAC',
+  '313': 'DAC',
+  '314': 'DAC',
+  '321': 'DJS',
+  '323': 'DJS',
+  '33': 'DJS',
+  '41': 'DSOL',
+  '422': 'DFPE',
+  '423': 'DSOL',
+  '424': 'DSOL',
+  '51': 'DCPA',
+  '552': 'DLH',
+  '61': 'DAE',
+  '632': 'DAE',
+  '721': 'DPE',
+  '722': 'DPE',
+  '76': 'DEVE',
+  '822': 'DVD',
+  '84': 'DVD',
 };
 
-const SERVICE_FUNCTIONS = ['020', '11', '211', '212', '221', '251', '311', '313', '314', '321', '323', '33', '41', '422', '423', '722', '76', '822'];
+const SERVICE_FUNCTIONS = [
+  '020',
+  '11',
+  '211',
+  '212',
+  '221',
+  '251',
+  '311',
+  '313',
+  '314',
+  '321',
+  '323',
+  '33',
+  '41',
+  '422',
+  '423',
+  '722',
+  '76',
+  '822',
+];
 
 /** Nature → the functions it is spread over and, where a support direction buys for everyone, that direction. */
 const NATURE_SPREAD: Record<string, { fonctions: readonly string[]; direction?: string }> = {
@@ -103,25 +161,30 @@ const NATURE_SPREAD: Record<string, { fonctions: readonly string[]; direction?: 
 };
 
 const NATURES_BY_CHAPTER: Record<string, readonly string[]> = {
-  'D011': ['60611', '60612', '60613', '6068', '611', '6132', '615221', '6156', '617', '6231', '6262'],
-  'D65': ['6531', '6553', '65737', '6574', '65111'],
-  'D66': ['66111'],
-  'D67': ['673'],
-  'R013': ['6419'],
-  'R70': ['70323', '7062', '7066', '70632'],
-  'R74': ['7411', '7478'],
-  'R75': ['752'],
-  'D20': ['2031', '2051'],
-  'D204': ['20422', '204182'],
-  'D21': ['2128', '21312', '2152', '2183', '2188'],
-  'D23': ['2313', '2315'],
-  'D16': ['1641'],
-  'R10': ['10222'],
-  'R13': ['1321', '1322'],
-  'R024': ['024'],
+  D011: ['60611', '60612', '60613', '6068', '611', '6132', '615221', '6156', '617', '6231', '6262'],
+  D65: ['6531', '6553', '65737', '6574', '65111'],
+  D66: ['66111'],
+  D67: ['673'],
+  R013: ['6419'],
+  R70: ['70323', '7062', '7066', '70632'],
+  R74: ['7411', '7478'],
+  R75: ['752'],
+  D20: ['2031', '2051'],
+  D204: ['20422', '204182'],
+  D21: ['2128', '21312', '2152', '2183', '2188'],
+  D23: ['2313', '2315'],
+  D16: ['1641'],
+  R10: ['10222'],
+  R13: ['1321', '1322'],
+  R024: ['024'],
 };
 
-const PERSONNEL_NATURES: readonly [string, number][] = [['64111', 0.55], ['64131', 0.12], ['6451', 0.14], ['6453', 0.19]];
+const PERSONNEL_NATURES: readonly [string, number][] = [
+  ['64111', 0.55],
+  ['64131', 0.12],
+  ['6451', 0.14],
+  ['6453', 0.19],
+];
 
 const INVESTMENT_CHAPTERS = new Set(['20', '204', '21', '23', '16', '10', '13', '024', '040', '021']);
 
@@ -141,8 +204,15 @@ function sectionOf(chapter: string): Section {
 }
 
 function makeLine(
-  sens: Sens, chapter: string, nature: string, fonction: string, direction: string, weight: number,
-  type: OperationType = 'Réel', first: number = BUDGET_YEARS[0], last: number = BUDGET_YEARS[BUDGET_YEARS.length - 1]!,
+  sens: Sens,
+  chapter: string,
+  nature: string,
+  fonction: string,
+  direction: string,
+  weight: number,
+  type: OperationType = 'Réel',
+  first: number = BUDGET_YEARS[0],
+  last: number = BUDGET_YEARS[BUDGET_YEARS.length - 1]!,
 ): Line {
   const section = sectionOf(chapter);
   const key = [section, sens, type, chapter, nature, fonction, direction].join('|');
@@ -247,7 +317,7 @@ export function generateBudget(): BudgetData {
       for (const l of ordinary) {
         if (year < l.first || year > l.last) continue;
         const ck = (l.sens === 'Dépense' ? 'D' : 'R') + l.chapter;
-        const bp = (CHAPTER_TOTALS[ck]! * 1e6 * l.weight) / weightTotals.get(ck)! * yearFactor(year, ck) * rng.uniform(0.96, 1.04);
+        const bp = ((CHAPTER_TOTALS[ck]! * 1e6 * l.weight) / weightTotals.get(ck)!) * yearFactor(year, ck) * rng.uniform(0.96, 1.04);
         if (stage === 'BP') {
           // A few lines are only opened at the supplementary budget.
           if (!rng.chance(0.03)) put(l, euros(bp));
@@ -260,8 +330,12 @@ export function generateBudget(): BudgetData {
         }
       }
       for (const p of pairs) {
-        const amount = stage === 'BP' ? euros(p.millions * 1e6 * yearFactor(year, 'D042') * rng.uniform(0.97, 1.03))
-          : stage === 'BS' && rng.chance(0.5) ? euros(p.millions * 1e6 * rng.uniform(-0.02, 0.04)) : 0;
+        const amount =
+          stage === 'BP'
+            ? euros(p.millions * 1e6 * yearFactor(year, 'D042') * rng.uniform(0.97, 1.03))
+            : stage === 'BS' && rng.chance(0.5)
+              ? euros(p.millions * 1e6 * rng.uniform(-0.02, 0.04))
+              : 0;
         if (amount === 0) continue;
         put(p.dep, amount);
         put(p.rec, amount);
@@ -329,7 +403,8 @@ function executeYear(rng: Rng, year: number, voted: Map<Line, number>, pairs: Pa
 
 /** Raises every executed line of the chapter so that the chapter ends exactly `excess` above its credits. */
 function plantOverrun(rng: Rng, voted: Map<Line, number>, rows: ExecRow[]): void {
-  const inChapter = (l: Line) => l.section === CREDIT_OVERRUN.section && l.sens === CREDIT_OVERRUN.sens && l.chapter === CREDIT_OVERRUN.chapter;
+  const inChapter = (l: Line) =>
+    l.section === CREDIT_OVERRUN.section && l.sens === CREDIT_OVERRUN.sens && l.chapter === CREDIT_OVERRUN.chapter;
   let credits = 0;
   for (const [l, c] of voted) if (inChapter(l)) credits += c;
   const target = credits + CREDIT_OVERRUN.excess * 100;
@@ -357,17 +432,42 @@ function voteDate(year: number, stage: Stage): Day {
 }
 
 const lineCells = (l: Line): Cell[] => [
-  l.section, l.sens, l.type, functionalChapter(l.section, l.chapter, l.fonction), l.chapter, l.nature, l.fonction, l.direction,
+  l.section,
+  l.sens,
+  l.type,
+  functionalChapter(l.section, l.chapter, l.fonction),
+  l.chapter,
+  l.nature,
+  l.fonction,
+  l.direction,
 ];
 
 export const BUDGET_VOTE_HEADER = [
-  'Exercice', 'Étape budgétaire', 'Date de vote', 'Section', 'Sens', "Type d'opération", 'Chapitre fonctionnel',
-  'Chapitre', 'Nature', 'Fonction', 'Direction', 'Montant voté',
+  'Exercice',
+  'Étape budgétaire',
+  'Date de vote',
+  'Section',
+  'Sens',
+  "Type d'opération",
+  'Chapitre fonctionnel',
+  'Chapitre',
+  'Nature',
+  'Fonction',
+  'Direction',
+  'Montant voté',
 ] as const;
 
 export const EXECUTION_HEADER = [
-  'Exercice', 'Section', 'Sens', "Type d'opération", 'Chapitre fonctionnel', 'Chapitre', 'Nature', 'Fonction',
-  'Direction', 'Montant réalisé',
+  'Exercice',
+  'Section',
+  'Sens',
+  "Type d'opération",
+  'Chapitre fonctionnel',
+  'Chapitre',
+  'Nature',
+  'Fonction',
+  'Direction',
+  'Montant réalisé',
 ] as const;
 
 // Plain code-unit order: localeCompare would depend on the machine's ICU data.

@@ -12,23 +12,54 @@ export const CONTRACT_YEARS = [2019, 2020, 2021, 2022, 2023, 2024] as const;
 
 const OBJECTS: Record<Category, readonly string[]> = {
   Travaux: [
-    'Rénovation de la toiture du groupe scolaire {p}', 'Mise en accessibilité de la médiathèque {p}',
-    'Réfection de la chaussée de la rue {p}', 'Travaux de ravalement du gymnase {p}',
-    'Rénovation énergétique de la crèche {p}', 'Aménagement cyclable de l’avenue {p}', 'Réhabilitation des sanitaires de l’école {p}',
+    'Rénovation de la toiture du groupe scolaire {p}',
+    'Mise en accessibilité de la médiathèque {p}',
+    'Réfection de la chaussée de la rue {p}',
+    'Travaux de ravalement du gymnase {p}',
+    'Rénovation énergétique de la crèche {p}',
+    'Aménagement cyclable de l’avenue {p}',
+    'Réhabilitation des sanitaires de l’école {p}',
   ],
   Fournitures: [
-    'Fourniture de mobilier pour la crèche {p}', 'Acquisition de postes informatiques pour les écoles',
-    'Fourniture de matériel sportif pour le gymnase {p}', 'Achat de véhicules électriques de propreté',
-    'Fourniture de végétaux pour le square {p}', 'Fourniture de produits d’entretien écologiques', 'Acquisition de livres pour la bibliothèque {p}',
+    'Fourniture de mobilier pour la crèche {p}',
+    'Acquisition de postes informatiques pour les écoles',
+    'Fourniture de matériel sportif pour le gymnase {p}',
+    'Achat de véhicules électriques de propreté',
+    'Fourniture de végétaux pour le square {p}',
+    'Fourniture de produits d’entretien écologiques',
+    'Acquisition de livres pour la bibliothèque {p}',
   ],
   Services: [
-    'Nettoyage des locaux de la mairie d’arrondissement', 'Gardiennage du parc {p}', 'Maintenance des ascenseurs des bâtiments administratifs',
-    'Assistance à maîtrise d’ouvrage — projet {p}', 'Formation des agents aux premiers secours', 'Restauration des accueils de loisirs',
-    'Organisation de la fête du quartier {p}', 'Entretien des espaces verts du cimetière {p}', 'Tierce maintenance applicative',
+    'Nettoyage des locaux de la mairie d’arrondissement',
+    'Gardiennage du parc {p}',
+    'Maintenance des ascenseurs des bâtiments administratifs',
+    'Assistance à maîtrise d’ouvrage — projet {p}',
+    'Formation des agents aux premiers secours',
+    'Restauration des accueils de loisirs',
+    'Organisation de la fête du quartier {p}',
+    'Entretien des espaces verts du cimetière {p}',
+    'Tierce maintenance applicative',
   ],
 };
 
-const PLACES = ['des Lilas', 'des Tilleuls', 'Voltaire', 'Championnet', 'des Amandiers', 'Olympiades', 'Pernety', 'Belleville', 'Vaugirard', 'Bercy', 'Saint-Blaise', 'de la Chapelle', 'Tolbiac', 'des Épinettes', 'Daumesnil', 'Ménilmontant'];
+const PLACES = [
+  'des Lilas',
+  'des Tilleuls',
+  'Voltaire',
+  'Championnet',
+  'des Amandiers',
+  'Olympiades',
+  'Pernety',
+  'Belleville',
+  'Vaugirard',
+  'Bercy',
+  'Saint-Blaise',
+  'de la Chapelle',
+  'Tolbiac',
+  'des Épinettes',
+  'Daumesnil',
+  'Ménilmontant',
+];
 
 /** Thresholds in euros excluding VAT (procedure choice); 40 000 € applies from 2020, 25 000 € before. */
 function procedure(rng: Rng, category: Category, euros: number, year: number): string {
@@ -36,7 +67,11 @@ function procedure(rng: Rng, category: Category, euros: number, year: number): s
   if (euros < low) return 'Marché sans publicité ni mise en concurrence préalable';
   const formal = category === 'Travaux' ? 5_382_000 : 215_000;
   if (euros < formal) return 'Procédure adaptée';
-  return rng.weighted([["Appel d'offres ouvert", 8], ['Procédure avec négociation', 1], ['Dialogue compétitif', 1]]);
+  return rng.weighted([
+    ["Appel d'offres ouvert", 8],
+    ['Procédure avec négociation', 1],
+    ['Dialogue compétitif', 1],
+  ]);
 }
 
 interface Supplier {
@@ -86,7 +121,11 @@ export function generateContracts(): Contract[] {
   const drafts: Omit<Contract, 'id'>[] = [];
   for (const year of CONTRACT_YEARS) {
     for (let i = 0; i < 420; i++) {
-      const category = rng.weighted<Category>([['Services', 45], ['Fournitures', 30], ['Travaux', 25]]);
+      const category = rng.weighted<Category>([
+        ['Services', 45],
+        ['Fournitures', 30],
+        ['Travaux', 25],
+      ]);
       const pool = suppliers.map((s, k) => [s, s.category === category ? popularity[k]! : 0] as const);
       const supplier = rng.weighted(pool);
       const median = category === 'Travaux' ? 180_000 : category === 'Fournitures' ? 60_000 : 90_000;
@@ -100,7 +139,10 @@ export function generateContracts(): Contract[] {
         smallAwards.set(supplier.siret, [...(smallAwards.get(supplier.siret) ?? []), date]);
       }
       drafts.push({
-        date, supplier, category, cents,
+        date,
+        supplier,
+        category,
+        cents,
         object: rng.pick(OBJECTS[category]).replace('{p}', rng.pick(PLACES)),
         procedure: procedure(rng, category, cents / 100, year),
         direction: rng.pick(DIRECTIONS).code,
@@ -111,8 +153,14 @@ export function generateContracts(): Contract[] {
   SPLIT_CONTRACTS.dates.forEach((d, i) => {
     const [dd, mm, yy] = d.split('/').map(Number);
     drafts.push({
-      date: day(yy!, mm!, dd!), supplier: SPLIT_SUPPLIER, category: 'Services', cents: SPLIT_CONTRACTS.amounts[i]! * 100,
-      object: SPLIT_CONTRACTS.object, procedure: 'Marché sans publicité ni mise en concurrence préalable', direction: 'DDCT', months: 3,
+      date: day(yy!, mm!, dd!),
+      supplier: SPLIT_SUPPLIER,
+      category: 'Services',
+      cents: SPLIT_CONTRACTS.amounts[i]! * 100,
+      object: SPLIT_CONTRACTS.object,
+      procedure: 'Marché sans publicité ni mise en concurrence préalable',
+      direction: 'DDCT',
+      months: 3,
     });
   });
   drafts.sort((a, b) => a.date - b.date || b.cents - a.cents);
@@ -126,12 +174,32 @@ export function generateContracts(): Contract[] {
 }
 
 export const CONTRACTS_HEADER = [
-  'Numéro du marché', "Date d'attribution", 'Titulaire', 'SIRET du titulaire', 'Objet du marché', 'Catégorie',
-  'Montant HT', 'Procédure', 'Direction acheteuse', 'Durée (mois)',
+  'Numéro du marché',
+  "Date d'attribution",
+  'Titulaire',
+  'SIRET du titulaire',
+  'Objet du marché',
+  'Catégorie',
+  'Montant HT',
+  'Procédure',
+  'Direction acheteuse',
+  'Durée (mois)',
 ] as const;
 
 export function contractsCsv(contracts: Contract[]): string {
-  return csv(CONTRACTS_HEADER, contracts.map((c) => [
-    c.id, frDate(c.date), c.supplier.name, c.supplier.siret, c.object, c.category, money(c.cents), c.procedure, c.direction, c.months,
-  ]));
+  return csv(
+    CONTRACTS_HEADER,
+    contracts.map((c) => [
+      c.id,
+      frDate(c.date),
+      c.supplier.name,
+      c.supplier.siret,
+      c.object,
+      c.category,
+      money(c.cents),
+      c.procedure,
+      c.direction,
+      c.months,
+    ]),
+  );
 }

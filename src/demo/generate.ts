@@ -33,7 +33,8 @@ function plan(): Planned[] {
     },
     {
       path: 'budget/compte-administratif.csv',
-      description: 'Compte administratif 2019–2024 : montants mandatés (dépenses) ou titrés (recettes) par ligne budgétaire — données fictives.',
+      description:
+        'Compte administratif 2019–2024 : montants mandatés (dépenses) ou titrés (recettes) par ligne budgétaire — données fictives.',
       content: () => executionCsv(budget),
     },
     {
@@ -53,7 +54,8 @@ function plan(): Planned[] {
     },
     {
       path: 'budget-participatif/projets.json',
-      description: 'Projets lauréats du budget participatif, éditions 2016–2023, avec état d’avancement et localisation — données fictives.',
+      description:
+        'Projets lauréats du budget participatif, éditions 2016–2023, avec état d’avancement et localisation — données fictives.',
       content: () => projectsJson(generateProjects()),
     },
     {

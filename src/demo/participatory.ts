@@ -25,11 +25,34 @@ const TEMPLATES: readonly { title: string; min: number; max: number; schools?: b
   { title: 'Lieu d’accueil pour les personnes sans abri — {p}', min: 300_000, max: 1_500_000 },
 ];
 
-const PLACES = ['des Lilas', 'des Tilleuls', 'des Peupliers', 'des Glycines', 'Voltaire', 'Championnet', 'des Amandiers', 'Pernety', 'Belleville', 'Saint-Blaise', 'de la Chapelle', 'Tolbiac', 'des Épinettes', 'Daumesnil', 'Curial', 'Riquet', 'Mouffetard', 'Dunois'];
+const PLACES = [
+  'des Lilas',
+  'des Tilleuls',
+  'des Peupliers',
+  'des Glycines',
+  'Voltaire',
+  'Championnet',
+  'des Amandiers',
+  'Pernety',
+  'Belleville',
+  'Saint-Blaise',
+  'de la Chapelle',
+  'Tolbiac',
+  'des Épinettes',
+  'Daumesnil',
+  'Curial',
+  'Riquet',
+  'Mouffetard',
+  'Dunois',
+];
 
 const CITYWIDE = [
-  'Paris à vélo : stationnement sécurisé', 'Plus de fontaines à eau dans tout Paris', 'Des arbres dans les rues de Paris',
-  'Rénover les piscines parisiennes', 'Bancs et assises partout dans Paris', 'Des toilettes publiques accessibles',
+  'Paris à vélo : stationnement sécurisé',
+  'Plus de fontaines à eau dans tout Paris',
+  'Des arbres dans les rues de Paris',
+  'Rénover les piscines parisiennes',
+  'Bancs et assises partout dans Paris',
+  'Des toilettes publiques accessibles',
 ];
 
 /** Arrondissements with many working-class neighbourhoods (QPV) get more QPV projects. */
@@ -93,7 +116,12 @@ function followUp(rng: Rng, edition: number, planned: Day): Pick<Project, 'statu
   if (rng.chance(0.04 + 0.01 * age)) return { statut: 'Abandonné', date_livraison_prevue: prevue, date_livraison_reelle: null };
   if (age <= 2 && rng.chance(0.35)) return { statut: 'Non démarré', date_livraison_prevue: prevue, date_livraison_reelle: null };
   // Most projects are late; none but the planted one by more than two years.
-  const delay = rng.weighted<[number, number]>([[[-60, 0], 2], [[0, 180], 4], [[180, 450], 3], [[450, 700], 1]]);
+  const delay = rng.weighted<[number, number]>([
+    [[-60, 0], 2],
+    [[0, 180], 4],
+    [[180, 450], 3],
+    [[450, 700], 1],
+  ]);
   const delivered = planned + rng.int(delay[0], delay[1]);
   // Not delivered yet: the further off the delivery, the earlier the stage (études → procédures → travaux).
   if (delivered > EXTRACTION_DAY) {

@@ -28,7 +28,7 @@ export function makeSiren(rng: Rng): string {
 }
 
 export function makeSiret(rng: Rng, siren = makeSiren(rng)): string {
-  const nic = '000' + String(rng.int(1, 9)) ;
+  const nic = '000' + String(rng.int(1, 9));
   const partial = siren + nic;
   return partial + luhnCheckDigit(partial);
 }

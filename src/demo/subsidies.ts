@@ -10,14 +10,65 @@ import { makeSiret } from './siret.ts';
 export const SUBSIDY_YEARS = [2019, 2020, 2021, 2022, 2023, 2024] as const;
 
 const SECTORS: readonly { sector: string; direction: string; test: RegExp; objects: readonly string[] }[] = [
-  { sector: 'Culture et arts', direction: 'DAC', test: /Théâtre|Compagnie|Festival/, objects: ['Saison artistique {y}', 'Résidence de création', 'Festival de quartier {y}', 'Ateliers de pratique théâtrale', 'Éveil musical dans les écoles'] },
-  { sector: 'Sport', direction: 'DJS', test: /club|escrime|sportive|natation/i, objects: ['Fonctionnement de la section jeunes', 'Stage sportif des vacances de printemps', 'Sport au féminin', 'Tournoi inter-quartiers {y}'] },
-  { sector: 'Éducation', direction: 'DASCO', test: /élèves|scolaire/, objects: ['Accompagnement à la scolarité', 'Ateliers du mercredi', 'Sorties éducatives {y}'] },
-  { sector: 'Environnement', direction: 'DEVE', test: /Jardin|Mains Vertes|Semeurs/, objects: ['Animation du jardin partagé', 'Végétalisation des pieds d’arbres', 'Compostage de quartier'] },
-  { sector: 'Solidarités', direction: 'DSOL', test: /Épicerie|Table|Régie/, objects: ['Aide alimentaire', 'Accès aux droits', 'Accueil de jour', 'Maraudes hivernales {y}'] },
-  { sector: 'Vie locale et citoyenneté', direction: 'DDCT', test: /habitants|amis|Maison|Centre social|Collectif/, objects: ['Fête de quartier {y}', 'Fonctionnement général {y}', 'Café des habitants', 'Cours de français pour adultes'] },
-  { sector: 'Petite enfance', direction: 'DFPE', test: /Petits Pas/, objects: ['Lieu d’accueil enfants-parents', 'Fonctionnement de la halte-garderie'] },
-  { sector: 'Économie sociale et solidaire', direction: 'DAE', test: /Ruche|Fabrique|Ateliers/, objects: ['Insertion par l’activité économique', 'Recyclerie de quartier', 'Accompagnement de porteurs de projets'] },
+  {
+    sector: 'Culture et arts',
+    direction: 'DAC',
+    test: /Théâtre|Compagnie|Festival/,
+    objects: [
+      'Saison artistique {y}',
+      'Résidence de création',
+      'Festival de quartier {y}',
+      'Ateliers de pratique théâtrale',
+      'Éveil musical dans les écoles',
+    ],
+  },
+  {
+    sector: 'Sport',
+    direction: 'DJS',
+    test: /club|escrime|sportive|natation/i,
+    objects: [
+      'Fonctionnement de la section jeunes',
+      'Stage sportif des vacances de printemps',
+      'Sport au féminin',
+      'Tournoi inter-quartiers {y}',
+    ],
+  },
+  {
+    sector: 'Éducation',
+    direction: 'DASCO',
+    test: /élèves|scolaire/,
+    objects: ['Accompagnement à la scolarité', 'Ateliers du mercredi', 'Sorties éducatives {y}'],
+  },
+  {
+    sector: 'Environnement',
+    direction: 'DEVE',
+    test: /Jardin|Mains Vertes|Semeurs/,
+    objects: ['Animation du jardin partagé', 'Végétalisation des pieds d’arbres', 'Compostage de quartier'],
+  },
+  {
+    sector: 'Solidarités',
+    direction: 'DSOL',
+    test: /Épicerie|Table|Régie/,
+    objects: ['Aide alimentaire', 'Accès aux droits', 'Accueil de jour', 'Maraudes hivernales {y}'],
+  },
+  {
+    sector: 'Vie locale et citoyenneté',
+    direction: 'DDCT',
+    test: /habitants|amis|Maison|Centre social|Collectif/,
+    objects: ['Fête de quartier {y}', 'Fonctionnement général {y}', 'Café des habitants', 'Cours de français pour adultes'],
+  },
+  {
+    sector: 'Petite enfance',
+    direction: 'DFPE',
+    test: /Petits Pas/,
+    objects: ['Lieu d’accueil enfants-parents', 'Fonctionnement de la halte-garderie'],
+  },
+  {
+    sector: 'Économie sociale et solidaire',
+    direction: 'DAE',
+    test: /Ruche|Fabrique|Ateliers/,
+    objects: ['Insertion par l’activité économique', 'Recyclerie de quartier', 'Accompagnement de porteurs de projets'],
+  },
 ];
 
 interface Beneficiary {
@@ -72,8 +123,16 @@ function makeBeneficiaries(rng: Rng, count: number, taken: Set<string>): Benefic
     }
     const sector = SECTORS.find((s) => s.test.test(body.name)) ?? rng.pick(SECTORS);
     out.push({
-      body, siret, sector,
-      steadySpelling: rng.chance(0.75) ? rng.weighted([[0, 6], [1, 3], [2, 1]]) : null,
+      body,
+      siret,
+      sector,
+      steadySpelling: rng.chance(0.75)
+        ? rng.weighted([
+            [0, 6],
+            [1, 3],
+            [2, 1],
+          ])
+        : null,
       size: rng.logNormal(1, 0.8),
       activity: rng.uniform(0.35, 0.95),
     });
@@ -98,17 +157,29 @@ export function generateSubsidies(): SubsidyData {
     const drafts: Omit<Vote, 'dossier'>[] = [];
     for (const b of beneficiaries) {
       if (!rng.chance(b.activity)) continue;
-      const n = rng.weighted([[1, 70], [2, 22], [3, 8]]);
+      const n = rng.weighted([
+        [1, 70],
+        [2, 22],
+        [3, 8],
+      ]);
       for (let i = 0; i < n; i++) {
-        const nature = rng.weighted([['Fonctionnement', 60], ['Projet', 35], ['Investissement', 5]]);
+        const nature = rng.weighted([
+          ['Fonctionnement', 60],
+          ['Projet', 35],
+          ['Investissement', 5],
+        ]);
         const raw = rng.logNormal(4500, 1.05) * b.size * (nature === 'Investissement' ? 4 : 1);
         const cents = Math.max(500, Math.min(1_500_000, Math.round(raw / 100) * 100)) * 100;
         drafts.push({
-          year, date: rng.pick(days), siret: b.siret,
+          year,
+          date: rng.pick(days),
+          siret: b.siret,
           name: spelling(b.body, rng, b.steadySpelling ?? rng.int(0, 4)),
           direction: rng.chance(0.9) ? b.sector.direction : rng.pick(SECTORS).direction,
           object: rng.pick(b.sector.objects).replace('{y}', String(year)),
-          nature, sector: b.sector.sector, cents,
+          nature,
+          sector: b.sector.sector,
+          cents,
         });
       }
     }
@@ -117,8 +188,12 @@ export function generateSubsidies(): SubsidyData {
     drafts.sort((a, b) => a.date - b.date || (a.name < b.name ? -1 : a.name > b.name ? 1 : a.cents - b.cents));
     let seq = rng.int(80, 140);
     for (const d of drafts) {
-      const fixed = d.name === INVALID_SIRET.beneficiary ? INVALID_SIRET.dossier
-        : d.siret === DUPLICATE_PAYMENT.siret && d.year === DUPLICATE_PAYMENT.year ? DUPLICATE_PAYMENT.dossier : null;
+      const fixed =
+        d.name === INVALID_SIRET.beneficiary
+          ? INVALID_SIRET.dossier
+          : d.siret === DUPLICATE_PAYMENT.siret && d.year === DUPLICATE_PAYMENT.year
+            ? DUPLICATE_PAYMENT.dossier
+            : null;
       let dossier: string | null = fixed;
       while (!dossier || (!fixed && reserved.has(dossier))) {
         seq += rng.int(1, 8);
@@ -131,21 +206,36 @@ export function generateSubsidies(): SubsidyData {
 }
 
 function plantedInvalidSiret(): Omit<Vote, 'dossier'>[] {
-  return [{
-    year: INVALID_SIRET.year, date: nextWeekday(day(2021, 6, 2), 2), name: INVALID_SIRET.beneficiary, siret: INVALID_SIRET.siret,
-    direction: 'DJS', object: 'Stage sportif des vacances de printemps', nature: 'Projet', sector: 'Sport', cents: INVALID_SIRET.amount * 100,
-  }];
+  return [
+    {
+      year: INVALID_SIRET.year,
+      date: nextWeekday(day(2021, 6, 2), 2),
+      name: INVALID_SIRET.beneficiary,
+      siret: INVALID_SIRET.siret,
+      direction: 'DJS',
+      object: 'Stage sportif des vacances de printemps',
+      nature: 'Projet',
+      sector: 'Sport',
+      cents: INVALID_SIRET.amount * 100,
+    },
+  ];
 }
 
 function plantedDuplicateBody(year: number): Omit<Vote, 'dossier'>[] {
   const base = {
-    year, name: DUPLICATE_PAYMENT.beneficiary, siret: DUPLICATE_PAYMENT.siret, direction: 'DAC',
-    nature: 'Fonctionnement', sector: 'Culture et arts',
+    year,
+    name: DUPLICATE_PAYMENT.beneficiary,
+    siret: DUPLICATE_PAYMENT.siret,
+    direction: 'DAC',
+    nature: 'Fonctionnement',
+    sector: 'Culture et arts',
   };
   if (year === DUPLICATE_PAYMENT.year) {
     return [{ ...base, date: nextWeekday(day(2023, 4, 2), 2), object: 'Saison artistique 2023', cents: DUPLICATE_PAYMENT.amount * 100 }];
   }
-  return [{ ...base, date: nextWeekday(day(year, 3, 2), 2), object: `Saison artistique ${year}`, cents: (year === 2021 ? 12_000 : 15_500) * 100 }];
+  return [
+    { ...base, date: nextWeekday(day(year, 3, 2), 2), object: `Saison artistique ${year}`, cents: (year === 2021 ? 12_000 : 15_500) * 100 },
+  ];
 }
 
 function parseFr(s: string): Day {
@@ -187,8 +277,11 @@ function makePayments(rng: Rng, votes: Vote[]): Payment[] {
     }
   }
   place({
-    year: PAYMENT_WITHOUT_VOTE.year, date: parseFr(PAYMENT_WITHOUT_VOTE.date), name: PAYMENT_WITHOUT_VOTE.beneficiary,
-    siret: PAYMENT_WITHOUT_VOTE.siret, cents: PAYMENT_WITHOUT_VOTE.amount * 100,
+    year: PAYMENT_WITHOUT_VOTE.year,
+    date: parseFr(PAYMENT_WITHOUT_VOTE.date),
+    name: PAYMENT_WITHOUT_VOTE.beneficiary,
+    siret: PAYMENT_WITHOUT_VOTE.siret,
+    cents: PAYMENT_WITHOUT_VOTE.amount * 100,
   });
   drafts.sort((a, b) => a.date - b.date || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const payments: Payment[] = [];
@@ -206,18 +299,37 @@ function makePayments(rng: Rng, votes: Vote[]): Payment[] {
 }
 
 export const VOTES_HEADER = [
-  'Numéro de dossier', 'Année budgétaire', 'Date du vote', 'Nom du bénéficiaire', 'SIRET', 'Direction',
-  'Objet du dossier', 'Nature de la subvention', "Secteur d'activité", 'Montant voté',
+  'Numéro de dossier',
+  'Année budgétaire',
+  'Date du vote',
+  'Nom du bénéficiaire',
+  'SIRET',
+  'Direction',
+  'Objet du dossier',
+  'Nature de la subvention',
+  "Secteur d'activité",
+  'Montant voté',
 ] as const;
 
-export const PAYMENTS_HEADER = ['Numéro de mandat', 'Exercice', 'Date de versement', 'Nom du bénéficiaire', 'SIRET', 'Montant versé'] as const;
+export const PAYMENTS_HEADER = [
+  'Numéro de mandat',
+  'Exercice',
+  'Date de versement',
+  'Nom du bénéficiaire',
+  'SIRET',
+  'Montant versé',
+] as const;
 
 export function votesCsv(data: SubsidyData): string {
-  return csv(VOTES_HEADER, data.votes.map((v) => [
-    v.dossier, v.year, frDate(v.date), v.name, v.siret, v.direction, v.object, v.nature, v.sector, money(v.cents),
-  ]));
+  return csv(
+    VOTES_HEADER,
+    data.votes.map((v) => [v.dossier, v.year, frDate(v.date), v.name, v.siret, v.direction, v.object, v.nature, v.sector, money(v.cents)]),
+  );
 }
 
 export function paymentsCsv(data: SubsidyData): string {
-  return csv(PAYMENTS_HEADER, data.payments.map((p) => [p.mandate, p.year, frDate(p.date), p.name, p.siret, money(p.cents)]));
+  return csv(
+    PAYMENTS_HEADER,
+    data.payments.map((p) => [p.mandate, p.year, frDate(p.date), p.name, p.siret, money(p.cents)]),
+  );
 }

@@ -213,9 +213,7 @@ export function createBrowserHost(): BrowserHost {
 
     droppedFiles(dt) {
       // Items are only readable during the drop event: take the entries before the first await.
-      const entries = [...dt.items]
-        .filter((i) => i.kind === 'file')
-        .map((i) => i.webkitGetAsEntry?.() ?? null);
+      const entries = [...dt.items].filter((i) => i.kind === 'file').map((i) => i.webkitGetAsEntry?.() ?? null);
       const plain = [...dt.files];
       return (async () => {
         const out: SourceFile[] = [];

@@ -88,7 +88,9 @@ export class IpcProjectStore implements ProjectStore {
   files(): FileResolver {
     return {
       open: async (path) =>
-        isAbsolutePath(path) ? ipcSourceFile(this.api, await this.api.stat(path)) : ipcSourceFile(this.api, await this.api.projectStat(this.root, path), path),
+        isAbsolutePath(path)
+          ? ipcSourceFile(this.api, await this.api.stat(path))
+          : ipcSourceFile(this.api, await this.api.projectStat(this.root, path), path),
       list: (folder) => (isAbsolutePath(folder) ? this.api.listFolder(folder) : this.api.projectList(this.root, folder)),
     };
   }

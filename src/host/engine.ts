@@ -52,6 +52,10 @@ export async function createBrowserEngine(opts: BrowserEngineOptions = {}): Prom
   const p = prestarted;
   prestarted = null;
   if (p?.singleThread === !!opts.singleThread) return p.engine;
-  if (p) void p.engine.then((e) => e.close(), () => {});
+  if (p)
+    void p.engine.then(
+      (e) => e.close(),
+      () => {},
+    );
   return startEngine(opts);
 }

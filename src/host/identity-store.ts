@@ -4,8 +4,14 @@
 // the same name always signs with the same key, another name gets its own. Never in a project folder.
 // The trusted-keys list (colleagues' public keys) sits beside it.
 import {
-  exportPublicKey, generateKeyPair, makeSigner, normaliseIdentity, parsePublicKeyFile, publicKeyFile,
-  type Signer, type TrustedKey,
+  exportPublicKey,
+  generateKeyPair,
+  makeSigner,
+  normaliseIdentity,
+  parsePublicKeyFile,
+  publicKeyFile,
+  type Signer,
+  type TrustedKey,
 } from '../core/identity/identity.ts';
 
 const DB = 'loupe-identity';
@@ -82,7 +88,14 @@ async function loadOrCreate(id: string, name: string): Promise<Signer> {
   }
   if (!rec) {
     const pair = await generateKeyPair(false);
-    rec = { id, name, account: BROWSER_ACCOUNT, publicKey: await exportPublicKey(pair.publicKey), privateKey: pair.privateKey, createdAt: new Date().toISOString() };
+    rec = {
+      id,
+      name,
+      account: BROWSER_ACCOUNT,
+      publicKey: await exportPublicKey(pair.publicKey),
+      privateKey: pair.privateKey,
+      createdAt: new Date().toISOString(),
+    };
     if (persistent) {
       try {
         await request((await store(KEYS, 'readwrite')).add(rec));

@@ -11,4 +11,15 @@ import { journal } from './en/journal.ts';
 import { reports } from './en/reports.ts';
 import { engine } from './en/engine.ts';
 
-export const en: Record<MessageKey, string> = { ...shell, ...explore, ...sql, ...charts, ...budget, ...audit, ...findings, ...reports, ...journal, ...engine };
+export const en: Record<MessageKey, string> = {
+  ...shell,
+  ...explore,
+  ...sql,
+  ...charts,
+  ...budget,
+  ...audit,
+  ...findings,
+  ...reports,
+  ...journal,
+  ...engine,
+};

@@ -22,7 +22,9 @@ export class ProjectLockedError extends Error {
     readonly info: LockInfo | null,
     waitedMs: number,
   ) {
-    const who = info ? `${info.holder} (processus ${info.pid} sur ${info.host}, depuis ${info.at})` : 'un autre programme (verrou illisible)';
+    const who = info
+      ? `${info.holder} (processus ${info.pid} sur ${info.host}, depuis ${info.at})`
+      : 'un autre programme (verrou illisible)';
     super(
       `${root} : le projet est déjà ouvert en écriture par ${who} ; attendu ${Math.round(waitedMs / 100) / 10} s. ` +
         `Réessayez quand il aura fini${info && info.host !== hostname() ? ` — si ${info.host} n’écrit plus dans ce projet, supprimez ${LOCK_FILE}` : ''}.`,

@@ -18,9 +18,7 @@ class NodeWorkerAdapter extends EventTarget {
     const shim = join(dirname(fileURLToPath(import.meta.url)), 'node-worker-cached.cjs');
     this.worker = new Worker(shim, { workerData: { script, codeCache } });
     this.worker.on('message', (data: unknown) => this.dispatchEvent(Object.assign(new Event('message'), { data })));
-    this.worker.on('error', (error: Error) =>
-      this.dispatchEvent(Object.assign(new Event('error'), { error, message: error.message })),
-    );
+    this.worker.on('error', (error: Error) => this.dispatchEvent(Object.assign(new Event('error'), { error, message: error.message })));
   }
   postMessage(message: unknown, transfer?: Transferable[]): void {
     this.worker.postMessage(message, transfer as never);
@@ -43,7 +41,15 @@ export async function startNodeDb(): Promise<StartedDb> {
   // V8's version: another duckdb-wasm or Node gets a cache of its own (V8 would refuse a stale one anyway).
   const script = join(dist, 'duckdb-node-eh.worker.cjs');
   const st = statSync(script);
-  const codeCache = join(dist, '..', '..', '..', '.cache', 'loupe', `duckdb-node-eh.worker-${st.size}-${Math.round(st.mtimeMs)}-v8-${process.versions.v8}.bin`);
+  const codeCache = join(
+    dist,
+    '..',
+    '..',
+    '..',
+    '.cache',
+    'loupe',
+    `duckdb-node-eh.worker-${st.size}-${Math.round(st.mtimeMs)}-v8-${process.versions.v8}.bin`,
+  );
   const worker = new NodeWorkerAdapter(script, codeCache);
   try {
     const duckdb = require('@duckdb/duckdb-wasm') as typeof import('@duckdb/duckdb-wasm');

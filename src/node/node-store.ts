@@ -54,7 +54,8 @@ export class NodeProjectStore implements ProjectStore {
       if (!st.isDirectory()) throw new PathRefusedError(path, `« ${relative(this.root, dir)} » n’est pas un dossier`);
     }
     const realDir = await realpath(dirname(abs)).catch(() => null);
-    if (realDir && realDir !== realRoot && !realDir.startsWith(realRoot + sep)) throw new PathRefusedError(path, 'hors du dossier du projet');
+    if (realDir && realDir !== realRoot && !realDir.startsWith(realRoot + sep))
+      throw new PathRefusedError(path, 'hors du dossier du projet');
     return abs;
   }
 

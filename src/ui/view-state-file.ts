@@ -11,7 +11,10 @@ export const UI_STATE_FILE = 'ui-state.json';
 const NAME = z.string().min(1).max(1000);
 
 export const TableViewState = z.object({
-  orderBy: z.array(z.object({ column: NAME, desc: z.boolean().optional() })).max(64).default([]),
+  orderBy: z
+    .array(z.object({ column: NAME, desc: z.boolean().optional() }))
+    .max(64)
+    .default([]),
   filters: z.array(Filter).max(1000).default([]),
   facetColumns: z.array(NAME).max(1000).default([]),
   /** Facets were suggested once for this table: the user's choice stands, even an empty one. */

@@ -200,10 +200,12 @@ class ViewStates {
     const session = this.session;
     if (!session || !this.loaded) return this.writing;
     const text = uiStateText(this.file);
-    this.writing = this.writing.then(() => session.store.writeTextAtomic(UI_STATE_FILE, text)).catch((e: unknown) => {
-      // View state only: the analysis and the journal are not affected, so say it quietly.
-      console.warn(`${UI_STATE_FILE} non enregistré :`, e);
-    });
+    this.writing = this.writing
+      .then(() => session.store.writeTextAtomic(UI_STATE_FILE, text))
+      .catch((e: unknown) => {
+        // View state only: the analysis and the journal are not affected, so say it quietly.
+        console.warn(`${UI_STATE_FILE} non enregistré :`, e);
+      });
     return this.writing;
   }
 }

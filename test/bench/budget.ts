@@ -17,9 +17,44 @@ export const SUB_VOTED = 'bench_subv_votees';
 export const SUB_PAID = 'bench_subv_versees';
 
 /** Headers as Paris publishes them (the catalog keeps them as labels, like an import). */
-export const BUDGET_VOTE_HEADER = ['Exercice', 'Étape budgétaire', 'Date de vote', 'Section', 'Sens', "Type d'opération", 'Chapitre fonctionnel', 'Chapitre', 'Nature', 'Fonction', 'Direction', 'Montant voté'];
-export const BUDGET_EXEC_HEADER = ['Exercice', 'Section', 'Sens', "Type d'opération", 'Chapitre fonctionnel', 'Chapitre', 'Nature', 'Fonction', 'Direction', 'Montant réalisé'];
-export const SUB_VOTED_HEADER = ['Numéro de dossier', 'Année budgétaire', 'Date du vote', 'Nom du bénéficiaire', 'SIRET', 'Direction', 'Objet du dossier', 'Nature de la subvention', "Secteur d'activité", 'Montant voté'];
+export const BUDGET_VOTE_HEADER = [
+  'Exercice',
+  'Étape budgétaire',
+  'Date de vote',
+  'Section',
+  'Sens',
+  "Type d'opération",
+  'Chapitre fonctionnel',
+  'Chapitre',
+  'Nature',
+  'Fonction',
+  'Direction',
+  'Montant voté',
+];
+export const BUDGET_EXEC_HEADER = [
+  'Exercice',
+  'Section',
+  'Sens',
+  "Type d'opération",
+  'Chapitre fonctionnel',
+  'Chapitre',
+  'Nature',
+  'Fonction',
+  'Direction',
+  'Montant réalisé',
+];
+export const SUB_VOTED_HEADER = [
+  'Numéro de dossier',
+  'Année budgétaire',
+  'Date du vote',
+  'Nom du bénéficiaire',
+  'SIRET',
+  'Direction',
+  'Objet du dossier',
+  'Nature de la subvention',
+  "Secteur d'activité",
+  'Montant voté',
+];
 export const SUB_PAID_HEADER = ['Numéro de mandat', 'Exercice', 'Date de versement', 'Nom du bénéficiaire', 'SIRET', 'Montant versé'];
 
 /** Column name → label, for Catalog.refresh. */
@@ -51,7 +86,13 @@ const MACROS = [
 
 /** [section, sens, type d'opération, chapitre, natures]: the M57 chapters a Paris budget carries. */
 const POSTES: [string, string, string, string, string[]][] = [
-  ['Fonctionnement', 'Dépense', 'Réel', '011', ['60611', '60612', '60613', '6068', '611', '6132', '615221', '6156', '617', '6231', '6262', '6042', '60632', '6135', '6226', '6288']],
+  [
+    'Fonctionnement',
+    'Dépense',
+    'Réel',
+    '011',
+    ['60611', '60612', '60613', '6068', '611', '6132', '615221', '6156', '617', '6231', '6262', '6042', '60632', '6135', '6226', '6288'],
+  ],
   ['Fonctionnement', 'Dépense', 'Réel', '012', ['64111', '64131', '6419', '6451', '6453', '64118', '6455', '6336']],
   ['Fonctionnement', 'Dépense', 'Réel', '014', ['739211', '7391172']],
   ['Fonctionnement', 'Dépense', 'Réel', '65', ['6531', '6553', '65737', '6574', '65111', '6558']],
@@ -85,8 +126,71 @@ const POSTES: [string, string, string, string, string[]][] = [
 ];
 /** One row per chapter × nature (the budget "postes"). */
 const POSTE_ROWS = POSTES.flatMap(([s, d, t, c, ns]) => ns.map((n) => [s, d, t, c, n] as const));
-const FONCTIONS = ['01', '020', '021', '023', '025', '11', '12', '211', '212', '213', '221', '251', '255', '311', '312', '313', '314', '32', '321', '323', '33', '40', '41', '422', '423', '424', '51', '52', '552', '61', '63', '71', '721', '722', '76', '822', '84'];
-const DIRECTIONS = ['DAC', 'DAE', 'DASCO', 'DASES', 'DCPA', 'DDCT', 'DEVE', 'DFA', 'DFPE', 'DILT', 'DJS', 'DLH', 'DPE', 'DPSP', 'DRH', 'DSIN', 'DSOL', 'DU', 'DVD', 'SG', 'DPMP', 'DCIDE', 'DAJ', 'DEEP'];
+const FONCTIONS = [
+  '01',
+  '020',
+  '021',
+  '023',
+  '025',
+  '11',
+  '12',
+  '211',
+  '212',
+  '213',
+  '221',
+  '251',
+  '255',
+  '311',
+  '312',
+  '313',
+  '314',
+  '32',
+  '321',
+  '323',
+  '33',
+  '40',
+  '41',
+  '422',
+  '423',
+  '424',
+  '51',
+  '52',
+  '552',
+  '61',
+  '63',
+  '71',
+  '721',
+  '722',
+  '76',
+  '822',
+  '84',
+];
+const DIRECTIONS = [
+  'DAC',
+  'DAE',
+  'DASCO',
+  'DASES',
+  'DCPA',
+  'DDCT',
+  'DEVE',
+  'DFA',
+  'DFPE',
+  'DILT',
+  'DJS',
+  'DLH',
+  'DPE',
+  'DPSP',
+  'DRH',
+  'DSIN',
+  'DSOL',
+  'DU',
+  'DVD',
+  'SG',
+  'DPMP',
+  'DCIDE',
+  'DAJ',
+  'DEEP',
+];
 /** Lines per key and year: BP ~97 %, BS 50 %, DM 30 %; executed ~94 % (+1 % executed without a vote). */
 const LINES_PER_KEY_YEAR = 0.97 + 0.5 + 0.3 + 0.97 * 0.96 + 0.01;
 
@@ -142,20 +246,148 @@ export function budgetMappings() {
   const v = uniqueIdentifiers(BUDGET_VOTE_HEADER);
   const e = uniqueIdentifiers(BUDGET_EXEC_HEADER);
   return {
-    voted: { year: v[0]!, stage: v[1]!, section: v[3]!, flow: v[4]!, opType: v[5]!, chapter: v[7]!, nature: v[8]!, function: v[9]!, direction: v[10]!, amount: v[11]! },
-    executed: { year: e[0]!, section: e[1]!, flow: e[2]!, opType: e[3]!, chapter: e[5]!, nature: e[6]!, function: e[7]!, direction: e[8]!, amount: e[9]! },
+    voted: {
+      year: v[0]!,
+      stage: v[1]!,
+      section: v[3]!,
+      flow: v[4]!,
+      opType: v[5]!,
+      chapter: v[7]!,
+      nature: v[8]!,
+      function: v[9]!,
+      direction: v[10]!,
+      amount: v[11]!,
+    },
+    executed: {
+      year: e[0]!,
+      section: e[1]!,
+      flow: e[2]!,
+      opType: e[3]!,
+      chapter: e[5]!,
+      nature: e[6]!,
+      function: e[7]!,
+      direction: e[8]!,
+      amount: e[9]!,
+    },
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Subsidies
 
-const FORMES = ['Association', 'Compagnie', 'Club', 'Collectif', 'Amicale', 'Théâtre', 'Fédération', 'Atelier', 'Maison', 'Comité', 'Ensemble', 'Union', 'Association', 'Association'];
-const SYLLABES = ['ka', 'lo', 'mi', 'ra', 'bel', 'van', 'nou', 'té', 'zé', 'ri', 'do', 'sa', 'lu', 'mor', 'ca', 'pé', 'fa', 'go', 'né', 'vi', 'ter', 'lan', 'chi', 'bo', 'ru', 'mé', 'dal', 'sin', 'ko', 'tal', 'li', 'ver'];
-const ACTIVITES = ['des Amis du Square', 'Sportive', 'Culturelle', 'de Quartier', 'des Parents d’Élèves', 'Jeunesse et Avenir', 'Solidarité', 'des Arts de la Rue', 'de Danse', 'Musique et Partage', 'Lecture Partagée', 'Écologie Urbaine', 'des Locataires', 'Entraide Seniors', 'du Jardin Partagé', 'Théâtre et Cie'];
-const LIEUX = ['Belleville', 'Ménilmontant', 'de la Goutte d’Or', 'du Marais', 'Bercy', 'Montparnasse', 'des Batignolles', 'Château-Rouge', 'Saint-Blaise', 'de la Villette', 'des Gobelins', 'Butte-aux-Cailles', 'Sentier', 'Grenelle', 'Popincourt', 'Montsouris', 'Crimée', 'Plaisance', 'Picpus', 'Clignancourt', 'Saint-Fargeau', 'Charonne', 'Javel', 'Auteuil', 'Épinettes', 'la Chapelle', 'Bastille', 'Denfert', 'Maubert', 'Sèvres'];
+const FORMES = [
+  'Association',
+  'Compagnie',
+  'Club',
+  'Collectif',
+  'Amicale',
+  'Théâtre',
+  'Fédération',
+  'Atelier',
+  'Maison',
+  'Comité',
+  'Ensemble',
+  'Union',
+  'Association',
+  'Association',
+];
+const SYLLABES = [
+  'ka',
+  'lo',
+  'mi',
+  'ra',
+  'bel',
+  'van',
+  'nou',
+  'té',
+  'zé',
+  'ri',
+  'do',
+  'sa',
+  'lu',
+  'mor',
+  'ca',
+  'pé',
+  'fa',
+  'go',
+  'né',
+  'vi',
+  'ter',
+  'lan',
+  'chi',
+  'bo',
+  'ru',
+  'mé',
+  'dal',
+  'sin',
+  'ko',
+  'tal',
+  'li',
+  'ver',
+];
+const ACTIVITES = [
+  'des Amis du Square',
+  'Sportive',
+  'Culturelle',
+  'de Quartier',
+  'des Parents d’Élèves',
+  'Jeunesse et Avenir',
+  'Solidarité',
+  'des Arts de la Rue',
+  'de Danse',
+  'Musique et Partage',
+  'Lecture Partagée',
+  'Écologie Urbaine',
+  'des Locataires',
+  'Entraide Seniors',
+  'du Jardin Partagé',
+  'Théâtre et Cie',
+];
+const LIEUX = [
+  'Belleville',
+  'Ménilmontant',
+  'de la Goutte d’Or',
+  'du Marais',
+  'Bercy',
+  'Montparnasse',
+  'des Batignolles',
+  'Château-Rouge',
+  'Saint-Blaise',
+  'de la Villette',
+  'des Gobelins',
+  'Butte-aux-Cailles',
+  'Sentier',
+  'Grenelle',
+  'Popincourt',
+  'Montsouris',
+  'Crimée',
+  'Plaisance',
+  'Picpus',
+  'Clignancourt',
+  'Saint-Fargeau',
+  'Charonne',
+  'Javel',
+  'Auteuil',
+  'Épinettes',
+  'la Chapelle',
+  'Bastille',
+  'Denfert',
+  'Maubert',
+  'Sèvres',
+];
 const SUB_DIRECTIONS = ['DAC', 'DAE', 'DASCO', 'DASES', 'DDCT', 'DEVE', 'DFPE', 'DJS', 'DLH', 'DSOL', 'DPE', 'DU', 'DVD', 'DPSP'];
-const OBJETS = ['Fonctionnement général', 'Ateliers du mercredi', 'Fête de quartier', 'Saison culturelle', 'Stage sportif', 'Aide aux devoirs', 'Festival', 'Projet d’investissement', 'Accompagnement social', 'Résidence artistique'];
+const OBJETS = [
+  'Fonctionnement général',
+  'Ateliers du mercredi',
+  'Fête de quartier',
+  'Saison culturelle',
+  'Stage sportif',
+  'Aide aux devoirs',
+  'Festival',
+  'Projet d’investissement',
+  'Accompagnement social',
+  'Résidence artistique',
+];
 const SECTEURS = ['Culture', 'Sport', 'Éducation', 'Vie locale et citoyenneté', 'Social', 'Environnement', 'Économie', 'Logement'];
 
 /** The 14th digit of a SIRET whose first 13 are `p` (text): Luhn, unrolled as in normalize.ts. */
@@ -215,7 +447,8 @@ export function subsidiesSetupSql(votes = SUBSIDY_VOTES): string[] {
        siret_autre] AS sirets
     FROM (${withSirets})`;
   // Spelling by a hash h (0–99): 50 % as is, 15 % upper case, 15 % legal form, 10 % punctuation, 4 % a letter dropped.
-  const nameAs = (h: string) => `noms[CASE WHEN ${h} < 50 THEN 1 WHEN ${h} < 65 THEN 2 WHEN ${h} < 72 THEN 3 WHEN ${h} < 80 THEN 4 WHEN ${h} < 90 THEN 5 WHEN ${h} < 94 THEN 6 ELSE 7 END]`;
+  const nameAs = (h: string) =>
+    `noms[CASE WHEN ${h} < 50 THEN 1 WHEN ${h} < 65 THEN 2 WHEN ${h} < 72 THEN 3 WHEN ${h} < 80 THEN 4 WHEN ${h} < 90 THEN 5 WHEN ${h} < 94 THEN 6 ELSE 7 END]`;
   const siretAs = (h: string, o: { missing: number; other: number }) =>
     `CASE WHEN siren IS NULL OR ${h} < ${o.missing} THEN NULL WHEN ${h} < ${o.missing + 1} THEN sirets[2] WHEN ${h} < ${o.missing + 3} THEN sirets[3]
       WHEN ${h} < ${o.missing + 3 + o.other} THEN sirets[4] ELSE sirets[1] END`;

@@ -35,20 +35,124 @@ const DIRECTIONS = [
   'SG - Secrétariat Général',
 ];
 const CHAPITRES = ['011', '012', '014', '65', '66', '67', '204', '20', '21', '23', '013', '016'];
-const NATURES = ['6042', '60612', '60632', '6068', '611', '6135', '6156', '6226', '6288', '6574', '65737', '2031', '2128', '21318', '2313', '2315', '0411'];
-const FONCTIONS = ['020', '023', '025', '040', '110', '211', '212', '311', '312', '40', '411', '422', '511', '522', '60', '621', '70', '72', '810', '831'];
+const NATURES = [
+  '6042',
+  '60612',
+  '60632',
+  '6068',
+  '611',
+  '6135',
+  '6156',
+  '6226',
+  '6288',
+  '6574',
+  '65737',
+  '2031',
+  '2128',
+  '21318',
+  '2313',
+  '2315',
+  '0411',
+];
+const FONCTIONS = [
+  '020',
+  '023',
+  '025',
+  '040',
+  '110',
+  '211',
+  '212',
+  '311',
+  '312',
+  '40',
+  '411',
+  '422',
+  '511',
+  '522',
+  '60',
+  '621',
+  '70',
+  '72',
+  '810',
+  '831',
+];
 const CATEGORIES = ['Fonctionnement', 'Investissement', 'Subvention', 'Marché public', 'Régie'];
 const FORMES = ['Association', 'SARL', 'SAS', 'Fondation', 'Compagnie', 'Société', 'Atelier', 'Collectif', 'Entreprise', 'Groupement'];
-const NOMS = ['Lumière', 'Élan', 'du Marais', 'Belleville', 'Ménilmontant', 'des Halles', 'Saint-Éloi', 'Montparnasse', 'Goutte d’Or', 'Bercy', 'la Villette', 'Batignolles', 'Père-Lachaise', 'Château-Rouge', 'Glacière', 'Butte-aux-Cailles', 'Crimée', 'Gobelins', 'Sèvres', 'Maubert'];
-const SUFFIXES = ['', ' et Cie', ' Services', ' Paris', ' Île-de-France', ' Solidarité', ' Culture', ' Bâtiment', ' Environnement', ' Numérique'];
-const OBJETS = ['Fourniture de matériel de bureau', 'Entretien des espaces verts', 'Subvention de fonctionnement annuelle', 'Travaux de rénovation énergétique', 'Prestation de nettoyage des locaux', 'Achat de livres pour les bibliothèques', 'Maintenance des équipements sportifs', 'Aide à la création artistique', 'Réfection de la chaussée', 'Location de véhicules utilitaires', 'Accompagnement social des familles', 'Étude de faisabilité', 'Acquisition de mobilier scolaire', 'Restauration collective', 'Sécurisation des abords des écoles'];
-const COMPLEMENTS = ['', ' – lot 1', ' – lot 2', ' (avenant n°1)', ' – exercice en cours', ' – arrondissement', ' – marché à bons de commande', ' – solde', ' – acompte', ' – régularisation'];
+const NOMS = [
+  'Lumière',
+  'Élan',
+  'du Marais',
+  'Belleville',
+  'Ménilmontant',
+  'des Halles',
+  'Saint-Éloi',
+  'Montparnasse',
+  'Goutte d’Or',
+  'Bercy',
+  'la Villette',
+  'Batignolles',
+  'Père-Lachaise',
+  'Château-Rouge',
+  'Glacière',
+  'Butte-aux-Cailles',
+  'Crimée',
+  'Gobelins',
+  'Sèvres',
+  'Maubert',
+];
+const SUFFIXES = [
+  '',
+  ' et Cie',
+  ' Services',
+  ' Paris',
+  ' Île-de-France',
+  ' Solidarité',
+  ' Culture',
+  ' Bâtiment',
+  ' Environnement',
+  ' Numérique',
+];
+const OBJETS = [
+  'Fourniture de matériel de bureau',
+  'Entretien des espaces verts',
+  'Subvention de fonctionnement annuelle',
+  'Travaux de rénovation énergétique',
+  'Prestation de nettoyage des locaux',
+  'Achat de livres pour les bibliothèques',
+  'Maintenance des équipements sportifs',
+  'Aide à la création artistique',
+  'Réfection de la chaussée',
+  'Location de véhicules utilitaires',
+  'Accompagnement social des familles',
+  'Étude de faisabilité',
+  'Acquisition de mobilier scolaire',
+  'Restauration collective',
+  'Sécurisation des abords des écoles',
+];
+const COMPLEMENTS = [
+  '',
+  ' – lot 1',
+  ' – lot 2',
+  ' (avenant n°1)',
+  ' – exercice en cours',
+  ' – arrondissement',
+  ' – marché à bons de commande',
+  ' – solde',
+  ' – acompte',
+  ' – régularisation',
+];
 
 /** sfc32: small, fast, good enough, and the same sequence on every machine. */
 function prng(seed: number): () => number {
-  let a = seed | 0, b = 0x9e3779b9 | 0, c = 0x85ebca6b | 0, d = 1;
+  let a = seed | 0,
+    b = 0x9e3779b9 | 0,
+    c = 0x85ebca6b | 0,
+    d = 1;
   const next = () => {
-    a |= 0; b |= 0; c |= 0; d |= 0;
+    a |= 0;
+    b |= 0;
+    c |= 0;
+    d |= 0;
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;
     a = b ^ (b >>> 9);
@@ -142,7 +246,7 @@ export async function ensureCsv(rows: number, dir = DATA_DIR): Promise<Generated
   await write(`\uFEFF${HEADER.join(';')}\r\n`);
   const next = rowMaker(prng(SEED));
   const BATCH = 20_000;
-  for (let done = 0; done < rows; ) {
+  for (let done = 0; done < rows;) {
     const n = Math.min(BATCH, rows - done);
     const lines: string[] = new Array(n);
     for (let i = 0; i < n; i++) lines[i] = next();
@@ -161,5 +265,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--rows');
   const rows = i > 0 ? Number(process.argv[i + 1]) : 5_000_000;
   const r = await ensureCsv(rows);
-  console.log(`${r.path}: ${r.rows} rows, ${(r.size / 1e6).toFixed(1)} MB, ${r.generated ? `generated in ${(r.ms / 1000).toFixed(1)} s` : 'reused'}`);
+  console.log(
+    `${r.path}: ${r.rows} rows, ${(r.size / 1e6).toFixed(1)} MB, ${r.generated ? `generated in ${(r.ms / 1000).toFixed(1)} s` : 'reused'}`,
+  );
 }

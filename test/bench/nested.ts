@@ -15,7 +15,14 @@ import { ratio, setFigure } from './figures.ts';
 const GENERATOR_VERSION = 1;
 
 const siret = (r: () => number) => String(Math.floor(r() * 1e14)).padStart(14, '0');
-const OBJETS = ['Travaux de voirie', 'Entretien des espaces verts', 'Fournitures scolaires', 'Maintenance informatique', 'Nettoyage des locaux', 'Restauration collective'];
+const OBJETS = [
+  'Travaux de voirie',
+  'Entretien des espaces verts',
+  'Fournitures scolaires',
+  'Maintenance informatique',
+  'Nettoyage des locaux',
+  'Restauration collective',
+];
 
 interface Files {
   json: string;
@@ -82,8 +89,14 @@ export async function ensureNestedFiles(mb: number): Promise<Files> {
     let size = 0;
     for (let i = 1; size < target; i++) {
       const uuid = `d-${String(i).padStart(8, '0')}`;
-      const dir = Array.from({ length: Math.floor(r() * 5) }, () => ({ societe: `Société ${Math.floor(r() * 1e6)}`, montant: Math.floor(r() * 1e5) }));
-      const fin = Array.from({ length: Math.floor(r() * 3) }, () => ({ societe: `Participation ${Math.floor(r() * 1e6)}`, montant: Math.floor(r() * 1e4) }));
+      const dir = Array.from({ length: Math.floor(r() * 5) }, () => ({
+        societe: `Société ${Math.floor(r() * 1e6)}`,
+        montant: Math.floor(r() * 1e5),
+      }));
+      const fin = Array.from({ length: Math.floor(r() * 3) }, () => ({
+        societe: `Participation ${Math.floor(r() * 1e6)}`,
+        montant: Math.floor(r() * 1e4),
+      }));
       const sec = (name: string, xs: { societe: string; montant: number }[]) =>
         `<${name}><items>${xs.map((x) => `<items><nomSociete>${x.societe}</nomSociete><montant>${x.montant}</montant></items>`).join('')}</items><neant>${xs.length ? 'false' : 'true'}</neant></${name}>`;
       const chunk = `<declaration><uuid>${uuid}</uuid><dateDepot>0${1 + (i % 9)}/07/2020 17:53:45</dateDepot>${sec('participationDirigeantDto', dir)}${sec('participationFinanciereDto', fin)}<general><declarant><nom>Nom ${i}</nom></declarant></general></declaration>\n`;
@@ -159,7 +172,10 @@ async function childNative(files: string[]): Promise<void> {
 export async function runNestedBench(mb: number): Promise<string[]> {
   const f = await ensureNestedFiles(mb);
   const lines: string[] = [];
-  for (const [key, file, csvs] of [['json', f.json, f.jsonCsv], ['xml', f.xml, f.xmlCsv]] as const) {
+  for (const [key, file, csvs] of [
+    ['json', f.json, f.jsonCsv],
+    ['xml', f.xml, f.xmlCsv],
+  ] as const) {
     const fileMb = statSync(file).size / 1e6;
     const loupe = await runChild('loupe', [file]);
     const native = await runChild('native', [...csvs]);
@@ -171,7 +187,9 @@ export async function runNestedBench(mb: number): Promise<string[]> {
     setFigure(`import_${key}_mem_ratio`, ratio(loupe.peakRssMb, fileMb));
     lines.push(
       `import_${key.padEnd(4)}  ${Math.round(fileMb)} MB: loupe ${(loupe.ms / 1000).toFixed(2)} s (peak RSS ${Math.round(loupe.peakRssMb)} MB, ` +
-        `${Object.entries(loupe.rows).map(([t, n]) => `${t} ${n}`).join(', ')}), native flat CSV ${(native.ms / 1000).toFixed(2)} s, ratio ${ratio(loupe.ms, native.ms)}`,
+        `${Object.entries(loupe.rows)
+          .map(([t, n]) => `${t} ${n}`)
+          .join(', ')}), native flat CSV ${(native.ms / 1000).toFixed(2)} s, ratio ${ratio(loupe.ms, native.ms)}`,
     );
   }
   return lines;

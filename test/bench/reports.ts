@@ -15,7 +15,13 @@ import { reportPdf, type Element } from '../fixtures/pdf-reports.ts';
 import { median, printFiguresLine, setFigure } from './figures.ts';
 
 const PAGES = 60;
-const SERVICES = ['Direction des Finances et des Achats', 'Direction de la Voirie et des Déplacements', 'Direction des Affaires culturelles', 'Direction des Familles et de la Petite Enfance', 'Direction du Logement et de l’Habitat'];
+const SERVICES = [
+  'Direction des Finances et des Achats',
+  'Direction de la Voirie et des Déplacements',
+  'Direction des Affaires culturelles',
+  'Direction des Familles et de la Petite Enfance',
+  'Direction du Logement et de l’Habitat',
+];
 const WORDS = (
   'contrôle subvention association marché public régie avance recette dépense budget crédit paiement fournisseur convention ' +
   'délibération conseil arrondissement service direction agent effectif procédure contrat avenant pénalité délai travaux voirie ' +
@@ -27,7 +33,7 @@ const GLUE = 'le la les de des du et en à pour sur dans par avec une un ce cett
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 // A report's vocabulary is Zipfian: a few words everywhere, most rare. Pseudo-words fill a vocabulary of
@@ -55,19 +61,27 @@ function sentence(r: () => number, n: number): string {
 export function reportPages(i: number): Element[][] {
   const r = rng(i + 1);
   const year = 2015 + (i % 10);
-  const pages: Element[][] = [[
-    { kind: 'heading', level: 1, text: `Rapport sur ${sentence(r, 6).toLowerCase().replace(/\.$/, '')}` },
-    { kind: 'para', text: `Rapport n° ${year}-${String(i + 1).padStart(3, '0')} — ${1 + (i % 28)} mars ${year}` },
-    { kind: 'para', text: `Service audité : ${SERVICES[i % SERVICES.length]}` },
-  ]];
+  const pages: Element[][] = [
+    [
+      { kind: 'heading', level: 1, text: `Rapport sur ${sentence(r, 6).toLowerCase().replace(/\.$/, '')}` },
+      { kind: 'para', text: `Rapport n° ${year}-${String(i + 1).padStart(3, '0')} — ${1 + (i % 28)} mars ${year}` },
+      { kind: 'para', text: `Service audité : ${SERVICES[i % SERVICES.length]}` },
+    ],
+  ];
   for (let p = 2; p < PAGES - 1; p++) {
     const els: Element[] = [{ kind: 'heading', text: `${p - 1}. ${sentence(r, 5).replace(/\.$/, '')}` }];
     // About 350 words a page, in paragraphs of three sentences: a real report's density.
     for (let k = 0; k < 6; k++) els.push({ kind: 'para', text: [sentence(r, 20), sentence(r, 20), sentence(r, 18)].join(' ') });
     pages.push(els);
   }
-  pages.push([{ kind: 'heading', text: 'Recommandations' }, ...Array.from({ length: 8 }, (_, k): Element => ({ kind: 'para', text: `Recommandation n° ${k + 1} : ${sentence(r, 16)}` }))]);
-  pages.push([{ kind: 'heading', text: 'Annexe : Réponse du service' }, ...Array.from({ length: 5 }, (_, k): Element => ({ kind: 'para', text: `Recommandation n° ${k + 1} : Acceptée. ${sentence(r, 12)}` }))]);
+  pages.push([
+    { kind: 'heading', text: 'Recommandations' },
+    ...Array.from({ length: 8 }, (_, k): Element => ({ kind: 'para', text: `Recommandation n° ${k + 1} : ${sentence(r, 16)}` })),
+  ]);
+  pages.push([
+    { kind: 'heading', text: 'Annexe : Réponse du service' },
+    ...Array.from({ length: 5 }, (_, k): Element => ({ kind: 'para', text: `Recommandation n° ${k + 1} : Acceptée. ${sentence(r, 12)}` })),
+  ]);
   return pages;
 }
 

@@ -38,10 +38,11 @@ if (!Number.isInteger(nestedMb) || nestedMb < 0) throw new Error(`--nested-mb: a
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (x: number) => `${Math.round(x)} MB`;
 const r0 = (x: number) => Math.round(x);
-const sameCheck = (a: Record<string, unknown>, b: Record<string, unknown>) =>
-  Object.keys(a).every((k) => String(a[k]) === String(b[k]));
+const sameCheck = (a: Record<string, unknown>, b: Record<string, unknown>) => Object.keys(a).every((k) => String(a[k]) === String(b[k]));
 
-console.log(`Loupe bench: ${rows.toLocaleString('fr-FR')} rows, File from ${source === 'input' ? '<input type=file>' : 'fetch()'}, import ${importPath === 'importer' ? 'through readCsv' : 'by one direct read_csv'}`);
+console.log(
+  `Loupe bench: ${rows.toLocaleString('fr-FR')} rows, File from ${source === 'input' ? '<input type=file>' : 'fetch()'}, import ${importPath === 'importer' ? 'through readCsv' : 'by one direct read_csv'}`,
+);
 const loadStart = Math.round(loadavg()[0]! * 10) / 10;
 const csv = await ensureCsv(rows);
 console.log(`CSV        ${csv.path} (${mb(csv.size / 1e6)}) ${csv.generated ? `generated in ${s(csv.ms)}` : 'reused'}`);
@@ -85,7 +86,10 @@ const native = {
 };
 const nativeSuite = (name: string) => mean((n) => n.suiteMs[name] ?? NaN);
 console.log(`import SQL ${nativeSql.replace(csv.path, '<csv>')}`);
-for (const [label, r] of [['app', coi], ['EH', eh]] as const) {
+for (const [label, r] of [
+  ['app', coi],
+  ['EH', eh],
+] as const) {
   console.log(
     `loupe ${label.padEnd(4)} ${r.engineKind}${r.crossOriginIsolated ? ' (isolated)' : ''}: init ${s(r.initMs)}, import ${s(r.importMs)} ` +
       `(${r.fetchMs !== null ? `fetch ${s(r.fetchMs)} not counted, ` : ''}file.arrayBuffer ${s(r.readMs)}, register ${s(r.registerMs)}, ` +
@@ -125,12 +129,30 @@ setFigure('import_path', importPath);
 // sent replayed by native DuckDB; median of 3 runs each side. grid_window = the slowest of 3 offsets.
 const suite = coi.suite!;
 const windows = ['grid_window_0', 'grid_window_mid', 'grid_window_end'];
-const worst = (xs: (number | undefined)[]) => (xs.every((x) => typeof x === 'number' && Number.isFinite(x)) ? Math.max(...(xs as number[])) : null);
+const worst = (xs: (number | undefined)[]) =>
+  xs.every((x) => typeof x === 'number' && Number.isFinite(x)) ? Math.max(...(xs as number[])) : null;
 const suiteFigures: [string, number | null, number | null][] = [
   ['grid_window', worst(windows.map((w) => suite.ms[w])), worst(windows.map(nativeSuite))],
-  ...['grid_window_first', 'grid_sorted_first', 'grid_sorted', 'facet', 'profile_first', 'profile', 'profile_exact', 'audit_duplicates', 'audit_benford', 'audit_stratify', 'audit_reconcile', 'chart_bar', 'chart_hist', 'chart_hist_cold', 'chart_line', 'crossfilter_index', 'crossfilter', 'crossfilter_full'].map(
-    (k): [string, number | null, number | null] => [k, suite.ms[k] ?? null, Number.isFinite(nativeSuite(k)) ? nativeSuite(k) : null],
-  ),
+  ...[
+    'grid_window_first',
+    'grid_sorted_first',
+    'grid_sorted',
+    'facet',
+    'profile_first',
+    'profile',
+    'profile_exact',
+    'audit_duplicates',
+    'audit_benford',
+    'audit_stratify',
+    'audit_reconcile',
+    'chart_bar',
+    'chart_hist',
+    'chart_hist_cold',
+    'chart_line',
+    'crossfilter_index',
+    'crossfilter',
+    'crossfilter_full',
+  ].map((k): [string, number | null, number | null] => [k, suite.ms[k] ?? null, Number.isFinite(nativeSuite(k)) ? nativeSuite(k) : null]),
 ];
 const ms1 = (x: number | null | undefined) => (typeof x === 'number' ? Math.round(x * 10) / 10 : null);
 for (const [k, loupe, nat] of suiteFigures) {
@@ -147,7 +169,9 @@ for (const [k, err] of Object.entries(suite.errors)) {
 for (const w of windows) setFigure(`${w}_ms`, ms1(suite.ms[w]));
 // Reopening a project that keeps the table in its cache (Loupe only: native would re-import, import_native_ms).
 for (const k of ['reopen_ms', 'reopen_write_ms', 'reopen_check_ms', 'reopen_cache_mb']) setFigure(k, ms1(suite.probes?.[k]));
-console.log(`reopen            loupe ${ms1(suite.probes?.reopen_ms)} ms from a ${ms1(suite.probes?.reopen_cache_mb)} MB cache (written in ${ms1(suite.probes?.reopen_write_ms)} ms; background check ${ms1(suite.probes?.reopen_check_ms)} ms), import ${r0(coi.importMs)} ms`);
+console.log(
+  `reopen            loupe ${ms1(suite.probes?.reopen_ms)} ms from a ${ms1(suite.probes?.reopen_cache_mb)} MB cache (written in ${ms1(suite.probes?.reopen_write_ms)} ms; background check ${ms1(suite.probes?.reopen_check_ms)} ms), import ${r0(coi.importMs)} ms`,
+);
 // Budget figures (page/suite.ts runBudgetSuite): the budget-reconcile and subsidies-reconcile operations on
 // generated data, in a page of their own; native replays the same statements (generation included, untimed).
 if (budget) {
@@ -167,7 +191,9 @@ if (budget) {
     setFigure(`${k}_ms`, ms1(loupe));
     setFigure(`${k}_native_ms`, ms1(nat));
     setFigure(`${k}_ratio`, ratio(loupe, nat));
-    console.log(`${k.padEnd(17)} loupe ${ms1(loupe)} ms, native ${ms1(nat)} ms, ratio ${figures[`${k}_ratio`]} (${b.suite.sql[k]?.length ?? 0} statements)`);
+    console.log(
+      `${k.padEnd(17)} loupe ${ms1(loupe)} ms, native ${ms1(nat)} ms, ratio ${figures[`${k}_ratio`]} (${b.suite.sql[k]?.length ?? 0} statements)`,
+    );
   }
   for (const [k, err] of Object.entries(b.suite.errors)) {
     console.error(`!! ${k} failed in the page: ${err.split('\n')[0]}`);

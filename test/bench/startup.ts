@@ -61,7 +61,10 @@ export async function benchCli(runs = 5): Promise<string[]> {
     const env = { LOUPE_CLI_OUT: CLI_OUT, LOUPE_CLI: 'dist', LOUPE_HOME: join(dir, 'home') };
     const project = join(dir, 'projet');
     // A small project: one 2,000-line CSV kept in the project (--copy), as a colleague would hand it over.
-    const lines = ['Bénéficiaire;Montant;Année', ...Array.from({ length: 2000 }, (_, i) => `Association ${i % 97};${(i * 37) % 5000},50;${2019 + (i % 5)}`)];
+    const lines = [
+      'Bénéficiaire;Montant;Année',
+      ...Array.from({ length: 2000 }, (_, i) => `Association ${i % 97};${(i * 37) % 5000},50;${2019 + (i % 5)}`),
+    ];
     await writeFile(join(dir, 'subventions.csv'), lines.join('\r\n') + '\r\n');
     const imp = await runCli(['import', join(dir, 'subventions.csv'), '--copy', '--project', project], env);
     if (imp.code !== 0) throw new Error(`loupe import: ${imp.err}`);
@@ -115,10 +118,16 @@ interface Marks {
 /** `dist`: an app already built (STARTUP_DIST, to compare two builds); otherwise built here. */
 export async function benchColdStart(runs = 3, dist = process.env.STARTUP_DIST): Promise<string[]> {
   if (!dist) {
-    if (!existsSync(join(repo, 'static', 'demo', 'loupe.json'))) throw new Error('static/demo absent : lancez « npm run demo » avant le bench de démarrage');
+    if (!existsSync(join(repo, 'static', 'demo', 'loupe.json')))
+      throw new Error('static/demo absent : lancez « npm run demo » avant le bench de démarrage');
     await build({ configFile: join(repo, 'vite.config.ts'), logLevel: 'error', build: { outDir: DIST, emptyOutDir: true } });
   }
-  const server = await preview({ configFile: join(repo, 'vite.config.ts'), build: { outDir: dist ?? DIST }, preview: { port: 0, host: '127.0.0.1', open: false }, logLevel: 'error' });
+  const server = await preview({
+    configFile: join(repo, 'vite.config.ts'),
+    build: { outDir: dist ?? DIST },
+    preview: { port: 0, host: '127.0.0.1', open: false },
+    logLevel: 'error',
+  });
   const url = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}/`;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const cold: Marks[] = [];

@@ -90,7 +90,10 @@ describe('accessibility (axe-core, serious and critical)', () => {
   });
 
   it('the command palette (Ctrl+K)', async () => {
-    await page().locator('#view-panel').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+    await page()
+      .locator('#view-panel')
+      .click({ position: { x: 5, y: 5 } })
+      .catch(() => undefined);
     await page().keyboard.press('Control+k');
     await page().getByTestId('palette-input').waitFor({ timeout: 3000 });
     await page().getByTestId('palette-option').first().waitFor();
@@ -122,7 +125,10 @@ interface Stop {
 
 describe('keyboard', () => {
   it('Tab reaches the top bar, the catalog and the view tabs, each with a visible focus', async () => {
-    await page().locator('body').click({ position: { x: 1, y: 1 } }).catch(() => undefined);
+    await page()
+      .locator('body')
+      .click({ position: { x: 1, y: 1 } })
+      .catch(() => undefined);
     await page().evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     const stops: Stop[] = [];
     for (let i = 0; i < 120; i++) {
@@ -150,7 +156,9 @@ describe('keyboard', () => {
     const areas = new Set(stops.map((s) => s.area));
     expect([...areas], stops.map((s) => `${s.area}: ${s.what}`).join('\n')).toEqual(expect.arrayContaining(['topbar', 'catalog']));
     if ((await viewIds()).length > 1) expect([...areas]).toContain('tabs');
-    const invisible = stops.filter((s) => !s.focusVisible || !s.indicator).map((s) => `${s.area}: ${s.what} (focus-visible ${s.focusVisible})`);
+    const invisible = stops
+      .filter((s) => !s.focusVisible || !s.indicator)
+      .map((s) => `${s.area}: ${s.what} (focus-visible ${s.focusVisible})`);
     expect(invisible, 'focused by Tab without a visible focus indicator').toEqual([]);
   });
 
@@ -158,10 +166,7 @@ describe('keyboard', () => {
     const ids = await viewIds();
     expect(ids.length, 'view tabs shown').toBeGreaterThanOrEqual(2);
     const tab = (id: string) => page().locator(`[data-testid=view-tab][data-view="${id}"]`);
-    const selected = () =>
-      page()
-        .locator('[data-testid=view-tab][aria-selected=true]')
-        .getAttribute('data-view');
+    const selected = () => page().locator('[data-testid=view-tab][aria-selected=true]').getAttribute('data-view');
     const focused = () => page().evaluate(() => document.activeElement?.getAttribute('data-view') ?? null);
     await tab(ids[0]!).click();
     await tab(ids[0]!).focus();

@@ -8,12 +8,16 @@ const page = () => app.page;
 const item = (name: string) => page().locator(`[data-testid=catalog-item][data-table="${name}"]`);
 
 async function importViaPicker(name: string, content: string | Uint8Array) {
-  await page().getByTestId('file-input').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content) });
+  await page()
+    .getByTestId('file-input')
+    .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content) });
 }
 
 describe('the app in Chromium', () => {
   it('opens on the demo workspace, with DuckDB on two threads and every asset served locally', async () => {
-    const names = await page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table')));
+    const names = await page()
+      .getByTestId('catalog-item')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-table')));
     expect(names.length).toBeGreaterThanOrEqual(8);
     expect(names).toContain('budget_vote');
     await expect.poll(() => page().getByTestId('status-engine').textContent()).toMatch(/coi|2/i);
@@ -54,7 +58,12 @@ describe('the app in Chromium', () => {
     await zone.dispatchEvent('drop', { dataTransfer: dt });
     const confirm = page().getByTestId('import-confirm');
     if (await confirm.isVisible().catch(() => false)) await confirm.click();
-    else await page().getByTestId('import-dialog').waitFor({ timeout: 5000 }).then(() => confirm.click()).catch(() => undefined);
+    else
+      await page()
+        .getByTestId('import-dialog')
+        .waitFor({ timeout: 5000 })
+        .then(() => confirm.click())
+        .catch(() => undefined);
     await item('depose').waitFor();
     await expect.poll(() => item('depose').textContent()).toMatch(/30/);
   });
@@ -84,7 +93,10 @@ describe('the app in Chromium', () => {
 
   it('saves the project and finds every table again after a reload', async () => {
     await page().getByTestId('save-project').click();
-    const names = async () => page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table')).sort());
+    const names = async () =>
+      page()
+        .getByTestId('catalog-item')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-table')).sort());
     const before = await names();
     await page().reload();
     await item('paiements').waitFor({ timeout: 60_000 });

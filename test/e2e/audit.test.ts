@@ -12,7 +12,9 @@ const field = (name: string) => page().locator(`[data-testid=audit-field][data-f
 
 /** Picks the option whose visible text matches (columns show their original label and a type hint). */
 async function pick(select: Locator, text: RegExp): Promise<void> {
-  const options = await select.locator('option').evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
+  const options = await select
+    .locator('option')
+    .evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
   const o = options.find((x) => text.test(x.text.trim()));
   if (!o) throw new Error(`no option ${text} in ${options.map((x) => x.text).join(', ')}`);
   await select.selectOption(o.value);
@@ -51,8 +53,12 @@ async function gridRows(container: Locator): Promise<string[]> {
     // still loading; the grid says how many rows it has in aria-rowcount (header included).
     const total = Number(await grid.getAttribute('aria-rowcount')) - 1;
     const advanced = async () => {
-      const shown = await container.locator('[data-testid=grid-row]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-row-index'))));
-      return (await container.locator('[data-testid=grid-row-loading]').count()) === 0 && Math.max(...shown) >= Math.min(last + 1, total - 1);
+      const shown = await container
+        .locator('[data-testid=grid-row]')
+        .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-row-index'))));
+      return (
+        (await container.locator('[data-testid=grid-row-loading]').count()) === 0 && Math.max(...shown) >= Math.min(last + 1, total - 1)
+      );
     };
     await expect.poll(advanced, { timeout: 15_000 }).toBe(true);
   }
@@ -63,7 +69,9 @@ describe('the Audit view', () => {
   it('lists the audit tests with their description and when to use them', async () => {
     await page().locator('[data-testid=view-tab][data-view=audit]').click();
     await page().getByTestId('audit-test').first().waitFor({ timeout: 30_000 });
-    const ops = await page().getByTestId('audit-test').evaluateAll((els) => els.map((e) => e.getAttribute('data-op')));
+    const ops = await page()
+      .getByTestId('audit-test')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-op')));
     expect(ops).toEqual(expect.arrayContaining(['duplicates', 'benford', 'thresholds', 'gaps', 'sample', 'reconcile', 'validate-ids']));
     const dup = page().locator('[data-testid=audit-test][data-op=duplicates]');
     expect(await dup.textContent()).toMatch(/Doublons exacts/);

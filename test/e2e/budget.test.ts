@@ -14,7 +14,9 @@ const tid = (id: string) => page().getByTestId(id);
 
 /** « 2 750 000 € » as the view prints it (narrow or plain no-break spaces as thousands separators). */
 function eurosPattern(n: number): RegExp {
-  const digits = Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '[\\s\\u00a0\\u202f]');
+  const digits = Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, '[\\s\\u00a0\\u202f]');
   return new RegExp(`${digits}[\\s\\u00a0\\u202f]?€`);
 }
 
@@ -148,7 +150,9 @@ describe('the Budget view', () => {
     await tid('budget-pb-run').click();
     await tid('budget-form-invalid').waitFor();
     expect(await field('pb', 'envelope').getByTestId('budget-field-error').textContent()).toMatch(new RegExp(`Saisissez au moins 0${S}€`));
-    expect(await field('pb', 'workingClassTarget').getByTestId('budget-field-error').textContent()).toMatch(new RegExp(`Saisissez au plus 100${S}%`));
+    expect(await field('pb', 'workingClassTarget').getByTestId('budget-field-error').textContent()).toMatch(
+      new RegExp(`Saisissez au plus 100${S}%`),
+    );
     // The first field to correct has the focus; what was typed is still there.
     expect(await page().evaluate(() => document.activeElement?.closest('[data-field]')?.getAttribute('data-field'))).toBe('envelope');
     expect(await field('pb', 'workingClassTarget').locator('input').inputValue()).toBe('130');
@@ -170,7 +174,12 @@ describe('the Budget view', () => {
     await expect.poll(() => tid('budget-pb-form').getByRole('status').textContent()).toMatch(/enregistrés dans le projet/);
     const params = await lastJournalParams('participatory-budget');
     expect(params).toMatchObject({ table: 'projets', workingClassTarget: 0.15, envelope: 50_000_000, lateYears: 2 });
-    expect(params.columns).toMatchObject({ edition: 'edition', amount: 'budget_alloue', status: 'statut', workingClass: 'quartier_populaire' });
+    expect(params.columns).toMatchObject({
+      edition: 'edition',
+      amount: 'budget_alloue',
+      status: 'statut',
+      workingClass: 'quartier_populaire',
+    });
   });
 
   it('reconciles subsidies voted and paid, with the concentration and the invalid SIRET', async () => {
@@ -192,7 +201,9 @@ describe('the Budget view', () => {
     await field('sub', 'votedColumns.amount').locator('select').selectOption('');
     await tid('budget-subsidies-run').click();
     await tid('budget-form-invalid').waitFor();
-    expect(await field('sub', 'minSimilarity').getByTestId('budget-field-error').textContent()).toMatch(new RegExp(`Saisissez au plus 100${S}%`));
+    expect(await field('sub', 'minSimilarity').getByTestId('budget-field-error').textContent()).toMatch(
+      new RegExp(`Saisissez au plus 100${S}%`),
+    );
     expect(await field('sub', 'votedColumns.amount').getByTestId('budget-field-error').textContent()).toMatch(/ne peut pas s’en passer/);
     expect(formatViolations('subsidies form', await runAxe(page(), '#budget-panel')), 'axe violations').toBe('');
     expect(await journalLength()).toBe(before);

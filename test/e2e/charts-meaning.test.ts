@@ -19,7 +19,11 @@ const EDITION = 'edition';
 const BUDGET = 'budget_global_du_projet';
 
 const json = JSON.stringify(
-  projects.map((p) => Object.fromEntries(PARIS_HEADER.map((h, i) => [h, h === 'Arrondissement' ? Number(p.truth.code) : p.cells[i] === '' ? null : p.cells[i]]))),
+  projects.map((p) =>
+    Object.fromEntries(
+      PARIS_HEADER.map((h, i) => [h, h === 'Arrondissement' ? Number(p.truth.code) : p.cells[i] === '' ? null : p.cells[i]]),
+    ),
+  ),
 );
 const codes = [...new Set(projects.map((p) => p.truth.code))].sort();
 const editions = [...new Set(projects.map((p) => p.truth.edition))].sort();
@@ -101,8 +105,12 @@ describe('charts that follow the meaning of a field', () => {
   });
 
   it('labels the editions « 2014 », not « 2 014 », in their order', async () => {
-    await shelf('y').getByRole('button', { name: /retirer/i }).click();
-    await shelf('x').getByRole('button', { name: /retirer/i }).click();
+    await shelf('y')
+      .getByRole('button', { name: /retirer/i })
+      .click();
+    await shelf('x')
+      .getByRole('button', { name: /retirer/i })
+      .click();
     await field(EDITION).click();
     const rec = page().getByTestId('chart-recommendation').first();
     await rec.waitFor();
@@ -116,7 +124,9 @@ describe('charts that follow the meaning of a field', () => {
   });
 
   it('keeps a switched type in the saved chart: editing it from the dashboard shows the same reading', async () => {
-    await shelf('x').getByRole('button', { name: /retirer/i }).click();
+    await shelf('x')
+      .getByRole('button', { name: /retirer/i })
+      .click();
     await field(BUDGET).dragTo(shelf('x'));
     await field(EDITION).dragTo(shelf('y'));
     // The edition read as a plain category (not ordered): one click from ordinal cycles on.

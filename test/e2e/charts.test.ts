@@ -71,19 +71,26 @@ describe('the Charts view', () => {
     await field('secteur_d_activite').focus();
     await page().keyboard.press('c');
     await expect.poll(() => shelf('color').getAttribute('data-field')).toBe('secteur_d_activite');
-    await shelf('color').getByRole('button', { name: /secteur|retirer/i }).last().click();
+    await shelf('color')
+      .getByRole('button', { name: /secteur|retirer/i })
+      .last()
+      .click();
     await expect.poll(() => shelf('color').getAttribute('data-field')).toBe('');
     // The menu: opened from the field's « + » button, first shelf focused, Enter on « Colonnes ».
     await page().locator('[data-testid=chart-field][data-field="nature_de_la_subvention"] ~ [data-testid=chart-field-menu]').click();
     await expect.poll(() => page().evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('chart-field-place');
     await page().locator('[data-testid=chart-field-place][data-channel=column]').press('Enter');
     await expect.poll(() => shelf('column').getAttribute('data-field')).toBe('nature_de_la_subvention');
-    await shelf('column').getByRole('button', { name: /retirer/i }).click();
+    await shelf('column')
+      .getByRole('button', { name: /retirer/i })
+      .click();
   });
 
   it('exports the chart as PNG (2×) and SVG, each with its title', async () => {
     await page().getByTestId('chart-title').fill('Subventions votées par direction');
-    await expect.poll(() => page().locator('[data-testid=chart-preview] svg').textContent(), { timeout: 30_000 }).toContain('Subventions votées par direction');
+    await expect
+      .poll(() => page().locator('[data-testid=chart-preview] svg').textContent(), { timeout: 30_000 })
+      .toContain('Subventions votées par direction');
     const png = await download('chart-export-png');
     expect(png.name).toBe('subventions-votees-par-direction.png');
     expect([...png.bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -121,11 +128,15 @@ describe('the Charts view', () => {
 
   it('joins the participatory budget to the GeoJSON arrondissements, and puts projects on a point map', async () => {
     await page().locator('[data-testid=chart-mark][data-mark=choropleth]').click();
-    await expect.poll(() => page().locator('[data-testid=chart-preview] svg .mark-shape.role-mark path').count(), { timeout: 30_000 }).toBe(20);
+    await expect
+      .poll(() => page().locator('[data-testid=chart-preview] svg .mark-shape.role-mark path').count(), { timeout: 30_000 })
+      .toBe(20);
     await page().locator('[data-testid=chart-mark][data-mark=points]').click();
     const rows = await page().locator('[data-testid=catalog-item][data-table=projets]').textContent();
     expect(rows).toMatch(/777/);
-    await expect.poll(() => page().locator('[data-testid=chart-preview] svg .mark-symbol.role-mark path').count(), { timeout: 30_000 }).toBeGreaterThan(100);
+    await expect
+      .poll(() => page().locator('[data-testid=chart-preview] svg .mark-symbol.role-mark path').count(), { timeout: 30_000 })
+      .toBeGreaterThan(100);
   });
 
   it('says when a chart keeps only the first categories', async () => {
@@ -135,7 +146,9 @@ describe('the Charts view', () => {
     await rec.getByTestId('chart-adopt').click();
     const n = await engine.query('SELECT count(DISTINCT nom_du_beneficiaire) FROM subventions_votees');
     const total = new Intl.NumberFormat('fr-FR').format(Number(n.rows[0]![0]));
-    await expect.poll(() => page().getByTestId('chart-note').textContent(), { timeout: 30_000 }).toBe(`20 premières catégories sur ${total}, par total décroissant`);
+    await expect
+      .poll(() => page().getByTestId('chart-note').textContent(), { timeout: 30_000 })
+      .toBe(`20 premières catégories sur ${total}, par total décroissant`);
     await field('nom_du_beneficiaire').click();
     // A fresh draft for the next test.
     await page().getByTestId('chart-table').selectOption('projets');
@@ -171,7 +184,8 @@ describe('the Charts view', () => {
     const expected = await engine.query(
       `SELECT secteur_d_activite, CAST(sum(montant_vote) AS DOUBLE) FROM subventions_votees WHERE direction = '${direction.replace(/'/g, "''")}' GROUP BY 1 ORDER BY 1`,
     );
-    const sorted = (v: { x: number; y: string }[] | null) => (v ?? []).map((r) => [r.y, r.x]).sort((p, q) => String(p[0]).localeCompare(String(q[0])));
+    const sorted = (v: { x: number; y: string }[] | null) =>
+      (v ?? []).map((r) => [r.y, r.x]).sort((p, q) => String(p[0]).localeCompare(String(q[0])));
     const want = expected.rows.map((r) => [r[0], r[1]]).sort((p, q) => String(p[0]).localeCompare(String(q[0])));
     await expect.poll(async () => sorted(await valuesOf()), { timeout: 30_000 }).toEqual(want);
     // The clicked chart is not filtered by its own selection.
@@ -183,11 +197,17 @@ describe('the Charts view', () => {
   });
   it('cross-filters with a brushed interval on a histogram, every number recomputed in DuckDB', async () => {
     await page().getByTestId('charts-mode-builder').click();
-    await shelf('y').getByRole('button', { name: /retirer/i }).click();
-    await shelf('x').getByRole('button', { name: /retirer/i }).click();
+    await shelf('y')
+      .getByRole('button', { name: /retirer/i })
+      .click();
+    await shelf('x')
+      .getByRole('button', { name: /retirer/i })
+      .click();
     await field('montant_vote').dragTo(shelf('x'));
     await shelf('x').locator('input[type=checkbox]').check();
-    await shelf('y').getByRole('button', { name: /nombre de lignes/i }).click();
+    await shelf('y')
+      .getByRole('button', { name: /nombre de lignes/i })
+      .click();
     await expect.poll(() => page().getByTestId('chart-sql').textContent(), { timeout: 30_000 }).toMatch(/_bins/);
     await page().getByTestId('chart-save-name').fill('Histogramme');
     await page().getByTestId('chart-save').click();
@@ -211,7 +231,11 @@ describe('the Charts view', () => {
     );
     const sorted = (rows: unknown[][]) => rows.map((r) => [r[0], r[1]]).sort((p, q) => String(p[0]).localeCompare(String(q[0])));
     await expect
-      .poll(async () => sorted(((JSON.parse((await b.getAttribute('data-values')) ?? '[]') as { x: number; y: string }[]).map((r) => [r.y, r.x]))), { timeout: 30_000 })
+      .poll(
+        async () =>
+          sorted((JSON.parse((await b.getAttribute('data-values')) ?? '[]') as { x: number; y: string }[]).map((r) => [r.y, r.x])),
+        { timeout: 30_000 },
+      )
       .toEqual(sorted(expected.rows));
     await page().getByTestId('dashboard-clear').click();
     await expect.poll(() => board.getByTestId('dashboard-filter').count()).toBe(0);

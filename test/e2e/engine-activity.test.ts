@@ -37,7 +37,9 @@ describe('engine activity', () => {
       el.dispatchEvent(new Event('scroll'));
     }, at * 26);
     const row = page().locator(`[data-testid=grid-row][data-row-index="${at}"]`);
-    await expect.poll(async () => ((await row.count()) ? (await row.textContent())!.trim().length : 0), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => ((await row.count()) ? (await row.textContent())!.trim().length : 0), { timeout: 20_000 })
+      .toBeGreaterThan(0);
     expect(await byId('sql-cancelled').count()).toBe(0);
 
     // The table summary is asked for: it waits behind the long query, in the list as queued.
@@ -57,9 +59,7 @@ describe('engine activity', () => {
     // Cancelled from the list: the engine is free, the summary fills in, the workbench says so.
     await running.getByTestId('engine-activity-cancel').click();
     await expect.poll(() => byId('summary-row').count(), { timeout: 30_000 }).toBeGreaterThan(0);
-    await expect
-      .poll(() => page().locator('[data-testid=summary-row]:not([data-stage=done])').count(), { timeout: 30_000 })
-      .toBe(0);
+    await expect.poll(() => page().locator('[data-testid=summary-row]:not([data-stage=done])').count(), { timeout: 30_000 }).toBe(0);
     await expect.poll(() => byId('summary-distinct').count()).toBe(await byId('summary-row').count());
     await view('sql').click();
     await byId('sql-cancelled').waitFor({ timeout: 20_000 });

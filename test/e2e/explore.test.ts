@@ -44,7 +44,9 @@ const digits = (s: string | null) => Number((s ?? '').replace(/\D/g, ''));
 const firstRow = () => page().locator('[data-testid=grid-row][data-row-index="0"]');
 
 async function importCsv(name: string, content: string) {
-  await page().getByTestId('file-input').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content) });
+  await page()
+    .getByTestId('file-input')
+    .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content) });
   await page().getByTestId('import-confirm').click();
   await item(name.replace(/\.csv$/, '')).waitFor({ timeout: 60_000 });
 }
@@ -61,8 +63,12 @@ describe('exploring a table', () => {
     await item('paiements').click();
     await expect.poll(rowCount).toMatch(/500/);
     await page().getByTestId('facets-toggle').click();
-    const direction = page().getByTestId('facet').filter({ has: page().locator('h3', { hasText: /^Direction$/ }) });
-    const arrondissement = page().getByTestId('facet').filter({ has: page().locator('h3', { hasText: /^Arrondissement$/ }) });
+    const direction = page()
+      .getByTestId('facet')
+      .filter({ has: page().locator('h3', { hasText: /^Direction$/ }) });
+    const arrondissement = page()
+      .getByTestId('facet')
+      .filter({ has: page().locator('h3', { hasText: /^Arrondissement$/ }) });
     await direction.getByTestId('facet-value').first().waitFor({ timeout: 20_000 });
     await arrondissement.getByTestId('facet-value').first().waitFor({ timeout: 20_000 });
     const before = await arrondissement.textContent();
@@ -77,7 +83,9 @@ describe('exploring a table', () => {
     await expect.poll(() => page().getByTestId('filter-chip').textContent()).toMatch(/Direction/);
     await expect.poll(() => arrondissement.textContent()).not.toBe(before);
     const counts = await arrondissement.getByTestId('facet-count').allTextContents();
-    const [[arrTop]] = (await sql(`SELECT max(n) FROM (SELECT count(*) AS n FROM $T WHERE Direction = 'DAC' GROUP BY Arrondissement)`)) as [[number]];
+    const [[arrTop]] = (await sql(`SELECT max(n) FROM (SELECT count(*) AS n FROM $T WHERE Direction = 'DAC' GROUP BY Arrondissement)`)) as [
+      [number],
+    ];
     expect(Math.max(...counts.map(digits))).toBe(Number(arrTop));
     // The SQL of the filters is there to read.
     expect(await page().getByTestId('filter-sql').textContent()).toMatch(/IN \('DAC'\)/);
@@ -96,7 +104,9 @@ describe('exploring a table', () => {
     expect(await page().locator('[data-testid=grid-header][aria-sort=descending]').count()).toBe(1);
 
     // Shift-click adds a second key: Direction ascending, then amount descending within it.
-    await page().locator('[data-testid=grid-sort]', { hasText: /^Direction/ }).click();
+    await page()
+      .locator('[data-testid=grid-sort]', { hasText: /^Direction/ })
+      .click();
     await amount.click({ modifiers: ['Shift'] });
     await amount.click({ modifiers: ['Shift'] });
     const [[topTwo]] = (await sql(`SELECT "Numéro" FROM $T ORDER BY Direction ASC, "Montant payé" DESC LIMIT 1`)) as [[string]];
@@ -104,9 +114,13 @@ describe('exploring a table', () => {
     await expect.poll(() => page().getByTestId('grid-sort-key').allTextContents()).toEqual(['↑1', '↓2']);
 
     // A plain click keeps only that key and turns it (asc → desc), the next one removes the sort.
-    await page().locator('[data-testid=grid-sort]', { hasText: /^Direction/ }).click();
+    await page()
+      .locator('[data-testid=grid-sort]', { hasText: /^Direction/ })
+      .click();
     await expect.poll(() => page().getByTestId('grid-sort-key').allTextContents()).toEqual(['↓']);
-    await page().locator('[data-testid=grid-sort]', { hasText: /^Direction/ }).click();
+    await page()
+      .locator('[data-testid=grid-sort]', { hasText: /^Direction/ })
+      .click();
     await expect.poll(() => page().getByTestId('grid-sort-key').count()).toBe(0);
     await expect.poll(() => firstRow().textContent()).toContain('P0000001');
   });
@@ -156,8 +170,13 @@ describe('exploring a table', () => {
   it('filters with a column form, shows chips and SQL, hides a column, profiles and summarises', async () => {
     await item('paiements').click();
     await expect.poll(rowCount).toMatch(/^500 lignes$/);
-    const header = (label: RegExp) => page().getByTestId('grid-header').filter({ has: page().locator('[data-testid=grid-sort]', { hasText: label }) });
-    await header(/^Bénéficiaire/).getByTestId('grid-filter').click();
+    const header = (label: RegExp) =>
+      page()
+        .getByTestId('grid-header')
+        .filter({ has: page().locator('[data-testid=grid-sort]', { hasText: label }) });
+    await header(/^Bénéficiaire/)
+      .getByTestId('grid-filter')
+      .click();
     await page().getByTestId('filter-op').selectOption('contains');
     await page().getByTestId('filter-text').fill('n°1');
     await page().getByTestId('filter-apply').click();
@@ -178,7 +197,9 @@ describe('exploring a table', () => {
     await page().keyboard.press('Escape');
 
     // Profile from the header menu: distinct values as DuckDB counts them.
-    await header(/^Direction/).getByTestId('grid-column-menu').click();
+    await header(/^Direction/)
+      .getByTestId('grid-column-menu')
+      .click();
     await page().locator('[data-testid=menu-item][data-action=profile]').click();
     const [[d]] = (await sql(`SELECT count(DISTINCT Direction) FROM $T`)) as [[number]];
     await expect.poll(() => page().getByTestId('profile-distinct').textContent(), { timeout: 20_000 }).toBe(String(d));
@@ -222,13 +243,17 @@ describe('exploring a table', () => {
     await duck.registerText('paiements_longs.csv', long);
     // Ties are broken by the line's place in the file, which is the order of the numbers.
     const deep = async (at: number) => {
-      const [[expected]] = (await duck.query(
-        `SELECT "Numéro" FROM read_csv('${registeredName('paiements_longs.csv')}', delim=';', header=true, decimal_separator=',') ORDER BY "Montant payé" DESC NULLS LAST, "Numéro" LIMIT 1 OFFSET ${at}`,
-      )).rows as [[string]];
-      await page().getByTestId('grid').evaluate((el, top) => {
-        el.scrollTop = top;
-        el.dispatchEvent(new Event('scroll'));
-      }, at * 26);
+      const [[expected]] = (
+        await duck.query(
+          `SELECT "Numéro" FROM read_csv('${registeredName('paiements_longs.csv')}', delim=';', header=true, decimal_separator=',') ORDER BY "Montant payé" DESC NULLS LAST, "Numéro" LIMIT 1 OFFSET ${at}`,
+        )
+      ).rows as [[string]];
+      await page()
+        .getByTestId('grid')
+        .evaluate((el, top) => {
+          el.scrollTop = top;
+          el.dispatchEvent(new Event('scroll'));
+        }, at * 26);
       const row = page().locator(`[data-testid=grid-row][data-row-index="${at}"]`);
       await expect.poll(() => row.textContent(), { timeout: 30_000 }).toContain(expected);
     };

@@ -17,10 +17,14 @@ const evidence = () => editor().locator('[data-testid=finding-evidence][data-kin
 
 /** The grid's cells of a row by column label, as shown (the header row gives the labels). */
 async function shownRow(i: number): Promise<Record<string, string>> {
-  const labels = await page().locator('[data-testid=grid-header]').evaluateAll((hs) =>
-    Object.fromEntries(hs.map((h) => [h.getAttribute('aria-colindex'), h.querySelector('.label')?.textContent?.trim() ?? ''])),
-  );
-  const cells = await row(i).locator('[role=gridcell]').evaluateAll((cs) => cs.map((c) => [c.getAttribute('aria-colindex'), c.textContent?.trim() ?? '']));
+  const labels = await page()
+    .locator('[data-testid=grid-header]')
+    .evaluateAll((hs) =>
+      Object.fromEntries(hs.map((h) => [h.getAttribute('aria-colindex'), h.querySelector('.label')?.textContent?.trim() ?? ''])),
+    );
+  const cells = await row(i)
+    .locator('[role=gridcell]')
+    .evaluateAll((cs) => cs.map((c) => [c.getAttribute('aria-colindex'), c.textContent?.trim() ?? '']));
   return Object.fromEntries(cells.map(([k, v]) => [labels[k!]!, v]));
 }
 
@@ -53,7 +57,9 @@ describe('a finding from a row of the grid', () => {
   it('holds that row as evidence: its values, its key column, the SQL that selects it, its digest and source file', async () => {
     const ev = evidence();
     await expect.poll(() => ev.getByTestId('evidence-row').textContent()).toMatch(new RegExp(`${TABLE}.*Numéro de mandat`));
-    const cells = await ev.locator('table:not(.sources) tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+    const cells = await ev
+      .locator('table:not(.sources) tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
     expect(cells).toHaveLength(1);
     expect(cells[0]![0]).toBe(mandat);
     const heads = await ev.locator('table:not(.sources) thead th').allTextContents();

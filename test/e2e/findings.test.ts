@@ -21,7 +21,9 @@ const tab = (view: string) => page().locator(`[data-testid=view-tab][data-view=$
 const editor = () => page().getByTestId('finding-editor');
 
 async function pick(select: Locator, text: RegExp): Promise<void> {
-  const options = await select.locator('option').evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
+  const options = await select
+    .locator('option')
+    .evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
   const o = options.find((x) => text.test(x.text.trim()));
   if (!o) throw new Error(`no option ${text} in ${options.map((x) => x.text).join(', ')}`);
   await select.selectOption(o.value);
@@ -35,7 +37,10 @@ async function pick(select: Locator, text: RegExp): Promise<void> {
 async function throughPrivacyCheck<T>(done: Promise<T>): Promise<T> {
   let over = false;
   const anyway = page().getByTestId('report-export-anyway');
-  void anyway.waitFor({ timeout: 60_000 }).then(() => (over ? undefined : anyway.click()), () => undefined);
+  void anyway.waitFor({ timeout: 60_000 }).then(
+    () => (over ? undefined : anyway.click()),
+    () => undefined,
+  );
   try {
     return await done;
   } finally {
@@ -65,8 +70,12 @@ describe('the Findings view', () => {
       await page().locator('[data-testid=audit-test][data-op=duplicates]').click();
       const field = (name: string) => page().locator(`[data-testid=audit-field][data-field="${name}"]`);
       await pick(field('table').locator('select'), /^subventions_versees$/);
-      await field('columns').getByRole('checkbox', { name: /^SIRET/ }).check();
-      await field('columns').getByRole('checkbox', { name: /^Montant/ }).check();
+      await field('columns')
+        .getByRole('checkbox', { name: /^SIRET/ })
+        .check();
+      await field('columns')
+        .getByRole('checkbox', { name: /^Montant/ })
+        .check();
       await field('columns').getByRole('checkbox', { name: /^Date/ }).check();
       await pick(field('amount').locator('select'), /^Montant/);
       await page().getByTestId('audit-run').click();
@@ -75,7 +84,9 @@ describe('the Findings view', () => {
     } else {
       // No Audit view in this build: the follow-up panel's own « Créer un constat » goes through the
       // same app.createFinding.
-      await page().getByRole('button', { name: /Suivi des recommandations/ }).click();
+      await page()
+        .getByRole('button', { name: /Suivi des recommandations/ })
+        .click();
       await page().getByTestId('followup-run').click();
       await page().getByTestId('followup-create-finding').click();
     }
@@ -107,7 +118,9 @@ describe('the Findings view', () => {
     const img = chart.getByTestId('finding-evidence-chart');
     expect(await img.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
     // The frozen SVG really draws as an image (a namespace-less SVG would show only its alt text).
-    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(50);
+    await expect
+      .poll(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(50);
 
     await pick(page().getByTestId('finding-attach-source-table'), /^subventions_versees$/);
     await page().getByTestId('finding-attach-source').click();
@@ -144,7 +157,10 @@ describe('the Findings view', () => {
     await expect.poll(() => editor().getAttribute('data-status')).toBe('final');
     expect(await editor().textContent()).toMatch(/Validé par Bruno Roux/);
     // Every step sits in the history with its journal entry.
-    const actions = await page().getByTestId('finding-history').locator('tbody tr').evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
+    const actions = await page()
+      .getByTestId('finding-history')
+      .locator('tbody tr')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
     expect(actions).toEqual(['create', 'attach', 'update', 'attach', 'attach', 'comment', 'submit', 'sign-off']);
     expect(await page().getByTestId('finding-history').textContent()).toMatch(/n° \d+/);
     // Final: the evidence can no longer be changed from the view.
@@ -161,7 +177,9 @@ describe('the Findings view', () => {
     const html = await readFile((await file.path())!, 'utf8');
     expect(html).toContain('<svg');
     expect(html).toContain(TITLE);
-    const expected = createHash('sha256').update(await readFile('static/demo/subventions/subventions-versees.csv')).digest('hex');
+    const expected = createHash('sha256')
+      .update(await readFile('static/demo/subventions/subventions-versees.csv'))
+      .digest('hex');
     expect(await catalogSha256('subventions_versees')).toBe(expected);
     expect(html).toContain(expected);
     expect(html).toMatch(/Validée par Bruno Roux/);
@@ -185,7 +203,9 @@ describe('the Findings view', () => {
   });
 
   it('groups the finding in an investigation whose summary adds the amount at stake', async () => {
-    await page().getByRole('button', { name: /^Enquêtes$/ }).click();
+    await page()
+      .getByRole('button', { name: /^Enquêtes$/ })
+      .click();
     await page().getByTestId('investigation-name').fill('Subventions 2023');
     await page().getByTestId('investigation-create').click();
     const summary = page().getByTestId('investigation-summary');
@@ -203,7 +223,9 @@ describe('the Findings view', () => {
   });
 
   it('runs the recommendations follow-up on rapports and recommandations', async () => {
-    await page().getByRole('button', { name: /Suivi des recommandations/ }).click();
+    await page()
+      .getByRole('button', { name: /Suivi des recommandations/ })
+      .click();
     await page().getByTestId('followup-run').click();
     await page().getByTestId('followup-rate').waitFor({ timeout: 60_000 });
     expect(await page().getByTestId('followup-rate').textContent()).toMatch(/\d+(,\d)?\s%/);
@@ -214,12 +236,17 @@ describe('the Findings view', () => {
   });
 
   it('flags personal columns behind the evidence before a report, and masks them in a journaled new table', async () => {
-    const csv = 'Nom;Courriel;Montant\n' + Array.from({ length: 20 }, (_, i) => `Personne ${i};personne${i}@exemple.fr;${100 + i}`).join('\n') + '\n';
-    await page().getByTestId('file-input').setInputFiles({ name: 'personnes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const csv =
+      'Nom;Courriel;Montant\n' + Array.from({ length: 20 }, (_, i) => `Personne ${i};personne${i}@exemple.fr;${100 + i}`).join('\n') + '\n';
+    await page()
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'personnes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page().getByTestId('import-confirm').click();
     await page().locator('[data-testid=catalog-item][data-table="personnes"]').waitFor({ timeout: 60_000 });
     await tab('findings').click();
-    await page().getByRole('button', { name: /^Constats$/ }).click();
+    await page()
+      .getByRole('button', { name: /^Constats$/ })
+      .click();
     await page().getByTestId('finding-new-title').fill('Versements à des particuliers');
     await page().getByTestId('finding-new').click();
     await expect.poll(() => editor().getAttribute('data-id')).not.toBe(findingId);

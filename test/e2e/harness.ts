@@ -115,7 +115,11 @@ export async function injectAxe(page: Page): Promise<void> {
 }
 
 /** Runs axe on the page (or under `include`, a CSS selector) and returns its violations at or above `minImpact`. */
-export async function runAxe(page: Page, include?: string, minImpact: 'minor' | 'moderate' | 'serious' | 'critical' = 'serious'): Promise<AxeViolation[]> {
+export async function runAxe(
+  page: Page,
+  include?: string,
+  minImpact: 'minor' | 'moderate' | 'serious' | 'critical' = 'serious',
+): Promise<AxeViolation[]> {
   await injectAxe(page);
   const violations = await page.evaluate(async (sel) => {
     const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;

@@ -16,7 +16,9 @@ const field = (name: string) => page().locator(`[data-testid=audit-field][data-f
 const RAW_CODES = /(^|[\s(«,:/])(first|first-two|last-two|just-below|split|round|calendar)($|[\s),»;:/])/;
 
 async function pick(select: Locator, text: RegExp): Promise<void> {
-  const options = await select.locator('option').evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
+  const options = await select
+    .locator('option')
+    .evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
   const o = options.find((x) => text.test(x.text.trim()));
   if (!o) throw new Error(`no option ${text} in ${options.map((x) => x.text).join(', ')}`);
   await select.selectOption(o.value);
@@ -64,7 +66,9 @@ describe('one language at a time (French)', () => {
   it('writes the thresholds’ checks and help in French words, without a JSON shape', async () => {
     await openTest('thresholds');
     const checks = (await field('checks').locator('label').allTextContents()).map((s) => s.trim());
-    expect(checks).toEqual(['just-below', 'split', 'round', 'calendar'].map((c) => frAudit[`audit.option.checks.${c}` as keyof typeof frAudit]));
+    expect(checks).toEqual(
+      ['just-below', 'split', 'round', 'calendar'].map((c) => frAudit[`audit.option.checks.${c}` as keyof typeof frAudit]),
+    );
     const form = await page().getByTestId('audit-form').innerText();
     expect(form).not.toMatch(RAW_CODES);
     expect(form).not.toMatch(/\{\s*\w+\s*,/);
@@ -119,7 +123,8 @@ describe('one language at a time (English)', () => {
     const form = await page().getByTestId('audit-form').innerText();
     expect(form).toContain(enAudit['audit.desc.benford']);
     expect(form).toContain(enAudit['audit.help.benford.test']);
-    for (const k of ['audit.desc.benford', 'audit.help.benford.test', 'audit.help.benford.column', 'audit.help.table'] as const) expect(form).not.toContain(frAudit[k]);
+    for (const k of ['audit.desc.benford', 'audit.help.benford.test', 'audit.help.benford.column', 'audit.help.table'] as const)
+      expect(form).not.toContain(frAudit[k]);
     await page().getByTestId('lang-switch').selectOption('fr');
     await expect.poll(() => page().evaluate(() => document.documentElement.lang)).toBe('fr');
   });

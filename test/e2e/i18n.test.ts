@@ -86,9 +86,14 @@ describe('interface language', () => {
 describe('French number formats in the grid', () => {
   it('writes the amount 1234,5 as "1 234,50" and 1234567.25 as "1 234 567,25", with a (narrow) no-break space', async () => {
     const csv = 'libellé;montant;quantité\nA;1234,5;1500\nB;1234567,25;2\nC;-0,5;1000000\n';
-    const tables = () => page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
+    const tables = () =>
+      page()
+        .getByTestId('catalog-item')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
     const before = await tables();
-    await page().getByTestId('file-input').setInputFiles({ name: 'montants.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page()
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'montants.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page().getByTestId('import-confirm').click();
     await expect.poll(async () => (await tables()).length, { timeout: 30_000 }).toBe(before.length + 1);
     const name = (await tables()).find((n) => !before.includes(n))!;

@@ -3,7 +3,15 @@
 // of each column, the table name, the record path or sheet, the row count and the warnings; a type
 // chosen there is applied, its values that do not convert are counted before and after the import.
 import { describe, expect, it } from 'vitest';
-import { BAD, frenchAmount, overrideRows, overridesCsv, overridesJson, overridesXlsx, overridesXml } from '../fixtures/overrides-fixtures.ts';
+import {
+  BAD,
+  frenchAmount,
+  overrideRows,
+  overridesCsv,
+  overridesJson,
+  overridesXlsx,
+  overridesXml,
+} from '../fixtures/overrides-fixtures.ts';
 import { appSession } from './session.ts';
 
 const app = appSession();
@@ -14,7 +22,9 @@ const squash = (s: string | null) => (s ?? '').replace(/[\s\u00a0\u202f]/g, '');
 const ROWS = overrideRows().length;
 
 async function choose(name: string, content: string | Uint8Array, mimeType: string) {
-  await page().getByTestId('file-input').setInputFiles({ name, mimeType, buffer: Buffer.from(content) });
+  await page()
+    .getByTestId('file-input')
+    .setInputFiles({ name, mimeType, buffer: Buffer.from(content) });
   await dialog().waitFor();
   // The preview is read: the row count is shown.
   await page().getByTestId('import-row-estimate').waitFor({ timeout: 30_000 });
@@ -84,7 +94,11 @@ describe('one import dialog for every format', () => {
   it('CSV: keeps its reading options, and takes a type too', async () => {
     await choose('lignes_csv.csv', overridesCsv(), 'text/csv');
     // The CSV options are still there, by their labels.
-    expect(await dialog().getByLabel(/Séparateur|Delimiter/).inputValue()).toBe(';');
+    expect(
+      await dialog()
+        .getByLabel(/Séparateur|Delimiter/)
+        .inputValue(),
+    ).toBe(';');
     await page().getByTestId('import-type-quand').selectOption('date');
     await expect.poll(() => page().getByTestId('import-warnings').textContent(), { timeout: 30_000 }).toContain(`« ${BAD.quand} »`);
     await page().getByTestId('import-confirm').click();

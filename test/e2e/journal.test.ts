@@ -11,9 +11,13 @@ describe('the Journal view', () => {
   it('lists every entry in order, the demo’s imports first, with its details', async () => {
     await page().locator('[data-testid=view-tab][data-view=journal]').click();
     await page().getByTestId('journal-entry').first().waitFor({ timeout: 30_000 });
-    const seqs = await page().getByTestId('journal-entry').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
+    const seqs = await page()
+      .getByTestId('journal-entry')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
     expect(seqs).toEqual(seqs.map((_, i) => i));
-    const ops = await page().getByTestId('journal-entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-op')));
+    const ops = await page()
+      .getByTestId('journal-entry')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-op')));
     expect(ops.filter((o) => o === 'import-file').length).toBeGreaterThanOrEqual(10);
     await page().locator('[data-testid=journal-entry][data-seq="0"]').click();
     const details = page().getByTestId('journal-details');
@@ -41,7 +45,9 @@ describe('the Journal view', () => {
     await result.waitFor({ timeout: 120_000 });
     expect(await result.getAttribute('data-different')).toBe('0');
     expect(Number(await result.getAttribute('data-identical'))).toBe(count);
-    const lines = await page().getByTestId('journal-replay-line').evaluateAll((els) => els.map((e) => e.getAttribute('data-identical')));
+    const lines = await page()
+      .getByTestId('journal-replay-line')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-identical')));
     expect(lines).toHaveLength(count);
     expect(lines.every((x) => x === 'true')).toBe(true);
     expect(app.errors).toEqual([]);

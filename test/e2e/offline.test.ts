@@ -20,7 +20,12 @@ function recordViolations() {
   const w = window as unknown as { __csp: Violation[] };
   w.__csp = [];
   document.addEventListener('securitypolicyviolation', (e) => {
-    w.__csp.push({ directive: e.effectiveDirective, blocked: e.blockedURI, sample: e.sample, source: `${e.sourceFile}:${e.lineNumber}:${e.columnNumber}` });
+    w.__csp.push({
+      directive: e.effectiveDirective,
+      blocked: e.blockedURI,
+      sample: e.sample,
+      source: `${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`,
+    });
   });
 }
 
@@ -43,7 +48,10 @@ const violations = () => page().evaluate(() => (window as unknown as { __csp?: V
 
 describe('offline', () => {
   it('a session that imports a file and visits every view sends no request beyond 127.0.0.1', async () => {
-    const tables = () => page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
+    const tables = () =>
+      page()
+        .getByTestId('catalog-item')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
     const before = await tables();
     await page()
       .getByTestId('file-input')
@@ -53,7 +61,9 @@ describe('offline', () => {
     const name = (await tables()).find((n) => !before.includes(n))!;
     await page().locator(`[data-testid=catalog-item][data-table="${name}"]`).click();
 
-    const ids = await page().getByTestId('view-tab').evaluateAll((els) => els.map((e) => e.getAttribute('data-view') ?? ''));
+    const ids = await page()
+      .getByTestId('view-tab')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-view') ?? ''));
     for (const id of ids) {
       await page().locator(`[data-testid=view-tab][data-view="${id}"]`).click();
       await page().locator('#view-panel > *').first().waitFor({ timeout: 30_000 });
@@ -66,7 +76,10 @@ describe('offline', () => {
     await page().keyboard.press('Escape');
     await saveProject(page());
 
-    expect(app.requests.some((u) => u.endsWith('.wasm')), 'the recorder saw the engine load').toBe(true);
+    expect(
+      app.requests.some((u) => u.endsWith('.wasm')),
+      'the recorder saw the engine load',
+    ).toBe(true);
     expect(app.foreign(), `requests that left 127.0.0.1:\n${app.foreign().join('\n')}`).toEqual([]);
     for (const u of app.requests) expect(new URL(u).hostname, u).toMatch(/^(127\.0\.0\.1)?$/);
   });
@@ -97,7 +110,11 @@ describe('isolation and content security policy', () => {
     const csp = headers['content-security-policy'];
     expect(csp, 'Content-Security-Policy header').toBeTruthy();
     const directives = Object.fromEntries(
-      csp!.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...values]) => [name, values]),
+      csp!
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .filter((d) => d[0])
+        .map(([name, ...values]) => [name, values]),
     );
     expect(csp).not.toContain("'unsafe-eval'");
     expect(directives['script-src'], 'script-src').toBeTruthy();
@@ -105,7 +122,8 @@ describe('isolation and content security policy', () => {
     expect(directives['script-src']!.every((s: string) => ["'self'", "'wasm-unsafe-eval'"].includes(s))).toBe(true);
     expect(directives['object-src']).toEqual(["'none'"]);
     expect(directives['default-src']).toEqual(["'self'"]);
-    for (const d of Object.values(directives) as string[][]) for (const s of d) expect(s, 'no remote origin in the CSP').not.toMatch(/^(https?:|\*|wss?:)/);
+    for (const d of Object.values(directives) as string[][])
+      for (const s of d) expect(s, 'no remote origin in the CSP').not.toMatch(/^(https?:|\*|wss?:)/);
     expect(headers['cross-origin-opener-policy']).toBe('same-origin');
     expect(headers['cross-origin-embedder-policy']).toBe('require-corp');
     await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
@@ -128,7 +146,10 @@ describe('isolation and content security policy', () => {
     await probePage.route(probeUrl, (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: probe }));
     await probePage.route(docUrl, async (route) => {
       const real = await route.fetch({ url: app.url });
-      const html = (await real.text()).replace('<head>', '<head><script src="./csp-probe.js"></script><script>window.__inline = true</script>');
+      const html = (await real.text()).replace(
+        '<head>',
+        '<head><script src="./csp-probe.js"></script><script>window.__inline = true</script>',
+      );
       const headers = { ...real.headers() };
       if (!withHeader) delete headers['content-security-policy'];
       await route.fulfill({ status: 200, headers, body: html });
@@ -141,12 +162,10 @@ describe('isolation and content security policy', () => {
       // A task queued now runs after every one queued before it: the probe's 0 ms string timer and
       // the securitypolicyviolation reports.
       await probePage.evaluate(() => new Promise<void>((r) => setTimeout(r, 0)));
-      return probePage.evaluate(
-        (): Record<string, unknown> => ({
-          ...(window as unknown as { __probe: Record<string, unknown> }).__probe,
-          inline: (window as unknown as { __inline?: boolean }).__inline ?? false,
-        }),
-      );
+      return probePage.evaluate((): Record<string, unknown> => ({
+        ...(window as unknown as { __probe: Record<string, unknown> }).__probe,
+        inline: (window as unknown as { __inline?: boolean }).__inline ?? false,
+      }));
     };
 
     const locked = await run();

@@ -20,7 +20,9 @@ function paymentsCsv(): string {
 }
 
 async function pick(select: Locator, text: RegExp): Promise<void> {
-  const options = await select.locator('option').evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
+  const options = await select
+    .locator('option')
+    .evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
   const o = options.find((x) => text.test(x.text.trim()));
   if (!o) throw new Error(`no option ${text} in ${options.map((x) => x.text).join(', ')}`);
   await select.selectOption(o.value);
@@ -84,7 +86,9 @@ async function runDuplicates(columns: RegExp[]): Promise<void> {
 
 describe('reopening a project', () => {
   it('imports a file and runs an audit twice: one result table for the operation', { timeout: 240_000 }, async () => {
-    await page().getByTestId('file-input').setInputFiles({ name: 'paiements_reouverture.csv', mimeType: 'text/csv', buffer: Buffer.from(paymentsCsv()) });
+    await page()
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'paiements_reouverture.csv', mimeType: 'text/csv', buffer: Buffer.from(paymentsCsv()) });
     await page().getByTestId('import-dialog').waitFor();
     await page().getByTestId('import-confirm').click();
     await item('paiements_reouverture').waitFor({ timeout: 60_000 });
@@ -101,11 +105,14 @@ describe('reopening a project', () => {
   it('comes back after a reload with the table and the audit result, without re-importing', { timeout: 300_000 }, async () => {
     // The copies are written in the background after each operation: wait until the project holds them.
     await expect
-      .poll(async () => {
-        const idx = await readProjectFile(page(), 'cache/index.json');
-        const tables = idx ? (JSON.parse(idx) as { tables: { table: string }[] }).tables.map((t) => t.table) : [];
-        return ['paiements_reouverture', 'res_duplicates'].every((t) => tables.includes(t));
-      }, { timeout: 120_000, interval: 1000 })
+      .poll(
+        async () => {
+          const idx = await readProjectFile(page(), 'cache/index.json');
+          const tables = idx ? (JSON.parse(idx) as { tables: { table: string }[] }).tables.map((t) => t.table) : [];
+          return ['paiements_reouverture', 'res_duplicates'].every((t) => tables.includes(t));
+        },
+        { timeout: 120_000, interval: 1000 },
+      )
       .toBe(true);
     const rowsBefore = await item('res_duplicates').textContent();
     // The imported file's copy goes: only the project's cache can bring its table back.

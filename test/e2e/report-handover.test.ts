@@ -21,14 +21,26 @@ function wideCsv(): string {
   const lines = [head.join(';')];
   for (let r = 0; r < 6; r++) {
     const json = `"{""adresse"": {""voie"": ""${r + 1} rue de Rivoli"", ""cp"": ""75004""}}"`;
-    lines.push([`D-${1000 + r}`, `Association ${r}`, `${1000 + r * 100},50`, `2023-03-1${r} 14:05:00`, json, String(75101 + r), ...extra.map((_, i) => `v${r}_${i}`)].join(';'));
+    lines.push(
+      [
+        `D-${1000 + r}`,
+        `Association ${r}`,
+        `${1000 + r * 100},50`,
+        `2023-03-1${r} 14:05:00`,
+        json,
+        String(75101 + r),
+        ...extra.map((_, i) => `v${r}_${i}`),
+      ].join(';'),
+    );
   }
   return lines.join('\n') + '\n';
 }
 const CSV = wideCsv();
 
 async function pick(select: Locator, text: RegExp): Promise<void> {
-  const options = await select.locator('option').evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
+  const options = await select
+    .locator('option')
+    .evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
   const o = options.find((x) => text.test(x.text.trim()));
   if (!o) throw new Error(`no option ${text} in ${options.map((x) => x.text).join(', ')}`);
   await select.selectOption(o.value);
@@ -38,7 +50,10 @@ async function pick(select: Locator, text: RegExp): Promise<void> {
 async function throughPrivacyCheck<T>(done: Promise<T>): Promise<T> {
   let over = false;
   const anyway = page().getByTestId('report-export-anyway');
-  void anyway.waitFor({ timeout: 60_000 }).then(() => (over ? undefined : anyway.click()), () => undefined);
+  void anyway.waitFor({ timeout: 60_000 }).then(
+    () => (over ? undefined : anyway.click()),
+    () => undefined,
+  );
   try {
     return await done;
   } finally {
@@ -65,14 +80,19 @@ let frozenAt = '';
 
 describe('a report one can hand over', () => {
   it('imports a 36-column export and reads its date-time in the grid as written', async () => {
-    await page().getByTestId('file-input').setInputFiles({ name: 'versements.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
+    await page()
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'versements.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
     await page().getByTestId('import-dialog').waitFor({ timeout: 30_000 });
     await page().getByTestId('import-confirm').click();
     const item = page().locator('[data-testid=catalog-item][data-table="versements"]');
     await item.waitFor({ timeout: 60_000 });
     await item.click();
     await tab('table').click();
-    const cell = page().getByTestId('grid').getByText(/^10\/03\/2023 14:05/).first();
+    const cell = page()
+      .getByTestId('grid')
+      .getByText(/^10\/03\/2023 14:05/)
+      .first();
     await cell.waitFor({ timeout: 30_000 });
     wallClock = ((await cell.textContent()) ?? '').trim();
     expect(wallClock).toMatch(/^10\/03\/2023 14:05(:00)?$/);
@@ -105,7 +125,8 @@ describe('a report one can hand over', () => {
     await page().getByTestId('report-columns').locator('summary').click();
     const choice = page().getByTestId('report-columns-evidence').first();
     // The default, as proposed: what the finding cites, its amount, a key.
-    const ticked = async () => choice.locator('[data-testid=report-column]:checked').evaluateAll((els) => els.map((e) => e.getAttribute('data-column')));
+    const ticked = async () =>
+      choice.locator('[data-testid=report-column]:checked').evaluateAll((els) => els.map((e) => e.getAttribute('data-column')));
     expect(await ticked()).toEqual(['numero_dossier', 'beneficiaire', 'montant_verse', 'date_versement']);
     await choice.locator('[data-testid=report-column][data-column=arrondissement]').check();
     const html = await exportReport();
@@ -134,23 +155,35 @@ describe('a report one can hand over', () => {
     await page().locator('[data-testid=chart-field][data-field="arrondissement"]').waitFor();
     await page().locator('[data-testid=chart-mark][data-mark=tiles]').click();
     await page().locator('[data-testid=chart-mark][data-mark=choropleth]').click();
-    await expect.poll(() => page().locator('[data-testid=chart-preview] svg .mark-shape.role-mark path').count(), { timeout: 30_000 }).toBe(20);
+    await expect
+      .poll(() => page().locator('[data-testid=chart-preview] svg .mark-shape.role-mark path').count(), { timeout: 30_000 })
+      .toBe(20);
     await page().getByTestId('chart-save-name').fill('Carte des projets');
     await page().getByTestId('chart-save').click();
 
     await tab('findings').click();
     await page().getByTestId('finding-editor').waitFor({ timeout: 30_000 });
     const saved = page().getByTestId('finding-saved-chart');
-    await expect.poll(() => saved.locator('option').allTextContents(), { timeout: 30_000 }).toContainEqual(expect.stringMatching(/Carte des projets/));
+    await expect
+      .poll(() => saved.locator('option').allTextContents(), { timeout: 30_000 })
+      .toContainEqual(expect.stringMatching(/Carte des projets/));
     await pick(saved, /Carte des projets/);
     await page().getByTestId('finding-attach-saved-chart').click();
     await page().locator('[data-testid=finding-evidence][data-kind=chart]').waitFor({ timeout: 60_000 });
 
     const html = await exportReport();
     const figure = /<figure class="chart">([\s\S]*?)<\/figure>/.exec(html)?.[1] ?? '';
-    const geo = createHash('sha256').update(await readFile('static/demo/referentiels/arrondissements.geojson')).digest('hex');
-    expect(figure).toMatch(new RegExp(`fond de carte \\(GeoJSON\\) : table <code>[^<]+</code> ← fichier <strong>arrondissements\\.geojson</strong>.*SHA-256 <span class="hash">${geo}</span>`));
-    expect(figure).toMatch(/données : table <code>projets<\/code> ← fichier <strong>[^<]+<\/strong>.*SHA-256 <span class="hash">[0-9a-f]{64}<\/span>/);
+    const geo = createHash('sha256')
+      .update(await readFile('static/demo/referentiels/arrondissements.geojson'))
+      .digest('hex');
+    expect(figure).toMatch(
+      new RegExp(
+        `fond de carte \\(GeoJSON\\) : table <code>[^<]+</code> ← fichier <strong>arrondissements\\.geojson</strong>.*SHA-256 <span class="hash">${geo}</span>`,
+      ),
+    );
+    expect(figure).toMatch(
+      /données : table <code>projets<\/code> ← fichier <strong>[^<]+<\/strong>.*SHA-256 <span class="hash">[0-9a-f]{64}<\/span>/,
+    );
     const annex = /Annexe A — Fichiers sources([\s\S]*?)Annexe B/.exec(html)?.[1] ?? '';
     expect(annex).toContain(geo);
   });

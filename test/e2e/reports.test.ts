@@ -78,11 +78,18 @@ describe('reports library, from a folder of PDF files to a finding citing a page
     const download = page().waitForEvent('download', { timeout: 60_000 });
     await page().getByTestId('report-export-html').click();
     const anyway = page().getByTestId('report-export-anyway');
-    void anyway.waitFor({ timeout: 30_000 }).then(() => anyway.click(), () => undefined);
+    void anyway.waitFor({ timeout: 30_000 }).then(
+      () => anyway.click(),
+      () => undefined,
+    );
     const html = await readFile((await (await download).path())!, 'utf8');
     expect(html).toContain('<blockquote class="citation-rapport">');
     expect(html).toContain(reco.text);
-    expect(html).toMatch(new RegExp(`Inspection générale, [^<]*p\\. ${reco.page}, fichier ${REPORT_A.file.replace(/\./g, '\\.')}, SHA-256 ${sha[REPORT_A.file]}`));
+    expect(html).toMatch(
+      new RegExp(
+        `Inspection générale, [^<]*p\\. ${reco.page}, fichier ${REPORT_A.file.replace(/\./g, '\\.')}, SHA-256 ${sha[REPORT_A.file]}`,
+      ),
+    );
     expect(html).not.toContain('ALTÉRÉ</strong> — cette constatation');
   });
 

@@ -13,8 +13,14 @@ const TABLE = 'subventions_votees';
 const tab = (view: string) => page().locator(`[data-testid=view-tab][data-view=${view}]`);
 const rowCount = () => page().getByTestId('grid-rowcount').textContent();
 const sortButton = (label: RegExp) => page().locator('[data-testid=grid-sort]', { hasText: label });
-const header = (label: RegExp) => page().getByTestId('grid-header').filter({ has: sortButton(label) });
-const facetColumns = () => page().getByTestId('facet').evaluateAll((els) => els.map((e) => e.getAttribute('data-column')));
+const header = (label: RegExp) =>
+  page()
+    .getByTestId('grid-header')
+    .filter({ has: sortButton(label) });
+const facetColumns = () =>
+  page()
+    .getByTestId('facet')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-column')));
 const sortKeys = () => page().getByTestId('grid-sort-key').allTextContents();
 /** « Tri : Montant voté ↓ » in the grid's bar, whichever columns are in view. */
 const sortLine = () => page().getByTestId('grid-order').textContent();
@@ -52,7 +58,15 @@ interface Shown {
 }
 
 async function shown(): Promise<Shown> {
-  return { top: await scrollTop(), sort: await sortLine(), facets: await facetColumns(), chips: await chips(), count: await rowCount(), width: await widthOf(/^Nom du bénéficiaire/), rows: await firstNumbers() };
+  return {
+    top: await scrollTop(),
+    sort: await sortLine(),
+    facets: await facetColumns(),
+    chips: await chips(),
+    count: await rowCount(),
+    width: await widthOf(/^Nom du bénéficiaire/),
+    rows: await firstNumbers(),
+  };
 }
 
 let before: Shown;
@@ -67,7 +81,9 @@ describe('the state of a table view', () => {
 
     // Wider by keyboard on the column's resize handle, as the handle's own help says.
     const w0 = parseFloat(await widthOf(/^Nom du bénéficiaire/));
-    await header(/^Nom du bénéficiaire/).getByTestId('grid-resize').focus();
+    await header(/^Nom du bénéficiaire/)
+      .getByTestId('grid-resize')
+      .focus();
     for (let i = 0; i < 4; i++) await page().keyboard.press('ArrowRight');
     await expect.poll(async () => parseFloat(await widthOf(/^Nom du bénéficiaire/))).toBe(w0 + 40);
 
@@ -131,8 +147,14 @@ describe('the state of a table view', () => {
     const button = page().getByTestId('export-button');
     await expect.poll(() => button.textContent()).toMatch(/filtrée et triée/);
     await button.click();
-    const [download] = await Promise.all([page().waitForEvent('download'), page().locator('[data-testid=menu-item][data-action=export-csv-fr]').click()]);
-    const lines = (await readFile((await download.path())!, 'utf8')).replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    const [download] = await Promise.all([
+      page().waitForEvent('download'),
+      page().locator('[data-testid=menu-item][data-action=export-csv-fr]').click(),
+    ]);
+    const lines = (await readFile((await download.path())!, 'utf8'))
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
     const head = lines[0]!.split(';');
     const amount = head.indexOf('Montant voté');
     const direction = head.indexOf('Direction');
@@ -143,7 +165,9 @@ describe('the state of a table view', () => {
     expect(amounts).toEqual([...amounts].sort((a, b) => b - a));
     // The file starts with the rows the grid shows first.
     expect(rows.slice(0, topRows.length).map((r) => r[0])).toEqual(topRows);
-    await expect.poll(() => page().getByRole('status').allTextContents()).toContainEqual(expect.stringMatching(/dans l’ordre affiché : Montant voté ↓/));
+    await expect
+      .poll(() => page().getByRole('status').allTextContents())
+      .toContainEqual(expect.stringMatching(/dans l’ordre affiché : Montant voté ↓/));
   });
 
   it('keeps the chart in progress across tabs and a reload', async () => {

@@ -37,7 +37,9 @@ describe('where to start', () => {
     expect(await importButtons.count()).toBe(1);
     expect(await header.getByTestId('file-button').textContent()).toBe(fr['topbar.importFiles']);
     expect(await header.getByTestId('folder-button').textContent()).toBe(fr['topbar.importFolder']);
-    const boxes = await page().locator('input[type=file]').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => r.width * r.height));
+    const boxes = await page()
+      .locator('input[type=file]')
+      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => r.width * r.height));
     expect(boxes.every((a) => a <= 1)).toBe(true);
     expect(await page().locator('body').innerText()).not.toMatch(/Choose Files?|No file chosen|Aucun fichier choisi|Parcourir/);
     const [chooser] = await Promise.all([page().waitForEvent('filechooser'), header.getByTestId('file-button').click()]);
@@ -52,7 +54,9 @@ describe('where to start', () => {
     // The next write must fall in a later second than the last one for the shown time to move.
     const now = () => page().evaluate(() => new Date().getHours() * 3600 + new Date().getMinutes() * 60 + new Date().getSeconds());
     await expect.poll(now, { timeout: 5000, interval: 100 }).toBeGreaterThan(before);
-    await page().getByTestId('file-input').setInputFiles({ name: 'petit.csv', mimeType: 'text/csv', buffer: Buffer.from('nom;montant\nA;12,5\nB;3\n') });
+    await page()
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'petit.csv', mimeType: 'text/csv', buffer: Buffer.from('nom;montant\nA;12,5\nB;3\n') });
     await page().getByTestId('import-dialog').waitFor({ timeout: 30_000 });
     await page().getByTestId('import-confirm').click();
     await page().locator('[data-testid=catalog-item][data-table="petit"]').waitFor({ timeout: 60_000 });

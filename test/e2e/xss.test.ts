@@ -44,7 +44,9 @@ async function injected(): Promise<string[]> {
     const out: string[] = [];
     const describe = (el: Element) => el.outerHTML.slice(0, 160);
     document.querySelectorAll('img[src=x], img[src="x"]').forEach((e) => out.push(`img: ${describe(e)}`));
-    document.querySelectorAll('[onerror], [onload], [onclick], [onmouseover], [onfocus]').forEach((e) => out.push(`handler: ${describe(e)}`));
+    document
+      .querySelectorAll('[onerror], [onload], [onclick], [onmouseover], [onfocus]')
+      .forEach((e) => out.push(`handler: ${describe(e)}`));
     document.querySelectorAll('script').forEach((s) => {
       if (!s.src || /alert/.test(s.textContent ?? '')) out.push(`script: ${describe(s)}`);
     });
@@ -94,14 +96,28 @@ describe('hostile text from a data file renders as text', () => {
   });
 
   it('in the catalog: the table and its file name', async () => {
-    const before = new Set(await page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table'))));
+    const before = new Set(
+      await page()
+        .getByTestId('catalog-item')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-table'))),
+    );
     await page().getByTestId('import-confirm').click();
     await expect
-      .poll(async () => (await page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table')))).filter((n) => !before.has(n)), {
-        timeout: 30_000,
-      })
+      .poll(
+        async () =>
+          (
+            await page()
+              .getByTestId('catalog-item')
+              .evaluateAll((els) => els.map((e) => e.getAttribute('data-table')))
+          ).filter((n) => !before.has(n)),
+        {
+          timeout: 30_000,
+        },
+      )
       .toHaveLength(1);
-    const names = await page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
+    const names = await page()
+      .getByTestId('catalog-item')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
     tableName = names.find((n) => !before.has(n))!;
     const item = page().locator('[data-testid=catalog-item]').nth(names.indexOf(tableName));
     expect(await item.locator('.file').textContent()).toContain(FILE_NAME);
@@ -110,7 +126,9 @@ describe('hostile text from a data file renders as text', () => {
   });
 
   it('in the table details', async () => {
-    const names = await page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
+    const names = await page()
+      .getByTestId('catalog-item')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
     const toggle = page().locator('[data-testid=catalog] li').nth(names.indexOf(tableName)).locator('button[aria-expanded]');
     await toggle.click();
     await expect.poll(() => toggle.getAttribute('aria-expanded')).toBe('true');
@@ -122,16 +140,24 @@ describe('hostile text from a data file renders as text', () => {
   });
 
   it('in the grid: headers and cells verbatim', async () => {
-    const names = await page().getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
+    const names = await page()
+      .getByTestId('catalog-item')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
     const tableTab = page().locator('[data-testid=view-tab][data-view=table]');
     if (await tableTab.count()) await tableTab.click();
     await page().getByTestId('catalog-item').nth(names.indexOf(tableName)).click();
     await expect.poll(() => page().getByTestId('grid-rowcount').textContent()).toMatch(/12/);
     await page().locator('[data-testid=grid-row][data-row-index="3"]').waitFor();
     const heads = (await page().locator('[data-testid=grid] [role=columnheader]').allTextContents()).map((h) => h.trim());
-    for (const p of PAYLOADS) expect(heads.some((h) => h.includes(p)), `a column header reads ${p}: ${heads.join(' | ')}`).toBe(true);
+    for (const p of PAYLOADS)
+      expect(
+        heads.some((h) => h.includes(p)),
+        `a column header reads ${p}: ${heads.join(' | ')}`,
+      ).toBe(true);
     for (let i = 0; i < 4; i++) {
-      const cells = (await page().locator(`[data-testid=grid-row][data-row-index="${i}"] [role=gridcell]`).allTextContents()).map((c) => c.trim());
+      const cells = (await page().locator(`[data-testid=grid-row][data-row-index="${i}"] [role=gridcell]`).allTextContents()).map((c) =>
+        c.trim(),
+      );
       expect(cells.slice(0, 4)).toEqual(PAYLOADS.map((_, j) => PAYLOADS[(i + j) % PAYLOADS.length]));
     }
     await expectInert('grid');
@@ -167,7 +193,11 @@ describe('hostile text from a data file renders as text', () => {
     // Hover marks so that tooltips are drawn; whatever they hold is text.
     const marks = page().locator('[data-testid=chart-preview] svg :is(.mark-rect, .mark-symbol, .mark-arc, .mark-line) path');
     const n = Math.min(await marks.count(), 8);
-    for (let i = 0; i < n; i++) await marks.nth(i).hover({ force: true, timeout: 2000 }).catch(() => undefined);
+    for (let i = 0; i < n; i++)
+      await marks
+        .nth(i)
+        .hover({ force: true, timeout: 2000 })
+        .catch(() => undefined);
     expect(await page().locator('[data-testid=chart-preview] foreignObject, #vg-tooltip-element :is(img, svg, script)').count()).toBe(0);
     await expectInert('charts');
   });
@@ -196,7 +226,13 @@ describe('hostile text from a data file renders as text', () => {
     const download = page().waitForEvent('download', { timeout: 30_000 });
     await button.click();
     const anyway = page().getByTestId('report-export-anyway');
-    if (await anyway.waitFor({ timeout: 2000 }).then(() => true, () => false)) await anyway.click();
+    if (
+      await anyway.waitFor({ timeout: 2000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      await anyway.click();
     const html = await readFile((await (await download).path())!, 'utf8');
     for (const p of ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '<svg onload=alert(1)>']) expect(html).not.toContain(p);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -215,7 +251,9 @@ describe('hostile text from a data file renders as text', () => {
   });
 
   it('leaves no alert and no element made from data after visiting every view', async () => {
-    const ids = await page().getByTestId('view-tab').evaluateAll((els) => els.map((e) => e.getAttribute('data-view') ?? ''));
+    const ids = await page()
+      .getByTestId('view-tab')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-view') ?? ''));
     for (const id of ids) {
       await page().locator(`[data-testid=view-tab][data-view="${id}"]`).click();
       await page().locator('#view-panel > *').first().waitFor({ timeout: 30_000 });

@@ -27,7 +27,14 @@ function fakeElectron(userData: string) {
     beforeRequest: undefined as Listener | undefined,
     permissionRequest: undefined as Listener | undefined,
     spellchecker: undefined as boolean | undefined,
-    windows: [] as { options: any; url?: string; loaded?: string; pdfOptions?: any; destroyed?: boolean; wcEvents: Map<string, Listener> }[],
+    windows: [] as {
+      options: any;
+      url?: string;
+      loaded?: string;
+      pdfOptions?: any;
+      destroyed?: boolean;
+      wcEvents: Map<string, Listener>;
+    }[],
     partitions: new Map<string, { beforeRequest?: Listener; permissionRequest?: Listener; spellchecker?: boolean }>(),
     saveDialogs: [] as any[],
     saveTo: null as string | null,
@@ -157,7 +164,13 @@ describe.skipIf(!built)(`the built main process${built ? '' : ' (ignoré : dist-
     expect(rec.windows).toHaveLength(1);
     const w = rec.windows[0]!;
     expect(w.url).toBe('app://loupe/index.html');
-    expect(w.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, devTools: false });
+    expect(w.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      devTools: false,
+    });
     expect(w.options.webPreferences.preload).toBe(join(outDir, 'preload.cjs'));
   });
 
@@ -167,7 +180,10 @@ describe.skipIf(!built)(`the built main process${built ? '' : ' (ignoré : dist-
     expect(missing.status).toBe(404);
     expect([...rec.ipc.keys()].sort()).toEqual(Object.values(CHANNELS).sort());
     const versions = rec.ipc.get(CHANNELS.versions)!;
-    expect(await versions({ senderFrame: { url: 'app://loupe/index.html' } }, undefined)).toMatchObject({ ok: true, value: { app: '0.1.0' } });
+    expect(await versions({ senderFrame: { url: 'app://loupe/index.html' } }, undefined)).toMatchObject({
+      ok: true,
+      value: { app: '0.1.0' },
+    });
     expect(await versions({ senderFrame: { url: 'https://example.org/' } }, undefined)).toMatchObject({ ok: false });
   });
 
@@ -202,11 +218,21 @@ describe.skipIf(!built)(`the built main process${built ? '' : ' (ignoré : dist-
     expect(rec.windows).toHaveLength(1);
     rec.saveTo = join(userData, 'exports', 'rapport.pdf');
     expect(await print(app, { html, suggestedName: 'rapport.html' })).toEqual({ ok: true, value: true });
-    expect(rec.saveDialogs.at(-1)).toMatchObject({ defaultPath: join(userData, 'documents', 'rapport.pdf'), filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+    expect(rec.saveDialogs.at(-1)).toMatchObject({
+      defaultPath: join(userData, 'documents', 'rapport.pdf'),
+      filters: [{ name: 'PDF', extensions: ['pdf'] }],
+    });
     expect(rec.windows).toHaveLength(2);
     const w = rec.windows[1]!;
     expect(w.options.show).toBe(false);
-    expect(w.options.webPreferences).toMatchObject({ javascript: false, sandbox: true, contextIsolation: true, nodeIntegration: false, partition: 'loupe-print', devTools: false });
+    expect(w.options.webPreferences).toMatchObject({
+      javascript: false,
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      partition: 'loupe-print',
+      devTools: false,
+    });
     expect(w.options.webPreferences.preload).toBeUndefined();
     expect(w.url).toMatch(/^file:\/\/\/.*loupe-pdf-[^/]+\/rapport\.html$/);
     expect(w.loaded).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'`);

@@ -47,7 +47,9 @@ describe('the desktop shell', () => {
     expect(facts.isolated).toBe(true);
     expect(facts.csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
     expect(facts.remote).toBe('refused');
-    const versions = await page.evaluate(() => (window as unknown as { loupe: { versions(): Promise<{ electron: string }> } }).loupe.versions());
+    const versions = await page.evaluate(() =>
+      (window as unknown as { loupe: { versions(): Promise<{ electron: string }> } }).loupe.versions(),
+    );
     expect(versions.electron).toMatch(/^\d+\./);
   });
 });

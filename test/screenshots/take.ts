@@ -37,7 +37,9 @@ function buildIfNeeded(): void {
 }
 
 async function pick(select: Locator, text: RegExp): Promise<void> {
-  const options = await select.locator('option').evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
+  const options = await select
+    .locator('option')
+    .evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
   const o = options.find((x) => text.test(x.text.trim()));
   if (!o) throw new Error(`pas d'option ${text}`);
   await select.selectOption(o.value);
@@ -63,8 +65,12 @@ const shots: { name: string; take: (page: Page) => Promise<void> }[] = [
       await tab(page, 'charts');
       await page.getByTestId('charts-mode-builder').click();
       await page.getByTestId('chart-table').selectOption('subventions_votees');
-      await page.locator('[data-testid=chart-field][data-field=montant_vote]').dragTo(page.locator('[data-testid=chart-shelf][data-channel=x]'));
-      await page.locator('[data-testid=chart-field][data-field=direction]').dragTo(page.locator('[data-testid=chart-shelf][data-channel=y]'));
+      await page
+        .locator('[data-testid=chart-field][data-field=montant_vote]')
+        .dragTo(page.locator('[data-testid=chart-shelf][data-channel=x]'));
+      await page
+        .locator('[data-testid=chart-field][data-field=direction]')
+        .dragTo(page.locator('[data-testid=chart-shelf][data-channel=y]'));
       await page.getByTestId('chart-preview').locator('svg').first().waitFor({ timeout: 30_000 });
       await page.getByTestId('chart-save-name').fill('Subventions par direction');
       await page.getByTestId('chart-save').click();
@@ -98,7 +104,7 @@ const shots: { name: string; take: (page: Page) => Promise<void> }[] = [
       await editor.click();
       await page.keyboard.press('Control+A');
       await page.keyboard.insertText(
-        "SELECT direction, count(*) AS subventions, sum(montant_vote) AS montant\nFROM subventions_votees\nGROUP BY direction\nORDER BY montant DESC",
+        'SELECT direction, count(*) AS subventions, sum(montant_vote) AS montant\nFROM subventions_votees\nGROUP BY direction\nORDER BY montant DESC',
       );
       await page.keyboard.press('Escape');
       await page.getByTestId('sql-run').click();
@@ -112,8 +118,12 @@ const shots: { name: string; take: (page: Page) => Promise<void> }[] = [
       await page.locator('[data-testid=audit-test][data-op=duplicates]').click();
       const field = (name: string) => page.locator(`[data-testid=audit-field][data-field="${name}"]`);
       await pick(field('table').locator('select'), /^subventions_versees$/);
-      await field('columns').getByRole('checkbox', { name: /^SIRET/ }).check();
-      await field('columns').getByRole('checkbox', { name: /^Montant/ }).check();
+      await field('columns')
+        .getByRole('checkbox', { name: /^SIRET/ })
+        .check();
+      await field('columns')
+        .getByRole('checkbox', { name: /^Montant/ })
+        .check();
       await field('columns').getByRole('checkbox', { name: /^Date/ }).check();
       await pick(field('amount').locator('select'), /^Montant/);
       await page.getByTestId('audit-run').click();
@@ -131,7 +141,8 @@ const shots: { name: string; take: (page: Page) => Promise<void> }[] = [
       await page.getByTestId('finding-save').click();
       // The chart saved two views back reaches this list once its save has been written.
       const saved = page.getByTestId('finding-saved-chart');
-      for (let i = 0; i < 60 && !(await saved.locator('option').allTextContents()).some((x) => /Projets par arrondissement/.test(x)); i++) await page.waitForTimeout(500);
+      for (let i = 0; i < 60 && !(await saved.locator('option').allTextContents()).some((x) => /Projets par arrondissement/.test(x)); i++)
+        await page.waitForTimeout(500);
       await pick(saved, /Projets par arrondissement/);
       await page.getByTestId('finding-attach-saved-chart').click();
       await page.locator('[data-testid=finding-evidence][data-kind=chart]').waitFor({ timeout: 60_000 });
@@ -144,7 +155,10 @@ const shots: { name: string; take: (page: Page) => Promise<void> }[] = [
       await page.getByTestId('report-export-html').click();
       // The personal-data check may stop the report on beneficiaries' names: exported as is for the picture.
       const anyway = page.getByTestId('report-export-anyway');
-      void anyway.waitFor({ timeout: 30_000 }).then(() => anyway.click(), () => undefined);
+      void anyway.waitFor({ timeout: 30_000 }).then(
+        () => anyway.click(),
+        () => undefined,
+      );
       const html = await readFile((await (await download).path())!, 'utf8');
       // The report opened as its reader opens it: a file of its own, in a page of its own.
       const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

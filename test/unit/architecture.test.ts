@@ -165,7 +165,8 @@ describe('platform seams', () => {
   it('the Electron shell imports nothing from the renderer (src/ui, src/host): shared code is in src/shared', () => {
     const offences: string[] = [];
     for (const f of files('electron')) {
-      for (const spec of importsOf(readFileSync(f, 'utf8'))) if (/(^|\/)src\/(ui|host)\//.test(spec)) offences.push(`${relative('.', f)} : ${spec}`);
+      for (const spec of importsOf(readFileSync(f, 'utf8')))
+        if (/(^|\/)src\/(ui|host)\//.test(spec)) offences.push(`${relative('.', f)} : ${spec}`);
     }
     expect(offences).toEqual([]);
   });

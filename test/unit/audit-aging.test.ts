@@ -57,14 +57,24 @@ describe('aging', () => {
   it('gives the same answer whatever the day it runs: the reference date is required', async () => {
     await expect(b.run('aging', { table: 'factures', date: 'Date facture' })).rejects.toThrow(/referenceDate/);
     await expect(b.run('aging', { table: 'factures', date: 'Date facture', referenceDate: 'today' })).rejects.toThrow(/AAAA-MM-JJ/);
-    await expect(b.run('aging', { table: 'factures', date: 'Date facture', referenceDate: '2024-02-30' })).rejects.toThrow(/date inexistante/);
+    await expect(b.run('aging', { table: 'factures', date: 'Date facture', referenceDate: '2024-02-30' })).rejects.toThrow(
+      /date inexistante/,
+    );
   });
 
   it('refuses bad parameters with a clear message', async () => {
     await expect(b.run('aging', { table: 'absente', date: 'd', referenceDate: '2024-12-31' })).rejects.toThrow(/Table inconnue/);
-    await expect(b.run('aging', { table: 'factures', date: 'Montant TTC', referenceDate: '2024-12-31' })).rejects.toThrow(/n'est pas une date/);
-    await expect(b.run('aging', { table: 'factures', date: 'Date facture', amount: 'Date facture', referenceDate: '2024-12-31' })).rejects.toThrow(/n'est pas numérique/);
-    await expect(b.run('aging', { table: 'factures', date: 'Date facture', amount: 'TTC', referenceDate: '2024-12-31' })).rejects.toThrow(/Colonne inconnue/);
-    await expect(b.run('aging', { table: 'factures', date: 'Date facture', referenceDate: '2024-12-31', bounds: [60, 30] })).rejects.toThrow(/strictement croissantes/);
+    await expect(b.run('aging', { table: 'factures', date: 'Montant TTC', referenceDate: '2024-12-31' })).rejects.toThrow(
+      /n'est pas une date/,
+    );
+    await expect(
+      b.run('aging', { table: 'factures', date: 'Date facture', amount: 'Date facture', referenceDate: '2024-12-31' }),
+    ).rejects.toThrow(/n'est pas numérique/);
+    await expect(b.run('aging', { table: 'factures', date: 'Date facture', amount: 'TTC', referenceDate: '2024-12-31' })).rejects.toThrow(
+      /Colonne inconnue/,
+    );
+    await expect(
+      b.run('aging', { table: 'factures', date: 'Date facture', referenceDate: '2024-12-31', bounds: [60, 30] }),
+    ).rejects.toThrow(/strictement croissantes/);
   });
 });

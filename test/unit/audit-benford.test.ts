@@ -51,7 +51,14 @@ describe('benford', () => {
     const rows = await b.rows(last.table!, 'chiffre');
     expect(rows).toHaveLength(100);
     expect(rows.filter((x) => Number(x.observe) > 0).map((x) => [x.chiffre, x.observe])).toEqual([
-      [0, 3], [20, 1], [23, 1], [31, 1], [50, 1], [58, 1], [95, 1], [99, 1],
+      [0, 3],
+      [20, 1],
+      [23, 1],
+      [31, 1],
+      [50, 1],
+      [58, 1],
+      [95, 1],
+      [99, 1],
     ]);
     const two = await b.run<BenfordDetail>('benford', { table: 'paiements', column: 'montant', test: 'first-two' });
     expect(await b.rows(two.table!, 'chiffre')).toHaveLength(90);
@@ -72,7 +79,10 @@ describe('benford', () => {
 
   it('labels MADs with Nigrini’s ranges', () => {
     expect([0.005, 0.01, 0.014, 0.02].map((m) => conformity('first', m))).toEqual([
-      'conformité étroite', 'conformité acceptable', 'conformité marginalement acceptable', 'non-conformité',
+      'conformité étroite',
+      'conformité acceptable',
+      'conformité marginalement acceptable',
+      'non-conformité',
     ]);
     expect(conformity('first-two', 0.0019)).toBe('conformité marginalement acceptable');
   });

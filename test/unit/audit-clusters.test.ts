@@ -40,10 +40,15 @@ describe('clusters', () => {
   });
 
   it('accepted mappings become a map_ table that queries can join', async () => {
-    const res = await acceptClusters(b.ctx, { name: 'Bénéficiaires', mapping: { 'Amis du 11e, Les': 'Les Amis du 11e', 'LES AMIS DU 11E': 'Les Amis du 11e' } });
+    const res = await acceptClusters(b.ctx, {
+      name: 'Bénéficiaires',
+      mapping: { 'Amis du 11e, Les': 'Les Amis du 11e', 'LES AMIS DU 11E': 'Les Amis du 11e' },
+    });
     expect(res.table).toBe('map_beneficiaires');
     expect(res.entry.op).toBe('clusters-accept');
-    const r = await b.engine.query(`SELECT canonique, count(*) FROM (${canonicalJoinSql('tiers', 'nom', res.table!)}) WHERE canonique LIKE '%11%' GROUP BY 1`);
+    const r = await b.engine.query(
+      `SELECT canonique, count(*) FROM (${canonicalJoinSql('tiers', 'nom', res.table!)}) WHERE canonique LIKE '%11%' GROUP BY 1`,
+    );
     expect(r.rows).toEqual([['Les Amis du 11e', 4]]);
     await expect(acceptClusters(b.ctx, { name: 'x', mapping: {} })).rejects.toThrow(/au moins une correspondance/);
   });

@@ -76,10 +76,16 @@ describe('compare-releases', () => {
 
   it('refuses bad parameters with a clear message', async () => {
     await expect(b.run('compare-releases', { old: 'absente', new: 'releve_juin', keys: ['id'] })).rejects.toThrow(/Table inconnue/);
-    await expect(b.run('compare-releases', { old: 'releve_mai', new: 'releve_juin', keys: ['commentaire'] })).rejects.toThrow(/Colonne inconnue dans « releve_juin »/);
+    await expect(b.run('compare-releases', { old: 'releve_mai', new: 'releve_juin', keys: ['commentaire'] })).rejects.toThrow(
+      /Colonne inconnue dans « releve_juin »/,
+    );
     await expect(b.run('compare-releases', { old: 'releve_mai', new: 'releve_juin', keys: [] })).rejects.toThrow(/Paramètres invalides/);
     await expect(b.run('compare-releases', { old: 'releve_mai', new: 'releve_juin', keys: 'id' })).rejects.toThrow(/Paramètres invalides/);
-    await expect(b.run('compare-releases', { old: 'releve_mai', new: 'releve_mai', keys: ['id'] })).rejects.toThrow(/deux tables différentes/);
-    await expect(b.run('compare-releases', { old: 'releve_mai', new: 'releve_juin', keys: ['id'], ignore: ['x'] })).rejects.toThrow(/ignorer inconnue/);
+    await expect(b.run('compare-releases', { old: 'releve_mai', new: 'releve_mai', keys: ['id'] })).rejects.toThrow(
+      /deux tables différentes/,
+    );
+    await expect(b.run('compare-releases', { old: 'releve_mai', new: 'releve_juin', keys: ['id'], ignore: ['x'] })).rejects.toThrow(
+      /ignorer inconnue/,
+    );
   });
 });

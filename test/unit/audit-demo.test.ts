@@ -41,9 +41,13 @@ describe('audit on the demo workspace', () => {
     const cols = t.columns.map((c) => c.name);
     const pick = (re: RegExp) => cols.find((c) => re.test(c))!;
     const r = await s.run(getOperation('duplicates')!, {
-      table: t.name, columns: [pick(/siret/), pick(/montant/), pick(/^date/)], amount: pick(/montant/),
+      table: t.name,
+      columns: [pick(/siret/), pick(/montant/), pick(/^date/)],
+      amount: pick(/montant/),
     });
-    const found = (await rows(r.table!)).filter((x) => String(x[pick(/siret/)]).replace(/\D/g, '').padStart(14, '0') === DUPLICATE_PAYMENT.siret);
+    const found = (await rows(r.table!)).filter(
+      (x) => String(x[pick(/siret/)]).replace(/\D/g, '').padStart(14, '0') === DUPLICATE_PAYMENT.siret,
+    );
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ nb: 2, montant_en_jeu: DUPLICATE_PAYMENT.amount });
   });
@@ -53,7 +57,12 @@ describe('audit on the demo workspace', () => {
     const cols = t.columns.map((c) => c.name);
     const pick = (re: RegExp) => cols.find((c) => re.test(c))!;
     const r = await s.run(getOperation('thresholds')!, {
-      table: t.name, amount: pick(/montant/), date: pick(/^date/), supplier: pick(/titulaire$/), siret: pick(/siret/), checks: ['split'],
+      table: t.name,
+      amount: pick(/montant/),
+      date: pick(/^date/),
+      supplier: pick(/titulaire$/),
+      siret: pick(/siret/),
+      checks: ['split'],
     });
     const split = (await rows(r.table!)).filter((x) => x.seuil === SPLIT_CONTRACTS.threshold);
     expect(split.map((x) => x[pick(/montant/)]).sort()).toEqual([...SPLIT_CONTRACTS.amounts]);

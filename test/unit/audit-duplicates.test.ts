@@ -73,7 +73,12 @@ describe('fuzzy-duplicates', () => {
       ['Imprimerie Vaseur et associés', 'Imprimerie Vasseur & Associés'],
     ]);
     const treteaux = rows.find((x) => x.valeur === 'LES TRETEAUX DU FAUBOURG')!;
-    expect(treteaux).toMatchObject({ groupe_nb_variantes: 4, groupe_nb_lignes: 4, groupe_montant: 360, nom_normalise: 'LES TRETEAUX DU FAUBOURG' });
+    expect(treteaux).toMatchObject({
+      groupe_nb_variantes: 4,
+      groupe_nb_lignes: 4,
+      groupe_montant: 360,
+      nom_normalise: 'LES TRETEAUX DU FAUBOURG',
+    });
     expect(r.detail).toMatchObject({ groups: 2, variants: 6, rows: 6, amount: 3360 });
   });
 

@@ -22,8 +22,19 @@ describe('gaps', () => {
       ['doublon', '9', '9', 2],
       ['lacune', '12', '14', 3],
     ]);
-    expect(r.detail).toMatchObject({ gaps: 2, missing: 4, duplicates: 1, duplicateRows: 2, unparsed: 0, sequences: 1, refusedSequences: 0, segmentedBy: null });
-    expect(r.summary!.replace(/[\u202f\u00a0]/g, ' ')).toBe('Séquence « numero » de « mandats » : 17 lignes lues, 17 avec un numéro lisible (100,0 %). Résultat : 2 lacunes pour 4 numéros manquants, 1 numéro en double (2 lignes).');
+    expect(r.detail).toMatchObject({
+      gaps: 2,
+      missing: 4,
+      duplicates: 1,
+      duplicateRows: 2,
+      unparsed: 0,
+      sequences: 1,
+      refusedSequences: 0,
+      segmentedBy: null,
+    });
+    expect(r.summary!.replace(/[\u202f\u00a0]/g, ' ')).toBe(
+      'Séquence « numero » de « mandats » : 17 lignes lues, 17 avec un numéro lisible (100,0 %). Résultat : 2 lacunes pour 4 numéros manquants, 1 numéro en double (2 lignes).',
+    );
   });
 
   it('follows coded numbers per prefix and prints gaps as the codes are written', async () => {
@@ -58,12 +69,25 @@ describe('gaps on identifiers that are not a running number', () => {
     await b.table('marches_numeros', f.sql);
     const r = await b.run<GapsDetail>('gaps', { table: 'marches_numeros', column: 'numero_marche' });
     const rows = await b.rows(r.table!);
-    expect(rows.filter((x) => x.anomalie === 'lacune').map((x) => [x.prefixe, x.debut, x.fin, x.nb])).toEqual(f.expected.holes.map((h) => [...h]));
-    expect(rows.filter((x) => x.anomalie === 'doublon').map((x) => x.debut).sort()).toEqual([...f.expected.duplicates].sort());
+    expect(rows.filter((x) => x.anomalie === 'lacune').map((x) => [x.prefixe, x.debut, x.fin, x.nb])).toEqual(
+      f.expected.holes.map((h) => [...h]),
+    );
+    expect(
+      rows
+        .filter((x) => x.anomalie === 'doublon')
+        .map((x) => x.debut)
+        .sort(),
+    ).toEqual([...f.expected.duplicates].sort());
     expect(rows.filter((x) => x.anomalie === 'plage trop clairsemée').map((x) => [x.prefixe, x.debut, x.fin, x.nb])).toEqual([
       ['2018', f.expected.sparse[0], f.expected.sparse.at(-1), f.expected.sparse.length],
     ]);
-    expect(r.detail).toMatchObject({ missing: f.expected.missing, segmentedBy: 'année', sequences: f.expected.sequences, refusedSequences: 1, unparsed: f.expected.nonNumeric.length });
+    expect(r.detail).toMatchObject({
+      missing: f.expected.missing,
+      segmentedBy: 'année',
+      sequences: f.expected.sequences,
+      refusedSequences: 1,
+      unparsed: f.expected.nonNumeric.length,
+    });
     expect(r.detail!.missing).toBeLessThan(f.expected.used);
     expect(r.detail!.population).toMatchObject({ read: f.expected.read, used: f.expected.used });
     expect(r.detail!.population.setAside).toEqual([
@@ -71,7 +95,11 @@ describe('gaps on identifiers that are not a running number', () => {
       { reason: 'non numériques', rows: f.expected.nonNumeric.length, examples: [...f.expected.nonNumeric].sort() },
     ]);
     // The summary says why the whole range was not read as one sequence.
-    expect(r.summary).toMatch(new RegExp(`ce n'est pas une numérotation continue ; séquence suivie par année en tête du numéro \\(${f.expected.years} années ; ${f.expected.outside} numéros sans année en tête, suivis à part\\)`));
+    expect(r.summary).toMatch(
+      new RegExp(
+        `ce n'est pas une numérotation continue ; séquence suivie par année en tête du numéro \\(${f.expected.years} années ; ${f.expected.outside} numéros sans année en tête, suivis à part\\)`,
+      ),
+    );
     expect(r.summary).toContain('« sans numéro »');
   });
 
@@ -79,7 +107,9 @@ describe('gaps on identifiers that are not a running number', () => {
     await b.table('ids_epars', `SELECT * FROM (VALUES (5), (1000), (123456), (9999999)) t(n)`);
     const r = await b.run<GapsDetail>('gaps', { table: 'ids_epars', column: 'n' });
     expect(r.detail).toMatchObject({ gaps: 0, missing: 0, sequences: 1, refusedSequences: 1, segmentedBy: null });
-    expect(r.summary).toMatch(/Lacunes non comptées : la plage est trop clairsemée pour une numérotation continue \(4 numéros de 5 à 9999999/);
+    expect(r.summary).toMatch(
+      /Lacunes non comptées : la plage est trop clairsemée pour une numérotation continue \(4 numéros de 5 à 9999999/,
+    );
     expect(r.summary).toMatch(/Résultat : lacunes non comptées, aucun doublon\.$/);
   });
 });
@@ -87,7 +117,9 @@ describe('gaps on identifiers that are not a running number', () => {
 describe('gaps on codes: density is judged per prefix', () => {
   it('counts the holes of a dense prefix and refuses a sparse one', async () => {
     // Prefix A_: 1..10 without 4 (dense). Prefix B_: 3 codes over 1..50 000 (sparse: 3 < 1 % of 50 000).
-    const dense = Array.from({ length: 10 }, (_, i) => i + 1).filter((n) => n !== 4).map((n) => `A_${String(n).padStart(3, '0')}`);
+    const dense = Array.from({ length: 10 }, (_, i) => i + 1)
+      .filter((n) => n !== 4)
+      .map((n) => `A_${String(n).padStart(3, '0')}`);
     const sparse = ['B_00001', 'B_20000', 'B_50000'];
     await b.table('codes_mixtes', `SELECT * FROM (VALUES ${[...dense, ...sparse].map((v) => `('${v}')`).join(', ')}) t(code)`);
     const r = await b.run<GapsDetail>('gaps', { table: 'codes_mixtes', column: 'code', kind: 'code' });
@@ -96,6 +128,8 @@ describe('gaps on codes: density is judged per prefix', () => {
       ['plage trop clairsemée', 'B_', 'B_00001', 'B_50000', 3],
     ]);
     expect(r.detail).toMatchObject({ gaps: 1, missing: 1, sequences: 2, refusedSequences: 1 });
-    expect(r.summary).toMatch(/1 séquence trop clairsemée pour une numérotation continue, sans comptage de lacunes \(« B_ » : 3 numéros de B_00001 à B_50000\)/);
+    expect(r.summary).toMatch(
+      /1 séquence trop clairsemée pour une numérotation continue, sans comptage de lacunes \(« B_ » : 3 numéros de B_00001 à B_50000\)/,
+    );
   });
 });

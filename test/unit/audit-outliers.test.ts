@@ -42,9 +42,23 @@ describe('outliers', () => {
   });
 
   it('uses the sample deviation when asked, and a stricter k', async () => {
-    const r = await b.run('outliers', { table: 'paiements', column: 'montant', groupBy: ['Direction'], methods: ['zscore'], sd: 'sample', k: 4.3 });
+    const r = await b.run('outliers', {
+      table: 'paiements',
+      column: 'montant',
+      groupBy: ['Direction'],
+      methods: ['zscore'],
+      sd: 'sample',
+      k: 4.3,
+    });
     expect(r.detail).toMatchObject({ flagged: 0 });
-    const r2 = await b.run('outliers', { table: 'paiements', column: 'montant', groupBy: ['Direction'], methods: ['zscore'], sd: 'sample', k: 4.2 });
+    const r2 = await b.run('outliers', {
+      table: 'paiements',
+      column: 'montant',
+      groupBy: ['Direction'],
+      methods: ['zscore'],
+      sd: 'sample',
+      k: 4.2,
+    });
     const rows = await b.rows(r2.table!);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.z).toBeCloseTo((200 - MEAN_A) / SD_SAMP_A, 12); // 4,2137
@@ -71,6 +85,8 @@ describe('outliers', () => {
     // Zod's own wording is in French too, naming the parameter.
     await expect(b.run('outliers', { column: 'montant' })).rejects.toThrow(/table : Entrée invalide : chaîne de caractères attendu/);
     await expect(b.run('outliers', { table: 'paiements', column: 'montant', methods: ['mad'] })).rejects.toThrow(/Paramètres invalides/);
-    await expect(b.run('outliers', { table: 'paiements', column: 'montant', groupBy: ['montant'] })).rejects.toThrow(/ne peut pas servir aussi de groupe/);
+    await expect(b.run('outliers', { table: 'paiements', column: 'montant', groupBy: ['montant'] })).rejects.toThrow(
+      /ne peut pas servir aussi de groupe/,
+    );
   });
 });

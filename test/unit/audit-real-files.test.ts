@@ -60,7 +60,8 @@ interface Decp {
 }
 
 describe.skipIf(!present)('real files (../shared/data): DECP 2024 Paris, Paris subsidies SIRENE', () => {
-  const decp = () => (JSON.parse(readFileSync(DECP, 'utf8')) as Decp[]).map((x) => ({ ...x, tid: (x.titulaires?.[0]?.titulaire?.id ?? '').trim() }));
+  const decp = () =>
+    (JSON.parse(readFileSync(DECP, 'utf8')) as Decp[]).map((x) => ({ ...x, tid: (x.titulaires?.[0]?.titulaire?.id ?? '').trim() }));
 
   it('thresholds on DECP as imported: no flat supplier column, so the split test is skipped and said to be, the others run', async () => {
     const r = await s.run(getOperation('thresholds')!, { table: 'decp_2024_paris', amount: 'montant', date: 'datenotification' });
@@ -72,7 +73,13 @@ describe.skipIf(!present)('real files (../shared/data): DECP 2024 Paris, Paris s
   });
 
   it('thresholds on DECP holders: blank and tiny ids (« », « 1 », « 00001 ») set apart with their counts, never a split purchase', async () => {
-    const r = await s.run(getOperation('thresholds')!, { table: 'decp_titulaires', amount: 'montant', date: 'datenotification', siret: 'titulaire_id', checks: ['split'] });
+    const r = await s.run(getOperation('thresholds')!, {
+      table: 'decp_titulaires',
+      amount: 'montant',
+      date: 'datenotification',
+      siret: 'titulaire_id',
+      checks: ['split'],
+    });
     const d = r.detail as ThresholdsDetail;
     const rows = decp().filter((x) => x.montant !== null && x.montant !== undefined && x.dateNotification);
     const placeholder = (t: string) => t === '' || (/^\d+$/.test(t) && t.replace(/^0+/, '').length < 5);
@@ -82,7 +89,9 @@ describe.skipIf(!present)('real files (../shared/data): DECP 2024 Paris, Paris s
     expect(new Map(d.setApartSuppliers!.map((x) => [x.value, x.rows]))).toEqual(expected);
     expect(d.suppliers!.siret).toBe(rows.filter((x) => siretValid(x.tid)).length);
     expect(d.suppliers!.otherId).toBe(rows.filter((x) => !placeholder(x.tid) && !siretValid(x.tid)).length);
-    const flagged = await engine.query(`SELECT count(*) FROM "${r.table}" WHERE precision LIKE 'fournisseur (vide)%' OR precision LIKE 'fournisseur 1,%' OR precision LIKE 'fournisseur 00001,%'`);
+    const flagged = await engine.query(
+      `SELECT count(*) FROM "${r.table}" WHERE precision LIKE 'fournisseur (vide)%' OR precision LIKE 'fournisseur 1,%' OR precision LIKE 'fournisseur 00001,%'`,
+    );
     expect(Number(flagged.rows[0]![0])).toBe(0);
   });
 
@@ -99,7 +108,11 @@ describe.skipIf(!present)('real files (../shared/data): DECP 2024 Paris, Paris s
   });
 
   it('validate-ids on SIRETs that went through a spreadsheet: the lost leading zero is asked about and counted invalid', async () => {
-    const csvSirets = readFileSync(SIRENE, 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.match(/,(\d{14}),(\d{14}),/)?.[2] ?? '');
+    const csvSirets = readFileSync(SIRENE, 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.match(/,(\d{14}),(\d{14}),/)?.[2] ?? '');
     const lost = csvSirets.filter((x) => /^0[1-9]/.test(x) && siretValid(x)).length;
     expect(lost).toBeGreaterThan(0);
     const r = await s.run(getOperation('validate-ids')!, { table: 'sirene_tableur', column: 'siret', kind: 'siret' });

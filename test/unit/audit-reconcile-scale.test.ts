@@ -48,7 +48,8 @@ function referenceSql(objetMode: 'exact' | 'key'): string {
       CASE WHEN count(DISTINCT c${i}) + max(CASE WHEN c${i} IS NULL THEN 1 ELSE 0 END) <= 1 THEN any_value(c${i}) END AS v${i}`;
   const grouped = (t: string) =>
     `SELECT k0, k1, count(*) AS nb, list(ligne ORDER BY ligne) AS lignes, sum(m) AS m, ${cmp(0)}, ${cmp(1)} FROM (${side(t)}) WHERE k0 IS NOT NULL AND k1 IS NOT NULL GROUP BY k0, k1`;
-  const d = (i: number) => `(a.nb IS NOT NULL AND b.nb IS NOT NULL AND (a.s${i} IS DISTINCT FROM b.s${i} OR a.n${i} IS DISTINCT FROM b.n${i}))`;
+  const d = (i: number) =>
+    `(a.nb IS NOT NULL AND b.nb IS NOT NULL AND (a.s${i} IS DISTINCT FROM b.s${i} OR a.n${i} IS DISTINCT FROM b.n${i}))`;
   const noKey = (t: string, own: 'gauche' | 'droite') =>
     `SELECT 'sans_cle_${own}' AS statut, k0 AS cle_siret, k1 AS cle_annee, ${own === 'gauche' ? '1 AS nb_gauche, 0 AS nb_droite' : '0 AS nb_gauche, 1 AS nb_droite'},
        [ligne] AS lignes_${own}, c0 AS ${own}_montant, c1 AS ${own}_objet, m AS montant_${own}, ligne AS _ordre
@@ -81,16 +82,26 @@ describe('reconcile at scale: one aggregate for both sides, the single lines rea
       const r = await b.run('reconcile', {
         left: 'gauche',
         right: 'droite',
-        keys: [{ left: 'siret', right: 'siret', mode: 'siret' }, { left: 'annee', right: 'annee', mode: 'exact' }],
-        compare: [{ left: 'montant', right: 'montant' }, { left: 'objet', right: 'objet', mode }],
+        keys: [
+          { left: 'siret', right: 'siret', mode: 'siret' },
+          { left: 'annee', right: 'annee', mode: 'exact' },
+        ],
+        compare: [
+          { left: 'montant', right: 'montant' },
+          { left: 'objet', right: 'objet', mode },
+        ],
         amount: { left: 'montant', right: 'montant' },
       });
       const got = await rowsAsText(`SELECT * FROM "${r.table}"`);
       const want = await rowsAsText(referenceSql(mode));
       // The traps are there: repeats on each side and on both, rows without a key, differences.
       const st = (r.detail as { statuses: Record<string, number> }).statuses;
-      expect(st.apparie! * st.apparie_avec_ecarts! * st.seulement_gauche! * st.seulement_droite! * st.sans_cle_gauche! * st.sans_cle_droite!).toBeGreaterThan(0);
-      const dup = await b.engine.query(`SELECT count(*) FILTER (WHERE doublon = 'gauche'), count(*) FILTER (WHERE doublon = 'droite'), count(*) FILTER (WHERE doublon = 'gauche et droite') FROM "${r.table}"`);
+      expect(
+        st.apparie! * st.apparie_avec_ecarts! * st.seulement_gauche! * st.seulement_droite! * st.sans_cle_gauche! * st.sans_cle_droite!,
+      ).toBeGreaterThan(0);
+      const dup = await b.engine.query(
+        `SELECT count(*) FILTER (WHERE doublon = 'gauche'), count(*) FILTER (WHERE doublon = 'droite'), count(*) FILTER (WHERE doublon = 'gauche et droite') FROM "${r.table}"`,
+      );
       expect(dup.rows[0]!.map(Number).every((n) => n > 0)).toBe(true);
       expect(got.length).toBe(want.length);
       expect(got).toEqual(want);

@@ -94,7 +94,13 @@ describe('reconcile', () => {
       ['apparie', '48231765800011', '2023', 2, 1, 'gauche', null],
     ]);
     const ecart = rows[3]!;
-    expect([ecart.gauche_montant, ecart['droite_Montant voté'], ecart.ecart_montant, ecart.gauche_objet, ecart.droite_Objet]).toEqual([1200, 1500, true, 'FETE', 'FETE']);
+    expect([ecart.gauche_montant, ecart['droite_Montant voté'], ecart.ecart_montant, ecart.gauche_objet, ecart.droite_Objet]).toEqual([
+      1200,
+      1500,
+      true,
+      'FETE',
+      'FETE',
+    ]);
     expect(ecart.ecart_objet).toBe(false);
     const dup = rows[6]!;
     expect([dup.lignes_gauche, dup.lignes_droite, dup.montant_gauche, dup.montant_droite]).toEqual(['[1,2]', '[1]', 37500, 18750]);
@@ -120,25 +126,62 @@ describe('reconcile', () => {
     const r = await b.run('reconcile', { ...BASE, compare: [{ left: 'objet', right: 'Objet' }], amount: undefined });
     const rows = await b.rows(r.table!);
     const fete = rows.find((x) => x.cle_siret === '79901234500017')!;
-    expect([fete.statut, fete.gauche_objet, fete.droite_Objet, fete.colonnes_en_ecart]).toEqual(['apparie_avec_ecarts', 'Fête', 'FETE ', 'objet']);
+    expect([fete.statut, fete.gauche_objet, fete.droite_Objet, fete.colonnes_en_ecart]).toEqual([
+      'apparie_avec_ecarts',
+      'Fête',
+      'FETE ',
+      'objet',
+    ]);
     expect(r.detail?.amounts).toBeNull();
   });
 
   it('interests-vs-subsidies lists exact and near name matches for review, with the caution', async () => {
     const r = await b.run('reconcile', {
-      left: 'declarations', right: 'subventions', preset: 'interests-vs-subsidies',
-      keys: [{ left: 'organisme', right: 'beneficiaire' }], amount: { right: 'montant' }, show: { left: ['elu'] },
+      left: 'declarations',
+      right: 'subventions',
+      preset: 'interests-vs-subsidies',
+      keys: [{ left: 'organisme', right: 'beneficiaire' }],
+      amount: { right: 'montant' },
+      show: { left: ['elu'] },
     });
     const rows = await b.rows(r.table!);
-    expect(rows.map((x) => [x.statut, x.nom_normalise_gauche, x.noms_gauche, x.noms_droite, x.nb_gauche, x.nb_droite, x.montant_droite, x.gauche_elu])).toEqual([
-      ['apparie', 'LES AMIS DU CANAL', 'Association Les Amis du Canal | Les Amis du Canal', 'LES AMIS DU CANAL (ASSO) | Les amis du canal', 2, 2, 15000, 'Mme A | Mme C'],
+    expect(
+      rows.map((x) => [
+        x.statut,
+        x.nom_normalise_gauche,
+        x.noms_gauche,
+        x.noms_droite,
+        x.nb_gauche,
+        x.nb_droite,
+        x.montant_droite,
+        x.gauche_elu,
+      ]),
+    ).toEqual([
+      [
+        'apparie',
+        'LES AMIS DU CANAL',
+        'Association Les Amis du Canal | Les Amis du Canal',
+        'LES AMIS DU CANAL (ASSO) | Les amis du canal',
+        2,
+        2,
+        15000,
+        'Mme A | Mme C',
+      ],
     ]);
-    expect(r.detail).toMatchObject({ preset: 'interests-vs-subsidies', statuses: { apparie: 1, apparie_approche: 0 }, rows: { leftNoKey: 1 } });
+    expect(r.detail).toMatchObject({
+      preset: 'interests-vs-subsidies',
+      statuses: { apparie: 1, apparie_approche: 0 },
+      rows: { leftNoKey: 1 },
+    });
     expect(r.summary).toContain('une correspondance de noms n’est pas un conflit d’intérêts');
 
     const fuzzy = await b.run('reconcile', {
-      left: 'declarations', right: 'subventions', preset: 'interests-vs-subsidies',
-      keys: [{ left: 'organisme', right: 'beneficiaire' }], threshold: 0.95, show: { left: ['elu'] },
+      left: 'declarations',
+      right: 'subventions',
+      preset: 'interests-vs-subsidies',
+      keys: [{ left: 'organisme', right: 'beneficiaire' }],
+      threshold: 0.95,
+      show: { left: ['elu'] },
     });
     const f = await b.rows(fuzzy.table!);
     expect(f.map((x) => [x.statut, x.nom_normalise_gauche, x.nom_normalise_droite, x.gauche_elu])).toEqual([
@@ -147,15 +190,21 @@ describe('reconcile', () => {
     ]);
     expect(f[1]!.similarite).toBeGreaterThanOrEqual(0.95);
     expect(f[1]!.similarite).toBeLessThan(1);
-    expect(sp(fuzzy.summary)).toContain('1 correspondance exacte, 1 correspondance approchée (Jaro-Winkler ≥ 0,95), pour 2 organismes déclarés.');
+    expect(sp(fuzzy.summary)).toContain(
+      '1 correspondance exacte, 1 correspondance approchée (Jaro-Winkler ≥ 0,95), pour 2 organismes déclarés.',
+    );
   });
 
   it('refuses bad parameters with a clear message', async () => {
     await expect(b.run('reconcile', { ...BASE, right: 'absente' })).rejects.toThrow(/Table inconnue : « absente »/);
-    await expect(b.run('reconcile', { ...BASE, keys: [{ left: 'siret', right: 'siret' }] })).rejects.toThrow(/Colonne inconnue dans « votes » : « siret »/);
+    await expect(b.run('reconcile', { ...BASE, keys: [{ left: 'siret', right: 'siret' }] })).rejects.toThrow(
+      /Colonne inconnue dans « votes » : « siret »/,
+    );
     await expect(b.run('reconcile', { ...BASE, amount: { left: 'objet' } })).rejects.toThrow(/n'est pas numérique/);
     await expect(b.run('reconcile', { ...BASE, keys: [] })).rejects.toThrow(/Paramètres invalides/);
-    await expect(b.run('reconcile', { ...BASE, keys: [{ left: 'siret', right: 'SIRET', mode: 'soundex' }] })).rejects.toThrow(/Paramètres invalides/);
+    await expect(b.run('reconcile', { ...BASE, keys: [{ left: 'siret', right: 'SIRET', mode: 'soundex' }] })).rejects.toThrow(
+      /Paramètres invalides/,
+    );
     await expect(b.run('reconcile', { ...BASE, threshold: 0.9 })).rejects.toThrow(/interests-vs-subsidies/);
     await expect(b.run('reconcile', { ...BASE, preset: 'interests-vs-subsidies' })).rejects.toThrow(/une seule paire de clés/);
   });
@@ -195,12 +244,21 @@ describe('reconcile on the demo workspace', () => {
     const rows = q.rows.map((row) => Object.fromEntries(q.columns.map((c, i) => [c.name, row[i]])));
     const keyCols = q.columns.map((c) => c.name).filter((c) => c.startsWith('cle_'));
     const key = (x: Record<string, unknown>) => keyCols.map((c) => x[c]).join('/');
-    expect(rows.filter((x) => x.statut === 'seulement_gauche').map(key)).toEqual([`${PAYMENT_WITHOUT_VOTE.siret}/${PAYMENT_WITHOUT_VOTE.year}`]);
+    expect(rows.filter((x) => x.statut === 'seulement_gauche').map(key)).toEqual([
+      `${PAYMENT_WITHOUT_VOTE.siret}/${PAYMENT_WITHOUT_VOTE.year}`,
+    ]);
     // Paid more than voted on a matched key: only the body paid twice (many bodies are paid a vote in
     // several instalments, so the number of rows alone does not tell).
     const over = rows.filter((x) => String(x.statut).startsWith('apparie') && Number(x.ecart_montant) > 0);
     expect(over.map(key)).toEqual([`${DUPLICATE_PAYMENT.siret}/${DUPLICATE_PAYMENT.year}`]);
-    expect(over[0]).toMatchObject({ nb_gauche: 2, nb_droite: 1, doublon: 'gauche', montant_gauche: 2 * DUPLICATE_PAYMENT.amount, montant_droite: DUPLICATE_PAYMENT.amount, ecart_montant: DUPLICATE_PAYMENT.amount });
+    expect(over[0]).toMatchObject({
+      nb_gauche: 2,
+      nb_droite: 1,
+      doublon: 'gauche',
+      montant_gauche: 2 * DUPLICATE_PAYMENT.amount,
+      montant_droite: DUPLICATE_PAYMENT.amount,
+      ecart_montant: DUPLICATE_PAYMENT.amount,
+    });
     expect(r.summary).toContain('1 seulement à gauche');
   });
 });

@@ -16,7 +16,10 @@ let dir: string;
 
 beforeAll(async () => {
   b = await auditBench();
-  await b.table('pop', `SELECT i AS id, CASE WHEN i % 3 = 0 THEN 'A' WHEN i % 3 = 1 THEN 'B' ELSE 'C' END AS strate, (i * 37) % 1000 AS montant FROM range(1, 301) t(i)`);
+  await b.table(
+    'pop',
+    `SELECT i AS id, CASE WHEN i % 3 = 0 THEN 'A' WHEN i % 3 = 1 THEN 'B' ELSE 'C' END AS strate, (i * 37) % 1000 AS montant FROM range(1, 301) t(i)`,
+  );
   // Hand-computed MUS population: positive amounts 100, 300, 50, 1 200, 250, 600 (total 2 500); a zero and a credit are skipped.
   await b.table('mus', `SELECT * FROM (VALUES (100.0), (300.0), (50.0), (1200.0), (0.0), (-20.0), (250.0), (600.0)) t(montant)`);
 });
@@ -92,10 +95,13 @@ describe('sample', () => {
     await engine.close();
     let out = '';
     // The project was made through the API, not the CLI: its outside source is approved for this run.
-    const code = await main(['run', 'sample', '--project', join(dir, 'proj'), '--params', JSON.stringify(params), '--format', 'json', '--allow-external-sources'], {
-      out: (s) => (out += s),
-      err: () => {},
-    });
+    const code = await main(
+      ['run', 'sample', '--project', join(dir, 'proj'), '--params', JSON.stringify(params), '--format', 'json', '--allow-external-sources'],
+      {
+        out: (s) => (out += s),
+        err: () => {},
+      },
+    );
     expect(code).toBe(0);
     const cli = JSON.parse(out) as { rows: { id: number; rang: number }[]; journal: { digest: string } };
     expect(cli.rows.sort((x, y) => x.rang - y.rang).map((r) => r.id)).toEqual(appIds);

@@ -33,7 +33,9 @@ describe('stratify', () => {
     expect(rows[1]!.part_montant).toBeCloseTo(60 / ABS_TOTAL, 12);
     expect(rows.reduce((s, x) => s + Number(x.part_montant), 0)).toBeCloseTo(1, 12);
     expect(r.detail).toMatchObject({ method: 'bornes', strata: 8, rows: 13, total: 2_277_438.99, negatives: 2, missing: 1 });
-    expect(sp(r.summary)).toContain('8 strates non vides, 13 lignes pour 2 277 438,99 € au total. 2 montants négatifs, à part. 1 montant vide, compté sans total.');
+    expect(sp(r.summary)).toContain(
+      '8 strates non vides, 13 lignes pour 2 277 438,99 € au total. 2 montants négatifs, à part. 1 montant vide, compté sans total.',
+    );
     expect(sp(r.summary)).toContain('La tranche ≥ 1 000 000 porte 87,8 % du montant pour 7,7 % des lignes.');
     expect((r.detail as { chart?: unknown }).chart).toBeDefined();
   });
@@ -57,8 +59,8 @@ describe('stratify', () => {
     const r = await b.run('stratify', { table: 'paiements', amount: 'Montant payé', bands: false, by: ['direction'] });
     const rows = await b.rows(r.table!, 'direction');
     expect(rows.map((x) => [x.direction, x.nb, x.total, x.minimum, x.maximum])).toEqual([
-      ["DAC", 8, 2_080_439, -50, 2_000_000],
-      ["DASCO", 5, 196_999.99, 999.99, 150_000],
+      ['DAC', 8, 2_080_439, -50, 2_000_000],
+      ['DASCO', 5, 196_999.99, 999.99, 150_000],
     ]);
     expect(rows[1]!.part_montant).toBeCloseTo(196_999.99 / ABS_TOTAL, 12);
   });
@@ -81,9 +83,15 @@ describe('stratify', () => {
     await expect(b.run('stratify', { table: 'absente', amount: 'x' })).rejects.toThrow(/Table inconnue : « absente »/);
     await expect(b.run('stratify', { table: 'paiements', amount: 'direction' })).rejects.toThrow(/n'est pas numérique/);
     await expect(b.run('stratify', { table: 'paiements', amount: 'Montant payé', by: ['service'] })).rejects.toThrow(/Colonne inconnue/);
-    await expect(b.run('stratify', { table: 'paiements', amount: 'Montant payé', bounds: [1000, 10] })).rejects.toThrow(/strictement croissantes/);
-    await expect(b.run('stratify', { table: 'paiements', amount: 'Montant payé', bounds: [-5, 10] })).rejects.toThrow(/Paramètres invalides/);
-    await expect(b.run('stratify', { table: 'paiements', amount: 'Montant payé', bounds: [10], quantiles: 4 })).rejects.toThrow(/pas les deux/);
+    await expect(b.run('stratify', { table: 'paiements', amount: 'Montant payé', bounds: [1000, 10] })).rejects.toThrow(
+      /strictement croissantes/,
+    );
+    await expect(b.run('stratify', { table: 'paiements', amount: 'Montant payé', bounds: [-5, 10] })).rejects.toThrow(
+      /Paramètres invalides/,
+    );
+    await expect(b.run('stratify', { table: 'paiements', amount: 'Montant payé', bounds: [10], quantiles: 4 })).rejects.toThrow(
+      /pas les deux/,
+    );
     await expect(b.run('stratify', { table: 'paiements', amount: 'Montant payé', bands: false })).rejects.toThrow(/au moins une colonne/);
   });
 });

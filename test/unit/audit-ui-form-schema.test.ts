@@ -17,7 +17,10 @@ describe('a parameter schema read as a form', () => {
     n: z.number().int().min(1).max(10).optional(),
     flag: z.boolean().default(true),
     test: z.enum(['first', 'last']).default('first'),
-    methods: z.array(z.enum(['zscore', 'iqr'])).min(1).default(['zscore']),
+    methods: z
+      .array(z.enum(['zscore', 'iqr']))
+      .min(1)
+      .default(['zscore']),
     columns: z.array(z.string()).min(1),
     bounds: z.array(z.number().min(0)).optional(),
     pair: z.object({ left: z.string().optional(), right: z.string().optional() }).optional(),
@@ -27,9 +30,19 @@ describe('a parameter schema read as a form', () => {
 
   it('gives each field its kind, bounds, options and requirement', () => {
     expect(form.map((f) => [f.name, f.kind])).toEqual([
-      ['table', 'string'], ['column', 'string'], ['date', 'string'], ['label', 'string'], ['k', 'number'], ['n', 'integer'],
-      ['flag', 'boolean'], ['test', 'enum'], ['methods', 'multi-enum'], ['columns', 'list'], ['bounds', 'number-list'],
-      ['pair', 'object'], ['mapping', 'json'],
+      ['table', 'string'],
+      ['column', 'string'],
+      ['date', 'string'],
+      ['label', 'string'],
+      ['k', 'number'],
+      ['n', 'integer'],
+      ['flag', 'boolean'],
+      ['test', 'enum'],
+      ['methods', 'multi-enum'],
+      ['columns', 'list'],
+      ['bounds', 'number-list'],
+      ['pair', 'object'],
+      ['mapping', 'json'],
     ]);
     expect(field(form, 'k')).toMatchObject({ min: 0, exclusiveMin: true, max: 100, default: 3, required: false, description: 'Seuil' });
     expect(field(form, 'n')).toMatchObject({ min: 1, max: 10 });
@@ -54,8 +67,15 @@ describe('a parameter schema read as a form', () => {
     expect(v).toMatchObject({ table: '', k: '3', flag: true, test: 'first', methods: ['zscore'], columns: [], bounds: '', mapping: '' });
     Object.assign(v, { table: 't', column: 'montant', columns: ['a', 'b'], bounds: '0 ; 1 000 ; 2,5', k: '1,5', mapping: '{"a":"b"}' });
     expect(toParams(form, v)).toEqual({
-      table: 't', column: 'montant', k: 1.5, flag: true, test: 'first', methods: ['zscore'], columns: ['a', 'b'],
-      bounds: [0, 1000, 2.5], mapping: { a: 'b' },
+      table: 't',
+      column: 'montant',
+      k: 1.5,
+      flag: true,
+      test: 'first',
+      methods: ['zscore'],
+      columns: ['a', 'b'],
+      bounds: [0, 1000, 2.5],
+      mapping: { a: 'b' },
     });
     expect(schema.safeParse(toParams(form, v)).success).toBe(true);
   });
@@ -97,10 +117,14 @@ describe('the audit operations as forms', () => {
 
   it('thresholds: supplier and siret are columns, the thresholds an editable list with their defaults', () => {
     const form = formOf(getOperation('thresholds')!.params);
-    for (const n of ['amount', 'date', 'supplier', 'siret']) expect(field(form, n).picker, n).toEqual({ kind: 'column', tableField: 'table' });
+    for (const n of ['amount', 'date', 'supplier', 'siret'])
+      expect(field(form, n).picker, n).toEqual({ kind: 'column', tableField: 'table' });
     const th = field(form, 'thresholds');
     expect(th.kind).toBe('object-list');
-    expect(th.fields!.map((f) => [f.name, f.kind])).toEqual([['label', 'string'], ['amount', 'number']]);
+    expect(th.fields!.map((f) => [f.name, f.kind])).toEqual([
+      ['label', 'string'],
+      ['amount', 'number'],
+    ]);
     const v = initialValues(form);
     expect((v.thresholds as unknown[]).length).toBe(3);
     expect(field(form, 'checks').kind).toBe('multi-enum');

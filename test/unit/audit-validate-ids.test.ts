@@ -32,7 +32,12 @@ describe('validate-ids', () => {
       [8, 'caractères non numériques'],
     ]);
     expect(r.detail).toMatchObject({ checked: 8, invalid: 4, missing: 1 });
-    expect(r.detail!.population).toEqual({ read: 8, used: 7, usedLabel: 'renseignées, contrôlées', setAside: [{ reason: 'vide', rows: 1 }] });
+    expect(r.detail!.population).toEqual({
+      read: 8,
+      used: 7,
+      usedLabel: 'renseignées, contrôlées',
+      setAside: [{ reason: 'vide', rows: 1 }],
+    });
   });
 
   it('INSEE commune codes: Corsica as 2A/2B, Paris arrondissements 75101–75120', async () => {

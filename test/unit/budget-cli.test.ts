@@ -3,7 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { cleanBudget, cleanProjects, cleanSubsidies, EXEC_HEADER, PROJECT_HEADER, siret, SUB_PAID_HEADER, SUB_VOTE_HEADER, VOTE_HEADER, type Cell } from '../fixtures/budget-fixtures.ts';
+import {
+  cleanBudget,
+  cleanProjects,
+  cleanSubsidies,
+  EXEC_HEADER,
+  PROJECT_HEADER,
+  siret,
+  SUB_PAID_HEADER,
+  SUB_VOTE_HEADER,
+  VOTE_HEADER,
+  type Cell,
+} from '../fixtures/budget-fixtures.ts';
 
 let dir: string;
 const project = () => join(dir, 'projet');
@@ -41,7 +52,12 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 async function run(op: string, params: unknown) {
   const res = await loupe('run', op, '--project', project(), '--params', JSON.stringify(params), '--format', 'json');
   expect(res.code, res.err).toBe(0);
-  return JSON.parse(res.out) as { summary: string; rows: { flag: string | null }[]; detail: { flags: Record<string, number> }; journal: { seq: number } };
+  return JSON.parse(res.out) as {
+    summary: string;
+    rows: { flag: string | null }[];
+    detail: { flags: Record<string, number> };
+    journal: { seq: number };
+  };
 }
 
 describe('loupe run, budget operations', () => {

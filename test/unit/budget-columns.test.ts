@@ -8,7 +8,16 @@ import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
-import { addTable, cleanProjects, cleanSubsidies, PROJECT_HEADER, S1, scratchContext, SUB_PAID_HEADER, SUB_VOTE_HEADER } from '../fixtures/budget-fixtures.ts';
+import {
+  addTable,
+  cleanProjects,
+  cleanSubsidies,
+  PROJECT_HEADER,
+  S1,
+  scratchContext,
+  SUB_PAID_HEADER,
+  SUB_VOTE_HEADER,
+} from '../fixtures/budget-fixtures.ts';
 
 const table = (labels: string[]): TableEntry => ({
   name: 't',
@@ -34,11 +43,28 @@ describe('column roles', () => {
   it('keep what the user chose, and guess nothing for a role left empty on purpose', () => {
     const t = table(['Nom du bénéficiaire', 'SIRET', 'Direction', 'Montant voté']);
     expect(proposeSubsidyColumns(t)).toMatchObject({ beneficiary: 'c0', siret: 'c1', direction: 'c2', amount: 'c3' });
-    expect(proposeSubsidyColumns(t, { direction: '', amount: 'c2' })).toEqual({ beneficiary: 'c0', siret: 'c1', direction: '', amount: 'c2' });
+    expect(proposeSubsidyColumns(t, { direction: '', amount: 'c2' })).toEqual({
+      beneficiary: 'c0',
+      siret: 'c1',
+      direction: '',
+      amount: 'c2',
+    });
   });
 
   it('are the same shape for the projects and the subsidies', () => {
-    expect(Object.keys(ProjectColumns.shape)).toEqual(['id', 'edition', 'scale', 'arrondissement', 'title', 'amount', 'status', 'planned', 'delivered', 'workingClass', 'schools']);
+    expect(Object.keys(ProjectColumns.shape)).toEqual([
+      'id',
+      'edition',
+      'scale',
+      'arrondissement',
+      'title',
+      'amount',
+      'status',
+      'planned',
+      'delivered',
+      'workingClass',
+      'schools',
+    ]);
     expect(Object.keys(SubsidyColumns.shape)).toEqual(['beneficiary', 'siret', 'amount', 'year', 'direction', 'dossier']);
     expect(proposeProjectColumns(table(PROJECT_HEADER))).toMatchObject({ edition: 'c1', amount: 'c4', status: 'c5', workingClass: 'c8' });
   });
@@ -77,6 +103,8 @@ describe('a role left empty when the check runs', () => {
   });
 
   it('a required role left empty stops the check with its name', async () => {
-    await expect(runOperation(ctx, participatoryBudget, { table: 'bp', columns: { status: '' } })).rejects.toThrow(/« status » introuvable/);
+    await expect(runOperation(ctx, participatoryBudget, { table: 'bp', columns: { status: '' } })).rejects.toThrow(
+      /« status » introuvable/,
+    );
   });
 });

@@ -24,7 +24,12 @@ afterAll(async () => {
 });
 
 // Columns of VOTE_HEADER: year, stage, section, sens, type, chapter, nature, function, direction, amount.
-const Y = 0, STAGE = 1, SENS = 3, CH = 5, FN = 7, AMOUNT = 9;
+const Y = 0,
+  STAGE = 1,
+  SENS = 3,
+  CH = 5,
+  FN = 7,
+  AMOUNT = 9;
 
 /** Amounts per key from the fixture, for one year and stages (what the operation should find). */
 function sums(year: number, stages: string[], key: number, flow = 'Dépense'): Map<string, number> {
@@ -56,20 +61,35 @@ describe('budget-compare', () => {
     expect(got.map((r) => r[0])).toEqual(keys);
     for (const [k, ref, cmp, statut, flag] of got) {
       expect([ref, cmp], k).toEqual([a.get(k) ?? null, b.get(k) ?? null]);
-      const expected = !a.has(k) ? 'nouvelle' : !b.has(k) ? 'disparue' : b.get(k)! > a.get(k)! ? 'hausse' : b.get(k)! < a.get(k)! ? 'baisse' : 'stable';
+      const expected = !a.has(k)
+        ? 'nouvelle'
+        : !b.has(k)
+          ? 'disparue'
+          : b.get(k)! > a.get(k)!
+            ? 'hausse'
+            : b.get(k)! < a.get(k)!
+              ? 'baisse'
+              : 'stable';
       expect(statut, k).toBe(expected);
       const strong = a.has(k) && b.has(k) && Math.abs(b.get(k)! / a.get(k)! - 1) > 0.2;
       expect(flag, k).toBe(!a.has(k) ? 'nouvelle_ligne' : !b.has(k) ? 'ligne_disparue' : strong ? 'forte_variation' : null);
     }
     // The planted ones: 67 appears, 66 vanishes, 65 moves by +60 %.
-    expect(got.filter((r) => r[4]).map((r) => [r[0], r[4]])).toEqual([['65', 'forte_variation'], ['66', 'ligne_disparue'], ['67', 'nouvelle_ligne']]);
+    expect(got.filter((r) => r[4]).map((r) => [r[0], r[4]])).toEqual([
+      ['65', 'forte_variation'],
+      ['66', 'ligne_disparue'],
+      ['67', 'nouvelle_ligne'],
+    ]);
     const sum = (m: Map<string, number>) => [...m.values()].reduce((x, y) => x + y, 0);
     expect(res.detail!.flows.D).toEqual({ base: sum(a), other: sum(b), appeared: b.get('67'), vanished: a.get('66') });
     expect(res.detail!.base.label).toBe('BP 2023 (« budgets »)');
     // Population first: lines read and kept on each side, keys on both sides, new and vanished.
     expect(res.summary!.startsWith('Population — BP 2023 (« budgets ») : ')).toBe(true);
     expect(res.detail!.base.kept).toBe(rows.filter((r) => r[Y] === 2023 && r[STAGE] === 'BP').length);
-    expect(res.detail!.population.setAside.map((s) => [s.reason.split(' (')[0], s.rows])).toEqual([['nouvelles au BP 2024', 1], ['disparues du BP 2023', 1]]);
+    expect(res.detail!.population.setAside.map((s) => [s.reason.split(' (')[0], s.rows])).toEqual([
+      ['nouvelles au BP 2024', 1],
+      ['disparues du BP 2023', 1],
+    ]);
     expect(res.summary).toMatch(/Plus fortes variations : 65 \(D\) \+300\s€ \(\+60,0\s%\)/);
     const explained = await engine.query(`SELECT explication FROM "${res.table}" WHERE flag = 'ligne_disparue'`);
     expect(explained.rows[0]![0]).toMatch(/^Ligne disparue — chapitre 66, fonctionnement, dépenses : 50 € au BP 2023/);
@@ -86,7 +106,9 @@ describe('budget-compare', () => {
     const b = sums(2023, ['BP', 'BS', 'DM'], FN);
     const got = await lines(res.table!, 'fonction');
     // Investment and operating both have a function 020: summed per section, so read them back the same way.
-    const bySection = await engine.query(`SELECT fonction, sum(CAST(montant_reference AS DOUBLE)), sum(CAST(montant_compare AS DOUBLE)) FROM "${res.table}" WHERE portee = 'ligne' AND sens = 'D' GROUP BY 1 ORDER BY 1`);
+    const bySection = await engine.query(
+      `SELECT fonction, sum(CAST(montant_reference AS DOUBLE)), sum(CAST(montant_compare AS DOUBLE)) FROM "${res.table}" WHERE portee = 'ligne' AND sens = 'D' GROUP BY 1 ORDER BY 1`,
+    );
     expect(bySection.rows).toEqual([...a.keys()].sort().map((k) => [k, a.get(k)!, b.get(k)!]));
     expect(got.every((r) => r[3] !== 'nouvelle' && r[3] !== 'disparue')).toBe(true);
     expect(res.summary).toContain('Comparaison du BP 2023 et du budget 2023 après BS par fonction');
@@ -94,16 +116,23 @@ describe('budget-compare', () => {
 
   it('refuses a filter it cannot apply and two identical selections, instead of comparing anything', async () => {
     await addTable(ctx, 'sans_etape', ['Exercice', 'Sens', 'Chapitre', 'Montant voté'], [[2023, 'D', '011', 10]]);
-    await expect(runOperation(ctx, budgetCompare, { base: { table: 'sans_etape', stages: ['BP'] }, other: { table: 'budgets', year: 2024 } }))
-      .rejects.toThrow(/n'a pas de colonne d'étape budgétaire : impossible de n'en retenir que BP/);
-    await expect(runOperation(ctx, budgetCompare, { base: { table: 'budgets', year: 2023 }, other: { table: 'budgets', year: 2023 } }))
-      .rejects.toThrow(/même sélection/);
+    await expect(
+      runOperation(ctx, budgetCompare, { base: { table: 'sans_etape', stages: ['BP'] }, other: { table: 'budgets', year: 2024 } }),
+    ).rejects.toThrow(/n'a pas de colonne d'étape budgétaire : impossible de n'en retenir que BP/);
+    await expect(
+      runOperation(ctx, budgetCompare, { base: { table: 'budgets', year: 2023 }, other: { table: 'budgets', year: 2023 } }),
+    ).rejects.toThrow(/même sélection/);
   });
 
   it('says when a side mixes several years because none was chosen', async () => {
-    await addTable(ctx, 'bp2025', VOTE_HEADER, rows.filter((r) => r[Y] === 2024 && r[STAGE] === 'BP').map((r) => [2025, ...r.slice(1)]));
+    await addTable(
+      ctx,
+      'bp2025',
+      VOTE_HEADER,
+      rows.filter((r) => r[Y] === 2024 && r[STAGE] === 'BP').map((r) => [2025, ...r.slice(1)]),
+    );
     const res = await runOperation(ctx, budgetCompare, { base: { table: 'budgets', stages: ['BP'] }, other: { table: 'bp2025' } });
-    expect(res.summary).toContain('« budgets » porte plusieurs exercices (2023, 2024), additionnés faute d\'exercice choisi.');
+    expect(res.summary).toContain("« budgets » porte plusieurs exercices (2023, 2024), additionnés faute d'exercice choisi.");
   });
 });
 
@@ -111,20 +140,28 @@ describe('budgetYearsAndStages', () => {
   it('offers the years and stages the table holds, read through its mapping', async () => {
     const table = ctx.catalog.get('budgets')!;
     const got = await budgetYearsAndStages(engine, table, proposeMapping(table).mapping!);
-    expect(got).toEqual({ years: [...new Set(rows.map((r) => Number(r[Y])))].sort(), stages: [...new Set(rows.map((r) => String(r[STAGE])))].sort() });
+    expect(got).toEqual({
+      years: [...new Set(rows.map((r) => Number(r[Y])))].sort(),
+      stages: [...new Set(rows.map((r) => String(r[STAGE])))].sort(),
+    });
   });
 });
 
 describe('budget-compare when few keys meet', () => {
   it('says so after the population, and names a budget presented by function against one by nature', async () => {
     // The same 2024 amounts, voted by function: chapters 930, 932… instead of 011, 012…
-    const functional = rows.filter((r) => r[Y] === 2024 && r[STAGE] === 'BP').map((r) => {
-      const out = [...r];
-      out[CH] = `93${String(r[CH]).length}`;
-      return out;
-    });
+    const functional = rows
+      .filter((r) => r[Y] === 2024 && r[STAGE] === 'BP')
+      .map((r) => {
+        const out = [...r];
+        out[CH] = `93${String(r[CH]).length}`;
+        return out;
+      });
     await addTable(ctx, 'bp2024_fonctionnel', VOTE_HEADER, functional);
-    const res = await runOperation(ctx, budgetCompare, { base: { table: 'budgets', year: 2023, stages: ['BP'], label: 'BP 2023' }, other: { table: 'bp2024_fonctionnel', label: 'BP 2024' } });
+    const res = await runOperation(ctx, budgetCompare, {
+      base: { table: 'budgets', year: 2023, stages: ['BP'], label: 'BP 2023' },
+      other: { table: 'bp2024_fonctionnel', label: 'BP 2024' },
+    });
     expect(res.detail!.population.used).toBe(0);
     const population = res.summary!.split('Comparaison du')[0]!;
     expect(population).toMatch(/Moins de la moitié des clés \(0,0\s%\) se retrouvent des deux côtés/);
@@ -137,7 +174,8 @@ describe('loupe run budget-compare', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'loupe-budget-compare-'));
     await mkdir(join(dir, 'donnees'));
-    const csv = (header: string[], body: Cell[][]) => '\uFEFF' + [header, ...body].map((r) => r.map((v) => (v === null ? '' : String(v))).join(';')).join('\r\n') + '\r\n';
+    const csv = (header: string[], body: Cell[][]) =>
+      '\uFEFF' + [header, ...body].map((r) => r.map((v) => (v === null ? '' : String(v))).join(';')).join('\r\n') + '\r\n';
     await writeFile(join(dir, 'donnees', 'budgets-votes.csv'), csv(VOTE_HEADER, rows));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -149,8 +187,14 @@ describe('loupe run budget-compare', () => {
     const project = join(dir, 'projet');
     expect(await main(['import', join(dir, 'donnees'), '--project', project], io), err).toBe(0);
     out = '';
-    const params = { base: { table: 'budgets_votes', year: 2023, stages: ['BP'] }, other: { table: 'budgets_votes', year: 2024, stages: ['BP'] } };
-    expect(await main(['run', 'budget-compare', '--project', project, '--params', JSON.stringify(params), '--format', 'json'], io), err).toBe(0);
+    const params = {
+      base: { table: 'budgets_votes', year: 2023, stages: ['BP'] },
+      other: { table: 'budgets_votes', year: 2024, stages: ['BP'] },
+    };
+    expect(
+      await main(['run', 'budget-compare', '--project', project, '--params', JSON.stringify(params), '--format', 'json'], io),
+      err,
+    ).toBe(0);
     const res = JSON.parse(out) as { summary: string; detail: { flags: Record<string, number> }; journal: { seq: number } };
     expect(res.detail.flags).toEqual({ nouvelle_ligne: 1, ligne_disparue: 1, forte_variation: 1 });
     expect(res.summary!.startsWith('Population — ')).toBe(true);

@@ -12,7 +12,14 @@ import { createNodeEngine } from '../../src/node/engine.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
-import { CREDIT_OVERRUN, DUPLICATE_PAYMENT, INVALID_SIRET, LATE_DELIVERY, ORDER_IMBALANCE, PAYMENT_WITHOUT_VOTE } from '../../src/demo/anomalies.ts';
+import {
+  CREDIT_OVERRUN,
+  DUPLICATE_PAYMENT,
+  INVALID_SIRET,
+  LATE_DELIVERY,
+  ORDER_IMBALANCE,
+  PAYMENT_WITHOUT_VOTE,
+} from '../../src/demo/anomalies.ts';
 import { generateDemoFiles } from '../../src/demo/generate.ts';
 
 let engine: Engine;
@@ -49,9 +56,13 @@ describe('budget checks on the demo workspace', () => {
   it('budget-reconcile finds the one chapter executed above its credits and the one order imbalance', async () => {
     const res = await session.run(budgetReconcile, { voted: { table: tables.vote }, executed: { table: tables.ca } });
     expect(res.detail?.proposed).toEqual({ voted: true, executed: true });
-    const overruns = await rows(`SELECT annee, section, chapitre, CAST(ecart AS DOUBLE) FROM "${res.table}" WHERE flag = 'depassement_chapitre'`);
+    const overruns = await rows(
+      `SELECT annee, section, chapitre, CAST(ecart AS DOUBLE) FROM "${res.table}" WHERE flag = 'depassement_chapitre'`,
+    );
     expect(overruns).toEqual([[CREDIT_OVERRUN.year, 'F', CREDIT_OVERRUN.chapter, CREDIT_OVERRUN.excess]]);
-    const orders = await rows(`SELECT source, annee, chapitre, CAST(ecart AS DOUBLE) FROM "${res.table}" WHERE flag = 'ordre_desequilibre'`);
+    const orders = await rows(
+      `SELECT source, annee, chapitre, CAST(ecart AS DOUBLE) FROM "${res.table}" WHERE flag = 'ordre_desequilibre'`,
+    );
     expect(orders).toEqual([['realise', ORDER_IMBALANCE.year, '042 ↔ 040', ORDER_IMBALANCE.gap]]);
     // The demo votes every section in balance at every stage.
     expect(res.detail?.flags.section_desequilibree).toBe(0);
@@ -64,13 +75,20 @@ describe('budget checks on the demo workspace', () => {
     expect(await flagged('verse_sans_vote')).toContain(PAYMENT_WITHOUT_VOTE.siret);
     expect(await flagged('verse_superieur_vote')).toContain(DUPLICATE_PAYMENT.siret);
     expect(await flagged('siret_invalide')).toEqual([INVALID_SIRET.siret]);
-    const dup = await rows(`SELECT CAST(montant_verse - montant_vote AS DOUBLE) FROM "${res.table}" WHERE flag = 'verse_superieur_vote' AND siret = '${DUPLICATE_PAYMENT.siret}'`);
+    const dup = await rows(
+      `SELECT CAST(montant_verse - montant_vote AS DOUBLE) FROM "${res.table}" WHERE flag = 'verse_superieur_vote' AND siret = '${DUPLICATE_PAYMENT.siret}'`,
+    );
     expect(dup).toEqual([[DUPLICATE_PAYMENT.amount]]);
     expect(res.detail?.concentration.top10).toBeGreaterThan(0);
     // The demo plants one payment without a vote and no blank name, tie or year gap (the e2e counts on it).
     expect(res.detail?.flags).toMatchObject({ verse_sans_vote: 1, rapprochement_ambigu: 0, sans_nom: 0 });
     expect(res.detail?.warnings).toEqual([]);
-    const strict = await session.run(subsidiesReconcile, { voted: tables.votees, paid: tables.versees, minSimilarity: 0.95, votedColumns: { direction: '' } });
+    const strict = await session.run(subsidiesReconcile, {
+      voted: tables.votees,
+      paid: tables.versees,
+      minSimilarity: 0.95,
+      votedColumns: { direction: '' },
+    });
     expect(strict.detail?.flags).toMatchObject({ verse_sans_vote: 1, plusieurs_directions: 0 });
   });
 

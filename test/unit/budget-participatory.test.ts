@@ -10,10 +10,23 @@ import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import { correctWords, ruleWords, withinOneEdit } from '../../src/core/budget/columns.ts';
-import { participatoryBudget, participatoryUnplaced, proposeProjectColumns, type ParticipatoryFlag } from '../../src/core/budget/participatory.ts';
+import {
+  participatoryBudget,
+  participatoryUnplaced,
+  proposeProjectColumns,
+  type ParticipatoryFlag,
+} from '../../src/core/budget/participatory.ts';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import { addTable, cleanProjects, PROJECT_HEADER, scratchContext, type Cell } from '../fixtures/budget-fixtures.ts';
-import { PARIS_HEADER, parisProjects, REAL_PARIS_WIDE, REAL_STATUS_COUNTS, realSizedParisProjects, TRAP_STATUS_COUNTS, type ParisProject } from '../fixtures/paris-participatory.ts';
+import {
+  PARIS_HEADER,
+  parisProjects,
+  REAL_PARIS_WIDE,
+  REAL_STATUS_COUNTS,
+  realSizedParisProjects,
+  TRAP_STATUS_COUNTS,
+  type ParisProject,
+} from '../fixtures/paris-participatory.ts';
 
 let engine: Engine;
 let ctx: OperationContext;
@@ -56,7 +69,13 @@ describe('participatory-budget', () => {
     ]);
     const arr = await engine.query(`SELECT arrondissement FROM "${res.table}" WHERE portee = 'arrondissement' AND edition = 2016`);
     expect(arr.rows.map((r) => r[0])).toEqual(['11', '18', 'Tout Paris']);
-    expect(res.detail?.columns).toMatchObject({ amount: 'budget_alloue', planned: 'date_livraison_prevue', delivered: 'date_livraison_reelle', workingClass: 'quartier_populaire', schools: 'projet_ecoles' });
+    expect(res.detail?.columns).toMatchObject({
+      amount: 'budget_alloue',
+      planned: 'date_livraison_prevue',
+      delivered: 'date_livraison_reelle',
+      workingClass: 'quartier_populaire',
+      schools: 'projet_ecoles',
+    });
     expect(res.summary).toContain('4 projets sur 2 éditions');
   });
 
@@ -99,7 +118,13 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 async function runParis(projects: ParisProject[], params: Record<string, unknown> = {}, types?: string[]) {
   const name = `paris${n++}`;
-  await addTable(ctx, name, [...PARIS_HEADER], projects.map((p) => p.cells), types);
+  await addTable(
+    ctx,
+    name,
+    [...PARIS_HEADER],
+    projects.map((p) => p.cells),
+    types,
+  );
   const res = await runOperation(ctx, participatoryBudget, { table: name, ...params });
   return { res, detail: res.detail!, name };
 }
@@ -113,9 +138,15 @@ describe('participatory-budget on the shape of the Paris export', () => {
     const { detail, name } = await runParis(projects);
     const col = (label: string) => ctx.catalog.get(name)!.columns.find((c) => c.label === label)!.name;
     expect(detail.columns).toMatchObject({
-      id: col('Numéro du projet'), edition: col('Edition'), scale: col('Echelle du Budget participatif'), arrondissement: col('Arrondissement'),
-      amount: col('Budget global du projet'), status: col('Avancement du projet'), planned: col('Date prévisonnelle de livraison du projet'),
-      delivered: col('Date de livraison du projet'), workingClass: col('Projet en quartier populaire'),
+      id: col('Numéro du projet'),
+      edition: col('Edition'),
+      scale: col('Echelle du Budget participatif'),
+      arrondissement: col('Arrondissement'),
+      amount: col('Budget global du projet'),
+      status: col('Avancement du projet'),
+      planned: col('Date prévisonnelle de livraison du projet'),
+      delivered: col('Date de livraison du projet'),
+      workingClass: col('Projet en quartier populaire'),
     });
   });
 
@@ -123,25 +154,48 @@ describe('participatory-budget on the shape of the Paris export', () => {
     const { res, detail } = await runParis(projects);
     const byStage = (s: string) => truths.filter((t) => t.stage === s).length;
     expect(Object.fromEntries(detail.stages.map((s) => [s.stage, s.projects]))).toEqual({
-      non_demarre: byStage('non_demarre'), etudes: byStage('etudes'), procedures: byStage('procedures'), travaux: byStage('travaux'),
-      en_cours: 0, livre: byStage('livre'), abandonne: byStage('abandonne'),
+      non_demarre: byStage('non_demarre'),
+      etudes: byStage('etudes'),
+      procedures: byStage('procedures'),
+      travaux: byStage('travaux'),
+      en_cours: 0,
+      livre: byStage('livre'),
+      abandonne: byStage('abandonne'),
     });
     // The pipeline is ordered; abandonment is outside it.
-    expect(detail.stages.filter((s) => s.rank !== null).map((s) => s.stage)).toEqual(['non_demarre', 'etudes', 'procedures', 'travaux', 'livre']);
-    const unknown = TRAP_STATUS_COUNTS.filter(([s]) => !['FIN', 'LIVRAISON', 'TRAVAUX', 'PROCEDURES', 'ETUDES', '(non démarré)', 'ABANDONNÉ'].includes(s));
+    expect(detail.stages.filter((s) => s.rank !== null).map((s) => s.stage)).toEqual([
+      'non_demarre',
+      'etudes',
+      'procedures',
+      'travaux',
+      'livre',
+    ]);
+    const unknown = TRAP_STATUS_COUNTS.filter(
+      ([s]) => !['FIN', 'LIVRAISON', 'TRAVAUX', 'PROCEDURES', 'ETUDES', '(non démarré)', 'ABANDONNÉ'].includes(s),
+    );
     expect(detail.unknownStatuses).toEqual(unknown.map(([value, rows]) => ({ value, rows })));
     expect(detail.population).toMatchObject({ read: projects.length, used: projects.length - sum(unknown.map(([, k]) => k)) });
     expect(detail.delivered).toBe(delivered.length);
     // The population comes first, with the value not understood, then the headline.
     expect(res.summary!.indexOf('lignes lues')).toBeLessThan(res.summary!.indexOf('livrés sur'));
     expect(res.summary).toContain('statut non compris (« SUSPENDU »)');
-    const ed = await engine.query(`SELECT sum(nb_etudes), sum(nb_procedures), sum(nb_travaux), sum(nb_en_cours), sum(nb_statut_inconnu) FROM "${res.table}" WHERE portee = 'edition' AND flag IS NULL`);
-    expect(ed.rows[0]!.map(Number)).toEqual([byStage('etudes'), byStage('procedures'), byStage('travaux'), byStage('etudes') + byStage('procedures') + byStage('travaux'), unknown[0]![1]]);
+    const ed = await engine.query(
+      `SELECT sum(nb_etudes), sum(nb_procedures), sum(nb_travaux), sum(nb_en_cours), sum(nb_statut_inconnu) FROM "${res.table}" WHERE portee = 'edition' AND flag IS NULL`,
+    );
+    expect(ed.rows[0]!.map(Number)).toEqual([
+      byStage('etudes'),
+      byStage('procedures'),
+      byStage('travaux'),
+      byStage('etudes') + byStage('procedures') + byStage('travaux'),
+      unknown[0]![1],
+    ]);
   });
 
   it('keeps the Paris-wide projects at 75004 out of the 4th, reads 75116 as the 16th and 75123 as Paris Centre, and lists an unknown code', async () => {
     const { res, detail } = await runParis(projects);
-    const arr = await engine.query(`SELECT arrondissement, sum(nb_projets), CAST(sum(montant_alloue) AS DOUBLE) FROM "${res.table}" WHERE portee = 'arrondissement' GROUP BY 1`);
+    const arr = await engine.query(
+      `SELECT arrondissement, sum(nb_projets), CAST(sum(montant_alloue) AS DOUBLE) FROM "${res.table}" WHERE portee = 'arrondissement' GROUP BY 1`,
+    );
     const got = Object.fromEntries(arr.rows.map((r) => [r[0], [Number(r[1]), Number(r[2])]]));
     const expected = (a: string | null) => {
       const ts = truths.filter((t) => t.arrondissement === a);
@@ -164,11 +218,20 @@ describe('participatory-budget on the shape of the Paris export', () => {
     const lateRows = await engine.query(`SELECT retard_mois FROM "${res.table}" WHERE flag = 'livraison_tardive' ORDER BY 1`);
     expect(lateRows.rows.map((r) => r[0])).toEqual(late.map((t) => t.lateMonths).sort((a, b) => a! - b!));
     for (const e of detail.editions) {
-      expect(e.medianDelayMonths, String(e.edition)).toBe(median(delivered.filter((t) => t.edition === e.edition && t.monthsFromEdition !== null).map((t) => t.monthsFromEdition!)));
+      expect(e.medianDelayMonths, String(e.edition)).toBe(
+        median(delivered.filter((t) => t.edition === e.edition && t.monthsFromEdition !== null).map((t) => t.monthsFromEdition!)),
+      );
     }
     const unreadable = truths.filter((t) => t.deliveredUnreadable);
     expect(unreadable.length).toBeGreaterThan(0);
-    expect(detail.unparsedDates).toEqual([{ role: 'delivered', column: 'Date de livraison du projet', rows: unreadable.length, examples: expect.arrayContaining([`courant ${unreadable[0]!.edition + 3}`]) }]);
+    expect(detail.unparsedDates).toEqual([
+      {
+        role: 'delivered',
+        column: 'Date de livraison du projet',
+        rows: unreadable.length,
+        examples: expect.arrayContaining([`courant ${unreadable[0]!.edition + 3}`]),
+      },
+    ]);
     expect(res.summary).toMatch(/date illisible dans « Date de livraison du projet »/);
     // A stricter threshold: the parameter still means something.
     const strict = await runParis(projects, { lateYears: 0.5 });
@@ -176,7 +239,16 @@ describe('participatory-budget on the shape of the Paris export', () => {
   });
 
   it('gives the same delays when the import made the month columns DATE', async () => {
-    const asDate = projects.map((p) => ({ ...p, cells: p.cells.map((c, i) => (i >= 7 && i <= 11 && typeof c === 'string' && /^\d{4}-\d\d$/.test(c) ? `${c}-01` : i >= 7 && i <= 11 && !/^\d{4}-\d\d$/.test(String(c)) ? null : c)) }));
+    const asDate = projects.map((p) => ({
+      ...p,
+      cells: p.cells.map((c, i) =>
+        i >= 7 && i <= 11 && typeof c === 'string' && /^\d{4}-\d\d$/.test(c)
+          ? `${c}-01`
+          : i >= 7 && i <= 11 && !/^\d{4}-\d\d$/.test(String(c))
+            ? null
+            : c,
+      ),
+    }));
     const types = PARIS_HEADER.map((_, i) => (i >= 7 && i <= 11 ? 'DATE' : i === 1 || i === 5 ? 'INTEGER' : 'VARCHAR'));
     const text = await runParis(projects);
     const dated = await runParis(asDate, {}, types);
@@ -213,9 +285,13 @@ describe('participatory-budget on the shape of the Paris export', () => {
     const wide = real.filter((p) => p.truth.parisWide);
     expect(wide).toHaveLength(REAL_PARIS_WIDE);
     expect(detail.parisWide).toEqual({ projects: REAL_PARIS_WIDE, allocated: sum(wide.map((p) => p.truth.amount)) });
-    const fourth = await engine.query(`SELECT sum(nb_projets) FROM "${res.table}" WHERE portee = 'arrondissement' AND arrondissement = '4'`);
+    const fourth = await engine.query(
+      `SELECT sum(nb_projets) FROM "${res.table}" WHERE portee = 'arrondissement' AND arrondissement = '4'`,
+    );
     expect(Number(fourth.rows[0]![0])).toBe(real.filter((p) => p.truth.arrondissement === '4').length);
-    expect(res.summary!.replace(/[\u00a0\u202f]/g, ' ')).toMatch(/^Budget participatif \(« paris\d+ »\) : 1 214 lignes lues, 1 214 classées/);
+    expect(res.summary!.replace(/[\u00a0\u202f]/g, ' ')).toMatch(
+      /^Budget participatif \(« paris\d+ »\) : 1 214 lignes lues, 1 214 classées/,
+    );
     expect(res.summary!.replace(/[\u00a0\u202f]/g, ' ')).toContain('843 livrés sur 1 214 projets classés (69,4 %)');
   });
 
@@ -224,14 +300,23 @@ describe('participatory-budget on the shape of the Paris export', () => {
     const off = (edition: number | null) => {
       const ts = truths.filter((t) => (edition === null || t.edition === edition) && !/^([1-9]|1[0-9]|20)$/.test(t.arrondissement ?? ''));
       const by = (a: string) => ts.filter((t) => (t.arrondissement ?? t.code) === a);
-      return ['Tout Paris', 'Paris Centre', '75999'].filter((a) => by(a).length).map((a) => ({ arrondissement: a, projects: by(a).length, allocated: sum(by(a).map((t) => t.amount)) }));
+      return ['Tout Paris', 'Paris Centre', '75999']
+        .filter((a) => by(a).length)
+        .map((a) => ({ arrondissement: a, projects: by(a).length, allocated: sum(by(a).map((t) => t.amount)) }));
     };
     expect(await participatoryUnplaced(engine, res.table!, null)).toEqual(off(null));
     expect(await participatoryUnplaced(engine, res.table!, 2015)).toEqual(off(2015));
   });
 
   it('gives no delivery rate over a handful of projects', async () => {
-    const { res, detail } = await runParis(parisProjects({ statuses: [['FIN', 2], ['ETUDES', 1]] }));
+    const { res, detail } = await runParis(
+      parisProjects({
+        statuses: [
+          ['FIN', 2],
+          ['ETUDES', 1],
+        ],
+      }),
+    );
     expect(detail.deliveredRate).toBeNull();
     expect(res.summary).toContain('aucun taux');
   });
@@ -239,7 +324,10 @@ describe('participatory-budget on the shape of the Paris export', () => {
 
 describe('header matching tolerates a misspelt word, and only that', () => {
   const table = (labels: string[]): TableEntry => ({
-    name: 't', kind: 'table', rows: 0, columns: labels.map((label, i) => ({ name: `c${i}`, label, type: 'VARCHAR' }) as TableEntry['columns'][number]),
+    name: 't',
+    kind: 'table',
+    rows: 0,
+    columns: labels.map((label, i) => ({ name: `c${i}`, label, type: 'VARCHAR' }) as TableEntry['columns'][number]),
   });
 
   it('finds a role when a long word has one letter dropped, added, changed or two swapped', () => {

@@ -16,12 +16,13 @@ if (!present) console.warn(`budget-real-files : ignoré, ${GIRONDE} ou ${PARIS} 
 let dir: string;
 const project = () => join(dir, 'projet');
 
-
 interface RunJson {
   summary: string;
   detail: Record<string, unknown> & {
     orderChecks: { source: string; ran: boolean; pairs: number; unbalanced: number; reason?: string }[];
-    normalisations: { executed: { field: string; values: number; rows: number; rules: string[]; examples: { from: string; to: string }[] }[] };
+    normalisations: {
+      executed: { field: string; values: number; rows: number; rules: string[]; examples: { from: string; to: string }[] }[];
+    };
     rate: number | null;
     population: { read: number; used: number };
     mappings: { executed: Record<string, string> };
@@ -37,7 +38,9 @@ async function run(op: string, params: unknown): Promise<RunJson> {
 
 /** The Gironde file read independently of Loupe: comma-separated, no quotes, every field space-padded. */
 function gironde(): Record<string, string>[] {
-  const [head, ...lines] = readFileSync(GIRONDE, 'utf8').split(/\r?\n/).filter((l) => l.trim());
+  const [head, ...lines] = readFileSync(GIRONDE, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim());
   const names = head!.split(',').map((h) => h.trim());
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i]!, v])));
 }
@@ -53,7 +56,12 @@ describe.skipIf(!present)('budget checks on real files', () => {
   it('Gironde 2014 (M52): the prefixed, padded codes are read, shown, and the order operations checked', async () => {
     // Paris' 2023 voted budget against Gironde's 2014 account: nothing can match, and no rate is given.
     const res = await run('budget-reconcile', { voted: { table: 'seed_pdf_budget_vote_2023' }, executed: { table: 'cedi_2014_ca' } });
-    expect(res.detail.mappings.executed).toMatchObject({ opType: 'reel_ordre_id_ordre_diff', chapter: 'chapitre', nature: 'article', function: 'rubrique_fonctionnelle' });
+    expect(res.detail.mappings.executed).toMatchObject({
+      opType: 'reel_ordre_id_ordre_diff',
+      chapter: 'chapitre',
+      nature: 'article',
+      function: 'rubrique_fonctionnelle',
+    });
     expect(res.summary.startsWith('Population — ')).toBe(true);
     expect(res.detail.population.used).toBe(0);
     expect(res.detail.rate).toBeNull();
@@ -72,8 +80,12 @@ describe.skipIf(!present)('budget checks on real files', () => {
 
     // The executed side's order operations, summed here from the file itself: each pair is found and balanced.
     const total = (sens: string, chapter: string) =>
-      lines.filter((l) => l['Dépense/Recette'] === sens && l['Chapitre']!.trim() === chapter).reduce((a, l) => a + Math.round(Number(l['Montant']) * 100), 0) / 100;
-    const pairs = res.rows.filter((r) => r.portee === 'ordre' && r.source === 'realise').map((r) => [r.chapitre, Number(r.depenses), Number(r.recettes), r.flag]);
+      lines
+        .filter((l) => l['Dépense/Recette'] === sens && l['Chapitre']!.trim() === chapter)
+        .reduce((a, l) => a + Math.round(Number(l['Montant']) * 100), 0) / 100;
+    const pairs = res.rows
+      .filter((r) => r.portee === 'ordre' && r.source === 'realise')
+      .map((r) => [r.chapitre, Number(r.depenses), Number(r.recettes), r.flag]);
     expect(pairs.sort()).toEqual([
       ['040 ↔ 042', total('D', 'C040'), total('R', 'C042'), null],
       ['041 ↔ 041', total('D', 'C041'), total('R', 'C041'), null],

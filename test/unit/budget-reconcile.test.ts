@@ -20,7 +20,9 @@ afterAll(async () => {
 async function reconcile(c: BudgetCase, params: Record<string, unknown> = {}) {
   const t = await addBudget(ctx, c, `c${n++}_`);
   const res = await runOperation(ctx, budgetReconcile, { voted: { table: t.voted }, executed: { table: t.executed }, ...params });
-  const flagged = await engine.query(`SELECT flag, annee, chapitre, CAST(ecart AS DOUBLE), explication FROM "${res.table}" WHERE flag IS NOT NULL ORDER BY flag, annee`);
+  const flagged = await engine.query(
+    `SELECT flag, annee, chapitre, CAST(ecart AS DOUBLE), explication FROM "${res.table}" WHERE flag IS NOT NULL ORDER BY flag, annee`,
+  );
   return { res, flagged: flagged.rows, flags: flagged.rows.map((r) => r[0] as ReconcileFlag) };
 }
 
@@ -45,7 +47,9 @@ describe('budget-reconcile', () => {
     expect(res.summary).toMatch(/taux d'exécution \d+,\d\s%/);
     expect(res.detail?.mappings.voted).toMatchObject({ amount: 'montant_vote', chapter: 'chapitre', stage: 'etape_budgetaire' });
     expect(res.detail?.mappings.executed).toMatchObject({ amount: 'mandate' });
-    const rows = await engine.query(`SELECT CAST(credits AS DOUBLE), CAST(credits_bp AS DOUBLE), CAST(credits_bs AS DOUBLE), CAST(execute AS DOUBLE), taux_execution FROM "${res.table}" WHERE annee = 2022 AND chapitre = '011' AND sens = 'D'`);
+    const rows = await engine.query(
+      `SELECT CAST(credits AS DOUBLE), CAST(credits_bp AS DOUBLE), CAST(credits_bs AS DOUBLE), CAST(execute AS DOUBLE), taux_execution FROM "${res.table}" WHERE annee = 2022 AND chapitre = '011' AND sens = 'D'`,
+    );
     expect(rows.rows).toEqual([[1000, 900, 100, 950, 0.95]]);
   });
 
@@ -124,11 +128,25 @@ describe('budget-reconcile', () => {
 
   it('total_incoherent: against a separate table of published totals', async () => {
     const t = await addBudget(ctx, cleanBudget(), 'tot_');
-    await addTable(ctx, 'tot_publies', ['Exercice', 'Sens', 'Chapitre', 'Mandaté'], [[2022, 'D', '011', 950], [2023, 'D', '011', 1000], [2022, 'D', '21', 500]]);
+    await addTable(
+      ctx,
+      'tot_publies',
+      ['Exercice', 'Sens', 'Chapitre', 'Mandaté'],
+      [
+        [2022, 'D', '011', 950],
+        [2023, 'D', '011', 1000],
+        [2022, 'D', '21', 500],
+      ],
+    );
     const res = await runOperation(ctx, budgetReconcile, {
-      voted: { table: t.voted }, executed: { table: t.executed }, totals: { table: 'tot_publies' }, totalsOf: 'executed',
+      voted: { table: t.voted },
+      executed: { table: t.executed },
+      totals: { table: 'tot_publies' },
+      totalsOf: 'executed',
     });
-    const rows = await engine.query(`SELECT flag, annee, chapitre, CAST(montant_publie AS DOUBLE), CAST(somme_detail AS DOUBLE) FROM "${res.table}" WHERE flag IS NOT NULL`);
+    const rows = await engine.query(
+      `SELECT flag, annee, chapitre, CAST(montant_publie AS DOUBLE), CAST(somme_detail AS DOUBLE) FROM "${res.table}" WHERE flag IS NOT NULL`,
+    );
     expect(rows.rows).toEqual([['total_incoherent', 2023, '011', 1000, 1045]]);
   });
 
@@ -147,10 +165,24 @@ describe('budget-reconcile', () => {
   it('reads codes typed as numbers and labels in other spellings the same way', async () => {
     const c = cleanBudget();
     const recode = (rows: Cell[][], chapterAt: number, sectionAt: number, flowAt: number) =>
-      rows.map((r) => r.map((v, i) => (i === chapterAt ? Number(v) : i === sectionAt ? String(v).slice(0, 1) : i === flowAt ? String(v).toUpperCase() + 'S' : v)));
+      rows.map((r) =>
+        r.map((v, i) =>
+          i === chapterAt ? Number(v) : i === sectionAt ? String(v).slice(0, 1) : i === flowAt ? String(v).toUpperCase() + 'S' : v,
+        ),
+      );
     const t = `num_`;
-    await addTable(ctx, `${t}vote`, ['Exercice', 'Étape', 'Section', 'Sens', "Type d'opération", 'Chapitre', 'Nature', 'Fonction', 'Direction', 'Montant voté'], recode(c.vote, 5, 2, 3));
-    await addTable(ctx, `${t}realise`, ['Exercice', 'Section', 'Sens', "Type d'opération", 'Chapitre', 'Nature', 'Fonction', 'Direction', 'Mandaté'], recode(c.exec, 4, 1, 2));
+    await addTable(
+      ctx,
+      `${t}vote`,
+      ['Exercice', 'Étape', 'Section', 'Sens', "Type d'opération", 'Chapitre', 'Nature', 'Fonction', 'Direction', 'Montant voté'],
+      recode(c.vote, 5, 2, 3),
+    );
+    await addTable(
+      ctx,
+      `${t}realise`,
+      ['Exercice', 'Section', 'Sens', "Type d'opération", 'Chapitre', 'Nature', 'Fonction', 'Direction', 'Mandaté'],
+      recode(c.exec, 4, 1, 2),
+    );
     const res = await runOperation(ctx, budgetReconcile, { voted: { table: `${t}vote` }, executed: { table: `${t}realise` } });
     expect(res.detail?.flags).toEqual(Object.fromEntries(RECONCILE_FLAGS.map((f) => [f, 0])));
     const chapters = await engine.query(`SELECT DISTINCT chapitre FROM "${res.table}" WHERE portee = 'ligne' ORDER BY 1`);
@@ -168,7 +200,8 @@ describe('budget-reconcile', () => {
 /** Expenditure keys (year, chapter) of a case, with their amounts summed, as the fixture writes them. */
 function byChapter(rows: Cell[][], year: number, chapter: number, sens: number, amount: number, flow = 'Dépense'): Map<string, number> {
   const m = new Map<string, number>();
-  for (const r of rows) if (r[sens] === flow) m.set(`${r[year]}|${r[chapter]}`, (m.get(`${r[year]}|${r[chapter]}`) ?? 0) + Number(r[amount]));
+  for (const r of rows)
+    if (r[sens] === flow) m.set(`${r[year]}|${r[chapter]}`, (m.get(`${r[year]}|${r[chapter]}`) ?? 0) + Number(r[amount]));
   return m;
 }
 
@@ -198,7 +231,9 @@ describe('budget-reconcile: the population before the rate (issue #12)', () => {
     expect(res.summary).toContain('Aucun exercice commun : voté 2022, 2023, réalisé 2014, 2015.');
     // Everything executed is « sans crédit »; everything voted (transfers aside) « sans exécution ».
     const executedKeys = new Set(c.exec.map((r) => `${r[0]}|${r[1]}|${r[2]}|${r[4]}`)).size;
-    expect(flags.filter((f) => f === 'execute_sans_credit')).toHaveLength(new Set(c.exec.filter((r) => r[2] === 'Dépense').map((r) => `${r[0]}|${r[4]}`)).size);
+    expect(flags.filter((f) => f === 'execute_sans_credit')).toHaveLength(
+      new Set(c.exec.filter((r) => r[2] === 'Dépense').map((r) => `${r[0]}|${r[4]}`)).size,
+    );
     expect(res.detail!.population.setAside.find((s) => s.reason.startsWith('exécutées sans crédit'))?.rows).toBe(executedKeys);
     expect(res.summary!.indexOf('Population')).toBeLessThan(res.summary!.indexOf("taux d'exécution"));
   });
@@ -213,7 +248,9 @@ describe('budget-reconcile: the population before the rate (issue #12)', () => {
     expect(share).toBeLessThan(0.5);
     expect(res.detail!.rate).toBeNull();
     expect(res.detail!.expenditure.coverage).toBeCloseTo(share, 10);
-    expect(res.detail!.expenditure.refused).toBe(`aucun taux : seulement ${(share * 100).toFixed(1).replace('.', ',')}\u00a0% de la population rapprochée`);
+    expect(res.detail!.expenditure.refused).toBe(
+      `aucun taux : seulement ${(share * 100).toFixed(1).replace('.', ',')}\u00a0% de la population rapprochée`,
+    );
     // Revenue matched fully: its rate stands.
     expect(res.detail!.revenue.rate).not.toBeNull();
   });
@@ -232,20 +269,26 @@ describe('budget-reconcile on a Gironde-style M52 export (prefixed, padded codes
     const aside = res.detail!.population.setAside.filter((s) => !s.reason.startsWith('virements'));
     expect(aside.map((s) => [s.reason.replace(/\s/g, ' '), s.rows])).toEqual([['exécutées sans crédit (28 € réalisés)', 4]]);
     expect(res.detail!.rate).not.toBeNull();
-    const chapters = await engine.query(`SELECT DISTINCT chapitre FROM "${res.table}" WHERE portee = 'ligne' AND execute IS NOT NULL ORDER BY 1`);
+    const chapters = await engine.query(
+      `SELECT DISTINCT chapitre FROM "${res.table}" WHERE portee = 'ligne' AND execute IS NOT NULL ORDER BY 1`,
+    );
     expect(chapters.rows.map((r) => r[0])).toEqual([...new Set(gironde().exec.map((r) => String(r[8]).slice(1)))].sort());
     expect(res.summary).toMatch(/Codes lus : réalisé, type d'opération \(« Réel\/Ordre id\/Ordre diff »\) : 3 valeurs/);
     expect(res.summary).toContain('préfixe C retiré');
     expect(res.summary).toContain('réalisé contrôlé (6 paires, toutes équilibrées)');
     // The balanced pairs are rows of the result, with their amounts.
-    const pair = await engine.query(`SELECT CAST(depenses AS DOUBLE), CAST(recettes AS DOUBLE), flag FROM "${res.table}" WHERE portee = 'ordre' AND source = 'realise' AND annee = 2022 AND chapitre = '041 ↔ 041'`);
+    const pair = await engine.query(
+      `SELECT CAST(depenses AS DOUBLE), CAST(recettes AS DOUBLE), flag FROM "${res.table}" WHERE portee = 'ordre' AND source = 'realise' AND annee = 2022 AND chapitre = '041 ↔ 041'`,
+    );
     expect(pair.rows).toEqual([[7, 7, null]]);
   });
 
   it('finds an order imbalance written in prefixed codes', async () => {
     const t = await addGironde(ctx, 'girgap_', 3);
     const res = await runOperation(ctx, budgetReconcile, { voted: { table: t.voted }, executed: { table: t.executed } });
-    const rows = await engine.query(`SELECT source, annee, chapitre, CAST(ecart AS DOUBLE) FROM "${res.table}" WHERE flag = 'ordre_desequilibre'`);
+    const rows = await engine.query(
+      `SELECT source, annee, chapitre, CAST(ecart AS DOUBLE) FROM "${res.table}" WHERE flag = 'ordre_desequilibre'`,
+    );
     expect(rows.rows).toEqual([['realise', 2022, '042 ↔ 040', 3]]);
   });
 
@@ -264,8 +307,18 @@ describe('budget-reconcile says which checks a missing column stopped', () => {
   it('names them in the summary and the detail, instead of reporting nothing found', async () => {
     const c = cleanBudget();
     // The executed side without its year column; the voted side without its section.
-    await addTable(ctx, 'nr_vote', ['Exercice', 'Étape budgétaire', 'Sens', 'Chapitre', 'Montant voté'], c.vote.map((r) => [r[0]!, r[1]!, r[3]!, r[5]!, r[9]!]));
-    await addTable(ctx, 'nr_realise', ['Section', 'Sens', 'Chapitre', 'Mandaté'], c.exec.map((r) => [r[1]!, r[2]!, r[4]!, r[8]!]));
+    await addTable(
+      ctx,
+      'nr_vote',
+      ['Exercice', 'Étape budgétaire', 'Sens', 'Chapitre', 'Montant voté'],
+      c.vote.map((r) => [r[0]!, r[1]!, r[3]!, r[5]!, r[9]!]),
+    );
+    await addTable(
+      ctx,
+      'nr_realise',
+      ['Section', 'Sens', 'Chapitre', 'Mandaté'],
+      c.exec.map((r) => [r[1]!, r[2]!, r[4]!, r[8]!]),
+    );
     const res = await runOperation(ctx, budgetReconcile, { voted: { table: 'nr_vote' }, executed: { table: 'nr_realise' } });
     expect(res.detail!.notRun).toEqual([
       'équilibre des sections votées : pas de colonne de section au voté',

@@ -14,7 +14,9 @@ describe('the budget settings kept in the project', () => {
     expect(kept?.voted?.table).toBe('budget_vote');
     expect(kept?.participatory).toBeUndefined();
     expect(kept?.subsidies).toMatchObject({ voted: 'votees', minSimilarity: 0.8, tolerance: 1 });
-    expect(readBudgetSettings({ participatory: { table: 'projets', workingClassTarget: 0.15 } })?.participatory?.workingClassTarget).toBe(0.15);
+    expect(readBudgetSettings({ participatory: { table: 'projets', workingClassTarget: 0.15 } })?.participatory?.workingClassTarget).toBe(
+      0.15,
+    );
     expect(readBudgetSettings([])).toBeNull();
   });
 });

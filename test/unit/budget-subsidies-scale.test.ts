@@ -33,11 +33,19 @@ beforeAll(async () => {
     ('Y1', 2020, NULL, NULL, 50), ('Y2', 2020, '', NULL, 60), ('Y3', 2020, 'Compagnie Jumelle', NULL, 70),
     ('Y4', 2020, 'Atelier Brunaix', NULL, 80), ('Y5', 2020, 'Théâtre Sans Vote', NULL, 90)`);
   const catalog = new Catalog();
-  for (const [t, h] of [[B.SUB_VOTED, B.SUB_VOTED_HEADER], [B.SUB_PAID, B.SUB_PAID_HEADER]] as const) {
+  for (const [t, h] of [
+    [B.SUB_VOTED, B.SUB_VOTED_HEADER],
+    [B.SUB_PAID, B.SUB_PAID_HEADER],
+  ] as const) {
     catalog.set({ name: t, kind: 'table', columns: [], rows: 0 });
     await catalog.refresh(engine, t, B.labelsOf([...h]));
   }
-  ctx = { engine, catalog, journal: undefined as never, files: { open: () => Promise.reject(new Error('pas de fichiers')), list: () => Promise.resolve([]) } };
+  ctx = {
+    engine,
+    catalog,
+    journal: undefined as never,
+    files: { open: () => Promise.reject(new Error('pas de fichiers')), list: () => Promise.resolve([]) },
+  };
   const query = engine.query;
   engine.query = function (this: Engine, s, o) {
     statements.push(s);

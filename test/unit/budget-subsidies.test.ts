@@ -5,9 +5,26 @@ import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
-import { proposeSubsidyColumns, subsidiesReconcile, type SubsidiesDetail, type SubsidiesParams, type SubsidyFlag } from '../../src/core/budget/subsidies.ts';
+import {
+  proposeSubsidyColumns,
+  subsidiesReconcile,
+  type SubsidiesDetail,
+  type SubsidiesParams,
+  type SubsidyFlag,
+} from '../../src/core/budget/subsidies.ts';
 import * as P from '../fixtures/paris-subsidies.ts';
-import { addTable, cleanSubsidies, S1, S2, S3, scratchContext, siret, SUB_PAID_HEADER, SUB_VOTE_HEADER, type Cell } from '../fixtures/budget-fixtures.ts';
+import {
+  addTable,
+  cleanSubsidies,
+  S1,
+  S2,
+  S3,
+  scratchContext,
+  siret,
+  SUB_PAID_HEADER,
+  SUB_VOTE_HEADER,
+  type Cell,
+} from '../fixtures/budget-fixtures.ts';
 
 let engine: Engine;
 let ctx: OperationContext;
@@ -27,7 +44,9 @@ async function run(edit: (c: { vote: Cell[][]; paid: Cell[][] }) => void = () =>
   await addTable(ctx, `sv${k}`, SUB_VOTE_HEADER, c.vote);
   await addTable(ctx, `sp${k}`, SUB_PAID_HEADER, c.paid);
   const res = await runOperation(ctx, subsidiesReconcile, { voted: `sv${k}`, paid: `sp${k}`, ...params });
-  const flagged = await engine.query(`SELECT flag, beneficiaire, siret, CAST(ecart AS DOUBLE), explication FROM "${res.table}" WHERE flag IS NOT NULL ORDER BY flag`);
+  const flagged = await engine.query(
+    `SELECT flag, beneficiaire, siret, CAST(ecart AS DOUBLE), explication FROM "${res.table}" WHERE flag IS NOT NULL ORDER BY flag`,
+  );
   return { res, flagged: flagged.rows, flags: flagged.rows.map((r) => r[0] as SubsidyFlag) };
 }
 
@@ -35,7 +54,9 @@ describe('subsidies-reconcile', () => {
   it('matches voted and paid by SIRET, exact name and approximate name, and finds nothing wrong in a clean set', async () => {
     const { res, flags } = await run();
     expect(flags).toEqual([]);
-    const rows = await engine.query(`SELECT beneficiaire, methode, round(score, 2), CAST(montant_vote AS DOUBLE), CAST(montant_verse AS DOUBLE) FROM "${res.table}" WHERE portee = 'beneficiaire' ORDER BY montant_vote DESC`);
+    const rows = await engine.query(
+      `SELECT beneficiaire, methode, round(score, 2), CAST(montant_vote AS DOUBLE), CAST(montant_verse AS DOUBLE) FROM "${res.table}" WHERE portee = 'beneficiaire' ORDER BY montant_vote DESC`,
+    );
     expect(rows.rows.map((r) => r.slice(0, 2))).toEqual([
       ['Association Les Amis du Square', 'siret'],
       ['Compagnie du Matin', 'nom exact'],
@@ -58,7 +79,9 @@ describe('subsidies-reconcile', () => {
       c.paid.push(['M10', 2022, 'Zèbre — Les Amis du Square', S1, 1]);
       c.paid.push(['M11', 2022, 'ASSOC LES AMIS DU SQUARE', S1, 1]);
     });
-    const r = await engine.query(`SELECT noms_verses FROM "${res.table}" WHERE portee = 'beneficiaire' AND beneficiaire = 'Association Les Amis du Square' AND noms_verses IS NOT NULL`);
+    const r = await engine.query(
+      `SELECT noms_verses FROM "${res.table}" WHERE portee = 'beneficiaire' AND beneficiaire = 'Association Les Amis du Square' AND noms_verses IS NOT NULL`,
+    );
     const names = String(r.rows[0]![0]).split(' | ');
     expect(names.length).toBeGreaterThanOrEqual(2);
     expect(names).toEqual([...names].sort());
@@ -80,7 +103,9 @@ describe('subsidies-reconcile', () => {
       c.paid.find((r) => r[0] === 'M3')![3] = siret(S2.slice(0, 9) + '0009');
     });
     expect(flags).toEqual([]);
-    const m = await engine.query(`SELECT methode FROM "${res.table}" WHERE portee = 'beneficiaire' AND beneficiaire = 'Compagnie du Matin'`);
+    const m = await engine.query(
+      `SELECT methode FROM "${res.table}" WHERE portee = 'beneficiaire' AND beneficiaire = 'Compagnie du Matin'`,
+    );
     expect(m.rows).toEqual([['siren']]);
   });
 
@@ -91,7 +116,9 @@ describe('subsidies-reconcile', () => {
       c.paid.push(['M8', 2023, 'HABITANTS DU QUARTIER AMERIQUE (FEDERATION LES)', null, 3500]);
     });
     expect(flags).toEqual([]);
-    const m = await engine.query(`SELECT methode, nb_dossiers, CAST(montant_verse AS DOUBLE) FROM "${res.table}" WHERE portee = 'beneficiaire' AND beneficiaire LIKE '%Amérique%'`);
+    const m = await engine.query(
+      `SELECT methode, nb_dossiers, CAST(montant_verse AS DOUBLE) FROM "${res.table}" WHERE portee = 'beneficiaire' AND beneficiaire LIKE '%Amérique%'`,
+    );
     expect(m.rows).toEqual([['mêmes mots', 2, 3500]]);
   });
 
@@ -127,7 +154,9 @@ describe('subsidies-reconcile', () => {
     });
     expect(S1[1]).not.toBe(S1[2]);
     expect(flags).toEqual(['siret_invalide']);
-    const r = await engine.query(`SELECT siret, CAST(montant_vote AS DOUBLE), CAST(montant_verse AS DOUBLE) FROM "${res.table}" WHERE portee = 'beneficiaire' AND beneficiaire LIKE '%Amis du Square%'`);
+    const r = await engine.query(
+      `SELECT siret, CAST(montant_vote AS DOUBLE), CAST(montant_verse AS DOUBLE) FROM "${res.table}" WHERE portee = 'beneficiaire' AND beneficiaire LIKE '%Amis du Square%'`,
+    );
     expect(r.rows).toEqual([[S1, 1100, 1100]]);
   });
 
@@ -142,7 +171,9 @@ describe('subsidies-reconcile', () => {
 
   it('normalises names: case, accents, legal-form words and punctuation', async () => {
     const { normalizeNameSql } = await import('../../src/core/audit/normalize.ts');
-    const r = await engine.query(`SELECT ${normalizeNameSql('x')} FROM (VALUES ('Association « Les Amis » du Square'), ('ASSOC. LES AMIS DU SQUARE'), ('les amis du square (asso)')) t(x)`);
+    const r = await engine.query(
+      `SELECT ${normalizeNameSql('x')} FROM (VALUES ('Association « Les Amis » du Square'), ('ASSOC. LES AMIS DU SQUARE'), ('les amis du square (asso)')) t(x)`,
+    );
     expect(new Set(r.rows.map((x) => x[0]))).toEqual(new Set(['LES AMIS DU SQUARE']));
   });
 });
@@ -158,24 +189,38 @@ describe('subsidies-reconcile on the traps of the real 2013 Paris file (generate
   });
 
   it('finds the columns from the headers as published (partner name, N° SIRET, amount voted per request, name, montant_total)', () => {
-    expect(res.detail?.columns.voted).toMatchObject({ beneficiary: 'nom_du_partenaire', siret: 'n_siret', amount: 'montant_vote_par_demande', year: 'annee_budgetaire', dossier: 'numero_de_dossier' });
+    expect(res.detail?.columns.voted).toMatchObject({
+      beneficiary: 'nom_du_partenaire',
+      siret: 'n_siret',
+      amount: 'montant_vote_par_demande',
+      year: 'annee_budgetaire',
+      dossier: 'numero_de_dossier',
+    });
     expect(res.detail?.columns.paid).toMatchObject({ beneficiary: 'name', amount: 'montant_total', year: 'exercice' });
   });
 
   it('does not pour a payment into a beneficiary already paid exactly: no phantom overpayment of Théâtre de la Véranda', async () => {
     expect(await q(`SELECT flag FROM $t WHERE flag = 'verse_superieur_vote'`)).toEqual([]);
-    const veranda = await q(`SELECT methode, CAST(montant_vote AS DOUBLE), CAST(montant_verse AS DOUBLE) FROM $t WHERE portee = 'beneficiaire' AND beneficiaire = 'Théâtre de la Véranda'`);
+    const veranda = await q(
+      `SELECT methode, CAST(montant_vote AS DOUBLE), CAST(montant_verse AS DOUBLE) FROM $t WHERE portee = 'beneficiaire' AND beneficiaire = 'Théâtre de la Véranda'`,
+    );
     expect(veranda).toEqual([['nom exact', 6000, 6000]]);
     const ville = e.unmatched.find((p) => p.name === 'THEATRE DE LA VILLE')!;
-    const [row] = await q(`SELECT CAST(ecart AS DOUBLE), explication FROM $t WHERE flag = 'verse_sans_vote' AND noms_verses = 'THEATRE DE LA VILLE'`);
+    const [row] = await q(
+      `SELECT CAST(ecart AS DOUBLE), explication FROM $t WHERE flag = 'verse_sans_vote' AND noms_verses = 'THEATRE DE LA VILLE'`,
+    );
     expect(row?.[0]).toBe(ville.amount);
     // The near name was found (92,1 % ≥ 92 %) and set aside for the right reason, and the explanation says so.
-    expect(String(row?.[1])).toMatch(/nom le plus proche : « Théâtre de la Véranda » \(92,1 %\), non retenu : ce bénéficiaire est déjà rapproché exactement/);
+    expect(String(row?.[1])).toMatch(
+      /nom le plus proche : « Théâtre de la Véranda » \(92,1 %\), non retenu : ce bénéficiaire est déjà rapproché exactement/,
+    );
   });
 
   it('pairs one paid name with one beneficiary: the closer spelling wins, the other stays a payment without a vote', async () => {
     const won = e.matched.find((p) => p.outcome.kind === 'matched' && p.outcome.method === 'nom approché')!;
-    const rows = await q(`SELECT noms_verses, methode, cle IS NOT NULL FROM $t WHERE portee = 'versement' AND beneficiaire = 'Association Sportive Belleville'`);
+    const rows = await q(
+      `SELECT noms_verses, methode, cle IS NOT NULL FROM $t WHERE portee = 'versement' AND beneficiaire = 'Association Sportive Belleville'`,
+    );
     expect(rows).toEqual([[won.name, 'nom approché', true]]);
     const lost = e.unmatched.find((p) => p.outcome.kind === 'verse_sans_vote' && p.outcome.near === 'Association Sportive Belleville')!;
     const [expl] = await q(`SELECT explication FROM $t WHERE flag = 'verse_sans_vote' AND noms_verses = '${lost.name}'`);
@@ -193,7 +238,9 @@ describe('subsidies-reconcile on the traps of the real 2013 Paris file (generate
   });
 
   it('lists every line without a name on its own, never as one beneficiary, never in the concentration', async () => {
-    const blank = await q(`SELECT ligne, dossier, CAST(coalesce(montant_vote, montant_verse) AS DOUBLE), nb_dossiers FROM $t WHERE portee = 'sans_nom' ORDER BY nb_dossiers NULLS LAST, ligne`);
+    const blank = await q(
+      `SELECT ligne, dossier, CAST(coalesce(montant_vote, montant_verse) AS DOUBLE), nb_dossiers FROM $t WHERE portee = 'sans_nom' ORDER BY nb_dossiers NULLS LAST, ligne`,
+    );
     expect(blank).toEqual([
       ...e.blankVotes.map((v) => [v.line, v.dossier, v.amount, 1]),
       ...e.blankPaid.map((p) => [p.line, null, p.amount, null]),
@@ -201,7 +248,11 @@ describe('subsidies-reconcile on the traps of the real 2013 Paris file (generate
     expect(res.detail?.flags.sans_nom).toBe(e.blankVotes.length + e.blankPaid.length);
     expect(res.detail?.blank).toMatchObject({ voted: e.blankVotes.length, paid: e.blankPaid.length, paidAmount: e.blankPaidAmount });
     // No named row stands for the blank lines, and the top beneficiaries are real names.
-    expect(await q(`SELECT count(*) FROM $t WHERE portee IN ('beneficiaire', 'versement') AND (beneficiaire IS NULL OR trim(beneficiaire) IN ('', 'NA', 'null'))`)).toEqual([[0]]);
+    expect(
+      await q(
+        `SELECT count(*) FROM $t WHERE portee IN ('beneficiaire', 'versement') AND (beneficiaire IS NULL OR trim(beneficiaire) IN ('', 'NA', 'null'))`,
+      ),
+    ).toEqual([[0]]);
     expect(res.detail?.top.map((b) => b.beneficiary)).not.toContain('null');
     expect(res.detail?.paid).toBe(P.paidRows().reduce((s, r) => s + Number(r[2]), 0) - e.blankPaidAmount);
   });
@@ -241,7 +292,11 @@ describe('subsidies-reconcile with nothing to match', () => {
     await addTable(ctx, 'v_none', P.VOTES_2013_HEADER, [['2013_1', 2013, 'Compagnie A', null, 'x', 10, 10]]);
     await addTable(ctx, 'p_none', P.PAID_2021_HEADER, [[2013, 'Zèbre B', 99]]);
     const res = await runOperation(ctx, subsidiesReconcile, { voted: 'v_none', paid: 'p_none' });
-    expect(res.detail?.concentration).toMatchObject({ top10: null, top100: null, refused: expect.stringContaining('aucun versement rapproché') });
+    expect(res.detail?.concentration).toMatchObject({
+      top10: null,
+      top100: null,
+      refused: expect.stringContaining('aucun versement rapproché'),
+    });
     expect(res.detail?.warnings).toEqual([]);
     expect(res.detail?.matchRate.value).toBe(0);
   });
@@ -255,31 +310,61 @@ describe('subsidy columns found from the headers as published', () => {
     columns: labels.map((label, i) => ({ name: label, label, type: 'VARCHAR' }) as TableEntry['columns'][number]),
   });
   it('the 2013 Paris subsidies file and the 2021 accounts annex', () => {
-    expect(proposeSubsidyColumns(table(['Nom du partenaire', 'N SIRET', 'Objet', 'Montant vote par demande']))).toMatchObject({ beneficiary: 'Nom du partenaire', siret: 'N SIRET', amount: 'Montant vote par demande' });
+    expect(proposeSubsidyColumns(table(['Nom du partenaire', 'N SIRET', 'Objet', 'Montant vote par demande']))).toMatchObject({
+      beneficiary: 'Nom du partenaire',
+      siret: 'N SIRET',
+      amount: 'Montant vote par demande',
+    });
     expect(proposeSubsidyColumns(table(['name', 'montant_total']))).toMatchObject({ beneficiary: 'name', amount: 'montant_total' });
   });
   it('a requested amount is not the amount, whichever comes first', () => {
     expect(proposeSubsidyColumns(table(['Montant demandé', 'Montant voté par demande'])).amount).toBe('Montant voté par demande');
   });
   it('a SIRENE extract: the legal name and the establishment SIRET, not the head office one', () => {
-    const sirene = 'categorieentreprise,geolocetablissement,trancheeffectifsunitelegale,siretsiegeunitelegale,siret,etablissementsiege,datecreationunitelegale,denominationunitelegale,adresseetablissementcomplete'.split(',');
+    const sirene =
+      'categorieentreprise,geolocetablissement,trancheeffectifsunitelegale,siretsiegeunitelegale,siret,etablissementsiege,datecreationunitelegale,denominationunitelegale,adresseetablissementcomplete'.split(
+        ',',
+      );
     expect(proposeSubsidyColumns(table(sirene))).toMatchObject({ beneficiary: 'denominationunitelegale', siret: 'siret' });
   });
   it('Rennes: « Budget de l’année » is the amount, not the year', () => {
-    const c = proposeSubsidyColumns(table(['Libellé Fonction', 'Sous-fonction', 'Libellé sous-fonction', 'Article', 'Bénéficiaire', "Budget de l'année", 'Libellé article']));
+    const c = proposeSubsidyColumns(
+      table([
+        'Libellé Fonction',
+        'Sous-fonction',
+        'Libellé sous-fonction',
+        'Article',
+        'Bénéficiaire',
+        "Budget de l'année",
+        'Libellé article',
+      ]),
+    );
     expect(c).toMatchObject({ beneficiary: 'Bénéficiaire', amount: "Budget de l'année" });
     expect(c.year).toBeUndefined();
   });
 
   // The real files, when /work/shared/data is there: their first line, read as is.
   const data = resolve(__dirname, '../../../shared/data');
-  const firstLine = (f: string) => readFileSync(join(data, f), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/)[0]!.split(',');
-  it.skipIf(!existsSync(join(data, 'ParisSubsidies_SIRENE.csv')))('(extended; skipped without ../shared/data/ParisSubsidies_SIRENE.csv) the real SIRENE extract of subsidised bodies', () => {
-    expect(proposeSubsidyColumns(table(firstLine('ParisSubsidies_SIRENE.csv')))).toMatchObject({ beneficiary: 'denominationunitelegale', siret: 'siret' });
-  });
-  it.skipIf(!existsSync(join(data, 'bp-2019-ville-de-rennes-subventions-aux-associations.csv')))('(extended; skipped without ../shared/data/bp-2019-…-subventions-aux-associations.csv) the real Rennes 2019 voted subsidies', () => {
-    const c = proposeSubsidyColumns(table(firstLine('bp-2019-ville-de-rennes-subventions-aux-associations.csv')));
-    expect(c).toMatchObject({ beneficiary: 'Bénéficiaire', amount: "Budget de l'année" });
-    expect(c.year).toBeUndefined();
-  });
+  const firstLine = (f: string) =>
+    readFileSync(join(data, f), 'utf8')
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/)[0]!
+      .split(',');
+  it.skipIf(!existsSync(join(data, 'ParisSubsidies_SIRENE.csv')))(
+    '(extended; skipped without ../shared/data/ParisSubsidies_SIRENE.csv) the real SIRENE extract of subsidised bodies',
+    () => {
+      expect(proposeSubsidyColumns(table(firstLine('ParisSubsidies_SIRENE.csv')))).toMatchObject({
+        beneficiary: 'denominationunitelegale',
+        siret: 'siret',
+      });
+    },
+  );
+  it.skipIf(!existsSync(join(data, 'bp-2019-ville-de-rennes-subventions-aux-associations.csv')))(
+    '(extended; skipped without ../shared/data/bp-2019-…-subventions-aux-associations.csv) the real Rennes 2019 voted subsidies',
+    () => {
+      const c = proposeSubsidyColumns(table(firstLine('bp-2019-ville-de-rennes-subventions-aux-associations.csv')));
+      expect(c).toMatchObject({ beneficiary: 'Bénéficiaire', amount: "Budget de l'année" });
+      expect(c.year).toBeUndefined();
+    },
+  );
 });

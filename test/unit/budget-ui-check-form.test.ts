@@ -24,10 +24,23 @@ const entry = (name: string, labels: string[]): TableEntry => ({
   name,
   kind: 'table',
   rows: 1,
-  columns: labels.map((label) => ({ name: label.toLowerCase().replace(/\W+/g, '_'), label, type: 'VARCHAR' }) as TableEntry['columns'][number]),
+  columns: labels.map(
+    (label) => ({ name: label.toLowerCase().replace(/\W+/g, '_'), label, type: 'VARCHAR' }) as TableEntry['columns'][number],
+  ),
 });
 
-const projets = entry('projets', ['numero', 'edition', 'arrondissement', 'titre', 'budget_alloue', 'statut', 'date_livraison_prevue', 'date_livraison_reelle', 'quartier_populaire', 'projet_ecoles']);
+const projets = entry('projets', [
+  'numero',
+  'edition',
+  'arrondissement',
+  'titre',
+  'budget_alloue',
+  'statut',
+  'date_livraison_prevue',
+  'date_livraison_reelle',
+  'quartier_populaire',
+  'projet_ecoles',
+]);
 const votees = entry('votees', ['Numéro de dossier', 'Année budgétaire', 'Nom du bénéficiaire', 'SIRET', 'Direction', 'Montant voté']);
 const versees = entry('versees', ['Numéro de mandat', 'Exercice', 'Nom du bénéficiaire', 'SIRET', 'Montant versé']);
 const tables: Record<string, TableEntry> = { projets, votees, versees };
@@ -40,17 +53,30 @@ const subDraft = () => draftOf(SUBSIDIES_FORM, subFields, { voted: 'votees', pai
 const field = (fields: CheckField[], name: string) => fields.find((f) => f.name === name)!;
 /** French spacing (no-break, narrow no-break) differs between ICU builds: compared as plain spaces. */
 const sp = (x: unknown): unknown =>
-  typeof x === 'string' ? x.replace(/[\u00a0\u202f]/g, ' ') : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, sp(v)])) : x;
+  typeof x === 'string'
+    ? x.replace(/[\u00a0\u202f]/g, ' ')
+    : x && typeof x === 'object'
+      ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, sp(v)]))
+      : x;
 
 describe('the budget check forms', () => {
   it('place every parameter of both schemas, and label each one and each column role', () => {
     expect(pbFields.map((f) => [f.name, f.kind])).toEqual([
-      ['table', 'table'], ['columns', 'columns'], ['lateYears', 'number'], ['envelope', 'number'], ['envelopes', 'per-edition'],
-      ['workingClassTarget', 'number'], ['workingClassTargets', 'per-edition'], ['workingClassFrom', 'number'],
+      ['table', 'table'],
+      ['columns', 'columns'],
+      ['lateYears', 'number'],
+      ['envelope', 'number'],
+      ['envelopes', 'per-edition'],
+      ['workingClassTarget', 'number'],
+      ['workingClassTargets', 'per-edition'],
+      ['workingClassFrom', 'number'],
     ]);
     expect(subFields.map((f) => f.name)).toEqual(Object.keys(SubsidiesParams.shape));
     expect(pbFields.map((f) => f.name)).toEqual(Object.keys(ParticipatoryParams.shape));
-    for (const [spec, fields] of [[PARTICIPATORY_FORM, pbFields], [SUBSIDIES_FORM, subFields]] as const) {
+    for (const [spec, fields] of [
+      [PARTICIPATORY_FORM, pbFields],
+      [SUBSIDIES_FORM, subFields],
+    ] as const) {
       for (const f of fields) {
         expect(fr, f.name).toHaveProperty([`budget.${spec.prefix}.param.${f.name}`]);
         if (f.kind === 'columns') for (const r of f.roles) expect(fr, r.name).toHaveProperty([`budget.${spec.prefix}.col.${r.name}`]);
@@ -62,7 +88,12 @@ describe('the budget check forms', () => {
     expect(field(pbFields, 'workingClassTarget')).toMatchObject({ unit: 'percent', min: 0, max: 1, default: 0.3 });
     expect(field(pbFields, 'workingClassTargets')).toMatchObject({ kind: 'per-edition', unit: 'percent', min: 0, max: 1 });
     expect(field(subFields, 'top')).toMatchObject({ unit: 'count', integer: true, min: 1, max: 1000 });
-    expect(field(pbFields, 'columns')).toMatchObject({ roles: expect.arrayContaining([{ name: 'edition', required: true }, { name: 'schools', required: false }]) });
+    expect(field(pbFields, 'columns')).toMatchObject({
+      roles: expect.arrayContaining([
+        { name: 'edition', required: true },
+        { name: 'schools', required: false },
+      ]),
+    });
   });
 
   it('show the payments without the columns only the votes have', () => {
@@ -83,7 +114,9 @@ describe('the budget check forms', () => {
     expect(sp(withUnit(100_000_000, 'euros'))).toBe('100 000 000 €');
     expect(withUnit(2, 'years')).toBe('2 ans');
     expect(withUnit(1.5, 'years')).toBe('1,5 an');
-    expect(sp(numberHint(field(pbFields, 'workingClassTarget') as Extract<CheckField, { kind: 'number' }>))).toBe('Entre 0 % et 100 % · par défaut 30 %');
+    expect(sp(numberHint(field(pbFields, 'workingClassTarget') as Extract<CheckField, { kind: 'number' }>))).toBe(
+      'Entre 0 % et 100 % · par défaut 30 %',
+    );
   });
 
   it('start from the defaults and the columns the check recognises in the table', () => {
@@ -91,7 +124,12 @@ describe('the budget check forms', () => {
     expect(sp(d.numbers)).toEqual({ lateYears: '2', envelope: '100 000 000', workingClassTarget: '30', workingClassFrom: '2016' });
     expect(d.columns.columns).toMatchObject({ edition: 'edition', amount: 'budget_alloue', workingClass: 'quartier_populaire' });
     expect(d.perEdition).toEqual({ envelopes: [], workingClassTargets: [] });
-    expect(subDraft().columns.paidColumns).toEqual({ beneficiary: 'nom_du_b_n_ficiaire', siret: 'siret', amount: 'montant_vers_', year: 'exercice' });
+    expect(subDraft().columns.paidColumns).toEqual({
+      beneficiary: 'nom_du_b_n_ficiaire',
+      siret: 'siret',
+      amount: 'montant_vers_',
+      year: 'exercice',
+    });
   });
 
   it('reopen saved parameters as they were, a column left empty on purpose included', () => {
@@ -106,11 +144,21 @@ describe('the budget check forms', () => {
     const d = pbDraft();
     d.numbers.workingClassTarget = '15';
     d.numbers.envelope = '50 000 000';
-    d.perEdition.envelopes = [{ edition: '2016', value: '60 000 000' }, { edition: '', value: '' }];
+    d.perEdition.envelopes = [
+      { edition: '2016', value: '60 000 000' },
+      { edition: '', value: '' },
+    ];
     d.columns.columns!.schools = '';
     const { params, errors } = checkDraft(PARTICIPATORY_FORM, pbFields, d, tableOf);
     expect(errors).toEqual({});
-    expect(params).toMatchObject({ table: 'projets', workingClassTarget: 0.15, envelope: 50_000_000, envelopes: { '2016': 60_000_000 }, lateYears: 2, workingClassTargets: {} });
+    expect(params).toMatchObject({
+      table: 'projets',
+      workingClassTarget: 0.15,
+      envelope: 50_000_000,
+      envelopes: { '2016': 60_000_000 },
+      lateYears: 2,
+      workingClassTargets: {},
+    });
     expect((params!.columns as Record<string, string>).schools).toBe('');
     expect(params!.columns).toMatchObject({ edition: 'edition', status: 'statut' });
   });
@@ -120,7 +168,11 @@ describe('the budget check forms', () => {
     d.numbers.envelope = '-5';
     d.numbers.workingClassTarget = '130';
     d.numbers.lateYears = 'deux';
-    d.perEdition.workingClassTargets = [{ edition: '2016', value: '20' }, { edition: '16', value: '20' }, { edition: '2016', value: '25' }];
+    d.perEdition.workingClassTargets = [
+      { edition: '2016', value: '20' },
+      { edition: '16', value: '20' },
+      { edition: '2016', value: '25' },
+    ];
     d.columns.columns!.status = '';
     d.columns.columns!.title = 'intitule';
     const { params, errors } = checkDraft(PARTICIPATORY_FORM, pbFields, d, tableOf);

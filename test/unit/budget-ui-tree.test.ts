@@ -29,11 +29,20 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loupe-budget-ui-'));
   await generateDemoFiles(join(dir, 'demo'));
   session = await Session.create(engine, new NodeProjectStore(join(dir, 'proj')), nodeFileResolver, 'démo');
-  for (const [key, path] of Object.entries({ vote: 'budget/budget-vote.csv', ca: 'budget/compte-administratif.csv', projets: 'budget-participatif/projets.json' })) {
+  for (const [key, path] of Object.entries({
+    vote: 'budget/budget-vote.csv',
+    ca: 'budget/compte-administratif.csv',
+    projets: 'budget-participatif/projets.json',
+  })) {
     const res = await session.importPath(join(dir, 'demo', path));
     tables[key] = res.table ?? res.tables?.[0] ?? '';
   }
-  const res = await session.run(budgetReconcile, { voted: { table: tables.vote }, executed: { table: tables.ca }, level: 'nature', flows: ['D', 'R'] });
+  const res = await session.run(budgetReconcile, {
+    voted: { table: tables.vote },
+    executed: { table: tables.ca },
+    level: 'nature',
+    flows: ['D', 'R'],
+  });
   result = res.table!;
 }, 120_000);
 afterAll(async () => {
@@ -63,7 +72,9 @@ describe('the budget tree', () => {
     const natures = async (path: Record<string, string | null>) => {
       const fns = await treeNodes(engine, result, 'nature', filter, 'function', path);
       let total = 0;
-      for (const fn of fns) for (const n of await treeNodes(engine, result, 'nature', filter, 'nature', { ...path, function: fn.code })) total += n.executed ?? 0;
+      for (const fn of fns)
+        for (const n of await treeNodes(engine, result, 'nature', filter, 'nature', { ...path, function: fn.code }))
+          total += n.executed ?? 0;
       return total;
     };
     const chapters = await treeNodes(engine, result, 'nature', filter, 'chapter', { section: 'F' });
@@ -116,7 +127,9 @@ describe('the budget charts', () => {
     const direct = await engine.query(
       `SELECT CAST(arrondissement AS INTEGER), CAST(sum(budget_alloue) AS DOUBLE) FROM "${tables.projets}" WHERE arrondissement <> 'Tout Paris' GROUP BY 1 ORDER BY 1`,
     );
-    expect(values.filter((v) => v.color !== null).map((v) => [v.arrondissement, Number(v.color)])).toEqual(direct.rows.map((r) => [Number(r[0]), Number(r[1])]));
+    expect(values.filter((v) => v.color !== null).map((v) => [v.arrondissement, Number(v.color)])).toEqual(
+      direct.rows.map((r) => [Number(r[0]), Number(r[1])]),
+    );
   });
 });
 
@@ -126,7 +139,10 @@ describe('the budget settings kept in the project', () => {
     expect(readBudgetSettings({ voted: { table: 'budget_vote', mapping: { amount: 'montant_vote' } } })?.voted?.table).toBe('budget_vote');
     expect(readBudgetSettings({ voted: { table: 'x', mapping: { amount: 1 } } })).toBeNull();
     expect(readBudgetSettings('<script>')).toBeNull();
-    expect(guessBudgetTables(['arrondissements', 'subventions_votees', 'budget_vote', 'compte_administratif'])).toEqual({ voted: 'budget_vote', executed: 'compte_administratif' });
+    expect(guessBudgetTables(['arrondissements', 'subventions_votees', 'budget_vote', 'compte_administratif'])).toEqual({
+      voted: 'budget_vote',
+      executed: 'compte_administratif',
+    });
   });
 });
 

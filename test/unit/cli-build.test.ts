@@ -61,7 +61,10 @@ describe('the CLI build', () => {
       const ops = run(['ops'], { LOUPE_CLI: mode });
       expect(ops).toMatchObject({ code: 0, err: '' });
       expect(ops.out).toBe((await loupe('ops')).out);
-      const ids = ops.out.trim().split('\n').map((l) => l.split(/\s+/)[0]);
+      const ids = ops.out
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]);
       expect(ids).toEqual(listOperations().map((o) => o.id));
 
       const tables = run(['tables', '--project', project()], { LOUPE_CLI: mode });

@@ -8,10 +8,12 @@ import { loupe } from '../fixtures/cli.ts';
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loupe-cli-csv-'));
-  await writeFile(join(dir, 'piege.csv'), `nom;formule\nA;=cmd|' /C calc'!A0\nB;=HYPERLINK("http://evil.example","x")\nC;+1\nD;@SUM(A1)\nE; =1+1\nF;＝1\n`);
+  await writeFile(
+    join(dir, 'piege.csv'),
+    `nom;formule\nA;=cmd|' /C calc'!A0\nB;=HYPERLINK("http://evil.example","x")\nC;+1\nD;@SUM(A1)\nE; =1+1\nF;＝1\n`,
+  );
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
-
 
 it('loupe sql --format csv prints formula cells and labels with a leading apostrophe', async () => {
   const project = join(dir, 'projet');

@@ -10,15 +10,21 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loupe-cli-import-'));
   await writeFile(join(dir, 'montants.csv'), 'Code;Montant\n075;1 200,50\n013;3,00\n');
-  await writeFile(join(dir, 'ops.json'), JSON.stringify({ generated_at: 'x', ops: [{ id: 1, mandate: { '2019': 5, '2020': 7 } }], autres: [{ a: 1 }, { a: 2 }, { a: 3 }] }));
+  await writeFile(
+    join(dir, 'ops.json'),
+    JSON.stringify({ generated_at: 'x', ops: [{ id: 1, mandate: { '2019': 5, '2020': 7 } }], autres: [{ a: 1 }, { a: 2 }, { a: 3 }] }),
+  );
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-
 it('names the table, sets reading options and types, and keeps them for the next command', async () => {
   const project = join(dir, 'p');
-  expect((await loupe('import', join(dir, 'montants.csv'), '--project', project, '--table', 'essai', '--type', 'montant=text')).code).toBe(0);
-  expect((await loupe('import', join(dir, 'ops.json'), '--project', project, '--option', 'path=ops', '--option', 'unpivot=["mandate"]')).code).toBe(0);
+  expect((await loupe('import', join(dir, 'montants.csv'), '--project', project, '--table', 'essai', '--type', 'montant=text')).code).toBe(
+    0,
+  );
+  expect(
+    (await loupe('import', join(dir, 'ops.json'), '--project', project, '--option', 'path=ops', '--option', 'unpivot=["mandate"]')).code,
+  ).toBe(0);
   const tables = (await loupe('tables', '--project', project)).out;
   expect(tables).toMatch(/^essai\t2\t/m);
   expect(tables).toMatch(/^ops__mandate\t2\t/m);

@@ -18,7 +18,8 @@ beforeAll(async () => {
   await writeFile(
     join(dir, 'contacts.csv'),
     'Bénéficiaire;Courriel;Montant\n' +
-      Array.from({ length: 12 }, (_, i) => `Association ${i};personne.${i}@exemple.fr;${100 + i},00`).join('\n') + '\n',
+      Array.from({ length: 12 }, (_, i) => `Association ${i};personne.${i}@exemple.fr;${100 + i},00`).join('\n') +
+      '\n',
   );
   await writeFile(join(dir, 'budget.csv'), 'Chapitre;Montant\n011;1000,00\n012;2000,00\n');
 });
@@ -34,7 +35,10 @@ describe('loupe report', () => {
     const html = await readFile(out, 'utf8');
     expect(html).toContain('Ce rapport ne contient aucune constatation');
     expect(html).toContain('budget.csv');
-    const journal = (await readFile(join(project, 'journal.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const journal = (await readFile(join(project, 'journal.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     for (const e of journal) expect(html).toContain(e.hash);
   });
 

@@ -13,16 +13,32 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-
 it('keeps a table imported by `run import-file` with options, and a view saved by `run save-query`', async () => {
   const project = join(dir, 'projet');
   expect((await loupe('import', join(dir, 'lignes.csv'), '--project', project)).code).toBe(0);
-  const imp = await loupe('run', 'import-file', '--project', project, '--params', JSON.stringify({ path: join(dir, 'lignes.csv'), table: 'pipes', options: { delimiter: '|' } }));
+  const imp = await loupe(
+    'run',
+    'import-file',
+    '--project',
+    project,
+    '--params',
+    JSON.stringify({ path: join(dir, 'lignes.csv'), table: 'pipes', options: { delimiter: '|' } }),
+  );
   expect(imp.code).toBe(0);
-  const save = await loupe('run', 'save-query', '--project', project, '--params', JSON.stringify({ name: 'deux', sql: 'SELECT b FROM pipes WHERE a = 2;' }));
+  const save = await loupe(
+    'run',
+    'save-query',
+    '--project',
+    project,
+    '--params',
+    JSON.stringify({ name: 'deux', sql: 'SELECT b FROM pipes WHERE a = 2;' }),
+  );
   expect(save.code).toBe(0);
   const manifest = JSON.parse(await readFile(join(project, 'loupe.json'), 'utf8'));
-  expect(manifest.sources.map((s: { table: string; options: { delimiter?: string } }) => [s.table, s.options.delimiter])).toEqual([['lignes', '|'], ['pipes', '|']]);
+  expect(manifest.sources.map((s: { table: string; options: { delimiter?: string } }) => [s.table, s.options.delimiter])).toEqual([
+    ['lignes', '|'],
+    ['pipes', '|'],
+  ]);
   expect(manifest.queries).toMatchObject([{ name: 'deux', sql: 'SELECT b FROM pipes WHERE a = 2' }]);
   const res = await loupe('sql', '--project', project, 'SELECT * FROM deux', '--format', 'json');
   expect(JSON.parse(res.out)).toEqual([{ b: 'y' }]);
@@ -30,7 +46,11 @@ it('keeps a table imported by `run import-file` with options, and a view saved b
 });
 
 it('says there is no project, rather than failing on the lock file, for a folder without one', async () => {
-  for (const cmd of [['run', 'import-file', '--params', JSON.stringify({ path: join(dir, 'lignes.csv') })], ['sql', 'SELECT 1'], ['tables']]) {
+  for (const cmd of [
+    ['run', 'import-file', '--params', JSON.stringify({ path: join(dir, 'lignes.csv') })],
+    ['sql', 'SELECT 1'],
+    ['tables'],
+  ]) {
     const res = await loupe(cmd[0]!, '--project', join(dir, 'absent', 'projet'), ...cmd.slice(1));
     expect(res.code).toBe(1);
     expect(res.err).toMatch(/absent\/projet : aucun projet Loupe ici \(loupe\.json absent\)/);

@@ -17,7 +17,10 @@ async function loupe(...args: string[]): Promise<{ code: number; out: string; er
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loupe-cli-'));
-  await writeFile(join(dir, 'subventions.csv'), '\uFEFFBénéficiaire;Montant voté;Année\r\nAssociation A;1500,50;2023\r\nAssociation B;200,00;2024\r\nAssociation A;99,50;2024\r\n');
+  await writeFile(
+    join(dir, 'subventions.csv'),
+    '\uFEFFBénéficiaire;Montant voté;Année\r\nAssociation A;1500,50;2023\r\nAssociation B;200,00;2024\r\nAssociation A;99,50;2024\r\n',
+  );
   await writeFile(join(dir, 'vide.csv'), '');
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -72,7 +75,11 @@ describe('loupe CLI', () => {
     const changed = await loupe('replay', '--project', project(), '--format', 'json');
     expect(changed.code).toBe(1);
     const report = JSON.parse(changed.out);
-    expect(report.differences[0]).toEqual({ seq: 0, op: 'import-file', reason: expect.stringMatching(/source .*subventions\.csv modifiée.*1 ligne\(s\) au lieu de 3/) });
+    expect(report.differences[0]).toEqual({
+      seq: 0,
+      op: 'import-file',
+      reason: expect.stringMatching(/source .*subventions\.csv modifiée.*1 ligne\(s\) au lieu de 3/),
+    });
   });
 
   it('explains its usage and refuses unknown commands', async () => {

@@ -45,14 +45,18 @@ beforeEach(async () => {
   await writeFile(join(root, 'sources', 'ok.csv'), OK);
   // Approvals of outside files are per machine: here, per test.
   process.env.LOUPE_HOME = join(base, 'home');
-  for (const t of (await engine.query('SELECT table_name FROM duckdb_tables()')).rows) await engine.exec(`DROP TABLE IF EXISTS "${String(t[0])}"`);
-  for (const v of (await engine.query('SELECT view_name FROM duckdb_views() WHERE NOT internal')).rows) await engine.exec(`DROP VIEW IF EXISTS "${String(v[0])}"`);
+  for (const t of (await engine.query('SELECT table_name FROM duckdb_tables()')).rows)
+    await engine.exec(`DROP TABLE IF EXISTS "${String(t[0])}"`);
+  for (const v of (await engine.query('SELECT view_name FROM duckdb_views() WHERE NOT internal')).rows)
+    await engine.exec(`DROP VIEW IF EXISTS "${String(v[0])}"`);
 });
 afterAll(() => (base ? rm(base, { recursive: true, force: true }) : undefined));
 
-
 /** What the CLI gives a project as "outside files": only those approved — here, none. */
-const NOTHING_APPROVED: FileResolver = approvedFileResolver(() => false, (p) => `non approuvé : ${p}`);
+const NOTHING_APPROVED: FileResolver = approvedFileResolver(
+  () => false,
+  (p) => `non approuvé : ${p}`,
+);
 
 async function loupe(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -92,23 +96,27 @@ const STATEMENTS: [string, () => string][] = [
   ['SET external access back on', () => 'SET enable_external_access = true'],
 ];
 // Refused by the locked engine, or before it: a function of an extension never loaded, a statement a view cannot hold.
-const REFUSED = /refusé|n’est pas permis|Seules les requêtes de lecture|verrouillés|does not exist|No files found|not in the catalog|fait partie de l’extension|syntax error/;
+const REFUSED =
+  /refusé|n’est pas permis|Seules les requêtes de lecture|verrouillés|does not exist|No files found|not in the catalog|fait partie de l’extension|syntax error/;
 
 describe('the engine cannot read or write files by name', () => {
-  it.each(FILE_ACCESS)('%s is refused through `loupe sql`, the workbench and a saved view, and nothing of the file shows', async (_label, q) => {
-    await writeFile(join(root, MANIFEST_FILE), JSON.stringify(manifest({ queries: [{ name: 'v', sql: q(), createdAt: '2024-01-01' }] })));
-    const store = new NodeProjectStore(root);
-    const { session, problems } = await Session.open(engine, store, NOTHING_APPROVED);
-    expect(session.catalog.get('ok')?.rows).toBe(2);
-    // The saved view from the received manifest: not created, reported by name.
-    expect(problems.map((p) => p.path)).toEqual(['v']);
-    expect(problems[0]!.reason).toMatch(REFUSED);
-    expect(problems[0]!.reason).not.toContain(MARK);
-    const before = session.journal.all().length;
-        await expect(runWorkbenchQuery(session, q(), 'test')).rejects.toThrow(REFUSED);
-    await expect(session.saveQuery('v2', q())).rejects.toThrow(REFUSED);
-    expect(session.journal.all().length).toBe(before);
-  });
+  it.each(FILE_ACCESS)(
+    '%s is refused through `loupe sql`, the workbench and a saved view, and nothing of the file shows',
+    async (_label, q) => {
+      await writeFile(join(root, MANIFEST_FILE), JSON.stringify(manifest({ queries: [{ name: 'v', sql: q(), createdAt: '2024-01-01' }] })));
+      const store = new NodeProjectStore(root);
+      const { session, problems } = await Session.open(engine, store, NOTHING_APPROVED);
+      expect(session.catalog.get('ok')?.rows).toBe(2);
+      // The saved view from the received manifest: not created, reported by name.
+      expect(problems.map((p) => p.path)).toEqual(['v']);
+      expect(problems[0]!.reason).toMatch(REFUSED);
+      expect(problems[0]!.reason).not.toContain(MARK);
+      const before = session.journal.all().length;
+      await expect(runWorkbenchQuery(session, q(), 'test')).rejects.toThrow(REFUSED);
+      await expect(session.saveQuery('v2', q())).rejects.toThrow(REFUSED);
+      expect(session.journal.all().length).toBe(before);
+    },
+  );
 
   it.each(STATEMENTS)('%s is refused by the engine itself, even when run directly', async (_label, q) => {
     await expect(engine.exec(q())).rejects.toThrow(/refusé|n’est pas permis|verrouillés|non permis|Invalid|Permission/);
@@ -129,25 +137,38 @@ describe('the engine cannot read or write files by name', () => {
     expect((await readQuery(s, 'SELECT sum(montant) FROM ok')).rows.rows[0]?.[0]).toBe(30);
   });
 
-  it('`loupe sql` journals its query, and refuses read_text, read_csv and two statements with a clear message and no journal entry', { timeout: 240_000 }, async () => {
-    expect((await loupe('import', join(root, 'sources', 'ok.csv'), '--project', root)).code).toBe(0);
-    const journal = () => readFile(join(root, JOURNAL_FILE), 'utf8');
-    const ok = await loupe('sql', '--project', root, 'SELECT count(*) AS n FROM ok', '--format', 'json');
-    expect(ok).toMatchObject({ code: 0, out: '[{"n":2}]\n' });
-    expect((await journal()).trim().split('\n').map((l) => JSON.parse(l).op)).toEqual(['import-file', 'sql']);
-    const entry = JSON.parse((await journal()).trim().split('\n')[1]!);
-    expect(entry).toMatchObject({ params: { sql: 'SELECT count(*) AS n FROM ok' }, inputs: [{ table: 'ok' }], output: { rows: 1, digest: expect.stringMatching(/^[0-9a-f]{16,}$/) } });
-    const before = await journal();
-    const bad = await loupe('sql', '--project', root, "SELECT * FROM read_text('/etc/hostname')");
-    expect(bad.code).toBe(1);
-    expect(bad.err).toMatch(/Accès au fichier « \/etc\/hostname » refusé/);
-    const csv = await loupe('sql', '--project', root, "SELECT * FROM read_csv('/etc/passwd')");
-    expect(csv).toMatchObject({ code: 1, err: expect.stringMatching(/Accès au fichier « \/etc\/passwd » refusé/) });
-    expect(csv.out).not.toContain('root:');
-    const two = await loupe('sql', '--project', root, 'SELECT 1; SELECT 2');
-    expect(two).toMatchObject({ code: 1, err: expect.stringMatching(/Une seule requête/) });
-    expect(await journal()).toBe(before);
-  });
+  it(
+    '`loupe sql` journals its query, and refuses read_text, read_csv and two statements with a clear message and no journal entry',
+    { timeout: 240_000 },
+    async () => {
+      expect((await loupe('import', join(root, 'sources', 'ok.csv'), '--project', root)).code).toBe(0);
+      const journal = () => readFile(join(root, JOURNAL_FILE), 'utf8');
+      const ok = await loupe('sql', '--project', root, 'SELECT count(*) AS n FROM ok', '--format', 'json');
+      expect(ok).toMatchObject({ code: 0, out: '[{"n":2}]\n' });
+      expect(
+        (await journal())
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).op),
+      ).toEqual(['import-file', 'sql']);
+      const entry = JSON.parse((await journal()).trim().split('\n')[1]!);
+      expect(entry).toMatchObject({
+        params: { sql: 'SELECT count(*) AS n FROM ok' },
+        inputs: [{ table: 'ok' }],
+        output: { rows: 1, digest: expect.stringMatching(/^[0-9a-f]{16,}$/) },
+      });
+      const before = await journal();
+      const bad = await loupe('sql', '--project', root, "SELECT * FROM read_text('/etc/hostname')");
+      expect(bad.code).toBe(1);
+      expect(bad.err).toMatch(/Accès au fichier « \/etc\/hostname » refusé/);
+      const csv = await loupe('sql', '--project', root, "SELECT * FROM read_csv('/etc/passwd')");
+      expect(csv).toMatchObject({ code: 1, err: expect.stringMatching(/Accès au fichier « \/etc\/passwd » refusé/) });
+      expect(csv.out).not.toContain('root:');
+      const two = await loupe('sql', '--project', root, 'SELECT 1; SELECT 2');
+      expect(two).toMatchObject({ code: 1, err: expect.stringMatching(/Une seule requête/) });
+      expect(await journal()).toBe(before);
+    },
+  );
 });
 
 describe('a project only reads files inside its folder', () => {
@@ -157,7 +178,11 @@ describe('a project only reads files inside its folder', () => {
   }
 
   it('an absolute path to a file outside is not read unless approved, and the message names it', async () => {
-    const { session, problems } = await openWith([source('sources/ok.csv'), source(secret, { table: 'fuite', tables: ['fuite'] }), source('/etc/passwd', { table: 'pw', tables: ['pw'] })]);
+    const { session, problems } = await openWith([
+      source('sources/ok.csv'),
+      source(secret, { table: 'fuite', tables: ['fuite'] }),
+      source('/etc/passwd', { table: 'pw', tables: ['pw'] }),
+    ]);
     expect(session.catalog.has('ok')).toBe(true);
     expect(problems.map((p) => p.path).sort()).toEqual(['/etc/passwd', secret].sort());
     for (const p of problems) expect(p.reason).toContain(`non approuvé : ${p.path}`);
@@ -172,7 +197,10 @@ describe('a project only reads files inside its folder', () => {
     await expect(chain.open('sources/../../dehors/secret.csv')).rejects.toThrow(/Chemin refusé/);
     expect(asked).toEqual([]);
     asked = [];
-    const { problems } = await openWith([source('sources/ok.csv'), source('../dehors/secret.csv', { table: 'f', tables: ['f'], sha256: sha(`secret;valeur\n${MARK};1\n`) })]);
+    const { problems } = await openWith([
+      source('sources/ok.csv'),
+      source('../dehors/secret.csv', { table: 'f', tables: ['f'], sha256: sha(`secret;valeur\n${MARK};1\n`) }),
+    ]);
     expect(problems.map((p) => p.reason)).toEqual([expect.stringMatching(/Chemin refusé — \.\.\/dehors\/secret\.csv/)]);
   });
 
@@ -208,7 +236,9 @@ describe('a project only reads files inside its folder', () => {
     await writeFile(victim, 'intact\n');
     await writeFile(join(root, MANIFEST_FILE), JSON.stringify(manifest()));
     await symlink(victim, join(root, JOURNAL_FILE));
-    await expect(Session.open(engine, new NodeProjectStore(root), NOTHING_APPROVED)).rejects.toThrow(/Chemin refusé — journal\.ndjson : lien symbolique/);
+    await expect(Session.open(engine, new NodeProjectStore(root), NOTHING_APPROVED)).rejects.toThrow(
+      /Chemin refusé — journal\.ndjson : lien symbolique/,
+    );
     await rm(join(root, JOURNAL_FILE));
     await link(victim, join(root, JOURNAL_FILE));
     await expect(Session.open(engine, new NodeProjectStore(root), NOTHING_APPROVED)).rejects.toThrow(/journal\.ndjson : lien physique/);
@@ -221,32 +251,40 @@ describe('a project only reads files inside its folder', () => {
 });
 
 describe('the CLI reads outside files only with the user’s approval', () => {
-  it('a received project naming a file outside opens without it; --allow-external-sources reads it and remembers it for this project', { timeout: 240_000 }, async () => {
-    const outside = join(base, 'dehors', 'montants.csv');
-    await writeFile(outside, OK);
-    await writeFile(join(root, MANIFEST_FILE), JSON.stringify(manifest({ sources: [source(outside, { table: 'm', tables: ['m'] })] })));
-    const refused = await loupe('tables', '--project', root);
-    expect(refused.code).toBe(0);
-    expect(refused.out).toBe('');
-    expect(refused.err).toMatch(/montants\.csv : source hors du projet non approuvée sur cette machine .*--allow-external-sources/);
-    const allowed = await loupe('sql', '--project', root, 'SELECT count(*) AS n FROM m', '--format', 'json', '--allow-external-sources');
-    expect(allowed).toMatchObject({ code: 0, out: '[{"n":2}]\n' });
-    // Remembered with its hash: the next run reads it without the flag, until the file changes.
-    expect((await loupe('tables', '--project', root)).out).toMatch(/^m\t2\t/);
-    await writeFile(outside, OK + '3;30\n');
-    expect((await loupe('tables', '--project', root)).err).toMatch(/montants\.csv : le fichier a changé depuis son import/);
-  });
+  it(
+    'a received project naming a file outside opens without it; --allow-external-sources reads it and remembers it for this project',
+    { timeout: 240_000 },
+    async () => {
+      const outside = join(base, 'dehors', 'montants.csv');
+      await writeFile(outside, OK);
+      await writeFile(join(root, MANIFEST_FILE), JSON.stringify(manifest({ sources: [source(outside, { table: 'm', tables: ['m'] })] })));
+      const refused = await loupe('tables', '--project', root);
+      expect(refused.code).toBe(0);
+      expect(refused.out).toBe('');
+      expect(refused.err).toMatch(/montants\.csv : source hors du projet non approuvée sur cette machine .*--allow-external-sources/);
+      const allowed = await loupe('sql', '--project', root, 'SELECT count(*) AS n FROM m', '--format', 'json', '--allow-external-sources');
+      expect(allowed).toMatchObject({ code: 0, out: '[{"n":2}]\n' });
+      // Remembered with its hash: the next run reads it without the flag, until the file changes.
+      expect((await loupe('tables', '--project', root)).out).toMatch(/^m\t2\t/);
+      await writeFile(outside, OK + '3;30\n');
+      expect((await loupe('tables', '--project', root)).err).toMatch(/montants\.csv : le fichier a changé depuis son import/);
+    },
+  );
 
-  it('import --copy keeps a copy under sources/ and records it relative, so the folder can be handed over', { timeout: 240_000 }, async () => {
-    const outside = join(base, 'dehors', 'montants.csv');
-    await writeFile(outside, OK);
-    const proj = join(base, 'copie');
-    expect((await loupe('import', outside, '--copy', '--project', proj)).code).toBe(0);
-    const m = JSON.parse(await readFile(join(proj, MANIFEST_FILE), 'utf8'));
-    expect(m.sources.map((s: { path: string }) => s.path)).toEqual(['sources/montants.csv']);
-    expect(await readFile(join(proj, 'sources', 'montants.csv'), 'utf8')).toBe(OK);
-    await rm(outside);
-    process.env.LOUPE_HOME = join(base, 'autre-machine');
-    expect((await loupe('tables', '--project', proj)).out).toMatch(/^montants\t2\t/);
-  });
+  it(
+    'import --copy keeps a copy under sources/ and records it relative, so the folder can be handed over',
+    { timeout: 240_000 },
+    async () => {
+      const outside = join(base, 'dehors', 'montants.csv');
+      await writeFile(outside, OK);
+      const proj = join(base, 'copie');
+      expect((await loupe('import', outside, '--copy', '--project', proj)).code).toBe(0);
+      const m = JSON.parse(await readFile(join(proj, MANIFEST_FILE), 'utf8'));
+      expect(m.sources.map((s: { path: string }) => s.path)).toEqual(['sources/montants.csv']);
+      expect(await readFile(join(proj, 'sources', 'montants.csv'), 'utf8')).toBe(OK);
+      await rm(outside);
+      process.env.LOUPE_HOME = join(base, 'autre-machine');
+      expect((await loupe('tables', '--project', proj)).out).toMatch(/^montants\t2\t/);
+    },
+  );
 });

@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registeredName, type Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import {
-  CREDIT_OVERRUN, DEMO_ANOMALIES, DUPLICATE_PAYMENT, INVALID_SIRET, LATE_DELIVERY, ORDER_IMBALANCE, PAYMENT_WITHOUT_VOTE,
+  CREDIT_OVERRUN,
+  DEMO_ANOMALIES,
+  DUPLICATE_PAYMENT,
+  INVALID_SIRET,
+  LATE_DELIVERY,
+  ORDER_IMBALANCE,
+  PAYMENT_WITHOUT_VOTE,
   SPLIT_CONTRACTS,
 } from '../../src/demo/anomalies.ts';
 import { tile } from '../../src/demo/arrondissements.ts';
@@ -29,18 +35,76 @@ const TABLES = {
 } as const;
 
 const COLUMNS: Record<keyof typeof TABLES, string[]> = {
-  vote: ['Exercice', 'Étape budgétaire', 'Date de vote', 'Section', 'Sens', "Type d'opération", 'Chapitre fonctionnel', 'Chapitre', 'Nature', 'Fonction', 'Direction', 'Montant voté'],
-  ca: ['Exercice', 'Section', 'Sens', "Type d'opération", 'Chapitre fonctionnel', 'Chapitre', 'Nature', 'Fonction', 'Direction', 'Montant réalisé'],
-  votees: ['Numéro de dossier', 'Année budgétaire', 'Date du vote', 'Nom du bénéficiaire', 'SIRET', 'Direction', 'Objet du dossier', 'Nature de la subvention', "Secteur d'activité", 'Montant voté'],
+  vote: [
+    'Exercice',
+    'Étape budgétaire',
+    'Date de vote',
+    'Section',
+    'Sens',
+    "Type d'opération",
+    'Chapitre fonctionnel',
+    'Chapitre',
+    'Nature',
+    'Fonction',
+    'Direction',
+    'Montant voté',
+  ],
+  ca: [
+    'Exercice',
+    'Section',
+    'Sens',
+    "Type d'opération",
+    'Chapitre fonctionnel',
+    'Chapitre',
+    'Nature',
+    'Fonction',
+    'Direction',
+    'Montant réalisé',
+  ],
+  votees: [
+    'Numéro de dossier',
+    'Année budgétaire',
+    'Date du vote',
+    'Nom du bénéficiaire',
+    'SIRET',
+    'Direction',
+    'Objet du dossier',
+    'Nature de la subvention',
+    "Secteur d'activité",
+    'Montant voté',
+  ],
   versees: ['Numéro de mandat', 'Exercice', 'Date de versement', 'Nom du bénéficiaire', 'SIRET', 'Montant versé'],
-  marches: ['Numéro du marché', "Date d'attribution", 'Titulaire', 'SIRET du titulaire', 'Objet du marché', 'Catégorie', 'Montant HT', 'Procédure', 'Direction acheteuse', 'Durée (mois)'],
+  marches: [
+    'Numéro du marché',
+    "Date d'attribution",
+    'Titulaire',
+    'SIRET du titulaire',
+    'Objet du marché',
+    'Catégorie',
+    'Montant HT',
+    'Procédure',
+    'Direction acheteuse',
+    'Durée (mois)',
+  ],
   rapports: ['Identifiant du rapport', 'Titre', 'Date du rapport', 'Entité auditée', 'Direction concernée', 'Type de mission'],
-  recos: ['Identifiant de la recommandation', 'Identifiant du rapport', 'Recommandation', 'Priorité', 'Direction responsable', "Date d'échéance", 'Date du statut', 'Statut'],
+  recos: [
+    'Identifiant de la recommandation',
+    'Identifiant du rapport',
+    'Recommandation',
+    'Priorité',
+    'Direction responsable',
+    "Date d'échéance",
+    'Date du statut',
+    'Statut',
+  ],
   nomenclature: ['Type de code', 'Code', 'Libellé', 'Section', 'Chapitre de rattachement'],
 };
 
 const rows = async (sql: string) => (await engine.query(sql)).rows;
-const sha = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 const round2 = (x: unknown) => Math.round(Number(x) * 100) / 100;
 
 beforeAll(async () => {
@@ -76,7 +140,9 @@ describe('demo workspace', () => {
       expect(f.description).toMatch(/^[A-ZÉ].+[.)]$/);
       expect(f.description).not.toContain('\n');
     }
-    expect(files.map((f) => f.path)).toEqual(expect.arrayContaining([...Object.values(TABLES), 'budget-participatif/projets.json', 'referentiels/arrondissements.geojson']));
+    expect(files.map((f) => f.path)).toEqual(
+      expect.arrayContaining([...Object.values(TABLES), 'budget-participatif/projets.json', 'referentiels/arrondissements.geojson']),
+    );
   });
 
   it('writes CSV the way the Paris portal exports them: BOM, `;`, decimal comma, codes with leading zeros', async () => {
@@ -84,17 +150,23 @@ describe('demo workspace', () => {
     expect(text.charCodeAt(0)).toBe(0xfeff);
     expect(text).toContain('\r\n');
     expect(text).toMatch(/;\d+,\d{1,2}\r\n/);
-    expect(await rows(`SELECT DISTINCT "Chapitre" FROM vote WHERE "Chapitre" IN ('011', '012', '023', '040', '042', '65') ORDER BY 1`))
-      .toEqual([['011'], ['012'], ['023'], ['040'], ['042'], ['65']]);
+    expect(
+      await rows(`SELECT DISTINCT "Chapitre" FROM vote WHERE "Chapitre" IN ('011', '012', '023', '040', '042', '65') ORDER BY 1`),
+    ).toEqual([['011'], ['012'], ['023'], ['040'], ['042'], ['65']]);
     expect(await rows(`SELECT count(*) FROM vote WHERE "Fonction" = '020'`)).not.toEqual([[0]]);
   });
 
   it('loads every CSV with DuckDB and the expected columns', async () => {
     for (const table of Object.keys(TABLES) as (keyof typeof TABLES)[]) {
       const r = await engine.query(`SELECT * FROM ${table} LIMIT 1`);
-      expect(r.columns.map((c) => c.name), table).toEqual(COLUMNS[table]);
+      expect(
+        r.columns.map((c) => c.name),
+        table,
+      ).toEqual(COLUMNS[table]);
     }
-    const types = await rows(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name IN ('vote', 'ca', 'versees', 'marches') AND (column_name LIKE 'Montant%' OR column_name LIKE 'Date%') ORDER BY ALL`);
+    const types = await rows(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name IN ('vote', 'ca', 'versees', 'marches') AND (column_name LIKE 'Montant%' OR column_name LIKE 'Date%') ORDER BY ALL`,
+    );
     for (const [name, type] of types) expect(String(type), String(name)).toMatch(/^(DATE|DOUBLE|BIGINT|DECIMAL.*)$/);
   });
 
@@ -132,7 +204,9 @@ describe('planted anomalies, each found by plain SQL and alone', () => {
       SELECT CAST("SIRET" AS VARCHAR), "Montant versé", strftime("Date de versement", '%d/%m/%Y'), count(*)
       FROM versees GROUP BY 1, 2, 3 HAVING count(*) > 1`);
     expect(groups).toEqual([[DUPLICATE_PAYMENT.siret, DUPLICATE_PAYMENT.amount, DUPLICATE_PAYMENT.date, 2]]);
-    const voted = await rows(`SELECT "Numéro de dossier", "Montant voté" FROM votees WHERE CAST("SIRET" AS VARCHAR) = '${DUPLICATE_PAYMENT.siret}' AND "Année budgétaire" = ${DUPLICATE_PAYMENT.year}`);
+    const voted = await rows(
+      `SELECT "Numéro de dossier", "Montant voté" FROM votees WHERE CAST("SIRET" AS VARCHAR) = '${DUPLICATE_PAYMENT.siret}' AND "Année budgétaire" = ${DUPLICATE_PAYMENT.year}`,
+    );
     expect(voted).toEqual([[DUPLICATE_PAYMENT.dossier, DUPLICATE_PAYMENT.amount]]);
   });
 
@@ -203,8 +277,9 @@ describe('planted anomalies, each found by plain SQL and alone', () => {
     expect(await rows(luhnFails('"SIRET"', 'votees'))).toEqual([[INVALID_SIRET.siret]]);
     expect(await rows(luhnFails('"SIRET"', 'versees'))).toEqual([[INVALID_SIRET.siret]]);
     expect(await rows(luhnFails('"SIRET du titulaire"', 'marches'))).toEqual([]);
-    expect(await rows(`SELECT "Numéro de dossier", "Montant voté" FROM votees WHERE CAST("SIRET" AS VARCHAR) = '${INVALID_SIRET.siret}'`))
-      .toEqual([[INVALID_SIRET.dossier, INVALID_SIRET.amount]]);
+    expect(
+      await rows(`SELECT "Numéro de dossier", "Montant voté" FROM votees WHERE CAST("SIRET" AS VARCHAR) = '${INVALID_SIRET.siret}'`),
+    ).toEqual([[INVALID_SIRET.dossier, INVALID_SIRET.amount]]);
   });
 
   it('(f) one participatory-budget project delivered more than three years late, none other beyond two', async () => {

@@ -128,7 +128,20 @@ describe('the Electron host', () => {
 
   it('opens a project folder, writes through it, and lists it among recent projects', async () => {
     choice.project = project;
-    const api = fakeApi(createHandlers({ grants: new Grants(), dialogs, recent: new RecentStore(join(tmp, 'userData', 'r2.json')), demoSource: '', demoTarget: join(tmp, 'x'), versions: { app: '', electron: '', chrome: '', node: '' }, printPdf, setMenuLanguage: () => undefined, recentChanged: () => undefined }), dropped);
+    const api = fakeApi(
+      createHandlers({
+        grants: new Grants(),
+        dialogs,
+        recent: new RecentStore(join(tmp, 'userData', 'r2.json')),
+        demoSource: '',
+        demoTarget: join(tmp, 'x'),
+        versions: { app: '', electron: '', chrome: '', node: '' },
+        printPdf,
+        setMenuLanguage: () => undefined,
+        recentChanged: () => undefined,
+      }),
+      dropped,
+    );
     const info = await api.openProjectDialog();
     const h2 = createElectronHost(api);
     const ref = await h2.openProject(info!.root);
@@ -159,7 +172,9 @@ describe('the Electron host', () => {
     expect(copy.size).toBe(61);
     // A file made in memory has no path on disk: the project keeps a copy instead.
     const { bytesSourceFile } = await import('../../src/core/ingest/source.ts');
-    expect(await host.keepSource(ref.store, bytesSourceFile(new TextEncoder().encode('m\n1\n'), 'mémoire.csv'))).toBe('sources/mémoire.csv');
+    expect(await host.keepSource(ref.store, bytesSourceFile(new TextEncoder().encode('m\n1\n'), 'mémoire.csv'))).toBe(
+      'sources/mémoire.csv',
+    );
     expect(await readFile(join(project, 'sources', 'mémoire.csv'), 'utf8')).toBe('m\n1\n');
   });
 
@@ -200,7 +215,9 @@ describe('the Electron host', () => {
     choice.save = null;
     expect(await host.printReportToPdf(html, 'rapport.pdf')).toBe(false);
     expect(printed).toHaveLength(1);
-    await expect(host.printReportToPdf('', 'rapport.pdf')).rejects.toThrow(/^Appel refusé \(printReportToPdf\) — arguments invalides : html : rapport vide$/);
+    await expect(host.printReportToPdf('', 'rapport.pdf')).rejects.toThrow(
+      /^Appel refusé \(printReportToPdf\) — arguments invalides : html : rapport vide$/,
+    );
   });
 
   it('is what the report tools print with on the desktop, without touching the page', async () => {

@@ -18,7 +18,14 @@ let userData: string;
 let demo: string;
 
 /** What the fake dialogs answer next, as if the user had clicked. */
-const choice: { files: string[]; folder: string | null; project: string | null; newProject: string | null; locate: string | null; save: string | null } = {
+const choice: {
+  files: string[];
+  folder: string | null;
+  project: string | null;
+  newProject: string | null;
+  locate: string | null;
+  save: string | null;
+} = {
   files: [],
   folder: null,
   project: null,
@@ -165,7 +172,18 @@ function badValues(field: Field): unknown[] {
     case 'abs':
       return [...common, '', 'relative/path.csv', `/${huge}`, '/tmp/../etc/passwd', '/tmp/a\0b', 'C:relative', '..'];
     case 'rel':
-      return [...common, '', '/etc/passwd', '../loupe.json', 'a/../../b', 'a\\..\\..\\b', 'C:\\Windows\\win.ini', '\\\\server\\share', huge, 'a\0b'];
+      return [
+        ...common,
+        '',
+        '/etc/passwd',
+        '../loupe.json',
+        'a/../../b',
+        'a\\..\\..\\b',
+        'C:\\Windows\\win.ini',
+        '\\\\server\\share',
+        huge,
+        'a\0b',
+      ];
     case 'relOrEmpty':
       return [...common, '/etc', '..', '../..', huge];
     case 'int':
@@ -181,7 +199,13 @@ function badValues(field: Field): unknown[] {
     case 'lang':
       return [...common, 'de', 'FR', ''];
     case 'html':
-      return [...WRONG_TYPES.filter((v) => typeof v !== 'string'), '', new Uint8Array([60]), ['<p>'], 'x'.repeat(MAX_REPORT_HTML_CHARS + 1)];
+      return [
+        ...WRONG_TYPES.filter((v) => typeof v !== 'string'),
+        '',
+        new Uint8Array([60]),
+        ['<p>'],
+        'x'.repeat(MAX_REPORT_HTML_CHARS + 1),
+      ];
     case 'pdfName':
       // Slashes and reserved characters are cleaned, not refused (see the PDF tests); these are not names at all.
       return [...WRONG_TYPES, '', 'a\0b', 'x'.repeat(256)];
@@ -236,7 +260,10 @@ function fuzzCases(channel: Channel): { label: string; args: unknown }[] {
     const { [key]: _dropped, ...rest } = valid;
     cases.push({ label: `${key} missing`, args: rest });
     for (const bad of badValues(field)) {
-      const label = typeof bad === 'string' ? `${key} = ${JSON.stringify(bad.slice(0, 40))}${bad.length > 40 ? '…' : ''}` : `${key} = ${String(typeof bad === 'symbol' ? 'symbol' : Array.isArray(bad) ? `array(${bad.length})` : bad)}`;
+      const label =
+        typeof bad === 'string'
+          ? `${key} = ${JSON.stringify(bad.slice(0, 40))}${bad.length > 40 ? '…' : ''}`
+          : `${key} = ${String(typeof bad === 'symbol' ? 'symbol' : Array.isArray(bad) ? `array(${bad.length})` : bad)}`;
       cases.push({ label, args: { ...valid, [key]: bad } });
     }
   }
@@ -422,11 +449,31 @@ describe('project folders', () => {
     await h.rememberSource({ root, path: dataFile });
     // A new session: nothing granted, the recent list and remembered sources survive on disk.
     const recentFile = join(userData, 'recent-shared.json');
-    const first = createHandlers({ grants: new Grants(), dialogs, recent: new RecentStore(recentFile), demoSource: demo, demoTarget: join(userData, 'd1'), versions: { app: '', electron: '', chrome: '', node: '' }, printPdf: async () => FAKE_PDF, setMenuLanguage: () => undefined, recentChanged: () => undefined });
+    const first = createHandlers({
+      grants: new Grants(),
+      dialogs,
+      recent: new RecentStore(recentFile),
+      demoSource: demo,
+      demoTarget: join(userData, 'd1'),
+      versions: { app: '', electron: '', chrome: '', node: '' },
+      printPdf: async () => FAKE_PDF,
+      setMenuLanguage: () => undefined,
+      recentChanged: () => undefined,
+    });
     await first.openProjectDialog(undefined);
     await first.openFilesDialog(undefined);
     await first.rememberSource({ root, path: dataFile });
-    const second = createHandlers({ grants: new Grants(), dialogs, recent: new RecentStore(recentFile), demoSource: demo, demoTarget: join(userData, 'd2'), versions: { app: '', electron: '', chrome: '', node: '' }, printPdf: async () => FAKE_PDF, setMenuLanguage: () => undefined, recentChanged: () => undefined });
+    const second = createHandlers({
+      grants: new Grants(),
+      dialogs,
+      recent: new RecentStore(recentFile),
+      demoSource: demo,
+      demoTarget: join(userData, 'd2'),
+      versions: { app: '', electron: '', chrome: '', node: '' },
+      printPdf: async () => FAKE_PDF,
+      setMenuLanguage: () => undefined,
+      recentChanged: () => undefined,
+    });
     await expectRefused(second.stat({ path: dataFile }));
     expect(await second.recentProjects(undefined)).toEqual([{ root: project, name: 'project' }]);
     await second.openRecentProject({ root: project });
@@ -492,9 +539,17 @@ describe('saving, versions, menu language', () => {
 
   it('refuses an oversized or ill-typed report with a French sentence that says why', async () => {
     const big = await settle(() => h.printReportToPdf({ html: 'x'.repeat(MAX_REPORT_HTML_CHARS + 1), suggestedName: 'r.pdf' }));
-    expect(big).toEqual({ ok: false, error: expect.stringMatching(/^Appel refusé \(printReportToPdf\) — arguments invalides : html : rapport trop volumineux pour le PDF \(plus de 33554432 caractères\)$/) });
+    expect(big).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        /^Appel refusé \(printReportToPdf\) — arguments invalides : html : rapport trop volumineux pour le PDF \(plus de 33554432 caractères\)$/,
+      ),
+    });
     const typed = await settle(() => h.printReportToPdf({ html: new Uint8Array([60, 112, 62]), suggestedName: 'r.pdf' }));
-    expect(typed).toMatchObject({ ok: false, error: expect.stringMatching(/^Appel refusé \(printReportToPdf\) — arguments invalides : html : /) });
+    expect(typed).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^Appel refusé \(printReportToPdf\) — arguments invalides : html : /),
+    });
     const nul = await settle(() => h.printReportToPdf({ html: '<p>x</p>', suggestedName: 'a\0.pdf' }));
     expect(nul).toMatchObject({ ok: false, error: expect.stringContaining('caractère NUL refusé') });
     expect(dialogCalls).toEqual([]);
@@ -544,7 +599,10 @@ describe('the IPC wiring', () => {
 
   it('refuses calls from any page but the app', async () => {
     const versions = wire().get(CHANNELS.versions)!;
-    expect(await versions({ senderFrame: { url: 'https://example.org/' } }, undefined)).toEqual({ ok: false, error: expect.stringMatching(/refusé/) });
+    expect(await versions({ senderFrame: { url: 'https://example.org/' } }, undefined)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/refusé/),
+    });
     expect(await versions({ senderFrame: null }, undefined)).toMatchObject({ ok: false });
     expect(await versions({ senderFrame: { url: 'app://loupe/index.html' } }, undefined)).toMatchObject({ ok: true });
   });
@@ -579,11 +637,27 @@ describe('a project folder holds Loupe’s files only', () => {
   it('writes loupe.json, the journal, findings and sources/…, and refuses .bashrc, .ssh/authorized_keys, the lock or any other file', async () => {
     choice.project = project;
     const { root } = (await h.openProjectDialog(undefined)) as { root: string };
-    for (const path of ['loupe.json', 'findings.json', 'privacy-salt.txt', 'journal.torn-2024-01-01T00-00-00-000Z.ndjson', 'sources/a.csv', 'sources/dossier/b.csv']) {
+    for (const path of [
+      'loupe.json',
+      'findings.json',
+      'privacy-salt.txt',
+      'journal.torn-2024-01-01T00-00-00-000Z.ndjson',
+      'sources/a.csv',
+      'sources/dossier/b.csv',
+    ]) {
       await h.projectWriteTextAtomic({ root, path, text: 'x' });
     }
     await h.projectAppendText({ root, path: 'journal.ndjson', text: 'x\n' });
-    for (const path of ['.bashrc', '.ssh/authorized_keys', 'loupe.lock', 'notes/a.txt', 'script.sh', 'journal.ndjson.bak', 'sources', 'Sources/x.csv']) {
+    for (const path of [
+      '.bashrc',
+      '.ssh/authorized_keys',
+      'loupe.lock',
+      'notes/a.txt',
+      'script.sh',
+      'journal.ndjson.bak',
+      'sources',
+      'Sources/x.csv',
+    ]) {
       const msg = await expectRefused(h.projectWriteTextAtomic({ root, path, text: 'ssh-ed25519 AAAA' }));
       expect(msg).toMatch(/n’est pas un fichier de Loupe/);
       await expectRefused(h.projectAppendText({ root, path, text: 'x' }));
@@ -639,11 +713,19 @@ describe('the project lock', () => {
     expect(lock).toMatchObject({ holder: 'Loupe (application)', pid: process.pid });
     // Another process on this machine (as the CLI would be): it waits, then is told who holds it.
     const { spawnSync } = await import('node:child_process');
-    const other = spawnSync(process.execPath, ['--input-type=module', '-e', `
+    const other = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
       import('${join(process.cwd(), 'node_modules/tsx/dist/esm/api/index.mjs').replaceAll('\\', '/')}').then(({ register }) => { register();
         return import('${join(process.cwd(), 'src/node/node-lock.ts').replaceAll('\\', '/')}'); })
         .then((m) => m.acquireProjectLock(${JSON.stringify(project)}, { holder: 'loupe import', waitMs: 200 }))
-        .then(() => console.log('PRIS'), (e) => console.log(e.message));`], { encoding: 'utf8' });
+        .then(() => console.log('PRIS'), (e) => console.log(e.message));`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(other.stdout).toMatch(/déjà ouvert en écriture par Loupe \(application\)/);
     const empty = join(tmp, 'vide-2');
     await mkdir(empty, { recursive: true });

@@ -120,10 +120,11 @@ describe('the proposed file name', () => {
 
   it('never yields a separator, a control character or a reserved one', () => {
     const nasty = ['\0', '/', '\\', ':', '*', '?', '"', '<', '>', '|', '\u0001', '\u007f'];
-    for (const a of nasty) for (const b of nasty) {
-      const n = pdfFileName(`x${a}y${b}.pdf`);
-      expect(n).toMatch(/^[^\0-\u001f\u007f<>:"/\\|?*]+\.pdf$/);
-    }
+    for (const a of nasty)
+      for (const b of nasty) {
+        const n = pdfFileName(`x${a}y${b}.pdf`);
+        expect(n).toMatch(/^[^\0-\u001f\u007f<>:"/\\|?*]+\.pdf$/);
+      }
   });
 });
 
@@ -131,7 +132,9 @@ describe('the document the print window loads', () => {
   const csp = `<meta http-equiv="Content-Security-Policy" content="${PRINT_CSP}">`;
 
   it('starts with a byte order mark, the doctype, then the CSP, before anything that could load', () => {
-    const doc = printDocument('<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8"><title>R</title></head><body><img src="https://x/y.png"></body></html>');
+    const doc = printDocument(
+      '<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8"><title>R</title></head><body><img src="https://x/y.png"></body></html>',
+    );
     expect(doc.startsWith(`\uFEFF<!DOCTYPE html>${csp}\n<html lang="fr">`)).toBe(true);
     expect(doc.indexOf(csp)).toBeLessThan(doc.indexOf('<img'));
   });
@@ -139,11 +142,17 @@ describe('the document the print window loads', () => {
   it('puts the CSP first when there is no doctype, and does not double a byte order mark', () => {
     expect(printDocument('<p>x</p>')).toBe(`\uFEFF${csp}<p>x</p>`);
     expect(printDocument('\uFEFF<!doctype html><p>x</p>')).toBe(`\uFEFF<!doctype html>${csp}<p>x</p>`);
-    expect(printDocument('  <!DOCTYPE html SYSTEM "about:legacy-compat"><p>x</p>')).toBe(`\uFEFF  <!DOCTYPE html SYSTEM "about:legacy-compat">${csp}<p>x</p>`);
+    expect(printDocument('  <!DOCTYPE html SYSTEM "about:legacy-compat"><p>x</p>')).toBe(
+      `\uFEFF  <!DOCTYPE html SYSTEM "about:legacy-compat">${csp}<p>x</p>`,
+    );
   });
 
   it('has a CSP that allows no script and no origin at all, only inline styles and data: images and fonts', () => {
-    const directives = new Map(PRINT_CSP.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k!, v]));
+    const directives = new Map(
+      PRINT_CSP.split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k!, v]),
+    );
     expect(directives.get('default-src')).toEqual(["'none'"]);
     expect(directives.has('script-src')).toBe(false);
     expect(directives.get('style-src')).toEqual(["'unsafe-inline'"]);
@@ -320,7 +329,8 @@ describe('the PDF printer (with a fake Electron)', () => {
     const { session, cancels } = fakeSession();
     const { windows, openWindow } = fakeWindows(cancels);
     const print = createPdfPrinter({ session, openWindow, tempDir: temp });
-    const html = '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body><h1>Constats</h1><svg><rect/></svg></body></html>';
+    const html =
+      '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body><h1>Constats</h1><svg><rect/></svg></body></html>';
     const pdf = await print(html);
     expect(pdf).toEqual(PDF_BYTES);
     expect(windows).toHaveLength(1);
@@ -372,7 +382,10 @@ describe('the PDF printer (with a fake Electron)', () => {
     const print = createPdfPrinter({ session, openWindow, tempDir: temp });
     await Promise.all([print('<p>un</p>'), print('<p>deux</p>')]);
     expect(new Set(windows.map((w) => w.url)).size).toBe(2);
-    expect(windows.map((w) => (w.loaded!.endsWith('<p>un</p>') ? 'un' : w.loaded!.endsWith('<p>deux</p>') ? 'deux' : '?')).sort()).toEqual(['deux', 'un']);
+    expect(windows.map((w) => (w.loaded!.endsWith('<p>un</p>') ? 'un' : w.loaded!.endsWith('<p>deux</p>') ? 'deux' : '?')).sort()).toEqual([
+      'deux',
+      'un',
+    ]);
     expect(windows.every((w) => w.destroyed && w.decisions!.report === false)).toBe(true);
   });
 });

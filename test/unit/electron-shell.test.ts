@@ -51,7 +51,9 @@ describe('the native menu', () => {
       m.click(label);
       expect(m.sent.at(-1)).toEqual({ command });
     }
-    const accelerators = items(m.template).map((i) => i.accelerator).filter(Boolean);
+    const accelerators = items(m.template)
+      .map((i) => i.accelerator)
+      .filter(Boolean);
     expect(accelerators).toEqual(expect.arrayContaining(['CmdOrCtrl+O', 'CmdOrCtrl+S', 'CmdOrCtrl+E', 'CmdOrCtrl+N']));
     expect(new Set(accelerators).size).toBe(accelerators.length);
   });
@@ -99,8 +101,18 @@ describe('the window state', () => {
 
   it('drops a position on a screen that is gone and shrinks to the largest screen', () => {
     const screen = { x: 0, y: 0, width: 1920, height: 1040 };
-    expect(fitToDisplays({ x: 3000, y: 10, width: 1400, height: 900, maximized: false }, [screen])).toEqual({ width: 1400, height: 900, maximized: false });
-    expect(fitToDisplays({ x: 10, y: 10, width: 4000, height: 3000, maximized: false }, [screen])).toEqual({ x: 10, y: 10, width: 1920, height: 1040, maximized: false });
+    expect(fitToDisplays({ x: 3000, y: 10, width: 1400, height: 900, maximized: false }, [screen])).toEqual({
+      width: 1400,
+      height: 900,
+      maximized: false,
+    });
+    expect(fitToDisplays({ x: 10, y: 10, width: 4000, height: 3000, maximized: false }, [screen])).toEqual({
+      x: 10,
+      y: 10,
+      width: 1920,
+      height: 1040,
+      maximized: false,
+    });
   });
 });
 

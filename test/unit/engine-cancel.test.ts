@@ -27,7 +27,7 @@ beforeAll(async () => {
   engine = await createNodeEngine();
   s = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
   await s.importPath(join(dir, 'marches.csv'));
-  await engine.exec('CREATE TABLE big AS SELECT range AS i, (range * 7919) % 100003 AS k, \'x\' || (range % 5000) AS lib FROM range(400000)');
+  await engine.exec("CREATE TABLE big AS SELECT range AS i, (range * 7919) % 100003 AS k, 'x' || (range % 5000) AS lib FROM range(400000)");
 }, 60_000);
 
 afterAll(async () => {
@@ -45,7 +45,9 @@ describe('cancelling', () => {
     const audit = engine.lane('background', { label: 'audit' }).query(LONG, { cache: false });
     await until(() => engine.jobs().some((j) => j.label === 'audit' && j.state === 'running'));
     const ctl = new AbortController();
-    const tab = runWorkbenchQuery(s, 'SELECT titulaire, sum(montant_ht) FROM marches GROUP BY 1', 't7', ctl.signal).catch((e: unknown) => e);
+    const tab = runWorkbenchQuery(s, 'SELECT titulaire, sum(montant_ht) FROM marches GROUP BY 1', 't7', ctl.signal).catch(
+      (e: unknown) => e,
+    );
     await until(() => engine.jobs().some((j) => j.slot === workbenchSlot('t7')));
     ctl.abort();
     const err = await tab;
@@ -69,7 +71,10 @@ describe('cancelling', () => {
   test('a profile cancelled by its slot stops between stages, and the engine answers the next query', async () => {
     const lane = engine.lane('normal', { slot: 'summary:big', label: 'Résumé de big' });
     const stages: string[] = [];
-    const profile = profileTable(lane, queryRelation('SELECT * FROM big WHERE i >= 0'), { exact: true, onProgress: (_c, st) => stages.push(st) }).catch((e: unknown) => e);
+    const profile = profileTable(lane, queryRelation('SELECT * FROM big WHERE i >= 0'), {
+      exact: true,
+      onProgress: (_c, st) => stages.push(st),
+    }).catch((e: unknown) => e);
     // Stopped once its counts are in: the range and the distinct counts never come.
     await until(() => stages.includes('counts') && engine.jobs().some((j) => j.slot === 'summary:big'));
     expect(engine.cancelSlot('summary:big')).toBe(1);

@@ -15,7 +15,7 @@ import { STUCK_AFTER_MS, SUPERSEDED_MESSAGE, Scheduler, isCacheableSql, isReadOn
 
 /** CPU-bound and long enough (a few seconds) to hold the main connection; cancellable at any step. */
 const LONG = 'SELECT sum(hash(a.range * b.range)) AS h FROM range(12000) a, range(3000) b';
-const SHORT = "SELECT k, count(*) AS n, sum(i) AS s FROM t WHERE k < 50 GROUP BY k ORDER BY k";
+const SHORT = 'SELECT k, count(*) AS n, sum(i) AS s FROM t WHERE k < 50 GROUP BY k ORDER BY k';
 
 let engine: Engine;
 
@@ -30,7 +30,8 @@ afterAll(async () => {
 
 /** Resolves when the main connection has started a job (the long one, queued first). */
 async function mainBusy(): Promise<void> {
-  for (let i = 0; i < 200 && !engine.jobs().some((j) => j.lane === 'main' && j.state === 'running'); i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 200 && !engine.jobs().some((j) => j.lane === 'main' && j.state === 'running'); i++)
+    await new Promise((r) => setTimeout(r, 5));
 }
 
 describe('read-only SQL', () => {
@@ -76,10 +77,19 @@ describe('scheduler on duckdb-wasm', () => {
     await mainBusy();
     const bg = engine.query('SELECT 1 AS b1', { priority: 'background', cache: false }).then(() => order.push('background'));
     const n1 = engine.query('SELECT 1 AS n1', { cache: false }).then(() => order.push('normal 1'));
-    const n2 = engine.lane('normal').query('SELECT 1 AS n2', { cache: false }).then(() => order.push('normal 2'));
+    const n2 = engine
+      .lane('normal')
+      .query('SELECT 1 AS n2', { cache: false })
+      .then(() => order.push('normal 2'));
     // A write stays on the main connection even when interactive: it goes before the others.
-    const w = engine.lane('interactive').exec('CREATE OR REPLACE TABLE w AS SELECT 1 AS x').then(() => order.push('interactive write'));
-    const queued = engine.jobs().filter((j) => j.state === 'queued').map((j) => j.priority);
+    const w = engine
+      .lane('interactive')
+      .exec('CREATE OR REPLACE TABLE w AS SELECT 1 AS x')
+      .then(() => order.push('interactive write'));
+    const queued = engine
+      .jobs()
+      .filter((j) => j.state === 'queued')
+      .map((j) => j.priority);
     expect(queued).toEqual(['interactive', 'normal', 'normal', 'background']);
     await Promise.all([long, bg, n1, n2, w]);
     expect(order).toEqual(['interactive write', 'normal 1', 'normal 2', 'background']);
@@ -201,10 +211,12 @@ describe('scheduler on duckdb-wasm', () => {
     expect(longDone).toBe(false);
     expect(during).toEqual(await engine.query(SHORT, { cache: false }));
     const longMs = await long;
-    console.log(`interactive read: alone ${aloneMs.toFixed(0)} ms, during a long query ${duringMs.toFixed(0)} ms (×${(duringMs / aloneMs).toFixed(1)}); the long query ${longMs.toFixed(0)} ms (×${(longMs / aloneMs).toFixed(0)})`);
+    console.log(
+      `interactive read: alone ${aloneMs.toFixed(0)} ms, during a long query ${duringMs.toFixed(0)} ms (×${(duringMs / aloneMs).toFixed(1)}); the long query ${longMs.toFixed(0)} ms (×${(longMs / aloneMs).toFixed(0)})`,
+    );
     // Waiting behind the long query would cost its whole length; sharing the worker costs a few
     // polling steps (measured ×1 to ×13 on a busy 2-core machine, while the long query alone is ×30 or more).
-    expect(duringMs / aloneMs).toBeLessThan((longMs / aloneMs) / 3);
+    expect(duringMs / aloneMs).toBeLessThan(longMs / aloneMs / 3);
   }, 60_000);
 
   test('a TEMP table (main connection only) is still read by an interactive query', async () => {
@@ -217,7 +229,9 @@ describe('scheduler on duckdb-wasm', () => {
 
   test('the interactive connection is locked like the main one: no file read by name', async () => {
     await expect(engine.lane('interactive').query("SELECT * FROM read_text('/etc/passwd')")).rejects.toThrow(/refusé|Permission/);
-    await expect(engine.lane('interactive').query("SELECT current_setting('enable_external_access') AS v", { cache: false })).resolves.toEqual({
+    await expect(
+      engine.lane('interactive').query("SELECT current_setting('enable_external_access') AS v", { cache: false }),
+    ).resolves.toEqual({
       columns: expect.anything(),
       rows: [[false]],
     });

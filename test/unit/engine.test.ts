@@ -59,9 +59,9 @@ describe('engine', () => {
   });
 
   it('interrupts a query that exceeds its time limit', async () => {
-    await expect(
-      engine.query('SELECT count(*) FROM range(5000000000) t(x) WHERE x % 7 = 3', { timeoutMs: 200 }),
-    ).rejects.toThrow(/interrompue/);
+    await expect(engine.query('SELECT count(*) FROM range(5000000000) t(x) WHERE x % 7 = 3', { timeoutMs: 200 })).rejects.toThrow(
+      /interrompue/,
+    );
   });
 });
 

@@ -26,7 +26,7 @@ describe('grid layout', () => {
   });
 
   it('shows NULL, empty text, amounts, codes and dates distinctly', () => {
-    const [code, amount, text, date] = cols as [typeof cols[0], typeof cols[0], typeof cols[0], typeof cols[0]];
+    const [code, amount, text, date] = cols as [(typeof cols)[0], (typeof cols)[0], (typeof cols)[0], (typeof cols)[0]];
     expect(displayCell(null, text)).toEqual({ type: 'null' });
     expect(displayCell('', text)).toEqual({ type: 'empty' });
     expect(displayCell(undefined, text)).toEqual({ type: 'loading' });

@@ -47,7 +47,15 @@ describe('copying cells', () => {
     expect(rawCell('a\tb', ',')).toBe('"a\tb"');
     expect(rawCell('dit "oui"', ',')).toBe('"dit ""oui"""');
     expect(rawCell(true, ',')).toBe('TRUE');
-    expect(toTsv([[1.5, 'DAC'], [null, 'DASCO']], ',')).toBe('1,5\tDAC\n\tDASCO');
+    expect(
+      toTsv(
+        [
+          [1.5, 'DAC'],
+          [null, 'DASCO'],
+        ],
+        ',',
+      ),
+    ).toBe('1,5\tDAC\n\tDASCO');
   });
 
   it('copies text a spreadsheet would run as a formula with a leading apostrophe, numbers as numbers', () => {
@@ -85,7 +93,9 @@ describe('filter forms', () => {
     expect(filtersOfDraft({ ...emptyDraft(), textOp: 'starts-with', text: 'Asso' }, 'nom', 'text')).toEqual({
       filters: [{ column: 'nom', op: 'starts-with', value: 'Asso' }],
     });
-    expect(filtersOfDraft({ ...emptyDraft(), textOp: 'is-empty' }, 'nom', 'text')).toEqual({ filters: [{ column: 'nom', op: 'is-empty' }] });
+    expect(filtersOfDraft({ ...emptyDraft(), textOp: 'is-empty' }, 'nom', 'text')).toEqual({
+      filters: [{ column: 'nom', op: 'is-empty' }],
+    });
     expect(filtersOfDraft({ ...emptyDraft(), min: '2024-01-01' }, 'date', 'date')).toEqual({
       filters: [{ column: 'date', op: 'between', min: '2024-01-01' }],
     });
@@ -135,14 +145,31 @@ describe('profile chart', () => {
   const labels = { count: 'Lignes', value: 'Montant', nullLabel: '∅', emptyLabel: '(vide)' };
 
   it('draws a histogram from the bins', () => {
-    const s = profileSpec({ histogram: [{ from: 0, to: 10, count: 3 }, { from: 10, to: 20, count: 1 }] }, labels) as Record<string, any>;
+    const s = profileSpec(
+      {
+        histogram: [
+          { from: 0, to: 10, count: 3 },
+          { from: 10, to: 20, count: 1 },
+        ],
+      },
+      labels,
+    ) as Record<string, any>;
     expect(s.mark.type).toBe('bar');
     expect(s.encoding.x.bin).toEqual({ binned: true });
     expect(s.data.values).toHaveLength(2);
   });
 
   it('draws the top values in their counted order, NULL and empty text named', () => {
-    const s = profileSpec({ top: [{ value: 'DAC', count: 5 }, { value: null, count: 2 }, { value: '', count: 1 }] }, labels) as Record<string, any>;
+    const s = profileSpec(
+      {
+        top: [
+          { value: 'DAC', count: 5 },
+          { value: null, count: 2 },
+          { value: '', count: 1 },
+        ],
+      },
+      labels,
+    ) as Record<string, any>;
     expect(s.data.values.map((v: { label: string }) => v.label)).toEqual(['DAC', '∅', '(vide)']);
     expect(s.encoding.y.sort).toBeNull();
     expect(profileSpec({}, labels)).toBeNull();

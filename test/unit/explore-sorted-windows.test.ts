@@ -2,13 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { GRID_SCHEMA, PERMUTATION_FROM, SortedWindows } from '../../src/core/explore/sorted-windows.ts';
-import { filteredRelation, queryRelation, tableRelation, windowQuery, type OrderBy, type WindowRequest } from '../../src/core/explore/window.ts';
+import {
+  filteredRelation,
+  queryRelation,
+  tableRelation,
+  windowQuery,
+  type OrderBy,
+  type WindowRequest,
+} from '../../src/core/explore/window.ts';
 
 let engine: Engine;
 const N = 30_000;
 // Permutations and copies live in the grid's own schema (seen by both connections), never among the project's tables.
 const temps = async () =>
-  Number((await engine.query(`SELECT count(*) FROM duckdb_tables() WHERE schema_name = '${GRID_SCHEMA}' OR temporary`, { cache: false })).rows[0]![0]);
+  Number(
+    (await engine.query(`SELECT count(*) FROM duckdb_tables() WHERE schema_name = '${GRID_SCHEMA}' OR temporary`, { cache: false }))
+      .rows[0]![0],
+  );
 
 beforeAll(async () => {
   engine = await createNodeEngine();
@@ -111,14 +121,20 @@ describe('deep windows of any relation: saved views, filtered views, SQL results
 
   it('a filtered view and a SQL query page through the same permutation', async () => {
     const w = new SortedWindows(engine);
-    const filtered = filteredRelation(tableRelation('vue_sauvee'), [{ column: 'direction', op: 'in', values: ['D0', 'D1', 'D2', 'D4', 'D5'] }]);
+    const filtered = filteredRelation(tableRelation('vue_sauvee'), [
+      { column: 'direction', op: 'in', values: ['D0', 'D1', 'D2', 'D4', 'D5'] },
+    ]);
     expect(filtered.kind).toBe('query');
     const orderBy: OrderBy[] = [{ column: 'montant' }];
     for (const offset of [PERMUTATION_FROM, 17_000]) {
       const req: WindowRequest = { offset, limit: 150, orderBy, columns: ['id', 'montant', 'direction'] };
-      expect((await w.rows(filtered, req)).rows).toEqual(await plain(`(SELECT * FROM vue_sauvee WHERE direction IN ('D0', 'D1', 'D2', 'D4', 'D5'))`, req));
+      expect((await w.rows(filtered, req)).rows).toEqual(
+        await plain(`(SELECT * FROM vue_sauvee WHERE direction IN ('D0', 'D1', 'D2', 'D4', 'D5'))`, req),
+      );
     }
-    const sql = queryRelation(`SELECT id, montant, direction FROM paiements WHERE id % 2 = 0 UNION ALL SELECT id, montant, direction FROM paiements WHERE id % 2 = 1;`);
+    const sql = queryRelation(
+      `SELECT id, montant, direction FROM paiements WHERE id % 2 = 0 UNION ALL SELECT id, montant, direction FROM paiements WHERE id % 2 = 1;`,
+    );
     const all = (await engine.query(`SELECT count(*) FROM ${'paiements'}`)).rows[0]![0] as number;
     const req: WindowRequest = { offset: all - 120, limit: 200, orderBy: [{ column: 'montant', desc: true }, { column: 'id' }] };
     expect((await w.rows(sql, req)).rows).toEqual(await plain('paiements', req));
@@ -128,7 +144,12 @@ describe('deep windows of any relation: saved views, filtered views, SQL results
   it('a SQL result table (a TEMP table named without rowid) is sorted by its own row ids, not copied', async () => {
     await engine.exec(`CREATE OR REPLACE TEMP TABLE _loupe_sql_t9 AS SELECT * FROM paiements WHERE montant IS NULL OR montant < 40`);
     const w = new SortedWindows(engine);
-    const req: WindowRequest = { offset: PERMUTATION_FROM + 3, limit: 100, orderBy: [{ column: 'montant' }], columns: ['id', 'montant', 'direction'] };
+    const req: WindowRequest = {
+      offset: PERMUTATION_FROM + 3,
+      limit: 100,
+      orderBy: [{ column: 'montant' }],
+      columns: ['id', 'montant', 'direction'],
+    };
     expect((await w.rows(tableRelation('_loupe_sql_t9'), req)).rows).toEqual(await plain('_loupe_sql_t9', req));
     // Only the permutation: the result is a table already (the count includes the TEMP result itself).
     expect(await temps()).toBe(2);
@@ -157,7 +178,12 @@ describe('several blocks at once', () => {
     const w = new SortedWindows(engine);
     const rel = tableRelation('vue_sauvee');
     const orderBy: OrderBy[] = [{ column: 'montant', desc: true }];
-    const reqs = [PERMUTATION_FROM, PERMUTATION_FROM + 200, 15_000, 20_000].map((offset): WindowRequest => ({ offset, limit: 200, orderBy, columns: ['id', 'montant', 'direction'] }));
+    const reqs = [PERMUTATION_FROM, PERMUTATION_FROM + 200, 15_000, 20_000].map((offset): WindowRequest => ({
+      offset,
+      limit: 200,
+      orderBy,
+      columns: ['id', 'montant', 'direction'],
+    }));
     const got = await Promise.all(reqs.map((r) => w.rows(rel, r)));
     const plainRows = async (req: WindowRequest) =>
       (

@@ -37,7 +37,10 @@ describe('explore window', () => {
   it('fetches only the columns asked for, in that order', async () => {
     const r = await windowQuery(engine, tableRelation('dépenses 2024'), { offset: 0, limit: 2, columns: ['montant', 'n°'] });
     expect(r.columns.map((c) => c.name)).toEqual(['montant', 'n°']);
-    expect(r.rows).toEqual([[null, 0], [1.5, 1]]);
+    expect(r.rows).toEqual([
+      [null, 0],
+      [1.5, 1],
+    ]);
   });
 
   it('sorts with NULLs last in both directions', async () => {
@@ -93,7 +96,7 @@ describe('sorted windows of a base table', () => {
     const e = await createNodeEngine();
     try {
       // 1,000 rows, only 7 distinct amounts: many ties across window boundaries.
-      await e.exec('CREATE TABLE s AS SELECT range AS id, (range % 7) * 10.5 AS montant, \'x\' || range AS lib FROM range(1000)');
+      await e.exec("CREATE TABLE s AS SELECT range AS id, (range % 7) * 10.5 AS montant, 'x' || range AS lib FROM range(1000)");
       const rel = tableRelation('s', { rowid: true });
       const orderBy = [{ column: 'montant', desc: true }];
       const seen: number[] = [];

@@ -31,7 +31,9 @@ describe('export', () => {
   });
 
   it('neutralises header labels and blank-prefixed or fullwidth cells in CSV and XLSX, DuckDB and JS agreeing', async () => {
-    await engine.exec(`CREATE TABLE h AS SELECT * FROM (VALUES (' =1+1', '＝cmd|'' /C calc''!A0', 'ok')) v("=HYPERLINK(1)", "@nom", "+total")`);
+    await engine.exec(
+      `CREATE TABLE h AS SELECT * FROM (VALUES (' =1+1', '＝cmd|'' /C calc''!A0', 'ok')) v("=HYPERLINK(1)", "@nom", "+total")`,
+    );
     const csv = text(await exportToBytes(engine, tableRelation('h'), 'csv')).split('\n');
     expect(csv[0]).toBe(`'=HYPERLINK(1),'@nom,'+total`);
     expect(csv[1]).toBe(`' =1+1,'＝cmd|' /C calc'!A0,ok`);
@@ -53,13 +55,19 @@ describe('export', () => {
   });
 
   it('writes RFC 4180 CSV with commas, dots and ISO dates', async () => {
-    const lines = text(await exportToBytes(engine, queryRelation('SELECT id, "Montant payé", "date" FROM t ORDER BY id'), 'csv')).split('\n');
+    const lines = text(await exportToBytes(engine, queryRelation('SELECT id, "Montant payé", "date" FROM t ORDER BY id'), 'csv')).split(
+      '\n',
+    );
     expect(lines.slice(0, 3)).toEqual(['id,Montant payé,date', '1,1234.50,2024-01-31', '2,,']);
   });
 
   it('writes JSON records with the original labels', async () => {
     const rows = JSON.parse(text(await exportToBytes(engine, queryRelation('SELECT id, "Montant payé" FROM t ORDER BY id'), 'json')));
-    expect(rows).toEqual([{ id: 1, 'Montant payé': 1234.5 }, { id: 2, 'Montant payé': null }, { id: 3, 'Montant payé': -7.25 }]);
+    expect(rows).toEqual([
+      { id: 1, 'Montant payé': 1234.5 },
+      { id: 2, 'Montant payé': null },
+      { id: 3, 'Montant payé': -7.25 },
+    ]);
   });
 
   it('writes XLSX whose injected cell is stored as text with an apostrophe', async () => {
@@ -90,7 +98,10 @@ describe('export', () => {
     await engine.exec('CREATE TABLE big AS SELECT range AS n, range * 1.5 AS v FROM range(25000)');
     const fractions: (number | null)[] = [];
     let chunks = 0;
-    const n = await exportRelation(engine, tableRelation('big'), 'csv', () => void chunks++, { chunkRows: 10000, onProgress: (p) => fractions.push(p.fraction) });
+    const n = await exportRelation(engine, tableRelation('big'), 'csv', () => void chunks++, {
+      chunkRows: 10000,
+      onProgress: (p) => fractions.push(p.fraction),
+    });
     expect(n).toBe(25000);
     expect(chunks).toBe(3);
     expect(fractions).toEqual([0.4, 0.8, 1]);

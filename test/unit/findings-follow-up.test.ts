@@ -34,28 +34,43 @@ const csv = (header: readonly string[], body: string[][]) => '\uFEFF' + [header,
 
 describe('recommendations follow-up', () => {
   it('computes rates by report, year and entity, the overdue ones and the histories of a small table', async () => {
-    await writeFile(join(dir, 'rapports.csv'), csv(REPORTS_HEADER, [
-      ['R1', 'Régie A', '01/03/2022', 'Entité A', 'DFA', 'Audit'],
-      ['R2', 'Crèche B', '10/05/2023', 'Entité B', 'DFPE', 'Audit'],
-      ['R3', 'Régie A bis', '01/09/2023', 'Entité A', 'DFA', 'Contrôle'],
-    ]));
-    const r = (id: string, rep: string, due: string, date: string, status: string) => [id, rep, `Texte ${id}`, '1', 'DFA', due, date, status];
-    await writeFile(join(dir, 'recommandations.csv'), csv(RECOMMENDATIONS_HEADER, [
-      r('R1-1', 'R1', '01/03/2023', '01/03/2022', 'Non mise en œuvre'),
-      r('R1-1', 'R1', '01/03/2023', '01/09/2022', 'En cours'),
-      r('R1-1', 'R1', '01/03/2023', '01/03/2023', 'Mise en œuvre'),
-      r('R1-2', 'R1', '01/01/2023', '01/03/2022', 'Non mise en œuvre'),
-      r('R1-2', 'R1', '01/01/2023', '01/09/2022', 'Abandonnée'),
-      r('R1-3', 'R1', '01/03/2023', '01/03/2022', 'Non mise en œuvre'),
-      r('R1-3', 'R1', '01/03/2023', '01/09/2022', 'En cours'),
-      r('R2-1', 'R2', '10/05/2024', '10/05/2023', 'Non mise en œuvre'),
-      r('R2-1', 'R2', '10/05/2024', '10/01/2024', 'Mise en œuvre'),
-      r('R2-1', 'R2', '10/05/2024', '01/09/2024', 'En cours'), // after the reference date: ignored
-      r('R2-2', 'R2', '01/01/2025', '10/05/2023', 'Non mise en œuvre'),
-      r('R3-1', 'R3', '01/03/2024', '01/09/2023', 'Non mise en œuvre'),
-      r('R3-1', 'R3', '01/03/2024', '01/03/2024', 'En cours'),
-      r('R3-2', 'R3', '01/03/2025', '01/09/2024', 'Non mise en œuvre'), // not issued yet at the reference date
-    ]));
+    await writeFile(
+      join(dir, 'rapports.csv'),
+      csv(REPORTS_HEADER, [
+        ['R1', 'Régie A', '01/03/2022', 'Entité A', 'DFA', 'Audit'],
+        ['R2', 'Crèche B', '10/05/2023', 'Entité B', 'DFPE', 'Audit'],
+        ['R3', 'Régie A bis', '01/09/2023', 'Entité A', 'DFA', 'Contrôle'],
+      ]),
+    );
+    const r = (id: string, rep: string, due: string, date: string, status: string) => [
+      id,
+      rep,
+      `Texte ${id}`,
+      '1',
+      'DFA',
+      due,
+      date,
+      status,
+    ];
+    await writeFile(
+      join(dir, 'recommandations.csv'),
+      csv(RECOMMENDATIONS_HEADER, [
+        r('R1-1', 'R1', '01/03/2023', '01/03/2022', 'Non mise en œuvre'),
+        r('R1-1', 'R1', '01/03/2023', '01/09/2022', 'En cours'),
+        r('R1-1', 'R1', '01/03/2023', '01/03/2023', 'Mise en œuvre'),
+        r('R1-2', 'R1', '01/01/2023', '01/03/2022', 'Non mise en œuvre'),
+        r('R1-2', 'R1', '01/01/2023', '01/09/2022', 'Abandonnée'),
+        r('R1-3', 'R1', '01/03/2023', '01/03/2022', 'Non mise en œuvre'),
+        r('R1-3', 'R1', '01/03/2023', '01/09/2022', 'En cours'),
+        r('R2-1', 'R2', '10/05/2024', '10/05/2023', 'Non mise en œuvre'),
+        r('R2-1', 'R2', '10/05/2024', '10/01/2024', 'Mise en œuvre'),
+        r('R2-1', 'R2', '10/05/2024', '01/09/2024', 'En cours'), // after the reference date: ignored
+        r('R2-2', 'R2', '01/01/2025', '10/05/2023', 'Non mise en œuvre'),
+        r('R3-1', 'R3', '01/03/2024', '01/09/2023', 'Non mise en œuvre'),
+        r('R3-1', 'R3', '01/03/2024', '01/03/2024', 'En cours'),
+        r('R3-2', 'R3', '01/03/2025', '01/09/2024', 'Non mise en œuvre'), // not issued yet at the reference date
+      ]),
+    );
     const s = await Session.create(engine, new MemoryProjectStore(), nodeFileResolver, 'Suivi');
     await s.importPath(join(dir, 'rapports.csv'));
     await s.importPath(join(dir, 'recommandations.csv'));
@@ -66,7 +81,14 @@ describe('recommendations follow-up', () => {
     expect(res.entry.params).toMatchObject({ referenceDate: '2024-06-30', reports: 'rapports' });
     expect(res.entry.inputs.map((i) => i.table)).toEqual(['rapports', 'recommandations']);
 
-    const pick = (x: Record<string, unknown>) => [x.nb_recommandations, x.mises_en_oeuvre, x.abandonnees, x.ouvertes, x.en_retard, x.taux_mise_en_oeuvre];
+    const pick = (x: Record<string, unknown>) => [
+      x.nb_recommandations,
+      x.mises_en_oeuvre,
+      x.abandonnees,
+      x.ouvertes,
+      x.en_retard,
+      x.taux_mise_en_oeuvre,
+    ];
     expect((await rows(s, d.tables.byReport)).map((x) => [x.rapport, x.annee, ...pick(x)])).toEqual([
       ['R1', 2022, 3, 1, 1, 1, 1, 0.5],
       ['R2', 2023, 2, 1, 0, 1, 0, 0.5],
@@ -86,7 +108,8 @@ describe('recommendations follow-up', () => {
     ]);
     const hist = await rows(s, d.tables.history);
     expect(hist.find((x) => x.recommandation === 'R1-1')).toMatchObject({
-      nb_statuts: 3, parcours: '01/03/2022 Non mise en œuvre → 01/09/2022 En cours → 01/03/2023 Mise en œuvre',
+      nb_statuts: 3,
+      parcours: '01/03/2022 Non mise en œuvre → 01/09/2022 En cours → 01/03/2023 Mise en œuvre',
     });
     expect(hist.find((x) => x.recommandation === 'R2-1')?.nb_statuts).toBe(2);
     expect(hist.some((x) => x.recommandation === 'R3-2')).toBe(false);

@@ -11,8 +11,16 @@ import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { createFinding, signOff, submitForReview } from '../../src/core/findings/index.ts';
 import {
-  exportPublicKey, generateKeyPair, keyFingerprint, makeSigner, normaliseIdentity, parsePublicKeyFile, publicKeyFile,
-  sameIdentity, verifyBytes, toBase64,
+  exportPublicKey,
+  generateKeyPair,
+  keyFingerprint,
+  makeSigner,
+  normaliseIdentity,
+  parsePublicKeyFile,
+  publicKeyFile,
+  sameIdentity,
+  verifyBytes,
+  toBase64,
 } from '../../src/core/identity/identity.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { NodeProjectStore } from '../../src/node/node-store.ts';
@@ -109,7 +117,11 @@ describe('the CLI identity', () => {
     const project = join(dir, 'proj');
     const s = await Session.create(engine, new NodeProjectStore(project), nodeFileResolver, 'Contrôle');
     const aliceKeys = await generateKeyPair(false);
-    const alice = await makeSigner({ account: 'amartin', name: 'Alice Martin' }, aliceKeys.privateKey, await exportPublicKey(aliceKeys.publicKey));
+    const alice = await makeSigner(
+      { account: 'amartin', name: 'Alice Martin' },
+      aliceKeys.privateKey,
+      await exportPublicKey(aliceKeys.publicKey),
+    );
     const bruno = await localIdentity({ home: join(dir, 'home-b') });
     let f = await createFinding(s, { title: 'Régie sans inventaire' }, { by: alice.name, signer: alice });
     f = await submitForReview(s, f.id, { by: alice.name, signer: alice });
@@ -123,7 +135,9 @@ describe('the CLI identity', () => {
       expect(await main(['report', '--project', project, '--out', out], r.io), r.text).toBe(0);
       return readFile(out, 'utf8');
     };
-    expect(await report(join(dir, 'home-c'))).toMatch(/Validée par Bruno Roux [^<]*<span class="ok">Signature Ed25519 valide<\/span> \([^)]*compte[^)]*\) — <span class="ok">clé de confiance<\/span>/);
+    expect(await report(join(dir, 'home-c'))).toMatch(
+      /Validée par Bruno Roux [^<]*<span class="ok">Signature Ed25519 valide<\/span> \([^)]*compte[^)]*\) — <span class="ok">clé de confiance<\/span>/,
+    );
     expect(await report(join(dir, 'home-empty'))).toContain('clé absente de vos clés de confiance');
 
     const files = await readdir(project, { recursive: true });

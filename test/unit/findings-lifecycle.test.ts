@@ -7,8 +7,19 @@ import '../../src/core/ops/all.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import {
-  attachEvidence, chartEvidence, commentFinding, createFinding, detachEvidence, evidenceFromResult, evidenceIntact,
-  readFindingsFile, reopenFinding, signOff, sourceEvidence, submitForReview, updateFinding,
+  attachEvidence,
+  chartEvidence,
+  commentFinding,
+  createFinding,
+  detachEvidence,
+  evidenceFromResult,
+  evidenceIntact,
+  readFindingsFile,
+  reopenFinding,
+  signOff,
+  sourceEvidence,
+  submitForReview,
+  updateFinding,
 } from '../../src/core/findings/index.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
@@ -48,7 +59,11 @@ const bob = { by: 'Bruno Roux' };
 describe('findings lifecycle', () => {
   it('freezes an audit result as evidence: rows, labels, SQL, journal entry, digest, source hash', async () => {
     const t = s.catalog.list().find((x) => x.kind === 'table')!;
-    const dup = await s.run(getOperation('duplicates')!, { table: t.name, columns: ['beneficiaire', 'montant_paye'], amount: 'montant_paye' });
+    const dup = await s.run(getOperation('duplicates')!, {
+      table: t.name,
+      columns: ['beneficiaire', 'montant_paye'],
+      amount: 'montant_paye',
+    });
     const ev = await evidenceFromResult(s, dup, { title: 'Paiement en double', by: alice.by });
     expect(ev.kind).toBe('snapshot');
     expect(ev.journal).toMatchObject({ seq: dup.entry.seq, hash: dup.entry.hash, op: 'duplicates' });
@@ -74,23 +89,41 @@ describe('findings lifecycle', () => {
 
   it('runs create → update → evidence → review → comment → sign-off → reopen, each journaled', async () => {
     const t = s.catalog.list().find((x) => x.kind === 'table')!;
-    const dup = await s.run(getOperation('duplicates')!, { table: t.name, columns: ['beneficiaire', 'montant_paye'], amount: 'montant_paye' });
+    const dup = await s.run(getOperation('duplicates')!, {
+      table: t.name,
+      columns: ['beneficiaire', 'montant_paye'],
+      amount: 'montant_paye',
+    });
     const snap = await evidenceFromResult(s, dup, { by: alice.by });
     const start = s.journal.all().length;
 
     let f = await createFinding(s, { title: 'Subvention versée deux fois', severity: 'élevée', tags: ['subventions'] }, alice);
     expect(f).toMatchObject({ id: 'C-0001', status: 'draft', owner: 'Alice Martin' });
-    f = await updateFinding(s, f.id, {
-      criteria: 'Une subvention votée est versée une fois.',
-      condition: 'Deux versements identiques le 15/03/2023.',
-      cause: 'Absence de contrôle de doublon avant mandatement.',
-      effect: { text: 'Versement indu.', amount: 12000.5 },
-      recommendation: 'Recouvrer le trop-versé.',
-    }, alice);
+    f = await updateFinding(
+      s,
+      f.id,
+      {
+        criteria: 'Une subvention votée est versée une fois.',
+        condition: 'Deux versements identiques le 15/03/2023.',
+        cause: 'Absence de contrôle de doublon avant mandatement.',
+        effect: { text: 'Versement indu.', amount: 12000.5 },
+        recommendation: 'Recouvrer le trop-versé.',
+      },
+      alice,
+    );
     f = await updateFinding(s, f.id, { severity: 'critique' }, alice);
-    expect(f).toMatchObject({ severity: 'critique', criteria: 'Une subvention votée est versée une fois.', effect: { amount: 12000.5 }, tags: ['subventions'] });
+    expect(f).toMatchObject({
+      severity: 'critique',
+      criteria: 'Une subvention votée est versée une fois.',
+      effect: { amount: 12000.5 },
+      tags: ['subventions'],
+    });
     f = await attachEvidence(s, f.id, snap, alice);
-    const chart = await chartEvidence(s, { title: 'Montants', spec: { mark: 'bar' }, svg: '<svg><script>alert(1)</script><rect width="2" height="3" onclick="x()"/></svg>' });
+    const chart = await chartEvidence(s, {
+      title: 'Montants',
+      spec: { mark: 'bar' },
+      svg: '<svg><script>alert(1)</script><rect width="2" height="3" onclick="x()"/></svg>',
+    });
     // Sanitised when frozen: the shape kept, the script and the handler gone (the exact markup is the sanitiser's).
     expect(chart.svg).toMatch(/^<svg[^>]*><rect width="2" height="3"\s*(\/>|><\/rect>)<\/svg>$/);
     f = await attachEvidence(s, f.id, chart, alice);
@@ -103,16 +136,43 @@ describe('findings lifecycle', () => {
     f = await signOff(s, f.id, bob);
     expect(f).toMatchObject({ status: 'final', signedOff: { by: 'Bruno Roux' } });
 
-    const ops = s.journal.all().slice(start).map((e) => e.op);
+    const ops = s.journal
+      .all()
+      .slice(start)
+      .map((e) => e.op);
     expect(ops).toEqual([
-      'finding-create', 'finding-update', 'finding-update', 'finding-evidence', 'finding-evidence', 'finding-evidence', 'finding-evidence',
-      'finding-update', 'finding-comment', 'finding-sign-off',
+      'finding-create',
+      'finding-update',
+      'finding-update',
+      'finding-evidence',
+      'finding-evidence',
+      'finding-evidence',
+      'finding-evidence',
+      'finding-update',
+      'finding-comment',
+      'finding-sign-off',
     ]);
     for (const e of s.journal.all().slice(start)) expect((e.params as { findingId: string }).findingId).toBe('C-0001');
     const attach = s.journal.all()[start + 3]!;
     expect(attach.inputs).toEqual([expect.objectContaining({ sha256: t.source!.sha256 })]);
-    expect(f.history.map((h) => h.action)).toEqual(['create', 'update', 'update', 'attach', 'attach', 'attach', 'detach', 'submit', 'comment', 'sign-off']);
-    expect(f.history.map((h) => h.journal.seq)).toEqual(s.journal.all().slice(start).map((e) => e.seq));
+    expect(f.history.map((h) => h.action)).toEqual([
+      'create',
+      'update',
+      'update',
+      'attach',
+      'attach',
+      'attach',
+      'detach',
+      'submit',
+      'comment',
+      'sign-off',
+    ]);
+    expect(f.history.map((h) => h.journal.seq)).toEqual(
+      s.journal
+        .all()
+        .slice(start)
+        .map((e) => e.seq),
+    );
     expect(f.comments).toEqual([expect.objectContaining({ by: 'Bruno Roux', text: 'Joindre le second mandat.' })]);
 
     // Final: evidence and content are frozen.
@@ -124,7 +184,10 @@ describe('findings lifecycle', () => {
     await expect(reopenFinding(s, f.id, { ...alice, reason: ' ' })).rejects.toThrow(/motif/);
     f = await reopenFinding(s, f.id, { ...alice, reason: 'Nouveau mandat découvert' });
     expect(f).toMatchObject({ status: 'draft', signedOff: null });
-    expect(s.journal.all().at(-1)).toMatchObject({ op: 'finding-reopen', params: expect.objectContaining({ reason: 'Nouveau mandat découvert', by: 'Alice Martin' }) });
+    expect(s.journal.all().at(-1)).toMatchObject({
+      op: 'finding-reopen',
+      params: expect.objectContaining({ reason: 'Nouveau mandat découvert', by: 'Alice Martin' }),
+    });
     f = await detachEvidence(s, f.id, snap.id, alice);
     expect(f.evidence).toHaveLength(1);
   });

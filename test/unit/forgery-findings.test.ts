@@ -11,11 +11,34 @@ import { main } from '../../src/cli/main.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import {
-  attachEvidence, checkFindings, createFinding, createInvestigation, evidenceFromResult, findingContentSha256, findingSealSha256, findingSignOff,
-  parseFindingsFile, sealEvidence, signOff, signStep, submitForReview, updateFinding, verifyFindingsAgainstJournal,
-  type Finding, type FindingsFile, type SnapshotEvidence,
+  attachEvidence,
+  checkFindings,
+  createFinding,
+  createInvestigation,
+  evidenceFromResult,
+  findingContentSha256,
+  findingSealSha256,
+  findingSignOff,
+  parseFindingsFile,
+  sealEvidence,
+  signOff,
+  signStep,
+  submitForReview,
+  updateFinding,
+  verifyFindingsAgainstJournal,
+  type Finding,
+  type FindingsFile,
+  type SnapshotEvidence,
 } from '../../src/core/findings/index.ts';
-import { exportPublicKey, generateKeyPair, keyFingerprint, makeSigner, normaliseIdentity, toBase64, type Signer } from '../../src/core/identity/identity.ts';
+import {
+  exportPublicKey,
+  generateKeyPair,
+  keyFingerprint,
+  makeSigner,
+  normaliseIdentity,
+  toBase64,
+  type Signer,
+} from '../../src/core/identity/identity.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { entryHash, parseJournal, verifyEntries, type JournalEntry } from '../../src/core/journal/journal.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
@@ -44,7 +67,10 @@ async function person(name: string, account: string): Promise<Signer> {
 async function newProject(name: string): Promise<Session> {
   // One file name per project: both load into the same engine, each its own table.
   const csv = join(dir, `mandats-${name}.csv`);
-  await writeFile(csv, 'Bénéficiaire;Montant;Date\nAssociation Les Semeurs;3000;15/03/2023\nAssociation Les Semeurs;3000;15/03/2023\nSARL Bâtir;45000;10/05/2023\n');
+  await writeFile(
+    csv,
+    'Bénéficiaire;Montant;Date\nAssociation Les Semeurs;3000;15/03/2023\nAssociation Les Semeurs;3000;15/03/2023\nSARL Bâtir;45000;10/05/2023\n',
+  );
   const session = await Session.create(engine, new NodeProjectStore(join(dir, name)), nodeFileResolver, 'Contrôle des mandats');
   await session.importPath(csv);
   return session;
@@ -56,7 +82,11 @@ beforeAll(async () => {
   process.env.LOUPE_HOME = join(dir, 'home');
   engine = await createNodeEngine();
   s = await newProject('proj');
-  [alice, bruno, mallory] = await Promise.all([person('Alice Martin', 'amartin'), person('Bruno Roux', 'broux'), person('Directeur', 'mallory')]);
+  [alice, bruno, mallory] = await Promise.all([
+    person('Alice Martin', 'amartin'),
+    person('Bruno Roux', 'broux'),
+    person('Directeur', 'mallory'),
+  ]);
   const t = s.catalog.list().find((x) => x.kind === 'table')!;
   const dup = await s.run(getOperation('duplicates')!, { table: t.name, columns: ['beneficiaire', 'montant'], amount: 'montant' });
   const a = { by: alice.name, signer: alice };
@@ -110,7 +140,8 @@ async function rewriteJournal(fn: (entries: JournalEntry[]) => JournalEntry[]): 
   return out;
 }
 
-const codes = (ps: { code: string; findingId?: string }[], id?: string) => [...new Set(ps.filter((p) => !id || p.findingId === id).map((p) => p.code))].sort();
+const codes = (ps: { code: string; findingId?: string }[], id?: string) =>
+  [...new Set(ps.filter((p) => !id || p.findingId === id).map((p) => p.code))].sort();
 
 describe('a clean project', () => {
   it('has no problem, and its submit and sign-off carry valid signatures', async () => {
@@ -146,7 +177,14 @@ describe('findings.json edited by hand', () => {
 
   it('a made-up final finding « validé par Directeur », with no journal entry at all', async () => {
     await editFindings((file) => {
-      file.findings.push({ ...structuredClone(draft), id: 'C-0099', title: 'Définitif, validé par Directeur', status: 'final', signedOff: { by: 'Directeur', at: '2024-01-01T00:00:00.000Z' }, history: [] });
+      file.findings.push({
+        ...structuredClone(draft),
+        id: 'C-0099',
+        title: 'Définitif, validé par Directeur',
+        status: 'final',
+        signedOff: { by: 'Directeur', at: '2024-01-01T00:00:00.000Z' },
+        history: [],
+      });
     });
     const ps = await problemsOnDisk();
     expect(codes(ps, 'C-0099')).toEqual(['finding-not-journaled', 'signoff-mismatch']);
@@ -220,7 +258,11 @@ describe('four-eyes', () => {
     await expect(signOff(s, f.id, { by: 'Alice\u200b Martin' })).rejects.toThrow(/un autre relecteur/);
     await expect(signOff(s, f.id, { by: 'ＡＬＩＣＥ  martin' })).rejects.toThrow(/un autre relecteur/);
     // Another name with Alice's key is still Alice.
-    const aliceAgain = await makeSigner({ account: 'amartin', name: 'Carole Petit' }, (await generateKeyPair(false)).privateKey, alice.publicKey);
+    const aliceAgain = await makeSigner(
+      { account: 'amartin', name: 'Carole Petit' },
+      (await generateKeyPair(false)).privateKey,
+      alice.publicKey,
+    );
     await expect(signOff(s, f.id, { by: 'Carole Petit', signer: aliceAgain })).rejects.toThrow(/un autre relecteur/);
     expect((await s.findings()).get(f.id).status).toBe('in-review');
     expect(normaliseIdentity('Alice\u200b Martin\u2060')).toBe(normaliseIdentity('alice martin'));
@@ -239,9 +281,17 @@ describe('four-eyes', () => {
       g.signedOff = { by: 'Alice Martin\u200b', at };
       g.updatedAt = at;
       const contentSha256 = await findingContentSha256(g);
-      const signature = await signStep({ ...alice, name: 'Alice Martin\u200b', sign: alice.sign }, { findingId: g.id, action: 'sign-off', contentSha256, sealSha256: await findingSealSha256(g), at });
+      const signature = await signStep(
+        { ...alice, name: 'Alice Martin\u200b', sign: alice.sign },
+        { findingId: g.id, action: 'sign-off', contentSha256, sealSha256: await findingSealSha256(g), at },
+      );
       const entry = (await s.run(findingSignOff, { findingId: g.id, by: 'Alice Martin\u200b', contentSha256, signature, at })).entry;
-      g.history.push({ at, by: 'Alice Martin\u200b', action: 'sign-off', journal: { seq: entry.seq, op: entry.op, hash: entry.hash, at: entry.at } });
+      g.history.push({
+        at,
+        by: 'Alice Martin\u200b',
+        action: 'sign-off',
+        journal: { seq: entry.seq, op: entry.op, hash: entry.hash, at: entry.at },
+      });
       return { data: { ...data, findings: data.findings.map((x) => (x.id === g.id ? g : x)) }, value: null };
     });
     const ps = await problemsOnDisk(join(dir, 'quatre-yeux'));
@@ -250,7 +300,8 @@ describe('four-eyes', () => {
 });
 
 describe('signatures', () => {
-  const lastSignOff = (entries: JournalEntry[]) => entries.findLast((e) => e.op === 'finding-sign-off' && (e.params as { findingId: string }).findingId === signed.id)!;
+  const lastSignOff = (entries: JournalEntry[]) =>
+    entries.findLast((e) => e.op === 'finding-sign-off' && (e.params as { findingId: string }).findingId === signed.id)!;
 
   it('a sign-off re-signed under someone else’s key, chain recomputed: signature invalid', async () => {
     await rewriteJournal((entries) => {
@@ -293,8 +344,15 @@ describe('signatures', () => {
     const file = parseFindingsFile(cleanFindings, 'test');
     const entries = parseJournal(cleanJournal).entries;
     const trustedBruno = [{ ...bruno, addedAt: '2024-01-01' }];
-    expect((await checkFindings(file, entries, trustedBruno)).signatures.find((c) => c.action === 'sign-off' && c.findingId === signed.id)?.trusted).toBe(true);
-    expect((await checkFindings(file, entries, [{ ...mallory, addedAt: '2024-01-01' }])).signatures.find((c) => c.action === 'sign-off' && c.findingId === signed.id)?.trusted).toBe(false);
+    expect(
+      (await checkFindings(file, entries, trustedBruno)).signatures.find((c) => c.action === 'sign-off' && c.findingId === signed.id)
+        ?.trusted,
+    ).toBe(true);
+    expect(
+      (await checkFindings(file, entries, [{ ...mallory, addedAt: '2024-01-01' }])).signatures.find(
+        (c) => c.action === 'sign-off' && c.findingId === signed.id,
+      )?.trusted,
+    ).toBe(false);
   });
 });
 
@@ -309,7 +367,14 @@ describe('what the user sees', () => {
     expect((await verifyCli()).code).toBe(0);
     await editFindings((file) => {
       file.findings.find((x) => x.id === signed.id)!.effect.amount = 999_999;
-      file.findings.push({ ...structuredClone(draft), id: 'C-0099', title: 'Définitif, validé par Directeur', status: 'final', signedOff: { by: 'Directeur', at: '2024-01-01T00:00:00.000Z' }, history: [] });
+      file.findings.push({
+        ...structuredClone(draft),
+        id: 'C-0099',
+        title: 'Définitif, validé par Directeur',
+        status: 'final',
+        signedOff: { by: 'Directeur', at: '2024-01-01T00:00:00.000Z' },
+        history: [],
+      });
     });
     const { code, text } = await verifyCli();
     expect(code).toBe(1);
@@ -324,7 +389,10 @@ describe('what the user sees', () => {
     });
     const out = join(dir, 'rapport.html');
     let err = '';
-    const code = await main(['report', '--project', project(), '--out', out, '--findings', `${signed.id},${draft.id}`, '--allow-personal-data'], { out: () => {}, err: (x) => void (err += x) });
+    const code = await main(
+      ['report', '--project', project(), '--out', out, '--findings', `${signed.id},${draft.id}`, '--allow-personal-data'],
+      { out: () => {}, err: (x) => void (err += x) },
+    );
     expect(code, err).toBe(0);
     const html = await readFile(out, 'utf8');
     const section = (id: string) => html.slice(html.indexOf(`<section class="constatation" id="${id}">`)).split('</section>')[0]!;
@@ -336,7 +404,10 @@ describe('what the user sees', () => {
 
   it('an untouched project: the report says the findings match and shows who signed, with the key', async () => {
     const out = join(dir, 'rapport-ok.html');
-    const code = await main(['report', '--project', project(), '--out', out, '--findings', signed.id, '--allow-personal-data'], { out: () => {}, err: () => {} });
+    const code = await main(['report', '--project', project(), '--out', out, '--findings', signed.id, '--allow-personal-data'], {
+      out: () => {},
+      err: () => {},
+    });
     expect(code).toBe(0);
     const html = await readFile(out, 'utf8');
     expect(html).not.toContain('ALTÉRÉ');

@@ -53,7 +53,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loupe-forgery-journal-'));
   // Copies the project keeps (project-relative paths), so replay reads them without any outside access.
   await mkdir(join(project(), 'sources'), { recursive: true });
-  await writeFile(join(project(), 'sources', 'mandats.csv'), '\uFEFFTiers;Montant;Date\r\nSociété A;1234,50;01/02/2024\r\nSociété B;10,00;15/03/2024\r\nSociété A;99,00;20/03/2024\r\n');
+  await writeFile(
+    join(project(), 'sources', 'mandats.csv'),
+    '\uFEFFTiers;Montant;Date\r\nSociété A;1234,50;01/02/2024\r\nSociété B;10,00;15/03/2024\r\nSociété A;99,00;20/03/2024\r\n',
+  );
   await writeFile(join(project(), 'sources', 'chapitres.csv'), 'code,libellé\n011,Charges à caractère général\n012,Charges de personnel\n');
   engine = await createNodeEngine();
   const s = await Session.create(engine, store(), nodeFileResolver, 'Forgeries');
@@ -120,7 +123,12 @@ describe('forgeries of the journal', () => {
     expect(v.ok).toBe(false);
     const head = (await manifest()).journalHead;
     expect(v.problems).toEqual([
-      { code: 'journal-tail-missing', level: 'error', seq: 3, message: `il manque 1 entrée(s) à la fin du journal : le manifeste en annonce 4, tête ${head.hash.slice(0, 12)}… ; le journal s’arrête à l’entrée n° 2` },
+      {
+        code: 'journal-tail-missing',
+        level: 'error',
+        seq: 3,
+        message: `il manque 1 entrée(s) à la fin du journal : le manifeste en annonce 4, tête ${head.hash.slice(0, 12)}… ; le journal s’arrête à l’entrée n° 2`,
+      },
     ]);
     const res = await loupe('verify', '--project', project());
     expect(res.code).toBe(1);
@@ -138,8 +146,15 @@ describe('forgeries of the journal', () => {
     await writeFile(journalPath(), '');
     const v = await verifyProject(store());
     expect(v.count).toBe(0);
-    expect(v.problems.map((p) => p.code)).toEqual(['journal-tail-missing', 'source-not-journaled', 'source-not-journaled', 'query-not-journaled']);
-    expect(v.problems[0]!.message).toMatch(/^il manque 4 entrée\(s\) à la fin du journal : le manifeste en annonce 4, tête [0-9a-f]{12}… ; le journal s’arrête à zéro entrée$/);
+    expect(v.problems.map((p) => p.code)).toEqual([
+      'journal-tail-missing',
+      'source-not-journaled',
+      'source-not-journaled',
+      'query-not-journaled',
+    ]);
+    expect(v.problems[0]!.message).toMatch(
+      /^il manque 4 entrée\(s\) à la fin du journal : le manifeste en annonce 4, tête [0-9a-f]{12}… ; le journal s’arrête à zéro entrée$/,
+    );
     expect(v.problems[1]!.message).toMatch(/« mandats\.csv » \(table mandats\).*aucune entrée du journal/);
     const res = await loupe('verify', '--project', project());
     expect(res.code).toBe(1);
@@ -160,7 +175,11 @@ describe('forgeries of the journal', () => {
     await writeLines(l);
     const v = await verifyProject(store());
     expect(v.ok).toBe(false);
-    expect(v.problems[0]).toMatchObject({ code: 'line-malformed', seq: 1, message: expect.stringMatching(/^ligne 2 : entrée mal formée \(champ\(s\) inconnu\(s\) « validatedBy »\)/) });
+    expect(v.problems[0]).toMatchObject({
+      code: 'line-malformed',
+      seq: 1,
+      message: expect.stringMatching(/^ligne 2 : entrée mal formée \(champ\(s\) inconnu\(s\) « validatedBy »\)/),
+    });
     const res = await loupe('verify', '--project', project());
     expect(res.code).toBe(1);
     expect(res.out).toMatch(/ligne 2 : entrée mal formée/);
@@ -168,7 +187,15 @@ describe('forgeries of the journal', () => {
 
   it('inserting a back-dated entry and recomputing the whole chain: the anchored head no longer matches', async () => {
     const entries = parseJournal(cleanJournal).entries.map(({ hash: _h, ...rest }) => rest);
-    const forged: Omit<JournalEntry, 'hash'> = { ...entries[2]!, op: 'sql', params: { sql: 'SELECT 1' }, sql: ['SELECT 1'], inputs: [], output: null, at: '2020-01-01T00:00:00.000Z' };
+    const forged: Omit<JournalEntry, 'hash'> = {
+      ...entries[2]!,
+      op: 'sql',
+      params: { sql: 'SELECT 1' },
+      sql: ['SELECT 1'],
+      inputs: [],
+      output: null,
+      at: '2020-01-01T00:00:00.000Z',
+    };
     delete (forged as { summary?: string }).summary;
     const chained = await rechain([...entries.slice(0, 2), forged, ...entries.slice(2)]);
     await writeLines(chained.map((e) => JSON.stringify(e)));
@@ -199,14 +226,23 @@ describe('a half-written last line', () => {
     const torn = '{"seq":4,"at":"2024-05-01T10:00:00.000Z","op":"sql","params":{"sql":"SELECT';
     await writeFile(journalPath(), cleanJournal + torn);
     const before = await verifyProject(store());
-    expect(before.problems).toEqual([{ code: 'line-torn', level: 'error', seq: 4, message: 'ligne 5 : dernière ligne tronquée (écriture interrompue) — « loupe repair » la met de côté et l’inscrit au journal' }]);
+    expect(before.problems).toEqual([
+      {
+        code: 'line-torn',
+        level: 'error',
+        seq: 4,
+        message: 'ligne 5 : dernière ligne tronquée (écriture interrompue) — « loupe repair » la met de côté et l’inscrit au journal',
+      },
+    ]);
     const v = await loupe('verify', '--project', project());
     expect(v.code).toBe(1);
     expect(v.out).toMatch(/ligne 5 : dernière ligne tronquée/);
 
     const r = await loupe('repair', '--project', project());
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(new RegExp(`ligne 5 tronquée \\(${Buffer.byteLength(torn)} octet\\(s\\)\\) mise\\(s\\) de côté dans journal\\.torn-.*\\.ndjson`));
+    expect(r.out).toMatch(
+      new RegExp(`ligne 5 tronquée \\(${Buffer.byteLength(torn)} octet\\(s\\)\\) mise\\(s\\) de côté dans journal\\.torn-.*\\.ndjson`),
+    );
     const side = (await readdir(project())).filter((f) => f.startsWith('journal.torn-'));
     expect(side).toHaveLength(1);
     expect(await readFile(join(project(), side[0]!), 'utf8')).toBe(torn + '\n');
@@ -228,7 +264,14 @@ describe('a half-written last line', () => {
     expect((await verifyProject(store())).problems[0]!.message).toMatch(/^ligne 5 : ligne illisible/);
     const r = await repairJournal(store());
     expect(r.removed.map((x) => x.line)).toEqual([5]);
-    expect(parseJournal(await readFile(journalPath(), 'utf8')).entries.map((e) => e.op)).toEqual(['import-file', 'import-file', 'save-query', 'sql', 'sql', 'journal-repair']);
+    expect(parseJournal(await readFile(journalPath(), 'utf8')).entries.map((e) => e.op)).toEqual([
+      'import-file',
+      'import-file',
+      'save-query',
+      'sql',
+      'sql',
+      'journal-repair',
+    ]);
     expect(await codes()).toEqual([]);
   });
 
@@ -254,7 +297,15 @@ describe('the manifest and the journal agree table by table', () => {
     m.sources = m.sources.filter((x: { table: string }) => x.table !== 'chapitres');
     await writeFile(manifestPath(), JSON.stringify(m));
     const v = await verifyProject(store());
-    expect(v.problems).toEqual([expect.objectContaining({ code: 'import-not-in-manifest', seq: 1, message: expect.stringMatching(/^la table chapitres, importée à l’entrée n° 1 \(.*chapitres\.csv\), n’a pas de source dans le manifeste/) })]);
+    expect(v.problems).toEqual([
+      expect.objectContaining({
+        code: 'import-not-in-manifest',
+        seq: 1,
+        message: expect.stringMatching(
+          /^la table chapitres, importée à l’entrée n° 1 \(.*chapitres\.csv\), n’a pas de source dans le manifeste/,
+        ),
+      }),
+    ]);
     expect((await loupe('verify', '--project', project())).code).toBe(1);
   });
 
@@ -270,7 +321,12 @@ describe('the manifest and the journal agree table by table', () => {
   it('checks owned elsewhere plug in and see what verify read', async () => {
     const seen: number[] = [];
     const v = await verifyProject(store(), {
-      checks: [async ({ manifest: m, entries }) => (seen.push(entries.length, m.sources.length), [{ code: 'findings-x', level: 'error', message: 'constat modifié' }])],
+      checks: [
+        async ({ manifest: m, entries }) => (
+          seen.push(entries.length, m.sources.length),
+          [{ code: 'findings-x', level: 'error', message: 'constat modifié' }]
+        ),
+      ],
     });
     expect(seen).toEqual([4, 2]);
     expect(v).toMatchObject({ ok: false, problems: [{ code: 'findings-x', message: 'constat modifié' }] });
@@ -291,7 +347,13 @@ describe('older projects and a lost tail', () => {
     await writeFile(manifestPath(), JSON.stringify(m));
     const v = await verifyProject(store());
     expect(v.ok).toBe(true);
-    expect(v.problems).toEqual([expect.objectContaining({ code: 'head-unanchored', level: 'warning', message: expect.stringMatching(/^tête non ancrée \(projet antérieur\)/) })]);
+    expect(v.problems).toEqual([
+      expect.objectContaining({
+        code: 'head-unanchored',
+        level: 'warning',
+        message: expect.stringMatching(/^tête non ancrée \(projet antérieur\)/),
+      }),
+    ]);
     const cli = await loupe('verify', '--project', project());
     expect(cli.code).toBe(0);
     expect(cli.err).toMatch(/attention : tête non ancrée \(projet antérieur\)/);

@@ -35,7 +35,12 @@ async function engineTables(): Promise<string[]> {
 const GOOD = utf8('code;libellé;montant\n75056;Paris;12,5\n13055;Marseille;7,25\n');
 
 function title(c: HostileCase): string {
-  const size = c.id.includes('one-line') || c.id.includes('long-line') ? (HEAVY ? ' [100 MB, LOUPE_HEAVY=1]' : ' [10 MB; 100 MB with LOUPE_HEAVY=1]') : '';
+  const size =
+    c.id.includes('one-line') || c.id.includes('long-line')
+      ? HEAVY
+        ? ' [100 MB, LOUPE_HEAVY=1]'
+        : ' [10 MB; 100 MB with LOUPE_HEAVY=1]'
+      : '';
   return c.expect.outcome === 'imported'
     ? `${c.id}: imports « ${c.name} » — ${c.expect.why}${size}`
     : `${c.id}: refuses « ${c.name} » with a message naming it${c.expect.line ? ` and line ${c.expect.line}` : ''}${size}`;
@@ -150,7 +155,9 @@ async function checkContent(c: HostileCase, s: Session, table: string): Promise<
     case 'json-huge-numbers': {
       // 1e400 is beyond a double: the column must not be a number column holding an infinity that
       // sums and averages would propagate. It is text.
-      const d = await engine.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`);
+      const d = await engine.query(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`,
+      );
       expect(Object.fromEntries(d.rows.map((x) => [x[0], x[1]]))).toMatchObject({ id: 'BIGINT', x: 'VARCHAR', y: 'VARCHAR' });
       break;
     }

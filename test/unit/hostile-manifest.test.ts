@@ -69,7 +69,6 @@ function refusingResolver(log: string[]): FileResolver {
   };
 }
 
-
 async function setup(m: unknown): Promise<RecordingStore> {
   base = await mkdtemp(join(tmpdir(), 'loupe-hostile-manifest-'));
   root = join(base, 'projet');
@@ -118,7 +117,9 @@ describe('hostile project manifest', () => {
     const { session, problems } = await Session.open(engine, store, refusingResolver(asked));
 
     expect(session.catalog.get('ok')?.rows).toBe(2);
-    expect(problems.map((p) => p.path).sort()).toEqual([relSecret, `sources/../${relSecret}`, '../../../../../../../../etc/passwd', '/etc/passwd'].sort());
+    expect(problems.map((p) => p.path).sort()).toEqual(
+      [relSecret, `sources/../${relSecret}`, '../../../../../../../../etc/passwd', '/etc/passwd'].sort(),
+    );
     for (const p of problems) expect(p.reason.length).toBeGreaterThan(0);
     for (const t of ['fuite_rel', 'fuite_rel2', 'passwd_rel', 'passwd_abs']) expect(session.catalog.has(t)).toBe(false);
     expect(await tables()).toEqual(['ok']);
@@ -149,7 +150,10 @@ describe('hostile project manifest', () => {
     const evil = '<script>alert(1)</script>"; DROP TABLE ok; --';
     const m = manifest({
       name: '<script>alert("projet")</script>',
-      sources: [source('sources/ok.csv'), source('sources/ok.csv', { fileName: '<img src=x onerror=alert(1)>.csv', table: evil, tables: [evil] })],
+      sources: [
+        source('sources/ok.csv'),
+        source('sources/ok.csv', { fileName: '<img src=x onerror=alert(1)>.csv', table: evil, tables: [evil] }),
+      ],
     });
     const store = await setup(m);
     const { session, problems } = await Session.open(engine, store, refusingResolver([]));
@@ -199,7 +203,7 @@ describe('hostile project manifest', () => {
         { name: 'v_ok', sql: 'SELECT sum(montant) AS total FROM ok', createdAt: '2024-01-01' },
         { name: 'v_drop', sql: 'SELECT 1; DROP TABLE ok', createdAt: '2024-01-01' },
         { name: 'v_copy', sql: `SELECT 1; COPY (SELECT 'owned') TO '${pwned}'`, createdAt: '2024-01-01' },
-        { name: 'v_semicolon_in_text', sql: "SELECT 'a;b' AS \"x;y\" -- ; fine\n", createdAt: '2024-01-01' },
+        { name: 'v_semicolon_in_text', sql: 'SELECT \'a;b\' AS "x;y" -- ; fine\n', createdAt: '2024-01-01' },
       ],
     });
     await writeFile(join(root, MANIFEST_FILE), JSON.stringify(m));

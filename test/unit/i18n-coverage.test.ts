@@ -42,13 +42,22 @@ describe('the audit tests through the catalogue', () => {
   it('shows no schema code in the French labels, options and help', () => {
     setLocale('fr');
     // Codes that are words a French reader would not read as French: `first-two`, `just-below`, `zscore`…
-    const foreign = codes.filter((c) => /-|^(first|split|round|calendar|random|systematic|stratified|zscore|iqr|fingerprint|ngram|exact|key|name|number|day|month|sample)$/.test(c));
+    const foreign = codes.filter((c) =>
+      /-|^(first|split|round|calendar|random|systematic|stratified|zscore|iqr|fingerprint|ngram|exact|key|name|number|day|month|sample)$/.test(
+        c,
+      ),
+    );
     expect(foreign).toEqual(expect.arrayContaining(['first-two', 'last-two', 'just-below', 'split', 'round', 'calendar']));
     const leaks: string[] = [];
     for (const { op, path, field } of everyField) {
-      const shown = [fieldLabel(field.name), fieldHelp(op, path, field.description) ?? '', ...(field.options ?? []).map((o) => optionLabel(field.name, o))];
+      const shown = [
+        fieldLabel(field.name),
+        fieldHelp(op, path, field.description) ?? '',
+        ...(field.options ?? []).map((o) => optionLabel(field.name, o)),
+      ];
       for (const text of shown) {
-        for (const c of foreign) if (new RegExp(`(^|[\\s(«,:/])${c}($|[\\s),»;:/])`).test(text)) leaks.push(`${op}.${path}: « ${c} » in « ${text} »`);
+        for (const c of foreign)
+          if (new RegExp(`(^|[\\s(«,:/])${c}($|[\\s),»;:/])`).test(text)) leaks.push(`${op}.${path}: « ${c} » in « ${text} »`);
         // A JSON shape or a placeholder name is not a help text: « { label, amount } ».
         if (/\{\s*\w+\s*,/.test(text) || /<\w+>/.test(text)) leaks.push(`${op}.${path}: « ${text} »`);
       }
@@ -80,13 +89,19 @@ describe('the whole catalogues', () => {
   // Word boundaries that know accented letters (« choroplèthe » does not end in « the »).
   const words = (list: string) => new RegExp(`(?<!\\p{L})(${list})(?!\\p{L})`, 'iu');
   const ENGLISH = words('the|and|of|with|from|files?|choose|chosen|chart|rows?|run|save|open|none|error|browse');
-  const FRENCH = words('les|des|une|pour|avec|dans|colonnes?|montants?|tranches?|seuils?|lignes?|fichiers?|être|enregistrer|graphique|aucun|aucune|à');
+  const FRENCH = words(
+    'les|des|une|pour|avec|dans|colonnes?|montants?|tranches?|seuils?|lignes?|fichiers?|être|enregistrer|graphique|aucun|aucune|à',
+  );
   const bare = (v: string) => v.replace(/\{\w+\}/g, '').replace(/“[^”]*”|«[^»]*»/g, '');
 
   it('let no English word through in French, and no French word through in English', () => {
     const leaks = [
-      ...Object.entries(fr).filter(([, v]) => ENGLISH.test(bare(v))).map(([k, v]) => `fr ${k}: ${v}`),
-      ...Object.entries(en).filter(([, v]) => FRENCH.test(bare(v))).map(([k, v]) => `en ${k}: ${v}`),
+      ...Object.entries(fr)
+        .filter(([, v]) => ENGLISH.test(bare(v)))
+        .map(([k, v]) => `fr ${k}: ${v}`),
+      ...Object.entries(en)
+        .filter(([, v]) => FRENCH.test(bare(v)))
+        .map(([k, v]) => `en ${k}: ${v}`),
     ];
     expect(leaks).toEqual([]);
   });
@@ -94,7 +109,9 @@ describe('the whole catalogues', () => {
   it('never show a schema code (first-two, just-below…) in either language', () => {
     const hyphenated = codes.filter((c) => c.includes('-'));
     expect(hyphenated.length).toBeGreaterThan(3);
-    const leaks = [...Object.entries(fr), ...Object.entries(en)].filter(([, v]) => hyphenated.some((c) => new RegExp(`(^|[^\\w-])${c}($|[^\\w-])`).test(v)));
+    const leaks = [...Object.entries(fr), ...Object.entries(en)].filter(([, v]) =>
+      hyphenated.some((c) => new RegExp(`(^|[^\\w-])${c}($|[^\\w-])`).test(v)),
+    );
     expect(leaks).toEqual([]);
   });
 });
@@ -102,7 +119,16 @@ describe('the whole catalogues', () => {
 describe('key figures', () => {
   it('show a Benford result in words and at a readable precision', () => {
     setLocale('fr');
-    const detail = { test: 'first-two', n: 12_345, excluded: 7, chi2: 23.45678912345679, df: 89, mad: 0.0012345678901234, conformity: 'Conformité acceptable', chart: { a: 1 } };
+    const detail = {
+      test: 'first-two',
+      n: 12_345,
+      excluded: 7,
+      chi2: 23.45678912345679,
+      df: 89,
+      mad: 0.0012345678901234,
+      conformity: 'Conformité acceptable',
+      chart: { a: 1 },
+    };
     const shown = Object.fromEntries(figuresOf(detail).map((f) => [f.key, f.value]));
     expect(shown).toEqual({
       test: 'deux premiers chiffres',
@@ -118,7 +144,9 @@ describe('key figures', () => {
   });
 
   it('show rates as percentages and keep amounts to the cent', () => {
-    const shown = Object.fromEntries(figuresOf({ deliveredRate: 0.703125, amountAtStake: 1234567.8900000001, year: 2024 }).map((f) => [f.key, f.value]));
+    const shown = Object.fromEntries(
+      figuresOf({ deliveredRate: 0.703125, amountAtStake: 1234567.8900000001, year: 2024 }).map((f) => [f.key, f.value]),
+    );
     expect(shown).toEqual({ deliveredRate: '70,3\u202f%', amountAtStake: '1\u202f234\u202f567,89', year: '2024' });
   });
 });

@@ -35,7 +35,10 @@ async function until(test: () => boolean) {
 }
 const idle = () => importFlow.dialog !== null && !importFlow.dialog.previewBusy && importFlow.dialog.preview !== null;
 const typeOf = async (table: string, col: string) =>
-  String((await engine.query(`SELECT data_type FROM information_schema.columns WHERE table_name = '${table}' AND column_name = '${col}'`)).rows[0]?.[0]);
+  String(
+    (await engine.query(`SELECT data_type FROM information_schema.columns WHERE table_name = '${table}' AND column_name = '${col}'`))
+      .rows[0]?.[0],
+  );
 
 describe('the import dialog for every format', () => {
   it('JSON: paths offered, a type previewed with its failures, the name checked, the import typed and its warnings reported', async () => {
@@ -53,7 +56,7 @@ describe('the import dialog for every format', () => {
     expect(d.detected['']!.montant).toEqual({ type: 'VARCHAR', kind: 'text' });
 
     importFlow.setType('montant', 'decimal', undefined);
-    await until(() => idle() && (importFlow.dialog!.preview!.warnings.some((w) => w.includes('non convertible'))));
+    await until(() => idle() && importFlow.dialog!.preview!.warnings.some((w) => w.includes('non convertible')));
     const before = importFlow.dialog!.preview!.warnings.find((w) => w.includes('non convertible'))!;
     expect(before).toContain(`« ${BAD.montant} »`);
     expect(importFlow.dialog!.preview!.tables[0]!.columns.find((c) => c.name === 'montant')!.type).toBe('DECIMAL(18,2)');

@@ -63,7 +63,15 @@ function readDirect(bytes: Uint8Array, name: string) {
 describe('CSV import of well-formed files', () => {
   it('reads an Opendatasoft export: BOM, semicolons, CRLF, decimal comma, dd/mm/yyyy, a label with a trailing space', async () => {
     const r = await importBytes('ods', fx.opendatasoftCsv());
-    expect(r.options).toMatchObject({ encoding: 'utf-8', delimiter: ';', quote: '"', header: true, decimalComma: true, dateFormat: 'dd/mm/yyyy', skipRows: 0 });
+    expect(r.options).toMatchObject({
+      encoding: 'utf-8',
+      delimiter: ';',
+      quote: '"',
+      header: true,
+      decimalComma: true,
+      dateFormat: 'dd/mm/yyyy',
+      skipRows: 0,
+    });
     expect(r.entry.columns.map((c) => [c.name, c.label])).toEqual([
       ['exercice', 'Exercice'],
       ['code_nature', 'Code nature'],
@@ -201,9 +209,18 @@ describe('CSV import of well-formed files', () => {
   });
 
   it('keeps budget nomenclature columns as codes even when every value is a number (article 6574.02, fonction 422.1)', async () => {
-    const csv = new TextEncoder().encode('Fonction;Sous-fonction;Article;Nature;Compte;Budget de l\'année\n42;422.1;6574.02;6574;4011;202587\n52;524.2;6574;65738;4012;35000.5\n');
+    const csv = new TextEncoder().encode(
+      "Fonction;Sous-fonction;Article;Nature;Compte;Budget de l'année\n42;422.1;6574.02;6574;4011;202587\n52;524.2;6574;65738;4012;35000.5\n",
+    );
     const r = await importBytes('nomenclature', csv);
-    expect(r.types).toMatchObject({ fonction: 'VARCHAR', sous_fonction: 'VARCHAR', article: 'VARCHAR', nature: 'VARCHAR', compte: 'VARCHAR', budget_de_l_annee: 'DECIMAL(18,2)' });
+    expect(r.types).toMatchObject({
+      fonction: 'VARCHAR',
+      sous_fonction: 'VARCHAR',
+      article: 'VARCHAR',
+      nature: 'VARCHAR',
+      compte: 'VARCHAR',
+      budget_de_l_annee: 'DECIMAL(18,2)',
+    });
     expect(r.data.rows[0]!.slice(0, 3)).toEqual(['42', '422.1', '6574.02']);
   });
 
@@ -367,11 +384,26 @@ describe('CSV typing traps of real Paris exports (issue #12.6)', () => {
     const r = await importBytes('months', fx.monthColumnsCsv());
     for (const c of ['date_debut', 'date_fin', 'date_livraison_prevue', 'date_livraison', 'date_vote']) expect(r.types[c], c).toBe('DATE');
     expect(r.types.periode).toBe('VARCHAR');
-    expect(r.options.datePrecision).toEqual({ date_debut: 'month', date_fin: 'month', date_livraison_prevue: 'month', date_livraison: 'month', date_vote: 'month' });
+    expect(r.options.datePrecision).toEqual({
+      date_debut: 'month',
+      date_fin: 'month',
+      date_livraison_prevue: 'month',
+      date_livraison: 'month',
+      date_vote: 'month',
+    });
     const q = await engine.query(`SELECT date_debut::VARCHAR, date_fin::VARCHAR FROM ${quoteIdent(r.table)} ORDER BY projet`);
-    expect(q.rows).toEqual([['2019-06-01', '2020-01-01'], ['2018-12-01', null], [null, '2021-11-01'], ['2020-02-01', '2022-02-01']]);
-    expect(r.prov.warnings?.join('\n')).toMatch(/colonne « periode » : 3 valeur\(s\) sur 4 sont des mois AAAA-MM, mais pas toutes \(ex\. « T3 2019 »\) : laissée en texte/);
-    expect(r.prov.warnings?.join('\n')).toMatch(/colonne « date_debut » : mois AAAA-MM lus comme des dates au 1er du mois \(précision : le mois\)/);
+    expect(q.rows).toEqual([
+      ['2019-06-01', '2020-01-01'],
+      ['2018-12-01', null],
+      [null, '2021-11-01'],
+      ['2020-02-01', '2022-02-01'],
+    ]);
+    expect(r.prov.warnings?.join('\n')).toMatch(
+      /colonne « periode » : 3 valeur\(s\) sur 4 sont des mois AAAA-MM, mais pas toutes \(ex\. « T3 2019 »\) : laissée en texte/,
+    );
+    expect(r.prov.warnings?.join('\n')).toMatch(
+      /colonne « date_debut » : mois AAAA-MM lus comme des dates au 1er du mois \(précision : le mois\)/,
+    );
   });
 
   it('reads amounts written with thousands separators and a euro sign as numbers, blanks as NULL', async () => {
@@ -383,7 +415,10 @@ describe('CSV typing traps of real Paris exports (issue #12.6)', () => {
   });
 
   it('reads an integer amount column whose name holds « nature » as a number, and nomenclature codes as text', async () => {
-    const r = await importBytes('nature', new TextEncoder().encode('nature;Subventions sans nature specifiee;Montant article\n6574;1500;10\n6574;;20\n'));
+    const r = await importBytes(
+      'nature',
+      new TextEncoder().encode('nature;Subventions sans nature specifiee;Montant article\n6574;1500;10\n6574;;20\n'),
+    );
     expect(r.types).toMatchObject({ nature: 'VARCHAR', subventions_sans_nature_specifiee: 'BIGINT', montant_article: 'BIGINT' });
   });
 
@@ -405,9 +440,13 @@ describe('CSV files with stray quotes (issue #13.4)', () => {
     expect(r.prov.rows).toBe(300);
     expect(r.prov.rejected).toBeUndefined();
     expect(r.options.quote).toBe('');
-    expect(r.prov.warnings?.[0]).toMatch(/^4 ligne\(s\) contiennent des guillemets isolés \(première : ligne 40\) ; toutes les lignes ont 18 champs/);
+    expect(r.prov.warnings?.[0]).toMatch(
+      /^4 ligne\(s\) contiennent des guillemets isolés \(première : ligne 40\) ; toutes les lignes ont 18 champs/,
+    );
     // Physical lines 41 and 120 are records 40 and 119: their quotes are kept as written.
-    const q = await engine.query(`SELECT objet_du_dossier FROM ${quoteIdent(r.table)} WHERE numero_de_dossier IN ('2013_00040', '2013_00119') ORDER BY 1`);
+    const q = await engine.query(
+      `SELECT objet_du_dossier FROM ${quoteIdent(r.table)} WHERE numero_de_dossier IN ('2013_00040', '2013_00119') ORDER BY 1`,
+    );
     expect(q.rows).toEqual([['"Atelier d\'ecriture pour les jeunes'], ['"Les amis" du quartier : fete annuelle']]);
     // The real trap: « nature » in its name kept this integer amount column as text.
     expect(r.types.subventions_sans_nature_specifiee).toBe('BIGINT');
@@ -541,7 +580,9 @@ describe.skipIf(!existsSync(sirene))('the real SIRENE extract of Paris-subsidise
     const table = res.tables![0]!;
     const types = Object.fromEntries(session.catalog.get(table)!.columns.map((c) => [c.name, c.type]));
     expect(types).toMatchObject({ siret: 'VARCHAR', siretsiegeunitelegale: 'VARCHAR', codepostaletablissement: 'VARCHAR' });
-    const paris = await engine.query(`SELECT count(*) FILTER (WHERE codepostaletablissement LIKE '75%'), count(*) FROM ${quoteIdent(table)}`);
+    const paris = await engine.query(
+      `SELECT count(*) FILTER (WHERE codepostaletablissement LIKE '75%'), count(*) FROM ${quoteIdent(table)}`,
+    );
     expect(Number(paris.rows[0]![0])).toBeGreaterThan(Number(paris.rows[0]![1]) / 2);
     const summary = await summarizeTable(engine, tableRelation(table));
     for (const c of summary.filter((x) => ['siret', 'siretsiegeunitelegale', 'codepostaletablissement'].includes(x.name))) {

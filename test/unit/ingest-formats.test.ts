@@ -87,7 +87,9 @@ describe('JSON', () => {
     const sums = await engine.query(`SELECT sum(montant)::VARCHAR, sum(montant_ht)::VARCHAR FROM ${quoteIdent(tables[0]!)}`);
     // 1029.0400004 + 0.1 + 0.2 + 250000: the noise is gone and the cents add up exactly.
     expect(sums.rows[0]).toEqual(['251029.34', '1030.30']);
-    expect(provenance[0]!.warnings?.join('\n')).toMatch(/colonne « montant » : 1 montant\(s\) à bruit de virgule flottante \(ex\. 1029\.0400004\) lu\(s\) au centime \(1029\.04\)/);
+    expect(provenance[0]!.warnings?.join('\n')).toMatch(
+      /colonne « montant » : 1 montant\(s\) à bruit de virgule flottante \(ex\. 1029\.0400004\) lu\(s\) au centime \(1029\.04\)/,
+    );
     expect(provenance[0]!.options).toMatchObject({ exactAmounts: ['montant', 'montant_ht'] });
   });
 
@@ -99,13 +101,23 @@ describe('JSON', () => {
         { arrondissement: 75116, siret: 78480996400033, code_insee: 75101, nb: 4, annee: 2020 },
       ]),
     );
-    expect(await types(tables[0]!)).toMatchObject({ arrondissement: 'VARCHAR', siret: 'VARCHAR', code_insee: 'VARCHAR', nb: 'BIGINT', annee: 'BIGINT' });
+    expect(await types(tables[0]!)).toMatchObject({
+      arrondissement: 'VARCHAR',
+      siret: 'VARCHAR',
+      code_insee: 'VARCHAR',
+      nb: 'BIGINT',
+      annee: 'BIGINT',
+    });
     expect((await rows(tables[0]!))[0]!.slice(0, 3)).toEqual(['75013', '31939212200036', '75056']);
   });
 
   it('splits an Opendatasoft geo_point_2d given as [lat, lon] into numeric _lat and _lon columns', async () => {
     const r = await engine.query('SELECT geo_point_2d_lat, geo_point_2d_lon FROM budget ORDER BY code_postal');
-    expect(r.rows).toEqual([[48.8566, 2.3522], [48.86, 2.34], [null, null]]);
+    expect(r.rows).toEqual([
+      [48.8566, 2.3522],
+      [48.86, 2.34],
+      [null, null],
+    ]);
     expect(labelsOf('budget').geo_point_2d_lat).toBe('geo_point_2d_lat');
   });
 
@@ -125,7 +137,15 @@ describe('JSON', () => {
   it('flattens the fields of an Opendatasoft records export', async () => {
     const { tables, provenance } = await importFile('ods.json', fx.odsJsonText());
     const t = await types(tables[0]!);
-    expect(Object.keys(t)).toEqual(['recordid', 'nom', 'geo_point_2d', 'geometry', 'record_timestamp', 'geo_point_2d_lat', 'geo_point_2d_lon']);
+    expect(Object.keys(t)).toEqual([
+      'recordid',
+      'nom',
+      'geo_point_2d',
+      'geometry',
+      'record_timestamp',
+      'geo_point_2d_lat',
+      'geo_point_2d_lon',
+    ]);
     expect(provenance[0]!.options).toMatchObject({ opendatasoft: true });
   });
 
@@ -164,13 +184,51 @@ describe('JSON', () => {
 
 describe('GeoJSON', () => {
   it('computes area-weighted centroids, with holes, and means for lines', () => {
-    const square = { type: 'Polygon', coordinates: [[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]] };
+    const square = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [2, 0],
+          [2, 2],
+          [0, 2],
+          [0, 0],
+        ],
+      ],
+    };
     expect(centroid(square)).toEqual([1, 1]);
-    const holed = { type: 'Polygon', coordinates: [[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]], [[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]] };
+    const holed = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [2, 0],
+          [2, 2],
+          [0, 2],
+          [0, 0],
+        ],
+        [
+          [0, 0],
+          [0, 1],
+          [1, 1],
+          [1, 0],
+          [0, 0],
+        ],
+      ],
+    };
     const [x, y] = centroid(holed)!;
     expect(x).toBeCloseTo(7 / 6, 12);
     expect(y).toBeCloseTo(7 / 6, 12);
-    expect(centroid({ type: 'LineString', coordinates: [[0, 0], [4, 2], [2, 4]] })).toEqual([2, 2]);
+    expect(
+      centroid({
+        type: 'LineString',
+        coordinates: [
+          [0, 0],
+          [4, 2],
+          [2, 4],
+        ],
+      }),
+    ).toEqual([2, 2]);
     expect(centroid({ type: 'Point', coordinates: [2.35, 48.85] })).toEqual([2.35, 48.85]);
     expect(centroid(null)).toBeNull();
   });
@@ -260,7 +318,9 @@ describe('Parquet', () => {
   });
 
   it('refuses a truncated Parquet file with a clear message', async () => {
-    await expect(importFile('tronque.parquet', fx.truncatedParquet())).rejects.toThrow(/tronque\.parquet : fichier Parquet tronqué ou illisible/);
+    await expect(importFile('tronque.parquet', fx.truncatedParquet())).rejects.toThrow(
+      /tronque\.parquet : fichier Parquet tronqué ou illisible/,
+    );
     const corrupt = fx.parquetBytes();
     corrupt.fill(7, 8, corrupt.length - 12);
     await expect(importFile('corrompu.parquet', corrupt)).rejects.toThrow(/fichier Parquet tronqué ou illisible/);
@@ -292,7 +352,9 @@ describe('XLSX', () => {
     expect(entry.rows).toBe(0);
     expect(entry.columns.map((c) => c.name)).toEqual(['a', 'b']);
     expect(entry.source!.warnings).toEqual([expect.stringMatching(/qu’une ligne d’en-tête/)]);
-    expect(session.catalog.get('classeur_depenses_2024')!.source!.warnings).toEqual([expect.stringMatching(/vide\(s\) ignorée\(s\) : « Vide »/)]);
+    expect(session.catalog.get('classeur_depenses_2024')!.source!.warnings).toEqual([
+      expect.stringMatching(/vide\(s\) ignorée\(s\) : « Vide »/),
+    ]);
   });
 
   it('splits geo_point_2d text from a sheet', async () => {

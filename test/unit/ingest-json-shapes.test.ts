@@ -21,10 +21,24 @@ beforeAll(async () => {
 afterAll(() => engine.close());
 
 async function importJson(name: string, doc: unknown, options?: Record<string, unknown>) {
-  files.set(name, typeof doc === 'string' ? new TextEncoder().encode(doc) : doc instanceof Uint8Array ? doc : new TextEncoder().encode(JSON.stringify(doc)));
+  files.set(
+    name,
+    typeof doc === 'string'
+      ? new TextEncoder().encode(doc)
+      : doc instanceof Uint8Array
+        ? doc
+        : new TextEncoder().encode(JSON.stringify(doc)),
+  );
   const s = await Session.create(engine, new MemoryProjectStore(), resolver, 'JSON');
   const res = await s.importPath(name, options ? { options } : {});
-  return { s, res, warnings: s.catalog.list().flatMap((t) => t.source?.warnings ?? []).join(' | ') };
+  return {
+    s,
+    res,
+    warnings: s.catalog
+      .list()
+      .flatMap((t) => t.source?.warnings ?? [])
+      .join(' | '),
+  };
 }
 const rows = async (sql: string) => (await engine.query(sql)).rows;
 
@@ -41,8 +55,16 @@ const operations = (n: number) => ({
 
 describe('where the records are', () => {
   it('finds every array of objects, largest first, not those nested inside records', () => {
-    const doc = { meta: { n: 2 }, a: [{ x: 1 }, { x: 2 }, { x: 3, inner: [{ y: 1 }, { y: 2 }, { y: 3 }, { y: 4 }] }], b: { c: [{ z: 1 }] }, d: [1, 2] };
-    expect(findRecordArrays(doc)).toEqual([{ path: 'a', count: 3 }, { path: 'b.c', count: 1 }]);
+    const doc = {
+      meta: { n: 2 },
+      a: [{ x: 1 }, { x: 2 }, { x: 3, inner: [{ y: 1 }, { y: 2 }, { y: 3 }, { y: 4 }] }],
+      b: { c: [{ z: 1 }] },
+      d: [1, 2],
+    };
+    expect(findRecordArrays(doc)).toEqual([
+      { path: 'a', count: 3 },
+      { path: 'b.c', count: 1 },
+    ]);
   });
 
   it('reads records under any key, beside a header', async () => {
@@ -50,7 +72,10 @@ describe('where the records are', () => {
     expect(s.catalog.get('operations')!.rows).toBe(5);
     expect(warnings).toMatch(/enregistrements lus sous « operations »/);
     // Without unpivot the year-keyed map is prefixed columns, one per year.
-    expect(await rows(`SELECT id, mandate_par_annee_2010 FROM operations ORDER BY id LIMIT 2`)).toEqual([['OP-1', 1001], ['OP-2', 2001]]);
+    expect(await rows(`SELECT id, mandate_par_annee_2010 FROM operations ORDER BY id LIMIT 2`)).toEqual([
+      ['OP-1', 1001],
+      ['OP-2', 2001],
+    ]);
   });
 
   it('unpivots a year-keyed map into (key, value) rows on request', async () => {
@@ -74,22 +99,39 @@ describe('where the records are', () => {
   });
 
   it('imports several arrays of one document as several tables, each with its children', async () => {
-    const doc = { marches: [{ id: 'M1', titulaires: [{ siret: '1' }, { siret: '2' }] }, { id: 'M2', titulaires: [] }], avenants: [{ id: 'A1', marche: 'M1' }] };
+    const doc = {
+      marches: [
+        { id: 'M1', titulaires: [{ siret: '1' }, { siret: '2' }] },
+        { id: 'M2', titulaires: [] },
+      ],
+      avenants: [{ id: 'A1', marche: 'M1' }],
+    };
     const { s } = await importJson('plusieurs.json', doc, { paths: ['marches', 'avenants'] });
     expect(s.catalog.get('plusieurs__marches')!.rows).toBe(2);
     expect(s.catalog.get('plusieurs__avenants')!.rows).toBe(1);
-    expect(await rows(`SELECT parent_id, siret FROM plusieurs__marches_titulaires ORDER BY position`)).toEqual([['M1', '1'], ['M1', '2']]);
+    expect(await rows(`SELECT parent_id, siret FROM plusieurs__marches_titulaires ORDER BY position`)).toEqual([
+      ['M1', '1'],
+      ['M1', '2'],
+    ]);
     expect(s.catalog.get('plusieurs__marches')!.source!.part).toBe('marches');
   });
 
   it('still refuses a lone object with no array of objects anywhere', async () => {
-    await expect(importJson('seul.json', { a: 1, b: { c: [1, 2] } })).rejects.toThrow(/objet JSON seul, sans tableau d’objets à aucun niveau/);
+    await expect(importJson('seul.json', { a: 1, b: { c: [1, 2] } })).rejects.toThrow(
+      /objet JSON seul, sans tableau d’objets à aucun niveau/,
+    );
   });
 });
 
 describe('nested records as related tables', () => {
   const contracts = [
-    { id: 'M1', montant: 1000.5, acheteur: { id: '21750001600019' }, titulaires: [{ titulaire: { typeIdentifiant: 'SIRET', id: '31547453600325' } }], codes: ['a', 'b'] },
+    {
+      id: 'M1',
+      montant: 1000.5,
+      acheteur: { id: '21750001600019' },
+      titulaires: [{ titulaire: { typeIdentifiant: 'SIRET', id: '31547453600325' } }],
+      codes: ['a', 'b'],
+    },
     {
       id: 'M2',
       montant: 250,
@@ -108,7 +150,9 @@ describe('nested records as related tables', () => {
       ['M1', '21750001600019', '1000.50', '["a","b"]'],
       ['M2', '21750001600019', '250.00', null],
     ]);
-    expect(await rows(`SELECT parent_id, position, titulaire_typeidentifiant, titulaire_id FROM decp__titulaires ORDER BY parent_id, position`)).toEqual([
+    expect(
+      await rows(`SELECT parent_id, position, titulaire_typeidentifiant, titulaire_id FROM decp__titulaires ORDER BY parent_id, position`),
+    ).toEqual([
       ['M1', 1, 'SIRET', '31547453600325'],
       ['M2', 1, 'SIRET', '41797626300018'],
       ['M2', 2, 'TVA', 'FR12345678901'],
@@ -116,7 +160,12 @@ describe('nested records as related tables', () => {
     // A list of values is queryable as a LIST without the JSON extension.
     expect(await rows(`SELECT len(CAST(codes AS VARCHAR[])) FROM decp WHERE id = 'M1'`)).toEqual([[2]]);
     // The child's parent is the contract's line.
-    expect(await rows(`SELECT d.id, count(*)::INTEGER FROM decp d JOIN decp__titulaires t ON t.parent = d.ligne GROUP BY 1 ORDER BY 1`)).toEqual([['M1', 1], ['M2', 2]]);
+    expect(
+      await rows(`SELECT d.id, count(*)::INTEGER FROM decp d JOIN decp__titulaires t ON t.parent = d.ligne GROUP BY 1 ORDER BY 1`),
+    ).toEqual([
+      ['M1', 1],
+      ['M2', 2],
+    ]);
     expect(s.catalog.get('decp__modifications')?.source?.part).toBe('modifications');
   });
 
@@ -151,8 +200,14 @@ describe.skipIf(!existsSync(DECP))('the real 2024 DECP contracts of Paris (../sh
     const { s } = await importJson('decp_2024_paris.json', new Uint8Array(bytes));
     expect(s.catalog.get('decp_2024_paris')!.rows).toBe(doc.length);
     expect(s.catalog.get('decp_2024_paris__titulaires')!.rows).toBe(holders);
-    expect(await rows(`SELECT count(*)::INTEGER FROM decp_2024_paris__titulaires WHERE regexp_full_match(titulaire_id, '[0-9]{14}')`)).toEqual([
-      [doc.flatMap((c) => (c.titulaires ?? []) as { titulaire?: { id?: string } }[]).filter((t) => /^[0-9]{14}$/.test(t.titulaire?.id ?? '')).length],
+    expect(
+      await rows(`SELECT count(*)::INTEGER FROM decp_2024_paris__titulaires WHERE regexp_full_match(titulaire_id, '[0-9]{14}')`),
+    ).toEqual([
+      [
+        doc
+          .flatMap((c) => (c.titulaires ?? []) as { titulaire?: { id?: string } }[])
+          .filter((t) => /^[0-9]{14}$/.test(t.titulaire?.id ?? '')).length,
+      ],
     ]);
   });
 });

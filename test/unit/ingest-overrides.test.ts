@@ -8,7 +8,15 @@ import { conversionSql, splitOverrides } from '../../src/core/ingest/overrides.t
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { quoteIdent } from '../../src/core/sql/ident.ts';
-import { BAD, expectedTyped, overrideRows, overridesCsv, overridesJson, overridesXlsx, overridesXml } from '../fixtures/overrides-fixtures.ts';
+import {
+  BAD,
+  expectedTyped,
+  overrideRows,
+  overridesCsv,
+  overridesJson,
+  overridesXlsx,
+  overridesXml,
+} from '../fixtures/overrides-fixtures.ts';
 import { memoryFiles } from '../fixtures/memory-files.ts';
 
 let engine: Engine;
@@ -70,7 +78,14 @@ describe('type overrides for every format', () => {
     const typed = await s2.importPath('dates_ok.csv', { table: 'dates_ok_texte', options: { types: { quand: 'text' } } });
     const got = (await engine.query(`SELECT quand FROM ${quoteIdent(typed.tables![0]!)} ORDER BY ref`)).rows.map((r) => r[0]);
     const pad = (n: number) => String(n).padStart(2, '0');
-    expect(got).toEqual(overrideRows().filter((r) => typeof r.quand !== 'string').map((r) => { const [y, m, d] = r.quand as number[]; return `${pad(d!)}/${pad(m!)}/${y}`; }));
+    expect(got).toEqual(
+      overrideRows()
+        .filter((r) => typeof r.quand !== 'string')
+        .map((r) => {
+          const [y, m, d] = r.quand as number[];
+          return `${pad(d!)}/${pad(m!)}/${y}`;
+        }),
+    );
   });
 
   it('a reopen gives the same types, values and warnings', async () => {
@@ -81,7 +96,11 @@ describe('type overrides for every format', () => {
       const s = await session(name, bytes);
       const res = await s.importPath(name, { options: { ...extra, types: { ...ALL } } });
       const table = res.tables![0]!;
-      const before = { types: await typesOf(engine, table), rows: (await engine.query(`SELECT ${COLS} FROM ${quoteIdent(table)} ORDER BY ref`)).rows, warnings: s.catalog.get(table)!.source!.warnings };
+      const before = {
+        types: await typesOf(engine, table),
+        rows: (await engine.query(`SELECT ${COLS} FROM ${quoteIdent(table)} ORDER BY ref`)).rows,
+        warnings: s.catalog.get(table)!.source!.warnings,
+      };
       const fresh = await createNodeEngine();
       try {
         const again = await Session.open(fresh, s.store, resolver);
@@ -133,7 +152,9 @@ describe('type overrides for every format', () => {
   it('decimal text: French, dotted and currency forms; scientific notation is not an amount', async () => {
     const values = ['1 234,56', '1.234,56', '1234.56', '12 €', '-0,5', '1e5', 'infinity', ''];
     const expr = conversionSql('v', 'VARCHAR', 'decimal');
-    const got = (await engine.query(`SELECT ${expr} FROM (SELECT unnest([${values.map((v) => `'${v}'`).join(', ')}]) AS v)`)).rows.map((r) => r[0]);
+    const got = (await engine.query(`SELECT ${expr} FROM (SELECT unnest([${values.map((v) => `'${v}'`).join(', ')}]) AS v)`)).rows.map(
+      (r) => r[0],
+    );
     expect(got).toEqual([1234.56, 1234.56, 1234.56, 12, -0.5, null, null, null]);
   });
 });

@@ -67,7 +67,9 @@ describe('import preview', () => {
     const { preview, s, tables } = await previewAndImport('apercu_types.csv', overridesCsv(), { types });
     await expectSameAsImport(preview, s, tables);
     for (const col of ['montant', 'nb', 'quand'] as const) {
-      expect(preview.warnings.find((w) => w.startsWith(`colonne « ${col} » : 1 valeur(s) non convertible(s)`))).toContain(`« ${BAD[col]} »`);
+      expect(preview.warnings.find((w) => w.startsWith(`colonne « ${col} » : 1 valeur(s) non convertible(s)`))).toContain(
+        `« ${BAD[col]} »`,
+      );
     }
     expect(preview.tables[0]!.columns.find((c) => c.name === 'nb')!.type).toBe('BIGINT');
   });
@@ -134,7 +136,9 @@ describe('import preview', () => {
 
   it('a wrong record path is the import’s own error, and leaves nothing behind', async () => {
     const before = await tableCount();
-    await expect(previewFile(engine, bytesSourceFile(bytesOf(overridesJson()), 'x.json'), { options: { path: 'nulle.part' } })).rejects.toThrow(/aucune valeur au chemin « nulle.part »/);
+    await expect(
+      previewFile(engine, bytesSourceFile(bytesOf(overridesJson()), 'x.json'), { options: { path: 'nulle.part' } }),
+    ).rejects.toThrow(/aucune valeur au chemin « nulle.part »/);
     expect(await tableCount()).toBe(before);
   });
 });

@@ -7,7 +7,9 @@ describe('source files', () => {
     let read = false;
     const huge = { size: COI_MAX_BYTES + 1, arrayBuffer: async () => ((read = true), new ArrayBuffer(0)) } as unknown as Blob;
     const coi = { kind: 'browser-coi' } as Engine;
-    const err = await blobSourceFile(huge, 'paiements-2024.csv').registerIn(coi, 'x').catch((e: unknown) => e);
+    const err = await blobSourceFile(huge, 'paiements-2024.csv')
+      .registerIn(coi, 'x')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FileTooLargeForThreadsError);
     expect((err as Error).message).toMatch(/paiements-2024\.csv.*\?engine=eh/);
     expect(read).toBe(false);

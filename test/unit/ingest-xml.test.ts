@@ -31,21 +31,29 @@ describe('HATVP declarations', () => {
     const { s } = await importXml('declarations.xml', hatvpXml(DECLARATIONS));
     const main = s.catalog.get('declarations')!;
     expect(main.rows).toBe(DECLARATIONS.length);
-    expect(await rows(`SELECT uuid, general_declarant_nom, general_typedeclaration_id, participationdirigeantdto_elements, fonctionbenevoledto_neant FROM declarations ORDER BY uuid`)).toEqual(
-      DECLARATIONS.map((d) => [d.uuid, d.nom, 'DI', d.dirigeant.length, true]),
-    );
+    expect(
+      await rows(
+        `SELECT uuid, general_declarant_nom, general_typedeclaration_id, participationdirigeantdto_elements, fonctionbenevoledto_neant FROM declarations ORDER BY uuid`,
+      ),
+    ).toEqual(DECLARATIONS.map((d) => [d.uuid, d.nom, 'DI', d.dirigeant.length, true]));
     const dir = s.catalog.get('declarations__participationdirigeantdto')!;
     expect(dir.source?.part).toBe('participationDirigeantDto');
     // One directorship or several: the same table, one row each, in file order, with the uuid.
     const expected = DECLARATIONS.flatMap((d) => d.dirigeant.map((x, i) => [d.uuid, i + 1, x.societe]));
-    expect(await rows(`SELECT parent_id, position, nomsociete FROM declarations__participationdirigeantdto ORDER BY parent_id, position`)).toEqual(expected);
+    expect(
+      await rows(`SELECT parent_id, position, nomsociete FROM declarations__participationdirigeantdto ORDER BY parent_id, position`),
+    ).toEqual(expected);
     // Amounts per year, nested two lists deep, are a grandchild table joined through _ligne/_parent.
     const total = DECLARATIONS.flatMap((d) => d.dirigeant.flatMap((x) => x.montants.map(([, m]) => m))).reduce((a, b) => a + b, 0);
-    expect(await rows(`SELECT sum(m.montant)::BIGINT, count(*)::INTEGER FROM declarations__participationdirigeantdto_remuneration_montant m JOIN declarations__participationdirigeantdto d ON m.parent = d.ligne`)).toEqual([
-      [total, DECLARATIONS.flatMap((d) => d.dirigeant.flatMap((x) => x.montants)).length],
-    ]);
+    expect(
+      await rows(
+        `SELECT sum(m.montant)::BIGINT, count(*)::INTEGER FROM declarations__participationdirigeantdto_remuneration_montant m JOIN declarations__participationdirigeantdto d ON m.parent = d.ligne`,
+      ),
+    ).toEqual([[total, DECLARATIONS.flatMap((d) => d.dirigeant.flatMap((x) => x.montants)).length]]);
     const mandats = DECLARATIONS.flatMap((d) => d.mandats.map((m) => [d.uuid, m.description]));
-    expect(await rows(`SELECT parent_id, descriptionmandat FROM declarations__mandatelectifdto ORDER BY parent_id, position`)).toEqual(mandats);
+    expect(await rows(`SELECT parent_id, descriptionmandat FROM declarations__mandatelectifdto ORDER BY parent_id, position`)).toEqual(
+      mandats,
+    );
   });
 
   it('types French dates, months and timestamps, keeps masked values verbatim and says so', async () => {
@@ -59,8 +67,13 @@ describe('HATVP declarations', () => {
     ]);
     const child = s.catalog.get('decl__participationdirigeantdto')!;
     expect(child.columns.find((c) => c.name === 'datedebut')?.type).toBe('DATE');
-    expect(await rows(`SELECT strftime(datedebut, '%Y-%m-%d') FROM decl__participationdirigeantdto ORDER BY parent, position LIMIT 1`)).toEqual([['2014-04-01']]);
-    const warnings = s.catalog.list().flatMap((t) => t.source?.warnings ?? []).join(' | ');
+    expect(
+      await rows(`SELECT strftime(datedebut, '%Y-%m-%d') FROM decl__participationdirigeantdto ORDER BY parent, position LIMIT 1`),
+    ).toEqual([['2014-04-01']]);
+    const warnings = s.catalog
+      .list()
+      .flatMap((t) => t.source?.warnings ?? [])
+      .join(' | ');
     expect(warnings).toMatch(/general\.declarant\.email : 1 valeur\(s\)|email : 3 valeur\(s\) masquée/);
     expect(warnings).toMatch(/dates au mois \(MM\/AAAA\)/);
   });
@@ -86,7 +99,10 @@ describe('generic XML', () => {
       <contrat id="C1"><objet>Voirie</objet><titulaire><siret>31547453600325</siret></titulaire><titulaire><siret>41797626300018</siret></titulaire></contrat>
       <contrat id="C2"><objet>Écoles &amp; crèches</objet><titulaire><siret>00012345600019</siret></titulaire></contrat></export>`;
     const { s } = await importXml('contrats.xml', xml);
-    expect(await rows(`SELECT "id", objet FROM contrats ORDER BY 1`)).toEqual([['C1', 'Voirie'], ['C2', 'Écoles & crèches']]);
+    expect(await rows(`SELECT "id", objet FROM contrats ORDER BY 1`)).toEqual([
+      ['C1', 'Voirie'],
+      ['C2', 'Écoles & crèches'],
+    ]);
     // « titulaire » repeats in C1, so it is a list in C2 too: one holder table for both.
     expect(await rows(`SELECT parent_id, position, siret FROM contrats__titulaire ORDER BY 1, 2`)).toEqual([
       ['C1', 1, '31547453600325'],
@@ -110,14 +126,21 @@ describe.skipIf(!existsSync(REAL))('the real HATVP declaration (../shared/data)'
     expect(s.catalog.get('hatvp_declaration_sample')!.rows).toBe(1);
     expect(s.catalog.get('hatvp_declaration_sample__participationdirigeantdto')!.rows).toBe(44);
     expect(s.catalog.get('hatvp_declaration_sample__mandatelectifdto')!.rows).toBe(4);
-    expect(await rows(`SELECT general_declarant_email FROM ${quoteIdent('hatvp_declaration_sample')}`)).toEqual([['[Données non publiées]']]);
+    expect(await rows(`SELECT general_declarant_email FROM ${quoteIdent('hatvp_declaration_sample')}`)).toEqual([
+      ['[Données non publiées]'],
+    ]);
   });
 });
 
 describe('interests-vs-subsidies on imported HATVP declarations', () => {
   it('gathers the organisations of every section with their declarant and matches them to beneficiaries', async () => {
     const { s } = await importXml('interets.xml', hatvpXml(DECLARATIONS));
-    files.set('subv.csv', new TextEncoder().encode('Bénéficiaire;Montant\nTHEATRE DE LA VERANDA;6000\nAssociation des amis du quartier;1500\nClub de quartier;800\n'));
+    files.set(
+      'subv.csv',
+      new TextEncoder().encode(
+        'Bénéficiaire;Montant\nTHEATRE DE LA VERANDA;6000\nAssociation des amis du quartier;1500\nClub de quartier;800\n',
+      ),
+    );
     await s.importPath('subv.csv');
     const { getOperation } = await import('../../src/core/ops/all.ts');
     const res = await s.run(getOperation('reconcile')!, {
@@ -134,6 +157,8 @@ describe('interests-vs-subsidies on imported HATVP declarations', () => {
       ['Association des Amis du Quartier', 'Association des amis du quartier', 'Claire Martin', 'fonctions de direction'],
       ['Théâtre de la Véranda', 'THEATRE DE LA VERANDA', 'Marc Durand', 'fonctions de direction'],
     ]);
-    expect(res.entry.inputs.map((i) => i.table)).toEqual(expect.arrayContaining(['interets', 'interets__participationdirigeantdto', 'subv']));
+    expect(res.entry.inputs.map((i) => i.table)).toEqual(
+      expect.arrayContaining(['interets', 'interets__participationdirigeantdto', 'subv']),
+    );
   });
 });

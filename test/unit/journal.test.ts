@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { headOf, Journal, journalHeadLine, MemoryJournalSink, parseJournal, verifyEntries, verifyJournalText } from '../../src/core/journal/journal.ts';
+import {
+  headOf,
+  Journal,
+  journalHeadLine,
+  MemoryJournalSink,
+  parseJournal,
+  verifyEntries,
+  verifyJournalText,
+} from '../../src/core/journal/journal.ts';
 
 async function journalOf(n: number): Promise<MemoryJournalSink> {
   const sink = new MemoryJournalSink();
   const j = await Journal.load(sink);
   for (let i = 0; i < n; i++) {
-    await j.append({ op: 'sql', params: { q: `SELECT ${i}` }, inputs: [], sql: [`SELECT ${i}`], output: { rows: i, digest: `d${i}` }, durationMs: 1 });
+    await j.append({
+      op: 'sql',
+      params: { q: `SELECT ${i}` },
+      inputs: [],
+      sql: [`SELECT ${i}`],
+      output: { rows: i, digest: `d${i}` },
+      durationMs: 1,
+    });
   }
   return sink;
 }
@@ -89,7 +104,9 @@ describe('journal', () => {
     l[1] = JSON.stringify(e);
     const res = await verifyJournalText(l.join('\n') + '\n');
     expect(res.ok).toBe(false);
-    expect(res.problems).toEqual([{ line: 2, seq: 1, kind: 'malformed', reason: expect.stringMatching(/champ\(s\) inconnu\(s\) « note »/) }]);
+    expect(res.problems).toEqual([
+      { line: 2, seq: 1, kind: 'malformed', reason: expect.stringMatching(/champ\(s\) inconnu\(s\) « note »/) },
+    ]);
     expect(res.firstBroken?.reason).toMatch(/^ligne 2 : /);
     // A field slipped into a nested object is refused the same way.
     const o = JSON.parse(lines(await journalOf(3))[2]!);
@@ -107,7 +124,14 @@ describe('journal', () => {
   it('hashes an entry as it reads back: a date in the parameters becomes its ISO text before hashing', async () => {
     const sink = new MemoryJournalSink();
     const j = await Journal.load(sink);
-    await j.append({ op: 'sql', params: { when: new Date('2024-03-01T00:00:00Z'), gone: undefined }, inputs: [], sql: [], output: null, durationMs: 0 });
+    await j.append({
+      op: 'sql',
+      params: { when: new Date('2024-03-01T00:00:00Z'), gone: undefined },
+      inputs: [],
+      sql: [],
+      output: null,
+      durationMs: 0,
+    });
     expect((await verifyJournalText(sink.text)).ok).toBe(true);
     expect(parseJournal(sink.text).entries[0]!.params).toEqual({ when: '2024-03-01T00:00:00.000Z' });
   });

@@ -90,7 +90,10 @@ describe('personal data', () => {
     expect(salt).toMatch(/^[0-9a-f]{64}$/);
     const entry = s.journal.all().at(-1)!;
     expect(entry.op).toBe('privacy-mask');
-    expect(entry.params).toMatchObject({ table: 'aides', columns: expect.arrayContaining([{ column: 'beneficiaire', method: 'pseudonym' }]) });
+    expect(entry.params).toMatchObject({
+      table: 'aides',
+      columns: expect.arrayContaining([{ column: 'beneficiaire', method: 'pseudonym' }]),
+    });
     const journalText = await readFile(join(dir, 'proj', 'journal.ndjson'), 'utf8');
     expect(journalText).not.toContain(salt);
     expect(entry.sql.join('\n')).toContain("getvariable('loupe_privacy_salt')");

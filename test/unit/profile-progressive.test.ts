@@ -41,7 +41,9 @@ describe('progressive profile', () => {
     expect(early.map((c) => c.count)).toEqual([N, N, N, N, undefined, undefined, undefined]);
     const counts = seen[stages.lastIndexOf('counts')]!.cols;
     expect(counts.every((c) => c.count === N && c.min === undefined && c.distinct === undefined)).toBe(true);
-    expect(counts.find((c) => c.name === 'montant')!.nulls).toBe(Number((await one(`SELECT count(*) FILTER (WHERE montant IS NULL) FROM reg`))[0]));
+    expect(counts.find((c) => c.name === 'montant')!.nulls).toBe(
+      Number((await one(`SELECT count(*) FILTER (WHERE montant IS NULL) FROM reg`))[0]),
+    );
     const range = seen[stages.indexOf('range')]!.cols;
     expect(range.every((c) => c.min !== undefined && c.distinct === undefined)).toBe(true);
   });
@@ -50,7 +52,9 @@ describe('progressive profile', () => {
     const cols = await profileTable(engine, tableRelation('reg'), { exact: true });
     for (const c of cols) {
       const id = `"${c.name}"`;
-      const [n, filled, distinct, lo, hi] = await one(`SELECT count(*), count(${id}), count(DISTINCT ${id}), min(${id})::VARCHAR, max(${id})::VARCHAR FROM reg`);
+      const [n, filled, distinct, lo, hi] = await one(
+        `SELECT count(*), count(${id}), count(DISTINCT ${id}), min(${id})::VARCHAR, max(${id})::VARCHAR FROM reg`,
+      );
       expect({ name: c.name, count: c.count, nulls: c.nulls, distinct: c.distinct, distinctError: c.distinctError }).toEqual({
         name: c.name,
         count: Number(n),
@@ -89,7 +93,11 @@ describe('progressive profile', () => {
       expect(c.sampleRows).toBe(20_000);
       expect(c.quartileRankError).toBeCloseTo(quantileRankError(20_000), 10);
       const id = `"${c.name}"`;
-      for (const [p, v] of [[0.25, c.quartiles!.q1], [0.5, c.quartiles!.median], [0.75, c.quartiles!.q3]] as const) {
+      for (const [p, v] of [
+        [0.25, c.quartiles!.q1],
+        [0.5, c.quartiles!.median],
+        [0.75, c.quartiles!.q3],
+      ] as const) {
         // The value's rank in the whole column: between the share strictly below it and the share at or below it.
         const [below, atOrBelow] = await one(`SELECT avg((${id} < ${v})::INT), avg((${id} <= ${v})::INT) FROM reg WHERE ${id} IS NOT NULL`);
         expect(Number(below)).toBeLessThanOrEqual(p + c.quartileRankError!);
@@ -115,7 +123,9 @@ describe('progressive profile', () => {
   it('runs in the normal lane and never holds the grid: windows are answered while it runs', async () => {
     let done = false;
     // A relation no earlier test profiled: nothing is served from the cache.
-    const profile = profileTable(engine.lane('normal'), queryRelation('SELECT * FROM reg WHERE id >= 0'), { exact: true }).then(() => (done = true));
+    const profile = profileTable(engine.lane('normal'), queryRelation('SELECT * FROM reg WHERE id >= 0'), { exact: true }).then(
+      () => (done = true),
+    );
     await new Promise((r) => setTimeout(r, 30));
     const grid = engine.lane('interactive');
     const answered: boolean[] = [];

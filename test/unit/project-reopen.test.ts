@@ -39,7 +39,9 @@ function paymentsCsv(rows: number): string {
   const lines = ['\uFEFFSIRET;Montant payé;Date;Objet'];
   for (let i = 0; i < rows; i++) {
     const siret = String(10_000_000_000_000 + (i % 37)).padStart(14, '0');
-    lines.push(`${siret};${(i % 11) * 100},${String(i % 100).padStart(2, '0')};${String((i % 28) + 1).padStart(2, '0')}/0${(i % 9) + 1}/2024;Objet n°${i}`);
+    lines.push(
+      `${siret};${(i % 11) * 100},${String(i % 100).padStart(2, '0')};${String((i % 28) + 1).padStart(2, '0')}/0${(i % 9) + 1}/2024;Objet n°${i}`,
+    );
   }
   return lines.join('\r\n') + '\r\n';
 }
@@ -146,13 +148,18 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     expect(later.map((p) => [p.fileName, p.kind])).toEqual([['paiements.csv', 'cache']]);
     expect(later[0]!.reason).toMatch(/empreinte/);
     expect((await digestTable(session.engine, 'paiements')).digest).toBe(s.journal.all()[0]!.output!.digest);
-    expect(Number((await session.engine.query(`SELECT montant_paye FROM paiements WHERE objet = 'Objet n°7'`)).rows[0]![0])).toBeLessThan(1000);
+    expect(Number((await session.engine.query(`SELECT montant_paye FROM paiements WHERE objet = 'Objet n°7'`)).rows[0]![0])).toBeLessThan(
+      1000,
+    );
   });
 
   it('refuses an index that is not one, and re-imports everything', async () => {
     const s = await project();
     await s.cacheIdle();
-    await writeFile(join(dir, 'proj', CACHE_INDEX), JSON.stringify({ format: 'loupe-table-cache', version: 1, tables: [{ table: 'x', files: [{ path: '../../etc/passwd' }] }] }));
+    await writeFile(
+      join(dir, 'proj', CACHE_INDEX),
+      JSON.stringify({ format: 'loupe-table-cache', version: 1, tables: [{ table: 'x', files: [{ path: '../../etc/passwd' }] }] }),
+    );
     const { session, problems } = await open();
     expect(problems).toEqual([expect.objectContaining({ kind: 'cache', reason: expect.stringMatching(/index du cache invalide/) })]);
     expect(session.catalog.list().map((t) => t.name)).toEqual(['codes', 'paiements']);
@@ -173,7 +180,13 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
 
   it('keeps the several tables of one file (nested JSON) together, checked against the one journal entry', async () => {
     const s = await project();
-    await writeFile(join(dir, 'dossiers.json'), JSON.stringify([{ id: 1, lignes: [{ a: 1 }, { a: 2 }] }, { id: 2, lignes: [{ a: 3 }] }]));
+    await writeFile(
+      join(dir, 'dossiers.json'),
+      JSON.stringify([
+        { id: 1, lignes: [{ a: 1 }, { a: 2 }] },
+        { id: 2, lignes: [{ a: 3 }] },
+      ]),
+    );
     const res = await s.importPath(join(dir, 'dossiers.json'));
     expect(res.tables!.length).toBeGreaterThan(1);
     const { session, problems } = await open();
@@ -190,7 +203,12 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     const second = await s.run(op, { ...DUPLICATES, columns: ['siret', 'montant_paye'] });
     expect(first.table).toBe('res_duplicates');
     expect(second.table).toBe('res_duplicates');
-    expect(s.catalog.list().filter((t) => t.kind === 'result').map((t) => t.name)).toEqual(['res_duplicates']);
+    expect(
+      s.catalog
+        .list()
+        .filter((t) => t.kind === 'result')
+        .map((t) => t.name),
+    ).toEqual(['res_duplicates']);
     expect(s.journal.all().filter((e) => e.op === 'duplicates')).toHaveLength(2);
     await s.cacheIdle();
     const { session, problems } = await open();
@@ -209,6 +227,8 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     await runOperation(s.context(), op, { ...DUPLICATES, columns: ['siret'] });
     const { session, problems } = await open();
     expect(session.catalog.has('res_duplicates')).toBe(false);
-    expect(problems).toEqual([expect.objectContaining({ fileName: 'res_duplicates', kind: 'cache', reason: expect.stringMatching(/périmée/) })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ fileName: 'res_duplicates', kind: 'cache', reason: expect.stringMatching(/périmée/) }),
+    ]);
   });
 });

@@ -68,7 +68,9 @@ describe('project', () => {
     await rm(join(dir, 'proj', 'cache'), { recursive: true });
     await writeFile(join(dir, 'a.csv'), CSV_A.replace('1234,50', '9999,99'));
     const { session, problems } = await Session.open(await freshEngine(), new NodeProjectStore(join(dir, 'proj')), nodeFileResolver);
-    expect(problems).toEqual([{ path: join(dir, 'a.csv'), fileName: 'a.csv', reason: expect.stringMatching(/a\.csv.*a changé/), kind: 'source' }]);
+    expect(problems).toEqual([
+      { path: join(dir, 'a.csv'), fileName: 'a.csv', reason: expect.stringMatching(/a\.csv.*a changé/), kind: 'source' },
+    ]);
     expect(session.catalog.list().map((t) => t.name)).toEqual(['b']);
   });
 
@@ -77,7 +79,9 @@ describe('project', () => {
     await rm(join(dir, 'proj', 'cache'), { recursive: true });
     await rm(join(dir, 'b.csv'));
     const { session, problems } = await Session.open(await freshEngine(), new NodeProjectStore(join(dir, 'proj')), nodeFileResolver);
-    expect(problems).toEqual([{ path: join(dir, 'b.csv'), fileName: 'b.csv', reason: expect.stringMatching(/introuvable/i), kind: 'source' }]);
+    expect(problems).toEqual([
+      { path: join(dir, 'b.csv'), fileName: 'b.csv', reason: expect.stringMatching(/introuvable/i), kind: 'source' },
+    ]);
     expect(session.catalog.list().map((t) => t.name)).toEqual(['a']);
   });
 

@@ -19,7 +19,10 @@ let s: Session;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loupe-proto-'));
   await writeFile(join(dir, 'noms.csv'), 'constructor;__proto__;toString;hasOwnProperty;valueOf\n1;a;x;2,5;oui\n2;b;y;3,5;non\n');
-  await writeFile(join(dir, 'noms.json'), '[{"constructor":1,"__proto__":"p","toString":"x","valueOf":2.5},{"constructor":2,"__proto__":"q","toString":"y","valueOf":3.5}]');
+  await writeFile(
+    join(dir, 'noms.json'),
+    '[{"constructor":1,"__proto__":"p","toString":"x","valueOf":2.5},{"constructor":2,"__proto__":"q","toString":"y","valueOf":3.5}]',
+  );
   engine = await createNodeEngine();
   s = await Session.create(engine, new MemoryProjectStore(), nodeFileResolver, 'Noms');
 });
@@ -33,7 +36,10 @@ it('imports a CSV whose headers are prototype member names, with their labels an
   const t = s.catalog.get('noms')!;
   expect(t.columns.map((c) => c.label)).toEqual(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']);
   const r = await engine.query(`SELECT * FROM noms ORDER BY 1`);
-  expect(r.rows).toEqual([[1, 'a', 'x', 2.5, 'oui'], [2, 'b', 'y', 3.5, 'non']]);
+  expect(r.rows).toEqual([
+    [1, 'a', 'x', 2.5, 'oui'],
+    [2, 'b', 'y', 3.5, 'non'],
+  ]);
 });
 
 it('imports JSON records whose keys are prototype member names, __proto__ included', async () => {
@@ -43,7 +49,10 @@ it('imports JSON records whose keys are prototype member names, __proto__ includ
   expect(t.columns.map((c) => c.label)).toEqual(['constructor', '__proto__', 'toString', 'valueOf']);
   expect(t.rows).toBe(2);
   const r = await engine.query(`SELECT * FROM "${name}" ORDER BY 1`);
-  expect(r.rows.map((x) => x.slice(1, 3))).toEqual([['p', 'x'], ['q', 'y']]);
+  expect(r.rows.map((x) => x.slice(1, 3))).toEqual([
+    ['p', 'x'],
+    ['q', 'y'],
+  ]);
 });
 
 it('profiles and exports such a table', async () => {

@@ -40,12 +40,14 @@ describe('filters', () => {
     expect(await count(whereClause([{ column: 'montant', op: 'between', min: 105, max: 210 }]))).toBe(11);
     expect(await count(whereClause([{ column: 'moitie', op: 'is-empty' }]))).toBe(30);
     expect(await count(whereClause([{ column: 'moitie', op: 'not-empty' }]))).toBe(30);
-    expect(await count(whereClause([{ column: 'Bénéficiaire', op: 'starts-with', value: "ASSOCIATION N°1" }]))).toBe(9); // 1, 11–19 but 15 (an établissement)
+    expect(await count(whereClause([{ column: 'Bénéficiaire', op: 'starts-with', value: 'ASSOCIATION N°1' }]))).toBe(9); // 1, 11–19 but 15 (an établissement)
     expect(whereClause([{ column: 'a"b', op: 'equals', value: "l'x" }])).toBe(`WHERE "a""b" = 'l''x'`);
   });
 
   it('reads as French chips, and a facet click toggles a value in a multi-select', () => {
-    expect(filterChip({ column: 'direction', op: 'in', values: ['DAC', 'DASCO'] }, 'Direction')).toBe('Direction est l’une de : « DAC », « DASCO »');
+    expect(filterChip({ column: 'direction', op: 'in', values: ['DAC', 'DASCO'] }, 'Direction')).toBe(
+      'Direction est l’une de : « DAC », « DASCO »',
+    );
     expect(filterChip({ column: 'montant', op: 'between', min: 1000, max: 25000.5 })).toBe('montant entre 1\u202f000 et 25\u202f000,5');
     let f = toggleValue([], 'direction', 'DAC');
     f = toggleValue(f, 'direction', 'DEVE');

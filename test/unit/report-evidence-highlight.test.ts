@@ -16,7 +16,13 @@ describe('passage highlight pieces', () => {
 
   it('survives unordered, overlapping and out-of-range marks', () => {
     const text = 'contrôle des comptes rendus financiers';
-    const out = pieces(text, [[13, 20], [0, 8], [5, 10], [30, 500], [600, 700]]);
+    const out = pieces(text, [
+      [13, 20],
+      [0, 8],
+      [5, 10],
+      [30, 500],
+      [600, 700],
+    ]);
     expect(out.map((p) => p.text).join('')).toBe(text);
     expect(out.filter((p) => p.mark).map((p) => p.text)).toEqual(['contrôle', ' d', 'comptes', text.slice(30)]);
   });

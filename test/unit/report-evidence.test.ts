@@ -85,7 +85,9 @@ describe('report passage as evidence', () => {
 
   it('refuses a quote the page does not contain', async () => {
     const { hits } = await searchHit('pluriannuelles');
-    await expect(passageEvidence(s, { blocId: hits[0]!.bloc_id, quote: 'Supprimer toutes les subventions.' })).rejects.toThrow(/n’est pas dans le texte de la page/);
+    await expect(passageEvidence(s, { blocId: hits[0]!.bloc_id, quote: 'Supprimer toutes les subventions.' })).rejects.toThrow(
+      /n’est pas dans le texte de la page/,
+    );
     await expect(passageEvidence(s, { blocId: 987_654 })).rejects.toThrow(/introuvable/);
   });
 
@@ -148,7 +150,12 @@ describe('an investigation gathering reports and passages', () => {
     const other = (await searchHit('crèche')).hits.find((h) => h.fichier !== REPORT_A.file)!;
     expect(other).toBeDefined();
     const kept = { sha256: other.sha256, fileName: other.fichier, page: other.page, blocId: other.bloc_id, quote: other.texte };
-    await gatherInInvestigation(s, inv.id, { reports: [{ sha256: other.sha256, fileName: other.fichier, title: other.titre }], passages: [kept] }, { by: 'Alice Martin' });
+    await gatherInInvestigation(
+      s,
+      inv.id,
+      { reports: [{ sha256: other.sha256, fileName: other.fichier, title: other.titre }], passages: [kept] },
+      { by: 'Alice Martin' },
+    );
     // The same passage twice is kept once.
     await gatherInInvestigation(s, inv.id, { passages: [kept] }, { by: 'Alice Martin' });
     const sum = await summarizeInvestigation(s, inv.id);

@@ -26,7 +26,16 @@ function wideCsv(rows: number): string {
   const lines = [head.join(';')];
   for (let r = 0; r < rows; r++) {
     const json = `"{""adresse"": {""voie"": ""${r + 1} rue de Rivoli"", ""cp"": ""75004""}, ""tags"": [""culture"", ""sport""]}"`;
-    lines.push([`D-${1000 + r}`, `Association ${r}`, `${1000 + r * 10},50`, `2023-03-${String(10 + r).padStart(2, '0')} 14:05:00`, json, ...extra.map((_, i) => `v${r}_${i}`)].join(';'));
+    lines.push(
+      [
+        `D-${1000 + r}`,
+        `Association ${r}`,
+        `${1000 + r * 10},50`,
+        `2023-03-${String(10 + r).padStart(2, '0')} 14:05:00`,
+        json,
+        ...extra.map((_, i) => `v${r}_${i}`),
+      ].join(';'),
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -37,7 +46,17 @@ const GEOJSON = JSON.stringify({
   features: [1, 2].map((n) => ({
     type: 'Feature',
     properties: { c_ar: n, nom: `${n}e arrondissement` },
-    geometry: { type: 'Polygon', coordinates: [[[2.3 + n / 100, 48.8], [2.31 + n / 100, 48.8], [2.31 + n / 100, 48.81], [2.3 + n / 100, 48.8]]] },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [2.3 + n / 100, 48.8],
+          [2.31 + n / 100, 48.8],
+          [2.31 + n / 100, 48.81],
+          [2.3 + n / 100, 48.8],
+        ],
+      ],
+    },
   })),
 });
 
@@ -62,15 +81,34 @@ beforeAll(async () => {
   geoTable = geo.name;
   geoSha = geo.source!.sha256;
   const by = { by: 'Alice' };
-  f = await createFinding(s, {
-    title: 'Versements sans pièce',
-    criteria: 'Chaque versement (colonne date_versement) doit avoir une pièce justificative.',
-    condition: 'Quatre versements au bénéficiaire n’en ont pas.',
-    effect: { text: 'Dépense non justifiée.', amount: 1010.5 },
-  }, by);
-  f = await attachEvidence(s, f.id, await evidenceFromResult(s, { sql: `SELECT * FROM "${table}" ORDER BY numero_dossier` }, { title: 'Versements' }), by);
+  f = await createFinding(
+    s,
+    {
+      title: 'Versements sans pièce',
+      criteria: 'Chaque versement (colonne date_versement) doit avoir une pièce justificative.',
+      condition: 'Quatre versements au bénéficiaire n’en ont pas.',
+      effect: { text: 'Dépense non justifiée.', amount: 1010.5 },
+    },
+    by,
+  );
+  f = await attachEvidence(
+    s,
+    f.id,
+    await evidenceFromResult(s, { sql: `SELECT * FROM "${table}" ORDER BY numero_dossier` }, { title: 'Versements' }),
+    by,
+  );
   const spec = { source: { table }, mark: 'geoshape', map: { kind: 'choropleth', key: 'c_ar', geoTable, geoKey: 'c_ar' } };
-  f = await attachEvidence(s, f.id, await chartEvidence(s, { title: 'Carte des versements', spec, svg: '<svg viewBox="0 0 1 1"><rect width="1" height="1"></rect></svg>', tables: [table] }), by);
+  f = await attachEvidence(
+    s,
+    f.id,
+    await chartEvidence(s, {
+      title: 'Carte des versements',
+      spec,
+      svg: '<svg viewBox="0 0 1 1"><rect width="1" height="1"></rect></svg>',
+      tables: [table],
+    }),
+    by,
+  );
 }, 120_000);
 afterAll(async () => {
   await engine?.close();
@@ -85,7 +123,10 @@ const snapshotOf = (x: Finding) => {
 const plain = (x: string) => x.replace(/[\u00a0\u202f]/g, ' ');
 /** The header cells of the evidence table of one snapshot. */
 function printedColumns(html: string, evidenceId: string): string[] {
-  const table = new RegExp(`<table class="preuve" data-evidence="${evidenceId}">(?:<colgroup>.*?</colgroup>)?<thead><tr>(.*?)</tr></thead>`).exec(html)?.[1] ?? '';
+  const table =
+    new RegExp(`<table class="preuve" data-evidence="${evidenceId}">(?:<colgroup>.*?</colgroup>)?<thead><tr>(.*?)</tr></thead>`).exec(
+      html,
+    )?.[1] ?? '';
   return [...table.matchAll(/<th>(.*?)(<br>|<\/th>)/g)].map((m) => m[1]!.replace(/<wbr>/g, ''));
 }
 
@@ -96,14 +137,20 @@ describe('evidence columns', () => {
     const choice = chooseColumns(f, e);
     expect(choice.total).toBe(e.columns.length);
     expect(Object.fromEntries(choice.shown.map((x) => [x.column.name, x.reason]))).toEqual({
-      numero_dossier: 'key', beneficiaire: 'cited', montant_verse: 'amount', date_versement: 'cited',
+      numero_dossier: 'key',
+      beneficiaire: 'cited',
+      montant_verse: 'amount',
+      date_versement: 'cited',
     });
   });
 
   it('takes the author’s choice over the default, by name or label, in the snapshot’s order', () => {
     const e = snapshotOf(f);
     const choice = chooseColumns(f, e, ['champ_02', 'beneficiaire', 'pas_une_colonne']);
-    expect(choice.shown.map((x) => [x.column.name, x.reason])).toEqual([['beneficiaire', 'chosen'], ['champ_02', 'chosen']]);
+    expect(choice.shown.map((x) => [x.column.name, x.reason])).toEqual([
+      ['beneficiaire', 'chosen'],
+      ['champ_02', 'chosen'],
+    ]);
   });
 
   it('prints a narrow snapshot whole, and falls back to its first plain columns when nothing is cited', () => {
@@ -126,7 +173,17 @@ describe('evidence values', () => {
   });
 
   it('writes every frozen column and row to a French CSV, formulas neutralised', () => {
-    const csv = snapshotCsv({ columns: [{ name: 'a', label: 'Montant', type: 'DOUBLE' }, { name: 'b', label: 'Note', type: 'VARCHAR' }, { name: 'c', label: 'Détail', type: 'JSON' }], rows: [[1234.5, '=1+1', { k: 'v;w' }], [null, 'a"b', null]] });
+    const csv = snapshotCsv({
+      columns: [
+        { name: 'a', label: 'Montant', type: 'DOUBLE' },
+        { name: 'b', label: 'Note', type: 'VARCHAR' },
+        { name: 'c', label: 'Détail', type: 'JSON' },
+      ],
+      rows: [
+        [1234.5, '=1+1', { k: 'v;w' }],
+        [null, 'a"b', null],
+      ],
+    });
     expect(csv).toBe('\uFEFFMontant;Note;Détail\r\n1234,5;\'=1+1;"{""k"":""v;w""}"\r\n;"a""b";\r\n');
   });
 
@@ -160,7 +217,11 @@ describe('report layout', () => {
     expect(csv).toBe(snapshotCsv(e));
     expect(csv.split('\r\n')[0]!.split(';')).toHaveLength(e.columns.length);
     expect(csv).toContain('champ_31');
-    const other = await renderReport(s, { findingIds: [f.id] }, { timeZone: 'America/New_York', columns: { [e.id]: ['details_json', 'beneficiaire'] } });
+    const other = await renderReport(
+      s,
+      { findingIds: [f.id] },
+      { timeZone: 'America/New_York', columns: { [e.id]: ['details_json', 'beneficiaire'] } },
+    );
     expect(printedColumns(other, e.id)).toEqual(['beneficiaire', 'details_json']);
     expect(other).toContain('<td>adresse : (voie : 1 rue de Rivoli ; cp : 75004) ; tags : culture, sport</td>');
     expect(plain(other)).toMatch(/figée le \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2} UTC−[45]/);
@@ -170,8 +231,16 @@ describe('report layout', () => {
     const html = await renderReport(s, { findingIds: [f.id] });
     const chart = /<figure class="chart">([\s\S]*?)<\/figure>/.exec(html)![1]!;
     const dataSha = s.catalog.get(table)!.source!.sha256;
-    expect(chart).toMatch(new RegExp(`données : table <code>${table}</code> ← fichier <strong>versements.csv</strong>.*SHA-256 <span class="hash">${dataSha}</span>`));
-    expect(chart).toMatch(new RegExp(`fond de carte \\(GeoJSON\\) : table <code>${geoTable}</code> ← fichier <strong>zones.geojson</strong>, SHA-256 <span class="hash">${geoSha}</span>`));
+    expect(chart).toMatch(
+      new RegExp(
+        `données : table <code>${table}</code> ← fichier <strong>versements.csv</strong>.*SHA-256 <span class="hash">${dataSha}</span>`,
+      ),
+    );
+    expect(chart).toMatch(
+      new RegExp(
+        `fond de carte \\(GeoJSON\\) : table <code>${geoTable}</code> ← fichier <strong>zones.geojson</strong>, SHA-256 <span class="hash">${geoSha}</span>`,
+      ),
+    );
     // The annex of source files lists the map's geometry file too.
     const annex = /Annexe A — Fichiers sources([\s\S]*?)Annexe B/.exec(html)![1]!;
     expect(annex).toContain('<td>zones.geojson</td>');
@@ -193,9 +262,13 @@ describe('report layout', () => {
     const out = join(dir, 'rapport.html');
     let err = '';
     let said = '';
-    const code = await main(['report', '--project', join(dir, 'proj'), '--out', out, '--columns', `${e.id}=champ_02,montant_verse`, '--tz', 'UTC'], {
-      out: (x) => void (said += x), err: (x) => void (err += x),
-    });
+    const code = await main(
+      ['report', '--project', join(dir, 'proj'), '--out', out, '--columns', `${e.id}=champ_02,montant_verse`, '--tz', 'UTC'],
+      {
+        out: (x) => void (said += x),
+        err: (x) => void (err += x),
+      },
+    );
     expect(code, err).toBe(0);
     const html = await readFile(out, 'utf8');
     expect(printedColumns(html, e.id)).toEqual(['montant_verse', 'champ_02']);
@@ -204,7 +277,12 @@ describe('report layout', () => {
     expect(said).toContain(beside);
     expect(await readFile(beside, 'utf8')).toBe(snapshotCsv(e));
     let bad = '';
-    expect(await main(['report', '--project', join(dir, 'proj'), '--out', out, '--columns', 'sans-egal'], { out: () => {}, err: (x) => void (bad += x) })).not.toBe(0);
+    expect(
+      await main(['report', '--project', join(dir, 'proj'), '--out', out, '--columns', 'sans-egal'], {
+        out: () => {},
+        err: (x) => void (bad += x),
+      }),
+    ).not.toBe(0);
     expect(bad).toContain('--columns attend PREUVE=colonne1,colonne2');
   }, 120_000);
 });

@@ -9,8 +9,17 @@ import { main } from '../../src/cli/main.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import {
-  attachEvidence, chartEvidence, createFinding, createInvestigation, evidenceFromResult, fileFinding, sourceEvidence,
-  submitForReview, signOff, summarizeInvestigation, type Finding,
+  attachEvidence,
+  chartEvidence,
+  createFinding,
+  createInvestigation,
+  evidenceFromResult,
+  fileFinding,
+  sourceEvidence,
+  submitForReview,
+  signOff,
+  summarizeInvestigation,
+  type Finding,
 } from '../../src/core/findings/index.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
@@ -55,20 +64,38 @@ beforeAll(async () => {
   sha = t.source!.sha256;
   const dup = await s.run(getOperation('duplicates')!, { table: t.name, columns: ['beneficiaire', 'montant'], amount: 'montant' });
   const alice = { by: 'Alice <Martin>' };
-  f1 = await createFinding(s, {
-    title: `Versement en double ${EVIL} <img src=x onerror=alert(1)> javascript:alert(1)`,
-    severity: 'critique',
-    criteria: 'Un versement par décision.',
-    condition: 'Deux versements identiques.\n\nVoir le tableau.',
-    effect: { text: 'Versement indu.', amount: 1234.56 },
-    recommendation: 'Recouvrer.',
-  }, alice);
+  f1 = await createFinding(
+    s,
+    {
+      title: `Versement en double ${EVIL} <img src=x onerror=alert(1)> javascript:alert(1)`,
+      severity: 'critique',
+      criteria: 'Un versement par décision.',
+      condition: 'Deux versements identiques.\n\nVoir le tableau.',
+      effect: { text: 'Versement indu.', amount: 1234.56 },
+      recommendation: 'Recouvrer.',
+    },
+    alice,
+  );
   f1 = await attachEvidence(s, f1.id, await evidenceFromResult(s, dup, { title: `Doublons ${EVIL}` }), alice);
-  f1 = await attachEvidence(s, f1.id, await chartEvidence(s, { title: 'Graphique', spec: { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', mark: 'bar' }, svg: EVIL_SVG, tables: [t.name] }), alice);
+  f1 = await attachEvidence(
+    s,
+    f1.id,
+    await chartEvidence(s, {
+      title: 'Graphique',
+      spec: { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', mark: 'bar' },
+      svg: EVIL_SVG,
+      tables: [t.name],
+    }),
+    alice,
+  );
   f1 = await attachEvidence(s, f1.id, await sourceEvidence(s, t.name), alice);
   f1 = await submitForReview(s, f1.id, alice);
   f1 = await signOff(s, f1.id, { by: 'Bruno Roux' });
-  f2 = await createFinding(s, { title: 'Régie sans inventaire', severity: 'faible', effect: { text: '', amount: 10 } }, { by: 'Bruno Roux' });
+  f2 = await createFinding(
+    s,
+    { title: 'Régie sans inventaire', severity: 'faible', effect: { text: '', amount: 10 } },
+    { by: 'Bruno Roux' },
+  );
 }, 120_000);
 afterAll(async () => {
   await engine?.close();
@@ -139,7 +166,9 @@ describe('report', () => {
     const html = await renderReport(s, { findingIds: [f1.id, f2.id] }, { now: new Date('2024-02-01T10:00:00Z') });
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     // A strict CSP before anything else in the head: no script runs, nothing loads, wherever the file is opened.
-    expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">/);
+    expect(html).toMatch(
+      /^<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">/,
+    );
     expect(html).toContain('Versement en double &lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('<h3>Critère</h3>');
     expect(html).toContain('<p>Deux versements identiques.</p>\n<p>Voir le tableau.</p>');
@@ -166,7 +195,13 @@ describe('report', () => {
     await fileFinding(s, f1.id, inv.id, { by: 'Alice' });
     await fileFinding(s, f2.id, inv.id, { by: 'Alice' });
     const sum = await summarizeInvestigation(s, inv.id);
-    expect(sum).toMatchObject({ count: 2, totalAmount: 1244.56, byStatus: { draft: 1, 'in-review': 0, final: 1 }, bySeverity: { critique: 1, faible: 1 }, evidence: 3 });
+    expect(sum).toMatchObject({
+      count: 2,
+      totalAmount: 1244.56,
+      byStatus: { draft: 1, 'in-review': 0, final: 1 },
+      bySeverity: { critique: 1, faible: 1 },
+      evidence: 3,
+    });
     expect(s.journal.all().at(-1)).toMatchObject({ op: 'finding-update', params: expect.objectContaining({ action: 'investigation' }) });
     const html = await renderReport(s, { investigationId: inv.id });
     expect(html).toContain('<title>Versements &lt;2023&gt;</title>');
@@ -177,7 +212,10 @@ describe('report', () => {
   it('is written by `loupe report` the same way', async () => {
     const out = join(dir, 'rapport.html');
     let err = '';
-    const code = await main(['report', '--project', project(), '--out', out, '--findings', `${f1.id},${f2.id}`], { out: () => {}, err: (x) => void (err += x) });
+    const code = await main(['report', '--project', project(), '--out', out, '--findings', `${f1.id},${f2.id}`], {
+      out: () => {},
+      err: (x) => void (err += x),
+    });
     expect(code, err).toBe(0);
     const file = await readFile(out, 'utf8');
     const now = await renderReport(s, { findingIds: [f1.id, f2.id] });

@@ -81,8 +81,19 @@ describe('import-reports', () => {
       [REPORT_A.file, 'ok'],
       ['rapport-tronque.pdf', 'illisible'],
     ]);
-    for (const [spec, r] of [[REPORT_A, reports[4]], [REPORT_B, reports[1]], [REPORT_C, reports[2]]] as const) {
-      expect(r).toMatchObject({ pages: spec.pages, numero_rapport: spec.number, identifiant_du_rapport: spec.number, date: spec.date, annee: Number(spec.date.slice(0, 4)), entite_auditee: spec.service });
+    for (const [spec, r] of [
+      [REPORT_A, reports[4]],
+      [REPORT_B, reports[1]],
+      [REPORT_C, reports[2]],
+    ] as const) {
+      expect(r).toMatchObject({
+        pages: spec.pages,
+        numero_rapport: spec.number,
+        identifiant_du_rapport: spec.number,
+        date: spec.date,
+        annee: Number(spec.date.slice(0, 4)),
+        entite_auditee: spec.service,
+      });
     }
     expect(reports[4]).toMatchObject({ titre: REPORT_A.title, pages_avec_texte: REPORT_A.pages - 1 });
     // No metadata title: the first page's largest heading.
@@ -95,7 +106,9 @@ describe('import-reports', () => {
     expect(res.summary).toMatch(/3 rapport\(s\) importé\(s\).*1 sans texte.*1 protégé\(s\) par mot de passe.*1 illisible/);
 
     // The text is verbatim and keeps its page.
-    const recBlocks = await rows(`SELECT page, bloc, texte FROM ${BLOCKS_TABLE} WHERE fichier = '${REPORT_A.file}' AND texte LIKE 'Recommandation n°%' ORDER BY page, bloc`);
+    const recBlocks = await rows(
+      `SELECT page, bloc, texte FROM ${BLOCKS_TABLE} WHERE fichier = '${REPORT_A.file}' AND texte LIKE 'Recommandation n°%' ORDER BY page, bloc`,
+    );
     expect(recBlocks.map((b) => [b.page, flat(b.texte)])).toEqual([
       ...REPORT_A.recommendations.map((r) => [r.page, `Recommandation n° ${r.n} : ${r.text}`]),
       [6, `Recommandation n° 1 : ${REPORT_A.responses[1].text}`],
@@ -104,7 +117,9 @@ describe('import-reports', () => {
     const pages = await rows(`SELECT DISTINCT page FROM ${BLOCKS_TABLE} WHERE fichier = '${REPORT_A.file}' ORDER BY page`);
     expect(pages.map((p) => p.page)).toEqual([1, 2, 3, 4, 6]);
     // Terms point at their words: each term's offsets cut the word it was made from out of the block.
-    const t = await rows(`SELECT b.texte, t.debut, t.fin FROM ${TERMS_TABLE} t JOIN ${BLOCKS_TABLE} b USING (bloc_id) WHERE t.terme = 'pluriannuel'`);
+    const t = await rows(
+      `SELECT b.texte, t.debut, t.fin FROM ${TERMS_TABLE} t JOIN ${BLOCKS_TABLE} b USING (bloc_id) WHERE t.terme = 'pluriannuel'`,
+    );
     expect(t).toHaveLength(1);
     expect(String(t[0]!.texte).slice(Number(t[0]!.debut), Number(t[0]!.fin))).toBe('pluriannuelles');
   });

@@ -61,7 +61,14 @@ describe('findRecommendations (pure)', () => {
       b(14, '1. Ceci n’est plus une réponse.'),
     ]);
     expect(found.map((r) => [r.numero, r.page, r.forme, r.recommandation, r.reponse_du_service, r.page_reponse])).toEqual([
-      [1, 9, 'liste', 'Recenser les biens du domaine privé et les évaluer chaque année.', 'La direction conteste le calendrier. Elle propose un recensement en deux ans.', 12],
+      [
+        1,
+        9,
+        'liste',
+        'Recenser les biens du domaine privé et les évaluer chaque année.',
+        'La direction conteste le calendrier. Elle propose un recensement en deux ans.',
+        12,
+      ],
       [4, 2, 'Recommandation n° N', 'Tenir un registre des avantages en nature.', null, null],
       [5, 3, 'R N', 'Publier les délibérations.', 'Acceptée.', 13],
     ]);
@@ -112,20 +119,33 @@ describe('extract-recommendations', () => {
 
   it('journals a correction by hand, keeps it across a new extraction, and can withdraw an item', async () => {
     const id = `${REPORT_B.number}-R2`;
-    const c = await session.run(correctRecommendation, { id, page: 4, recommandation: 'Réduire à 30 jours les délais de paiement des fournisseurs.', motif: 'texte complété page 4' });
+    const c = await session.run(correctRecommendation, {
+      id,
+      page: 4,
+      recommandation: 'Réduire à 30 jours les délais de paiement des fournisseurs.',
+      motif: 'texte complété page 4',
+    });
     expect(c.entry.op).toBe('correct-recommendation');
     expect(c.entry.params).toMatchObject({ id, page: 4 });
     await session.run(correctRecommendation, { id: `${REPORT_C.number}-R2`, supprimer: true, motif: 'doublon' });
     await session.run(extractRecommendations, {});
-    const b2 = await rows(`SELECT page, recommandation, corrigee FROM ${RECOMMENDATIONS_TABLE} WHERE identifiant_de_la_recommandation = '${id}'`);
+    const b2 = await rows(
+      `SELECT page, recommandation, corrigee FROM ${RECOMMENDATIONS_TABLE} WHERE identifiant_de_la_recommandation = '${id}'`,
+    );
     expect(b2).toEqual([{ page: 4, recommandation: 'Réduire à 30 jours les délais de paiement des fournisseurs.', corrigee: true }]);
-    expect(await rows(`SELECT * FROM ${RECOMMENDATIONS_TABLE} WHERE identifiant_de_la_recommandation = '${REPORT_C.number}-R2'`)).toEqual([]);
+    expect(await rows(`SELECT * FROM ${RECOMMENDATIONS_TABLE} WHERE identifiant_de_la_recommandation = '${REPORT_C.number}-R2'`)).toEqual(
+      [],
+    );
     await expect(session.run(correctRecommendation, { id: 'inconnue-R9', page: 2 })).rejects.toThrow(/Recommandation inconnue/);
   });
 
   it('feeds the follow-up register as is: rates by report and year over the extracted recommendations', async () => {
     const n = Number((await engine.query(`SELECT count(*) FROM ${RECOMMENDATIONS_TABLE}`)).rows[0]![0]);
-    const f = await session.run(recommendationsFollowUp, { reports: REPORTS_TABLE, recommendations: RECOMMENDATIONS_TABLE, referenceDate: '2025-01-01' });
+    const f = await session.run(recommendationsFollowUp, {
+      reports: REPORTS_TABLE,
+      recommendations: RECOMMENDATIONS_TABLE,
+      referenceDate: '2025-01-01',
+    });
     expect(f.detail).toMatchObject({ recommendations: n, implemented: 0, open: n, withoutReport: 0 });
     const byYear = await rows(`SELECT annee, nb_rapports, nb_recommandations FROM ${f.detail!.tables.byYear} ORDER BY annee`);
     expect(byYear).toEqual([
@@ -134,7 +154,11 @@ describe('extract-recommendations', () => {
       { annee: 2023, nb_rapports: 1, nb_recommandations: REPORT_A.recommendations.length },
     ]);
     // Before the reports were published, none of their recommendations existed yet.
-    const early = await session.run(recommendationsFollowUp, { reports: REPORTS_TABLE, recommendations: RECOMMENDATIONS_TABLE, referenceDate: '2022-01-01' });
+    const early = await session.run(recommendationsFollowUp, {
+      reports: REPORTS_TABLE,
+      recommendations: RECOMMENDATIONS_TABLE,
+      referenceDate: '2022-01-01',
+    });
     expect(early.detail!.recommendations).toBe(REPORT_C.recommendations.length - 1);
   });
 });

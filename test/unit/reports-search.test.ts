@@ -8,7 +8,17 @@ import { createNodeEngine } from '../../src/node/engine.ts';
 import { bytesSourceFile, MemoryFileResolver } from '../../src/core/ingest/source.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';
-import { BLOCKS_TABLE, citeReportPassage, importReports, REPORTS_TABLE, parseQuery, searchReports, SEARCH_RESULT_TABLE, tokenize, type SearchHit } from '../../src/core/reports/index.ts';
+import {
+  BLOCKS_TABLE,
+  citeReportPassage,
+  importReports,
+  REPORTS_TABLE,
+  parseQuery,
+  searchReports,
+  SEARCH_RESULT_TABLE,
+  tokenize,
+  type SearchHit,
+} from '../../src/core/reports/index.ts';
 import { REPORT_A, REPORT_B, reportPdf, reportsCorpus } from '../fixtures/pdf-reports.ts';
 
 const LONG =
@@ -36,7 +46,11 @@ beforeAll(async () => {
   engine = await createNodeEngine();
   const files = new MemoryFileResolver();
   for (const f of await reportsCorpus()) files.add(bytesSourceFile(f.bytes, f.name, `rapports/${f.name}`));
-  const crafted = await reportPdf({ title: 'Corpus BM25', created: new Date('2024-05-02T00:00:00Z'), pages: CRAFTED.map((t) => [{ kind: 'para', text: t }]) });
+  const crafted = await reportPdf({
+    title: 'Corpus BM25',
+    created: new Date('2024-05-02T00:00:00Z'),
+    pages: CRAFTED.map((t) => [{ kind: 'para', text: t }]),
+  });
   files.add(bytesSourceFile(crafted, 'corpus-bm25.pdf', 'rapports/corpus-bm25.pdf'));
   session = await Session.create(engine, new MemoryProjectStore(), files, 'Recherche');
   await session.run(importReports, { path: 'rapports' });
@@ -47,11 +61,11 @@ afterAll(async () => {
 
 describe('French tokens', () => {
   it('fold case and accents, drop elided articles and stop words, stem, and keep positions for phrases', () => {
-    const toks = tokenize('L’École des Rapports d\'audit');
+    const toks = tokenize("L’École des Rapports d'audit");
     expect(toks.map((t) => t.term)).toEqual(['ecol', 'rapport', 'audit']);
     // « des » is a stop word: not indexed, but it holds position 1, so « école … rapports » is not consecutive.
     expect(toks.map((t) => t.position)).toEqual([0, 2, 3]);
-    expect(toks.map((t) => 'L’École des Rapports d\'audit'.slice(t.start, t.end))).toEqual(['École', 'Rapports', 'audit']);
+    expect(toks.map((t) => "L’École des Rapports d'audit".slice(t.start, t.end))).toEqual(['École', 'Rapports', 'audit']);
     expect(tokenize('rapports')[0]!.term).toBe(tokenize('rapport')[0]!.term);
     expect(tokenize('contrôles')[0]!.term).toBe(tokenize('CONTROLE')[0]!.term);
     expect(tokenize('œuvre')[0]!.term).toBe(tokenize('oeuvre')[0]!.term);
@@ -66,7 +80,10 @@ describe('French tokens', () => {
 
 describe('search-reports', () => {
   it('ranks by BM25 (k1 = 1,2, b = 0,75) exactly as an independent computation over the stored blocks', async () => {
-    const blocks = (await engine.query(`SELECT bloc_id, texte FROM ${BLOCKS_TABLE}`)).rows.map((r) => ({ id: Number(r[0]), terms: tokenize(String(r[1])).map((t) => t.term) }));
+    const blocks = (await engine.query(`SELECT bloc_id, texte FROM ${BLOCKS_TABLE}`)).rows.map((r) => ({
+      id: Number(r[0]),
+      terms: tokenize(String(r[1])).map((t) => t.term),
+    }));
     const docs = blocks.filter((b) => b.terms.length > 0);
     const avgdl = docs.reduce((s, d) => s + d.terms.length, 0) / docs.length;
     const query = tokenize('contrôles régie').map((t) => t.term);
@@ -106,7 +123,7 @@ describe('search-reports', () => {
     expect((await search({ query: '« régie des contrôles »' })).hits.map((x) => x.page)).toEqual([3]);
   });
 
-  it('meets plural and singular, accents and elisions: « rapports » finds « rapport », « d\'ecole » finds « L’École »', async () => {
+  it("meets plural and singular, accents and elisions: « rapports » finds « rapport », « d'ecole » finds « L’École »", async () => {
     const rapports = await search({ query: 'rapports', limit: 100 });
     const texts = rapports.hits.map((h) => h.texte);
     expect(texts).toContain('L’École municipale a rendu son rapport annuel.');
@@ -137,7 +154,11 @@ describe('search-reports', () => {
     const a = await session.run(searchReports, { query: 'contrôle', limit: 5 });
     // What was searched comes before what was found.
     const searched = Number((await engine.query(`SELECT count(*) FROM ${BLOCKS_TABLE} WHERE nb_termes > 0`)).rows[0]![0]);
-    expect(a.summary).toMatch(new RegExp(`^« contrôle » : ${searched} bloc\\(s\\) de texte cherché\\(s\\) ; ${a.detail!.total} passage\\(s\\) trouvé\\(s\\), 5 premier\\(s\\) rendu\\(s\\) — `));
+    expect(a.summary).toMatch(
+      new RegExp(
+        `^« contrôle » : ${searched} bloc\\(s\\) de texte cherché\\(s\\) ; ${a.detail!.total} passage\\(s\\) trouvé\\(s\\), 5 premier\\(s\\) rendu\\(s\\) — `,
+      ),
+    );
     const stored = await engine.query(`SELECT rang, bloc_id, page, extrait, marques FROM ${SEARCH_RESULT_TABLE} ORDER BY rang`);
     expect(stored.rows.map((r) => Number(r[1]))).toEqual(a.detail!.hits.map((h) => h.bloc_id));
     expect(JSON.parse(String(stored.rows[0]![4]))).toEqual(a.detail!.hits[0]!.marques);
@@ -152,7 +173,9 @@ describe('search-reports', () => {
 
   it('cites a passage found in a standard form: publisher, title, number, date, page, quoted words and SHA-256', async () => {
     const h = (await search({ query: '"versement des fonds"' })).hits[0]!;
-    const r = (await engine.query(`SELECT numero_rapport, CAST(date_du_rapport AS VARCHAR) FROM ${REPORTS_TABLE} WHERE sha256 = '${h.sha256}'`)).rows[0]!;
+    const r = (
+      await engine.query(`SELECT numero_rapport, CAST(date_du_rapport AS VARCHAR) FROM ${REPORTS_TABLE} WHERE sha256 = '${h.sha256}'`)
+    ).rows[0]!;
     const cite = citeReportPassage({ ...h, numero_rapport: r[0] as string, date_du_rapport: r[1] as string, texte: h.texte });
     expect(cite).toBe(
       `Inspection générale de la Ville de Paris, « ${REPORT_A.title} », rapport n° ${REPORT_A.number}, 15 mars 2023, p. ${REPORT_A.columnsPage} : ` +

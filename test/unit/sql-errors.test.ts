@@ -54,7 +54,11 @@ describe('SQL errors', () => {
 
   it('locates an unknown table and an unknown function', async () => {
     const t = 'SELECT *\nFROM marchés_publics';
-    expect(await locateSqlError(engine, t, await failure(t))).toMatchObject({ line: 2, column: 6, message: expect.stringMatching(/Catalog Error/) });
+    expect(await locateSqlError(engine, t, await failure(t))).toMatchObject({
+      line: 2,
+      column: 6,
+      message: expect.stringMatching(/Catalog Error/),
+    });
     const f = 'SELECT sommme(montant_ht) FROM marches';
     expect(await locateSqlError(engine, f, await failure(f))).toMatchObject({ line: 1, column: 8 });
   });

@@ -32,13 +32,19 @@ describe('running a workbench query', () => {
     const r = await runWorkbenchQuery(s, sql, 't1');
     expect(r.rows).toBe(2);
     expect(r.columns.map((c) => c.name)).toEqual(['titulaire', 'total']);
-    expect((await engine.query(`SELECT * FROM "${r.relation.kind === 'table' ? r.relation.name : ''}" ORDER BY 1`)).rows).toEqual([['A', 77570], ['B', 120000]]);
+    expect((await engine.query(`SELECT * FROM "${r.relation.kind === 'table' ? r.relation.name : ''}" ORDER BY 1`)).rows).toEqual([
+      ['A', 77570],
+      ['B', 120000],
+    ]);
     expect(r.entry).toMatchObject({ op: 'sql', params: { sql: sql.replace(/;$/, '') }, output: { rows: 2 } });
     // Replaying the journaled `sql` operation over the query gives the digest that was recorded.
     const direct = await s.run(runSql, { sql });
     expect(direct.entry.output!.digest).toBe(r.entry.output!.digest);
     // Newest first: the direct run, then the workbench's.
-    expect(queryHistory(s.journal.all()).map((h) => [h.sql, h.rows])).toEqual([[sql, 2], [sql.replace(/;$/, ''), 2]]);
+    expect(queryHistory(s.journal.all()).map((h) => [h.sql, h.rows])).toEqual([
+      [sql, 2],
+      [sql.replace(/;$/, ''), 2],
+    ]);
     expect(s.catalog.list().map((t) => t.name)).toEqual(['marches']);
   });
 

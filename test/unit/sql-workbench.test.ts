@@ -31,7 +31,10 @@ describe('SQL workbench', () => {
     const s = await Session.create(await engine(), new NodeProjectStore(join(dir, 'p1')), nodeFileResolver, 'p1');
     await s.importPath(join(dir, 'marches.csv'));
     const { rows, entry } = await readQuery(s, 'SELECT titulaire, sum(montant_ht) AS total FROM marches GROUP BY 1 ORDER BY 1;');
-    expect(rows.rows).toEqual([['A', 77570], ['B', 120000]]);
+    expect(rows.rows).toEqual([
+      ['A', 77570],
+      ['B', 120000],
+    ]);
     expect(entry).toMatchObject({ op: 'sql', output: { rows: 2 }, inputs: [{ table: 'marches', sha256: s.manifest.sources[0]!.sha256 }] });
   });
 
@@ -47,7 +50,9 @@ describe('SQL workbench', () => {
   it('refuses queries that read files directly, so every number traces back to an imported, hashed file', async () => {
     const s = await Session.create(await engine(), new NodeProjectStore(join(dir, 'p4')), nodeFileResolver, 'p4');
     // The engine has no file access: DuckDB itself refuses, whatever the spelling (confinement.test.ts).
-    await expect(readQuery(s, "SELECT * FROM read_text('/etc/passwd')")).rejects.toThrow(/Accès au fichier « \/etc\/passwd » refusé.*importez/);
+    await expect(readQuery(s, "SELECT * FROM read_text('/etc/passwd')")).rejects.toThrow(
+      /Accès au fichier « \/etc\/passwd » refusé.*importez/,
+    );
     await expect(readQuery(s, "SELECT * FROM '/etc/passwd.csv'")).rejects.toThrow(/Accès au fichier « \/etc\/passwd\.csv » refusé/);
     await expect(readQuery(s, "SELECT * FROM range(3) t JOIN glob('/*') g ON true")).rejects.toThrow(/Accès au fichier « \/\* » refusé/);
     await expect(s.saveQuery('v', "SELECT * FROM read_csv('x.csv')")).rejects.toThrow(/Accès au fichier « x\.csv » refusé/);

@@ -47,7 +47,10 @@ describe('ui-state.json', () => {
         bad: { filters: [{ column: 'a', op: 'drop table' }] },
         worse: 'x',
       },
-      charts: { ok: { source: { table: 'other', filters: [] }, mark: 'bar', encoding: {} }, two: { source: { table: 'two', filters: [] }, mark: 'bar', encoding: [] } },
+      charts: {
+        ok: { source: { table: 'other', filters: [] }, mark: 'bar', encoding: {} },
+        two: { source: { table: 'two', filters: [] }, mark: 'bar', encoding: [] },
+      },
     });
     const r = parseUiState(text);
     expect(Object.keys(r.tables)).toEqual(['ok']);
@@ -60,14 +63,23 @@ describe('ui-state.json', () => {
 });
 
 describe('export in the order on screen', () => {
-  const ids = (text: string) => text.trim().split(/\r?\n/).slice(1).map((l) => l.split(/[;,]/)[0]);
+  const ids = (text: string) =>
+    text
+      .trim()
+      .split(/\r?\n/)
+      .slice(1)
+      .map((l) => l.split(/[;,]/)[0]);
 
   it('writes the rows sorted as the grid shows them (descending, NULLs last), in CSV and JSON', async () => {
-    const want = (await engine.query(`SELECT numero FROM p ORDER BY montant DESC NULLS LAST, direction ASC NULLS LAST`)).rows.map((r) => r[0]);
+    const want = (await engine.query(`SELECT numero FROM p ORDER BY montant DESC NULLS LAST, direction ASC NULLS LAST`)).rows.map(
+      (r) => r[0],
+    );
     const orderBy = [{ column: 'montant', desc: true }, { column: 'direction' }];
     const csv = new TextDecoder().decode(await exportToBytes(engine, tableRelation('p'), 'csv', { orderBy }));
     expect(ids(csv)).toEqual(want);
-    const json = JSON.parse(new TextDecoder().decode(await exportToBytes(engine, tableRelation('p'), 'json', { orderBy }))) as { numero: string }[];
+    const json = JSON.parse(new TextDecoder().decode(await exportToBytes(engine, tableRelation('p'), 'json', { orderBy }))) as {
+      numero: string;
+    }[];
     expect(json.map((o) => o.numero)).toEqual(want);
     expect(want.at(-1)).toBe('P3');
   });

@@ -26,14 +26,25 @@ const table: TableEntry = {
     { name: 'n', label: 'N', type: 'INTEGER' },
   ],
   source: {
-    fileName: 'paiements.csv', path: '/tmp/paiements.csv', size: 1, sha256: 'a'.repeat(64), mtime: null, format: 'csv',
-    options: {}, rows: 8, columns: 5, importedAt: '2024-03-05T10:00:00Z', durationMs: 1,
+    fileName: 'paiements.csv',
+    path: '/tmp/paiements.csv',
+    size: 1,
+    sha256: 'a'.repeat(64),
+    mtime: null,
+    format: 'csv',
+    options: {},
+    rows: 8,
+    columns: 5,
+    importedAt: '2024-03-05T10:00:00Z',
+    durationMs: 1,
   },
 };
 
 beforeAll(async () => {
   engine = await createNodeEngine();
-  await engine.exec(`CREATE TABLE paiements (direction VARCHAR, "Montant payé (€)" DOUBLE, "nom ""court""" VARCHAR, date_paiement DATE, n INTEGER)`);
+  await engine.exec(
+    `CREATE TABLE paiements (direction VARCHAR, "Montant payé (€)" DOUBLE, "nom ""court""" VARCHAR, date_paiement DATE, n INTEGER)`,
+  );
   await engine.exec(`INSERT INTO paiements VALUES
     ('DAC', 100, 'a', DATE '2024-01-05', 1), ('DAC', 300, 'b', DATE '2024-01-20', 2), ('DAC', 200, 'a', DATE '2024-02-03', 3),
     ('DASCO', 1000, 'c', DATE '2024-02-10', 4), ('DASCO', 50, 'c', DATE '2024-03-01', 5),
@@ -77,13 +88,20 @@ describe('chart SQL', () => {
         encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: MONTANT, type: 'quantitative', aggregate } },
       });
       if (aggregate !== 'count') expect(c.sql).toContain('_src."Montant payé (€)"');
-      expect(values.map((v) => v.y), aggregate).toEqual(expected[aggregate]);
+      expect(
+        values.map((v) => v.y),
+        aggregate,
+      ).toEqual(expected[aggregate]);
       expect(values.map((v) => v.x)).toEqual(['DAC', 'DASCO', 'DVD']);
     }
   });
 
   it('quotes a column whose name holds a double quote and counts its distinct values', async () => {
-    const { c, values } = await rowsOf({ source: src, mark: 'bar', encoding: { y: { field: QUOTED, type: 'quantitative', aggregate: 'distinct' } } });
+    const { c, values } = await rowsOf({
+      source: src,
+      mark: 'bar',
+      encoding: { y: { field: QUOTED, type: 'quantitative', aggregate: 'distinct' } },
+    });
     expect(c.sql).toContain('"nom ""court"""');
     expect(values).toEqual([{ y: 5 }]);
   });
@@ -100,7 +118,15 @@ describe('chart SQL', () => {
   it('bins in SQL with a nice step', async () => {
     await engine.exec('CREATE OR REPLACE TABLE cent AS SELECT range AS v FROM range(100)');
     const cent: TableEntry = { name: 'cent', kind: 'table', rows: 100, columns: [{ name: 'v', label: 'v', type: 'BIGINT' }] };
-    const c = await prepareChart(engine, spec({ source: { table: 'cent' }, mark: 'bar', encoding: { x: { field: 'v', type: 'quantitative', bin: true }, y: { type: 'quantitative', aggregate: 'count' } } }), cent);
+    const c = await prepareChart(
+      engine,
+      spec({
+        source: { table: 'cent' },
+        mark: 'bar',
+        encoding: { x: { field: 'v', type: 'quantitative', bin: true }, y: { type: 'quantitative', aggregate: 'count' } },
+      }),
+      cent,
+    );
     const { values } = await chartData(engine, c);
     expect(values).toEqual(Array.from({ length: 10 }, (_, i) => ({ x: i * 10, x_end: i * 10 + 10, y: 10 })));
     expect(c.vegaLite.vconcat).toBeDefined();
@@ -111,7 +137,10 @@ describe('chart SQL', () => {
     const { values } = await rowsOf({
       source: src,
       mark: 'line',
-      encoding: { x: { field: 'date_paiement', type: 'temporal', timeUnit: 'yearmonth' }, y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' } },
+      encoding: {
+        x: { field: 'date_paiement', type: 'temporal', timeUnit: 'yearmonth' },
+        y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' },
+      },
     });
     expect(values).toEqual([
       { x: '2023-12-01', y: 10 },
@@ -124,7 +153,12 @@ describe('chart SQL', () => {
       mark: 'bar',
       encoding: { x: { field: 'date_paiement', type: 'ordinal', timeUnit: 'month' }, y: { type: 'quantitative', aggregate: 'count' } },
     });
-    expect(months.values).toEqual([{ x: 1, y: 2 }, { x: 2, y: 2 }, { x: 3, y: 3 }, { x: 12, y: 1 }]);
+    expect(months.values).toEqual([
+      { x: 1, y: 2 },
+      { x: 2, y: 2 },
+      { x: 3, y: 3 },
+      { x: 12, y: 1 },
+    ]);
   });
 
   it('computes boxplot quartiles per group in SQL', async () => {
@@ -162,11 +196,17 @@ describe('the 5,000-mark cap', () => {
     ],
   };
   beforeAll(async () => {
-    await engine.exec(`CREATE OR REPLACE TABLE grand AS SELECT i::DOUBLE AS a, (i * 7 % 1000)::DOUBLE AS b, 'k' || i AS k FROM range(12345) t(i)`);
+    await engine.exec(
+      `CREATE OR REPLACE TABLE grand AS SELECT i::DOUBLE AS a, (i * 7 % 1000)::DOUBLE AS b, 'k' || i AS k FROM range(12345) t(i)`,
+    );
   });
 
   it('samples a scatter plot reproducibly and says so in the subtitle', async () => {
-    const s = { source: { table: 'grand' }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } } } as const;
+    const s = {
+      source: { table: 'grand' },
+      mark: 'point',
+      encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } },
+    } as const;
     const c = await prepareChart(engine, spec(s), big);
     expect(c.capped).toBe(true);
     expect(c.note).toBe('Échantillon de 5\u202f000 points sur 12\u202f345');
@@ -180,7 +220,15 @@ describe('the 5,000-mark cap', () => {
   });
 
   it('keeps the 5,000 largest groups of a bar chart with too many categories', async () => {
-    const c = await prepareChart(engine, spec({ source: { table: 'grand' }, mark: 'bar', encoding: { x: { field: 'k', type: 'nominal' }, y: { field: 'a', type: 'quantitative', aggregate: 'sum' } } }), big);
+    const c = await prepareChart(
+      engine,
+      spec({
+        source: { table: 'grand' },
+        mark: 'bar',
+        encoding: { x: { field: 'k', type: 'nominal' }, y: { field: 'a', type: 'quantitative', aggregate: 'sum' } },
+      }),
+      big,
+    );
     expect(c.capped).toBe(true);
     expect(c.note).toMatch(/^5\u202f000 premiers groupes sur 12\u202f345/);
     const { values } = await chartData(engine, c);
@@ -189,7 +237,15 @@ describe('the 5,000-mark cap', () => {
   });
 
   it('does not cap a chart under the limit', async () => {
-    const c = await prepareChart(engine, spec({ source: src, mark: 'point', encoding: { x: { field: 'n', type: 'quantitative' }, y: { field: MONTANT, type: 'quantitative' } } }), table);
+    const c = await prepareChart(
+      engine,
+      spec({
+        source: src,
+        mark: 'point',
+        encoding: { x: { field: 'n', type: 'quantitative' }, y: { field: MONTANT, type: 'quantitative' } },
+      }),
+      table,
+    );
     expect(c.capped).toBe(false);
     expect(c.note).toBeUndefined();
     expect((await chartData(engine, c)).values).toHaveLength(8);
@@ -198,17 +254,116 @@ describe('the 5,000-mark cap', () => {
 
 describe('Vega-Lite specs', () => {
   const cases: [string, ChartSpecInput][] = [
-    ['bar', { source: src, mark: 'bar', encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' }, color: { field: QUOTED, type: 'nominal' } } }],
-    ['line', { source: src, mark: 'line', encoding: { x: { field: 'date_paiement', type: 'temporal', timeUnit: 'yearmonth' }, y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' } } }],
-    ['area', { source: src, mark: 'area', encoding: { x: { field: 'date_paiement', type: 'temporal', timeUnit: 'yearmonthdate' }, y: { field: MONTANT, type: 'quantitative', aggregate: 'sum', stack: 'normalize' }, color: { field: 'direction', type: 'nominal' } } }],
-    ['point', { source: src, mark: 'point', encoding: { x: { field: 'n', type: 'quantitative' }, y: { field: MONTANT, type: 'quantitative' }, size: { field: 'n', type: 'quantitative' }, shape: { field: 'direction', type: 'nominal' }, opacity: { field: 'n', type: 'quantitative' } } }],
-    ['tick', { source: src, mark: 'tick', encoding: { x: { field: MONTANT, type: 'quantitative' }, y: { field: 'direction', type: 'nominal' } } }],
-    ['rect', { source: src, mark: 'rect', encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: 'date_paiement', type: 'ordinal', timeUnit: 'month' }, color: { type: 'quantitative', aggregate: 'count' } } }],
-    ['boxplot', { source: src, mark: 'boxplot', encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: MONTANT, type: 'quantitative' } } }],
-    ['horizontal boxplot', { source: src, mark: 'boxplot', encoding: { y: { field: 'direction', type: 'nominal' }, x: { field: MONTANT, type: 'quantitative' } } }],
-    ['arc', { source: src, mark: 'arc', encoding: { color: { field: 'direction', type: 'nominal' }, theta: { field: MONTANT, type: 'quantitative', aggregate: 'sum' } } }],
-    ['ordinal years', { source: src, mark: 'bar', encoding: { x: { field: 'date_paiement', type: 'ordinal', timeUnit: 'year' }, y: { type: 'quantitative', aggregate: 'count' } } }],
-    ['facets', { source: src, mark: 'bar', encoding: { x: { field: 'direction', type: 'nominal' }, y: { type: 'quantitative', aggregate: 'count' }, column: { field: QUOTED, type: 'nominal' }, detail: { field: 'n', type: 'quantitative' } } }],
+    [
+      'bar',
+      {
+        source: src,
+        mark: 'bar',
+        encoding: {
+          x: { field: 'direction', type: 'nominal' },
+          y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' },
+          color: { field: QUOTED, type: 'nominal' },
+        },
+      },
+    ],
+    [
+      'line',
+      {
+        source: src,
+        mark: 'line',
+        encoding: {
+          x: { field: 'date_paiement', type: 'temporal', timeUnit: 'yearmonth' },
+          y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' },
+        },
+      },
+    ],
+    [
+      'area',
+      {
+        source: src,
+        mark: 'area',
+        encoding: {
+          x: { field: 'date_paiement', type: 'temporal', timeUnit: 'yearmonthdate' },
+          y: { field: MONTANT, type: 'quantitative', aggregate: 'sum', stack: 'normalize' },
+          color: { field: 'direction', type: 'nominal' },
+        },
+      },
+    ],
+    [
+      'point',
+      {
+        source: src,
+        mark: 'point',
+        encoding: {
+          x: { field: 'n', type: 'quantitative' },
+          y: { field: MONTANT, type: 'quantitative' },
+          size: { field: 'n', type: 'quantitative' },
+          shape: { field: 'direction', type: 'nominal' },
+          opacity: { field: 'n', type: 'quantitative' },
+        },
+      },
+    ],
+    [
+      'tick',
+      { source: src, mark: 'tick', encoding: { x: { field: MONTANT, type: 'quantitative' }, y: { field: 'direction', type: 'nominal' } } },
+    ],
+    [
+      'rect',
+      {
+        source: src,
+        mark: 'rect',
+        encoding: {
+          x: { field: 'direction', type: 'nominal' },
+          y: { field: 'date_paiement', type: 'ordinal', timeUnit: 'month' },
+          color: { type: 'quantitative', aggregate: 'count' },
+        },
+      },
+    ],
+    [
+      'boxplot',
+      {
+        source: src,
+        mark: 'boxplot',
+        encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: MONTANT, type: 'quantitative' } },
+      },
+    ],
+    [
+      'horizontal boxplot',
+      {
+        source: src,
+        mark: 'boxplot',
+        encoding: { y: { field: 'direction', type: 'nominal' }, x: { field: MONTANT, type: 'quantitative' } },
+      },
+    ],
+    [
+      'arc',
+      {
+        source: src,
+        mark: 'arc',
+        encoding: { color: { field: 'direction', type: 'nominal' }, theta: { field: MONTANT, type: 'quantitative', aggregate: 'sum' } },
+      },
+    ],
+    [
+      'ordinal years',
+      {
+        source: src,
+        mark: 'bar',
+        encoding: { x: { field: 'date_paiement', type: 'ordinal', timeUnit: 'year' }, y: { type: 'quantitative', aggregate: 'count' } },
+      },
+    ],
+    [
+      'facets',
+      {
+        source: src,
+        mark: 'bar',
+        encoding: {
+          x: { field: 'direction', type: 'nominal' },
+          y: { type: 'quantitative', aggregate: 'count' },
+          column: { field: QUOTED, type: 'nominal' },
+          detail: { field: 'n', type: 'quantitative' },
+        },
+      },
+    ],
   ];
   for (const [name, s] of cases) {
     it(`${name}: compiles with vega-lite and renders to SVG`, async () => {
@@ -227,7 +382,10 @@ describe('Vega-Lite specs', () => {
       source: src,
       mark: 'bar',
       title: 'Paiements',
-      encoding: { x: { field: 'date_paiement', type: 'temporal', timeUnit: 'yearmonth' }, y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' } },
+      encoding: {
+        x: { field: 'date_paiement', type: 'temporal', timeUnit: 'yearmonth' },
+        y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' },
+      },
     });
     const svg = await svgOf(vegaLite);
     expect(svg).toContain('Somme de Montant.payé [€]');
@@ -236,16 +394,39 @@ describe('Vega-Lite specs', () => {
   });
 
   it('labels truncated dates used as categories like dates, and cyclic units with French names', async () => {
-    const years = await svgOf((await rowsOf({ source: src, mark: 'bar', encoding: { x: { field: 'date_paiement', type: 'ordinal', timeUnit: 'year' }, y: { type: 'quantitative', aggregate: 'count' } } })).vegaLite);
+    const years = await svgOf(
+      (
+        await rowsOf({
+          source: src,
+          mark: 'bar',
+          encoding: { x: { field: 'date_paiement', type: 'ordinal', timeUnit: 'year' }, y: { type: 'quantitative', aggregate: 'count' } },
+        })
+      ).vegaLite,
+    );
     expect(years).toContain('>2023<');
     expect(years).toContain('>2024<');
-    const months = await svgOf((await rowsOf({ source: src, mark: 'bar', encoding: { x: { field: 'date_paiement', type: 'ordinal', timeUnit: 'month' }, y: { type: 'quantitative', aggregate: 'count' } } })).vegaLite);
+    const months = await svgOf(
+      (
+        await rowsOf({
+          source: src,
+          mark: 'bar',
+          encoding: { x: { field: 'date_paiement', type: 'ordinal', timeUnit: 'month' }, y: { type: 'quantitative', aggregate: 'count' } },
+        })
+      ).vegaLite,
+    );
     expect(months).toContain('>janv.<');
     expect(months).toContain('>déc.<');
   });
 
   it('sorts bars by value, largest first, on a zero-based axis', () => {
-    const c = compileChart(spec({ source: src, mark: 'bar', encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' } } }), table);
+    const c = compileChart(
+      spec({
+        source: src,
+        mark: 'bar',
+        encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' } },
+      }),
+      table,
+    );
     const main = (c.vegaLite.vconcat as VlSpec[])[0]!;
     const enc = main.encoding as Record<string, Record<string, unknown>>;
     expect(enc.x!.sort).toBe('-y');
@@ -254,7 +435,15 @@ describe('Vega-Lite specs', () => {
 
   it('writes English texts when given English messages', async () => {
     const { EN_MESSAGES } = await import('../../src/core/viz/format.ts');
-    const c = compileChart(spec({ source: src, mark: 'bar', encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' } } }), table, { messages: EN_MESSAGES });
+    const c = compileChart(
+      spec({
+        source: src,
+        mark: 'bar',
+        encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' } },
+      }),
+      table,
+      { messages: EN_MESSAGES },
+    );
     expect(JSON.stringify(c.vegaLite)).toContain('Sum of Montant.payé [€]');
     expect(JSON.stringify(c.vegaLite)).toContain('Source: paiements, paiements.csv, imported on 05/03/2024');
   });

@@ -13,25 +13,61 @@ import { Session } from '../../src/core/project/session.ts';
 import { arrondissementsGeoJson } from '../../src/demo/arrondissements.ts';
 import '../../src/core/ops/all.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
-import { ARRONDISSEMENT_TILES, arrondissementSql, isParisCentre, normalizeArrondissement, parisCentreSql } from '../../src/core/viz/arrondissements.ts';
+import {
+  ARRONDISSEMENT_TILES,
+  arrondissementSql,
+  isParisCentre,
+  normalizeArrondissement,
+  parisCentreSql,
+} from '../../src/core/viz/arrondissements.ts';
 import { chartData, prepareChart, type VlSpec } from '../../src/core/viz/compile.ts';
 import { ChartSpec } from '../../src/core/viz/spec.ts';
 
 async function svgOf(vl: VlSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(vl as never).spec, undefined, { ast: true }), { renderer: 'none', expr: expressionInterpreter as never });
+  const view = new vega.View(vega.parse(compile(vl as never).spec, undefined, { ast: true }), {
+    renderer: 'none',
+    expr: expressionInterpreter as never,
+  });
   const svg = await view.toSVG();
   view.finalize();
   return svg;
 }
 
 const CASES: [unknown, number | null][] = [
-  ['75011', 11], ['11', 11], [11, 11], ['11e', 11], ['11ème arrondissement', 11], ['11eme arrondissement', 11],
-  ['Paris 11e', 11], ['75111', 11], [75111, 11], ['11e Ardt', 11], ['1er', 1], ['1er Ardt', 1], ['75001', 1],
-  ['75116', 16], ['75020', 20], ['20e', 20], ['XIe arrondissement', 11], ['Paris 4e arrondissement', 4], [' 7 ', 7],
-  ['Tout Paris', null], ['Paris Centre', null], ['21', null], ['0', null], ['75021', null], ['', null], [null, null],
-  ['Vincennes', null], [2024, null],
+  ['75011', 11],
+  ['11', 11],
+  [11, 11],
+  ['11e', 11],
+  ['11ème arrondissement', 11],
+  ['11eme arrondissement', 11],
+  ['Paris 11e', 11],
+  ['75111', 11],
+  [75111, 11],
+  ['11e Ardt', 11],
+  ['1er', 1],
+  ['1er Ardt', 1],
+  ['75001', 1],
+  ['75116', 16],
+  ['75020', 20],
+  ['20e', 20],
+  ['XIe arrondissement', 11],
+  ['Paris 4e arrondissement', 4],
+  [' 7 ', 7],
+  ['Tout Paris', null],
+  ['Paris Centre', null],
+  ['21', null],
+  ['0', null],
+  ['75021', null],
+  ['', null],
+  [null, null],
+  ['Vincennes', null],
+  [2024, null],
   // Paris Centre (the 1st–4th merged in 2020; 75123 in the participatory-budget export) is no single arrondissement.
-  ['75123', null], [75123, null], ['Paris Centre (1er–4e)', null], ['Paris-Centre', null], ['75104', 4],
+  ['75123', null],
+  [75123, null],
+  ['Paris Centre (1er–4e)', null],
+  ['Paris-Centre', null],
+  ['75104', 4],
 ];
 
 let engine: Engine;
@@ -127,9 +163,23 @@ describe('maps', () => {
   });
 
   it('plots points from latitude and longitude columns with a Mercator projection, sampled above the cap', async () => {
-    await engine.exec(`CREATE OR REPLACE TABLE points AS SELECT 48.8 + (i % 100) / 1000.0 AS lat, 2.3 + (i // 100) / 1000.0 AS lon FROM range(6000) t(i)`);
-    const table = { name: 'points', kind: 'table' as const, rows: 6000, columns: [{ name: 'lat', label: 'lat', type: 'DOUBLE' }, { name: 'lon', label: 'lon', type: 'DOUBLE' }] };
-    const spec = ChartSpec.parse({ source: { table: 'points' }, mark: 'point', map: { kind: 'points', latitude: 'lat', longitude: 'lon' } });
+    await engine.exec(
+      `CREATE OR REPLACE TABLE points AS SELECT 48.8 + (i % 100) / 1000.0 AS lat, 2.3 + (i // 100) / 1000.0 AS lon FROM range(6000) t(i)`,
+    );
+    const table = {
+      name: 'points',
+      kind: 'table' as const,
+      rows: 6000,
+      columns: [
+        { name: 'lat', label: 'lat', type: 'DOUBLE' },
+        { name: 'lon', label: 'lon', type: 'DOUBLE' },
+      ],
+    };
+    const spec = ChartSpec.parse({
+      source: { table: 'points' },
+      mark: 'point',
+      map: { kind: 'points', latitude: 'lat', longitude: 'lon' },
+    });
     const compiled = await prepareChart(engine, spec, table);
     expect(compiled.note).toBe('Échantillon de 5\u202f000 points sur 6\u202f000');
     const { values, vegaLite } = await chartData(engine, compiled);

@@ -76,10 +76,24 @@ describe('inferFieldType, from names', () => {
     const types = (header: readonly string[], type: (h: string) => string) =>
       Object.fromEntries(header.map((h) => [h, inferFieldType(col(h, type(h)))]));
     const numeric = (h: string) => (/Chapitre|Nature|Fonction|Exercice|Montant|Mandaté|Numéro|Année/.test(h) ? 'BIGINT' : 'VARCHAR');
-    expect(types(VOTE_HEADER, numeric)).toMatchObject({ Exercice: 'ordinal', Chapitre: 'nominal', Nature: 'nominal', Fonction: 'nominal', 'Montant voté': 'quantitative' });
+    expect(types(VOTE_HEADER, numeric)).toMatchObject({
+      Exercice: 'ordinal',
+      Chapitre: 'nominal',
+      Nature: 'nominal',
+      Fonction: 'nominal',
+      'Montant voté': 'quantitative',
+    });
     expect(types(EXEC_HEADER, numeric)).toMatchObject({ Exercice: 'ordinal', Mandaté: 'quantitative' });
-    expect(types(SUB_VOTE_HEADER, numeric)).toMatchObject({ 'Numéro de dossier': 'nominal', 'Année budgétaire': 'ordinal', 'Montant voté': 'quantitative' });
-    expect(types(SUB_PAID_HEADER, numeric)).toMatchObject({ 'Numéro de mandat': 'nominal', Exercice: 'ordinal', 'Montant versé': 'quantitative' });
+    expect(types(SUB_VOTE_HEADER, numeric)).toMatchObject({
+      'Numéro de dossier': 'nominal',
+      'Année budgétaire': 'ordinal',
+      'Montant voté': 'quantitative',
+    });
+    expect(types(SUB_PAID_HEADER, numeric)).toMatchObject({
+      'Numéro de mandat': 'nominal',
+      Exercice: 'ordinal',
+      'Montant versé': 'quantitative',
+    });
   });
 
   it('cycles a number through category and ordered category back to number in clicks', () => {
@@ -108,7 +122,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loupe-viz-measure-'));
   const csv = join(dir, 'bp_projets_gagnants.json');
   const records = projects.map((p) =>
-    Object.fromEntries(PARIS_HEADER.map((h, i) => [h, h === 'Arrondissement' ? Number(p.truth.code) : p.cells[i] === '' ? null : p.cells[i]])),
+    Object.fromEntries(
+      PARIS_HEADER.map((h, i) => [h, h === 'Arrondissement' ? Number(p.truth.code) : p.cells[i] === '' ? null : p.cells[i]]),
+    ),
   );
   await writeFile(csv, JSON.stringify(records), 'utf8');
   session = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
@@ -131,7 +147,10 @@ const column = (header: string) => {
 
 async function render(spec: ChartSpec) {
   const { vegaLite, values } = await chartData(engine, await prepareChart(engine, spec, bp));
-  const view = new vega.View(vega.parse(compile(vegaLite as never).spec, undefined, { ast: true }), { renderer: 'none', expr: expressionInterpreter as never });
+  const view = new vega.View(vega.parse(compile(vegaLite as never).spec, undefined, { ast: true }), {
+    renderer: 'none',
+    expr: expressionInterpreter as never,
+  });
   const svg = await view.toSVG();
   view.finalize();
   const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
@@ -187,13 +206,19 @@ describe('the participatory-budget export in the chart builder', () => {
     expect(specs.length).toBeGreaterThan(4);
     for (const s of specs) expect(s.description, s.description).toMatch(/^(The|Total|Mean|Number|Distribution|Median|Spread|“)/);
     for (const s of specs) expect(s.description).not.toMatch(/«|\b(par|de|les|lignes)\b/);
-    expect(specs.find((s) => s.encoding.y?.field === fields[0] && s.encoding.x?.aggregate === 'sum')?.description).toBe(`Total of “${column('Budget global du projet').label}” by “${column('Arrondissement').label}”, the 20 largest`);
+    expect(specs.find((s) => s.encoding.y?.field === fields[0] && s.encoding.x?.aggregate === 'sum')?.description).toBe(
+      `Total of “${column('Budget global du projet').label}” by “${column('Arrondissement').label}”, the 20 largest`,
+    );
   });
 
   it('writes a year kept as a number « 2014 » on its axis, not « 2 014 »', async () => {
     const ed = column('Edition').name;
     const d = setFieldType(placeField(emptyDraft(bp.name), bp, ed, 'x'), bp, ed, 'quantitative');
-    const parsed = parseDraft({ ...d, mark: 'point', encoding: { ...d.encoding, y: { field: column('Budget global du projet').name, type: 'quantitative' } } });
+    const parsed = parseDraft({
+      ...d,
+      mark: 'point',
+      encoding: { ...d.encoding, y: { field: column('Budget global du projet').name, type: 'quantitative' } },
+    });
     if (!('spec' in parsed)) throw new Error(parsed.error);
     const { texts } = await render(parsed.spec);
     expect(texts.filter((t) => /^20\d\d$/.test(t)).length).toBeGreaterThan(1);

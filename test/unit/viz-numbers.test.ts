@@ -39,9 +39,9 @@ describe('formatDisplayNumber', () => {
   });
 
   it('reads the kind of a computed figure from its name', () => {
-    expect(['centroid_lon', 'latitude', 'deliveredRate', 'workingClassShare', 'year', 'edition', 'amountAtStake', 'chi2', 'mad'].map(kindOfName)).toEqual([
-      'coordinate', 'coordinate', 'rate', 'rate', 'code', 'code', 'amount', 'measure', 'measure',
-    ]);
+    expect(
+      ['centroid_lon', 'latitude', 'deliveredRate', 'workingClassShare', 'year', 'edition', 'amountAtStake', 'chi2', 'mad'].map(kindOfName),
+    ).toEqual(['coordinate', 'coordinate', 'rate', 'rate', 'code', 'code', 'amount', 'measure', 'measure']);
     // A « rate » outside [0, 1] is not a share: shown as a measure, not as 250 %.
     expect(formatNamedNumber('rate', 2.5)).toBe('2,5');
   });
@@ -63,7 +63,12 @@ afterAll(async () => {
 async function centroidCells(path: string, table: string) {
   await session.importPath(path);
   const r = await engine.query(`SELECT centroid_lon, centroid_lat FROM "${table}" WHERE centroid_lon IS NOT NULL`);
-  return r.rows.map((row) => row.map((v, i) => ({ v: Number(v), shown: displayCell(Number(v), { kind: 'number', scale: null, code: false, name: i ? 'centroid_lat' : 'centroid_lon' }) })));
+  return r.rows.map((row) =>
+    row.map((v, i) => ({
+      v: Number(v),
+      shown: displayCell(Number(v), { kind: 'number', scale: null, code: false, name: i ? 'centroid_lat' : 'centroid_lon' }),
+    })),
+  );
 }
 
 function expectReadable(cells: { v: number; shown: ReturnType<typeof displayCell> }[][]) {
@@ -79,7 +84,9 @@ function expectReadable(cells: { v: number; shown: ReturnType<typeof displayCell
 
 describe('statistics in a result grid', () => {
   it('shows an outlier test’s mean, standard deviation and z to 4 significant digits', async () => {
-    const r = await engine.query(`SELECT avg(v) AS moyenne, stddev_samp(v) AS ecart_type, (0.4 - avg(v)) / stddev_samp(v) AS z FROM (VALUES (0.1), (0.2), (0.4)) t(v)`);
+    const r = await engine.query(
+      `SELECT avg(v) AS moyenne, stddev_samp(v) AS ecart_type, (0.4 - avg(v)) / stddev_samp(v) AS z FROM (VALUES (0.1), (0.2), (0.4)) t(v)`,
+    );
     const [mean, sd, z] = r.rows[0]!.map(Number);
     // The trap: each has float noise well past 4 digits when printed in full.
     expect(String(mean).length).toBeGreaterThan(10);
@@ -107,9 +114,14 @@ describe('centroids in the grid', () => {
   it.skipIf(!existsSync(REAL))('and those of the real Paris arrondissements file (../shared/data)', async () => {
     const before = new Set(session.catalog.list().map((t) => t.name));
     await session.importPath(REAL);
-    const name = session.catalog.list().map((t) => t.name).find((n) => !before.has(n))!;
+    const name = session.catalog
+      .list()
+      .map((t) => t.name)
+      .find((n) => !before.has(n))!;
     const r = await engine.query(`SELECT centroid_lon FROM "${name}"`);
-    const cells = r.rows.map((row) => [{ v: Number(row[0]), shown: displayCell(Number(row[0]), { kind: 'number', scale: null, code: false, name: 'centroid_lon' }) }]);
+    const cells = r.rows.map((row) => [
+      { v: Number(row[0]), shown: displayCell(Number(row[0]), { kind: 'number', scale: null, code: false, name: 'centroid_lon' }) },
+    ]);
     expect(cells.length).toBe(20);
     expectReadable(cells);
   });

@@ -39,19 +39,32 @@ beforeAll(async () => {
 afterAll(async () => engine?.close());
 
 const summary = (specs: ReturnType<typeof recommendCharts>) =>
-  specs.map((s) => ({ mark: s.mark, x: s.encoding.x && { f: s.encoding.x.field, a: s.encoding.x.aggregate, b: s.encoding.x.bin, t: s.encoding.x.timeUnit }, y: s.encoding.y && { f: s.encoding.y.field, a: s.encoding.y.aggregate } }));
+  specs.map((s) => ({
+    mark: s.mark,
+    x: s.encoding.x && { f: s.encoding.x.field, a: s.encoding.x.aggregate, b: s.encoding.x.bin, t: s.encoding.x.timeUnit },
+    y: s.encoding.y && { f: s.encoding.y.field, a: s.encoding.y.aggregate },
+  }));
 
 describe('recommendations', () => {
   it('reads codes and years as categories, not quantities', () => {
     const type = (n: string) => fieldType(table.columns.find((c) => c.name === n)!);
     expect([type('montant'), type('effectif'), type('date_vote'), type('direction'), type('siret'), type('annee')]).toEqual([
-      'quantitative', 'quantitative', 'temporal', 'nominal', 'nominal', 'ordinal',
+      'quantitative',
+      'quantitative',
+      'temporal',
+      'nominal',
+      'nominal',
+      'ordinal',
     ]);
   });
 
   it('(nominal): the 20 most frequent values, as horizontal bars of counts', () => {
     const [first, ...rest] = recommendCharts(table, ['direction']);
-    expect(first).toMatchObject({ mark: 'bar', limit: 20, encoding: { y: { field: 'direction', type: 'nominal' }, x: { aggregate: 'count' } } });
+    expect(first).toMatchObject({
+      mark: 'bar',
+      limit: 20,
+      encoding: { y: { field: 'direction', type: 'nominal' }, x: { aggregate: 'count' } },
+    });
     expect(first!.description).toMatch(/^Les 20 valeurs les plus fréquentes de « Direction »/);
     expect(rest).toEqual([]);
   });
@@ -68,7 +81,11 @@ describe('recommendations', () => {
   it('(nominal, quantitative): summaries, then the total of an amount by category', () => {
     const specs = recommendCharts(table, ['direction', 'montant']);
     const pair = specs.slice(3);
-    expect(pair[0]).toMatchObject({ mark: 'bar', limit: 20, encoding: { y: { field: 'direction' }, x: { field: 'montant', aggregate: 'sum' } } });
+    expect(pair[0]).toMatchObject({
+      mark: 'bar',
+      limit: 20,
+      encoding: { y: { field: 'direction' }, x: { field: 'montant', aggregate: 'sum' } },
+    });
     expect(pair[0]!.description).toBe('Total de « Montant voté (€) » par « Direction », les 20 plus grands');
     expect(pair[1]).toMatchObject({ mark: 'boxplot', encoding: { x: { field: 'direction' }, y: { field: 'montant' } } });
     // A count-like quantity is averaged, an amount summed.
@@ -77,7 +94,10 @@ describe('recommendations', () => {
 
   it('(temporal, quantitative): the monthly total over time', () => {
     const specs = recommendCharts(table, ['date_vote', 'montant']);
-    expect(specs[0]).toMatchObject({ mark: 'line', encoding: { x: { field: 'date_vote', timeUnit: 'yearmonth' }, y: { aggregate: 'count' } } });
+    expect(specs[0]).toMatchObject({
+      mark: 'line',
+      encoding: { x: { field: 'date_vote', timeUnit: 'yearmonth' }, y: { aggregate: 'count' } },
+    });
     const line = specs.find((s) => s.mark === 'line' && s.encoding.y?.field === 'montant');
     expect(line).toMatchObject({ encoding: { x: { timeUnit: 'yearmonth' }, y: { aggregate: 'sum' } } });
     expect(line!.description).toBe('Total de « Montant voté (€) » par mois de « Date du vote »');
@@ -99,7 +119,10 @@ describe('recommendations', () => {
     for (const spec of specs) {
       const { vegaLite, values } = await chartData(engine, await prepareChart(engine, spec, table));
       expect(values.length, spec.description).toBeGreaterThan(0);
-      const view = new vega.View(vega.parse(compile(vegaLite as never).spec, undefined, { ast: true }), { renderer: 'none', expr: expressionInterpreter as never });
+      const view = new vega.View(vega.parse(compile(vegaLite as never).spec, undefined, { ast: true }), {
+        renderer: 'none',
+        expr: expressionInterpreter as never,
+      });
       expect(await view.toSVG(), spec.description).toContain('<svg');
       view.finalize();
     }

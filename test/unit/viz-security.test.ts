@@ -21,8 +21,17 @@ const table: TableEntry = {
     { name: COLUMN, label: `datum['x'].constructor`, type: 'DOUBLE' },
   ],
   source: {
-    fileName: '<script>alert("file")</script>.csv', path: '/tmp/x.csv', size: 1, sha256: 'b'.repeat(64), mtime: null, format: 'csv',
-    options: {}, rows: 3, columns: 2, importedAt: '2024-01-01T00:00:00Z', durationMs: 1,
+    fileName: '<script>alert("file")</script>.csv',
+    path: '/tmp/x.csv',
+    size: 1,
+    sha256: 'b'.repeat(64),
+    mtime: null,
+    format: 'csv',
+    options: {},
+    rows: 3,
+    columns: 2,
+    importedAt: '2024-01-01T00:00:00Z',
+    durationMs: 1,
   },
 };
 
@@ -34,7 +43,10 @@ beforeAll(async () => {
 afterAll(async () => engine?.close());
 
 async function svgOf(vl: VlSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(vl as never).spec, undefined, { ast: true }), { renderer: 'none', expr: expressionInterpreter as never });
+  const view = new vega.View(vega.parse(compile(vl as never).spec, undefined, { ast: true }), {
+    renderer: 'none',
+    expr: expressionInterpreter as never,
+  });
   const svg = await view.toSVG();
   view.finalize();
   return svg;
@@ -50,7 +62,10 @@ describe('hostile labels and values', () => {
       encoding: {
         x: { field: 'cat', type: 'nominal' },
         y: { field: COLUMN, type: 'quantitative', aggregate: 'sum' },
-        tooltip: [{ field: 'cat', type: 'nominal' }, { field: COLUMN, type: 'quantitative', aggregate: 'sum' }],
+        tooltip: [
+          { field: 'cat', type: 'nominal' },
+          { field: COLUMN, type: 'quantitative', aggregate: 'sum' },
+        ],
       },
     });
     const compiled = await prepareChart(engine, spec, table);

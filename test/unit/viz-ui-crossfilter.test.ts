@@ -13,7 +13,15 @@ import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { emptyDraft, parseDraft, placeField, setMark, setTileMap, swapAxes } from '../../src/core/viz/builder.ts';
 import { chartData, prepareChart } from '../../src/core/viz/compile.ts';
-import { BRUSH, brushChannel, crossFiltered, othersSelections, selectionFromDatum, selectionFromInterval, withBrush } from '../../src/core/viz/crossfilter.ts';
+import {
+  BRUSH,
+  brushChannel,
+  crossFiltered,
+  othersSelections,
+  selectionFromDatum,
+  selectionFromInterval,
+  withBrush,
+} from '../../src/core/viz/crossfilter.ts';
 import { chartCsv, chartFileName, chartJson, chartTexts } from '../../src/core/viz/export-chart.ts';
 import { ChartSpec } from '../../src/core/viz/spec.ts';
 
@@ -78,13 +86,19 @@ describe('cross-filtering', () => {
     const b = crossFiltered(byYear(), subs, [...sel, { column: 'absente', op: 'in', values: ['x'] }]);
     expect(b.source.filters).toEqual(sel);
     const { values } = await chartData(engine, await prepareChart(engine, b, subs));
-    const direct = await engine.query(`SELECT annee_budgetaire, count(*)::DOUBLE FROM ${subs.name} WHERE montant_vote BETWEEN 1000 AND 20000 GROUP BY 1 ORDER BY 1`);
+    const direct = await engine.query(
+      `SELECT annee_budgetaire, count(*)::DOUBLE FROM ${subs.name} WHERE montant_vote BETWEEN 1000 AND 20000 GROUP BY 1 ORDER BY 1`,
+    );
     expect(values.map((v) => [v.x, v.y])).toEqual(direct.rows);
   });
 
   it('selects a month of dates clicked on a temporal axis', async () => {
     const dateCol = subs.columns.find((c) => /^date/i.test(c.name))!;
-    const line = ChartSpec.parse({ source: { table: subs.name }, mark: 'bar', encoding: { x: { field: dateCol.name, type: 'temporal', timeUnit: 'yearmonth' }, y: { type: 'quantitative', aggregate: 'count' } } });
+    const line = ChartSpec.parse({
+      source: { table: subs.name },
+      mark: 'bar',
+      encoding: { x: { field: dateCol.name, type: 'temporal', timeUnit: 'yearmonth' }, y: { type: 'quantitative', aggregate: 'count' } },
+    });
     const { values } = await chartData(engine, await prepareChart(engine, line, subs));
     const first = values.find((v) => v.x !== null)!;
     const sel = selectionFromDatum(line, first);

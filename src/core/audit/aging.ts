@@ -7,7 +7,20 @@
 import { z } from 'zod';
 import { inputOf, OperationError } from '../ops/registry.ts';
 import { quoteIdent, sqlValue } from '../sql/ident.ts';
-import { auditOperation, firstRow, fmtEur, fmtInt, fmtPct, makeResult, plural, requireDateColumn, requireNumericColumn, resultParam, rowsOf, tableParam } from './common.ts';
+import {
+  auditOperation,
+  firstRow,
+  fmtEur,
+  fmtInt,
+  fmtPct,
+  makeResult,
+  plural,
+  requireDateColumn,
+  requireNumericColumn,
+  resultParam,
+  rowsOf,
+  tableParam,
+} from './common.ts';
 
 export const DEFAULT_AGE_BOUNDS = [30, 60, 90, 180, 365] as const;
 
@@ -23,14 +36,18 @@ export const AgingParams = z.object({
   table: tableParam,
   date: z.string().min(1).max(1000).describe("Colonne de date de l'élément (facture, vote, échéance)"),
   amount: z.string().min(1).max(1000).optional().describe('Colonne de montant (facultative) : total par tranche'),
-  referenceDate: isoDate.describe("Date de référence AAAA-MM-JJ (obligatoire, jamais « aujourd'hui » : le résultat doit pouvoir être rejoué)"),
+  referenceDate: isoDate.describe(
+    "Date de référence AAAA-MM-JJ (obligatoire, jamais « aujourd'hui » : le résultat doit pouvoir être rejoué)",
+  ),
   bounds: z
     .array(z.number().int().min(0).max(100_000))
     .min(1)
     .max(30)
     .default([...DEFAULT_AGE_BOUNDS])
     .refine((b) => b.every((x, i) => i === 0 || x > b[i - 1]!), 'bornes strictement croissantes attendues')
-    .describe('Bornes hautes des tranches en jours, incluses (par défaut 30, 60, 90, 180, 365 : 0–30, 31–60, 61–90, 91–180, 181–365, > 365)'),
+    .describe(
+      'Bornes hautes des tranches en jours, incluses (par défaut 30, 60, 90, 180, 365 : 0–30, 31–60, 61–90, 91–180, 181–365, > 365)',
+    ),
   result: resultParam,
 });
 export type AgingParams = z.infer<typeof AgingParams>;
@@ -46,8 +63,7 @@ export interface AgingDetail {
   chart: Record<string, unknown>;
 }
 
-const AGING_ABOUT =
-  "Balance âgée : nombre et montant par tranche d'ancienneté à une date de référence (dates futures et vides à part)";
+const AGING_ABOUT = "Balance âgée : nombre et montant par tranche d'ancienneté à une date de référence (dates futures et vides à part)";
 
 export const aging = auditOperation<AgingParams, AgingDetail>('aging', AgingParams, AGING_ABOUT, async (ctx, p) => {
   requireDateColumn(ctx, p.table, p.date);

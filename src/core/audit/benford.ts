@@ -37,7 +37,12 @@ export const MAD_RANGES: Record<BenfordTest, readonly [number, number, number]> 
 /** Chi-square critical values at 5 % for 8, 89 and 99 degrees of freedom. */
 export const CHI2_CRITICAL_5: Record<BenfordTest, number> = { first: 15.507, 'first-two': 112.022, 'last-two': 123.225 };
 
-export const CONFORMITY_LABELS = ['conformité étroite', 'conformité acceptable', 'conformité marginalement acceptable', 'non-conformité'] as const;
+export const CONFORMITY_LABELS = [
+  'conformité étroite',
+  'conformité acceptable',
+  'conformité marginalement acceptable',
+  'non-conformité',
+] as const;
 
 export function conformity(test: BenfordTest, mad: number): (typeof CONFORMITY_LABELS)[number] {
   const [a, b, c] = MAD_RANGES[test];
@@ -150,7 +155,10 @@ export const benford = auditOperation<BenfordParams, BenfordDetail>('benford', B
         `${p.test === 'last-two' ? ' (ceux du test des deux premiers chiffres)' : ''}. ` +
         `Khi-deux ${fmtNum(chi2, 2)} pour ${df} degrés de liberté (seuil à 5 % : ${fmtNum(CHI2_CRITICAL_5[p.test], 3)}). ` +
         (deviant.length
-          ? `Chiffres les plus en écart (z > 1,96) : ${deviant.slice(0, 5).map((d) => `${pad(d.digit)} (${fmtInt(d.observed)} observés pour ${fmtNum(d.expected, 1)} attendus)`).join(', ')}.`
+          ? `Chiffres les plus en écart (z > 1,96) : ${deviant
+              .slice(0, 5)
+              .map((d) => `${pad(d.digit)} (${fmtInt(d.observed)} observés pour ${fmtNum(d.expected, 1)} attendus)`)
+              .join(', ')}.`
           : 'Aucun chiffre en écart significatif (z > 1,96).');
   return {
     table: res.table,

@@ -4,7 +4,18 @@
 import { z } from 'zod';
 import { inputOf, OperationError, runOperation, type OperationContext, type OperationResult } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, safeIdentifier } from '../sql/ident.ts';
-import { auditOperation, firstRow, fmtInt, LINE, makeResult, plural, requireColumns, resultParam, tableParam, withLineSql } from './common.ts';
+import {
+  auditOperation,
+  firstRow,
+  fmtInt,
+  LINE,
+  makeResult,
+  plural,
+  requireColumns,
+  resultParam,
+  tableParam,
+  withLineSql,
+} from './common.ts';
 import { fingerprintSql, ngramFingerprintSql } from './normalize.ts';
 
 export const ClustersParams = z.object({
@@ -13,7 +24,7 @@ export const ClustersParams = z.object({
   method: z
     .enum(['fingerprint', 'ngram'])
     .default('fingerprint')
-    .describe("Clé : « fingerprint » (mots normalisés, triés, dédoublonnés) ou « ngram » (n-grammes de caractères triés)"),
+    .describe('Clé : « fingerprint » (mots normalisés, triés, dédoublonnés) ou « ngram » (n-grammes de caractères triés)'),
   n: z.number().int().min(1).max(5).default(2).describe('Taille des n-grammes (méthode « ngram »)'),
   result: resultParam,
 });
@@ -25,8 +36,7 @@ export interface ClustersDetail {
   rows: number;
 }
 
-const CLUSTERS_ABOUT =
-  'Regroupement par collision de clés (OpenRefine) : graphies différentes d’une même valeur, à valider';
+const CLUSTERS_ABOUT = 'Regroupement par collision de clés (OpenRefine) : graphies différentes d’une même valeur, à valider';
 
 export const clusters = auditOperation<ClustersParams, ClustersDetail>('clusters', ClustersParams, CLUSTERS_ABOUT, async (ctx, p) => {
   requireColumns(ctx, p.table, [p.column]);
@@ -47,7 +57,10 @@ export const clusters = auditOperation<ClustersParams, ClustersDetail>('clusters
     FROM c JOIN k USING (cle)
     ORDER BY cluster, k.nb_lignes DESC, k.valeur`;
   const res = await makeResult(ctx, 'clusters', select, p.result);
-  const s = await firstRow(ctx, `SELECT count(DISTINCT cluster) AS c, count(*) AS v, coalesce(sum(nb_lignes), 0) AS r FROM ${quoteIdent(res.table)}`);
+  const s = await firstRow(
+    ctx,
+    `SELECT count(DISTINCT cluster) AS c, count(*) AS v, coalesce(sum(nb_lignes), 0) AS r FROM ${quoteIdent(res.table)}`,
+  );
   const n = Number(s.c);
   const summary =
     n === 0
@@ -72,26 +85,30 @@ export const AcceptClustersParams = z.object({
 });
 export type AcceptClustersParams = z.infer<typeof AcceptClustersParams>;
 
-const CLUSTERS_ACCEPT_ABOUT =
-  'Enregistre une correspondance valeur → forme canonique validée (table map_<nom>, à joindre)';
+const CLUSTERS_ACCEPT_ABOUT = 'Enregistre une correspondance valeur → forme canonique validée (table map_<nom>, à joindre)';
 
-export const clustersAccept = auditOperation<AcceptClustersParams, { table: string; pairs: number }>('clusters-accept', AcceptClustersParams, CLUSTERS_ACCEPT_ABOUT, async (ctx, p) => {
-  const table = `map_${safeIdentifier(p.name, 'correspondance')}`;
-  const pairs = Object.entries(p.mapping);
-  const values = pairs.map(([v, c]) => `(${quoteLiteral(v)}, ${quoteLiteral(c)})`).join(',\n');
-  const select = `SELECT * FROM (VALUES ${values}) AS m(valeur, canonique) ORDER BY canonique, valeur`;
-  if (ctx.catalog.get(table) && ctx.catalog.get(table)!.kind !== 'result') {
-    throw new OperationError(`« ${table} » existe déjà et n’est pas une correspondance`);
-  }
-  const res = await makeResult(ctx, 'clusters-accept', select, table);
-  return {
-    table: res.table,
-    sql: [res.sql],
-    inputs: [],
-    summary: `Correspondance « ${table} » enregistrée : ${plural(pairs.length, 'valeur')} ramenée${pairs.length > 1 ? 's' : ''} à ${plural(new Set(pairs.map((x) => x[1])).size, 'forme canonique', 'formes canoniques')}.`,
-    detail: { table: res.table, pairs: pairs.length },
-  };
-});
+export const clustersAccept = auditOperation<AcceptClustersParams, { table: string; pairs: number }>(
+  'clusters-accept',
+  AcceptClustersParams,
+  CLUSTERS_ACCEPT_ABOUT,
+  async (ctx, p) => {
+    const table = `map_${safeIdentifier(p.name, 'correspondance')}`;
+    const pairs = Object.entries(p.mapping);
+    const values = pairs.map(([v, c]) => `(${quoteLiteral(v)}, ${quoteLiteral(c)})`).join(',\n');
+    const select = `SELECT * FROM (VALUES ${values}) AS m(valeur, canonique) ORDER BY canonique, valeur`;
+    if (ctx.catalog.get(table) && ctx.catalog.get(table)!.kind !== 'result') {
+      throw new OperationError(`« ${table} » existe déjà et n’est pas une correspondance`);
+    }
+    const res = await makeResult(ctx, 'clusters-accept', select, table);
+    return {
+      table: res.table,
+      sql: [res.sql],
+      inputs: [],
+      summary: `Correspondance « ${table} » enregistrée : ${plural(pairs.length, 'valeur')} ramenée${pairs.length > 1 ? 's' : ''} à ${plural(new Set(pairs.map((x) => x[1])).size, 'forme canonique', 'formes canoniques')}.`,
+      detail: { table: res.table, pairs: pairs.length },
+    };
+  },
+);
 
 /** The API the Audit view calls when the auditor accepts clusters: journaled like any operation. */
 export function acceptClusters(

@@ -10,7 +10,12 @@ import { numberFormat } from '../util/numbers.ts';
  * Registers an audit test: its id, its parameters' schema, what it does (for `loupe run --help` and the
  * Audit view) and how it runs.
  */
-export function auditOperation<P, D>(id: string, params: Operation<P, D>['params'], description: string, run: Operation<P, D>['run']): Operation<P, D> {
+export function auditOperation<P, D>(
+  id: string,
+  params: Operation<P, D>['params'],
+  description: string,
+  run: Operation<P, D>['run'],
+): Operation<P, D> {
   return registerOperation<P, D>({ id, kind: 'audit', description, params, run });
 }
 

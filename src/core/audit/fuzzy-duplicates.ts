@@ -5,7 +5,20 @@
 import { z } from 'zod';
 import { inputOf } from '../ops/registry.ts';
 import { quoteIdent, sqlValue } from '../sql/ident.ts';
-import { auditOperation, firstRow, fmtEur, fmtInt, LINE, makeResult, plural, requireColumns, requireNumericColumn, resultParam, tableParam, withLineSql } from './common.ts';
+import {
+  auditOperation,
+  firstRow,
+  fmtEur,
+  fmtInt,
+  LINE,
+  makeResult,
+  plural,
+  requireColumns,
+  requireNumericColumn,
+  resultParam,
+  tableParam,
+  withLineSql,
+} from './common.ts';
 import { normalizeNameSql } from './normalize.ts';
 
 export const FuzzyDuplicatesParams = z.object({
@@ -22,7 +35,7 @@ export const FuzzyDuplicatesParams = z.object({
     .enum(['prefixe', 'trigramme'])
     .default('prefixe')
     .describe(
-      "Blocage : « prefixe » ne compare que les noms qui commencent par les 3 mêmes caractères (rapide) ; « trigramme » compare ceux qui partagent au moins un trigramme (plus complet, plus lent)",
+      'Blocage : « prefixe » ne compare que les noms qui commencent par les 3 mêmes caractères (rapide) ; « trigramme » compare ceux qui partagent au moins un trigramme (plus complet, plus lent)',
     ),
   legalForms: z.boolean().default(true).describe('Retirer les formes juridiques (ASSOCIATION, SARL, SAS…) avant de comparer'),
   result: resultParam,
@@ -40,19 +53,23 @@ export interface FuzzyDuplicatesDetail {
 const FUZZY_DUPLICATES_ABOUT =
   'Quasi-doublons : noms presque identiques après normalisation (Jaro-Winkler), regroupés avec lignes et montants';
 
-export const fuzzyDuplicates = auditOperation<FuzzyDuplicatesParams, FuzzyDuplicatesDetail>('fuzzy-duplicates', FuzzyDuplicatesParams, FUZZY_DUPLICATES_ABOUT, async (ctx, p) => {
-  requireColumns(ctx, p.table, [p.column]);
-  if (p.amount) requireNumericColumn(ctx, p.table, p.amount);
-  const col = quoteIdent(p.column);
-  const amt = p.amount ? quoteIdent(p.amount) : 'NULL::DOUBLE';
-  const norm = normalizeNameSql('valeur', { legalForms: p.legalForms });
-  const block =
-    p.blocking === 'prefixe'
-      ? `SELECT valeur, norm, substr(norm, 1, 3) AS bloc FROM v`
-      : `SELECT valeur, norm, unnest(list_distinct(list_transform(range(1, greatest(length(norm) - 1, 2)), i -> substr(norm, i, 3)))) AS bloc FROM v`;
-  // One node per distinct spelling (trimmed); identical normalised forms have similarity 1 and so
-  // always end in the same group.
-  const select = `
+export const fuzzyDuplicates = auditOperation<FuzzyDuplicatesParams, FuzzyDuplicatesDetail>(
+  'fuzzy-duplicates',
+  FuzzyDuplicatesParams,
+  FUZZY_DUPLICATES_ABOUT,
+  async (ctx, p) => {
+    requireColumns(ctx, p.table, [p.column]);
+    if (p.amount) requireNumericColumn(ctx, p.table, p.amount);
+    const col = quoteIdent(p.column);
+    const amt = p.amount ? quoteIdent(p.amount) : 'NULL::DOUBLE';
+    const norm = normalizeNameSql('valeur', { legalForms: p.legalForms });
+    const block =
+      p.blocking === 'prefixe'
+        ? `SELECT valeur, norm, substr(norm, 1, 3) AS bloc FROM v`
+        : `SELECT valeur, norm, unnest(list_distinct(list_transform(range(1, greatest(length(norm) - 1, 2)), i -> substr(norm, i, 3)))) AS bloc FROM v`;
+    // One node per distinct spelling (trimmed); identical normalised forms have similarity 1 and so
+    // always end in the same group.
+    const select = `
     WITH RECURSIVE
     src AS (SELECT ${LINE}, trim(CAST(${col} AS VARCHAR)) AS valeur, ${amt} AS montant FROM ${withLineSql(ctx, p.table)} WHERE nullif(trim(CAST(${col} AS VARCHAR)), '') IS NOT NULL),
     v AS (
@@ -81,25 +98,26 @@ export const fuzzyDuplicates = auditOperation<FuzzyDuplicatesParams, FuzzyDuplic
       valeur, nom_normalise, nb_lignes, montant, round(similarite_max, 4) AS similarite_max, lignes
     FROM m
     ORDER BY groupe, nb_lignes DESC, valeur`;
-  const res = await makeResult(ctx, 'fuzzy-duplicates', select, p.result);
-  const s = await firstRow(
-    ctx,
-    `SELECT count(DISTINCT groupe) AS g, count(*) AS v, coalesce(sum(nb_lignes), 0) AS r, sum(montant) AS a FROM ${quoteIdent(res.table)}`,
-  );
-  const groups = Number(s.g);
-  const amount = p.amount ? Number(s.a ?? 0) : null;
-  const summary =
-    groups === 0
-      ? `Aucun quasi-doublon sur « ${p.column} » dans « ${p.table} » au seuil de Jaro-Winkler ${sqlValue(p.threshold).replace('.', ',')}.`
-      : `${plural(groups, 'groupe')} de noms proches sur « ${p.column} » dans « ${p.table} » (Jaro-Winkler ≥ ${String(p.threshold).replace('.', ',')} après normalisation) : ` +
-        `${fmtInt(s.v)} graphies différentes, ${fmtInt(s.r)} lignes` +
-        (amount !== null ? `, ${fmtEur(amount)} au total.` : '.') +
-        ' À revoir une par une : des noms proches peuvent désigner des organismes distincts.';
-  return {
-    table: res.table,
-    sql: [res.sql],
-    inputs: [inputOf(ctx, p.table)],
-    summary,
-    detail: { groups, variants: Number(s.v), rows: Number(s.r), amount, threshold: p.threshold },
-  };
-});
+    const res = await makeResult(ctx, 'fuzzy-duplicates', select, p.result);
+    const s = await firstRow(
+      ctx,
+      `SELECT count(DISTINCT groupe) AS g, count(*) AS v, coalesce(sum(nb_lignes), 0) AS r, sum(montant) AS a FROM ${quoteIdent(res.table)}`,
+    );
+    const groups = Number(s.g);
+    const amount = p.amount ? Number(s.a ?? 0) : null;
+    const summary =
+      groups === 0
+        ? `Aucun quasi-doublon sur « ${p.column} » dans « ${p.table} » au seuil de Jaro-Winkler ${sqlValue(p.threshold).replace('.', ',')}.`
+        : `${plural(groups, 'groupe')} de noms proches sur « ${p.column} » dans « ${p.table} » (Jaro-Winkler ≥ ${String(p.threshold).replace('.', ',')} après normalisation) : ` +
+          `${fmtInt(s.v)} graphies différentes, ${fmtInt(s.r)} lignes` +
+          (amount !== null ? `, ${fmtEur(amount)} au total.` : '.') +
+          ' À revoir une par une : des noms proches peuvent désigner des organismes distincts.';
+    return {
+      table: res.table,
+      sql: [res.sql],
+      inputs: [inputOf(ctx, p.table)],
+      summary,
+      detail: { groups, variants: Number(s.v), rows: Number(s.r), amount, threshold: p.threshold },
+    };
+  },
+);

@@ -9,7 +9,21 @@ import { z } from 'zod';
 import { inputOf } from '../ops/registry.ts';
 import { population, populationLine, type Population } from '../ops/population.ts';
 import { quoteIdent } from '../sql/ident.ts';
-import { auditOperation, firstRow, fmtInt, LINE, makeResult, plural, requireColumns, requireDateColumn, resultParam, rowsOf, scalar, tableParam, withLineSql } from './common.ts';
+import {
+  auditOperation,
+  firstRow,
+  fmtInt,
+  LINE,
+  makeResult,
+  plural,
+  requireColumns,
+  requireDateColumn,
+  resultParam,
+  rowsOf,
+  scalar,
+  tableParam,
+  withLineSql,
+} from './common.ts';
 
 export const GapsParams = z.object({
   table: tableParam,
@@ -17,7 +31,9 @@ export const GapsParams = z.object({
   kind: z
     .enum(['number', 'code', 'date'])
     .default('number')
-    .describe("« number » : entiers ; « code » : préfixe + numéro final, suivis par préfixe (2024_01700) ; « date » : jours ou mois manquants"),
+    .describe(
+      '« number » : entiers ; « code » : préfixe + numéro final, suivis par préfixe (2024_01700) ; « date » : jours ou mois manquants',
+    ),
   unit: z.enum(['day', 'month']).default('day').describe('Pour les dates : chercher les jours (day) ou les mois (month) manquants'),
   result: resultParam,
 });
@@ -82,7 +98,9 @@ export const gaps = auditOperation<GapsParams, GapsDetail>('gaps', GapsParams, G
     `SELECT count(*) AS n, count(DISTINCT num) AS d, min(num) AS lo, max(num) AS hi FROM (${parsedWhole}) WHERE num IS NOT NULL`,
   );
   const segmentedBy: GapsDetail['segmentedBy'] =
-    p.kind === 'number' && Number(whole.d) > 0 && (Number(whole.hi) - Number(whole.lo) + 1) * MIN_DENSITY > Number(whole.d) &&
+    p.kind === 'number' &&
+    Number(whole.d) > 0 &&
+    (Number(whole.hi) - Number(whole.lo) + 1) * MIN_DENSITY > Number(whole.d) &&
     Number(await scalar(ctx, `SELECT count(*) FILTER (prefixe <> '') FROM (${parsedByYear})`)) > 0
       ? 'année'
       : null;
@@ -129,11 +147,17 @@ export const gaps = auditOperation<GapsParams, GapsDetail>('gaps', GapsParams, G
   );
   const nonBlank = Number(await scalar(ctx, `SELECT count(*) FROM (${text})`));
   const used = Number(pc.used);
-  const examples = (await rowsOf(ctx, `SELECT s, count(*) AS n FROM (${parsedWhole}) WHERE num IS NULL GROUP BY s ORDER BY n DESC, s LIMIT 5`)).map((r) => String(r.s));
+  const examples = (
+    await rowsOf(ctx, `SELECT s, count(*) AS n FROM (${parsedWhole}) WHERE num IS NULL GROUP BY s ORDER BY n DESC, s LIMIT 5`)
+  ).map((r) => String(r.s));
   const unparsed = nonBlank - used;
   const pop = population(read, used, 'avec un numéro lisible', [
     { reason: read - nonBlank === 1 ? 'vide' : 'vides', rows: read - nonBlank },
-    { reason: p.kind === 'code' ? 'sans numéro final lisible' : unparsed === 1 ? 'non numérique' : 'non numériques', rows: unparsed, examples },
+    {
+      reason: p.kind === 'code' ? 'sans numéro final lisible' : unparsed === 1 ? 'non numérique' : 'non numériques',
+      rows: unparsed,
+      examples,
+    },
   ]);
   const d: GapsDetail = {
     gaps: Number(s.gaps),
@@ -154,8 +178,13 @@ export const gaps = auditOperation<GapsParams, GapsDetail>('gaps', GapsParams, G
       `${Number(pc.outside) ? ` ; ${plural(Number(pc.outside), 'numéro')} sans année en tête, suivi${Number(pc.outside) > 1 ? 's' : ''} à part` : ''}).`;
   }
   if (d.refusedSequences > 0) {
-    const ref = await rowsOf(ctx, `SELECT prefixe, debut, fin, nb FROM ${quoteIdent(res.table)} WHERE anomalie = 'plage trop clairsemée' ORDER BY nb DESC, debut LIMIT 3`);
-    const where = ref.map((r) => `${r.prefixe ? `« ${r.prefixe} » : ` : ''}${plural(Number(r.nb), 'numéro')} de ${r.debut} à ${r.fin}`).join(' ; ');
+    const ref = await rowsOf(
+      ctx,
+      `SELECT prefixe, debut, fin, nb FROM ${quoteIdent(res.table)} WHERE anomalie = 'plage trop clairsemée' ORDER BY nb DESC, debut LIMIT 3`,
+    );
+    const where = ref
+      .map((r) => `${r.prefixe ? `« ${r.prefixe} » : ` : ''}${plural(Number(r.nb), 'numéro')} de ${r.debut} à ${r.fin}`)
+      .join(' ; ');
     shape +=
       d.refusedSequences === d.sequences
         ? ` Lacunes non comptées : la plage est trop clairsemée pour une numérotation continue (${where} ; moins d'un numéro sur ${fmtInt(1 / MIN_DENSITY)}) ; les « manques » n'y mesureraient que la structure ${p.kind === 'number' ? 'du numéro' : 'du code'}, pas des trous.`
@@ -165,7 +194,9 @@ export const gaps = auditOperation<GapsParams, GapsDetail>('gaps', GapsParams, G
   const head =
     analysed === 0 && d.sequences > 0
       ? 'lacunes non comptées'
-      : d.gaps === 0 ? 'aucune lacune' : `${plural(d.gaps, 'lacune')} pour ${plural(d.missing, 'numéro manquant', 'numéros manquants')}`;
+      : d.gaps === 0
+        ? 'aucune lacune'
+        : `${plural(d.gaps, 'lacune')} pour ${plural(d.missing, 'numéro manquant', 'numéros manquants')}`;
   const summary =
     `Séquence « ${p.column} » de « ${p.table} »${p.kind === 'code' ? ` (${plural(d.sequences, 'préfixe')})` : ''} : ${populationLine(pop)}.${shape}` +
     ` Résultat : ${head}` +
@@ -192,12 +223,20 @@ async function runDates(ctx: Parameters<typeof withLineSql>[0], p: GapsParams, c
   const used = Number(await scalar(ctx, `SELECT count(${col}) FROM ${quoteIdent(p.table)}`));
   const pop = population(read, used, 'datées', [{ reason: 'sans date', rows: read - used }]);
   const d: GapsDetail = {
-    gaps: Number(s.gaps), missing: Number(s.missing), duplicates: 0, duplicateRows: 0, unparsed: 0, sequences: 1, refusedSequences: 0,
-    segmentedBy: null, population: pop,
+    gaps: Number(s.gaps),
+    missing: Number(s.missing),
+    duplicates: 0,
+    duplicateRows: 0,
+    unparsed: 0,
+    sequences: 1,
+    refusedSequences: 0,
+    segmentedBy: null,
+    population: pop,
   };
   const what = unit === 'month' ? ['mois manquant', 'mois manquants'] : ['jour manquant', 'jours manquants'];
   const summary =
     `Séquence « ${p.column} » de « ${p.table} » : ${populationLine(pop)}. Résultat : ` +
-    (d.gaps === 0 ? 'aucune lacune' : `${plural(d.gaps, 'lacune')} pour ${plural(d.missing, what[0]!, what[1])}`) + '.';
+    (d.gaps === 0 ? 'aucune lacune' : `${plural(d.gaps, 'lacune')} pour ${plural(d.missing, what[0]!, what[1])}`) +
+    '.';
   return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail: d };
 }

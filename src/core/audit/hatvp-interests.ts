@@ -7,7 +7,18 @@ import type { OperationContext } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
 
 /** Per section, the column naming the organisation (first one present wins). */
-const ORGANISATION_COLUMNS = ['nomsociete', 'nomstructure', 'employeur', 'employeurconjoint', 'nomemployeur', 'employeurcollaborateur', 'nomorganisme', 'organisme', 'structure', 'denomination'];
+const ORGANISATION_COLUMNS = [
+  'nomsociete',
+  'nomstructure',
+  'employeur',
+  'employeurconjoint',
+  'nomemployeur',
+  'employeurcollaborateur',
+  'nomorganisme',
+  'organisme',
+  'structure',
+  'denomination',
+];
 
 /** French names of the sections users read in the result. */
 const SECTIONS: Record<string, string> = {

@@ -46,6 +46,9 @@ export function frenchHolidays(year: number): { date: string; label: string }[] 
 /** A SQL VALUES table (jour DATE, libelle VARCHAR) of the holidays between two years. */
 export function holidaysValuesSql(fromYear: number, toYear: number): string {
   const rows: string[] = [];
-  for (let y = fromYear; y <= toYear; y++) for (const h of frenchHolidays(y)) rows.push(`(DATE '${h.date}', '${h.label.replaceAll("'", "''")}')`);
-  return rows.length ? `(SELECT * FROM (VALUES ${rows.join(', ')}) AS f(jour, libelle))` : `(SELECT NULL::DATE AS jour, NULL::VARCHAR AS libelle WHERE FALSE)`;
+  for (let y = fromYear; y <= toYear; y++)
+    for (const h of frenchHolidays(y)) rows.push(`(DATE '${h.date}', '${h.label.replaceAll("'", "''")}')`);
+  return rows.length
+    ? `(SELECT * FROM (VALUES ${rows.join(', ')}) AS f(jour, libelle))`
+    : `(SELECT NULL::DATE AS jour, NULL::VARCHAR AS libelle WHERE FALSE)`;
 }

@@ -11,8 +11,26 @@
  * STE/SOCIETE are included: « Société Dupont » and « Dupont SARL » are the same supplier.
  */
 export const LEGAL_FORM_WORDS = [
-  'ASSOCIATION', 'ASSOC', 'ASSO', 'STE', 'SOCIETE', 'SARL', 'SARLU', 'SAS', 'SASU', 'SA', 'EURL', 'SCI', 'SCOP',
-  'SCIC', 'SNC', 'SEM', 'SPL', 'GIE', 'EI', 'EIRL',
+  'ASSOCIATION',
+  'ASSOC',
+  'ASSO',
+  'STE',
+  'SOCIETE',
+  'SARL',
+  'SARLU',
+  'SAS',
+  'SASU',
+  'SA',
+  'EURL',
+  'SCI',
+  'SCOP',
+  'SCIC',
+  'SNC',
+  'SEM',
+  'SPL',
+  'GIE',
+  'EI',
+  'EIRL',
 ] as const;
 
 /**
@@ -146,9 +164,34 @@ export function idDigitsSql(expr: string): string {
  * (normalizeTextSql: upper case, no accent, punctuation as spaces). « N/A » becomes « N A ».
  */
 export const PLACEHOLDER_WORDS = [
-  'N A', 'NA', 'NC', 'ND', 'NR', 'NON', 'NEANT', 'NUL', 'NULL', 'NONE', 'INCONNU', 'INCONNUE', 'SANS', 'SANS OBJET', 'SO',
-  'NON RENSEIGNE', 'NON RENSEIGNEE', 'NON COMMUNIQUE', 'NON DISPONIBLE', 'NON APPLICABLE', 'A COMPLETER', 'AUCUN', 'AUCUNE',
-  'DIVERS', 'TEST', 'XXX', 'XX', 'X',
+  'N A',
+  'NA',
+  'NC',
+  'ND',
+  'NR',
+  'NON',
+  'NEANT',
+  'NUL',
+  'NULL',
+  'NONE',
+  'INCONNU',
+  'INCONNUE',
+  'SANS',
+  'SANS OBJET',
+  'SO',
+  'NON RENSEIGNE',
+  'NON RENSEIGNEE',
+  'NON COMMUNIQUE',
+  'NON DISPONIBLE',
+  'NON APPLICABLE',
+  'A COMPLETER',
+  'AUCUN',
+  'AUCUNE',
+  'DIVERS',
+  'TEST',
+  'XXX',
+  'XX',
+  'X',
 ] as const;
 
 /**

@@ -10,7 +10,20 @@
 import { z } from 'zod';
 import { inputOf, OperationError } from '../ops/registry.ts';
 import { quoteIdent, sqlValue } from '../sql/ident.ts';
-import { auditOperation, firstRow, fmtInt, fmtNum, LINE, makeResult, plural, requireColumns, requireNumericColumn, resultParam, tableParam, withLineSql } from './common.ts';
+import {
+  auditOperation,
+  firstRow,
+  fmtInt,
+  fmtNum,
+  LINE,
+  makeResult,
+  plural,
+  requireColumns,
+  requireNumericColumn,
+  resultParam,
+  tableParam,
+  withLineSql,
+} from './common.ts';
 
 export const OutliersParams = z.object({
   table: tableParam,
@@ -24,8 +37,13 @@ export const OutliersParams = z.object({
   sd: z
     .enum(['population', 'sample'])
     .default('population')
-    .describe("Écart type du z-score : « population » (divisé par n) ou « sample » (échantillon, divisé par n − 1)"),
-  f: z.number().positive().max(100).default(1.5).describe("Coefficient des barrières de Tukey : hors de [Q1 − f × EIQ ; Q3 + f × EIQ] (1,5 usuel, 3 pour l'extrême)"),
+    .describe('Écart type du z-score : « population » (divisé par n) ou « sample » (échantillon, divisé par n − 1)'),
+  f: z
+    .number()
+    .positive()
+    .max(100)
+    .default(1.5)
+    .describe("Coefficient des barrières de Tukey : hors de [Q1 − f × EIQ ; Q3 + f × EIQ] (1,5 usuel, 3 pour l'extrême)"),
   groupBy: z
     .array(z.string().min(1).max(1000))
     .max(10)
@@ -57,7 +75,8 @@ const OUTLIERS_ABOUT =
 export const outliers = auditOperation<OutliersParams, OutliersDetail>('outliers', OutliersParams, OUTLIERS_ABOUT, async (ctx, p) => {
   requireNumericColumn(ctx, p.table, p.column);
   const groups = requireColumns(ctx, p.table, p.groupBy);
-  if (groups.includes(p.column)) throw new OperationError(`« ${p.column} » est la colonne examinée : elle ne peut pas servir aussi de groupe`);
+  if (groups.includes(p.column))
+    throw new OperationError(`« ${p.column} » est la colonne examinée : elle ne peut pas servir aussi de groupe`);
   const v = quoteIdent(p.column);
   const g = groups.map(quoteIdent);
   const part = g.length ? `PARTITION BY ${g.join(', ')}` : '';
@@ -115,9 +134,17 @@ export const outliers = auditOperation<OutliersParams, OutliersDetail>('outliers
     quantileMethod: QUANTILE_METHOD,
   };
   const rules: string[] = [];
-  if (useZ) rules.push(`${fmtInt(d.byZscore)} par le z-score (|z| > ${fmtNum(p.k)}, écart type ${p.sd === 'sample' ? "d'échantillon (n − 1)" : 'de population (n)'})`);
-  if (useIqr) rules.push(`${fmtInt(d.byIqr)} hors des barrières de Tukey (Q1 − ${fmtNum(p.f)} × EIQ ; Q3 + ${fmtNum(p.f)} × EIQ, quartiles par ${QUANTILE_METHOD})`);
-  const where = groups.length ? ` (statistiques calculées dans chacun des ${plural(d.groups, 'groupe')} de ${groups.map((c) => `« ${c} »`).join(', ')})` : '';
+  if (useZ)
+    rules.push(
+      `${fmtInt(d.byZscore)} par le z-score (|z| > ${fmtNum(p.k)}, écart type ${p.sd === 'sample' ? "d'échantillon (n − 1)" : 'de population (n)'})`,
+    );
+  if (useIqr)
+    rules.push(
+      `${fmtInt(d.byIqr)} hors des barrières de Tukey (Q1 − ${fmtNum(p.f)} × EIQ ; Q3 + ${fmtNum(p.f)} × EIQ, quartiles par ${QUANTILE_METHOD})`,
+    );
+  const where = groups.length
+    ? ` (statistiques calculées dans chacun des ${plural(d.groups, 'groupe')} de ${groups.map((c) => `« ${c} »`).join(', ')})`
+    : '';
   const summary =
     `Valeurs atypiques de « ${p.column} » dans « ${p.table} »${where} : ` +
     (d.flagged === 0

@@ -13,9 +13,29 @@
 // declarations of interests with subsidy beneficiaries, on normalised names (plus Jaro-Winkler when
 // asked), and lists the pairs for a human to review: a matching name is not a conflict of interest.
 import { z } from 'zod';
-import { createResultTable, inputOf, OperationError, registerOperation, requireColumn, requireTable, type OperationContext } from '../ops/registry.ts';
+import {
+  createResultTable,
+  inputOf,
+  OperationError,
+  registerOperation,
+  requireColumn,
+  requireTable,
+  type OperationContext,
+} from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
-import { firstRow, fmtEur, fmtInt, isNumericType, LINE, makeResult, plural, requireNumericColumn, resultParam, rowsOf, withLineSql } from './common.ts';
+import {
+  firstRow,
+  fmtEur,
+  fmtInt,
+  isNumericType,
+  LINE,
+  makeResult,
+  plural,
+  requireNumericColumn,
+  resultParam,
+  rowsOf,
+  withLineSql,
+} from './common.ts';
 import { hatvpOrganisationsSql, isHatvpDeclarations } from './hatvp-interests.ts';
 import { normalizeKeySql, normalizeNameSql, normalizeSiretSql } from './normalize.ts';
 import { isTemporalType } from '../sql/types.ts';
@@ -31,7 +51,9 @@ const pair = (what: string, defaultMode: Mode) =>
     mode: z
       .enum(MODES)
       .default(defaultMode)
-      .describe('Normalisation avant comparaison : exact (telle quelle), key (espaces, casse et accents ignorés), siret (14 chiffres, zéros de tête rétablis), name (nom normalisé, formes juridiques retirées)'),
+      .describe(
+        'Normalisation avant comparaison : exact (telle quelle), key (espaces, casse et accents ignorés), siret (14 chiffres, zéros de tête rétablis), name (nom normalisé, formes juridiques retirées)',
+      ),
   });
 
 export const RECONCILE_PRESETS = ['interests-vs-subsidies'] as const;
@@ -60,11 +82,15 @@ export const ReconcileParams = z.object({
     .min(0.5)
     .max(1)
     .optional()
-    .describe('Préréglage interests-vs-subsidies : ajoute les noms proches (Jaro-Winkler ≥ ce seuil) aux noms identiques après normalisation'),
+    .describe(
+      'Préréglage interests-vs-subsidies : ajoute les noms proches (Jaro-Winkler ≥ ce seuil) aux noms identiques après normalisation',
+    ),
   show: z
     .object({ left: z.array(colName).max(10).default([]), right: z.array(colName).max(10).default([]) })
     .optional()
-    .describe('Préréglage interests-vs-subsidies : colonnes à reprendre dans le résultat (élu, mandat, direction…), valeurs distinctes jointes par « | »'),
+    .describe(
+      'Préréglage interests-vs-subsidies : colonnes à reprendre dans le résultat (élu, mandat, direction…), valeurs distinctes jointes par « | »',
+    ),
   result: resultParam,
 });
 export type ReconcileParams = z.infer<typeof ReconcileParams>;
@@ -99,7 +125,9 @@ function normSql(expr: string, mode: Mode, type: string, otherType: string): str
     case 'key':
       // An integral number prints without its decimals, so 2022 (BIGINT) meets 2022.0 (DOUBLE) and 2022.00 (DECIMAL).
       return isNumericType(type)
-        ? normalizeKeySql(`CASE WHEN ${expr} = trunc(${expr}) THEN CAST(CAST(${expr} AS HUGEINT) AS VARCHAR) ELSE CAST(${expr} AS VARCHAR) END`)
+        ? normalizeKeySql(
+            `CASE WHEN ${expr} = trunc(${expr}) THEN CAST(CAST(${expr} AS HUGEINT) AS VARCHAR) ELSE CAST(${expr} AS VARCHAR) END`,
+          )
         : normalizeKeySql(expr);
     case 'exact':
       return comparableSql(expr, type, otherType);
@@ -158,7 +186,8 @@ const money = (e: string) => `CAST(${e} AS DECIMAL(38, 2))`;
 export const reconcile = registerOperation<ReconcileParams, ReconcileDetail>({
   id: 'reconcile',
   kind: 'audit',
-  description: 'Rapprochement de deux tables sur des clés normalisées : appariés, appariés avec écarts, seulement à gauche, seulement à droite, doublons de clé',
+  description:
+    'Rapprochement de deux tables sur des clés normalisées : appariés, appariés avec écarts, seulement à gauche, seulement à droite, doublons de clé',
   params: ReconcileParams,
   async run(ctx, p) {
     if (p.preset === 'interests-vs-subsidies' && isHatvpDeclarations(ctx.catalog.get(p.left))) return hatvpVsSubsidies(ctx, p);
@@ -288,7 +317,14 @@ export const reconcile = registerOperation<ReconcileParams, ReconcileDetail>({
     const res = await makeResult(ctx, 'reconcile', select, p.result);
     const rt = quoteIdent(res.table);
     const st = await rowsOf(ctx, `SELECT statut, count(*) AS n FROM ${rt} GROUP BY statut`);
-    const statuses: Record<string, number> = { apparie: 0, apparie_avec_ecarts: 0, seulement_gauche: 0, seulement_droite: 0, sans_cle_gauche: 0, sans_cle_droite: 0 };
+    const statuses: Record<string, number> = {
+      apparie: 0,
+      apparie_avec_ecarts: 0,
+      seulement_gauche: 0,
+      seulement_droite: 0,
+      sans_cle_gauche: 0,
+      sans_cle_droite: 0,
+    };
     for (const r of st) statuses[String(r.statut)] = Number(r.n);
     const s = await firstRow(
       ctx,
@@ -355,8 +391,14 @@ export const reconcile = registerOperation<ReconcileParams, ReconcileDetail>({
 async function hatvpVsSubsidies(ctx: OperationContext, p: ReconcileParams) {
   const main = ctx.catalog.get(p.left)!;
   const orgs = hatvpOrganisationsSql(ctx, main);
-  if (!orgs) throw new OperationError(`« ${p.left} » : aucune section de ces déclarations ne nomme d’organisme (sociétés, employeurs, structures)`);
-  const made = await createResultTable(ctx, 'interets-declares', `SELECT * FROM (${orgs.sql}) ORDER BY declarant, section, organisme`, ctx.catalog.freeName(`${p.left}__organismes`));
+  if (!orgs)
+    throw new OperationError(`« ${p.left} » : aucune section de ces déclarations ne nomme d’organisme (sociétés, employeurs, structures)`);
+  const made = await createResultTable(
+    ctx,
+    'interets-declares',
+    `SELECT * FROM (${orgs.sql}) ORDER BY declarant, section, organisme`,
+    ctx.catalog.freeName(`${p.left}__organismes`),
+  );
   const keys = [{ ...p.keys[0]!, left: 'organisme' }];
   const show = { left: [...new Set(['declarant', 'section', 'mandat', ...(p.show?.left ?? [])])], right: p.show?.right ?? [] };
   const q = { ...p, left: made.table, keys, show };
@@ -373,15 +415,24 @@ async function hatvpVsSubsidies(ctx: OperationContext, p: ReconcileParams) {
 /** Declarations of interests × subsidy beneficiaries, on normalised organisation names. */
 async function interestsVsSubsidies(ctx: OperationContext, p: ReconcileParams) {
   if (p.keys.length !== 1) {
-    throw new OperationError('Le préréglage « interests-vs-subsidies » prend une seule paire de clés : { left: organisme déclaré, right: bénéficiaire }');
+    throw new OperationError(
+      'Le préréglage « interests-vs-subsidies » prend une seule paire de clés : { left: organisme déclaré, right: bénéficiaire }',
+    );
   }
-  if (p.compare.length) throw new OperationError('Le préréglage « interests-vs-subsidies » ne compare pas de colonnes : utilisez « show » pour en reprendre');
+  if (p.compare.length)
+    throw new OperationError('Le préréglage « interests-vs-subsidies » ne compare pas de colonnes : utilisez « show » pour en reprendre');
   const k = p.keys[0]!;
   const showL = [...new Set(p.show?.left ?? [])];
   const showR = [...new Set(p.show?.right ?? [])];
   const amtL = p.amount?.left ? money(quoteIdent(p.amount.left)) : 'NULL::DECIMAL(38, 2)';
   const amtR = p.amount?.right ? money(quoteIdent(p.amount.right)) : 'NULL::DECIMAL(38, 2)';
-  const shows = (cols: string[], prefix: string) => cols.map((c) => `, string_agg(DISTINCT CAST(${quoteIdent(c)} AS VARCHAR), ' | ' ORDER BY CAST(${quoteIdent(c)} AS VARCHAR)) AS ${quoteIdent(`${prefix}${c}`)}`).join('');
+  const shows = (cols: string[], prefix: string) =>
+    cols
+      .map(
+        (c) =>
+          `, string_agg(DISTINCT CAST(${quoteIdent(c)} AS VARCHAR), ' | ' ORDER BY CAST(${quoteIdent(c)} AS VARCHAR)) AS ${quoteIdent(`${prefix}${c}`)}`,
+      )
+      .join('');
   const side = (table: string, col: string, amt: string, cols: string[], prefix: string) => `
     SELECT ${normalizeNameSql(quoteIdent(col))} AS nom_n, count(*) AS nb,
       string_agg(DISTINCT trim(CAST(${quoteIdent(col)} AS VARCHAR)), ' | ' ORDER BY trim(CAST(${quoteIdent(col)} AS VARCHAR))) AS noms,
@@ -424,13 +475,17 @@ async function interestsVsSubsidies(ctx: OperationContext, p: ReconcileParams) {
     rows: { left: Number(s.nl), right: Number(s.nr), leftNoKey: Number(s.lnk), rightNoKey: Number(s.rnk) },
     duplicateKeys: { left: 0, leftRows: 0, right: 0, rightRows: 0 },
     differences: {},
-    amounts: p.amount?.right ? { left: null, right: Number(s.amr ?? 0), matchedLeft: null, matchedRight: Number(s.amr ?? 0), onlyLeft: null, onlyRight: null } : null,
+    amounts: p.amount?.right
+      ? { left: null, right: Number(s.amr ?? 0), matchedLeft: null, matchedRight: Number(s.amr ?? 0), onlyLeft: null, onlyRight: null }
+      : null,
   };
   const summary =
     `Déclarations d'intérêts « ${p.left} » (${fmtInt(d.rows.left)} lignes, organismes dans « ${k.left} ») et subventions « ${p.right} » ` +
     `(${fmtInt(d.rows.right)} lignes, bénéficiaires dans « ${k.right} »), rapprochées sur le nom normalisé (casse, accents, ponctuation et formes juridiques ignorés) : ` +
     `${plural(exact, 'correspondance exacte', 'correspondances exactes')}` +
-    (p.threshold !== undefined ? `, ${plural(approx, 'correspondance approchée', 'correspondances approchées')} (Jaro-Winkler ≥ ${String(p.threshold).replace('.', ',')})` : '') +
+    (p.threshold !== undefined
+      ? `, ${plural(approx, 'correspondance approchée', 'correspondances approchées')} (Jaro-Winkler ≥ ${String(p.threshold).replace('.', ',')})`
+      : '') +
     `, pour ${plural(Number(s.orgs), 'organisme déclaré', 'organismes déclarés')}` +
     (d.amounts ? `, ${fmtEur(d.amounts.right)} de subventions concernées` : '') +
     '. Prudence : une correspondance de noms n’est pas un conflit d’intérêts. Elle signale seulement un organisme à examiner — homonymie possible, ' +

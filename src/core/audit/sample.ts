@@ -5,7 +5,19 @@
 import { z } from 'zod';
 import { inputOf, OperationError } from '../ops/registry.ts';
 import { quoteIdent, sqlValue } from '../sql/ident.ts';
-import { auditOperation, firstRow, fmtEur, fmtInt, LINE, makeResult, requireColumns, requireNumericColumn, resultParam, tableParam, withLineSql } from './common.ts';
+import {
+  auditOperation,
+  firstRow,
+  fmtEur,
+  fmtInt,
+  LINE,
+  makeResult,
+  requireColumns,
+  requireNumericColumn,
+  resultParam,
+  tableParam,
+  withLineSql,
+} from './common.ts';
 
 export const SampleParams = z.object({
   table: tableParam,
@@ -48,8 +60,7 @@ export function seededUnitSql(seed: number): string {
   return `(CAST(('0x' || substr(md5(${sqlValue(`mus:${seed}`)}), 1, 13)) AS BIGINT) / 4503599627370496.0)`;
 }
 
-const SAMPLE_ABOUT =
-  'Échantillonnage reproductible (graine) : aléatoire, systématique, stratifié, par unités monétaires (MUS)';
+const SAMPLE_ABOUT = 'Échantillonnage reproductible (graine) : aléatoire, systématique, stratifié, par unités monétaires (MUS)';
 
 export const sample = auditOperation<SampleParams, SampleDetail>('sample', SampleParams, SAMPLE_ABOUT, async (ctx, p) => {
   const src = withLineSql(ctx, p.table);

@@ -11,7 +11,21 @@
 import { z } from 'zod';
 import { inputOf, OperationError } from '../ops/registry.ts';
 import { quoteIdent, sqlValue } from '../sql/ident.ts';
-import { auditOperation, firstRow, fmtEur, fmtInt, fmtNum, fmtPct, makeResult, plural, requireColumns, requireNumericColumn, resultParam, rowsOf, tableParam } from './common.ts';
+import {
+  auditOperation,
+  firstRow,
+  fmtEur,
+  fmtInt,
+  fmtNum,
+  fmtPct,
+  makeResult,
+  plural,
+  requireColumns,
+  requireNumericColumn,
+  resultParam,
+  rowsOf,
+  tableParam,
+} from './common.ts';
 
 /** 1 000 €: petty amounts; 40 000 € HT: advertising threshold; 221 000 €: EU supplies/services threshold. */
 export const DEFAULT_BOUNDS = [0, 1_000, 10_000, 40_000, 100_000, 221_000, 1_000_000] as const;
@@ -34,7 +48,9 @@ export const StratifyParams = z
       .min(2)
       .max(100)
       .optional()
-      .describe('Tranches automatiques par quantiles (2 = médiane, 4 = quartiles, 10 = déciles) des montants positifs ou nuls, au lieu de bornes fixes'),
+      .describe(
+        'Tranches automatiques par quantiles (2 = médiane, 4 = quartiles, 10 = déciles) des montants positifs ou nuls, au lieu de bornes fixes',
+      ),
     bands: z.boolean().default(true).describe('Stratifier par tranches de montant (false : seulement par les colonnes de « by »)'),
     by: z
       .array(z.string().min(1).max(1000))
@@ -43,9 +59,18 @@ export const StratifyParams = z
       .describe('Colonnes de regroupement (direction, nature, année…) : une strate par valeur, croisée avec les tranches'),
     result: resultParam,
   })
-  .refine((p) => !(p.bounds && p.quantiles), { message: 'Donnez des bornes (bounds) ou un nombre de quantiles (quantiles), pas les deux', path: ['quantiles'] })
-  .refine((p) => !p.bounds || p.bounds.every((b, i, a) => i === 0 || b > a[i - 1]!), { message: 'Les bornes doivent être strictement croissantes', path: ['bounds'] })
-  .refine((p) => p.bands || p.by.length > 0, { message: 'Sans tranches de montant (bands: false), donnez au moins une colonne de regroupement (by)', path: ['by'] });
+  .refine((p) => !(p.bounds && p.quantiles), {
+    message: 'Donnez des bornes (bounds) ou un nombre de quantiles (quantiles), pas les deux',
+    path: ['quantiles'],
+  })
+  .refine((p) => !p.bounds || p.bounds.every((b, i, a) => i === 0 || b > a[i - 1]!), {
+    message: 'Les bornes doivent être strictement croissantes',
+    path: ['bounds'],
+  })
+  .refine((p) => p.bands || p.by.length > 0, {
+    message: 'Sans tranches de montant (bands: false), donnez au moins une colonne de regroupement (by)',
+    path: ['by'],
+  });
 export type StratifyParams = z.infer<typeof StratifyParams>;
 
 export interface StratifyDetail {
@@ -64,13 +89,13 @@ function bandLabel(lo: number, hi: number | undefined): string {
   return hi === undefined ? `≥ ${fmtNum(lo, 2)}` : `[${fmtNum(lo, 2)} ; ${fmtNum(hi, 2)}[`;
 }
 
-const STRATIFY_ABOUT =
-  'Stratification : nombre, total, parts, minimum et maximum par tranche de montant et/ou par colonne';
+const STRATIFY_ABOUT = 'Stratification : nombre, total, parts, minimum et maximum par tranche de montant et/ou par colonne';
 
 export const stratify = auditOperation<StratifyParams, StratifyDetail>('stratify', StratifyParams, STRATIFY_ABOUT, async (ctx, p) => {
   requireNumericColumn(ctx, p.table, p.amount);
   const by = requireColumns(ctx, p.table, p.by);
-  if (by.includes(p.amount)) throw new OperationError(`« ${p.amount} » est la colonne de montant : elle ne peut pas servir aussi de regroupement`);
+  if (by.includes(p.amount))
+    throw new OperationError(`« ${p.amount} » est la colonne de montant : elle ne peut pas servir aussi de regroupement`);
   const a = quoteIdent(p.amount);
   const t = quoteIdent(p.table);
 
@@ -80,7 +105,10 @@ export const stratify = auditOperation<StratifyParams, StratifyDetail>('stratify
     method = 'quantiles';
     const qs = Array.from({ length: p.quantiles - 1 }, (_, i) => (i + 1) / p.quantiles!);
     // quantile_disc: every bound is an amount that occurs, and equal amounts never straddle two bands.
-    const r = await rowsOf(ctx, `SELECT CAST(unnest(quantile_disc(CAST(${a} AS DOUBLE), [${qs.join(', ')}])) AS DOUBLE) AS q FROM ${t} WHERE ${a} >= 0`);
+    const r = await rowsOf(
+      ctx,
+      `SELECT CAST(unnest(quantile_disc(CAST(${a} AS DOUBLE), [${qs.join(', ')}])) AS DOUBLE) AS q FROM ${t} WHERE ${a} >= 0`,
+    );
     const q = r.map((x) => Number(x.q)).filter((x) => Number.isFinite(x));
     bounds = [0, ...[...new Set(q)].filter((x) => x > 0).sort((x, y) => x - y)];
   } else if (p.bands) {
@@ -103,7 +131,9 @@ export const stratify = auditOperation<StratifyParams, StratifyDetail>('stratify
     rankSql = `(CASE ${whens.join(' ')} END)`;
     bandSql = `lbl.tranche`;
   }
-  const labelValues = labels.length ? `(VALUES ${labels.map((l) => `(${l.rank}, ${sqlValue(l.label)})`).join(', ')}) lbl(rang, tranche)` : '';
+  const labelValues = labels.length
+    ? `(VALUES ${labels.map((l) => `(${l.rank}, ${sqlValue(l.label)})`).join(', ')}) lbl(rang, tranche)`
+    : '';
   const keys = by.map(quoteIdent);
   const groupCols = [...keys, ...(bounds ? ['rang'] : [])];
   // Without key columns every band is listed, empty ones included (a stratification table shows where
@@ -172,7 +202,9 @@ export const stratify = auditOperation<StratifyParams, StratifyDetail>('stratify
     `Stratification de « ${p.amount} » de « ${p.table} » ${how}${byText} : ${plural(detail.strata, 'strate')} non vide${detail.strata > 1 ? 's' : ''}, ` +
     `${fmtInt(detail.rows)} lignes pour ${fmtEur(detail.total)} au total.` +
     (detail.negatives ? ` ${plural(detail.negatives, 'montant')} négatif${detail.negatives > 1 ? 's' : ''}, à part.` : '') +
-    (detail.missing ? ` ${plural(detail.missing, 'montant')} vide${detail.missing > 1 ? 's' : ''}, compté${detail.missing > 1 ? 's' : ''} sans total.` : '') +
+    (detail.missing
+      ? ` ${plural(detail.missing, 'montant')} vide${detail.missing > 1 ? 's' : ''}, compté${detail.missing > 1 ? 's' : ''} sans total.`
+      : '') +
     bandsText +
     ' Parts du montant calculées en valeur absolue.';
   return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail };

@@ -7,10 +7,35 @@
 import { z } from 'zod';
 import { inputOf, OperationError } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
-import { auditOperation, firstRow, fmtEur, fmtInt, LINE, makeResult, plural, requireColumns, requireDateColumn, requireNumericColumn, resultParam, rowsOf, scalar, tableParam, withLineSql } from './common.ts';
+import {
+  auditOperation,
+  firstRow,
+  fmtEur,
+  fmtInt,
+  LINE,
+  makeResult,
+  plural,
+  requireColumns,
+  requireDateColumn,
+  requireNumericColumn,
+  resultParam,
+  rowsOf,
+  scalar,
+  tableParam,
+  withLineSql,
+} from './common.ts';
 import { holidaysValuesSql } from './holidays.ts';
 import { population, populationLine, type Population } from '../ops/population.ts';
-import { idDigitsSql, multiAwardNormSql, multiValuedIdSql, normalizeNameSql, normalizeTextSql, placeholderIdPartsSql, placeholderNormSql, siretValidSql } from './normalize.ts';
+import {
+  idDigitsSql,
+  multiAwardNormSql,
+  multiValuedIdSql,
+  normalizeNameSql,
+  normalizeTextSql,
+  placeholderIdPartsSql,
+  placeholderNormSql,
+  siretValidSql,
+} from './normalize.ts';
 
 /**
  * Thresholds in euros HT. 40 000 €: below it a contract may be awarded without advertising (décret
@@ -28,9 +53,28 @@ const CHECKS = ['just-below', 'split', 'round', 'calendar'] as const;
 export const ThresholdsParams = z.object({
   table: tableParam,
   amount: z.string().min(1).max(1000).describe('Colonne du montant HT'),
-  date: z.string().min(1).max(1000).optional().describe('Colonne de date (notification, attribution) : fractionnement, week-ends et jours fériés'),
-  supplier: z.string().min(1).max(1000).optional().describe('Colonne du nom du fournisseur (normalisé avant comparaison ; « MARCHE MULTIATTRIBUTAIRE », « N/A », « inconnu »… mis de côté)'),
-  siret: z.string().min(1).max(1000).optional().describe('Colonne du SIRET du fournisseur (prioritaire sur le nom ; « # », « 0 », « 00001 », « N/A » et les listes « a|b » mis de côté, un identifiant autre qu’un SIRET gardé et nommé)'),
+  date: z
+    .string()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('Colonne de date (notification, attribution) : fractionnement, week-ends et jours fériés'),
+  supplier: z
+    .string()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe(
+      'Colonne du nom du fournisseur (normalisé avant comparaison ; « MARCHE MULTIATTRIBUTAIRE », « N/A », « inconnu »… mis de côté)',
+    ),
+  siret: z
+    .string()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe(
+      'Colonne du SIRET du fournisseur (prioritaire sur le nom ; « # », « 0 », « 00001 », « N/A » et les listes « a|b » mis de côté, un identifiant autre qu’un SIRET gardé et nommé)',
+    ),
   thresholds: z
     .array(z.object({ label: z.string().min(1).max(200), amount: z.number().positive() }))
     .min(1)
@@ -40,11 +84,14 @@ export const ThresholdsParams = z.object({
   margin: z.number().gt(0).lt(1).default(0.1).describe('Marge sous le seuil (0,1 = les 10 % sous le seuil)'),
   windowDays: z.number().int().min(1).max(3660).default(30).describe('Fractionnement : fenêtre en jours'),
   roundUnit: z.number().positive().default(1000).describe('Montant rond : multiple de cette valeur'),
-  checks: z.array(z.enum(CHECKS)).min(1).default([...CHECKS]).describe('Tests à faire : just-below, split, round, calendar'),
+  checks: z
+    .array(z.enum(CHECKS))
+    .min(1)
+    .default([...CHECKS])
+    .describe('Tests à faire : just-below, split, round, calendar'),
   result: resultParam,
 });
 export type ThresholdsParams = z.infer<typeof ThresholdsParams>;
-
 
 /** A sub-test that could not run, and why (a column it needs was not given). */
 export interface SkippedCheck {
@@ -125,11 +172,19 @@ const CHECK_LABEL: Record<(typeof CHECKS)[number], string> = {
 function skippedChecks(p: ThresholdsParams): SkippedCheck[] {
   const out: SkippedCheck[] = [];
   if (p.checks.includes('split') && (!p.date || (!p.supplier && !p.siret))) {
-    const lacks = [!p.date && 'de colonne de date (date)', !p.supplier && !p.siret && 'de colonne fournisseur (supplier) ni SIRET (siret)'].filter(Boolean).join(' ni ');
-    out.push({ check: 'split', reason: `Le test de fractionnement demande une colonne de date et une colonne fournisseur (supplier) ou SIRET (siret) : pas ${lacks}` });
+    const lacks = [!p.date && 'de colonne de date (date)', !p.supplier && !p.siret && 'de colonne fournisseur (supplier) ni SIRET (siret)']
+      .filter(Boolean)
+      .join(' ni ');
+    out.push({
+      check: 'split',
+      reason: `Le test de fractionnement demande une colonne de date et une colonne fournisseur (supplier) ou SIRET (siret) : pas ${lacks}`,
+    });
   }
   if (p.checks.includes('calendar') && !p.date) {
-    out.push({ check: 'calendar', reason: 'Le test des week-ends et jours fériés demande une colonne de date : pas de colonne de date (date)' });
+    out.push({
+      check: 'calendar',
+      reason: 'Le test des week-ends et jours fériés demande une colonne de date : pas de colonne de date (date)',
+    });
   }
   return out;
 }
@@ -137,27 +192,35 @@ function skippedChecks(p: ThresholdsParams): SkippedCheck[] {
 const THRESHOLDS_ABOUT =
   'Seuils des marchés : montants juste sous un seuil, fractionnement (titulaires fictifs et multi-attributaires mis de côté), montants ronds, dates en week-end ou jour férié';
 
-export const thresholds = auditOperation<ThresholdsParams, ThresholdsDetail>('thresholds', ThresholdsParams, THRESHOLDS_ABOUT, async (ctx, p) => {
-  requireNumericColumn(ctx, p.table, p.amount);
-  if (p.date) requireDateColumn(ctx, p.table, p.date);
-  requireColumns(ctx, p.table, [p.supplier, p.siret].filter((x): x is string => !!x));
-  // A missing column skips its sub-test, said in the summary; the others still run. Only when
-  // nothing is left is the run refused.
-  const skipped = skippedChecks(p);
-  const checks = new Set(p.checks.filter((c) => !skipped.some((s) => s.check === c)));
-  if (checks.size === 0) throw new OperationError(skipped.map((s) => s.reason).join(' ; '));
-  const d = p.date ? `CAST(${quoteIdent(p.date)} AS DATE)` : 'NULL::DATE';
-  const seuils = `(SELECT * FROM (VALUES ${p.thresholds.map((t) => `(${quoteLiteral(t.label)}, ${sqlValue(t.amount)})`).join(', ')}) AS s(seuil_libelle, seuil))`;
-  const parts: string[] = [];
-  if (checks.has('just-below')) {
-    parts.push(`SELECT ${LINE}, 'juste sous le seuil' AS motif, seuil_libelle, seuil, NULL::VARCHAR AS precision
+export const thresholds = auditOperation<ThresholdsParams, ThresholdsDetail>(
+  'thresholds',
+  ThresholdsParams,
+  THRESHOLDS_ABOUT,
+  async (ctx, p) => {
+    requireNumericColumn(ctx, p.table, p.amount);
+    if (p.date) requireDateColumn(ctx, p.table, p.date);
+    requireColumns(
+      ctx,
+      p.table,
+      [p.supplier, p.siret].filter((x): x is string => !!x),
+    );
+    // A missing column skips its sub-test, said in the summary; the others still run. Only when
+    // nothing is left is the run refused.
+    const skipped = skippedChecks(p);
+    const checks = new Set(p.checks.filter((c) => !skipped.some((s) => s.check === c)));
+    if (checks.size === 0) throw new OperationError(skipped.map((s) => s.reason).join(' ; '));
+    const d = p.date ? `CAST(${quoteIdent(p.date)} AS DATE)` : 'NULL::DATE';
+    const seuils = `(SELECT * FROM (VALUES ${p.thresholds.map((t) => `(${quoteLiteral(t.label)}, ${sqlValue(t.amount)})`).join(', ')}) AS s(seuil_libelle, seuil))`;
+    const parts: string[] = [];
+    if (checks.has('just-below')) {
+      parts.push(`SELECT ${LINE}, 'juste sous le seuil' AS motif, seuil_libelle, seuil, NULL::VARCHAR AS precision
       FROM src CROSS JOIN ${seuils} WHERE montant >= seuil * (1 - ${sqlValue(p.margin)}) AND montant < seuil`);
-  }
-  if (checks.has('split')) {
-    // An anchor row starts a window of N days in which one supplier's awards, each below the
-    // threshold, add up to at least the threshold; every award in such a window is flagged.
-    // Rows set apart (cle NULL: fictitious or several holders) are never an anchor nor a member.
-    parts.push(`SELECT DISTINCT m.${LINE}, 'fractionnement' AS motif, s.seuil_libelle, s.seuil,
+    }
+    if (checks.has('split')) {
+      // An anchor row starts a window of N days in which one supplier's awards, each below the
+      // threshold, add up to at least the threshold; every award in such a window is flagged.
+      // Rows set apart (cle NULL: fictitious or several holders) are never an anchor nor a member.
+      parts.push(`SELECT DISTINCT m.${LINE}, 'fractionnement' AS motif, s.seuil_libelle, s.seuil,
         'fournisseur ' || anc.libelle || ', à partir du ' || strftime(anc.jour, '%d/%m/%Y') || ' : ' || anc.nb || ' marchés, ' || replace(replace(format('{:,.2f}', CAST(anc.somme AS DOUBLE)), ',', ' '), '.', ',') || ' € en ${p.windowDays} jours' AS precision
       FROM ${seuils} s
       JOIN LATERAL (
@@ -167,85 +230,99 @@ export const thresholds = auditOperation<ThresholdsParams, ThresholdsDetail>('th
         GROUP BY x.${LINE}, x.cle, x.libelle, x.jour
         HAVING count(*) >= 2 AND sum(y.montant) >= s.seuil) anc ON TRUE
       JOIN src m ON m.cle = anc.cle AND m.jour BETWEEN anc.jour AND anc.jour + ${p.windowDays} AND m.montant < s.seuil`);
-  }
-  if (checks.has('round')) {
-    parts.push(`SELECT ${LINE}, 'montant rond' AS motif, NULL, NULL, 'multiple de ' || ${sqlValue(p.roundUnit)} FROM src
+    }
+    if (checks.has('round')) {
+      parts.push(`SELECT ${LINE}, 'montant rond' AS motif, NULL, NULL, 'multiple de ' || ${sqlValue(p.roundUnit)} FROM src
       WHERE montant <> 0 AND montant % ${sqlValue(p.roundUnit)} = 0`);
-  }
-  let years: { lo: number; hi: number } | null = null;
-  if (checks.has('calendar')) {
-    const y = await firstRow(ctx, `SELECT min(year(${d})) AS lo, max(year(${d})) AS hi FROM ${quoteIdent(p.table)}`);
-    if (y.lo !== null && y.lo !== undefined) years = { lo: Number(y.lo), hi: Number(y.hi) };
-    parts.push(`SELECT ${LINE}, 'week-end' AS motif, NULL, NULL, dayname(jour) FROM src WHERE isodow(jour) IN (6, 7)`);
-    parts.push(`SELECT ${LINE}, 'jour férié' AS motif, NULL, NULL, f.libelle FROM src JOIN ${holidaysValuesSql(years?.lo ?? 2000, years?.hi ?? 1999)} f ON f.jour = src.jour`);
-  }
-  const srcSql = sourceSql(ctx, p, checks.has('split'));
-  // The split part repeats the flagged row once per anchor; DISTINCT above keeps one per threshold,
-  // and here one line per (row, reason, threshold) with the first description.
-  const select = `
+    }
+    let years: { lo: number; hi: number } | null = null;
+    if (checks.has('calendar')) {
+      const y = await firstRow(ctx, `SELECT min(year(${d})) AS lo, max(year(${d})) AS hi FROM ${quoteIdent(p.table)}`);
+      if (y.lo !== null && y.lo !== undefined) years = { lo: Number(y.lo), hi: Number(y.hi) };
+      parts.push(`SELECT ${LINE}, 'week-end' AS motif, NULL, NULL, dayname(jour) FROM src WHERE isodow(jour) IN (6, 7)`);
+      parts.push(
+        `SELECT ${LINE}, 'jour férié' AS motif, NULL, NULL, f.libelle FROM src JOIN ${holidaysValuesSql(years?.lo ?? 2000, years?.hi ?? 1999)} f ON f.jour = src.jour`,
+      );
+    }
+    const srcSql = sourceSql(ctx, p, checks.has('split'));
+    // The split part repeats the flagged row once per anchor; DISTINCT above keeps one per threshold,
+    // and here one line per (row, reason, threshold) with the first description.
+    const select = `
     WITH src AS (${srcSql}),
     f AS (${parts.join('\nUNION ALL\n')}),
     g AS (SELECT ${LINE}, motif, seuil_libelle, seuil, min(precision) AS precision FROM f GROUP BY ALL)
     SELECT g.motif, g.seuil_libelle, g.seuil, g.precision, t.*
     FROM g JOIN ${withLineSql(ctx, p.table)} t USING (${LINE})
     ORDER BY g.motif, g.seuil NULLS LAST, t.${LINE}`;
-  const res = await makeResult(ctx, 'thresholds', select, p.result);
-  const counts = await rowsOf(ctx, `SELECT motif, count(*) AS n FROM ${quoteIdent(res.table)} GROUP BY motif ORDER BY motif`);
-  const byReason = Object.fromEntries(counts.map((c) => [String(c.motif), Number(c.n)]));
-  const s = await firstRow(ctx, `SELECT count(DISTINCT ${LINE}) AS rows FROM ${quoteIdent(res.table)}`);
-  const splitGroups = checks.has('split')
-    ? Number((await firstRow(ctx, `SELECT count(DISTINCT precision) AS n FROM ${quoteIdent(res.table)} WHERE motif = 'fractionnement'`)).n)
-    : 0;
+    const res = await makeResult(ctx, 'thresholds', select, p.result);
+    const counts = await rowsOf(ctx, `SELECT motif, count(*) AS n FROM ${quoteIdent(res.table)} GROUP BY motif ORDER BY motif`);
+    const byReason = Object.fromEntries(counts.map((c) => [String(c.motif), Number(c.n)]));
+    const s = await firstRow(ctx, `SELECT count(DISTINCT ${LINE}) AS rows FROM ${quoteIdent(res.table)}`);
+    const splitGroups = checks.has('split')
+      ? Number(
+          (await firstRow(ctx, `SELECT count(DISTINCT precision) AS n FROM ${quoteIdent(res.table)} WHERE motif = 'fractionnement'`)).n,
+        )
+      : 0;
 
-  // Population before the headline: rows read, rows with an amount; for the split test, how rows
-  // were tied to a supplier and which were set apart, with their values and row counts.
-  const read = Number(await scalar(ctx, `SELECT count(*) FROM ${quoteIdent(p.table)}`));
-  // One pass over the source for every count of the population (the supplier key is costly).
-  const groups = await rowsOf(
-    ctx,
-    `SELECT type_cle, ecart, CASE WHEN ecart IS NOT NULL THEN ecart_valeur END AS ecart_valeur, jour IS NULL AS sans_date, count(*) AS n
+    // Population before the headline: rows read, rows with an amount; for the split test, how rows
+    // were tied to a supplier and which were set apart, with their values and row counts.
+    const read = Number(await scalar(ctx, `SELECT count(*) FROM ${quoteIdent(p.table)}`));
+    // One pass over the source for every count of the population (the supplier key is costly).
+    const groups = await rowsOf(
+      ctx,
+      `SELECT type_cle, ecart, CASE WHEN ecart IS NOT NULL THEN ecart_valeur END AS ecart_valeur, jour IS NULL AS sans_date, count(*) AS n
      FROM (${srcSql}) GROUP BY ALL ORDER BY n DESC, ecart_valeur`,
-  );
-  const sum = (pred: (g: Record<string, unknown>) => boolean) => groups.filter(pred).reduce((t, g) => t + Number(g.n), 0);
-  const withAmount = sum(() => true);
-  const pop = population(read, withAmount, 'avec un montant', [{ reason: 'sans montant', rows: read - withAmount }]);
-  const detail: ThresholdsDetail = { byReason, rows: Number(s.rows), splitGroups, population: pop, skipped };
-  let splitLine = '';
-  if (checks.has('split')) {
-    const dated = groups.filter((g) => !g.sans_date);
-    const setApartSuppliers = dated
-      .filter((g) => g.ecart !== null && g.ecart !== undefined)
-      .map((g) => ({ reason: String(g.ecart), value: String(g.ecart_valeur), rows: Number(g.n) }));
-    const apartOf = (reason: string) => {
-      const list = setApartSuppliers.filter((x) => x.reason === reason);
-      return { reason, rows: list.reduce((t, x) => t + x.rows, 0), examples: list.slice(0, 5).map((x) => `${x.value} × ${fmtInt(x.rows)}`) };
-    };
-    const ofType = (t: string) => sum((g) => !g.sans_date && g.type_cle === t);
-    const sup = { siret: ofType('siret'), otherId: ofType('autre'), name: ofType('nom'), setApart: setApartSuppliers.reduce((t, x) => t + x.rows, 0) };
-    const used = sup.siret + sup.otherId + sup.name;
-    const splitPop = population(withAmount, used, 'rattachées à un seul titulaire', [
-      apartOf(SET_APART_MULTI),
-      apartOf(SET_APART_BLANK),
-      { reason: 'sans date', rows: sum((g) => !!g.sans_date) },
-    ]);
-    Object.assign(detail, { splitPopulation: splitPop, suppliers: sup, setApartSuppliers: setApartSuppliers.slice(0, 50) });
-    const how = [
-      sup.siret && `${fmtInt(sup.siret)} par SIRET`,
-      sup.otherId && `${fmtInt(sup.otherId)} par un identifiant qui n'est pas un SIRET valide`,
-      sup.name && `${fmtInt(sup.name)} par le nom seul`,
-    ].filter(Boolean).join(', ');
-    splitLine =
-      ` Fractionnement : ${populationLine(splitPop)}${how ? ` — ${how}` : ''} ; les lignes mises de côté ne sont jamais signalées comme fractionnées.` +
-      (used === 0 ? ' Aucune ligne datée n’a de titulaire identifiable : le fractionnement n’a rien pu tester.' : '');
-  }
-  const text = counts.length
-    ? counts.map((c) => `${c.motif} : ${fmtInt(c.n)}`).join(' ; ')
-    : 'aucun signalement';
-  const summary =
-    `Seuils sur « ${p.amount} » de « ${p.table} » (${p.thresholds.map((t) => fmtEur(t.amount)).join(', ')} ; marge ${fmtInt(p.margin * 100)} %` +
-    `${checks.has('split') ? ` ; fenêtre de ${p.windowDays} jours` : ''}) : ${populationLine(pop)}.${splitLine}` +
-    skipped.map((x) => ` Test « ${CHECK_LABEL[x.check]} » non fait — ${x.reason}.`).join('') +
-    ` Résultat : ${plural(Number(s.rows), 'ligne signalée', 'lignes signalées')} — ${text}.` +
-    (years ? ` Jours fériés de métropole calculés pour ${years.lo}–${years.hi}.` : '');
-  return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail };
-});
+    );
+    const sum = (pred: (g: Record<string, unknown>) => boolean) => groups.filter(pred).reduce((t, g) => t + Number(g.n), 0);
+    const withAmount = sum(() => true);
+    const pop = population(read, withAmount, 'avec un montant', [{ reason: 'sans montant', rows: read - withAmount }]);
+    const detail: ThresholdsDetail = { byReason, rows: Number(s.rows), splitGroups, population: pop, skipped };
+    let splitLine = '';
+    if (checks.has('split')) {
+      const dated = groups.filter((g) => !g.sans_date);
+      const setApartSuppliers = dated
+        .filter((g) => g.ecart !== null && g.ecart !== undefined)
+        .map((g) => ({ reason: String(g.ecart), value: String(g.ecart_valeur), rows: Number(g.n) }));
+      const apartOf = (reason: string) => {
+        const list = setApartSuppliers.filter((x) => x.reason === reason);
+        return {
+          reason,
+          rows: list.reduce((t, x) => t + x.rows, 0),
+          examples: list.slice(0, 5).map((x) => `${x.value} × ${fmtInt(x.rows)}`),
+        };
+      };
+      const ofType = (t: string) => sum((g) => !g.sans_date && g.type_cle === t);
+      const sup = {
+        siret: ofType('siret'),
+        otherId: ofType('autre'),
+        name: ofType('nom'),
+        setApart: setApartSuppliers.reduce((t, x) => t + x.rows, 0),
+      };
+      const used = sup.siret + sup.otherId + sup.name;
+      const splitPop = population(withAmount, used, 'rattachées à un seul titulaire', [
+        apartOf(SET_APART_MULTI),
+        apartOf(SET_APART_BLANK),
+        { reason: 'sans date', rows: sum((g) => !!g.sans_date) },
+      ]);
+      Object.assign(detail, { splitPopulation: splitPop, suppliers: sup, setApartSuppliers: setApartSuppliers.slice(0, 50) });
+      const how = [
+        sup.siret && `${fmtInt(sup.siret)} par SIRET`,
+        sup.otherId && `${fmtInt(sup.otherId)} par un identifiant qui n'est pas un SIRET valide`,
+        sup.name && `${fmtInt(sup.name)} par le nom seul`,
+      ]
+        .filter(Boolean)
+        .join(', ');
+      splitLine =
+        ` Fractionnement : ${populationLine(splitPop)}${how ? ` — ${how}` : ''} ; les lignes mises de côté ne sont jamais signalées comme fractionnées.` +
+        (used === 0 ? ' Aucune ligne datée n’a de titulaire identifiable : le fractionnement n’a rien pu tester.' : '');
+    }
+    const text = counts.length ? counts.map((c) => `${c.motif} : ${fmtInt(c.n)}`).join(' ; ') : 'aucun signalement';
+    const summary =
+      `Seuils sur « ${p.amount} » de « ${p.table} » (${p.thresholds.map((t) => fmtEur(t.amount)).join(', ')} ; marge ${fmtInt(p.margin * 100)} %` +
+      `${checks.has('split') ? ` ; fenêtre de ${p.windowDays} jours` : ''}) : ${populationLine(pop)}.${splitLine}` +
+      skipped.map((x) => ` Test « ${CHECK_LABEL[x.check]} » non fait — ${x.reason}.`).join('') +
+      ` Résultat : ${plural(Number(s.rows), 'ligne signalée', 'lignes signalées')} — ${text}.` +
+      (years ? ` Jours fériés de métropole calculés pour ${years.lo}–${years.hi}.` : '');
+    return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail };
+  },
+);

@@ -64,30 +64,52 @@ export interface ValidateIdsDetail {
 const VALIDATE_IDS_ABOUT =
   'Contrôle des identifiants : SIRET/SIREN (longueur exacte, clé de Luhn), codes commune INSEE, codes postaux parisiens';
 
-export const validateIds = auditOperation<ValidateIdsParams, ValidateIdsDetail>('validate-ids', ValidateIdsParams, VALIDATE_IDS_ABOUT, async (ctx, p) => {
-  requireColumns(ctx, p.table, [p.column]);
-  const col = quoteIdent(p.column);
-  const select = `
+export const validateIds = auditOperation<ValidateIdsParams, ValidateIdsDetail>(
+  'validate-ids',
+  ValidateIdsParams,
+  VALIDATE_IDS_ABOUT,
+  async (ctx, p) => {
+    requireColumns(ctx, p.table, [p.column]);
+    const col = quoteIdent(p.column);
+    const select = `
     SELECT * FROM (SELECT ${LINE}, CAST(${col} AS VARCHAR) AS valeur, ${idProblemSql(col, p.kind, p.parisOnly)} AS probleme FROM ${withLineSql(ctx, p.table)})
     WHERE probleme IS NOT NULL ORDER BY ${LINE}`;
-  const res = await makeResult(ctx, 'validate-ids', select, p.result);
-  const c = await rowsOf(ctx, `SELECT (SELECT count(*) FROM ${quoteIdent(p.table)}) AS n, count(*) FILTER (probleme <> 'manquant') AS bad, count(*) FILTER (probleme = 'manquant') AS missing FROM ${quoteIdent(res.table)}`);
-  const s = c[0]!;
-  const by = await rowsOf(ctx, `SELECT probleme, count(*) AS n FROM ${quoteIdent(res.table)} WHERE probleme <> 'manquant' GROUP BY probleme ORDER BY n DESC, probleme`);
-  const checked = Number(s.n);
-  const missing = Number(s.missing);
-  const invalid = Number(s.bad);
-  const pop = population(checked, checked - missing, 'renseignées, contrôlées', [{ reason: missing === 1 ? 'vide' : 'vides', rows: missing }]);
-  const d: ValidateIdsDetail = { checked, invalid, missing, byProblem: Object.fromEntries(by.map((x) => [String(x.probleme), Number(x.n)])), population: pop };
-  const label = { siret: 'SIRET', siren: 'SIREN', insee: 'codes commune INSEE', 'postal-paris': 'codes postaux parisiens' }[p.kind];
-  const rate = rateText(rateOver(invalid, pop.used));
-  const summary =
-    `Contrôle des ${label} de « ${p.column} » (« ${p.table} ») : ${populationLine(pop)}. ` +
-    `Invalides : ${fmtInt(invalid)} sur ${fmtInt(pop.used)} (${rate})` +
-    (by.length ? ` — ${by.map((x) => `${x.probleme} : ${fmtInt(x.n)}`).join(' ; ')}` : '') + '.' +
-    (p.kind === 'siret' || p.kind === 'siren'
-      ? ` Les chiffres sont contrôlés tels qu'écrits, sans zéro ajouté : une valeur trop courte est comptée invalide, même quand un zéro initial perdu l'expliquerait.`
-      : '') +
-    (p.kind === 'siret' ? ' Les SIRET de La Poste (SIREN 356000000) suivent la règle de l’INSEE propre à La Poste : somme des chiffres multiple de 5.' : '');
-  return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail: d };
-});
+    const res = await makeResult(ctx, 'validate-ids', select, p.result);
+    const c = await rowsOf(
+      ctx,
+      `SELECT (SELECT count(*) FROM ${quoteIdent(p.table)}) AS n, count(*) FILTER (probleme <> 'manquant') AS bad, count(*) FILTER (probleme = 'manquant') AS missing FROM ${quoteIdent(res.table)}`,
+    );
+    const s = c[0]!;
+    const by = await rowsOf(
+      ctx,
+      `SELECT probleme, count(*) AS n FROM ${quoteIdent(res.table)} WHERE probleme <> 'manquant' GROUP BY probleme ORDER BY n DESC, probleme`,
+    );
+    const checked = Number(s.n);
+    const missing = Number(s.missing);
+    const invalid = Number(s.bad);
+    const pop = population(checked, checked - missing, 'renseignées, contrôlées', [
+      { reason: missing === 1 ? 'vide' : 'vides', rows: missing },
+    ]);
+    const d: ValidateIdsDetail = {
+      checked,
+      invalid,
+      missing,
+      byProblem: Object.fromEntries(by.map((x) => [String(x.probleme), Number(x.n)])),
+      population: pop,
+    };
+    const label = { siret: 'SIRET', siren: 'SIREN', insee: 'codes commune INSEE', 'postal-paris': 'codes postaux parisiens' }[p.kind];
+    const rate = rateText(rateOver(invalid, pop.used));
+    const summary =
+      `Contrôle des ${label} de « ${p.column} » (« ${p.table} ») : ${populationLine(pop)}. ` +
+      `Invalides : ${fmtInt(invalid)} sur ${fmtInt(pop.used)} (${rate})` +
+      (by.length ? ` — ${by.map((x) => `${x.probleme} : ${fmtInt(x.n)}`).join(' ; ')}` : '') +
+      '.' +
+      (p.kind === 'siret' || p.kind === 'siren'
+        ? ` Les chiffres sont contrôlés tels qu'écrits, sans zéro ajouté : une valeur trop courte est comptée invalide, même quand un zéro initial perdu l'expliquerait.`
+        : '') +
+      (p.kind === 'siret'
+        ? ' Les SIRET de La Poste (SIREN 356000000) suivent la règle de l’INSEE propre à La Poste : somme des chiffres multiple de 5.'
+        : '');
+    return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail: d };
+  },
+);

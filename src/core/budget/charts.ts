@@ -66,7 +66,11 @@ export function rateBarsSpec(rows: readonly ChapterMeasure[], texts: ChartTexts)
           ],
         },
       },
-      { data: { values: [{ x: 1 }] }, mark: { type: 'rule', color: OKABE_ITO[7], strokeDash: [4, 3] }, encoding: { x: { field: 'x', type: 'quantitative' } } },
+      {
+        data: { values: [{ x: 1 }] },
+        mark: { type: 'rule', color: OKABE_ITO[7], strokeDash: [4, 3] },
+        encoding: { x: { field: 'x', type: 'quantitative' } },
+      },
     ],
   };
 }
@@ -99,8 +103,22 @@ export function evolutionSpec(rows: readonly YearTotal[], texts: ChartTexts): Vl
 
 /** Columns of the participatory result's per-arrondissement rows worth showing in a grid. */
 export const PB_ARRONDISSEMENT_COLUMNS = [
-  'edition', 'arrondissement', 'nb_projets', 'montant_alloue', 'nb_livres', 'nb_en_cours', 'nb_etudes', 'nb_procedures', 'nb_travaux',
-  'nb_non_demarres', 'nb_abandonnes', 'nb_statut_inconnu', 'delai_median_mois', 'montant_qp', 'part_qp', 'montant_ecoles',
+  'edition',
+  'arrondissement',
+  'nb_projets',
+  'montant_alloue',
+  'nb_livres',
+  'nb_en_cours',
+  'nb_etudes',
+  'nb_procedures',
+  'nb_travaux',
+  'nb_non_demarres',
+  'nb_abandonnes',
+  'nb_statut_inconnu',
+  'delai_median_mois',
+  'montant_qp',
+  'part_qp',
+  'montant_ecoles',
 ] as const;
 
 /** Measures of the participatory result that the tile map can show; ratios and delays are averaged over editions. */
@@ -126,7 +144,13 @@ export function participatoryTileSpec(table: string, measure: PbMeasure, edition
         type: 'quantitative',
         aggregate: ratio ? 'mean' : 'sum',
         ...(title ? { title } : {}),
-        ...(measure === 'part_qp' ? { format: 'percent' } : measure === 'montant_alloue' ? { format: 'currency' } : measure.startsWith('nb_') ? { format: 'integer' } : {}),
+        ...(measure === 'part_qp'
+          ? { format: 'percent' }
+          : measure === 'montant_alloue'
+            ? { format: 'currency' }
+            : measure.startsWith('nb_')
+              ? { format: 'integer' }
+              : {}),
       },
     },
     ...(title ? { title } : {}),

@@ -11,7 +11,9 @@ type RoleShape<K extends string> = { [k in K]: z.ZodOptional<z.ZodString> };
 
 /** The schema of a table's column roles: every role optional, described in French (the schema is the doc). */
 export function columnRoles<K extends string>(descriptions: Record<K, string>): z.ZodObject<RoleShape<K>, z.core.$strict> {
-  const shape = Object.fromEntries(Object.entries<string>(descriptions).map(([k, d]) => [k, roleColumn.optional().describe(d)])) as RoleShape<K>;
+  const shape = Object.fromEntries(
+    Object.entries<string>(descriptions).map(([k, d]) => [k, roleColumn.optional().describe(d)]),
+  ) as RoleShape<K>;
   return z.object(shape).strict();
 }
 

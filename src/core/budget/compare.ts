@@ -14,7 +14,15 @@ import { createResultTable, inputOf, OperationError, registerOperation, type Ope
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { count, euros, percent, plural, sqlEuros, sqlPercent } from './format.ts';
 import {
-  budgetSelectSql, BudgetMapping, codeNormalisations, normalisationText, notableNormalisation, resolveBudgetSource, stageSql, yearSql, type CodeNormalisation,
+  budgetSelectSql,
+  BudgetMapping,
+  codeNormalisations,
+  normalisationText,
+  notableNormalisation,
+  resolveBudgetSource,
+  stageSql,
+  yearSql,
+  type CodeNormalisation,
 } from './mapping.ts';
 
 export const COMPARE_FLAGS = ['nouvelle_ligne', 'ligne_disparue', 'forte_variation'] as const;
@@ -37,9 +45,15 @@ export const CompareParams = z
   .object({
     base: CompareSide.describe('Budget de référence (ex. BP 2023)'),
     other: CompareSide.describe('Budget comparé (ex. BP 2024, ou BP + BS + DM de la même année)'),
-    level: z.enum(['section', 'chapter', 'function', 'nature']).default('chapter')
+    level: z
+      .enum(['section', 'chapter', 'function', 'nature'])
+      .default('chapter')
       .describe('Niveau de comparaison : section, chapitre, fonction ou nature (chaque fois par section et sens)'),
-    flows: z.array(z.enum(['D', 'R'])).min(1).default(['D', 'R']).describe('Sens comparés (D : dépenses, R : recettes)'),
+    flows: z
+      .array(z.enum(['D', 'R']))
+      .min(1)
+      .default(['D', 'R'])
+      .describe('Sens comparés (D : dépenses, R : recettes)'),
     change: z.number().min(0).max(1000).default(0.2).describe('Variation signalée au-delà de ce taux (0,2 = ±20 %)'),
     changeMin: z.number().min(0).default(0).describe('Variation signalée seulement au-delà de ce montant absolu (€)'),
   })
@@ -79,9 +93,19 @@ export const COMPARE_KEYS: Record<CompareParams['level'], string[]> = {
 };
 
 const OUT_COLUMNS: [string, string][] = [
-  ['portee', 'VARCHAR'], ['section', 'VARCHAR'], ['sens', 'VARCHAR'], ['chapitre', 'VARCHAR'], ['fonction', 'VARCHAR'], ['nature', 'VARCHAR'],
-  ['montant_reference', 'DECIMAL(38,2)'], ['montant_compare', 'DECIMAL(38,2)'], ['ecart', 'DECIMAL(38,2)'], ['ecart_pct', 'DOUBLE'],
-  ['statut', 'VARCHAR'], ['flag', 'VARCHAR'], ['explication', 'VARCHAR'],
+  ['portee', 'VARCHAR'],
+  ['section', 'VARCHAR'],
+  ['sens', 'VARCHAR'],
+  ['chapitre', 'VARCHAR'],
+  ['fonction', 'VARCHAR'],
+  ['nature', 'VARCHAR'],
+  ['montant_reference', 'DECIMAL(38,2)'],
+  ['montant_compare', 'DECIMAL(38,2)'],
+  ['ecart', 'DECIMAL(38,2)'],
+  ['ecart_pct', 'DOUBLE'],
+  ['statut', 'VARCHAR'],
+  ['flag', 'VARCHAR'],
+  ['explication', 'VARCHAR'],
 ];
 
 function select(values: Record<string, string>): string {
@@ -96,7 +120,8 @@ export function compareSideSql(table: TableEntry, mapping: BudgetMapping, side: 
   return `SELECT * FROM (${budgetSelectSql(table, mapping)}) WHERE ${where.join(' AND ')}`;
 }
 
-const SECTION_FR = (s: string) => `CASE ${s} WHEN 'I' THEN 'investissement' WHEN 'F' THEN 'fonctionnement' ELSE coalesce(${s}, 'section ?') END`;
+const SECTION_FR = (s: string) =>
+  `CASE ${s} WHEN 'I' THEN 'investissement' WHEN 'F' THEN 'fonctionnement' ELSE coalesce(${s}, 'section ?') END`;
 const FLOW_FR = (s: string) => `CASE ${s} WHEN 'D' THEN 'dépenses' WHEN 'R' THEN 'recettes' ELSE coalesce(${s}, 'sens ?') END`;
 
 /** The whole comparison as one SELECT over the two sides' canonical lines (exported for tests). */
@@ -124,10 +149,16 @@ export function compareSql(p: CompareParams, base: string, other: string, names:
   const strong = `l.ref IS NOT NULL AND l.cmp IS NOT NULL AND l.ref <> 0 AND abs(l.pct) > ${sqlValue(p.change)} AND abs(CAST(l.ecart AS DOUBLE)) >= ${sqlValue(p.changeMin)}`;
   const signed = (e: string) => `CASE WHEN ${e} > 0 THEN '+' ELSE '' END || ${sqlEuros(e)}`;
   const line = select({
-    portee: `'ligne'`, section: 'l.section', sens: 'l.sens',
-    chapitre: keys.includes('chapitre') ? 'l.chapitre' : 'NULL', fonction: keys.includes('fonction') ? 'l.fonction' : 'NULL',
+    portee: `'ligne'`,
+    section: 'l.section',
+    sens: 'l.sens',
+    chapitre: keys.includes('chapitre') ? 'l.chapitre' : 'NULL',
+    fonction: keys.includes('fonction') ? 'l.fonction' : 'NULL',
     nature: keys.includes('nature') ? 'l.nature' : 'NULL',
-    montant_reference: 'l.ref', montant_compare: 'l.cmp', ecart: 'l.ecart', ecart_pct: 'CASE WHEN l.ref IS NOT NULL AND l.cmp IS NOT NULL THEN l.pct END',
+    montant_reference: 'l.ref',
+    montant_compare: 'l.cmp',
+    ecart: 'l.ecart',
+    ecart_pct: 'CASE WHEN l.ref IS NOT NULL AND l.cmp IS NOT NULL THEN l.pct END',
     statut: `CASE WHEN l.ref IS NULL THEN 'nouvelle' WHEN l.cmp IS NULL THEN 'disparue' WHEN l.ecart > 0 THEN 'hausse' WHEN l.ecart < 0 THEN 'baisse' ELSE 'stable' END`,
     flag: `CASE WHEN l.ref IS NULL THEN 'nouvelle_ligne' WHEN l.cmp IS NULL THEN 'ligne_disparue' WHEN ${strong} THEN 'forte_variation' END`,
     explication: `CASE
@@ -137,7 +168,12 @@ export function compareSql(p: CompareParams, base: string, other: string, names:
     END`,
   });
   const total = select({
-    portee: `'total'`, section: 't.section', sens: 't.sens', montant_reference: 't.ref', montant_compare: 't.cmp', ecart: 't.ecart',
+    portee: `'total'`,
+    section: 't.section',
+    sens: 't.sens',
+    montant_reference: 't.ref',
+    montant_compare: 't.cmp',
+    ecart: 't.ecart',
     ecart_pct: 'CAST(t.ecart AS DOUBLE) / nullif(abs(CAST(t.ref AS DOUBLE)), 0)',
     statut: `CASE WHEN t.ecart > 0 THEN 'hausse' WHEN t.ecart < 0 THEN 'baisse' ELSE 'stable' END`,
     explication: `'Total — ' || ${SECTION_FR('t.section')} || ', ' || ${FLOW_FR('t.sens')} || ' : ' || ${sqlEuros('t.ref')} || ' au ' || ${ref} || ', ' || ${sqlEuros('t.cmp')} || ' au ' || ${cmp} || ' (' || ${signed('t.ecart')} || ').'`,
@@ -165,18 +201,28 @@ export const budgetCompare = registerOperation<CompareParams, CompareDetail>({
   description: 'Compare deux budgets votés (BP N et BP N+1, ou BP et BP + BS + DM) : montants, écarts, lignes nouvelles et disparues',
   params: CompareParams,
   async run(ctx: OperationContext, p) {
-    const same = p.base.table === p.other.table && p.base.year === p.other.year && JSON.stringify(p.base.stages ?? null) === JSON.stringify(p.other.stages ?? null);
+    const same =
+      p.base.table === p.other.table &&
+      p.base.year === p.other.year &&
+      JSON.stringify(p.base.stages ?? null) === JSON.stringify(p.other.stages ?? null);
     if (same) {
-      throw new OperationError('Les deux budgets comparés sont la même sélection : choisissez une autre table, un autre exercice ou d’autres étapes.');
+      throw new OperationError(
+        'Les deux budgets comparés sont la même sélection : choisissez une autre table, un autre exercice ou d’autres étapes.',
+      );
     }
-    const sides = {} as Record<'base' | 'other', { src: Awaited<ReturnType<typeof resolveBudgetSource>>; sql: string; detail: CompareSideDetail }>;
+    const sides = {} as Record<
+      'base' | 'other',
+      { src: Awaited<ReturnType<typeof resolveBudgetSource>>; sql: string; detail: CompareSideDetail }
+    >;
     const warnings: string[] = [];
     for (const which of ['base', 'other'] as const) {
       const side = p[which];
       const src = await resolveBudgetSource(ctx, { table: side.table, ...(side.mapping ? { mapping: side.mapping } : {}) }, 'voted');
       // A filter on a column that is not there would keep nothing or everything without a word: refused.
       if (side.stages && !src.mapping.stage) {
-        throw new OperationError(`« ${side.table} » n'a pas de colonne d'étape budgétaire : impossible de n'en retenir que ${side.stages.join(' + ')}.`);
+        throw new OperationError(
+          `« ${side.table} » n'a pas de colonne d'étape budgétaire : impossible de n'en retenir que ${side.stages.join(' + ')}.`,
+        );
       }
       if (side.year !== undefined && !src.mapping.year) {
         throw new OperationError(`« ${side.table} » n'a pas de colonne d'exercice : impossible de n'en retenir que ${side.year}.`);
@@ -195,15 +241,24 @@ export const budgetCompare = registerOperation<CompareParams, CompareDetail>({
         warnings.push(`« ${side.table} » porte plusieurs exercices (${years.join(', ')}), additionnés faute d'exercice choisi.`);
       }
       if (!side.stages && stages.includes('CA')) {
-        warnings.push(`« ${side.table} » porte aussi des lignes de compte administratif (CA), additionnées au voté faute d'étapes choisies.`);
+        warnings.push(
+          `« ${side.table} » porte aussi des lignes de compte administratif (CA), additionnées au voté faute d'étapes choisies.`,
+        );
       }
       const label = labelOf(side, years, stages);
       sides[which] = {
         src,
         sql,
         detail: {
-          label, table: src.table.name, read: Number(all.rows[0]?.[0] ?? 0), kept: Number(n), years, stages,
-          amounts: { D: Number(d), R: Number(r) }, mapping: src.mapping, proposed: src.proposed,
+          label,
+          table: src.table.name,
+          read: Number(all.rows[0]?.[0] ?? 0),
+          kept: Number(n),
+          years,
+          stages,
+          amounts: { D: Number(d), R: Number(r) },
+          mapping: src.mapping,
+          proposed: src.proposed,
           normalisations: await codeNormalisations(ctx.engine, src.table, src.mapping),
         },
       };
@@ -212,10 +267,15 @@ export const budgetCompare = registerOperation<CompareParams, CompareDetail>({
     const base = sides.base.detail;
     const other = sides.other.detail;
     if (base.label === other.label) other.label += ' (comparé)';
-    const { table, sql } = await createResultTable(ctx, 'budget-compare', compareSql(p, sides.base.sql, sides.other.sql, { base: base.label, other: other.label }));
+    const { table, sql } = await createResultTable(
+      ctx,
+      'budget-compare',
+      compareSql(p, sides.base.sql, sides.other.sql, { base: base.label, other: other.label }),
+    );
     const t = quoteIdent(table);
     const flags = Object.fromEntries(COMPARE_FLAGS.map((f) => [f, 0])) as Record<CompareFlag, number>;
-    for (const [f, n] of (await ctx.engine.query(`SELECT flag, count(*) FROM ${t} WHERE flag IS NOT NULL GROUP BY 1`)).rows) flags[f as CompareFlag] = Number(n);
+    for (const [f, n] of (await ctx.engine.query(`SELECT flag, count(*) FROM ${t} WHERE flag IS NOT NULL GROUP BY 1`)).rows)
+      flags[f as CompareFlag] = Number(n);
     const byFlow = await ctx.engine.query(
       `SELECT sens, count(*), count(*) FILTER (WHERE statut = 'nouvelle'), count(*) FILTER (WHERE statut = 'disparue'),
          CAST(coalesce(sum(montant_reference), 0) AS DOUBLE), CAST(coalesce(sum(montant_compare), 0) AS DOUBLE),
@@ -224,24 +284,51 @@ export const budgetCompare = registerOperation<CompareParams, CompareDetail>({
     );
     const flowOf = (k: 'D' | 'R') => {
       const r = byFlow.rows.find((x) => x[0] === k);
-      return { keys: Number(r?.[1] ?? 0), appearedKeys: Number(r?.[2] ?? 0), vanishedKeys: Number(r?.[3] ?? 0), base: Number(r?.[4] ?? 0), other: Number(r?.[5] ?? 0), appeared: Number(r?.[6] ?? 0), vanished: Number(r?.[7] ?? 0) };
+      return {
+        keys: Number(r?.[1] ?? 0),
+        appearedKeys: Number(r?.[2] ?? 0),
+        vanishedKeys: Number(r?.[3] ?? 0),
+        base: Number(r?.[4] ?? 0),
+        other: Number(r?.[5] ?? 0),
+        appeared: Number(r?.[6] ?? 0),
+        vanished: Number(r?.[7] ?? 0),
+      };
     };
     const fD = flowOf('D');
     const fR = flowOf('R');
     const example = async (statut: string) =>
-      (await ctx.engine.query(
-        `SELECT coalesce(chapitre, fonction, nature, section), sens FROM ${t} WHERE portee = 'ligne' AND statut = ${quoteLiteral(statut)}
+      (
+        await ctx.engine.query(
+          `SELECT coalesce(chapitre, fonction, nature, section), sens FROM ${t} WHERE portee = 'ligne' AND statut = ${quoteLiteral(statut)}
          ORDER BY abs(coalesce(montant_compare, montant_reference)) DESC NULLS LAST, 1 LIMIT 3`,
-      )).rows.map(([c, s]) => `${c ?? '?'} (${s ?? '?'})`);
+        )
+      ).rows.map(([c, s]) => `${c ?? '?'} (${s ?? '?'})`);
     const keysRead = fD.keys + fR.keys;
-    const pop = population(keysRead, keysRead - fD.appearedKeys - fR.appearedKeys - fD.vanishedKeys - fR.vanishedKeys, 'présentes des deux côtés', [
-      { reason: `nouvelles au ${other.label} (${euros(fD.appeared + fR.appeared)})`, rows: fD.appearedKeys + fR.appearedKeys, examples: await example('nouvelle') },
-      { reason: `disparues du ${base.label} (${euros(fD.vanished + fR.vanished)})`, rows: fD.vanishedKeys + fR.vanishedKeys, examples: await example('disparue') },
-    ]);
+    const pop = population(
+      keysRead,
+      keysRead - fD.appearedKeys - fR.appearedKeys - fD.vanishedKeys - fR.vanishedKeys,
+      'présentes des deux côtés',
+      [
+        {
+          reason: `nouvelles au ${other.label} (${euros(fD.appeared + fR.appeared)})`,
+          rows: fD.appearedKeys + fR.appearedKeys,
+          examples: await example('nouvelle'),
+        },
+        {
+          reason: `disparues du ${base.label} (${euros(fD.vanished + fR.vanished)})`,
+          rows: fD.vanishedKeys + fR.vanishedKeys,
+          examples: await example('disparue'),
+        },
+      ],
+    );
     const levelFr = { section: 'section', chapter: 'chapitre', function: 'fonction', nature: 'nature' }[p.level];
-    const sideText = (s: CompareSideDetail) => `${s.label} : ${plural(s.read, 'ligne lue', 'lignes lues')}, ${count(s.kept)} retenue${s.kept > 1 ? 's' : ''}`;
-    const change = (a: number, b: number) => `${euros(a)} → ${euros(b)} (${b - a > 0 ? '+' : ''}${euros(b - a)}${a ? `, ${b - a > 0 ? '+' : ''}${percent((b - a) / Math.abs(a))}` : ''})`;
-    const flowsText = p.flows.map((f) => `${f === 'D' ? 'dépenses' : 'recettes'} : ${change(f === 'D' ? fD.base : fR.base, f === 'D' ? fD.other : fR.other)}`).join(' ; ');
+    const sideText = (s: CompareSideDetail) =>
+      `${s.label} : ${plural(s.read, 'ligne lue', 'lignes lues')}, ${count(s.kept)} retenue${s.kept > 1 ? 's' : ''}`;
+    const change = (a: number, b: number) =>
+      `${euros(a)} → ${euros(b)} (${b - a > 0 ? '+' : ''}${euros(b - a)}${a ? `, ${b - a > 0 ? '+' : ''}${percent((b - a) / Math.abs(a))}` : ''})`;
+    const flowsText = p.flows
+      .map((f) => `${f === 'D' ? 'dépenses' : 'recettes'} : ${change(f === 'D' ? fD.base : fR.base, f === 'D' ? fD.other : fR.other)}`)
+      .join(' ; ');
     const top = await ctx.engine.query(
       `SELECT coalesce(chapitre, fonction, nature, section), sens, CAST(ecart AS DOUBLE), ecart_pct FROM ${t} WHERE flag = 'forte_variation' ORDER BY abs(ecart) DESC, 1 LIMIT 3`,
     );
@@ -270,7 +357,8 @@ export const budgetCompare = registerOperation<CompareParams, CompareDetail>({
       }
       thin = ` Moins de la moitié des clés (${percent(pop.used / pop.read)}) se retrouvent des deux côtés : les écarts ligne à ligne sont surtout des lignes nouvelles ou disparues.${why}`;
     }
-    if (!base.kept || !other.kept) warnings.unshift(`Aucune ligne retenue dans ${!base.kept ? base.label : other.label} : vérifiez l'exercice et les étapes choisis.`);
+    if (!base.kept || !other.kept)
+      warnings.unshift(`Aucune ligne retenue dans ${!base.kept ? base.label : other.label} : vérifiez l'exercice et les étapes choisis.`);
     return {
       table,
       sql: [sql],
@@ -278,7 +366,11 @@ export const budgetCompare = registerOperation<CompareParams, CompareDetail>({
       summary:
         `Population — ${sideText(base)} ; ${sideText(other)} ; clés par ${levelFr} : ${populationLine(pop)}.${thin} ` +
         `Comparaison du ${base.label} et du ${other.label} par ${levelFr} : ${flowsText}. ` +
-        (n ? `${plural(n, 'signal', 'signaux')} — ${COMPARE_FLAGS.filter((f) => flags[f]).map((f) => `${f} : ${count(flags[f])}`).join(', ')}.` : 'Aucun signal.') +
+        (n
+          ? `${plural(n, 'signal', 'signaux')} — ${COMPARE_FLAGS.filter((f) => flags[f])
+              .map((f) => `${f} : ${count(flags[f])}`)
+              .join(', ')}.`
+          : 'Aucun signal.') +
         topText +
         (normText.length ? ` Codes lus : ${normText.join(' ; ')}.` : '') +
         (warnings.length ? ' ' + warnings.join(' ') : ''),
@@ -299,13 +391,23 @@ export const budgetCompare = registerOperation<CompareParams, CompareDetail>({
 });
 
 /** The years and stages a budget table holds, read through its mapping: what the comparison form offers. Distinct raw values first, so a large table costs one scan. */
-export async function budgetYearsAndStages(engine: Engine, table: TableEntry, mapping: BudgetMapping): Promise<{ years: number[]; stages: string[] }> {
+export async function budgetYearsAndStages(
+  engine: Engine,
+  table: TableEntry,
+  mapping: BudgetMapping,
+): Promise<{ years: number[]; stages: string[] }> {
   const col = (f: 'year' | 'stage') => table.columns.find((c) => c.name === mapping[f]);
   const year = col('year');
   const stage = col('stage');
   const read = async (sql: string) => (await engine.query(sql)).rows.map((r) => r[0]).filter((v) => v !== null && v !== undefined);
   const distinct = (c: { name: string }) => `(SELECT DISTINCT ${quoteIdent(c.name)} FROM ${quoteIdent(table.name)}) AS src`;
-  const years = year ? (await read(`SELECT DISTINCT ${yearSql(`src.${quoteIdent(year.name)}`, year.type)} AS y FROM ${distinct(year)} ORDER BY 1`)).map(Number) : [];
-  const stages = stage ? (await read(`SELECT DISTINCT ${stageSql(`src.${quoteIdent(stage.name)}`)} AS s FROM ${distinct(stage)} ORDER BY 1`)).map(String) : [];
+  const years = year
+    ? (await read(`SELECT DISTINCT ${yearSql(`src.${quoteIdent(year.name)}`, year.type)} AS y FROM ${distinct(year)} ORDER BY 1`)).map(
+        Number,
+      )
+    : [];
+  const stages = stage
+    ? (await read(`SELECT DISTINCT ${stageSql(`src.${quoteIdent(stage.name)}`)} AS s FROM ${distinct(stage)} ORDER BY 1`)).map(String)
+    : [];
   return { years, stages };
 }

@@ -12,7 +12,16 @@ import { count } from './format.ts';
 
 /** The canonical budget fields, in the order of the normalised view. */
 export const BUDGET_FIELDS = [
-  'year', 'stage', 'section', 'flow', 'opType', 'chapter', 'nature', 'function', 'direction', 'amount',
+  'year',
+  'stage',
+  'section',
+  'flow',
+  'opType',
+  'chapter',
+  'nature',
+  'function',
+  'direction',
+  'amount',
 ] as const;
 export type BudgetField = (typeof BUDGET_FIELDS)[number];
 
@@ -61,10 +70,23 @@ type LabelRule = [RegExp, number];
 // a nature (a nature label must not carry « operation »/« budget »); « Chapitre » alone beats
 // « Chapitre fonctionnel », which Paris publishes beside the nature chapter.
 const LABEL_RULES: Record<BudgetField, LabelRule[]> = {
-  year: [[/^(exercice|annee|millesime|year)( budgetaire| comptable)?$/, 1], [/\b(exercice|annee)\b/, 0.7]],
-  stage: [[/^(etape|stade|phase)( budgetaire| du budget| budget)?$/, 1], [/^(type|nature) (de |du )?budget$/, 0.8], [/\b(etape|stade)\b/, 0.6]],
-  section: [[/^section( budgetaire)?$/, 1], [/\bsection\b/, 0.7]],
-  flow: [[/^(sens|sens budgetaire|depense recette|depenses recettes|sens de l operation|type de flux|flux)$/, 1], [/^sens\b/, 0.8]],
+  year: [
+    [/^(exercice|annee|millesime|year)( budgetaire| comptable)?$/, 1],
+    [/\b(exercice|annee)\b/, 0.7],
+  ],
+  stage: [
+    [/^(etape|stade|phase)( budgetaire| du budget| budget)?$/, 1],
+    [/^(type|nature) (de |du )?budget$/, 0.8],
+    [/\b(etape|stade)\b/, 0.6],
+  ],
+  section: [
+    [/^section( budgetaire)?$/, 1],
+    [/\bsection\b/, 0.7],
+  ],
+  flow: [
+    [/^(sens|sens budgetaire|depense recette|depenses recettes|sens de l operation|type de flux|flux)$/, 1],
+    [/^sens\b/, 0.8],
+  ],
   opType: [
     [/^(type|nature|categorie) (d |de l |des )?operations?$/, 0.95],
     [/^(reel ordre|reel ou ordre|operation reelle ou d ordre)$/, 0.95],
@@ -77,9 +99,18 @@ const LABEL_RULES: Record<BudgetField, LabelRule[]> = {
     [/^(code )?chapitre\b(?!.*fonction)/, 0.8],
     [/^chapitre fonctionnel$/, 0.4],
   ],
-  nature: [[/^(nature|code nature|compte|nature comptable|article|compte nature|compte par nature)$/, 1], [/^(code )?(nature|compte)\b(?!.*(operation|budget))/, 0.7]],
-  function: [[/^(fonction|code fonction|sous fonction|rubrique|rubrique fonctionnelle)$/, 1], [/^(code )?(fonction|rubrique)\b/, 0.7]],
-  direction: [[/^(direction|code direction|direction gestionnaire|service gestionnaire|service)$/, 1], [/^(code )?direction\b/, 0.7]],
+  nature: [
+    [/^(nature|code nature|compte|nature comptable|article|compte nature|compte par nature)$/, 1],
+    [/^(code )?(nature|compte)\b(?!.*(operation|budget))/, 0.7],
+  ],
+  function: [
+    [/^(fonction|code fonction|sous fonction|rubrique|rubrique fonctionnelle)$/, 1],
+    [/^(code )?(fonction|rubrique)\b/, 0.7],
+  ],
+  direction: [
+    [/^(direction|code direction|direction gestionnaire|service gestionnaire|service)$/, 1],
+    [/^(code )?direction\b/, 0.7],
+  ],
   amount: [],
 };
 
@@ -88,10 +119,16 @@ const VOTED_AMOUNT: LabelRule[] = [
   [/\b(vote|votes|credits|ouverts|prevu|prevision|previsions|inscrit|inscrits)\b/, 0.8],
 ];
 const EXECUTED_AMOUNT: LabelRule[] = [
-  [/^(mandate|titre|realise|montant realise|montant mandate|montant titre|execute|montant execute|mandats emis|titres emis|realisations?)$/, 1],
+  [
+    /^(mandate|titre|realise|montant realise|montant mandate|montant titre|execute|montant execute|mandats emis|titres emis|realisations?)$/,
+    1,
+  ],
   [/\b(mandate|mandates|titre|titres|realise|realises|realisation|realisations|execute|emis|execution)\b/, 0.8],
 ];
-const ANY_AMOUNT: LabelRule[] = [[/^(montant|montants|montant en euros|montant eur|valeur|somme)$/, 0.6], [/\bmontant\b/, 0.5]];
+const ANY_AMOUNT: LabelRule[] = [
+  [/^(montant|montants|montant en euros|montant eur|valeur|somme)$/, 0.6],
+  [/\bmontant\b/, 0.5],
+];
 
 function labelScore(rules: LabelRule[], label: string): number {
   let best = 0;
@@ -296,13 +333,21 @@ export function budgetSelectSql(table: TableEntry, mapping: BudgetMapping): stri
   const section = f.section ? sectionSql(f.section.sql) : 'CAST(NULL AS VARCHAR)';
   const flow = f.flow ? flowSql(f.flow.sql) : 'CAST(NULL AS VARCHAR)';
   const opType = f.opType ? opTypeSql(f.opType.sql) : 'CAST(NULL AS VARCHAR)';
-  const textCols = (['chapter', 'nature', 'function', 'direction'] as const).filter((k) => f[k]).map((k) => `CAST(${f[k]!.sql} AS VARCHAR)`);
-  const totalWord = textCols.length ? `(${textCols.map((c) => `coalesce(upper(strip_accents(${c})) LIKE '%TOTAL%', FALSE)`).join(' OR ')})` : 'FALSE';
-  // A line with a chapter but no nature is a chapter total only where the same chapter also has lines with a nature.
-  const part = [f.chapter, f.year, f.section, f.flow, f.stage].filter((x) => x).map((x) => x!.sql).join(', ');
-  const missingNature = f.nature && f.chapter
-    ? `(${codeSql(f.nature.sql)} IS NULL AND ${codeSql(f.chapter.sql)} IS NOT NULL AND count(${codeSql(f.nature.sql)}) OVER (PARTITION BY ${part}) > 0)`
+  const textCols = (['chapter', 'nature', 'function', 'direction'] as const)
+    .filter((k) => f[k])
+    .map((k) => `CAST(${f[k]!.sql} AS VARCHAR)`);
+  const totalWord = textCols.length
+    ? `(${textCols.map((c) => `coalesce(upper(strip_accents(${c})) LIKE '%TOTAL%', FALSE)`).join(' OR ')})`
     : 'FALSE';
+  // A line with a chapter but no nature is a chapter total only where the same chapter also has lines with a nature.
+  const part = [f.chapter, f.year, f.section, f.flow, f.stage]
+    .filter((x) => x)
+    .map((x) => x!.sql)
+    .join(', ');
+  const missingNature =
+    f.nature && f.chapter
+      ? `(${codeSql(f.nature.sql)} IS NULL AND ${codeSql(f.chapter.sql)} IS NOT NULL AND count(${codeSql(f.nature.sql)}) OVER (PARTITION BY ${part}) > 0)`
+      : 'FALSE';
   return `SELECT
     ${f.year ? yearSql(f.year.sql, f.year.type) : 'CAST(NULL AS INTEGER)'} AS annee,
     ${f.stage ? stageSql(f.stage.sql) : 'CAST(NULL AS VARCHAR)'} AS etape,
@@ -355,7 +400,10 @@ function rulesOf(field: BudgetField, from: string, to: string | null): string[] 
     rest = rest.replace(/\.0+$/, '');
   }
   const words: Partial<Record<BudgetField, string>> = {
-    opType: 'ramené à R (réel), O (ordre) ou M (mixte)', section: 'ramené à I ou F', flow: 'ramené à D ou R', stage: 'ramené à BP, BS, DM ou CA',
+    opType: 'ramené à R (réel), O (ordre) ou M (mixte)',
+    section: 'ramené à I ou F',
+    flow: 'ramené à D ou R',
+    stage: 'ramené à BP, BS, DM ou CA',
   };
   if (to !== null && to !== rest) out.push(to === '0' + rest ? 'zéro de tête rétabli' : (words[field] ?? 'libellé ramené au code'));
   if (to === null) out.push('valeur vide');
@@ -368,14 +416,22 @@ function rulesOf(field: BudgetField, from: string, to: string | null): string[] 
  * Shown in the mapping so that a reader sees the codes were read, not silently rewritten. The columns
  * are grouped on their raw values (a hash aggregate per column), so this stays cheap on large tables.
  */
-export async function codeNormalisations(engine: Engine, table: TableEntry, mapping: BudgetMapping, examples = 5): Promise<CodeNormalisation[]> {
+export async function codeNormalisations(
+  engine: Engine,
+  table: TableEntry,
+  mapping: BudgetMapping,
+  examples = 5,
+): Promise<CodeNormalisation[]> {
   const colOf = (f: BudgetField) => (mapping[f] === undefined ? undefined : table.columns.find((c) => c.name === mapping[f]));
   const expr = (f: BudgetField) => (colOf(f) ? `src.${quoteIdent(colOf(f)!.name)}` : 'CAST(NULL AS VARCHAR)');
   const section = colOf('section') ? sectionSql(expr('section')) : 'CAST(NULL AS VARCHAR)';
   const flow = colOf('flow') ? flowSql(expr('flow')) : 'CAST(NULL AS VARCHAR)';
   const opType = colOf('opType') ? opTypeSql(expr('opType')) : 'CAST(NULL AS VARCHAR)';
   const sqlOf: Record<(typeof NORMALISED_FIELDS)[number], (e: string) => string> = {
-    stage: stageSql, section: sectionSql, flow: flowSql, opType: opTypeSql,
+    stage: stageSql,
+    section: sectionSql,
+    flow: flowSql,
+    opType: opTypeSql,
     chapter: (e) => chapterSql(e, section, flow, opType),
     nature: (e) => codeSql(e, CODE_PREFIX.nature),
     function: (e) => codeSql(e, CODE_PREFIX.function),
@@ -385,14 +441,23 @@ export async function codeNormalisations(engine: Engine, table: TableEntry, mapp
   // One scan: the raw values are counted first (the chapter with the columns its reading depends on),
   // and each rule then runs once per distinct value, never once per line.
   const raw = [...new Set(fields.map((f) => colOf(f)!.name))];
-  const chapterSet = ['stage', 'section', 'flow', 'opType', 'chapter'].map((f) => colOf(f as BudgetField)?.name).filter((x): x is string => !!x);
-  const sets = [chapterSet, ...[...new Set([colOf('nature')?.name, colOf('function')?.name])].filter((x): x is string => !!x && !chapterSet.includes(x)).map((x) => [x])];
+  const chapterSet = ['stage', 'section', 'flow', 'opType', 'chapter']
+    .map((f) => colOf(f as BudgetField)?.name)
+    .filter((x): x is string => !!x);
+  const sets = [
+    chapterSet,
+    ...[...new Set([colOf('nature')?.name, colOf('function')?.name])]
+      .filter((x): x is string => !!x && !chapterSet.includes(x))
+      .map((x) => [x]),
+  ];
   const counted = `__loupe_codes`;
-  const parts = fields.map((f, i) =>
-    `(SELECT ${i} AS i, raw, norm, sum(n) AS n FROM (SELECT CAST(${expr(f)} AS VARCHAR) AS raw, ${sqlOf[f](expr(f))} AS norm, src.__n AS n
+  const parts = fields.map(
+    (f, i) =>
+      `(SELECT ${i} AS i, raw, norm, sum(n) AS n FROM (SELECT CAST(${expr(f)} AS VARCHAR) AS raw, ${sqlOf[f](expr(f))} AS norm, src.__n AS n
       FROM ${counted} AS src WHERE ${sets.findIndex((g) => g.includes(colOf(f)!.name))} = src.__set) WHERE raw IS NOT NULL AND raw IS DISTINCT FROM norm GROUP BY ALL)`,
   );
-  const setOf = sets.length > 1 ? `CASE ${sets.map((g, k) => `WHEN grouping(${g.map(quoteIdent).join(', ')}) = 0 THEN ${k}`).join(' ')} END` : '0';
+  const setOf =
+    sets.length > 1 ? `CASE ${sets.map((g, k) => `WHEN grouping(${g.map(quoteIdent).join(', ')}) = 0 THEN ${k}`).join(' ')} END` : '0';
   const r = await engine.query(
     `WITH ${counted} AS (SELECT ${raw.map(quoteIdent).join(', ')}, ${setOf} AS __set, count(*) AS __n FROM ${quoteIdent(table.name)}
        GROUP BY ${sets.length > 1 ? `GROUPING SETS (${sets.map((g) => `(${g.map(quoteIdent).join(', ')})`).join(', ')})` : raw.map(quoteIdent).join(', ')})
@@ -418,8 +483,16 @@ export async function codeNormalisations(engine: Engine, table: TableEntry, mapp
 }
 
 const FIELD_FR: Record<BudgetField, string> = {
-  year: 'exercice', stage: 'étape', section: 'section', flow: 'sens', opType: "type d'opération", chapter: 'chapitre',
-  nature: 'nature', function: 'fonction', direction: 'direction', amount: 'montant',
+  year: 'exercice',
+  stage: 'étape',
+  section: 'section',
+  flow: 'sens',
+  opType: "type d'opération",
+  chapter: 'chapitre',
+  nature: 'nature',
+  function: 'fonction',
+  direction: 'direction',
+  amount: 'montant',
 };
 
 /**
@@ -434,8 +507,14 @@ export function notableNormalisation(n: CodeNormalisation): boolean {
 
 /** « chapitre (« Chapitre ») : 33 valeurs sur 1 273 lignes, préfixe C retiré, espaces retirés — « C042 » → « 042 », … ». */
 export function normalisationText(n: CodeNormalisation, examples = 3): string {
-  return `${FIELD_FR[n.field]} (« ${n.label} ») : ${count(n.values)} valeur${n.values > 1 ? 's' : ''} sur ${count(n.rows)} ligne${n.rows > 1 ? 's' : ''}, ${n.rules.join(', ')} — ` +
-    n.examples.slice(0, examples).map((e) => `« ${e.from} » → « ${e.to} »`).join(', ') + (n.values > examples ? '…' : '');
+  return (
+    `${FIELD_FR[n.field]} (« ${n.label} ») : ${count(n.values)} valeur${n.values > 1 ? 's' : ''} sur ${count(n.rows)} ligne${n.rows > 1 ? 's' : ''}, ${n.rules.join(', ')} — ` +
+    n.examples
+      .slice(0, examples)
+      .map((e) => `« ${e.from} » → « ${e.to} »`)
+      .join(', ') +
+    (n.values > examples ? '…' : '')
+  );
 }
 
 /** Source columns mapped to codes but typed as numbers: their leading zeros may be lost (fonction 01 → 1). */
@@ -444,7 +523,9 @@ export function numericCodeWarnings(table: TableEntry, mapping: BudgetMapping): 
   for (const f of ['function', 'nature', 'direction'] as const) {
     const c = table.columns.find((x) => x.name === mapping[f]);
     if (c && isNumericType(c.type)) {
-      out.push(`La colonne « ${c.label} » de « ${table.name} » a été lue comme un nombre : ses zéros de tête (ex. fonction 01, 020) ne peuvent pas être rétablis avec certitude ; réimportez-la en texte.`);
+      out.push(
+        `La colonne « ${c.label} » de « ${table.name} » a été lue comme un nombre : ses zéros de tête (ex. fonction 01, 020) ne peuvent pas être rétablis avec certitude ; réimportez-la en texte.`,
+      );
     }
   }
   return out;
@@ -496,12 +577,20 @@ export const budgetMap = registerOperation({
   description: 'Normalise une table budgétaire M57 (exercice, étape, section, sens, type, chapitre, nature, fonction, direction, montant)',
   params: MapParams,
   async run(ctx, params) {
-    const src = await resolveBudgetSource(ctx, { table: params.table, ...(params.mapping ? { mapping: params.mapping } : {}) }, params.role);
+    const src = await resolveBudgetSource(
+      ctx,
+      { table: params.table, ...(params.mapping ? { mapping: params.mapping } : {}) },
+      params.role,
+    );
     const select = budgetSelectSql(src.table, src.mapping);
     const { table, sql } = await createResultTable(ctx, 'budget-map', select);
-    const r = await ctx.engine.query(`SELECT count(*), count(*) FILTER (WHERE montant IS NULL), count(*) FILTER (WHERE est_total) FROM ${quoteIdent(table)}`);
+    const r = await ctx.engine.query(
+      `SELECT count(*), count(*) FILTER (WHERE montant IS NULL), count(*) FILTER (WHERE est_total) FROM ${quoteIdent(table)}`,
+    );
     const [n, noAmount, totals] = (r.rows[0] ?? []).map(Number) as [number, number, number];
-    const mapped = Object.entries(src.mapping).map(([k, v]) => `${k} ← ${v}`).join(', ');
+    const mapped = Object.entries(src.mapping)
+      .map(([k, v]) => `${k} ← ${v}`)
+      .join(', ');
     const normalisations = await codeNormalisations(ctx.engine, src.table, src.mapping);
     return {
       table,
@@ -510,9 +599,19 @@ export const budgetMap = registerOperation({
       summary:
         `Table « ${src.table.name} » normalisée : ${count(n)} lignes, dont ${count(totals)} lignes de total et ${count(noAmount)} sans montant lisible. ` +
         `Correspondance ${src.proposed ? 'proposée automatiquement' : 'fournie'} : ${mapped}.` +
-        (normalisations.length ? ` Codes lus : ${normalisations.map((x) => normalisationText(x)).join(' ; ')}.` : ' Aucun code modifié à la lecture.') +
+        (normalisations.length
+          ? ` Codes lus : ${normalisations.map((x) => normalisationText(x)).join(' ; ')}.`
+          : ' Aucun code modifié à la lecture.') +
         (src.warnings.length ? ' ' + src.warnings.join(' ') : ''),
-      detail: { mapping: src.mapping, proposed: src.proposed, rows: n, withoutAmount: noAmount, totalLines: totals, normalisations, warnings: src.warnings },
+      detail: {
+        mapping: src.mapping,
+        proposed: src.proposed,
+        rows: n,
+        withoutAmount: noAmount,
+        totalLines: totals,
+        normalisations,
+        warnings: src.warnings,
+      },
     };
   },
 });

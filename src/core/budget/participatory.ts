@@ -19,7 +19,12 @@ import { count, euros, plural, sqlEuros, sqlPercent } from './format.ts';
 import { columnRoles, proposeColumns } from './columns.ts';
 import { amountSql, yearSql } from './mapping.ts';
 
-export const PARTICIPATORY_FLAGS = ['livraison_tardive', 'abandon_apres_allocation', 'enveloppe_depassee', 'quartiers_populaires_sous_cible'] as const;
+export const PARTICIPATORY_FLAGS = [
+  'livraison_tardive',
+  'abandon_apres_allocation',
+  'enveloppe_depassee',
+  'quartiers_populaires_sous_cible',
+] as const;
 export type ParticipatoryFlag = (typeof PARTICIPATORY_FLAGS)[number];
 
 export const ProjectColumns = columnRoles({
@@ -43,12 +48,38 @@ export const ParticipatoryParams = z
   .object({
     table: z.string().min(1).max(1000).describe('Table des projets lauréats du budget participatif'),
     columns: ProjectColumns.optional().describe('Colonnes des projets ; reconnues par leur en-tête si absentes, "" pour aucune'),
-    lateYears: z.number().min(0).max(50).default(2).describe('Retard de livraison signalé quand le mois de livraison dépasse le mois prévu de plus de ce nombre d’années (2 = 24 mois ; 0,5 = 6 mois)'),
+    lateYears: z
+      .number()
+      .min(0)
+      .max(50)
+      .default(2)
+      .describe(
+        'Retard de livraison signalé quand le mois de livraison dépasse le mois prévu de plus de ce nombre d’années (2 = 24 mois ; 0,5 = 6 mois)',
+      ),
     envelope: z.number().min(0).default(100_000_000).describe('Enveloppe annoncée par édition (€), 100 M€ par défaut'),
-    envelopes: z.record(z.string().regex(/^\d{4}$/), z.number().min(0)).default({}).describe('Enveloppes annoncées par édition, ex. {"2016": 100000000} ; remplacent « envelope »'),
-    workingClassTarget: z.number().min(0).max(1).default(0.3).describe('Part de l’enveloppe visée pour les quartiers populaires (0,3 = 30 %, annoncée dès 2016)'),
-    workingClassTargets: z.record(z.string().regex(/^\d{4}$/), z.number().min(0).max(1)).default({}).describe('Cibles par édition ; remplacent « workingClassTarget »'),
-    workingClassFrom: z.number().int().min(2000).max(2100).default(2016).describe('Première édition soumise à la cible des quartiers populaires (2016 à Paris) ; les éditions antérieures ne sont pas comparées à la cible'),
+    envelopes: z
+      .record(z.string().regex(/^\d{4}$/), z.number().min(0))
+      .default({})
+      .describe('Enveloppes annoncées par édition, ex. {"2016": 100000000} ; remplacent « envelope »'),
+    workingClassTarget: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.3)
+      .describe('Part de l’enveloppe visée pour les quartiers populaires (0,3 = 30 %, annoncée dès 2016)'),
+    workingClassTargets: z
+      .record(z.string().regex(/^\d{4}$/), z.number().min(0).max(1))
+      .default({})
+      .describe('Cibles par édition ; remplacent « workingClassTarget »'),
+    workingClassFrom: z
+      .number()
+      .int()
+      .min(2000)
+      .max(2100)
+      .default(2016)
+      .describe(
+        'Première édition soumise à la cible des quartiers populaires (2016 à Paris) ; les éditions antérieures ne sont pas comparées à la cible',
+      ),
   })
   .strict();
 export type ParticipatoryParams = z.infer<typeof ParticipatoryParams>;
@@ -60,9 +91,23 @@ export type ParticipatoryParams = z.infer<typeof ParticipatoryParams>;
 export const PROJECT_STAGES = ['non_demarre', 'etudes', 'procedures', 'travaux', 'en_cours', 'livre', 'abandonne'] as const;
 export type ProjectStage = (typeof PROJECT_STAGES)[number];
 /** Rank in the pipeline (non démarré < études < procédures < travaux < livré); null off the pipeline or stage unknown. */
-export const STAGE_RANK: Record<ProjectStage, number | null> = { non_demarre: 0, etudes: 1, procedures: 2, travaux: 3, en_cours: null, livre: 4, abandonne: null };
+export const STAGE_RANK: Record<ProjectStage, number | null> = {
+  non_demarre: 0,
+  etudes: 1,
+  procedures: 2,
+  travaux: 3,
+  en_cours: null,
+  livre: 4,
+  abandonne: null,
+};
 export const STAGE_LABEL: Record<ProjectStage, string> = {
-  non_demarre: 'non démarré', etudes: 'études', procedures: 'procédures', travaux: 'travaux', en_cours: 'en cours (étape non précisée)', livre: 'livré', abandonne: 'abandonné',
+  non_demarre: 'non démarré',
+  etudes: 'études',
+  procedures: 'procédures',
+  travaux: 'travaux',
+  en_cours: 'en cours (étape non précisée)',
+  livre: 'livré',
+  abandonne: 'abandonné',
 };
 
 /** A value the check read but did not understand, with how many rows hold it. */
@@ -118,12 +163,24 @@ const RULES: Record<keyof ProjectColumns, RegExp[]> = {
   scale: [/^(echelle|echelle du budget participatif|echelle du projet|portee|niveau|type de budget participatif)$/, /\bechelle\b/],
   arrondissement: [/^(arrondissement|arrdt|ardt|arrondissements?|territoire|localisation|code postal|cp)$/, /\barrondissement\b/],
   title: [/^(titre|titre du projet|nom du projet|intitule|libelle|projet)$/, /\b(titre|intitule)\b/],
-  amount: [/^(budget alloue|montant alloue|budget|montant|cout|budget attribue|montant du projet|budget global du projet)$/, /\b(budget|montant|cout)\b(?!.*(participatif))/],
+  amount: [
+    /^(budget alloue|montant alloue|budget|montant|cout|budget attribue|montant du projet|budget global du projet)$/,
+    /\b(budget|montant|cout)\b(?!.*(participatif))/,
+  ],
   status: [/^(statut|etat|etat d avancement|avancement|statut du projet|avancement du projet)$/, /\b(statut|avancement)\b/],
-  planned: [/^(date (de )?livraison prevue|livraison prevue|date prevue|date previsionnelle|date de fin prevue|date previsionnelle de livraison( du projet)?)$/, /\bprevue?\b|\bprevisionnelle\b/],
-  delivered: [/^(date (de )?livraison( reelle| effective)?|livraison reelle|date de fin|date de realisation|date de livraison( du projet)?|date de livraison reelle du projet)$/, /\b(reelle|effective|realisation)\b/],
+  planned: [
+    /^(date (de )?livraison prevue|livraison prevue|date prevue|date previsionnelle|date de fin prevue|date previsionnelle de livraison( du projet)?)$/,
+    /\bprevue?\b|\bprevisionnelle\b/,
+  ],
+  delivered: [
+    /^(date (de )?livraison( reelle| effective)?|livraison reelle|date de fin|date de realisation|date de livraison( du projet)?|date de livraison reelle du projet)$/,
+    /\b(reelle|effective|realisation)\b/,
+  ],
   workingClass: [/^(quartier populaire|quartiers populaires|qpv|en quartier populaire)$/, /\b(populaire|populaires|qpv)\b/],
-  schools: [/^(projet ecoles|ecoles|projet pour les ecoles|budget participatif des ecoles|scolaire)$/, /\b(ecole|ecoles|college|colleges|scolaire)\b/],
+  schools: [
+    /^(projet ecoles|ecoles|projet pour les ecoles|budget participatif des ecoles|scolaire)$/,
+    /\b(ecole|ecoles|college|colleges|scolaire)\b/,
+  ],
 };
 
 /** Finds each project column by its header, tolerating a misspelt word; given columns win ('' for none). */
@@ -205,7 +262,8 @@ export const KNOWN_ARRONDISSEMENTS = [...Array.from({ length: 20 }, (_, i) => St
 export const participatoryBudget = registerOperation<ParticipatoryParams, ParticipatoryDetail>({
   id: 'participatory-budget',
   kind: 'budget',
-  description: 'Suivi du budget participatif par édition et arrondissement : population lue, étapes des projets, montants, livraisons, retards en mois, quartiers populaires, écoles',
+  description:
+    'Suivi du budget participatif par édition et arrondissement : population lue, étapes des projets, montants, livraisons, retards en mois, quartiers populaires, écoles',
   params: ParticipatoryParams,
   async run(ctx, p) {
     const table = requireTable(ctx, p.table);
@@ -219,13 +277,17 @@ export const participatoryBudget = registerOperation<ParticipatoryParams, Partic
     const or = (f: keyof ProjectColumns, sql: (r: string) => string, none: string) => (ref(f) ? sql(ref(f)!) : none);
     const envelopeOf = (e: string) =>
       Object.keys(p.envelopes).length
-        ? `coalesce(CASE ${e} ${Object.entries(p.envelopes).map(([y, v]) => `WHEN ${Number(y)} THEN ${sqlValue(v)}`).join(' ')} END, ${sqlValue(p.envelope)})`
+        ? `coalesce(CASE ${e} ${Object.entries(p.envelopes)
+            .map(([y, v]) => `WHEN ${Number(y)} THEN ${sqlValue(v)}`)
+            .join(' ')} END, ${sqlValue(p.envelope)})`
         : sqlValue(p.envelope);
     // The target applies from `workingClassFrom` on: an edition before it had no target to miss.
     const targetOf = (e: string) =>
       `CASE WHEN ${e} >= ${p.workingClassFrom} THEN ${
         Object.keys(p.workingClassTargets).length
-          ? `coalesce(CASE ${e} ${Object.entries(p.workingClassTargets).map(([y, v]) => `WHEN ${Number(y)} THEN ${sqlValue(v)}`).join(' ')} END, ${sqlValue(p.workingClassTarget)})`
+          ? `coalesce(CASE ${e} ${Object.entries(p.workingClassTargets)
+              .map(([y, v]) => `WHEN ${Number(y)} THEN ${sqlValue(v)}`)
+              .join(' ')} END, ${sqlValue(p.workingClassTarget)})`
           : sqlValue(p.workingClassTarget)
       } END`;
     const lateMonths = Math.round(p.lateYears * 12);
@@ -264,49 +326,107 @@ export const participatoryBudget = registerOperation<ParticipatoryParams, Partic
         CAST(coalesce(sum(montant) FILTER (WHERE quartier_populaire), 0) AS DOUBLE) / nullif(CAST(sum(montant) AS DOUBLE), 0) AS part_qp,
         coalesce(sum(montant) FILTER (WHERE ecoles), 0) AS montant_ecoles`;
     const aggNames = [
-      'nb_projets', 'montant_alloue', 'nb_livres', 'nb_en_cours', 'nb_etudes', 'nb_procedures', 'nb_travaux', 'nb_non_demarres', 'nb_abandonnes',
-      'nb_statut_inconnu', 'delai_median_mois', 'delai_median_annees', 'montant_qp', 'part_qp', 'montant_ecoles',
+      'nb_projets',
+      'montant_alloue',
+      'nb_livres',
+      'nb_en_cours',
+      'nb_etudes',
+      'nb_procedures',
+      'nb_travaux',
+      'nb_non_demarres',
+      'nb_abandonnes',
+      'nb_statut_inconnu',
+      'delai_median_mois',
+      'delai_median_annees',
+      'montant_qp',
+      'part_qp',
+      'montant_ecoles',
     ];
     const cols: [string, string][] = [
-      ['portee', 'VARCHAR'], ['edition', 'INTEGER'], ['arrondissement', 'VARCHAR'], ['numero', 'VARCHAR'], ['titre', 'VARCHAR'],
-      ['statut', 'VARCHAR'], ['nb_projets', 'BIGINT'], ['montant_alloue', 'DECIMAL(38,2)'], ['nb_livres', 'BIGINT'], ['nb_en_cours', 'BIGINT'],
-      ['nb_etudes', 'BIGINT'], ['nb_procedures', 'BIGINT'], ['nb_travaux', 'BIGINT'],
-      ['nb_non_demarres', 'BIGINT'], ['nb_abandonnes', 'BIGINT'], ['nb_statut_inconnu', 'BIGINT'], ['delai_median_mois', 'DOUBLE'], ['delai_median_annees', 'DOUBLE'],
-      ['montant_qp', 'DECIMAL(38,2)'], ['part_qp', 'DOUBLE'], ['cible_qp', 'DOUBLE'], ['montant_ecoles', 'DECIMAL(38,2)'],
-      ['enveloppe', 'DECIMAL(38,2)'], ['date_prevue', 'DATE'], ['date_livraison', 'DATE'], ['retard_mois', 'INTEGER'], ['retard_annees', 'DOUBLE'],
-      ['flag', 'VARCHAR'], ['explication', 'VARCHAR'],
+      ['portee', 'VARCHAR'],
+      ['edition', 'INTEGER'],
+      ['arrondissement', 'VARCHAR'],
+      ['numero', 'VARCHAR'],
+      ['titre', 'VARCHAR'],
+      ['statut', 'VARCHAR'],
+      ['nb_projets', 'BIGINT'],
+      ['montant_alloue', 'DECIMAL(38,2)'],
+      ['nb_livres', 'BIGINT'],
+      ['nb_en_cours', 'BIGINT'],
+      ['nb_etudes', 'BIGINT'],
+      ['nb_procedures', 'BIGINT'],
+      ['nb_travaux', 'BIGINT'],
+      ['nb_non_demarres', 'BIGINT'],
+      ['nb_abandonnes', 'BIGINT'],
+      ['nb_statut_inconnu', 'BIGINT'],
+      ['delai_median_mois', 'DOUBLE'],
+      ['delai_median_annees', 'DOUBLE'],
+      ['montant_qp', 'DECIMAL(38,2)'],
+      ['part_qp', 'DOUBLE'],
+      ['cible_qp', 'DOUBLE'],
+      ['montant_ecoles', 'DECIMAL(38,2)'],
+      ['enveloppe', 'DECIMAL(38,2)'],
+      ['date_prevue', 'DATE'],
+      ['date_livraison', 'DATE'],
+      ['retard_mois', 'INTEGER'],
+      ['retard_annees', 'DOUBLE'],
+      ['flag', 'VARCHAR'],
+      ['explication', 'VARCHAR'],
     ];
-    const sel = (v: Record<string, string>) => 'SELECT ' + cols.map(([n, t]) => `CAST(${v[n] ?? 'NULL'} AS ${t}) AS ${quoteIdent(n)}`).join(', ');
+    const sel = (v: Record<string, string>) =>
+      'SELECT ' + cols.map(([n, t]) => `CAST(${v[n] ?? 'NULL'} AS ${t}) AS ${quoteIdent(n)}`).join(', ');
     const aggCols = Object.fromEntries(aggNames.map((x) => [x, `a.${x}`]));
     const lateOf = (a: string) => `date_diff('month', ${a}.date_prevue, ${a}.date_livraison)`;
     const proj = (a: string) => ({
-      edition: `${a}.edition`, arrondissement: `${a}.arrondissement`, numero: `${a}.numero`, titre: `${a}.titre`, statut: `${a}.statut_source`,
-      montant_alloue: `${a}.montant`, date_prevue: `${a}.date_prevue`, date_livraison: `${a}.date_livraison`,
-      retard_mois: lateOf(a), retard_annees: `${lateOf(a)} / 12.0`,
+      edition: `${a}.edition`,
+      arrondissement: `${a}.arrondissement`,
+      numero: `${a}.numero`,
+      titre: `${a}.titre`,
+      statut: `${a}.statut_source`,
+      montant_alloue: `${a}.montant`,
+      date_prevue: `${a}.date_prevue`,
+      date_livraison: `${a}.date_livraison`,
+      retard_mois: lateOf(a),
+      retard_annees: `${lateOf(a)} / 12.0`,
     });
     const edWhere = (a: string) => `'Édition ' || ${a}.edition`;
-    const arrFr = (a: string) => `CASE WHEN ${a}.arrondissement = '1' THEN '1er arr.' WHEN regexp_full_match(${a}.arrondissement, '[0-9]+') THEN ${a}.arrondissement || 'e arr.' ELSE ${a}.arrondissement END`;
+    const arrFr = (a: string) =>
+      `CASE WHEN ${a}.arrondissement = '1' THEN '1er arr.' WHEN regexp_full_match(${a}.arrondissement, '[0-9]+') THEN ${a}.arrondissement || 'e arr.' ELSE ${a}.arrondissement END`;
     const where = (a: string) => `' (édition ' || ${a}.edition || coalesce(', ' || ${arrFr(a)}, '') || ')'`;
     const parts = [
       `${sel({ portee: `'arrondissement'`, edition: 'a.edition', arrondissement: 'a.arrondissement', ...aggCols })} FROM by_arr AS a`,
       `${sel({ portee: `'edition'`, edition: 'a.edition', arrondissement: `'Ensemble'`, ...aggCols, cible_qp: targetOf('a.edition'), enveloppe: envelopeOf('a.edition') })} FROM by_ed AS a`,
       `${sel({
-        portee: `'projet'`, ...proj('x'), flag: `'livraison_tardive'`,
+        portee: `'projet'`,
+        ...proj('x'),
+        flag: `'livraison_tardive'`,
         explication: `'Livraison tardive — projet ' || x.numero || coalesce(' « ' || x.titre || ' »', '') || ${where('x')} || ' : livré en ' || strftime(x.date_livraison, '%m/%Y') || ' pour une livraison prévue en ' || strftime(x.date_prevue, '%m/%Y') || ', soit ' || ${lateOf('x')} || ' mois de retard (seuil : ' || ${quoteLiteral(count(lateMonths))} || ' mois).'`,
       })} FROM pr AS x WHERE x.statut = 'livre' AND ${lateOf('x')} > ${lateMonths}`,
       `${sel({
-        portee: `'projet'`, ...proj('x'), flag: `'abandon_apres_allocation'`,
+        portee: `'projet'`,
+        ...proj('x'),
+        flag: `'abandon_apres_allocation'`,
         explication: `'Abandon après allocation — projet ' || x.numero || coalesce(' « ' || x.titre || ' »', '') || ${where('x')} || ' : abandonné alors que ' || ${sqlEuros('x.montant')} || ' lui avaient été alloués.'`,
       })} FROM pr AS x WHERE x.statut = 'abandonne' AND x.montant > 0`,
       `${sel({
-        portee: `'edition'`, edition: 'a.edition', arrondissement: `'Ensemble'`, ...aggCols, enveloppe: envelopeOf('a.edition'), flag: `'enveloppe_depassee'`,
+        portee: `'edition'`,
+        edition: 'a.edition',
+        arrondissement: `'Ensemble'`,
+        ...aggCols,
+        enveloppe: envelopeOf('a.edition'),
+        flag: `'enveloppe_depassee'`,
         explication: `${edWhere('a')} || ' : ' || ${sqlEuros('a.montant_alloue')} || ' alloués à ' || a.nb_projets || ' projets pour une enveloppe annoncée de ' || ${sqlEuros(envelopeOf('a.edition'))} || ' (dépassement de ' || ${sqlEuros(`a.montant_alloue - ${envelopeOf('a.edition')}`)} || ').'`,
       })} FROM by_ed AS a WHERE a.montant_alloue > ${envelopeOf('a.edition')}`,
     ];
     if (c.workingClass) {
       parts.push(
         `${sel({
-          portee: `'edition'`, edition: 'a.edition', arrondissement: `'Ensemble'`, ...aggCols, cible_qp: targetOf('a.edition'), flag: `'quartiers_populaires_sous_cible'`,
+          portee: `'edition'`,
+          edition: 'a.edition',
+          arrondissement: `'Ensemble'`,
+          ...aggCols,
+          cible_qp: targetOf('a.edition'),
+          flag: `'quartiers_populaires_sous_cible'`,
           explication: `${edWhere('a')} || ' : ' || ${sqlEuros('a.montant_qp')} || ' pour les quartiers populaires, soit ' || ${sqlPercent('a.part_qp')} || ' des montants alloués, sous la cible annoncée de ' || ${sqlPercent(targetOf('a.edition'))} || '.'`,
         })} FROM by_ed AS a WHERE a.part_qp < ${targetOf('a.edition')}`,
       );
@@ -339,7 +459,10 @@ export const participatoryBudget = registerOperation<ParticipatoryParams, Partic
     const pop = (await ctx.engine.query(popSql)).rows.map((r) => ({ k: String(r[0]), v: String(r[1] ?? ''), n: Number(r[2]) }));
     const one = (k: string) => pop.find((x) => x.k === k)?.n ?? 0;
     const values = (k: string): ValueCount[] =>
-      pop.filter((x) => x.k === k).map((x) => ({ value: x.v, rows: x.n })).sort((a, b) => b.rows - a.rows || a.value.localeCompare(b.value));
+      pop
+        .filter((x) => x.k === k)
+        .map((x) => ({ value: x.v, rows: x.n }))
+        .sort((a, b) => b.rows - a.rows || a.value.localeCompare(b.value));
     const total = (v: ValueCount[]) => v.reduce((s, x) => s + x.rows, 0);
     const unknownStatuses = values('statut_inconnu');
     const unknownArrondissements = values('arr_inconnu');
@@ -356,48 +479,75 @@ export const participatoryBudget = registerOperation<ParticipatoryParams, Partic
       { reason: 'statut non compris', rows: total(unknownStatuses), examples: unknownStatuses.map((x) => x.value) },
       { reason: 'statut vide', rows: one('statut_vide') },
       { reason: 'édition illisible (hors éditions)', rows: one('edition_illisible') },
-      { reason: 'code d’arrondissement inconnu (hors carte)', rows: total(unknownArrondissements), examples: unknownArrondissements.map((x) => x.value) },
-      { reason: 'échelle non comprise (comptés dans leur arrondissement)', rows: total(unknownScales), examples: unknownScales.map((x) => x.value) },
+      {
+        reason: 'code d’arrondissement inconnu (hors carte)',
+        rows: total(unknownArrondissements),
+        examples: unknownArrondissements.map((x) => x.value),
+      },
+      {
+        reason: 'échelle non comprise (comptés dans leur arrondissement)',
+        rows: total(unknownScales),
+        examples: unknownScales.map((x) => x.value),
+      },
       ...unparsedDates.map((d) => ({ reason: `date illisible dans « ${d.column} » (hors délais)`, rows: d.rows, examples: d.examples })),
       // An unreadable date is counted above, with its examples: here only the empty ones.
       { reason: 'livrés sans date de livraison (hors délais)', rows: one('livres_sans_date') },
       { reason: 'livrés sans date prévue (retard non mesuré)', rows: one('livres_sans_prevue') },
     ];
     const populationOf = population(read, classified, 'classées', setAside);
-    const stages = PROJECT_STAGES.map((stage) => ({ stage, rank: STAGE_RANK[stage], projects: pop.find((x) => x.k === 'stage' && x.v === stage)?.n ?? 0 }));
+    const stages = PROJECT_STAGES.map((stage) => ({
+      stage,
+      rank: STAGE_RANK[stage],
+      projects: pop.find((x) => x.k === 'stage' && x.v === stage)?.n ?? 0,
+    }));
     const stageN = (s: ProjectStage) => stages.find((x) => x.stage === s)!.projects;
 
     const flags = Object.fromEntries(PARTICIPATORY_FLAGS.map((f) => [f, 0])) as Record<ParticipatoryFlag, number>;
-    for (const [f, n] of (await ctx.engine.query(`SELECT flag, count(*) FROM ${t} WHERE flag IS NOT NULL GROUP BY flag`)).rows) flags[f as ParticipatoryFlag] = Number(n);
+    for (const [f, n] of (await ctx.engine.query(`SELECT flag, count(*) FROM ${t} WHERE flag IS NOT NULL GROUP BY flag`)).rows)
+      flags[f as ParticipatoryFlag] = Number(n);
     const eds = await ctx.engine.query(
       `SELECT edition, nb_projets, CAST(montant_alloue AS DOUBLE), nb_livres, delai_median_mois, part_qp, cible_qp FROM ${t} WHERE portee = 'edition' AND flag IS NULL AND edition IS NOT NULL ORDER BY edition`,
     );
     const num = (x: unknown) => (x === null || x === undefined ? null : Number(x));
     const editions = eds.rows.map((r) => ({
-      edition: Number(r[0]), projects: Number(r[1]), allocated: Number(r[2]), delivered: Number(r[3]),
-      medianDelayMonths: num(r[4]), medianDelayYears: r[4] === null ? null : Number(r[4]) / 12,
-      workingClassShare: num(r[5]), workingClassTarget: num(r[6]),
+      edition: Number(r[0]),
+      projects: Number(r[1]),
+      allocated: Number(r[2]),
+      delivered: Number(r[3]),
+      medianDelayMonths: num(r[4]),
+      medianDelayYears: r[4] === null ? null : Number(r[4]) / 12,
+      workingClassShare: num(r[5]),
+      workingClassTarget: num(r[6]),
     }));
-    const allocated = (await ctx.engine.query(`SELECT CAST(coalesce(sum(montant_alloue), 0) AS DOUBLE) FROM ${t} WHERE portee = 'edition' AND flag IS NULL`)).rows[0]?.[0];
+    const allocated = (
+      await ctx.engine.query(`SELECT CAST(coalesce(sum(montant_alloue), 0) AS DOUBLE) FROM ${t} WHERE portee = 'edition' AND flag IS NULL`)
+    ).rows[0]?.[0];
     const delivered = stageN('livre');
     const rate = rateOver(delivered, classified, { minCount: MIN_RATE_PROJECTS, coverage: read ? classified / read : 0 });
     const parisWide = { projects: one('paris_n'), allocated: one('paris_montant') };
     const n = Object.values(flags).reduce((a, b) => a + b, 0);
-    const flagText = PARTICIPATORY_FLAGS.filter((f) => flags[f]).map((f) => `${f} : ${count(flags[f])}`).join(', ');
+    const flagText = PARTICIPATORY_FLAGS.filter((f) => flags[f])
+      .map((f) => `${f} : ${count(flags[f])}`)
+      .join(', ');
     const first = editions[0];
     const last = editions[editions.length - 1];
     const warnings: string[] = [];
     // Without a scale column, only a « Tout Paris » label tells a Paris-wide project; with none, the
     // Paris export's Paris-wide projects (located at 75004) would silently swell the 4th.
     if (c.arrondissement && !c.scale && parisWide.projects === 0) {
-      warnings.push('Aucune colonne d’échelle (tout Paris ou arrondissement) ni projet « Tout Paris » : un projet parisien localisé dans un arrondissement (l’Hôtel de Ville, 75004) y est compté.');
+      warnings.push(
+        'Aucune colonne d’échelle (tout Paris ou arrondissement) ni projet « Tout Paris » : un projet parisien localisé dans un arrondissement (l’Hôtel de Ville, 75004) y est compté.',
+      );
     }
     if (!c.planned || !c.delivered) warnings.push('Sans colonne de date prévue et de date de livraison, aucun retard ne peut être mesuré.');
     if (c.workingClass && editions.some((e) => e.edition < p.workingClassFrom)) {
       warnings.push(`Cible des quartiers populaires appliquée à partir de l’édition ${p.workingClassFrom} seulement.`);
     }
     const inProgressN = stageN('etudes') + stageN('procedures') + stageN('travaux') + stageN('en_cours');
-    const progressDetail = (['etudes', 'procedures', 'travaux', 'en_cours'] as const).filter((s) => stageN(s)).map((s) => `${STAGE_LABEL[s]} ${count(stageN(s))}`).join(', ');
+    const progressDetail = (['etudes', 'procedures', 'travaux', 'en_cours'] as const)
+      .filter((s) => stageN(s))
+      .map((s) => `${STAGE_LABEL[s]} ${count(stageN(s))}`)
+      .join(', ');
     return {
       table: out,
       sql: [sql, popSql],
@@ -407,15 +557,31 @@ export const participatoryBudget = registerOperation<ParticipatoryParams, Partic
         `${count(read)} projets sur ${plural(editions.length, 'édition', 'éditions')}${first && last ? ` (${first.edition}–${last.edition})` : ''}, ${euros(Number(allocated ?? 0))} alloués ; ` +
         `${count(delivered)} livrés sur ${count(classified)} projets classés (${rateText(rate)}), ${count(inProgressN)} en cours${progressDetail ? ` (${progressDetail})` : ''}, ` +
         `${count(stageN('non_demarre'))} non démarrés, ${count(stageN('abandonne'))} abandonnés. ` +
-        (parisWide.projects ? `Dont ${plural(parisWide.projects, 'projet', 'projets')} à l’échelle de tout Paris (${euros(parisWide.allocated)}), hors chiffres par arrondissement. ` : '') +
+        (parisWide.projects
+          ? `Dont ${plural(parisWide.projects, 'projet', 'projets')} à l’échelle de tout Paris (${euros(parisWide.allocated)}), hors chiffres par arrondissement. `
+          : '') +
         `${n ? `${plural(n, 'signal', 'signaux')} — ${flagText}.` : 'Aucun signal.'} ` +
         `Délais en mois depuis janvier suivant l'édition ; retard signalé au-delà de ${count(lateMonths)} mois après le mois prévu.` +
         (warnings.length ? ' ' + warnings.join(' ') : ''),
       detail: {
-        flags, population: populationOf, projects: read, allocated: Number(allocated ?? 0), delivered,
-        deliveredRate: rate.value, ...(rate.refused ? { deliveredRateRefused: rate.refused } : {}),
-        stages, parisWide, unknownStatuses, unknownArrondissements, unknownScales, unparsedDates,
-        lateMonths, workingClassFrom: p.workingClassFrom, editions, columns: c, warnings,
+        flags,
+        population: populationOf,
+        projects: read,
+        allocated: Number(allocated ?? 0),
+        delivered,
+        deliveredRate: rate.value,
+        ...(rate.refused ? { deliveredRateRefused: rate.refused } : {}),
+        stages,
+        parisWide,
+        unknownStatuses,
+        unknownArrondissements,
+        unknownScales,
+        unparsedDates,
+        lateMonths,
+        workingClassFrom: p.workingClassFrom,
+        editions,
+        columns: c,
+        warnings,
       },
     };
   },

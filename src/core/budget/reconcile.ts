@@ -16,13 +16,28 @@ import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { count, euros, percent, plural, sqlEuros, sqlPercent } from './format.ts';
 import { population, populationLine, rateOver, rateText, type Population } from '../ops/population.ts';
 import {
-  amountSql, BUDGET_FIELDS, budgetSelectSql, BudgetSource, codeNormalisations, normalisationText, notableNormalisation, resolveBudgetSource,
-  type BudgetField, type BudgetMapping, type CodeNormalisation,
+  amountSql,
+  BUDGET_FIELDS,
+  budgetSelectSql,
+  BudgetSource,
+  codeNormalisations,
+  normalisationText,
+  notableNormalisation,
+  resolveBudgetSource,
+  type BudgetField,
+  type BudgetMapping,
+  type CodeNormalisation,
 } from './mapping.ts';
 
 export const RECONCILE_FLAGS = [
-  'depassement_chapitre', 'sous_execution', 'execute_sans_credit', 'credit_sans_execution', 'ordre_desequilibre',
-  'section_desequilibree', 'total_incoherent', 'variation_annuelle',
+  'depassement_chapitre',
+  'sous_execution',
+  'execute_sans_credit',
+  'credit_sans_execution',
+  'ordre_desequilibre',
+  'section_desequilibree',
+  'total_incoherent',
+  'variation_annuelle',
 ] as const;
 export type ReconcileFlag = (typeof RECONCILE_FLAGS)[number];
 
@@ -39,18 +54,31 @@ export const ReconcileParams = z
   .object({
     voted: BudgetSource.describe('Budget voté : table et correspondance des colonnes (BP, BS, DM)'),
     executed: BudgetSource.describe('Réalisé : table du compte administratif et correspondance des colonnes'),
-    level: z.enum(['section', 'chapter', 'function', 'nature']).default('chapter')
+    level: z
+      .enum(['section', 'chapter', 'function', 'nature'])
+      .default('chapter')
       .describe('Niveau de rapprochement : section, chapitre, fonction (chapitre × fonction) ou nature (chapitre × fonction × nature)'),
-    flows: z.array(z.enum(['D', 'R'])).min(1).default(['D'])
+    flows: z
+      .array(z.enum(['D', 'R']))
+      .min(1)
+      .default(['D'])
       .describe('Sens contrôlés par les signaux ligne à ligne (D : dépenses, R : recettes) ; les équilibres portent toujours sur les deux'),
-    underInvestment: z.number().min(0).max(10).default(0.5).describe("Seuil de sous-exécution en investissement (taux, 0,5 = 50 %)"),
+    underInvestment: z.number().min(0).max(10).default(0.5).describe('Seuil de sous-exécution en investissement (taux, 0,5 = 50 %)'),
     underOperating: z.number().min(0).max(10).default(0.8).describe('Seuil de sous-exécution en fonctionnement (taux, 0,8 = 80 %)'),
-    yearChange: z.number().min(0).max(1000).default(0.5).describe("Variation annuelle signalée au-delà de ce taux (0,5 = ±50 %)"),
+    yearChange: z.number().min(0).max(1000).default(0.5).describe('Variation annuelle signalée au-delà de ce taux (0,5 = ±50 %)'),
     yearChangeMin: z.number().min(0).default(0).describe('Variation annuelle signalée seulement au-delà de ce montant absolu (€)'),
-    yearChangeOf: z.enum(['executed', 'credits']).default('executed').describe('Montant comparé d’une année sur l’autre : réalisé ou crédits'),
+    yearChangeOf: z
+      .enum(['executed', 'credits'])
+      .default('executed')
+      .describe('Montant comparé d’une année sur l’autre : réalisé ou crédits'),
     tolerance: z.number().min(0).default(1).describe('Écart toléré (€) pour les équilibres, les totaux et les dépassements'),
-    notExecuted: z.array(z.string().max(20)).max(100).default(['023', '021'])
-      .describe('Chapitres votés mais jamais exécutés par nature (virement 023/021) : exclus de la sous-exécution et des crédits sans exécution'),
+    notExecuted: z
+      .array(z.string().max(20))
+      .max(100)
+      .default(['023', '021'])
+      .describe(
+        'Chapitres votés mais jamais exécutés par nature (virement 023/021) : exclus de la sous-exécution et des crédits sans exécution',
+      ),
     totals: BudgetSource.optional().describe('Table de totaux publiés (par exercice, section, sens, chapitre…) à comparer au détail'),
     totalsOf: z.enum(['voted', 'executed']).default('executed').describe('Les totaux publiés portent sur le voté ou le réalisé'),
   })
@@ -117,7 +145,8 @@ const LEVEL_KEYS: Record<ReconcileParams['level'], string[]> = {
 
 const ALL_KEYS = ['annee', 'etape', 'section', 'sens', 'type_operation', 'chapitre', 'fonction', 'nature'] as const;
 
-const SECTION_FR = (s: string) => `CASE ${s} WHEN 'I' THEN 'investissement' WHEN 'F' THEN 'fonctionnement' ELSE coalesce(${s}, 'section ?') END`;
+const SECTION_FR = (s: string) =>
+  `CASE ${s} WHEN 'I' THEN 'investissement' WHEN 'F' THEN 'fonctionnement' ELSE coalesce(${s}, 'section ?') END`;
 const FLOW_FR = (s: string) => `CASE ${s} WHEN 'D' THEN 'dépenses' WHEN 'R' THEN 'recettes' ELSE coalesce(${s}, 'sens ?') END`;
 
 /** « chapitre 011, fonction 020, nature 6068 » for the keys a row has. */
@@ -132,19 +161,36 @@ function whereFr(alias: string, keys: readonly string[]): string {
 
 /** The columns every row of the result has, in order; missing ones are NULL of the right type. */
 const OUT_COLUMNS: [string, string][] = [
-  ['portee', 'VARCHAR'], ['source', 'VARCHAR'], ['annee', 'INTEGER'], ['etape', 'VARCHAR'], ['section', 'VARCHAR'],
-  ['sens', 'VARCHAR'], ['type_operation', 'VARCHAR'], ['chapitre', 'VARCHAR'], ['fonction', 'VARCHAR'], ['nature', 'VARCHAR'],
-  ['credits', 'DECIMAL(38,2)'], ['credits_bp', 'DECIMAL(38,2)'], ['credits_bs', 'DECIMAL(38,2)'], ['credits_dm', 'DECIMAL(38,2)'],
-  ['execute', 'DECIMAL(38,2)'], ['taux_execution', 'DOUBLE'], ['ecart', 'DECIMAL(38,2)'], ['ecart_pct', 'DOUBLE'],
-  ['depenses', 'DECIMAL(38,2)'], ['recettes', 'DECIMAL(38,2)'], ['montant_publie', 'DECIMAL(38,2)'], ['somme_detail', 'DECIMAL(38,2)'],
-  ['montant_annee_precedente', 'DECIMAL(38,2)'], ['variation_pct', 'DOUBLE'], ['flag', 'VARCHAR'], ['explication', 'VARCHAR'],
+  ['portee', 'VARCHAR'],
+  ['source', 'VARCHAR'],
+  ['annee', 'INTEGER'],
+  ['etape', 'VARCHAR'],
+  ['section', 'VARCHAR'],
+  ['sens', 'VARCHAR'],
+  ['type_operation', 'VARCHAR'],
+  ['chapitre', 'VARCHAR'],
+  ['fonction', 'VARCHAR'],
+  ['nature', 'VARCHAR'],
+  ['credits', 'DECIMAL(38,2)'],
+  ['credits_bp', 'DECIMAL(38,2)'],
+  ['credits_bs', 'DECIMAL(38,2)'],
+  ['credits_dm', 'DECIMAL(38,2)'],
+  ['execute', 'DECIMAL(38,2)'],
+  ['taux_execution', 'DOUBLE'],
+  ['ecart', 'DECIMAL(38,2)'],
+  ['ecart_pct', 'DOUBLE'],
+  ['depenses', 'DECIMAL(38,2)'],
+  ['recettes', 'DECIMAL(38,2)'],
+  ['montant_publie', 'DECIMAL(38,2)'],
+  ['somme_detail', 'DECIMAL(38,2)'],
+  ['montant_annee_precedente', 'DECIMAL(38,2)'],
+  ['variation_pct', 'DOUBLE'],
+  ['flag', 'VARCHAR'],
+  ['explication', 'VARCHAR'],
 ];
 
 function select(values: Record<string, string>): string {
-  return (
-    'SELECT ' +
-    OUT_COLUMNS.map(([name, type]) => `CAST(${values[name] ?? 'NULL'} AS ${type}) AS ${quoteIdent(name)}`).join(', ')
-  );
+  return 'SELECT ' + OUT_COLUMNS.map(([name, type]) => `CAST(${values[name] ?? 'NULL'} AS ${type}) AS ${quoteIdent(name)}`).join(', ');
 }
 
 /** A source in the canonical shape: a SELECT, and the CTEs it reads (they go first in the WITH). */
@@ -175,7 +221,12 @@ const FOLDED: Record<ReconcileParams['level'], BudgetField[]> = {
  * direction, function or nature then collapses to its keys. Same sums, same total lines, same keys:
  * only the folded columns and `ligne_source`, which the reconciliation does not read, differ.
  */
-export function summedBudgetSql(table: TableEntry, mapping: BudgetMapping, level: ReconcileParams['level'], prefix: string): CanonicalSource {
+export function summedBudgetSql(
+  table: TableEntry,
+  mapping: BudgetMapping,
+  level: ReconcileParams['level'],
+  prefix: string,
+): CanonicalSource {
   // Built first for its checks: an unknown column fails here with budgetSelectSql's own message.
   const plain = budgetSelectSql(table, mapping);
   const column = (name: string) => table.columns.find((c) => c.name === name)!;
@@ -264,16 +315,29 @@ export function reconcileSql(
       FROM vk FULL OUTER JOIN ek ON ${on('vk', 'ek', keys)})`,
     `lv AS (SELECT l.*, prev.${measure} AS montant_annee_precedente,
         CAST(l.${measure} - prev.${measure} AS DOUBLE) / nullif(abs(CAST(prev.${measure} AS DOUBLE)), 0) AS variation_pct
-      FROM l LEFT JOIN l AS prev ON prev.annee = l.annee - 1 AND ${on('prev', 'l', keys.filter((x) => x !== 'annee'))})`,
+      FROM l LEFT JOIN l AS prev ON prev.annee = l.annee - 1 AND ${on(
+        'prev',
+        'l',
+        keys.filter((x) => x !== 'annee'),
+      )})`,
   ];
 
   const lineValues = (flag: string | null, expl: string | null): Record<string, string> => ({
-    portee: `'ligne'`, source: `'vote/realise'`,
+    portee: `'ligne'`,
+    source: `'vote/realise'`,
     ...Object.fromEntries(keys.map((x) => [x, `l.${x}`])),
-    credits: 'l.credits', credits_bp: 'l.credits_bp', credits_bs: 'l.credits_bs', credits_dm: 'l.credits_dm',
-    execute: 'l.execute', taux_execution: 'l.taux_execution', ecart: 'l.ecart', ecart_pct: 'l.ecart_pct',
-    montant_annee_precedente: 'l.montant_annee_precedente', variation_pct: 'l.variation_pct',
-    flag: flag ? quoteLiteral(flag) : 'NULL', explication: expl ?? 'NULL',
+    credits: 'l.credits',
+    credits_bp: 'l.credits_bp',
+    credits_bs: 'l.credits_bs',
+    credits_dm: 'l.credits_dm',
+    execute: 'l.execute',
+    taux_execution: 'l.taux_execution',
+    ecart: 'l.ecart',
+    ecart_pct: 'l.ecart_pct',
+    montant_annee_precedente: 'l.montant_annee_precedente',
+    variation_pct: 'l.variation_pct',
+    flag: flag ? quoteLiteral(flag) : 'NULL',
+    explication: expl ?? 'NULL',
   });
   const where = whereFr('l', keys);
   const inFlows = `l.sens IN ${flows}`;
@@ -306,7 +370,9 @@ export function reconcileSql(
 
   const parts: string[] = [];
   for (const [flag, cond, expl] of lineFlags) parts.push(`${select(lineValues(flag, expl))} FROM lv AS l WHERE coalesce(${cond}, FALSE)`);
-  parts.push(`${select(lineValues(null, null))} FROM lv AS l WHERE NOT (${lineFlags.map(([, c]) => `coalesce(${c}, FALSE)`).join(' OR ')})`);
+  parts.push(
+    `${select(lineValues(null, null))} FROM lv AS l WHERE NOT (${lineFlags.map(([, c]) => `coalesce(${c}, FALSE)`).join(' OR ')})`,
+  );
 
   if (p.level !== 'chapter') {
     // The chapter is the legal voting level: overruns are always judged there, whatever the level shown.
@@ -318,10 +384,19 @@ export function reconcileSql(
     );
     parts.push(
       `${select({
-        portee: `'chapitre'`, source: `'vote/realise'`, annee: 'l.annee', section: 'l.section', sens: 'l.sens', chapitre: 'l.chapitre',
-        credits: 'l.credits', execute: 'l.execute', taux_execution: 'CAST(l.execute AS DOUBLE) / nullif(CAST(l.credits AS DOUBLE), 0)',
-        ecart: 'l.execute - l.credits', ecart_pct: 'CAST(l.execute - l.credits AS DOUBLE) / nullif(CAST(l.credits AS DOUBLE), 0)',
-        flag: `'depassement_chapitre'`, explication: overrunExpl('l'),
+        portee: `'chapitre'`,
+        source: `'vote/realise'`,
+        annee: 'l.annee',
+        section: 'l.section',
+        sens: 'l.sens',
+        chapitre: 'l.chapitre',
+        credits: 'l.credits',
+        execute: 'l.execute',
+        taux_execution: 'CAST(l.execute AS DOUBLE) / nullif(CAST(l.credits AS DOUBLE), 0)',
+        ecart: 'l.execute - l.credits',
+        ecart_pct: 'CAST(l.execute - l.credits AS DOUBLE) / nullif(CAST(l.credits AS DOUBLE), 0)',
+        flag: `'depassement_chapitre'`,
+        explication: overrunExpl('l'),
       })} FROM ch AS l WHERE coalesce(${overrun}, FALSE)`,
     );
   }
@@ -341,8 +416,15 @@ export function reconcileSql(
   );
   parts.push(
     `${select({
-      portee: `'ordre'`, source: 'o.source', annee: 'o.annee', etape: 'o.etape', type_operation: `'O'`,
-      chapitre: `o.depense || ' ↔ ' || o.recette`, depenses: 'o.depenses', recettes: 'o.recettes', ecart: 'o.depenses - o.recettes',
+      portee: `'ordre'`,
+      source: 'o.source',
+      annee: 'o.annee',
+      etape: 'o.etape',
+      type_operation: `'O'`,
+      chapitre: `o.depense || ' ↔ ' || o.recette`,
+      depenses: 'o.depenses',
+      recettes: 'o.recettes',
+      ecart: 'o.depenses - o.recettes',
       flag: `CASE WHEN abs(o.depenses - o.recettes) > ${tol} THEN 'ordre_desequilibre' END`,
       explication: `CASE WHEN abs(o.depenses - o.recettes) > ${tol}
         THEN 'Opérations d''ordre déséquilibrées — ' || ${orderWhere} || ' : ' || ${sqlEuros('o.depenses')} || ' de dépenses d''ordre au chapitre ' || o.depense || ' pour ' || ${sqlEuros('o.recettes')} || ' de recettes d''ordre au chapitre ' || o.recette || ', qui devraient être égales (écart ' || ${sqlEuros('abs(o.depenses - o.recettes)')} || ').'
@@ -357,8 +439,15 @@ export function reconcileSql(
   );
   parts.push(
     `${select({
-      portee: `'section'`, source: `'vote'`, annee: 's.annee', etape: 's.etape', section: 's.section',
-      depenses: 's.depenses', recettes: 's.recettes', ecart: 's.recettes - s.depenses', flag: `'section_desequilibree'`,
+      portee: `'section'`,
+      source: `'vote'`,
+      annee: 's.annee',
+      etape: 's.etape',
+      section: 's.section',
+      depenses: 's.depenses',
+      recettes: 's.recettes',
+      ecart: 's.recettes - s.depenses',
+      flag: `'section_desequilibree'`,
       explication: `'Section déséquilibrée — ' || ${SECTION_FR('s.section')} || coalesce(' ' || s.annee, '') || coalesce(' (' || s.etape || ')', '') || ' : ' || ${sqlEuros('s.depenses')} || ' de dépenses votées pour ' || ${sqlEuros('s.recettes')} || ' de recettes votées (écart ' || ${sqlEuros('abs(s.recettes - s.depenses)')} || ').'`,
     })} FROM sec AS s WHERE abs(s.depenses - s.recettes) > ${tol}`,
   );
@@ -369,11 +458,23 @@ export function reconcileSql(
     `'Total incohérent — ' || coalesce('chapitre ' || ${a}.chapitre || ', ', '') || ${SECTION_FR(`${a}.section`)} || ', ' || ${FLOW_FR(`${a}.sens`)} || coalesce(' ' || ${a}.annee, '') || coalesce(' (' || ${a}.etape || ')', '') || ' : total publié ' || ${sqlEuros(`${a}.montant_publie`)} || ', somme des lignes de détail ' || ${sqlEuros(`${a}.somme_detail`)} || ' (écart ' || ${sqlEuros(`abs(${a}.montant_publie - ${a}.somme_detail)`)} || ').'`;
   const totalRow = (src: string) =>
     `${select({
-      portee: `'total'`, source: src, annee: 't.annee', etape: 't.etape', section: 't.section', sens: 't.sens', chapitre: 't.chapitre',
-      montant_publie: 't.montant_publie', somme_detail: 't.somme_detail', ecart: 't.montant_publie - t.somme_detail',
-      flag: `'total_incoherent'`, explication: totalExpl('t'),
+      portee: `'total'`,
+      source: src,
+      annee: 't.annee',
+      etape: 't.etape',
+      section: 't.section',
+      sens: 't.sens',
+      chapitre: 't.chapitre',
+      montant_publie: 't.montant_publie',
+      somme_detail: 't.somme_detail',
+      ecart: 't.montant_publie - t.somme_detail',
+      flag: `'total_incoherent'`,
+      explication: totalExpl('t'),
     })}`;
-  for (const [src, all, det] of [['vote', 'v_all', 'v'], ['realise', 'e_all', 'e']] as const) {
+  for (const [src, all, det] of [
+    ['vote', 'v_all', 'v'],
+    ['realise', 'e_all', 'e'],
+  ] as const) {
     ctes.push(
       `tot_${src} AS (SELECT ${tk.map((x) => `t.${x}`).join(', ')}, t.montant_publie,
           (SELECT coalesce(sum(d.montant), 0) FROM ${det} AS d WHERE ${on('d', 't', tk)}) AS somme_detail
@@ -383,7 +484,13 @@ export function reconcileSql(
   }
   if (totals) {
     // Only the keys the totals table carries are compared: a total by chapter sums every function and nature.
-    const fieldOf: Record<string, keyof BudgetMapping> = { annee: 'year', etape: 'stage', section: 'section', sens: 'flow', chapitre: 'chapter' };
+    const fieldOf: Record<string, keyof BudgetMapping> = {
+      annee: 'year',
+      etape: 'stage',
+      section: 'section',
+      sens: 'flow',
+      chapitre: 'chapter',
+    };
     const tkeys = tk.filter((x) => totals.mapping[fieldOf[x]!] !== undefined);
     const det = p.totalsOf === 'voted' ? 'v' : 'e';
     ctes.push(
@@ -392,7 +499,9 @@ export function reconcileSql(
           (SELECT coalesce(sum(d.montant), 0) FROM ${det} AS d WHERE ${tkeys.length ? on('d', 't', tkeys) : 'TRUE'}) AS somme_detail
         FROM (SELECT ${tkeys.length ? tkeys.join(', ') + ', ' : ''}sum(montant) AS montant_publie FROM tot_ext_raw ${tkeys.length ? 'GROUP BY ALL' : ''}) AS t)`,
     );
-    parts.push(`${totalRow(`'${p.totalsOf === 'voted' ? 'vote' : 'realise'} (totaux publiés)'`)} FROM tot_ext AS t WHERE abs(t.montant_publie - t.somme_detail) > ${tol}`);
+    parts.push(
+      `${totalRow(`'${p.totalsOf === 'voted' ? 'vote' : 'realise'} (totaux publiés)'`)} FROM tot_ext AS t WHERE abs(t.montant_publie - t.somme_detail) > ${tol}`,
+    );
   }
 
   return `WITH ${ctes.join(',\n')}\nSELECT * FROM (\n${parts.join('\nUNION ALL\n')}\n) ORDER BY annee NULLS FIRST, section NULLS FIRST, sens NULLS FIRST, chapitre NULLS FIRST, fonction NULLS FIRST, nature NULLS FIRST, portee, flag NULLS FIRST`;
@@ -429,23 +538,52 @@ async function matchOf(ctx: OperationContext, t: string, notExecuted: readonly s
      FROM ${lines} GROUP BY sens`,
   );
   const flow = (k: 'D' | 'R'): FlowAmounts & { transferKeys: number } => {
-    const x = (r.rows.find((row) => row[0] === k) ?? [k, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).map((v, i) => (i === 0 ? v : Number(v ?? 0))) as number[];
-    const [, credits, executed, mk, mc, me, vk, vc, ek, ec, tk, tc] = x as [unknown, number, number, number, number, number, number, number, number, number, number, number];
+    const x = (r.rows.find((row) => row[0] === k) ?? [k, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).map((v, i) =>
+      i === 0 ? v : Number(v ?? 0),
+    ) as number[];
+    const [, credits, executed, mk, mc, me, vk, vc, ek, ec, tk, tc] = x as [
+      unknown,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const base = credits - tc;
     const coverage = Math.min(base > 0 ? mc / base : 0, executed > 0 ? me / executed : 0);
-    const rate = mk === 0
-      ? { value: null, refused: 'aucun taux : aucune clé commune au voté et au réalisé' }
-      : rateOver(me, mc, { coverage, minCoverage: MIN_MATCHED_SHARE });
+    const rate =
+      mk === 0
+        ? { value: null, refused: 'aucun taux : aucune clé commune au voté et au réalisé' }
+        : rateOver(me, mc, { coverage, minCoverage: MIN_MATCHED_SHARE });
     return {
-      credits, executed, matched: { credits: mc, executed: me, keys: mk }, onlyVoted: { credits: vc, keys: vk },
-      onlyExecuted: { executed: ec, keys: ek }, transfers: tc, transferKeys: tk, coverage, rate: rate.value,
+      credits,
+      executed,
+      matched: { credits: mc, executed: me, keys: mk },
+      onlyVoted: { credits: vc, keys: vk },
+      onlyExecuted: { executed: ec, keys: ek },
+      transfers: tc,
+      transferKeys: tk,
+      coverage,
+      rate: rate.value,
       ...(rate.refused ? { refused: rate.refused } : {}),
     };
   };
   const examples = async (where: string, order: string) =>
-    (await ctx.engine.query(`SELECT annee, sens, chapitre, fonction, nature FROM ${lines} WHERE ${where} ORDER BY ${order} DESC NULLS LAST, chapitre LIMIT 3`)).rows.map(keyText);
+    (
+      await ctx.engine.query(
+        `SELECT annee, sens, chapitre, fonction, nature FROM ${lines} WHERE ${where} ORDER BY ${order} DESC NULLS LAST, chapitre LIMIT 3`,
+      )
+    ).rows.map(keyText);
   const years = async (side: string) =>
-    (await ctx.engine.query(`SELECT DISTINCT annee FROM ${lines} WHERE ${side} IS NOT NULL AND annee IS NOT NULL ORDER BY 1`)).rows.map((x) => Number(x[0]));
+    (await ctx.engine.query(`SELECT DISTINCT annee FROM ${lines} WHERE ${side} IS NOT NULL AND annee IS NOT NULL ORDER BY 1`)).rows.map(
+      (x) => Number(x[0]),
+    );
   return {
     years: { voted: await years('credits'), executed: await years('execute') },
     expenditure: flow('D'),
@@ -456,7 +594,11 @@ async function matchOf(ctx: OperationContext, t: string, notExecuted: readonly s
 }
 
 /** Per side: did the order-operation pairs show up at all (then they were checked), else why not. */
-async function orderChecksOf(ctx: OperationContext, t: string, opTypeMapped: { vote: boolean; realise: boolean }): Promise<{ checks: OrderCheck[]; notes: string[] }> {
+async function orderChecksOf(
+  ctx: OperationContext,
+  t: string,
+  opTypeMapped: { vote: boolean; realise: boolean },
+): Promise<{ checks: OrderCheck[]; notes: string[] }> {
   const r = await ctx.engine.query(`SELECT source, count(*), count(flag) FROM ${t} WHERE portee = 'ordre' GROUP BY source`);
   const orderChapters = [...new Set(ORDER_PAIRS.flatMap((x) => [x.depense, x.recette]))];
   const checks: OrderCheck[] = [];
@@ -468,21 +610,38 @@ async function orderChecksOf(ctx: OperationContext, t: string, opTypeMapped: { v
       continue;
     }
     const side = source === 'vote' ? 'credits' : 'execute';
-    const seen = await ctx.engine.query(`SELECT DISTINCT chapitre FROM ${t} WHERE portee = 'ligne' AND ${side} IS NOT NULL AND chapitre IS NOT NULL ORDER BY 1 LIMIT 6`);
+    const seen = await ctx.engine.query(
+      `SELECT DISTINCT chapitre FROM ${t} WHERE portee = 'ligne' AND ${side} IS NOT NULL AND chapitre IS NOT NULL ORDER BY 1 LIMIT 6`,
+    );
     const chapters = seen.rows.map((x) => `« ${x[0]} »`).join(', ');
-    const reason = `aucune ligne aux chapitres d'ordre (${orderChapters.join(', ')})` +
-      (seen.rows.length ? ` ; chapitres lus : ${chapters}${seen.rows.length > 5 ? '…' : ''}` : ' ; aucun chapitre lu (colonne du chapitre non renseignée ?)') +
+    const reason =
+      `aucune ligne aux chapitres d'ordre (${orderChapters.join(', ')})` +
+      (seen.rows.length
+        ? ` ; chapitres lus : ${chapters}${seen.rows.length > 5 ? '…' : ''}`
+        : ' ; aucun chapitre lu (colonne du chapitre non renseignée ?)') +
       (opTypeMapped[source] ? '' : " ; pas de colonne du type d'opération");
     // Vote by function (M57, M52) puts order operations in 925/926/946/947: not the pairs checked here.
     const functional = seen.rows.some((x) => /^9\d\d/.test(String(x[0])));
-    checks.push({ source, ran: false, pairs: 0, unbalanced: 0, reason: reason + (functional ? ' ; présentation fonctionnelle (chapitres 9xx) : ses opérations d\'ordre (925, 926, 946, 947) ne sont pas contrôlées' : '') });
+    checks.push({
+      source,
+      ran: false,
+      pairs: 0,
+      unbalanced: 0,
+      reason:
+        reason +
+        (functional
+          ? " ; présentation fonctionnelle (chapitres 9xx) : ses opérations d'ordre (925, 926, 946, 947) ne sont pas contrôlées"
+          : ''),
+    });
   }
   // Lines typed « ordre » on chapters outside the pairs are not balanced by anything here: say so.
   const stray = await ctx.engine.query(
     `SELECT chapitre, count(*) FROM ${t} WHERE portee = 'ligne' AND type_operation = 'O' AND chapitre NOT IN (${orderChapters.map(quoteLiteral).join(', ')}) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
   );
   if (stray.rows.length) {
-    notes.push(`Lignes d'ordre hors des paires contrôlées, non vérifiées : chapitre${stray.rows.length > 1 ? 's' : ''} ${stray.rows.map((x) => `« ${x[0]} »`).join(', ')}.`);
+    notes.push(
+      `Lignes d'ordre hors des paires contrôlées, non vérifiées : chapitre${stray.rows.length > 1 ? 's' : ''} ${stray.rows.map((x) => `« ${x[0]} »`).join(', ')}.`,
+    );
   }
   return { checks, notes };
 }
@@ -490,7 +649,8 @@ async function orderChecksOf(ctx: OperationContext, t: string, opTypeMapped: { v
 /** The checks a missing column makes impossible: said in the summary rather than passed as « nothing found ». */
 export function checksNotRun(voted: BudgetMapping, executed: BudgetMapping): string[] {
   const out: string[] = [];
-  const missing = (f: BudgetField) => [voted[f] === undefined ? 'au voté' : null, executed[f] === undefined ? 'au réalisé' : null].filter((x) => x).join(' et ');
+  const missing = (f: BudgetField) =>
+    [voted[f] === undefined ? 'au voté' : null, executed[f] === undefined ? 'au réalisé' : null].filter((x) => x).join(' et ');
   if (missing('flow')) out.push(`contrôles par sens (dépenses, recettes) et équilibres : pas de colonne du sens ${missing('flow')}`);
   if (voted.section === undefined) out.push('équilibre des sections votées : pas de colonne de section au voté');
   if (missing('chapter')) out.push(`dépassements de chapitre et opérations d'ordre : pas de colonne du chapitre ${missing('chapter')}`);
@@ -526,7 +686,8 @@ export const budgetReconcile = registerOperation<ReconcileParams, ReconcileDetai
     const byFlag = await ctx.engine.query(`SELECT flag, count(*) FROM ${t} WHERE flag IS NOT NULL GROUP BY flag`);
     const flags = Object.fromEntries(RECONCILE_FLAGS.map((f) => [f, 0])) as Record<ReconcileFlag, number>;
     for (const [f, n] of byFlag.rows) flags[f as ReconcileFlag] = Number(n);
-    const sourceRows = async (name: string) => Number((await ctx.engine.query(`SELECT count(*) FROM ${quoteIdent(name)}`)).rows[0]?.[0] ?? 0);
+    const sourceRows = async (name: string) =>
+      Number((await ctx.engine.query(`SELECT count(*) FROM ${quoteIdent(name)}`)).rows[0]?.[0] ?? 0);
     const lines = { voted: await sourceRows(voted.table.name), executed: await sourceRows(executed.table.name) };
     const m = await matchOf(ctx, t, p.notExecuted, p.level !== 'section');
     const { transferKeys: dtk, ...expenditure } = m.expenditure;
@@ -537,35 +698,58 @@ export const budgetReconcile = registerOperation<ReconcileParams, ReconcileDetai
       expenditure.matched.keys + revenue.matched.keys,
       'rapprochées',
       [
-        { reason: `votées sans exécution (${euros(expenditure.onlyVoted.credits + revenue.onlyVoted.credits)} de crédits)`, rows: expenditure.onlyVoted.keys + revenue.onlyVoted.keys, examples: m.onlyVotedExamples },
-        { reason: `exécutées sans crédit (${euros(expenditure.onlyExecuted.executed + revenue.onlyExecuted.executed)} réalisés)`, rows: expenditure.onlyExecuted.keys + revenue.onlyExecuted.keys, examples: m.onlyExecutedExamples },
+        {
+          reason: `votées sans exécution (${euros(expenditure.onlyVoted.credits + revenue.onlyVoted.credits)} de crédits)`,
+          rows: expenditure.onlyVoted.keys + revenue.onlyVoted.keys,
+          examples: m.onlyVotedExamples,
+        },
+        {
+          reason: `exécutées sans crédit (${euros(expenditure.onlyExecuted.executed + revenue.onlyExecuted.executed)} réalisés)`,
+          rows: expenditure.onlyExecuted.keys + revenue.onlyExecuted.keys,
+          examples: m.onlyExecutedExamples,
+        },
         { reason: `virements ${p.notExecuted.join('/')} votés, jamais exécutés par nature`, rows: dtk + rtk },
       ],
     );
     const levelFr = { section: 'la section', chapter: 'le chapitre', function: 'la fonction', nature: 'la nature' }[p.level];
     // The commonest reason for an empty match: two files of different years.
-    const yearsApart = m.years.voted.length && m.years.executed.length && !m.years.voted.some((y) => m.years.executed.includes(y))
-      ? ` Aucun exercice commun : voté ${m.years.voted.join(', ')}, réalisé ${m.years.executed.join(', ')}.`
-      : '';
-    const popText = `Population — voté « ${voted.table.name} » : ${plural(lines.voted, 'ligne', 'lignes')}, réalisé « ${executed.table.name} » : ${plural(lines.executed, 'ligne', 'lignes')} ; ` +
+    const yearsApart =
+      m.years.voted.length && m.years.executed.length && !m.years.voted.some((y) => m.years.executed.includes(y))
+        ? ` Aucun exercice commun : voté ${m.years.voted.join(', ')}, réalisé ${m.years.executed.join(', ')}.`
+        : '';
+    const popText =
+      `Population — voté « ${voted.table.name} » : ${plural(lines.voted, 'ligne', 'lignes')}, réalisé « ${executed.table.name} » : ${plural(lines.executed, 'ligne', 'lignes')} ; ` +
       `clés par ${levelFr} : ${populationLine(pop)}.${yearsApart}`;
-    const orders = await orderChecksOf(ctx, t, { vote: voted.mapping.opType !== undefined, realise: executed.mapping.opType !== undefined });
-    const orderText = 'Opérations d\'ordre : ' + orders.checks
-      .map((c) => `${c.source === 'vote' ? 'voté' : 'réalisé'} ${c.ran ? `contrôlé (${plural(c.pairs, 'paire', 'paires')}, ${c.unbalanced ? `${count(c.unbalanced)} déséquilibrée(s)` : 'toutes équilibrées'})` : `non contrôlé : ${c.reason}`}`)
-      .join(' ; ') + '.' + (orders.notes.length ? ' ' + orders.notes.join(' ') : '');
+    const orders = await orderChecksOf(ctx, t, {
+      vote: voted.mapping.opType !== undefined,
+      realise: executed.mapping.opType !== undefined,
+    });
+    const orderText =
+      "Opérations d'ordre : " +
+      orders.checks
+        .map(
+          (c) =>
+            `${c.source === 'vote' ? 'voté' : 'réalisé'} ${c.ran ? `contrôlé (${plural(c.pairs, 'paire', 'paires')}, ${c.unbalanced ? `${count(c.unbalanced)} déséquilibrée(s)` : 'toutes équilibrées'})` : `non contrôlé : ${c.reason}`}`,
+        )
+        .join(' ; ') +
+      '.' +
+      (orders.notes.length ? ' ' + orders.notes.join(' ') : '');
     const notRun = checksNotRun(voted.mapping, executed.mapping);
     const normalisations = {
       voted: await codeNormalisations(ctx.engine, voted.table, voted.mapping),
       executed: await codeNormalisations(ctx.engine, executed.table, executed.mapping),
     };
     // Only the codes that carry the keys are worth a line in the summary; the detail has them all.
-    const normText = (['voted', 'executed'] as const)
-      .flatMap((side) => normalisations[side].filter(notableNormalisation).map((n) => `${side === 'voted' ? 'voté' : 'réalisé'}, ${normalisationText(n)}`));
+    const normText = (['voted', 'executed'] as const).flatMap((side) =>
+      normalisations[side].filter(notableNormalisation).map((n) => `${side === 'voted' ? 'voté' : 'réalisé'}, ${normalisationText(n)}`),
+    );
     const overruns = await ctx.engine.query(
       `SELECT annee, chapitre, CAST(ecart AS DOUBLE) FROM ${t} WHERE flag = 'depassement_chapitre' ORDER BY ecart DESC LIMIT 3`,
     );
     const n = Object.values(flags).reduce((a, b) => a + b, 0);
-    const flagText = RECONCILE_FLAGS.filter((f) => flags[f]).map((f) => `${f} : ${count(flags[f])}`).join(', ');
+    const flagText = RECONCILE_FLAGS.filter((f) => flags[f])
+      .map((f) => `${f} : ${count(flags[f])}`)
+      .join(', ');
     const overrunText = overruns.rows.length
       ? ` Dépassements de chapitre : ${overruns.rows.map(([y, c, e]) => `chapitre ${c} en ${y} (${euros(Number(e))})`).join(', ')}.`
       : ' Aucun chapitre exécuté au-delà de ses crédits.';

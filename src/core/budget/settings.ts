@@ -34,7 +34,11 @@ export function readBudgetSettings(raw: unknown): BudgetSettings | null {
 
 /** Budget tables among the catalog's: the first whose name says voted / executed, else null. */
 export function guessBudgetTables(names: readonly string[]): { voted: string | null; executed: string | null } {
-  const norm = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const norm = (s: string) =>
+    s
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase();
   // Strongest names first: « subventions_votees » also says « vote » but is no budget.
   const find = (...res: RegExp[]) => {
     for (const re of res) {

@@ -13,7 +13,15 @@ import { z } from 'zod';
 import type { TableEntry } from '../catalog/catalog.ts';
 import { fingerprintSql, normalizeNameSql, normalizeSiretSql, normalizeTextSql, siretValidSql } from '../audit/normalize.ts';
 import { population, populationLine, rateOver, rateText, type Population } from '../ops/population.ts';
-import { createResultTable, inputOf, OperationError, registerOperation, requireColumn, requireTable, type OperationContext } from '../ops/registry.ts';
+import {
+  createResultTable,
+  inputOf,
+  OperationError,
+  registerOperation,
+  requireColumn,
+  requireTable,
+  type OperationContext,
+} from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { count, euros, percent, plural, sqlEuros, sqlPercent } from './format.ts';
 import { columnRoles, proposeColumns } from './columns.ts';
@@ -21,7 +29,13 @@ import { amountSql } from './mapping.ts';
 import { isTemporalType } from '../sql/types.ts';
 
 export const SUBSIDY_FLAGS = [
-  'verse_sans_vote', 'vote_jamais_verse', 'verse_superieur_vote', 'rapprochement_ambigu', 'sans_nom', 'siret_invalide', 'plusieurs_directions',
+  'verse_sans_vote',
+  'vote_jamais_verse',
+  'verse_superieur_vote',
+  'rapprochement_ambigu',
+  'sans_nom',
+  'siret_invalide',
+  'plusieurs_directions',
 ] as const;
 export type SubsidyFlag = (typeof SUBSIDY_FLAGS)[number];
 
@@ -45,9 +59,16 @@ export const SubsidiesParams = z
   .object({
     voted: z.string().min(1).max(1000).describe('Table des subventions votées'),
     paid: z.string().min(1).max(1000).describe('Table des subventions versées'),
-    votedColumns: SubsidyColumns.optional().describe('Colonnes des subventions votées ; reconnues par leur en-tête si absentes, "" pour aucune'),
+    votedColumns: SubsidyColumns.optional().describe(
+      'Colonnes des subventions votées ; reconnues par leur en-tête si absentes, "" pour aucune',
+    ),
     paidColumns: SubsidyColumns.optional().describe('Colonnes des versements ; reconnues par leur en-tête si absentes, "" pour aucune'),
-    minSimilarity: z.number().min(0.5).max(1).default(0.92).describe('Similarité de Jaro-Winkler minimale pour rapprocher deux noms (0,92 par défaut)'),
+    minSimilarity: z
+      .number()
+      .min(0.5)
+      .max(1)
+      .default(0.92)
+      .describe('Similarité de Jaro-Winkler minimale pour rapprocher deux noms (0,92 par défaut)'),
     tolerance: z.number().min(0).default(1).describe('Écart toléré (€) entre versé et voté'),
     top: z.number().int().min(1).max(1000).default(10).describe('Nombre de premiers bénéficiaires listés dans le détail'),
   })
@@ -99,7 +120,10 @@ const RULES: Record<keyof SubsidyColumns, RegExp[]> = {
     /^montant\b(?! (demande|sollicite))/,
     /\b(montant|somme)\b(?! (demande|sollicite))/,
   ],
-  year: [/^(annee|exercice|annee budgetaire|exercice budgetaire|millesime|year|annee de vote)$/, /^(?!budget)(.*\s)?(annee|exercice|year)\b/],
+  year: [
+    /^(annee|exercice|annee budgetaire|exercice budgetaire|millesime|year|annee de vote)$/,
+    /^(?!budget)(.*\s)?(annee|exercice|year)\b/,
+  ],
   direction: [/^(direction|direction gestionnaire|service)$/, /\bdirection\b/],
   dossier: [/^(numero|n|num|no) (de |du )?dossier$/, /\bdossier\b(?!.*(objet|libelle|intitule))/],
 };
@@ -179,7 +203,10 @@ export function subsidiesSql(p: SubsidiesParams, votedSql: string, paidSql: stri
   // paid name and the beneficiary are each other's only best; what it took leaves the pool.
   const rounds: string[] = [];
   for (let r = 1; r <= FUZZY_ROUNDS; r++) {
-    const open = r === 1 ? 'fz_pairs' : `(SELECT * FROM fz_pairs AS x WHERE NOT EXISTS (SELECT 1 FROM fz_acc${r - 1} AS a WHERE a.nom_n = x.nom_n OR a.cle = x.cle))`;
+    const open =
+      r === 1
+        ? 'fz_pairs'
+        : `(SELECT * FROM fz_pairs AS x WHERE NOT EXISTS (SELECT 1 FROM fz_acc${r - 1} AS a WHERE a.nom_n = x.nom_n OR a.cle = x.cle))`;
     rounds.push(
       `fz_r${r} AS (SELECT nom_n, cle, score FROM (SELECT *, sum(CASE WHEN score = best_p THEN 1 ELSE 0 END) OVER (PARTITION BY nom_n) AS n_p,
           sum(CASE WHEN score = best_e THEN 1 ELSE 0 END) OVER (PARTITION BY cle) AS n_e FROM
@@ -323,9 +350,18 @@ export function subsidiesSql(p: SubsidiesParams, votedSql: string, paidSql: stri
         LEFT JOIN ${modeOf('siret', 'siret', 'bad_lines')} AS m USING (siret))`,
   ];
   const base = {
-    beneficiaire: 'r.beneficiaire', siret: 'r.siret', noms_verses: 'r.noms_verses', methode: 'r.methode', score: 'r.score',
-    montant_vote: 'r.montant_vote', montant_verse: 'r.montant_verse', ecart: 'coalesce(r.montant_verse, 0) - coalesce(r.montant_vote, 0)',
-    nb_dossiers: 'r.nb_dossiers', nb_versements: 'r.nb_versements', directions: 'r.directions', cle: 'r.cle',
+    beneficiaire: 'r.beneficiaire',
+    siret: 'r.siret',
+    noms_verses: 'r.noms_verses',
+    methode: 'r.methode',
+    score: 'r.score',
+    montant_vote: 'r.montant_vote',
+    montant_verse: 'r.montant_verse',
+    ecart: 'coalesce(r.montant_verse, 0) - coalesce(r.montant_vote, 0)',
+    nb_dossiers: 'r.nb_dossiers',
+    nb_versements: 'r.nb_versements',
+    directions: 'r.directions',
+    cle: 'r.cle',
   };
   // Every part of an explanation is coalesced: one NULL in a `||` chain would blank the whole sentence.
   const who = `${q("coalesce(r.beneficiaire, '?')")} || coalesce(' (SIRET ' || r.siret || ')', '')`;
@@ -347,24 +383,50 @@ export function subsidiesSql(p: SubsidiesParams, votedSql: string, paidSql: stri
     ],
   ];
   const cols: [string, string][] = [
-    ['portee', 'VARCHAR'], ['cle', 'VARCHAR'], ['beneficiaire', 'VARCHAR'], ['siret', 'VARCHAR'], ['noms_verses', 'VARCHAR'],
-    ['methode', 'VARCHAR'], ['score', 'DOUBLE'], ['montant_vote', 'DECIMAL(38,2)'], ['montant_verse', 'DECIMAL(38,2)'],
-    ['ecart', 'DECIMAL(38,2)'], ['nb_dossiers', 'BIGINT'], ['nb_versements', 'BIGINT'], ['directions', 'VARCHAR'],
-    ['ligne', 'BIGINT'], ['dossier', 'VARCHAR'], ['flag', 'VARCHAR'], ['explication', 'VARCHAR'],
+    ['portee', 'VARCHAR'],
+    ['cle', 'VARCHAR'],
+    ['beneficiaire', 'VARCHAR'],
+    ['siret', 'VARCHAR'],
+    ['noms_verses', 'VARCHAR'],
+    ['methode', 'VARCHAR'],
+    ['score', 'DOUBLE'],
+    ['montant_vote', 'DECIMAL(38,2)'],
+    ['montant_verse', 'DECIMAL(38,2)'],
+    ['ecart', 'DECIMAL(38,2)'],
+    ['nb_dossiers', 'BIGINT'],
+    ['nb_versements', 'BIGINT'],
+    ['directions', 'VARCHAR'],
+    ['ligne', 'BIGINT'],
+    ['dossier', 'VARCHAR'],
+    ['flag', 'VARCHAR'],
+    ['explication', 'VARCHAR'],
   ];
-  const sel = (v: Record<string, string>) => 'SELECT ' + cols.map(([n, t]) => `CAST(${v[n] ?? 'NULL'} AS ${t}) AS ${quoteIdent(n)}`).join(', ');
+  const sel = (v: Record<string, string>) =>
+    'SELECT ' + cols.map(([n, t]) => `CAST(${v[n] ?? 'NULL'} AS ${t}) AS ${quoteIdent(n)}`).join(', ');
   const parts: string[] = [];
   for (const [flag, cond, expl] of entityFlags) {
-    parts.push(`${sel({ portee: `'beneficiaire'`, ...base, flag: `'${flag}'`, explication: expl })} FROM rows AS r WHERE coalesce(${cond}, FALSE)`);
+    parts.push(
+      `${sel({ portee: `'beneficiaire'`, ...base, flag: `'${flag}'`, explication: expl })} FROM rows AS r WHERE coalesce(${cond}, FALSE)`,
+    );
   }
-  parts.push(`${sel({ portee: `'beneficiaire'`, ...base })} FROM rows AS r WHERE NOT (${entityFlags.map(([, c]) => `coalesce(${c}, FALSE)`).join(' OR ')})`);
+  parts.push(
+    `${sel({ portee: `'beneficiaire'`, ...base })} FROM rows AS r WHERE NOT (${entityFlags.map(([, c]) => `coalesce(${c}, FALSE)`).join(' OR ')})`,
+  );
   // Every payment group (a name and a SIRET as paid): matched ones say to whom and how; the others are flags.
   const paidWho = `${q("coalesce(pm.nom, '?')")} || coalesce(' (SIRET ' || pm.siret || ')', '')`;
   const paidFigures = `${sqlEuros('pm.montant')} || ' versés en ' || pm.nb || ' versement(s)'`;
   parts.push(
     `${sel({
-      portee: `'versement'`, cle: 'pm.cle', beneficiaire: 'coalesce(e.beneficiaire, pm.nom)', siret: 'pm.siret', noms_verses: 'pm.nom',
-      methode: 'pm.methode', score: 'pm.score', montant_verse: 'pm.montant', ecart: 'CASE WHEN pm.cle IS NULL THEN pm.montant END', nb_versements: 'pm.nb',
+      portee: `'versement'`,
+      cle: 'pm.cle',
+      beneficiaire: 'coalesce(e.beneficiaire, pm.nom)',
+      siret: 'pm.siret',
+      noms_verses: 'pm.nom',
+      methode: 'pm.methode',
+      score: 'pm.score',
+      montant_verse: 'pm.montant',
+      ecart: 'CASE WHEN pm.cle IS NULL THEN pm.montant END',
+      nb_versements: 'pm.nb',
       flag: `CASE WHEN pm.cle IS NOT NULL THEN NULL WHEN pm.ambigu THEN 'rapprochement_ambigu' ELSE 'verse_sans_vote' END`,
       explication: `CASE WHEN pm.cle IS NOT NULL THEN NULL
         WHEN pm.ambigu THEN 'Rapprochement ambigu — ' || ${paidWho} || ' : ' || ${paidFigures} || ' ; ' || coalesce(pm.note, 'plusieurs bénéficiaires à égalité.')
@@ -374,9 +436,16 @@ export function subsidiesSql(p: SubsidiesParams, votedSql: string, paidSql: stri
   const where = `CASE WHEN b.cote = 'vote' THEN 'vote ligne ' ELSE 'versement ligne ' END || b.ligne`;
   parts.push(
     `${sel({
-      portee: `'sans_nom'`, siret: 'b.siret_brut', directions: 'b.direction', ligne: 'b.ligne', dossier: 'b.dossier',
-      montant_vote: `CASE WHEN b.cote = 'vote' THEN b.montant END`, montant_verse: `CASE WHEN b.cote = 'versement' THEN b.montant END`,
-      nb_dossiers: `CASE WHEN b.cote = 'vote' THEN 1 END`, nb_versements: `CASE WHEN b.cote = 'versement' THEN 1 END`, flag: `'sans_nom'`,
+      portee: `'sans_nom'`,
+      siret: 'b.siret_brut',
+      directions: 'b.direction',
+      ligne: 'b.ligne',
+      dossier: 'b.dossier',
+      montant_vote: `CASE WHEN b.cote = 'vote' THEN b.montant END`,
+      montant_verse: `CASE WHEN b.cote = 'versement' THEN b.montant END`,
+      nb_dossiers: `CASE WHEN b.cote = 'vote' THEN 1 END`,
+      nb_versements: `CASE WHEN b.cote = 'versement' THEN 1 END`,
+      flag: `'sans_nom'`,
       explication: `'Sans nom — ' || ${where} || coalesce(' (dossier ' || b.dossier || ')', '') || coalesce(', SIRET ' || b.siret_brut, '') || coalesce(' : ' || ${sqlEuros('b.montant')}, ' : montant absent')
         || CASE WHEN b.cote = 'vote' THEN ' votés' ELSE ' versés' END || coalesce(', nom écrit ' || ${q('b.nom')}, ', nom vide')
         || ' ; la ligne est listée seule, ni rapprochée, ni comptée parmi les bénéficiaires.'`,
@@ -384,7 +453,12 @@ export function subsidiesSql(p: SubsidiesParams, votedSql: string, paidSql: stri
   );
   parts.push(
     `${sel({
-      portee: `'siret'`, beneficiaire: 'b.nom', siret: 'b.siret', nb_dossiers: 'b.nv', nb_versements: 'b.np', flag: `'siret_invalide'`,
+      portee: `'siret'`,
+      beneficiaire: 'b.nom',
+      siret: 'b.siret',
+      nb_dossiers: 'b.nv',
+      nb_versements: 'b.np',
+      flag: `'siret_invalide'`,
       explication: `'SIRET invalide — ' || b.siret || ' (' || coalesce(b.nom, 'sans nom') || ', dans les ' || b.sources || ') : ' || CASE WHEN length(b.siret) <> 14 THEN length(b.siret) || ' chiffres au lieu de 14.' ELSE 'la clé de Luhn ne vérifie pas (chiffre erroné ou inversé).' END`,
     })} FROM bad_siret AS b`,
   );
@@ -402,7 +476,9 @@ function yearsText(ys: number[]): string {
 export function yearWarnings(voted: number[] | null, paid: number[] | null): string[] {
   if (voted === null || paid === null) {
     const missing = [voted === null ? 'votes' : null, paid === null ? 'versements' : null].filter(Boolean).join(' et ');
-    return [`Années non vérifiées : pas de colonne d'année lisible dans les ${missing} ; un versement peut être rapproché d'un vote d'une autre année.`];
+    return [
+      `Années non vérifiées : pas de colonne d'année lisible dans les ${missing} ; un versement peut être rapproché d'un vote d'une autre année.`,
+    ];
   }
   const onlyV = voted.filter((y) => !paid.includes(y));
   const onlyP = paid.filter((y) => !voted.includes(y));
@@ -418,16 +494,23 @@ export function yearWarnings(voted: number[] | null, paid: number[] | null): str
 export const subsidiesReconcile = registerOperation<SubsidiesParams, SubsidiesDetail>({
   id: 'subsidies-reconcile',
   kind: 'budget',
-  description: 'Rapproche subventions votées et versées par SIRET, SIREN ou nom normalisé (exact d’abord, puis approché un pour un) : versé sans vote, jamais versé, versé au-delà du vote, rapprochements ambigus, lignes sans nom, SIRET invalides, années couvertes, concentration',
+  description:
+    'Rapproche subventions votées et versées par SIRET, SIREN ou nom normalisé (exact d’abord, puis approché un pour un) : versé sans vote, jamais versé, versé au-delà du vote, rapprochements ambigus, lignes sans nom, SIRET invalides, années couvertes, concentration',
   params: SubsidiesParams,
   async run(ctx, p) {
     const vt = requireTable(ctx, p.voted);
     const pt = requireTable(ctx, p.paid);
     const vc = proposeSubsidyColumns(vt, p.votedColumns);
     const pc = proposeSubsidyColumns(pt, p.paidColumns);
-    for (const [t, c] of [[vt, vc], [pt, pc]] as const) {
+    for (const [t, c] of [
+      [vt, vc],
+      [pt, pc],
+    ] as const) {
       if (REQUIRED_SUBSIDY_COLUMNS.some((f) => !c[f])) {
-        throw new OperationError(`Colonnes du bénéficiaire ou du montant introuvables dans « ${t.name} » : indiquez-les (votedColumns / paidColumns).`, c);
+        throw new OperationError(
+          `Colonnes du bénéficiaire ou du montant introuvables dans « ${t.name} » : indiquez-les (votedColumns / paidColumns).`,
+          c,
+        );
       }
     }
     const select = subsidiesSql(p, sideSql(ctx, vt, vc, true), sideSql(ctx, pt, pc, false));
@@ -437,17 +520,23 @@ export const subsidiesReconcile = registerOperation<SubsidiesParams, SubsidiesDe
     const num = (x: unknown) => Number(x ?? 0);
 
     const flags = Object.fromEntries(SUBSIDY_FLAGS.map((f) => [f, 0])) as Record<SubsidyFlag, number>;
-    for (const [f, n] of await q(`SELECT flag, count(*) FROM ${t} WHERE flag IS NOT NULL GROUP BY flag`)) flags[f as SubsidyFlag] = Number(n);
+    for (const [f, n] of await q(`SELECT flag, count(*) FROM ${t} WHERE flag IS NOT NULL GROUP BY flag`))
+      flags[f as SubsidyFlag] = Number(n);
 
     // Population: lines read on each side, then what became of them.
-    const [[votesRead], [paidRead]] = [await q(`SELECT count(*) FROM ${quoteIdent(vt.name)}`), await q(`SELECT count(*) FROM ${quoteIdent(pt.name)}`)].map((r) => r[0]!.map(num)) as [[number], [number]];
+    const [[votesRead], [paidRead]] = [
+      await q(`SELECT count(*) FROM ${quoteIdent(vt.name)}`),
+      await q(`SELECT count(*) FROM ${quoteIdent(pt.name)}`),
+    ].map((r) => r[0]!.map(num)) as [[number], [number]];
     const paidLinesBy = Object.fromEntries(MATCH_METHODS.map((m) => [m, 0])) as SubsidiesDetail['paidLinesBy'];
     const [pv] = await q(`SELECT
         sum(nb_versements) FILTER (WHERE flag = 'verse_sans_vote'), sum(nb_versements) FILTER (WHERE flag = 'rapprochement_ambigu'),
         array_to_string(list_slice(list(DISTINCT noms_verses ORDER BY noms_verses) FILTER (WHERE flag = 'verse_sans_vote'), 1, 5), chr(31)),
         array_to_string(list_slice(list(DISTINCT noms_verses ORDER BY noms_verses) FILTER (WHERE flag = 'rapprochement_ambigu'), 1, 5), chr(31))
       FROM ${t} WHERE portee = 'versement'`);
-    for (const [m, n] of await q(`SELECT methode, sum(nb_versements) FROM ${t} WHERE portee = 'versement' AND cle IS NOT NULL GROUP BY methode`)) {
+    for (const [m, n] of await q(
+      `SELECT methode, sum(nb_versements) FROM ${t} WHERE portee = 'versement' AND cle IS NOT NULL GROUP BY methode`,
+    )) {
       paidLinesBy[m as keyof typeof paidLinesBy] = num(n);
     }
     const [bl] = await q(`SELECT count(*) FILTER (WHERE nb_dossiers = 1), count(*) FILTER (WHERE nb_versements = 1),
@@ -459,8 +548,13 @@ export const subsidiesReconcile = registerOperation<SubsidiesParams, SubsidiesDe
     // (Lists come back as text joined by a unit separator: one shape whatever Arrow makes of a LIST.)
     const listOf = (x: unknown): string[] => (typeof x === 'string' && x !== '' ? x.split('\u001f') : []);
     const lineEx = (x: unknown) => listOf(x).map((l) => `ligne ${l}`);
-    const nameEx = (x: unknown) => listOf(x).filter((n) => n !== null).map(String);
-    const [bs] = await q(`SELECT count(*), coalesce(sum(nb_dossiers), 0), coalesce(sum(nb_versements), 0) FROM ${t} WHERE portee = 'siret'`);
+    const nameEx = (x: unknown) =>
+      listOf(x)
+        .filter((n) => n !== null)
+        .map(String);
+    const [bs] = await q(
+      `SELECT count(*), coalesce(sum(nb_dossiers), 0), coalesce(sum(nb_versements), 0) FROM ${t} WHERE portee = 'siret'`,
+    );
     const invalidSirets = { sirets: num(bs![0]), votedLines: num(bs![1]), paidLines: num(bs![2]) };
     const paidMatched = Object.values(paidLinesBy).reduce((a, b) => a + b, 0);
     const unmatched = num(pv![0]);
@@ -480,7 +574,9 @@ export const subsidiesReconcile = registerOperation<SubsidiesParams, SubsidiesDe
     // Figures over named beneficiaries only: the voted bodies, and each unmatched payment group as its own.
     const ents = `(SELECT DISTINCT cle, beneficiaire, siret, montant_vote, montant_verse, methode FROM ${t} WHERE portee = 'beneficiaire'
       UNION ALL SELECT NULL, beneficiaire, siret, NULL, montant_verse, NULL FROM ${t} WHERE portee = 'versement' AND cle IS NULL)`;
-    const [tot] = await q(`SELECT CAST(sum(montant_vote) AS DOUBLE), CAST(sum(montant_verse) AS DOUBLE), count(*), count(*) FILTER (WHERE montant_verse > 0) FROM ${ents}`);
+    const [tot] = await q(
+      `SELECT CAST(sum(montant_vote) AS DOUBLE), CAST(sum(montant_verse) AS DOUBLE), count(*), count(*) FILTER (WHERE montant_verse > 0) FROM ${ents}`,
+    );
     const [voted, paid, beneficiaries, paidBodies] = tot!.map(num) as [number, number, number, number];
     const topRows = await q(
       `SELECT beneficiaire, siret, CAST(montant_verse AS DOUBLE), CAST(montant_verse AS DOUBLE) / nullif(sum(CAST(montant_verse AS DOUBLE)) OVER (), 0),
@@ -493,16 +589,29 @@ export const subsidiesReconcile = registerOperation<SubsidiesParams, SubsidiesDe
     const concentration = {
       top10: shareOf(10),
       top100: shareOf(100),
-      ...(refused ? { refused } : paidBodies <= 100 ? { refused: `${plural(paidBodies, 'bénéficiaire payé', 'bénéficiaires payés')} seulement : pas de part des ${paidBodies <= 10 ? 10 : 100} premiers` } : {}),
+      ...(refused
+        ? { refused }
+        : paidBodies <= 100
+          ? {
+              refused: `${plural(paidBodies, 'bénéficiaire payé', 'bénéficiaires payés')} seulement : pas de part des ${paidBodies <= 10 ? 10 : 100} premiers`,
+            }
+          : {}),
     };
-    const top = topRows.slice(0, p.top).map((r) => ({ beneficiary: String(r[0]), siret: r[1] === null ? null : String(r[1]), paid: num(r[2]), share: num(r[3]) }));
-    const by = await q(`SELECT methode, count(DISTINCT cle) FROM ${t} WHERE portee = 'versement' AND cle IS NOT NULL GROUP BY 1 ORDER BY 1`);
+    const top = topRows
+      .slice(0, p.top)
+      .map((r) => ({ beneficiary: String(r[0]), siret: r[1] === null ? null : String(r[1]), paid: num(r[2]), share: num(r[3]) }));
+    const by = await q(
+      `SELECT methode, count(DISTINCT cle) FROM ${t} WHERE portee = 'versement' AND cle IS NOT NULL GROUP BY 1 ORDER BY 1`,
+    );
     const matchedBy = Object.fromEntries(by.map(([m, n]) => [String(m), num(n)]));
 
     // The years each side covers: a vote of one year matched to the payments of another is a different check.
     const years: SubsidiesDetail['years'] = { voted: null, paid: null };
     const yearSql: string[] = [];
-    for (const [side, tab, c] of [['voted', vt, vc], ['paid', pt, pc]] as const) {
+    for (const [side, tab, c] of [
+      ['voted', vt, vc],
+      ['paid', pt, pc],
+    ] as const) {
       if (!c.year) continue;
       const s = yearsSql(tab, requireColumn(ctx, tab.name, c.year).name);
       yearSql.push(s);
@@ -512,11 +621,16 @@ export const subsidiesReconcile = registerOperation<SubsidiesParams, SubsidiesDe
     const warnings = yearWarnings(years.voted, years.paid);
 
     const n = Object.values(flags).reduce((a, b) => a + b, 0);
-    const flagText = SUBSIDY_FLAGS.filter((f) => flags[f]).map((f) => `${f} : ${count(flags[f])}`).join(', ');
-    const methodText = MATCH_METHODS.filter((m) => paidLinesBy[m]).map((m) => `${count(paidLinesBy[m])} par ${m}`).join(', ');
-    const concText = concentration.top10 !== null
-      ? `Les 10 premiers bénéficiaires reçoivent ${percent(concentration.top10)} des versements nommés${concentration.top100 !== null ? `, les 100 premiers ${percent(concentration.top100)}` : ''}.`
-      : `Concentration : ${concentration.refused}.`;
+    const flagText = SUBSIDY_FLAGS.filter((f) => flags[f])
+      .map((f) => `${f} : ${count(flags[f])}`)
+      .join(', ');
+    const methodText = MATCH_METHODS.filter((m) => paidLinesBy[m])
+      .map((m) => `${count(paidLinesBy[m])} par ${m}`)
+      .join(', ');
+    const concText =
+      concentration.top10 !== null
+        ? `Les 10 premiers bénéficiaires reçoivent ${percent(concentration.top10)} des versements nommés${concentration.top100 !== null ? `, les 100 premiers ${percent(concentration.top100)}` : ''}.`
+        : `Concentration : ${concentration.refused}.`;
     return {
       table,
       sql: [sql, ...yearSql],
@@ -525,7 +639,9 @@ export const subsidiesReconcile = registerOperation<SubsidiesParams, SubsidiesDe
         `Subventions votées (« ${vt.name} ») et versées (« ${pt.name} ») rapprochées par SIRET, SIREN ou nom normalisé. ` +
         `Votes : ${populationLine(pop.voted)}. Versements : ${populationLine(pop.paid)}. ` +
         (methodText ? `Versements rapprochés : ${methodText}. ` : '') +
-        (invalidSirets.sirets ? `${plural(invalidSirets.sirets, 'SIRET invalide', 'SIRET invalides')} (${count(invalidSirets.votedLines)} ligne(s) de vote, ${count(invalidSirets.paidLines)} de versement). ` : '') +
+        (invalidSirets.sirets
+          ? `${plural(invalidSirets.sirets, 'SIRET invalide', 'SIRET invalides')} (${count(invalidSirets.votedLines)} ligne(s) de vote, ${count(invalidSirets.paidLines)} de versement). `
+          : '') +
         (warnings.length ? `Attention : ${warnings.join(' ')} ` : '') +
         `Taux de rapprochement des versements nommés : ${rateText(matchRate)}. ` +
         `${count(beneficiaries)} bénéficiaires, ${euros(voted)} votés, ${euros(paid)} versés` +
@@ -533,9 +649,23 @@ export const subsidiesReconcile = registerOperation<SubsidiesParams, SubsidiesDe
         `${n ? `${plural(n, 'signal', 'signaux')} — ${flagText}.` : 'Aucun signal.'} ` +
         concText,
       detail: {
-        flags, voted, paid, beneficiaries, matchedBy, population: pop, paidLinesBy, paidUnmatched: unmatched, paidAmbiguous: ambiguous, blank, invalidSirets,
+        flags,
+        voted,
+        paid,
+        beneficiaries,
+        matchedBy,
+        population: pop,
+        paidLinesBy,
+        paidUnmatched: unmatched,
+        paidAmbiguous: ambiguous,
+        blank,
+        invalidSirets,
         matchRate: matchRate.refused ? { value: null, refused: matchRate.refused } : { value: matchRate.value },
-        years, warnings, top, concentration, columns: { voted: vc, paid: pc },
+        years,
+        warnings,
+        top,
+        concentration,
+        columns: { voted: vc, paid: pc },
       },
     };
   },

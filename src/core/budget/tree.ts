@@ -60,7 +60,13 @@ function baseWhere(filter: TreeFilter, path: TreePath, level: TreeLevel): string
  * flags of the rows below each. `reconciledAt` is the level the reconciliation was run at: a line's
  * own flags are shown at that level, chapter overruns at the chapter.
  */
-export function treeNodesSql(table: string, reconciledAt: ReconcileParams['level'], filter: TreeFilter, level: TreeLevel, path: TreePath = {}): string {
+export function treeNodesSql(
+  table: string,
+  reconciledAt: ReconcileParams['level'],
+  filter: TreeFilter,
+  level: TreeLevel,
+  path: TreePath = {},
+): string {
   const t = quoteIdent(table);
   const col = quoteIdent(LEVEL_COLUMN[level]);
   const where = baseWhere(filter, path, level).join(' AND ');
@@ -140,7 +146,11 @@ export function flagRelation(table: string, flag: string): Relation {
 }
 
 /** Rows of any result table where columns equal values (per-edition measures, for instance), optionally only some columns. */
-export function rowsWhereRelation(table: string, conditions: Record<string, string | number | null>, columns?: readonly string[]): Relation {
+export function rowsWhereRelation(
+  table: string,
+  conditions: Record<string, string | number | null>,
+  columns?: readonly string[],
+): Relation {
   const w = Object.entries(conditions).map(([c, v]) => (v === null ? `${quoteIdent(c)} IS NULL` : `${quoteIdent(c)} = ${sqlValue(v)}`));
   const cols = columns?.length ? columns.map(quoteIdent).join(', ') : '*';
   return queryRelation(`SELECT ${cols} FROM ${quoteIdent(table)}${w.length ? ` WHERE ${w.join(' AND ')}` : ''}`);
@@ -175,7 +185,13 @@ export interface ChapterMeasure {
 
 export async function chapterMeasures(engine: Engine, table: string, filter: TreeFilter, limit = 25): Promise<ChapterMeasure[]> {
   const r = await engine.query(chapterMeasuresSql(table, filter, limit));
-  return r.rows.map((x) => ({ chapter: String(x[0]), credits: num(x[1]), executed: num(x[2]), rate: num(x[3]), variance: Number(x[4] ?? 0) }));
+  return r.rows.map((x) => ({
+    chapter: String(x[0]),
+    credits: num(x[1]),
+    executed: num(x[2]),
+    rate: num(x[3]),
+    variance: Number(x[4] ?? 0),
+  }));
 }
 
 /** Per year: credits and executed of the flow (all years, whatever the year chosen). */

@@ -19,9 +19,7 @@ export async function digestRelation(engine: Engine, rel: Relation): Promise<Res
   const relation = relationSql(rel);
   const cols = await describeColumns(engine, relation);
   const hashArgs = cols.length ? cols.map((c) => quoteIdent(c.name)).join(', ') : '1';
-  const r = await engine.query(
-    `SELECT count(*) AS n, coalesce(sum(hash(${hashArgs})::HUGEINT), 0)::VARCHAR AS h FROM ${relation} AS _d`,
-  );
+  const r = await engine.query(`SELECT count(*) AS n, coalesce(sum(hash(${hashArgs})::HUGEINT), 0)::VARCHAR AS h FROM ${relation} AS _d`);
   const [n, h] = r.rows[0] as [number, string];
   return { rows: Number(n), digest: await sha256Hex(canonicalJson({ cols, n, h })) };
 }

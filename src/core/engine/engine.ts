@@ -4,15 +4,7 @@
 // its message between two polling steps of the long query. Read-only results are cached by SQL
 // until the next write.
 import { DuckDBDataProtocol, type AsyncDuckDB, type AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
-import {
-  QueryCancelledError,
-  ResultCache,
-  Scheduler,
-  isCacheableSql,
-  isReadOnlySql,
-  type JobInfo,
-  type Priority,
-} from './scheduler.ts';
+import { QueryCancelledError, ResultCache, Scheduler, isCacheableSql, isReadOnlySql, type JobInfo, type Priority } from './scheduler.ts';
 import { tableToRows, type Rows } from './values.ts';
 import { errorText } from '../util/errors.ts';
 
@@ -133,7 +125,11 @@ export class Engine {
     if (!v) {
       // A view shares every field of the engine through its prototype, except its own defaults.
       v = Object.create(Object.getPrototypeOf(this) === Engine.prototype ? this : Object.getPrototypeOf(this)) as Engine;
-      v.defaults = { priority, ...(opts.slot !== undefined ? { slot: opts.slot } : {}), ...(opts.label !== undefined ? { label: opts.label } : {}) };
+      v.defaults = {
+        priority,
+        ...(opts.slot !== undefined ? { slot: opts.slot } : {}),
+        ...(opts.label !== undefined ? { label: opts.label } : {}),
+      };
       this.shared.views.set(key, v);
     }
     return v;
@@ -165,7 +161,14 @@ export class Engine {
     return { hits: c.hits, misses: c.misses, generation: c.generation, size: c.size };
   }
 
-  private submitMain<T>(label: string, priority: Priority | undefined, write: boolean, run: () => Promise<T>, slot?: string, progress?: number): Promise<T> {
+  private submitMain<T>(
+    label: string,
+    priority: Priority | undefined,
+    write: boolean,
+    run: () => Promise<T>,
+    slot?: string,
+    progress?: number,
+  ): Promise<T> {
     const cache = this.shared.cache;
     return this.shared.sched.submit(MAIN, {
       priority: priority ?? this.defaults.priority ?? 'normal',
@@ -203,10 +206,17 @@ export class Engine {
       return rows;
     };
     const onMain = () =>
-      this.submitMain(label, priority, !readOnly, () => {
-        const g = cache.generation;
-        return this.runStreaming(this.conn, sql, o).then((r) => keep(r, g));
-      }, o.slot, o.progress);
+      this.submitMain(
+        label,
+        priority,
+        !readOnly,
+        () => {
+          const g = cache.generation;
+          return this.runStreaming(this.conn, sql, o).then((r) => keep(r, g));
+        },
+        o.slot,
+        o.progress,
+      );
     if (!readOnly || priority !== 'interactive' || this.needsMain(sql)) return onMain();
     return this.shared.sched
       .submit(FAST, {
@@ -337,12 +347,16 @@ export class Engine {
 
   /** Browser: a File read lazily by DuckDB (no copy). */
   registerFileHandle(name: string, file: Blob): Promise<void> {
-    return this.submitMain(`Fichier ${name}`, undefined, true, () => this.db.registerFileHandle(registeredName(name), file, DuckDBDataProtocol.BROWSER_FILEREADER, true));
+    return this.submitMain(`Fichier ${name}`, undefined, true, () =>
+      this.db.registerFileHandle(registeredName(name), file, DuckDBDataProtocol.BROWSER_FILEREADER, true),
+    );
   }
 
   /** Node: a file on disk read by path. */
   registerPath(name: string, path: string): Promise<void> {
-    return this.submitMain(`Fichier ${name}`, undefined, true, () => this.db.registerFileURL(registeredName(name), path, DuckDBDataProtocol.NODE_FS, true));
+    return this.submitMain(`Fichier ${name}`, undefined, true, () =>
+      this.db.registerFileURL(registeredName(name), path, DuckDBDataProtocol.NODE_FS, true),
+    );
   }
 
   dropFile(name: string): Promise<void> {
@@ -357,7 +371,9 @@ export class Engine {
 
   /** Creates `table` from an Arrow IPC stream (Parquet, XLSX and other non-SQL readers end here); `create: false` appends. */
   insertArrowIPC(table: string, ipc: Uint8Array, opts: { create?: boolean } = {}): Promise<void> {
-    return this.submitMain(`Import ${table}`, undefined, true, () => this.conn.insertArrowFromIPCStream(ipc, { name: table, create: opts.create ?? true }));
+    return this.submitMain(`Import ${table}`, undefined, true, () =>
+      this.conn.insertArrowFromIPCStream(ipc, { name: table, create: opts.create ?? true }),
+    );
   }
 
   /** Creates `table` from a registered JSON file (array of objects or NDJSON). */
@@ -399,7 +415,8 @@ export function friendlyDuckDBMessage(msg: string): string | null {
       'importez le fichier pour qu’il soit tracé (empreinte SHA-256)'
     );
   }
-  if (/Permission Error: Loading external extensions is disabled/.test(msg)) return 'Charger une extension de DuckDB n’est pas permis : Loupe fonctionne hors ligne avec les siennes';
+  if (/Permission Error: Loading external extensions is disabled/.test(msg))
+    return 'Charger une extension de DuckDB n’est pas permis : Loupe fonctionne hors ligne avec les siennes';
   if (/the configuration has been locked/.test(msg)) return 'Les réglages du moteur sont verrouillés : une requête ne peut pas les changer';
   // The JSON extension cannot be installed offline: say where nested data went instead of advising INSTALL.
   const json = /(?:Function|Type) with name "([^"]+)" is not in the catalog,.*json extension/s.exec(msg);

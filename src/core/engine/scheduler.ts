@@ -277,7 +277,8 @@ const READ_START = /^(select|with|from|values|table|describe|show|summarize)\b/;
 const WRITE_WORD =
   /\b(insert|update|delete|create|drop|alter|copy|attach|detach|set|reset|pragma|call|checkpoint|export|import|install|load|begin|commit|rollback|abort|truncate|vacuum|merge|use|prepare|execute|deallocate)\b/;
 /** Functions whose answer changes between two identical calls, or that depend on the connection. */
-const VOLATILE = /\b(random|uuid|gen_random_uuid|uuidv4|uuidv7|now|current_timestamp|current_date|current_time|today|get_current_time|get_current_timestamp|transaction_timestamp|nextval|currval|setseed|current_setting|getvariable|current_query|current_schema|current_database)\b/;
+const VOLATILE =
+  /\b(random|uuid|gen_random_uuid|uuidv4|uuidv7|now|current_timestamp|current_date|current_time|today|get_current_time|get_current_timestamp|transaction_timestamp|nextval|currval|setseed|current_setting|getvariable|current_query|current_schema|current_database)\b/;
 
 /** The SQL with comments, string literals and quoted names blanked: what is left is keywords and names. */
 export function sqlSkeleton(sql: string): string {

@@ -112,7 +112,10 @@ type Convert = (v: unknown) => unknown;
 
 /** How a value of one Arrow type becomes plain JS, decided once per column; lists, structs and maps recurse. */
 function converterFor(type: DataType): Convert {
-  const orNull = (f: Convert): Convert => (v) => (v === null || v === undefined ? null : f(v));
+  const orNull =
+    (f: Convert): Convert =>
+    (v) =>
+      v === null || v === undefined ? null : f(v);
   switch (type.typeId) {
     case Type.Decimal: {
       const scale = (type as unknown as { scale: number }).scale;

@@ -121,7 +121,9 @@ export async function exportRelation(
       await write(enc.encode('['));
       for (let off = 0; off < total; off += chunkRows) {
         check();
-        const r = await engine.query(`SELECT * EXCLUDE (__n) FROM ${quoteIdent(snap)} WHERE __n > ${off} AND __n <= ${off + chunkRows} ORDER BY __n`);
+        const r = await engine.query(
+          `SELECT * EXCLUDE (__n) FROM ${quoteIdent(snap)} WHERE __n > ${off} AND __n <= ${off + chunkRows} ORDER BY __n`,
+        );
         const objs = rowsToObjects({ columns: r.columns.map((c) => ({ ...c, name: label(c.name) })), rows: r.rows });
         await write(enc.encode((off ? ',' : '') + objs.map((o) => JSON.stringify(o)).join(',\n')));
         progress(Math.min(total, off + chunkRows));

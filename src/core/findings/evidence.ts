@@ -60,7 +60,12 @@ export function sourceRefOf(t: TableEntry): SourceRef | null {
   const s = t.source;
   if (!s) return null;
   return {
-    table: t.name, fileName: s.fileName, path: s.path, sha256: s.sha256, size: s.size, importedAt: s.importedAt,
+    table: t.name,
+    fileName: s.fileName,
+    path: s.path,
+    sha256: s.sha256,
+    size: s.size,
+    importedAt: s.importedAt,
     ...(s.part ? { part: s.part } : {}),
   };
 }
@@ -82,7 +87,12 @@ export function sourcesBehind(session: Session, inputs: readonly { table: string
       return;
     }
     if (input.source && input.sha256 && /^[0-9a-f]{64}$/.test(input.sha256)) {
-      found.set(`${input.sha256}:${input.source}:`, { table: input.table, fileName: input.source.split(/[\\/]/).pop() ?? input.source, path: input.source, sha256: input.sha256 });
+      found.set(`${input.sha256}:${input.source}:`, {
+        table: input.table,
+        fileName: input.source.split(/[\\/]/).pop() ?? input.source,
+        path: input.source,
+        sha256: input.sha256,
+      });
       return;
     }
     if (seen.has(input.table)) return;
@@ -143,7 +153,10 @@ export async function evidenceFromResult(
       type: types?.find((t) => t.name === c.name)?.type ?? c.type,
     }));
     rows = r.rows.slice(0, maxRows).map((row) => row.map(jsonSafe));
-    totalRows = res.digest && (!table || tables.length === 1) ? res.digest.rows : Number((await session.engine.query(`SELECT count(*) FROM ${relation} AS _n`)).rows[0]?.[0] ?? 0);
+    totalRows =
+      res.digest && (!table || tables.length === 1)
+        ? res.digest.rows
+        : Number((await session.engine.query(`SELECT count(*) FROM ${relation} AS _n`)).rows[0]?.[0] ?? 0);
     if (r.rows.length <= maxRows) totalRows = Math.max(totalRows, r.rows.length);
   }
   return sealEvidence<SnapshotEvidence>({
@@ -195,7 +208,11 @@ export async function chartEvidence(session: Session, c: ChartInput): Promise<Ch
 }
 
 /** A reference to an imported file: which file, its hash and when it was imported. */
-export async function sourceEvidence(session: Session, table: string, opts: { title?: string; by?: string; now?: Date } = {}): Promise<SourceEvidence> {
+export async function sourceEvidence(
+  session: Session,
+  table: string,
+  opts: { title?: string; by?: string; now?: Date } = {},
+): Promise<SourceEvidence> {
   const t = session.catalog.get(table);
   const ref = t ? sourceRefOf(t) : null;
   if (!t || !ref) throw new Error(`« ${table} » n’est pas une table importée d’un fichier : pas de source à citer`);

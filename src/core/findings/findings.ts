@@ -14,8 +14,15 @@ import { normaliseIdentity, type Signer } from '../identity/identity.ts';
 import { evidenceIntact, journalRef } from './evidence.ts';
 import { editorsSinceReopen, findingContentSha256, findingSealSha256, signStep } from './integrity.ts';
 import {
-  Evidence, Finding, FindingFields, FINDINGS_FILE, FindingsFile, emptyFindingsFile,
-  type FindingStatus, type HistoryStep, type Investigation,
+  Evidence,
+  Finding,
+  FindingFields,
+  FINDINGS_FILE,
+  FindingsFile,
+  emptyFindingsFile,
+  type FindingStatus,
+  type HistoryStep,
+  type Investigation,
 } from './model.ts';
 import { findingComment, findingCreate, findingEvidence, findingReopen, findingSignOff, findingUpdate } from './ops.ts';
 import '../util/zod-fr.ts';
@@ -144,8 +151,24 @@ async function step(
   const by = actorName(a);
   f.updatedAt = at;
   const contentSha256 = await findingContentSha256(f);
-  const signature = a.signer ? await signStep(a.signer, { findingId: f.id, action: signedAction(op, params, action), contentSha256, sealSha256: await findingSealSha256(f), at }) : undefined;
-  const entry = (await session.run(op as Operation<unknown, null>, { ...params, findingId: f.id, by, contentSha256, ...(signature ? { signature } : {}) })).entry;
+  const signature = a.signer
+    ? await signStep(a.signer, {
+        findingId: f.id,
+        action: signedAction(op, params, action),
+        contentSha256,
+        sealSha256: await findingSealSha256(f),
+        at,
+      })
+    : undefined;
+  const entry = (
+    await session.run(op as Operation<unknown, null>, {
+      ...params,
+      findingId: f.id,
+      by,
+      contentSha256,
+      ...(signature ? { signature } : {}),
+    })
+  ).entry;
   f.history.push({ at, by, action, ...(note ? { note } : {}), journal: journalRef(entry) });
   return { finding: Finding.parse(f), entry };
 }
@@ -173,11 +196,25 @@ export async function createFinding(session: Session, fields: NewFinding, a: Act
     const at = nowIso(a);
     const id = `C-${String(data.next.finding).padStart(4, '0')}`;
     const parsed = FindingFields.partial().safeParse(fields);
-    if (!parsed.success) throw new FindingError(`Constatation invalide : ${parsed.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
+    if (!parsed.success)
+      throw new FindingError(`Constatation invalide : ${parsed.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
     if (parsed.data.investigationId) book.investigation(parsed.data.investigationId);
-    const f = Finding.parse({ owner: actorName(a), ...parsed.data, id, status: 'draft', createdAt: at, updatedAt: at, evidence: [], comments: [], history: [] });
+    const f = Finding.parse({
+      owner: actorName(a),
+      ...parsed.data,
+      id,
+      status: 'draft',
+      createdAt: at,
+      updatedAt: at,
+      evidence: [],
+      comments: [],
+      history: [],
+    });
     const { finding } = await step(session, f, findingCreate as never, { title: f.title, severity: f.severity }, 'create', a);
-    return { data: { ...data, findings: [...data.findings, finding], next: { ...data.next, finding: data.next.finding + 1 } }, value: finding };
+    return {
+      data: { ...data, findings: [...data.findings, finding], next: { ...data.next, finding: data.next.finding + 1 } },
+      value: finding,
+    };
   });
 }
 
@@ -187,7 +224,8 @@ export async function updateFinding(session: Session, id: string, patch: Partial
   return book.mutate(async (data) => {
     const f = structuredClone(findIn(data, id));
     const parsed = FindingFields.partial().safeParse(patch);
-    if (!parsed.success) throw new FindingError(`Modification invalide : ${parsed.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
+    if (!parsed.success)
+      throw new FindingError(`Modification invalide : ${parsed.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
     // Only the keys the caller gave: the schema's defaults must not reset the fields left out.
     const fields = Object.keys(patch).filter((k) => k in parsed.data && (patch as Record<string, unknown>)[k] !== undefined);
     const changes = Object.fromEntries(fields.map((k) => [k, (parsed.data as Record<string, unknown>)[k]]));
@@ -197,7 +235,15 @@ export async function updateFinding(session: Session, id: string, patch: Partial
     if (!fields.length) throw new FindingError('Aucune modification');
     if (changes.investigationId) book.investigation(changes.investigationId as string);
     Object.assign(f, changes);
-    const { finding } = await step(session, f, findingUpdate as never, { action: onlyFiling ? 'investigation' : 'update', fields, status: f.status }, 'update', a, fields.join(', '));
+    const { finding } = await step(
+      session,
+      f,
+      findingUpdate as never,
+      { action: onlyFiling ? 'investigation' : 'update', fields, status: f.status },
+      'update',
+      a,
+      fields.join(', '),
+    );
     return { data: replace(data, finding), value: finding };
   });
 }
@@ -208,7 +254,8 @@ export async function attachEvidence(session: Session, id: string, evidence: Evi
     const f = structuredClone(findIn(data, id));
     assertNotFinal(f, 'ses preuves ne peuvent plus changer');
     const e = Evidence.parse(evidence);
-    if (!(await evidenceIntact(e))) throw new FindingError(`La preuve ${e.id} ne correspond plus à son empreinte SHA-256 : elle a été modifiée après avoir été figée`);
+    if (!(await evidenceIntact(e)))
+      throw new FindingError(`La preuve ${e.id} ne correspond plus à son empreinte SHA-256 : elle a été modifiée après avoir été figée`);
     if (f.evidence.some((x) => x.id === e.id)) throw new FindingError(`La preuve ${e.id} est déjà jointe à ${f.id}`);
     f.evidence.push(e);
     const { finding } = await step(session, f, findingEvidence as never, evidenceParams('attach', e), 'attach', a, e.id);
@@ -251,7 +298,14 @@ export async function submitForReview(session: Session, id: string, a: Actor): P
     const f = structuredClone(findIn(data, id));
     assertStatus(f, 'draft', 'Soumission impossible');
     f.status = 'in-review';
-    const { finding } = await step(session, f, findingUpdate as never, { action: 'submit', fields: ['status'], status: f.status }, 'submit', a);
+    const { finding } = await step(
+      session,
+      f,
+      findingUpdate as never,
+      { action: 'submit', fields: ['status'], status: f.status },
+      'submit',
+      a,
+    );
     return { data: replace(data, finding), value: finding };
   });
 }

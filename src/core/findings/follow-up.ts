@@ -27,7 +27,7 @@ export const FollowUpColumns = z.object({
   recommendationReport: Col.default('identifiant_du_rapport'),
   text: Col.default('recommandation'),
   responsible: Col.default('direction_responsable'),
-  due: Col.default("date_d_echeance"),
+  due: Col.default('date_d_echeance'),
   statusDate: Col.default('date_du_statut'),
   status: Col.default('statut'),
 });
@@ -40,11 +40,24 @@ export const FollowUpParams = z.object({
   reports: z.string().min(1).max(200).default('rapports').describe('Table des rapports'),
   recommendations: z.string().min(1).max(200).default('recommandations').describe('Table des recommandations (une ligne par statut daté)'),
   columns: FollowUpColumns.default(FollowUpColumns.parse({})).describe('Noms des colonnes (par défaut ceux des fichiers de démonstration)'),
-  implemented: z.array(z.string().min(1).max(200)).min(1).max(50).default(['Mise en œuvre']).describe('Statuts qui signifient « mise en œuvre »'),
+  implemented: z
+    .array(z.string().min(1).max(200))
+    .min(1)
+    .max(50)
+    .default(['Mise en œuvre'])
+    .describe('Statuts qui signifient « mise en œuvre »'),
   abandoned: z.array(z.string().min(1).max(200)).max(50).default(['Abandonnée']).describe('Statuts qui signifient « abandonnée »'),
   // The default is resolved when the parameters are validated, so the journal keeps the actual date.
-  referenceDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date AAAA-MM-JJ attendue').default(todayIso).describe('Date de référence (AAAA-MM-JJ) ; par défaut aujourd’hui'),
-  prefix: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,40}$/).default('suivi').describe('Préfixe des tables de résultat'),
+  referenceDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'date AAAA-MM-JJ attendue')
+    .default(todayIso)
+    .describe('Date de référence (AAAA-MM-JJ) ; par défaut aujourd’hui'),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,40}$/)
+    .default('suivi')
+    .describe('Préfixe des tables de résultat'),
 });
 export type FollowUpParams = z.infer<typeof FollowUpParams>;
 
@@ -129,32 +142,61 @@ export const recommendationsFollowUp = registerOperation<FollowUpParams, FollowU
       name('etat'),
     );
     const S = quoteIdent(state.table);
-    const byReport = await createResultTable(ctx, OP_ID,
+    const byReport = await createResultTable(
+      ctx,
+      OP_ID,
       `SELECT rapport, any_value(titre) AS titre, any_value(annee) AS annee, any_value(entite) AS entite, ${AGGREGATES}
-       FROM ${S} GROUP BY rapport ORDER BY rapport`, name('par_rapport'));
-    const byYear = await createResultTable(ctx, OP_ID,
-      `SELECT annee, count(DISTINCT rapport)::INTEGER AS nb_rapports, ${AGGREGATES} FROM ${S} GROUP BY annee ORDER BY annee NULLS LAST`, name('par_annee'));
-    const byEntity = await createResultTable(ctx, OP_ID,
-      `SELECT entite, count(DISTINCT rapport)::INTEGER AS nb_rapports, ${AGGREGATES} FROM ${S} GROUP BY entite ORDER BY entite NULLS LAST`, name('par_entite'));
-    const overdue = await createResultTable(ctx, OP_ID,
+       FROM ${S} GROUP BY rapport ORDER BY rapport`,
+      name('par_rapport'),
+    );
+    const byYear = await createResultTable(
+      ctx,
+      OP_ID,
+      `SELECT annee, count(DISTINCT rapport)::INTEGER AS nb_rapports, ${AGGREGATES} FROM ${S} GROUP BY annee ORDER BY annee NULLS LAST`,
+      name('par_annee'),
+    );
+    const byEntity = await createResultTable(
+      ctx,
+      OP_ID,
+      `SELECT entite, count(DISTINCT rapport)::INTEGER AS nb_rapports, ${AGGREGATES} FROM ${S} GROUP BY entite ORDER BY entite NULLS LAST`,
+      name('par_entite'),
+    );
+    const overdue = await createResultTable(
+      ctx,
+      OP_ID,
       `SELECT recommandation, rapport, titre, entite, texte, responsable, echeance, dernier_statut, date_dernier_statut, jours_de_retard
-       FROM ${S} WHERE en_retard ORDER BY jours_de_retard DESC, recommandation`, name('en_retard'));
-    const history = await createResultTable(ctx, OP_ID,
+       FROM ${S} WHERE en_retard ORDER BY jours_de_retard DESC, recommandation`,
+      name('en_retard'),
+    );
+    const history = await createResultTable(
+      ctx,
+      OP_ID,
       `SELECT rec AS recommandation, any_value(rapport) AS rapport, any_value(texte) AS texte, count(*)::INTEGER AS nb_statuts,
          min(date_statut) AS premier_statut, max(date_statut) AS dernier_statut,
          string_agg(strftime(date_statut, '%d/%m/%Y') || ' ' || statut, ' → ' ORDER BY date_statut, statut) AS parcours
-       FROM ${recs} WHERE date_statut <= ${ref} AND rec IS NOT NULL GROUP BY rec ORDER BY rec`, name('historique'));
+       FROM ${recs} WHERE date_statut <= ${ref} AND rec IS NOT NULL GROUP BY rec ORDER BY rec`,
+      name('historique'),
+    );
 
-    const totals = (await ctx.engine.query(
-      `SELECT count(*)::INTEGER, count(*) FILTER (WHERE etat = 'mise en œuvre')::INTEGER, count(*) FILTER (WHERE etat = 'abandonnée')::INTEGER,
+    const totals = (
+      await ctx.engine.query(
+        `SELECT count(*)::INTEGER, count(*) FILTER (WHERE etat = 'mise en œuvre')::INTEGER, count(*) FILTER (WHERE etat = 'abandonnée')::INTEGER,
          count(*) FILTER (WHERE etat = 'ouverte')::INTEGER, count(*) FILTER (WHERE en_retard)::INTEGER,
          count(*) FILTER (WHERE titre IS NULL AND annee IS NULL AND entite IS NULL)::INTEGER
        FROM ${S}`,
-    )).rows[0]!.map(Number) as [number, number, number, number, number, number];
+      )
+    ).rows[0]!.map(Number) as [number, number, number, number, number, number];
     const [n, impl, aband, open, late, orphans] = totals;
     const rate = n - aband > 0 ? impl / (n - aband) : null;
     const [y, m, d] = p.referenceDate.split('-');
-    const tables = { byReport: byReport.table, byYear: byYear.table, byEntity: byEntity.table, overdue: overdue.table, history: history.table, state: state.table };
+    const tables = {
+      byReport: byReport.table,
+      byYear: byYear.table,
+      byEntity: byEntity.table,
+      overdue: overdue.table,
+      history: history.table,
+      state: state.table,
+    };
     return {
       tables: [state.table, byReport.table, byYear.table, byEntity.table, overdue.table, history.table],
       sql: [state.sql, byReport.sql, byYear.sql, byEntity.sql, overdue.sql, history.sql],
@@ -163,7 +205,17 @@ export const recommendationsFollowUp = registerOperation<FollowUpParams, FollowU
         `Suivi au ${d}/${m}/${y} : ${fmtInt(n)} recommandation(s), ${fmtInt(impl)} mise(s) en œuvre, ${fmtInt(aband)} abandonnée(s), ` +
         `taux de mise en œuvre ${rate === null ? 'non calculable' : fmtPct(rate)} (hors abandonnées), ${fmtInt(late)} en retard` +
         (orphans ? ` ; ${fmtInt(orphans)} sans rapport correspondant` : ''),
-      detail: { referenceDate: p.referenceDate, recommendations: n, implemented: impl, abandoned: aband, open, overdue: late, rate, withoutReport: orphans, tables },
+      detail: {
+        referenceDate: p.referenceDate,
+        recommendations: n,
+        implemented: impl,
+        abandoned: aband,
+        open,
+        overdue: late,
+        rate,
+        withoutReport: orphans,
+        tables,
+      },
     };
   },
 });

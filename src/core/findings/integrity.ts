@@ -3,7 +3,15 @@
 // history step must point at the entry it claims, and the steps that vouch for a finding (submit,
 // sign-off, reopen) must carry a valid signature by someone other than its editors. findings.json is a
 // plain file anyone can edit; this is what makes an edit visible.
-import { keyFingerprint, normaliseIdentity, signedBytes, toBase64, verifyBytes, type Signer, type TrustedKey } from '../identity/identity.ts';
+import {
+  keyFingerprint,
+  normaliseIdentity,
+  signedBytes,
+  toBase64,
+  verifyBytes,
+  type Signer,
+  type TrustedKey,
+} from '../identity/identity.ts';
 import type { JournalEntry } from '../journal/journal.ts';
 import { canonicalJson, sha256Hex } from '../util/hash.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -43,7 +51,14 @@ interface FindingParams {
   evidence?: { id: string; sha256: string };
 }
 
-const FINDING_OPS = new Set(['finding-create', 'finding-update', 'finding-evidence', 'finding-comment', 'finding-sign-off', 'finding-reopen']);
+const FINDING_OPS = new Set([
+  'finding-create',
+  'finding-update',
+  'finding-evidence',
+  'finding-comment',
+  'finding-sign-off',
+  'finding-reopen',
+]);
 
 export function findingParams(e: JournalEntry): FindingParams | null {
   if (!FINDING_OPS.has(e.op)) return null;
@@ -54,12 +69,18 @@ export function findingParams(e: JournalEntry): FindingParams | null {
 export function actionOf(e: JournalEntry): FindingAction {
   const p = e.params as { action?: string };
   switch (e.op) {
-    case 'finding-create': return 'create';
-    case 'finding-update': return p.action === 'submit' ? 'submit' : p.action === 'investigation' ? 'investigation' : 'update';
-    case 'finding-evidence': return p.action === 'detach' ? 'detach' : 'attach';
-    case 'finding-comment': return 'comment';
-    case 'finding-sign-off': return 'sign-off';
-    default: return 'reopen';
+    case 'finding-create':
+      return 'create';
+    case 'finding-update':
+      return p.action === 'submit' ? 'submit' : p.action === 'investigation' ? 'investigation' : 'update';
+    case 'finding-evidence':
+      return p.action === 'detach' ? 'detach' : 'attach';
+    case 'finding-comment':
+      return 'comment';
+    case 'finding-sign-off':
+      return 'sign-off';
+    default:
+      return 'reopen';
   }
 }
 
@@ -88,12 +109,28 @@ export function editorsSinceReopen(entries: readonly JournalEntry[], findingId: 
 }
 
 /** Signs a step: called by the lifecycle functions when the actor has an identity. */
-export async function signStep(signer: Signer, p: { findingId: string; action: FindingAction; contentSha256: string; sealSha256: string; at: string }): Promise<StepSignature> {
+export async function signStep(
+  signer: Signer,
+  p: { findingId: string; action: FindingAction; contentSha256: string; sealSha256: string; at: string },
+): Promise<StepSignature> {
   const bytes = signedBytes({
-    findingId: p.findingId, action: p.action, contentSha256: p.contentSha256, sealSha256: p.sealSha256,
-    by: signer.name, account: signer.account, publicKey: signer.publicKey, signedAt: p.at,
+    findingId: p.findingId,
+    action: p.action,
+    contentSha256: p.contentSha256,
+    sealSha256: p.sealSha256,
+    by: signer.name,
+    account: signer.account,
+    publicKey: signer.publicKey,
+    signedAt: p.at,
   });
-  return { alg: 'Ed25519', account: signer.account, publicKey: signer.publicKey, sealSha256: p.sealSha256, signedAt: p.at, sig: toBase64(await signer.sign(bytes)) };
+  return {
+    alg: 'Ed25519',
+    account: signer.account,
+    publicKey: signer.publicKey,
+    sealSha256: p.sealSha256,
+    signedAt: p.at,
+    sig: toBase64(await signer.sign(bytes)),
+  };
 }
 
 export interface SignatureCheck {
@@ -113,16 +150,39 @@ export async function checkSignature(e: JournalEntry, trusted: readonly TrustedK
   const p = findingParams(e)!;
   const action = actionOf(e);
   const s = p.signature;
-  if (!s) return { findingId: p.findingId, seq: e.seq, action, by: p.by, account: null, fingerprint: null, valid: null, trusted: false, signedAt: null };
+  if (!s)
+    return {
+      findingId: p.findingId,
+      seq: e.seq,
+      action,
+      by: p.by,
+      account: null,
+      fingerprint: null,
+      valid: null,
+      trusted: false,
+      signedAt: null,
+    };
   const bytes = signedBytes({
-    findingId: p.findingId, action, contentSha256: p.contentSha256, sealSha256: s.sealSha256,
-    by: p.by, account: s.account, publicKey: s.publicKey, signedAt: s.signedAt,
+    findingId: p.findingId,
+    action,
+    contentSha256: p.contentSha256,
+    sealSha256: s.sealSha256,
+    by: p.by,
+    account: s.account,
+    publicKey: s.publicKey,
+    signedAt: s.signedAt,
   });
   const valid = await verifyBytes(s.publicKey, bytes, s.sig);
   return {
-    findingId: p.findingId, seq: e.seq, action, by: p.by, account: s.account,
+    findingId: p.findingId,
+    seq: e.seq,
+    action,
+    by: p.by,
+    account: s.account,
     fingerprint: await keyFingerprint(s.publicKey).catch(() => null),
-    valid, trusted: trusted.some((k) => k.publicKey === s.publicKey), signedAt: s.signedAt,
+    valid,
+    trusted: trusted.some((k) => k.publicKey === s.publicKey),
+    signedAt: s.signedAt,
   };
 }
 
@@ -162,7 +222,12 @@ export interface FindingsCheck {
  * Checks the register against the journal. `entries` are the journal's entries as read (the chain
  * itself is verifyEntries' business); `trusted` only colours the signatures, it is not a problem.
  */
-export async function checkFindings(file: FindingsFile, entries: readonly JournalEntry[], trusted: readonly TrustedKey[] = [], engine?: Engine): Promise<FindingsCheck> {
+export async function checkFindings(
+  file: FindingsFile,
+  entries: readonly JournalEntry[],
+  trusted: readonly TrustedKey[] = [],
+  engine?: Engine,
+): Promise<FindingsCheck> {
   const problems: FindingProblem[] = [];
   // Quotes of reports are checked against the library's text: only where an engine holds it.
   if (engine) problems.push(...(await checkPassages(engine, file)));
@@ -184,25 +249,47 @@ export async function checkFindings(file: FindingsFile, entries: readonly Journa
     const mine = byFinding.get(f.id) ?? [];
     const last = mine.at(-1);
     if (!last) {
-      add({ code: 'finding-not-journaled', findingId: f.id, message: `${f.id} n’a aucune entrée dans le journal : elle a été ajoutée à ${'findings.json'} à la main` });
+      add({
+        code: 'finding-not-journaled',
+        findingId: f.id,
+        message: `${f.id} n’a aucune entrée dans le journal : elle a été ajoutée à ${'findings.json'} à la main`,
+      });
     } else if ((await findingContentSha256(f)) !== findingParams(last)!.contentSha256) {
-      add({ code: 'finding-content-mismatch', findingId: f.id, message: `${f.id} ne correspond plus à sa dernière entrée du journal (n° ${last.seq}) : son contenu a été modifié hors de Loupe` });
+      add({
+        code: 'finding-content-mismatch',
+        findingId: f.id,
+        message: `${f.id} ne correspond plus à sa dernière entrée du journal (n° ${last.seq}) : son contenu a été modifié hors de Loupe`,
+      });
     }
 
     for (const ev of f.evidence) {
       if (!(await evidenceIntact(ev))) {
-        add({ code: 'evidence-seal-broken', findingId: f.id, evidenceId: ev.id, message: `La preuve ${ev.id} de ${f.id} ne correspond plus à son empreinte : ses données ont été modifiées après avoir été figées` });
+        add({
+          code: 'evidence-seal-broken',
+          findingId: f.id,
+          evidenceId: ev.id,
+          message: `La preuve ${ev.id} de ${f.id} ne correspond plus à son empreinte : ses données ont été modifiées après avoir été figées`,
+        });
       }
       const attached = [...mine].reverse().find((e) => e.op === 'finding-evidence' && findingParams(e)!.evidence?.id === ev.id);
       if (mine.length && (!attached || actionOf(attached) !== 'attach' || findingParams(attached)!.evidence?.sha256 !== ev.sha256)) {
-        add({ code: 'evidence-not-journaled', findingId: f.id, evidenceId: ev.id, message: `La preuve ${ev.id} de ${f.id} n’est pas celle que le journal a enregistrée en la joignant` });
+        add({
+          code: 'evidence-not-journaled',
+          findingId: f.id,
+          evidenceId: ev.id,
+          message: `La preuve ${ev.id} de ${f.id} n’est pas celle que le journal a enregistrée en la joignant`,
+        });
       }
     }
 
     for (const [i, h] of f.history.entries()) {
       const e = bySeq.get(h.journal.seq);
       if (!e || e.hash !== h.journal.hash || e.op !== h.journal.op || findingParams(e)?.findingId !== f.id) {
-        add({ code: 'history-mismatch', findingId: f.id, message: `Étape ${i + 1} de l’historique de ${f.id} : l’entrée n° ${h.journal.seq} du journal est absente, autre ou modifiée` });
+        add({
+          code: 'history-mismatch',
+          findingId: f.id,
+          message: `Étape ${i + 1} de l’historique de ${f.id} : l’entrée n° ${h.journal.seq} du journal est absente, autre ou modifiée`,
+        });
       }
     }
 
@@ -215,15 +302,27 @@ export async function checkFindings(file: FindingsFile, entries: readonly Journa
         const c = await checkSignature(e, trusted);
         if (SIGNED_ACTIONS.includes(action)) signatures.push(c);
         if (c.valid === null) {
-          add({ code: 'signature-missing', findingId: f.id, message: `Entrée n° ${e.seq} (${action} de ${f.id} par ${p.by}) : aucune signature, rien ne prouve qui l’a faite` });
+          add({
+            code: 'signature-missing',
+            findingId: f.id,
+            message: `Entrée n° ${e.seq} (${action} de ${f.id} par ${p.by}) : aucune signature, rien ne prouve qui l’a faite`,
+          });
         } else if (!c.valid) {
-          add({ code: 'signature-invalid', findingId: f.id, message: `Entrée n° ${e.seq} (${action} de ${f.id} par ${p.by}) : signature invalide (clé, contenu ou signature modifiés)` });
+          add({
+            code: 'signature-invalid',
+            findingId: f.id,
+            message: `Entrée n° ${e.seq} (${action} de ${f.id} par ${p.by}) : signature invalide (clé, contenu ou signature modifiés)`,
+          });
         }
       }
       if (action === 'sign-off' && i > lastReopen) {
         const before = editorsSinceReopen(mine.slice(0, i), f.id);
         if (before.names.has(normaliseIdentity(p.by)) || (p.signature && before.keys.has(p.signature.publicKey))) {
-          add({ code: 'four-eyes-violated', findingId: f.id, message: `Entrée n° ${e.seq} : ${f.id} validée par ${p.by}, qui l’avait elle-même rédigée ou modifiée` });
+          add({
+            code: 'four-eyes-violated',
+            findingId: f.id,
+            message: `Entrée n° ${e.seq} : ${f.id} validée par ${p.by}, qui l’avait elle-même rédigée ou modifiée`,
+          });
         }
       }
     }
@@ -235,24 +334,48 @@ export async function checkFindings(file: FindingsFile, entries: readonly Journa
       const after = sign ? mine.slice(iSign + 1).filter((e) => actionOf(e) !== 'investigation') : [];
       const seal = sign && findingParams(sign)!.signature?.sealSha256;
       if (!sign || after.length || (seal && seal !== (await findingSealSha256(f)))) {
-        add({ code: 'signoff-mismatch', findingId: f.id, message: `${f.id} est marquée définitive, mais le journal n’a pas de validation qui couvre son contenu actuel` });
+        add({
+          code: 'signoff-mismatch',
+          findingId: f.id,
+          message: `${f.id} est marquée définitive, mais le journal n’a pas de validation qui couvre son contenu actuel`,
+        });
       }
     }
   }
 
   // Investigations are journaled whole (their description is printed in their report): same rule.
   for (const inv of file.investigations) {
-    const last = entries.filter((e) => e.op === 'investigation' && (e.params as { investigationId?: string } | null)?.investigationId === inv.id).at(-1);
-    if (!last) add({ code: 'investigation-not-journaled', investigationId: inv.id, message: `L’enquête ${inv.id} n’a aucune entrée dans le journal : elle a été ajoutée à findings.json à la main` });
+    const last = entries
+      .filter((e) => e.op === 'investigation' && (e.params as { investigationId?: string } | null)?.investigationId === inv.id)
+      .at(-1);
+    if (!last)
+      add({
+        code: 'investigation-not-journaled',
+        investigationId: inv.id,
+        message: `L’enquête ${inv.id} n’a aucune entrée dans le journal : elle a été ajoutée à findings.json à la main`,
+      });
     else if ((await sha256Hex(canonicalJson(inv))) !== (last.params as { contentSha256?: string }).contentSha256) {
-      add({ code: 'investigation-content-mismatch', investigationId: inv.id, message: `L’enquête ${inv.id} ne correspond plus à sa dernière entrée du journal (n° ${last.seq}) : elle a été modifiée hors de Loupe` });
+      add({
+        code: 'investigation-content-mismatch',
+        investigationId: inv.id,
+        message: `L’enquête ${inv.id} ne correspond plus à sa dernière entrée du journal (n° ${last.seq}) : elle a été modifiée hors de Loupe`,
+      });
     }
   }
 
   const orphans = [...byFinding.keys()].filter((id) => !registered.has(id));
-  for (const id of orphans) add({ code: 'finding-missing', findingId: id, message: `Le journal enregistre la constatation ${id}, absente de findings.json : elle a été retirée hors de Loupe` });
+  for (const id of orphans)
+    add({
+      code: 'finding-missing',
+      findingId: id,
+      message: `Le journal enregistre la constatation ${id}, absente de findings.json : elle a été retirée hors de Loupe`,
+    });
 
-  return { problems, signatures, altered: new Set(problems.map((p) => p.findingId).filter((id): id is string => !!id && registered.has(id))) };
+  return {
+    problems,
+    signatures,
+    altered: new Set(problems.map((p) => p.findingId).filter((id): id is string => !!id && registered.has(id))),
+  };
 }
 
 /** The problems only, for verifyProject and `loupe verify`. */

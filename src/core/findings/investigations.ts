@@ -7,20 +7,41 @@ import { findingsOf, FindingError, updateFinding, type Actor } from './findings.
 import { Investigation, type Finding, type FindingStatus, type Severity } from './model.ts';
 import { investigationOp } from './ops.ts';
 
-export type InvestigationFields = Partial<Pick<Investigation, 'name' | 'description' | 'owner' | 'queries' | 'charts' | 'reports' | 'passages'>>;
+export type InvestigationFields = Partial<
+  Pick<Investigation, 'name' | 'description' | 'owner' | 'queries' | 'charts' | 'reports' | 'passages'>
+>;
 
 async function journal(session: Session, inv: Investigation, action: 'create' | 'update', a: Actor) {
-  await session.run(investigationOp, { investigationId: inv.id, by: a.by, action, name: inv.name, contentSha256: await sha256Hex(canonicalJson(inv)) });
+  await session.run(investigationOp, {
+    investigationId: inv.id,
+    by: a.by,
+    action,
+    name: inv.name,
+    contentSha256: await sha256Hex(canonicalJson(inv)),
+  });
 }
 
-export async function createInvestigation(session: Session, fields: InvestigationFields & { name: string }, a: Actor): Promise<Investigation> {
+export async function createInvestigation(
+  session: Session,
+  fields: InvestigationFields & { name: string },
+  a: Actor,
+): Promise<Investigation> {
   const book = await findingsOf(session);
   return book.mutate(async (data) => {
     const at = (a.now ?? new Date()).toISOString();
-    const inv = Investigation.parse({ owner: a.by, ...fields, id: `E-${String(data.next.investigation).padStart(4, '0')}`, createdAt: at, updatedAt: at });
+    const inv = Investigation.parse({
+      owner: a.by,
+      ...fields,
+      id: `E-${String(data.next.investigation).padStart(4, '0')}`,
+      createdAt: at,
+      updatedAt: at,
+    });
     await checkQueries(session, inv);
     await journal(session, inv, 'create', a);
-    return { data: { ...data, investigations: [...data.investigations, inv], next: { ...data.next, investigation: data.next.investigation + 1 } }, value: inv };
+    return {
+      data: { ...data, investigations: [...data.investigations, inv], next: { ...data.next, investigation: data.next.investigation + 1 } },
+      value: inv,
+    };
   });
 }
 

@@ -182,13 +182,32 @@ export const Investigation = z.object({
   /** Saved queries of the project (by name) that belong to this topic. */
   queries: z.array(z.string().max(200)).max(10_000).default([]),
   /** Charts of the topic: the ChartSpec and, when rendered, its SVG. */
-  charts: z.array(z.object({ title: z.string().max(1000), spec: z.record(z.string(), z.unknown()), svg: z.string().max(20_000_000).optional() })).max(10_000).default([]),
+  charts: z
+    .array(z.object({ title: z.string().max(1000), spec: z.record(z.string(), z.unknown()), svg: z.string().max(20_000_000).optional() }))
+    .max(10_000)
+    .default([]),
   // Reports of the library and passages gathered under the topic (#18). Optional, not defaulted: an
   // investigation saved before them must hash the same as when it was journaled.
   /** Reports of the library (by SHA-256) that belong to the topic. */
-  reports: z.array(z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), fileName: z.string().max(1000), title: z.string().max(10_000).nullable() })).max(10_000).optional(),
+  reports: z
+    .array(
+      z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), fileName: z.string().max(1000), title: z.string().max(10_000).nullable() }),
+    )
+    .max(10_000)
+    .optional(),
   /** Passages kept for the topic (not yet a finding's evidence): report, page, block and the words. */
-  passages: z.array(z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), fileName: z.string().max(1000), page: z.number().int().positive(), blocId: z.number().int().nonnegative(), quote: z.string().max(100_000) })).max(100_000).optional(),
+  passages: z
+    .array(
+      z.object({
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        fileName: z.string().max(1000),
+        page: z.number().int().positive(),
+        blocId: z.number().int().nonnegative(),
+        quote: z.string().max(100_000),
+      }),
+    )
+    .max(100_000)
+    .optional(),
 });
 export type Investigation = z.infer<typeof Investigation>;
 
@@ -201,10 +220,21 @@ export const FindingsFile = z.object({
   findings: z.array(Finding).max(100_000),
   investigations: z.array(Investigation).max(100_000).default([]),
   /** Counter for readable ids (C-0001…), so ids are never reused after a deletion. */
-  next: z.object({ finding: z.number().int().positive(), evidence: z.number().int().positive(), investigation: z.number().int().positive() }),
+  next: z.object({
+    finding: z.number().int().positive(),
+    evidence: z.number().int().positive(),
+    investigation: z.number().int().positive(),
+  }),
 });
 export type FindingsFile = z.infer<typeof FindingsFile>;
 
 export function emptyFindingsFile(): FindingsFile {
-  return { format: 'loupe-findings', version: 1, savedAt: new Date().toISOString(), findings: [], investigations: [], next: { finding: 1, evidence: 1, investigation: 1 } };
+  return {
+    format: 'loupe-findings',
+    version: 1,
+    savedAt: new Date().toISOString(),
+    findings: [],
+    investigations: [],
+    next: { finding: 1, evidence: 1, investigation: 1 },
+  };
 }

@@ -11,7 +11,10 @@ const WHO = z.string().min(1).max(200);
 
 const SourceInput = z.object({ table: z.string().max(1000), path: z.string().max(4096), sha256: SHA });
 
-const B64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(200);
+const B64 = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+  .max(200);
 
 /**
  * The author's Ed25519 signature over the step (identity/identity.ts `signedBytes`): finding, action,
@@ -58,7 +61,12 @@ export const InvestigationParams = z.object({
   contentSha256: SHA,
 });
 
-function recordOnly<P extends z.ZodTypeAny>(id: string, description: string, params: P, summary: (p: z.infer<P>) => string): Operation<z.infer<P>, null> {
+function recordOnly<P extends z.ZodTypeAny>(
+  id: string,
+  description: string,
+  params: P,
+  summary: (p: z.infer<P>) => string,
+): Operation<z.infer<P>, null> {
   return registerOperation<z.infer<P>, null>({
     id,
     kind: 'finding',
@@ -71,16 +79,45 @@ function recordOnly<P extends z.ZodTypeAny>(id: string, description: string, par
   });
 }
 
-export const findingCreate = recordOnly('finding-create', 'Crée une constatation', FindingCreateParams, (p) => `Constatation ${p.findingId} créée par ${p.by} : ${p.title}`);
+export const findingCreate = recordOnly(
+  'finding-create',
+  'Crée une constatation',
+  FindingCreateParams,
+  (p) => `Constatation ${p.findingId} créée par ${p.by} : ${p.title}`,
+);
 export const findingUpdate = recordOnly('finding-update', 'Modifie une constatation ou la soumet à relecture', FindingUpdateParams, (p) =>
-  p.action === 'submit' ? `Constatation ${p.findingId} soumise à relecture par ${p.by}` : `Constatation ${p.findingId} modifiée par ${p.by} (${p.fields.join(', ')})`,
+  p.action === 'submit'
+    ? `Constatation ${p.findingId} soumise à relecture par ${p.by}`
+    : `Constatation ${p.findingId} modifiée par ${p.by} (${p.fields.join(', ')})`,
 );
-export const findingEvidence = recordOnly('finding-evidence', 'Joint ou retire une preuve d’une constatation', FindingEvidenceParams, (p) =>
-  `${p.action === 'attach' ? 'Preuve jointe à' : 'Preuve retirée de'} ${p.findingId} par ${p.by} : ${p.evidence.id} (${p.evidence.kind})`,
+export const findingEvidence = recordOnly(
+  'finding-evidence',
+  'Joint ou retire une preuve d’une constatation',
+  FindingEvidenceParams,
+  (p) =>
+    `${p.action === 'attach' ? 'Preuve jointe à' : 'Preuve retirée de'} ${p.findingId} par ${p.by} : ${p.evidence.id} (${p.evidence.kind})`,
 );
-export const findingComment = recordOnly('finding-comment', 'Commente une constatation en relecture', FindingCommentParams, (p) => `Commentaire de ${p.by} sur ${p.findingId}`);
-export const findingSignOff = recordOnly('finding-sign-off', 'Valide une constatation : elle devient définitive', FindingSignOffParams, (p) => `Constatation ${p.findingId} validée par ${p.by}`);
-export const findingReopen = recordOnly('finding-reopen', 'Rouvre une constatation définitive', FindingReopenParams, (p) => `Constatation ${p.findingId} rouverte par ${p.by} : ${p.reason}`);
-export const investigationOp = recordOnly('investigation', 'Crée ou modifie une enquête (regroupement de constatations)', InvestigationParams, (p) =>
-  `Enquête ${p.investigationId} ${p.action === 'create' ? 'créée' : 'modifiée'} par ${p.by} : ${p.name}`,
+export const findingComment = recordOnly(
+  'finding-comment',
+  'Commente une constatation en relecture',
+  FindingCommentParams,
+  (p) => `Commentaire de ${p.by} sur ${p.findingId}`,
+);
+export const findingSignOff = recordOnly(
+  'finding-sign-off',
+  'Valide une constatation : elle devient définitive',
+  FindingSignOffParams,
+  (p) => `Constatation ${p.findingId} validée par ${p.by}`,
+);
+export const findingReopen = recordOnly(
+  'finding-reopen',
+  'Rouvre une constatation définitive',
+  FindingReopenParams,
+  (p) => `Constatation ${p.findingId} rouverte par ${p.by} : ${p.reason}`,
+);
+export const investigationOp = recordOnly(
+  'investigation',
+  'Crée ou modifie une enquête (regroupement de constatations)',
+  InvestigationParams,
+  (p) => `Enquête ${p.investigationId} ${p.action === 'create' ? 'créée' : 'modifiée'} par ${p.by} : ${p.name}`,
 );

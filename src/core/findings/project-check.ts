@@ -11,7 +11,9 @@ export const findingsProjectCheck: ProjectCheck = async ({ store, entries }) => 
   if (text === null) {
     // No register: fine for a project without findings, not for one whose journal has some.
     const journaled = entries.some((e) => e.op.startsWith('finding-'));
-    return journaled ? [{ code: 'findings-missing', level: 'error', message: `${FINDINGS_FILE} absent alors que le journal enregistre des constatations` }] : [];
+    return journaled
+      ? [{ code: 'findings-missing', level: 'error', message: `${FINDINGS_FILE} absent alors que le journal enregistre des constatations` }]
+      : [];
   }
   try {
     const file = parseFindingsFile(text, store.label);

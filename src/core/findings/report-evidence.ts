@@ -52,7 +52,10 @@ export async function passageEvidence(session: Session, p: PassageInput): Promis
   const texte = String(col.texte);
   const quote = p.quote ?? texte;
   if (!quote.trim()) throw new PassageError('Citation vide');
-  if (!quoteIn(texte, quote)) throw new PassageError(`La citation n’est pas dans le texte de la page ${String(col.page)} de ${String(col.fichier)} : une citation reprend les mots du rapport tels quels`);
+  if (!quoteIn(texte, quote))
+    throw new PassageError(
+      `La citation n’est pas dans le texte de la page ${String(col.page)} de ${String(col.fichier)} : une citation reprend les mots du rapport tels quels`,
+    );
   const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
   const report = {
     sha256: String(col.sha256),
@@ -76,7 +79,15 @@ export async function passageEvidence(session: Session, p: PassageInput): Promis
     ...(p.query ? { query: p.query } : {}),
     sql: [sql],
     journal: p.entry ? journalRef(p.entry) : null,
-    sources: [{ table: REPORTS_TABLE, fileName: report.fileName, path: String(col.chemin ?? report.fileName), sha256: report.sha256, ...(col.taille !== null && col.taille !== undefined ? { size: Number(col.taille) } : {}) }],
+    sources: [
+      {
+        table: REPORTS_TABLE,
+        fileName: report.fileName,
+        path: String(col.chemin ?? report.fileName),
+        sha256: report.sha256,
+        ...(col.taille !== null && col.taille !== undefined ? { size: Number(col.taille) } : {}),
+      },
+    ],
   });
 }
 
@@ -140,7 +151,12 @@ export async function checkPassages(engine: Engine, file: FindingsFile): Promise
   const problems: FindingProblem[] = [];
   if (!(await tableExists(engine, BLOCKS_TABLE))) {
     for (const { f, e } of quoted) {
-      problems.push({ code: 'evidence-quote-unverifiable', findingId: f.id, evidenceId: e.id, message: `La citation ${e.id} de ${f.id} (${e.report.fileName}, p. ${e.page}) ne peut pas être vérifiée : le projet n’a plus la bibliothèque de rapports` });
+      problems.push({
+        code: 'evidence-quote-unverifiable',
+        findingId: f.id,
+        evidenceId: e.id,
+        message: `La citation ${e.id} de ${f.id} (${e.report.fileName}, p. ${e.page}) ne peut pas être vérifiée : le projet n’a plus la bibliothèque de rapports`,
+      });
     }
     return problems;
   }
@@ -151,11 +167,26 @@ export async function checkPassages(engine: Engine, file: FindingsFile): Promise
     const b = blocks.get(e.blocId);
     const where = `${e.report.fileName}, p. ${e.page}`;
     if (!b || b.sha256 !== e.report.sha256) {
-      problems.push({ code: 'evidence-quote-mismatch', findingId: f.id, evidenceId: e.id, message: `La citation ${e.id} de ${f.id} renvoie à un passage absent de la bibliothèque de rapports (${where}, SHA-256 ${e.report.sha256.slice(0, 12)}…)` });
+      problems.push({
+        code: 'evidence-quote-mismatch',
+        findingId: f.id,
+        evidenceId: e.id,
+        message: `La citation ${e.id} de ${f.id} renvoie à un passage absent de la bibliothèque de rapports (${where}, SHA-256 ${e.report.sha256.slice(0, 12)}…)`,
+      });
     } else if (b.page !== e.page) {
-      problems.push({ code: 'evidence-quote-mismatch', findingId: f.id, evidenceId: e.id, message: `La citation ${e.id} de ${f.id} indique la page ${e.page}, le passage est page ${b.page} de ${e.report.fileName}` });
+      problems.push({
+        code: 'evidence-quote-mismatch',
+        findingId: f.id,
+        evidenceId: e.id,
+        message: `La citation ${e.id} de ${f.id} indique la page ${e.page}, le passage est page ${b.page} de ${e.report.fileName}`,
+      });
     } else if (!quoteIn(b.texte, e.quote)) {
-      problems.push({ code: 'evidence-quote-mismatch', findingId: f.id, evidenceId: e.id, message: `La citation ${e.id} de ${f.id} ne figure pas telle quelle dans ${where} : le texte cité a été modifié` });
+      problems.push({
+        code: 'evidence-quote-mismatch',
+        findingId: f.id,
+        evidenceId: e.id,
+        message: `La citation ${e.id} de ${f.id} ne figure pas telle quelle dans ${where} : le texte cité a été modifié`,
+      });
     }
   }
   return problems;

@@ -54,7 +54,10 @@ async function countWhere(session: Session, table: string, filters: Filter[]): P
  * those values select — more than one only when the table holds exact duplicates, which the evidence
  * then says.
  */
-export async function rowKey(session: Session, pick: Pick<RowPick, 'table' | 'values'>): Promise<{ key: string[]; filters: Filter[]; count: number }> {
+export async function rowKey(
+  session: Session,
+  pick: Pick<RowPick, 'table' | 'values'>,
+): Promise<{ key: string[]; filters: Filter[]; count: number }> {
   const entry = session.catalog.get(pick.table);
   if (!entry) throw new Error(`Table inconnue : « ${pick.table} »`);
   const cols = entry.columns.filter((c) => c.name in pick.values && KEY_KINDS.has(typeKind(c.type)));
@@ -81,13 +84,20 @@ export async function rowEvidence(session: Session, pick: RowPick): Promise<Snap
   const { key, filters, count } = await rowKey(session, pick);
   const entry = session.catalog.get(pick.table)!;
   const label = (name: string) => entry.columns.find((c) => c.name === name)?.label ?? name;
-  const shown = key.length === 1 ? `${label(key[0]!)} = ${JSON.stringify(filters[0]!.op === 'equals' ? filters[0]!.value : null)}` : `${key.length} colonnes`;
+  const shown =
+    key.length === 1
+      ? `${label(key[0]!)} = ${JSON.stringify(filters[0]!.op === 'equals' ? filters[0]!.value : null)}`
+      : `${key.length} colonnes`;
   const title = pick.title?.trim() || `Ligne de « ${pick.table} » (${shown})${count > 1 ? ` — ${count} lignes identiques` : ''}`;
   const sql = `SELECT * FROM ${quoteIdent(pick.table)}\n${whereClause(filters)}`;
-  return evidenceFromResult(session, { sql }, {
-    title,
-    ...(pick.by ? { by: pick.by } : {}),
-    ...(pick.now ? { now: pick.now } : {}),
-    row: { table: pick.table, key },
-  });
+  return evidenceFromResult(
+    session,
+    { sql },
+    {
+      title,
+      ...(pick.by ? { by: pick.by } : {}),
+      ...(pick.now ? { now: pick.now } : {}),
+      row: { table: pick.table, key },
+    },
+  );
 }

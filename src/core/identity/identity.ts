@@ -30,8 +30,38 @@ export const ED25519 = { name: 'Ed25519' } as const;
 
 // Lowercase letters of other scripts that pass for Latin ones in a name field (Cyrillic « а », Greek « ο »).
 const LOOKALIKE: Record<string, string> = {
-  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', і: 'i', ї: 'i', ј: 'j', ѕ: 's', ԁ: 'd', һ: 'h', ӏ: 'l',
-  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  ё: 'e',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  ѕ: 's',
+  ԁ: 'd',
+  һ: 'h',
+  ӏ: 'l',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  η: 'n',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
 };
 
 /**
@@ -77,7 +107,12 @@ export async function keyFingerprint(publicKey: string): Promise<string> {
 
 /** The first 16 hex digits in groups of four, as people read them aloud to compare keys. */
 export function shortFingerprint(fp: string): string {
-  return (fp.slice(0, 16).toUpperCase().match(/.{1,4}/g) ?? []).join(' ');
+  return (
+    fp
+      .slice(0, 16)
+      .toUpperCase()
+      .match(/.{1,4}/g) ?? []
+  ).join(' ');
 }
 
 export async function generateKeyPair(extractable: boolean): Promise<CryptoKeyPair> {
@@ -115,7 +150,13 @@ export async function verifyBytes(publicKey: string, data: Uint8Array, signature
 
 /** A public key file as `loupe identity --out` writes it and `loupe keys trust` reads it. */
 export function publicKeyFile(id: PublicIdentity & { fingerprint: string }): string {
-  return JSON.stringify({ format: 'loupe-public-key', version: 1, name: id.name, account: id.account, publicKey: id.publicKey, fingerprint: id.fingerprint }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      { format: 'loupe-public-key', version: 1, name: id.name, account: id.account, publicKey: id.publicKey, fingerprint: id.fingerprint },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 export async function parsePublicKeyFile(text: string): Promise<PublicIdentity & { fingerprint: string }> {
@@ -137,8 +178,14 @@ export async function parsePublicKeyFile(text: string): Promise<PublicIdentity &
   }
   if (bytes.length !== 32) throw new Error('clé publique Ed25519 attendue (32 octets)');
   const fingerprint = await keyFingerprint(o.publicKey);
-  if (typeof o.fingerprint === 'string' && o.fingerprint !== fingerprint) throw new Error('l’empreinte annoncée ne correspond pas à la clé');
-  return { name: o.name.slice(0, 200), account: typeof o.account === 'string' ? o.account.slice(0, 200) : '', publicKey: o.publicKey, fingerprint };
+  if (typeof o.fingerprint === 'string' && o.fingerprint !== fingerprint)
+    throw new Error('l’empreinte annoncée ne correspond pas à la clé');
+  return {
+    name: o.name.slice(0, 200),
+    account: typeof o.account === 'string' ? o.account.slice(0, 200) : '',
+    publicKey: o.publicKey,
+    fingerprint,
+  };
 }
 
 /** What a signed journal step commits to, as bytes: the finding's content hashes, the action, the identity. */

@@ -5,8 +5,14 @@
 type Pos = [number, number];
 
 function isPos(v: unknown): v is Pos {
-  return Array.isArray(v) && v.length >= 2 && typeof v[0] === 'number' && typeof v[1] === 'number' &&
-    Number.isFinite(v[0]) && Number.isFinite(v[1]);
+  return (
+    Array.isArray(v) &&
+    v.length >= 2 &&
+    typeof v[0] === 'number' &&
+    typeof v[1] === 'number' &&
+    Number.isFinite(v[0]) &&
+    Number.isFinite(v[1])
+  );
 }
 
 function positions(v: unknown, out: Pos[] = []): Pos[] {

@@ -10,9 +10,34 @@ const CODE_STEMS = /siret|siren|insee|postal/;
 // (Not `cp`: in budgets it means crédits de paiement, an amount.)
 const NOMENCLATURE_WORDS = new Set(['article', 'nature', 'chapitre', 'fonction', 'compte']);
 const AMOUNT_WORDS = new Set([
-  'montant', 'montants', 'subvention', 'subventions', 'budget', 'credit', 'credits', 'total', 'somme', 'prix', 'cout',
-  'depense', 'depenses', 'recette', 'recettes', 'euros', 'eur', 'mandate', 'mandates', 'paye', 'payes', 'vote', 'votes',
-  'realise', 'engage', 'solde', 'ht', 'ttc',
+  'montant',
+  'montants',
+  'subvention',
+  'subventions',
+  'budget',
+  'credit',
+  'credits',
+  'total',
+  'somme',
+  'prix',
+  'cout',
+  'depense',
+  'depenses',
+  'recette',
+  'recettes',
+  'euros',
+  'eur',
+  'mandate',
+  'mandates',
+  'paye',
+  'payes',
+  'vote',
+  'votes',
+  'realise',
+  'engage',
+  'solde',
+  'ht',
+  'ttc',
 ]);
 
 /** A column whose name says it holds identifiers or nomenclature codes, never quantities. */
@@ -32,4 +57,5 @@ export function isPlaceCode(n: number): boolean {
   return Number.isInteger(n) && ((n >= 75000 && n <= 75999) || (n >= 77000 && n <= 78999) || (n >= 91000 && n <= 95999));
 }
 
-export const PLACE_CODE_SQL = (c: string) => `(${c} BETWEEN 75000 AND 75999 OR ${c} BETWEEN 77000 AND 78999 OR ${c} BETWEEN 91000 AND 95999)`;
+export const PLACE_CODE_SQL = (c: string) =>
+  `(${c} BETWEEN 75000 AND 75999 OR ${c} BETWEEN 77000 AND 78999 OR ${c} BETWEEN 91000 AND 95999)`;

@@ -172,21 +172,30 @@ async function refine(
     columnTypes[id] = t;
     out.groupedNumbers.push(id);
   }
-  const auto = Object.keys(columnTypes).filter((id) => !has(given, id) && !has(formats.datePrecision, id) && !formats.groupedNumbers.includes(id));
+  const auto = Object.keys(columnTypes).filter(
+    (id) => !has(given, id) && !has(formats.datePrecision, id) && !formats.groupedNumbers.includes(id),
+  );
   const checks: { id: string; kind: 'amount' | 'place' | 'text'; expr: string }[] = [];
   for (const id of auto) {
     const c = quoteIdent(id);
     const t = columnTypes[id]!;
     if (t === 'DOUBLE') {
-      checks.push({ id, kind: 'amount', expr: `bool_and(${c} IS NULL OR (${c} = round(${c}, 2) AND abs(${c}) < ${AMOUNT_BOUND})) AND count(${c}) > 0` });
+      checks.push({
+        id,
+        kind: 'amount',
+        expr: `bool_and(${c} IS NULL OR (${c} = round(${c}, 2) AND abs(${c}) < ${AMOUNT_BOUND})) AND count(${c}) > 0`,
+      });
     } else if (isIntegerType(t) && PLACE_NAME.test(id)) {
       checks.push({ id, kind: 'place', expr: `bool_and(${c} IS NULL OR ${PLACE_CODE_SQL(c)}) AND count(${c}) > 0` });
     } else if (t === 'VARCHAR') {
       // Regular expressions over every value of every text column would cost more than the load on a
       // big file: a column is scanned only when its head holds a month or a grouped number (or nothing).
-      const seen = head(id).map((x) => x.trim()).filter((x) => x !== '');
+      const seen = head(id)
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
       const maybeMonth = !seen.length || seen.some((x) => MONTH_JS.test(x));
-      const maybeGrouped = !isCodeName(id) && seen.length > 0 && seen.every((x) => groupedJs(decimalComma).test(x)) && seen.some((x) => GROUP_MARK_JS.test(x));
+      const maybeGrouped =
+        !isCodeName(id) && seen.length > 0 && seen.every((x) => groupedJs(decimalComma).test(x)) && seen.some((x) => GROUP_MARK_JS.test(x));
       if (!maybeMonth && !maybeGrouped) continue;
       const v = `NULLIF(trim(${c}), '')`;
       // Filled, months, grouped numbers, values with a separator or a currency, longest decimal part, a value that is not a month.
@@ -218,7 +227,13 @@ async function refine(
         columnTypes[k.id] = to;
         continue;
       }
-      const [filled, months, grouped, separated, decimals] = row.slice(col, col + 5).map(Number) as [number, number, number, number, number];
+      const [filled, months, grouped, separated, decimals] = row.slice(col, col + 5).map(Number) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       const notMonth = row[col + 5];
       col += 6;
       if (filled > 0 && months === filled) {
@@ -240,7 +255,9 @@ async function refine(
         replace.push({ id: k.id, type: to, expr: groupedExpr(c, decimalComma) });
         columnTypes[k.id] = to;
         out.groupedNumbers.push(k.id);
-        out.warnings.push(`colonne « ${labelOf(k.id)} » : nombres écrits avec des séparateurs de milliers (« 1 500 ») lus comme des nombres`);
+        out.warnings.push(
+          `colonne « ${labelOf(k.id)} » : nombres écrits avec des séparateurs de milliers (« 1 500 ») lus comme des nombres`,
+        );
       }
     }
   }
@@ -303,9 +320,10 @@ async function readRejects(engine: Engine, table: string) {
   const encoding = Number(
     (await engine.query(`SELECT count(*) FROM ${t} WHERE CAST(error_type AS VARCHAR) = 'INVALID ENCODING'`)).rows[0]?.[0] ?? 0,
   );
-  const open = (
-    await engine.query(`SELECT ${cols} FROM ${t} WHERE error_message ILIKE '%unterminated quote%' ORDER BY line LIMIT 1`)
-  ).rows.map(toRow)[0] ?? null;
+  const open =
+    (await engine.query(`SELECT ${cols} FROM ${t} WHERE error_message ILIKE '%unterminated quote%' ORDER BY line LIMIT 1`)).rows.map(
+      toRow,
+    )[0] ?? null;
   return { count, sample, casts, encoding, open };
 }
 
@@ -433,7 +451,10 @@ export const readCsv: Reader = async (ctx, raw) => {
   const columnTypes: Record<string, string> = Object.assign(Object.create(null), given.columnTypes);
   // Columns a previous import converted after the load (months, grouped numbers) are read as text again.
   const formats = {
-    datePrecision: Object.assign(Object.create(null), Object.fromEntries(Object.entries(given.datePrecision ?? {}).filter(([id]) => ids.includes(id)))) as Record<string, 'month'>,
+    datePrecision: Object.assign(
+      Object.create(null),
+      Object.fromEntries(Object.entries(given.datePrecision ?? {}).filter(([id]) => ids.includes(id))),
+    ) as Record<string, 'month'>,
     groupedNumbers: (given.groupedNumbers ?? []).filter((id) => ids.includes(id)),
     finalTypes: columnTypes,
   };
@@ -481,7 +502,8 @@ export const readCsv: Reader = async (ctx, raw) => {
   if (loaded.rejected.count) {
     const first = loaded.rejected.sample[0];
     warnings.push(
-      `${loaded.rejected.count} ligne(s) rejetée(s), non importée(s)` + (first ? ` (première : ligne ${first.line}, ${first.message})` : ''),
+      `${loaded.rejected.count} ligne(s) rejetée(s), non importée(s)` +
+        (first ? ` (première : ligne ${first.line}, ${first.message})` : ''),
     );
   }
   ctx.onProgress?.({ fraction: 1, message: `${file.name} : ${rows} ligne(s) importée(s)` });

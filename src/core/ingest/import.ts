@@ -72,7 +72,10 @@ export const ImportFileParams = z.object({
   table: z.string().min(1).max(200).optional(),
   options: z.record(z.string(), z.unknown()).optional(),
   /** When re-importing: the hash the file must still have. */
-  expectSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  expectSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   /**
    * The file's own name when `path` is a copy the project keeps (which may be `x (2).csv`): the
    * provenance and the table name follow the file the user chose, not the copy.
@@ -97,7 +100,6 @@ export interface ImportDetail {
   tables: ImportedTable[];
 }
 
-
 export async function importSourceFile(ctx: OperationContext, file: SourceFile, params: ImportFileParams) {
   const t0 = performance.now();
   if (file.size === 0) throw new IngestError('le fichier est vide', file.name);
@@ -107,7 +109,10 @@ export async function importSourceFile(ctx: OperationContext, file: SourceFile, 
   ctx.onProgress?.({ fraction: null, message: `Empreinte SHA-256 de ${file.name}` });
   const sha256 = await sha256OfFile(file);
   if (params.expectSha256 && params.expectSha256 !== sha256) {
-    throw new IngestError(`le fichier a changé depuis son import (SHA-256 ${sha256.slice(0, 12)}… au lieu de ${params.expectSha256.slice(0, 12)}…)`, file.name);
+    throw new IngestError(
+      `le fichier a changé depuis son import (SHA-256 ${sha256.slice(0, 12)}… au lieu de ${params.expectSha256.slice(0, 12)}…)`,
+      file.name,
+    );
   }
   const fileName = params.fileName ?? file.name;
   const base = params.table ?? tableBaseName(fileName);
@@ -201,7 +206,9 @@ export const importFile = registerOperation({
       summary:
         `${params.fileName ?? file.name} : ${out.tables.length} table(s), ${rows} ligne(s)` +
         (rejected ? `, ${rejected} ligne(s) rejetée(s)` : '') +
-        (replaced.length ? ` — remplace ${replaced.length > 1 ? 'les tables' : 'la table'} ${replaced.map((n) => `« ${n} »`).join(', ')} de l’import précédent` : ''),
+        (replaced.length
+          ? ` — remplace ${replaced.length > 1 ? 'les tables' : 'la table'} ${replaced.map((n) => `« ${n} »`).join(', ')} de l’import précédent`
+          : ''),
       detail: { tables } satisfies ImportDetail,
     };
   },
@@ -242,4 +249,3 @@ export async function importFolder(ctx: OperationContext, folder: string): Promi
   ctx.onProgress?.({ fraction: 1, message: `${report.imported.length} fichier(s) importé(s)` });
   return report;
 }
-

@@ -24,18 +24,15 @@ export function checkDepth(text: string, fileName: string, max = MAX_JSON_DEPTH,
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
       continue;
     }
     if (c === 34) inString = true;
     else if (c === 91 || c === 123) {
       if (++depth > max) {
-        throw new IngestError(
-          `JSON imbriqué sur plus de ${max} niveaux : structure refusée`,
-          fileName,
-          firstLine - 1 + lineAt(text, i),
-        );
+        throw new IngestError(`JSON imbriqué sur plus de ${max} niveaux : structure refusée`, fileName, firstLine - 1 + lineAt(text, i));
       }
     } else if (c === 93 || c === 125) depth--;
   }

@@ -61,7 +61,10 @@ function asRecords(value: unknown, fileName: string, path?: string): Found {
     const found = findRecordArrays(value);
     const best = found[0];
     if (best) return { records: recordsAt(value, best.path) as unknown[], shape: 'wrapped', path: best.path, others: found.slice(1) };
-    throw new IngestError('un objet JSON seul, sans tableau d’objets à aucun niveau : attendu un tableau d’objets [{…}, {…}], où qu’il soit dans le document, ou du NDJSON', fileName);
+    throw new IngestError(
+      'un objet JSON seul, sans tableau d’objets à aucun niveau : attendu un tableau d’objets [{…}, {…}], où qu’il soit dans le document, ou du NDJSON',
+      fileName,
+    );
   }
   throw new IngestError('le fichier ne contient pas un tableau d’objets JSON', fileName);
 }
@@ -92,7 +95,10 @@ function amountTypes(rows: unknown[][], names: string[], labels: string[]) {
   names.forEach((name, i) => {
     const inferred = inferType(rows, i);
     // Codes written as JSON numbers (SIRET, 75013 in an arrondissement column) are text, as in CSV.
-    if (inferred === 'BIGINT' && (isCodeName(name) || (PLACE_NAME.test(name) && rows.every((r) => r[i] == null || isPlaceCode(r[i] as number))))) {
+    if (
+      inferred === 'BIGINT' &&
+      (isCodeName(name) || (PLACE_NAME.test(name) && rows.every((r) => r[i] == null || isPlaceCode(r[i] as number))))
+    ) {
       types[name] = 'VARCHAR';
       return;
     }
@@ -147,7 +153,8 @@ export const readJson: Reader = async (ctx, raw) => {
   const objects = records as Record<string, unknown>[];
   const ods = objects.every(isOdsRecord);
   const rowsObj = ods ? objects.map(flattenOds) : objects;
-  if (!rowsObj.some((r) => Object.keys(r).length)) throw new IngestError('les objets JSON n’ont aucune clé : aucune colonne à importer', name);
+  if (!rowsObj.some((r) => Object.keys(r).length))
+    throw new IngestError('les objets JSON n’ont aucune clé : aucune colonne à importer', name);
 
   // Projects imported before nested data became tables keep their shape on reopen (nested as JSON text).
   // (Their recorded options have a shape but say nothing of nesting.)
@@ -161,7 +168,10 @@ export const readJson: Reader = async (ctx, raw) => {
   if (parsed.path) notes.push(`enregistrements lus sous « ${parsed.path} »`);
   if (parsed.others.length) {
     notes.push(
-      `autres tableaux d’enregistrements dans le document, non importés : ${parsed.others.slice(0, 8).map((o) => `« ${o.path} » (${o.count})`).join(', ')} — choisissez-les par leur chemin (option path)`,
+      `autres tableaux d’enregistrements dans le document, non importés : ${parsed.others
+        .slice(0, 8)
+        .map((o) => `« ${o.path} » (${o.count})`)
+        .join(', ')} — choisissez-les par leur chemin (option path)`,
     );
   }
   if (notes.length) first.warnings = [...notes, ...(first.warnings ?? [])];
@@ -194,12 +204,21 @@ async function readSeveral(ctx: ReaderContext, doc: unknown, paths: string[], op
     const recs = recordsAt(doc, p);
     if (typeof recs === 'string') throw new IngestError(recs, name);
     const one = tabulate(recs, { unpivot });
-    for (const t of one.tables) tab.tables.push({ ...t, path: t.path ? `${p}.${t.path}` : p, ...(t.parent !== undefined ? { parent: t.parent ? `${p}.${t.parent}` : p } : {}) });
+    for (const t of one.tables)
+      tab.tables.push({
+        ...t,
+        path: t.path ? `${p}.${t.path}` : p,
+        ...(t.parent !== undefined ? { parent: t.parent ? `${p}.${t.parent}` : p } : {}),
+      });
     tab.warnings.push(...one.warnings);
   }
   const previous = isPlainObject(opts.tables) ? (opts.tables as Record<string, string>) : {};
   const loaded = await loadTabulated(ctx, ctx.table, tab, previous, amountTypes);
-  return { tables: loaded.tables, sql: loaded.sql, options: { shape: 'wrapped', paths, nested: 'tables', ...(unpivot.length ? { unpivot } : {}), tables: loaded.mapping } };
+  return {
+    tables: loaded.tables,
+    sql: loaded.sql,
+    options: { shape: 'wrapped', paths, nested: 'tables', ...(unpivot.length ? { unpivot } : {}), tables: loaded.mapping },
+  };
 }
 
 /** A list option as recorded in a manifest (which may come from someone else): its strings only. */

@@ -34,7 +34,12 @@ export interface Tabulated {
 const GEO_KEYS = new Set(['geometry', 'geo_shape', 'geom', 'geojson']);
 
 function isGeometry(key: string, v: Record<string, unknown>): boolean {
-  if ((GEO_KEYS.has(key.toLowerCase()) || typeof v.type === 'string') && ('coordinates' in v || 'geometries' in v) && typeof v.type === 'string') return true;
+  if (
+    (GEO_KEYS.has(key.toLowerCase()) || typeof v.type === 'string') &&
+    ('coordinates' in v || 'geometries' in v) &&
+    typeof v.type === 'string'
+  )
+    return true;
   // An Opendatasoft geo_point_2d as {lon, lat}: split into numbers by geo-point.ts from its JSON text.
   const keys = Object.keys(v).map((k) => k.toLowerCase());
   return keys.length === 2 && keys.every((k) => ['lon', 'lat', 'lng', 'longitude', 'latitude'].includes(k));
@@ -78,7 +83,13 @@ export function tabulate(records: readonly Record<string, unknown>[], opts: Tabu
     row[label] = v;
   };
 
-  const emit = (path: string, parent: string | undefined, obj: Record<string, unknown>, link: Record<string, unknown>, depth: number): number => {
+  const emit = (
+    path: string,
+    parent: string | undefined,
+    obj: Record<string, unknown>,
+    link: Record<string, unknown>,
+    depth: number,
+  ): number => {
     const t = tableFor(path, parent);
     const row: Record<string, unknown> = Object.create(null);
     const ligne = t.rows.length + 1;
@@ -91,10 +102,14 @@ export function tabulate(records: readonly Record<string, unknown>[], opts: Tabu
         if (isPlainObject(v)) {
           const fullPath = path ? `${path}.${label}` : label;
           if (!flatten || isGeometry(k, v) || d >= MAX_DEPTH) {
-            if (flatten && d >= MAX_DEPTH && !isGeometry(k, v)) warnings.add(`« ${label} » imbriqué trop profondément : gardé en texte JSON`);
+            if (flatten && d >= MAX_DEPTH && !isGeometry(k, v))
+              warnings.add(`« ${label} » imbriqué trop profondément : gardé en texte JSON`);
             set(t, row, label, JSON.stringify(v));
           } else if (unpivot.has(label) || unpivot.has(fullPath)) {
-            children.push([label, Object.entries(v).map(([key, value]) => ({ cle: key, ...(isPlainObject(value) ? value : { valeur: value }) }))]);
+            children.push([
+              label,
+              Object.entries(v).map(([key, value]) => ({ cle: key, ...(isPlainObject(value) ? value : { valeur: value }) })),
+            ]);
           } else walk(label, v, d + 1);
         } else if (Array.isArray(v)) {
           if (!flatten) set(t, row, label, JSON.stringify(v));
@@ -138,7 +153,12 @@ export function tabulate(records: readonly Record<string, unknown>[], opts: Tabu
 
 /** `decp` + `titulaires.titulaire` → `decp__titulaires_titulaire`. */
 export function childTableName(base: string, path: string): string {
-  return path ? `${base}__${path.split('.').map((p) => safeIdentifier(p, 'liste')).join('_')}` : base;
+  return path
+    ? `${base}__${path
+        .split('.')
+        .map((p) => safeIdentifier(p, 'liste'))
+        .join('_')}`
+    : base;
 }
 
 /**
@@ -175,29 +195,35 @@ export async function loadTabulated(
   return { tables, sql, mapping, amounts };
 
   async function loadAll() {
-  for (const t of tab.tables) {
-    ctx.signal?.throwIfAborted();
-    let name = Object.hasOwn(previous, t.path) ? previous[t.path]! : undefined;
-    if (!name) {
-      const want = childTableName(base, t.path);
-      name = want;
-      for (let n = 2; used.has(name) || (t.path && ctx.catalog.has(name)); n++) name = `${want}_${n}`;
+    for (const t of tab.tables) {
+      ctx.signal?.throwIfAborted();
+      let name = Object.hasOwn(previous, t.path) ? previous[t.path]! : undefined;
+      if (!name) {
+        const want = childTableName(base, t.path);
+        name = want;
+        for (let n = 2; used.has(name) || (t.path && ctx.catalog.has(name)); n++) name = `${want}_${n}`;
+      }
+      used.add(name);
+      mapping[t.path] = name;
+      const names = uniqueIdentifiers(t.labels);
+      const rows = t.rows.map((r) => t.labels.map((l) => (Object.hasOwn(r, l) ? r[l] : null)));
+      const typed = typing?.(rows, names, t.labels);
+      const built = await loadRows(
+        ctx.engine,
+        name,
+        t.labels.map((label, i) => ({ name: names[i]!, label })),
+        rows,
+        typed?.types,
+      );
+      sql.push(built.sql);
+      if (typed?.amounts.length) amounts[t.path] = typed.amounts;
+      // The part names the path in the file: the catalog shows `decp__titulaires` as « titulaires » of decp.
+      tables.push({
+        name,
+        labels: Object.fromEntries(names.map((n, i) => [n, t.labels[i]!])),
+        ...(t.path ? { part: t.path } : {}),
+        ...(typed?.warnings.length ? { warnings: typed.warnings } : {}),
+      });
     }
-    used.add(name);
-    mapping[t.path] = name;
-    const names = uniqueIdentifiers(t.labels);
-    const rows = t.rows.map((r) => t.labels.map((l) => (Object.hasOwn(r, l) ? r[l] : null)));
-    const typed = typing?.(rows, names, t.labels);
-    const built = await loadRows(ctx.engine, name, t.labels.map((label, i) => ({ name: names[i]!, label })), rows, typed?.types);
-    sql.push(built.sql);
-    if (typed?.amounts.length) amounts[t.path] = typed.amounts;
-    // The part names the path in the file: the catalog shows `decp__titulaires` as « titulaires » of decp.
-    tables.push({
-      name,
-      labels: Object.fromEntries(names.map((n, i) => [n, t.labels[i]!])),
-      ...(t.path ? { part: t.path } : {}),
-      ...(typed?.warnings.length ? { warnings: typed.warnings } : {}),
-    });
-  }
   }
 }

@@ -66,7 +66,9 @@ export function splitOverrides(
     const columnTypes: Record<string, string> = Object.assign(Object.create(null), given);
     for (const id of Object.keys(overrides.types)) columnTypes[id] = 'VARCHAR';
     // Conversions the CSV reader recorded for these columns (months, grouped numbers) are ours now.
-    const datePrecision = Object.fromEntries(Object.entries((rest.datePrecision ?? {}) as Record<string, string>).filter(([id]) => !Object.hasOwn(overrides.types!, id)));
+    const datePrecision = Object.fromEntries(
+      Object.entries((rest.datePrecision ?? {}) as Record<string, string>).filter(([id]) => !Object.hasOwn(overrides.types!, id)),
+    );
     const grouped = ((rest.groupedNumbers ?? []) as string[]).filter((id) => !Object.hasOwn(overrides.types!, id));
     const reader: Record<string, unknown> = { ...rest, columnTypes };
     if (Object.keys(datePrecision).length) reader.datePrecision = datePrecision;
@@ -185,9 +187,12 @@ export async function applyOverrides(engine: Engine, tables: ImportedTable[], o:
           `colonne « ${label(id)} » : ${failed} valeur(s) non convertible(s) en ${KIND_FR[kind]} (ex. ${sample.join(', ')}), laissée(s) vide(s)`,
         );
       }
-      if (Number(rounded)) warnings.push(`colonne « ${label(id)} » : ${Number(rounded)} valeur(s) à plus de deux décimales arrondie(s) au centime`);
+      if (Number(rounded))
+        warnings.push(`colonne « ${label(id)} » : ${Number(rounded)} valeur(s) à plus de deux décimales arrondie(s) au centime`);
       if ((kind === 'code' || kind === 'text') && isNumericType(from)) {
-        warnings.push(`colonne « ${label(id)} » : lue comme nombre dans le fichier (${from}) ; un zéro de tête absent du fichier ne peut être rendu`);
+        warnings.push(
+          `colonne « ${label(id)} » : lue comme nombre dans le fichier (${from}) ; un zéro de tête absent du fichier ne peut être rendu`,
+        );
       }
       if (kind === 'month') warnings.push(`colonne « ${label(id)} » : mois enregistrés au 1er du mois (précision : le mois)`);
       if (from !== SQL_TYPE[kind] || kind === 'month') replace.push(`${conv} AS ${c}`);

@@ -67,7 +67,14 @@ const MESSAGE_ENCRYPTED =
 
 /** Reads a PDF's text. Never throws for a bad file: the status and message say what went wrong. */
 export async function extractPdf(bytes: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<PdfExtract> {
-  const empty = (status: PdfStatus, message: string): PdfExtract => ({ status, message, pageCount: 0, pages: [], title: null, created: null });
+  const empty = (status: PdfStatus, message: string): PdfExtract => ({
+    status,
+    message,
+    pageCount: 0,
+    pages: [],
+    title: null,
+    created: null,
+  });
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 1024));
   if (!head.includes('%PDF-')) return empty('illisible', 'ce fichier n’est pas un PDF (en-tête %PDF- absent)');
   const pdfjs = await loadPdfjs();
@@ -89,7 +96,8 @@ export async function extractPdf(bytes: Uint8Array, opts: { signal?: AbortSignal
     if (name === 'PasswordException') return empty('chiffré', MESSAGE_ENCRYPTED);
     const why = errorText(e).slice(0, 300);
     // pdf.js says it in English: the French says what it means for the user, pdf.js's words kept after.
-    if (name === 'InvalidPDFException') return empty('illisible', `PDF illisible ou tronqué : structure invalide, fichier incomplet ou endommagé (pdf.js : ${why})`);
+    if (name === 'InvalidPDFException')
+      return empty('illisible', `PDF illisible ou tronqué : structure invalide, fichier incomplet ou endommagé (pdf.js : ${why})`);
     return empty('illisible', `PDF illisible ou tronqué (pdf.js : ${why})`);
   }
   try {
@@ -260,9 +268,18 @@ function linesOf(runs: Run[], col: number): Line[] {
 function readingOrder(runs: Run[], width: number): Line[] {
   const g = gutterOf(runs, width);
   if (g === null) return linesOf(runs, 0);
-  const full = linesOf(runs.filter((r) => r.x0 < g - 1 && r.x1 > g + 1), 0);
-  const left = linesOf(runs.filter((r) => r.x1 <= g + 1), 1);
-  const right = linesOf(runs.filter((r) => !(r.x0 < g - 1 && r.x1 > g + 1) && r.x1 > g + 1), 2);
+  const full = linesOf(
+    runs.filter((r) => r.x0 < g - 1 && r.x1 > g + 1),
+    0,
+  );
+  const left = linesOf(
+    runs.filter((r) => r.x1 <= g + 1),
+    1,
+  );
+  const right = linesOf(
+    runs.filter((r) => !(r.x0 < g - 1 && r.x1 > g + 1) && r.x1 > g + 1),
+    2,
+  );
   const out: Line[] = [];
   const bands = [Infinity, ...full.map((l) => l.y), -Infinity];
   for (let i = 0; i < bands.length - 1; i++) {

@@ -146,7 +146,12 @@ export async function previewFile(engine: Engine, file: SourceFile, req: Preview
   try {
     let imported;
     try {
-      imported = await importSourceFile(ctx, source, { path: file.path, format, table: scratch, ...(req.options ? { options: req.options } : {}) });
+      imported = await importSourceFile(ctx, source, {
+        path: file.path,
+        format,
+        table: scratch,
+        ...(req.options ? { options: req.options } : {}),
+      });
     } catch (e) {
       // A quoted value that runs past the cut of the head: cut before the line it starts on.
       if (headBytes === undefined || !(e instanceof IngestError) || e.line === undefined || e.line < 3) throw e;
@@ -163,7 +168,7 @@ export async function previewFile(engine: Engine, file: SourceFile, req: Preview
     const { out } = imported;
     const tables: PreviewTable[] = [];
     const warnings: string[] = [];
-    const precision = ((out.options.datePrecision ?? {}) as Record<string, string>);
+    const precision = (out.options.datePrecision ?? {}) as Record<string, string>;
     const several = out.tables.length > 1;
     for (const t of out.tables) {
       const entry = catalog.get(t.name);
@@ -191,7 +196,9 @@ export async function previewFile(engine: Engine, file: SourceFile, req: Preview
       warnings.push(...tw.map((w) => (several && t.part !== undefined ? `${t.part} · ${w}` : w)));
     }
     if (headBytes !== undefined && headBytes < file.size) {
-      warnings.unshift(`aperçu lu sur les ${Math.round(headBytes / 1024)} premiers Kio du fichier : types et nombre de lignes estimés, l’import lit tout le fichier`);
+      warnings.unshift(
+        `aperçu lu sur les ${Math.round(headBytes / 1024)} premiers Kio du fichier : types et nombre de lignes estimés, l’import lit tout le fichier`,
+      );
     }
     return { format, tables, warnings, options: out.options, ...extra, ...(headBytes !== undefined ? { headBytes } : {}) };
   } finally {
@@ -200,6 +207,10 @@ export async function previewFile(engine: Engine, file: SourceFile, req: Preview
 }
 
 async function dropScratch(engine: Engine, scratch: string): Promise<void> {
-  const r = await engine.query(`SELECT table_name FROM duckdb_tables() WHERE table_name = ${quoteLiteral(scratch)} OR starts_with(table_name, ${quoteLiteral(`${scratch}_`)})`).catch(() => null);
+  const r = await engine
+    .query(
+      `SELECT table_name FROM duckdb_tables() WHERE table_name = ${quoteLiteral(scratch)} OR starts_with(table_name, ${quoteLiteral(`${scratch}_`)})`,
+    )
+    .catch(() => null);
   for (const row of r?.rows ?? []) await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(String(row[0]))}`).catch(() => undefined);
 }

@@ -17,7 +17,10 @@ export const DATE_FORMATS = ['auto', 'dd/mm/yyyy', 'mm/dd/yyyy'] as const;
 const CsvOptionsShape = z
   .object({
     encoding: z.enum(ENCODINGS),
-    delimiter: z.string().length(1).refine((d) => !/[\r\n"]/.test(d), 'séparateur invalide'),
+    delimiter: z
+      .string()
+      .length(1)
+      .refine((d) => !/[\r\n"]/.test(d), 'séparateur invalide'),
     /** Empty: values are never quoted. */
     quote: z.string().max(1),
     escape: z.string().max(1),

@@ -32,7 +32,10 @@ export const CHUNK = 8 * 1024 * 1024;
 export const COI_MAX_BYTES = 2 * 1024 ** 3 - 256 * 1024 ** 2;
 
 export class FileTooLargeForThreadsError extends Error {
-  constructor(readonly fileName: string, readonly size: number) {
+  constructor(
+    readonly fileName: string,
+    readonly size: number,
+  ) {
     super(
       `${fileName} : trop volumineux pour le moteur multi-fil (${(size / 1024 ** 3).toFixed(2).replace('.', ',')} Gio, ` +
         `limite ${(COI_MAX_BYTES / 1024 ** 3).toFixed(2).replace('.', ',')} Gio) — rouvrez Loupe avec le moteur à un fil (?engine=eh), qui lit le fichier sans le charger en mémoire`,

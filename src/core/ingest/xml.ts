@@ -47,7 +47,11 @@ function decodeXml(bytes: Uint8Array): string {
 function parser(fileName: string): SaxesParser {
   const p = new SaxesParser({ fileName, position: true });
   p.on('doctype', () => {
-    throw new IngestError('déclaration DOCTYPE refusée : un fichier XML de données n’a pas besoin de DTD, et une DTD peut lire des fichiers ou faire exploser la mémoire (entités)', fileName, p.line);
+    throw new IngestError(
+      'déclaration DOCTYPE refusée : un fichier XML de données n’a pas besoin de DTD, et une DTD peut lire des fichiers ou faire exploser la mémoire (entités)',
+      fileName,
+      p.line,
+    );
   });
   return p;
 }
@@ -86,7 +90,8 @@ export function scanXml(bytesOrText: Uint8Array | string, fileName: string): Xml
   let root = '';
   const p = parser(fileName);
   p.on('opentag', (tag: SaxesTagPlain) => {
-    if (stack.length >= MAX_XML_DEPTH) throw new IngestError(`XML imbriqué sur plus de ${MAX_XML_DEPTH} niveaux : structure refusée`, fileName, p.line);
+    if (stack.length >= MAX_XML_DEPTH)
+      throw new IngestError(`XML imbriqué sur plus de ${MAX_XML_DEPTH} niveaux : structure refusée`, fileName, p.line);
     const parent = stack[stack.length - 1];
     const path = parent ? `${parent.path}/${tag.name}` : tag.name;
     if (!parent) root = tag.name;
@@ -163,7 +168,8 @@ export function xmlRecords(text: string, fileName: string, recordPath: string, s
       const f = stack.pop()!;
       const value = valueOf(f);
       depthInRecord--;
-      if (!stack.length) records.push(value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : { valeur: value });
+      if (!stack.length)
+        records.push(value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : { valeur: value });
       else attach(stack[stack.length - 1]!, f, value, scan);
     }
     path = path.slice(0, Math.max(0, path.lastIndexOf('/')));
@@ -223,7 +229,10 @@ export function typeXmlValues(tables: { labels: string[]; rows: Record<string, u
       const values = t.rows.map((r) => r[label]).filter((v): v is string => typeof v === 'string' && v !== '');
       if (!values.length) continue;
       const masked = values.filter((v) => MASKED.test(v)).length;
-      if (masked) warnings.push(`${t.path || 'racine'} · ${label} : ${masked} valeur(s) masquée(s) par l’éditeur (« [Données non publiées] »), gardées telles quelles`);
+      if (masked)
+        warnings.push(
+          `${t.path || 'racine'} · ${label} : ${masked} valeur(s) masquée(s) par l’éditeur (« [Données non publiées] »), gardées telles quelles`,
+        );
       const plain = values.filter((v) => !MASKED.test(v));
       if (!plain.length || masked) continue;
       const convert = pickConversion(label, plain);
@@ -240,11 +249,29 @@ function pickConversion(label: string, values: string[]): { fn: (s: string) => u
   if (all(/^(true|false)$/i)) return { fn: (s) => /^true$/i.test(s.trim()) };
   if (!CODE_NAME.test(label) && all(/^-?(0|[1-9]\d{0,14})([.,]\d+)?$/)) return { fn: (s) => Number(s.trim().replace(',', '.')) };
   if (all(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}(:\d{2})?$/)) {
-    return { fn: (s) => { const [d, t] = s.trim().split(' '); const [dd, mm, yy] = d!.split('/'); return `${yy}-${mm}-${dd} ${t!.length === 5 ? `${t}:00` : t}`; } };
+    return {
+      fn: (s) => {
+        const [d, t] = s.trim().split(' ');
+        const [dd, mm, yy] = d!.split('/');
+        return `${yy}-${mm}-${dd} ${t!.length === 5 ? `${t}:00` : t}`;
+      },
+    };
   }
-  if (all(/^\d{2}\/\d{2}\/\d{4}$/)) return { fn: (s) => { const [dd, mm, yy] = s.trim().split('/'); return `${yy}-${mm}-${dd}`; } };
+  if (all(/^\d{2}\/\d{2}\/\d{4}$/))
+    return {
+      fn: (s) => {
+        const [dd, mm, yy] = s.trim().split('/');
+        return `${yy}-${mm}-${dd}`;
+      },
+    };
   if (all(/^(0[1-9]|1[0-2])\/\d{4}$/)) {
-    return { fn: (s) => { const [mm, yy] = s.trim().split('/'); return `${yy}-${mm}-01`; }, note: 'dates au mois (MM/AAAA) enregistrées au 1er du mois' };
+    return {
+      fn: (s) => {
+        const [mm, yy] = s.trim().split('/');
+        return `${yy}-${mm}-01`;
+      },
+      note: 'dates au mois (MM/AAAA) enregistrées au 1er du mois',
+    };
   }
   return null;
 }
@@ -255,9 +282,14 @@ export const readXml: Reader = async (ctx, options) => {
   ctx.onProgress?.({ fraction: null, message: `Lecture de la structure de ${name}` });
   const scan = scanXml(await ctx.file.bytes(), name);
   const hatvp = opts.profile !== 'generic' && isHatvp(scan);
-  const recordPath = typeof opts.recordPath === 'string' && opts.recordPath ? opts.recordPath : hatvp ? HATVP_RECORD_PATH : proposeRecordPath(scan);
+  const recordPath =
+    typeof opts.recordPath === 'string' && opts.recordPath ? opts.recordPath : hatvp ? HATVP_RECORD_PATH : proposeRecordPath(scan);
   if (!scan.paths.has(recordPath)) {
-    const known = [...scan.paths.values()].filter((s) => s.parent).sort((a, b) => b.count - a.count).slice(0, 5).map((s) => `${s.path} (${s.count})`);
+    const known = [...scan.paths.values()]
+      .filter((s) => s.parent)
+      .sort((a, b) => b.count - a.count)
+      .slice(0, 5)
+      .map((s) => `${s.path} (${s.count})`);
     throw new IngestError(`aucun élément « ${recordPath} » dans le fichier ; éléments répétés : ${known.join(', ')}`, name);
   }
   ctx.onProgress?.({ fraction: null, message: `Lecture des enregistrements « ${recordPath} »` });

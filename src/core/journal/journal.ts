@@ -81,7 +81,8 @@ export async function entryHash(entry: Omit<JournalEntry, 'hash'>): Promise<stri
 
 function issueText(issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return '';
-  if (issue.code === 'unrecognized_keys') return `champ(s) inconnu(s) ${issue.keys.map((k) => `« ${k} »`).join(', ')}${issue.path.length ? ` dans ${issue.path.join('.')}` : ''}`;
+  if (issue.code === 'unrecognized_keys')
+    return `champ(s) inconnu(s) ${issue.keys.map((k) => `« ${k} »`).join(', ')}${issue.path.length ? ` dans ${issue.path.join('.')}` : ''}`;
   return `${issue.path.join('.') || 'entrée'} : ${issue.message}`;
 }
 
@@ -97,17 +98,27 @@ export function parseJournal(text: string): ParsedJournal {
       raw = JSON.parse(line);
     } catch {
       const last = lines.slice(i + 1).every((l) => !l.trim());
-      problems.push({ line: i + 1, kind: 'torn', reason: last ? 'dernière ligne tronquée (écriture interrompue)' : 'ligne illisible (écriture interrompue ou altérée)' });
+      problems.push({
+        line: i + 1,
+        kind: 'torn',
+        reason: last ? 'dernière ligne tronquée (écriture interrompue)' : 'ligne illisible (écriture interrompue ou altérée)',
+      });
       return;
     }
     const parsed = JournalEntry.safeParse(raw);
-    const seq = raw && typeof raw === 'object' && typeof (raw as { seq?: unknown }).seq === 'number' ? (raw as { seq: number }).seq : undefined;
+    const seq =
+      raw && typeof raw === 'object' && typeof (raw as { seq?: unknown }).seq === 'number' ? (raw as { seq: number }).seq : undefined;
     // The object read is what gets hashed: the schema only says it has the right shape, nothing more.
     if (parsed.success) {
       entries.push(raw as JournalEntry);
       lineOf.push(i + 1);
-    }
-    else problems.push({ line: i + 1, ...(seq !== undefined ? { seq } : {}), kind: 'malformed', reason: `entrée mal formée (${issueText(parsed.error.issues[0])})` });
+    } else
+      problems.push({
+        line: i + 1,
+        ...(seq !== undefined ? { seq } : {}),
+        kind: 'malformed',
+        reason: `entrée mal formée (${issueText(parsed.error.issues[0])})`,
+      });
   });
   return { entries, problems, lineOf };
 }
@@ -124,9 +135,20 @@ export async function verifyEntries(entries: readonly JournalEntry[]): Promise<V
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const { hash, ...rest } = e;
-    if (e.seq !== i) return { ok: false, count: entries.length, firstBroken: { seq: e.seq, index: i, reason: `numéro ${e.seq} attendu ${i} (entrée retirée ou déplacée)` } };
-    if (e.prev !== prev) return { ok: false, count: entries.length, firstBroken: { seq: e.seq, index: i, reason: 'ne suit pas l’entrée précédente (entrée retirée, déplacée ou modifiée avant elle)' } };
-    if ((await entryHash(rest)) !== hash) return { ok: false, count: entries.length, firstBroken: { seq: e.seq, index: i, reason: 'contenu modifié après écriture' } };
+    if (e.seq !== i)
+      return {
+        ok: false,
+        count: entries.length,
+        firstBroken: { seq: e.seq, index: i, reason: `numéro ${e.seq} attendu ${i} (entrée retirée ou déplacée)` },
+      };
+    if (e.prev !== prev)
+      return {
+        ok: false,
+        count: entries.length,
+        firstBroken: { seq: e.seq, index: i, reason: 'ne suit pas l’entrée précédente (entrée retirée, déplacée ou modifiée avant elle)' },
+      };
+    if ((await entryHash(rest)) !== hash)
+      return { ok: false, count: entries.length, firstBroken: { seq: e.seq, index: i, reason: 'contenu modifié après écriture' } };
     prev = hash;
   }
   return { ok: true, count: entries.length };
@@ -145,7 +167,13 @@ export async function verifyJournalText(text: string): Promise<VerifyResult & { 
   const seq = bad ? lineOf.filter((l) => l < bad.line).length : 0;
   // A line that is not an entry comes first when it stands before the break it causes.
   if (bad && (res.ok || (res.firstBroken && seq <= res.firstBroken.index))) {
-    return { ok: false, count: entries.length, problems, head, firstBroken: { seq, index: -1, reason: `ligne ${bad.line} : ${bad.reason}` } };
+    return {
+      ok: false,
+      count: entries.length,
+      problems,
+      head,
+      firstBroken: { seq, index: -1, reason: `ligne ${bad.line} : ${bad.reason}` },
+    };
   }
   return { ...res, problems, head };
 }
@@ -228,9 +256,12 @@ export class Journal {
         try {
           await this.onAppend(this.head());
         } catch (e) {
-          throw new Error(`Entrée n° ${entry.seq} écrite au journal, mais sa tête n’a pas pu être ancrée dans le manifeste : ${errorText(e)}`, {
-            cause: e,
-          });
+          throw new Error(
+            `Entrée n° ${entry.seq} écrite au journal, mais sa tête n’a pas pu être ancrée dans le manifeste : ${errorText(e)}`,
+            {
+              cause: e,
+            },
+          );
         }
       }
       return entry;

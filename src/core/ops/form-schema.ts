@@ -182,9 +182,7 @@ function initialValue(f: FormField): FormValue {
 
 /** The form's starting values: the schema's defaults (or those of `given`, e.g. an object's default). */
 export function initialValues(fields: readonly FormField[], given: Record<string, unknown> = {}): FormValues {
-  return Object.fromEntries(
-    fields.map((f) => [f.name, initialValue(given[f.name] !== undefined ? { ...f, default: given[f.name] } : f)]),
-  );
+  return Object.fromEntries(fields.map((f) => [f.name, initialValue(given[f.name] !== undefined ? { ...f, default: given[f.name] } : f)]));
 }
 
 /** A number typed the French way (« 0,1 », « 40 000 ») or the English way. */
@@ -218,7 +216,12 @@ function paramOf(f: FormField, v: FormValue | undefined): { set: boolean; value?
       return { set: true, value: v === true };
     case 'multi-enum':
     case 'list': {
-      const a = Array.isArray(v) ? (v as unknown[]).map(String).map((x) => x.trim()).filter(Boolean) : [];
+      const a = Array.isArray(v)
+        ? (v as unknown[])
+            .map(String)
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : [];
       return a.length || f.required || f.default !== undefined ? { set: true, value: a } : { set: false };
     }
     case 'number-list': {

@@ -30,9 +30,21 @@ export function populationLine(p: Population): string {
   const share = p.read > 0 ? ` (${percent(p.used / p.read)})` : '';
   let s = `${count(p.read)} ligne${p.read === 1 ? '' : 's'} lue${p.read === 1 ? '' : 's'}, ${count(p.used)} ${p.usedLabel}${share}`;
   if (p.setAside.length) {
-    s += ' ; mis de côté : ' + p.setAside
-      .map((a) => `${count(a.rows)} ${a.reason}${a.examples?.length ? ` (${a.examples.slice(0, 5).map((e) => `« ${e} »`).join(', ')})` : ''}`)
-      .join(', ');
+    s +=
+      ' ; mis de côté : ' +
+      p.setAside
+        .map(
+          (a) =>
+            `${count(a.rows)} ${a.reason}${
+              a.examples?.length
+                ? ` (${a.examples
+                    .slice(0, 5)
+                    .map((e) => `« ${e} »`)
+                    .join(', ')})`
+                : ''
+            }`,
+        )
+        .join(', ');
   }
   return s;
 }
@@ -47,7 +59,11 @@ export interface Rate {
  * A rate only when its denominator is real: at least `minCount` items, and (when `coverage` is given)
  * at least `minCoverage` of the population behind it. Otherwise null with the reason, never 0 or 100 %.
  */
-export function rateOver(numerator: number, denominator: number, opts: { minCount?: number; coverage?: number; minCoverage?: number } = {}): Rate {
+export function rateOver(
+  numerator: number,
+  denominator: number,
+  opts: { minCount?: number; coverage?: number; minCoverage?: number } = {},
+): Rate {
   const minCount = opts.minCount ?? 1;
   if (denominator < minCount || denominator <= 0) {
     return { value: null, refused: `aucun taux : ${denominator <= 0 ? 'rien à rapporter' : `${count(denominator)} élément(s) seulement`}` };

@@ -139,11 +139,7 @@ export function validateParams<P>(op: Operation<P, unknown>, raw: unknown): P {
 }
 
 /** Runs an operation and journals it; the journal entry is written only when the operation succeeded. */
-export async function runOperation<P, D>(
-  ctx: OperationContext,
-  op: Operation<P, D>,
-  rawParams: unknown,
-): Promise<OperationResult<D>> {
+export async function runOperation<P, D>(ctx: OperationContext, op: Operation<P, D>, rawParams: unknown): Promise<OperationResult<D>> {
   const params = validateParams(op, rawParams);
   const t0 = performance.now();
   const out = await op.run(ctx, params);

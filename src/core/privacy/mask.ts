@@ -28,8 +28,15 @@ export const PrivacyMaskParams = z.object({
     .min(1)
     .max(1000)
     .describe('Colonnes et traitement : pseudonym (pseudonyme stable), mask (masquage partiel), drop (suppression)'),
-  output: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/).optional().describe('Nom de la table produite (par défaut <table>_masque)'),
-  saltSha256: z.string().regex(/^[0-9a-f]{64}$/).describe('Empreinte du sel du projet (le sel lui-même n’est jamais journalisé)'),
+  output: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/)
+    .optional()
+    .describe('Nom de la table produite (par défaut <table>_masque)'),
+  saltSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .describe('Empreinte du sel du projet (le sel lui-même n’est jamais journalisé)'),
 });
 export type PrivacyMaskParams = z.infer<typeof PrivacyMaskParams>;
 
@@ -54,7 +61,9 @@ async function readSalt(ctx: OperationContext, expected: string): Promise<string
     const file = await ctx.files.open(PRIVACY_SALT_FILE);
     salt = new TextDecoder().decode(await file.bytes()).trim();
   } catch {
-    throw new OperationError(`Sel de pseudonymisation introuvable dans le projet (${PRIVACY_SALT_FILE}) : les pseudonymes ne peuvent pas être recalculés`);
+    throw new OperationError(
+      `Sel de pseudonymisation introuvable dans le projet (${PRIVACY_SALT_FILE}) : les pseudonymes ne peuvent pas être recalculés`,
+    );
   }
   if ((await sha256Hex(salt)) !== expected) {
     throw new OperationError('Le sel de pseudonymisation du projet a changé : les pseudonymes ne correspondraient plus à ceux journalisés');
@@ -75,7 +84,9 @@ export const privacyMask = registerOperation<PrivacyMaskParams, { table: string;
       seen.add(c.column);
     }
     const drop = p.columns.filter((c) => c.method === 'drop').map((c) => quoteIdent(c.column));
-    const replace = p.columns.filter((c) => c.method !== 'drop').map((c) => `${c.method === 'pseudonym' ? pseudonymSql(c.column) : maskSql(c.column)} AS ${quoteIdent(c.column)}`);
+    const replace = p.columns
+      .filter((c) => c.method !== 'drop')
+      .map((c) => `${c.method === 'pseudonym' ? pseudonymSql(c.column) : maskSql(c.column)} AS ${quoteIdent(c.column)}`);
     const select = `SELECT * ${drop.length ? `EXCLUDE (${drop.join(', ')}) ` : ''}${replace.length ? `REPLACE (${replace.join(',\n  ')}) ` : ''}FROM ${quoteIdent(p.table)}`;
     const name = p.output ?? `${safeIdentifier(p.table)}_masque`;
     if (name === p.table) throw new OperationError('La table masquée doit avoir un autre nom que la table source');

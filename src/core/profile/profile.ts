@@ -149,7 +149,11 @@ export async function profileTable(engine: Engine, rel: Relation, opts: ProfileO
   const cols: ColumnProgress[] = reuse
     ? reuse.map((c) => ({ ...c, stage: 'range' as const }))
     : (await describeColumns(engine, relation)).map((c) => ({ name: c.name, type: c.type, stage: 'type' as const }));
-  const tell = (stage: ProfileStage) => opts.onProgress?.(cols.map((c) => ({ ...c })), stage);
+  const tell = (stage: ProfileStage) =>
+    opts.onProgress?.(
+      cols.map((c) => ({ ...c })),
+      stage,
+    );
   tell(reuse ? 'range' : 'type');
   const batches = (size: number) => Array.from({ length: Math.ceil(cols.length / size) }, (_, b) => cols.slice(b * size, (b + 1) * size));
   // Four stages (types, counts, range, the rest): where the profile stands, for the activity indicator.
@@ -168,7 +172,12 @@ export async function profileTable(engine: Engine, rel: Relation, opts: ProfileO
       total.n = Number(row[0]);
       batch.forEach((c, i) => {
         const filled = Number(row[1 + i]);
-        Object.assign(c, { count: total.n, nulls: total.n - filled, nullShare: total.n ? (total.n - filled) / total.n : 0, stage: 'counts' });
+        Object.assign(c, {
+          count: total.n,
+          nulls: total.n - filled,
+          nullShare: total.n ? (total.n - filled) / total.n : 0,
+          stage: 'counts',
+        });
       });
       tell('counts');
     }
@@ -211,7 +220,12 @@ export async function profileTable(engine: Engine, rel: Relation, opts: ProfileO
 }
 
 /** Distinct counts, quartiles and text shares of one batch of columns, estimated or exact; then the flags. */
-async function lastStage(run: (sql: string) => Promise<Rows>, relation: string, batch: ColumnProgress[], opts: ProfileOptions): Promise<void> {
+async function lastStage(
+  run: (sql: string) => Promise<Rows>,
+  relation: string,
+  batch: ColumnProgress[],
+  opts: ProfileOptions,
+): Promise<void> {
   const numeric = batch.filter((c) => isNumericType(c.type));
   const text = batch.filter((c) => isTextType(c.type));
   const total = batch[0]?.count ?? 0;
@@ -235,7 +249,11 @@ async function lastStage(run: (sql: string) => Promise<Rows>, relation: string, 
     if (exactly(c)) Object.assign(c, { distinct: n, distinctError: 0 });
     else if (n < SAMPLED_EXACT_BELOW) thin.push(c);
     // Never more than the filled cells.
-    else Object.assign(c, { distinct: Math.min(Math.round(n / p), (c.count ?? 0) - (c.nulls ?? 0)), distinctError: 3 * Math.sqrt((1 - p) / n) });
+    else
+      Object.assign(c, {
+        distinct: Math.min(Math.round(n / p), (c.count ?? 0) - (c.nulls ?? 0)),
+        distinctError: 3 * Math.sqrt((1 - p) / n),
+      });
   });
   if (thin.length) {
     const r = (await run(`SELECT ${thin.map((c) => `count(DISTINCT ${quoteIdent(c.name)})`).join(', ')} FROM ${relation} AS _p`)).rows[0]!;

@@ -31,7 +31,10 @@ export type SavedQuery = z.infer<typeof SavedQuery>;
 export const JournalHeadRecord = z
   .object({
     count: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    hash: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+    hash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable(),
   })
   .strict()
   .refine((h) => (h.count === 0) === (h.hash === null), { message: 'une tête vide n’a pas d’empreinte, une tête non vide en a une' });

@@ -54,7 +54,9 @@ export async function replayJournal(
         if (!input.sha256) continue;
         const now = res.inputs.find((x) => x.source === input.source || x.table === input.table);
         if (now?.sha256 && now.sha256 !== input.sha256) {
-          problems.push(`source ${input.source ?? input.table} modifiée (SHA-256 ${now.sha256.slice(0, 12)}… au lieu de ${input.sha256.slice(0, 12)}…)`);
+          problems.push(
+            `source ${input.source ?? input.table} modifiée (SHA-256 ${now.sha256.slice(0, 12)}… au lieu de ${input.sha256.slice(0, 12)}…)`,
+          );
         }
       }
       const was = e.output;

@@ -116,7 +116,13 @@ export class Session {
     const s = new Session(engine, store, chainResolvers(store.files(), external), manifest, journal, cache);
     s.cacheInBackground = opts.cacheInBackground ?? false;
     const problems: SourceProblem[] = [];
-    if (problem) problems.push({ path: CACHE_INDEX, fileName: CACHE_INDEX, reason: `${problem} : les tables sont réimportées depuis leurs sources`, kind: 'cache' });
+    if (problem)
+      problems.push({
+        path: CACHE_INDEX,
+        fileName: CACHE_INDEX,
+        reason: `${problem} : les tables sont réimportées depuis leurs sources`,
+        kind: 'cache',
+      });
     const restored: Restored[] = [];
     for (let i = 0; i < manifest.sources.length; i++) {
       const src = manifest.sources[i]!;
@@ -128,7 +134,12 @@ export class Session {
           continue;
         }
       } catch (e) {
-        problems.push({ path: src.path, fileName: src.fileName, reason: `copie en cache non utilisée (${errorText(e)}) : table réimportée depuis sa source`, kind: 'cache' });
+        problems.push({
+          path: src.path,
+          fileName: src.fileName,
+          reason: `copie en cache non utilisée (${errorText(e)}) : table réimportée depuis sa source`,
+          kind: 'cache',
+        });
       }
       try {
         await s.reimport(src);
@@ -141,7 +152,12 @@ export class Session {
         restored.push(await s.restoreResults(group));
       } catch (e) {
         const name = group[0]!.table;
-        problems.push({ path: name, fileName: name, reason: `résultat non rouvert (${errorText(e)}) : relancez l’opération depuis son historique`, kind: 'cache' });
+        problems.push({
+          path: name,
+          fileName: name,
+          reason: `résultat non rouvert (${errorText(e)}) : relancez l’opération depuis son historique`,
+          kind: 'cache',
+        });
       }
     }
     for (const q of manifest.queries) {
@@ -181,7 +197,8 @@ export class Session {
       }
       for (const r of all) {
         if (r.entry.hash !== entry.hash) throw new CacheRefused(r.table, 'copies venant d’imports différents');
-        if ([...r.siblings].sort().join('\n') !== [...names].sort().join('\n')) throw new CacheRefused(r.table, 'les tables de la copie ne sont pas celles de la source');
+        if ([...r.siblings].sort().join('\n') !== [...names].sort().join('\n'))
+          throw new CacheRefused(r.table, 'les tables de la copie ne sont pas celles de la source');
         if (r.source?.sha256 !== src.sha256) throw new CacheRefused(r.table, 'la provenance de la copie nomme un autre fichier');
       }
       for (const r of all) await this.cache.restore(this.engine, this.catalog, r, entry);
@@ -256,12 +273,27 @@ export class Session {
         if (r.source) {
           try {
             await this.reimport(r.source, { priority: 'background' });
-            out.push({ path: r.source.path, fileName: r.source.fileName, reason: `copie en cache refusée (${why}) : table réimportée depuis sa source`, kind: 'cache' });
+            out.push({
+              path: r.source.path,
+              fileName: r.source.fileName,
+              reason: `copie en cache refusée (${why}) : table réimportée depuis sa source`,
+              kind: 'cache',
+            });
           } catch (e) {
-            out.push({ path: r.source.path, fileName: r.source.fileName, reason: `copie en cache refusée (${why}) et source non rechargée : ${errorText(e)}`, kind: 'source' });
+            out.push({
+              path: r.source.path,
+              fileName: r.source.fileName,
+              reason: `copie en cache refusée (${why}) et source non rechargée : ${errorText(e)}`,
+              kind: 'source',
+            });
           }
         } else {
-          out.push({ path: names[0]!, fileName: names[0]!, reason: `copie du résultat refusée (${why}) : relancez l’opération depuis son historique`, kind: 'cache' });
+          out.push({
+            path: names[0]!,
+            fileName: names[0]!,
+            reason: `copie du résultat refusée (${why}) : relancez l’opération depuis son historique`,
+            kind: 'cache',
+          });
         }
         this.onTablesChanged?.();
       } catch (e) {
@@ -346,7 +378,12 @@ export class Session {
     }
     if (opId === saveQuery.id) {
       const p = res.entry.params as { name: string; sql: string; description?: string };
-      const rec = { name: p.name, sql: p.sql.trim().replace(/;+\s*$/, ''), ...(p.description ? { description: p.description } : {}), createdAt: res.entry.at };
+      const rec = {
+        name: p.name,
+        sql: p.sql.trim().replace(/;+\s*$/, ''),
+        ...(p.description ? { description: p.description } : {}),
+        createdAt: res.entry.at,
+      };
       this.manifest.queries = [...this.manifest.queries.filter((q) => q.name !== p.name), rec];
       return true;
     }
@@ -355,7 +392,13 @@ export class Session {
 
   importPath(
     path: string,
-    params: { format?: SourceRecord['format']; options?: Record<string, unknown>; table?: string; fileName?: string; replace?: boolean } = {},
+    params: {
+      format?: SourceRecord['format'];
+      options?: Record<string, unknown>;
+      table?: string;
+      fileName?: string;
+      replace?: boolean;
+    } = {},
     opts: RunOptions = {},
   ): Promise<OperationResult<ImportDetail>> {
     return this.run(importFile, { path, ...params }, opts) as Promise<OperationResult<ImportDetail>>;

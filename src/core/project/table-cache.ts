@@ -108,7 +108,8 @@ function safeJson(text: string): unknown {
 /** An Arrow IPC file is the stream format between a magic header and a footer: DuckDB reads the stream. */
 export function ipcFileToStream(bytes: Uint8Array): Uint8Array {
   const magic = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 6));
-  if (bytes.length < 22 || magic(0) !== 'ARROW1' || magic(bytes.length - 6) !== 'ARROW1') throw new Error('fichier Arrow illisible (en-tête ou fin absents)');
+  if (bytes.length < 22 || magic(0) !== 'ARROW1' || magic(bytes.length - 6) !== 'ARROW1')
+    throw new Error('fichier Arrow illisible (en-tête ou fin absents)');
   const footer = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getInt32(bytes.length - 10, true);
   const end = bytes.length - 10 - footer;
   if (footer <= 0 || end <= 8) throw new Error('fichier Arrow illisible (pied de fichier)');
@@ -147,7 +148,10 @@ export class TableCache {
     const parsed = CacheIndex.safeParse(safeJson(text));
     if (!parsed.success) {
       const i = parsed.error.issues[0];
-      return { cache: new TableCache(store, empty), problem: `index du cache invalide (${i ? `${i.path.join('.') || 'racine'} : ${i.message}` : 'JSON illisible'})` };
+      return {
+        cache: new TableCache(store, empty),
+        problem: `index du cache invalide (${i ? `${i.path.join('.') || 'racine'} : ${i.message}` : 'JSON illisible'})`,
+      };
     }
     return { cache: new TableCache(store, parsed.data), problem: null };
   }
@@ -166,11 +170,13 @@ export class TableCache {
    */
   async anchor(rec: CachedTable, entries: readonly JournalEntry[]): Promise<JournalEntry> {
     const e = entries[rec.entry.seq];
-    if (!e || e.hash !== rec.entry.hash || e.op !== rec.entry.op) throw new CacheRefused(rec.table, 'l’opération qui a produit la copie n’est pas dans le journal');
+    if (!e || e.hash !== rec.entry.hash || e.op !== rec.entry.op)
+      throw new CacheRefused(rec.table, 'l’opération qui a produit la copie n’est pas dans le journal');
     if (!(await entryIntact(e))) throw new CacheRefused(rec.table, 'l’entrée du journal qui a produit la copie a été modifiée');
     if (!e.output) throw new CacheRefused(rec.table, 'l’entrée du journal ne décrit aucun résultat');
     for (const later of entries.slice(e.seq + 1)) {
-      const wrote = later.output?.table === rec.table || (later.op === e.op && later.output && !later.output.table && rec.siblings.length > 1);
+      const wrote =
+        later.output?.table === rec.table || (later.op === e.op && later.output && !later.output.table && rec.siblings.length > 1);
       const reimported = later.op === 'import-file' && tablesOfImportEntry(later).includes(rec.table);
       if (wrote || reimported) throw new CacheRefused(rec.table, `copie périmée : l’entrée n° ${later.seq} a produit la table depuis`);
     }
@@ -184,8 +190,10 @@ export class TableCache {
   async restore(engine: Engine, catalog: Catalog, rec: CachedTable, entry: JournalEntry): Promise<TableEntry> {
     const name = quoteIdent(rec.table);
     try {
-      if (entry.output?.table === rec.table && entry.output.rows !== rec.rows) throw new Error(`${rec.rows} ligne(s) en cache, ${entry.output.rows} au journal`);
-      if (entry.output?.table === rec.table && entry.output.digest !== rec.digest) throw new Error('empreinte différente de celle du journal');
+      if (entry.output?.table === rec.table && entry.output.rows !== rec.rows)
+        throw new Error(`${rec.rows} ligne(s) en cache, ${entry.output.rows} au journal`);
+      if (entry.output?.table === rec.table && entry.output.digest !== rec.digest)
+        throw new Error('empreinte différente de celle du journal');
       if (!rec.files.length) throw new Error('aucun fichier');
       const resolver = this.store.files();
       const read = async (f: CachedTable['files'][number]): Promise<Uint8Array> => {
@@ -236,7 +244,8 @@ export class TableCache {
     for (const rec of recs) {
       const d = await digestTable(engine, rec.table);
       digests.set(rec.table, d.digest);
-      if (d.digest !== rec.digest || d.rows !== rec.rows) refused.push(new CacheRefused(rec.table, 'contenu différent de celui enregistré (empreinte)'));
+      if (d.digest !== rec.digest || d.rows !== rec.rows)
+        refused.push(new CacheRefused(rec.table, 'contenu différent de celui enregistré (empreinte)'));
     }
     if (refused.length) return refused;
     const sib = recs[0]!.siblings;
@@ -310,7 +319,10 @@ export class TableCache {
     // Files no record names any more: removed where the store can remove (a left-over file is harmless).
     if (!this.store.remove) return;
     const kept = new Set(this.index.tables.flatMap((t) => t.files.map((f) => f.path)));
-    const present = await this.store.files().list(CACHE_DIR).catch(() => [] as string[]);
+    const present = await this.store
+      .files()
+      .list(CACHE_DIR)
+      .catch(() => [] as string[]);
     for (const p of present) if (/\.arrow$/.test(p) && !kept.has(p)) await this.store.remove(p).catch(() => undefined);
   }
 }

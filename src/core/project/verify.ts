@@ -75,8 +75,10 @@ const n = (x: number) => x.toLocaleString('fr-FR');
 
 export async function verifyProject(store: ProjectStore, opts: VerifyProjectOptions = {}): Promise<ProjectVerification> {
   const problems: ProjectProblem[] = [];
-  const err = (code: ProjectProblemCode, message: string, seq?: number) => problems.push({ code, level: 'error', message, ...(seq !== undefined ? { seq } : {}) });
-  const warn = (code: ProjectProblemCode, message: string, seq?: number) => problems.push({ code, level: 'warning', message, ...(seq !== undefined ? { seq } : {}) });
+  const err = (code: ProjectProblemCode, message: string, seq?: number) =>
+    problems.push({ code, level: 'error', message, ...(seq !== undefined ? { seq } : {}) });
+  const warn = (code: ProjectProblemCode, message: string, seq?: number) =>
+    problems.push({ code, level: 'warning', message, ...(seq !== undefined ? { seq } : {}) });
 
   let manifest: Manifest | null = null;
   const manifestText = await store.readText(MANIFEST_FILE);
@@ -105,15 +107,25 @@ export async function verifyProject(store: ProjectStore, opts: VerifyProjectOpti
 
   const chain = await verifyEntries(entries);
   if (!chain.ok && chain.firstBroken) {
-    err('chain-broken', `Journal altéré à l'entrée ${chain.firstBroken.seq} (ligne ${lineOf[chain.firstBroken.index] ?? '?'}) : ${chain.firstBroken.reason}`, chain.firstBroken.seq);
+    err(
+      'chain-broken',
+      `Journal altéré à l'entrée ${chain.firstBroken.seq} (ligne ${lineOf[chain.firstBroken.index] ?? '?'}) : ${chain.firstBroken.reason}`,
+      chain.firstBroken.seq,
+    );
   }
 
   for (let i = 1; i < entries.length; i++) {
     const before = Date.parse(entries[i - 1]!.at);
     const at = Date.parse(entries[i]!.at);
-    if (!Number.isFinite(at)) err('entry-out-of-order', `entrée n° ${entries[i]!.seq} : date illisible (« ${entries[i]!.at.slice(0, 40)} »)`, entries[i]!.seq);
+    if (!Number.isFinite(at))
+      err('entry-out-of-order', `entrée n° ${entries[i]!.seq} : date illisible (« ${entries[i]!.at.slice(0, 40)} »)`, entries[i]!.seq);
     // An earlier date than the entry before it: a clock set back, or an entry slipped in and back-dated.
-    else if (Number.isFinite(before) && at < before) warn('entry-out-of-order', `entrée n° ${entries[i]!.seq} datée du ${entries[i]!.at}, avant l’entrée n° ${entries[i - 1]!.seq} (${entries[i - 1]!.at}) : horloge reculée ou entrée antidatée`, entries[i]!.seq);
+    else if (Number.isFinite(before) && at < before)
+      warn(
+        'entry-out-of-order',
+        `entrée n° ${entries[i]!.seq} datée du ${entries[i]!.at}, avant l’entrée n° ${entries[i - 1]!.seq} (${entries[i - 1]!.at}) : horloge reculée ou entrée antidatée`,
+        entries[i]!.seq,
+      );
   }
 
   if (manifest) {
@@ -129,7 +141,10 @@ type Say = (code: ProjectProblemCode, message: string, seq?: number) => void;
 
 function checkAnchor(head: JournalHead, entries: readonly JournalEntry[], anchored: JournalHead | null, err: Say, warn: Say): void {
   if (!anchored) {
-    warn('head-unanchored', `tête non ancrée (projet antérieur) : le manifeste ne dit pas combien d’entrées le journal doit avoir ; elle le sera au prochain enregistrement`);
+    warn(
+      'head-unanchored',
+      `tête non ancrée (projet antérieur) : le manifeste ne dit pas combien d’entrées le journal doit avoir ; elle le sera au prochain enregistrement`,
+    );
     return;
   }
   if (head.count < anchored.count) {
@@ -151,7 +166,11 @@ function checkAnchor(head: JournalHead, entries: readonly JournalEntry[], anchor
     return;
   }
   if (head.count > anchored.count) {
-    warn('entries-after-head', `${n(head.count - anchored.count)} entrée(s) après la tête ancrée (n° ${n(anchored.count)} et suivantes) : le manifeste n’a pas été enregistré après elles`, anchored.count);
+    warn(
+      'entries-after-head',
+      `${n(head.count - anchored.count)} entrée(s) après la tête ancrée (n° ${n(anchored.count)} et suivantes) : le manifeste n’a pas été enregistré après elles`,
+      anchored.count,
+    );
   }
 }
 
@@ -179,18 +198,38 @@ function checkAgreement(manifest: Manifest, entries: readonly JournalEntry[], er
     for (const t of new Set([src.table, ...src.tables])) {
       inManifest.add(t);
       const made = tables.get(t);
-      if (!made) err('source-not-journaled', `la source « ${src.fileName} » (table ${t}) est dans le manifeste mais aucune entrée du journal ne l’a importée`);
+      if (!made)
+        err(
+          'source-not-journaled',
+          `la source « ${src.fileName} » (table ${t}) est dans le manifeste mais aucune entrée du journal ne l’a importée`,
+        );
       else if (made.sha256 && made.sha256 !== src.sha256) {
-        err('source-hash-mismatch', `la source « ${src.fileName} » (table ${t}) : SHA-256 ${short(src.sha256)} dans le manifeste, ${short(made.sha256)} à son import (entrée n° ${n(made.seq)})`, made.seq);
+        err(
+          'source-hash-mismatch',
+          `la source « ${src.fileName} » (table ${t}) : SHA-256 ${short(src.sha256)} dans le manifeste, ${short(made.sha256)} à son import (entrée n° ${n(made.seq)})`,
+          made.seq,
+        );
       }
     }
   }
   for (const [t, made] of tables) {
-    if (!inManifest.has(t)) err('import-not-in-manifest', `la table ${t}, importée à l’entrée n° ${n(made.seq)} (${made.path}), n’a pas de source dans le manifeste : elle ne serait pas rechargée à l’ouverture`, made.seq);
+    if (!inManifest.has(t))
+      err(
+        'import-not-in-manifest',
+        `la table ${t}, importée à l’entrée n° ${n(made.seq)} (${made.path}), n’a pas de source dans le manifeste : elle ne serait pas rechargée à l’ouverture`,
+        made.seq,
+      );
   }
   const queries = new Set(manifest.queries.map((q) => q.name));
-  for (const q of manifest.queries) if (!views.has(q.name)) err('query-not-journaled', `la requête enregistrée « ${q.name} » est dans le manifeste mais aucune entrée du journal ne l’a enregistrée`);
-  for (const [name, seq] of views) if (!queries.has(name)) err('query-not-in-manifest', `la requête « ${name} », enregistrée à l’entrée n° ${n(seq)}, manque au manifeste`, seq);
+  for (const q of manifest.queries)
+    if (!views.has(q.name))
+      err(
+        'query-not-journaled',
+        `la requête enregistrée « ${q.name} » est dans le manifeste mais aucune entrée du journal ne l’a enregistrée`,
+      );
+  for (const [name, seq] of views)
+    if (!queries.has(name))
+      err('query-not-in-manifest', `la requête « ${name} », enregistrée à l’entrée n° ${n(seq)}, manque au manifeste`, seq);
 }
 
 class StoreSink implements JournalSink {
@@ -223,16 +262,27 @@ export async function repairJournal(store: ProjectStore, now: Date = new Date())
   const parsed = parseJournal(text);
   const malformed = parsed.problems.filter((p) => p.kind === 'malformed');
   if (malformed.length) {
-    throw new Error(`réparation refusée : ${malformed.map((p) => `ligne ${p.line} : ${p.reason}`).join(' ; ')} — ce n’est pas une écriture interrompue`);
+    throw new Error(
+      `réparation refusée : ${malformed.map((p) => `ligne ${p.line} : ${p.reason}`).join(' ; ')} — ce n’est pas une écriture interrompue`,
+    );
   }
   const torn = parsed.problems.filter((p) => p.kind === 'torn');
   if (!torn.length) return { removed: [], sideFile: null, entry: null };
   const chain = await verifyEntries(parsed.entries);
-  if (!chain.ok) throw new Error(`réparation refusée : sans les lignes tronquées, la chaîne est rompue à l’entrée ${chain.firstBroken?.seq} (${chain.firstBroken?.reason})`);
+  if (!chain.ok)
+    throw new Error(
+      `réparation refusée : sans les lignes tronquées, la chaîne est rompue à l’entrée ${chain.firstBroken?.seq} (${chain.firstBroken?.reason})`,
+    );
 
   const cut = new Set(torn.map((p) => p.line));
   const removedText = torn.map((p) => lines[p.line - 1]!);
-  const removed = await Promise.all(torn.map(async (p) => ({ line: p.line, bytes: new TextEncoder().encode(lines[p.line - 1]!).length, sha256: await sha256Hex(lines[p.line - 1]!) })));
+  const removed = await Promise.all(
+    torn.map(async (p) => ({
+      line: p.line,
+      bytes: new TextEncoder().encode(lines[p.line - 1]!).length,
+      sha256: await sha256Hex(lines[p.line - 1]!),
+    })),
+  );
   const kept = lines.filter((l, i) => l.trim() && !cut.has(i + 1));
   const sideFile = `journal.torn-${now.toISOString().replace(/[:.]/g, '-')}.ndjson`;
   // The side file first: if the rewrite fails after it, nothing has been lost.

@@ -23,7 +23,12 @@ function folded(expr: string): string {
 }
 
 function foldLiteral(v: string): string {
-  return quoteLiteral(v.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase());
+  return quoteLiteral(
+    v
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase(),
+  );
 }
 
 /** Compares like with like: a number literal for numbers, a date string is cast by DuckDB. */
@@ -74,8 +79,24 @@ function show(v: string | number | null | undefined, lang: ChipLang = 'fr'): str
 }
 
 const CHIP_WORDS: Record<ChipLang, Record<'contains' | 'startsWith' | 'isEmpty' | 'notEmpty' | 'between' | 'and' | 'oneOf', string>> = {
-  fr: { contains: 'contient', startsWith: 'commence par', isEmpty: 'est vide', notEmpty: 'n’est pas vide', between: 'entre', and: 'et', oneOf: 'est l’une de :' },
-  en: { contains: 'contains', startsWith: 'starts with', isEmpty: 'is empty', notEmpty: 'is not empty', between: 'between', and: 'and', oneOf: 'is one of:' },
+  fr: {
+    contains: 'contient',
+    startsWith: 'commence par',
+    isEmpty: 'est vide',
+    notEmpty: 'n’est pas vide',
+    between: 'entre',
+    and: 'et',
+    oneOf: 'est l’une de :',
+  },
+  en: {
+    contains: 'contains',
+    startsWith: 'starts with',
+    isEmpty: 'is empty',
+    notEmpty: 'is not empty',
+    between: 'between',
+    and: 'and',
+    oneOf: 'is one of:',
+  },
 };
 
 /** A readable chip for a filter, in French by default: `Direction est l'une de : « DAC », « DASCO »`. */

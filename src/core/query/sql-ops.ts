@@ -66,7 +66,10 @@ export const runSql = registerOperation({
 });
 
 export const SaveQueryParams = z.object({
-  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'nom SQL simple attendu (lettres, chiffres, _)').describe('Nom de la vue'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'nom SQL simple attendu (lettres, chiffres, _)')
+    .describe('Nom de la vue'),
   sql: z.string().min(1).max(1_000_000).describe('Requête SQL (lecture seule)'),
   description: z.string().max(10_000).optional().describe('Ce que la requête montre'),
 });

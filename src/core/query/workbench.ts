@@ -135,7 +135,11 @@ let readSeq = 0;
  * result — then every row read from the result and the temporary table dropped. Errors are
  * WorkbenchError, as in the view.
  */
-export async function readQuery(session: Session, sql: string, signal?: AbortSignal): Promise<{ rows: Rows; ms: number; entry: JournalEntry }> {
+export async function readQuery(
+  session: Session,
+  sql: string,
+  signal?: AbortSignal,
+): Promise<{ rows: Rows; ms: number; entry: JournalEntry }> {
   const slot = `read_${++readSeq}`;
   const res = await runWorkbenchQuery(session, sql, slot, signal);
   try {
@@ -147,7 +151,10 @@ export async function readQuery(session: Session, sql: string, signal?: AbortSig
 }
 
 /** The workbench's history: the journal's `sql` entries, newest first. */
-export function queryHistory(entries: readonly JournalEntry[], limit = 200): { seq: number; sql: string; at: string; rows: number | null }[] {
+export function queryHistory(
+  entries: readonly JournalEntry[],
+  limit = 200,
+): { seq: number; sql: string; at: string; rows: number | null }[] {
   const out: { seq: number; sql: string; at: string; rows: number | null }[] = [];
   for (let i = entries.length - 1; i >= 0 && out.length < limit; i--) {
     const e = entries[i]!;

@@ -35,13 +35,16 @@ export async function citeResult(
 ): Promise<Citation> {
   // A report passage is cited as a footnote cites a published report: the words, then the reference.
   if ('kind' in target && target.kind === 'passage') {
-    return { text: passageCitation(target), html: `<blockquote class="citation">\n<p>« ${h(target.quote.trim())} »</p>\n<p>${h(passageReference(target))}.</p>\n</blockquote>` };
+    return {
+      text: passageCitation(target),
+      html: `<blockquote class="citation">\n<p>« ${h(target.quote.trim())} »</p>\n<p>${h(passageReference(target))}.</p>\n</blockquote>`,
+    };
   }
   const n = opts.sampleRows ?? 3;
   const ev = 'kind' in target ? target : await evidenceFromResult(session, target, { maxRows: n });
   const text: string[] = [];
   const html: string[] = [];
-  const head = opts.label ? `${opts.label}${opts.value ? ` : ${opts.value}` : ''}` : opts.value ?? ev.title;
+  const head = opts.label ? `${opts.label}${opts.value ? ` : ${opts.value}` : ''}` : (opts.value ?? ev.title);
   text.push(`« ${head} »`);
   html.push(`<p class="citation-objet">« ${h(head)} »</p>`);
 
@@ -49,7 +52,9 @@ export async function citeResult(
     const title = opts.datasetTitle ?? s.fileName.replace(/\.[^.]+$/, '');
     const line = `Source : ${title} — fichier ${s.fileName}${s.part ? ` (${s.part})` : ''}, SHA-256 ${s.sha256}, importé le ${formatDate(s.importedAt)}.`;
     text.push(line);
-    html.push(`<p>Source : <cite>${h(title)}</cite> — fichier ${h(s.fileName)}${s.part ? ` (${h(s.part)})` : ''}, SHA-256 <code>${h(s.sha256)}</code>, importé le ${h(formatDate(s.importedAt))}.</p>`);
+    html.push(
+      `<p>Source : <cite>${h(title)}</cite> — fichier ${h(s.fileName)}${s.part ? ` (${h(s.part)})` : ''}, SHA-256 <code>${h(s.sha256)}</code>, importé le ${h(formatDate(s.importedAt))}.</p>`,
+    );
   }
   if (!ev.sources.length) {
     text.push('Source : aucun fichier importé (résultat calculé sans table source).');

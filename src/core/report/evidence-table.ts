@@ -27,12 +27,19 @@ export interface ColumnChoice {
 /** At most this many columns by default: what an A4 page in portrait holds with wrapped cells. */
 export const MAX_DEFAULT_COLUMNS = 7;
 
-const AMOUNT = /montant|amount|budget|somme|total|prix|cout|co[uû]t|euros?$|_eur$|valeur|depense|dépense|recette|subvention|verse|versé|mandat/i;
-const KEY = /^(id|identifiant|num(e|é)ro|n_?o|code|siret|siren|ref|reference|référence|nom|libell(e|é)|b(e|é)n(e|é)ficiaire|objet|titre|intitul(e|é)|raison_sociale|denomination|dénomination|tiers|fournisseur|projet)(_|$)/i;
+const AMOUNT =
+  /montant|amount|budget|somme|total|prix|cout|co[uû]t|euros?$|_eur$|valeur|depense|dépense|recette|subvention|verse|versé|mandat/i;
+const KEY =
+  /^(id|identifiant|num(e|é)ro|n_?o|code|siret|siren|ref|reference|référence|nom|libell(e|é)|b(e|é)n(e|é)ficiaire|objet|titre|intitul(e|é)|raison_sociale|denomination|dénomination|tiers|fournisseur|projet)(_|$)/i;
 
 /** Lower case, no accents, underscores and punctuation as spaces: « Montant_Voté » and « montant voté » meet. */
 function norm(s: string): string {
-  return ` ${s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim()} `;
+  return ` ${s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim()} `;
 }
 
 /**
@@ -57,7 +64,10 @@ function isNested(col: SnapshotColumn, rows: readonly unknown[][], i: number): b
 
 function isNumeric(col: SnapshotColumn, rows: readonly unknown[][], i: number): boolean {
   if (isNumericType(col.type)) return true;
-  const seen = rows.slice(0, 20).map((r) => r[i]).filter((v) => v !== null && v !== undefined);
+  const seen = rows
+    .slice(0, 20)
+    .map((r) => r[i])
+    .filter((v) => v !== null && v !== undefined);
   return seen.length > 0 && seen.every((v) => typeof v === 'number');
 }
 
@@ -85,7 +95,8 @@ export function chooseColumns(
     cols.forEach((c, i) => {
       if (want.has(c.name) || want.has(c.label)) pick.set(i, 'chosen');
     });
-    if (pick.size) return { shown: [...pick].sort((a, b) => a[0] - b[0]).map(([index, reason]) => ({ index, column: cols[index]!, reason })), total };
+    if (pick.size)
+      return { shown: [...pick].sort((a, b) => a[0] - b[0]).map(([index, reason]) => ({ index, column: cols[index]!, reason })), total };
   }
   const nested = cols.map((c, i) => isNested(c, e.rows, i));
   if (total <= 6 && !nested.some(Boolean)) return { shown: cols.map((column, index) => ({ index, column, reason: 'first' })), total };
@@ -97,17 +108,22 @@ export function chooseColumns(
   });
   // The amount at stake: a numeric column whose name says money, preferably one holding the amount itself.
   if (finding.effect.amount !== null || ![...pick.values()].length) {
-    const money = cols.map((c, i) => i).filter((i) => !nested[i] && isNumeric(cols[i]!, e.rows, i) && AMOUNT.test(norm(cols[i]!.name).trim().replace(/ /g, '_')));
-    const exact = money.find((i) => e.rows.some((r) => typeof r[i] === 'number' && Math.abs((r[i] as number) - (finding.effect.amount ?? NaN)) < 0.005));
+    const money = cols
+      .map((c, i) => i)
+      .filter((i) => !nested[i] && isNumeric(cols[i]!, e.rows, i) && AMOUNT.test(norm(cols[i]!.name).trim().replace(/ /g, '_')));
+    const exact = money.find((i) =>
+      e.rows.some((r) => typeof r[i] === 'number' && Math.abs((r[i] as number) - (finding.effect.amount ?? NaN)) < 0.005),
+    );
     const amount = exact ?? money[0];
     if (amount !== undefined && !pick.has(amount)) pick.set(amount, 'amount');
   }
   const keys = cols.map((c, i) => i).filter((i) => !nested[i] && !pick.has(i) && KEY.test(norm(cols[i]!.name).trim().replace(/ /g, '_')));
   for (const i of keys.slice(0, 2)) if (pick.size < MAX_DEFAULT_COLUMNS) pick.set(i, 'key');
   // Nothing named, no amount, no key: the first plain columns, so the table is never empty.
-  if (!pick.size) cols.forEach((c, i) => {
-    if (!nested[i] && pick.size < Math.min(5, MAX_DEFAULT_COLUMNS)) pick.set(i, 'first');
-  });
+  if (!pick.size)
+    cols.forEach((c, i) => {
+      if (!nested[i] && pick.size < Math.min(5, MAX_DEFAULT_COLUMNS)) pick.set(i, 'first');
+    });
   // Cited columns come first when there are too many; within what is kept the snapshot's order stays.
   const rank: Record<ColumnReason, number> = { chosen: 0, cited: 1, amount: 2, key: 3, first: 4 };
   const kept = [...pick].sort((a, b) => rank[a[1]] - rank[b[1]] || a[0] - b[0]).slice(0, MAX_DEFAULT_COLUMNS);
@@ -123,7 +139,8 @@ const READABLE_MAX = 240;
 export function readableValue(v: unknown, scalar: (x: unknown) => string): string {
   const walk = (x: unknown, depth: number): string => {
     if (x === null || x === undefined) return '—';
-    if (Array.isArray(x)) return x.length ? (depth > 2 ? `[${x.length} élément(s)]` : x.map((y) => walk(y, depth + 1)).join(', ')) : '(liste vide)';
+    if (Array.isArray(x))
+      return x.length ? (depth > 2 ? `[${x.length} élément(s)]` : x.map((y) => walk(y, depth + 1)).join(', ')) : '(liste vide)';
     if (typeof x === 'object') {
       const entries = Object.entries(x as Record<string, unknown>);
       if (!entries.length) return '(vide)';

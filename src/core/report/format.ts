@@ -21,7 +21,16 @@ function fmts(timeZone: string) {
   if (!f) {
     f = {
       date: new Intl.DateTimeFormat('fr-FR', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' }),
-      time: new Intl.DateTimeFormat('fr-FR', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' }),
+      time: new Intl.DateTimeFormat('fr-FR', {
+        timeZone,
+        day: '2-digit',
+        month: '2-digit',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        timeZoneName: 'short',
+      }),
     };
     fmtCache.set(timeZone, f);
   }
@@ -95,6 +104,9 @@ export function formatCell(v: unknown, type = '', timeZone = localTimeZone()): s
 
 /** Text typed by a user: paragraphs on blank lines, line breaks kept, everything escaped. */
 export function paragraphs(text: string): string {
-  const parts = text.trim().split(/\n\s*\n/).filter((p) => p.trim());
+  const parts = text
+    .trim()
+    .split(/\n\s*\n/)
+    .filter((p) => p.trim());
   return parts.map((p) => `<p>${escapeHtml(p.trim()).replace(/\n/g, '<br>')}</p>`).join('\n');
 }

@@ -14,7 +14,16 @@ import { journalHeadLine, type JournalEntry } from '../journal/journal.ts';
 import type { Session } from '../project/session.ts';
 import { verifyProject } from '../project/verify.ts';
 import { chooseColumns, csvDataUrl, csvFileName, nestedValue, readableValue, snapshotCsv, type ColumnReason } from './evidence-table.ts';
-import { escapeHtml as h, formatBytes, formatCell, formatDate as fDate, formatDateTime as fDateTime, formatEuro, localTimeZone, paragraphs } from './format.ts';
+import {
+  escapeHtml as h,
+  formatBytes,
+  formatCell,
+  formatDate as fDate,
+  formatDateTime as fDateTime,
+  formatEuro,
+  localTimeZone,
+  paragraphs,
+} from './format.ts';
 import { sanitizeSvg } from './sanitize-svg.ts';
 
 export type ReportTarget = { findingIds: string[] } | { investigationId: string };
@@ -91,7 +100,13 @@ function section(title: string, text: string): string {
   return text.trim() ? `<h3>${h(title)}</h3>\n${paragraphs(text)}` : '';
 }
 
-const REASON: Record<ColumnReason, string> = { chosen: 'choisie', cited: 'citée dans la constatation', amount: 'montant', key: 'identifie la ligne', first: 'première colonne' };
+const REASON: Record<ColumnReason, string> = {
+  chosen: 'choisie',
+  cited: 'citée dans la constatation',
+  amount: 'montant',
+  key: 'identifie la ligne',
+  first: 'première colonne',
+};
 
 /** A column name may break after « _ » (numero_<wbr>dossier) rather than in the middle of a word. */
 function breakable(name: string): string {
@@ -132,9 +147,14 @@ function snapshotTable(f: Finding, e: Extract<Evidence, { kind: 'snapshot' }>, c
   if (!e.columns.length) return '';
   const rows = e.rows.slice(0, ctx.maxRows);
   const choice = chooseColumns(f, e, ctx.columns[e.id]);
-  const head = choice.shown.map(({ column: c }) => `<th>${breakable(c.label)}${c.label !== c.name ? `<br><code>${breakable(c.name)}</code>` : ''}</th>`).join('');
+  const head = choice.shown
+    .map(({ column: c }) => `<th>${breakable(c.label)}${c.label !== c.name ? `<br><code>${breakable(c.name)}</code>` : ''}</th>`)
+    .join('');
   const body = rows.map((r) => `<tr>${choice.shown.map(({ index, column }) => cellHtml(r[index], column.type)).join('')}</tr>`).join('\n');
-  const more = e.totalRows > rows.length ? `<p class="meta">${h(`${rows.length} ligne(s) affichée(s) sur ${e.totalRows} ; ${e.rows.length} figée(s) dans la preuve, l’empreinte du journal couvre le résultat entier.`)}</p>` : '';
+  const more =
+    e.totalRows > rows.length
+      ? `<p class="meta">${h(`${rows.length} ligne(s) affichée(s) sur ${e.totalRows} ; ${e.rows.length} figée(s) dans la preuve, l’empreinte du journal couvre le résultat entier.`)}</p>`
+      : '';
   const hidden = choice.total - choice.shown.length;
   const why = `<p class="meta">${h(`Colonnes affichées : ${choice.shown.length} sur ${choice.total}`)}${hidden ? h(` (${choice.shown.map((x) => `${x.column.label} : ${REASON[x.reason]}`).join(' ; ')})`) : ''}.</p>`;
   const name = csvFileName(f.id, e.id);
@@ -148,15 +168,21 @@ function sourceChain(e: Extract<Evidence, { kind: 'snapshot' | 'chart' }>, ctx: 
   const spec = e.kind === 'chart' ? (e.spec as { map?: { kind?: unknown } }) : {};
   const geoTable = geoTableOf(e);
   for (const r of e.sources) refs.push({ ref: r, role: r.table === geoTable ? 'fond de carte (GeoJSON)' : 'données' });
-  const lines = refs.map(({ ref: r, role }) => `<li>${h(role)} : table <code>${h(r.table)}</code> ← fichier <strong>${h(r.fileName)}</strong>${r.part ? ` (${h(r.part)})` : ''}${r.importedAt ? `, importé le ${h(formatDate(r.importedAt))}` : ''}, SHA-256 <span class="hash">${h(r.sha256)}</span></li>`);
+  const lines = refs.map(
+    ({ ref: r, role }) =>
+      `<li>${h(role)} : table <code>${h(r.table)}</code> ← fichier <strong>${h(r.fileName)}</strong>${r.part ? ` (${h(r.part)})` : ''}${r.importedAt ? `, importé le ${h(formatDate(r.importedAt))}` : ''}, SHA-256 <span class="hash">${h(r.sha256)}</span></li>`,
+  );
   // Evidence frozen before its map's geometry was traced: the GeoJSON as the project holds it now, said so.
   if (geoTable && !refs.some((x) => x.ref.table === geoTable)) {
     const p = ctx.session.catalog.get(geoTable)?.source;
-    lines.push(p
-      ? `<li>fond de carte (GeoJSON) : table <code>${h(geoTable)}</code> ← fichier <strong>${h(p.fileName)}</strong>, SHA-256 <span class="hash">${h(p.sha256)}</span> (lu dans le projet au moment du rapport)</li>`
-      : `<li class="ko">fond de carte (GeoJSON) : table <code>${h(geoTable)}</code> — aucun fichier connu dans le projet</li>`);
+    lines.push(
+      p
+        ? `<li>fond de carte (GeoJSON) : table <code>${h(geoTable)}</code> ← fichier <strong>${h(p.fileName)}</strong>, SHA-256 <span class="hash">${h(p.sha256)}</span> (lu dans le projet au moment du rapport)</li>`
+        : `<li class="ko">fond de carte (GeoJSON) : table <code>${h(geoTable)}</code> — aucun fichier connu dans le projet</li>`,
+    );
   }
-  if (spec.map?.kind === 'tiles') lines.push('<li>fond de carte : grille des 20 arrondissements intégrée à Loupe (aucun fichier de géométrie)</li>');
+  if (spec.map?.kind === 'tiles')
+    lines.push('<li>fond de carte : grille des 20 arrondissements intégrée à Loupe (aucun fichier de géométrie)</li>');
   if (!lines.length) return '<p class="sources">Sources : aucun fichier importé (résultat calculé sans table source).</p>';
   return `<div class="sources">Sources :<ul>${lines.join('')}</ul></div>`;
 }
@@ -166,7 +192,9 @@ function sqlBlock(sql: readonly string[]): string {
 }
 
 function journalLine(ref: JournalRef | null): string {
-  return ref ? `<p class="meta">Journal : entrée n° ${ref.seq} (<code>${h(ref.op)}</code>), empreinte <span class="hash">${h(ref.hash)}</span></p>` : '';
+  return ref
+    ? `<p class="meta">Journal : entrée n° ${ref.seq} (<code>${h(ref.op)}</code>), empreinte <span class="hash">${h(ref.hash)}</span></p>`
+    : '';
 }
 
 function evidenceHtml(f: Finding, e: Evidence, ctx: Ctx): string {
@@ -200,13 +228,21 @@ function signatureText(c: SignatureCheck | undefined): string {
 }
 
 function investigationBanner(id: string, check: FindingsCheck): string {
-  const why = check.problems.filter((p) => p.investigationId === id).map((p) => `<li>${h(p.message)}</li>`).join('');
-  return why ? `<div class="altere" role="alert"><strong>ALTÉRÉ</strong> — cette enquête ne correspond plus au journal du projet.<ul>${why}</ul></div>` : '';
+  const why = check.problems
+    .filter((p) => p.investigationId === id)
+    .map((p) => `<li>${h(p.message)}</li>`)
+    .join('');
+  return why
+    ? `<div class="altere" role="alert"><strong>ALTÉRÉ</strong> — cette enquête ne correspond plus au journal du projet.<ul>${why}</ul></div>`
+    : '';
 }
 
 function alteredBanner(f: Finding, check: FindingsCheck): string {
   if (!check.altered.has(f.id)) return '';
-  const why = check.problems.filter((p) => p.findingId === f.id).map((p) => `<li>${h(p.message)}</li>`).join('');
+  const why = check.problems
+    .filter((p) => p.findingId === f.id)
+    .map((p) => `<li>${h(p.message)}</li>`)
+    .join('');
   return `<div class="altere" role="alert"><strong>ALTÉRÉ</strong> — cette constatation ne correspond plus au journal du projet ou à ses preuves scellées ; elle ne peut pas être tenue pour valide.<ul>${why}</ul></div>`;
 }
 
@@ -231,7 +267,9 @@ function findingHtml(f: Finding, ctx: Ctx, check: FindingsCheck): string {
   const comments = f.comments.length
     ? `<h3>Relecture</h3><ul>${f.comments.map((c) => `<li><strong>${h(c.by)}</strong>, le ${h(formatDate(c.at))} : ${h(c.text)}</li>`).join('')}</ul>`
     : '';
-  const signed = f.signedOff ? `<p class="meta">Validée par ${h(f.signedOff.by)} le ${h(formatDate(f.signedOff.at))}.${signatureText(signOffCheck(f, check))}</p>` : '';
+  const signed = f.signedOff
+    ? `<p class="meta">Validée par ${h(f.signedOff.by)} le ${h(formatDate(f.signedOff.at))}.${signatureText(signOffCheck(f, check))}</p>`
+    : '';
   return `<section class="constatation" id="${h(f.id)}">
 <h2>${h(f.id)} — ${h(f.title)}</h2>
 ${alteredBanner(f, check)}<p>${statusBadge(f)}</p>
@@ -267,7 +305,10 @@ function tracesOf(f: Finding): Trace[] {
   for (const e of f.evidence) {
     if (e.kind === 'source' || !e.journal) continue;
     out.push({
-      finding: f.id, evidence: e.id, ref: e.journal, what: e.title,
+      finding: f.id,
+      evidence: e.id,
+      ref: e.journal,
+      what: e.title,
       ...(e.kind === 'snapshot' && e.digest ? { rows: e.digest.rows, digest: e.digest.digest } : {}),
     });
   }
@@ -287,8 +328,13 @@ function checkRef(ref: JournalRef, entries: readonly JournalEntry[]): boolean {
  */
 export async function reportAttachments(session: Session, target: ReportTarget): Promise<{ name: string; csv: string }[]> {
   const book = await findingsOf(session);
-  const findings = 'investigationId' in target ? book.list().filter((f) => f.investigationId === target.investigationId) : target.findingIds.map((id) => book.get(id));
-  return findings.flatMap((f) => f.evidence.flatMap((e) => (e.kind === 'snapshot' && e.columns.length ? [{ name: csvFileName(f.id, e.id), csv: snapshotCsv(e) }] : [])));
+  const findings =
+    'investigationId' in target
+      ? book.list().filter((f) => f.investigationId === target.investigationId)
+      : target.findingIds.map((id) => book.get(id));
+  return findings.flatMap((f) =>
+    f.evidence.flatMap((e) => (e.kind === 'snapshot' && e.columns.length ? [{ name: csvFileName(f.id, e.id), csv: snapshotCsv(e) }] : [])),
+  );
 }
 
 export async function renderReport(session: Session, target: ReportTarget, opts: ReportOptions = {}): Promise<string> {
@@ -311,7 +357,8 @@ ${sum.investigation.charts.map((c) => `<figure class="chart"><figcaption>${h(c.t
   } else {
     findings = target.findingIds.map((id) => book.get(id));
     // Without findings the report still says what was analysed and how: every source and every entry.
-    if (!findings.length) intro = `<section><h2>Sources et journal du projet</h2><p>Ce rapport ne contient aucune constatation : il présente les fichiers sources du projet et toutes les entrées de son journal, de quoi rejouer chaque opération.</p></section>`;
+    if (!findings.length)
+      intro = `<section><h2>Sources et journal du projet</h2><p>Ce rapport ne contient aucune constatation : il présente les fichiers sources du projet et toutes les entrées de son journal, de quoi rejouer chaque opération.</p></section>`;
   }
   const entries = session.journal.all();
   // The journal's own checks (chain, anchored head, manifest agreement); findings are checked just below.
@@ -330,16 +377,33 @@ ${findings.map((f) => `<tr><td>${h(f.id)}</td><td>${h(f.title)}</td><td>${h(SEVE
   if (!findings.length) {
     for (const t of session.catalog.list()) {
       const p = t.source;
-      if (p) sources.set(`${p.sha256}:${p.path}:${p.part ?? ''}`, { table: t.name, fileName: p.fileName, path: p.path, sha256: p.sha256, size: p.size, importedAt: p.importedAt, ...(p.part ? { part: p.part } : {}) });
+      if (p)
+        sources.set(`${p.sha256}:${p.path}:${p.part ?? ''}`, {
+          table: t.name,
+          fileName: p.fileName,
+          path: p.path,
+          sha256: p.sha256,
+          size: p.size,
+          importedAt: p.importedAt,
+          ...(p.part ? { part: p.part } : {}),
+        });
     }
   }
   const srcRows = [...sources.values()]
     .sort((a, b) => a.fileName.localeCompare(b.fileName, 'fr'))
-    .map((s) => `<tr><td>${h(s.fileName)}${s.part ? ` (${h(s.part)})` : ''}</td><td><code>${h(s.table)}</code></td><td class="n">${h(formatBytes(s.size))}</td><td>${h(formatDate(s.importedAt))}</td><td class="hash">${h(s.sha256)}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr><td>${h(s.fileName)}${s.part ? ` (${h(s.part)})` : ''}</td><td><code>${h(s.table)}</code></td><td class="n">${h(formatBytes(s.size))}</td><td>${h(formatDate(s.importedAt))}</td><td class="hash">${h(s.sha256)}</td></tr>`,
+    )
     .join('\n');
   const traces: Trace[] = findings.length
     ? findings.flatMap(tracesOf)
-    : entries.map((e) => ({ finding: '—', ref: { seq: e.seq, op: e.op, hash: e.hash, at: e.at }, what: e.summary ?? e.op, ...(e.output ? { rows: e.output.rows, digest: e.output.digest } : {}) }));
+    : entries.map((e) => ({
+        finding: '—',
+        ref: { seq: e.seq, op: e.op, hash: e.hash, at: e.at },
+        what: e.summary ?? e.op,
+        ...(e.output ? { rows: e.output.rows, digest: e.output.digest } : {}),
+      }));
   const traceRows = traces
     .map((t) => {
       const ok = checkRef(t.ref, entries);
@@ -348,7 +412,10 @@ ${findings.map((f) => `<tr><td>${h(f.id)}</td><td>${h(f.title)}</td><td>${h(SEVE
     .join('\n');
   const chain = verify.ok
     ? `<p class="ok">Chaîne d’empreintes du journal vérifiée : ${verify.count} entrée(s) intactes au ${h(formatDateTime((opts.now ?? new Date()).toISOString()))}.</p>`
-    : `<p class="ko">Journal altéré :</p><ul class="ko">${verify.problems.filter((p) => p.level === 'error').map((p) => `<li>${h(p.message)}</li>`).join('')}</ul>`;
+    : `<p class="ko">Journal altéré :</p><ul class="ko">${verify.problems
+        .filter((p) => p.level === 'error')
+        .map((p) => `<li>${h(p.message)}</li>`)
+        .join('')}</ul>`;
   // Published with the report, the head pins the journal: a later rewrite no longer ends on this hash.
   const integrity = chain + `<p class="meta">${h(journalHeadLine(verify.head))}</p>` + findingsIntegrity(findings, check);
 

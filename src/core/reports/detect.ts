@@ -5,10 +5,25 @@
 import type { PdfExtract } from '../ingest/pdf.ts';
 
 const MONTHS: Record<string, number> = {
-  janvier: 1, fevrier: 2, mars: 3, avril: 4, mai: 5, juin: 6, juillet: 7, aout: 8, septembre: 9, octobre: 10, novembre: 11, decembre: 12,
+  janvier: 1,
+  fevrier: 2,
+  mars: 3,
+  avril: 4,
+  mai: 5,
+  juin: 6,
+  juillet: 7,
+  aout: 8,
+  septembre: 9,
+  octobre: 10,
+  novembre: 11,
+  decembre: 12,
 };
 
-const fold = (s: string) => s.toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '');
+const fold = (s: string) =>
+  s
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '');
 const iso = (y: number, m: number, d: number) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 
 function validDate(y: number, m: number, d: number): boolean {
@@ -25,7 +40,8 @@ export function detectNumber(text: string): string | null {
 
 export function detectDate(text: string): string | null {
   const f = fold(text);
-  const long = /\b(1er|\d{1,2})\s+(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\s+((?:19|20)\d{2})\b/.exec(f);
+  const long =
+    /\b(1er|\d{1,2})\s+(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\s+((?:19|20)\d{2})\b/.exec(f);
   if (long) {
     const d = long[1] === '1er' ? 1 : Number(long[1]);
     const [y, m] = [Number(long[3]), MONTHS[long[2]!]!];

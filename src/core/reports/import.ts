@@ -10,7 +10,15 @@ import { errorText } from '../util/errors.ts';
 import { fmtInt } from '../audit/common.ts';
 import { detectReport } from './detect.ts';
 import type { ImportReportsParams } from './ops.ts';
-import { BLOCKS_TABLE, OP_IMPORT_REPORTS, REPORTS_TABLE, TERMS_TABLE, type BlockRow, type ImportReportsDetail, type ReportRow } from './schema.ts';
+import {
+  BLOCKS_TABLE,
+  OP_IMPORT_REPORTS,
+  REPORTS_TABLE,
+  TERMS_TABLE,
+  type BlockRow,
+  type ImportReportsDetail,
+  type ReportRow,
+} from './schema.ts';
 import { appendColumns, appendRows, catalogTables, ensureTable } from './store.ts';
 import { tokenize } from './tokenize.ts';
 
@@ -43,7 +51,9 @@ async function flush(ctx: OperationContext, b: Batch): Promise<void> {
   const shas = b.reports.map((r) => quoteLiteral(r.sha256)).join(', ');
   if (shas) {
     // Re-importing a file replaces what it had (its blocks, their terms): one library entry per file.
-    await ctx.engine.exec(`DELETE FROM ${quoteIdent(TERMS_TABLE)} WHERE bloc_id IN (SELECT bloc_id FROM ${quoteIdent(BLOCKS_TABLE)} WHERE sha256 IN (${shas}))`);
+    await ctx.engine.exec(
+      `DELETE FROM ${quoteIdent(TERMS_TABLE)} WHERE bloc_id IN (SELECT bloc_id FROM ${quoteIdent(BLOCKS_TABLE)} WHERE sha256 IN (${shas}))`,
+    );
     await ctx.engine.exec(`DELETE FROM ${quoteIdent(BLOCKS_TABLE)} WHERE sha256 IN (${shas})`);
     await ctx.engine.exec(`DELETE FROM ${quoteIdent(REPORTS_TABLE)} WHERE sha256 IN (${shas})`);
   }
@@ -61,8 +71,20 @@ async function flush(ctx: OperationContext, b: Batch): Promise<void> {
 
 function failedRow(file: SourceFile, sha256: string, etat: ReportRow['etat'], message: string): ReportRow {
   return {
-    sha256, fichier: file.name, chemin: file.path, identifiant_du_rapport: `sha256:${sha256.slice(0, 12)}`, numero_rapport: null, titre: null,
-    date_du_rapport: null, annee: null, entite_auditee: null, pages: 0, pages_avec_texte: 0, etat, message, taille: file.size,
+    sha256,
+    fichier: file.name,
+    chemin: file.path,
+    identifiant_du_rapport: `sha256:${sha256.slice(0, 12)}`,
+    numero_rapport: null,
+    titre: null,
+    date_du_rapport: null,
+    annee: null,
+    entite_auditee: null,
+    pages: 0,
+    pages_avec_texte: 0,
+    etat,
+    message,
+    taille: file.size,
   };
 }
 
@@ -92,7 +114,13 @@ export async function runImportReports(ctx: OperationContext, params: ImportRepo
     // One input per file, each under its own name: replay matches a source by path or by table name.
     inputs.push({ table: `${REPORTS_TABLE}:${file.name}`, source: file.path, sha256 });
     if (seen.has(sha256)) {
-      detail.reports.push({ path, sha256, etat: 'ok', pages: 0, message: 'même fichier qu’un autre du dossier (même SHA-256) : lu une fois' });
+      detail.reports.push({
+        path,
+        sha256,
+        etat: 'ok',
+        pages: 0,
+        message: 'même fichier qu’un autre du dossier (même SHA-256) : lu une fois',
+      });
       continue;
     }
     seen.add(sha256);
@@ -104,10 +132,20 @@ export async function runImportReports(ctx: OperationContext, params: ImportRepo
       else {
         const d = detectReport(x);
         row = {
-          sha256, fichier: file.name, chemin: file.path,
-          identifiant_du_rapport: d.number ?? `sha256:${sha256.slice(0, 12)}`, numero_rapport: d.number, titre: d.title,
-          date_du_rapport: d.date, annee: d.date ? Number(d.date.slice(0, 4)) : null, entite_auditee: d.service,
-          pages: x.pageCount, pages_avec_texte: x.pages.filter((p) => p.hasText).length, etat: x.status, message: x.message, taille: file.size,
+          sha256,
+          fichier: file.name,
+          chemin: file.path,
+          identifiant_du_rapport: d.number ?? `sha256:${sha256.slice(0, 12)}`,
+          numero_rapport: d.number,
+          titre: d.title,
+          date_du_rapport: d.date,
+          annee: d.date ? Number(d.date.slice(0, 4)) : null,
+          entite_auditee: d.service,
+          pages: x.pageCount,
+          pages_avec_texte: x.pages.filter((p) => p.hasText).length,
+          etat: x.status,
+          message: x.message,
+          taille: file.size,
         };
         for (const p of x.pages) {
           for (const blk of p.blocks) {
@@ -121,8 +159,21 @@ export async function runImportReports(ctx: OperationContext, params: ImportRepo
               batch.fin.push(t.end);
             }
             batch.blocks.push({
-              bloc_id: id, sha256, fichier: file.name, page: p.page, bloc: blk.n, texte: blk.text, niveau_titre: blk.heading, colonne: blk.column,
-              x0: blk.x0, y0: blk.y0, x1: blk.x1, y1: blk.y1, largeur_page: p.width, hauteur_page: p.height, nb_termes: toks.length,
+              bloc_id: id,
+              sha256,
+              fichier: file.name,
+              page: p.page,
+              bloc: blk.n,
+              texte: blk.text,
+              niveau_titre: blk.heading,
+              colonne: blk.column,
+              x0: blk.x0,
+              y0: blk.y0,
+              x1: blk.x1,
+              y1: blk.y1,
+              largeur_page: p.width,
+              hauteur_page: p.height,
+              nb_termes: toks.length,
             });
             detail.blocks++;
             detail.terms += toks.length;
@@ -156,7 +207,12 @@ export async function runImportReports(ctx: OperationContext, params: ImportRepo
       (by('sans texte') ? ` ; ${fmtInt(by('sans texte'))} sans texte (numérisé(s), pas d’OCR)` : '') +
       (by('chiffré') ? ` ; ${fmtInt(by('chiffré'))} protégé(s) par mot de passe` : '') +
       (by('illisible') ? ` ; ${fmtInt(by('illisible'))} illisible(s)` : '') +
-      (trouble.length ? ` — ${trouble.slice(0, 5).map((r) => `${r.path.split(/[\\/]/).pop()} : ${r.message ?? r.etat}`).join(' ; ')}` : ''),
+      (trouble.length
+        ? ` — ${trouble
+            .slice(0, 5)
+            .map((r) => `${r.path.split(/[\\/]/).pop()} : ${r.message ?? r.etat}`)
+            .join(' ; ')}`
+        : ''),
     detail,
   };
 }

@@ -54,9 +54,14 @@ const RESPONSE_KEY = new RegExp(
   'i',
 );
 const RECS_HEADING = /^\s*(?:[\dIVX]+[.)]?\s*)?(?:liste\s+des\s+|synth[èe]se\s+des\s+)?recommandations?\s*:?\s*$/i;
-const RESPONSE_HEADING = /(r[ée]ponses?\s+(?:du|de\s+la|des)\s+(?:service|direction|entit[ée]|organisme)|observations?\s+(?:du|de\s+la|des)\s+(?:service|direction|entit[ée])|contradictoire)/i;
+const RESPONSE_HEADING =
+  /(r[ée]ponses?\s+(?:du|de\s+la|des)\s+(?:service|direction|entit[ée]|organisme)|observations?\s+(?:du|de\s+la|des)\s+(?:service|direction|entit[ée])|contradictoire)/i;
 
-const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').replace(/\s{2,}/g, ' ').trim();
+const oneLine = (s: string) =>
+  s
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 
 /** A heading by font size, or a short line that names a section on its own. */
 function isHeading(b: SourceBlock): boolean {
@@ -73,7 +78,15 @@ export function findRecommendations(blocks: readonly SourceBlock[]): ExtractedRe
   let responding: ExtractedRecommendation | null = null;
   const add = (n: number, text: string, b: SourceBlock, forme: ExtractedRecommendation['forme']) => {
     if (recs.has(n)) return null;
-    const r: ExtractedRecommendation = { numero: n, recommandation: oneLine(text), page: b.page, bloc_id: b.bloc_id, forme, reponse_du_service: null, page_reponse: null };
+    const r: ExtractedRecommendation = {
+      numero: n,
+      recommandation: oneLine(text),
+      page: b.page,
+      bloc_id: b.bloc_id,
+      forme,
+      reponse_du_service: null,
+      page_reponse: null,
+    };
     recs.set(n, r);
     return r;
   };
@@ -132,8 +145,12 @@ export function findRecommendations(blocks: readonly SourceBlock[]): ExtractedRe
 
 const Q = quoteIdent;
 
-export async function runExtractRecommendations(ctx: OperationContext, p: ExtractRecommendationsParams): Promise<OperationOutput<ExtractRecommendationsDetail>> {
-  if (!ctx.catalog.has(REPORTS_TABLE) || !ctx.catalog.has(BLOCKS_TABLE)) throw new OperationError('Aucun rapport PDF dans le projet : importez-en d’abord (import-reports)');
+export async function runExtractRecommendations(
+  ctx: OperationContext,
+  p: ExtractRecommendationsParams,
+): Promise<OperationOutput<ExtractRecommendationsDetail>> {
+  if (!ctx.catalog.has(REPORTS_TABLE) || !ctx.catalog.has(BLOCKS_TABLE))
+    throw new OperationError('Aucun rapport PDF dans le projet : importez-en d’abord (import-reports)');
   const sql: string[] = [await ensureTable(ctx.engine, RECOMMENDATIONS_TABLE), await ensureTable(ctx.engine, CORRECTIONS_TABLE)];
   const only = p.reports?.length ? ` AND sha256 IN (${p.reports.map(quoteLiteral).join(', ')})` : '';
   const reports = await ctx.engine.query(
@@ -143,13 +160,27 @@ export async function runExtractRecommendations(ctx: OperationContext, p: Extrac
   const states = await ctx.engine.query(
     `SELECT etat, count(*)::INTEGER, string_agg(fichier, '\n' ORDER BY fichier) FROM ${Q(REPORTS_TABLE)} WHERE TRUE${only} GROUP BY etat ORDER BY etat`,
   );
-  const byState = new Map(states.rows.map((r) => [String(r[0]), { n: Number(r[1]), examples: String(r[2] ?? '').split('\n').slice(0, 5) }]));
+  const byState = new Map(
+    states.rows.map((r) => [
+      String(r[0]),
+      {
+        n: Number(r[1]),
+        examples: String(r[2] ?? '')
+          .split('\n')
+          .slice(0, 5),
+      },
+    ]),
+  );
   const read = [...byState.values()].reduce((s, x) => s + x.n, 0);
   const pop = population(
     read,
     byState.get('ok')?.n ?? 0,
     'rapports lisibles',
-    (['sans texte', 'chiffré', 'illisible'] as const).map((e) => ({ reason: e === 'sans texte' ? 'sans texte (numérisé(s))' : e === 'chiffré' ? 'chiffré(s)' : 'illisible(s)', rows: byState.get(e)?.n ?? 0, examples: byState.get(e)?.examples ?? [] })),
+    (['sans texte', 'chiffré', 'illisible'] as const).map((e) => ({
+      reason: e === 'sans texte' ? 'sans texte (numérisé(s))' : e === 'chiffré' ? 'chiffré(s)' : 'illisible(s)',
+      rows: byState.get(e)?.n ?? 0,
+      examples: byState.get(e)?.examples ?? [],
+    })),
   );
   const blocksSql = `SELECT sha256, bloc_id, page, texte, niveau_titre FROM ${Q(BLOCKS_TABLE)} WHERE sha256 IN (SELECT sha256 FROM ${Q(REPORTS_TABLE)} WHERE etat = 'ok'${only}) ORDER BY sha256, page, bloc`;
   const blocks = await ctx.engine.query(blocksSql);
@@ -163,7 +194,13 @@ export async function runExtractRecommendations(ctx: OperationContext, p: Extrac
   const rows: RecommendationRow[] = [];
   const without: string[] = [];
   for (const r of reports.rows) {
-    const [sha256, fichier, rid, entite, date] = r.map((v) => (v === null ? null : String(v))) as [string, string, string, string | null, string | null];
+    const [sha256, fichier, rid, entite, date] = r.map((v) => (v === null ? null : String(v))) as [
+      string,
+      string,
+      string,
+      string | null,
+      string | null,
+    ];
     const found = findRecommendations(bySha.get(sha256) ?? []);
     if (!found.length) without.push(fichier);
     for (const f of found) {
@@ -198,9 +235,11 @@ export async function runExtractRecommendations(ctx: OperationContext, p: Extrac
   await ctx.engine.exec(sort);
   sql.push(sort);
   await catalogTables(ctx, OP_EXTRACT_RECOMMENDATIONS, [RECOMMENDATIONS_TABLE, CORRECTIONS_TABLE]);
-  const counts = (await ctx.engine.query(
-    `SELECT count(*)::INTEGER, count(reponse_du_service)::INTEGER, count(*) FILTER (WHERE corrigee)::INTEGER FROM ${Q(RECOMMENDATIONS_TABLE)}`,
-  )).rows[0]!.map(Number) as [number, number, number];
+  const counts = (
+    await ctx.engine.query(
+      `SELECT count(*)::INTEGER, count(reponse_du_service)::INTEGER, count(*) FILTER (WHERE corrigee)::INTEGER FROM ${Q(RECOMMENDATIONS_TABLE)}`,
+    )
+  ).rows[0]!.map(Number) as [number, number, number];
   const [n, withResponse, corrected] = counts;
   return {
     tables: [RECOMMENDATIONS_TABLE, CORRECTIONS_TABLE],
@@ -209,7 +248,9 @@ export async function runExtractRecommendations(ctx: OperationContext, p: Extrac
     summary:
       `${populationLine(pop).replace(/lignes? lues?/, read === 1 ? 'rapport lu' : 'rapports lus')} — ${fmtInt(n)} recommandation(s) extraite(s), ${fmtInt(withResponse)} avec la réponse du service` +
       (corrected ? `, ${fmtInt(corrected)} corrigée(s) à la main` : '') +
-      (without.length ? ` ; aucune recommandation trouvée dans ${fmtInt(without.length)} rapport(s) (${without.slice(0, 5).join(', ')}${without.length > 5 ? '…' : ''})` : ''),
+      (without.length
+        ? ` ; aucune recommandation trouvée dans ${fmtInt(without.length)} rapport(s) (${without.slice(0, 5).join(', ')}${without.length > 5 ? '…' : ''})`
+        : ''),
     detail: { recommendations: n, withResponse, corrected, reports: reports.rows.length, reportsWithout: without, population: pop },
   };
 }
@@ -218,7 +259,11 @@ const FIELDS = ['recommandation', 'page', 'reponse_du_service', 'supprimer'] as 
 
 /** Replays every recorded correction, in order, on the extracted table; returns the SQL run. */
 async function applyCorrections(ctx: OperationContext, from = 0): Promise<string[]> {
-  const rows = (await ctx.engine.query(`SELECT identifiant_de_la_recommandation, champ, valeur FROM ${Q(CORRECTIONS_TABLE)} WHERE ordre > ${from} ORDER BY ordre`)).rows;
+  const rows = (
+    await ctx.engine.query(
+      `SELECT identifiant_de_la_recommandation, champ, valeur FROM ${Q(CORRECTIONS_TABLE)} WHERE ordre > ${from} ORDER BY ordre`,
+    )
+  ).rows;
   const out: string[] = [];
   for (const [id, champ, valeur] of rows) {
     const where = `WHERE identifiant_de_la_recommandation = ${quoteLiteral(String(id))}`;
@@ -236,8 +281,12 @@ async function applyCorrections(ctx: OperationContext, from = 0): Promise<string
   return out;
 }
 
-export async function runCorrectRecommendation(ctx: OperationContext, p: CorrectRecommendationParams): Promise<OperationOutput<{ id: string }>> {
-  if (!ctx.catalog.has(RECOMMENDATIONS_TABLE)) throw new OperationError('Aucune recommandation extraite : lancez d’abord extract-recommendations');
+export async function runCorrectRecommendation(
+  ctx: OperationContext,
+  p: CorrectRecommendationParams,
+): Promise<OperationOutput<{ id: string }>> {
+  if (!ctx.catalog.has(RECOMMENDATIONS_TABLE))
+    throw new OperationError('Aucune recommandation extraite : lancez d’abord extract-recommendations');
   const exists = await ctx.engine.query(
     `SELECT recommandation, page, reponse_du_service FROM ${Q(RECOMMENDATIONS_TABLE)} WHERE identifiant_de_la_recommandation = ${quoteLiteral(p.id)}`,
   );
@@ -255,7 +304,13 @@ export async function runCorrectRecommendation(ctx: OperationContext, p: Correct
   await appendRows(
     ctx.engine,
     CORRECTIONS_TABLE,
-    changes.map(([champ, valeur], i) => ({ ordre: last + i + 1, identifiant_de_la_recommandation: p.id, champ, valeur, motif: p.motif ?? null })),
+    changes.map(([champ, valeur], i) => ({
+      ordre: last + i + 1,
+      identifiant_de_la_recommandation: p.id,
+      champ,
+      valeur,
+      motif: p.motif ?? null,
+    })),
   );
   const sql = await applyCorrections(ctx, last);
   await catalogTables(ctx, OP_CORRECT_RECOMMENDATION, [RECOMMENDATIONS_TABLE, CORRECTIONS_TABLE]);

@@ -9,7 +9,15 @@ import { fmtInt } from '../audit/common.ts';
 import { OperationError, type OperationContext, type OperationOutput } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
 import type { SearchReportsParams } from './ops.ts';
-import { BLOCKS_TABLE, OP_SEARCH_REPORTS, REPORTS_TABLE, SEARCH_RESULT_TABLE, TERMS_TABLE, type SearchDetail, type SearchHit } from './schema.ts';
+import {
+  BLOCKS_TABLE,
+  OP_SEARCH_REPORTS,
+  REPORTS_TABLE,
+  SEARCH_RESULT_TABLE,
+  TERMS_TABLE,
+  type SearchDetail,
+  type SearchHit,
+} from './schema.ts';
 import { parseQuery, tokenize, type ParsedQuery } from './tokenize.ts';
 
 export const K1 = 1.2;
@@ -24,7 +32,10 @@ const R = quoteIdent(REPORTS_TABLE);
 function phraseSql(p: ParsedQuery['phrases'][number], i: number): string {
   const joins = p.terms
     .slice(1)
-    .map((t, j) => `JOIN ${T} p${j + 1} ON p${j + 1}.bloc_id = p0.bloc_id AND p${j + 1}.terme = ${quoteLiteral(t)} AND p${j + 1}.position = p0.position + ${p.offsets[j + 1]}`)
+    .map(
+      (t, j) =>
+        `JOIN ${T} p${j + 1} ON p${j + 1}.bloc_id = p0.bloc_id AND p${j + 1}.terme = ${quoteLiteral(t)} AND p${j + 1}.position = p0.position + ${p.offsets[j + 1]}`,
+    )
     .join(' ');
   return `ph${i} AS (SELECT DISTINCT p0.bloc_id FROM ${T} p0 ${joins} WHERE p0.terme = ${quoteLiteral(p.terms[0]!)})`;
 }
@@ -47,7 +58,9 @@ export function searchSql(q: ParsedQuery, p: SearchReportsParams): string {
   ];
   const phraseJoins = q.phrases.map((_, i) => `JOIN ph${i} ON ph${i}.bloc_id = s.bloc_id`).join(' ');
   // Filters need the block's report; without them the ranking never touches the texts.
-  const filterJoin = filters.length ? `JOIN ${BL} fb ON fb.bloc_id = s.bloc_id JOIN ${R} r ON r.sha256 = fb.sha256 WHERE ${filters.join(' AND ')}` : '';
+  const filterJoin = filters.length
+    ? `JOIN ${BL} fb ON fb.bloc_id = s.bloc_id JOIN ${R} r ON r.sha256 = fb.sha256 WHERE ${filters.join(' AND ')}`
+    : '';
   ctes.push(
     `kept AS (SELECT s.bloc_id, s.score FROM scored s ${phraseJoins} ${filterJoin})`,
     // Only the passages returned fetch their text: the count of all matches is taken on ids and scores.
@@ -145,7 +158,10 @@ export async function runSearchReports(ctx: OperationContext, p: SearchReportsPa
   ].filter(Boolean);
   const scope = `${fmtInt(blocs)} bloc(s) de texte cherché(s)${filtered.length ? `, filtres : ${filtered.join(', ')}` : ''}`;
   await writeHits(ctx, hits);
-  const where = hits.slice(0, 3).map((h) => `${h.fichier} p. ${h.page}`).join(', ');
+  const where = hits
+    .slice(0, 3)
+    .map((h) => `${h.fichier} p. ${h.page}`)
+    .join(', ');
   return {
     table: SEARCH_RESULT_TABLE,
     sql: [sql],
@@ -164,7 +180,10 @@ async function writeHits(ctx: OperationContext, hits: SearchHit[]): Promise<void
   const int = (f: (h: SearchHit) => number | null) => vectorFromArray(hits.map(f), new Int32());
   const cols = {
     rang: int((h) => h.rang),
-    score: vectorFromArray(hits.map((h) => h.score), new Float64()),
+    score: vectorFromArray(
+      hits.map((h) => h.score),
+      new Float64(),
+    ),
     bloc_id: int((h) => h.bloc_id),
     sha256: str((h) => h.sha256),
     fichier: str((h) => h.fichier),
@@ -183,7 +202,14 @@ async function writeHits(ctx: OperationContext, hits: SearchHit[]): Promise<void
       `CREATE TABLE ${t} (rang INTEGER, score DOUBLE, bloc_id INTEGER, sha256 VARCHAR, fichier VARCHAR, titre VARCHAR, identifiant_du_rapport VARCHAR, annee INTEGER, entite_auditee VARCHAR, page INTEGER, bloc INTEGER, extrait VARCHAR, marques VARCHAR)`,
     );
   // The columns are known: listing them here spares two engine round trips on every search.
-  const types: Record<string, string> = { rang: 'INTEGER', score: 'DOUBLE', bloc_id: 'INTEGER', annee: 'INTEGER', page: 'INTEGER', bloc: 'INTEGER' };
+  const types: Record<string, string> = {
+    rang: 'INTEGER',
+    score: 'DOUBLE',
+    bloc_id: 'INTEGER',
+    annee: 'INTEGER',
+    page: 'INTEGER',
+    bloc: 'INTEGER',
+  };
   ctx.catalog.set({
     name: SEARCH_RESULT_TABLE,
     kind: 'result',

@@ -110,7 +110,9 @@ export async function appendColumns(engine: Engine, table: string, columns: Reco
     const values = columns[name];
     if (!values) throw new Error(`colonne manquante : ${table}.${name}`);
     if (!values.length) return;
-    cols[name] = (ArrayBuffer.isView(values) ? vectorFromArray(values as Int32Array) : vectorFromArray(values as unknown[], arrowType(type) as never)) as Vector;
+    cols[name] = (
+      ArrayBuffer.isView(values) ? vectorFromArray(values as Int32Array) : vectorFromArray(values as unknown[], arrowType(type) as never)
+    ) as Vector;
   }
   const staging = `${table}__ajout`;
   await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`);

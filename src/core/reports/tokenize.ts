@@ -69,7 +69,8 @@ export function tokenize(text: string): Token[] {
     const start = m.index;
     const end = start + m[0].length;
     // « l'audit »: the article is part of the word that follows it, not a token of its own.
-    if (APOSTROPHE.test(text.slice(end, end + 1)) && ELISIONS.has(foldAccents(word)) && /[\p{L}\p{N}]/u.test(text.charAt(end + 1))) continue;
+    if (APOSTROPHE.test(text.slice(end, end + 1)) && ELISIONS.has(foldAccents(word)) && /[\p{L}\p{N}]/u.test(text.charAt(end + 1)))
+      continue;
     const term = termOf(word);
     if (term) out.push({ term, position, start, end });
     position++;

@@ -8,8 +8,7 @@ export type Relation =
    * keys and row id alone before the window is fetched — sorting whole rows of millions of lines
    * runs the wasm engine out of memory. `where`: filters kept on the table for that same reason.
    */
-  | { kind: 'table'; name: string; rowid?: boolean; where?: string }
-  | { kind: 'query'; sql: string };
+  { kind: 'table'; name: string; rowid?: boolean; where?: string } | { kind: 'query'; sql: string };
 
 export function tableRelation(name: string, opts: { rowid?: boolean } = {}): Relation {
   return opts.rowid ? { kind: 'table', name, rowid: true } : { kind: 'table', name };

@@ -7,8 +7,26 @@
 import { quoteLiteral } from '../sql/ident.ts';
 
 const ROMAN: Record<string, number> = {
-  i: 1, ii: 2, iii: 3, iv: 4, v: 5, vi: 6, vii: 7, viii: 8, ix: 9, x: 10,
-  xi: 11, xii: 12, xiii: 13, xiv: 14, xv: 15, xvi: 16, xvii: 17, xviii: 18, xix: 19, xx: 20,
+  i: 1,
+  ii: 2,
+  iii: 3,
+  iv: 4,
+  v: 5,
+  vi: 6,
+  vii: 7,
+  viii: 8,
+  ix: 9,
+  x: 10,
+  xi: 11,
+  xii: 12,
+  xiii: 13,
+  xiv: 14,
+  xv: 15,
+  xvi: 16,
+  xvii: 17,
+  xviii: 18,
+  xix: 19,
+  xx: 20,
 };
 
 function inRange(n: number): number | null {
@@ -70,11 +88,25 @@ export function parisCentreSql(expr: string): string {
 /** Tile grid of the 20 arrondissements, roughly where they are (the spiral from the Louvre outwards). */
 export const ARRONDISSEMENT_TILES: readonly { arrondissement: number; col: number; row: number }[] = (
   [
-    [17, 1, 0], [18, 2, 0], [19, 3, 0],
-    [8, 1, 1], [9, 2, 1], [10, 3, 1], [20, 4, 1],
-    [16, 0, 2], [1, 1, 2], [2, 2, 2], [3, 3, 2], [11, 4, 2],
-    [7, 1, 3], [6, 2, 3], [4, 3, 3], [12, 4, 3],
-    [15, 1, 4], [14, 2, 4], [5, 3, 4],
+    [17, 1, 0],
+    [18, 2, 0],
+    [19, 3, 0],
+    [8, 1, 1],
+    [9, 2, 1],
+    [10, 3, 1],
+    [20, 4, 1],
+    [16, 0, 2],
+    [1, 1, 2],
+    [2, 2, 2],
+    [3, 3, 2],
+    [11, 4, 2],
+    [7, 1, 3],
+    [6, 2, 3],
+    [4, 3, 3],
+    [12, 4, 3],
+    [15, 1, 4],
+    [14, 2, 4],
+    [5, 3, 4],
     [13, 3, 5],
   ] as const
 ).map(([arrondissement, col, row]) => ({ arrondissement, col, row }));

@@ -49,7 +49,8 @@ export function chartCsv(vl: VlSpec, values: readonly Record<string, unknown>[])
   const texts = chartTexts(vl);
   const titles = fieldTitles(vl);
   const keys: string[] = [];
-  for (const row of values) for (const k of Object.keys(row)) if (!keys.includes(k) && k !== 'geometry' && k !== 'type' && k !== 'properties') keys.push(k);
+  for (const row of values)
+    for (const k of Object.keys(row)) if (!keys.includes(k) && k !== 'geometry' && k !== 'type' && k !== 'properties') keys.push(k);
   const comment = (s: string) => `# ${s.replace(/[\r\n]+/g, ' ')}`;
   const lines = [
     ...(texts.title ? [comment(texts.title)] : []),

@@ -7,8 +7,15 @@ import { queryRelation } from '../sql/relation.ts';
 
 // The summary is read in the journal and the report: the mark's name in words, not its Vega code.
 const MARK_WORDS: Record<ChartSpec['mark'], string> = {
-  bar: 'en barres', line: 'en ligne', area: 'en aires', point: 'en points', tick: 'en traits', rect: 'carte de chaleur',
-  boxplot: 'en boîtes à moustaches', arc: 'en camembert', geoshape: 'carte choroplèthe',
+  bar: 'en barres',
+  line: 'en ligne',
+  area: 'en aires',
+  point: 'en points',
+  tick: 'en traits',
+  rect: 'carte de chaleur',
+  boxplot: 'en boîtes à moustaches',
+  arc: 'en camembert',
+  geoshape: 'carte choroplèthe',
 };
 const MAP_WORDS = { tiles: 'carte des arrondissements', choropleth: 'carte choroplèthe', points: 'carte de points' } as const;
 
@@ -47,7 +54,11 @@ export const chartOperation = registerOperation({
       sql: [compiled.sql],
       inputs: compiled.inputs.map((t) => inputOf(ctx, t)),
       summary: `${chartKindWords(spec)} sur « ${table.name} »${compiled.note ? ` — ${compiled.note}` : ''}`,
-      detail: { vegaLite: compiled.vegaLite, capped: compiled.capped, ...(compiled.note ? { note: compiled.note } : {}) } satisfies ChartDetail,
+      detail: {
+        vegaLite: compiled.vegaLite,
+        capped: compiled.capped,
+        ...(compiled.note ? { note: compiled.note } : {}),
+      } satisfies ChartDetail,
     };
   },
 });

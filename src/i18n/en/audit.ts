@@ -188,19 +188,24 @@ export const audit: Record<keyof typeof fr, string> = {
   'audit.figure.byProblem': 'By problem',
   // Options and help of the tests' parameters, in words (never the schema's codes).
   'audit.desc.duplicates': 'Exact duplicates: rows identical on the chosen columns, grouped, with the amount at stake',
-  'audit.desc.fuzzy-duplicates': 'Near duplicates: names almost identical after normalisation (Jaro-Winkler), grouped with their rows and amounts',
+  'audit.desc.fuzzy-duplicates':
+    'Near duplicates: names almost identical after normalisation (Jaro-Winkler), grouped with their rows and amounts',
   'audit.desc.clusters': 'Key-collision clustering (OpenRefine): different spellings of the same value, to validate',
   'audit.desc.clusters-accept': 'Saves a validated mapping from each value to its canonical form (a map_ table, to join)',
-  'audit.desc.gaps': 'Sequence gaps: missing and duplicated numbers (per prefix, or per leading year), days or months without any row; a range too sparse is refused',
+  'audit.desc.gaps':
+    'Sequence gaps: missing and duplicated numbers (per prefix, or per leading year), days or months without any row; a range too sparse is refused',
   'audit.desc.benford': 'Benford’s law (Nigrini): first digit, first two, last two — chi-square, z per digit, MAD and conformity',
   'audit.desc.sample': 'Reproducible sampling (seed): random, systematic, stratified, monetary units (MUS)',
-  'audit.desc.thresholds': 'Procurement thresholds: amounts just below a threshold, split orders (placeholder and multi-award holders set apart), round amounts, weekend or public-holiday dates',
+  'audit.desc.thresholds':
+    'Procurement thresholds: amounts just below a threshold, split orders (placeholder and multi-award holders set apart), round amounts, weekend or public-holiday dates',
   'audit.desc.validate-ids': 'Identifier check: SIRET/SIREN (exact length, Luhn key), INSEE municipality codes, Paris postcodes',
   'audit.desc.stratify': 'Stratification: count, total, shares, minimum and maximum per amount band and/or per column',
   'audit.desc.outliers': 'Outliers: z-score (|z| > k) and Tukey’s fences (interquartile range), over the whole table or per group',
-  'audit.desc.reconcile': 'Reconciliation of two tables on normalised keys: matched, matched with differences, left only, right only, duplicate keys',
+  'audit.desc.reconcile':
+    'Reconciliation of two tables on normalised keys: matched, matched with differences, left only, right only, duplicate keys',
   'audit.desc.aging': 'Aged balance: count and amount per age band at a reference date (future and empty dates apart)',
-  'audit.desc.compare-releases': 'Comparison of two versions of a dataset: rows added, removed, changed (column by column) and schema drift',
+  'audit.desc.compare-releases':
+    'Comparison of two versions of a dataset: rows added, removed, changed (column by column) and schema drift',
   'audit.option.blocking.prefixe': 'same beginning (fast)',
   'audit.option.blocking.trigramme': 'shared trigram (more thorough)',
   'audit.option.method.fingerprint': 'word fingerprint',
@@ -241,7 +246,8 @@ export const audit: Record<keyof typeof fr, string> = {
   'audit.help.fuzzy-duplicates.column': 'Column of the name to compare (beneficiary, supplier…)',
   'audit.help.fuzzy-duplicates.amount': 'Amount column (optional): totals per group',
   'audit.help.fuzzy-duplicates.threshold': 'Minimum Jaro-Winkler similarity between two normalised names (1 = identical)',
-  'audit.help.fuzzy-duplicates.blocking': 'Blocking: “same beginning” only compares names that start with the same 3 characters (fast); “shared trigram” compares those sharing at least one trigram (more thorough, slower)',
+  'audit.help.fuzzy-duplicates.blocking':
+    'Blocking: “same beginning” only compares names that start with the same 3 characters (fast); “shared trigram” compares those sharing at least one trigram (more thorough, slower)',
   'audit.help.fuzzy-duplicates.legalForms': 'Remove legal forms (ASSOCIATION, SARL, SAS…) before comparing',
   'audit.help.clusters.column': 'Text column to cluster (names, labels…)',
   'audit.help.clusters.method': 'Key: “word fingerprint” (normalised, sorted, de-duplicated words) or “character n-grams” (sorted)',
@@ -262,19 +268,25 @@ export const audit: Record<keyof typeof fr, string> = {
   'audit.help.sample.start': 'Monetary units: starting point (between 0 and the interval); drawn from the seed by default',
   'audit.help.thresholds.amount': 'Amount column, excluding VAT',
   'audit.help.thresholds.date': 'Date column (notification, award): split orders, weekends and public holidays',
-  'audit.help.thresholds.supplier': 'Supplier name column (normalised before comparing; “MARCHE MULTIATTRIBUTAIRE”, “N/A”, “inconnu”… set apart)',
-  'audit.help.thresholds.siret': 'Supplier SIRET column (takes precedence over the name; “#”, “0”, “00001”, “N/A” and lists “a|b” set apart, an identifier other than a SIRET kept and named)',
-  'audit.help.thresholds.thresholds': 'Thresholds in € excluding VAT, each with its label and amount; by default 40,000, 221,000 and 5,538,000 (2024–2025)',
+  'audit.help.thresholds.supplier':
+    'Supplier name column (normalised before comparing; “MARCHE MULTIATTRIBUTAIRE”, “N/A”, “inconnu”… set apart)',
+  'audit.help.thresholds.siret':
+    'Supplier SIRET column (takes precedence over the name; “#”, “0”, “00001”, “N/A” and lists “a|b” set apart, an identifier other than a SIRET kept and named)',
+  'audit.help.thresholds.thresholds':
+    'Thresholds in € excluding VAT, each with its label and amount; by default 40,000, 221,000 and 5,538,000 (2024–2025)',
   'audit.help.thresholds.margin': 'Margin below the threshold (0.1 = the 10 % below the threshold)',
   'audit.help.thresholds.windowDays': 'Split orders: window in days',
   'audit.help.thresholds.roundUnit': 'Round amount: a multiple of this value',
   'audit.help.thresholds.checks': 'Checks to run: just below a threshold, split orders, round amounts, weekends and public holidays',
   'audit.help.validate-ids.column': 'Column to check',
-  'audit.help.validate-ids.kind': 'Kind: SIRET, SIREN, INSEE municipality code (5 characters, 2A/2B for Corsica), Paris postcode (75001–75020, 75116)',
+  'audit.help.validate-ids.kind':
+    'Kind: SIRET, SIREN, INSEE municipality code (5 characters, 2A/2B for Corsica), Paris postcode (75001–75020, 75116)',
   'audit.help.validate-ids.parisOnly': 'INSEE municipality code: accept only the Paris arrondissements (75101–75120)',
   'audit.help.stratify.amount': 'Amount column to stratify',
-  'audit.help.stratify.bounds': 'Band bounds, increasing and zero or positive; a band runs from its bound (included) to the next (excluded). By default 0, 1,000, 10,000, 40,000, 100,000, 221,000, 1,000,000',
-  'audit.help.stratify.quantiles': 'Automatic bands by quantiles (2 = median, 4 = quartiles, 10 = deciles) of zero or positive amounts, instead of fixed bounds',
+  'audit.help.stratify.bounds':
+    'Band bounds, increasing and zero or positive; a band runs from its bound (included) to the next (excluded). By default 0, 1,000, 10,000, 40,000, 100,000, 221,000, 1,000,000',
+  'audit.help.stratify.quantiles':
+    'Automatic bands by quantiles (2 = median, 4 = quartiles, 10 = deciles) of zero or positive amounts, instead of fixed bounds',
   'audit.help.stratify.bands': 'Stratify by amount bands (unticked: only by the grouping columns)',
   'audit.help.stratify.by': 'Grouping columns (department, nature, year…): one stratum per value, crossed with the bands',
   'audit.help.outliers.column': 'Numeric column to examine (amount, duration…)',
@@ -288,21 +300,27 @@ export const audit: Record<keyof typeof fr, string> = {
   'audit.help.reconcile.keys': 'Key columns, in pairs: left column, right column and normalisation',
   'audit.help.reconcile.keys.left': 'Key column in the left table',
   'audit.help.reconcile.keys.right': 'Key column in the right table',
-  'audit.help.reconcile.keys.mode': 'Normalisation before comparing: as is, spaces/case/accents ignored, SIRET (leading zeros restored), or normalised name',
+  'audit.help.reconcile.keys.mode':
+    'Normalisation before comparing: as is, spaces/case/accents ignored, SIRET (leading zeros restored), or normalised name',
   'audit.help.reconcile.compare': 'Columns to compare on matched keys, in pairs (as is by default)',
   'audit.help.reconcile.compare.left': 'Column to compare in the left table',
   'audit.help.reconcile.compare.right': 'Column to compare in the right table',
-  'audit.help.reconcile.compare.mode': 'Normalisation before comparing: as is, spaces/case/accents ignored, SIRET (leading zeros restored), or normalised name',
+  'audit.help.reconcile.compare.mode':
+    'Normalisation before comparing: as is, spaces/case/accents ignored, SIRET (leading zeros restored), or normalised name',
   'audit.help.reconcile.amount': 'Amount columns on the left and on the right: totals on each side, per key and overall',
   'audit.help.reconcile.amount.left': 'Amount on the left',
   'audit.help.reconcile.amount.right': 'Amount on the right',
-  'audit.help.reconcile.preset': 'Preset “declarations of interests and subsidies”: matches the bodies in elected officials’ declarations of interests (left) with subsidy beneficiaries (right) on the normalised name, for human review',
-  'audit.help.reconcile.threshold': 'Declarations-of-interests preset: adds close names (Jaro-Winkler ≥ this threshold) to names identical after normalisation',
-  'audit.help.reconcile.show': 'Declarations-of-interests preset: columns to carry into the result (official, office, department…), distinct values joined by “|”',
+  'audit.help.reconcile.preset':
+    'Preset “declarations of interests and subsidies”: matches the bodies in elected officials’ declarations of interests (left) with subsidy beneficiaries (right) on the normalised name, for human review',
+  'audit.help.reconcile.threshold':
+    'Declarations-of-interests preset: adds close names (Jaro-Winkler ≥ this threshold) to names identical after normalisation',
+  'audit.help.reconcile.show':
+    'Declarations-of-interests preset: columns to carry into the result (official, office, department…), distinct values joined by “|”',
   'audit.help.aging.date': 'Date column of the item (invoice, vote, due date)',
   'audit.help.aging.amount': 'Amount column (optional): total per band',
   'audit.help.aging.referenceDate': 'Reference date YYYY-MM-DD (required, never “today”: the result must be replayable)',
-  'audit.help.aging.bounds': 'Upper bounds of the bands in days, included (by default 30, 60, 90, 180, 365: 0–30, 31–60, 61–90, 91–180, 181–365, > 365)',
+  'audit.help.aging.bounds':
+    'Upper bounds of the bands in days, included (by default 30, 60, 90, 180, 365: 0–30, 31–60, 61–90, 91–180, 181–365, > 365)',
   'audit.help.compare-releases.old': 'Table of the previous version (older export)',
   'audit.help.compare-releases.new': 'Table of the recent version (newer export)',
   'audit.help.compare-releases.keys': 'Columns that identify a row, present in both versions (file number, identifier…)',

@@ -10,10 +10,12 @@ export const budget: Record<keyof typeof fr, string> = {
   'budget.map.normalised': 'Codes read differently from how they are written',
   'budget.map.normalisedField': '{field}: {values} values on {rows} lines',
   'budget.map.normalisedNone': 'No code changed when read.',
-  'budget.result.population': 'Population: {read} keys read, {used} found in both voted and executed ({share}); {onlyVoted} voted only, {onlyExecuted} executed only.',
+  'budget.result.population':
+    'Population: {read} keys read, {used} found in both voted and executed ({share}); {onlyVoted} voted only, {onlyExecuted} executed only.',
   'budget.result.noRate': 'No execution rate: the matched keys hold {share} of the amounts ({min} needed).',
   'budget.cmp.title': 'Compare two voted budgets',
-  'budget.cmp.hint': 'One year’s budget against the next, or the initial budget against initial + supplementary + amending budgets of the same year: amounts on each side, changes, new and vanished lines.',
+  'budget.cmp.hint':
+    'One year’s budget against the next, or the initial budget against initial + supplementary + amending budgets of the same year: amounts on each side, changes, new and vanished lines.',
   'budget.cmp.base': 'Reference budget',
   'budget.cmp.other': 'Compared budget',
   'budget.cmp.table': 'Table',
@@ -85,7 +87,8 @@ export const budget: Record<keyof typeof fr, string> = {
   'budget.form.err.twice': 'Edition {edition} is already entered above.',
 
   'budget.map.title': 'Column mapping',
-  'budget.map.hint': 'Pick the voted budget table and the executed one; each column is proposed from its header or its values. Check it before reconciling.',
+  'budget.map.hint':
+    'Pick the voted budget table and the executed one; each column is proposed from its header or its values. Check it before reconciling.',
   'budget.map.voted': 'Voted budget (BP, BS, DM)',
   'budget.map.executed': 'Executed (administrative account)',
   'budget.map.table': 'Table',
@@ -174,7 +177,8 @@ export const budget: Record<keyof typeof fr, string> = {
   'budget.flag.plusieurs_directions': 'Several departments',
   'budget.flag.rapprochement_ambigu': 'Ambiguous match',
   'budget.flag.sans_nom': 'No name',
-  'budget.flagHelp.depassement_chapitre': 'Executed exceeds a chapter’s credits (BP + BS + DM): the chapter is the voting level and its credits are binding.',
+  'budget.flagHelp.depassement_chapitre':
+    'Executed exceeds a chapter’s credits (BP + BS + DM): the chapter is the voting level and its credits are binding.',
   'budget.flagHelp.sous_execution': 'Less executed than the chosen threshold (by default 50 % for investment, 80 % for operating).',
   'budget.flagHelp.execute_sans_credit': 'Expenditure or revenue executed without any credit voted.',
   'budget.flagHelp.credit_sans_execution': 'Credits opened of which nothing was executed.',
@@ -185,14 +189,17 @@ export const budget: Record<keyof typeof fr, string> = {
   'budget.flagHelp.livraison_tardive': 'Project delivered after its planned date, beyond the chosen delay (two years by default).',
   'budget.flagHelp.abandon_apres_allocation': 'Project abandoned after a budget was allocated to it.',
   'budget.flagHelp.enveloppe_depassee': 'An edition’s allocated amounts exceed the announced envelope.',
-  'budget.flagHelp.quartiers_populaires_sous_cible': 'The share allocated to working-class areas is below the chosen target (30% by default).',
+  'budget.flagHelp.quartiers_populaires_sous_cible':
+    'The share allocated to working-class areas is below the chosen target (30% by default).',
   'budget.flagHelp.verse_sans_vote': 'A payment with no matching voted subsidy (no SIRET, SIREN or close name).',
   'budget.flagHelp.vote_jamais_verse': 'A voted subsidy with no matched payment.',
   'budget.flagHelp.verse_superieur_vote': 'More paid than voted for one beneficiary.',
   'budget.flagHelp.siret_invalide': 'A SIRET without 14 digits or failing the Luhn check.',
   'budget.flagHelp.plusieurs_directions': 'A beneficiary funded by several departments.',
-  'budget.flagHelp.rapprochement_ambigu': 'A payment as close to several beneficiaries (or with the same name as several): it is given to none; the explanation names them.',
-  'budget.flagHelp.sans_nom': 'A line without a beneficiary name, listed on its own: neither matched nor counted among the beneficiaries or in the concentration.',
+  'budget.flagHelp.rapprochement_ambigu':
+    'A payment as close to several beneficiaries (or with the same name as several): it is given to none; the explanation names them.',
+  'budget.flagHelp.sans_nom':
+    'A line without a beneficiary name, listed on its own: neither matched nor counted among the beneficiaries or in the concentration.',
 
   'budget.charts.title': 'Charts',
   'budget.charts.chapter': 'Chapter',
@@ -204,7 +211,8 @@ export const budget: Record<keyof typeof fr, string> = {
   'budget.charts.evolution': 'Credits opened and executed by year',
 
   'budget.pb.title': 'Participatory budget follow-up',
-  'budget.pb.hint': 'By edition and arrondissement: projects, allocated amounts, deliveries and delays. Columns are proposed from their headers; the parameters used are saved in the project.',
+  'budget.pb.hint':
+    'By edition and arrondissement: projects, allocated amounts, deliveries and delays. Columns are proposed from their headers; the parameters used are saved in the project.',
   'budget.pb.table': 'Projects table',
   'budget.pb.run': 'Analyse the participatory budget',
   'budget.pb.editions': 'By edition',
@@ -269,7 +277,8 @@ export const budget: Record<keyof typeof fr, string> = {
   'budget.measure.delai_median_annees': 'Median delivery delay (years, mean)',
 
   'budget.sub.title': 'Subsidies voted and paid',
-  'budget.sub.hint': 'Beneficiaries are matched by SIRET, SIREN or normalised name. Columns are proposed from their headers; the parameters used are saved in the project.',
+  'budget.sub.hint':
+    'Beneficiaries are matched by SIRET, SIREN or normalised name. Columns are proposed from their headers; the parameters used are saved in the project.',
   'budget.sub.voted': 'Voted subsidies',
   'budget.sub.paid': 'Paid subsidies',
   'budget.sub.run': 'Reconcile voted and paid',
@@ -313,5 +322,6 @@ export const budget: Record<keyof typeof fr, string> = {
   'budget.sub.years': 'Years (votes / payments)',
   'budget.sub.noYear': 'not read',
   'budget.sub.warnings': 'Warnings',
-  'budget.sub.scoreHint': 'The rows’ “methode” and “score” columns say how each payment was matched (name similarity score, 1 for an exact match).',
+  'budget.sub.scoreHint':
+    'The rows’ “methode” and “score” columns say how each payment was matched (name similarity score, 1 for an exact match).',
 };

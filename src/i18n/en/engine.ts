@@ -11,7 +11,8 @@ export const engine: Record<keyof typeof fr, string> = {
   'engine.activity.cancelLabel': 'Cancel: {label}',
   'engine.activity.cancelBackground': 'Cancel background work',
   'engine.activity.restart': 'Restart the engine',
-  'engine.activity.restartWhy': 'The engine does not stop: restarting saves and reopens the project in a fresh engine (its tables come back from their copies or their sources).',
+  'engine.activity.restartWhy':
+    'The engine does not stop: restarting saves and reopens the project in a fresh engine (its tables come back from their copies or their sources).',
   'engine.priority.interactive': 'Interactive',
   'engine.priority.normal': 'Normal',
   'engine.priority.background': 'Background',

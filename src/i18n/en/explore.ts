@@ -89,8 +89,10 @@ export const explore: Record<keyof typeof fr, string> = {
   'explore.profile.pending': 'computing…',
   'explore.profile.approx': '≈ {value} (± {error}%)',
   'explore.profile.approxTitle': 'Estimated: the exact value is within ± {error}% (3 standard deviations)',
-  'explore.profile.distinctNote': 'Distinct counts marked ≈ are estimated from a share of the values (the error shown is a bound at 3 standard deviations); columns with few values are counted exactly.',
-  'explore.profile.sampleNote': 'Quartiles and text shapes (dates, amounts) are read from a sample of {rows} rows: each quartile is within ± {rank} percentile points (99% confidence).',
+  'explore.profile.distinctNote':
+    'Distinct counts marked ≈ are estimated from a share of the values (the error shown is a bound at 3 standard deviations); columns with few values are counted exactly.',
+  'explore.profile.sampleNote':
+    'Quartiles and text shapes (dates, amounts) are read from a sample of {rows} rows: each quartile is within ± {rank} percentile points (99% confidence).',
   'explore.profile.exact': 'Compute exact values',
   'explore.profile.exactNote': 'All values are exact.',
   'explore.flag.empty': 'empty',

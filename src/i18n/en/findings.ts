@@ -118,7 +118,8 @@ export const findings: Record<keyof typeof fr, string> = {
   'findings.report.pdfSaved': 'Report PDF saved',
   'findings.report.columns': 'Printed columns',
   'findings.report.columnsOf': '{title}: {shown} of {total} column(s)',
-  'findings.report.columnsHint': 'By default: the columns the finding cites, the amount and what identifies the row. Every column stays in the CSV attached to the report.',
+  'findings.report.columnsHint':
+    'By default: the columns the finding cites, the amount and what identifies the row. Every column stays in the CSV attached to the report.',
   'findings.report.columnsReset': 'Default columns',
   'findings.report.timeZone': 'Report times: {zone}, as in the app.',
   'findings.privacy.title': 'Possible personal data in the evidence’s tables',

@@ -51,7 +51,8 @@ export const shell: Record<keyof typeof fr, string> = {
   'project.close': 'Close',
 
   'problems.title': 'Sources to check',
-  'problems.intro': 'Some sources or kept table copies need your attention (file changed or missing, copy refused); the rest of the project is open.',
+  'problems.intro':
+    'Some sources or kept table copies need your attention (file changed or missing, copy refused); the rest of the project is open.',
   'problems.dismiss': 'Hide these warnings',
 
   'catalog.title': 'Tables',
@@ -104,7 +105,7 @@ export const shell: Record<keyof typeof fr, string> = {
   'import.delim.tab': 'tab',
   'import.delim.pipe': 'pipe (|)',
   'import.quote.double': 'double quote (")',
-  'import.quote.single': 'single quote (\')',
+  'import.quote.single': "single quote (')",
   'import.quote.none': 'none',
   'import.dateFormat.auto': 'automatic detection',
   'import.progressTitle': 'Import in progress',
@@ -135,7 +136,8 @@ export const shell: Record<keyof typeof fr, string> = {
   'import.replaceExisting': 'Replace the table “{table}” already imported from this file',
   'import.replaceHint': 'Otherwise a new table is created alongside.',
   'import.format': 'Format: {format}',
-  'import.tableNameInvalid': 'Invalid table name: lower-case letters without accents, digits and “_”, not starting with a digit (for example “{suggestion}”).',
+  'import.tableNameInvalid':
+    'Invalid table name: lower-case letters without accents, digits and “_”, not starting with a digit (for example “{suggestion}”).',
   'import.tableNameTaken': 'A table “{table}” already exists: choose another name.',
   'import.jsonPath': 'Records (path in the document)',
   'import.jsonRoot': 'array at the root',
@@ -160,7 +162,8 @@ export const shell: Record<keyof typeof fr, string> = {
   'import.kind.date': 'date',
   'import.kind.month': 'month',
   'import.kind.code': 'code',
-  'import.typesHint': 'A chosen type applies to the whole column; values that do not convert to it are left empty and counted in the warnings.',
+  'import.typesHint':
+    'A chosen type applies to the whole column; values that do not convert to it are left empty and counted in the warnings.',
   'import.reportWarnings': 'Warnings for {file}',
 
   'grid.label': 'Contents of table {name}',

@@ -82,7 +82,8 @@ export const audit = {
   'audit.op.aging': 'Balance âgée',
   'audit.when.aging': 'Pour mesurer l’ancienneté d’éléments en attente (factures, subventions non versées) à une date donnée.',
   'audit.op.compare-releases': 'Comparaison de versions',
-  'audit.when.compare-releases': 'Quand un jeu de données est republié : ce qui a été ajouté, retiré ou modifié depuis la version précédente.',
+  'audit.when.compare-releases':
+    'Quand un jeu de données est republié : ce qui a été ajouté, retiré ou modifié depuis la version précédente.',
   'audit.op.validate-ids': 'Contrôle des identifiants',
   'audit.when.validate-ids': 'Avant un rapprochement : SIRET, SIREN, codes INSEE ou postaux mal formés ou à la clé fausse.',
 
@@ -187,19 +188,28 @@ export const audit = {
   'audit.figure.byProblem': 'Par problème',
   // Options and help of the tests' parameters, in words (never the schema's codes).
   'audit.desc.duplicates': 'Doublons exacts : lignes identiques sur les colonnes choisies, regroupées, avec le montant en jeu',
-  'audit.desc.fuzzy-duplicates': 'Quasi-doublons : noms presque identiques après normalisation (Jaro-Winkler), regroupés avec lignes et montants',
+  'audit.desc.fuzzy-duplicates':
+    'Quasi-doublons : noms presque identiques après normalisation (Jaro-Winkler), regroupés avec lignes et montants',
   'audit.desc.clusters': 'Regroupement par collision de clés (OpenRefine) : graphies différentes d’une même valeur, à valider',
-  'audit.desc.clusters-accept': 'Enregistre une correspondance validée entre chaque valeur et sa forme canonique (une table map_, à joindre)',
-  'audit.desc.gaps': 'Ruptures de séquence : numéros manquants et en double (par préfixe, ou par année en tête du numéro), jours ou mois sans aucune ligne ; une plage trop clairsemée est refusée',
-  'audit.desc.benford': 'Loi de Benford (Nigrini) : premier chiffre, deux premiers, deux derniers — khi-deux, z par chiffre, MAD et conformité',
+  'audit.desc.clusters-accept':
+    'Enregistre une correspondance validée entre chaque valeur et sa forme canonique (une table map_, à joindre)',
+  'audit.desc.gaps':
+    'Ruptures de séquence : numéros manquants et en double (par préfixe, ou par année en tête du numéro), jours ou mois sans aucune ligne ; une plage trop clairsemée est refusée',
+  'audit.desc.benford':
+    'Loi de Benford (Nigrini) : premier chiffre, deux premiers, deux derniers — khi-deux, z par chiffre, MAD et conformité',
   'audit.desc.sample': 'Échantillonnage reproductible (graine) : aléatoire, systématique, stratifié, par unités monétaires (MUS)',
-  'audit.desc.thresholds': 'Seuils des marchés : montants juste sous un seuil, fractionnement (titulaires fictifs et multi-attributaires mis de côté), montants ronds, dates en week-end ou jour férié',
-  'audit.desc.validate-ids': 'Contrôle des identifiants : SIRET/SIREN (longueur exacte, clé de Luhn), codes commune INSEE, codes postaux parisiens',
+  'audit.desc.thresholds':
+    'Seuils des marchés : montants juste sous un seuil, fractionnement (titulaires fictifs et multi-attributaires mis de côté), montants ronds, dates en week-end ou jour férié',
+  'audit.desc.validate-ids':
+    'Contrôle des identifiants : SIRET/SIREN (longueur exacte, clé de Luhn), codes commune INSEE, codes postaux parisiens',
   'audit.desc.stratify': 'Stratification : nombre, total, parts, minimum et maximum par tranche de montant et/ou par colonne',
-  'audit.desc.outliers': 'Valeurs atypiques : z-score (|z| > k) et barrières de Tukey (écart interquartile), sur toute la table ou par groupe',
-  'audit.desc.reconcile': 'Rapprochement de deux tables sur des clés normalisées : appariés, appariés avec écarts, seulement à gauche, seulement à droite, doublons de clé',
+  'audit.desc.outliers':
+    'Valeurs atypiques : z-score (|z| > k) et barrières de Tukey (écart interquartile), sur toute la table ou par groupe',
+  'audit.desc.reconcile':
+    'Rapprochement de deux tables sur des clés normalisées : appariés, appariés avec écarts, seulement à gauche, seulement à droite, doublons de clé',
   'audit.desc.aging': 'Balance âgée : nombre et montant par tranche d’ancienneté à une date de référence (dates futures et vides à part)',
-  'audit.desc.compare-releases': 'Comparaison de deux versions d’un jeu de données : lignes ajoutées, supprimées, modifiées (colonne par colonne) et dérive du schéma',
+  'audit.desc.compare-releases':
+    'Comparaison de deux versions d’un jeu de données : lignes ajoutées, supprimées, modifiées (colonne par colonne) et dérive du schéma',
   'audit.option.blocking.prefixe': 'même début (rapide)',
   'audit.option.blocking.trigramme': 'trigramme commun (plus complet)',
   'audit.option.method.fingerprint': 'empreinte des mots',
@@ -240,15 +250,18 @@ export const audit = {
   'audit.help.fuzzy-duplicates.column': 'Colonne du nom à comparer (bénéficiaire, fournisseur…)',
   'audit.help.fuzzy-duplicates.amount': 'Colonne de montant (facultative) : totaux par groupe',
   'audit.help.fuzzy-duplicates.threshold': 'Similarité de Jaro-Winkler minimale entre deux noms normalisés (1 = identiques)',
-  'audit.help.fuzzy-duplicates.blocking': 'Blocage : « même début » ne compare que les noms qui commencent par les 3 mêmes caractères (rapide) ; « trigramme commun » compare ceux qui partagent au moins un trigramme (plus complet, plus lent)',
+  'audit.help.fuzzy-duplicates.blocking':
+    'Blocage : « même début » ne compare que les noms qui commencent par les 3 mêmes caractères (rapide) ; « trigramme commun » compare ceux qui partagent au moins un trigramme (plus complet, plus lent)',
   'audit.help.fuzzy-duplicates.legalForms': 'Retirer les formes juridiques (ASSOCIATION, SARL, SAS…) avant de comparer',
   'audit.help.clusters.column': 'Colonne de texte à regrouper (noms, libellés…)',
-  'audit.help.clusters.method': 'Clé : « empreinte des mots » (mots normalisés, triés, dédoublonnés) ou « n-grammes de caractères » (triés)',
+  'audit.help.clusters.method':
+    'Clé : « empreinte des mots » (mots normalisés, triés, dédoublonnés) ou « n-grammes de caractères » (triés)',
   'audit.help.clusters.n': 'Taille des n-grammes (clé « n-grammes de caractères »)',
   'audit.help.clusters-accept.name': 'Nom de la correspondance : la table créée s’appelle map_ suivi de ce nom',
   'audit.help.clusters-accept.mapping': 'Correspondances validées, en JSON : chaque valeur rencontrée avec sa forme canonique',
   'audit.help.gaps.column': 'Colonne de la séquence (numéro, code, date)',
-  'audit.help.gaps.kind': '« numéros entiers » ; « préfixe + numéro » : suivis par préfixe (2024_01700) ; « dates » : jours ou mois manquants',
+  'audit.help.gaps.kind':
+    '« numéros entiers » ; « préfixe + numéro » : suivis par préfixe (2024_01700) ; « dates » : jours ou mois manquants',
   'audit.help.gaps.unit': 'Pour les dates : chercher les jours ou les mois manquants',
   'audit.help.benford.column': 'Colonne de montant',
   'audit.help.benford.test': 'Test : premier chiffre, deux premiers chiffres, ou deux derniers chiffres de la partie entière',
@@ -261,19 +274,25 @@ export const audit = {
   'audit.help.sample.start': 'Unités monétaires : point de départ (entre 0 et l’intervalle) ; par défaut tiré de la graine',
   'audit.help.thresholds.amount': 'Colonne du montant HT',
   'audit.help.thresholds.date': 'Colonne de date (notification, attribution) : fractionnement, week-ends et jours fériés',
-  'audit.help.thresholds.supplier': 'Colonne du nom du fournisseur (normalisé avant comparaison ; « MARCHE MULTIATTRIBUTAIRE », « N/A », « inconnu »… mis de côté)',
-  'audit.help.thresholds.siret': 'Colonne du SIRET du fournisseur (prioritaire sur le nom ; « # », « 0 », « 00001 », « N/A » et les listes « a|b » mis de côté, un identifiant autre qu’un SIRET gardé et nommé)',
-  'audit.help.thresholds.thresholds': 'Seuils en € HT, chacun avec son libellé et son montant ; par défaut 40 000, 221 000 et 5 538 000 (2024–2025)',
+  'audit.help.thresholds.supplier':
+    'Colonne du nom du fournisseur (normalisé avant comparaison ; « MARCHE MULTIATTRIBUTAIRE », « N/A », « inconnu »… mis de côté)',
+  'audit.help.thresholds.siret':
+    'Colonne du SIRET du fournisseur (prioritaire sur le nom ; « # », « 0 », « 00001 », « N/A » et les listes « a|b » mis de côté, un identifiant autre qu’un SIRET gardé et nommé)',
+  'audit.help.thresholds.thresholds':
+    'Seuils en € HT, chacun avec son libellé et son montant ; par défaut 40 000, 221 000 et 5 538 000 (2024–2025)',
   'audit.help.thresholds.margin': 'Marge sous le seuil (0,1 = les 10 % sous le seuil)',
   'audit.help.thresholds.windowDays': 'Fractionnement : fenêtre en jours',
   'audit.help.thresholds.roundUnit': 'Montant rond : multiple de cette valeur',
   'audit.help.thresholds.checks': 'Tests à faire : juste sous le seuil, fractionnement, montants ronds, week-ends et jours fériés',
   'audit.help.validate-ids.column': 'Colonne à contrôler',
-  'audit.help.validate-ids.kind': 'Type : SIRET, SIREN, code commune INSEE (5 caractères, 2A/2B pour la Corse), code postal parisien (75001–75020, 75116)',
+  'audit.help.validate-ids.kind':
+    'Type : SIRET, SIREN, code commune INSEE (5 caractères, 2A/2B pour la Corse), code postal parisien (75001–75020, 75116)',
   'audit.help.validate-ids.parisOnly': 'Code commune INSEE : n’accepter que les arrondissements de Paris (75101–75120)',
   'audit.help.stratify.amount': 'Colonne de montant à stratifier',
-  'audit.help.stratify.bounds': 'Bornes des tranches, croissantes et positives ou nulles ; une tranche va de sa borne incluse à la suivante exclue. Par défaut 0, 1 000, 10 000, 40 000, 100 000, 221 000, 1 000 000',
-  'audit.help.stratify.quantiles': 'Tranches automatiques par quantiles (2 = médiane, 4 = quartiles, 10 = déciles) des montants positifs ou nuls, au lieu de bornes fixes',
+  'audit.help.stratify.bounds':
+    'Bornes des tranches, croissantes et positives ou nulles ; une tranche va de sa borne incluse à la suivante exclue. Par défaut 0, 1 000, 10 000, 40 000, 100 000, 221 000, 1 000 000',
+  'audit.help.stratify.quantiles':
+    'Tranches automatiques par quantiles (2 = médiane, 4 = quartiles, 10 = déciles) des montants positifs ou nuls, au lieu de bornes fixes',
   'audit.help.stratify.bands': 'Stratifier par tranches de montant (décoché : seulement par les colonnes de regroupement)',
   'audit.help.stratify.by': 'Colonnes de regroupement (direction, nature, année…) : une strate par valeur, croisée avec les tranches',
   'audit.help.outliers.column': 'Colonne numérique à examiner (montant, durée…)',
@@ -281,29 +300,38 @@ export const audit = {
   'audit.help.outliers.k': 'Seuil du z-score : une valeur est atypique si |z| > k',
   'audit.help.outliers.sd': 'Écart type du z-score : de la population (divisé par n) ou de l’échantillon (divisé par n − 1)',
   'audit.help.outliers.f': 'Coefficient des barrières de Tukey : hors de [Q1 − f × EIQ ; Q3 + f × EIQ] (1,5 usuel, 3 pour l’extrême)',
-  'audit.help.outliers.groupBy': 'Colonnes de regroupement : les statistiques sont calculées dans chaque groupe (vide : sur toute la table)',
+  'audit.help.outliers.groupBy':
+    'Colonnes de regroupement : les statistiques sont calculées dans chaque groupe (vide : sur toute la table)',
   'audit.help.reconcile.left': 'Table de gauche (par exemple les versements)',
   'audit.help.reconcile.right': 'Table de droite (par exemple les votes)',
   'audit.help.reconcile.keys': 'Colonnes de clé, par paires : colonne de gauche, colonne de droite et normalisation',
   'audit.help.reconcile.keys.left': 'Colonne de clé dans la table de gauche',
   'audit.help.reconcile.keys.right': 'Colonne de clé dans la table de droite',
-  'audit.help.reconcile.keys.mode': 'Normalisation avant comparaison : telle quelle, espaces/casse/accents ignorés, SIRET (zéros de tête rétablis), ou nom normalisé',
+  'audit.help.reconcile.keys.mode':
+    'Normalisation avant comparaison : telle quelle, espaces/casse/accents ignorés, SIRET (zéros de tête rétablis), ou nom normalisé',
   'audit.help.reconcile.compare': 'Colonnes à comparer sur les clés appariées, par paires (telles quelles par défaut)',
   'audit.help.reconcile.compare.left': 'Colonne à comparer dans la table de gauche',
   'audit.help.reconcile.compare.right': 'Colonne à comparer dans la table de droite',
-  'audit.help.reconcile.compare.mode': 'Normalisation avant comparaison : telle quelle, espaces/casse/accents ignorés, SIRET (zéros de tête rétablis), ou nom normalisé',
+  'audit.help.reconcile.compare.mode':
+    'Normalisation avant comparaison : telle quelle, espaces/casse/accents ignorés, SIRET (zéros de tête rétablis), ou nom normalisé',
   'audit.help.reconcile.amount': 'Colonnes de montant à gauche et à droite : totaux de chaque côté, par clé et au global',
   'audit.help.reconcile.amount.left': 'Montant à gauche',
   'audit.help.reconcile.amount.right': 'Montant à droite',
-  'audit.help.reconcile.preset': 'Préréglage « déclarations d’intérêts et subventions » : rapproche les organismes des déclarations d’intérêts des élus (gauche) et les bénéficiaires de subventions (droite) sur le nom normalisé, pour revue humaine',
-  'audit.help.reconcile.threshold': 'Préréglage déclarations d’intérêts : ajoute les noms proches (Jaro-Winkler ≥ ce seuil) aux noms identiques après normalisation',
-  'audit.help.reconcile.show': 'Préréglage déclarations d’intérêts : colonnes à reprendre dans le résultat (élu, mandat, direction…), valeurs distinctes jointes par « | »',
+  'audit.help.reconcile.preset':
+    'Préréglage « déclarations d’intérêts et subventions » : rapproche les organismes des déclarations d’intérêts des élus (gauche) et les bénéficiaires de subventions (droite) sur le nom normalisé, pour revue humaine',
+  'audit.help.reconcile.threshold':
+    'Préréglage déclarations d’intérêts : ajoute les noms proches (Jaro-Winkler ≥ ce seuil) aux noms identiques après normalisation',
+  'audit.help.reconcile.show':
+    'Préréglage déclarations d’intérêts : colonnes à reprendre dans le résultat (élu, mandat, direction…), valeurs distinctes jointes par « | »',
   'audit.help.aging.date': 'Colonne de date de l’élément (facture, vote, échéance)',
   'audit.help.aging.amount': 'Colonne de montant (facultative) : total par tranche',
-  'audit.help.aging.referenceDate': 'Date de référence AAAA-MM-JJ (obligatoire, jamais « aujourd’hui » : le résultat doit pouvoir être rejoué)',
-  'audit.help.aging.bounds': 'Bornes hautes des tranches en jours, incluses (par défaut 30, 60, 90, 180, 365 : 0–30, 31–60, 61–90, 91–180, 181–365, > 365)',
+  'audit.help.aging.referenceDate':
+    'Date de référence AAAA-MM-JJ (obligatoire, jamais « aujourd’hui » : le résultat doit pouvoir être rejoué)',
+  'audit.help.aging.bounds':
+    'Bornes hautes des tranches en jours, incluses (par défaut 30, 60, 90, 180, 365 : 0–30, 31–60, 61–90, 91–180, 181–365, > 365)',
   'audit.help.compare-releases.old': 'Table de la version précédente (ancien export)',
   'audit.help.compare-releases.new': 'Table de la version récente (nouvel export)',
-  'audit.help.compare-releases.keys': 'Colonnes qui identifient une ligne, présentes dans les deux versions (numéro de dossier, identifiant…)',
+  'audit.help.compare-releases.keys':
+    'Colonnes qui identifient une ligne, présentes dans les deux versions (numéro de dossier, identifiant…)',
   'audit.help.compare-releases.ignore': 'Colonnes à ne pas comparer (date de mise à jour de la ligne…)',
 } as const;

@@ -9,10 +9,12 @@ export const budget = {
   'budget.map.normalised': 'Codes lus autrement qu’écrits',
   'budget.map.normalisedField': '{field} : {values} valeurs sur {rows} lignes',
   'budget.map.normalisedNone': 'Aucun code modifié à la lecture.',
-  'budget.result.population': 'Population : {read} clés lues, {used} présentes au voté et au réalisé ({share}) ; {onlyVoted} votées seulement, {onlyExecuted} exécutées seulement.',
+  'budget.result.population':
+    'Population : {read} clés lues, {used} présentes au voté et au réalisé ({share}) ; {onlyVoted} votées seulement, {onlyExecuted} exécutées seulement.',
   'budget.result.noRate': 'Pas de taux d’exécution : les clés rapprochées portent {share} des montants (il en faut {min}).',
   'budget.cmp.title': 'Comparer deux budgets votés',
-  'budget.cmp.hint': 'BP d’une année et BP de la suivante, ou BP et BP + BS + DM de la même année : montants de chaque côté, écarts, lignes nouvelles et disparues.',
+  'budget.cmp.hint':
+    'BP d’une année et BP de la suivante, ou BP et BP + BS + DM de la même année : montants de chaque côté, écarts, lignes nouvelles et disparues.',
   'budget.cmp.base': 'Budget de référence',
   'budget.cmp.other': 'Budget comparé',
   'budget.cmp.table': 'Table',
@@ -84,7 +86,8 @@ export const budget = {
   'budget.form.err.twice': 'L’édition {edition} est déjà saisie plus haut.',
 
   'budget.map.title': 'Correspondance des colonnes',
-  'budget.map.hint': 'Choisissez la table du budget voté et celle du réalisé ; chaque colonne est proposée d’après son en-tête ou ses valeurs. Vérifiez-la avant de lancer le rapprochement.',
+  'budget.map.hint':
+    'Choisissez la table du budget voté et celle du réalisé ; chaque colonne est proposée d’après son en-tête ou ses valeurs. Vérifiez-la avant de lancer le rapprochement.',
   'budget.map.voted': 'Budget voté (BP, BS, DM)',
   'budget.map.executed': 'Réalisé (compte administratif)',
   'budget.map.table': 'Table',
@@ -173,25 +176,30 @@ export const budget = {
   'budget.flag.plusieurs_directions': 'Plusieurs directions',
   'budget.flag.rapprochement_ambigu': 'Rapprochement ambigu',
   'budget.flag.sans_nom': 'Sans nom',
-  'budget.flagHelp.depassement_chapitre': 'Le réalisé dépasse les crédits ouverts (BP + BS + DM) d’un chapitre : le chapitre est le niveau de vote, ses crédits sont limitatifs.',
+  'budget.flagHelp.depassement_chapitre':
+    'Le réalisé dépasse les crédits ouverts (BP + BS + DM) d’un chapitre : le chapitre est le niveau de vote, ses crédits sont limitatifs.',
   'budget.flagHelp.sous_execution': 'Moins réalisé que le seuil choisi (par défaut 50 % en investissement, 80 % en fonctionnement).',
   'budget.flagHelp.execute_sans_credit': 'Des dépenses ou recettes réalisées sans aucun crédit voté.',
   'budget.flagHelp.credit_sans_execution': 'Des crédits ouverts dont rien n’a été réalisé.',
-  'budget.flagHelp.ordre_desequilibre': 'Les opérations d’ordre doivent s’équilibrer entre dépenses et recettes (042/040, 041, 043, 023/021).',
+  'budget.flagHelp.ordre_desequilibre':
+    'Les opérations d’ordre doivent s’équilibrer entre dépenses et recettes (042/040, 041, 043, 023/021).',
   'budget.flagHelp.section_desequilibree': 'Une section votée dont les dépenses et les recettes ne sont pas égales.',
   'budget.flagHelp.total_incoherent': 'Un total publié différent de la somme de ses lignes de détail.',
   'budget.flagHelp.variation_annuelle': 'Un montant qui varie plus que le seuil choisi d’une année sur l’autre.',
   'budget.flagHelp.livraison_tardive': 'Projet livré après la date prévue, au-delà du retard choisi (deux ans par défaut).',
   'budget.flagHelp.abandon_apres_allocation': 'Projet abandonné alors qu’un budget lui avait été alloué.',
   'budget.flagHelp.enveloppe_depassee': 'Les montants alloués d’une édition dépassent l’enveloppe annoncée.',
-  'budget.flagHelp.quartiers_populaires_sous_cible': 'La part allouée aux quartiers populaires est sous la cible choisie (30 % par défaut).',
+  'budget.flagHelp.quartiers_populaires_sous_cible':
+    'La part allouée aux quartiers populaires est sous la cible choisie (30 % par défaut).',
   'budget.flagHelp.verse_sans_vote': 'Un versement sans subvention votée correspondante (ni SIRET, ni SIREN, ni nom proche).',
   'budget.flagHelp.vote_jamais_verse': 'Une subvention votée sans aucun versement rapproché.',
   'budget.flagHelp.verse_superieur_vote': 'Plus versé que voté pour un même bénéficiaire.',
   'budget.flagHelp.siret_invalide': 'Un SIRET qui n’a pas 14 chiffres ou dont la clé de Luhn est fausse.',
   'budget.flagHelp.plusieurs_directions': 'Un bénéficiaire financé par plusieurs directions.',
-  'budget.flagHelp.rapprochement_ambigu': 'Un versement aussi proche de plusieurs bénéficiaires (ou du même nom que plusieurs) : il n’est donné à aucun, l’explication les cite.',
-  'budget.flagHelp.sans_nom': 'Une ligne sans nom de bénéficiaire, listée seule : ni rapprochée, ni comptée parmi les bénéficiaires ou dans la concentration.',
+  'budget.flagHelp.rapprochement_ambigu':
+    'Un versement aussi proche de plusieurs bénéficiaires (ou du même nom que plusieurs) : il n’est donné à aucun, l’explication les cite.',
+  'budget.flagHelp.sans_nom':
+    'Une ligne sans nom de bénéficiaire, listée seule : ni rapprochée, ni comptée parmi les bénéficiaires ou dans la concentration.',
 
   'budget.charts.title': 'Graphiques',
   'budget.charts.chapter': 'Chapitre',
@@ -203,7 +211,8 @@ export const budget = {
   'budget.charts.evolution': 'Crédits ouverts et réalisé par exercice',
 
   'budget.pb.title': 'Suivi du budget participatif',
-  'budget.pb.hint': 'Par édition et par arrondissement : projets, montants alloués, livraisons et retards. Les colonnes sont proposées d’après leur en-tête ; les paramètres qui ont servi sont enregistrés dans le projet.',
+  'budget.pb.hint':
+    'Par édition et par arrondissement : projets, montants alloués, livraisons et retards. Les colonnes sont proposées d’après leur en-tête ; les paramètres qui ont servi sont enregistrés dans le projet.',
   'budget.pb.table': 'Table des projets',
   'budget.pb.run': 'Analyser le budget participatif',
   'budget.pb.editions': 'Par édition',
@@ -268,7 +277,8 @@ export const budget = {
   'budget.measure.delai_median_annees': 'Délai médian de livraison (ans, moyenne)',
 
   'budget.sub.title': 'Subventions votées et versées',
-  'budget.sub.hint': 'Les bénéficiaires sont rapprochés par SIRET, SIREN ou nom normalisé. Les colonnes sont proposées d’après leur en-tête ; les paramètres qui ont servi sont enregistrés dans le projet.',
+  'budget.sub.hint':
+    'Les bénéficiaires sont rapprochés par SIRET, SIREN ou nom normalisé. Les colonnes sont proposées d’après leur en-tête ; les paramètres qui ont servi sont enregistrés dans le projet.',
   'budget.sub.voted': 'Subventions votées',
   'budget.sub.paid': 'Subventions versées',
   'budget.sub.run': 'Rapprocher votées et versées',
@@ -312,5 +322,6 @@ export const budget = {
   'budget.sub.years': 'Années (votes / versements)',
   'budget.sub.noYear': 'non lue',
   'budget.sub.warnings': 'Avertissements',
-  'budget.sub.scoreHint': 'Les colonnes « methode » et « score » des lignes disent comment chaque versement a été rapproché (score de similarité des noms, 1 pour un rapprochement exact).',
+  'budget.sub.scoreHint':
+    'Les colonnes « methode » et « score » des lignes disent comment chaque versement a été rapproché (score de similarité des noms, 1 pour un rapprochement exact).',
 } as const;

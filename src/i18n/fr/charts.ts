@@ -7,7 +7,8 @@ export const charts = {
   'charts.table.query': '{name} (requête enregistrée)',
   'charts.noTable': 'Aucune table : importez un fichier pour faire un graphique.',
   'charts.fields': 'Champs',
-  'charts.fields.hint': 'Glissez un champ sur une étagère, ou tapez sa lettre (x, y, c…) quand il a le focus. Cliquez pour le choisir pour les suggestions.',
+  'charts.fields.hint':
+    'Glissez un champ sur une étagère, ou tapez sa lettre (x, y, c…) quand il a le focus. Cliquez pour le choisir pour les suggestions.',
   'charts.field.title': 'Type : {type}. Glissez-le sur une étagère, ou tapez x, y, c…',
   'charts.field.placeOn': 'Placer « {field} » sur…',
   'charts.field.type': 'Type de « {field} » : {type}. Cliquez pour le lire autrement (nombre, catégorie, catégorie ordonnée)',

@@ -10,7 +10,8 @@ export const engine = {
   'engine.activity.cancelLabel': 'Annuler : {label}',
   'engine.activity.cancelBackground': 'Annuler le travail de fond',
   'engine.activity.restart': 'Redémarrer le moteur',
-  'engine.activity.restartWhy': 'Le moteur ne s’arrête pas : le redémarrer enregistre et rouvre le projet dans un moteur neuf (les tables reviennent de ses copies ou de ses sources).',
+  'engine.activity.restartWhy':
+    'Le moteur ne s’arrête pas : le redémarrer enregistre et rouvre le projet dans un moteur neuf (les tables reviennent de ses copies ou de ses sources).',
   'engine.priority.interactive': 'Interactif',
   'engine.priority.normal': 'Normal',
   'engine.priority.background': 'Arrière-plan',

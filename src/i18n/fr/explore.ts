@@ -6,7 +6,8 @@ export const explore = {
   'explore.sortedBy': 'Tri : {keys}',
   'explore.selection': 'Sélection : {rows} × {cols}',
   'explore.copied': '{rows} × {cols} cellules copiées',
-  'explore.sortHint': 'Trier par {label} (clic : croissant, décroissant, sans tri ; Maj+clic : ajouter au tri ; Alt+flèches : déplacer la colonne)',
+  'explore.sortHint':
+    'Trier par {label} (clic : croissant, décroissant, sans tri ; Maj+clic : ajouter au tri ; Alt+flèches : déplacer la colonne)',
   'explore.sortedAsc': 'tri croissant, clé {rank}',
   'explore.sortedDesc': 'tri décroissant, clé {rank}',
   'explore.sortAsc': 'Trier par ordre croissant',
@@ -88,8 +89,10 @@ export const explore = {
   'explore.profile.pending': 'en calcul…',
   'explore.profile.approx': '≈ {value} (± {error} %)',
   'explore.profile.approxTitle': 'Estimé : la valeur exacte est à ± {error} % au plus (3 écarts types)',
-  'explore.profile.distinctNote': 'Les valeurs distinctes marquées ≈ sont estimées sur une part des valeurs (l’erreur indiquée est un maximum à 3 écarts types) ; les colonnes à peu de valeurs sont comptées exactement.',
-  'explore.profile.sampleNote': 'Quartiles et formes du texte (dates, montants) lus sur un échantillon de {rows} lignes : chaque quartile est à ± {rank} point de centile près (à 99 %).',
+  'explore.profile.distinctNote':
+    'Les valeurs distinctes marquées ≈ sont estimées sur une part des valeurs (l’erreur indiquée est un maximum à 3 écarts types) ; les colonnes à peu de valeurs sont comptées exactement.',
+  'explore.profile.sampleNote':
+    'Quartiles et formes du texte (dates, montants) lus sur un échantillon de {rows} lignes : chaque quartile est à ± {rank} point de centile près (à 99 %).',
   'explore.profile.exact': 'Calculer les valeurs exactes',
   'explore.profile.exactNote': 'Toutes les valeurs sont exactes.',
   'explore.flag.empty': 'vide',
@@ -101,9 +104,11 @@ export const explore = {
   'explore.flag.identifier': 'identifiant',
   'explore.flag.identifierWhy': 'Chaque ligne a une valeur différente : probablement une clé.',
   'explore.flag.dateAsText': 'date en texte',
-  'explore.flag.dateAsTextWhy': 'Des dates écrites comme du texte : le tri et les calculs de durée seront faux tant qu’elles ne sont pas converties.',
+  'explore.flag.dateAsTextWhy':
+    'Des dates écrites comme du texte : le tri et les calculs de durée seront faux tant qu’elles ne sont pas converties.',
   'explore.flag.amountAsText': 'montant en texte',
-  'explore.flag.amountAsTextWhy': 'Des montants écrits comme du texte (virgule décimale, espaces) : ils ne s’additionnent pas tant qu’ils ne sont pas convertis.',
+  'explore.flag.amountAsTextWhy':
+    'Des montants écrits comme du texte (virgule décimale, espaces) : ils ne s’additionnent pas tant qu’ils ne sont pas convertis.',
   'explore.export.table': 'Exporter la table',
   'explore.export.filtered': 'Exporter la vue filtrée',
   'explore.export.menu': 'Format d’export',

@@ -117,7 +117,8 @@ export const findings = {
   'findings.report.pdfSaved': 'PDF du rapport enregistré',
   'findings.report.columns': 'Colonnes imprimées',
   'findings.report.columnsOf': '{title} : {shown} colonne(s) sur {total}',
-  'findings.report.columnsHint': 'Par défaut : les colonnes que la constatation cite, le montant et de quoi identifier la ligne. Toutes les colonnes restent dans le CSV joint au rapport.',
+  'findings.report.columnsHint':
+    'Par défaut : les colonnes que la constatation cite, le montant et de quoi identifier la ligne. Toutes les colonnes restent dans le CSV joint au rapport.',
   'findings.report.columnsReset': 'Colonnes par défaut',
   'findings.report.timeZone': 'Heures du rapport : {zone}, comme dans l’application.',
   'findings.privacy.title': 'Données personnelles possibles dans les tables des preuves',
@@ -177,7 +178,8 @@ export const findings = {
   'findings.signature.trusted': 'clé de confiance',
   'findings.signature.untrusted': 'clé non reconnue',
   'findings.identity.key': 'Votre clé : {fp}',
-  'findings.identity.keyHint': 'Chaque étape est signée avec la clé de ce navigateur pour ce nom ; la clé privée ne quitte pas le navigateur.',
+  'findings.identity.keyHint':
+    'Chaque étape est signée avec la clé de ce navigateur pour ce nom ; la clé privée ne quitte pas le navigateur.',
   'findings.identity.export': 'Exporter ma clé publique',
   'findings.identity.trust': 'Faire confiance à une clé…',
   'findings.identity.trusted': 'Clé de {name} ajoutée aux clés de confiance. Vérifiez son empreinte avec elle ou lui.',

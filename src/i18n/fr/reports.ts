@@ -2,7 +2,8 @@
 export const reports = {
   'reports.title': 'Rapports de l’Inspection générale',
   'reports.import': 'Importer des rapports PDF…',
-  'reports.importHint': 'Un fichier PDF ou un dossier de rapports, par l’entrée d’import habituelle (« Ouvrir un fichier » ou « Ouvrir un dossier »).',
+  'reports.importHint':
+    'Un fichier PDF ou un dossier de rapports, par l’entrée d’import habituelle (« Ouvrir un fichier » ou « Ouvrir un dossier »).',
   'reports.empty': 'Aucun rapport dans le projet.',
   'reports.list': 'Rapports ({count})',
   'reports.col.title': 'Titre',

@@ -22,7 +22,8 @@ export const shell = {
   'topbar.saveFailed': 'Échec de l’enregistrement : {message}',
   'topbar.import': 'Importer',
   'topbar.autosaved': 'Enregistré à {time}',
-  'topbar.autosavedTitle': 'Loupe enregistre chaque opération au moment où elle est faite : rien n’est en attente. Dernier enregistrement : {time}.',
+  'topbar.autosavedTitle':
+    'Loupe enregistre chaque opération au moment où elle est faite : rien n’est en attente. Dernier enregistrement : {time}.',
   'topbar.saving': 'Enregistrement…',
   'welcome.title': 'Par où commencer',
   'welcome.lead': 'Loupe analyse des fichiers de données ouvertes sur votre machine, sans rien envoyer. Trois façons de commencer :',
@@ -50,7 +51,8 @@ export const shell = {
   'project.close': 'Fermer',
 
   'problems.title': 'Sources à vérifier',
-  'problems.intro': 'Certaines sources ou copies de tables demandent votre attention (fichier modifié ou absent, copie refusée) ; le reste du projet est ouvert.',
+  'problems.intro':
+    'Certaines sources ou copies de tables demandent votre attention (fichier modifié ou absent, copie refusée) ; le reste du projet est ouvert.',
   'problems.dismiss': 'Masquer ces avertissements',
 
   'catalog.title': 'Tables',
@@ -103,7 +105,7 @@ export const shell = {
   'import.delim.tab': 'tabulation',
   'import.delim.pipe': 'barre verticale (|)',
   'import.quote.double': 'guillemet double (")',
-  'import.quote.single': 'apostrophe (\')',
+  'import.quote.single': "apostrophe (')",
   'import.quote.none': 'aucun',
   'import.dateFormat.auto': 'détection automatique',
   'import.progressTitle': 'Import en cours',
@@ -134,7 +136,8 @@ export const shell = {
   'import.replaceExisting': 'Remplacer la table « {table} » déjà importée de ce fichier',
   'import.replaceHint': 'Sinon, une nouvelle table est créée à côté.',
   'import.format': 'Format : {format}',
-  'import.tableNameInvalid': 'Nom de table invalide : lettres minuscules sans accent, chiffres et « _ », sans chiffre en tête (par exemple « {suggestion} »).',
+  'import.tableNameInvalid':
+    'Nom de table invalide : lettres minuscules sans accent, chiffres et « _ », sans chiffre en tête (par exemple « {suggestion} »).',
   'import.tableNameTaken': 'Une table « {table} » existe déjà : choisissez un autre nom.',
   'import.jsonPath': 'Enregistrements (chemin dans le document)',
   'import.jsonRoot': 'tableau à la racine',
@@ -159,7 +162,8 @@ export const shell = {
   'import.kind.date': 'date',
   'import.kind.month': 'mois',
   'import.kind.code': 'code',
-  'import.typesHint': 'Un type choisi est appliqué à toute la colonne ; les valeurs qui ne s’y convertissent pas restent vides et sont comptées dans les avertissements.',
+  'import.typesHint':
+    'Un type choisi est appliqué à toute la colonne ; les valeurs qui ne s’y convertissent pas restent vides et sont comptées dans les avertissements.',
   'import.reportWarnings': 'Avertissements de {file}',
 
   'grid.label': 'Contenu de la table {name}',

@@ -154,7 +154,15 @@ class AuditState {
     try {
       const res = await session.run(op, entry.params, { priority: 'background' });
       app.refreshTables();
-      this.shown = { op: op.id, table: res.table ?? '', summary: res.summary ?? '', params: res.entry.params, seq: res.entry.seq, detail: res.detail ?? null, result: res };
+      this.shown = {
+        op: op.id,
+        table: res.table ?? '',
+        summary: res.summary ?? '',
+        params: res.entry.params,
+        seq: res.entry.seq,
+        detail: res.detail ?? null,
+        result: res,
+      };
       app.say('audit.done', { op: op.id, rows: res.digest?.rows ?? 0, table: res.table ?? '' }, 'success');
     } catch (e) {
       this.runError = errorText(e);

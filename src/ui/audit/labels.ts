@@ -35,7 +35,17 @@ export function fieldHelp(op: string, path: string, fallback: string | undefined
 /** A column's type in words: « nombre », « date », « texte »… */
 export function typeHint(type: string): string {
   const k = kindOfType(type);
-  return t(k === 'number' ? 'audit.type.number' : k === 'date' || k === 'timestamp' ? 'audit.type.date' : k === 'text' ? 'audit.type.text' : k === 'boolean' ? 'audit.type.boolean' : 'audit.type.other');
+  return t(
+    k === 'number'
+      ? 'audit.type.number'
+      : k === 'date' || k === 'timestamp'
+        ? 'audit.type.date'
+        : k === 'text'
+          ? 'audit.type.text'
+          : k === 'boolean'
+            ? 'audit.type.boolean'
+            : 'audit.type.other',
+  );
 }
 
 /** An id usable in the DOM (for label/aria links) from a field path. */

@@ -1,7 +1,13 @@
 // The Budget view's state: which tables and columns make the voted and executed budget, the
 // parameters of each check, and the last result of each. Every check runs as a journaled operation
 // through the session; this module only holds what the view shows and hands it to src/core.
-import { budgetCompare, budgetYearsAndStages, type CompareDetail, type CompareParams, type CompareSide } from '../../core/budget/compare.ts';
+import {
+  budgetCompare,
+  budgetYearsAndStages,
+  type CompareDetail,
+  type CompareParams,
+  type CompareSide,
+} from '../../core/budget/compare.ts';
 import {
   BUDGET_FIELDS,
   codeNormalisations,
@@ -138,7 +144,10 @@ class BudgetState {
     this.sub.load(
       sub && names.includes(sub.voted) && names.includes(sub.paid)
         ? sub
-        : { voted: names.find((n) => /subvention.*vot/i.test(n)) ?? '', paid: names.find((n) => /subvention.*vers|versement/i.test(n)) ?? '' },
+        : {
+            voted: names.find((n) => /subvention.*vot/i.test(n)) ?? '',
+            paid: names.find((n) => /subvention.*vers|versement/i.test(n)) ?? '',
+          },
     );
   }
 
@@ -239,9 +248,13 @@ class BudgetState {
     const s = app.session;
     const params = this.compareParams();
     if (!s || !params) return;
-    await this.runOp('compare', () => s.run(budgetCompare, params, { priority: 'background' }), (r) => {
-      this.compared = r;
-    });
+    await this.runOp(
+      'compare',
+      () => s.run(budgetCompare, params, { priority: 'background' }),
+      (r) => {
+        this.compared = r;
+      },
+    );
   }
 
   /** Writes parts of the Budget view's settings into the project's manifest (the other parts kept) and saves it. */
@@ -288,7 +301,11 @@ class BudgetState {
 
   // Checks take seconds (a reconciliation, 11 s on the real files): they run at background priority,
   // so the grid, facets and charts never wait behind them.
-  private async runOp<D>(where: BudgetTab, go: () => Promise<OperationResult<D>>, done: (r: OperationResult<D>) => Promise<void> | void): Promise<void> {
+  private async runOp<D>(
+    where: BudgetTab,
+    go: () => Promise<OperationResult<D>>,
+    done: (r: OperationResult<D>) => Promise<void> | void,
+  ): Promise<void> {
     this.busy = where;
     this.error = null;
     try {
@@ -313,11 +330,15 @@ class BudgetState {
     const s = app.session;
     const params = this.reconcileParams();
     if (!s || !params) return;
-    await this.runOp('reconcile', () => s.run(budgetReconcile, params, { priority: 'background' }), async (r) => {
-      this.years = r.table && app.engine ? await resultYears(app.engine, r.table) : [];
-      if (this.tree.year === null || !this.years.includes(this.tree.year)) this.tree = { ...this.tree, year: this.years[0] ?? null };
-      this.reconcile = r;
-    });
+    await this.runOp(
+      'reconcile',
+      () => s.run(budgetReconcile, params, { priority: 'background' }),
+      async (r) => {
+        this.years = r.table && app.engine ? await resultYears(app.engine, r.table) : [];
+        if (this.tree.year === null || !this.years.includes(this.tree.year)) this.tree = { ...this.tree, year: this.years[0] ?? null };
+        this.reconcile = r;
+      },
+    );
   }
 
   /**
@@ -328,11 +349,15 @@ class BudgetState {
     const s = app.session;
     const params = this.pb.check() as ParticipatoryParams | null;
     if (!s || !params) return false;
-    await this.runOp('participatory', () => s.run(participatoryBudget, params, { priority: 'background' }), async (r) => {
-      this.participatory = r;
-      await this.keep({ participatory: params });
-      this.pb.saved = true;
-    });
+    await this.runOp(
+      'participatory',
+      () => s.run(participatoryBudget, params, { priority: 'background' }),
+      async (r) => {
+        this.participatory = r;
+        await this.keep({ participatory: params });
+        this.pb.saved = true;
+      },
+    );
     return true;
   }
 
@@ -340,11 +365,15 @@ class BudgetState {
     const s = app.session;
     const params = this.sub.check() as SubsidiesParams | null;
     if (!s || !params) return false;
-    await this.runOp('subsidies', () => s.run(subsidiesReconcile, params, { priority: 'background' }), async (r) => {
-      this.subsidies = r;
-      await this.keep({ subsidies: params });
-      this.sub.saved = true;
-    });
+    await this.runOp(
+      'subsidies',
+      () => s.run(subsidiesReconcile, params, { priority: 'background' }),
+      async (r) => {
+        this.subsidies = r;
+        await this.keep({ subsidies: params });
+        this.sub.saved = true;
+      },
+    );
     return true;
   }
 

@@ -8,7 +8,12 @@ import { z } from 'zod';
 import type { TableEntry } from '../../core/catalog/catalog.ts';
 import { formOf, parseNumber, type FormField } from '../../core/ops/form-schema.ts';
 import { ParticipatoryParams, proposeProjectColumns, REQUIRED_PROJECT_COLUMNS } from '../../core/budget/participatory.ts';
-import { proposeSubsidyColumns, REQUIRED_SUBSIDY_COLUMNS, SubsidiesParams, VOTE_ONLY_SUBSIDY_COLUMNS } from '../../core/budget/subsidies.ts';
+import {
+  proposeSubsidyColumns,
+  REQUIRED_SUBSIDY_COLUMNS,
+  SubsidiesParams,
+  VOTE_ONLY_SUBSIDY_COLUMNS,
+} from '../../core/budget/subsidies.ts';
 import { formatNumber } from '../../i18n/format.ts';
 import { locale, t, type MessageKey } from '../../i18n/index.ts';
 import { numberFormat } from '../../core/util/numbers.ts';
@@ -43,7 +48,14 @@ export const PARTICIPATORY_FORM: CheckSpec = {
   schema: ParticipatoryParams,
   tables: ['table'],
   columns: { columns: { table: 'table', required: REQUIRED_PROJECT_COLUMNS, propose: proposeProjectColumns } },
-  units: { lateYears: 'years', envelope: 'euros', envelopes: 'euros', workingClassTarget: 'percent', workingClassTargets: 'percent', workingClassFrom: 'edition' },
+  units: {
+    lateYears: 'years',
+    envelope: 'euros',
+    envelopes: 'euros',
+    workingClassTarget: 'percent',
+    workingClassTargets: 'percent',
+    workingClassFrom: 'edition',
+  },
 };
 
 export const SUBSIDIES_FORM: CheckSpec = {
@@ -82,21 +94,34 @@ export function checkFields(spec: CheckSpec): CheckField[] {
     const cols = spec.columns[f.name];
     if (cols && f.kind === 'object') {
       const roles = (f.fields ?? []).filter((r) => !cols.unused?.includes(r.name));
-      return { kind: 'columns', name: f.name, table: cols.table, roles: roles.map((r) => ({ name: r.name, required: cols.required.includes(r.name) })) };
+      return {
+        kind: 'columns',
+        name: f.name,
+        table: cols.table,
+        roles: roles.map((r) => ({ name: r.name, required: cols.required.includes(r.name) })),
+      };
     }
     const unit = spec.units[f.name];
     if (unit && (f.kind === 'number' || f.kind === 'integer')) {
       return {
-        kind: 'number', name: f.name, unit, integer: f.kind === 'integer',
-        ...(f.min !== undefined ? { min: f.min } : {}), ...(f.max !== undefined ? { max: f.max } : {}),
+        kind: 'number',
+        name: f.name,
+        unit,
+        integer: f.kind === 'integer',
+        ...(f.min !== undefined ? { min: f.min } : {}),
+        ...(f.max !== undefined ? { max: f.max } : {}),
         ...(typeof f.default === 'number' ? { default: f.default } : {}),
       };
     }
     const values = json.properties?.[f.name]?.additionalProperties;
     if (unit && f.kind === 'json' && values) {
       return {
-        kind: 'per-edition', name: f.name, unit, integer: values.type === 'integer',
-        ...(values.minimum !== undefined ? { min: values.minimum } : {}), ...(values.maximum !== undefined ? { max: values.maximum } : {}),
+        kind: 'per-edition',
+        name: f.name,
+        unit,
+        integer: values.type === 'integer',
+        ...(values.minimum !== undefined ? { min: values.minimum } : {}),
+        ...(values.maximum !== undefined ? { max: values.maximum } : {}),
       };
     }
     throw new Error(`Paramètre « ${f.name} » sans place dans le formulaire du contrôle (${spec.prefix})`);
@@ -133,7 +158,8 @@ export function withUnit(value: number, unit: Unit): string {
   if (unit === 'euros') return euroFmt.format(value);
   if (unit === 'edition') return String(value);
   // French keeps the singular below 2 (« 0 an », « 1,5 an »), English only for 1.
-  if (unit === 'years') return t((locale() === 'fr' ? value < 2 : value === 1) ? 'budget.form.year' : 'budget.form.years', { n: formatNumber(value) });
+  if (unit === 'years')
+    return t((locale() === 'fr' ? value < 2 : value === 1) ? 'budget.form.year' : 'budget.form.years', { n: formatNumber(value) });
   return formatNumber(value);
 }
 
@@ -149,7 +175,12 @@ export function fromText(text: string, unit: Unit): number | null {
  * defaults elsewhere, and for each set of columns the given roles completed by the check's guess on
  * the table (`tableOf`), '' where it found none.
  */
-export function draftOf(spec: CheckSpec, fields: readonly CheckField[], params: Record<string, unknown>, tableOf: (name: string) => TableEntry | undefined): CheckDraft {
+export function draftOf(
+  spec: CheckSpec,
+  fields: readonly CheckField[],
+  params: Record<string, unknown>,
+  tableOf: (name: string) => TableEntry | undefined,
+): CheckDraft {
   const d: CheckDraft = { tables: {}, columns: {}, numbers: {}, perEdition: {} };
   for (const f of fields) {
     const v = params[f.name];
@@ -175,7 +206,12 @@ export function draftOf(spec: CheckSpec, fields: readonly CheckField[], params: 
 }
 
 /** Every shown role of a set of columns: the given one, else the check's guess on `table`, else ''. */
-export function rolesFor(spec: CheckSpec, f: Extract<CheckField, { kind: 'columns' }>, table: TableEntry | undefined, given: Roles = {}): Roles {
+export function rolesFor(
+  spec: CheckSpec,
+  f: Extract<CheckField, { kind: 'columns' }>,
+  table: TableEntry | undefined,
+  given: Roles = {},
+): Roles {
   const shown = Object.fromEntries(Object.entries(given).filter(([k, v]) => typeof v === 'string' && f.roles.some((r) => r.name === k)));
   const guess = table ? spec.columns[f.name]!.propose(table, shown) : shown;
   return Object.fromEntries(f.roles.map((r) => [r.name, guess[r.name] ?? '']));
@@ -193,7 +229,8 @@ export function roleLabel(spec: CheckSpec, role: string): string {
 /** The bounds and default of a number, in words: « Entre 0 % et 100 % · par défaut 30 % ». */
 export function numberHint(f: Extract<CheckField, { kind: 'number' | 'per-edition' }>): string {
   const bits: string[] = [];
-  if (f.min !== undefined && f.max !== undefined) bits.push(t('budget.form.between', { min: withUnit(f.min, f.unit), max: withUnit(f.max, f.unit) }));
+  if (f.min !== undefined && f.max !== undefined)
+    bits.push(t('budget.form.between', { min: withUnit(f.min, f.unit), max: withUnit(f.max, f.unit) }));
   else if (f.min !== undefined) bits.push(t('budget.form.atLeast', { min: withUnit(f.min, f.unit) }));
   else if (f.max !== undefined) bits.push(t('budget.form.atMost', { max: withUnit(f.max, f.unit) }));
   if (f.kind === 'number' && f.default !== undefined) bits.push(t('budget.form.default', { value: withUnit(f.default, f.unit) }));
@@ -236,7 +273,12 @@ export interface Checked {
  * The draft as the check's parameters, validated: tables and columns against the project's tables
  * (`tableOf`), numbers parsed, then the schema. Every problem is reported on its field, in words.
  */
-export function checkDraft(spec: CheckSpec, fields: readonly CheckField[], draft: CheckDraft, tableOf: (name: string) => TableEntry | undefined): Checked {
+export function checkDraft(
+  spec: CheckSpec,
+  fields: readonly CheckField[],
+  draft: CheckDraft,
+  tableOf: (name: string) => TableEntry | undefined,
+): Checked {
   const errors: Errors = {};
   const raw: Record<string, unknown> = {};
   const rowOf: Record<string, Record<string, number>> = {};
@@ -258,13 +300,16 @@ export function checkDraft(spec: CheckSpec, fields: readonly CheckField[], draft
         if (!table) continue;
         const key = `${f.name}.${r.name}`;
         if (!col && r.required) errors[key] = t('budget.form.err.columnRequired');
-        else if (col && !table.columns.some((c) => c.name === col)) errors[key] = t('budget.form.err.columnMissing', { column: col, table: tableName });
+        else if (col && !table.columns.some((c) => c.name === col))
+          errors[key] = t('budget.form.err.columnMissing', { column: col, table: tableName });
       }
       raw[f.name] = out;
     } else if (f.kind === 'number') {
       const text = (draft.numbers[f.name] ?? '').trim();
       const n = fromText(text, f.unit);
-      if (!text) errors[f.name] = f.default !== undefined ? t('budget.form.err.emptyDefault', { value: withUnit(f.default, f.unit) }) : t('budget.form.err.empty');
+      if (!text)
+        errors[f.name] =
+          f.default !== undefined ? t('budget.form.err.emptyDefault', { value: withUnit(f.default, f.unit) }) : t('budget.form.err.empty');
       else if (n === null) errors[f.name] = t('budget.form.err.number', { text });
       else raw[f.name] = n;
     } else {

@@ -65,7 +65,8 @@ export class TreeState {
     open.add(row.key);
     this.open = open;
     const next = childLevel(row.node.level);
-    if (next && !this.children.has(row.key)) await this.load(this.generation, row.key, next, { ...row.path, [row.node.level]: row.node.code });
+    if (next && !this.children.has(row.key))
+      await this.load(this.generation, row.key, next, { ...row.path, [row.node.level]: row.node.code });
   }
 
   canOpen(level: TreeLevel): boolean {

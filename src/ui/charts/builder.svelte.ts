@@ -1,7 +1,19 @@
 // The chart being built: the draft spec on the shelves, the fields picked for recommendations, and
 // the last compiled preview. One instance for the view, so switching tabs keeps the work in progress.
 import type { ColumnMeta, TableEntry } from '../../core/catalog/catalog.ts';
-import { emptyDraft, placeCount, placeField, removeField, setFieldType, setMark, setOption, swapAxes, typeOfField, type Draft, type Shelf } from '../../core/viz/builder.ts';
+import {
+  emptyDraft,
+  placeCount,
+  placeField,
+  removeField,
+  setFieldType,
+  setMark,
+  setOption,
+  swapAxes,
+  typeOfField,
+  type Draft,
+  type Shelf,
+} from '../../core/viz/builder.ts';
 import { inferTableTypes, nextType } from '../../core/viz/measure.ts';
 import type { Channel, ChartSpec, Encoding, FieldType, Mark } from '../../core/viz/spec.ts';
 import { app } from '../app-state.svelte.ts';
@@ -17,7 +29,10 @@ class ChartBuilder {
   /** Measurement types of the table's columns with years and months checked on their values. */
   inferred = $state<{ table: string; types: Record<string, FieldType> }>({ table: '', types: {} });
   /** Every column's type as the builder reads it now: the author's choices over the inferred ones. */
-  types = $derived<Record<string, FieldType>>({ ...(this.inferred.table === this.draft.source.table ? this.inferred.types : {}), ...(this.draft.fieldTypes ?? {}) });
+  types = $derived<Record<string, FieldType>>({
+    ...(this.inferred.table === this.draft.source.table ? this.inferred.types : {}),
+    ...(this.draft.fieldTypes ?? {}),
+  });
 
   /** Checks the candidate years and months of the current table on its values (one small query). */
   async loadTypes(): Promise<void> {

@@ -28,7 +28,13 @@ async function fileImage(view: Result, vegaLite: VlSpec, values: Record<string, 
 }
 
 /** Saves the chart; false when the user cancelled the dialog. */
-export async function exportChart(kind: ExportKind, view: Result | null, vegaLite: VlSpec, values: Record<string, unknown>[], fallbackName: string): Promise<boolean> {
+export async function exportChart(
+  kind: ExportKind,
+  view: Result | null,
+  vegaLite: VlSpec,
+  values: Record<string, unknown>[],
+  fallbackName: string,
+): Promise<boolean> {
   const host = app.host;
   if (!host) return false;
   const name = chartFileName(chartTexts(vegaLite).title, kind, fallbackName);

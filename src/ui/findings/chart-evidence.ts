@@ -6,14 +6,29 @@ import { expressionInterpreter } from 'vega-interpreter';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { chartEvidence, type ChartEvidence } from '../../core/findings/index.ts';
 import type { Session } from '../../core/project/session.ts';
-import { chartData, ChartSpec, FR_FORMAT_LOCALE, FR_TIME_LOCALE, prepareChart, type ChartSpecInput, type VlSpec } from '../../core/viz/index.ts';
+import {
+  chartData,
+  ChartSpec,
+  FR_FORMAT_LOCALE,
+  FR_TIME_LOCALE,
+  prepareChart,
+  type ChartSpecInput,
+  type VlSpec,
+} from '../../core/viz/index.ts';
 import { chartOperation } from '../../core/viz/ops.ts';
 
 function headlessView(vl: VlSpec): vega.View {
   const vg = compile(vl as unknown as TopLevelSpec).spec;
   // vega exports locale() without typing it: French number and date formats, as in the chart widget.
-  const frLocale = (vega as unknown as { locale(n: unknown, t: unknown): vega.ViewOptions['locale'] }).locale(FR_FORMAT_LOCALE, FR_TIME_LOCALE);
-  return new vega.View(vega.parse(vg, undefined, { ast: true }), { expr: expressionInterpreter, renderer: 'none', ...(frLocale ? { locale: frLocale } : {}) });
+  const frLocale = (vega as unknown as { locale(n: unknown, t: unknown): vega.ViewOptions['locale'] }).locale(
+    FR_FORMAT_LOCALE,
+    FR_TIME_LOCALE,
+  );
+  return new vega.View(vega.parse(vg, undefined, { ast: true }), {
+    expr: expressionInterpreter,
+    renderer: 'none',
+    ...(frLocale ? { locale: frLocale } : {}),
+  });
 }
 
 export async function renderChartSvg(vl: VlSpec): Promise<string> {
@@ -63,7 +78,14 @@ export async function freezeChart(session: Session, input: ChartSpecInput, by: s
   const res = await session.run(chartOperation, spec);
   const { vegaLite } = await chartData(session.engine, await prepareChart(session.engine, spec, table));
   const svg = await renderChartSvg(vegaLite);
-  return chartEvidence(session, { title: spec.title ?? table.name, spec: spec as unknown as Record<string, unknown>, svg, entry: res.entry, tables: [table.name], by });
+  return chartEvidence(session, {
+    title: spec.title ?? table.name,
+    spec: spec as unknown as Record<string, unknown>,
+    svg,
+    entry: res.entry,
+    tables: [table.name],
+    by,
+  });
 }
 
 /** Charts saved by the Charts view (in the manifest), those whose spec still validates. */
@@ -71,7 +93,8 @@ export function savedChartSpecs(session: Session | null): { id: string; name: st
   const out: { id: string; name: string; spec: ChartSpecInput }[] = [];
   for (const r of session?.manifest.charts ?? []) {
     const spec = ChartSpec.safeParse(r.spec);
-    if (typeof r.id === 'string' && typeof r.name === 'string' && spec.success) out.push({ id: r.id, name: r.name, spec: { ...spec.data, title: spec.data.title ?? r.name } });
+    if (typeof r.id === 'string' && typeof r.name === 'string' && spec.success)
+      out.push({ id: r.id, name: r.name, spec: { ...spec.data, title: spec.data.title ?? r.name } });
   }
   return out;
 }

@@ -2,9 +2,31 @@
 // is open, who is working, and the actions — each a call into src/core/findings (journaled there).
 // Kept outside app-state so the shell only carries the one `createFinding` entry point.
 import {
-  attachEvidence, checkFindings, commentFinding, createFinding, createInvestigation, detachEvidence, evidenceFromResult, fileFinding,
-  reopenFinding, rowEvidence, signOff, sourceEvidence, submitForReview, summarizeInvestigation, updateFinding,
-  type Actor, type Evidence, type Finding, type FindingFields, type FindingsCheck, type SignatureCheck, type FindingStatus, type Investigation, type InvestigationSummary, type Severity,
+  attachEvidence,
+  checkFindings,
+  commentFinding,
+  createFinding,
+  createInvestigation,
+  detachEvidence,
+  evidenceFromResult,
+  fileFinding,
+  reopenFinding,
+  rowEvidence,
+  signOff,
+  sourceEvidence,
+  submitForReview,
+  summarizeInvestigation,
+  updateFinding,
+  type Actor,
+  type Evidence,
+  type Finding,
+  type FindingFields,
+  type FindingsCheck,
+  type SignatureCheck,
+  type FindingStatus,
+  type Investigation,
+  type InvestigationSummary,
+  type Severity,
 } from '../../core/findings/index.ts';
 import type { Signer, TrustedKey } from '../../core/identity/identity.ts';
 import type { OperationResult } from '../../core/ops/registry.ts';
@@ -63,7 +85,8 @@ class FindingsUi {
         (!this.filter.status || f.status === this.filter.status) &&
         (!this.filter.severity || f.severity === this.filter.severity) &&
         (!this.filter.tag || f.tags.includes(this.filter.tag)) &&
-        (!this.filter.investigation || (this.filter.investigation === '-' ? !f.investigationId : f.investigationId === this.filter.investigation)),
+        (!this.filter.investigation ||
+          (this.filter.investigation === '-' ? !f.investigationId : f.investigationId === this.filter.investigation)),
     ),
   );
 
@@ -211,15 +234,22 @@ class FindingsUi {
 
   /** Freezes a result as a snapshot, then creates a draft finding holding it (used by every view). */
   async createFromResult(args: FindingFromResult): Promise<Finding | undefined> {
-    return this.createWith(args.title, (s) => evidenceFromResult(s, args.result, { by: this.actor().by, ...(args.title ? { title: args.title } : {}) }));
+    return this.createWith(args.title, (s) =>
+      evidenceFromResult(s, args.result, { by: this.actor().by, ...(args.title ? { title: args.title } : {}) }),
+    );
   }
 
   /** A draft finding whose evidence is one row of a table, as the grid shows it (values read from the engine). */
   async createFromRow(args: { table: string; values: Record<string, unknown>; title?: string }): Promise<Finding | undefined> {
-    return this.createWith(args.title, (s) => rowEvidence(s, { table: args.table, values: args.values, by: this.actor().by, ...(args.title ? { title: args.title } : {}) }));
+    return this.createWith(args.title, (s) =>
+      rowEvidence(s, { table: args.table, values: args.values, by: this.actor().by, ...(args.title ? { title: args.title } : {}) }),
+    );
   }
 
-  private async createWith(givenTitle: string | undefined, freeze: (s: Session) => Promise<Evidence & { summary?: string }>): Promise<Finding | undefined> {
+  private async createWith(
+    givenTitle: string | undefined,
+    freeze: (s: Session) => Promise<Evidence & { summary?: string }>,
+  ): Promise<Finding | undefined> {
     await this.load();
     const f = await this.act(async (s) => {
       const ev = await freeze(s);

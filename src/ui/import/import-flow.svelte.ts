@@ -85,10 +85,14 @@ export interface ReportLine {
 }
 
 /** Why a table name cannot be used, or null. */
-export function tableNameProblem(d: Pick<ImportDialogState, 'table' | 'existing' | 'replace'>): { key: MessageKey; params: Record<string, string> } | null {
+export function tableNameProblem(
+  d: Pick<ImportDialogState, 'table' | 'existing' | 'replace'>,
+): { key: MessageKey; params: Record<string, string> } | null {
   const name = d.table.trim();
-  if (!name || safeIdentifier(name) !== name) return { key: 'import.tableNameInvalid', params: { suggestion: safeIdentifier(name || 'table', 't') } };
-  if (app.session?.catalog.has(name) && !(d.replace && d.existing === name)) return { key: 'import.tableNameTaken', params: { table: name } };
+  if (!name || safeIdentifier(name) !== name)
+    return { key: 'import.tableNameInvalid', params: { suggestion: safeIdentifier(name || 'table', 't') } };
+  if (app.session?.catalog.has(name) && !(d.replace && d.existing === name))
+    return { key: 'import.tableNameTaken', params: { table: name } };
   return null;
 }
 
@@ -216,7 +220,9 @@ class ImportFlow {
         if (found?.length) d.paths = found;
         const used = plain.options.path ?? plain.options.recordPath ?? plain.xmlProposed;
         if (d.proposedPath === null && typeof used === 'string') d.proposedPath = used;
-        d.detected = Object.fromEntries(plain.tables.map((t) => [t.suffix, Object.fromEntries(t.columns.map((c) => [c.name, { type: c.type, kind: c.kind }]))]));
+        d.detected = Object.fromEntries(
+          plain.tables.map((t) => [t.suffix, Object.fromEntries(t.columns.map((c) => [c.name, { type: c.type, kind: c.kind }]))]),
+        );
         this.pruneOverrides(d, plain);
         d.shown = Math.min(d.shown, Math.max(0, plain.tables.length - 1));
         if (!this.hasOverrides(d)) {
@@ -238,7 +244,8 @@ class ImportFlow {
 
   private pruneOverrides(d: ImportDialogState, p: FilePreview): void {
     const main = p.tables.find((t) => t.part === undefined);
-    const keep = (over: Record<string, TypeKind>, cols: Set<string>) => Object.fromEntries(Object.entries(over).filter(([c]) => cols.has(c)));
+    const keep = (over: Record<string, TypeKind>, cols: Set<string>) =>
+      Object.fromEntries(Object.entries(over).filter(([c]) => cols.has(c)));
     d.types = main ? keep(d.types, new Set(main.columns.map((c) => c.name))) : {};
     const parts: Record<string, Record<string, TypeKind>> = {};
     for (const t of p.tables) {
@@ -400,10 +407,7 @@ class ImportFlow {
     app.view = 'reports';
   }
 
-  private async run(
-    jobs: { file: SourceFile; params: JobParams }[],
-    skipped: ReportLine[] = [],
-  ) {
+  private async run(jobs: { file: SourceFile; params: JobParams }[], skipped: ReportLine[] = []) {
     const session = app.session;
     const host = app.host;
     if (!session || !host) return;
@@ -432,7 +436,9 @@ class ImportFlow {
         const made = res.detail?.tables ?? [];
         const tables = made.map((t) => t.name);
         const rows = made.reduce((s, t) => s + t.provenance.rows, 0);
-        const warnings = made.flatMap(({ provenance: p }) => (p.warnings ?? []).map((w) => (made.length > 1 && p.part !== undefined ? `${p.part} · ${w}` : w)));
+        const warnings = made.flatMap(({ provenance: p }) =>
+          (p.warnings ?? []).map((w) => (made.length > 1 && p.part !== undefined ? `${p.part} · ${w}` : w)),
+        );
         lines.push({ path: file.path, status: 'imported', tables, rows, ...(warnings.length ? { warnings } : {}) });
         lastTable = tables[0] ?? lastTable;
       } catch (e) {
@@ -448,7 +454,11 @@ class ImportFlow {
     // One file imported cleanly needs no report: the catalog and the status line say it. Its
     // warnings, if any, stay on screen in the report.
     if (all.length === 1 && lines[0]?.status === 'imported') {
-      app.say(lines[0].rows === 1 ? 'import.doneOne' : 'import.done', { file: jobs[0]!.file.name, rows: formatInteger(lines[0].rows ?? 0) }, 'success');
+      app.say(
+        lines[0].rows === 1 ? 'import.doneOne' : 'import.done',
+        { file: jobs[0]!.file.name, rows: formatInteger(lines[0].rows ?? 0) },
+        'success',
+      );
       this.report = lines[0].warnings?.length ? all : null;
     } else {
       this.report = all;

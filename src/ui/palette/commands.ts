@@ -11,7 +11,10 @@ export interface Command {
 }
 
 export function fold(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }
 
 export function matchCommands(commands: readonly Command[], query: string): Command[] {

@@ -21,7 +21,11 @@ export async function importPdfFiles(
   session: Session,
   host: Host,
   files: readonly SourceFile[],
-  opts: { signal?: AbortSignal; onFile?: (i: number, file: SourceFile) => void; onProgress?: (fraction: number | null, message: string) => void } = {},
+  opts: {
+    signal?: AbortSignal;
+    onFile?: (i: number, file: SourceFile) => void;
+    onProgress?: (fraction: number | null, message: string) => void;
+  } = {},
 ): Promise<PdfLine[]> {
   const lines: PdfLine[] = [];
   for (const [i, file] of files.entries()) {
@@ -29,16 +33,27 @@ export async function importPdfFiles(
     opts.onFile?.(i, file);
     try {
       const path = await host.keepSource(session.store, file);
-      const res = await session.run(importReports, { path }, {
-        priority: 'background',
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        onProgress: (p) => opts.onProgress?.(p.fraction ?? null, p.message ?? ''),
-      });
+      const res = await session.run(
+        importReports,
+        { path },
+        {
+          priority: 'background',
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          onProgress: (p) => opts.onProgress?.(p.fraction ?? null, p.message ?? ''),
+        },
+      );
       const d = res.detail as ImportReportsDetail;
       const r = d.reports[0];
       // A scanned, encrypted or broken file is still listed (with its reason): the import ran, the text did not come.
       if (r && r.etat !== 'ok') lines.push({ path: file.path, status: 'failed', reason: `${r.etat} — ${r.message ?? ''}` });
-      else lines.push({ path: file.path, status: 'imported', tables: res.tables ?? [], rows: r?.pages ?? 0, ...(r?.message ? { warnings: [r.message] } : {}) });
+      else
+        lines.push({
+          path: file.path,
+          status: 'imported',
+          tables: res.tables ?? [],
+          rows: r?.pages ?? 0,
+          ...(r?.message ? { warnings: [r.message] } : {}),
+        });
     } catch (e) {
       lines.push({ path: file.path, status: 'failed', reason: errorText(e) });
     }

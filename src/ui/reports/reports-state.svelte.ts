@@ -28,7 +28,9 @@ class ReportsUi {
   busy = $state(false);
   error = $state<string | null>(null);
 
-  services = $derived([...new Set(this.reports.map((r) => r.entite_auditee).filter((s): s is string => !!s))].sort((a, b) => a.localeCompare(b, 'fr')));
+  services = $derived(
+    [...new Set(this.reports.map((r) => r.entite_auditee).filter((s): s is string => !!s))].sort((a, b) => a.localeCompare(b, 'fr')),
+  );
   years = $derived([...new Set(this.reports.map((r) => r.annee).filter((y): y is number => y !== null))].sort());
 
   async refresh(): Promise<void> {
@@ -86,7 +88,14 @@ class ReportsUi {
   citation(hit: SearchHit, quote = hit.texte): string {
     const r = this.report(hit.sha256);
     return passageCitation({
-      report: { sha256: hit.sha256, fileName: hit.fichier, title: hit.titre, number: r?.numero_rapport ?? null, date: r?.date_du_rapport ?? null, service: hit.entite_auditee },
+      report: {
+        sha256: hit.sha256,
+        fileName: hit.fichier,
+        title: hit.titre,
+        number: r?.numero_rapport ?? null,
+        date: r?.date_du_rapport ?? null,
+        service: hit.entite_auditee,
+      },
       page: hit.page,
       quote,
     });

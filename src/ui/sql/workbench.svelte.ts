@@ -75,7 +75,11 @@ function read(project: string): Stored | null {
       ? s.tabs.filter((x) => x && typeof x.id === 'string' && typeof x.name === 'string' && typeof x.sql === 'string')
       : [];
     if (!tabs.length) return null;
-    return { tabs, active: typeof s.active === 'string' ? s.active : tabs[0]!.id, next: Number.isInteger(s.next) ? s.next : tabs.length + 1 };
+    return {
+      tabs,
+      active: typeof s.active === 'string' ? s.active : tabs[0]!.id,
+      next: Number.isInteger(s.next) ? s.next : tabs.length + 1,
+    };
   } catch {
     return null;
   }

@@ -9,13 +9,7 @@ import { rangeOf, toTsv, type CellPos, type DecimalMark } from '../explore/copy.
 import type { Rows } from '../../core/engine/values.ts';
 import { SortedWindows } from '../../core/explore/sorted-windows.ts';
 import { cellKind, decimalScale, isCodeColumn, type CellKind } from '../../core/sql/types.ts';
-import {
-  countRows,
-  relationColumns,
-  type OrderBy,
-  type Relation,
-  type WindowRequest,
-} from '../../core/explore/window.ts';
+import { countRows, relationColumns, type OrderBy, type Relation, type WindowRequest } from '../../core/explore/window.ts';
 import { errorText } from '../../core/util/errors.ts';
 
 export const ROW_HEIGHT = 26;
@@ -170,7 +164,9 @@ export class GridState {
   selection = $derived(this.anchor && this.cursor ? rangeOf(this.anchor, this.cursor) : null);
   pinnedColumn = $derived(this.pinned && this.columns.length > 1 ? this.columns[0]! : null);
   pinnedWidth = $derived(this.pinnedColumn?.width ?? 0);
-  totalWidth = $derived(this.columns.length ? this.columns[this.columns.length - 1]!.left + this.columns[this.columns.length - 1]!.width : 0);
+  totalWidth = $derived(
+    this.columns.length ? this.columns[this.columns.length - 1]!.left + this.columns[this.columns.length - 1]!.width : 0,
+  );
   rowNumberWidth = $derived(Math.max(48, String(this.rowCount).length * 8 + 22));
   bodyHeight = $derived(Math.max(0, this.viewHeight - HEADER_HEIGHT));
   fullHeight = $derived(this.rowCount * ROW_HEIGHT);

@@ -12,7 +12,13 @@ export const BENCH_VIEW = 'bench_vue';
 
 class FirstCard extends Error {}
 
-export function profileAndWindowCases(engine: Engine, table: string, rows: number, amount: string, direction: string): Record<string, () => Promise<unknown>> {
+export function profileAndWindowCases(
+  engine: Engine,
+  table: string,
+  rows: number,
+  amount: string,
+  direction: string,
+): Record<string, () => Promise<unknown>> {
   const view = tableRelation(BENCH_VIEW);
   const orderBy: OrderBy[] = [{ column: amount, desc: true }];
   let kept: SortedWindows | null = null;
@@ -23,7 +29,10 @@ export function profileAndWindowCases(engine: Engine, table: string, rows: numbe
   const uncached = () => engine.exec('CREATE OR REPLACE TEMP TABLE bench_cache_reset AS SELECT 1 AS x');
   const lane = engine.lane('normal');
   return {
-    grid_view_setup: () => engine.exec(`CREATE OR REPLACE VIEW ${quoteIdent(BENCH_VIEW)} AS SELECT * FROM ${quoteIdent(table)} WHERE ${quoteIdent(direction)} IS NOT NULL`),
+    grid_view_setup: () =>
+      engine.exec(
+        `CREATE OR REPLACE VIEW ${quoteIdent(BENCH_VIEW)} AS SELECT * FROM ${quoteIdent(table)} WHERE ${quoteIdent(direction)} IS NOT NULL`,
+      ),
     // The first deep window copies the view and builds its permutation (a fresh instance each run; the
     // first run's is kept, so native, which replays that run, has the same tables).
     grid_window_first: async () => {

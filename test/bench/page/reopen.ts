@@ -18,7 +18,17 @@ export async function reopenProbe(engine: Engine, catalog: Catalog, table: strin
   try {
     // The journal entry an import would have written for this table: the cache keeps only what it vouches for.
     const d = await digestTable(engine, table);
-    const body = { seq: 0, at: new Date().toISOString(), op: 'import-file', params: {}, inputs: [], sql: [], output: { table, rows: d.rows, digest: d.digest }, durationMs: 0, prev: null };
+    const body = {
+      seq: 0,
+      at: new Date().toISOString(),
+      op: 'import-file',
+      params: {},
+      inputs: [],
+      sql: [],
+      output: { table, rows: d.rows, digest: d.digest },
+      durationMs: 0,
+      prev: null,
+    };
     const entry: JournalEntry = { ...body, hash: await entryHash(body) };
     let t = performance.now();
     const saved = await (await TableCache.load(store)).cache.save(engine, catalog, entry, [table]);

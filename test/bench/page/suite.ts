@@ -109,7 +109,9 @@ export async function runSuite(engine: Engine, rows: number): Promise<SuiteResul
       const n = Math.min(1_000_000, Math.floor((rows * 2) / 5));
       const half = Math.floor(n / 2);
       await engine.query(`CREATE OR REPLACE TABLE bench_left AS SELECT * FROM ${quoteIdent(TABLE)} WHERE rowid < ${n}`);
-      await engine.query(`CREATE OR REPLACE TABLE bench_right AS SELECT * FROM ${quoteIdent(TABLE)} WHERE rowid >= ${half} AND rowid < ${half + n}`);
+      await engine.query(
+        `CREATE OR REPLACE TABLE bench_right AS SELECT * FROM ${quoteIdent(TABLE)} WHERE rowid >= ${half} AND rowid < ${half + n}`,
+      );
       for (const t of ['bench_left', 'bench_right']) {
         catalog.set({ name: t, kind: 'table', columns: [], rows: 0 });
         await catalog.refresh(engine, t);
@@ -216,13 +218,21 @@ export async function runBudgetSuite(engine: Engine, sizes: BudgetSizes): Promis
   const probes: Record<string, number> = {};
   const cases: Record<string, () => Promise<unknown>> = {};
   if (sizes.lines > 0) {
-    cases.budget_setup = () => load(B.budgetSetupSql(sizes.lines), [[B.BUDGET_VOTE, B.BUDGET_VOTE_HEADER], [B.BUDGET_EXEC, B.BUDGET_EXEC_HEADER]]);
+    cases.budget_setup = () =>
+      load(B.budgetSetupSql(sizes.lines), [
+        [B.BUDGET_VOTE, B.BUDGET_VOTE_HEADER],
+        [B.BUDGET_EXEC, B.BUDGET_EXEC_HEADER],
+      ]);
     cases.budget_reconcile = op(budgetReconcile, reconcileParams);
     cases[INTERACTIVE_PROBE] = async () => Object.assign(probes, await interactiveWait(engine, ctx, catalog, reconcileParams));
     cases.budget_cleanup = drop([B.BUDGET_VOTE, B.BUDGET_EXEC, 'res_budget_reconcile']);
   }
   if (sizes.subsidies > 0) {
-    cases.subsidies_setup = () => load(B.subsidiesSetupSql(sizes.subsidies), [[B.SUB_VOTED, B.SUB_VOTED_HEADER], [B.SUB_PAID, B.SUB_PAID_HEADER]]);
+    cases.subsidies_setup = () =>
+      load(B.subsidiesSetupSql(sizes.subsidies), [
+        [B.SUB_VOTED, B.SUB_VOTED_HEADER],
+        [B.SUB_PAID, B.SUB_PAID_HEADER],
+      ]);
     cases.subsidies_match = op(subsidiesReconcile, { voted: B.SUB_VOTED, paid: B.SUB_PAID });
     cases.subsidies_cleanup = drop([B.SUB_VOTED, B.SUB_PAID, 'res_subsidies_reconcile']);
   }
