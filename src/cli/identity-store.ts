@@ -57,7 +57,7 @@ async function readJson(path: string): Promise<unknown | null> {
     return JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`${path} illisible : ${(e as Error).message}`);
+    throw new Error(`${path} illisible : ${(e as Error).message}`, { cause: e });
   }
 }
 

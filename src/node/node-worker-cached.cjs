@@ -15,7 +15,7 @@ console.error = () => {};
 
 const file = workerData.script;
 const cacheFile = workerData.codeCache;
-let script = null;
+let script;
 let cachedData;
 try {
   cachedData = cacheFile ? fs.readFileSync(cacheFile) : undefined;

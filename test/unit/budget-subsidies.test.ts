@@ -307,7 +307,7 @@ describe('subsidy columns found from the headers as published', () => {
     name: 't',
     kind: 'table',
     rows: 0,
-    columns: labels.map((label, i) => ({ name: label, label, type: 'VARCHAR' }) as TableEntry['columns'][number]),
+    columns: labels.map((label) => ({ name: label, label, type: 'VARCHAR' }) as TableEntry['columns'][number]),
   });
   it('the 2013 Paris subsidies file and the 2021 accounts annex', () => {
     expect(proposeSubsidyColumns(table(['Nom du partenaire', 'N SIRET', 'Objet', 'Montant vote par demande']))).toMatchObject({

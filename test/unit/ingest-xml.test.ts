@@ -98,7 +98,7 @@ describe('generic XML', () => {
     const xml = `<export date="2024-01-01"><meta><n>2</n></meta>
       <contrat id="C1"><objet>Voirie</objet><titulaire><siret>31547453600325</siret></titulaire><titulaire><siret>41797626300018</siret></titulaire></contrat>
       <contrat id="C2"><objet>Écoles &amp; crèches</objet><titulaire><siret>00012345600019</siret></titulaire></contrat></export>`;
-    const { s } = await importXml('contrats.xml', xml);
+    await importXml('contrats.xml', xml);
     expect(await rows(`SELECT "id", objet FROM contrats ORDER BY 1`)).toEqual([
       ['C1', 'Voirie'],
       ['C2', 'Écoles & crèches'],

@@ -143,8 +143,6 @@ const LEVEL_KEYS: Record<ReconcileParams['level'], string[]> = {
   nature: ['annee', 'section', 'sens', 'type_operation', 'chapitre', 'fonction', 'nature'],
 };
 
-const ALL_KEYS = ['annee', 'etape', 'section', 'sens', 'type_operation', 'chapitre', 'fonction', 'nature'] as const;
-
 const SECTION_FR = (s: string) =>
   `CASE ${s} WHEN 'I' THEN 'investissement' WHEN 'F' THEN 'fonctionnement' ELSE coalesce(${s}, 'section ?') END`;
 const FLOW_FR = (s: string) => `CASE ${s} WHEN 'D' THEN 'dépenses' WHEN 'R' THEN 'recettes' ELSE coalesce(${s}, 'sens ?') END`;

@@ -3,10 +3,9 @@
 // every error can name its line. The records may sit anywhere in the document (json-shapes.ts); their
 // nested objects and lists become prefixed columns and child tables (nested.ts). Keys stay as labels;
 // column names are SQL-safe.
-import { uniqueIdentifiers } from '../sql/ident.ts';
 import { decodeJsonBytes, isPlainObject, parseJson } from './json-text.ts';
 import { isCodeName, isPlaceCode, PLACE_NAME } from './codes.ts';
-import { inferType, isCentNoise, loadRows, wholeCents, type SqlType } from './records.ts';
+import { inferType, isCentNoise, wholeCents, type SqlType } from './records.ts';
 import { findRecordArrays, recordsAt } from './json-shapes.ts';
 import { loadTabulated, tabulate, type Tabulated } from './nested.ts';
 import { IngestError, type Reader, type ReaderContext } from './types.ts';

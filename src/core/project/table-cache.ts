@@ -138,7 +138,7 @@ export class TableCache {
   /** Reads the index; one that is missing is empty, one that does not validate is set aside with a reason. */
   static async load(store: ProjectStore): Promise<{ cache: TableCache; problem: string | null }> {
     const empty: CacheIndex = { format: 'loupe-table-cache', version: 1, tables: [] };
-    let text: string | null = null;
+    let text: string | null;
     try {
       text = await store.readText(CACHE_INDEX);
     } catch (e) {
