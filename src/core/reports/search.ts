@@ -4,7 +4,6 @@
 // words must sit at consecutive positions (stop words keep their places). Filters by year, service
 // and report narrow the passages, not the statistics, so a passage scores the same whatever the filter.
 // The passages land in res_search_reports and the journal keeps the query: a citation can be replayed.
-import { Float64, Int32, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { fmtInt } from '../audit/common.ts';
 import { OperationError, type OperationContext, type OperationOutput } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
@@ -18,6 +17,7 @@ import {
   type SearchDetail,
   type SearchHit,
 } from './schema.ts';
+import { insertColumns, type Schema } from './store.ts';
 import { parseQuery, tokenize, type ParsedQuery } from './tokenize.ts';
 
 export const K1 = 1.2;
@@ -173,47 +173,34 @@ export async function runSearchReports(ctx: OperationContext, p: SearchReportsPa
   };
 }
 
+const HIT_SCHEMA: Schema = [
+  ['rang', 'INTEGER'],
+  ['score', 'DOUBLE'],
+  ['bloc_id', 'INTEGER'],
+  ['sha256', 'VARCHAR'],
+  ['fichier', 'VARCHAR'],
+  ['titre', 'VARCHAR'],
+  ['identifiant_du_rapport', 'VARCHAR'],
+  ['annee', 'INTEGER'],
+  ['entite_auditee', 'VARCHAR'],
+  ['page', 'INTEGER'],
+  ['bloc', 'INTEGER'],
+  ['extrait', 'VARCHAR'],
+  ['marques', 'VARCHAR'],
+];
+
 async function writeHits(ctx: OperationContext, hits: SearchHit[]): Promise<void> {
   const t = quoteIdent(SEARCH_RESULT_TABLE);
   await ctx.engine.exec(`DROP TABLE IF EXISTS ${t}`);
-  const str = (f: (h: SearchHit) => string | null) => vectorFromArray(hits.map(f), new Utf8());
-  const int = (f: (h: SearchHit) => number | null) => vectorFromArray(hits.map(f), new Int32());
-  const cols = {
-    rang: int((h) => h.rang),
-    score: vectorFromArray(
-      hits.map((h) => h.score),
-      new Float64(),
-    ),
-    bloc_id: int((h) => h.bloc_id),
-    sha256: str((h) => h.sha256),
-    fichier: str((h) => h.fichier),
-    titre: str((h) => h.titre),
-    identifiant_du_rapport: str((h) => h.identifiant_du_rapport),
-    annee: int((h) => h.annee),
-    entite_auditee: str((h) => h.entite_auditee),
-    page: int((h) => h.page),
-    bloc: int((h) => h.bloc),
-    extrait: str((h) => h.extrait),
-    marques: str((h) => JSON.stringify(h.marques)),
-  };
-  if (hits.length) await ctx.engine.insertArrowIPC(SEARCH_RESULT_TABLE, tableToIPC(new Table(cols), 'stream'), { create: true });
-  else
-    await ctx.engine.exec(
-      `CREATE TABLE ${t} (rang INTEGER, score DOUBLE, bloc_id INTEGER, sha256 VARCHAR, fichier VARCHAR, titre VARCHAR, identifiant_du_rapport VARCHAR, annee INTEGER, entite_auditee VARCHAR, page INTEGER, bloc INTEGER, extrait VARCHAR, marques VARCHAR)`,
-    );
-  // The columns are known: listing them here spares two engine round trips on every search.
-  const types: Record<string, string> = {
-    rang: 'INTEGER',
-    score: 'DOUBLE',
-    bloc_id: 'INTEGER',
-    annee: 'INTEGER',
-    page: 'INTEGER',
-    bloc: 'INTEGER',
-  };
+  await ctx.engine.exec(`CREATE TABLE ${t} (${HIT_SCHEMA.map(([n, ty]) => `${quoteIdent(n)} ${ty}`).join(', ')})`);
+  const columns: Record<string, unknown[]> = {};
+  for (const [name] of HIT_SCHEMA)
+    columns[name] = hits.map((h) => (name === 'marques' ? JSON.stringify(h.marques) : (h[name as keyof SearchHit] ?? null)));
+  await insertColumns(ctx.engine, SEARCH_RESULT_TABLE, HIT_SCHEMA, columns);
   ctx.catalog.set({
     name: SEARCH_RESULT_TABLE,
     kind: 'result',
-    columns: Object.keys(cols).map((name) => ({ name, label: name, type: types[name] ?? 'VARCHAR' })),
+    columns: HIT_SCHEMA.map(([name, type]) => ({ name, label: name, type })),
     rows: hits.length,
     origin: { op: OP_SEARCH_REPORTS },
   });

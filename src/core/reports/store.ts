@@ -1,13 +1,14 @@
 // The reports library's tables: created with fixed types (so an empty library still has its columns),
-// filled from JS through Arrow (millions of index terms would not go through SQL literals), listed in
-// the catalog as results of the operation that last wrote them.
-import { Bool, Float64, Int32, Table, tableToIPC, Utf8, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
+// filled from JS through the ingest's typed CSV loader (millions of index terms would not go through
+// SQL literals; Arrow's builders compile a null check with `Function`, refused by the app's CSP — #18),
+// listed in the catalog as results of the operation that last wrote them.
 import type { Engine } from '../engine/engine.ts';
+import { loadRows, type SqlType } from '../ingest/records.ts';
 import type { OperationContext } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
 import { BLOCKS_TABLE, CORRECTIONS_TABLE, RECOMMENDATIONS_TABLE, REPORTS_TABLE, TERMS_TABLE } from './schema.ts';
 
-type ColType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'DATE' | 'BOOLEAN';
+export type ColType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'DATE' | 'BOOLEAN';
 
 export const SCHEMAS: Record<string, [string, ColType][]> = {
   [REPORTS_TABLE]: [
@@ -87,13 +88,19 @@ export async function ensureTable(engine: Engine, table: string): Promise<string
   return sql;
 }
 
-function arrowType(t: ColType): DataType {
-  return t === 'INTEGER' ? new Int32() : t === 'DOUBLE' || t === 'BIGINT' ? new Float64() : t === 'BOOLEAN' ? new Bool() : new Utf8();
+export type Schema = readonly (readonly [string, ColType])[];
+
+// The loader writes integers as BIGINT; the INSERT casts to the table's own type.
+function loadType(t: ColType): SqlType {
+  return t === 'INTEGER' ? 'BIGINT' : t;
 }
 
+// Bounds the CSV text held at once when the index's terms run into the millions.
+const BATCH = 250_000;
+
 /**
- * Appends rows (objects keyed by column name) to one of the library's tables. Arrow carries them as
- * text, 32-bit integers, doubles and booleans; the INSERT casts to the table's types (DATE from ISO text).
+ * Appends rows (objects keyed by column name) to one of the library's tables. Texts go verbatim
+ * (quotes, newlines), numbers as their shortest exact decimal form, missing values as NULL; DATE from ISO text.
  */
 export async function appendRows(engine: Engine, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
   if (!rows.length) return;
@@ -102,26 +109,45 @@ export async function appendRows(engine: Engine, table: string, rows: readonly R
   await appendColumns(engine, table, cols);
 }
 
-/** The same, column-wise: the index's millions of terms go as typed arrays, not one object per term. */
+/** The same, column-wise: the index's millions of terms come as typed arrays, not one object per term. */
 export async function appendColumns(engine: Engine, table: string, columns: Record<string, ArrayLike<unknown>>): Promise<void> {
-  const schema = SCHEMAS[table]!;
-  const cols: Record<string, Vector> = {};
-  for (const [name, type] of schema) {
+  await insertColumns(engine, table, SCHEMAS[table]!, columns);
+}
+
+/** Appends `columns` (aligned, keyed by the names of `schema`) to the existing `table`, whose types `schema` gives. */
+export async function insertColumns(
+  engine: Engine,
+  table: string,
+  schema: Schema,
+  columns: Record<string, ArrayLike<unknown>>,
+): Promise<void> {
+  const data = schema.map(([name]) => {
     const values = columns[name];
     if (!values) throw new Error(`colonne manquante : ${table}.${name}`);
-    if (!values.length) return;
-    cols[name] = (
-      ArrayBuffer.isView(values) ? vectorFromArray(values as Int32Array) : vectorFromArray(values as unknown[], arrowType(type) as never)
-    ) as Vector;
-  }
+    return values;
+  });
+  const n = data[0]?.length ?? 0;
+  if (data.some((d) => d.length !== n)) throw new Error(`colonnes de longueurs différentes : ${table}`);
+  if (!n) return;
+  const names = schema.map(([name]) => ({ name, label: name }));
+  const types = Object.fromEntries(schema.map(([name, t]) => [name, loadType(t)]));
+  const list = schema.map(([name, t]) => `CAST(${quoteIdent(name)} AS ${t})`).join(', ');
   const staging = `${table}__ajout`;
-  await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`);
-  try {
-    await engine.insertArrowIPC(staging, tableToIPC(new Table(cols), 'stream'), { create: true });
-    const list = schema.map(([n, t]) => `CAST(${quoteIdent(n)} AS ${t})`).join(', ');
-    await engine.exec(`INSERT INTO ${quoteIdent(table)} SELECT ${list} FROM ${quoteIdent(staging)}`);
-  } finally {
-    await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`).catch(() => undefined);
+  for (let from = 0; from < n; from += BATCH) {
+    const to = Math.min(n, from + BATCH);
+    const rows: unknown[][] = new Array(to - from);
+    for (let i = from; i < to; i++) {
+      const row: unknown[] = new Array(data.length);
+      for (let c = 0; c < data.length; c++) row[c] = data[c]![i];
+      rows[i - from] = row;
+    }
+    await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`);
+    try {
+      await loadRows(engine, staging, names, rows, types);
+      await engine.exec(`INSERT INTO ${quoteIdent(table)} SELECT ${list} FROM ${quoteIdent(staging)}`);
+    } finally {
+      await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`).catch(() => undefined);
+    }
   }
 }
 
