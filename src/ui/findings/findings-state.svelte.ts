@@ -69,6 +69,8 @@ class FindingsUi {
   /** The name every change is signed with; the four-eyes rule compares it with the owner's. */
   user = $state(recalledUser());
   busy = $state(false);
+  /** Changes under way: an earlier one finishing must not clear `busy` while a later one still runs. */
+  private running = 0;
   error = $state<string | null>(null);
   /** The register checked against the journal after every change: altered findings and signatures. */
   integrity = $state.raw<FindingsCheck | null>(null);
@@ -204,6 +206,7 @@ class FindingsUi {
 
   /** Runs one change; a refusal from core (four-eyes, a final finding…) is shown, not thrown. */
   async act<T>(fn: (s: Session) => Promise<T>): Promise<T | undefined> {
+    this.running++;
     this.busy = true;
     this.error = null;
     try {
@@ -216,7 +219,7 @@ class FindingsUi {
       await this.sync().catch(() => undefined);
       // Masking and follow-up create tables: the catalog shows them.
       app.refreshTables();
-      this.busy = false;
+      this.busy = --this.running > 0;
     }
   }
 
