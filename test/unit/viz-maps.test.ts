@@ -160,6 +160,15 @@ describe('maps', () => {
     expect(values.find((v) => v.key === '75111')).toMatchObject({ type: 'Feature', color: 1500, geometry: { type: 'Polygon' } });
     const svg = await svgOf(vegaLite);
     expect(svg.match(/aria-roledescription="geoshape"/g)).toHaveLength(20);
+    // Each area is drawn as itself: a ring wound the RFC 7946 way (counter-clockwise), read by d3 as
+    // the sphere minus the area, filled the whole plot — twenty identical squares.
+    const xsOf = [...svg.matchAll(/aria-roledescription="geoshape"[^>]*?d="([^"]+)"/g)].map((m) =>
+      [...m[1]!.matchAll(/(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)/g)].map((p) => Number(p[1])),
+    );
+    expect(xsOf).toHaveLength(20);
+    const every = xsOf.flat();
+    const plot = Math.max(...every) - Math.min(...every);
+    for (const xs of xsOf) expect((Math.max(...xs) - Math.min(...xs)) / plot).toBeLessThan(0.5);
   });
 
   it('plots points from latitude and longitude columns with a Mercator projection, sampled above the cap', async () => {

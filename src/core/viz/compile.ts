@@ -1,5 +1,6 @@
 // A chart, compiled: the SQL of chart-sql.ts and the Vega-Lite spec of vega-spec.ts from one plan,
 // and the two phases a view runs (count, then query). This file only joins the two compilers.
+import rewind from '@mapbox/geojson-rewind';
 import type { TableEntry } from '../catalog/catalog.ts';
 import type { Engine } from '../engine/engine.ts';
 import { buildSql, chartStats, MAX_MARKS, planFor, type ChartStats } from './chart-sql.ts';
@@ -73,7 +74,10 @@ export function rowsToValues(
     if (compiled.data === 'features') {
       let geometry: unknown;
       try {
-        geometry = JSON.parse(String(o.geometry));
+        // d3-geo (under Vega's geoshape) reads a counter-clockwise exterior ring, which RFC 7946
+        // asks for, as the whole sphere minus the shape: each area filled the plot as one square.
+        // Files from the portal come in either order, so rings are set clockwise here.
+        geometry = rewind(JSON.parse(String(o.geometry)) as unknown, true);
       } catch {
         continue;
       }
