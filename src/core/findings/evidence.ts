@@ -1,6 +1,7 @@
 // Freezing evidence: a result as it was when the finding was written (rows, labels, SQL, the journal
 // entry and output digest behind it, the source files and their hashes), so the finding still shows
 // — and can still be checked against — what the auditor saw, even after the tables change.
+import { relationSql } from '../sql/relation.ts';
 import type { TableEntry } from '../catalog/catalog.ts';
 import type { JournalEntry } from '../journal/journal.ts';
 import type { OperationResult } from '../ops/registry.ts';
@@ -139,7 +140,7 @@ export async function evidenceFromResult(
   const maxRows = Math.max(0, Math.floor(opts.maxRows ?? DEFAULT_SNAPSHOT_ROWS));
   const tables = res.tables ?? (res.table ? [res.table] : []);
   const table = opts.table ?? tables[0];
-  const relation = table ? quoteIdent(table) : res.relation;
+  const relation = table ? quoteIdent(table) : res.relation ? relationSql(res.relation) : undefined;
   let columns: SnapshotEvidence['columns'] = [];
   let rows: unknown[][] = [];
   let totalRows = 0;
