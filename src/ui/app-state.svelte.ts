@@ -54,6 +54,8 @@ class AppState {
   projectId = $state<string | null>(null);
   projectName = $state('');
   tables = $state.raw<TableEntry[]>([]);
+  /** Bumped when the manifest's saved charts change: the session's manifest is plain core data, not reactive. */
+  chartsVersion = $state(0);
   selected = $state<string | null>(null);
   problems = $state.raw<SourceProblem[]>([]);
   startup = $state<StartupStep | null>({ key: 'startup.engine', fraction: null });

@@ -36,6 +36,7 @@ export async function saveChart(spec: ChartSpec, name: string): Promise<SavedCha
   const rec: SavedChart = { id: newId(), name, spec, createdAt: new Date().toISOString() };
   session.manifest = { ...session.manifest, charts: [...session.manifest.charts, { ...rec }] };
   await session.save();
+  app.chartsVersion++;
   return rec;
 }
 
@@ -44,4 +45,5 @@ export async function deleteChart(id: string): Promise<void> {
   if (!session) return;
   session.manifest = { ...session.manifest, charts: session.manifest.charts.filter((c) => c.id !== id) };
   await session.save();
+  app.chartsVersion++;
 }
