@@ -196,6 +196,19 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     for (const t of res.tables!) expect((await digestTable(session.engine, t)).digest).toBe((await digestTable(s.engine, t)).digest);
   });
 
+  it('keeps a file’s several tables after another file of several tables is imported (each import names its own)', async () => {
+    const s = await project();
+    const nested = (n: number) => JSON.stringify([{ id: n, lignes: [{ a: n }, { a: n + 1 }] }]);
+    await writeFile(join(dir, 'dossiers.json'), nested(1));
+    await writeFile(join(dir, 'lots.json'), nested(2));
+    const first = await s.importPath(join(dir, 'dossiers.json'));
+    await s.importPath(join(dir, 'lots.json'));
+    expect(first.tables!.length).toBeGreaterThan(1);
+    const { session, problems } = await open();
+    expect(problems).toEqual([]);
+    for (const t of first.tables!) expect((await digestTable(session.engine, t)).digest).toBe((await digestTable(s.engine, t)).digest);
+  });
+
   it('keeps one result table per operation: a re-run replaces it, the journal keeps every run', async () => {
     const s = await project();
     const op = getOperation('duplicates')!;

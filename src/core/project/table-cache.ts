@@ -175,9 +175,14 @@ export class TableCache {
     if (!(await entryIntact(e))) throw new CacheRefused(rec.table, 'l’entrée du journal qui a produit la copie a été modifiée');
     if (!e.output) throw new CacheRefused(rec.table, 'l’entrée du journal ne décrit aucun résultat');
     for (const later of entries.slice(e.seq + 1)) {
+      // An import names each table it wrote (tablesOfImportEntry); only other operations that write
+      // several tables without naming them are assumed to have rewritten this one. (Assuming it for
+      // imports made any later import of another nested file re-import every earlier one on each open.)
+      const imported = later.op === 'import-file';
       const wrote =
-        later.output?.table === rec.table || (later.op === e.op && later.output && !later.output.table && rec.siblings.length > 1);
-      const reimported = later.op === 'import-file' && tablesOfImportEntry(later).includes(rec.table);
+        later.output?.table === rec.table ||
+        (!imported && later.op === e.op && later.output && !later.output.table && rec.siblings.length > 1);
+      const reimported = imported && tablesOfImportEntry(later).includes(rec.table);
       if (wrote || reimported) throw new CacheRefused(rec.table, `copie périmée : l’entrée n° ${later.seq} a produit la table depuis`);
     }
     return e;
