@@ -11,7 +11,7 @@ import { tableRelation } from '../core/explore/window.ts';
 import type { Session } from '../core/project/session.ts';
 import { app } from './app-state.svelte.ts';
 import { ExploreState } from './explore/explore-state.svelte.ts';
-import { GridState, type GridSource } from './table/grid-state.svelte.ts';
+import { GridState, type GridSource } from './widgets/grid/grid-state.svelte.ts';
 import { emptyUiState, isDraftFor, parseUiState, TableViewState, UI_STATE_FILE, uiStateText, type UiStateFile } from './view-state-file.ts';
 
 /** Writes wait for the user to pause (a scroll or a resize sends many changes). */

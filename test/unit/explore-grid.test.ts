@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { displayCell } from '../../src/ui/table/format-cell.ts';
-import { columnAt, layoutColumns } from '../../src/ui/table/grid-state.svelte.ts';
+import { displayCell } from '../../src/ui/widgets/grid/format-cell.ts';
+import { columnAt, layoutColumns } from '../../src/ui/widgets/grid/grid-state.svelte.ts';
 
 describe('grid layout', () => {
   const cols = layoutColumns([

@@ -8,7 +8,7 @@ import { draftOf, emptyDraft, filtersOfDraft, parseNumberInput } from '../../src
 import { profileSpec } from '../../src/ui/explore/profile-spec.ts';
 import { cycleSort, sortKeyOf } from '../../src/ui/explore/sort.ts';
 import { matchCommands, type Command } from '../../src/ui/palette/commands.ts';
-import { arrangeColumns, layoutColumns, moveName } from '../../src/ui/table/grid-state.svelte.ts';
+import { arrangeColumns, layoutColumns, moveName } from '../../src/ui/widgets/grid/grid-state.svelte.ts';
 
 describe('sorting by header clicks', () => {
   it('cycles one column asc → desc → none', () => {

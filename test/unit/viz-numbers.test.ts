@@ -12,7 +12,7 @@ import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { decimalsFor, formatDisplayNumber, formatNamedNumber, kindOfName } from '../../src/core/util/numbers.ts';
 import { arrondissementsGeoJson } from '../../src/demo/arrondissements.ts';
-import { displayCell } from '../../src/ui/table/format-cell.ts';
+import { displayCell } from '../../src/ui/widgets/grid/format-cell.ts';
 
 const NNBSP = '\u202f';
 

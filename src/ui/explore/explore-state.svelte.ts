@@ -6,7 +6,7 @@ import type { ColumnMeta } from '../../core/catalog/catalog.ts';
 import type { Engine } from '../../core/engine/engine.ts';
 import { filteredRelation, relationSql, tableRelation, type Relation } from '../../core/explore/window.ts';
 import { toggleValue, whereClause, type Filter } from '../../core/query/filters.ts';
-import type { GridState } from '../table/grid-state.svelte.ts';
+import type { GridState } from '../widgets/grid/grid-state.svelte.ts';
 
 export type Panel = 'facets' | 'profile' | null;
 

@@ -3,14 +3,14 @@
 // time); nothing outside the visible window is ever asked for. The user's layout (order, hidden
 // columns, widths), the sort keys and the cell selection live here too; filters arrive as a new
 // relation (setRelation) from the explore state.
-import type { ColumnMeta } from '../../core/catalog/catalog.ts';
-import type { Engine } from '../../core/engine/engine.ts';
-import { rangeOf, toTsv, type CellPos, type DecimalMark } from '../explore/copy.ts';
-import type { Rows } from '../../core/engine/values.ts';
-import { SortedWindows } from '../../core/explore/sorted-windows.ts';
-import { cellKind, decimalScale, isCodeColumn, type CellKind } from '../../core/sql/types.ts';
-import { countRows, relationColumns, type OrderBy, type Relation, type WindowRequest } from '../../core/explore/window.ts';
-import { errorText } from '../../core/util/errors.ts';
+import type { ColumnMeta } from '../../../core/catalog/catalog.ts';
+import type { Engine } from '../../../core/engine/engine.ts';
+import { rangeOf, toTsv, type CellPos, type DecimalMark } from '../../explore/copy.ts';
+import type { Rows } from '../../../core/engine/values.ts';
+import { SortedWindows } from '../../../core/explore/sorted-windows.ts';
+import { cellKind, decimalScale, isCodeColumn, type CellKind } from '../../../core/sql/types.ts';
+import { countRows, relationColumns, type OrderBy, type Relation, type WindowRequest } from '../../../core/explore/window.ts';
+import { errorText } from '../../../core/util/errors.ts';
 
 export const ROW_HEIGHT = 26;
 export const HEADER_HEIGHT = 30;

@@ -1,6 +1,6 @@
 // How one value looks in a cell. NULL and empty text look different: an auditor must tell them apart.
-import { formatCode, formatDate, formatDecimal, formatNumber, formatTimestamp } from '../../i18n/format.ts';
-import { formatDisplayNumber } from '../../core/util/numbers.ts';
+import { formatCode, formatDate, formatDecimal, formatNumber, formatTimestamp } from '../../../i18n/format.ts';
+import { formatDisplayNumber } from '../../../core/util/numbers.ts';
 import type { GridColumn } from './grid-state.svelte.ts';
 
 export type CellDisplay =
