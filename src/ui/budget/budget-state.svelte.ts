@@ -19,13 +19,13 @@ import {
   type CodeNormalisation,
   type MappingProposal,
 } from '../../core/budget/mapping.ts';
-import { participatoryBudget, type ParticipatoryDetail, type ParticipatoryParams } from '../../core/budget/participatory.ts';
+import { participatoryBudget, type ParticipatoryDetail } from '../../core/budget/participatory.ts';
 import { budgetReconcile, type ReconcileDetail, type ReconcileParams } from '../../core/budget/reconcile.ts';
 import { guessBudgetTables, readBudgetSettings, type BudgetSettings } from '../../core/budget/settings.ts';
-import { subsidiesReconcile, type SubsidiesDetail, type SubsidiesParams } from '../../core/budget/subsidies.ts';
+import { subsidiesReconcile, type SubsidiesDetail } from '../../core/budget/subsidies.ts';
 import { resultYears, type TreeFilter } from '../../core/budget/tree.ts';
 import type { TableEntry } from '../../core/catalog/catalog.ts';
-import type { OperationResult } from '../../core/ops/registry.ts';
+import type { Operation, OperationResult } from '../../core/ops/registry.ts';
 import { app } from '../app-state.svelte.ts';
 import { PARTICIPATORY_FORM, SUBSIDIES_FORM } from './check-form.ts';
 import { CheckForm } from './check-form.svelte.ts';
@@ -345,36 +345,33 @@ class BudgetState {
    * Runs a check with its form's parameters, exactly as checked (the journal keeps them, defaults
    * written out), then keeps them in the project. A form with something to correct runs nothing.
    */
-  async runParticipatory(): Promise<boolean> {
+  private async runCheck<P, D>(
+    where: 'participatory' | 'subsidies',
+    form: CheckForm,
+    op: Operation<P, D>,
+    done: (r: OperationResult<D>) => void,
+  ): Promise<boolean> {
     const s = app.session;
-    const params = this.pb.check() as ParticipatoryParams | null;
+    const params = form.check() as P | null;
     if (!s || !params) return false;
     await this.runOp(
-      'participatory',
-      () => s.run(participatoryBudget, params, { priority: 'background' }),
+      where,
+      () => s.run(op, params, { priority: 'background' }),
       async (r) => {
-        this.participatory = r;
-        await this.keep({ participatory: params });
-        this.pb.saved = true;
+        done(r);
+        await this.keep({ [where]: params } as Partial<BudgetSettings>);
+        form.saved = true;
       },
     );
     return true;
   }
 
-  async runSubsidies(): Promise<boolean> {
-    const s = app.session;
-    const params = this.sub.check() as SubsidiesParams | null;
-    if (!s || !params) return false;
-    await this.runOp(
-      'subsidies',
-      () => s.run(subsidiesReconcile, params, { priority: 'background' }),
-      async (r) => {
-        this.subsidies = r;
-        await this.keep({ subsidies: params });
-        this.sub.saved = true;
-      },
-    );
-    return true;
+  runParticipatory(): Promise<boolean> {
+    return this.runCheck('participatory', this.pb, participatoryBudget, (r) => (this.participatory = r));
+  }
+
+  runSubsidies(): Promise<boolean> {
+    return this.runCheck('subsidies', this.sub, subsidiesReconcile, (r) => (this.subsidies = r));
   }
 
   /** True once the findings view has given the app a way to create a finding. */

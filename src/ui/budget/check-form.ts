@@ -102,27 +102,19 @@ export function checkFields(spec: CheckSpec): CheckField[] {
       };
     }
     const unit = spec.units[f.name];
+    const bounds = (u: Unit, integer: boolean, min?: number, max?: number): Bounds => ({
+      unit: u,
+      integer,
+      ...(min !== undefined ? { min } : {}),
+      ...(max !== undefined ? { max } : {}),
+    });
     if (unit && (f.kind === 'number' || f.kind === 'integer')) {
-      return {
-        kind: 'number',
-        name: f.name,
-        unit,
-        integer: f.kind === 'integer',
-        ...(f.min !== undefined ? { min: f.min } : {}),
-        ...(f.max !== undefined ? { max: f.max } : {}),
-        ...(typeof f.default === 'number' ? { default: f.default } : {}),
-      };
+      const fallback = typeof f.default === 'number' ? { default: f.default } : {};
+      return { kind: 'number', name: f.name, ...bounds(unit, f.kind === 'integer', f.min, f.max), ...fallback };
     }
     const values = json.properties?.[f.name]?.additionalProperties;
     if (unit && f.kind === 'json' && values) {
-      return {
-        kind: 'per-edition',
-        name: f.name,
-        unit,
-        integer: values.type === 'integer',
-        ...(values.minimum !== undefined ? { min: values.minimum } : {}),
-        ...(values.maximum !== undefined ? { max: values.maximum } : {}),
-      };
+      return { kind: 'per-edition', name: f.name, ...bounds(unit, values.type === 'integer', values.minimum, values.maximum) };
     }
     throw new Error(`Paramètre « ${f.name} » sans place dans le formulaire du contrôle (${spec.prefix})`);
   });

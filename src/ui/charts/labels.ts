@@ -22,26 +22,15 @@ export const KEY_OF_SHELF = Object.fromEntries(Object.entries(SHELF_KEYS).map(([
 
 export const TYPE_ICON: Record<FieldType, string> = { quantitative: '#', nominal: 'Abc', ordinal: '1·2', temporal: '◷' };
 
-export function typeLabel(type: FieldType): string {
-  return t(`charts.type.${type}` as MessageKey);
-}
+// Each label is the catalogue entry named after its value, under the family's prefix.
+const labelIn =
+  <V extends string>(prefix: string) =>
+  (v: V): string =>
+    t(`${prefix}.${v}` as MessageKey);
 
-export function shelfLabel(s: Shelf): string {
-  return t(`charts.shelf.${s}` as MessageKey);
-}
-
-export function markLabel(m: Mark): string {
-  return t(`charts.mark.${m}` as MessageKey);
-}
-
-export function aggregateLabel(a: Aggregate): string {
-  return t(`charts.agg.${a}` as MessageKey);
-}
-
-export function timeUnitLabel(u: TimeUnit): string {
-  return t(`charts.unit.${u}` as MessageKey);
-}
-
-export function sortLabel(s: string): string {
-  return t(`charts.sort.${s}` as MessageKey);
-}
+export const typeLabel = labelIn<FieldType>('charts.type');
+export const shelfLabel = labelIn<Shelf>('charts.shelf');
+export const markLabel = labelIn<Mark>('charts.mark');
+export const aggregateLabel = labelIn<Aggregate>('charts.agg');
+export const timeUnitLabel = labelIn<TimeUnit>('charts.unit');
+export const sortLabel = labelIn<string>('charts.sort');

@@ -59,12 +59,19 @@ class JournalUi {
     }
   }
 
+  // A repair or a replay runs once at a time; starting one clears the last error.
+  private start(running: 'repairing' | 'replaying') {
+    const s = app.session;
+    if (!s || this[running]) return null;
+    this[running] = true;
+    this.error = null;
+    return s;
+  }
+
   /** Sets aside the torn lines a cut-short write left, journals it, then verifies again. */
   async runRepair(): Promise<void> {
-    const s = app.session;
-    if (!s || this.repairing) return;
-    this.repairing = true;
-    this.error = null;
+    const s = this.start('repairing');
+    if (!s) return;
     this.repaired = null;
     try {
       const res = await repairJournal(s.store);
@@ -79,10 +86,8 @@ class JournalUi {
   }
 
   async runReplay(): Promise<void> {
-    const s = app.session;
-    if (!s || this.replaying) return;
-    this.replaying = true;
-    this.error = null;
+    const s = this.start('replaying');
+    if (!s) return;
     this.replay = null;
     this.progress = { fraction: 0, message: '' };
     this.refresh();
