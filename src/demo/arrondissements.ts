@@ -1,30 +1,8 @@
 // The 20 arrondissements as a schematic tile map (one square each, laid out roughly like the real
-// spiral) around the centre of Paris. The shapes are not the real boundaries.
+// spiral) around the centre of Paris: the same layout as the app's tile map, so the demo's shapes and
+// the tile chart agree. The shapes are not the real boundaries.
+import { ARRONDISSEMENT_TILES } from '../core/viz/arrondissements.ts';
 import type { Rng } from './random.ts';
-
-/** [arrondissement, column, row]: row 0 is the north edge. */
-const TILES: readonly [number, number, number][] = [
-  [17, 1, 0],
-  [18, 2, 0],
-  [19, 3, 0],
-  [8, 1, 1],
-  [9, 2, 1],
-  [10, 3, 1],
-  [20, 4, 1],
-  [16, 0, 2],
-  [1, 1, 2],
-  [2, 2, 2],
-  [3, 3, 2],
-  [11, 4, 2],
-  [7, 1, 3],
-  [6, 2, 3],
-  [4, 3, 3],
-  [12, 4, 3],
-  [15, 1, 4],
-  [14, 2, 4],
-  [5, 3, 4],
-  [13, 3, 5],
-];
 
 const OFFICIAL_NAMES = [
   'Louvre',
@@ -53,10 +31,11 @@ const ORIGIN = { lon: 2.2675, lat: 48.9005 };
 const STEP = { lon: 0.034, lat: 0.0225 };
 
 export function tile(arrondissement: number): { west: number; east: number; north: number; south: number } {
-  const t = TILES.find(([a]) => a === arrondissement);
+  const t = ARRONDISSEMENT_TILES.find((x) => x.arrondissement === arrondissement);
   if (!t) throw new Error(`arrondissement inconnu : ${arrondissement}`);
-  const west = ORIGIN.lon + t[1] * STEP.lon;
-  const north = ORIGIN.lat - t[2] * STEP.lat;
+  // Row 0 is the north edge.
+  const west = ORIGIN.lon + t.col * STEP.lon;
+  const north = ORIGIN.lat - t.row * STEP.lat;
   return { west, east: west + STEP.lon, north, south: north - STEP.lat };
 }
 

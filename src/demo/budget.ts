@@ -431,6 +431,9 @@ function voteDate(year: number, stage: Stage): Day {
   return nextWeekday(day(year, 11, 14), 2);
 }
 
+/** The columns that name a budget line, in both files; `lineCells` writes them. */
+const LINE_HEADER = ['Section', 'Sens', "Type d'opération", 'Chapitre fonctionnel', 'Chapitre', 'Nature', 'Fonction', 'Direction'] as const;
+
 const lineCells = (l: Line): Cell[] => [
   l.section,
   l.sens,
@@ -442,33 +445,9 @@ const lineCells = (l: Line): Cell[] => [
   l.direction,
 ];
 
-export const BUDGET_VOTE_HEADER = [
-  'Exercice',
-  'Étape budgétaire',
-  'Date de vote',
-  'Section',
-  'Sens',
-  "Type d'opération",
-  'Chapitre fonctionnel',
-  'Chapitre',
-  'Nature',
-  'Fonction',
-  'Direction',
-  'Montant voté',
-] as const;
+export const BUDGET_VOTE_HEADER = ['Exercice', 'Étape budgétaire', 'Date de vote', ...LINE_HEADER, 'Montant voté'] as const;
 
-export const EXECUTION_HEADER = [
-  'Exercice',
-  'Section',
-  'Sens',
-  "Type d'opération",
-  'Chapitre fonctionnel',
-  'Chapitre',
-  'Nature',
-  'Fonction',
-  'Direction',
-  'Montant réalisé',
-] as const;
+export const EXECUTION_HEADER = ['Exercice', ...LINE_HEADER, 'Montant réalisé'] as const;
 
 // Plain code-unit order: localeCompare would depend on the machine's ICU data.
 const byKey = (a: Line, b: Line) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);

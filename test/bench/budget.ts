@@ -4,6 +4,8 @@
 // of the row number (bench_h, an integer mix, so that duckdb-wasm and native DuckDB make the same rows).
 // Pure: imported by the bench page and by the Node side alike.
 import { quoteIdent, quoteLiteral, uniqueIdentifiers } from '../../src/core/sql/ident.ts';
+import { BUDGET_VOTE_HEADER, EXECUTION_HEADER as BUDGET_EXEC_HEADER } from '../../src/demo/budget.ts';
+import { PAYMENTS_HEADER as SUB_PAID_HEADER, VOTES_HEADER as SUB_VOTED_HEADER } from '../../src/demo/subsidies.ts';
 
 export const BUDGET_LINES = 2_000_000;
 export const SUBSIDY_VOTES = 500_000;
@@ -16,53 +18,16 @@ export const BUDGET_EXEC = 'bench_budget_ca';
 export const SUB_VOTED = 'bench_subv_votees';
 export const SUB_PAID = 'bench_subv_versees';
 
-/** Headers as Paris publishes them (the catalog keeps them as labels, like an import). */
-export const BUDGET_VOTE_HEADER = [
-  'Exercice',
-  'Étape budgétaire',
-  'Date de vote',
-  'Section',
-  'Sens',
-  "Type d'opération",
-  'Chapitre fonctionnel',
-  'Chapitre',
-  'Nature',
-  'Fonction',
-  'Direction',
-  'Montant voté',
-];
-export const BUDGET_EXEC_HEADER = [
-  'Exercice',
-  'Section',
-  'Sens',
-  "Type d'opération",
-  'Chapitre fonctionnel',
-  'Chapitre',
-  'Nature',
-  'Fonction',
-  'Direction',
-  'Montant réalisé',
-];
-export const SUB_VOTED_HEADER = [
-  'Numéro de dossier',
-  'Année budgétaire',
-  'Date du vote',
-  'Nom du bénéficiaire',
-  'SIRET',
-  'Direction',
-  'Objet du dossier',
-  'Nature de la subvention',
-  "Secteur d'activité",
-  'Montant voté',
-];
-export const SUB_PAID_HEADER = ['Numéro de mandat', 'Exercice', 'Date de versement', 'Nom du bénéficiaire', 'SIRET', 'Montant versé'];
+// Headers as Paris publishes them (the catalog keeps them as labels, like an import): the demo's, so
+// that the bench's tables and the demo workspace's files read alike.
+export { BUDGET_VOTE_HEADER, BUDGET_EXEC_HEADER, SUB_VOTED_HEADER, SUB_PAID_HEADER };
 
 /** Column name → label, for Catalog.refresh. */
-export const labelsOf = (header: string[]): Record<string, string> => {
+export const labelsOf = (header: readonly string[]): Record<string, string> => {
   const ids = uniqueIdentifiers(header);
   return Object.fromEntries(ids.map((id, i) => [id, header[i]!]));
 };
-const ids = (header: string[]) => uniqueIdentifiers(header).map(quoteIdent);
+const ids = (header: readonly string[]) => uniqueIdentifiers(header).map(quoteIdent);
 
 const YEARS = 10;
 const FIRST_YEAR = 2015;

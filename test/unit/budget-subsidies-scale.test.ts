@@ -38,7 +38,7 @@ beforeAll(async () => {
     [B.SUB_PAID, B.SUB_PAID_HEADER],
   ] as const) {
     catalog.set({ name: t, kind: 'table', columns: [], rows: 0 });
-    await catalog.refresh(engine, t, B.labelsOf([...h]));
+    await catalog.refresh(engine, t, B.labelsOf(h));
   }
   ctx = {
     engine,

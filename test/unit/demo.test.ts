@@ -34,33 +34,12 @@ const TABLES = {
   nomenclature: 'referentiels/nomenclature-m57.csv',
 } as const;
 
+/** The columns that name a budget line, voted or executed. */
+const BUDGET_LINE = ['Section', 'Sens', "Type d'opération", 'Chapitre fonctionnel', 'Chapitre', 'Nature', 'Fonction', 'Direction'];
+
 const COLUMNS: Record<keyof typeof TABLES, string[]> = {
-  vote: [
-    'Exercice',
-    'Étape budgétaire',
-    'Date de vote',
-    'Section',
-    'Sens',
-    "Type d'opération",
-    'Chapitre fonctionnel',
-    'Chapitre',
-    'Nature',
-    'Fonction',
-    'Direction',
-    'Montant voté',
-  ],
-  ca: [
-    'Exercice',
-    'Section',
-    'Sens',
-    "Type d'opération",
-    'Chapitre fonctionnel',
-    'Chapitre',
-    'Nature',
-    'Fonction',
-    'Direction',
-    'Montant réalisé',
-  ],
+  vote: ['Exercice', 'Étape budgétaire', 'Date de vote', ...BUDGET_LINE, 'Montant voté'],
+  ca: ['Exercice', ...BUDGET_LINE, 'Montant réalisé'],
   votees: [
     'Numéro de dossier',
     'Année budgétaire',

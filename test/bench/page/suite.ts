@@ -188,7 +188,7 @@ export async function runBudgetSuite(engine: Engine, sizes: BudgetSizes): Promis
     files: { open: () => Promise.reject(new Error('pas de fichiers')), list: () => Promise.resolve([]) },
   };
   const rows: Record<string, number> = {};
-  const load = async (statements: string[], tables: [string, string[]][]) => {
+  const load = async (statements: string[], tables: [string, readonly string[]][]) => {
     for (const sql of statements) await engine.query(sql);
     for (const [t, header] of tables) {
       catalog.set({ name: t, kind: 'table', columns: [], rows: 0 });
