@@ -6,6 +6,7 @@ import { ParticipatoryParams } from '../../src/core/budget/participatory.ts';
 import { SubsidiesParams } from '../../src/core/budget/subsidies.ts';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import { fr } from '../../src/i18n/fr.ts';
+import { PROJECT_HEADER } from '../fixtures/budget-fixtures.ts';
 import {
   checkDraft,
   checkFields,
@@ -29,18 +30,7 @@ const entry = (name: string, labels: string[]): TableEntry => ({
   ),
 });
 
-const projets = entry('projets', [
-  'numero',
-  'edition',
-  'arrondissement',
-  'titre',
-  'budget_alloue',
-  'statut',
-  'date_livraison_prevue',
-  'date_livraison_reelle',
-  'quartier_populaire',
-  'projet_ecoles',
-]);
+const projets = entry('projets', PROJECT_HEADER);
 const votees = entry('votees', ['Numéro de dossier', 'Année budgétaire', 'Nom du bénéficiaire', 'SIRET', 'Direction', 'Montant voté']);
 const versees = entry('versees', ['Numéro de mandat', 'Exercice', 'Nom du bénéficiaire', 'SIRET', 'Montant versé']);
 const tables: Record<string, TableEntry> = { projets, votees, versees };

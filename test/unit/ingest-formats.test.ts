@@ -184,51 +184,11 @@ describe('JSON', () => {
 
 describe('GeoJSON', () => {
   it('computes area-weighted centroids, with holes, and means for lines', () => {
-    const square = {
-      type: 'Polygon',
-      coordinates: [
-        [
-          [0, 0],
-          [2, 0],
-          [2, 2],
-          [0, 2],
-          [0, 0],
-        ],
-      ],
-    };
-    expect(centroid(square)).toEqual([1, 1]);
-    const holed = {
-      type: 'Polygon',
-      coordinates: [
-        [
-          [0, 0],
-          [2, 0],
-          [2, 2],
-          [0, 2],
-          [0, 0],
-        ],
-        [
-          [0, 0],
-          [0, 1],
-          [1, 1],
-          [1, 0],
-          [0, 0],
-        ],
-      ],
-    };
-    const [x, y] = centroid(holed)!;
+    expect(centroid({ type: 'Polygon', coordinates: [fx.SQUARE_RING] })).toEqual([1, 1]);
+    const [x, y] = centroid({ type: 'Polygon', coordinates: [fx.SQUARE_RING, fx.HOLE_RING] })!;
     expect(x).toBeCloseTo(7 / 6, 12);
     expect(y).toBeCloseTo(7 / 6, 12);
-    expect(
-      centroid({
-        type: 'LineString',
-        coordinates: [
-          [0, 0],
-          [4, 2],
-          [2, 4],
-        ],
-      }),
-    ).toEqual([2, 2]);
+    expect(centroid({ type: 'LineString', coordinates: fx.BENT_LINE })).toEqual([2, 2]);
     expect(centroid({ type: 'Point', coordinates: [2.35, 48.85] })).toEqual([2.35, 48.85]);
     expect(centroid(null)).toBeNull();
   });
