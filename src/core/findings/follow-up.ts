@@ -10,8 +10,14 @@
 // - taux de mise en œuvre = mises en œuvre / (recommandations − abandonnées): an abandoned
 //   recommendation is neither a success nor pending;
 // - en retard = neither implemented nor abandoned, and the due date is before the reference date.
+// - a review with an empty status says nothing: it is skipped (the previous one stands).
+// The population comes first in the summary and the detail: recommendations and reports read, those
+// counted, and those left out with the reason (no status date — an extracted report whose date was not
+// found —, a date that does not read, reviews all after the reference date, empty statuses, rows
+// without an identifier). Nothing is dropped without being said.
 import { z } from 'zod';
 import { fmtInt, fmtPct } from '../audit/common.ts';
+import { population, populationLine, type Population } from '../ops/population.ts';
 import { createResultTable, inputOf, OperationError, registerOperation, requireColumn, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, safeIdentifier } from '../sql/ident.ts';
 import { isDateType, isTimestampType } from '../sql/types.ts';
@@ -72,6 +78,12 @@ export interface FollowUpDetail {
   rate: number | null;
   /** Recommendation rows whose report is not in the reports table. */
   withoutReport: number;
+  /** Recommendations read (distinct identifiers, plus rows without one), counted, and left out with the reason. */
+  population: Population;
+  /** Reports read (the reports table), those with a recommendation counted, the others and why. */
+  reportsPopulation: Population;
+  /** Reports counted whose date is unknown (their recommendations are in no year of the by-year table). */
+  reportsWithoutDate: number;
   tables: { byReport: string; byYear: string; byEntity: string; overdue: string; history: string; state: string };
 }
 
@@ -114,7 +126,8 @@ export const recommendationsFollowUp = registerOperation<FollowUpParams, FollowU
     const M = p.recommendations;
     const recs = `(SELECT ${textOf(ctx, M, c.recommendationId)} AS rec, ${textOf(ctx, M, c.recommendationReport)} AS rapport,
         ${textOf(ctx, M, c.text)} AS texte, ${textOf(ctx, M, c.responsible)} AS responsable,
-        ${dateOf(ctx, M, c.due)} AS echeance, ${dateOf(ctx, M, c.statusDate)} AS date_statut, trim(${textOf(ctx, M, c.status)}) AS statut
+        ${dateOf(ctx, M, c.due)} AS echeance, ${dateOf(ctx, M, c.statusDate)} AS date_statut, trim(${textOf(ctx, M, c.status)}) AS statut,
+        nullif(trim(${textOf(ctx, M, c.statusDate)}), '') AS date_statut_brute
       FROM ${quoteIdent(M)})`;
     const reports = `(SELECT ${textOf(ctx, R, c.reportId)} AS rapport, ${textOf(ctx, R, c.reportTitle)} AS titre,
         ${dateOf(ctx, R, c.reportDate)} AS date_rapport, ${textOf(ctx, R, c.entity)} AS entite
@@ -125,7 +138,7 @@ export const recommendationsFollowUp = registerOperation<FollowUpParams, FollowU
     const state = await createResultTable(
       ctx,
       OP_ID,
-      `WITH h AS (SELECT * FROM ${recs} WHERE date_statut <= ${ref} AND rec IS NOT NULL),
+      `WITH h AS (SELECT * FROM ${recs} WHERE date_statut <= ${ref} AND rec IS NOT NULL AND coalesce(statut, '') <> ''),
       last AS (
         SELECT * FROM h
         QUALIFY row_number() OVER (PARTITION BY rec ORDER BY date_statut DESC, statut DESC) = 1
@@ -174,7 +187,7 @@ export const recommendationsFollowUp = registerOperation<FollowUpParams, FollowU
       `SELECT rec AS recommandation, any_value(rapport) AS rapport, any_value(texte) AS texte, count(*)::INTEGER AS nb_statuts,
          min(date_statut) AS premier_statut, max(date_statut) AS dernier_statut,
          string_agg(strftime(date_statut, '%d/%m/%Y') || ' ' || statut, ' → ' ORDER BY date_statut, statut) AS parcours
-       FROM ${recs} WHERE date_statut <= ${ref} AND rec IS NOT NULL GROUP BY rec ORDER BY rec`,
+       FROM ${recs} WHERE date_statut <= ${ref} AND rec IS NOT NULL AND coalesce(statut, '') <> '' GROUP BY rec ORDER BY rec`,
       name('historique'),
     );
 
@@ -187,6 +200,7 @@ export const recommendationsFollowUp = registerOperation<FollowUpParams, FollowU
       )
     ).rows[0]!.map(Number) as [number, number, number, number, number, number];
     const [n, impl, aband, open, late, orphans] = totals;
+    const { recPop, reportPop, undated } = await populations(ctx, recs, reports, S, ref);
     const rate = n - aband > 0 ? impl / (n - aband) : null;
     const [y, m, d] = p.referenceDate.split('-');
     const tables = {
@@ -202,7 +216,10 @@ export const recommendationsFollowUp = registerOperation<FollowUpParams, FollowU
       sql: [state.sql, byReport.sql, byYear.sql, byEntity.sql, overdue.sql, history.sql],
       inputs: [inputOf(ctx, R), inputOf(ctx, M)],
       summary:
-        `Suivi au ${d}/${m}/${y} : ${fmtInt(n)} recommandation(s), ${fmtInt(impl)} mise(s) en œuvre, ${fmtInt(aband)} abandonnée(s), ` +
+        `${populationLine(recPop).replace(/lignes? lues?/, recPop.read === 1 ? 'recommandation lue' : 'recommandations lues')}. ` +
+        `${populationLine(reportPop).replace(/lignes? lues?/, reportPop.read === 1 ? 'rapport lu' : 'rapports lus')}` +
+        (undated ? ` ; ${fmtInt(undated)} rapport(s) suivi(s) sans date (année inconnue)` : '') +
+        `. Suivi au ${d}/${m}/${y} : ${fmtInt(n)} recommandation(s), ${fmtInt(impl)} mise(s) en œuvre, ${fmtInt(aband)} abandonnée(s), ` +
         `taux de mise en œuvre ${rate === null ? 'non calculable' : fmtPct(rate)} (hors abandonnées), ${fmtInt(late)} en retard` +
         (orphans ? ` ; ${fmtInt(orphans)} sans rapport correspondant` : ''),
       detail: {
@@ -214,8 +231,76 @@ export const recommendationsFollowUp = registerOperation<FollowUpParams, FollowU
         overdue: late,
         rate,
         withoutReport: orphans,
+        population: recPop,
+        reportsPopulation: reportPop,
+        reportsWithoutDate: undated,
         tables,
       },
     };
   },
 });
+
+// Examples come back joined by newlines (lists would come back as Arrow vectors).
+const lines = (v: unknown): string[] => (v === null || v === undefined || v === '' ? [] : String(v).split('\n'));
+
+/** Who was counted and who was not, and why: recommendations first, then reports. */
+async function populations(
+  ctx: OperationContext,
+  recs: string,
+  reports: string,
+  /** The state table, quoted. */
+  state: string,
+  ref: string,
+): Promise<{ recPop: Population; reportPop: Population; undated: number }> {
+  // One reason per recommendation, the first that applies, so the reasons add up to what was left out.
+  const why = await ctx.engine.query(
+    `WITH per AS (
+       SELECT rec, count(date_statut) AS dated, count(date_statut_brute) AS written,
+         count(*) FILTER (WHERE date_statut <= ${ref}) AS by_ref,
+         count(*) FILTER (WHERE date_statut <= ${ref} AND coalesce(statut, '') <> '') AS usable,
+         any_value(date_statut_brute) FILTER (WHERE date_statut IS NULL) AS bad_date
+       FROM ${recs} WHERE rec IS NOT NULL GROUP BY rec),
+     reason AS (
+       SELECT rec, bad_date, CASE
+         WHEN dated = 0 AND written > 0 THEN 'date de statut illisible'
+         WHEN dated = 0 THEN 'sans date de statut (date du rapport inconnue ?)'
+         WHEN by_ref = 0 THEN 'statut(s) tous postérieurs à la date de référence'
+         WHEN usable = 0 THEN 'statut vide'
+       END AS why FROM per)
+     SELECT why, count(*)::INTEGER, array_to_string((list(CASE WHEN why = 'date de statut illisible' THEN bad_date ELSE rec END ORDER BY rec))[1:5], chr(10))
+     FROM reason GROUP BY why
+     UNION ALL
+     SELECT 'ligne(s) sans identifiant de recommandation', count(*)::INTEGER, '' FROM ${recs} WHERE rec IS NULL`,
+  );
+  let read = 0;
+  let used = 0;
+  const aside: { reason: string; rows: number; examples: string[] }[] = [];
+  for (const [reason, k, ex] of why.rows) {
+    read += Number(k);
+    if (reason === null) used += Number(k);
+    else aside.push({ reason: String(reason), rows: Number(k), examples: lines(ex) });
+  }
+  const recPop = population(read, used, 'suivies', aside);
+  const r = await ctx.engine.query(
+    `WITH rep AS (SELECT DISTINCT rapport, date_rapport FROM ${reports} WHERE rapport IS NOT NULL),
+     has AS (SELECT DISTINCT rapport FROM ${recs} WHERE rec IS NOT NULL),
+     kept AS (SELECT DISTINCT rapport FROM ${state})
+     SELECT count(*)::INTEGER,
+       count(*) FILTER (WHERE rapport IN (SELECT rapport FROM kept))::INTEGER,
+       count(*) FILTER (WHERE rapport NOT IN (SELECT rapport FROM has))::INTEGER,
+       array_to_string((list(rapport ORDER BY rapport) FILTER (WHERE rapport NOT IN (SELECT rapport FROM has)))[1:5], chr(10)),
+       count(*) FILTER (WHERE rapport IN (SELECT rapport FROM has) AND rapport NOT IN (SELECT rapport FROM kept) AND date_rapport IS NULL)::INTEGER,
+       array_to_string((list(rapport ORDER BY rapport) FILTER (WHERE rapport IN (SELECT rapport FROM has) AND rapport NOT IN (SELECT rapport FROM kept) AND date_rapport IS NULL))[1:5], chr(10)),
+       count(*) FILTER (WHERE rapport IN (SELECT rapport FROM has) AND rapport NOT IN (SELECT rapport FROM kept) AND date_rapport IS NOT NULL)::INTEGER,
+       array_to_string((list(rapport ORDER BY rapport) FILTER (WHERE rapport IN (SELECT rapport FROM has) AND rapport NOT IN (SELECT rapport FROM kept) AND date_rapport IS NOT NULL))[1:5], chr(10)),
+       count(*) FILTER (WHERE rapport IN (SELECT rapport FROM kept) AND date_rapport IS NULL)::INTEGER
+     FROM rep`,
+  );
+  const [nRep, kept, none, noneEx, undatedOut, undatedOutEx, otherOut, otherOutEx, undated] = r.rows[0]!;
+  const reportPop = population(Number(nRep), Number(kept), 'avec des recommandations suivies', [
+    { reason: 'sans date de rapport, aucune recommandation suivie', rows: Number(undatedOut), examples: lines(undatedOutEx) },
+    { reason: 'dont aucune recommandation n’est suivie (voir ci-dessus)', rows: Number(otherOut), examples: lines(otherOutEx) },
+    { reason: 'sans recommandation', rows: Number(none), examples: lines(noneEx) },
+  ]);
+  return { recPop, reportPop, undated: Number(undated) };
+}
