@@ -55,4 +55,15 @@ export const reports: Record<keyof typeof fr, string> = {
   'reports.inv.added': 'Passage added to investigation {id}.',
   'reports.inv.passages': 'Reports and passages ({count})',
   'reports.inv.where': '{file}: {count} passage(s), pages {pages}',
+  'reports.preview.loading': 'Drawing the page…',
+  'reports.preview.caption': 'Page {page} of {file}, the passage framed',
+  'reports.preview.alt': 'Page {page} of report {file}, the passage framed',
+  'reports.preview.noBox':
+    'position of the passage unknown (report imported before Loupe stored positions): the page is shown unframed; re-import the report to get it',
+  'reports.preview.missing':
+    'No preview: the copy of {file} is not (or no longer) in the project ({detail}). Loupe reads no file outside the project without you: re-import the report to see the page again.',
+  'reports.preview.changed':
+    'Preview refused: the copy of {file} in the project is no longer the imported file (SHA-256 {actual} instead of {expected}) — modified or replaced. The quoted text comes from the original file.',
+  'reports.preview.unknown': 'This passage is no longer in the library (report re-imported or removed): no preview.',
+  'reports.preview.error': 'Page not drawn: {detail}',
 };

@@ -55,4 +55,15 @@ export const reports = {
   'reports.inv.added': 'Passage ajouté à l’enquête {id}.',
   'reports.inv.passages': 'Rapports et passages ({count})',
   'reports.inv.where': '{file} : {count} passage(s), pages {pages}',
+  'reports.preview.loading': 'Page en cours de dessin…',
+  'reports.preview.caption': 'Page {page} de {file}, le passage encadré',
+  'reports.preview.alt': 'Page {page} du rapport {file}, le passage encadré',
+  'reports.preview.noBox':
+    'position du passage inconnue (rapport importé avant que Loupe n’enregistre les positions) : la page est montrée sans cadre ; réimportez le rapport pour l’avoir',
+  'reports.preview.missing':
+    'Aperçu impossible : la copie de {file} n’est pas (ou plus) dans le projet ({detail}). Loupe ne lit pas de fichier hors du projet sans vous : réimportez le rapport pour revoir la page.',
+  'reports.preview.changed':
+    'Aperçu refusé : la copie de {file} dans le projet n’est plus le fichier importé (SHA-256 {actual} au lieu de {expected}) — modifiée ou remplacée. Le texte cité vient du fichier d’origine.',
+  'reports.preview.unknown': 'Ce passage n’est plus dans la bibliothèque (rapport réimporté ou retiré) : pas d’aperçu.',
+  'reports.preview.error': 'Page non dessinée : {detail}',
 } as const;
