@@ -1,5 +1,5 @@
 // The views' state per table, alive while the project is open and saved with it. A tab that is left
-// is unmounted, so the Table view's explore and grid states live here, one pair per table, and come
+// is unmounted, so the Table view's table and grid states live here, one pair per table, and come
 // back as they were; on reopen they are rebuilt from ui-state.json (see view-state-file.ts). The
 // chart in progress is kept per table from outside the builder: its draft is recorded as it changes.
 // The builder itself outlives the tab; on reopen it starts on a table, and that table's draft comes
@@ -7,20 +7,19 @@
 import { untrack } from 'svelte';
 import type { TableEntry } from '../core/catalog/catalog.ts';
 import type { Engine } from '../core/engine/engine.ts';
-import { tableRelation } from '../core/explore/window.ts';
 import type { Session } from '../core/project/session.ts';
 import { app } from './app-state.svelte.ts';
-import { ExploreState } from './explore/explore-state.svelte.ts';
-import { GridState, type GridSource } from './widgets/grid/grid-state.svelte.ts';
+import { TableState } from './table/table-state.svelte.ts';
+import { GridState } from './widgets/grid/grid-state.svelte.ts';
 import { emptyUiState, isDraftFor, parseUiState, TableViewState, UI_STATE_FILE, uiStateText, type UiStateFile } from './view-state-file.ts';
 
 /** Writes wait for the user to pause (a scroll or a resize sends many changes). */
 const SAVE_DELAY_MS = 300;
 
-export interface TableSession {
+/** A table's state in the Table view, kept while the project is open. */
+export interface KeptTable {
   name: string;
-  source: GridSource;
-  explore: ExploreState;
+  state: TableState;
   grid: GridState;
   /** What the table was when this state was made: another import of the same name starts over. */
   signature: string;
@@ -33,7 +32,7 @@ function signatureOf(t: TableEntry): string {
 class ViewStates {
   private session: Session | null = null;
   private file: UiStateFile = emptyUiState();
-  private tables = new Map<string, TableSession>();
+  private tables = new Map<string, KeptTable>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private writing: Promise<void> = Promise.resolve();
   /** The project's ui-state.json has been read: views may build their state. */
@@ -114,24 +113,22 @@ class ViewStates {
     this.loaded = true;
   }
 
-  /** The explore and grid states of a table: the live ones, else rebuilt from what the project saved. */
-  tableSession(engine: Engine, t: TableEntry): TableSession {
+  /** The table and grid states of a table: the live ones, else rebuilt from what the project saved. */
+  table(engine: Engine, t: TableEntry): KeptTable {
     const signature = signatureOf(t);
     const live = this.tables.get(t.name);
     if (live && live.signature === signature) return live;
     const saved = this.file.tables[t.name];
-    const rowid = t.kind !== 'view';
-    const source: GridSource = { relation: tableRelation(t.name, { rowid }), columns: t.columns, rows: t.rows };
-    const explore = new ExploreState(engine, t.name, t.columns, t.rows, rowid);
+    const state = new TableState(engine, t.name, t.columns, t.rows, t.kind !== 'view');
     const known = new Set(t.columns.map((c) => c.name));
     let grid: GridState;
     if (saved) {
-      explore.filters = saved.filters.filter((f) => known.has(f.column));
-      explore.facetColumns = saved.facetColumns.filter((c) => known.has(c));
-      explore.facetsSuggested = saved.facetsSuggested;
-      explore.profileColumn = saved.profileColumn && known.has(saved.profileColumn) ? saved.profileColumn : null;
-      explore.panel = saved.panel === 'profile' && !explore.profileColumn ? null : saved.panel;
-      explore.summary = saved.summary;
+      state.filters = saved.filters.filter((f) => known.has(f.column));
+      state.facetColumns = saved.facetColumns.filter((c) => known.has(c));
+      state.facetsSuggested = saved.facetsSuggested;
+      state.profileColumn = saved.profileColumn && known.has(saved.profileColumn) ? saved.profileColumn : null;
+      state.panel = saved.panel === 'profile' && !state.profileColumn ? null : saved.panel;
+      state.summary = saved.summary;
       grid = new GridState({
         orderBy: saved.orderBy.filter((o) => known.has(o.column)),
         order: saved.order,
@@ -144,22 +141,22 @@ class ViewStates {
     } else {
       grid = new GridState();
     }
-    const ts = { name: t.name, source, explore, grid, signature };
-    this.tables.set(t.name, ts);
-    return ts;
+    const kept = { name: t.name, state, grid, signature };
+    this.tables.set(t.name, kept);
+    return kept;
   }
 
   /** A table's state as data. Reading it inside an effect tracks every field it is made of. */
-  snapshot(ts: TableSession): TableViewState | null {
-    const ex = ts.explore;
+  snapshot(kept: KeptTable): TableViewState | null {
+    const state = kept.state;
     const r = TableViewState.safeParse({
-      ...ts.grid.layout(),
-      filters: ex.filters,
-      facetColumns: ex.facetColumns,
-      facetsSuggested: ex.facetsSuggested || ex.panel === 'facets',
-      panel: ex.panel,
-      profileColumn: ex.profileColumn,
-      summary: ex.summary,
+      ...kept.grid.layout(),
+      filters: state.filters,
+      facetColumns: state.facetColumns,
+      facetsSuggested: state.facetsSuggested || state.panel === 'facets',
+      panel: state.panel,
+      profileColumn: state.profileColumn,
+      summary: state.summary,
     });
     // A state the file could not hold (a filter value past the limits) is not saved, and not half-saved.
     return r.success ? r.data : null;

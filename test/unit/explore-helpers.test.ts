@@ -3,10 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { filteredRelation, relationSql, tableRelation } from '../../src/core/explore/window.ts';
 import { filterChip, type Filter } from '../../src/core/query/filters.ts';
-import { rangeOf, rawCell, toTsv } from '../../src/ui/explore/copy.ts';
-import { draftOf, emptyDraft, filtersOfDraft, parseNumberInput } from '../../src/ui/explore/filter-input.ts';
-import { profileSpec } from '../../src/ui/explore/profile-spec.ts';
-import { cycleSort, sortKeyOf } from '../../src/ui/explore/sort.ts';
+import { rangeOf, rawCell, toTsv } from '../../src/ui/widgets/grid/copy.ts';
+import { draftOf, emptyDraft, filtersOfDraft, parseNumberInput } from '../../src/ui/table/filter-input.ts';
+import { profileSpec } from '../../src/ui/table/profile-spec.ts';
+import { cycleSort, sortKeyOf } from '../../src/ui/widgets/grid/sort.ts';
 import { matchCommands, type Command } from '../../src/ui/palette/commands.ts';
 import { arrangeColumns, layoutColumns, moveName } from '../../src/ui/widgets/grid/grid-state.svelte.ts';
 

@@ -26,6 +26,16 @@ export function emptyDraft(): FilterDraft {
   return { textOp: 'contains', text: '', min: '', max: '', values: [] };
 }
 
+/** Numbers, dates and timestamps are filtered by a range; other columns by a text condition. */
+export function isRanged(kind: CellKind): boolean {
+  return kind === 'number' || kind === 'date' || kind === 'timestamp';
+}
+
+/** A range's end as typed: a number with a French decimal comma, a date as written. */
+function boundText(v: string | number | null | undefined, kind: CellKind): string {
+  return v == null ? '' : kind === 'number' && typeof v === 'number' ? String(v).replace('.', ',') : String(v);
+}
+
 /** The draft that shows the filters a column has now. */
 export function draftOf(filters: readonly Filter[], column: string, kind: CellKind): FilterDraft {
   const d = emptyDraft();
@@ -33,8 +43,8 @@ export function draftOf(filters: readonly Filter[], column: string, kind: CellKi
     if (f.column !== column) continue;
     if (f.op === 'in') d.values = [...f.values];
     else if (f.op === 'between') {
-      d.min = f.min == null ? '' : kind === 'number' && typeof f.min === 'number' ? String(f.min).replace('.', ',') : String(f.min);
-      d.max = f.max == null ? '' : kind === 'number' && typeof f.max === 'number' ? String(f.max).replace('.', ',') : String(f.max);
+      d.min = boundText(f.min, kind);
+      d.max = boundText(f.max, kind);
     } else if (f.op === 'contains' || f.op === 'starts-with') {
       d.textOp = f.op;
       d.text = f.value;
@@ -49,8 +59,7 @@ export function draftOf(filters: readonly Filter[], column: string, kind: CellKi
 /** The filters a draft stands for (empty when nothing was set), or an error key for a bad number. */
 export function filtersOfDraft(d: FilterDraft, column: string, kind: CellKind): { filters: Filter[] } | { error: 'number' } {
   const out: Filter[] = [];
-  const ranged = kind === 'number' || kind === 'date' || kind === 'timestamp';
-  if (ranged) {
+  if (isRanged(kind)) {
     let min: string | number | undefined = d.min.trim() || undefined;
     let max: string | number | undefined = d.max.trim() || undefined;
     if (kind === 'number') {

@@ -1,16 +1,16 @@
 // What the user is doing with one table: its filters (one WHERE, shown as SQL and as chips), the
 // side panel (facets or a column profile), the summary page and the open filter form. The grid's
 // own layout and sort keys live in its GridState; both are reachable from the command palette
-// through `explore.current`.
+// through `shownTable`.
 import type { ColumnMeta } from '../../core/catalog/catalog.ts';
 import type { Engine } from '../../core/engine/engine.ts';
 import { filteredRelation, relationSql, tableRelation, type Relation } from '../../core/explore/window.ts';
 import { toggleValue, whereClause, type Filter } from '../../core/query/filters.ts';
-import type { GridState } from '../widgets/grid/grid-state.svelte.ts';
+import type { GridSource, GridState } from '../widgets/grid/grid-state.svelte.ts';
 
 export type Panel = 'facets' | 'profile' | null;
 
-export class ExploreState {
+export class TableState {
   filters = $state.raw<Filter[]>([]);
   panel = $state<Panel>(null);
   /** The summary page (one row per column) replaces the grid while shown. */
@@ -25,21 +25,28 @@ export class ExploreState {
   exportRequest = $state(0);
   columnsRequest = $state(0);
 
+  /** The table itself, built once: the grid, facets, profile, summary and export all start from it. */
   readonly base: Relation;
+  /** The table with its columns and row count, as the grid shows it. */
+  readonly source: GridSource;
+  /** The table under the filters; the base itself when there is none. */
   relation = $derived.by(() => filteredRelation(this.base, this.filters));
   /** The relation's SQL: the key that tells two relations apart (profiles, summaries). */
   relationText = $derived(relationSql(this.relation));
   where = $derived(whereClause(this.filters));
+  /** The columns under a filter, marked in the grid's headers. */
+  filteredColumns = $derived([...new Set(this.filters.map((f) => f.column))]);
 
   constructor(
     readonly engine: Engine,
-    readonly table: string,
+    readonly name: string,
     readonly columns: readonly ColumnMeta[],
     readonly total: number,
     /** A base table (not a view): windows can then be sorted by row id, within the engine's memory. */
     rowid = false,
   ) {
-    this.base = tableRelation(table, { rowid });
+    this.base = tableRelation(name, { rowid });
+    this.source = { relation: this.base, columns, rows: total };
   }
 
   labelOf(name: string): string {
@@ -86,5 +93,5 @@ export class ExploreState {
   }
 }
 
-/** The table being explored, for the command palette and the shell. */
-export const explore = $state<{ current: ExploreState | null; grid: GridState | null }>({ current: null, grid: null });
+/** The table on screen in the Table view, and its grid, for the command palette. */
+export const shownTable = $state<{ state: TableState | null; grid: GridState | null }>({ state: null, grid: null });

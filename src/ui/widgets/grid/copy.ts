@@ -5,7 +5,7 @@
 // locale. NULL becomes an empty cell; empty text too (a spreadsheet cannot tell them apart).
 // Fields with a tab, a line break or a quote are quoted the way spreadsheets quote them on copy.
 
-import { neutraliseCell } from '../../core/export/neutralise.ts';
+import { neutraliseCell } from '../../../core/export/neutralise.ts';
 
 export type DecimalMark = ',' | '.';
 

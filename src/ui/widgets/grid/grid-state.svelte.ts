@@ -2,14 +2,14 @@
 // Rows are fetched from the engine a block at a time (and, for wide tables, a slice of columns at a
 // time); nothing outside the visible window is ever asked for. The user's layout (order, hidden
 // columns, widths), the sort keys and the cell selection live here too; filters arrive as a new
-// relation (setRelation) from the explore state.
+// relation (at show, or setRelation) from whoever shows the grid.
 import type { ColumnMeta } from '../../../core/catalog/catalog.ts';
 import type { Engine } from '../../../core/engine/engine.ts';
-import { rangeOf, toTsv, type CellPos, type DecimalMark } from '../../explore/copy.ts';
+import { rangeOf, toTsv, type CellPos, type DecimalMark } from './copy.ts';
 import type { Rows } from '../../../core/engine/values.ts';
 import { SortedWindows } from '../../../core/explore/sorted-windows.ts';
 import { cellKind, decimalScale, isCodeColumn, type CellKind } from '../../../core/sql/types.ts';
-import { countRows, relationColumns, type OrderBy, type Relation, type WindowRequest } from '../../../core/explore/window.ts';
+import { countRows, relationColumns, relationSql, type OrderBy, type Relation, type WindowRequest } from '../../../core/explore/window.ts';
 import { errorText } from '../../../core/util/errors.ts';
 
 export const ROW_HEIGHT = 26;
@@ -255,7 +255,8 @@ export class GridState {
     return this.columns.length > COLUMN_BLOCK;
   }
 
-  async show(shownOn: Engine, source: GridSource | null): Promise<void> {
+  /** Shows the source's rows, or those of `relation` (the source under filters: same columns). */
+  async show(shownOn: Engine, source: GridSource | null, relation?: Relation): Promise<void> {
     // Windows are interactive: answered on the engine's second connection, never behind a long query.
     const engine = shownOn.lane('interactive');
     const gen = ++this.generation;
@@ -264,7 +265,8 @@ export class GridState {
     this.engine = engine;
     this.cache.clear();
     this.inflight.clear();
-    this.relation = source?.relation ?? null;
+    const rel = relation ?? source?.relation ?? null;
+    this.relation = rel;
     this.shown = source;
     this.ready = false;
     this.error = null;
@@ -278,14 +280,15 @@ export class GridState {
     }
     this.anchor = null;
     this.cursor = null;
-    if (!source) {
+    if (!source || !rel) {
       this.base = [];
       this.rowCount = 0;
       return;
     }
     try {
       const cols = source.columns?.length ? source.columns : await relationColumns(engine, source.relation);
-      const rows = source.rows ?? (await countRows(engine, source.relation));
+      const whole = relationSql(rel) === relationSql(source.relation);
+      const rows = (whole ? source.rows : undefined) ?? (await countRows(engine, rel));
       if (gen !== this.generation) return;
       this.base = layoutColumns(cols);
       const names = this.base.map((c) => c.name);

@@ -1,6 +1,6 @@
 // Sorting by clicks on headers: a click cycles one column asc → desc → none; shift-click keeps the
 // other keys and adds (or cycles) this one, so "direction, then amount descending" is two clicks.
-import type { OrderBy } from '../../core/explore/window.ts';
+import type { OrderBy } from '../../../core/explore/window.ts';
 
 export function cycleSort(order: readonly OrderBy[], column: string, additive: boolean): OrderBy[] {
   const current = order.find((o) => o.column === column);
