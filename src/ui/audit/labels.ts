@@ -2,7 +2,7 @@
 // translated label when the catalogue has one, the name itself otherwise (never a blank).
 import { fr, type MessageKey } from '../../i18n/fr.ts';
 import { t } from '../../i18n/index.ts';
-import { kindOfType } from '../widgets/grid/grid-state.svelte.ts';
+import { cellKind as kindOfType } from '../../core/sql/types.ts';
 
 function known(key: string): key is MessageKey {
   return key in fr;

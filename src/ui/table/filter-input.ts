@@ -1,7 +1,7 @@
 // Turning what the user typed in a filter form into filter values: French numbers ("1 234,5"),
 // dates from <input type=date>, and back to text when the form is opened on an existing filter.
 import type { Filter } from '../../core/query/filters.ts';
-import type { CellKind } from '../widgets/grid/grid-state.svelte.ts';
+import type { CellKind } from '../../core/sql/types.ts';
 
 /** "1 234,56" / "1234.56" / "-12" → number; '' → undefined; anything else → NaN (shown as invalid). */
 export function parseNumberInput(text: string): number | undefined {

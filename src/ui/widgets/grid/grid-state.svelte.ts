@@ -26,8 +26,6 @@ export const MIN_WIDTH = 40;
 export const MAX_WIDTH = 1200;
 const DEBOUNCE_MS = 40;
 
-export type { CellKind };
-
 export interface GridColumn {
   index: number;
   name: string;
@@ -74,8 +72,6 @@ export function moveName(names: readonly string[], name: string, delta: number):
   return out;
 }
 
-export const kindOfType = cellKind;
-
 function widthFor(label: string, kind: CellKind): number {
   const byLabel = label.length * 7.5 + 30;
   const byKind = kind === 'number' ? 120 : kind === 'date' ? 104 : kind === 'timestamp' ? 170 : kind === 'boolean' ? 72 : 150;
@@ -85,7 +81,7 @@ function widthFor(label: string, kind: CellKind): number {
 export function layoutColumns(cols: readonly { name: string; label?: string; type: string }[]): GridColumn[] {
   let left = 0;
   return cols.map((c, index) => {
-    const kind = kindOfType(c.type);
+    const kind = cellKind(c.type);
     const label = c.label ?? c.name;
     const width = widthFor(label, kind);
     const scale = decimalScale(c.type);
