@@ -6,6 +6,7 @@ import { filterChip, type Filter } from '../../src/core/query/filters.ts';
 import { rangeOf, rawCell, toTsv } from '../../src/ui/widgets/grid/copy.ts';
 import { draftOf, emptyDraft, filtersOfDraft, parseNumberInput } from '../../src/ui/table/filter-input.ts';
 import { profileSpec } from '../../src/ui/table/profile-spec.ts';
+import { errorPercent, profileValue, sharePercent } from '../../src/ui/table/profile-text.ts';
 import { cycleSort, sortKeyOf } from '../../src/ui/widgets/grid/sort.ts';
 import { matchCommands, type Command } from '../../src/ui/palette/commands.ts';
 import { arrangeColumns, layoutColumns, moveName } from '../../src/ui/widgets/grid/grid-state.svelte.ts';
@@ -173,6 +174,24 @@ describe('profile chart', () => {
     expect(s.data.values.map((v: { label: string }) => v.label)).toEqual(['DAC', '∅', '(vide)']);
     expect(s.encoding.y.sort).toBeNull();
     expect(profileSpec({}, labels)).toBeNull();
+  });
+});
+
+describe('profile figures', () => {
+  it('writes codes and years as written, amounts grouped, missing values as a dash', () => {
+    expect(profileValue(75056, true)).toBe('75056');
+    expect(profileValue(2022, true)).toBe('2022');
+    expect(profileValue(75056, false).replace(/\s/g, ' ')).toBe('75 056');
+    expect(profileValue('DAC', false)).toBe('DAC');
+    expect(profileValue(null, false)).toBe('—');
+    expect(profileValue(undefined, true)).toBe('—');
+  });
+
+  it('writes shares with one decimal, and an estimate error never as zero', () => {
+    expect(sharePercent(0.1234)).toBe('12,3');
+    expect(sharePercent(0)).toBe('0');
+    expect(errorPercent(0.0001)).toBe('0,1');
+    expect(errorPercent(0.0234)).toBe('2,3');
   });
 });
 
