@@ -7,6 +7,9 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractPdf } from '../../src/core/ingest/pdf.ts';
+import { setPdfjsLoader } from '../../src/core/ingest/pdfjs-loader.ts';
+import { loadNodePdfjs } from '../../src/node/pdfjs.ts';
 import { REPORT_A, reportsCorpus } from '../fixtures/pdf-reports.ts';
 import { appSession } from './session.ts';
 
@@ -32,6 +35,7 @@ afterAll(async () => {
 });
 
 const reco = REPORT_A.recommendations[1]!;
+const flat = (t: string) => t.replace(/\s+/g, ' ').trim();
 
 describe('reports library, from a folder of PDF files to a finding citing a page', () => {
   it('imports the folder through the import entry: readable reports listed, the traps with their reason', async () => {
@@ -68,6 +72,58 @@ describe('reports library, from a folder of PDF files to a finding citing a page
     expect(citation).toContain(`SHA-256 ${sha[REPORT_A.file]}`);
     await page().getByTestId('reports-create-finding').click();
     await page().getByTestId('reports-done').waitFor({ timeout: 60_000 });
+  });
+
+  it('shows the passage on its page: drawn by pdf.js from the project copy, the passage framed where import placed it', async () => {
+    const preview = page().getByTestId('reports-preview');
+    await expect.poll(() => preview.getAttribute('data-state'), { timeout: 60_000 }).toBe('drawn');
+    // The box import stored for this block, computed again here in Node from the same file.
+    setPdfjsLoader(loadNodePdfjs);
+    const text = flat((await page().getByTestId('reports-passage').locator('.texte').textContent()) ?? '');
+    const bytes = (await reportsCorpus()).find((f) => f.name === REPORT_A.file)!.bytes;
+    const pdfPage = (await extractPdf(bytes)).pages[reco.page - 1]!;
+    const block = pdfPage.blocks.find((b) => flat(b.text) === text)!;
+    expect(block, text).toBeTruthy();
+    const drawn = await page().evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('[data-testid=reports-preview-canvas]')!;
+      const m = document.querySelector<HTMLElement>('[data-testid=reports-preview-mark]')!;
+      const cr = c.getBoundingClientRect();
+      const mr = m.getBoundingClientRect();
+      // Dark pixels (ink) on the whole canvas and inside the frame: the page is drawn, and the frame is on text.
+      const ctx = c.getContext('2d')!;
+      const ink = (x: number, y: number, w: number, h: number) => {
+        const d = ctx.getImageData(Math.max(0, Math.floor(x)), Math.max(0, Math.floor(y)), Math.ceil(w), Math.ceil(h)).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && d[i]! + d[i + 1]! + d[i + 2]! < 384) n++;
+        return n;
+      };
+      const sx = c.width / cr.width;
+      const sy = c.height / cr.height;
+      return {
+        canvas: { left: cr.left, top: cr.top, width: cr.width, height: cr.height },
+        mark: { left: mr.left - cr.left, top: mr.top - cr.top, width: mr.width, height: mr.height },
+        inkAll: ink(0, 0, c.width, c.height),
+        inkIn: ink((mr.left - cr.left) * sx, (mr.top - cr.top) * sy, mr.width * sx, mr.height * sy),
+      };
+    });
+    expect(drawn.inkAll).toBeGreaterThan(500);
+    expect(drawn.inkIn).toBeGreaterThan(100);
+    // The stored box in CSS pixels (PDF origin bottom-left, page unrotated): the frame covers it, a few pixels around.
+    const k = drawn.canvas.width / pdfPage.width;
+    const want = { left: block.x0 * k, top: (pdfPage.height - block.y1) * k, right: block.x1 * k, bottom: (pdfPage.height - block.y0) * k };
+    const got = {
+      left: drawn.mark.left,
+      top: drawn.mark.top,
+      right: drawn.mark.left + drawn.mark.width,
+      bottom: drawn.mark.top + drawn.mark.height,
+    };
+    expect(got.left).toBeLessThanOrEqual(want.left + 0.5);
+    expect(got.top).toBeLessThanOrEqual(want.top + 0.5);
+    expect(got.right).toBeGreaterThanOrEqual(want.right - 0.5);
+    expect(got.bottom).toBeGreaterThanOrEqual(want.bottom - 0.5);
+    expect(got.right - got.left).toBeLessThan(want.right - want.left + 12);
+    expect(got.bottom - got.top).toBeLessThan(want.bottom - want.top + 12);
+    expect(await page().getByTestId('reports-preview-nobox').count()).toBe(0);
   });
 
   it('exports the HTML report citing that report, its page and its SHA-256', async () => {
