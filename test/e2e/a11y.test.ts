@@ -3,24 +3,12 @@
 // The views are whatever `view-tab` elements the page shows, so a view added later is covered too.
 import { describe, expect, it } from 'vitest';
 import { paymentsCsv } from '../fixtures/e2e-fixtures.ts';
-import { formatViolations, painted, runAxe, settled, type AxeViolation } from './harness.ts';
+import { formatViolations, painted, runAxe, type AxeViolation } from './harness.ts';
 import { appSession } from './session.ts';
+import { openTab, settleView, viewIds, viewTab, visitEveryView } from './steps.ts';
 
 const app = appSession();
 const page = () => app.page;
-
-/** The ids of the view tabs the page shows; none when the app has a single view (no tab bar). */
-async function viewIds(): Promise<string[]> {
-  return page()
-    .getByTestId('view-tab')
-    .evaluateAll((els) => els.map((e) => e.getAttribute('data-view') ?? e.id));
-}
-
-/** Waits until the view panel shows something and nothing in it says it is still loading. */
-async function settleView(): Promise<void> {
-  await page().locator('#view-panel > *').first().waitFor({ timeout: 30_000 });
-  await settled(page());
-}
 
 function report(found: { where: string; violations: AxeViolation[] }[]): string {
   return found
@@ -32,17 +20,14 @@ function report(found: { where: string; violations: AxeViolation[] }[]): string 
 describe('accessibility (axe-core, serious and critical)', () => {
   it('every view, shown through its tab, has no serious or critical violation', async () => {
     const found: { where: string; violations: AxeViolation[] }[] = [];
-    const ids = await viewIds();
+    // Each view shown through its tab, the tab marked selected (aria-selected) before the view is checked.
+    const ids = await visitEveryView(page(), async (id) => {
+      found.push({ where: `view:${id}`, violations: await runAxe(page()) });
+    });
     if (ids.length === 0) {
       // A single view: no tab bar, the view is shown directly.
-      await settleView();
+      await settleView(page());
       found.push({ where: 'view:table', violations: await runAxe(page()) });
-    }
-    for (const id of ids) {
-      await page().locator(`[data-testid=view-tab][data-view="${id}"]`).click();
-      await expect.poll(() => page().locator(`[data-testid=view-tab][data-view="${id}"]`).getAttribute('aria-selected')).toBe('true');
-      await settleView();
-      found.push({ where: `view:${id}`, violations: await runAxe(page()) });
     }
     expect(report(found), 'axe violations').toBe('');
   });
@@ -74,9 +59,8 @@ describe('accessibility (axe-core, serious and critical)', () => {
 
   // A view, a field or a recommendation that has vanished fails here: it is not skipped.
   it('the Charts view with a chart drawn', async () => {
-    const tab = page().locator('[data-testid=view-tab][data-view=charts]');
-    expect(await tab.count(), 'the Charts view tab').toBe(1);
-    await tab.click();
+    expect(await viewTab(page(), 'charts').count(), 'the Charts view tab').toBe(1);
+    await openTab(page(), 'charts');
     const field = page().getByTestId('chart-field').first();
     await field.waitFor({ timeout: 15_000 });
     await field.click();
@@ -155,7 +139,7 @@ describe('keyboard', () => {
     }
     const areas = new Set(stops.map((s) => s.area));
     expect([...areas], stops.map((s) => `${s.area}: ${s.what}`).join('\n')).toEqual(expect.arrayContaining(['topbar', 'catalog']));
-    if ((await viewIds()).length > 1) expect([...areas]).toContain('tabs');
+    if ((await viewIds(page())).length > 1) expect([...areas]).toContain('tabs');
     const invisible = stops
       .filter((s) => !s.focusVisible || !s.indicator)
       .map((s) => `${s.area}: ${s.what} (focus-visible ${s.focusVisible})`);
@@ -163,9 +147,9 @@ describe('keyboard', () => {
   });
 
   it('arrow keys, Home and End move between the view tabs', async () => {
-    const ids = await viewIds();
+    const ids = await viewIds(page());
     expect(ids.length, 'view tabs shown').toBeGreaterThanOrEqual(2);
-    const tab = (id: string) => page().locator(`[data-testid=view-tab][data-view="${id}"]`);
+    const tab = (id: string) => viewTab(page(), id);
     const selected = () => page().locator('[data-testid=view-tab][aria-selected=true]').getAttribute('data-view');
     const focused = () => page().evaluate(() => document.activeElement?.getAttribute('data-view') ?? null);
     await tab(ids[0]!).click();

@@ -4,26 +4,13 @@ import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DUPLICATE_PAYMENT, SPLIT_CONTRACTS } from '../../src/demo/anomalies.ts';
 import { appSession } from './session.ts';
+import { auditField, openAuditTest, openTab, pick } from './steps.ts';
 
 const app = appSession();
 
 const page = () => app.page;
-const field = (name: string) => page().locator(`[data-testid=audit-field][data-field="${name}"]`);
-
-/** Picks the option whose visible text matches (columns show their original label and a type hint). */
-async function pick(select: Locator, text: RegExp): Promise<void> {
-  const options = await select
-    .locator('option')
-    .evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
-  const o = options.find((x) => text.test(x.text.trim()));
-  if (!o) throw new Error(`no option ${text} in ${options.map((x) => x.text).join(', ')}`);
-  await select.selectOption(o.value);
-}
-
-async function openTest(op: string): Promise<void> {
-  await page().locator(`[data-testid=audit-test][data-op="${op}"]`).click();
-  await page().locator(`[data-testid=audit-form][data-op="${op}"]`).waitFor();
-}
+const field = (name: string) => auditField(page(), name);
+const openTest = (op: string) => openAuditTest(page(), op);
 
 async function runAndWait(op: string): Promise<void> {
   const before = await page().locator('[data-testid=audit-past-result]').count();
@@ -67,7 +54,7 @@ async function gridRows(container: Locator): Promise<string[]> {
 
 describe('the Audit view', () => {
   it('lists the audit tests with their description and when to use them', async () => {
-    await page().locator('[data-testid=view-tab][data-view=audit]').click();
+    await openTab(page(), 'audit');
     await page().getByTestId('audit-test').first().waitFor({ timeout: 30_000 });
     const ops = await page()
       .getByTestId('audit-test')

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { PARIS_HEADER, realSizedParisProjects } from '../fixtures/paris-participatory.ts';
 import { appSession } from './session.ts';
+import { catalogItem, chartField, chartShelf, clearShelf, confirmImport, openChartBuilder, openTab, saveChart } from './steps.ts';
 
 const app = appSession();
 const page = () => app.page;
@@ -28,26 +29,24 @@ const json = JSON.stringify(
 const codes = [...new Set(projects.map((p) => p.truth.code))].sort();
 const editions = [...new Set(projects.map((p) => p.truth.edition))].sort();
 
-const field = (name: string) => page().locator(`[data-testid=chart-field][data-field="${name}"]`);
+const field = (name: string) => chartField(page(), name);
 const typeBadge = (name: string) => page().locator(`[data-testid=chart-field-type][data-field="${name}"]`);
-const shelf = (ch: string) => page().locator(`[data-testid=chart-shelf][data-channel="${ch}"]`);
+const shelf = (ch: string) => chartShelf(page(), ch);
 const bars = () => page().locator('[data-testid=chart-preview] svg .mark-rect.role-mark path');
 /** The labels of an axis as drawn in the SVG (Vega gives each axis a role-axis-label group). */
 const axisLabels = () => page().locator('[data-testid=chart-preview] svg .role-axis-label text').allTextContents();
 
 async function importJson() {
-  const item = page().locator(`[data-testid=catalog-item][data-table="${IMPORTED}"]`);
   // The sidebar's button, as a person would: it opens the file chooser.
   const [chooser] = await Promise.all([page().waitForEvent('filechooser'), page().getByTestId('file-button').click()]);
   await chooser.setFiles({ name: `${IMPORTED}.json`, mimeType: 'application/json', buffer: Buffer.from(json) });
   // Every format goes through the import dialog; its defaults keep the JSON numbers as numbers.
-  await page().getByTestId('import-confirm').click();
-  await item.waitFor({ timeout: 60_000 });
+  expect(await confirmImport(page())).toBe(IMPORTED);
 }
 
 /** A saved query typed in the SQL workbench, as in test/e2e/sql.test.ts. */
 async function saveNumericQuery() {
-  await page().locator('[data-testid=view-tab][data-view=sql]').click();
+  await openTab(page(), 'sql');
   const content = page().locator('[data-testid=sql-editor] .cm-content');
   await content.waitFor({ timeout: 30_000 });
   await content.click();
@@ -57,15 +56,10 @@ async function saveNumericQuery() {
   await page().getByTestId('sql-save').click();
   await page().getByTestId('sql-save-name').fill(TABLE);
   await page().getByTestId('sql-save-confirm').click();
-  await page().locator(`[data-testid=catalog-item][data-table="${TABLE}"]`).waitFor({ timeout: 30_000 });
+  await catalogItem(page(), TABLE).waitFor({ timeout: 30_000 });
 }
 
-async function openCharts() {
-  await page().locator('[data-testid=view-tab][data-view=charts]').click();
-  await page().getByTestId('charts-mode-builder').click();
-  await page().getByTestId('chart-table').selectOption(TABLE);
-  await field(ARR).waitFor();
-}
+const openCharts = () => openChartBuilder(page(), TABLE, ARR);
 
 describe('charts that follow the meaning of a field', () => {
   it('shows the arrondissement code as a category and the edition as an ordered category, not as numbers', async () => {
@@ -105,12 +99,8 @@ describe('charts that follow the meaning of a field', () => {
   });
 
   it('labels the editions « 2014 », not « 2 014 », in their order', async () => {
-    await shelf('y')
-      .getByRole('button', { name: /retirer/i })
-      .click();
-    await shelf('x')
-      .getByRole('button', { name: /retirer/i })
-      .click();
+    await clearShelf(page(), 'y');
+    await clearShelf(page(), 'x');
     await field(EDITION).click();
     const rec = page().getByTestId('chart-recommendation').first();
     await rec.waitFor();
@@ -124,9 +114,7 @@ describe('charts that follow the meaning of a field', () => {
   });
 
   it('keeps a switched type in the saved chart: editing it from the dashboard shows the same reading', async () => {
-    await shelf('x')
-      .getByRole('button', { name: /retirer/i })
-      .click();
+    await clearShelf(page(), 'x');
     await field(BUDGET).dragTo(shelf('x'));
     await field(EDITION).dragTo(shelf('y'));
     // The edition read as a plain category (not ordered): one click from ordinal cycles on.
@@ -135,8 +123,7 @@ describe('charts that follow the meaning of a field', () => {
     await typeBadge(EDITION).click();
     await expect.poll(() => typeBadge(EDITION).getAttribute('data-type')).toBe('nominal');
     await expect.poll(() => bars().count(), { timeout: 30_000 }).toBe(editions.length);
-    await page().getByTestId('chart-save-name').fill('Budget par édition');
-    await page().getByTestId('chart-save').click();
+    await saveChart(page(), 'Budget par édition');
     // A fresh start on another table forgets the draft…
     const other = await page()
       .getByTestId('chart-table')
@@ -154,7 +141,7 @@ describe('charts that follow the meaning of a field', () => {
   });
 
   it('names the saved chart in words in the journal, not by its Vega mark', async () => {
-    await page().locator('[data-testid=view-tab][data-view=journal]').click();
+    await openTab(page(), 'journal');
     await page().getByTestId('journal-entry').first().waitFor({ timeout: 30_000 });
     const text = (await page().locator('[data-testid=journal-entry][data-op=chart]').allTextContents()).join('\n');
     expect(text).toContain(`Graphique en barres sur « ${TABLE} »`);

@@ -1,53 +1,22 @@
 // The Charts view in Chromium on the demo workspace: a chart built by dragging fields onto shelves,
 // a recommendation adopted, PNG and SVG exports, the arrondissement tile map, and a dashboard whose
 // charts filter each other — the filtered numbers checked against SQL run on the same source file.
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
-import '../../src/core/ops/all.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
-import { openApp, stopServer, type App } from './harness.ts';
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { referenceImport } from './reference.ts';
+import { appSession } from './session.ts';
+import { chartField, chartShelf, clearShelf, openChartBuilder, saveChart } from './steps.ts';
 
-let app: App;
-let engine: Engine;
-let dir: string;
-
-beforeAll(async () => {
-  app = await openApp();
-  await app.page.getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
-  engine = await createNodeEngine();
-  dir = await mkdtemp(join(tmpdir(), 'loupe-e2e-charts-'));
-  const s = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
-  await s.importPath(join(process.cwd(), 'static/demo/subventions/subventions-votees.csv'));
-});
-
-afterEach(() => {
-  expect(app.foreign()).toEqual([]);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await stopServer();
-  await engine?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const app = appSession();
+// The numbers the charts must show, computed by DuckDB in Node on the same file.
+const reference = referenceImport('static/demo/subventions/subventions-votees.csv');
 
 const page = () => app.page;
-const field = (name: string) => page().locator(`[data-testid=chart-field][data-field="${name}"]`);
-const shelf = (ch: string) => page().locator(`[data-testid=chart-shelf][data-channel="${ch}"]`);
+const field = (name: string) => chartField(page(), name);
+const shelf = (ch: string) => chartShelf(page(), ch);
 const previewBars = () => page().locator('[data-testid=chart-preview] svg .mark-rect.role-mark path');
-
-async function openCharts(table: string) {
-  await page().locator('[data-testid=view-tab][data-view=charts]').click();
-  await page().getByTestId('charts-mode-builder').click();
-  await page().getByTestId('chart-table').selectOption(table);
-  await field(table === 'projets' ? 'arrondissement' : 'direction').waitFor();
-}
+const openCharts = (table: string) => openChartBuilder(page(), table, table === 'projets' ? 'arrondissement' : 'direction');
+const query = (sql: string) => reference.engine.query(sql);
 
 async function download(testid: string) {
   const [d] = await Promise.all([page().waitForEvent('download'), page().getByTestId(testid).click()]);
@@ -61,7 +30,7 @@ describe('the Charts view', () => {
     await field('direction').dragTo(shelf('y'));
     await expect.poll(() => shelf('x').getAttribute('data-field')).toBe('montant_vote');
     expect(await shelf('x').getByTestId('chart-aggregate').inputValue()).toBe('sum');
-    const directions = await engine.query('SELECT count(DISTINCT direction) FROM subventions_votees');
+    const directions = await query('SELECT count(DISTINCT direction) FROM subventions_votees');
     await expect.poll(() => previewBars().count(), { timeout: 30_000 }).toBe(Number(directions.rows[0]![0]));
     await expect.poll(() => page().getByTestId('chart-sql').textContent()).toMatch(/sum/i);
     expect(app.errors).toEqual([]);
@@ -81,9 +50,7 @@ describe('the Charts view', () => {
     await expect.poll(() => page().evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('chart-field-place');
     await page().locator('[data-testid=chart-field-place][data-channel=column]').press('Enter');
     await expect.poll(() => shelf('column').getAttribute('data-field')).toBe('nature_de_la_subvention');
-    await shelf('column')
-      .getByRole('button', { name: /retirer/i })
-      .click();
+    await clearShelf(page(), 'column');
   });
 
   it('exports the chart as PNG (2×) and SVG, each with its title', async () => {
@@ -113,7 +80,7 @@ describe('the Charts view', () => {
     await expect.poll(() => rec.locator('svg').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await rec.getByTestId('chart-adopt').click();
     await expect.poll(() => shelf('y').getAttribute('data-field')).toBe('nature_de_la_subvention');
-    const natures = await engine.query('SELECT count(DISTINCT nature_de_la_subvention) FROM subventions_votees');
+    const natures = await query('SELECT count(DISTINCT nature_de_la_subvention) FROM subventions_votees');
     await expect.poll(() => previewBars().count(), { timeout: 30_000 }).toBe(Number(natures.rows[0]![0]));
     await field('nature_de_la_subvention').click();
   });
@@ -144,7 +111,7 @@ describe('the Charts view', () => {
     await field('nom_du_beneficiaire').click();
     const rec = page().getByTestId('chart-recommendation').first();
     await rec.getByTestId('chart-adopt').click();
-    const n = await engine.query('SELECT count(DISTINCT nom_du_beneficiaire) FROM subventions_votees');
+    const n = await query('SELECT count(DISTINCT nom_du_beneficiaire) FROM subventions_votees');
     const total = new Intl.NumberFormat('fr-FR').format(Number(n.rows[0]![0]));
     await expect
       .poll(() => page().getByTestId('chart-note').textContent(), { timeout: 30_000 })
@@ -159,12 +126,10 @@ describe('the Charts view', () => {
     await field('montant_vote').dragTo(shelf('x'));
     await field('direction').dragTo(shelf('y'));
     await expect.poll(() => previewBars().count(), { timeout: 30_000 }).toBeGreaterThan(1);
-    await page().getByTestId('chart-save-name').fill('Par direction');
-    await page().getByTestId('chart-save').click();
+    await saveChart(page(), 'Par direction');
     await field('secteur_d_activite').dragTo(shelf('y'));
     await expect.poll(() => page().getByTestId('chart-sql').textContent(), { timeout: 30_000 }).toContain('secteur_d_activite');
-    await page().getByTestId('chart-save-name').fill('Par secteur');
-    await page().getByTestId('chart-save').click();
+    await saveChart(page(), 'Par secteur');
 
     await page().getByTestId('charts-mode-dashboard').click();
     const board = page().getByTestId('dashboard');
@@ -181,7 +146,7 @@ describe('the Charts view', () => {
     const filter = JSON.parse((await chip.getAttribute('data-filter'))!) as { column: string; values: string[] };
     expect(filter.column).toBe('direction');
     const direction = filter.values[0]!;
-    const expected = await engine.query(
+    const expected = await query(
       `SELECT secteur_d_activite, CAST(sum(montant_vote) AS DOUBLE) FROM subventions_votees WHERE direction = '${direction.replace(/'/g, "''")}' GROUP BY 1 ORDER BY 1`,
     );
     const sorted = (v: { x: number; y: string }[] | null) =>
@@ -197,20 +162,15 @@ describe('the Charts view', () => {
   });
   it('cross-filters with a brushed interval on a histogram, every number recomputed in DuckDB', async () => {
     await page().getByTestId('charts-mode-builder').click();
-    await shelf('y')
-      .getByRole('button', { name: /retirer/i })
-      .click();
-    await shelf('x')
-      .getByRole('button', { name: /retirer/i })
-      .click();
+    await clearShelf(page(), 'y');
+    await clearShelf(page(), 'x');
     await field('montant_vote').dragTo(shelf('x'));
     await shelf('x').locator('input[type=checkbox]').check();
     await shelf('y')
       .getByRole('button', { name: /nombre de lignes/i })
       .click();
     await expect.poll(() => page().getByTestId('chart-sql').textContent(), { timeout: 30_000 }).toMatch(/_bins/);
-    await page().getByTestId('chart-save-name').fill('Histogramme');
-    await page().getByTestId('chart-save').click();
+    await saveChart(page(), 'Histogramme');
     await page().getByTestId('charts-mode-dashboard').click();
 
     const board = page().getByTestId('dashboard');
@@ -226,7 +186,7 @@ describe('the Charts view', () => {
     await chip.waitFor();
     const f = JSON.parse((await chip.getAttribute('data-filter'))!) as { column: string; op: string; min: number; max: number };
     expect(f).toMatchObject({ column: 'montant_vote', op: 'between' });
-    const expected = await engine.query(
+    const expected = await query(
       `SELECT secteur_d_activite, CAST(sum(montant_vote) AS DOUBLE) FROM subventions_votees WHERE montant_vote >= ${f.min} AND montant_vote <= ${f.max} GROUP BY 1`,
     );
     const sorted = (rows: unknown[][]) => rows.map((r) => [r[0], r[1]]).sort((p, q) => String(p[0]).localeCompare(String(q[0])));

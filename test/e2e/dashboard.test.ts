@@ -2,57 +2,28 @@
 // saved from the builder, one an arrondissement tile map, with long titles and a colour legend. Every
 // title and legend must lie inside its card — no text cut, no hidden scroll — and a click on a tile
 // must filter the other chart like a bar click does, to the numbers SQL gives on the same file.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
-import '../../src/core/ops/all.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
-import { openApp, stopServer, type App } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { referenceImport } from './reference.ts';
+import { appSession } from './session.ts';
+import { chartField, chartShelf, openChartBuilder, saveChart } from './steps.ts';
 
-let app: App;
-let engine: Engine;
-let dir: string;
-let table: string;
-
-beforeAll(async () => {
-  app = await openApp();
-  await app.page.getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
-  engine = await createNodeEngine();
-  dir = await mkdtemp(join(tmpdir(), 'loupe-e2e-dashboard-'));
-  const s = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
-  await s.importPath(join(process.cwd(), 'static/demo/budget-participatif/projets.json'));
-  table = s.catalog.list()[0]!.name;
-});
-
-afterEach(() => {
-  expect(app.foreign()).toEqual([]);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await stopServer();
-  await engine?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const app = appSession();
+// The numbers a filtered chart must show, computed by DuckDB in Node on the same file.
+const reference = referenceImport('static/demo/budget-participatif/projets.json');
 
 const page = () => app.page;
-const field = (name: string) => page().locator(`[data-testid=chart-field][data-field="${name}"]`);
-const shelf = (ch: string) => page().locator(`[data-testid=chart-shelf][data-channel="${ch}"]`);
+const field = (name: string) => chartField(page(), name);
+const shelf = (ch: string) => chartShelf(page(), ch);
 const previewMarks = () => page().locator('[data-testid=chart-preview] svg .role-mark path');
+const query = (sql: string) => reference.engine.query(sql);
 
 async function save(name: string, title: string) {
   await page().getByTestId('chart-title').fill(title);
   await expect
     .poll(() => page().locator('[data-testid=chart-preview] svg .role-title').textContent(), { timeout: 30_000 })
     .toContain(title.split(' ')[0]);
-  await page().getByTestId('chart-save-name').fill(name);
-  await page().getByTestId('chart-save').click();
+  await saveChart(page(), name);
 }
 
 type Box = { x: number; y: number; width: number; height: number };
@@ -81,10 +52,8 @@ async function visibility(card: Locator) {
 
 describe('the dashboard', () => {
   it('shows whole titles and legends, and a click on an arrondissement tile filters the other chart', async () => {
-    await page().locator('[data-testid=view-tab][data-view=charts]').click();
-    await page().getByTestId('charts-mode-builder').click();
-    await page().getByTestId('chart-table').selectOption(table);
-    await field('arrondissement').waitFor();
+    const table = reference.table;
+    await openChartBuilder(page(), table, 'arrondissement');
 
     // A bar chart of projects by status, coloured by the « quartier populaire » flag (a legend).
     await field('statut').dragTo(shelf('x'));
@@ -135,7 +104,7 @@ describe('the dashboard', () => {
     const filter = JSON.parse((await chip.getAttribute('data-filter'))!) as { column: string; op: string; values: (string | number)[] };
     expect(filter).toMatchObject({ column: 'arrondissement', op: 'in' });
     const list = filter.values.map((v) => (typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`)).join(', ');
-    const expected = await engine.query(
+    const expected = await query(
       `SELECT statut, quartier_populaire, CAST(count(*) AS DOUBLE) FROM ${table} WHERE arrondissement IN (${list}) GROUP BY ALL ORDER BY 1, 2`,
     );
     expect(expected.rows.length).toBeGreaterThan(0);
@@ -151,7 +120,7 @@ describe('the dashboard', () => {
     await expect.poll(rows, { timeout: 30_000 }).toEqual(want);
     expect(await bars.getAttribute('data-values')).not.toBe(before);
     // Every arrondissement-11 spelling in the file is selected, not only the one the tile shows.
-    const spellings = await engine.query(
+    const spellings = await query(
       `SELECT DISTINCT arrondissement FROM ${table} WHERE regexp_matches(CAST(arrondissement AS VARCHAR), '^(11|75011)$')`,
     );
     expect(filter.values.map(String).sort()).toEqual(spellings.rows.map((r) => String(r[0])).sort());
@@ -164,7 +133,7 @@ describe('the dashboard', () => {
       .toContain('12');
     const f12 = JSON.parse((await chip.getAttribute('data-filter'))!) as { values: (string | number)[] };
     const list12 = f12.values.map((v) => (typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`)).join(', ');
-    const expected12 = await engine.query(
+    const expected12 = await query(
       `SELECT statut, quartier_populaire, CAST(count(*) AS DOUBLE) FROM ${table} WHERE arrondissement IN (${list12}) GROUP BY ALL`,
     );
     const want12 = expected12.rows.map((r) => [r[0], r[1], r[2]]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));

@@ -1,14 +1,14 @@
 // Exploring a table in the browser: facets, sorting, copying cells, exporting safely and the
 // command palette. Expectations are computed with DuckDB in Node from the same generated file.
 import { readFile } from 'node:fs/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registeredName } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { paymentLine, paymentsCsv } from '../fixtures/e2e-fixtures.ts';
-import { openApp, stopServer, type App } from './harness.ts';
+import { appSession } from './session.ts';
+import { catalogItem, importFile } from './steps.ts';
 
-let app: App;
 let duck: Engine;
 const CSV = paymentsCsv(500);
 
@@ -19,36 +19,25 @@ const HOSTILE_CSV =
   'H2;DASCO;7,00;sans risque\r\n' +
   'H3;DEVE;3,25;+1+1\r\n';
 
+const app = appSession({
+  ready: (a) => a.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(a.url).origin }),
+});
+
 beforeAll(async () => {
-  app = await openApp();
-  await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(app.url).origin });
-  await app.page.getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
   duck = await createNodeEngine();
   await duck.registerText('paiements.csv', CSV);
-}, 120_000);
-
-afterEach(() => {
-  expect(app.foreign()).toEqual([]);
 });
 
-afterAll(async () => {
-  await app?.close();
-  await stopServer();
-  await duck?.close();
-});
+afterAll(() => duck?.close());
 
 const page = () => app.page;
-const item = (name: string) => page().locator(`[data-testid=catalog-item][data-table="${name}"]`);
+const item = (name: string) => catalogItem(page(), name);
 const rowCount = () => page().getByTestId('grid-rowcount').textContent();
 const digits = (s: string | null) => Number((s ?? '').replace(/\D/g, ''));
 const firstRow = () => page().locator('[data-testid=grid-row][data-row-index="0"]');
 
 async function importCsv(name: string, content: string) {
-  await page()
-    .getByTestId('file-input')
-    .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content) });
-  await page().getByTestId('import-confirm').click();
-  await item(name.replace(/\.csv$/, '')).waitFor({ timeout: 60_000 });
+  expect(await importFile(page(), name, content)).toBe(name.replace(/\.csv$/, ''));
 }
 
 /** What DuckDB says, in Node, about the generated file. */

@@ -9,26 +9,14 @@ import { audit as enAudit } from '../../src/i18n/en/audit.ts';
 import { audit as frAudit } from '../../src/i18n/fr/audit.ts';
 import { shell as frShell } from '../../src/i18n/fr/shell.ts';
 import { appSession } from './session.ts';
+import { auditField, catalogItem, openAuditTest, openTab, pick } from './steps.ts';
 
 const app = appSession();
 const page = () => app.page;
-const field = (name: string) => page().locator(`[data-testid=audit-field][data-field="${name}"]`);
+const field = (name: string) => auditField(page(), name);
 const RAW_CODES = /(^|[\s(«,:/])(first|first-two|last-two|just-below|split|round|calendar)($|[\s),»;:/])/;
 
-async function pick(select: Locator, text: RegExp): Promise<void> {
-  const options = await select
-    .locator('option')
-    .evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
-  const o = options.find((x) => text.test(x.text.trim()));
-  if (!o) throw new Error(`no option ${text} in ${options.map((x) => x.text).join(', ')}`);
-  await select.selectOption(o.value);
-}
-
-async function openTest(op: string): Promise<void> {
-  await page().locator('[data-testid=view-tab][data-view=audit]').click();
-  await page().locator(`[data-testid=audit-test][data-op="${op}"]`).click();
-  await page().locator(`[data-testid=audit-form][data-op="${op}"]`).waitFor();
-}
+const openTest = (op: string) => openAuditTest(page(), op);
 
 const optionTexts = (select: Locator) => select.locator('option').allTextContents();
 
@@ -94,8 +82,8 @@ describe('numbers shown for reading', () => {
   });
 
   it('shows the arrondissements’ computed centroids with 6 decimals at most in the grid', async () => {
-    await page().locator('[data-testid=view-tab][data-view=table]').click();
-    await page().locator('[data-testid=catalog-item][data-table=arrondissements]').click();
+    await openTab(page(), 'table');
+    await catalogItem(page(), 'arrondissements').click();
     const header = page().locator('[data-testid=grid-header][data-column=centroid_lon]');
     const grid = page().getByTestId('grid');
     await page().locator('[data-testid=grid-row]').first().waitFor({ timeout: 30_000 });

@@ -1,28 +1,16 @@
 // Languages: French by default, English through the top bar's language switch, remembered across a
 // reload, and back; numbers in the grid written the French way (1 234,5).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { shell as en } from '../../src/i18n/en/shell.ts';
 import { shell as fr } from '../../src/i18n/fr/shell.ts';
-import { openApp, stopServer, type App } from './harness.ts';
+import { appSession } from './session.ts';
+import { catalogItem, catalogTables, importFile, openTab } from './steps.ts';
 
 type Key = keyof typeof fr;
 type Catalogue = Record<Key, string>;
 
-let app: App;
+const app = appSession();
 const page = () => app.page;
-
-beforeAll(async () => {
-  app = await openApp();
-  await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
-});
-
-afterAll(async () => {
-  try {
-    await app?.close();
-  } finally {
-    await stopServer();
-  }
-});
 
 const TOPBAR_BUTTONS: Key[] = ['topbar.importFiles', 'topbar.importFolder', 'topbar.newProject', 'topbar.openProject', 'topbar.save'];
 
@@ -86,20 +74,11 @@ describe('interface language', () => {
 describe('French number formats in the grid', () => {
   it('writes the amount 1234,5 as "1 234,50" and 1234567.25 as "1 234 567,25", with a (narrow) no-break space', async () => {
     const csv = 'libellé;montant;quantité\nA;1234,5;1500\nB;1234567,25;2\nC;-0,5;1000000\n';
-    const tables = () =>
-      page()
-        .getByTestId('catalog-item')
-        .evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
-    const before = await tables();
-    await page()
-      .getByTestId('file-input')
-      .setInputFiles({ name: 'montants.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-    await page().getByTestId('import-confirm').click();
-    await expect.poll(async () => (await tables()).length, { timeout: 30_000 }).toBe(before.length + 1);
-    const name = (await tables()).find((n) => !before.includes(n))!;
-    const tableTab = page().locator('[data-testid=view-tab][data-view=table]');
-    if (await tableTab.count()) await tableTab.click();
-    await page().locator(`[data-testid=catalog-item][data-table="${name}"]`).click();
+    const before = await catalogTables(page());
+    const name = await importFile(page(), 'montants.csv', csv);
+    expect(await catalogTables(page())).toHaveLength(before.length + 1);
+    await openTab(page(), 'table');
+    await catalogItem(page(), name).click();
     const row = (i: number) => page().locator(`[data-testid=grid-row][data-row-index="${i}"] [role=gridcell]`);
     await page().locator('[data-testid=grid-row][data-row-index="2"]').waitFor();
     const cells = async (i: number) => (await row(i).allTextContents()).map((s) => s.trim());

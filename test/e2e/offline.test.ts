@@ -3,7 +3,8 @@
 // and a script loaded by the page under that header really is refused eval and new Function.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsCsv } from '../fixtures/e2e-fixtures.ts';
-import { openApp, saveProject, settled, stopServer, type App } from './harness.ts';
+import { openApp, saveProject, stopServer, type App } from './harness.ts';
+import { catalogItem, catalogTables, importFile, visitEveryView } from './steps.ts';
 
 interface Violation {
   directive: string;
@@ -48,27 +49,12 @@ const violations = () => page().evaluate(() => (window as unknown as { __csp?: V
 
 describe('offline', () => {
   it('a session that imports a file and visits every view sends no request beyond 127.0.0.1', async () => {
-    const tables = () =>
-      page()
-        .getByTestId('catalog-item')
-        .evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
-    const before = await tables();
-    await page()
-      .getByTestId('file-input')
-      .setInputFiles({ name: 'hors_ligne.csv', mimeType: 'text/csv', buffer: Buffer.from(paymentsCsv(200)) });
-    await page().getByTestId('import-confirm').click();
-    await expect.poll(async () => (await tables()).length, { timeout: 30_000 }).toBe(before.length + 1);
-    const name = (await tables()).find((n) => !before.includes(n))!;
-    await page().locator(`[data-testid=catalog-item][data-table="${name}"]`).click();
+    const before = await catalogTables(page());
+    const name = await importFile(page(), 'hors_ligne.csv', paymentsCsv(200));
+    expect(await catalogTables(page())).toHaveLength(before.length + 1);
+    await catalogItem(page(), name).click();
 
-    const ids = await page()
-      .getByTestId('view-tab')
-      .evaluateAll((els) => els.map((e) => e.getAttribute('data-view') ?? ''));
-    for (const id of ids) {
-      await page().locator(`[data-testid=view-tab][data-view="${id}"]`).click();
-      await page().locator('#view-panel > *').first().waitFor({ timeout: 30_000 });
-      await settled(page());
-    }
+    const ids = await visitEveryView(page());
     if (ids.length === 0) await expect.poll(() => page().getByTestId('grid-rowcount').textContent()).toMatch(/200/);
 
     await page().getByTestId('open-project').click();

@@ -3,29 +3,21 @@
 // imported file's copy is even removed from the project before the reload: only the project's cache
 // can bring the table back), the missing file is reported, and the project's results list one entry
 // per operation with its history of runs — not a `res_duplicates_2` beside the first.
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { appSession } from './session.ts';
+import { auditField, catalogItem, importFile, openAuditTest, openTab, pick } from './steps.ts';
 
 const app = appSession({ timeout: 180_000 });
 const page = () => app.page;
-const item = (name: string) => page().locator(`[data-testid=catalog-item][data-table="${name}"]`);
-const field = (name: string) => page().locator(`[data-testid=audit-field][data-field="${name}"]`);
+const item = (name: string) => catalogItem(page(), name);
+const field = (name: string) => auditField(page(), name);
 
 /** Payments with each (SIRET, amount) pair paid three times: what the duplicates audit reports. */
 function paymentsCsv(): string {
   const lines = ['SIRET;Montant;Date'];
   for (let i = 0; i < 60; i++) lines.push(`${String(77_000_000_000_000 + (i % 20))};${(i % 20) * 10 + 5},50;0${(i % 9) + 1}/03/2024`);
   return lines.join('\n') + '\n';
-}
-
-async function pick(select: Locator, text: RegExp): Promise<void> {
-  const options = await select
-    .locator('option')
-    .evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
-  const o = options.find((x) => text.test(x.text.trim()));
-  if (!o) throw new Error(`no option ${text} in ${options.map((x) => x.text).join(', ')}`);
-  await select.selectOption(o.value);
 }
 
 /** Test set-up, not a user's act: what the project keeps in the browser's private storage. */
@@ -86,15 +78,9 @@ async function runDuplicates(columns: RegExp[]): Promise<void> {
 
 describe('reopening a project', () => {
   it('imports a file and runs an audit twice: one result table for the operation', { timeout: 240_000 }, async () => {
-    await page()
-      .getByTestId('file-input')
-      .setInputFiles({ name: 'paiements_reouverture.csv', mimeType: 'text/csv', buffer: Buffer.from(paymentsCsv()) });
-    await page().getByTestId('import-dialog').waitFor();
-    await page().getByTestId('import-confirm').click();
-    await item('paiements_reouverture').waitFor({ timeout: 60_000 });
+    expect(await importFile(page(), 'paiements_reouverture.csv', paymentsCsv())).toBe('paiements_reouverture');
 
-    await page().locator('[data-testid=view-tab][data-view=audit]').click();
-    await page().locator('[data-testid=audit-test][data-op=duplicates]').click();
+    await openAuditTest(page(), 'duplicates');
     await runDuplicates([/^SIRET/, /^Montant/]);
     await runDuplicates([/^SIRET/]);
     // A re-run replaces the operation's result: one table in the catalog, not res_duplicates_2.
@@ -135,7 +121,7 @@ describe('reopening a project', () => {
     expect(await problems.textContent()).toMatch(/paiements_reouverture\.csv — source introuvable/);
 
     // The project's results: one entry for the operation, its two runs in the history, the last one current.
-    await page().locator('[data-testid=view-tab][data-view=audit]').click();
+    await openTab(page(), 'audit');
     const group = page().locator('[data-testid=audit-past-op][data-op=duplicates]');
     await group.waitFor({ timeout: 30_000 });
     expect(await group.getByTestId('audit-past-result').count()).toBe(1);

@@ -4,15 +4,26 @@
 // their zone, and a map figure that names the GeoJSON it is drawn on, with its SHA-256.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { appSession } from './session.ts';
+import {
+  auditField,
+  catalogItem,
+  exportReport,
+  findingFromAudit,
+  importFile,
+  openAuditTest,
+  openChartBuilder,
+  openTab,
+  pick,
+  runAuditForFinding,
+  saveChart,
+} from './steps.ts';
 
 // The browser reads the zone from TZ when it starts: Paris, where « UTC vs local » is one hour.
 process.env.TZ = 'Europe/Paris';
 const app = appSession();
 const page = () => app.page;
-const tab = (view: string) => page().locator(`[data-testid=view-tab][data-view=${view}]`);
 
 /** A wide export as portals give them: a key, a name, an amount, a date-time, a JSON column and 31 more. */
 function wideCsv(): string {
@@ -37,37 +48,6 @@ function wideCsv(): string {
 }
 const CSV = wideCsv();
 
-async function pick(select: Locator, text: RegExp): Promise<void> {
-  const options = await select
-    .locator('option')
-    .evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
-  const o = options.find((x) => text.test(x.text.trim()));
-  if (!o) throw new Error(`no option ${text} in ${options.map((x) => x.text).join(', ')}`);
-  await select.selectOption(o.value);
-}
-
-/** Waits for `done`, going through the personal-data check (names of beneficiaries) as a user would. */
-async function throughPrivacyCheck<T>(done: Promise<T>): Promise<T> {
-  let over = false;
-  const anyway = page().getByTestId('report-export-anyway');
-  void anyway.waitFor({ timeout: 60_000 }).then(
-    () => (over ? undefined : anyway.click()),
-    () => undefined,
-  );
-  try {
-    return await done;
-  } finally {
-    over = true;
-  }
-}
-
-async function exportReport(): Promise<string> {
-  const download = page().waitForEvent('download', { timeout: 60_000 });
-  await page().getByTestId('report-export-html').click();
-  const file = await throughPrivacyCheck(download);
-  return readFile((await file.path())!, 'utf8');
-}
-
 /** Header cells of the evidence table of the report (its label, before an optional <br><code>name). */
 function printedColumns(html: string): string[] {
   const head = /<table class="preuve"[^>]*>(?:<colgroup>.*?<\/colgroup>)?<thead><tr>(.*?)<\/tr><\/thead>/.exec(html)?.[1] ?? '';
@@ -80,15 +60,9 @@ let frozenAt = '';
 
 describe('a report one can hand over', () => {
   it('imports a 36-column export and reads its date-time in the grid as written', async () => {
-    await page()
-      .getByTestId('file-input')
-      .setInputFiles({ name: 'versements.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
-    await page().getByTestId('import-dialog').waitFor({ timeout: 30_000 });
-    await page().getByTestId('import-confirm').click();
-    const item = page().locator('[data-testid=catalog-item][data-table="versements"]');
-    await item.waitFor({ timeout: 60_000 });
-    await item.click();
-    await tab('table').click();
+    expect(await importFile(page(), 'versements.csv', CSV)).toBe('versements');
+    await catalogItem(page(), 'versements').click();
+    await openTab(page(), 'table');
     const cell = page()
       .getByTestId('grid')
       .getByText(/^10\/03\/2023 14:05/)
@@ -99,16 +73,11 @@ describe('a report one can hand over', () => {
   });
 
   it('makes a finding from an audit sample of the whole table, citing two columns', async () => {
-    await tab('audit').click();
-    await page().locator('[data-testid=audit-test][data-op=sample]').click();
-    await page().locator('[data-testid=audit-form][data-op=sample]').waitFor();
-    await pick(page().locator('[data-testid=audit-field][data-field=table] select'), /^versements$/);
-    await page().locator('[data-testid=audit-field][data-field=n] input').fill('6');
-    await page().getByTestId('audit-run').click();
-    await page().getByTestId('audit-create-finding').waitFor({ timeout: 60_000 });
-    await page().getByTestId('audit-create-finding').click();
-    const editor = page().getByTestId('finding-editor');
-    await editor.waitFor({ timeout: 60_000 });
+    await openAuditTest(page(), 'sample');
+    await pick(auditField(page(), 'table').locator('select'), /^versements$/);
+    await auditField(page(), 'n').locator('input').fill('6');
+    await runAuditForFinding(page());
+    await findingFromAudit(page());
     await page().getByTestId('finding-title').fill('Versements sans pièce justificative');
     await page().getByTestId('finding-criteria').fill('Chaque versement, à sa date_versement, a une pièce justificative.');
     await page().getByTestId('finding-condition').fill('Aucune pièce pour ces versements : voir le bénéficiaire de chacun.');
@@ -129,7 +98,7 @@ describe('a report one can hand over', () => {
       choice.locator('[data-testid=report-column]:checked').evaluateAll((els) => els.map((e) => e.getAttribute('data-column')));
     expect(await ticked()).toEqual(['numero_dossier', 'beneficiaire', 'montant_verse', 'date_versement']);
     await choice.locator('[data-testid=report-column][data-column=arrondissement]').check();
-    const html = await exportReport();
+    const html = await exportReport(page());
     expect(printedColumns(html)).toEqual(['numero_dossier', 'beneficiaire', 'montant_verse', 'date_versement', 'arrondissement']);
     expect(html).not.toMatch(/<th>champ_(<wbr>)?\d\d/);
     expect(html).not.toMatch(/<th>details_(<wbr>)?json/);
@@ -149,19 +118,15 @@ describe('a report one can hand over', () => {
   });
 
   it('names the GeoJSON of a map figure, with its SHA-256, in the figure and in the annex', async () => {
-    await tab('charts').click();
-    await page().getByTestId('charts-mode-builder').click();
-    await page().getByTestId('chart-table').selectOption('projets');
-    await page().locator('[data-testid=chart-field][data-field="arrondissement"]').waitFor();
+    await openChartBuilder(page(), 'projets', 'arrondissement');
     await page().locator('[data-testid=chart-mark][data-mark=tiles]').click();
     await page().locator('[data-testid=chart-mark][data-mark=choropleth]').click();
     await expect
       .poll(() => page().locator('[data-testid=chart-preview] svg .mark-shape.role-mark path').count(), { timeout: 30_000 })
       .toBe(20);
-    await page().getByTestId('chart-save-name').fill('Carte des projets');
-    await page().getByTestId('chart-save').click();
+    await saveChart(page(), 'Carte des projets');
 
-    await tab('findings').click();
+    await openTab(page(), 'findings');
     await page().getByTestId('finding-editor').waitFor({ timeout: 30_000 });
     const saved = page().getByTestId('finding-saved-chart');
     await expect
@@ -171,7 +136,7 @@ describe('a report one can hand over', () => {
     await page().getByTestId('finding-attach-saved-chart').click();
     await page().locator('[data-testid=finding-evidence][data-kind=chart]').waitFor({ timeout: 60_000 });
 
-    const html = await exportReport();
+    const html = await exportReport(page());
     const figure = /<figure class="chart">([\s\S]*?)<\/figure>/.exec(html)?.[1] ?? '';
     const geo = createHash('sha256')
       .update(await readFile('static/demo/referentiels/arrondissements.geojson'))

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { shell as fr } from '../../src/i18n/fr/shell.ts';
 import { appSession } from './session.ts';
+import { importFile } from './steps.ts';
 
 const app = appSession();
 const page = () => app.page;
@@ -54,12 +55,7 @@ describe('where to start', () => {
     // The next write must fall in a later second than the last one for the shown time to move.
     const now = () => page().evaluate(() => new Date().getHours() * 3600 + new Date().getMinutes() * 60 + new Date().getSeconds());
     await expect.poll(now, { timeout: 5000, interval: 100 }).toBeGreaterThan(before);
-    await page()
-      .getByTestId('file-input')
-      .setInputFiles({ name: 'petit.csv', mimeType: 'text/csv', buffer: Buffer.from('nom;montant\nA;12,5\nB;3\n') });
-    await page().getByTestId('import-dialog').waitFor({ timeout: 30_000 });
-    await page().getByTestId('import-confirm').click();
-    await page().locator('[data-testid=catalog-item][data-table="petit"]').waitFor({ timeout: 60_000 });
+    expect(await importFile(page(), 'petit.csv', 'nom;montant\nA;12,5\nB;3\n')).toBe('petit');
     await expect.poll(savedSeconds, { timeout: 10_000 }).toBeGreaterThan(before);
   });
 

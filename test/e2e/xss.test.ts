@@ -2,10 +2,10 @@
 // wherever the app puts it: the import preview, the catalog, the table details, the grid, and, where
 // those views exist, charts, findings and the HTML report. Nothing it contains ever becomes an
 // element, an attribute handler, a javascript: link or an alert.
-import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { painted, settled } from './harness.ts';
+import { painted } from './harness.ts';
 import { appSession } from './session.ts';
+import { catalogTables, confirmImport, exportReport, openTab, viewTab, visitEveryView } from './steps.ts';
 
 const PAYLOADS = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', 'javascript:alert(1)', '"><svg onload=alert(1)>'];
 // A File object takes any name but a path separator (the app keeps a copy under sources/, where '/'
@@ -96,29 +96,10 @@ describe('hostile text from a data file renders as text', () => {
   });
 
   it('in the catalog: the table and its file name', async () => {
-    const before = new Set(
-      await page()
-        .getByTestId('catalog-item')
-        .evaluateAll((els) => els.map((e) => e.getAttribute('data-table'))),
-    );
-    await page().getByTestId('import-confirm').click();
-    await expect
-      .poll(
-        async () =>
-          (
-            await page()
-              .getByTestId('catalog-item')
-              .evaluateAll((els) => els.map((e) => e.getAttribute('data-table')))
-          ).filter((n) => !before.has(n)),
-        {
-          timeout: 30_000,
-        },
-      )
-      .toHaveLength(1);
-    const names = await page()
-      .getByTestId('catalog-item')
-      .evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
-    tableName = names.find((n) => !before.has(n))!;
+    const before = await catalogTables(page());
+    tableName = await confirmImport(page(), 30_000);
+    const names = await catalogTables(page());
+    expect(names.filter((n) => !before.includes(n))).toEqual([tableName]);
     const item = page().locator('[data-testid=catalog-item]').nth(names.indexOf(tableName));
     expect(await item.locator('.file').textContent()).toContain(FILE_NAME);
     expect(await item.textContent()).toContain(tableName);
@@ -126,9 +107,7 @@ describe('hostile text from a data file renders as text', () => {
   });
 
   it('in the table details', async () => {
-    const names = await page()
-      .getByTestId('catalog-item')
-      .evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
+    const names = await catalogTables(page());
     const toggle = page().locator('[data-testid=catalog] li').nth(names.indexOf(tableName)).locator('button[aria-expanded]');
     await toggle.click();
     await expect.poll(() => toggle.getAttribute('aria-expanded')).toBe('true');
@@ -140,11 +119,8 @@ describe('hostile text from a data file renders as text', () => {
   });
 
   it('in the grid: headers and cells verbatim', async () => {
-    const names = await page()
-      .getByTestId('catalog-item')
-      .evaluateAll((els) => els.map((e) => e.getAttribute('data-table') ?? ''));
-    const tableTab = page().locator('[data-testid=view-tab][data-view=table]');
-    if (await tableTab.count()) await tableTab.click();
+    const names = await catalogTables(page());
+    await openTab(page(), 'table');
     await page().getByTestId('catalog-item').nth(names.indexOf(tableName)).click();
     await expect.poll(() => page().getByTestId('grid-rowcount').textContent()).toMatch(/12/);
     await page().locator('[data-testid=grid-row][data-row-index="3"]').waitFor();
@@ -165,9 +141,8 @@ describe('hostile text from a data file renders as text', () => {
 
   // A view or a control that has vanished fails its security check here: it is never skipped.
   it('in the Charts view: title, axes, legend and tooltips', async () => {
-    const tab = page().locator('[data-testid=view-tab][data-view=charts]');
-    expect(await tab.count(), 'the Charts view tab').toBe(1);
-    await tab.click();
+    expect(await viewTab(page(), 'charts').count(), 'the Charts view tab').toBe(1);
+    await openTab(page(), 'charts');
     const select = page().getByTestId('chart-table');
     const field = page().locator('[data-testid=chart-field]').first();
     await select.waitFor({ timeout: 15_000 });
@@ -203,9 +178,8 @@ describe('hostile text from a data file renders as text', () => {
   });
 
   it('in the Findings view and the HTML report', async () => {
-    const tab = page().locator('[data-testid=view-tab][data-view=findings]');
-    expect(await tab.count(), 'the Findings view tab').toBe(1);
-    await tab.click();
+    expect(await viewTab(page(), 'findings').count(), 'the Findings view tab').toBe(1);
+    await openTab(page(), 'findings');
     const title = page().getByTestId('finding-new-title');
     await title.waitFor({ timeout: 15_000 });
     const hostile = PAYLOADS.join(' ');
@@ -223,17 +197,7 @@ describe('hostile text from a data file renders as text', () => {
       await item.first().click(); // a finding selected puts it in the report's scope
       await expect.poll(() => button.isDisabled(), { timeout: 10_000 }).toBe(false);
     }
-    const download = page().waitForEvent('download', { timeout: 30_000 });
-    await button.click();
-    const anyway = page().getByTestId('report-export-anyway');
-    if (
-      await anyway.waitFor({ timeout: 2000 }).then(
-        () => true,
-        () => false,
-      )
-    )
-      await anyway.click();
-    const html = await readFile((await (await download).path())!, 'utf8');
+    const html = await exportReport(page(), button);
     for (const p of ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '<svg onload=alert(1)>']) expect(html).not.toContain(p);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     // Opened as a page, the report runs nothing either.
@@ -251,15 +215,7 @@ describe('hostile text from a data file renders as text', () => {
   });
 
   it('leaves no alert and no element made from data after visiting every view', async () => {
-    const ids = await page()
-      .getByTestId('view-tab')
-      .evaluateAll((els) => els.map((e) => e.getAttribute('data-view') ?? ''));
-    for (const id of ids) {
-      await page().locator(`[data-testid=view-tab][data-view="${id}"]`).click();
-      await page().locator('#view-panel > *').first().waitFor({ timeout: 30_000 });
-      await settled(page());
-      await expectInert(`view ${id}`);
-    }
+    await visitEveryView(page(), (id) => expectInert(`view ${id}`));
     expect(app.errors.filter((e) => /alert|onerror|onload/i.test(e))).toEqual([]);
   });
 });

@@ -4,11 +4,23 @@
 // on its own: one that fails is reported (and the run exits 1) without losing the others.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import type { Locator, Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, DIST, openApp, stopServer } from '../e2e/harness.ts';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, openApp, settled, stopServer } from '../e2e/harness.ts';
+import {
+  catalogItem,
+  chartField,
+  chartShelf,
+  exportReport,
+  fillDuplicatePayments,
+  findingFromAudit,
+  openChartBuilder,
+  openTab,
+  pick,
+  runAuditForFinding,
+  saveChart,
+} from '../e2e/steps.ts';
 
 const OUT = 'test/screenshots';
 
@@ -36,25 +48,12 @@ function buildIfNeeded(): void {
   execFileSync('npx', ['vite', 'build', '--outDir', DIST], { stdio: 'inherit' });
 }
 
-async function pick(select: Locator, text: RegExp): Promise<void> {
-  const options = await select
-    .locator('option')
-    .evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
-  const o = options.find((x) => text.test(x.text.trim()));
-  if (!o) throw new Error(`pas d'option ${text}`);
-  await select.selectOption(o.value);
-}
-
-/** Quiet moment for the last renders (charts, grids) before the picture. */
-const settle = (page: Page) => page.waitForTimeout(1200);
-const tab = (page: Page, view: string) => page.locator(`[data-testid=view-tab][data-view=${view}]`).click();
-
 const shots: { name: string; take: (page: Page) => Promise<void> }[] = [
   {
     name: 'table',
     take: async (page) => {
-      await page.locator('[data-testid=catalog-item][data-table="subventions_votees"]').click();
-      await tab(page, 'table');
+      await catalogItem(page, 'subventions_votees').click();
+      await openTab(page, 'table');
       await page.getByTestId('facets-toggle').click();
       await page.getByTestId('facet').first().waitFor();
     },
@@ -62,30 +61,22 @@ const shots: { name: string; take: (page: Page) => Promise<void> }[] = [
   {
     name: 'chart',
     take: async (page) => {
-      await tab(page, 'charts');
-      await page.getByTestId('charts-mode-builder').click();
-      await page.getByTestId('chart-table').selectOption('subventions_votees');
-      await page
-        .locator('[data-testid=chart-field][data-field=montant_vote]')
-        .dragTo(page.locator('[data-testid=chart-shelf][data-channel=x]'));
-      await page
-        .locator('[data-testid=chart-field][data-field=direction]')
-        .dragTo(page.locator('[data-testid=chart-shelf][data-channel=y]'));
+      await openChartBuilder(page, 'subventions_votees', 'montant_vote');
+      await chartField(page, 'montant_vote').dragTo(chartShelf(page, 'x'));
+      await chartField(page, 'direction').dragTo(chartShelf(page, 'y'));
       await page.getByTestId('chart-preview').locator('svg').first().waitFor({ timeout: 30_000 });
-      await page.getByTestId('chart-save-name').fill('Subventions par direction');
-      await page.getByTestId('chart-save').click();
+      await saveChart(page, 'Subventions par direction');
     },
   },
   {
     name: 'map',
     take: async (page) => {
       await page.getByTestId('chart-table').selectOption('projets');
-      await page.locator('[data-testid=chart-field][data-field="arrondissement"]').waitFor();
+      await chartField(page, 'arrondissement').waitFor();
       // The built-in tiles of the 20 arrondissements: a map with no geometry file to trust.
       await page.locator('[data-testid=chart-mark][data-mark=tiles]').click();
       await page.locator('[data-testid=chart-preview] svg .mark-rect.role-mark path').nth(19).waitFor({ timeout: 30_000 });
-      await page.getByTestId('chart-save-name').fill('Projets par arrondissement');
-      await page.getByTestId('chart-save').click();
+      await saveChart(page, 'Projets par arrondissement');
     },
   },
   {
@@ -99,7 +90,7 @@ const shots: { name: string; take: (page: Page) => Promise<void> }[] = [
   {
     name: 'sql',
     take: async (page) => {
-      await tab(page, 'sql');
+      await openTab(page, 'sql');
       const editor = page.locator('[data-testid=sql-editor] .cm-content');
       await editor.click();
       await page.keyboard.press('Control+A');
@@ -114,35 +105,21 @@ const shots: { name: string; take: (page: Page) => Promise<void> }[] = [
   {
     name: 'audit',
     take: async (page) => {
-      await tab(page, 'audit');
-      await page.locator('[data-testid=audit-test][data-op=duplicates]').click();
-      const field = (name: string) => page.locator(`[data-testid=audit-field][data-field="${name}"]`);
-      await pick(field('table').locator('select'), /^subventions_versees$/);
-      await field('columns')
-        .getByRole('checkbox', { name: /^SIRET/ })
-        .check();
-      await field('columns')
-        .getByRole('checkbox', { name: /^Montant/ })
-        .check();
-      await field('columns').getByRole('checkbox', { name: /^Date/ }).check();
-      await pick(field('amount').locator('select'), /^Montant/);
-      await page.getByTestId('audit-run').click();
-      await page.getByTestId('audit-create-finding').waitFor({ timeout: 60_000 });
+      await fillDuplicatePayments(page);
+      await runAuditForFinding(page);
     },
   },
   {
     name: 'findings',
     take: async (page) => {
-      await page.getByTestId('audit-create-finding').click();
-      await page.getByTestId('finding-editor').waitFor({ timeout: 60_000 });
+      await findingFromAudit(page);
       await page.getByTestId('finding-title').fill('Subvention versée deux fois au même bénéficiaire');
       await page.getByTestId('finding-criteria').fill('Une subvention votée est versée une fois : même SIRET, même montant, même date.');
       await page.getByTestId('finding-amount').fill('12 000,50');
       await page.getByTestId('finding-save').click();
       // The chart saved two views back reaches this list once its save has been written.
       const saved = page.getByTestId('finding-saved-chart');
-      for (let i = 0; i < 60 && !(await saved.locator('option').allTextContents()).some((x) => /Projets par arrondissement/.test(x)); i++)
-        await page.waitForTimeout(500);
+      await saved.locator('option', { hasText: 'Projets par arrondissement' }).waitFor({ state: 'attached', timeout: 30_000 });
       await pick(saved, /Projets par arrondissement/);
       await page.getByTestId('finding-attach-saved-chart').click();
       await page.locator('[data-testid=finding-evidence][data-kind=chart]').waitFor({ timeout: 60_000 });
@@ -151,15 +128,8 @@ const shots: { name: string; take: (page: Page) => Promise<void> }[] = [
   {
     name: 'report',
     take: async (page) => {
-      const download = page.waitForEvent('download', { timeout: 60_000 });
-      await page.getByTestId('report-export-html').click();
       // The personal-data check may stop the report on beneficiaries' names: exported as is for the picture.
-      const anyway = page.getByTestId('report-export-anyway');
-      void anyway.waitFor({ timeout: 30_000 }).then(
-        () => anyway.click(),
-        () => undefined,
-      );
-      const html = await readFile((await (await download).path())!, 'utf8');
+      const html = await exportReport(page);
       // The report opened as its reader opens it: a file of its own, in a page of its own.
       const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       try {
@@ -175,7 +145,7 @@ const shots: { name: string; take: (page: Page) => Promise<void> }[] = [
   {
     name: 'budget',
     take: async (page) => {
-      await tab(page, 'budget');
+      await openTab(page, 'budget');
       await page.getByTestId('budget-mapping').waitFor();
       await page.getByTestId('budget-level').selectOption('chapter');
       await page.getByTestId('budget-run').click();
@@ -187,7 +157,7 @@ const shots: { name: string; take: (page: Page) => Promise<void> }[] = [
   {
     name: 'journal',
     take: async (page) => {
-      await tab(page, 'journal');
+      await openTab(page, 'journal');
       await page.getByTestId('journal-entry').first().waitFor({ timeout: 30_000 });
       await page.getByTestId('journal-entry').last().click();
     },
@@ -206,7 +176,8 @@ try {
   for (const s of shots) {
     try {
       await s.take(page);
-      await settle(page);
+      // The last renders (charts, grids) done and painted before the picture.
+      await settled(page);
       if (s.name !== 'report') await page.screenshot({ path: `${OUT}/${s.name}.png` });
       console.log(`${OUT}/${s.name}.png`);
     } catch (e) {
