@@ -1,20 +1,16 @@
 // The threshold and identifier checks on real public files (../shared/data), when they are there.
 // Expected values are computed here from the raw files in plain JS, independently of the SQL.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/core/audit/index.ts';
 import type { ThresholdsDetail } from '../../src/core/audit/thresholds.ts';
 import type { ValidateIdsDetail } from '../../src/core/audit/validate-ids.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
+import type { Session } from '../../src/core/project/session.ts';
 import { luhnValid } from '../../src/demo/siret.ts';
+import { closeDiskSession, openDiskSession } from './helpers.ts';
 
 const DECP = resolve('../shared/data/decp_2024_paris.json');
 const SIRENE = resolve('../shared/data/ParisSubsidies_SIRENE.csv');
@@ -30,9 +26,7 @@ let s: Session;
 
 beforeAll(async () => {
   if (!present) return;
-  dir = await mkdtemp(join(tmpdir(), 'loupe-audit-real-'));
-  engine = await createNodeEngine();
-  s = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'réel');
+  ({ dir, engine, session: s } = await openDiskSession('loupe-audit-real-', 'réel'));
   await s.importPath(DECP);
   await s.importPath(SIRENE);
   // DECP keeps its holders nested (titulaires[{titulaire{id}}]): the first one, as an analyst would —
@@ -48,10 +42,7 @@ beforeAll(async () => {
   // A spreadsheet round trip: the SIRET column read as a number loses its leading zeros.
   await s.saveQuery('sirene_tableur', `SELECT CAST(siret AS BIGINT) AS siret FROM parissubsidies_sirene`);
 }, 120_000);
-afterAll(async () => {
-  await engine?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDiskSession({ dir, engine }));
 
 interface Decp {
   montant?: number | null;

@@ -1,18 +1,15 @@
 // Cancelling on the real duckdb-wasm: a cancel stops what it names — a workbench tab's slot, a profile's
 // slot — and nothing else, and the engine answers the next query afterwards.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import '../../src/core/ops/all.ts';
 import { QueryCancelledError, type Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
+import type { Session } from '../../src/core/project/session.ts';
 import { profileTable } from '../../src/core/profile/profile.ts';
 import { runWorkbenchQuery, workbenchSlot, WorkbenchError } from '../../src/core/query/workbench.ts';
 import { queryRelation } from '../../src/core/sql/relation.ts';
+import { closeDiskSession, openDiskSession } from './helpers.ts';
 
 /** CPU-bound, a few seconds: holds the main connection; cancellable at any polling step. */
 const LONG = 'SELECT sum(hash(a.range * b.range)) AS h FROM range(12000) a, range(3000) b';
@@ -22,18 +19,13 @@ let engine: Engine;
 let s: Session;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loupe-cancel-'));
+  ({ dir, engine, session: s } = await openDiskSession('loupe-cancel-'));
   await writeFile(join(dir, 'marches.csv'), 'Titulaire;Montant HT\nA;38450\nA;39120\nB;120000\n');
-  engine = await createNodeEngine();
-  s = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
   await s.importPath(join(dir, 'marches.csv'));
   await engine.exec("CREATE TABLE big AS SELECT range AS i, (range * 7919) % 100003 AS k, 'x' || (range % 5000) AS lib FROM range(400000)");
 }, 60_000);
 
-afterAll(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDiskSession({ dir, engine }));
 
 async function until(what: () => boolean): Promise<void> {
   for (let i = 0; i < 1000 && !what(); i++) await new Promise((r) => setTimeout(r, 5));

@@ -2,13 +2,11 @@
 // SHA-256 and page, the HTML report prints it with the standard reference, and a quote changed by hand
 // in findings.json — even resealed — is caught against the library's text.
 import { createHash } from 'node:crypto';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import {
   attachEvidence,
   checkFindings,
@@ -26,13 +24,12 @@ import {
   sealEvidence,
   type PassageEvidence,
 } from '../../src/core/findings/index.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
+import type { Session } from '../../src/core/project/session.ts';
 import { escapeHtml } from '../../src/core/report/format.ts';
 import { renderReport } from '../../src/core/report/report.ts';
 import { importReports, searchReports, type SearchDetail } from '../../src/core/reports/index.ts';
 import { REPORT_A, reportsCorpus } from '../fixtures/pdf-reports.ts';
+import { closeDiskSession, openDiskSession } from './helpers.ts';
 
 let dir: string;
 let engine: Engine;
@@ -40,20 +37,15 @@ let s: Session;
 const shaOf: Record<string, string> = {};
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loupe-passage-'));
+  ({ dir, engine, session: s } = await openDiskSession('loupe-passage-', 'Rapports'));
   await mkdir(join(dir, 'rapports'));
   for (const f of await reportsCorpus()) {
     await writeFile(join(dir, 'rapports', f.name), f.bytes);
     shaOf[f.name] = createHash('sha256').update(f.bytes).digest('hex');
   }
-  engine = await createNodeEngine();
-  s = await Session.create(engine, new NodeProjectStore(join(dir, 'proj')), nodeFileResolver, 'Rapports');
   await s.run(importReports, { path: join(dir, 'rapports') });
 }, 120_000);
-afterAll(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDiskSession({ dir, engine }));
 
 async function searchHit(query: string) {
   const res = await s.run(searchReports, { query, limit: 20 });

@@ -2,22 +2,19 @@
 // an attached CSV), nested values read as « clé : valeur », a TIMESTAMP reads as the grid shows it,
 // instants carry their zone, every figure names its files (the GeoJSON of a map included), and the
 // footer pins the journal head.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
 import { main } from '../../src/cli/main.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import { attachEvidence, chartEvidence, createFinding, evidenceFromResult, type Finding } from '../../src/core/findings/index.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { journalHeadLine } from '../../src/core/journal/journal.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
+import type { Session } from '../../src/core/project/session.ts';
 import { chooseColumns, readableValue, snapshotCsv } from '../../src/core/report/evidence-table.ts';
 import { formatDateTime, formatWallClock } from '../../src/core/report/format.ts';
 import { renderReport } from '../../src/core/report/report.ts';
+import { closeDiskSession, openDiskSession } from './helpers.ts';
 
 /** A 36-column export as open-data portals give them: codes, names, an amount, a date-time, one JSON column. */
 function wideCsv(rows: number): string {
@@ -69,11 +66,9 @@ let geoTable: string;
 let geoSha: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loupe-report-layout-'));
+  ({ dir, engine, session: s } = await openDiskSession('loupe-report-layout-', 'Contrôle des versements'));
   await writeFile(join(dir, 'versements.csv'), wideCsv(4));
   await writeFile(join(dir, 'zones.geojson'), GEOJSON);
-  engine = await createNodeEngine();
-  s = await Session.create(engine, new NodeProjectStore(join(dir, 'proj')), nodeFileResolver, 'Contrôle des versements');
   await s.importPath(join(dir, 'versements.csv'));
   await s.importPath(join(dir, 'zones.geojson'));
   table = s.catalog.list().find((x) => x.source?.fileName === 'versements.csv')!.name;
@@ -110,10 +105,7 @@ beforeAll(async () => {
     by,
   );
 }, 120_000);
-afterAll(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDiskSession({ dir, engine }));
 
 const snapshotOf = (x: Finding) => {
   const e = x.evidence.find((y) => y.kind === 'snapshot');

@@ -1,35 +1,27 @@
 // A finding from the row one is looking at: the row is frozen with its table, the columns that
 // select it, its values, the SQL that selects it (journaled) and the digest of what that SQL returns.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import { attachEvidence, createFinding, evidenceIntact, readFindingsFile, rowEvidence, rowKey } from '../../src/core/findings/index.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
+import type { Session } from '../../src/core/project/session.ts';
 import { ledgerWithCopiesCsv, numberedPaymentsCsv } from '../fixtures/row-fixtures.ts';
+import { closeDiskSession, openDiskSession } from './helpers.ts';
 
 let dir: string;
 let engine: Engine;
 let s: Session;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loupe-row-ev-'));
+  ({ dir, engine, session: s } = await openDiskSession('loupe-row-ev-', 'Lignes'));
   await writeFile(join(dir, 'paiements.csv'), numberedPaymentsCsv(300));
   await writeFile(join(dir, 'grand_livre.csv'), ledgerWithCopiesCsv());
-  engine = await createNodeEngine();
-  s = await Session.create(engine, new NodeProjectStore(join(dir, 'proj')), nodeFileResolver, 'Lignes');
   await s.importPath(join(dir, 'paiements.csv'));
   await s.importPath(join(dir, 'grand_livre.csv'));
 }, 60_000);
-afterAll(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDiskSession({ dir, engine }));
 
 /** A row as the grid reads it: every column of the table, from the engine. */
 async function rowOf(table: string, where: string): Promise<Record<string, unknown>> {

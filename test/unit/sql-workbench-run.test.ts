@@ -1,30 +1,22 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
+import type { Session } from '../../src/core/project/session.ts';
 import { runSql } from '../../src/core/query/sql-ops.ts';
 import { queryHistory, runWorkbenchQuery, WorkbenchError } from '../../src/core/query/workbench.ts';
+import { closeDiskSession, openDiskSession } from './helpers.ts';
 
 let dir: string;
 let engine: Engine;
 let s: Session;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loupe-sqlrun-'));
+  ({ dir, engine, session: s } = await openDiskSession('loupe-sqlrun-'));
   await writeFile(join(dir, 'marches.csv'), 'Titulaire;Montant HT\nA;38450\nA;39120\nB;120000\n');
-  engine = await createNodeEngine();
-  s = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
   await s.importPath(join(dir, 'marches.csv'));
 });
-afterAll(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDiskSession({ dir, engine }));
 
 describe('running a workbench query', () => {
   it('keeps the result in a temporary table and journals the same digest as the query itself', async () => {

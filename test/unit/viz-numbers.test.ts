@@ -1,18 +1,15 @@
 // Computed numbers shown for reading: the shared formatter by kind and magnitude, the grid's
 // centroids of an imported GeoJSON (the demo's arrondissements, and the real file when present).
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
+import type { Session } from '../../src/core/project/session.ts';
 import { decimalsFor, formatDisplayNumber, formatNamedNumber, kindOfName } from '../../src/core/util/numbers.ts';
 import { arrondissementsGeoJson } from '../../src/demo/arrondissements.ts';
 import { displayCell } from '../../src/ui/widgets/grid/format-cell.ts';
+import { closeDiskSession, openDiskSession } from './helpers.ts';
 
 const NNBSP = '\u202f';
 
@@ -51,14 +48,9 @@ let engine: Engine;
 let dir: string;
 let session: Session;
 beforeAll(async () => {
-  engine = await createNodeEngine();
-  dir = await mkdtemp(join(tmpdir(), 'loupe-viz-numbers-'));
-  session = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
+  ({ dir, engine, session } = await openDiskSession('loupe-viz-numbers-'));
 }, 60_000);
-afterAll(async () => {
-  await engine?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDiskSession({ dir, engine }));
 
 async function centroidCells(path: string, table: string) {
   await session.importPath(path);

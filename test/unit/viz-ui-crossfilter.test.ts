@@ -1,16 +1,11 @@
 // Linked charts on the demo's subsidies: a clicked bar or a brushed interval on one chart becomes
 // filters on the others, recomputed in DuckDB; the builder's moves; exports that keep title and source.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
 import '../../src/core/ops/all.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
+import type { Session } from '../../src/core/project/session.ts';
 import { emptyDraft, parseDraft, placeField, setMark, setTileMap, swapAxes } from '../../src/core/viz/builder.ts';
 import { chartData, prepareChart } from '../../src/core/viz/compile.ts';
 import {
@@ -24,22 +19,18 @@ import {
 } from '../../src/core/viz/crossfilter.ts';
 import { chartCsv, chartFileName, chartJson, chartTexts } from '../../src/core/viz/export-chart.ts';
 import { ChartSpec } from '../../src/core/viz/spec.ts';
+import { closeDiskSession, openDiskSession } from './helpers.ts';
 
 let engine: Engine;
 let dir: string;
 let s: Session;
 let subs: TableEntry;
 beforeAll(async () => {
-  engine = await createNodeEngine();
-  dir = await mkdtemp(join(tmpdir(), 'loupe-viz-ui-'));
-  s = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
+  ({ dir, engine, session: s } = await openDiskSession('loupe-viz-ui-'));
   await s.importPath(join(process.cwd(), 'static/demo/subventions/subventions-votees.csv'));
   subs = s.catalog.list()[0]!;
 });
-afterAll(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDiskSession({ dir, engine }));
 
 const byDirection = () =>
   ChartSpec.parse({
