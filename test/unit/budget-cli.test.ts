@@ -2,7 +2,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import {
   cleanBudget,
   cleanProjects,
@@ -15,16 +14,10 @@ import {
   VOTE_HEADER,
   type Cell,
 } from '../fixtures/budget-fixtures.ts';
+import { loupe } from '../fixtures/cli.ts';
 
 let dir: string;
 const project = () => join(dir, 'projet');
-
-async function loupe(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 const csv = (header: string[], rows: Cell[][]) =>
   '\uFEFF' + [header, ...rows].map((r) => r.map((v) => (v === null ? '' : String(v))).join(';')).join('\r\n') + '\r\n';

@@ -6,7 +6,6 @@ import { link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { approvedFileResolver } from '../../src/node/node-source.ts';
@@ -16,6 +15,7 @@ import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { readQuery, runWorkbenchQuery } from '../../src/core/query/workbench.ts';
 import { manifest, OK, sha, source } from '../fixtures/received-project.ts';
+import { loupe } from '../fixtures/cli.ts';
 
 const MARK = 'SECRET_MARK_7f3a';
 
@@ -57,13 +57,6 @@ const NOTHING_APPROVED: FileResolver = approvedFileResolver(
   () => false,
   (p) => `non approuvé : ${p}`,
 );
-
-async function loupe(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 // Each spelling reads (or writes) a file by name. Before the engine was locked, a text guard let the
 // first six through; now DuckDB itself has no file access, whatever the spelling.

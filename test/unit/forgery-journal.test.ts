@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
-import { main } from '../../src/cli/main.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
@@ -16,6 +15,7 @@ import { getOperation } from '../../src/core/ops/registry.ts';
 import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { repairJournal, verifyProject } from '../../src/core/project/verify.ts';
+import { loupe } from '../fixtures/cli.ts';
 
 let dir: string;
 let engine: Engine;
@@ -26,13 +26,6 @@ const project = () => join(dir, 'proj');
 const journalPath = () => join(project(), 'journal.ndjson');
 const manifestPath = () => join(project(), 'loupe.json');
 const store = () => new NodeProjectStore(project());
-
-async function loupe(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 const journalLines = async () => (await readFile(journalPath(), 'utf8')).trimEnd().split('\n');
 const writeLines = (l: string[]) => writeFile(journalPath(), l.map((x) => x + '\n').join(''));

@@ -6,9 +6,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { verifyJournalText } from '../../src/core/journal/journal.ts';
 import { acquireProjectLock, LOCK_FILE } from '../../src/node/node-lock.ts';
+import { loupe } from '../fixtures/cli.ts';
 
 let dir: string;
 const LOUPE = join(process.cwd(), 'src/cli/loupe.mjs');
@@ -44,13 +44,6 @@ function run(
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code, signal) => done({ code, signal, out, err }));
   });
-}
-
-async function loupe(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
 }
 
 async function journalOps(project: string): Promise<{ seq: number; op: string }[]> {
