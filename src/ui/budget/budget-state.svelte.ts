@@ -245,16 +245,9 @@ class BudgetState {
   }
 
   async runCompare(): Promise<void> {
-    const s = app.session;
-    const params = this.compareParams();
-    if (!s || !params) return;
-    await this.runOp(
-      'compare',
-      () => s.run(budgetCompare, params, { priority: 'background' }),
-      (r) => {
-        this.compared = r;
-      },
-    );
+    await this.runOp('compare', budgetCompare, this.compareParams(), (r) => {
+      this.compared = r;
+    });
   }
 
   /** Writes parts of the Budget view's settings into the project's manifest (the other parts kept) and saves it. */
@@ -301,15 +294,19 @@ class BudgetState {
 
   // Checks take seconds (a reconciliation, 11 s on the real files): they run at background priority,
   // so the grid, facets and charts never wait behind them.
-  private async runOp<D>(
+  // Without a session or with parameters refused, nothing runs (false).
+  private async runOp<P, D>(
     where: BudgetTab,
-    go: () => Promise<OperationResult<D>>,
+    op: Operation<P, D>,
+    params: P | null,
     done: (r: OperationResult<D>) => Promise<void> | void,
-  ): Promise<void> {
+  ): Promise<boolean> {
+    const s = app.session;
+    if (!s || !params) return false;
     this.busy = where;
     this.error = null;
     try {
-      const r = await go();
+      const r = await s.run(op, params, { priority: 'background' });
       app.refreshTables();
       await done(r);
       app.say('budget.done', { summary: (r.summary ?? '').slice(0, 200) }, 'success');
@@ -324,21 +321,15 @@ class BudgetState {
     } finally {
       this.busy = null;
     }
+    return true;
   }
 
   async runReconcile(): Promise<void> {
-    const s = app.session;
-    const params = this.reconcileParams();
-    if (!s || !params) return;
-    await this.runOp(
-      'reconcile',
-      () => s.run(budgetReconcile, params, { priority: 'background' }),
-      async (r) => {
-        this.years = r.table && app.engine ? await resultYears(app.engine, r.table) : [];
-        if (this.tree.year === null || !this.years.includes(this.tree.year)) this.tree = { ...this.tree, year: this.years[0] ?? null };
-        this.reconcile = r;
-      },
-    );
+    await this.runOp('reconcile', budgetReconcile, this.reconcileParams(), async (r) => {
+      this.years = r.table && app.engine ? await resultYears(app.engine, r.table) : [];
+      if (this.tree.year === null || !this.years.includes(this.tree.year)) this.tree = { ...this.tree, year: this.years[0] ?? null };
+      this.reconcile = r;
+    });
   }
 
   /**
@@ -351,19 +342,12 @@ class BudgetState {
     op: Operation<P, D>,
     done: (r: OperationResult<D>) => void,
   ): Promise<boolean> {
-    const s = app.session;
     const params = form.check() as P | null;
-    if (!s || !params) return false;
-    await this.runOp(
-      where,
-      () => s.run(op, params, { priority: 'background' }),
-      async (r) => {
-        done(r);
-        await this.keep({ [where]: params } as Partial<BudgetSettings>);
-        form.saved = true;
-      },
-    );
-    return true;
+    return this.runOp(where, op, params, async (r) => {
+      done(r);
+      await this.keep({ [where]: params } as Partial<BudgetSettings>);
+      form.saved = true;
+    });
   }
 
   runParticipatory(): Promise<boolean> {
