@@ -105,7 +105,7 @@ describe('the preview source: the project copy, checked', () => {
   it('refuses a copy changed since import (tampered or replaced), then says a removed one is missing', async () => {
     const loc = (await passageLocation(engine, await blocOf(PLACED[0]!.text)))!;
     const tampered = bytes.slice();
-    tampered[tampered.length - 10] ^= 0x20;
+    tampered[tampered.length - 10] = tampered.at(-10)! ^ 0x20;
     await store.writeBytes('sources/place.pdf', tampered);
     const changed = await reportPdf(store, loc);
     expect(changed).toMatchObject({ ok: false, reason: 'changed' });
