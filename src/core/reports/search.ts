@@ -6,7 +6,7 @@
 // The passages land in res_search_reports and the journal keeps the query: a citation can be replayed.
 import { fmtInt } from '../audit/common.ts';
 import { OperationError, type OperationContext, type OperationOutput } from '../ops/registry.ts';
-import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
+import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import type { SearchReportsParams } from './ops.ts';
 import {
   BLOCKS_TABLE,
@@ -17,58 +17,70 @@ import {
   type SearchDetail,
   type SearchHit,
 } from './schema.ts';
-import { insertColumns, type Schema } from './store.ts';
+import { INDEX_BLOCKS, POSTINGS, lookupTerms } from './search-index.ts';
+import type { Schema } from './store.ts';
 import { parseQuery, tokenize, type ParsedQuery } from './tokenize.ts';
 
-export const K1 = 1.2;
-export const B = 0.75;
+export { B, K1 } from './search-index.ts';
+
 const SNIPPET = 240;
 
-const T = quoteIdent(TERMS_TABLE);
 const BL = quoteIdent(BLOCKS_TABLE);
 const R = quoteIdent(REPORTS_TABLE);
 
-/** Blocks holding the phrase: the first word's rows joined to the others' at position + offset. */
-function phraseSql(p: ParsedQuery['phrases'][number], i: number): string {
-  const joins = p.terms
+/**
+ * Blocks holding the phrase, among those holding all its words: the first word's positions shifted by
+ * each word's offset must be among that word's positions. A word the library never uses: no block.
+ */
+function phraseSql(p: ParsedQuery['phrases'][number], i: number, ids: ReadonlyMap<string, number>): string {
+  const tid = p.terms.map((t) => ids.get(t));
+  if (tid.some((t) => t === undefined)) return `ph${i} AS (SELECT NULL::INTEGER AS bloc_id WHERE false)`;
+  const joins = tid
     .slice(1)
-    .map(
-      (t, j) =>
-        `JOIN ${T} p${j + 1} ON p${j + 1}.bloc_id = p0.bloc_id AND p${j + 1}.terme = ${quoteLiteral(t)} AND p${j + 1}.position = p0.position + ${p.offsets[j + 1]}`,
-    )
+    .map((t, j) => `JOIN hits h${j + 1} ON h${j + 1}.bloc_id = h0.bloc_id AND h${j + 1}.terme_id = ${t}`)
     .join(' ');
-  return `ph${i} AS (SELECT DISTINCT p0.bloc_id FROM ${T} p0 ${joins} WHERE p0.terme = ${quoteLiteral(p.terms[0]!)})`;
+  const follow = p.offsets
+    .slice(1)
+    .map((o, j) => `list_contains(h${j + 1}.positions, x + ${o})`)
+    .join(' AND ');
+  const where = follow ? ` AND len(list_filter(h0.positions, x -> ${follow})) > 0` : '';
+  return `ph${i} AS (SELECT DISTINCT h0.bloc_id FROM hits h0 ${joins} WHERE h0.terme_id = ${tid[0]}${where})`;
 }
 
-export function searchSql(q: ParsedQuery, p: SearchReportsParams): string {
+/**
+ * The ranking over the index: the postings of the query's terms (`ids`: their ids in the vocabulary, a
+ * term the library never uses has none) summed per block, kept where every phrase is and the filters
+ * hold, then the top passages with their text. Each term is read on its own (`terme_id = k`), so the
+ * scan skips every row group outside the term's range.
+ */
+export function searchSql(q: ParsedQuery, p: SearchReportsParams, ids: ReadonlyMap<string, number>, n: number): string {
   const filters: string[] = [];
   if (p.yearFrom !== undefined) filters.push(`r.annee >= ${p.yearFrom}`);
   if (p.yearTo !== undefined) filters.push(`r.annee <= ${p.yearTo}`);
   if (p.services?.length) filters.push(`r.entite_auditee IN (${p.services.map(quoteLiteral).join(', ')})`);
   if (p.reports?.length) filters.push(`r.sha256 IN (${p.reports.map(quoteLiteral).join(', ')})`);
+  const found = q.terms.map((t) => ids.get(t)).filter((t) => t !== undefined);
+  const positions = q.phrases.some((ph) => ph.terms.length > 1) ? ', positions' : '';
+  const reads = found.length
+    ? found.map((t) => `SELECT terme_id, bloc_id, poids${positions} FROM ${POSTINGS} WHERE terme_id = ${t}`).join(' UNION ALL ')
+    : `SELECT NULL::INTEGER AS terme_id, NULL::INTEGER AS bloc_id, NULL::DOUBLE AS poids${positions ? ', NULL::INTEGER[] AS positions' : ''} WHERE false`;
   const ctes = [
-    `stats AS (SELECT count(*)::DOUBLE AS n, avg(nb_termes)::DOUBLE AS avgdl FROM ${BL} WHERE nb_termes > 0)`,
-    `tf AS (SELECT bloc_id, terme, count(*)::DOUBLE AS tf FROM ${T} WHERE terme IN (${q.terms.map(quoteLiteral).join(', ')}) GROUP BY bloc_id, terme)`,
-    `df AS (SELECT terme, count(*)::DOUBLE AS df FROM tf GROUP BY terme)`,
-    ...q.phrases.map(phraseSql),
-    // Constants as DOUBLE: a bare 0.75 is a DECIMAL in DuckDB, and every row would be cast through it.
-    `scored AS (SELECT tf.bloc_id, sum(ln(1 + (stats.n - df.df + 0.5) / (df.df + 0.5)) * tf.tf * ${K1 + 1}::DOUBLE
-        / (tf.tf + ${K1}::DOUBLE * (1 - ${B}::DOUBLE + ${B}::DOUBLE * b.nb_termes / stats.avgdl))) AS score
-      FROM tf JOIN df USING (terme) JOIN ${BL} b USING (bloc_id) CROSS JOIN stats GROUP BY tf.bloc_id)`,
+    `hits AS (${reads})`,
+    `scored AS (SELECT bloc_id, sum(poids) AS score FROM hits GROUP BY bloc_id)`,
+    ...q.phrases.map((ph, i) => phraseSql(ph, i, ids)),
   ];
   const phraseJoins = q.phrases.map((_, i) => `JOIN ph${i} ON ph${i}.bloc_id = s.bloc_id`).join(' ');
-  // Filters need the block's report; without them the ranking never touches the texts.
+  // Filters read the reports as they are now (a few hundred rows), through each block's report.
   const filterJoin = filters.length
-    ? `JOIN ${BL} fb ON fb.bloc_id = s.bloc_id JOIN ${R} r ON r.sha256 = fb.sha256 WHERE ${filters.join(' AND ')}`
+    ? `JOIN ${INDEX_BLOCKS} f ON f.bloc_id = s.bloc_id JOIN ${R} r ON r.sha256 = f.sha256 WHERE ${filters.join(' AND ')}`
     : '';
   ctes.push(
     `kept AS (SELECT s.bloc_id, s.score FROM scored s ${phraseJoins} ${filterJoin})`,
-    // Only the passages returned fetch their text: the count of all matches is taken on ids and scores.
-    `top AS (SELECT bloc_id, score, count(*) OVER () AS total FROM kept ORDER BY score DESC, bloc_id LIMIT ${p.limit})`,
+    `top AS (SELECT bloc_id, score FROM kept ORDER BY score DESC, bloc_id LIMIT ${p.limit})`,
   );
   return `WITH ${ctes.join(',\n')}
     SELECT t.bloc_id, round(t.score, 6) AS score, b.sha256, b.fichier, r.titre, r.identifiant_du_rapport, r.annee, r.entite_auditee,
-      b.page, b.bloc, b.texte, t.total, (SELECT n FROM stats)::INTEGER AS blocs
+      b.page, b.bloc, b.texte, (SELECT count(*) FROM kept) AS total, ${n}::INTEGER AS blocs
     FROM top t JOIN ${BL} b ON b.bloc_id = t.bloc_id JOIN ${R} r ON r.sha256 = b.sha256
     ORDER BY t.score DESC, t.bloc_id`;
 }
@@ -121,7 +133,8 @@ export async function runSearchReports(ctx: OperationContext, p: SearchReportsPa
   }
   const q = parseQuery(p.query);
   if (!q.terms.length) throw new OperationError(`Requête sans mot cherchable (seulement des mots vides ?) : « ${p.query} »`);
-  const sql = searchSql(q, p);
+  const index = await lookupTerms(ctx.engine, q.terms);
+  const sql = searchSql(q, p, index.ids, index.n);
   const res = await ctx.engine.query(sql);
   const idx = Object.fromEntries(res.columns.map((c, i) => [c.name, i]));
   const hits: SearchHit[] = res.rows.map((row, i) => {
@@ -146,10 +159,8 @@ export async function runSearchReports(ctx: OperationContext, p: SearchReportsPa
     };
   });
   const total = res.rows.length ? Number(res.rows[0]![idx.total!]) : 0;
-  // What was searched, before what was found: the blocks of text in the library (asked apart only when nothing matched).
-  const blocs = res.rows.length
-    ? Number(res.rows[0]![idx.blocs!])
-    : Number((await ctx.engine.query(`SELECT count(*) FROM ${BL} WHERE nb_termes > 0`)).rows[0]![0]);
+  // What was searched, before what was found: the blocks of text in the library.
+  const blocs = index.n;
   const filtered = [
     p.yearFrom !== undefined ? `années ≥ ${p.yearFrom}` : '',
     p.yearTo !== undefined ? `années ≤ ${p.yearTo}` : '',
@@ -164,7 +175,7 @@ export async function runSearchReports(ctx: OperationContext, p: SearchReportsPa
     .join(', ');
   return {
     table: SEARCH_RESULT_TABLE,
-    sql: [sql],
+    sql: [...index.rebuilt, sql],
     inputs: [REPORTS_TABLE, BLOCKS_TABLE, TERMS_TABLE].map((t) => ({ table: t })),
     summary: total
       ? `« ${p.query} » : ${scope} ; ${fmtInt(total)} passage(s) trouvé(s)${total > hits.length ? `, ${fmtInt(hits.length)} premier(s) rendu(s)` : ''} — ${where}`
@@ -189,14 +200,19 @@ const HIT_SCHEMA: Schema = [
   ['marques', 'VARCHAR'],
 ];
 
+// Twenty rows or so: one statement with their values, where the typed CSV loader would take seven round trips.
 async function writeHits(ctx: OperationContext, hits: SearchHit[]): Promise<void> {
+  const cols = HIT_SCHEMA.map(([n, ty]) => `${quoteIdent(n)} ${ty}`).join(', ');
+  const value = (h: SearchHit, name: string): unknown => (name === 'marques' ? JSON.stringify(h.marques) : h[name as keyof SearchHit]);
+  // A score goes as text, parsed straight to the double it was (a bare 1.5 would pass through DECIMAL).
+  const literal = (v: unknown, ty: string) => (ty === 'DOUBLE' && typeof v === 'number' ? quoteLiteral(String(v)) : sqlValue(v ?? null));
+  const rows = hits.map((h) => `(${HIT_SCHEMA.map(([name, ty]) => `${literal(value(h, name), ty)}::${ty}`).join(', ')})`);
   const t = quoteIdent(SEARCH_RESULT_TABLE);
-  await ctx.engine.exec(`DROP TABLE IF EXISTS ${t}`);
-  await ctx.engine.exec(`CREATE TABLE ${t} (${HIT_SCHEMA.map(([n, ty]) => `${quoteIdent(n)} ${ty}`).join(', ')})`);
-  const columns: Record<string, unknown[]> = {};
-  for (const [name] of HIT_SCHEMA)
-    columns[name] = hits.map((h) => (name === 'marques' ? JSON.stringify(h.marques) : (h[name as keyof SearchHit] ?? null)));
-  await insertColumns(ctx.engine, SEARCH_RESULT_TABLE, HIT_SCHEMA, columns);
+  await ctx.engine.exec(
+    rows.length
+      ? `CREATE OR REPLACE TABLE ${t} AS SELECT * FROM (VALUES ${rows.join(', ')}) AS v(${HIT_SCHEMA.map(([n]) => quoteIdent(n)).join(', ')})`
+      : `CREATE OR REPLACE TABLE ${t} (${cols})`,
+  );
   ctx.catalog.set({
     name: SEARCH_RESULT_TABLE,
     kind: 'result',
