@@ -9,6 +9,7 @@ import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
 import { errorText } from '../util/errors.ts';
 import { fmtInt } from '../audit/common.ts';
 import { detectReport } from './detect.ts';
+import { buildSearchIndex } from './search-index.ts';
 import type { ImportReportsParams } from './ops.ts';
 import {
   BLOCKS_TABLE,
@@ -194,6 +195,8 @@ export async function runImportReports(ctx: OperationContext, params: ImportRepo
   const sort = `CREATE OR REPLACE TABLE ${quoteIdent(TERMS_TABLE)} AS SELECT * FROM ${quoteIdent(TERMS_TABLE)} ORDER BY terme, bloc_id, position`;
   await ctx.engine.exec(sort);
   sql.push(`-- ${paths.length} fichier(s) PDF lus par pdf.js, blocs et termes ajoutés (Arrow)`, sort);
+  // The search index's weights depend on the whole library: rebuilt after each import (search-index.ts).
+  sql.push(...(await buildSearchIndex(ctx.engine)));
   await catalogTables(ctx, OP_IMPORT_REPORTS, [REPORTS_TABLE, BLOCKS_TABLE, TERMS_TABLE]);
   const by = (e: string) => detail.reports.filter((r) => r.etat === e).length;
   const pages = detail.reports.reduce((s, r) => s + r.pages, 0);
