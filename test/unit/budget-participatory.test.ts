@@ -7,7 +7,6 @@ import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import { correctWords, ruleWords, withinOneEdit } from '../../src/core/budget/columns.ts';
 import {
@@ -17,7 +16,7 @@ import {
   type ParticipatoryFlag,
 } from '../../src/core/budget/participatory.ts';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
-import { addTable, cleanProjects, PROJECT_HEADER, scratchContext, type Cell } from '../fixtures/budget-fixtures.ts';
+import { addTable, cleanProjects, PROJECT_HEADER, scratchEngine, type Cell } from '../fixtures/budget-fixtures.ts';
 import {
   PARIS_HEADER,
   parisProjects,
@@ -31,13 +30,8 @@ import {
 let engine: Engine;
 let ctx: OperationContext;
 let n = 0;
-beforeAll(async () => {
-  engine = await createNodeEngine();
-  ctx = await scratchContext(engine);
-});
-afterAll(async () => {
-  await engine.close();
-});
+beforeAll(async () => ({ engine, ctx } = await scratchEngine()));
+afterAll(() => engine.close());
 
 async function run(edit: (rows: Cell[][]) => void = () => {}, params: Record<string, unknown> = {}) {
   const rows = cleanProjects();

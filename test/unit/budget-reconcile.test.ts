@@ -1,21 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import { budgetReconcile, RECONCILE_FLAGS, type ReconcileFlag } from '../../src/core/budget/reconcile.ts';
-import { addBudget, addTable, cleanBudget, scratchContext, type BudgetCase, type Cell } from '../fixtures/budget-fixtures.ts';
+import { addBudget, addTable, cleanBudget, scratchEngine, type BudgetCase, type Cell } from '../fixtures/budget-fixtures.ts';
 import { addGironde, disjointYears, gironde, thinMatch } from '../fixtures/budget-traps-fixtures.ts';
 
 let engine: Engine;
 let ctx: OperationContext;
 let n = 0;
-beforeAll(async () => {
-  engine = await createNodeEngine();
-  ctx = await scratchContext(engine);
-});
-afterAll(async () => {
-  await engine.close();
-});
+beforeAll(async () => ({ engine, ctx } = await scratchEngine()));
+afterAll(() => engine.close());
 
 async function reconcile(c: BudgetCase, params: Record<string, unknown> = {}) {
   const t = await addBudget(ctx, c, `c${n++}_`);

@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import {
@@ -19,7 +18,7 @@ import {
   S1,
   S2,
   S3,
-  scratchContext,
+  scratchEngine,
   siret,
   SUB_PAID_HEADER,
   SUB_VOTE_HEADER,
@@ -29,13 +28,8 @@ import {
 let engine: Engine;
 let ctx: OperationContext;
 let n = 0;
-beforeAll(async () => {
-  engine = await createNodeEngine();
-  ctx = await scratchContext(engine);
-});
-afterAll(async () => {
-  await engine.close();
-});
+beforeAll(async () => ({ engine, ctx } = await scratchEngine()));
+afterAll(() => engine.close());
 
 async function run(edit: (c: { vote: Cell[][]; paid: Cell[][] }) => void = () => {}, params: Record<string, unknown> = {}) {
   const c = cleanSubsidies();
