@@ -143,6 +143,16 @@ async function rewriteJournal(fn: (entries: JournalEntry[]) => JournalEntry[]): 
 const codes = (ps: { code: string; findingId?: string }[], id?: string) =>
   [...new Set(ps.filter((p) => !id || p.findingId === id).map((p) => p.code))].sort();
 
+/** A final finding « validé par Directeur » written straight into the register: no journal entry at all. */
+const madeUpFinal = (): Finding => ({
+  ...structuredClone(draft),
+  id: 'C-0099',
+  title: 'Définitif, validé par Directeur',
+  status: 'final',
+  signedOff: { by: 'Directeur', at: '2024-01-01T00:00:00.000Z' },
+  history: [],
+});
+
 describe('a clean project', () => {
   it('has no problem, and its submit and sign-off carry valid signatures', async () => {
     expect(await problemsOnDisk()).toEqual([]);
@@ -177,14 +187,7 @@ describe('findings.json edited by hand', () => {
 
   it('a made-up final finding « validé par Directeur », with no journal entry at all', async () => {
     await editFindings((file) => {
-      file.findings.push({
-        ...structuredClone(draft),
-        id: 'C-0099',
-        title: 'Définitif, validé par Directeur',
-        status: 'final',
-        signedOff: { by: 'Directeur', at: '2024-01-01T00:00:00.000Z' },
-        history: [],
-      });
+      file.findings.push(madeUpFinal());
     });
     const ps = await problemsOnDisk();
     expect(codes(ps, 'C-0099')).toEqual(['finding-not-journaled', 'signoff-mismatch']);
@@ -367,14 +370,7 @@ describe('what the user sees', () => {
     expect((await verifyCli()).code).toBe(0);
     await editFindings((file) => {
       file.findings.find((x) => x.id === signed.id)!.effect.amount = 999_999;
-      file.findings.push({
-        ...structuredClone(draft),
-        id: 'C-0099',
-        title: 'Définitif, validé par Directeur',
-        status: 'final',
-        signedOff: { by: 'Directeur', at: '2024-01-01T00:00:00.000Z' },
-        history: [],
-      });
+      file.findings.push(madeUpFinal());
     });
     const { code, text } = await verifyCli();
     expect(code).toBe(1);
