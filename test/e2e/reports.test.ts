@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractPdf } from '../../src/core/ingest/pdf.ts';
 import { setPdfjsLoader } from '../../src/core/ingest/pdfjs-loader.ts';
 import { loadNodePdfjs } from '../../src/node/pdfjs.ts';
-import { REPORT_A, reportsCorpus } from '../fixtures/pdf-reports.ts';
+import { REPORT_A, REPORT_B, REPORT_C, reportsCorpus } from '../fixtures/pdf-reports.ts';
 import { appSession } from './session.ts';
 
 const app = appSession();
@@ -57,6 +57,27 @@ describe('reports library, from a folder of PDF files to a finding citing a page
     await hit.waitFor({ timeout: 60_000 });
     expect((await hit.locator('mark').allTextContents()).map((s) => s.toLowerCase())).toContain('financiers');
     expect(await page().getByTestId('reports-total').textContent()).toMatch(/passage/);
+  });
+
+  it('filters by year: from 2023 on, only the 2023 report answers; the filter cleared, the others come back', async () => {
+    const files = async () =>
+      [
+        ...new Set(
+          await page()
+            .getByTestId('reports-hit')
+            .evaluateAll((els) => els.map((e) => e.dataset.file)),
+        ),
+      ].sort();
+    await page().getByTestId('reports-search').fill('direction');
+    await page().getByTestId('reports-year-from').selectOption('2023');
+    await page().getByTestId('reports-search-go').click();
+    await expect.poll(files, { timeout: 60_000 }).toEqual([REPORT_A.file]);
+    await page().getByTestId('reports-year-from').selectOption({ label: '—' });
+    await page().getByTestId('reports-search-go').click();
+    await expect.poll(files, { timeout: 60_000 }).toEqual([REPORT_A.file, REPORT_B.file, REPORT_C.file].sort());
+    await page().getByTestId('reports-search').fill('financiers');
+    await page().getByTestId('reports-search-go').click();
+    await expect.poll(files, { timeout: 60_000 }).toContain(REPORT_A.file);
   });
 
   it('opens the passage and creates a finding that quotes it', async () => {
