@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from 'vega-lite';
-import * as vega from 'vega';
-import { expressionInterpreter } from 'vega-interpreter';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { ChartSpec, type ChartSpecInput } from '../../src/core/viz/spec.ts';
 import { chartData, compileChart, prepareChart, type VlSpec } from '../../src/core/viz/compile.ts';
+import { svgOf } from './viz-svg.ts';
 
 let engine: Engine;
 
@@ -58,15 +57,6 @@ const src = { table: 'paiements' };
 async function rowsOf(s: ChartSpecInput) {
   const c = await prepareChart(engine, spec(s), table);
   return { c, ...(await chartData(engine, c)) };
-}
-
-/** Compiles with vega-lite and renders to SVG through the CSP-safe interpreter, as the app does. */
-export async function svgOf(vl: VlSpec): Promise<string> {
-  const vgSpec = compile(vl as never).spec;
-  const view = new vega.View(vega.parse(vgSpec, undefined, { ast: true }), { renderer: 'none', expr: expressionInterpreter as never });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
 }
 
 describe('chart SQL', () => {
@@ -393,40 +383,31 @@ describe('Vega-Lite specs', () => {
     expect(svg).toMatch(/1\u202f[02]00\u00a0€/);
   });
 
-  it('labels truncated dates used as categories like dates, and cyclic units with French names', async () => {
-    const years = await svgOf(
-      (
-        await rowsOf({
-          source: src,
-          mark: 'bar',
-          encoding: { x: { field: 'date_paiement', type: 'ordinal', timeUnit: 'year' }, y: { type: 'quantitative', aggregate: 'count' } },
-        })
-      ).vegaLite,
-    );
-    expect(years).toContain('>2023<');
-    expect(years).toContain('>2024<');
-    const months = await svgOf(
-      (
-        await rowsOf({
-          source: src,
-          mark: 'bar',
-          encoding: { x: { field: 'date_paiement', type: 'ordinal', timeUnit: 'month' }, y: { type: 'quantitative', aggregate: 'count' } },
-        })
-      ).vegaLite,
-    );
-    expect(months).toContain('>janv.<');
-    expect(months).toContain('>déc.<');
-  });
-
-  it('sorts bars by value, largest first, on a zero-based axis', () => {
-    const c = compileChart(
-      spec({
+  it.each([
+    ['year', ['>2023<', '>2024<']],
+    ['month', ['>janv.<', '>déc.<']],
+  ] as const)(
+    'labels dates truncated to the %s and used as categories like dates, cyclic units with French names',
+    async (timeUnit, labels) => {
+      const { vegaLite } = await rowsOf({
         source: src,
         mark: 'bar',
-        encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' } },
-      }),
-      table,
-    );
+        encoding: { x: { field: 'date_paiement', type: 'ordinal', timeUnit }, y: { type: 'quantitative', aggregate: 'count' } },
+      });
+      const svg = await svgOf(vegaLite);
+      for (const label of labels) expect(svg).toContain(label);
+    },
+  );
+
+  const sumByDirection = () =>
+    spec({
+      source: src,
+      mark: 'bar',
+      encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' } },
+    });
+
+  it('sorts bars by value, largest first, on a zero-based axis', () => {
+    const c = compileChart(sumByDirection(), table);
     const main = (c.vegaLite.vconcat as VlSpec[])[0]!;
     const enc = main.encoding as Record<string, Record<string, unknown>>;
     expect(enc.x!.sort).toBe('-y');
@@ -435,15 +416,7 @@ describe('Vega-Lite specs', () => {
 
   it('writes English texts when given English messages', async () => {
     const { EN_MESSAGES } = await import('../../src/core/viz/format.ts');
-    const c = compileChart(
-      spec({
-        source: src,
-        mark: 'bar',
-        encoding: { x: { field: 'direction', type: 'nominal' }, y: { field: MONTANT, type: 'quantitative', aggregate: 'sum' } },
-      }),
-      table,
-      { messages: EN_MESSAGES },
-    );
+    const c = compileChart(sumByDirection(), table, { messages: EN_MESSAGES });
     expect(JSON.stringify(c.vegaLite)).toContain('Sum of Montant.payé [€]');
     expect(JSON.stringify(c.vegaLite)).toContain('Source: paiements, paiements.csv, imported on 05/03/2024');
   });
