@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import {
   budgetMap,
@@ -17,18 +16,13 @@ import {
   sectionSql,
   stageSql,
 } from '../../src/core/budget/mapping.ts';
-import { addTable, scratchContext } from '../fixtures/budget-fixtures.ts';
+import { addTable, scratchEngine } from '../fixtures/budget-fixtures.ts';
 import { addGironde, gironde, GIRONDE_HEADER } from '../fixtures/budget-traps-fixtures.ts';
 
 let engine: Engine;
 let ctx: OperationContext;
-beforeAll(async () => {
-  engine = await createNodeEngine();
-  ctx = await scratchContext(engine);
-});
-afterAll(async () => {
-  await engine.close();
-});
+beforeAll(async () => ({ engine, ctx } = await scratchEngine()));
+afterAll(() => engine.close());
 
 function entry(cols: [string, string, string?][]): TableEntry {
   return { name: 't', kind: 'table', rows: 0, columns: cols.map(([name, label, type]) => ({ name, label, type: type ?? 'VARCHAR' })) };
