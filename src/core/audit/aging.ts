@@ -5,22 +5,12 @@
 // closed: 0–30 holds ages 0 to 30 included, 31–60 the next ones… Dates after the reference are a band
 // of their own, and so are empty dates. Totals are summed as DECIMAL(38,2).
 import { z } from 'zod';
-import { inputOf, OperationError } from '../ops/registry.ts';
+import { OperationError } from '../ops/registry.ts';
 import { quoteIdent, sqlValue } from '../sql/ident.ts';
-import {
-  auditOperation,
-  firstRow,
-  fmtEur,
-  fmtInt,
-  fmtPct,
-  makeResult,
-  plural,
-  requireDateColumn,
-  requireNumericColumn,
-  resultParam,
-  rowsOf,
-  tableParam,
-} from './common.ts';
+import { auditOperation, auditOutput, makeResult } from './operation.ts';
+import { firstRow, rowsOf } from './read.ts';
+import { fmtEur, fmtInt, fmtPct, plural } from './format.ts';
+import { nameParam, oneTableParams, requireDateColumn, requireNumericColumn } from './params.ts';
 
 export const DEFAULT_AGE_BOUNDS = [30, 60, 90, 180, 365] as const;
 
@@ -32,10 +22,9 @@ const isoDate = z
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
   }, 'date inexistante');
 
-export const AgingParams = z.object({
-  table: tableParam,
-  date: z.string().min(1).max(1000).describe("Colonne de date de l'élément (facture, vote, échéance)"),
-  amount: z.string().min(1).max(1000).optional().describe('Colonne de montant (facultative) : total par tranche'),
+export const AgingParams = oneTableParams({
+  date: nameParam.describe("Colonne de date de l'élément (facture, vote, échéance)"),
+  amount: nameParam.optional().describe('Colonne de montant (facultative) : total par tranche'),
   referenceDate: isoDate.describe(
     "Date de référence AAAA-MM-JJ (obligatoire, jamais « aujourd'hui » : le résultat doit pouvoir être rejoué)",
   ),
@@ -48,7 +37,6 @@ export const AgingParams = z.object({
     .describe(
       'Bornes hautes des tranches en jours, incluses (par défaut 30, 60, 90, 180, 365 : 0–30, 31–60, 61–90, 91–180, 181–365, > 365)',
     ),
-  result: resultParam,
 });
 export type AgingParams = z.infer<typeof AgingParams>;
 
@@ -143,5 +131,5 @@ export const aging = auditOperation<AgingParams, AgingDetail>('aging', AgingPara
       .filter((b) => b.rank >= 2)
       .map((b) => b.label.replace(' jours', ''))
       .join(', ')}).`;
-  return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail };
+  return auditOutput(ctx, res, [p.table], summary, detail);
 });

@@ -6,20 +6,20 @@
 //   for the three tests keeps them comparable;
 // - digits are read from the integer part (the last-two test looks at units and tens, not cents).
 import { z } from 'zod';
-import { inputOf } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
-import { auditOperation, fmtInt, fmtNum, makeResult, requireNumericColumn, resultParam, rowsOf, tableParam } from './common.ts';
+import { auditOperation, auditOutput, makeResult } from './operation.ts';
+import { fmtInt, fmtNum } from './format.ts';
+import { nameParam, oneTableParams, requireNumericColumn } from './params.ts';
+import { rowsOf } from './read.ts';
 
 export type BenfordTest = 'first' | 'first-two' | 'last-two';
 
-export const BenfordParams = z.object({
-  table: tableParam,
-  column: z.string().min(1).max(1000).describe('Colonne de montant'),
+export const BenfordParams = oneTableParams({
+  column: nameParam.describe('Colonne de montant'),
   test: z
     .enum(['first', 'first-two', 'last-two'])
     .default('first')
     .describe('Test : premier chiffre (first), deux premiers chiffres (first-two), deux derniers chiffres de la partie entière (last-two)'),
-  result: resultParam,
 });
 export type BenfordParams = z.infer<typeof BenfordParams>;
 
@@ -160,23 +160,17 @@ export const benford = auditOperation<BenfordParams, BenfordDetail>('benford', B
               .map((d) => `${pad(d.digit)} (${fmtInt(d.observed)} observés pour ${fmtNum(d.expected, 1)} attendus)`)
               .join(', ')}.`
           : 'Aucun chiffre en écart significatif (z > 1,96).');
-  return {
-    table: res.table,
-    sql: [res.sql],
-    inputs: [inputOf(ctx, p.table)],
-    summary,
-    detail: {
-      test: p.test,
-      n,
-      excluded: Number(s.total) - n,
-      chi2,
-      df,
-      chi2Critical5: CHI2_CRITICAL_5[p.test],
-      mad,
-      madRanges: MAD_RANGES[p.test],
-      conformity: label,
-      deviant,
-      chart,
-    },
-  };
+  return auditOutput(ctx, res, [p.table], summary, {
+    test: p.test,
+    n,
+    excluded: Number(s.total) - n,
+    chi2,
+    df,
+    chi2Critical5: CHI2_CRITICAL_5[p.test],
+    mad,
+    madRanges: MAD_RANGES[p.test],
+    conformity: label,
+    deviant,
+    chart,
+  });
 });

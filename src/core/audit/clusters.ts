@@ -2,31 +2,21 @@
 // probably one thing spelled several ways. The auditor reviews each cluster and accepts a mapping
 // value → canonical form, saved as a table `map_<name>` that other operations and queries can join.
 import { z } from 'zod';
-import { inputOf, OperationError, runOperation, type OperationContext, type OperationResult } from '../ops/registry.ts';
+import { OperationError, runOperation, type OperationContext, type OperationResult } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, safeIdentifier } from '../sql/ident.ts';
-import {
-  auditOperation,
-  firstRow,
-  fmtInt,
-  LINE,
-  makeResult,
-  plural,
-  requireColumns,
-  resultParam,
-  tableParam,
-  withLineSql,
-} from './common.ts';
+import { auditOperation, auditOutput, makeResult } from './operation.ts';
+import { firstRow, LINE, withLineSql } from './read.ts';
+import { fmtInt, plural } from './format.ts';
+import { nameParam, oneTableParams, requireColumns } from './params.ts';
 import { fingerprintSql, ngramFingerprintSql } from './normalize.ts';
 
-export const ClustersParams = z.object({
-  table: tableParam,
-  column: z.string().min(1).max(1000).describe('Colonne de texte à regrouper (noms, libellés…)'),
+export const ClustersParams = oneTableParams({
+  column: nameParam.describe('Colonne de texte à regrouper (noms, libellés…)'),
   method: z
     .enum(['fingerprint', 'ngram'])
     .default('fingerprint')
     .describe('Clé : « fingerprint » (mots normalisés, triés, dédoublonnés) ou « ngram » (n-grammes de caractères triés)'),
   n: z.number().int().min(1).max(5).default(2).describe('Taille des n-grammes (méthode « ngram »)'),
-  result: resultParam,
 });
 export type ClustersParams = z.infer<typeof ClustersParams>;
 
@@ -67,13 +57,7 @@ export const clusters = auditOperation<ClustersParams, ClustersDetail>('clusters
       ? `Aucun regroupement sur « ${p.column} » dans « ${p.table} » (méthode ${p.method}).`
       : `${plural(n, 'regroupement')} sur « ${p.column} » dans « ${p.table} » (méthode ${p.method === 'fingerprint' ? 'empreinte' : `${p.n}-grammes`}) : ` +
         `${fmtInt(s.v)} graphies couvrant ${fmtInt(s.r)} lignes. Chaque regroupement est une proposition à valider avant d’accepter la correspondance.`;
-  return {
-    table: res.table,
-    sql: [res.sql],
-    inputs: [inputOf(ctx, p.table)],
-    summary,
-    detail: { clusters: n, values: Number(s.v), rows: Number(s.r) },
-  };
+  return auditOutput(ctx, res, [p.table], summary, { clusters: n, values: Number(s.v), rows: Number(s.r) });
 });
 
 export const AcceptClustersParams = z.object({

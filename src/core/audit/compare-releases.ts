@@ -8,24 +8,23 @@
 //   else text), so BIGINT 100 → DOUBLE 100.0 is a retype, not a change of value;
 // - columns present in one release only are schema drift, reported but not compared.
 import { z } from 'zod';
-import { inputOf, OperationError, requireTable } from '../ops/registry.ts';
+import { OperationError, requireTable } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
-import { auditOperation, firstRow, fmtInt, LINE, makeResult, plural, requireColumns, resultParam, rowsOf, withLineSql } from './common.ts';
+import { auditOperation, auditOutput, makeResult } from './operation.ts';
+import { firstRow, LINE, rowsOf, withLineSql } from './read.ts';
+import { fmtInt, plural } from './format.ts';
+import { nameParam, requireColumns, resultParam } from './params.ts';
 import { comparableSql } from './reconcile.ts';
 
 export const CompareReleasesParams = z.object({
-  old: z.string().min(1).max(1000).describe('Table de la version précédente (ancien export)'),
-  new: z.string().min(1).max(1000).describe('Table de la version récente (nouvel export)'),
+  old: nameParam.describe('Table de la version précédente (ancien export)'),
+  new: nameParam.describe('Table de la version récente (nouvel export)'),
   keys: z
-    .array(z.string().min(1).max(1000))
+    .array(nameParam)
     .min(1)
     .max(10)
     .describe('Colonnes qui identifient une ligne, présentes dans les deux versions (numéro de dossier, identifiant…)'),
-  ignore: z
-    .array(z.string().min(1).max(1000))
-    .max(200)
-    .default([])
-    .describe('Colonnes à ne pas comparer (date de mise à jour de la ligne…)'),
+  ignore: z.array(nameParam).max(200).default([]).describe('Colonnes à ne pas comparer (date de mise à jour de la ligne…)'),
   result: resultParam,
 });
 export type CompareReleasesParams = z.infer<typeof CompareReleasesParams>;
@@ -174,6 +173,6 @@ export const compareReleases = auditOperation<CompareReleasesParams, CompareRele
         : '') +
       (drift.length ? ` Schéma modifié : ${drift.join(' ; ')}.` : ' Schéma inchangé.') +
       (p.ignore.length ? ` Colonnes non comparées à la demande : ${list(p.ignore)}.` : '');
-    return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.old), inputOf(ctx, p.new)], summary, detail: d };
+    return auditOutput(ctx, res, [p.old, p.new], summary, d);
   },
 );

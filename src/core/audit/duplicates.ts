@@ -1,32 +1,15 @@
 // Exact duplicates: rows that agree on every chosen column. The classic first test on payments
 // (same beneficiary, same amount, same date → paid twice?).
 import { z } from 'zod';
-import { inputOf } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
-import {
-  auditOperation,
-  firstRow,
-  fmtEur,
-  fmtInt,
-  LINE,
-  makeResult,
-  plural,
-  requireColumns,
-  requireNumericColumn,
-  resultParam,
-  tableParam,
-  withLineSql,
-} from './common.ts';
+import { auditOperation, auditOutput, makeResult } from './operation.ts';
+import { firstRow, LINE, withLineSql } from './read.ts';
+import { fmtEur, fmtInt, plural } from './format.ts';
+import { nameParam, oneTableParams, requireColumns, requireNumericColumn } from './params.ts';
 
-export const DuplicatesParams = z.object({
-  table: tableParam,
-  columns: z
-    .array(z.string().min(1).max(1000))
-    .min(1)
-    .max(50)
-    .describe('Colonnes qui doivent être identiques pour que deux lignes soient des doublons'),
-  amount: z.string().min(1).max(1000).optional().describe('Colonne de montant (facultative) : calcule le montant en jeu'),
-  result: resultParam,
+export const DuplicatesParams = oneTableParams({
+  columns: z.array(nameParam).min(1).max(50).describe('Colonnes qui doivent être identiques pour que deux lignes soient des doublons'),
+  amount: nameParam.optional().describe('Colonne de montant (facultative) : calcule le montant en jeu'),
 });
 export type DuplicatesParams = z.infer<typeof DuplicatesParams>;
 
@@ -80,12 +63,6 @@ export const duplicates = auditOperation<DuplicatesParams, DuplicatesDetail>(
           (stake !== null
             ? `, pour un montant en jeu de ${fmtEur(stake)} (somme des occurrences moins la plus élevée de chaque groupe).`
             : '.');
-    return {
-      table: res.table,
-      sql: [res.sql],
-      inputs: [inputOf(ctx, p.table)],
-      summary,
-      detail: { groups, rows, excessRows: rows - groups, amountAtStake: stake },
-    };
+    return auditOutput(ctx, res, [p.table], summary, { groups, rows, excessRows: rows - groups, amountAtStake: stake });
   },
 );

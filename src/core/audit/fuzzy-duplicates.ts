@@ -3,28 +3,16 @@
 // with Jaro-Winkler inside blocks so the number of comparisons stays near-linear, and the pairs above
 // the threshold are joined into groups (connected components).
 import { z } from 'zod';
-import { inputOf } from '../ops/registry.ts';
 import { quoteIdent, sqlValue } from '../sql/ident.ts';
-import {
-  auditOperation,
-  firstRow,
-  fmtEur,
-  fmtInt,
-  LINE,
-  makeResult,
-  plural,
-  requireColumns,
-  requireNumericColumn,
-  resultParam,
-  tableParam,
-  withLineSql,
-} from './common.ts';
+import { auditOperation, auditOutput, makeResult } from './operation.ts';
+import { firstRow, LINE, withLineSql } from './read.ts';
+import { fmtEur, fmtInt, plural } from './format.ts';
+import { nameParam, oneTableParams, requireColumns, requireNumericColumn } from './params.ts';
 import { normalizeNameSql } from './normalize.ts';
 
-export const FuzzyDuplicatesParams = z.object({
-  table: tableParam,
-  column: z.string().min(1).max(1000).describe('Colonne du nom à comparer (bénéficiaire, fournisseur…)'),
-  amount: z.string().min(1).max(1000).optional().describe('Colonne de montant (facultative) : totaux par groupe'),
+export const FuzzyDuplicatesParams = oneTableParams({
+  column: nameParam.describe('Colonne du nom à comparer (bénéficiaire, fournisseur…)'),
+  amount: nameParam.optional().describe('Colonne de montant (facultative) : totaux par groupe'),
   threshold: z
     .number()
     .min(0.5)
@@ -38,7 +26,6 @@ export const FuzzyDuplicatesParams = z.object({
       'Blocage : « prefixe » ne compare que les noms qui commencent par les 3 mêmes caractères (rapide) ; « trigramme » compare ceux qui partagent au moins un trigramme (plus complet, plus lent)',
     ),
   legalForms: z.boolean().default(true).describe('Retirer les formes juridiques (ASSOCIATION, SARL, SAS…) avant de comparer'),
-  result: resultParam,
 });
 export type FuzzyDuplicatesParams = z.infer<typeof FuzzyDuplicatesParams>;
 
@@ -112,12 +99,6 @@ export const fuzzyDuplicates = auditOperation<FuzzyDuplicatesParams, FuzzyDuplic
           `${fmtInt(s.v)} graphies différentes, ${fmtInt(s.r)} lignes` +
           (amount !== null ? `, ${fmtEur(amount)} au total.` : '.') +
           ' À revoir une par une : des noms proches peuvent désigner des organismes distincts.';
-    return {
-      table: res.table,
-      sql: [res.sql],
-      inputs: [inputOf(ctx, p.table)],
-      summary,
-      detail: { groups, variants: Number(s.v), rows: Number(s.r), amount, threshold: p.threshold },
-    };
+    return auditOutput(ctx, res, [p.table], summary, { groups, variants: Number(s.v), rows: Number(s.r), amount, threshold: p.threshold });
   },
 );

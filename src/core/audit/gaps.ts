@@ -6,28 +6,15 @@
 // manquants ». So a sequence is first checked for density, cut by the year in front of the number
 // when that explains it, and a range still too sparse is refused with a sentence, never counted.
 import { z } from 'zod';
-import { inputOf } from '../ops/registry.ts';
 import { population, populationLine, type Population } from '../ops/population.ts';
 import { quoteIdent } from '../sql/ident.ts';
-import {
-  auditOperation,
-  firstRow,
-  fmtInt,
-  LINE,
-  makeResult,
-  plural,
-  requireColumns,
-  requireDateColumn,
-  resultParam,
-  rowsOf,
-  scalar,
-  tableParam,
-  withLineSql,
-} from './common.ts';
+import { auditOperation, auditOutput, makeResult } from './operation.ts';
+import { firstRow, LINE, rowsOf, scalar, withLineSql } from './read.ts';
+import { fmtInt, plural } from './format.ts';
+import { nameParam, oneTableParams, requireColumns, requireDateColumn } from './params.ts';
 
-export const GapsParams = z.object({
-  table: tableParam,
-  column: z.string().min(1).max(1000).describe('Colonne de la séquence (numéro, code, date)'),
+export const GapsParams = oneTableParams({
+  column: nameParam.describe('Colonne de la séquence (numéro, code, date)'),
   kind: z
     .enum(['number', 'code', 'date'])
     .default('number')
@@ -35,7 +22,6 @@ export const GapsParams = z.object({
       '« number » : entiers ; « code » : préfixe + numéro final, suivis par préfixe (2024_01700) ; « date » : jours ou mois manquants',
     ),
   unit: z.enum(['day', 'month']).default('day').describe('Pour les dates : chercher les jours (day) ou les mois (month) manquants'),
-  result: resultParam,
 });
 export type GapsParams = z.infer<typeof GapsParams>;
 
@@ -202,7 +188,7 @@ export const gaps = auditOperation<GapsParams, GapsDetail>('gaps', GapsParams, G
     ` Résultat : ${head}` +
     (d.duplicates === 0 ? ', aucun doublon' : `, ${plural(d.duplicates, 'numéro')} en double (${fmtInt(d.duplicateRows)} lignes)`) +
     '.';
-  return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail: d };
+  return auditOutput(ctx, res, [p.table], summary, d);
 });
 
 async function runDates(ctx: Parameters<typeof withLineSql>[0], p: GapsParams, col: string, src: string, read: number) {
@@ -238,5 +224,5 @@ async function runDates(ctx: Parameters<typeof withLineSql>[0], p: GapsParams, c
     `Séquence « ${p.column} » de « ${p.table} » : ${populationLine(pop)}. Résultat : ` +
     (d.gaps === 0 ? 'aucune lacune' : `${plural(d.gaps, 'lacune')} pour ${plural(d.missing, what[0]!, what[1])}`) +
     '.';
-  return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail: d };
+  return auditOutput(ctx, res, [p.table], summary, d);
 }

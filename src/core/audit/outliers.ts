@@ -8,26 +8,15 @@
 //   type 7).
 // Empty values are left out of the statistics and never flagged.
 import { z } from 'zod';
-import { inputOf, OperationError } from '../ops/registry.ts';
+import { OperationError } from '../ops/registry.ts';
 import { quoteIdent, sqlValue } from '../sql/ident.ts';
-import {
-  auditOperation,
-  firstRow,
-  fmtInt,
-  fmtNum,
-  LINE,
-  makeResult,
-  plural,
-  requireColumns,
-  requireNumericColumn,
-  resultParam,
-  tableParam,
-  withLineSql,
-} from './common.ts';
+import { auditOperation, auditOutput, makeResult } from './operation.ts';
+import { firstRow, LINE, withLineSql } from './read.ts';
+import { fmtInt, fmtNum, plural } from './format.ts';
+import { nameParam, oneTableParams, requireColumns, requireNumericColumn } from './params.ts';
 
-export const OutliersParams = z.object({
-  table: tableParam,
-  column: z.string().min(1).max(1000).describe('Colonne numérique à examiner (montant, durée…)'),
+export const OutliersParams = oneTableParams({
+  column: nameParam.describe('Colonne numérique à examiner (montant, durée…)'),
   methods: z
     .array(z.enum(['zscore', 'iqr']))
     .min(1)
@@ -45,11 +34,10 @@ export const OutliersParams = z.object({
     .default(1.5)
     .describe("Coefficient des barrières de Tukey : hors de [Q1 − f × EIQ ; Q3 + f × EIQ] (1,5 usuel, 3 pour l'extrême)"),
   groupBy: z
-    .array(z.string().min(1).max(1000))
+    .array(nameParam)
     .max(10)
     .default([])
     .describe('Colonnes de regroupement : les statistiques sont calculées dans chaque groupe (vide : sur toute la table)'),
-  result: resultParam,
 });
 export type OutliersParams = z.infer<typeof OutliersParams>;
 
@@ -154,5 +142,5 @@ export const outliers = auditOperation<OutliersParams, OutliersDetail>('outliers
     (useZ && Number(s.small) > 0 && p.k >= 3
       ? ` Attention : avec n valeurs, |z| ne peut dépasser (n − 1)/√n ; ${groups.length ? `${plural(Number(s.small), 'groupe')} de 10 valeurs ou moins ne peu${Number(s.small) > 1 ? 'vent' : 't'}` : 'avec 10 valeurs ou moins, la table ne peut'} donc rien signaler au z-score.`
       : '');
-  return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail: d };
+  return auditOutput(ctx, res, [p.table], summary, d);
 });

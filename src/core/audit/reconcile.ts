@@ -23,31 +23,21 @@ import {
   type OperationContext,
 } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
-import {
-  firstRow,
-  fmtEur,
-  fmtInt,
-  isNumericType,
-  LINE,
-  makeResult,
-  plural,
-  requireNumericColumn,
-  resultParam,
-  rowsOf,
-  withLineSql,
-} from './common.ts';
+import { firstRow, LINE, rowsOf, withLineSql } from './read.ts';
+import { fmtEur, fmtInt, plural } from './format.ts';
+import { auditOutput, makeResult } from './operation.ts';
+import { nameParam, requireNumericColumn, resultParam } from './params.ts';
 import { hatvpOrganisationsSql, isHatvpDeclarations } from './hatvp-interests.ts';
 import { normalizeKeySql, normalizeNameSql, normalizeSiretSql } from './normalize.ts';
-import { isTemporalType } from '../sql/types.ts';
+import { isNumericType, isTemporalType } from '../sql/types.ts';
 
 const MODES = ['exact', 'key', 'siret', 'name'] as const;
 type Mode = (typeof MODES)[number];
 
-const colName = z.string().min(1).max(1000);
 const pair = (what: string, defaultMode: Mode) =>
   z.object({
-    left: colName.describe(`${what} dans la table de gauche`),
-    right: colName.describe(`${what} dans la table de droite`),
+    left: nameParam.describe(`${what} dans la table de gauche`),
+    right: nameParam.describe(`${what} dans la table de droite`),
     mode: z
       .enum(MODES)
       .default(defaultMode)
@@ -59,8 +49,8 @@ const pair = (what: string, defaultMode: Mode) =>
 export const RECONCILE_PRESETS = ['interests-vs-subsidies'] as const;
 
 export const ReconcileParams = z.object({
-  left: z.string().min(1).max(1000).describe('Table de gauche (par exemple les versements)'),
-  right: z.string().min(1).max(1000).describe('Table de droite (par exemple les votes)'),
+  left: nameParam.describe('Table de gauche (par exemple les versements)'),
+  right: nameParam.describe('Table de droite (par exemple les votes)'),
   keys: z.array(pair('Colonne de clé', 'key')).min(1).max(10).describe('Colonnes de clé, par paires { left, right, mode }'),
   compare: z
     .array(pair('Colonne à comparer', 'exact'))
@@ -68,7 +58,7 @@ export const ReconcileParams = z.object({
     .default([])
     .describe('Colonnes à comparer sur les clés appariées, par paires { left, right, mode } (mode exact par défaut)'),
   amount: z
-    .object({ left: colName.optional().describe('Montant à gauche'), right: colName.optional().describe('Montant à droite') })
+    .object({ left: nameParam.optional().describe('Montant à gauche'), right: nameParam.optional().describe('Montant à droite') })
     .optional()
     .describe('Colonnes de montant { left, right } : totaux de chaque côté, par clé et au global'),
   preset: z
@@ -86,7 +76,7 @@ export const ReconcileParams = z.object({
       'Préréglage interests-vs-subsidies : ajoute les noms proches (Jaro-Winkler ≥ ce seuil) aux noms identiques après normalisation',
     ),
   show: z
-    .object({ left: z.array(colName).max(10).default([]), right: z.array(colName).max(10).default([]) })
+    .object({ left: z.array(nameParam).max(10).default([]), right: z.array(nameParam).max(10).default([]) })
     .optional()
     .describe(
       'Préréglage interests-vs-subsidies : colonnes à reprendre dans le résultat (élu, mandat, direction…), valeurs distinctes jointes par « | »',
@@ -379,7 +369,7 @@ export const reconcile = registerOperation<ReconcileParams, ReconcileDetail>({
       dupText +
       noKey +
       amt;
-    return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.left), inputOf(ctx, p.right)], summary, detail: d };
+    return auditOutput(ctx, res, [p.left, p.right], summary, d);
   },
 });
 
@@ -490,5 +480,5 @@ async function interestsVsSubsidies(ctx: OperationContext, p: ReconcileParams) {
     (d.amounts ? `, ${fmtEur(d.amounts.right)} de subventions concernées` : '') +
     '. Prudence : une correspondance de noms n’est pas un conflit d’intérêts. Elle signale seulement un organisme à examiner — homonymie possible, ' +
     "lien à vérifier, et l'élu a pu se déporter lors du vote : chaque paire doit être revue par une personne avant toute conclusion.";
-  return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.left), inputOf(ctx, p.right)], summary, detail: d };
+  return auditOutput(ctx, res, [p.left, p.right], summary, d);
 }

@@ -3,24 +3,14 @@
 // Rows are ranked by md5(seed:line) instead — md5 is fixed by its standard, unlike hash(), which may
 // change between DuckDB versions — so a sample depends only on the seed and on the rows.
 import { z } from 'zod';
-import { inputOf, OperationError } from '../ops/registry.ts';
+import { OperationError } from '../ops/registry.ts';
 import { quoteIdent, sqlValue } from '../sql/ident.ts';
-import {
-  auditOperation,
-  firstRow,
-  fmtEur,
-  fmtInt,
-  LINE,
-  makeResult,
-  requireColumns,
-  requireNumericColumn,
-  resultParam,
-  tableParam,
-  withLineSql,
-} from './common.ts';
+import { auditOperation, auditOutput, makeResult } from './operation.ts';
+import { firstRow, LINE, withLineSql } from './read.ts';
+import { fmtEur, fmtInt } from './format.ts';
+import { nameParam, oneTableParams, requireColumns, requireNumericColumn } from './params.ts';
 
-export const SampleParams = z.object({
-  table: tableParam,
+export const SampleParams = oneTableParams({
   method: z
     .enum(['random', 'systematic', 'stratified', 'mus'])
     .default('random')
@@ -28,14 +18,13 @@ export const SampleParams = z.object({
   n: z.number().int().min(1).max(1_000_000).optional().describe("Taille de l'échantillon (par strate pour « stratified »)"),
   share: z.number().gt(0).max(1).optional().describe('Pour « stratified » : part de chaque strate (0 à 1) au lieu de n'),
   seed: z.number().int().min(0).max(2_147_483_647).default(1).describe('Graine : la même graine redonne le même échantillon'),
-  strata: z.string().min(1).max(1000).optional().describe('Pour « stratified » : colonne qui définit les strates'),
-  amount: z.string().min(1).max(1000).optional().describe('Pour « mus » : colonne de montant'),
+  strata: nameParam.optional().describe('Pour « stratified » : colonne qui définit les strates'),
+  amount: nameParam.optional().describe('Pour « mus » : colonne de montant'),
   start: z
     .number()
     .positive()
     .optional()
     .describe('Pour « mus » : point de départ (entre 0 et l’intervalle) ; par défaut tiré de la graine'),
-  result: resultParam,
 });
 export type SampleParams = z.infer<typeof SampleParams>;
 
@@ -141,5 +130,5 @@ export const sample = auditOperation<SampleParams, SampleDetail>('sample', Sampl
     `Échantillon ${how} de « ${p.table} » : ${fmtInt(detail.selected)} lignes sur ${fmtInt(N)}, graine ${p.seed}` +
     (p.method === 'mus' ? `, montant sélectionné ${fmtEur(detail.selectedAmount)}` : '') +
     '. La même graine redonne le même échantillon, dans l’application comme en ligne de commande.';
-  return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail };
+  return auditOutput(ctx, res, [p.table], summary, detail);
 });

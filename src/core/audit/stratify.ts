@@ -9,56 +9,42 @@
 // - totals are exact: amounts are summed as DECIMAL(38,2) (a DOUBLE sum depends on thread order, and
 //   the journal's digest would not replay).
 import { z } from 'zod';
-import { inputOf, OperationError } from '../ops/registry.ts';
+import { OperationError } from '../ops/registry.ts';
 import { quoteIdent, sqlValue } from '../sql/ident.ts';
-import {
-  auditOperation,
-  firstRow,
-  fmtEur,
-  fmtInt,
-  fmtNum,
-  fmtPct,
-  makeResult,
-  plural,
-  requireColumns,
-  requireNumericColumn,
-  resultParam,
-  rowsOf,
-  tableParam,
-} from './common.ts';
+import { auditOperation, auditOutput, makeResult } from './operation.ts';
+import { firstRow, rowsOf } from './read.ts';
+import { fmtEur, fmtInt, fmtNum, fmtPct, plural } from './format.ts';
+import { nameParam, oneTableParams, requireColumns, requireNumericColumn } from './params.ts';
 
 /** 1 000 €: petty amounts; 40 000 € HT: advertising threshold; 221 000 €: EU supplies/services threshold. */
 export const DEFAULT_BOUNDS = [0, 1_000, 10_000, 40_000, 100_000, 221_000, 1_000_000] as const;
 
-export const StratifyParams = z
-  .object({
-    table: tableParam,
-    amount: z.string().min(1).max(1000).describe('Colonne de montant à stratifier'),
-    bounds: z
-      .array(z.number().finite().min(0))
-      .min(1)
-      .max(100)
-      .optional()
-      .describe(
-        'Bornes des tranches, croissantes et positives ou nulles ; une tranche va de sa borne incluse à la suivante exclue. Par défaut 0, 1 000, 10 000, 40 000, 100 000, 221 000, 1 000 000',
-      ),
-    quantiles: z
-      .number()
-      .int()
-      .min(2)
-      .max(100)
-      .optional()
-      .describe(
-        'Tranches automatiques par quantiles (2 = médiane, 4 = quartiles, 10 = déciles) des montants positifs ou nuls, au lieu de bornes fixes',
-      ),
-    bands: z.boolean().default(true).describe('Stratifier par tranches de montant (false : seulement par les colonnes de « by »)'),
-    by: z
-      .array(z.string().min(1).max(1000))
-      .max(10)
-      .default([])
-      .describe('Colonnes de regroupement (direction, nature, année…) : une strate par valeur, croisée avec les tranches'),
-    result: resultParam,
-  })
+export const StratifyParams = oneTableParams({
+  amount: nameParam.describe('Colonne de montant à stratifier'),
+  bounds: z
+    .array(z.number().finite().min(0))
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'Bornes des tranches, croissantes et positives ou nulles ; une tranche va de sa borne incluse à la suivante exclue. Par défaut 0, 1 000, 10 000, 40 000, 100 000, 221 000, 1 000 000',
+    ),
+  quantiles: z
+    .number()
+    .int()
+    .min(2)
+    .max(100)
+    .optional()
+    .describe(
+      'Tranches automatiques par quantiles (2 = médiane, 4 = quartiles, 10 = déciles) des montants positifs ou nuls, au lieu de bornes fixes',
+    ),
+  bands: z.boolean().default(true).describe('Stratifier par tranches de montant (false : seulement par les colonnes de « by »)'),
+  by: z
+    .array(nameParam)
+    .max(10)
+    .default([])
+    .describe('Colonnes de regroupement (direction, nature, année…) : une strate par valeur, croisée avec les tranches'),
+})
   .refine((p) => !(p.bounds && p.quantiles), {
     message: 'Donnez des bornes (bounds) ou un nombre de quantiles (quantiles), pas les deux',
     path: ['quantiles'],
@@ -207,5 +193,5 @@ export const stratify = auditOperation<StratifyParams, StratifyDetail>('stratify
       : '') +
     bandsText +
     ' Parts du montant calculées en valeur absolue.';
-  return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail };
+  return auditOutput(ctx, res, [p.table], summary, detail);
 });

@@ -5,25 +5,12 @@
 // SIRETs in one cell; grouped as if they were one company they made 51 false split purchases. Those
 // rows are set apart and counted, never flagged.
 import { z } from 'zod';
-import { inputOf, OperationError } from '../ops/registry.ts';
+import { OperationError } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
-import {
-  auditOperation,
-  firstRow,
-  fmtEur,
-  fmtInt,
-  LINE,
-  makeResult,
-  plural,
-  requireColumns,
-  requireDateColumn,
-  requireNumericColumn,
-  resultParam,
-  rowsOf,
-  scalar,
-  tableParam,
-  withLineSql,
-} from './common.ts';
+import { auditOperation, auditOutput, makeResult } from './operation.ts';
+import { firstRow, LINE, rowsOf, scalar, withLineSql } from './read.ts';
+import { fmtEur, fmtInt, plural } from './format.ts';
+import { nameParam, oneTableParams, requireColumns, requireDateColumn, requireNumericColumn } from './params.ts';
 import { holidaysValuesSql } from './holidays.ts';
 import { population, populationLine, type Population } from '../ops/population.ts';
 import {
@@ -50,9 +37,8 @@ export const DEFAULT_THRESHOLDS = [
 
 const CHECKS = ['just-below', 'split', 'round', 'calendar'] as const;
 
-export const ThresholdsParams = z.object({
-  table: tableParam,
-  amount: z.string().min(1).max(1000).describe('Colonne du montant HT'),
+export const ThresholdsParams = oneTableParams({
+  amount: nameParam.describe('Colonne du montant HT'),
   date: z
     .string()
     .min(1)
@@ -89,7 +75,6 @@ export const ThresholdsParams = z.object({
     .min(1)
     .default([...CHECKS])
     .describe('Tests à faire : just-below, split, round, calendar'),
-  result: resultParam,
 });
 export type ThresholdsParams = z.infer<typeof ThresholdsParams>;
 
@@ -323,6 +308,6 @@ export const thresholds = auditOperation<ThresholdsParams, ThresholdsDetail>(
       skipped.map((x) => ` Test « ${CHECK_LABEL[x.check]} » non fait — ${x.reason}.`).join('') +
       ` Résultat : ${plural(Number(s.rows), 'ligne signalée', 'lignes signalées')} — ${text}.` +
       (years ? ` Jours fériés de métropole calculés pour ${years.lo}–${years.hi}.` : '');
-    return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail };
+    return auditOutput(ctx, res, [p.table], summary, detail);
   },
 );

@@ -4,20 +4,20 @@
 // in a spreadsheet would make it valid (that is said, as a question, and still counted invalid).
 // Padding it silently hid the 33 thirteen-digit SIRETs of Paris's 2013 subsidy file.
 import { z } from 'zod';
-import { inputOf } from '../ops/registry.ts';
 import { quoteIdent } from '../sql/ident.ts';
 import { population, populationLine, rateOver, rateText, type Population } from '../ops/population.ts';
-import { auditOperation, fmtInt, LINE, makeResult, requireColumns, resultParam, rowsOf, tableParam, withLineSql } from './common.ts';
+import { auditOperation, auditOutput, makeResult } from './operation.ts';
+import { fmtInt } from './format.ts';
+import { LINE, rowsOf, withLineSql } from './read.ts';
+import { nameParam, oneTableParams, requireColumns } from './params.ts';
 import { idDigitsSql, multiValuedIdSql, sirenValidSql, siretValidSql } from './normalize.ts';
 
-export const ValidateIdsParams = z.object({
-  table: tableParam,
-  column: z.string().min(1).max(1000).describe('Colonne à contrôler'),
+export const ValidateIdsParams = oneTableParams({
+  column: nameParam.describe('Colonne à contrôler'),
   kind: z
     .enum(['siret', 'siren', 'insee', 'postal-paris'])
     .describe('Type : siret, siren, insee (code commune, 5 caractères, 2A/2B pour la Corse), postal-paris (75001–75020, 75116)'),
   parisOnly: z.boolean().default(false).describe('Pour « insee » : n’accepter que les arrondissements de Paris (75101–75120)'),
-  result: resultParam,
 });
 export type ValidateIdsParams = z.infer<typeof ValidateIdsParams>;
 
@@ -110,6 +110,6 @@ export const validateIds = auditOperation<ValidateIdsParams, ValidateIdsDetail>(
       (p.kind === 'siret'
         ? ' Les SIRET de La Poste (SIREN 356000000) suivent la règle de l’INSEE propre à La Poste : somme des chiffres multiple de 5.'
         : '');
-    return { table: res.table, sql: [res.sql], inputs: [inputOf(ctx, p.table)], summary, detail: d };
+    return auditOutput(ctx, res, [p.table], summary, d);
   },
 );
