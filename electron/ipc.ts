@@ -8,7 +8,7 @@ import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import type { AppVersions, Channel, FileInfo, FolderPick, IpcResult, MenuLanguage, ProjectInfo } from './api.ts';
 import { CHANNELS } from './api.ts';
-import { writeFileAtomic } from './fs-atomic.ts';
+import { writeFileAtomic } from '../src/node/fs-atomic.ts';
 import { acquireProjectLock, LOCK_FILE, type ProjectLock } from '../src/node/node-lock.ts';
 import { NodeProjectStore } from '../src/node/node-store.ts';
 import { AccessError, Grants } from './grants.ts';

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { ProjectInfo } from './api.ts';
-import { writeFileAtomic } from './fs-atomic.ts';
+import { writeFileAtomic } from '../src/node/fs-atomic.ts';
 
 const MAX_RECENT = 15;
 const MAX_SOURCES = 10_000;

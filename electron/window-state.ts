@@ -3,7 +3,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { writeFileAtomic } from './fs-atomic.ts';
+import { writeFileAtomic } from '../src/node/fs-atomic.ts';
 
 const Coord = z.number().int().min(-100_000).max(100_000);
 export const WindowState = z.object({

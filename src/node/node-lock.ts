@@ -6,6 +6,7 @@ import { constants } from 'node:fs';
 import { link, lstat, open, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { writeNewFile } from './fs-atomic.ts';
 
 export const LOCK_FILE = 'loupe.lock';
 
@@ -88,13 +89,7 @@ export async function acquireProjectLock(
   let tookOver: LockInfo | null = null;
   for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
     try {
-      const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-      try {
-        await fh.writeFile(text);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      await writeNewFile(path, text);
       return {
         info,
         tookOver,

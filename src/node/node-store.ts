@@ -2,14 +2,12 @@
 // A project may come from someone else: every path it names must stay inside its folder, on disk and
 // not only as text — no "..", no absolute path, no symbolic link, no hard link to a file elsewhere.
 import { constants, realpathSync } from 'node:fs';
-import { lstat, mkdir, open, readdir, realpath, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, realpath, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PathRefusedError, type FileResolver } from '../core/ingest/source.ts';
 import type { ProjectStore } from '../core/project/store.ts';
+import { replaceFile } from './fs-atomic.ts';
 import { nodeSourceFile } from './node-source.ts';
-
-/** Suffix of the temporary files an atomic write leaves behind when it is killed before its rename. */
-export const TMP_SUFFIX = '.tmp';
 
 export class NodeProjectStore implements ProjectStore {
   readonly root: string;
@@ -95,22 +93,7 @@ export class NodeProjectStore implements ProjectStore {
     await mkdir(dirname(abs), { recursive: true });
     // Re-checked once the folders exist: mkdir follows nothing, but one may have been a link already.
     await this.inside(path);
-    const tmp = `${abs}.${process.pid}.${Date.now()}${TMP_SUFFIX}`;
-    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
-      // rename replaces a link itself, never the file it points to.
-      await stopAt(`write:${path}`);
-      await rename(tmp, abs);
-    } catch (e) {
-      await unlink(tmp).catch(() => undefined);
-      throw e;
-    }
+    await replaceFile(abs, bytes, () => stopAt(`write:${path}`));
   }
 
   /** Removes a plain file inside the project (never a link's target, never a folder). */
