@@ -2,7 +2,9 @@
 // order, verbatim, with their page and position. pdf.js gives positioned text runs, not paragraphs: runs
 // are grouped into lines by baseline, lines into blocks by spacing and font size, and a page set in two
 // columns is read column by column (a gutter no run crosses), full-width lines (a title above the
-// columns) keeping their place. Headings are told by font size against the document's body size.
+// columns) keeping their place. Headings are told by font size against the document's body size, and
+// by weight: a short line set wholly in a bold font is a heading even at body size (many reports mark
+// « Recommandations » or « Conclusion » with bold alone, on the text's own line spacing).
 // No eval (isEvalSupported: false): the app's CSP forbids it, and text extraction does not need it.
 import { errorText } from '../util/errors.ts';
 import { loadPdfjs } from './pdfjs-loader.ts';
@@ -50,6 +52,7 @@ interface Run {
   x1: number;
   y: number;
   size: number;
+  bold: boolean;
 }
 
 interface Line {
@@ -58,6 +61,8 @@ interface Line {
   x1: number;
   y: number;
   size: number;
+  /** Set (almost) wholly in a bold font. */
+  bold: boolean;
   /** 0 full width, 1 left column, 2 right column. */
   col: number;
 }
@@ -103,18 +108,34 @@ export async function extractPdf(bytes: Uint8Array, opts: { signal?: AbortSignal
   try {
     const raw: { page: number; width: number; height: number; runs: Run[] }[] = [];
     const failed: number[] = [];
+    // Bold or not, per font of the document: fonts are shared by pages, so few pages need the look-up.
+    const bold = new Map<string, boolean>();
     for (let p = 1; p <= doc.numPages; p++) {
       opts.signal?.throwIfAborted();
       try {
         const page = await doc.getPage(p);
         const vp = page.getViewport({ scale: 1 });
         const tc = await page.getTextContent();
+        const items = tc.items.filter((it) => 'str' in it && !!it.str.trim()) as {
+          str: string;
+          transform: number[];
+          width: number;
+          height: number;
+          fontName: string;
+        }[];
+        await learnWeights(page, items, bold);
         const runs: Run[] = [];
-        for (const it of tc.items) {
-          if (!('str' in it) || !it.str.trim()) continue;
-          const [a, b, , d, e, f] = it.transform as number[];
+        for (const it of items) {
+          const [a, b, , d, e, f] = it.transform;
           const size = Math.hypot(a!, b!) || Math.abs(d!) || it.height || 1;
-          runs.push({ str: it.str, x0: e!, x1: e! + (it.width || size * 0.5 * it.str.length), y: f!, size });
+          runs.push({
+            str: it.str,
+            x0: e!,
+            x1: e! + (it.width || size * 0.5 * it.str.length),
+            y: f!,
+            size,
+            bold: bold.get(it.fontName) ?? false,
+          });
         }
         raw.push({ page: p, width: vp.width, height: vp.height, runs });
         page.cleanup();
@@ -161,6 +182,41 @@ export async function extractPdf(bytes: Uint8Array, opts: { signal?: AbortSignal
   }
 }
 
+/** Font names that say bold (« Helvetica-Bold », « ABCDEF+Arial-BoldMT », « Roboto-Black », « …-SemiBold »). */
+const BOLD_NAME = /bold|black|heavy|demi|semibold|extrabold|[-,]bd$/i;
+
+/**
+ * Learns whether the page's fonts are bold. The text content names a font only by pdf.js's internal
+ * id; the font itself (its PostScript name, pdf.js's bold flag) reaches the page's objects once the
+ * page's operators are read — so that is done for a page with a font not met before, and only then.
+ */
+async function learnWeights(
+  page: { getOperatorList(): Promise<unknown>; commonObjs: { has(id: string): boolean; get(id: string): unknown } },
+  items: { fontName: string }[],
+  bold: Map<string, boolean>,
+): Promise<void> {
+  const unknown = [...new Set(items.map((i) => i.fontName))].filter((f) => !bold.has(f));
+  if (!unknown.length) return;
+  try {
+    await page.getOperatorList();
+  } catch {
+    // Weights are a hint for headings: a page whose operators do not read keeps its text, headings by size.
+  }
+  for (const f of unknown) {
+    bold.set(f, fontIsBold(page.commonObjs, f));
+  }
+}
+
+function fontIsBold(objs: { has(id: string): boolean; get(id: string): unknown }, id: string): boolean {
+  try {
+    if (!objs.has(id)) return false;
+    const font = objs.get(id) as { name?: unknown; bold?: unknown; black?: unknown } | null;
+    return !!font && (font.bold === true || font.black === true || BOLD_NAME.test(String(font.name ?? '')));
+  } catch {
+    return false;
+  }
+}
+
 function list(pages: number[]): string {
   return pages.length > 12 ? `${pages.slice(0, 12).join(', ')}… (${pages.length})` : pages.join(', ');
 }
@@ -191,11 +247,14 @@ function bodySize(runs: Run[]): number {
   return best;
 }
 
-function headingLevel(size: number, body: number, text: string): number {
+function headingLevel(size: number, body: number, text: string, bold: boolean): number {
   // A long paragraph in a large font is a chapeau, not a heading.
   if (text.length > 200) return 0;
   const r = size / body;
-  return r >= 1.6 ? 1 : r >= 1.3 ? 2 : r >= 1.12 ? 3 : 0;
+  const bySize = r >= 1.6 ? 1 : r >= 1.3 ? 2 : r >= 1.12 ? 3 : 0;
+  if (bySize) return bySize;
+  // Bold at body size: a heading when short and not a sentence (a bold sentence is emphasis).
+  return bold && text.length <= 120 && !/[.;,]$/.test(text.trim()) ? 3 : 0;
 }
 
 /**
@@ -253,8 +312,10 @@ function linesOf(runs: Run[], col: number): Line[] {
       text += r.str;
       prevEnd = r.x1;
     }
+    const chars = (rs: Run[]) => rs.reduce((n, r) => n + r.str.replace(/\s+/g, '').length, 0);
     return {
       text: text.replace(/\s+$/, ''),
+      bold: chars(ls.filter((r) => r.bold)) >= 0.9 * chars(ls),
       x0: Math.min(...ls.map((r) => r.x0)),
       x1: Math.max(...ls.map((r) => r.x1)),
       y: ls[0]!.y,
@@ -312,7 +373,7 @@ function blocksOf(runs: Run[], width: number, body: number): PdfBlock[] {
     cur = null;
   };
   for (const l of lines) {
-    const heading = headingLevel(l.size, body, l.text);
+    const heading = headingLevel(l.size, body, l.text, l.bold);
     if (cur) {
       const prev = cur.lines[cur.lines.length - 1]!;
       const gap = prev.y - l.y;
