@@ -8,6 +8,7 @@ import { findRecordArrays } from '../../src/core/ingest/json-shapes.ts';
 import { bytesSourceFile, type FileResolver } from '../../src/core/ingest/source.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';
+import { withFreshEngine } from './helpers.ts';
 
 let engine: Engine;
 const files = new Map<string, Uint8Array>();
@@ -171,14 +172,11 @@ describe('nested records as related tables', () => {
 
   it('reopens into the same tables', async () => {
     const { s } = await importJson('reouv.json', contracts);
-    const fresh = await createNodeEngine();
-    try {
+    await withFreshEngine(async (fresh) => {
       const again = await Session.open(fresh, s.store, resolver);
       expect(again.problems).toEqual([]);
       expect(again.session.catalog.get('reouv__titulaires')?.rows).toBe(3);
-    } finally {
-      await fresh.close();
-    }
+    });
   });
 });
 

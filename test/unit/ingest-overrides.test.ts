@@ -18,6 +18,7 @@ import {
   overridesXml,
 } from '../fixtures/overrides-fixtures.ts';
 import { memoryFiles } from '../fixtures/memory-files.ts';
+import { withFreshEngine } from './helpers.ts';
 
 let engine: Engine;
 const { files, resolver } = memoryFiles();
@@ -101,16 +102,13 @@ describe('type overrides for every format', () => {
         rows: (await engine.query(`SELECT ${COLS} FROM ${quoteIdent(table)} ORDER BY ref`)).rows,
         warnings: s.catalog.get(table)!.source!.warnings,
       };
-      const fresh = await createNodeEngine();
-      try {
+      await withFreshEngine(async (fresh) => {
         const again = await Session.open(fresh, s.store, resolver);
         expect(again.problems).toEqual([]);
         expect(await typesOf(fresh, table)).toEqual(before.types);
         expect((await fresh.query(`SELECT ${COLS} FROM ${quoteIdent(table)} ORDER BY ref`)).rows).toEqual(before.rows);
         expect(again.session.catalog.get(table)!.source!.warnings).toEqual(before.warnings);
-      } finally {
-        await fresh.close();
-      }
+      });
     }
   });
 

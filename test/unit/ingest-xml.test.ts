@@ -9,6 +9,7 @@ import { Session } from '../../src/core/project/session.ts';
 import { quoteIdent } from '../../src/core/sql/ident.ts';
 import { DECLARATIONS, hatvpXml } from '../fixtures/xml-fixtures.ts';
 import { memoryFiles } from '../fixtures/memory-files.ts';
+import { withFreshEngine } from './helpers.ts';
 
 let engine: Engine;
 const { files, resolver } = memoryFiles();
@@ -82,14 +83,11 @@ describe('HATVP declarations', () => {
     const { s } = await importXml('reouverture.xml', hatvpXml(DECLARATIONS));
     const src = s.catalog.get('reouverture')!.source!;
     expect(src.options).toMatchObject({ profile: 'hatvp', recordPath: 'declarations/declaration' });
-    const fresh = await createNodeEngine();
-    try {
+    await withFreshEngine(async (fresh) => {
       const again = await Session.open(fresh, s.store, resolver);
       expect(again.problems).toEqual([]);
       expect(again.session.catalog.get('reouverture__participationdirigeantdto')?.rows).toBe(3);
-    } finally {
-      await fresh.close();
-    }
+    });
   });
 });
 
