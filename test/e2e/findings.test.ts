@@ -222,18 +222,37 @@ describe('the Findings view', () => {
     expect(await page().getByTestId('investigation-amount').textContent()).toMatch(/12\s000,50\s€/);
   });
 
-  it('runs the recommendations follow-up on rapports and recommandations', async () => {
-    await page()
-      .getByRole('button', { name: /Suivi des recommandations/ })
-      .click();
+  it('runs the recommendations follow-up on rapports and recommandations, and keeps its result across panels and views', async () => {
+    const followUp = () =>
+      page()
+        .getByRole('button', { name: /Suivi des recommandations/ })
+        .click();
+    await followUp();
     await page().getByTestId('followup-run').click();
-    // Polled from here rather than with locator.waitFor: on the demo opened from its table copies, the
-    // rate is on screen within 2 s (checked by reading the DOM every 2 s), yet waitFor started at the
-    // click kept waiting for 60 s — see the session note.
-    await expect.poll(() => page().getByTestId('followup-rate').count(), { timeout: 60_000 }).toBe(1);
-    expect(await page().getByTestId('followup-rate').textContent()).toMatch(/\d+(,\d)?\s%/);
+    const rate = page().getByTestId('followup-rate');
+    await rate.waitFor({ timeout: 60_000 }).catch(async (e) => {
+      // What the page says instead: a refusal, or a change still under way.
+      const error = await page().getByTestId('findings-error').allTextContents();
+      const busy = await page().getByTestId('followup-run').isDisabled();
+      throw new Error(
+        `${e} — findings error: ${JSON.stringify(error)}, run button disabled: ${busy}, page errors: ${JSON.stringify(app.errors)}`,
+      );
+    });
+    const shown = await rate.textContent();
+    expect(shown).toMatch(/\d+(,\d)?\s%/);
     expect(Number(await page().getByTestId('followup-overdue').textContent())).toBeGreaterThanOrEqual(0);
-    await page().getByTestId('followup-tab-overdue').click();
+
+    // The panel is rebuilt on every change of panel or view: the result is the project's, not the panel's.
+    await page()
+      .getByRole('button', { name: /^Constats$/ })
+      .click();
+    await tab('journal').click();
+    await tab('findings').click();
+    await followUp();
+    await rate.waitFor({ timeout: 10_000 });
+    expect(await rate.textContent()).toBe(shown);
+
+    await page().locator('[data-testid=followup-tab][data-table=overdue]').click();
     await page().getByTestId('grid-rowcount').last().waitFor();
     expect(app.errors).toEqual([]);
   });

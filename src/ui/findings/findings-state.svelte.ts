@@ -10,6 +10,7 @@ import {
   detachEvidence,
   evidenceFromResult,
   fileFinding,
+  recommendationsFollowUp,
   reopenFinding,
   rowEvidence,
   signOff,
@@ -20,6 +21,7 @@ import {
   type Actor,
   type Evidence,
   type Finding,
+  type FollowUpDetail,
   type FindingFields,
   type FindingsCheck,
   type SignatureCheck,
@@ -77,6 +79,11 @@ class FindingsUi {
   trusted = $state.raw<TrustedKey[]>([]);
   /** The key this browser signs with for the current name. */
   me = $state.raw<Signer | null>(null);
+  /**
+   * The last recommendations follow-up of this project. Kept here rather than in its panel: the panel
+   * is rebuilt whenever the panel or the view changes, and a result held by the panel vanished with it.
+   */
+  followUp = $state.raw<OperationResult<FollowUpDetail> | null>(null);
   private loadedFor: Session | null = null;
 
   selected = $derived(this.findings.find((f) => f.id === this.selectedId) ?? null);
@@ -180,6 +187,7 @@ class FindingsUi {
     try {
       const book = await s.findings();
       this.loadedFor = s;
+      this.followUp = null;
       this.findings = [...book.list()];
       this.investigations = [...book.investigations()];
       await this.refreshIdentity();
@@ -295,6 +303,12 @@ class FindingsUi {
   }
   file(findingId: string, investigationId: string | null) {
     return this.act((s) => fileFinding(s, findingId, investigationId, this.actor()));
+  }
+  /** Shown as soon as the operation returns, before act()'s closing re-read and re-check of the register. */
+  async runFollowUp(params: { reports: string; recommendations: string; referenceDate: string }): Promise<void> {
+    await this.act(async (s) => {
+      this.followUp = await s.run(recommendationsFollowUp, params);
+    });
   }
   /**
    * A read, not a change: not through act(), whose closing sync() replaces `findings` — which the
