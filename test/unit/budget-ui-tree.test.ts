@@ -1,42 +1,29 @@
 // The Budget view's queries over a reconciliation result: the drill-down tree sums distinct lines
 // (a line flagged twice is counted once), carries its flags up to the section, and finds the demo's
 // planted overrun at chapter 011 in 2022; the charts' rows and specs, and the participatory tile map.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evolutionSpec, participatoryTileSpec, rateBarsSpec, varianceBarsSpec } from '../../src/core/budget/charts.ts';
 import { participatoryBudget } from '../../src/core/budget/participatory.ts';
 import { budgetReconcile } from '../../src/core/budget/reconcile.ts';
 import { chapterMeasures, flagRowsSql, resultYears, treeNodes, yearlyTotals } from '../../src/core/budget/tree.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
+import type { Session } from '../../src/core/project/session.ts';
 import { chartData, prepareChart } from '../../src/core/viz/compile.ts';
 import { CREDIT_OVERRUN } from '../../src/demo/anomalies.ts';
-import { generateDemoFiles } from '../../src/demo/generate.ts';
+import { closeDiskSession, openDemoSession } from './helpers.ts';
 
 let engine: Engine;
 let dir: string;
 let session: Session;
 let result: string;
-const tables: Record<string, string> = {};
+let tables: Record<string, string>;
 
 beforeAll(async () => {
-  engine = await createNodeEngine();
-  dir = await mkdtemp(join(tmpdir(), 'loupe-budget-ui-'));
-  await generateDemoFiles(join(dir, 'demo'));
-  session = await Session.create(engine, new NodeProjectStore(join(dir, 'proj')), nodeFileResolver, 'démo');
-  for (const [key, path] of Object.entries({
+  ({ dir, engine, session, tables } = await openDemoSession('loupe-budget-ui-', 'démo', {
     vote: 'budget/budget-vote.csv',
     ca: 'budget/compte-administratif.csv',
     projets: 'budget-participatif/projets.json',
-  })) {
-    const res = await session.importPath(join(dir, 'demo', path));
-    tables[key] = res.table ?? res.tables?.[0] ?? '';
-  }
+  }));
   const res = await session.run(budgetReconcile, {
     voted: { table: tables.vote },
     executed: { table: tables.ca },
@@ -45,10 +32,7 @@ beforeAll(async () => {
   });
   result = res.table!;
 }, 120_000);
-afterAll(async () => {
-  await engine.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDiskSession({ dir, engine }));
 
 const filter = { year: CREDIT_OVERRUN.year, flow: 'D' as const, opType: 'all' as const };
 

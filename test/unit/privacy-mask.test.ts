@@ -1,19 +1,17 @@
 // Personal data: columns of e-mails, phones, addresses and person names are pointed out (and
 // organisations are not); masking gives the same pseudonym to the same value, with a project salt
 // that never reaches the journal.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { chainResolvers } from '../../src/core/ingest/source.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { replayJournal } from '../../src/core/project/replay.ts';
-import { Session } from '../../src/core/project/session.ts';
+import type { Session } from '../../src/core/project/session.ts';
 import { detectPersonalColumns, maskTable, PRIVACY_SALT_FILE } from '../../src/core/privacy/index.ts';
+import { closeDiskSession, openDiskSession, withFreshEngine } from './helpers.ts';
 
 let dir: string;
 let engine: Engine;
@@ -30,16 +28,11 @@ const ROWS = [
 ];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loupe-privacy-'));
+  ({ dir, engine, session: s } = await openDiskSession('loupe-privacy-', 'Aides'));
   await writeFile(join(dir, 'aides.csv'), [HEADER, ...ROWS].join('\n') + '\n');
-  engine = await createNodeEngine();
-  s = await Session.create(engine, new NodeProjectStore(join(dir, 'proj')), nodeFileResolver, 'Aides');
   await s.importPath(join(dir, 'aides.csv'));
 }, 60_000);
-afterAll(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDiskSession({ dir, engine }));
 
 const rows = async (sql: string) => {
   const r = await s.engine.query(sql);
@@ -108,13 +101,10 @@ describe('personal data', () => {
   });
 
   it('replays to the same digest from the project salt', async () => {
-    const other = await createNodeEngine();
-    try {
+    await withFreshEngine(async (other) => {
       const report = await replayJournal(s.journal.all(), other, chainResolvers(s.store.files(), nodeFileResolver));
       expect(report.differences).toEqual([]);
       expect(report.identical).toBe(s.journal.all().length);
-    } finally {
-      await other.close();
-    }
+    });
   }, 60_000);
 });

@@ -2,9 +2,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compile } from 'vega-lite';
-import * as vega from 'vega';
-import { expressionInterpreter } from 'vega-interpreter';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
@@ -20,18 +17,9 @@ import {
   normalizeArrondissement,
   parisCentreSql,
 } from '../../src/core/viz/arrondissements.ts';
-import { chartData, prepareChart, type VlSpec } from '../../src/core/viz/compile.ts';
+import { chartData, prepareChart } from '../../src/core/viz/compile.ts';
 import { ChartSpec } from '../../src/core/viz/spec.ts';
-
-async function svgOf(vl: VlSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(vl as never).spec, undefined, { ast: true }), {
-    renderer: 'none',
-    expr: expressionInterpreter as never,
-  });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
-}
+import { svgOf } from './viz-svg.ts';
 
 const CASES: [unknown, number | null][] = [
   ['75011', 11],
