@@ -6,7 +6,6 @@ import { participatoryBudget, ProjectColumns, proposeProjectColumns } from '../.
 import { proposeSubsidyColumns, subsidiesReconcile, SubsidyColumns } from '../../src/core/budget/subsidies.ts';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
 import {
   addTable,
@@ -14,7 +13,7 @@ import {
   cleanSubsidies,
   PROJECT_HEADER,
   S1,
-  scratchContext,
+  scratchEngine,
   SUB_PAID_HEADER,
   SUB_VOTE_HEADER,
 } from '../fixtures/budget-fixtures.ts';
@@ -73,13 +72,8 @@ describe('column roles', () => {
 describe('a role left empty when the check runs', () => {
   let engine: Engine;
   let ctx: OperationContext;
-  beforeAll(async () => {
-    engine = await createNodeEngine();
-    ctx = await scratchContext(engine);
-  });
-  afterAll(async () => {
-    await engine.close();
-  });
+  beforeAll(async () => ({ engine, ctx } = await scratchEngine()));
+  afterAll(() => engine.close());
 
   it('no working-class column: no working-class flag, even below the target', async () => {
     await addTable(ctx, 'bp', PROJECT_HEADER, cleanProjects());

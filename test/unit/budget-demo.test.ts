@@ -1,17 +1,11 @@
 // The demo workspace plants anomalies (src/demo/anomalies.ts): the budget checks must find them, and
 // for the budget, find nothing else of the same kind.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetReconcile } from '../../src/core/budget/reconcile.ts';
 import { participatoryBudget } from '../../src/core/budget/participatory.ts';
 import { subsidiesReconcile } from '../../src/core/budget/subsidies.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
+import type { Session } from '../../src/core/project/session.ts';
 import {
   CREDIT_OVERRUN,
   DUPLICATE_PAYMENT,
@@ -20,33 +14,23 @@ import {
   ORDER_IMBALANCE,
   PAYMENT_WITHOUT_VOTE,
 } from '../../src/demo/anomalies.ts';
-import { generateDemoFiles } from '../../src/demo/generate.ts';
+import { closeDiskSession, openDemoSession } from './helpers.ts';
 
 let engine: Engine;
 let dir: string;
 let session: Session;
-const tables: Record<string, string> = {};
+let tables: Record<string, string>;
 
 beforeAll(async () => {
-  engine = await createNodeEngine();
-  dir = await mkdtemp(join(tmpdir(), 'loupe-budget-demo-'));
-  await generateDemoFiles(join(dir, 'demo'));
-  session = await Session.create(engine, new NodeProjectStore(join(dir, 'proj')), nodeFileResolver, 'démo');
-  for (const [key, path] of Object.entries({
+  ({ dir, engine, session, tables } = await openDemoSession('loupe-budget-demo-', 'démo', {
     vote: 'budget/budget-vote.csv',
     ca: 'budget/compte-administratif.csv',
     votees: 'subventions/subventions-votees.csv',
     versees: 'subventions/subventions-versees.csv',
     projets: 'budget-participatif/projets.json',
-  })) {
-    const res = await session.importPath(join(dir, 'demo', path));
-    tables[key] = res.table ?? res.tables?.[0] ?? '';
-  }
+  }));
 }, 120_000);
-afterAll(async () => {
-  await engine.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDiskSession({ dir, engine }));
 
 async function rows(sql: string) {
   return (await engine.query(sql)).rows;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCancelledError, REGISTERED_DIR, registeredName, type Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
+import { withFreshEngine } from './helpers.ts';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -79,12 +80,9 @@ describe('engine values', () => {
   });
 
   it('returns integers inside lists as integers', async () => {
-    const e = await createNodeEngine();
-    try {
+    await withFreshEngine(async (e) => {
       const r = await e.query('SELECT [3, 7, 8]::BIGINT[] AS l, 12::BIGINT AS n, count(*) AS c FROM range(3)');
       expect(r.rows[0]).toEqual(['[3,7,8]', 12, 3]);
-    } finally {
-      await e.close();
-    }
+    });
   });
 });
