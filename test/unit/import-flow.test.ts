@@ -2,39 +2,17 @@
 // question before replacing the table a same-named file made, against a real session and engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { bytesSourceFile, MemoryFileResolver, type SourceFile } from '../../src/core/ingest/source.ts';
-import { Session } from '../../src/core/project/session.ts';
-import { MemoryProjectStore } from '../../src/core/project/store.ts';
-import type { Host } from '../../src/host/host.ts';
+import { bytesSourceFile } from '../../src/core/ingest/source.ts';
 import { app } from '../../src/ui/app-state.svelte.ts';
 import { importFlow } from '../../src/ui/import/import-flow.svelte.ts';
 import * as fx from '../fixtures/csv-fixtures.ts';
+import { openAppSession, until } from './import-dialog.ts';
 
 let engine: Engine;
-let files: MemoryFileResolver;
-let copies = 0;
 
-beforeAll(async () => {
-  engine = await createNodeEngine();
-  files = new MemoryFileResolver();
-  app.session = await Session.create(engine, new MemoryProjectStore(), files, 'dialogue');
-  // Like the browser host: every kept copy gets a fresh name, « (2) » for the second one.
-  app.host = {
-    async keepSource(_store: unknown, file: SourceFile) {
-      const n = ++copies;
-      const name = n === 1 ? file.name : file.name.replace(/\.csv$/, ` (${n}).csv`);
-      files.add(bytesSourceFile(await file.bytes(), name, `sources/${name}`));
-      return `sources/${name}`;
-    },
-  } as unknown as Host;
-});
+// Like the browser host: every kept copy gets a fresh name, « (2) » for the second one.
+beforeAll(async () => ({ engine } = await openAppSession((name, n) => (n === 1 ? name : name.replace(/\.csv$/, ` (${n}).csv`)))));
 afterAll(() => engine.close());
-
-async function until(test: () => boolean) {
-  for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(test()).toBe(true);
-}
 
 describe('the CSV import dialog', () => {
   it('proposes quote = none for the stray-quote file, imports with it, and on a second import asks to replace and names the original file', async () => {

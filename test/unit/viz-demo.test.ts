@@ -1,36 +1,29 @@
 // The demo's participatory budget on the maps: arrondissements written "1".."20" or "Tout Paris",
 // joined to the demo's arrondissement GeoJSON on its INSEE code.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
 import '../../src/core/ops/all.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
-import { generateDemoFiles } from '../../src/demo/generate.ts';
+import type { Session } from '../../src/core/project/session.ts';
 import { chartData, prepareChart } from '../../src/core/viz/compile.ts';
 import { recommendCharts } from '../../src/core/viz/recommend.ts';
 import { ChartSpec } from '../../src/core/viz/spec.ts';
+import { closeDiskSession, openDemoSession } from './helpers.ts';
 
 let engine: Engine;
 let dir: string;
 let s: Session;
 beforeAll(async () => {
-  engine = await createNodeEngine();
-  dir = await mkdtemp(join(tmpdir(), 'loupe-viz-demo-'));
-  await generateDemoFiles(join(dir, 'demo'));
-  s = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
-  await s.importPath(join(dir, 'demo', 'budget-participatif', 'projets.json'));
-  await s.importPath(join(dir, 'demo', 'referentiels', 'arrondissements.geojson'));
+  ({
+    dir,
+    engine,
+    session: s,
+  } = await openDemoSession('loupe-viz-demo-', 'p', {
+    projets: 'budget-participatif/projets.json',
+    arrondissements: 'referentiels/arrondissements.geojson',
+  }));
 });
-afterAll(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDiskSession({ dir, engine }));
 
 describe('demo participatory budget on maps', () => {
   it('sums the budget per arrondissement on the tile map, leaving « Tout Paris » out, as SQL says', async () => {
