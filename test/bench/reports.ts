@@ -6,6 +6,7 @@
 //   recommendations_ms   `extract-recommendations` over the whole library
 // In run.ts: `--reports 0` leaves it out. Alone: `npx tsx test/bench/reports.ts --reports-count 20`.
 import '../../src/core/ops/all.ts';
+import { Engine, type QueryOptions } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { bytesSourceFile, MemoryFileResolver } from '../../src/core/ingest/source.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
@@ -108,6 +109,35 @@ export const QUERIES: Record<string, unknown>[] = [
   { query: 'effectifs des agents' },
 ];
 
+// Where a search's time goes: each engine call made while `session.run` runs is put in one part by its SQL
+// (the ranking query, writing the result table, the journal's digest, the project copy in the background);
+// what is left is JS (parsing, snippets, the journal's append).
+type Part = 'index lookup' | 'ranking' | 'result table' | 'digest' | 'cache (background)' | 'other SQL';
+function partOf(sql: string, priority: string | undefined): Part {
+  if (priority === 'background') return 'cache (background)';
+  const s = sql.trimStart();
+  if (/^WITH\b/i.test(s)) return 'ranking';
+  if (s.includes('loupe_recherche')) return 'index lookup';
+  if (/res_search_reports/.test(s)) return /^(DESCRIBE|SELECT count\(\*\) AS n)/.test(s) ? 'digest' : 'result table';
+  if (/loupe_rows_\d+_res_search_reports/.test(s)) return 'result table';
+  return 'other SQL';
+}
+function timeParts(): { spent: Map<Part, number>; stop: () => void } {
+  const spent = new Map<Part, number>();
+  const proto = Engine.prototype as unknown as { query: (sql: string, o?: QueryOptions) => Promise<unknown> };
+  const query = proto.query;
+  proto.query = async function (this: { defaults?: QueryOptions }, sql: string, o: QueryOptions = {}) {
+    const t0 = performance.now();
+    try {
+      return await query.call(this, sql, o);
+    } finally {
+      const part = partOf(sql, o.priority ?? this.defaults?.priority);
+      spent.set(part, (spent.get(part) ?? 0) + performance.now() - t0);
+    }
+  };
+  return { spent, stop: () => (proto.query = query) };
+}
+
 export async function runReportsBench(count: number): Promise<string[]> {
   const files = new MemoryFileResolver();
   const g0 = performance.now();
@@ -129,13 +159,26 @@ export async function runReportsBench(count: number): Promise<string[]> {
     await session.cacheIdle();
     session.cacheInBackground = true;
     const times: number[] = [];
+    // Process CPU (the engine's worker included) as well as wall time: on a loaded machine the wall time
+    // mostly measures the wait for a core.
+    const cpu: number[] = [];
     let hits = 0;
+    const parts = timeParts();
     for (const q of QUERIES) {
       const s0 = performance.now();
+      const c0 = process.cpuUsage();
       const res = await session.run(searchReports, { limit: 20, ...q });
       times.push(performance.now() - s0);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
       hits += res.detail?.hits.length ?? 0;
     }
+    parts.stop();
+    const total = times.reduce((a, b) => a + b, 0);
+    const sqlMs = [...parts.spent].filter(([k]) => k !== 'cache (background)').reduce((a, [, v]) => a + v, 0);
+    const breakdown = [...parts.spent, ['JS (parse, snippets, journal append)', total - sqlMs] as const]
+      .map(([k, v]) => `${k} ${(v / QUERIES.length).toFixed(1)}`)
+      .join(', ');
     const r0 = performance.now();
     const rec = await session.run(extractRecommendations, {});
     const recMs = performance.now() - r0;
@@ -151,6 +194,7 @@ export async function runReportsBench(count: number): Promise<string[]> {
         `import ${Math.round(importMs)} ms (${Math.round(pps)} pages/s; ${imp.detail?.terms.toLocaleString('fr-FR')} terms), ` +
         `search median ${median(times).toFixed(1)} ms (max ${Math.max(...times).toFixed(1)} ms, ${hits} passages over 20 queries), ` +
         `recommendations ${Math.round(recMs)} ms (${rec.detail?.recommendations} found)`,
+      `reports    search, mean ms per query: ${breakdown}; CPU median ${median(cpu).toFixed(1)} ms (max ${Math.max(...cpu).toFixed(1)} ms)`,
     ];
   } finally {
     await engine.close();

@@ -87,7 +87,7 @@ beforeAll(async () => {
   for (let i = 0; i < 5; i++) files.add(bytesSourceFile(await pdfOf(i), nameOf(i), `lib/${nameOf(i)}`));
   session = await Session.create(engine, new MemoryProjectStore(), files, 'Index');
   await session.run(importReports, { path: 'lib' });
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await engine?.close();
 });
