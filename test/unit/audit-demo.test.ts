@@ -1,34 +1,27 @@
 // The anomalies planted in the demo workspace are found by the audit operations.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/core/audit/index.ts';
 import { DUPLICATE_PAYMENT, SPLIT_CONTRACTS } from '../../src/demo/anomalies.ts';
-import { generateDemoFiles } from '../../src/demo/generate.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
+import type { Session } from '../../src/core/project/session.ts';
+import { closeDiskSession, openDemoSession } from './helpers.ts';
 
 let dir: string;
 let engine: Engine;
 let s: Session;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loupe-audit-demo-'));
-  await generateDemoFiles(join(dir, 'demo'));
-  engine = await createNodeEngine();
-  s = await Session.create(engine, new NodeProjectStore(join(dir, 'proj')), nodeFileResolver, 'Démo');
-  await s.importPath(join(dir, 'demo', 'subventions', 'subventions-versees.csv'));
-  await s.importPath(join(dir, 'demo', 'marches', 'marches-publics.csv'));
+  ({
+    dir,
+    engine,
+    session: s,
+  } = await openDemoSession('loupe-audit-demo-', 'Démo', {
+    versees: 'subventions/subventions-versees.csv',
+    marches: 'marches/marches-publics.csv',
+  }));
 });
-afterAll(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDiskSession({ dir, engine }));
 
 const rows = async (table: string) => {
   const r = await s.engine.query(`SELECT * FROM "${table}"`);

@@ -1,13 +1,11 @@
 // Data and column names are untrusted: whatever they hold must reach the chart as inert text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compile } from 'vega-lite';
-import * as vega from 'vega';
-import { expressionInterpreter } from 'vega-interpreter';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
-import { chartData, prepareChart, type VlSpec } from '../../src/core/viz/compile.ts';
+import { chartData, prepareChart } from '../../src/core/viz/compile.ts';
 import { ChartSpec } from '../../src/core/viz/spec.ts';
+import { svgOf } from './viz-svg.ts';
 
 const LABEL = '<img src=x onerror=alert(1)>';
 const COLUMN = `x" onmouseover="alert(1)`;
@@ -41,16 +39,6 @@ beforeAll(async () => {
   await engine.exec(`INSERT INTO piege VALUES ('<script>alert(1)</script>', 10), ('javascript:alert(2)', 20), ('a'' OR 1=1 --', 30)`);
 });
 afterAll(async () => engine?.close());
-
-async function svgOf(vl: VlSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(vl as never).spec, undefined, { ast: true }), {
-    renderer: 'none',
-    expr: expressionInterpreter as never,
-  });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
-}
 
 describe('hostile labels and values', () => {
   it('render escaped in the SVG: titles, axis labels, tooltips and the source line', async () => {
