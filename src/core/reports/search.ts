@@ -1,8 +1,9 @@
-// search-reports: BM25 over the blocks of the library, computed in SQL on rapports_pdf_termes
-// (k1 = 1.2, b = 0.75, idf = ln(1 + (N − df + 0.5) / (df + 0.5)), N and the mean length over every
-// block that has terms). Loose words add up (a block needs one of them); a phrase is required and its
-// words must sit at consecutive positions (stop words keep their places). Filters by year, service
-// and report narrow the passages, not the statistics, so a passage scores the same whatever the filter.
+// search-reports: BM25 over the blocks of the library (k1 = 1.2, b = 0.75, idf = ln(1 + (N − df + 0.5) /
+// (df + 0.5)), N and the mean length over every block that has terms), read from the search index
+// (search-index.ts: each term's weight per block stored, so a search sums a few postings). Loose words add
+// up (a block needs one of them); a phrase is required and its words must sit at consecutive positions
+// (stop words keep their places). Filters by year, service and report narrow the passages, not the
+// statistics, so a passage scores the same whatever the filter.
 // The passages land in res_search_reports and the journal keeps the query: a citation can be replayed.
 import { fmtInt } from '../audit/common.ts';
 import { OperationError, type OperationContext, type OperationOutput } from '../ops/registry.ts';
