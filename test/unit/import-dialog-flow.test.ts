@@ -4,35 +4,17 @@
 // sheet chosen and typed; cancelling imports nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { bytesSourceFile, MemoryFileResolver, type SourceFile } from '../../src/core/ingest/source.ts';
-import { Session } from '../../src/core/project/session.ts';
-import { MemoryProjectStore } from '../../src/core/project/store.ts';
-import type { Host } from '../../src/host/host.ts';
+import { bytesSourceFile } from '../../src/core/ingest/source.ts';
 import { app } from '../../src/ui/app-state.svelte.ts';
 import { importFlow, tableNameProblem } from '../../src/ui/import/import-flow.svelte.ts';
 import { BAD, overrideRows, overridesJson, overridesXlsx } from '../fixtures/overrides-fixtures.ts';
+import { openAppSession, until } from './import-dialog.ts';
 
 let engine: Engine;
-let files: MemoryFileResolver;
 
-beforeAll(async () => {
-  engine = await createNodeEngine();
-  files = new MemoryFileResolver();
-  app.session = await Session.create(engine, new MemoryProjectStore(), files, 'dialogue');
-  app.host = {
-    async keepSource(_store: unknown, file: SourceFile) {
-      files.add(bytesSourceFile(await file.bytes(), file.name, `sources/${file.name}`));
-      return `sources/${file.name}`;
-    },
-  } as unknown as Host;
-});
+beforeAll(async () => ({ engine } = await openAppSession()));
 afterAll(() => engine.close());
 
-async function until(test: () => boolean) {
-  for (let i = 0; i < 3000 && !test(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(test()).toBe(true);
-}
 const idle = () => importFlow.dialog !== null && !importFlow.dialog.previewBusy && importFlow.dialog.preview !== null;
 const typeOf = async (table: string, col: string) =>
   String(
