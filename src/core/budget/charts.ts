@@ -4,6 +4,7 @@
 // (tree.ts), as pure functions from rows to a Vega-Lite spec.
 import { ChartSpec } from '../viz/spec.ts';
 import { OKABE_ITO } from '../viz/format.ts';
+import { PB_AGGREGATE_COLUMNS } from './participatory.ts';
 import type { ChapterMeasure, YearTotal } from './tree.ts';
 
 type Vl = Record<string, unknown>;
@@ -102,24 +103,7 @@ export function evolutionSpec(rows: readonly YearTotal[], texts: ChartTexts): Vl
 }
 
 /** Columns of the participatory result's per-arrondissement rows worth showing in a grid. */
-export const PB_ARRONDISSEMENT_COLUMNS = [
-  'edition',
-  'arrondissement',
-  'nb_projets',
-  'montant_alloue',
-  'nb_livres',
-  'nb_en_cours',
-  'nb_etudes',
-  'nb_procedures',
-  'nb_travaux',
-  'nb_non_demarres',
-  'nb_abandonnes',
-  'nb_statut_inconnu',
-  'delai_median_mois',
-  'montant_qp',
-  'part_qp',
-  'montant_ecoles',
-] as const;
+export const PB_ARRONDISSEMENT_COLUMNS = ['edition', 'arrondissement', ...PB_AGGREGATE_COLUMNS.filter((c) => c !== 'delai_median_annees')];
 
 /** Measures of the participatory result that the tile map can show; ratios and delays are averaged over editions. */
 export const PB_MEASURES = ['montant_alloue', 'nb_projets', 'nb_livres', 'nb_abandonnes', 'part_qp', 'delai_median_annees'] as const;

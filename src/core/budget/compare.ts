@@ -14,8 +14,11 @@ import { createResultTable, inputOf, OperationError, registerOperation, type Ope
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { count, euros, percent, plural, sqlEuros, sqlPercent } from './format.ts';
 import {
+  budgetFlowsParam,
+  budgetLevelParam,
   budgetSelectSql,
   BudgetMapping,
+  BudgetSource,
   codeNormalisations,
   normalisationText,
   notableNormalisation,
@@ -32,8 +35,7 @@ const STAGES = ['BP', 'BS', 'DM', 'CA'] as const;
 
 export const CompareSide = z
   .object({
-    table: z.string().min(1).max(1000).describe('Nom de la table dans le projet'),
-    mapping: BudgetMapping.optional().describe('Correspondance des colonnes ; proposée automatiquement si absente'),
+    ...BudgetSource.shape,
     year: z.number().int().min(1900).max(2200).optional().describe('Exercice retenu (toutes les lignes si absent)'),
     stages: z.array(z.enum(STAGES)).min(1).max(4).optional().describe('Étapes retenues (BP, BS, DM, CA ; toutes si absent)'),
     label: z.string().max(100).optional().describe('Nom affiché (ex. « BP 2024 »)'),
@@ -45,15 +47,8 @@ export const CompareParams = z
   .object({
     base: CompareSide.describe('Budget de référence (ex. BP 2023)'),
     other: CompareSide.describe('Budget comparé (ex. BP 2024, ou BP + BS + DM de la même année)'),
-    level: z
-      .enum(['section', 'chapter', 'function', 'nature'])
-      .default('chapter')
-      .describe('Niveau de comparaison : section, chapitre, fonction ou nature (chaque fois par section et sens)'),
-    flows: z
-      .array(z.enum(['D', 'R']))
-      .min(1)
-      .default(['D', 'R'])
-      .describe('Sens comparés (D : dépenses, R : recettes)'),
+    level: budgetLevelParam('Niveau de comparaison : section, chapitre, fonction ou nature (chaque fois par section et sens)'),
+    flows: budgetFlowsParam(['D', 'R'], 'Sens comparés (D : dépenses, R : recettes)'),
     change: z.number().min(0).max(1000).default(0.2).describe('Variation signalée au-delà de ce taux (0,2 = ±20 %)'),
     changeMin: z.number().min(0).default(0).describe('Variation signalée seulement au-delà de ce montant absolu (€)'),
   })

@@ -9,6 +9,7 @@ import { createResultTable, inputOf, OperationError, registerOperation, requireT
 import { quoteIdent } from '../sql/ident.ts';
 import { integerBits, isNumericType, isTemporalType, isTextType } from '../sql/types.ts';
 import { count } from './format.ts';
+import { TREE_LEVELS } from './tree.ts';
 
 /** The canonical budget fields, in the order of the normalised view. */
 export const BUDGET_FIELDS = [
@@ -539,6 +540,20 @@ export const BudgetSource = z
   })
   .strict();
 export type BudgetSource = z.infer<typeof BudgetSource>;
+
+/** The level two budgets are set side by side at: section, then chapter, function and nature each add a code to the key. */
+export function budgetLevelParam(description: string) {
+  return z.enum(TREE_LEVELS).default('chapter').describe(description);
+}
+
+/** The flows looked at: D (dépenses), R (recettes). */
+export function budgetFlowsParam(byDefault: ('D' | 'R')[], description: string) {
+  return z
+    .array(z.enum(['D', 'R']))
+    .min(1)
+    .default(byDefault)
+    .describe(description);
+}
 
 /** Resolves a source's mapping (given or proposed) and fails in French when no amount column is found. */
 export async function resolveBudgetSource(

@@ -256,6 +256,25 @@ export function arrondissementSql(expr: string): string {
     ELSE trim(CAST(${expr} AS VARCHAR)) END`;
 }
 
+/** The figures the result gives for each arrondissement and for the whole city, per edition. */
+export const PB_AGGREGATE_COLUMNS = [
+  'nb_projets',
+  'montant_alloue',
+  'nb_livres',
+  'nb_en_cours',
+  'nb_etudes',
+  'nb_procedures',
+  'nb_travaux',
+  'nb_non_demarres',
+  'nb_abandonnes',
+  'nb_statut_inconnu',
+  'delai_median_mois',
+  'delai_median_annees',
+  'montant_qp',
+  'part_qp',
+  'montant_ecoles',
+] as const;
+
 /** The labels `arrondissementSql` gives to what it understood; any other value is an unknown code. */
 export const KNOWN_ARRONDISSEMENTS = [...Array.from({ length: 20 }, (_, i) => String(i + 1)), 'Paris Centre', 'Tout Paris'] as const;
 
@@ -325,23 +344,6 @@ export const participatoryBudget = registerOperation<ParticipatoryParams, Partic
         coalesce(sum(montant) FILTER (WHERE quartier_populaire), 0) AS montant_qp,
         CAST(coalesce(sum(montant) FILTER (WHERE quartier_populaire), 0) AS DOUBLE) / nullif(CAST(sum(montant) AS DOUBLE), 0) AS part_qp,
         coalesce(sum(montant) FILTER (WHERE ecoles), 0) AS montant_ecoles`;
-    const aggNames = [
-      'nb_projets',
-      'montant_alloue',
-      'nb_livres',
-      'nb_en_cours',
-      'nb_etudes',
-      'nb_procedures',
-      'nb_travaux',
-      'nb_non_demarres',
-      'nb_abandonnes',
-      'nb_statut_inconnu',
-      'delai_median_mois',
-      'delai_median_annees',
-      'montant_qp',
-      'part_qp',
-      'montant_ecoles',
-    ];
     const cols: [string, string][] = [
       ['portee', 'VARCHAR'],
       ['edition', 'INTEGER'],
@@ -375,7 +377,7 @@ export const participatoryBudget = registerOperation<ParticipatoryParams, Partic
     ];
     const sel = (v: Record<string, string>) =>
       'SELECT ' + cols.map(([n, t]) => `CAST(${v[n] ?? 'NULL'} AS ${t}) AS ${quoteIdent(n)}`).join(', ');
-    const aggCols = Object.fromEntries(aggNames.map((x) => [x, `a.${x}`]));
+    const aggCols = Object.fromEntries(PB_AGGREGATE_COLUMNS.map((x) => [x, `a.${x}`]));
     const lateOf = (a: string) => `date_diff('month', ${a}.date_prevue, ${a}.date_livraison)`;
     const proj = (a: string) => ({
       edition: `${a}.edition`,

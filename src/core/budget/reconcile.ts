@@ -18,6 +18,8 @@ import { population, populationLine, rateOver, rateText, type Population } from 
 import {
   amountSql,
   BUDGET_FIELDS,
+  budgetFlowsParam,
+  budgetLevelParam,
   budgetSelectSql,
   BudgetSource,
   codeNormalisations,
@@ -54,15 +56,13 @@ export const ReconcileParams = z
   .object({
     voted: BudgetSource.describe('Budget voté : table et correspondance des colonnes (BP, BS, DM)'),
     executed: BudgetSource.describe('Réalisé : table du compte administratif et correspondance des colonnes'),
-    level: z
-      .enum(['section', 'chapter', 'function', 'nature'])
-      .default('chapter')
-      .describe('Niveau de rapprochement : section, chapitre, fonction (chapitre × fonction) ou nature (chapitre × fonction × nature)'),
-    flows: z
-      .array(z.enum(['D', 'R']))
-      .min(1)
-      .default(['D'])
-      .describe('Sens contrôlés par les signaux ligne à ligne (D : dépenses, R : recettes) ; les équilibres portent toujours sur les deux'),
+    level: budgetLevelParam(
+      'Niveau de rapprochement : section, chapitre, fonction (chapitre × fonction) ou nature (chapitre × fonction × nature)',
+    ),
+    flows: budgetFlowsParam(
+      ['D'],
+      'Sens contrôlés par les signaux ligne à ligne (D : dépenses, R : recettes) ; les équilibres portent toujours sur les deux',
+    ),
     underInvestment: z.number().min(0).max(10).default(0.5).describe('Seuil de sous-exécution en investissement (taux, 0,5 = 50 %)'),
     underOperating: z.number().min(0).max(10).default(0.8).describe('Seuil de sous-exécution en fonctionnement (taux, 0,8 = 80 %)'),
     yearChange: z.number().min(0).max(1000).default(0.5).describe('Variation annuelle signalée au-delà de ce taux (0,5 = ±50 %)'),
