@@ -6,22 +6,18 @@ import { main } from '../../src/cli/main.ts';
 import { budgetCompare, budgetYearsAndStages } from '../../src/core/budget/compare.ts';
 import { proposeMapping } from '../../src/core/budget/mapping.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
-import { addTable, scratchContext, VOTE_HEADER, type Cell } from '../fixtures/budget-fixtures.ts';
+import { addTable, scratchEngine, VOTE_HEADER, type Cell } from '../fixtures/budget-fixtures.ts';
 import { twoVotedBudgets } from '../fixtures/budget-traps-fixtures.ts';
 
 let engine: Engine;
 let ctx: OperationContext;
 const rows = twoVotedBudgets();
 beforeAll(async () => {
-  engine = await createNodeEngine();
-  ctx = await scratchContext(engine);
+  ({ engine, ctx } = await scratchEngine());
   await addTable(ctx, 'budgets', VOTE_HEADER, rows);
 });
-afterAll(async () => {
-  await engine.close();
-});
+afterAll(() => engine.close());
 
 // Columns of VOTE_HEADER: year, stage, section, sens, type, chapter, nature, function, direction, amount.
 const Y = 0,

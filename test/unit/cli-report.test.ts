@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loupe } from '../fixtures/cli.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import { attachEvidence, createFinding, sourceEvidence } from '../../src/core/findings/index.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
+import { withFreshEngine } from './helpers.ts';
 
 let dir: string;
 
@@ -44,15 +44,12 @@ describe('loupe report', () => {
 
   it('refuses to write a report whose evidence rests on e-mail addresses, unless told to', async () => {
     const project = join(dir, 'perso');
-    const engine = await createNodeEngine();
-    try {
+    await withFreshEngine(async (engine) => {
       const s = await Session.create(engine, new NodeProjectStore(project), nodeFileResolver, 'Perso');
       await s.importPath(join(dir, 'contacts.csv'));
       const f = await createFinding(s, { title: 'Versements' }, { by: 'Alice' });
       await attachEvidence(s, f.id, await sourceEvidence(s, 'contacts'), { by: 'Alice' });
-    } finally {
-      await engine.close();
-    }
+    });
     const out = join(dir, 'perso.html');
     // The project was made through the API, not the CLI: its outside source is approved for these runs.
     const refused = await loupe('report', '--project', project, '--out', out, '--allow-external-sources');
