@@ -3,25 +3,17 @@
 // injects the engine (src/node/engine.ts in Node, src/host/engine.ts in the app), so no runtime test
 // and no `?url` import live here.
 import type * as ParquetWasmModule from 'parquet-wasm';
+import { injected } from '../util/injected.ts';
 
 export type ParquetWasm = Pick<typeof ParquetWasmModule, 'readParquet' | 'writeParquet' | 'Table' | 'readSchema'>;
 
-let loading: Promise<ParquetWasm> | undefined;
-let loader: (() => Promise<ParquetWasm>) | undefined;
+const parquetWasm = injected<ParquetWasm>('Parquet indisponible : aucun chargeur de parquet-wasm installé par l’hôte');
 
 /** How this platform loads parquet-wasm; set before the first Parquet file is read or written. */
 export function setParquetWasmLoader(load: () => Promise<ParquetWasm>): void {
-  if (loader === load) return;
-  loader = load;
-  loading = undefined;
+  parquetWasm.set(load);
 }
 
 export function loadParquetWasm(): Promise<ParquetWasm> {
-  const load = loader;
-  if (!load) return Promise.reject(new Error('Parquet indisponible : aucun chargeur de parquet-wasm installé par l’hôte'));
-  loading ??= load().catch((e: unknown) => {
-    loading = undefined;
-    throw e;
-  });
-  return loading;
+  return parquetWasm.load();
 }

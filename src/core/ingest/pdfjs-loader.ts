@@ -2,25 +2,17 @@
 // build that runs in a Web Worker whose script the app serves itself (no CDN). The core knows neither:
 // whoever starts the engine injects the loader (src/node/engine.ts, src/host/engine.ts), as for Parquet.
 import type * as PdfjsModule from 'pdfjs-dist';
+import { injected } from '../util/injected.ts';
 
 export type Pdfjs = Pick<typeof PdfjsModule, 'getDocument' | 'GlobalWorkerOptions' | 'version'>;
 
-let loading: Promise<Pdfjs> | undefined;
-let injected: (() => Promise<Pdfjs>) | undefined;
+const pdfjs = injected<Pdfjs>('PDF indisponible : aucun chargeur de pdf.js installé par l’hôte');
 
 /** How this platform loads pdf.js; null removes it (a PDF then says that no loader is installed). */
 export function setPdfjsLoader(load: (() => Promise<Pdfjs>) | null): void {
-  if (injected === (load ?? undefined)) return;
-  injected = load ?? undefined;
-  loading = undefined;
+  pdfjs.set(load);
 }
 
 export function loadPdfjs(): Promise<Pdfjs> {
-  const load = injected;
-  if (!load) return Promise.reject(new Error('PDF indisponible : aucun chargeur de pdf.js installé par l’hôte'));
-  loading ??= load().catch((e: unknown) => {
-    loading = undefined;
-    throw e;
-  });
-  return loading;
+  return pdfjs.load();
 }

@@ -4,12 +4,12 @@ import { Catalog } from '../catalog/catalog.ts';
 import type { Engine, Priority } from '../engine/engine.ts';
 import { importFile, importFolder, importSourceFile, type FolderReport, type ImportDetail, type ImportedTable } from '../ingest/import.ts';
 import { chainResolvers, sha256OfFile, type FileResolver } from '../ingest/source.ts';
-import { Journal, type JournalEntry, type JournalSink } from '../journal/journal.ts';
+import { Journal, type JournalEntry } from '../journal/journal.ts';
 import { runOperation, type Operation, type OperationContext, type OperationResult, type Progress } from '../ops/registry.ts';
 import { assertSingleSelect, saveQuery } from '../query/sql-ops.ts';
 import { quoteIdent } from '../sql/ident.ts';
-import { emptyManifest, JOURNAL_FILE, MANIFEST_FILE, parseManifest, type Manifest, type SourceRecord } from './manifest.ts';
-import type { ProjectStore } from './store.ts';
+import { emptyManifest, MANIFEST_FILE, parseManifest, type Manifest, type SourceRecord } from './manifest.ts';
+import { storeJournalSink, type ProjectStore } from './store.ts';
 import { CACHE_INDEX, CacheRefused, TableCache, type CachedTable } from './table-cache.ts';
 import { errorText } from '../util/errors.ts';
 
@@ -33,16 +33,6 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** The engine priority of the operation's queries (audits, checks, imports: 'background'). */
   priority?: Priority;
-}
-
-class StoreJournalSink implements JournalSink {
-  constructor(private store: ProjectStore) {}
-  async read() {
-    return (await this.store.readText(JOURNAL_FILE)) ?? '';
-  }
-  async append(line: string) {
-    await this.store.appendText(JOURNAL_FILE, line);
-  }
 }
 
 export class Session {
@@ -88,7 +78,7 @@ export class Session {
   /** A new, empty project in `store`. */
   static async create(engine: Engine, store: ProjectStore, external: FileResolver, name: string): Promise<Session> {
     if ((await store.readText(MANIFEST_FILE)) !== null) throw new Error(`${store.label} contient déjà un projet`);
-    const journal = await Journal.load(new StoreJournalSink(store));
+    const journal = await Journal.load(storeJournalSink(store));
     const { cache } = await TableCache.load(store);
     const s = new Session(engine, store, chainResolvers(store.files(), external), emptyManifest(name), journal, cache);
     await s.save();
@@ -111,7 +101,7 @@ export class Session {
     const text = await store.readText(MANIFEST_FILE);
     if (text === null) throw new Error(`${store.label} : aucun projet Loupe ici (${MANIFEST_FILE} absent)`);
     const manifest = parseManifest(text, store.label);
-    const journal = await Journal.load(new StoreJournalSink(store));
+    const journal = await Journal.load(storeJournalSink(store));
     const { cache, problem } = await TableCache.load(store);
     const s = new Session(engine, store, chainResolvers(store.files(), external), manifest, journal, cache);
     s.cacheInBackground = opts.cacheInBackground ?? false;

@@ -2,6 +2,8 @@
 // File System Access API or the browser's private file system (web mode), or memory (tests).
 import type { FileResolver } from '../ingest/source.ts';
 import { blobSourceFile } from '../ingest/source.ts';
+import type { JournalSink } from '../journal/journal.ts';
+import { JOURNAL_FILE } from './manifest.ts';
 
 export interface ProjectStore {
   /** For messages: the folder's path or name. */
@@ -51,4 +53,12 @@ export class MemoryProjectStore implements ProjectStore {
       list: async (folder) => [...this.files_.keys()].filter((k) => k.startsWith(folder.replace(/\/?$/, '/'))),
     };
   }
+}
+
+/** The project's journal file, as the journal reads and appends it. */
+export function storeJournalSink(store: ProjectStore): JournalSink {
+  return {
+    read: async () => (await store.readText(JOURNAL_FILE)) ?? '',
+    append: (line) => store.appendText(JOURNAL_FILE, line),
+  };
 }

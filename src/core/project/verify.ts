@@ -1,12 +1,12 @@
 // The one verification of a project, used by `loupe verify`, `loupe replay`, the Journal view and the
 // report: the journal's chain, its head against the one anchored in the manifest, and the manifest and
 // journal agreeing table by table. Checks owned elsewhere (findings) plug in as `ProjectCheck`s.
-import { headOf, Journal, parseJournal, verifyEntries, type JournalEntry, type JournalHead, type JournalSink } from '../journal/journal.ts';
+import { headOf, Journal, parseJournal, verifyEntries, type JournalEntry, type JournalHead } from '../journal/journal.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { findingsProjectCheck } from '../findings/project-check.ts';
 import { tablesOfImportEntry } from '../ingest/import-entry.ts';
 import { JOURNAL_FILE, MANIFEST_FILE, parseManifest, type Manifest } from './manifest.ts';
-import type { ProjectStore } from './store.ts';
+import { storeJournalSink, type ProjectStore } from './store.ts';
 import { errorText } from '../util/errors.ts';
 
 export type ProjectProblemCode =
@@ -232,16 +232,6 @@ function checkAgreement(manifest: Manifest, entries: readonly JournalEntry[], er
       err('query-not-in-manifest', `la requête « ${name} », enregistrée à l’entrée n° ${n(seq)}, manque au manifeste`, seq);
 }
 
-class StoreSink implements JournalSink {
-  constructor(private store: ProjectStore) {}
-  async read() {
-    return (await this.store.readText(JOURNAL_FILE)) ?? '';
-  }
-  async append(line: string) {
-    await this.store.appendText(JOURNAL_FILE, line);
-  }
-}
-
 export interface RepairResult {
   /** Lines set aside (1-based, as they were numbered before the repair). */
   removed: { line: number; bytes: number; sha256: string }[];
@@ -289,7 +279,7 @@ export async function repairJournal(store: ProjectStore, now: Date = new Date())
   await store.writeTextAtomic(sideFile, removedText.join('\n') + '\n');
   await store.writeTextAtomic(JOURNAL_FILE, kept.map((l) => l + '\n').join(''));
 
-  const journal = await Journal.load(new StoreSink(store));
+  const journal = await Journal.load(storeJournalSink(store));
   const entry = await journal.append({
     op: JOURNAL_REPAIR_OP,
     params: { removed, sideFile },
