@@ -33,6 +33,13 @@ async function until(what: () => boolean): Promise<void> {
 }
 
 describe('cancelling', () => {
+  test('a query stopped by its own timeout says so, and the engine answers the next one', async () => {
+    const err = await engine.query(LONG, { cache: false, timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QueryCancelledError);
+    expect((err as Error).message).toBe('Requête interrompue après 300 ms');
+    expect((await engine.query('SELECT 41 + 1 AS v', { cache: false })).rows).toEqual([[42]]);
+  }, 60_000);
+
   test('the workbench cancels its own tab’s query, not the audit that holds the engine', async () => {
     const audit = engine.lane('background', { label: 'audit' }).query(LONG, { cache: false });
     await until(() => engine.jobs().some((j) => j.label === 'audit' && j.state === 'running'));

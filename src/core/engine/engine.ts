@@ -308,11 +308,16 @@ export class Engine {
         for (const r of part.rows) out.rows.push(r);
       }
       if (first) {
+        // Every statement yields at least one batch, even an empty one; none at all means the stream was
+        // cut (seen once under heavy load as « reading 'fields' » in place of a follow-up's rate, not
+        // reproduced since): say it was stopped rather than fail on the missing schema.
+        if (!reader.schema) throw new QueryCancelledError(timedOut ? `Requête interrompue après ${opts.timeoutMs} ms` : 'Requête annulée');
         // No batch at all: still report the schema.
         out.columns = tableToRows({ schema: reader.schema, numRows: 0, getChildAt: () => null } as never).columns;
       }
       return out;
     } catch (e) {
+      if (e instanceof QueryCancelledError) throw e;
       const msg = errorText(e);
       if (/cancel/i.test(msg)) {
         throw new QueryCancelledError(timedOut ? `Requête interrompue après ${opts.timeoutMs} ms` : 'Requête annulée');
