@@ -124,7 +124,7 @@ function cycleEdges(graph: Map<string, Map<string, string[]>>): string[] {
 const KNOWN_CYCLE_EDGES: Record<string, string> = {
   'ops -> budget': 'population.ts formats counts with budget/format.ts (count, percent): to move to util/numbers.ts',
   'budget -> ops': 'budget analyses are operations (registry, population)',
-  'budget -> audit': 'subsidies reuse the audit helpers (audit/common.ts)',
+  'budget -> audit': 'subsidies reuse the audit helpers (audit/normalize.ts: the name normalisation)',
   'budget -> explore': 'the budget tree reads windows of rows (explore/window.ts)',
   'budget -> viz': 'budget charts are chart specs',
   'audit -> ops': 'audits are operations',

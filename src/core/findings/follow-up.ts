@@ -16,7 +16,7 @@
 // found —, a date that does not read, reviews all after the reference date, empty statuses, rows
 // without an identifier). Nothing is dropped without being said.
 import { z } from 'zod';
-import { fmtInt, fmtPct } from '../audit/common.ts';
+import { fmtInt, fmtPct } from '../audit/format.ts';
 import { population, populationLine, type Population } from '../ops/population.ts';
 import { createResultTable, inputOf, OperationError, registerOperation, requireColumn, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, safeIdentifier } from '../sql/ident.ts';

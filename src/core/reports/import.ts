@@ -7,7 +7,7 @@ import { sha256OfFile } from '../ingest/source.ts';
 import { OperationError, type OperationContext, type OperationOutput } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
 import { errorText } from '../util/errors.ts';
-import { fmtInt } from '../audit/common.ts';
+import { fmtInt } from '../audit/format.ts';
 import { detectReport } from './detect.ts';
 import { buildSearchIndex } from './search-index.ts';
 import type { ImportReportsParams } from './ops.ts';

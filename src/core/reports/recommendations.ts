@@ -9,7 +9,7 @@
 // « Réponse du service » / « Observations de la direction » section, a block keyed by a number
 // (« Recommandation n° 2 : … », « R2 : … », « Réponse à la recommandation 2 : … ») is that
 // recommendation's response, the unkeyed paragraphs after it its continuation.
-import { fmtInt } from '../audit/common.ts';
+import { fmtInt } from '../audit/format.ts';
 import { population, populationLine } from '../ops/population.ts';
 import { OperationError, type OperationContext, type OperationOutput } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';

@@ -5,7 +5,7 @@
 // (stop words keep their places). Filters by year, service and report narrow the passages, not the
 // statistics, so a passage scores the same whatever the filter.
 // The passages land in res_search_reports and the journal keeps the query: a citation can be replayed.
-import { fmtInt } from '../audit/common.ts';
+import { fmtInt } from '../audit/format.ts';
 import { OperationError, type OperationContext, type OperationOutput } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import type { SearchReportsParams } from './ops.ts';
