@@ -3,9 +3,18 @@
 // self-contained HTML report that carries the chart, the title and the source file's SHA-256.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { appSession } from './session.ts';
+import {
+  fillDuplicatePayments,
+  findingFromAudit,
+  importFile,
+  openTab,
+  pick,
+  runAuditForFinding,
+  throughPrivacyCheck,
+  viewTab,
+} from './steps.ts';
 
 const app = appSession({
   ready: async (a) => {
@@ -17,36 +26,7 @@ let findingId = '';
 let viaAudit = false;
 
 const page = () => app.page;
-const tab = (view: string) => page().locator(`[data-testid=view-tab][data-view=${view}]`);
 const editor = () => page().getByTestId('finding-editor');
-
-async function pick(select: Locator, text: RegExp): Promise<void> {
-  const options = await select
-    .locator('option')
-    .evaluateAll((els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent ?? '' })));
-  const o = options.find((x) => text.test(x.text.trim()));
-  if (!o) throw new Error(`no option ${text} in ${options.map((x) => x.text).join(', ')}`);
-  await select.selectOption(o.value);
-}
-
-/**
- * Waits for `done` (a download, a print frame), clicking « exporter quand même » if the personal-data
- * check stops the report first. The click is only allowed while `done` is pending: a waiter left behind
- * would click the privacy panel of a later test.
- */
-async function throughPrivacyCheck<T>(done: Promise<T>): Promise<T> {
-  let over = false;
-  const anyway = page().getByTestId('report-export-anyway');
-  void anyway.waitFor({ timeout: 60_000 }).then(
-    () => (over ? undefined : anyway.click()),
-    () => undefined,
-  );
-  try {
-    return await done;
-  } finally {
-    over = true;
-  }
-}
 
 /** The SHA-256 the catalog's table details show for a table's source file. */
 async function catalogSha256(table: string): Promise<string> {
@@ -59,28 +39,17 @@ async function catalogSha256(table: string): Promise<string> {
 
 describe('the Findings view', () => {
   it('creates a draft finding from the duplicates test on subventions_versees, its result frozen as evidence', async () => {
-    await tab('findings').click();
+    await openTab(page(), 'findings');
     await page().getByTestId('findings-user').fill('Alice Martin');
     await page().getByTestId('findings-user').press('Enter');
 
-    viaAudit = (await tab('audit').count()) > 0;
+    viaAudit = (await viewTab(page(), 'audit').count()) > 0;
     if (viaAudit) {
       // The Audit view's own button calls app.createFinding with the test's result.
-      await tab('audit').click();
-      await page().locator('[data-testid=audit-test][data-op=duplicates]').click();
-      const field = (name: string) => page().locator(`[data-testid=audit-field][data-field="${name}"]`);
-      await pick(field('table').locator('select'), /^subventions_versees$/);
-      await field('columns')
-        .getByRole('checkbox', { name: /^SIRET/ })
-        .check();
-      await field('columns')
-        .getByRole('checkbox', { name: /^Montant/ })
-        .check();
-      await field('columns').getByRole('checkbox', { name: /^Date/ }).check();
-      await pick(field('amount').locator('select'), /^Montant/);
-      await page().getByTestId('audit-run').click();
-      await page().getByTestId('audit-create-finding').waitFor({ timeout: 60_000 });
-      await page().getByTestId('audit-create-finding').click();
+      await openTab(page(), 'audit');
+      await fillDuplicatePayments(page());
+      await runAuditForFinding(page());
+      await findingFromAudit(page());
     } else {
       // No Audit view in this build: the follow-up panel's own « Créer un constat » goes through the
       // same app.createFinding.
@@ -172,7 +141,7 @@ describe('the Findings view', () => {
     const download = page().waitForEvent('download', { timeout: 60_000 });
     await page().getByTestId('report-export-html').click();
     // The personal-data check may flag beneficiary names first: exported as is, knowingly.
-    const file = await throughPrivacyCheck(download);
+    const file = await throughPrivacyCheck(page(), download);
     expect(file.suggestedFilename()).toBe('rapport.html');
     const html = await readFile((await file.path())!, 'utf8');
     expect(html).toContain('<svg');
@@ -189,7 +158,7 @@ describe('the Findings view', () => {
   it('prints the report from an iframe that runs no script', async () => {
     await page().getByTestId('report-print').click();
     const frame = page().getByTestId('report-print-frame');
-    await throughPrivacyCheck(frame.waitFor({ state: 'attached', timeout: 60_000 }));
+    await throughPrivacyCheck(page(), frame.waitFor({ state: 'attached', timeout: 60_000 }));
     expect(await frame.getAttribute('sandbox')).not.toMatch(/allow-scripts/);
     expect(await frame.getAttribute('srcdoc')).toContain(TITLE);
   });
@@ -246,8 +215,8 @@ describe('the Findings view', () => {
     await page()
       .getByRole('button', { name: /^Constats$/ })
       .click();
-    await tab('journal').click();
-    await tab('findings').click();
+    await openTab(page(), 'journal');
+    await openTab(page(), 'findings');
     await followUp();
     await rate.waitFor({ timeout: 10_000 });
     expect(await rate.textContent()).toBe(shown);
@@ -260,12 +229,8 @@ describe('the Findings view', () => {
   it('flags personal columns behind the evidence before a report, and masks them in a journaled new table', async () => {
     const csv =
       'Nom;Courriel;Montant\n' + Array.from({ length: 20 }, (_, i) => `Personne ${i};personne${i}@exemple.fr;${100 + i}`).join('\n') + '\n';
-    await page()
-      .getByTestId('file-input')
-      .setInputFiles({ name: 'personnes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-    await page().getByTestId('import-confirm').click();
-    await page().locator('[data-testid=catalog-item][data-table="personnes"]').waitFor({ timeout: 60_000 });
-    await tab('findings').click();
+    expect(await importFile(page(), 'personnes.csv', csv)).toBe('personnes');
+    await openTab(page(), 'findings');
     await page()
       .getByRole('button', { name: /^Constats$/ })
       .click();
@@ -293,7 +258,7 @@ describe('the Findings view', () => {
     expect(await check.count()).toBe(0);
     await page().getByTestId('finding-filter-status').selectOption('');
     // The choice is journaled with its parameters: which table, which column, which method.
-    await tab('journal').click();
+    await openTab(page(), 'journal');
     const entry = page().locator('[data-testid=journal-entry][data-op=privacy-mask]').last();
     await entry.waitFor({ timeout: 30_000 });
     await entry.click();
