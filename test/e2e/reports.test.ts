@@ -181,5 +181,9 @@ describe('reports library, from a folder of PDF files to a finding citing a page
     // Where it came from: the passage, the recommendation marked in it.
     await second.locator('summary').click();
     expect(((await second.locator('mark').textContent()) ?? '').replace(/\s+/g, ' ')).toContain(reco.text);
+    // And its page, drawn once the item is opened, the block framed.
+    const preview = second.getByTestId('reports-preview');
+    await expect.poll(() => preview.getAttribute('data-state'), { timeout: 60_000 }).toBe('drawn');
+    expect(await second.getByTestId('reports-preview-mark').count()).toBe(1);
   });
 });
