@@ -26,7 +26,6 @@ export { B, K1 } from './search-index.ts';
 
 const SNIPPET = 240;
 
-const BL = quoteIdent(BLOCKS_TABLE);
 const R = quoteIdent(REPORTS_TABLE);
 
 /**
@@ -82,7 +81,7 @@ export function searchSql(q: ParsedQuery, p: SearchReportsParams, ids: ReadonlyM
   return `WITH ${ctes.join(',\n')}
     SELECT t.bloc_id, round(t.score, 6) AS score, b.sha256, b.fichier, r.titre, r.identifiant_du_rapport, r.annee, r.entite_auditee,
       b.page, b.bloc, b.texte, (SELECT count(*) FROM kept) AS total, ${n}::INTEGER AS blocs
-    FROM top t JOIN ${BL} b ON b.bloc_id = t.bloc_id JOIN ${R} r ON r.sha256 = b.sha256
+    FROM top t JOIN ${INDEX_BLOCKS} b ON b.bloc_id = t.bloc_id JOIN ${R} r ON r.sha256 = b.sha256
     ORDER BY t.score DESC, t.bloc_id`;
 }
 
