@@ -35,7 +35,9 @@
 //   largeur_page, hauteur_page DOUBLE   a page preview
 //   nb_termes INTEGER              indexed terms in the block (BM25 document length)
 //
-// rapports_pdf_termes — the search index
+// rapports_pdf_termes — every token of the library, from which the search index is derived (schema
+// loupe_recherche, search-index.ts: vocabulary, postings with BM25 weights, blocks in id order), rebuilt at
+// each import and by a search that finds it stale; never journaled nor copied to the project
 //   bloc_id INTEGER, terme VARCHAR (normalised + stemmed), position INTEGER (token number in the block,
 //   stop words counted, so phrases match on consecutive positions), debut INTEGER, fin INTEGER
 //   (UTF-16 offsets of the word in the block's texte, for highlighting)
