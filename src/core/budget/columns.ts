@@ -2,6 +2,7 @@
 // The participatory budget and the subsidies share this: one schema shape, one way of guessing.
 import { z } from 'zod';
 import type { TableEntry } from '../catalog/catalog.ts';
+import { quoteIdent } from '../sql/ident.ts';
 import { normalizeLabel } from './mapping.ts';
 
 /** A column name, or '' when the user says the table has no column for that role (nothing is then guessed). */
@@ -90,4 +91,13 @@ export function withinOneEdit(a: string, b: string): boolean {
     return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
   }
   return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/**
+ * The SELECT list of one branch of a check's result. Every branch of its UNION ALL names the same
+ * columns in the same order and type, so a value a branch lacks is a NULL of the column's type.
+ */
+export function resultRowSql(columns: readonly (readonly [name: string, type: string])[]) {
+  return (values: Record<string, string>): string =>
+    'SELECT ' + columns.map(([name, type]) => `CAST(${values[name] ?? 'NULL'} AS ${type}) AS ${quoteIdent(name)}`).join(', ');
 }

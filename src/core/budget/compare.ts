@@ -12,7 +12,8 @@ import type { Engine } from '../engine/engine.ts';
 import { population, populationLine, type Population } from '../ops/population.ts';
 import { createResultTable, inputOf, OperationError, registerOperation, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
-import { count, euros, percent, plural, sqlEuros, sqlPercent } from './format.ts';
+import { count, euros, percent, plural, sqlEuros, sqlFlow, sqlPercent, sqlSection } from './format.ts';
+import { resultRowSql } from './columns.ts';
 import {
   budgetFlowsParam,
   budgetLevelParam,
@@ -103,9 +104,7 @@ const OUT_COLUMNS: [string, string][] = [
   ['explication', 'VARCHAR'],
 ];
 
-function select(values: Record<string, string>): string {
-  return 'SELECT ' + OUT_COLUMNS.map(([name, type]) => `CAST(${values[name] ?? 'NULL'} AS ${type}) AS ${quoteIdent(name)}`).join(', ');
-}
+const select = resultRowSql(OUT_COLUMNS);
 
 /** The lines of one side, canonical, filtered on its year and stages; total lines left out. */
 export function compareSideSql(table: TableEntry, mapping: BudgetMapping, side: CompareSide): string {
@@ -114,10 +113,6 @@ export function compareSideSql(table: TableEntry, mapping: BudgetMapping, side: 
   if (side.stages) where.push(`etape IN (${side.stages.map(quoteLiteral).join(', ')})`);
   return `SELECT * FROM (${budgetSelectSql(table, mapping)}) WHERE ${where.join(' AND ')}`;
 }
-
-const SECTION_FR = (s: string) =>
-  `CASE ${s} WHEN 'I' THEN 'investissement' WHEN 'F' THEN 'fonctionnement' ELSE coalesce(${s}, 'section ?') END`;
-const FLOW_FR = (s: string) => `CASE ${s} WHEN 'D' THEN 'dépenses' WHEN 'R' THEN 'recettes' ELSE coalesce(${s}, 'sens ?') END`;
 
 /** The whole comparison as one SELECT over the two sides' canonical lines (exported for tests). */
 export function compareSql(p: CompareParams, base: string, other: string, names: { base: string; other: string }): string {
@@ -138,7 +133,7 @@ export function compareSql(p: CompareParams, base: string, other: string, names:
     keys.includes('fonction') ? `coalesce('fonction ' || l.fonction, 'fonction ?')` : null,
     keys.includes('nature') ? `coalesce('nature ' || l.nature, 'nature ?')` : null,
   ].filter((x) => x);
-  const where = `(${[...code, `${SECTION_FR('l.section')} || ', ' || ${FLOW_FR('l.sens')}`].join(` || ', ' || `)})`;
+  const where = `(${[...code, `${sqlSection('l.section')} || ', ' || ${sqlFlow('l.sens')}`].join(` || ', ' || `)})`;
   const ref = quoteLiteral(names.base);
   const cmp = quoteLiteral(names.other);
   const strong = `l.ref IS NOT NULL AND l.cmp IS NOT NULL AND l.ref <> 0 AND abs(l.pct) > ${sqlValue(p.change)} AND abs(CAST(l.ecart AS DOUBLE)) >= ${sqlValue(p.changeMin)}`;
@@ -171,7 +166,7 @@ export function compareSql(p: CompareParams, base: string, other: string, names:
     ecart: 't.ecart',
     ecart_pct: 'CAST(t.ecart AS DOUBLE) / nullif(abs(CAST(t.ref AS DOUBLE)), 0)',
     statut: `CASE WHEN t.ecart > 0 THEN 'hausse' WHEN t.ecart < 0 THEN 'baisse' ELSE 'stable' END`,
-    explication: `'Total — ' || ${SECTION_FR('t.section')} || ', ' || ${FLOW_FR('t.sens')} || ' : ' || ${sqlEuros('t.ref')} || ' au ' || ${ref} || ', ' || ${sqlEuros('t.cmp')} || ' au ' || ${cmp} || ' (' || ${signed('t.ecart')} || ').'`,
+    explication: `'Total — ' || ${sqlSection('t.section')} || ', ' || ${sqlFlow('t.sens')} || ' : ' || ${sqlEuros('t.ref')} || ' au ' || ${ref} || ', ' || ${sqlEuros('t.cmp')} || ' au ' || ${cmp} || ' (' || ${signed('t.ecart')} || ').'`,
   });
   ctes.push(
     `tot AS (SELECT section, sens, coalesce(sum(ref), 0) AS ref, coalesce(sum(cmp), 0) AS cmp, coalesce(sum(cmp), 0) - coalesce(sum(ref), 0) AS ecart FROM l GROUP BY ALL)`,

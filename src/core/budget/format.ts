@@ -42,3 +42,13 @@ export function sqlEuros(expr: string): string {
 export function sqlPercent(expr: string): string {
   return `(replace(format('{:.1f}', CAST(${expr} AS DOUBLE) * 100), '.', ',') || ' %')`;
 }
+
+/** SQL naming a section code in words: « investissement », « fonctionnement ». */
+export function sqlSection(expr: string): string {
+  return `CASE ${expr} WHEN 'I' THEN 'investissement' WHEN 'F' THEN 'fonctionnement' ELSE coalesce(${expr}, 'section ?') END`;
+}
+
+/** SQL naming a flow code in words: « dépenses », « recettes ». */
+export function sqlFlow(expr: string): string {
+  return `CASE ${expr} WHEN 'D' THEN 'dépenses' WHEN 'R' THEN 'recettes' ELSE coalesce(${expr}, 'sens ?') END`;
+}

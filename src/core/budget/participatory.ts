@@ -16,7 +16,7 @@ import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { isDateType, isTimestampType } from '../sql/types.ts';
 import { arrondissementSql as mapArrondissementSql } from '../viz/arrondissements.ts';
 import { count, euros, plural, sqlEuros, sqlPercent } from './format.ts';
-import { columnRoles, proposeColumns } from './columns.ts';
+import { columnRoles, proposeColumns, resultRowSql } from './columns.ts';
 import { amountSql, yearSql } from './mapping.ts';
 
 export const PARTICIPATORY_FLAGS = [
@@ -375,8 +375,7 @@ export const participatoryBudget = registerOperation<ParticipatoryParams, Partic
       ['flag', 'VARCHAR'],
       ['explication', 'VARCHAR'],
     ];
-    const sel = (v: Record<string, string>) =>
-      'SELECT ' + cols.map(([n, t]) => `CAST(${v[n] ?? 'NULL'} AS ${t}) AS ${quoteIdent(n)}`).join(', ');
+    const sel = resultRowSql(cols);
     const aggCols = Object.fromEntries(PB_AGGREGATE_COLUMNS.map((x) => [x, `a.${x}`]));
     const lateOf = (a: string) => `date_diff('month', ${a}.date_prevue, ${a}.date_livraison)`;
     const proj = (a: string) => ({

@@ -13,7 +13,8 @@ import { z } from 'zod';
 import type { TableEntry } from '../catalog/catalog.ts';
 import { createResultTable, inputOf, registerOperation, type OperationContext } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
-import { count, euros, percent, plural, sqlEuros, sqlPercent } from './format.ts';
+import { count, euros, percent, plural, sqlEuros, sqlFlow, sqlPercent, sqlSection } from './format.ts';
+import { resultRowSql } from './columns.ts';
 import { population, populationLine, rateOver, rateText, type Population } from '../ops/population.ts';
 import {
   amountSql,
@@ -143,17 +144,13 @@ const LEVEL_KEYS: Record<ReconcileParams['level'], string[]> = {
   nature: ['annee', 'section', 'sens', 'type_operation', 'chapitre', 'fonction', 'nature'],
 };
 
-const SECTION_FR = (s: string) =>
-  `CASE ${s} WHEN 'I' THEN 'investissement' WHEN 'F' THEN 'fonctionnement' ELSE coalesce(${s}, 'section ?') END`;
-const FLOW_FR = (s: string) => `CASE ${s} WHEN 'D' THEN 'dépenses' WHEN 'R' THEN 'recettes' ELSE coalesce(${s}, 'sens ?') END`;
-
 /** « chapitre 011, fonction 020, nature 6068 » for the keys a row has. */
 function whereFr(alias: string, keys: readonly string[]): string {
   const parts: string[] = [];
   if (keys.includes('chapitre')) parts.push(`coalesce('chapitre ' || ${alias}.chapitre, 'chapitre ?')`);
   if (keys.includes('fonction')) parts.push(`coalesce('fonction ' || ${alias}.fonction, 'fonction ?')`);
   if (keys.includes('nature')) parts.push(`coalesce('nature ' || ${alias}.nature, 'nature ?')`);
-  parts.push(`${SECTION_FR(`${alias}.section`)} || ', ' || ${FLOW_FR(`${alias}.sens`)}`);
+  parts.push(`${sqlSection(`${alias}.section`)} || ', ' || ${sqlFlow(`${alias}.sens`)}`);
   return `(${parts.join(` || ', ' || `)} || coalesce(' ' || ${alias}.annee, ''))`;
 }
 
@@ -187,9 +184,7 @@ const OUT_COLUMNS: [string, string][] = [
   ['explication', 'VARCHAR'],
 ];
 
-function select(values: Record<string, string>): string {
-  return 'SELECT ' + OUT_COLUMNS.map(([name, type]) => `CAST(${values[name] ?? 'NULL'} AS ${type}) AS ${quoteIdent(name)}`).join(', ');
-}
+const select = resultRowSql(OUT_COLUMNS);
 
 /** A source in the canonical shape: a SELECT, and the CTEs it reads (they go first in the WITH). */
 export interface CanonicalSource {
@@ -446,14 +441,14 @@ export function reconcileSql(
       recettes: 's.recettes',
       ecart: 's.recettes - s.depenses',
       flag: `'section_desequilibree'`,
-      explication: `'Section déséquilibrée — ' || ${SECTION_FR('s.section')} || coalesce(' ' || s.annee, '') || coalesce(' (' || s.etape || ')', '') || ' : ' || ${sqlEuros('s.depenses')} || ' de dépenses votées pour ' || ${sqlEuros('s.recettes')} || ' de recettes votées (écart ' || ${sqlEuros('abs(s.recettes - s.depenses)')} || ').'`,
+      explication: `'Section déséquilibrée — ' || ${sqlSection('s.section')} || coalesce(' ' || s.annee, '') || coalesce(' (' || s.etape || ')', '') || ' : ' || ${sqlEuros('s.depenses')} || ' de dépenses votées pour ' || ${sqlEuros('s.recettes')} || ' de recettes votées (écart ' || ${sqlEuros('abs(s.recettes - s.depenses)')} || ').'`,
     })} FROM sec AS s WHERE abs(s.depenses - s.recettes) > ${tol}`,
   );
 
   // Published totals: total lines inside each table, and a separate totals table when given.
   const tk = ['annee', 'etape', 'section', 'sens', 'chapitre'];
   const totalExpl = (a: string) =>
-    `'Total incohérent — ' || coalesce('chapitre ' || ${a}.chapitre || ', ', '') || ${SECTION_FR(`${a}.section`)} || ', ' || ${FLOW_FR(`${a}.sens`)} || coalesce(' ' || ${a}.annee, '') || coalesce(' (' || ${a}.etape || ')', '') || ' : total publié ' || ${sqlEuros(`${a}.montant_publie`)} || ', somme des lignes de détail ' || ${sqlEuros(`${a}.somme_detail`)} || ' (écart ' || ${sqlEuros(`abs(${a}.montant_publie - ${a}.somme_detail)`)} || ').'`;
+    `'Total incohérent — ' || coalesce('chapitre ' || ${a}.chapitre || ', ', '') || ${sqlSection(`${a}.section`)} || ', ' || ${sqlFlow(`${a}.sens`)} || coalesce(' ' || ${a}.annee, '') || coalesce(' (' || ${a}.etape || ')', '') || ' : total publié ' || ${sqlEuros(`${a}.montant_publie`)} || ', somme des lignes de détail ' || ${sqlEuros(`${a}.somme_detail`)} || ' (écart ' || ${sqlEuros(`abs(${a}.montant_publie - ${a}.somme_detail)`)} || ').'`;
   const totalRow = (src: string) =>
     `${select({
       portee: `'total'`,

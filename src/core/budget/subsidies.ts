@@ -24,7 +24,7 @@ import {
 } from '../ops/registry.ts';
 import { quoteIdent, quoteLiteral, sqlValue } from '../sql/ident.ts';
 import { count, euros, percent, plural, sqlEuros, sqlPercent } from './format.ts';
-import { columnRoles, proposeColumns } from './columns.ts';
+import { columnRoles, proposeColumns, resultRowSql } from './columns.ts';
 import { amountSql } from './mapping.ts';
 import { isTemporalType } from '../sql/types.ts';
 
@@ -401,8 +401,7 @@ export function subsidiesSql(p: SubsidiesParams, votedSql: string, paidSql: stri
     ['flag', 'VARCHAR'],
     ['explication', 'VARCHAR'],
   ];
-  const sel = (v: Record<string, string>) =>
-    'SELECT ' + cols.map(([n, t]) => `CAST(${v[n] ?? 'NULL'} AS ${t}) AS ${quoteIdent(n)}`).join(', ');
+  const sel = resultRowSql(cols);
   const parts: string[] = [];
   for (const [flag, cond, expl] of entityFlags) {
     parts.push(
