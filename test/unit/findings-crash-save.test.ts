@@ -2,31 +2,19 @@
 // starts writing a large save and is killed (SIGKILL) while the temporary file is being written.
 import { spawn } from 'node:child_process';
 import { watch } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
-import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import { createFinding, FINDINGS_FILE, updateFinding } from '../../src/core/findings/index.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
+import { openDiskSession, suite, withFreshEngine } from './helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-let dir: string;
-let engine: Engine;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loupe-findings-crash-'));
-  engine = await createNodeEngine();
-});
-afterAll(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const t = suite(() => openDiskSession('loupe-findings-crash-', 'Crash'));
 
 // The child saves through the same function the app uses, with a snapshot of ~150 MB.
 const CHILD = (project: string) => `
@@ -44,13 +32,13 @@ process.stdout.write('done\\n');
 `;
 
 it('keeps the previous findings.json when the saving process is killed mid-write', async () => {
-  const project = join(dir, 'proj');
-  const s = await Session.create(engine, new NodeProjectStore(project), nodeFileResolver, 'Crash');
+  const project = join(t.dir, 'proj');
+  const s = t.session;
   const f = await createFinding(s, { title: 'Régie : écart de caisse' }, { by: 'Alice' });
   await updateFinding(s, f.id, { effect: { text: 'Écart', amount: 1234.56 } }, { by: 'Alice' });
   const before = await readFile(join(project, FINDINGS_FILE), 'utf8');
 
-  const script = join(dir, 'child.mts');
+  const script = join(t.dir, 'child.mts');
   await writeFile(script, CHILD(project));
   let sawTmp = false;
   const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -76,14 +64,11 @@ it('keeps the previous findings.json when the saving process is killed mid-write
   expect((await readdir(project)).some((n) => n.endsWith('.tmp'))).toBe(true);
   expect(await readFile(join(project, FINDINGS_FILE), 'utf8')).toBe(before);
 
-  const engine2 = await createNodeEngine();
-  try {
+  await withFreshEngine(async (engine2) => {
     const { session } = await Session.open(engine2, new NodeProjectStore(project), nodeFileResolver);
     const book = await session.findings();
     expect(book.get(f.id)).toMatchObject({ title: 'Régie : écart de caisse', effect: { amount: 1234.56 } });
     expect(book.get(f.id).evidence).toEqual([]);
     expect((await session.journal.verify()).ok).toBe(true);
-  } finally {
-    await engine2.close();
-  }
+  });
 }, 120_000);

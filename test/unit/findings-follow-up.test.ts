@@ -1,47 +1,23 @@
 // The follow-up of audit recommendations gives known answers on a small hand-made table and on the demo.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
-import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { recommendationsFollowUp, type FollowUpDetail } from '../../src/core/findings/follow-up.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';
-import { generateAudit, RECOMMENDATIONS_HEADER, recommendationsCsv, REPORTS_HEADER, reportsCsv } from '../../src/demo/audit.ts';
+import { generateAudit, recommendationsCsv, reportsCsv } from '../../src/demo/audit.ts';
 import { isoDate } from '../../src/demo/calendar.ts';
+import { openTempEngine, records, registerSession, suite } from './helpers.ts';
 
-let dir: string;
-let engine: Engine;
+const t = suite(() => openTempEngine('loupe-follow-up-'));
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loupe-follow-up-'));
-  engine = await createNodeEngine();
-});
-afterAll(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-const rows = async (s: Session, table: string) => {
-  const r = await s.engine.query(`SELECT * FROM "${table}"`);
-  return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])));
-};
-
-const csv = (header: readonly string[], body: string[][]) => '\uFEFF' + [header, ...body].map((r) => r.join(';')).join('\n') + '\n';
+const rows = (s: Session, table: string) => records(s.engine, `SELECT * FROM "${table}"`);
 
 describe('recommendations follow-up', () => {
   it('computes rates by report, year and entity, the overdue ones and the histories of a small table', async () => {
-    await writeFile(
-      join(dir, 'rapports.csv'),
-      csv(REPORTS_HEADER, [
-        ['R1', 'Régie A', '01/03/2022', 'Entité A', 'DFA', 'Audit'],
-        ['R2', 'Crèche B', '10/05/2023', 'Entité B', 'DFPE', 'Audit'],
-        ['R3', 'Régie A bis', '01/09/2023', 'Entité A', 'DFA', 'Contrôle'],
-      ]),
-    );
     const r = (id: string, rep: string, due: string, date: string, status: string) => [
       id,
       rep,
@@ -52,9 +28,13 @@ describe('recommendations follow-up', () => {
       date,
       status,
     ];
-    await writeFile(
-      join(dir, 'recommandations.csv'),
-      csv(RECOMMENDATIONS_HEADER, [
+    const s = await registerSession(t.engine, t.dir, 'Suivi', {
+      reports: [
+        ['R1', 'Régie A', '01/03/2022', 'Entité A', 'DFA', 'Audit'],
+        ['R2', 'Crèche B', '10/05/2023', 'Entité B', 'DFPE', 'Audit'],
+        ['R3', 'Régie A bis', '01/09/2023', 'Entité A', 'DFA', 'Contrôle'],
+      ],
+      recommendations: [
         r('R1-1', 'R1', '01/03/2023', '01/03/2022', 'Non mise en œuvre'),
         r('R1-1', 'R1', '01/03/2023', '01/09/2022', 'En cours'),
         r('R1-1', 'R1', '01/03/2023', '01/03/2023', 'Mise en œuvre'),
@@ -69,11 +49,8 @@ describe('recommendations follow-up', () => {
         r('R3-1', 'R3', '01/03/2024', '01/09/2023', 'Non mise en œuvre'),
         r('R3-1', 'R3', '01/03/2024', '01/03/2024', 'En cours'),
         r('R3-2', 'R3', '01/03/2025', '01/09/2024', 'Non mise en œuvre'), // not issued yet at the reference date
-      ]),
-    );
-    const s = await Session.create(engine, new MemoryProjectStore(), nodeFileResolver, 'Suivi');
-    await s.importPath(join(dir, 'rapports.csv'));
-    await s.importPath(join(dir, 'recommandations.csv'));
+      ],
+    });
     const res = await s.run(recommendationsFollowUp, { referenceDate: '2024-06-30' });
     const d = res.detail as FollowUpDetail;
     expect(d).toMatchObject({ recommendations: 6, implemented: 2, abandoned: 1, open: 3, overdue: 2, rate: 0.4, withoutReport: 0 });
@@ -117,14 +94,14 @@ describe('recommendations follow-up', () => {
 
   it('matches an independent count on the demo files', async () => {
     const audit = generateAudit();
-    await writeFile(join(dir, 'demo-rapports.csv'), reportsCsv(audit.reports));
-    await writeFile(join(dir, 'demo-recommandations.csv'), recommendationsCsv(audit.followUps));
+    await writeFile(join(t.dir, 'demo-rapports.csv'), reportsCsv(audit.reports));
+    await writeFile(join(t.dir, 'demo-recommandations.csv'), recommendationsCsv(audit.followUps));
     // A fresh engine: the first test's tables hold the default names.
-    await engine.close();
-    engine = await createNodeEngine();
-    const s = await Session.create(engine, new MemoryProjectStore(), nodeFileResolver, 'Démo');
-    await s.importPath(join(dir, 'demo-rapports.csv'), { table: 'rapports' });
-    await s.importPath(join(dir, 'demo-recommandations.csv'), { table: 'recommandations' });
+    await t.engine.close();
+    t.engine = await createNodeEngine();
+    const s = await Session.create(t.engine, new MemoryProjectStore(), nodeFileResolver, 'Démo');
+    await s.importPath(join(t.dir, 'demo-rapports.csv'), { table: 'rapports' });
+    await s.importPath(join(t.dir, 'demo-recommandations.csv'), { table: 'recommandations' });
     const ref = '2023-12-31';
     const res = await s.run(recommendationsFollowUp, { referenceDate: ref });
     const d = res.detail as FollowUpDetail;

@@ -1,28 +1,44 @@
 // Setup shared by the unit tests: a real engine and a session in a fresh temporary folder (with the demo
-// workspace imported, if asked), an engine for one block. Each test file still says what it imports and what it checks.
-import { mkdtemp, rm } from 'node:fs/promises';
+// workspace imported, if asked) or over files held in memory, an engine for one block, and the small
+// fixtures many files wrote again (a catalog entry, a query's rows as objects, an audit register).
+// Each test file still says what it imports and what it checks.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
+import { bytesSourceFile, MemoryFileResolver } from '../../src/core/ingest/source.ts';
 import { Session } from '../../src/core/project/session.ts';
+import { MemoryProjectStore } from '../../src/core/project/store.ts';
+import { RECOMMENDATIONS_HEADER, REPORTS_HEADER } from '../../src/demo/audit.ts';
 import { generateDemoFiles } from '../../src/demo/generate.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { NodeProjectStore } from '../../src/node/node-store.ts';
 
-export interface DiskSession {
-  /** The temporary folder: files to import go anywhere in it, the project lives in `proj`. */
+export interface TempEngine {
+  /** The temporary folder: files to import go anywhere in it. */
   dir: string;
   engine: Engine;
+}
+
+export interface DiskSession extends TempEngine {
+  /** The project lives in `<dir>/proj`. */
   session: Session;
+}
+
+/** A Node engine and a fresh temporary folder named after `prefix`. */
+export async function openTempEngine(prefix: string): Promise<TempEngine> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, engine: await createNodeEngine() };
 }
 
 /** A Node engine and a session whose project is saved on disk, in a fresh folder named after `prefix`. */
 export async function openDiskSession(prefix: string, name = 'p'): Promise<DiskSession> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  const engine = await createNodeEngine();
-  const session = await Session.create(engine, new NodeProjectStore(join(dir, 'proj')), nodeFileResolver, name);
-  return { dir, engine, session };
+  const t = await openTempEngine(prefix);
+  const session = await Session.create(t.engine, new NodeProjectStore(join(t.dir, 'proj')), nodeFileResolver, name);
+  return { ...t, session };
 }
 
 /**
@@ -44,10 +60,41 @@ export async function openDemoSession<K extends string>(
   return { ...t, tables };
 }
 
-/** Closes the engine and removes the folder; safe after a setup that failed half-way. */
-export async function closeDiskSession(t: Partial<DiskSession> | undefined): Promise<void> {
+export interface MemorySession {
+  engine: Engine;
+  session: Session;
+  /** More files can be added to it after the session is open. */
+  files: MemoryFileResolver;
+}
+
+/** A Node engine and a session kept in memory, over `files` laid at `<folder>/<name>`: PDF reports, mostly. */
+export async function openMemorySession(
+  name: string,
+  files: { name: string; bytes: Uint8Array }[],
+  folder = 'rapports',
+): Promise<MemorySession> {
+  const engine = await createNodeEngine();
+  const resolver = new MemoryFileResolver();
+  for (const f of files) resolver.add(bytesSourceFile(f.bytes, f.name, `${folder}/${f.name}`));
+  return { engine, session: await Session.create(engine, new MemoryProjectStore(), resolver, name), files: resolver };
+}
+
+/** Closes the engine and removes the folder, if any; safe after a setup that failed half-way. */
+export async function closeDiskSession(t: Partial<TempEngine> | undefined): Promise<void> {
   await t?.engine?.close();
   if (t?.dir) await rm(t.dir, { recursive: true, force: true });
+}
+
+/**
+ * The engine (and folder) of a whole test file: `open` runs before its tests, the engine is closed and
+ * the folder removed after them. The object returned is filled in by beforeAll, so the tests read its
+ * fields when they run (a test may also replace its engine: the last one is closed).
+ */
+export function suite<T extends { engine: Engine; dir?: string }>(open: () => Promise<T>, timeout?: number): T {
+  const t = {} as T;
+  beforeAll(async () => void Object.assign(t, await open()), timeout);
+  afterAll(() => closeDiskSession(t));
+  return t;
 }
 
 /** Runs `fn` on an engine of its own, closed after it even when `fn` throws: a restart, a second reader. */
@@ -58,4 +105,49 @@ export async function withFreshEngine<T>(fn: (engine: Engine) => Promise<T>): Pr
   } finally {
     await engine.close();
   }
+}
+
+/** The rows a query returns, each as an object by column name. */
+export async function records(engine: Engine, sql: string): Promise<Record<string, unknown>[]> {
+  const r = await engine.query(sql);
+  return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])));
+}
+
+/** A catalog entry for an imported table, its columns given as [name, label (the file's header), type]. */
+export function tableEntry(name: string, rows: number, columns: [name: string, label: string, type: string][]): TableEntry {
+  return { name, kind: 'table', rows, columns: columns.map(([name, label, type]) => ({ name, label, type })) };
+}
+
+/** A table whose only meaning is its headers, columns `c0`, `c1`…: what the column guessers read. */
+export const headersTable = (labels: string[]): TableEntry =>
+  tableEntry(
+    't',
+    0,
+    labels.map((label, i) => [`c${i}`, label, 'VARCHAR']),
+  );
+
+/** A file of the audit tool (recommendations follow-up): BOM, `;`, LF line ends, cells written as they are. */
+export const registerCsv = (header: readonly string[], body: string[][]): string =>
+  '\uFEFF' + [header, ...body].map((r) => r.join(';')).join('\n') + '\n';
+
+/**
+ * A session in memory on `engine` over a hand-made follow-up register: `rapports.csv` and
+ * `recommandations.csv` written in `dir` from their rows (under the audit tool's headers) and imported
+ * as the tables of those names.
+ */
+export async function registerSession(
+  engine: Engine,
+  dir: string,
+  name: string,
+  rows: { reports: string[][]; recommendations: string[][] },
+): Promise<Session> {
+  const s = await Session.create(engine, new MemoryProjectStore(), nodeFileResolver, name);
+  for (const [table, header, body] of [
+    ['rapports', REPORTS_HEADER, rows.reports],
+    ['recommandations', RECOMMENDATIONS_HEADER, rows.recommendations],
+  ] as const) {
+    await writeFile(join(dir, `${table}.csv`), registerCsv(header, body));
+    await s.importPath(join(dir, `${table}.csv`), { table });
+  }
+  return s;
 }

@@ -1,9 +1,6 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
+import { expect, it } from 'vitest';
 import { tablesOfImportEntry } from '../../src/core/ingest/import-entry.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { NodeProjectStore } from '../../src/node/node-store.ts';
@@ -12,19 +9,12 @@ import { JOURNAL_FILE, MANIFEST_FILE } from '../../src/core/project/manifest.ts'
 import { Session } from '../../src/core/project/session.ts';
 import { verifyProject } from '../../src/core/project/verify.ts';
 import { xlsxBytes } from '../fixtures/formats-fixtures.ts';
+import { openTempEngine, suite } from './helpers.ts';
 
-let dir: string;
-let engine: Engine;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loupe-import-entry-'));
-  engine = await createNodeEngine();
-});
-afterAll(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const t = suite(() => openTempEngine('loupe-import-entry-'));
 
 it('an import names its tables in its result and in one journal input per table; the old comma-joined input is still read', async () => {
+  const { dir, engine } = t;
   await writeFile(join(dir, 'lignes.csv'), 'code;montant\nA;1\nB;2\n');
   const s = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
   const res = await s.importPath(join(dir, 'lignes.csv'));
@@ -38,6 +28,7 @@ it('an import names its tables in its result and in one journal input per table;
 });
 
 it('a project whose journal joined a workbook’s sheets with commas (before #17) still verifies; a missing sheet is still caught', async () => {
+  const { dir, engine } = t;
   await writeFile(join(dir, 'classeur.xlsx'), await xlsxBytes());
   const root = join(dir, 'ancien');
   const store = new NodeProjectStore(root);

@@ -2,33 +2,17 @@
 // those it left out with the reason — a report whose date was found nowhere (its extracted
 // recommendations then have no status date) is said, not silently dropped. On the real engine, from
 // PDFs written by code and from a hand-made table with one row per reason.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
-import type { Engine } from '../../src/core/engine/engine.ts';
 import { recommendationsFollowUp, type FollowUpDetail } from '../../src/core/findings/follow-up.ts';
 import { bytesSourceFile, MemoryFileResolver } from '../../src/core/ingest/source.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { extractRecommendations, importReports, RECOMMENDATIONS_TABLE, REPORTS_TABLE } from '../../src/core/reports/index.ts';
-import { RECOMMENDATIONS_HEADER, REPORTS_HEADER } from '../../src/demo/audit.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { REPORT_A, REPORT_B, REPORT_UNDATED, reportA, reportB, undatedReport } from '../fixtures/pdf-reports.ts';
+import { openTempEngine, registerSession, suite } from './helpers.ts';
 
-let engine: Engine;
-let dir: string;
-
-beforeAll(async () => {
-  engine = await createNodeEngine();
-  dir = await mkdtemp(join(tmpdir(), 'loupe-follow-up-population-'));
-}, 120_000);
-afterAll(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const t = suite(() => openTempEngine('loupe-follow-up-population-'));
 
 describe('the follow-up says whom it counted', () => {
   it('on extracted recommendations: a report without a date is left out by name, with its reason', async () => {
@@ -36,9 +20,9 @@ describe('the follow-up says whom it counted', () => {
     files.add(bytesSourceFile(await reportA(), REPORT_A.file, `rapports/${REPORT_A.file}`));
     files.add(bytesSourceFile(await reportB(), REPORT_B.file, `rapports/${REPORT_B.file}`));
     files.add(bytesSourceFile(await undatedReport(), REPORT_UNDATED.file, `rapports/${REPORT_UNDATED.file}`));
-    const s = await Session.create(engine, new MemoryProjectStore(), files, 'Suivi des rapports');
+    const s = await Session.create(t.engine, new MemoryProjectStore(), files, 'Suivi des rapports');
     await s.run(importReports, { path: 'rapports' });
-    const undated = await engine.query(
+    const undated = await t.engine.query(
       `SELECT identifiant_du_rapport, date_du_rapport FROM ${REPORTS_TABLE} WHERE fichier = '${REPORT_UNDATED.file}'`,
     );
     expect(undated.rows).toEqual([[REPORT_UNDATED.number, null]]);
@@ -73,19 +57,14 @@ describe('the follow-up says whom it counted', () => {
   }, 120_000);
 
   it('on a hand-made register: one reason per recommendation left out, the rows without identifier too', async () => {
-    const csv = (header: readonly string[], body: string[][]) => '\uFEFF' + [header, ...body].map((r) => r.join(';')).join('\n') + '\n';
-    await writeFile(
-      join(dir, 'rapports.csv'),
-      csv(REPORTS_HEADER, [
+    const r = (id: string, rep: string, date: string, status: string) => [id, rep, `Texte ${id}`, '1', 'DFA', '01/01/2026', date, status];
+    const s = await registerSession(t.engine, t.dir, 'Suivi', {
+      reports: [
         ['R1', 'Régie A', '01/03/2022', 'Entité A', 'DFA', 'Audit'],
         ['R2', 'Crèche B', '', 'Entité B', 'DFPE', 'Audit'],
         ['R3', 'Voirie C', '01/06/2021', 'Entité C', 'DVD', 'Audit'],
-      ]),
-    );
-    const r = (id: string, rep: string, date: string, status: string) => [id, rep, `Texte ${id}`, '1', 'DFA', '01/01/2026', date, status];
-    await writeFile(
-      join(dir, 'recommandations.csv'),
-      csv(RECOMMENDATIONS_HEADER, [
+      ],
+      recommendations: [
         r('A-1', 'R1', '01/03/2022', 'En cours'),
         r('A-2', 'R1', 'bientôt', 'En cours'),
         r('A-3', 'R1', '', 'En cours'),
@@ -93,11 +72,8 @@ describe('the follow-up says whom it counted', () => {
         r('A-5', 'R1', '01/03/2022', ''),
         r('', 'R1', '01/03/2022', 'En cours'),
         r('B-1', 'R2', '01/03/2023', 'Mise en œuvre'),
-      ]),
-    );
-    const s = await Session.create(engine, new MemoryProjectStore(), nodeFileResolver, 'Suivi');
-    await s.importPath(join(dir, 'rapports.csv'), { table: 'rapports' });
-    await s.importPath(join(dir, 'recommandations.csv'), { table: 'recommandations' });
+      ],
+    });
     const res = await s.run(recommendationsFollowUp, { referenceDate: '2024-06-30', prefix: 'suivi_main' });
     const d = res.detail as FollowUpDetail;
     expect(d).toMatchObject({ recommendations: 2, implemented: 1, open: 1, rate: 0.5, reportsWithoutDate: 1 });
