@@ -4,9 +4,13 @@ export type Section = 'Fonctionnement' | 'Investissement';
 export type Sens = 'Dépense' | 'Recette';
 export type OperationType = 'Réel' | 'Ordre';
 
-export interface Chapter {
+/** A code and its label: every entry of the nomenclature. */
+export interface CodeLabel {
   code: string;
   label: string;
+}
+
+export interface Chapter extends CodeLabel {
   section: Section;
   sens: Sens;
   type: OperationType;
@@ -40,9 +44,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { code: '040', label: "Opérations d'ordre de transfert entre sections", section: 'Investissement', sens: 'Recette', type: 'Ordre' },
 ];
 
-export interface Nature {
-  code: string;
-  label: string;
+export interface Nature extends CodeLabel {
   chapter: string;
 }
 
@@ -105,12 +107,7 @@ export const NATURES: readonly Nature[] = [
   { code: '281312', label: 'Amortissement des bâtiments scolaires', chapter: '040' },
 ];
 
-export interface Fonction {
-  code: string;
-  label: string;
-}
-
-export const FONCTIONS: readonly Fonction[] = [
+export const FONCTIONS: readonly CodeLabel[] = [
   { code: '01', label: 'Opérations non ventilables' },
   { code: '020', label: 'Administration générale de la collectivité' },
   { code: '021', label: 'Assemblée délibérante' },
@@ -144,12 +141,7 @@ export const FONCTIONS: readonly Fonction[] = [
   { code: '84', label: 'Transports publics de voyageurs' },
 ];
 
-export interface Direction {
-  code: string;
-  label: string;
-}
-
-export const DIRECTIONS: readonly Direction[] = [
+export const DIRECTIONS: readonly CodeLabel[] = [
   { code: 'DFA', label: 'Direction des finances et des achats' },
   { code: 'DRH', label: 'Direction des ressources humaines' },
   { code: 'DASCO', label: 'Direction des affaires scolaires' },
@@ -183,7 +175,7 @@ export function functionalChapter(section: Section, chapter: string, fonction: s
   return (inv ? '90' : '93') + fonction.charAt(0);
 }
 
-export const FUNCTIONAL_CHAPTERS: readonly Fonction[] = [
+export const FUNCTIONAL_CHAPTERS: readonly CodeLabel[] = [
   { code: '900', label: 'Services généraux' },
   { code: '901', label: 'Sécurité' },
   { code: '902', label: 'Enseignement, formation professionnelle et apprentissage' },
