@@ -1,25 +1,20 @@
 // The core must run unchanged in the renderer's worker, in Node and in tests: no DOM, no Svelte,
 // and nothing from the UI, the hosts or the Electron shell.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { filesUnder } from './helpers-io.ts';
 
-function files(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) files(p, out);
-    else if (/\.(ts|js|cjs|mjs)$/.test(name)) out.push(p);
-  }
-  return out;
-}
+const files = (dir: string) => filesUnder(dir, /\.(ts|js|cjs|mjs)$/);
 
-function svelteFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) svelteFiles(p, out);
-    else if (name.endsWith('.svelte')) out.push(p);
+/** Each file of src/core that matches a rule, with what the rule forbids; comments are not read. */
+function coreOffences(rules: [RegExp, string][]): string[] {
+  const offences: string[] = [];
+  for (const f of files('src/core')) {
+    const text = readFileSync(f, 'utf8').replace(/\/\/.*$/gm, '');
+    for (const [re, what] of rules) if (re.test(text)) offences.push(`${relative('.', f)} : ${what}`);
   }
-  return out;
+  return offences;
 }
 
 const FORBIDDEN: [RegExp, string][] = [
@@ -35,16 +30,11 @@ const FORBIDDEN: [RegExp, string][] = [
 
 describe('src/core', () => {
   it('imports no DOM, no Svelte, no UI/host/Electron code', () => {
-    const offences: string[] = [];
-    for (const f of files('src/core')) {
-      const text = readFileSync(f, 'utf8').replace(/\/\/.*$/gm, '');
-      for (const [re, what] of FORBIDDEN) if (re.test(text)) offences.push(`${relative('.', f)} : ${what}`);
-    }
-    expect(offences).toEqual([]);
+    expect(coreOffences(FORBIDDEN)).toEqual([]);
   });
 
   it('has no .svelte component', () => {
-    expect(files('src/core').concat(readdirSync('src/core'))).not.toContainEqual(expect.stringMatching(/\.svelte$/));
+    expect(filesUnder('src/core', /\.svelte$/)).toEqual([]);
   });
 });
 
@@ -145,17 +135,12 @@ const KNOWN_CYCLE_EDGES: Record<string, string> = {
 
 describe('platform seams', () => {
   it('src/core holds no platform code: no ?url, node:, new Worker, electron', () => {
-    const offences: string[] = [];
-    for (const f of files('src/core')) {
-      const text = readFileSync(f, 'utf8').replace(/\/\/.*$/gm, '');
-      for (const [re, what] of PLATFORM) if (re.test(text)) offences.push(`${relative('.', f)} : ${what}`);
-    }
-    expect(offences).toEqual([]);
+    expect(coreOffences(PLATFORM)).toEqual([]);
   });
 
   it('src/ui imports nothing from electron/ (it talks to the shell through src/host)', () => {
     const offences: string[] = [];
-    for (const f of [...files('src/ui'), ...svelteFiles('src/ui')]) {
+    for (const f of filesUnder('src/ui', /\.(ts|js|cjs|mjs|svelte)$/)) {
       const text = readFileSync(f, 'utf8');
       if (/(from\s+|import\(\s*)['"](\.\.\/)+electron\/|(from\s+|import\(\s*)['"]electron['"]/.test(text)) offences.push(relative('.', f));
     }

@@ -1,17 +1,8 @@
 // Every user-facing string goes through the i18n catalogue: a Svelte component with visible text or a
 // label written in the markup fails here, with the file and the text.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-
-function svelteFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) svelteFiles(p, out);
-    else if (name.endsWith('.svelte')) out.push(p);
-  }
-  return out;
-}
+import { filesUnder } from './helpers-io.ts';
 
 /** Markup only: scripts, styles, comments and `{…}` expressions removed. */
 function markup(src: string): string {
@@ -43,7 +34,7 @@ describe('i18n', () => {
   });
 
   it('has no hard-coded user-facing string in any Svelte component', () => {
-    const offences = svelteFiles('src').flatMap((f) => hardCodedStrings(readFileSync(f, 'utf8')).map((s) => `${f}: ${s}`));
+    const offences = filesUnder('src', /\.svelte$/).flatMap((f) => hardCodedStrings(readFileSync(f, 'utf8')).map((s) => `${f}: ${s}`));
     expect(offences).toEqual([]);
   });
 });
