@@ -21,6 +21,7 @@ import {
   printWindowOptions,
   type PrintWindowLike,
 } from '../../electron/print-pdf.ts';
+import { LOCKED_RENDERER } from './helpers-io.ts';
 
 describe('the print window', () => {
   const o = printWindowOptions();
@@ -32,18 +33,7 @@ describe('the print window', () => {
   });
 
   it('runs no JavaScript, in a sandboxed, isolated renderer without Node', () => {
-    expect(prefs.javascript).toBe(false);
-    expect(prefs.sandbox).toBe(true);
-    expect(prefs.contextIsolation).toBe(true);
-    expect(prefs.nodeIntegration).toBe(false);
-    expect(prefs.nodeIntegrationInWorker).toBe(false);
-    expect(prefs.nodeIntegrationInSubFrames).toBe(false);
-    expect(prefs.webviewTag).toBe(false);
-    expect(prefs.webSecurity).toBe(true);
-    expect(prefs.allowRunningInsecureContent).toBe(false);
-    expect(prefs.experimentalFeatures).toBe(false);
-    expect(prefs.devTools).toBe(false);
-    expect(prefs.spellcheck).toBe(false);
+    expect(prefs).toMatchObject({ ...LOCKED_RENDERER, javascript: false, devTools: false });
   });
 
   it('lives in a session of its own, kept in memory only', () => {

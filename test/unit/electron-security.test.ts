@@ -16,28 +16,14 @@ import {
 import { windowOptions } from '../../electron/window-options.ts';
 import { DEFAULT_WINDOW_STATE } from '../../electron/window-state.ts';
 import { CONTENT_SECURITY_POLICY, securityHeaders } from '../../src/shared/headers.ts';
+import { LOCKED_RENDERER } from './helpers-io.ts';
 
 describe('the window', () => {
   const prefs = windowOptions({ preload: '/x/preload.cjs', state: DEFAULT_WINDOW_STATE, devTools: false }).webPreferences!;
 
-  it('keeps the renderer isolated, sandboxed and without Node', () => {
-    expect(prefs.contextIsolation).toBe(true);
-    expect(prefs.sandbox).toBe(true);
-    expect(prefs.nodeIntegration).toBe(false);
-    expect(prefs.nodeIntegrationInWorker).toBe(false);
-    expect(prefs.nodeIntegrationInSubFrames).toBe(false);
-    expect(prefs.webviewTag).toBe(false);
-  });
-
-  it('keeps web security on and insecure content off', () => {
-    expect(prefs.webSecurity).toBe(true);
-    expect(prefs.allowRunningInsecureContent).toBe(false);
-    expect(prefs.experimentalFeatures).toBe(false);
+  it('keeps the renderer isolated, sandboxed and without Node, web security on, insecure content and the spellchecker off', () => {
+    expect(prefs).toMatchObject(LOCKED_RENDERER);
     expect(prefs).not.toHaveProperty('enableBlinkFeatures');
-  });
-
-  it('turns off the spellchecker, which would download dictionaries', () => {
-    expect(prefs.spellcheck).toBe(false);
   });
 
   it('loads the preload it was given', () => {
