@@ -18,7 +18,7 @@ import { scanQuotes } from '../../src/core/ingest/quotes.ts';
 import iconv from 'iconv-lite';
 import * as fx from '../fixtures/csv-fixtures.ts';
 import { tableRelation } from '../../src/core/sql/relation.ts';
-import { withFreshEngine } from './helpers.ts';
+import { reopened } from './helpers-io.ts';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -286,9 +286,7 @@ describe('CSV import of well-formed files', () => {
 
   it('reopens a project with the same tables on a fresh engine', async () => {
     const r = await importBytes('reopen', fx.windows1252Csv());
-    await withFreshEngine(async (other) => {
-      const { session, problems } = await Session.open(other, r.store, r.files);
-      expect(problems).toEqual([]);
+    await reopened(r.store, r.files, async (session, other) => {
       const rows = await other.query(`SELECT * FROM ${quoteIdent(r.table)}`);
       expect(rows.rows).toEqual(r.data.rows);
       expect(session.catalog.get(r.table)?.source?.options).toEqual(r.options);
@@ -520,12 +518,10 @@ describe('importing the same file again (issue #13.4)', () => {
     const names = session.catalog.list().map((t) => t.name);
     expect(names).toEqual(['codes', 'groupes', 'mois', 'subventions']);
     const before = await snapshot(engine, names);
-    await withFreshEngine(async (other) => {
-      const { session: reopened, problems } = await Session.open(other, store, files);
-      expect(problems).toEqual([]);
+    await reopened(store, files, async (again, other) => {
       expect(await snapshot(other, names)).toEqual(before);
-      expect(reopened.catalog.get('mois')!.source!.options).toMatchObject({ datePrecision: { date_debut: 'month' } });
-      expect(reopened.catalog.get('subventions')!.source!.options).toMatchObject({ quote: '' });
+      expect(again.catalog.get('mois')!.source!.options).toMatchObject({ datePrecision: { date_debut: 'month' } });
+      expect(again.catalog.get('subventions')!.source!.options).toMatchObject({ quote: '' });
     });
   });
 });

@@ -8,7 +8,7 @@ import { findRecordArrays } from '../../src/core/ingest/json-shapes.ts';
 import { bytesSourceFile, type FileResolver } from '../../src/core/ingest/source.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';
-import { withFreshEngine } from './helpers.ts';
+import { reopened } from './helpers-io.ts';
 
 let engine: Engine;
 const files = new Map<string, Uint8Array>();
@@ -172,10 +172,8 @@ describe('nested records as related tables', () => {
 
   it('reopens into the same tables', async () => {
     const { s } = await importJson('reouv.json', contracts);
-    await withFreshEngine(async (fresh) => {
-      const again = await Session.open(fresh, s.store, resolver);
-      expect(again.problems).toEqual([]);
-      expect(again.session.catalog.get('reouv__titulaires')?.rows).toBe(3);
+    await reopened(s.store, resolver, (again) => {
+      expect(again.catalog.get('reouv__titulaires')?.rows).toBe(3);
     });
   });
 });

@@ -18,7 +18,7 @@ import {
   overridesXml,
 } from '../fixtures/overrides-fixtures.ts';
 import { memoryFiles } from '../fixtures/memory-files.ts';
-import { withFreshEngine } from './helpers.ts';
+import { reopened } from './helpers-io.ts';
 
 let engine: Engine;
 const { files, resolver } = memoryFiles();
@@ -102,12 +102,10 @@ describe('type overrides for every format', () => {
         rows: (await engine.query(`SELECT ${COLS} FROM ${quoteIdent(table)} ORDER BY ref`)).rows,
         warnings: s.catalog.get(table)!.source!.warnings,
       };
-      await withFreshEngine(async (fresh) => {
-        const again = await Session.open(fresh, s.store, resolver);
-        expect(again.problems).toEqual([]);
+      await reopened(s.store, resolver, async (again, fresh) => {
         expect(await typesOf(fresh, table)).toEqual(before.types);
         expect((await fresh.query(`SELECT ${COLS} FROM ${quoteIdent(table)} ORDER BY ref`)).rows).toEqual(before.rows);
-        expect(again.session.catalog.get(table)!.source!.warnings).toEqual(before.warnings);
+        expect(again.catalog.get(table)!.source!.warnings).toEqual(before.warnings);
       });
     }
   });

@@ -9,7 +9,7 @@ import { Session } from '../../src/core/project/session.ts';
 import { quoteIdent } from '../../src/core/sql/ident.ts';
 import { DECLARATIONS, hatvpXml } from '../fixtures/xml-fixtures.ts';
 import { memoryFiles } from '../fixtures/memory-files.ts';
-import { withFreshEngine } from './helpers.ts';
+import { reopened } from './helpers-io.ts';
 
 let engine: Engine;
 const { files, resolver } = memoryFiles();
@@ -83,10 +83,8 @@ describe('HATVP declarations', () => {
     const { s } = await importXml('reouverture.xml', hatvpXml(DECLARATIONS));
     const src = s.catalog.get('reouverture')!.source!;
     expect(src.options).toMatchObject({ profile: 'hatvp', recordPath: 'declarations/declaration' });
-    await withFreshEngine(async (fresh) => {
-      const again = await Session.open(fresh, s.store, resolver);
-      expect(again.problems).toEqual([]);
-      expect(again.session.catalog.get('reouverture__participationdirigeantdto')?.rows).toBe(3);
+    await reopened(s.store, resolver, (again) => {
+      expect(again.catalog.get('reouverture__participationdirigeantdto')?.rows).toBe(3);
     });
   });
 });
