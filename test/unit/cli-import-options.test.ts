@@ -1,19 +1,21 @@
 // `loupe import FILE --table NAME --option key=value --type column=kind`: the same choices as the app's
 // import dialog, kept in the project so every later command reopens the table the same way.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loupe } from '../fixtures/cli.ts';
+import { tempDirWith } from './helpers-io.ts';
 
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loupe-cli-import-'));
-  await writeFile(join(dir, 'montants.csv'), 'Code;Montant\n075;1 200,50\n013;3,00\n');
-  await writeFile(
-    join(dir, 'ops.json'),
-    JSON.stringify({ generated_at: 'x', ops: [{ id: 1, mandate: { '2019': 5, '2020': 7 } }], autres: [{ a: 1 }, { a: 2 }, { a: 3 }] }),
-  );
+  dir = await tempDirWith('loupe-cli-import-', {
+    'montants.csv': 'Code;Montant\n075;1 200,50\n013;3,00\n',
+    'ops.json': JSON.stringify({
+      generated_at: 'x',
+      ops: [{ id: 1, mandate: { '2019': 5, '2020': 7 } }],
+      autres: [{ a: 1 }, { a: 2 }, { a: 3 }],
+    }),
+  });
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 

@@ -1,7 +1,6 @@
 // Column names come from files: `constructor`, `__proto__`, `toString` are names like any other, and
 // must not reach Object's own members through a lookup in a plain object.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
@@ -12,17 +11,17 @@ import { summarizeTable } from '../../src/core/profile/profile.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { tableRelation } from '../../src/core/sql/relation.ts';
+import { tempDirWith } from './helpers-io.ts';
 
 let dir: string;
 let engine: Engine;
 let s: Session;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loupe-proto-'));
-  await writeFile(join(dir, 'noms.csv'), 'constructor;__proto__;toString;hasOwnProperty;valueOf\n1;a;x;2,5;oui\n2;b;y;3,5;non\n');
-  await writeFile(
-    join(dir, 'noms.json'),
-    '[{"constructor":1,"__proto__":"p","toString":"x","valueOf":2.5},{"constructor":2,"__proto__":"q","toString":"y","valueOf":3.5}]',
-  );
+  dir = await tempDirWith('loupe-proto-', {
+    'noms.csv': 'constructor;__proto__;toString;hasOwnProperty;valueOf\n1;a;x;2,5;oui\n2;b;y;3,5;non\n',
+    'noms.json':
+      '[{"constructor":1,"__proto__":"p","toString":"x","valueOf":2.5},{"constructor":2,"__proto__":"q","toString":"y","valueOf":3.5}]',
+  });
   engine = await createNodeEngine();
   s = await Session.create(engine, new MemoryProjectStore(), nodeFileResolver, 'Noms');
 });

@@ -2,7 +2,7 @@
 // an attached CSV), nested values read as « clé : valeur », a TIMESTAMP reads as the grid shows it,
 // instants carry their zone, every figure names its files (the GeoJSON of a map included), and the
 // footer pins the journal head.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
@@ -15,6 +15,7 @@ import { chooseColumns, readableValue, snapshotCsv } from '../../src/core/report
 import { formatDateTime, formatWallClock } from '../../src/core/report/format.ts';
 import { renderReport } from '../../src/core/report/report.ts';
 import { closeDiskSession, openDiskSession } from './helpers.ts';
+import { importFiles } from './helpers-io.ts';
 
 /** A 36-column export as open-data portals give them: codes, names, an amount, a date-time, one JSON column. */
 function wideCsv(rows: number): string {
@@ -66,15 +67,12 @@ let geoTable: string;
 let geoSha: string;
 
 beforeAll(async () => {
-  ({ dir, engine, session: s } = await openDiskSession('loupe-report-layout-', 'Contrôle des versements'));
-  await writeFile(join(dir, 'versements.csv'), wideCsv(4));
-  await writeFile(join(dir, 'zones.geojson'), GEOJSON);
-  await s.importPath(join(dir, 'versements.csv'));
-  await s.importPath(join(dir, 'zones.geojson'));
-  table = s.catalog.list().find((x) => x.source?.fileName === 'versements.csv')!.name;
-  const geo = s.catalog.list().find((x) => x.source?.fileName === 'zones.geojson')!;
-  geoTable = geo.name;
-  geoSha = geo.source!.sha256;
+  const t = await openDiskSession('loupe-report-layout-', 'Contrôle des versements');
+  ({ dir, engine, session: s } = t);
+  const tables = await importFiles(t, { 'versements.csv': wideCsv(4), 'zones.geojson': GEOJSON });
+  table = tables['versements.csv']!;
+  geoTable = tables['zones.geojson']!;
+  geoSha = s.catalog.get(geoTable)!.source!.sha256;
   const by = { by: 'Alice' };
   f = await createFinding(
     s,

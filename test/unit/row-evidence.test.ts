@@ -1,7 +1,5 @@
 // A finding from the row one is looking at: the row is frozen with its table, the columns that
 // select it, its values, the SQL that selects it (journaled) and the digest of what that SQL returns.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
@@ -9,17 +7,16 @@ import { attachEvidence, createFinding, evidenceIntact, readFindingsFile, rowEvi
 import type { Session } from '../../src/core/project/session.ts';
 import { ledgerWithCopiesCsv, numberedPaymentsCsv } from '../fixtures/row-fixtures.ts';
 import { closeDiskSession, openDiskSession } from './helpers.ts';
+import { importFiles } from './helpers-io.ts';
 
 let dir: string;
 let engine: Engine;
 let s: Session;
 
 beforeAll(async () => {
-  ({ dir, engine, session: s } = await openDiskSession('loupe-row-ev-', 'Lignes'));
-  await writeFile(join(dir, 'paiements.csv'), numberedPaymentsCsv(300));
-  await writeFile(join(dir, 'grand_livre.csv'), ledgerWithCopiesCsv());
-  await s.importPath(join(dir, 'paiements.csv'));
-  await s.importPath(join(dir, 'grand_livre.csv'));
+  const t = await openDiskSession('loupe-row-ev-', 'Lignes');
+  ({ dir, engine, session: s } = t);
+  await importFiles(t, { 'paiements.csv': numberedPaymentsCsv(300), 'grand_livre.csv': ledgerWithCopiesCsv() });
 }, 60_000);
 afterAll(() => closeDiskSession({ dir, engine }));
 
