@@ -243,41 +243,36 @@ describe('a project only reads files inside its folder', () => {
   });
 });
 
-describe('the CLI reads outside files only with the user’s approval', () => {
-  it(
-    'a received project naming a file outside opens without it; --allow-external-sources reads it and remembers it for this project',
-    { timeout: 240_000 },
-    async () => {
-      const outside = join(base, 'dehors', 'montants.csv');
-      await writeFile(outside, OK);
-      await writeFile(join(root, MANIFEST_FILE), JSON.stringify(manifest({ sources: [source(outside, { table: 'm', tables: ['m'] })] })));
-      const refused = await loupe('tables', '--project', root);
-      expect(refused.code).toBe(0);
-      expect(refused.out).toBe('');
-      expect(refused.err).toMatch(/montants\.csv : source hors du projet non approuvée sur cette machine .*--allow-external-sources/);
-      const allowed = await loupe('sql', '--project', root, 'SELECT count(*) AS n FROM m', '--format', 'json', '--allow-external-sources');
-      expect(allowed).toMatchObject({ code: 0, out: '[{"n":2}]\n' });
-      // Remembered with its hash: the next run reads it without the flag, until the file changes.
-      expect((await loupe('tables', '--project', root)).out).toMatch(/^m\t2\t/);
-      await writeFile(outside, OK + '3;30\n');
-      expect((await loupe('tables', '--project', root)).err).toMatch(/montants\.csv : le fichier a changé depuis son import/);
-    },
-  );
+describe('the CLI reads outside files only with the user’s approval', { timeout: 240_000 }, () => {
+  /** A CSV next to the project, not in it. */
+  let outside: string;
+  beforeEach(async () => {
+    outside = join(base, 'dehors', 'montants.csv');
+    await writeFile(outside, OK);
+  });
 
-  it(
-    'import --copy keeps a copy under sources/ and records it relative, so the folder can be handed over',
-    { timeout: 240_000 },
-    async () => {
-      const outside = join(base, 'dehors', 'montants.csv');
-      await writeFile(outside, OK);
-      const proj = join(base, 'copie');
-      expect((await loupe('import', outside, '--copy', '--project', proj)).code).toBe(0);
-      const m = JSON.parse(await readFile(join(proj, MANIFEST_FILE), 'utf8'));
-      expect(m.sources.map((s: { path: string }) => s.path)).toEqual(['sources/montants.csv']);
-      expect(await readFile(join(proj, 'sources', 'montants.csv'), 'utf8')).toBe(OK);
-      await rm(outside);
-      process.env.LOUPE_HOME = join(base, 'autre-machine');
-      expect((await loupe('tables', '--project', proj)).out).toMatch(/^montants\t2\t/);
-    },
-  );
+  it('a received project naming a file outside opens without it; --allow-external-sources reads it and remembers it for this project', async () => {
+    await writeFile(join(root, MANIFEST_FILE), JSON.stringify(manifest({ sources: [source(outside, { table: 'm', tables: ['m'] })] })));
+    const refused = await loupe('tables', '--project', root);
+    expect(refused.code).toBe(0);
+    expect(refused.out).toBe('');
+    expect(refused.err).toMatch(/montants\.csv : source hors du projet non approuvée sur cette machine .*--allow-external-sources/);
+    const allowed = await loupe('sql', '--project', root, 'SELECT count(*) AS n FROM m', '--format', 'json', '--allow-external-sources');
+    expect(allowed).toMatchObject({ code: 0, out: '[{"n":2}]\n' });
+    // Remembered with its hash: the next run reads it without the flag, until the file changes.
+    expect((await loupe('tables', '--project', root)).out).toMatch(/^m\t2\t/);
+    await writeFile(outside, OK + '3;30\n');
+    expect((await loupe('tables', '--project', root)).err).toMatch(/montants\.csv : le fichier a changé depuis son import/);
+  });
+
+  it('import --copy keeps a copy under sources/ and records it relative, so the folder can be handed over', async () => {
+    const proj = join(base, 'copie');
+    expect((await loupe('import', outside, '--copy', '--project', proj)).code).toBe(0);
+    const m = JSON.parse(await readFile(join(proj, MANIFEST_FILE), 'utf8'));
+    expect(m.sources.map((s: { path: string }) => s.path)).toEqual(['sources/montants.csv']);
+    expect(await readFile(join(proj, 'sources', 'montants.csv'), 'utf8')).toBe(OK);
+    await rm(outside);
+    process.env.LOUPE_HOME = join(base, 'autre-machine');
+    expect((await loupe('tables', '--project', proj)).out).toMatch(/^montants\t2\t/);
+  });
 });

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CHANNELS, type Channel } from '../../electron/api.ts';
 import { Grants } from '../../electron/grants.ts';
-import { createHandlers, type Dialogs, type FileFilter, type Handlers, MAX_PATH_CHARS, registerIpc, settle } from '../../electron/ipc.ts';
+import {
+  createHandlers,
+  type Dialogs,
+  type FileFilter,
+  type Handlers,
+  type IpcDeps,
+  MAX_PATH_CHARS,
+  registerIpc,
+  settle,
+} from '../../electron/ipc.ts';
 import { MAX_REPORT_HTML_CHARS } from '../../electron/print-pdf.ts';
 import { RecentStore } from '../../electron/recent.ts';
 
@@ -51,7 +60,8 @@ const dialogs: Dialogs = {
 let h: Handlers;
 let menuLang: string | undefined;
 
-function fresh(): Handlers {
+/** Handlers of a new window session, with nothing granted; `deps` replaces the fakes it names. */
+function fresh(deps: Partial<IpcDeps> = {}): Handlers {
   return createHandlers({
     grants: new Grants(),
     dialogs,
@@ -62,6 +72,7 @@ function fresh(): Handlers {
     printPdf: async (html) => (printed.push(html), FAKE_PDF),
     setMenuLanguage: (l) => (menuLang = l),
     recentChanged: () => undefined,
+    ...deps,
   });
 }
 
@@ -449,31 +460,11 @@ describe('project folders', () => {
     await h.rememberSource({ root, path: dataFile });
     // A new session: nothing granted, the recent list and remembered sources survive on disk.
     const recentFile = join(userData, 'recent-shared.json');
-    const first = createHandlers({
-      grants: new Grants(),
-      dialogs,
-      recent: new RecentStore(recentFile),
-      demoSource: demo,
-      demoTarget: join(userData, 'd1'),
-      versions: { app: '', electron: '', chrome: '', node: '' },
-      printPdf: async () => FAKE_PDF,
-      setMenuLanguage: () => undefined,
-      recentChanged: () => undefined,
-    });
+    const first = fresh({ recent: new RecentStore(recentFile) });
     await first.openProjectDialog(undefined);
     await first.openFilesDialog(undefined);
     await first.rememberSource({ root, path: dataFile });
-    const second = createHandlers({
-      grants: new Grants(),
-      dialogs,
-      recent: new RecentStore(recentFile),
-      demoSource: demo,
-      demoTarget: join(userData, 'd2'),
-      versions: { app: '', electron: '', chrome: '', node: '' },
-      printPdf: async () => FAKE_PDF,
-      setMenuLanguage: () => undefined,
-      recentChanged: () => undefined,
-    });
+    const second = fresh({ recent: new RecentStore(recentFile) });
     await expectRefused(second.stat({ path: dataFile }));
     expect(await second.recentProjects(undefined)).toEqual([{ root: project, name: 'project' }]);
     await second.openRecentProject({ root: project });
@@ -559,18 +550,10 @@ describe('saving, versions, menu language', () => {
     const target = join(tmp, 'garde.pdf');
     await writeFile(target, 'ancien');
     choice.save = target;
-    const failing = createHandlers({
-      grants: new Grants(),
-      dialogs,
-      recent: new RecentStore(join(userData, 'recent-fail.json')),
-      demoSource: demo,
-      demoTarget: join(userData, 'demo-fail'),
-      versions: { app: '', electron: '', chrome: '', node: '' },
+    const failing = fresh({
       printPdf: async () => {
         throw new Error('Le rapport n’a pas pu être converti en PDF dans le délai imparti (120 s)');
       },
-      setMenuLanguage: () => undefined,
-      recentChanged: () => undefined,
     });
     expect(await settle(() => failing.printReportToPdf({ html: '<p>x</p>', suggestedName: 'garde.pdf' }))).toEqual({
       ok: false,
