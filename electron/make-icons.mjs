@@ -1,5 +1,6 @@
 // Draws Loupe's icon (a magnifying glass on Paris blue) as a 512×512 PNG with nothing but zlib, so the
 // packaging config has an icon without an image toolchain. Run: node electron/make-icons.mjs
+// Its PNG writer also makes the test fixtures' images (a scanned page in a PDF).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,15 +74,27 @@ export function iconPng() {
       raw[i + 3] = 255;
     }
   }
+  return encodePng(SIZE, SIZE, 6, raw, { level: 9 });
+}
+
+/**
+ * An 8-bit PNG of `raw`: each row a filter byte (0) then its pixels. Colour type 0 is grey, 6 RGBA.
+ * @param {number} width
+ * @param {number} height
+ * @param {0 | 6} colourType
+ * @param {Uint8Array} raw
+ * @param {import('node:zlib').ZlibOptions} [deflateOptions]
+ */
+export function encodePng(width, height, colourType, raw, deflateOptions = {}) {
   const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(SIZE, 0);
-  ihdr.writeUInt32BE(SIZE, 4);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
-  ihdr[9] = 6; // RGBA
+  ihdr[9] = colourType;
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IDAT', deflateSync(raw, deflateOptions)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
