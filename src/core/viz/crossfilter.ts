@@ -17,30 +17,22 @@ const KEY_CHANNELS: Channel[] = ['x', 'y', 'color', 'row', 'column', 'shape', 'd
 /** Name of the interval selection added to brushable charts. */
 export const BRUSH = 'loupe_brush';
 
+/** How long a period of each time unit that keeps the year lasts. */
+const PERIOD: Partial<Record<TimeUnit, { months: number } | { days: number }>> = {
+  year: { months: 12 },
+  yearquarter: { months: 3 },
+  yearmonth: { months: 1 },
+  yearweek: { days: 7 },
+  yearmonthdate: { days: 1 },
+};
+
 /** End of the period that starts at `start` for a time unit that keeps the year (exclusive bound minus nothing: inclusive end day). */
 function periodEnd(start: string, unit: TimeUnit): string | undefined {
-  const d = new Date(start.length === 10 ? `${start}T00:00:00Z` : start);
-  if (Number.isNaN(d.getTime())) return undefined;
-  const e = new Date(d);
-  switch (unit) {
-    case 'year':
-      e.setUTCFullYear(e.getUTCFullYear() + 1);
-      break;
-    case 'yearquarter':
-      e.setUTCMonth(e.getUTCMonth() + 3);
-      break;
-    case 'yearmonth':
-      e.setUTCMonth(e.getUTCMonth() + 1);
-      break;
-    case 'yearweek':
-      e.setUTCDate(e.getUTCDate() + 7);
-      break;
-    case 'yearmonthdate':
-      e.setUTCDate(e.getUTCDate() + 1);
-      break;
-    default:
-      return undefined;
-  }
+  const e = new Date(start.length === 10 ? `${start}T00:00:00Z` : start);
+  const period = PERIOD[unit];
+  if (Number.isNaN(e.getTime()) || !period) return undefined;
+  if ('months' in period) e.setUTCMonth(e.getUTCMonth() + period.months);
+  else e.setUTCDate(e.getUTCDate() + period.days);
   // `between` is inclusive: the last instant before the next period, written so DuckDB casts it.
   e.setUTCMilliseconds(e.getUTCMilliseconds() - 1);
   return e.toISOString().replace('T', ' ').replace('Z', '');
