@@ -416,24 +416,20 @@ export function planFor(spec: ChartSpec, table: TableEntry, m: ChartMessages, st
   const p = plan(spec, table, m, steps);
   if (spec.map?.kind === 'points') {
     if (p.aggregated) throw new ChartError('Une carte de points montre des lignes, sans agrégat');
-    const lat = findColumn(table, spec.map.latitude);
-    const lon = findColumn(table, spec.map.longitude);
-    p.items.set('latitude', {
-      alias: 'latitude',
-      enc: { type: 'quantitative' },
-      col: lat,
-      sql: `CAST(${col(lat)} AS DOUBLE)`,
-      measure: false,
-      title: lat.label,
-    });
-    p.items.set('longitude', {
-      alias: 'longitude',
-      enc: { type: 'quantitative' },
-      col: lon,
-      sql: `CAST(${col(lon)} AS DOUBLE)`,
-      measure: false,
-      title: lon.label,
-    });
+    for (const [alias, name] of [
+      ['latitude', spec.map.latitude],
+      ['longitude', spec.map.longitude],
+    ] as const) {
+      const c = findColumn(table, name);
+      p.items.set(alias, {
+        alias,
+        enc: { type: 'quantitative' },
+        col: c,
+        sql: `CAST(${col(c)} AS DOUBLE)`,
+        measure: false,
+        title: c.label,
+      });
+    }
   }
   return p;
 }
