@@ -3,20 +3,13 @@
 // charts filter each other — the filtered numbers checked against SQL run on the same source file.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { referenceImport } from './reference.ts';
-import { appSession } from './session.ts';
-import { chartField, chartShelf, clearShelf, openChartBuilder, saveChart } from './steps.ts';
+import { chartsSession } from './charts-session.ts';
+import { clearShelf, openChartBuilder, saveChart } from './steps.ts';
 
-const app = appSession();
-// The numbers the charts must show, computed by DuckDB in Node on the same file.
-const reference = referenceImport('static/demo/subventions/subventions-votees.csv');
-
-const page = () => app.page;
-const field = (name: string) => chartField(page(), name);
-const shelf = (ch: string) => chartShelf(page(), ch);
+// `query`: the numbers the charts must show, computed by DuckDB in Node on the same file.
+const { app, page, field, shelf, query } = chartsSession('static/demo/subventions/subventions-votees.csv');
 const previewBars = () => page().locator('[data-testid=chart-preview] svg .mark-rect.role-mark path');
 const openCharts = (table: string) => openChartBuilder(page(), table, table === 'projets' ? 'arrondissement' : 'direction');
-const query = (sql: string) => reference.engine.query(sql);
 
 async function download(testid: string) {
   const [d] = await Promise.all([page().waitForEvent('download'), page().getByTestId(testid).click()]);

@@ -4,19 +4,12 @@
 // must filter the other chart like a bar click does, to the numbers SQL gives on the same file.
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { referenceImport } from './reference.ts';
-import { appSession } from './session.ts';
-import { chartField, chartShelf, openChartBuilder, saveChart } from './steps.ts';
+import { chartsSession } from './charts-session.ts';
+import { openChartBuilder, saveChart } from './steps.ts';
 
-const app = appSession();
-// The numbers a filtered chart must show, computed by DuckDB in Node on the same file.
-const reference = referenceImport('static/demo/budget-participatif/projets.json');
-
-const page = () => app.page;
-const field = (name: string) => chartField(page(), name);
-const shelf = (ch: string) => chartShelf(page(), ch);
+// `query`: the numbers a filtered chart must show, computed by DuckDB in Node on the same file.
+const { app, reference, page, field, shelf, query } = chartsSession('static/demo/budget-participatif/projets.json');
 const previewMarks = () => page().locator('[data-testid=chart-preview] svg .role-mark path');
-const query = (sql: string) => reference.engine.query(sql);
 
 async function save(name: string, title: string) {
   await page().getByTestId('chart-title').fill(title);
