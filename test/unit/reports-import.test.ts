@@ -1,10 +1,8 @@
 // Importing PDF reports: every page's text with its page number, headings by font size, a two-column
 // page read column by column, and the scanned, encrypted and truncated files reported as such while
 // the others load — on the real engine, from PDFs written by code with known text.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
-import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import { extractPdf } from '../../src/core/ingest/pdf.ts';
 import { bytesSourceFile, MemoryFileResolver } from '../../src/core/ingest/source.ts';
 import { MemoryProjectStore } from '../../src/core/project/store.ts';
@@ -12,27 +10,16 @@ import { Session } from '../../src/core/project/session.ts';
 import { BLOCKS_TABLE, importReports, REPORTS_TABLE, TERMS_TABLE } from '../../src/core/reports/index.ts';
 import { sha256Hex } from '../../src/core/util/hash.ts';
 import { encryptedReport, REPORT_A, REPORT_B, REPORT_C, reportA, reportsCorpus, truncatedReport } from '../fixtures/pdf-reports.ts';
+import { openMemorySession, records, suite } from './helpers.ts';
 
-let engine: Engine;
-let session: Session;
 let corpus: { name: string; bytes: Uint8Array }[];
-
-const rows = async (sql: string) => {
-  const r = await engine.query(sql);
-  return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])));
-};
-const flat = (s: unknown) => String(s).replace(/\s+/g, ' ').trim();
-
-beforeAll(async () => {
-  engine = await createNodeEngine();
+const lib = suite(async () => {
   corpus = await reportsCorpus();
-  const files = new MemoryFileResolver();
-  for (const f of corpus) files.add(bytesSourceFile(f.bytes, f.name, `rapports/${f.name}`));
-  session = await Session.create(engine, new MemoryProjectStore(), files, 'Rapports');
-}, 120_000);
-afterAll(async () => {
-  await engine?.close();
+  return openMemorySession('Rapports', corpus);
 });
+
+const rows = (sql: string) => records(lib.engine, sql);
+const flat = (s: unknown) => String(s).replace(/\s+/g, ' ').trim();
 
 describe('extractPdf (pdf.js, no eval)', () => {
   it('reads each page with its text, headings by size, and the two-column page column by column', async () => {
@@ -69,7 +56,7 @@ describe('extractPdf (pdf.js, no eval)', () => {
 
 describe('import-reports', () => {
   it('imports a folder: one row per file with its state, blocks with pages, the index; journaled with every SHA-256', async () => {
-    const res = await session.run(importReports, { path: 'rapports' });
+    const res = await lib.session.run(importReports, { path: 'rapports' });
     expect(res.tables).toEqual([REPORTS_TABLE, BLOCKS_TABLE, TERMS_TABLE]);
     const reports = await rows(`SELECT fichier, sha256, etat, pages, pages_avec_texte, numero_rapport, identifiant_du_rapport, titre,
       CAST(date_du_rapport AS VARCHAR) AS date, annee, entite_auditee, message FROM ${REPORTS_TABLE} ORDER BY fichier`);
@@ -128,7 +115,7 @@ describe('import-reports', () => {
     const before = await rows(`SELECT count(*)::INTEGER AS n, max(bloc_id) AS m FROM ${BLOCKS_TABLE}`);
     const files = new MemoryFileResolver();
     files.add(bytesSourceFile(corpus[0]!.bytes, corpus[0]!.name, `autre/${corpus[0]!.name}`));
-    const s2 = await Session.create(engine, new MemoryProjectStore(), files, 'Deux');
+    const s2 = await Session.create(lib.engine, new MemoryProjectStore(), files, 'Deux');
     // Same engine, same tables: the second session imports report A again.
     await s2.run(importReports, { path: `autre/${corpus[0]!.name}` });
     const after = await rows(`SELECT count(*)::INTEGER AS n, count(DISTINCT bloc_id)::INTEGER AS d FROM ${BLOCKS_TABLE}`);

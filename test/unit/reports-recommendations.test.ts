@@ -1,14 +1,9 @@
 // Recommendations extracted from the reports' text: numbers, text, page and block, the service's
 // response from the annex, hand corrections journaled and kept across a new extraction, and the
 // follow-up register running on the extracted table with its default columns.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
-import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import { recommendationsFollowUp } from '../../src/core/findings/follow-up.ts';
-import { bytesSourceFile, MemoryFileResolver } from '../../src/core/ingest/source.ts';
-import { MemoryProjectStore } from '../../src/core/project/store.ts';
-import { Session } from '../../src/core/project/session.ts';
 import {
   BLOCKS_TABLE,
   correctRecommendation,
@@ -19,26 +14,16 @@ import {
   REPORTS_TABLE,
 } from '../../src/core/reports/index.ts';
 import { REPORT_A, REPORT_B, REPORT_C, reportsCorpus } from '../fixtures/pdf-reports.ts';
+import { openMemorySession, records, suite } from './helpers.ts';
 
-let engine: Engine;
-let session: Session;
-
-const rows = async (sql: string) => {
-  const r = await engine.query(sql);
-  return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])));
-};
-const flat = (s: unknown) => String(s).replace(/\s+/g, ' ').trim();
-
-beforeAll(async () => {
-  engine = await createNodeEngine();
-  const files = new MemoryFileResolver();
-  for (const f of await reportsCorpus()) files.add(bytesSourceFile(f.bytes, f.name, `rapports/${f.name}`));
-  session = await Session.create(engine, new MemoryProjectStore(), files, 'Recommandations');
-  await session.run(importReports, { path: 'rapports' });
-}, 120_000);
-afterAll(async () => {
-  await engine?.close();
+const lib = suite(async () => {
+  const t = await openMemorySession('Recommandations', await reportsCorpus());
+  await t.session.run(importReports, { path: 'rapports' });
+  return t;
 });
+
+const rows = (sql: string) => records(lib.engine, sql);
+const flat = (s: unknown) => String(s).replace(/\s+/g, ' ').trim();
 
 describe('findRecommendations (pure)', () => {
   const b = (page: number, texte: string, niveau_titre = 0) => ({ bloc_id: page * 100 + texte.length, page, texte, niveau_titre });
@@ -77,7 +62,7 @@ describe('findRecommendations (pure)', () => {
 
 describe('extract-recommendations', () => {
   it('puts every numbered recommendation in the table with its text, page, block and report, and the annex responses', async () => {
-    const res = await session.run(extractRecommendations, {});
+    const res = await lib.session.run(extractRecommendations, {});
     const got = await rows(
       `SELECT r.identifiant_de_la_recommandation AS id, r.identifiant_du_rapport AS rapport, r.numero, r.page, r.forme, r.recommandation, r.reponse_du_service,
          r.page_reponse, r.fichier, r.sha256, r.statut, CAST(r.date_du_statut AS VARCHAR) AS date_statut, r.direction_responsable, r.corrigee,
@@ -119,7 +104,7 @@ describe('extract-recommendations', () => {
 
   it('journals a correction by hand, keeps it across a new extraction, and can withdraw an item', async () => {
     const id = `${REPORT_B.number}-R2`;
-    const c = await session.run(correctRecommendation, {
+    const c = await lib.session.run(correctRecommendation, {
       id,
       page: 4,
       recommandation: 'Réduire à 30 jours les délais de paiement des fournisseurs.',
@@ -127,8 +112,8 @@ describe('extract-recommendations', () => {
     });
     expect(c.entry.op).toBe('correct-recommendation');
     expect(c.entry.params).toMatchObject({ id, page: 4 });
-    await session.run(correctRecommendation, { id: `${REPORT_C.number}-R2`, supprimer: true, motif: 'doublon' });
-    await session.run(extractRecommendations, {});
+    await lib.session.run(correctRecommendation, { id: `${REPORT_C.number}-R2`, supprimer: true, motif: 'doublon' });
+    await lib.session.run(extractRecommendations, {});
     const b2 = await rows(
       `SELECT page, recommandation, corrigee FROM ${RECOMMENDATIONS_TABLE} WHERE identifiant_de_la_recommandation = '${id}'`,
     );
@@ -136,12 +121,12 @@ describe('extract-recommendations', () => {
     expect(await rows(`SELECT * FROM ${RECOMMENDATIONS_TABLE} WHERE identifiant_de_la_recommandation = '${REPORT_C.number}-R2'`)).toEqual(
       [],
     );
-    await expect(session.run(correctRecommendation, { id: 'inconnue-R9', page: 2 })).rejects.toThrow(/Recommandation inconnue/);
+    await expect(lib.session.run(correctRecommendation, { id: 'inconnue-R9', page: 2 })).rejects.toThrow(/Recommandation inconnue/);
   });
 
   it('feeds the follow-up register as is: rates by report and year over the extracted recommendations', async () => {
-    const n = Number((await engine.query(`SELECT count(*) FROM ${RECOMMENDATIONS_TABLE}`)).rows[0]![0]);
-    const f = await session.run(recommendationsFollowUp, {
+    const n = Number((await lib.engine.query(`SELECT count(*) FROM ${RECOMMENDATIONS_TABLE}`)).rows[0]![0]);
+    const f = await lib.session.run(recommendationsFollowUp, {
       reports: REPORTS_TABLE,
       recommendations: RECOMMENDATIONS_TABLE,
       referenceDate: '2025-01-01',
@@ -154,7 +139,7 @@ describe('extract-recommendations', () => {
       { annee: 2023, nb_rapports: 1, nb_recommandations: REPORT_A.recommendations.length },
     ]);
     // Before the reports were published, none of their recommendations existed yet.
-    const early = await session.run(recommendationsFollowUp, {
+    const early = await lib.session.run(recommendationsFollowUp, {
       reports: REPORTS_TABLE,
       recommendations: RECOMMENDATIONS_TABLE,
       referenceDate: '2022-01-01',

@@ -2,27 +2,20 @@
 // passages, order, scores and count equal a plain BM25 computed in SQL straight over the raw terms
 // table (the ranking the index replaced) — after the first import, after adding reports, after a report
 // re-imported, and after the index was lost or the tables changed behind its back (it rebuilds itself).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
-import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { bytesSourceFile, MemoryFileResolver } from '../../src/core/ingest/source.ts';
-import { MemoryProjectStore } from '../../src/core/project/store.ts';
-import { Session } from '../../src/core/project/session.ts';
+import { bytesSourceFile } from '../../src/core/ingest/source.ts';
 import { BLOCKS_TABLE, importReports, parseQuery, REPORTS_TABLE, searchReports, TERMS_TABLE } from '../../src/core/reports/index.ts';
 import { INDEX_SCHEMA } from '../../src/core/reports/search-index.ts';
 import { quoteLiteral } from '../../src/core/sql/ident.ts';
 import { reportPdf } from '../fixtures/pdf-reports.ts';
 import { QUERIES, reportPages } from '../bench/reports.ts';
+import { openMemorySession, suite } from './helpers.ts';
 
 // The bench's generator (Zipfian vocabulary, real French words spread over the ranks), on a few pages.
 const PAGES = 6;
 const pdfOf = (i: number) => reportPdf({ pages: reportPages(i).slice(0, PAGES) });
 const nameOf = (i: number) => `rapport-${i}.pdf`;
-
-let engine: Engine;
-let session: Session;
-let files: MemoryFileResolver;
 
 /** BM25 as the issue defines it, over rapports_pdf_termes itself: no vocabulary, no postings, no stored weight. */
 function plainBm25(query: string, p: Record<string, unknown> = {}): string {
@@ -69,8 +62,8 @@ const CASES: Record<string, unknown>[] = [
 async function expectPlainBm25(): Promise<number> {
   let compared = 0;
   for (const c of CASES) {
-    const got = (await session.run(searchReports, { ...c, limit: 1000 })).detail!;
-    const want = (await engine.query(plainBm25(String(c.query), c))).rows.map((r) => [Number(r[0]), Number(r[1])]);
+    const got = (await lib.session.run(searchReports, { ...c, limit: 1000 })).detail!;
+    const want = (await lib.engine.query(plainBm25(String(c.query), c))).rows.map((r) => [Number(r[0]), Number(r[1])]);
     expect(got.total, String(c.query)).toBe(want.length);
     expect(
       got.hits.map((h) => [h.bloc_id, h.score]),
@@ -81,16 +74,13 @@ async function expectPlainBm25(): Promise<number> {
   return compared;
 }
 
-beforeAll(async () => {
-  engine = await createNodeEngine();
-  files = new MemoryFileResolver();
-  for (let i = 0; i < 5; i++) files.add(bytesSourceFile(await pdfOf(i), nameOf(i), `lib/${nameOf(i)}`));
-  session = await Session.create(engine, new MemoryProjectStore(), files, 'Index');
-  await session.run(importReports, { path: 'lib' });
+const lib = suite(async () => {
+  const pdfs = [];
+  for (let i = 0; i < 5; i++) pdfs.push({ name: nameOf(i), bytes: await pdfOf(i) });
+  const t = await openMemorySession('Index', pdfs, 'lib');
+  await t.session.run(importReports, { path: 'lib' });
+  return t;
 }, 300_000);
-afterAll(async () => {
-  await engine?.close();
-});
 
 describe('search index', () => {
   it('ranks every query exactly as a plain BM25 over the raw terms table', async () => {
@@ -99,29 +89,31 @@ describe('search index', () => {
   }, 120_000);
 
   it('stays exact when reports are added and when one is re-imported (the statistics of the whole library move)', async () => {
-    const before = Number((await engine.query(`SELECT n FROM ${INDEX_SCHEMA}.etat`)).rows[0]![0]);
-    for (let i = 5; i < 8; i++) files.add(bytesSourceFile(await pdfOf(i), nameOf(i), `more/${nameOf(i)}`));
-    await session.run(importReports, { path: 'more' });
-    expect(Number((await engine.query(`SELECT n FROM ${INDEX_SCHEMA}.etat`)).rows[0]![0])).toBeGreaterThan(before);
+    const before = Number((await lib.engine.query(`SELECT n FROM ${INDEX_SCHEMA}.etat`)).rows[0]![0]);
+    for (let i = 5; i < 8; i++) lib.files.add(bytesSourceFile(await pdfOf(i), nameOf(i), `more/${nameOf(i)}`));
+    await lib.session.run(importReports, { path: 'more' });
+    expect(Number((await lib.engine.query(`SELECT n FROM ${INDEX_SCHEMA}.etat`)).rows[0]![0])).toBeGreaterThan(before);
     await expectPlainBm25();
     // Same file again: its blocks come back under new ids, the old ones gone from the index too.
-    const ids = async () => (await engine.query(`SELECT min(bloc_id) FROM ${BLOCKS_TABLE} WHERE fichier = '${nameOf(0)}'`)).rows[0]![0];
+    const ids = async () => (await lib.engine.query(`SELECT min(bloc_id) FROM ${BLOCKS_TABLE} WHERE fichier = '${nameOf(0)}'`)).rows[0]![0];
     const old = await ids();
-    await session.run(importReports, { path: `lib/${nameOf(0)}` });
+    await lib.session.run(importReports, { path: `lib/${nameOf(0)}` });
     expect(await ids()).not.toBe(old);
     await expectPlainBm25();
   }, 240_000);
 
   it('rebuilds itself when it is missing or the tables changed without an import, and says so in the journal', async () => {
-    await engine.exec(`DROP SCHEMA ${INDEX_SCHEMA} CASCADE`);
-    const first = await session.run(searchReports, { query: 'subvention' });
+    await lib.engine.exec(`DROP SCHEMA ${INDEX_SCHEMA} CASCADE`);
+    const first = await lib.session.run(searchReports, { query: 'subvention' });
     expect(first.entry.sql!.some((s) => s.includes(`${INDEX_SCHEMA}`) && /CREATE OR REPLACE TABLE/.test(s))).toBe(true);
-    const again = await session.run(searchReports, { query: 'subvention' });
+    const again = await lib.session.run(searchReports, { query: 'subvention' });
     expect(again.entry.sql).toHaveLength(1);
     expect(again.entry.output?.digest).toBe(first.entry.output?.digest);
     // A report taken out by hand: N, the mean length and df change, so does every weight.
-    await engine.exec(`DELETE FROM ${TERMS_TABLE} WHERE bloc_id IN (SELECT bloc_id FROM ${BLOCKS_TABLE} WHERE fichier = '${nameOf(3)}')`);
-    await engine.exec(`DELETE FROM ${BLOCKS_TABLE} WHERE fichier = '${nameOf(3)}'`);
+    await lib.engine.exec(
+      `DELETE FROM ${TERMS_TABLE} WHERE bloc_id IN (SELECT bloc_id FROM ${BLOCKS_TABLE} WHERE fichier = '${nameOf(3)}')`,
+    );
+    await lib.engine.exec(`DELETE FROM ${BLOCKS_TABLE} WHERE fichier = '${nameOf(3)}'`);
     await expectPlainBm25();
   }, 240_000);
 });

@@ -1,13 +1,8 @@
 // Searching the reports: French tokens (case, accents, elisions, stop words, stemming), BM25 ranking in
 // SQL checked against an independent computation over the same blocks, phrases on consecutive words,
 // filters by year and service, and passages returned with their page and the matched words marked.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
-import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import { bytesSourceFile, MemoryFileResolver } from '../../src/core/ingest/source.ts';
-import { MemoryProjectStore } from '../../src/core/project/store.ts';
-import { Session } from '../../src/core/project/session.ts';
 import {
   BLOCKS_TABLE,
   citeReportPassage,
@@ -20,6 +15,7 @@ import {
   type SearchHit,
 } from '../../src/core/reports/index.ts';
 import { REPORT_A, REPORT_B, reportPdf, reportsCorpus } from '../fixtures/pdf-reports.ts';
+import { openMemorySession, suite } from './helpers.ts';
 
 const LONG =
   'Ce long paragraphe décrit la procédure budgétaire de la collectivité, ses étapes successives et ses acteurs, les délais de vote, ' +
@@ -36,27 +32,18 @@ const CRAFTED = [
   LONG,
 ];
 
-let engine: Engine;
-let session: Session;
-
-const search = async (params: Record<string, unknown>) => (await session.run(searchReports, params)).detail!;
+const search = async (params: Record<string, unknown>) => (await lib.session.run(searchReports, params)).detail!;
 const craftedPage = (h: SearchHit) => (h.fichier === 'corpus-bm25.pdf' ? h.page : null);
 
-beforeAll(async () => {
-  engine = await createNodeEngine();
-  const files = new MemoryFileResolver();
-  for (const f of await reportsCorpus()) files.add(bytesSourceFile(f.bytes, f.name, `rapports/${f.name}`));
+const lib = suite(async () => {
   const crafted = await reportPdf({
     title: 'Corpus BM25',
     created: new Date('2024-05-02T00:00:00Z'),
     pages: CRAFTED.map((t) => [{ kind: 'para', text: t }]),
   });
-  files.add(bytesSourceFile(crafted, 'corpus-bm25.pdf', 'rapports/corpus-bm25.pdf'));
-  session = await Session.create(engine, new MemoryProjectStore(), files, 'Recherche');
-  await session.run(importReports, { path: 'rapports' });
-}, 120_000);
-afterAll(async () => {
-  await engine?.close();
+  const t = await openMemorySession('Recherche', [...(await reportsCorpus()), { name: 'corpus-bm25.pdf', bytes: crafted }]);
+  await t.session.run(importReports, { path: 'rapports' });
+  return t;
 });
 
 describe('French tokens', () => {
@@ -80,7 +67,7 @@ describe('French tokens', () => {
 
 describe('search-reports', () => {
   it('ranks by BM25 (k1 = 1,2, b = 0,75) exactly as an independent computation over the stored blocks', async () => {
-    const blocks = (await engine.query(`SELECT bloc_id, texte FROM ${BLOCKS_TABLE}`)).rows.map((r) => ({
+    const blocks = (await lib.engine.query(`SELECT bloc_id, texte FROM ${BLOCKS_TABLE}`)).rows.map((r) => ({
       id: Number(r[0]),
       terms: tokenize(String(r[1])).map((t) => t.term),
     }));
@@ -151,30 +138,30 @@ describe('search-reports', () => {
   });
 
   it('is a journaled read: the passages land in a result table and the query replays to the same digest', async () => {
-    const a = await session.run(searchReports, { query: 'contrôle', limit: 5 });
+    const a = await lib.session.run(searchReports, { query: 'contrôle', limit: 5 });
     // What was searched comes before what was found.
-    const searched = Number((await engine.query(`SELECT count(*) FROM ${BLOCKS_TABLE} WHERE nb_termes > 0`)).rows[0]![0]);
+    const searched = Number((await lib.engine.query(`SELECT count(*) FROM ${BLOCKS_TABLE} WHERE nb_termes > 0`)).rows[0]![0]);
     expect(a.summary).toMatch(
       new RegExp(
         `^« contrôle » : ${searched} bloc\\(s\\) de texte cherché\\(s\\) ; ${a.detail!.total} passage\\(s\\) trouvé\\(s\\), 5 premier\\(s\\) rendu\\(s\\) — `,
       ),
     );
-    const stored = await engine.query(`SELECT rang, bloc_id, page, extrait, marques FROM ${SEARCH_RESULT_TABLE} ORDER BY rang`);
+    const stored = await lib.engine.query(`SELECT rang, bloc_id, page, extrait, marques FROM ${SEARCH_RESULT_TABLE} ORDER BY rang`);
     expect(stored.rows.map((r) => Number(r[1]))).toEqual(a.detail!.hits.map((h) => h.bloc_id));
     expect(JSON.parse(String(stored.rows[0]![4]))).toEqual(a.detail!.hits[0]!.marques);
     expect(a.entry.op).toBe('search-reports');
     expect(a.entry.params).toMatchObject({ query: 'contrôle', limit: 5 });
-    const b = await session.run(searchReports, a.entry.params);
+    const b = await lib.session.run(searchReports, a.entry.params);
     expect(b.entry.output?.digest).toBe(a.entry.output?.digest);
-    await expect(session.run(searchReports, { query: 'le la les' })).rejects.toThrow(/mots vides/);
-    const none = await session.run(searchReports, { query: 'subventions', yearTo: 2022 });
+    await expect(lib.session.run(searchReports, { query: 'le la les' })).rejects.toThrow(/mots vides/);
+    const none = await lib.session.run(searchReports, { query: 'subventions', yearTo: 2022 });
     expect(none.summary).toBe(`« subventions » : ${searched} bloc(s) de texte cherché(s), filtres : années ≤ 2022 ; aucun passage trouvé`);
   });
 
   it('cites a passage found in a standard form: publisher, title, number, date, page, quoted words and SHA-256', async () => {
     const h = (await search({ query: '"versement des fonds"' })).hits[0]!;
     const r = (
-      await engine.query(`SELECT numero_rapport, CAST(date_du_rapport AS VARCHAR) FROM ${REPORTS_TABLE} WHERE sha256 = '${h.sha256}'`)
+      await lib.engine.query(`SELECT numero_rapport, CAST(date_du_rapport AS VARCHAR) FROM ${REPORTS_TABLE} WHERE sha256 = '${h.sha256}'`)
     ).rows[0]!;
     const cite = citeReportPassage({ ...h, numero_rapport: r[0] as string, date_du_rapport: r[1] as string, texte: h.texte });
     expect(cite).toBe(
