@@ -2,27 +2,25 @@
 // select it, its values, the SQL that selects it (journaled) and the digest of what that SQL returns.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
-import type { Engine } from '../../src/core/engine/engine.ts';
 import { attachEvidence, createFinding, evidenceIntact, readFindingsFile, rowEvidence, rowKey } from '../../src/core/findings/index.ts';
 import type { Session } from '../../src/core/project/session.ts';
 import { ledgerWithCopiesCsv, numberedPaymentsCsv } from '../fixtures/row-fixtures.ts';
-import { closeDiskSession, openDiskSession } from './helpers.ts';
+import { closeDiskSession, openDiskSession, type DiskSession } from './helpers.ts';
 import { importFiles } from './helpers-io.ts';
 
-let dir: string;
-let engine: Engine;
+let t: DiskSession;
 let s: Session;
 
 beforeAll(async () => {
-  const t = await openDiskSession('loupe-row-ev-', 'Lignes');
-  ({ dir, engine, session: s } = t);
+  t = await openDiskSession('loupe-row-ev-', 'Lignes');
+  s = t.session;
   await importFiles(t, { 'paiements.csv': numberedPaymentsCsv(300), 'grand_livre.csv': ledgerWithCopiesCsv() });
 }, 60_000);
-afterAll(() => closeDiskSession({ dir, engine }));
+afterAll(() => closeDiskSession(t));
 
 /** A row as the grid reads it: every column of the table, from the engine. */
 async function rowOf(table: string, where: string): Promise<Record<string, unknown>> {
-  const r = await engine.query(`SELECT * FROM "${table}" WHERE ${where}`);
+  const r = await t.engine.query(`SELECT * FROM "${table}" WHERE ${where}`);
   expect(r.rows).toHaveLength(1);
   return Object.fromEntries(r.columns.map((c, i) => [c.name, r.rows[0]![i]]));
 }
@@ -43,7 +41,7 @@ describe('evidence from one row', () => {
     expect(s.journal.all().length).toBe(before + 1);
     expect(ev.journal?.op).toBe('sql');
     expect(ev.digest?.rows).toBe(1);
-    const [again] = (await engine.query(ev.sql[0]!)).rows;
+    const [again] = (await t.engine.query(ev.sql[0]!)).rows;
     expect(again).toEqual(ev.rows[0]);
     expect(ev.sources.map((x) => x.fileName)).toEqual(['paiements.csv']);
     expect(await evidenceIntact(ev)).toBe(true);
