@@ -1,23 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { auditSuite } from '../fixtures/audit-fixtures.ts';
 
-let b: AuditBench;
-const sp = (x: unknown) => String(x).replace(/[\u202f\u00a0]/g, ' ');
-
-beforeAll(async () => {
-  b = await auditBench();
+const b = auditSuite({
   // Ages at 31/12/2024, in days: 0, 30, 31, 90, 91, 365, 366, −15 (future), and an empty date.
-  await b.table(
-    'factures',
-    `SELECT * FROM (VALUES
+  factures: `SELECT * FROM (VALUES
       (DATE '2024-12-31', 100.0), (DATE '2024-12-01', 200.0), (DATE '2024-11-30', 300.0), (DATE '2024-10-02', 400.0),
       (DATE '2024-10-01', 500.0), (DATE '2024-01-01', 600.0), (DATE '2023-12-31', 700.0), (DATE '2025-01-15', 800.0),
       (NULL, 900.0)
     ) t("Date facture", "Montant TTC")`,
-  );
-  await b.table('horodatees', `SELECT TIMESTAMP '2024-12-30 23:59:00' AS ts UNION ALL SELECT TIMESTAMP '2024-11-01 00:00:01'`);
+  horodatees: `SELECT TIMESTAMP '2024-12-30 23:59:00' AS ts UNION ALL SELECT TIMESTAMP '2024-11-01 00:00:01'`,
 });
-afterAll(() => b.close());
+const sp = (x: unknown) => String(x).replace(/[\u202f\u00a0]/g, ' ');
 
 describe('aging', () => {
   it('puts each item in its band of days at the reference date, bounds included, future and empty dates apart', async () => {

@@ -1,40 +1,31 @@
 // The anomalies planted in the demo workspace are found by the audit operations.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import '../../src/core/audit/index.ts';
 import { DUPLICATE_PAYMENT, SPLIT_CONTRACTS } from '../../src/demo/anomalies.ts';
-import type { Engine } from '../../src/core/engine/engine.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
-import type { Session } from '../../src/core/project/session.ts';
-import { closeDiskSession, openDemoSession } from './helpers.ts';
+import { openDemoSession, records, suite } from './helpers.ts';
 
-let dir: string;
-let engine: Engine;
-let s: Session;
-
-beforeAll(async () => {
-  ({
-    dir,
-    engine,
-    session: s,
-  } = await openDemoSession('loupe-audit-demo-', 'Démo', {
+const demo = suite(() =>
+  openDemoSession('loupe-audit-demo-', 'Démo', {
     versees: 'subventions/subventions-versees.csv',
     marches: 'marches/marches-publics.csv',
-  }));
-});
-afterAll(() => closeDiskSession({ dir, engine }));
+  }),
+);
 
-const rows = async (table: string) => {
-  const r = await s.engine.query(`SELECT * FROM "${table}"`);
-  return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])));
-};
+const rows = (table: string) => records(demo.engine, `SELECT * FROM "${table}"`);
+
+/** The demo table whose name holds `part`, and `pick`, its first column whose name matches. */
+function demoTable(part: string) {
+  const t = demo.session.catalog.list().find((x) => x.name.includes(part))!;
+  const cols = t.columns.map((c) => c.name);
+  return { name: t.name, pick: (re: RegExp) => cols.find((c) => re.test(c))! };
+}
 
 describe('audit on the demo workspace', () => {
   it('duplicates finds the subsidy paid twice', async () => {
-    const t = s.catalog.list().find((x) => x.name.includes('versees'))!;
-    const cols = t.columns.map((c) => c.name);
-    const pick = (re: RegExp) => cols.find((c) => re.test(c))!;
-    const r = await s.run(getOperation('duplicates')!, {
-      table: t.name,
+    const { name, pick } = demoTable('versees');
+    const r = await demo.session.run(getOperation('duplicates')!, {
+      table: name,
       columns: [pick(/siret/), pick(/montant/), pick(/^date/)],
       amount: pick(/montant/),
     });
@@ -46,11 +37,9 @@ describe('audit on the demo workspace', () => {
   });
 
   it('thresholds finds the contracts split under 40 000 €', async () => {
-    const t = s.catalog.list().find((x) => x.name.includes('marches'))!;
-    const cols = t.columns.map((c) => c.name);
-    const pick = (re: RegExp) => cols.find((c) => re.test(c))!;
-    const r = await s.run(getOperation('thresholds')!, {
-      table: t.name,
+    const { name, pick } = demoTable('marches');
+    const r = await demo.session.run(getOperation('thresholds')!, {
+      table: name,
       amount: pick(/montant/),
       date: pick(/^date/),
       supplier: pick(/titulaire$/),

@@ -1,27 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeEngine } from '../../src/node/engine.ts';
-import type { Engine } from '../../src/core/engine/engine.ts';
-import { nodeFileResolver } from '../../src/node/node-source.ts';
+import { describe, expect, it } from 'vitest';
 import { getOperation } from '../../src/core/ops/registry.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
-import { Session } from '../../src/core/project/session.ts';
 import { DUPLICATE_PAYMENT, PAYMENT_WITHOUT_VOTE } from '../../src/demo/anomalies.ts';
-import { generateDemoFiles } from '../../src/demo/generate.ts';
-import { auditBench, type AuditBench } from '../fixtures/audit-fixtures.ts';
+import { auditSuite } from '../fixtures/audit-fixtures.ts';
+import { openDemoSession, records, suite } from './helpers.ts';
 
-let b: AuditBench;
-const sp = (x: unknown) => String(x).replace(/[\u202f\u00a0]/g, ' ');
-
-beforeAll(async () => {
-  b = await auditBench();
+const b = auditSuite({
   // Payments (left): line 2 repeats line 1; line 3's SIRET lost its leading zeros in a spreadsheet;
   // line 5's SIRET is written with spaces and its amount differs from the vote; line 6 has no SIRET.
-  await b.table(
-    'versements',
-    `SELECT * FROM (VALUES
+  versements: `SELECT * FROM (VALUES
       ('48231765800011', 2023, 18750.0, 'Saison 2023'),
       ('48231765800011', 2023, 18750.0, 'Saison 2023'),
       ('123456789012', 2022, 5000.0, 'Atelier'),
@@ -29,12 +15,9 @@ beforeAll(async () => {
       (' 7990 1234 5000 17', 2021, 1200.0, 'Fête'),
       (NULL, 2021, 300.0, 'x')
     ) t(siret, exercice, montant, objet)`,
-  );
   // Votes (right): SIRET as a number, the year as a DOUBLE, amounts as DECIMAL; one body voted twice in
   // 2021 and once in 2020, never paid.
-  await b.table(
-    'votes',
-    `SELECT "SIRET", "Année", CAST("Montant voté" AS DECIMAL(12, 2)) AS "Montant voté", "Objet" FROM (VALUES
+  votes: `SELECT "SIRET", "Année", CAST("Montant voté" AS DECIMAL(12, 2)) AS "Montant voté", "Objet" FROM (VALUES
       (48231765800011, 2023.0, 18750, 'Saison 2023'),
       (123456789012, 2022.0, 5000, 'Atelier'),
       (79901234500017, 2021.0, 1500, 'FETE '),
@@ -42,10 +25,7 @@ beforeAll(async () => {
       (11122233300044, 2021.0, 900, 'a'),
       (11122233300044, 2021.0, 950, 'b')
     ) t("SIRET", "Année", "Montant voté", "Objet")`,
-  );
-  await b.table(
-    'declarations',
-    `SELECT * FROM (VALUES
+  declarations: `SELECT * FROM (VALUES
       ('Mme A', 'Association Les Amis du Canal'),
       ('M. B', 'Théâtre de la Ville'),
       ('M. B', 'Club sportif Pernety'),
@@ -53,18 +33,14 @@ beforeAll(async () => {
       ('Mme C', 'Fondation Sans Lien'),
       ('M. D', NULL)
     ) t(elu, organisme)`,
-  );
-  await b.table(
-    'subventions',
-    `SELECT * FROM (VALUES
+  subventions: `SELECT * FROM (VALUES
       ('LES AMIS DU CANAL (ASSO)', 10000.0),
       ('Les amis du canal', 5000.0),
       ('Theatre de la Villes', 20000.0),
       ('Compagnie Sans Rapport', 3000.0)
     ) t(beneficiaire, montant)`,
-  );
 });
-afterAll(() => b.close());
+const sp = (x: unknown) => String(x).replace(/[\u202f\u00a0]/g, ' ');
 
 const BASE = {
   left: 'versements',
@@ -211,27 +187,18 @@ describe('reconcile', () => {
 });
 
 describe('reconcile on the demo workspace', () => {
-  let dir: string;
-  let engine: Engine;
-  let s: Session;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'loupe-reconcile-demo-'));
-    await generateDemoFiles(join(dir, 'demo'));
-    engine = await createNodeEngine();
-    s = await Session.create(engine, new NodeProjectStore(join(dir, 'proj')), nodeFileResolver, 'x');
-    await s.importPath(join(dir, 'demo', 'subventions', 'subventions-versees.csv'));
-    await s.importPath(join(dir, 'demo', 'subventions', 'subventions-votees.csv'));
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const demo = suite(() =>
+    openDemoSession('loupe-reconcile-demo-', 'x', {
+      versees: 'subventions/subventions-versees.csv',
+      votees: 'subventions/subventions-votees.csv',
+    }),
+  );
 
   it('paid vs voted by SIRET and year surfaces the payment without a vote and the body paid twice', async () => {
-    const paid = s.catalog.list().find((x) => x.name.includes('versees'))!;
-    const voted = s.catalog.list().find((x) => x.name.includes('votees'))!;
+    const paid = demo.session.catalog.list().find((x) => x.name.includes('versees'))!;
+    const voted = demo.session.catalog.list().find((x) => x.name.includes('votees'))!;
     const col = (t: typeof paid, re: RegExp) => t.columns.map((c) => c.name).find((c) => re.test(c))!;
-    const r = await s.run(getOperation('reconcile')!, {
+    const r = await demo.session.run(getOperation('reconcile')!, {
       left: paid.name,
       right: voted.name,
       keys: [
@@ -240,9 +207,8 @@ describe('reconcile on the demo workspace', () => {
       ],
       amount: { left: col(paid, /montant/), right: col(voted, /montant/) },
     });
-    const q = await s.engine.query(`SELECT * FROM "${r.table}"`);
-    const rows = q.rows.map((row) => Object.fromEntries(q.columns.map((c, i) => [c.name, row[i]])));
-    const keyCols = q.columns.map((c) => c.name).filter((c) => c.startsWith('cle_'));
+    const rows = await records(demo.engine, `SELECT * FROM "${r.table}"`);
+    const keyCols = Object.keys(rows[0]!).filter((c) => c.startsWith('cle_'));
     const key = (x: Record<string, unknown>) => keyCols.map((c) => x[c]).join('/');
     expect(rows.filter((x) => x.statut === 'seulement_gauche').map(key)).toEqual([
       `${PAYMENT_WITHOUT_VOTE.siret}/${PAYMENT_WITHOUT_VOTE.year}`,

@@ -1,11 +1,9 @@
 // The demo workspace plants anomalies (src/demo/anomalies.ts): the budget checks must find them, and
 // for the budget, find nothing else of the same kind.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { budgetReconcile } from '../../src/core/budget/reconcile.ts';
 import { participatoryBudget } from '../../src/core/budget/participatory.ts';
 import { subsidiesReconcile } from '../../src/core/budget/subsidies.ts';
-import type { Engine } from '../../src/core/engine/engine.ts';
-import type { Session } from '../../src/core/project/session.ts';
 import {
   CREDIT_OVERRUN,
   DUPLICATE_PAYMENT,
@@ -14,31 +12,25 @@ import {
   ORDER_IMBALANCE,
   PAYMENT_WITHOUT_VOTE,
 } from '../../src/demo/anomalies.ts';
-import { closeDiskSession, openDemoSession } from './helpers.ts';
+import { openDemoSession, suite } from './helpers.ts';
 
-let engine: Engine;
-let dir: string;
-let session: Session;
-let tables: Record<string, string>;
-
-beforeAll(async () => {
-  ({ dir, engine, session, tables } = await openDemoSession('loupe-budget-demo-', 'démo', {
+const demo = suite(() =>
+  openDemoSession('loupe-budget-demo-', 'démo', {
     vote: 'budget/budget-vote.csv',
     ca: 'budget/compte-administratif.csv',
     votees: 'subventions/subventions-votees.csv',
     versees: 'subventions/subventions-versees.csv',
     projets: 'budget-participatif/projets.json',
-  }));
-}, 120_000);
-afterAll(() => closeDiskSession({ dir, engine }));
+  }),
+);
 
 async function rows(sql: string) {
-  return (await engine.query(sql)).rows;
+  return (await demo.engine.query(sql)).rows;
 }
 
 describe('budget checks on the demo workspace', () => {
   it('budget-reconcile finds the one chapter executed above its credits and the one order imbalance', async () => {
-    const res = await session.run(budgetReconcile, { voted: { table: tables.vote }, executed: { table: tables.ca } });
+    const res = await demo.session.run(budgetReconcile, { voted: { table: demo.tables.vote }, executed: { table: demo.tables.ca } });
     expect(res.detail?.proposed).toEqual({ voted: true, executed: true });
     const overruns = await rows(
       `SELECT annee, section, chapitre, CAST(ecart AS DOUBLE) FROM "${res.table}" WHERE flag = 'depassement_chapitre'`,
@@ -54,7 +46,7 @@ describe('budget checks on the demo workspace', () => {
   });
 
   it('subsidies-reconcile finds the payment without a vote, the double payment and the invalid SIRET', async () => {
-    const res = await session.run(subsidiesReconcile, { voted: tables.votees, paid: tables.versees });
+    const res = await demo.session.run(subsidiesReconcile, { voted: demo.tables.votees, paid: demo.tables.versees });
     const flagged = async (flag: string) => (await rows(`SELECT siret FROM "${res.table}" WHERE flag = '${flag}'`)).map((r) => r[0]);
     expect(await flagged('verse_sans_vote')).toContain(PAYMENT_WITHOUT_VOTE.siret);
     expect(await flagged('verse_superieur_vote')).toContain(DUPLICATE_PAYMENT.siret);
@@ -67,9 +59,9 @@ describe('budget checks on the demo workspace', () => {
     // The demo plants one payment without a vote and no blank name, tie or year gap (the e2e counts on it).
     expect(res.detail?.flags).toMatchObject({ verse_sans_vote: 1, rapprochement_ambigu: 0, sans_nom: 0 });
     expect(res.detail?.warnings).toEqual([]);
-    const strict = await session.run(subsidiesReconcile, {
-      voted: tables.votees,
-      paid: tables.versees,
+    const strict = await demo.session.run(subsidiesReconcile, {
+      voted: demo.tables.votees,
+      paid: demo.tables.versees,
       minSimilarity: 0.95,
       votedColumns: { direction: '' },
     });
@@ -77,7 +69,7 @@ describe('budget checks on the demo workspace', () => {
   });
 
   it('participatory-budget finds the one project delivered more than two years late', async () => {
-    const res = await session.run(participatoryBudget, { table: tables.projets });
+    const res = await demo.session.run(participatoryBudget, { table: demo.tables.projets });
     const late = await rows(`SELECT numero, edition, arrondissement FROM "${res.table}" WHERE flag = 'livraison_tardive'`);
     expect(late).toEqual([[LATE_DELIVERY.id, LATE_DELIVERY.edition, LATE_DELIVERY.arrondissement]]);
     // Every status of the demo is understood, and each stage of the pipeline has projects.

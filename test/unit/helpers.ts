@@ -34,10 +34,17 @@ export async function openTempEngine(prefix: string): Promise<TempEngine> {
   return { dir, engine: await createNodeEngine() };
 }
 
-/** A Node engine and a session whose project is saved on disk, in a fresh folder named after `prefix`. */
-export async function openDiskSession(prefix: string, name = 'p'): Promise<DiskSession> {
+/**
+ * A Node engine and a session whose project is saved on disk, in a fresh folder named after `prefix`;
+ * `files` (file name → text) are written in that folder and imported, in that order.
+ */
+export async function openDiskSession(prefix: string, name = 'p', files: Record<string, string> = {}): Promise<DiskSession> {
   const t = await openTempEngine(prefix);
   const session = await Session.create(t.engine, new NodeProjectStore(join(t.dir, 'proj')), nodeFileResolver, name);
+  for (const [file, text] of Object.entries(files)) {
+    await writeFile(join(t.dir, file), text);
+    await session.importPath(join(t.dir, file));
+  }
   return { ...t, session };
 }
 
