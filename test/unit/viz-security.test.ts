@@ -5,6 +5,7 @@ import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { chartData, prepareChart } from '../../src/core/viz/compile.ts';
 import { ChartSpec } from '../../src/core/viz/spec.ts';
+import { csvProvenance } from '../fixtures/provenance.ts';
 import { svgOf } from './viz-svg.ts';
 
 const LABEL = '<img src=x onerror=alert(1)>';
@@ -18,19 +19,7 @@ const table: TableEntry = {
     { name: 'cat', label: LABEL, type: 'VARCHAR' },
     { name: COLUMN, label: `datum['x'].constructor`, type: 'DOUBLE' },
   ],
-  source: {
-    fileName: '<script>alert("file")</script>.csv',
-    path: '/tmp/x.csv',
-    size: 1,
-    sha256: 'b'.repeat(64),
-    mtime: null,
-    format: 'csv',
-    options: {},
-    rows: 3,
-    columns: 2,
-    importedAt: '2024-01-01T00:00:00Z',
-    durationMs: 1,
-  },
+  source: csvProvenance({ fileName: '<script>alert("file")</script>.csv', path: '/tmp/x.csv', rows: 3, columns: 2 }),
 };
 
 beforeAll(async () => {
