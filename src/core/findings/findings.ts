@@ -6,7 +6,6 @@
 // thousands of rows; keeping them out of the manifest keeps every import/query save small, and gives
 // findings their own atomic write (temporary file + fsync + rename, through ProjectStore): a crash in
 // the middle of a save leaves the previous findings.json as it was.
-import type { JournalEntry } from '../journal/journal.ts';
 import type { Operation } from '../ops/registry.ts';
 import type { Session } from '../project/session.ts';
 import type { ProjectStore } from '../project/store.ts';
@@ -146,7 +145,7 @@ async function step(
   action: HistoryStep['action'],
   a: Actor,
   note?: string,
-): Promise<{ finding: Finding; entry: JournalEntry }> {
+): Promise<Finding> {
   const at = nowIso(a);
   const by = actorName(a);
   f.updatedAt = at;
@@ -170,7 +169,7 @@ async function step(
     })
   ).entry;
   f.history.push({ at, by, action, ...(note ? { note } : {}), journal: journalRef(entry) });
-  return { finding: Finding.parse(f), entry };
+  return Finding.parse(f);
 }
 
 /** The action as integrity.ts reads it back from the entry (filing is an update the history calls update). */
@@ -186,6 +185,18 @@ function findIn(data: FindingsFile, id: string): Finding {
   const f = data.findings.find((x) => x.id === id);
   if (!f) throw new FindingError(`Constatation inconnue : « ${id} »`);
   return f;
+}
+
+/**
+ * Changes one finding: `change` edits a copy and journals the step; the book keeps the finding the
+ * step returned, so nothing is saved that the journal did not record.
+ */
+async function changeFinding(session: Session, id: string, change: (f: Finding, book: FindingsBook) => Promise<Finding>): Promise<Finding> {
+  const book = await findingsOf(session);
+  return book.mutate(async (data) => {
+    const finding = await change(structuredClone(findIn(data, id)), book);
+    return { data: replace(data, finding), value: finding };
+  });
 }
 
 export type NewFinding = Partial<FindingFields> & { title: string };
@@ -210,7 +221,7 @@ export async function createFinding(session: Session, fields: NewFinding, a: Act
       comments: [],
       history: [],
     });
-    const { finding } = await step(session, f, findingCreate as never, { title: f.title, severity: f.severity }, 'create', a);
+    const finding = await step(session, f, findingCreate as never, { title: f.title, severity: f.severity }, 'create', a);
     return {
       data: { ...data, findings: [...data.findings, finding], next: { ...data.next, finding: data.next.finding + 1 } },
       value: finding,
@@ -219,10 +230,8 @@ export async function createFinding(session: Session, fields: NewFinding, a: Act
 }
 
 /** Edits the finding's text, amount, severity, owner, tags or investigation (draft or in review only). */
-export async function updateFinding(session: Session, id: string, patch: Partial<FindingFields>, a: Actor): Promise<Finding> {
-  const book = await findingsOf(session);
-  return book.mutate(async (data) => {
-    const f = structuredClone(findIn(data, id));
+export function updateFinding(session: Session, id: string, patch: Partial<FindingFields>, a: Actor): Promise<Finding> {
+  return changeFinding(session, id, async (f, book) => {
     const parsed = FindingFields.partial().safeParse(patch);
     if (!parsed.success)
       throw new FindingError(`Modification invalide : ${parsed.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
@@ -235,7 +244,7 @@ export async function updateFinding(session: Session, id: string, patch: Partial
     if (!fields.length) throw new FindingError('Aucune modification');
     if (changes.investigationId) book.investigation(changes.investigationId as string);
     Object.assign(f, changes);
-    const { finding } = await step(
+    return step(
       session,
       f,
       findingUpdate as never,
@@ -244,35 +253,28 @@ export async function updateFinding(session: Session, id: string, patch: Partial
       a,
       fields.join(', '),
     );
-    return { data: replace(data, finding), value: finding };
   });
 }
 
-export async function attachEvidence(session: Session, id: string, evidence: Evidence, a: Actor): Promise<Finding> {
-  const book = await findingsOf(session);
-  return book.mutate(async (data) => {
-    const f = structuredClone(findIn(data, id));
+export function attachEvidence(session: Session, id: string, evidence: Evidence, a: Actor): Promise<Finding> {
+  return changeFinding(session, id, async (f) => {
     assertNotFinal(f, 'ses preuves ne peuvent plus changer');
     const e = Evidence.parse(evidence);
     if (!(await evidenceIntact(e)))
       throw new FindingError(`La preuve ${e.id} ne correspond plus à son empreinte SHA-256 : elle a été modifiée après avoir été figée`);
     if (f.evidence.some((x) => x.id === e.id)) throw new FindingError(`La preuve ${e.id} est déjà jointe à ${f.id}`);
     f.evidence.push(e);
-    const { finding } = await step(session, f, findingEvidence as never, evidenceParams('attach', e), 'attach', a, e.id);
-    return { data: replace(data, finding), value: finding };
+    return step(session, f, findingEvidence as never, evidenceParams('attach', e), 'attach', a, e.id);
   });
 }
 
-export async function detachEvidence(session: Session, id: string, evidenceId: string, a: Actor): Promise<Finding> {
-  const book = await findingsOf(session);
-  return book.mutate(async (data) => {
-    const f = structuredClone(findIn(data, id));
+export function detachEvidence(session: Session, id: string, evidenceId: string, a: Actor): Promise<Finding> {
+  return changeFinding(session, id, async (f) => {
     assertNotFinal(f, 'ses preuves ne peuvent plus changer');
     const e = f.evidence.find((x) => x.id === evidenceId);
     if (!e) throw new FindingError(`Pas de preuve ${evidenceId} dans ${f.id}`);
     f.evidence = f.evidence.filter((x) => x.id !== evidenceId);
-    const { finding } = await step(session, f, findingEvidence as never, evidenceParams('detach', e), 'detach', a, e.id);
-    return { data: replace(data, finding), value: finding };
+    return step(session, f, findingEvidence as never, evidenceParams('detach', e), 'detach', a, e.id);
   });
 }
 
@@ -292,34 +294,21 @@ function assertStatus(f: Finding, expected: FindingStatus, what: string) {
   }
 }
 
-export async function submitForReview(session: Session, id: string, a: Actor): Promise<Finding> {
-  const book = await findingsOf(session);
-  return book.mutate(async (data) => {
-    const f = structuredClone(findIn(data, id));
+export function submitForReview(session: Session, id: string, a: Actor): Promise<Finding> {
+  return changeFinding(session, id, async (f) => {
     assertStatus(f, 'draft', 'Soumission impossible');
     f.status = 'in-review';
-    const { finding } = await step(
-      session,
-      f,
-      findingUpdate as never,
-      { action: 'submit', fields: ['status'], status: f.status },
-      'submit',
-      a,
-    );
-    return { data: replace(data, finding), value: finding };
+    return step(session, f, findingUpdate as never, { action: 'submit', fields: ['status'], status: f.status }, 'submit', a);
   });
 }
 
-export async function commentFinding(session: Session, id: string, c: Actor & { text: string }): Promise<Finding> {
-  const book = await findingsOf(session);
-  return book.mutate(async (data) => {
-    const f = structuredClone(findIn(data, id));
+export function commentFinding(session: Session, id: string, c: Actor & { text: string }): Promise<Finding> {
+  return changeFinding(session, id, async (f) => {
     assertNotFinal(f, 'elle ne peut plus être commentée');
     if (!c.text.trim()) throw new FindingError('Commentaire vide');
     const commentId = `${f.id}-K${f.comments.length + 1}`;
     f.comments.push({ id: commentId, by: actorName(c), at: nowIso(c), text: c.text });
-    const { finding } = await step(session, f, findingComment as never, { commentId, text: c.text }, 'comment', c);
-    return { data: replace(data, finding), value: finding };
+    return step(session, f, findingComment as never, { commentId, text: c.text }, 'comment', c);
   });
 }
 
@@ -329,10 +318,8 @@ export async function commentFinding(session: Session, id: string, c: Actor & { 
  * not from the `owner` field one can change while in review; names compared normalised
  * (normaliseIdentity), keys compared as keys.
  */
-export async function signOff(session: Session, id: string, a: Actor): Promise<Finding> {
-  const book = await findingsOf(session);
-  return book.mutate(async (data) => {
-    const f = structuredClone(findIn(data, id));
+export function signOff(session: Session, id: string, a: Actor): Promise<Finding> {
+  return changeFinding(session, id, async (f) => {
     assertStatus(f, 'in-review', 'Validation impossible');
     const who = actorName(a);
     const editors = editorsSinceReopen(session.journal.all(), f.id);
@@ -347,21 +334,17 @@ export async function signOff(session: Session, id: string, a: Actor): Promise<F
     const at = nowIso(a);
     f.status = 'final';
     f.signedOff = { by: who, at };
-    const { finding } = await step(session, f, findingSignOff as never, { at }, 'sign-off', a);
-    return { data: replace(data, finding), value: finding };
+    return step(session, f, findingSignOff as never, { at }, 'sign-off', a);
   });
 }
 
 /** Sends a final finding back to draft, with the reason journaled; its sign-off stays in the history. */
-export async function reopenFinding(session: Session, id: string, r: Actor & { reason: string }): Promise<Finding> {
-  const book = await findingsOf(session);
-  return book.mutate(async (data) => {
-    const f = structuredClone(findIn(data, id));
+export function reopenFinding(session: Session, id: string, r: Actor & { reason: string }): Promise<Finding> {
+  return changeFinding(session, id, async (f) => {
     assertStatus(f, 'final', 'Réouverture impossible');
     if (!r.reason.trim()) throw new FindingError('Réouverture impossible : le motif est obligatoire');
     f.status = 'draft';
     f.signedOff = null;
-    const { finding } = await step(session, f, findingReopen as never, { reason: r.reason }, 'reopen', r, r.reason);
-    return { data: replace(data, finding), value: finding };
+    return step(session, f, findingReopen as never, { reason: r.reason }, 'reopen', r, r.reason);
   });
 }
