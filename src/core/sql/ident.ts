@@ -1,4 +1,5 @@
 // Every identifier that comes from data (French labels, spaces, quotes, accents) goes through here.
+import { slug } from '../util/text.ts';
 
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -72,16 +73,9 @@ const RESERVED = new Set([
  * Still quoted wherever it is used; this only makes hand-written SQL pleasant.
  */
 export function safeIdentifier(label: string, fallback = 'col'): string {
-  const base = label
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    // Cut, then trim again: a name cut on a `_` would not be its own identifier (and the import dialog,
-    // which checks that a name is, would refuse the name it proposed).
-    .slice(0, 60)
-    .replace(/_+$/, '');
+  // Cut, then trim again: a name cut on a `_` would not be its own identifier (and the import dialog,
+  // which checks that a name is, would refuse the name it proposed).
+  const base = slug(label, '_', 60).replace(/_+$/, '');
   let id = base || fallback;
   if (/^[0-9]/.test(id)) id = `${fallback}_${id}`;
   if (RESERVED.has(id)) id = `${id}_`;

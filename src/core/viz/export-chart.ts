@@ -3,6 +3,7 @@
 // (`title`, `description`), as they already do in the PNG and SVG the spec draws.
 import { neutraliseCell } from '../export/neutralise.ts';
 import { DATASET, withValues, type VlSpec } from './vega-spec.ts';
+import { slug } from '../util/text.ts';
 
 export interface ChartTexts {
   title: string;
@@ -73,12 +74,5 @@ export function chartJson(vl: VlSpec, values: readonly Record<string, unknown>[]
 
 /** A file name from the chart's title: letters, digits and dashes, accents dropped. */
 export function chartFileName(title: string, ext: string, fallback = 'graphique'): string {
-  const base = title
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80);
-  return `${base || fallback}.${ext}`;
+  return `${slug(title, '-', 80) || fallback}.${ext}`;
 }
