@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { columnsInScope, completionSchema, sqlName, type CompletionTable } from '../../src/core/query/completion.ts';
+import { tableEntry } from './helpers.ts';
 
 const tables: CompletionTable[] = [
-  {
-    name: 'marches_publics',
-    kind: 'table',
-    rows: 3,
-    columns: [
-      { name: 'montant_ht', label: 'Montant HT', type: 'DECIMAL(12,2)' },
-      { name: 'titulaire', label: 'titulaire', type: 'VARCHAR' },
-      { name: 'Année', label: 'Année', type: 'INTEGER' },
-    ],
-  },
+  tableEntry('marches_publics', 3, [
+    ['montant_ht', 'Montant HT', 'DECIMAL(12,2)'],
+    ['titulaire', 'titulaire', 'VARCHAR'],
+    ['Année', 'Année', 'INTEGER'],
+  ]),
   { name: 'Gros marchés', kind: 'view', rows: 1, columns: [{ name: 'order', label: 'Ordre', type: 'INTEGER' }] },
 ];
 

@@ -5,6 +5,7 @@ import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { ChartSpec, type ChartSpecInput } from '../../src/core/viz/spec.ts';
 import { chartData, compileChart, prepareChart, type VlSpec } from '../../src/core/viz/compile.ts';
+import { tableEntry } from './helpers.ts';
 import { svgOf } from './viz-svg.ts';
 
 let engine: Engine;
@@ -14,16 +15,13 @@ let engine: Engine;
 const MONTANT = 'Montant payé (€)';
 const QUOTED = 'nom "court"';
 const table: TableEntry = {
-  name: 'paiements',
-  kind: 'table',
-  rows: 8,
-  columns: [
-    { name: 'direction', label: 'Direction', type: 'VARCHAR' },
-    { name: MONTANT, label: 'Montant.payé [€]', type: 'DOUBLE' },
-    { name: QUOTED, label: 'Nom "court"', type: 'VARCHAR' },
-    { name: 'date_paiement', label: 'Date de paiement', type: 'DATE' },
-    { name: 'n', label: 'N', type: 'INTEGER' },
-  ],
+  ...tableEntry('paiements', 8, [
+    ['direction', 'Direction', 'VARCHAR'],
+    [MONTANT, 'Montant.payé [€]', 'DOUBLE'],
+    [QUOTED, 'Nom "court"', 'VARCHAR'],
+    ['date_paiement', 'Date de paiement', 'DATE'],
+    ['n', 'N', 'INTEGER'],
+  ]),
   source: {
     fileName: 'paiements.csv',
     path: '/tmp/paiements.csv',
@@ -107,7 +105,7 @@ describe('chart SQL', () => {
 
   it('bins in SQL with a nice step', async () => {
     await engine.exec('CREATE OR REPLACE TABLE cent AS SELECT range AS v FROM range(100)');
-    const cent: TableEntry = { name: 'cent', kind: 'table', rows: 100, columns: [{ name: 'v', label: 'v', type: 'BIGINT' }] };
+    const cent = tableEntry('cent', 100, [['v', 'v', 'BIGINT']]);
     const c = await prepareChart(
       engine,
       spec({
@@ -175,16 +173,11 @@ describe('chart SQL', () => {
 });
 
 describe('the 5,000-mark cap', () => {
-  const big: TableEntry = {
-    name: 'grand',
-    kind: 'table',
-    rows: 12_345,
-    columns: [
-      { name: 'a', label: 'A', type: 'DOUBLE' },
-      { name: 'b', label: 'B', type: 'DOUBLE' },
-      { name: 'k', label: 'K', type: 'VARCHAR' },
-    ],
-  };
+  const big = tableEntry('grand', 12_345, [
+    ['a', 'A', 'DOUBLE'],
+    ['b', 'B', 'DOUBLE'],
+    ['k', 'K', 'VARCHAR'],
+  ]);
   beforeAll(async () => {
     await engine.exec(
       `CREATE OR REPLACE TABLE grand AS SELECT i::DOUBLE AS a, (i * 7 % 1000)::DOUBLE AS b, 'k' || i AS k FROM range(12345) t(i)`,

@@ -2,26 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from 'vega-lite';
 import * as vega from 'vega';
 import { expressionInterpreter } from 'vega-interpreter';
-import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { chartData, prepareChart } from '../../src/core/viz/compile.ts';
 import { fieldType, recommendCharts } from '../../src/core/viz/recommend.ts';
+import { tableEntry } from './helpers.ts';
 
-const table: TableEntry = {
-  name: 'subventions',
-  kind: 'table',
-  rows: 40,
-  columns: [
-    { name: 'direction', label: 'Direction', type: 'VARCHAR' },
-    { name: 'montant', label: 'Montant voté (€)', type: 'DECIMAL(18,2)' },
-    { name: 'effectif', label: 'Effectif', type: 'INTEGER' },
-    { name: 'date_vote', label: 'Date du vote', type: 'DATE' },
-    { name: 'arrondissement', label: 'Arrondissement', type: 'VARCHAR' },
-    { name: 'siret', label: 'SIRET', type: 'BIGINT' },
-    { name: 'annee', label: 'Année', type: 'INTEGER' },
-  ],
-};
+const table = tableEntry('subventions', 40, [
+  ['direction', 'Direction', 'VARCHAR'],
+  ['montant', 'Montant voté (€)', 'DECIMAL(18,2)'],
+  ['effectif', 'Effectif', 'INTEGER'],
+  ['date_vote', 'Date du vote', 'DATE'],
+  ['arrondissement', 'Arrondissement', 'VARCHAR'],
+  ['siret', 'SIRET', 'BIGINT'],
+  ['annee', 'Année', 'INTEGER'],
+]);
 
 let engine: Engine;
 beforeAll(async () => {
