@@ -2,12 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
-import type { Engine } from '../../src/core/engine/engine.ts';
-import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
+import { runOperation } from '../../src/core/ops/registry.ts';
 import { correctWords, ruleWords, withinOneEdit } from '../../src/core/budget/columns.ts';
 import {
   participatoryBudget,
@@ -15,7 +14,6 @@ import {
   proposeProjectColumns,
   type ParticipatoryFlag,
 } from '../../src/core/budget/participatory.ts';
-import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import { addTable, cleanProjects, PROJECT_HEADER, scratchEngine, type Cell } from '../fixtures/budget-fixtures.ts';
 import {
   PARIS_HEADER,
@@ -26,20 +24,20 @@ import {
   TRAP_STATUS_COUNTS,
   type ParisProject,
 } from '../fixtures/paris-participatory.ts';
+import { headersTable, suite } from './helpers.ts';
 
-let engine: Engine;
-let ctx: OperationContext;
+const bench = suite(scratchEngine);
 let n = 0;
-beforeAll(async () => ({ engine, ctx } = await scratchEngine()));
-afterAll(() => engine.close());
 
 async function run(edit: (rows: Cell[][]) => void = () => {}, params: Record<string, unknown> = {}) {
   const rows = cleanProjects();
   edit(rows);
   const name = `bp${n++}`;
-  await addTable(ctx, name, PROJECT_HEADER, rows);
-  const res = await runOperation(ctx, participatoryBudget, { table: name, ...params });
-  const flagged = await engine.query(`SELECT flag, edition, numero, explication FROM "${res.table}" WHERE flag IS NOT NULL ORDER BY flag`);
+  await addTable(bench.ctx, name, PROJECT_HEADER, rows);
+  const res = await runOperation(bench.ctx, participatoryBudget, { table: name, ...params });
+  const flagged = await bench.engine.query(
+    `SELECT flag, edition, numero, explication FROM "${res.table}" WHERE flag IS NOT NULL ORDER BY flag`,
+  );
   return { res, flagged: flagged.rows, flags: flagged.rows.map((r) => r[0] as ParticipatoryFlag) };
 }
 
@@ -51,7 +49,7 @@ describe('participatory-budget', () => {
   it('sums each edition and arrondissement, and finds nothing wrong in a clean set', async () => {
     const { res, flags } = await run();
     expect(flags).toEqual([]);
-    const ed = await engine.query(
+    const ed = await bench.engine.query(
       `SELECT edition, nb_projets, CAST(montant_alloue AS DOUBLE), nb_livres, nb_en_cours, nb_non_demarres, nb_abandonnes, delai_median_mois, round(part_qp, 4), CAST(montant_ecoles AS DOUBLE)
        FROM "${res.table}" WHERE portee = 'edition' ORDER BY edition`,
     );
@@ -61,7 +59,7 @@ describe('participatory-budget', () => {
       [2016, 3, 1_200_000, 1, 1, 1, 0, 14, 0.3333, 600_000],
       [2017, 1, 300_000, 1, 0, 0, 0, 17, 1, 0],
     ]);
-    const arr = await engine.query(`SELECT arrondissement FROM "${res.table}" WHERE portee = 'arrondissement' AND edition = 2016`);
+    const arr = await bench.engine.query(`SELECT arrondissement FROM "${res.table}" WHERE portee = 'arrondissement' AND edition = 2016`);
     expect(arr.rows.map((r) => r[0])).toEqual(['11', '18', 'Tout Paris']);
     expect(res.detail?.columns).toMatchObject({
       amount: 'budget_alloue',
@@ -113,13 +111,13 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 async function runParis(projects: ParisProject[], params: Record<string, unknown> = {}, types?: string[]) {
   const name = `paris${n++}`;
   await addTable(
-    ctx,
+    bench.ctx,
     name,
     [...PARIS_HEADER],
     projects.map((p) => p.cells),
     types,
   );
-  const res = await runOperation(ctx, participatoryBudget, { table: name, ...params });
+  const res = await runOperation(bench.ctx, participatoryBudget, { table: name, ...params });
   return { res, detail: res.detail!, name };
 }
 
@@ -130,7 +128,7 @@ describe('participatory-budget on the shape of the Paris export', () => {
 
   it('recognises its columns, the misspelt « Date prévisonnelle » and the scale included', async () => {
     const { detail, name } = await runParis(projects);
-    const col = (label: string) => ctx.catalog.get(name)!.columns.find((c) => c.label === label)!.name;
+    const col = (label: string) => bench.ctx.catalog.get(name)!.columns.find((c) => c.label === label)!.name;
     expect(detail.columns).toMatchObject({
       id: col('Numéro du projet'),
       edition: col('Edition'),
@@ -173,7 +171,7 @@ describe('participatory-budget on the shape of the Paris export', () => {
     // The population comes first, with the value not understood, then the headline.
     expect(res.summary!.indexOf('lignes lues')).toBeLessThan(res.summary!.indexOf('livrés sur'));
     expect(res.summary).toContain('statut non compris (« SUSPENDU »)');
-    const ed = await engine.query(
+    const ed = await bench.engine.query(
       `SELECT sum(nb_etudes), sum(nb_procedures), sum(nb_travaux), sum(nb_en_cours), sum(nb_statut_inconnu) FROM "${res.table}" WHERE portee = 'edition' AND flag IS NULL`,
     );
     expect(ed.rows[0]!.map(Number)).toEqual([
@@ -187,7 +185,7 @@ describe('participatory-budget on the shape of the Paris export', () => {
 
   it('keeps the Paris-wide projects at 75004 out of the 4th, reads 75116 as the 16th and 75123 as Paris Centre, and lists an unknown code', async () => {
     const { res, detail } = await runParis(projects);
-    const arr = await engine.query(
+    const arr = await bench.engine.query(
       `SELECT arrondissement, sum(nb_projets), CAST(sum(montant_alloue) AS DOUBLE) FROM "${res.table}" WHERE portee = 'arrondissement' GROUP BY 1`,
     );
     const got = Object.fromEntries(arr.rows.map((r) => [r[0], [Number(r[1]), Number(r[2])]]));
@@ -209,7 +207,7 @@ describe('participatory-budget on the shape of the Paris export', () => {
     const late = delivered.filter((t) => t.lateMonths !== null && t.lateMonths > 24);
     expect(late.length).toBeGreaterThan(0);
     expect(detail.flags.livraison_tardive).toBe(late.length);
-    const lateRows = await engine.query(`SELECT retard_mois FROM "${res.table}" WHERE flag = 'livraison_tardive' ORDER BY 1`);
+    const lateRows = await bench.engine.query(`SELECT retard_mois FROM "${res.table}" WHERE flag = 'livraison_tardive' ORDER BY 1`);
     expect(lateRows.rows.map((r) => r[0])).toEqual(late.map((t) => t.lateMonths).sort((a, b) => a! - b!));
     for (const e of detail.editions) {
       expect(e.medianDelayMonths, String(e.edition)).toBe(
@@ -259,7 +257,9 @@ describe('participatory-budget on the shape of the Paris export', () => {
     const under = (from: number) => [2014, 2015, 2016, 2017].filter((e) => e >= from && share(e) < 0.3);
     expect(under(2014).some((e) => e < 2016)).toBe(true);
     const { res, detail } = await runParis(projects);
-    const flagged = await engine.query(`SELECT edition FROM "${res.table}" WHERE flag = 'quartiers_populaires_sous_cible' ORDER BY 1`);
+    const flagged = await bench.engine.query(
+      `SELECT edition FROM "${res.table}" WHERE flag = 'quartiers_populaires_sous_cible' ORDER BY 1`,
+    );
     expect(flagged.rows.map((r) => r[0])).toEqual(under(2016));
     expect(detail.editions.filter((e) => e.edition < 2016).map((e) => e.workingClassTarget)).toEqual([null, null]);
     const from2014 = await runParis(projects, { workingClassFrom: 2014 });
@@ -279,7 +279,7 @@ describe('participatory-budget on the shape of the Paris export', () => {
     const wide = real.filter((p) => p.truth.parisWide);
     expect(wide).toHaveLength(REAL_PARIS_WIDE);
     expect(detail.parisWide).toEqual({ projects: REAL_PARIS_WIDE, allocated: sum(wide.map((p) => p.truth.amount)) });
-    const fourth = await engine.query(
+    const fourth = await bench.engine.query(
       `SELECT sum(nb_projets) FROM "${res.table}" WHERE portee = 'arrondissement' AND arrondissement = '4'`,
     );
     expect(Number(fourth.rows[0]![0])).toBe(real.filter((p) => p.truth.arrondissement === '4').length);
@@ -298,8 +298,8 @@ describe('participatory-budget on the shape of the Paris export', () => {
         .filter((a) => by(a).length)
         .map((a) => ({ arrondissement: a, projects: by(a).length, allocated: sum(by(a).map((t) => t.amount)) }));
     };
-    expect(await participatoryUnplaced(engine, res.table!, null)).toEqual(off(null));
-    expect(await participatoryUnplaced(engine, res.table!, 2015)).toEqual(off(2015));
+    expect(await participatoryUnplaced(bench.engine, res.table!, null)).toEqual(off(null));
+    expect(await participatoryUnplaced(bench.engine, res.table!, 2015)).toEqual(off(2015));
   });
 
   it('gives no delivery rate over a handful of projects', async () => {
@@ -317,26 +317,19 @@ describe('participatory-budget on the shape of the Paris export', () => {
 });
 
 describe('header matching tolerates a misspelt word, and only that', () => {
-  const table = (labels: string[]): TableEntry => ({
-    name: 't',
-    kind: 'table',
-    rows: 0,
-    columns: labels.map((label, i) => ({ name: `c${i}`, label, type: 'VARCHAR' }) as TableEntry['columns'][number]),
-  });
-
   it('finds a role when a long word has one letter dropped, added, changed or two swapped', () => {
-    expect(proposeProjectColumns(table(['Date prévisonnelle de livraison du projet']))).toMatchObject({ planned: 'c0' });
-    expect(proposeProjectColumns(table(['Arrondisement']))).toMatchObject({ arrondissement: 'c0' });
-    expect(proposeProjectColumns(table(['Avancemnet du projet']))).toMatchObject({ status: 'c0' });
-    expect(proposeProjectColumns(table(['Projet en quartier poupulaire']))).toMatchObject({ workingClass: 'c0' });
+    expect(proposeProjectColumns(headersTable(['Date prévisonnelle de livraison du projet']))).toMatchObject({ planned: 'c0' });
+    expect(proposeProjectColumns(headersTable(['Arrondisement']))).toMatchObject({ arrondissement: 'c0' });
+    expect(proposeProjectColumns(headersTable(['Avancemnet du projet']))).toMatchObject({ status: 'c0' });
+    expect(proposeProjectColumns(headersTable(['Projet en quartier poupulaire']))).toMatchObject({ workingClass: 'c0' });
     expect(withinOneEdit('previsonnelle', 'previsionnelle')).toBe(true);
     expect(withinOneEdit('avancemnet', 'avancement')).toBe(true);
     expect(withinOneEdit('effectif', 'effective')).toBe(false);
   });
 
   it('does not take short or distant words for a role, and never prefers a typo over a header written right', () => {
-    expect(proposeProjectColumns(table(['Statue', 'Effectif', 'Addition', 'Populations', 'Réalisateur']))).toEqual({});
-    const both = proposeProjectColumns(table(['Date prévisonnelle de livraison du projet', 'Date prévisionnelle']));
+    expect(proposeProjectColumns(headersTable(['Statue', 'Effectif', 'Addition', 'Populations', 'Réalisateur']))).toEqual({});
+    const both = proposeProjectColumns(headersTable(['Date prévisonnelle de livraison du projet', 'Date prévisionnelle']));
     expect(both.planned).toBe('c1');
     expect(correctWords('date previsonnelle', ruleWords([/\bprevisionnelle\b/]))).toBe('date previsionnelle');
   });
@@ -348,12 +341,14 @@ describe('participatory-budget without a scale column', () => {
     const noScale = projects.map((p) => p.cells.filter((_, i) => i !== 3));
     const header = PARIS_HEADER.filter((_, i) => i !== 3);
     const name = `noscale${n++}`;
-    await addTable(ctx, name, header, noScale);
-    const res = await runOperation(ctx, participatoryBudget, { table: name });
+    await addTable(bench.ctx, name, header, noScale);
+    const res = await runOperation(bench.ctx, participatoryBudget, { table: name });
     expect(res.detail!.warnings.join(' ')).toMatch(/Aucune colonne d’échelle/);
     // The 4th then holds every project at 75004: the Paris-wide ones and its own.
     const at4 = projects.filter((p) => p.truth.code === '75004').length;
-    const arr = await engine.query(`SELECT sum(nb_projets) FROM "${res.table}" WHERE portee = 'arrondissement' AND arrondissement = '4'`);
+    const arr = await bench.engine.query(
+      `SELECT sum(nb_projets) FROM "${res.table}" WHERE portee = 'arrondissement' AND arrondissement = '4'`,
+    );
     expect(Number(arr.rows[0]![0])).toBe(at4);
     // The clean fixture labels its Paris-wide project « Tout Paris »: no warning.
     const { res: clean } = await run();
@@ -367,7 +362,7 @@ describe.skipIf(!existsSync(REAL))('the real Paris export bp_projets_gagnants (.
   it('843 delivered of 1 214, the 63 Paris-wide projects out of the 4th, no « 75116e » nor « 75123e »', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'loupe-bp-'));
     try {
-      const session = await Session.create(engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
+      const session = await Session.create(bench.engine, new NodeProjectStore(join(dir, 'p')), nodeFileResolver, 'p');
       await session.importPath(REAL);
       const res = await session.run(participatoryBudget, { table: 'bp_projets_gagnants' });
       const d = res.detail!;
@@ -375,7 +370,7 @@ describe.skipIf(!existsSync(REAL))('the real Paris export bp_projets_gagnants (.
       expect(d.delivered).toBe(843);
       expect(d.unknownStatuses).toEqual([]);
       expect(d.parisWide.projects).toBe(63);
-      const arr = await engine.query(`SELECT DISTINCT arrondissement FROM "${res.table}" WHERE portee = 'arrondissement'`);
+      const arr = await bench.engine.query(`SELECT DISTINCT arrondissement FROM "${res.table}" WHERE portee = 'arrondissement'`);
       expect(arr.rows.map((r) => r[0])).not.toContain('75116');
       expect(arr.rows.map((r) => r[0])).not.toContain('75123');
       expect(d.columns.planned).toBeTruthy();

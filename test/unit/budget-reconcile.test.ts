@@ -1,20 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/core/engine/engine.ts';
-import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
+import { describe, expect, it } from 'vitest';
+import { runOperation } from '../../src/core/ops/registry.ts';
 import { budgetReconcile, RECONCILE_FLAGS, type ReconcileFlag } from '../../src/core/budget/reconcile.ts';
 import { addBudget, addTable, cleanBudget, scratchEngine, type BudgetCase, type Cell } from '../fixtures/budget-fixtures.ts';
 import { addGironde, disjointYears, gironde, thinMatch } from '../fixtures/budget-traps-fixtures.ts';
+import { suite } from './helpers.ts';
 
-let engine: Engine;
-let ctx: OperationContext;
+const bench = suite(scratchEngine);
 let n = 0;
-beforeAll(async () => ({ engine, ctx } = await scratchEngine()));
-afterAll(() => engine.close());
 
 async function reconcile(c: BudgetCase, params: Record<string, unknown> = {}) {
-  const t = await addBudget(ctx, c, `c${n++}_`);
-  const res = await runOperation(ctx, budgetReconcile, { voted: { table: t.voted }, executed: { table: t.executed }, ...params });
-  const flagged = await engine.query(
+  const t = await addBudget(bench.ctx, c, `c${n++}_`);
+  const res = await runOperation(bench.ctx, budgetReconcile, { voted: { table: t.voted }, executed: { table: t.executed }, ...params });
+  const flagged = await bench.engine.query(
     `SELECT flag, annee, chapitre, CAST(ecart AS DOUBLE), explication FROM "${res.table}" WHERE flag IS NOT NULL ORDER BY flag, annee`,
   );
   return { res, flagged: flagged.rows, flags: flagged.rows.map((r) => r[0] as ReconcileFlag) };
@@ -41,7 +38,7 @@ describe('budget-reconcile', () => {
     expect(res.summary).toMatch(/taux d'exécution \d+,\d\s%/);
     expect(res.detail?.mappings.voted).toMatchObject({ amount: 'montant_vote', chapter: 'chapitre', stage: 'etape_budgetaire' });
     expect(res.detail?.mappings.executed).toMatchObject({ amount: 'mandate' });
-    const rows = await engine.query(
+    const rows = await bench.engine.query(
       `SELECT CAST(credits AS DOUBLE), CAST(credits_bp AS DOUBLE), CAST(credits_bs AS DOUBLE), CAST(execute AS DOUBLE), taux_execution FROM "${res.table}" WHERE annee = 2022 AND chapitre = '011' AND sens = 'D'`,
     );
     expect(rows.rows).toEqual([[1000, 900, 100, 950, 0.95]]);
@@ -121,9 +118,9 @@ describe('budget-reconcile', () => {
   });
 
   it('total_incoherent: against a separate table of published totals', async () => {
-    const t = await addBudget(ctx, cleanBudget(), 'tot_');
+    const t = await addBudget(bench.ctx, cleanBudget(), 'tot_');
     await addTable(
-      ctx,
+      bench.ctx,
       'tot_publies',
       ['Exercice', 'Sens', 'Chapitre', 'Mandaté'],
       [
@@ -132,13 +129,13 @@ describe('budget-reconcile', () => {
         [2022, 'D', '21', 500],
       ],
     );
-    const res = await runOperation(ctx, budgetReconcile, {
+    const res = await runOperation(bench.ctx, budgetReconcile, {
       voted: { table: t.voted },
       executed: { table: t.executed },
       totals: { table: 'tot_publies' },
       totalsOf: 'executed',
     });
-    const rows = await engine.query(
+    const rows = await bench.engine.query(
       `SELECT flag, annee, chapitre, CAST(montant_publie AS DOUBLE), CAST(somme_detail AS DOUBLE) FROM "${res.table}" WHERE flag IS NOT NULL`,
     );
     expect(rows.rows).toEqual([['total_incoherent', 2023, '011', 1000, 1045]]);
@@ -166,20 +163,20 @@ describe('budget-reconcile', () => {
       );
     const t = `num_`;
     await addTable(
-      ctx,
+      bench.ctx,
       `${t}vote`,
       ['Exercice', 'Étape', 'Section', 'Sens', "Type d'opération", 'Chapitre', 'Nature', 'Fonction', 'Direction', 'Montant voté'],
       recode(c.vote, 5, 2, 3),
     );
     await addTable(
-      ctx,
+      bench.ctx,
       `${t}realise`,
       ['Exercice', 'Section', 'Sens', "Type d'opération", 'Chapitre', 'Nature', 'Fonction', 'Direction', 'Mandaté'],
       recode(c.exec, 4, 1, 2),
     );
-    const res = await runOperation(ctx, budgetReconcile, { voted: { table: `${t}vote` }, executed: { table: `${t}realise` } });
+    const res = await runOperation(bench.ctx, budgetReconcile, { voted: { table: `${t}vote` }, executed: { table: `${t}realise` } });
     expect(res.detail?.flags).toEqual(Object.fromEntries(RECONCILE_FLAGS.map((f) => [f, 0])));
-    const chapters = await engine.query(`SELECT DISTINCT chapitre FROM "${res.table}" WHERE portee = 'ligne' ORDER BY 1`);
+    const chapters = await bench.engine.query(`SELECT DISTINCT chapitre FROM "${res.table}" WHERE portee = 'ligne' ORDER BY 1`);
     expect(chapters.rows.map((r) => r[0])).toEqual(['011', '012', '021', '023', '040', '042', '16', '21', '73']);
   });
 
@@ -252,8 +249,8 @@ describe('budget-reconcile: the population before the rate (issue #12)', () => {
 
 describe('budget-reconcile on a Gironde-style M52 export (prefixed, padded codes; OR/OE/OI)', () => {
   it('reads the codes, so the order-operation pairs are found and checked on the executed side', async () => {
-    const t = await addGironde(ctx, 'gir_');
-    const res = await runOperation(ctx, budgetReconcile, { voted: { table: t.voted }, executed: { table: t.executed } });
+    const t = await addGironde(bench.ctx, 'gir_');
+    const res = await runOperation(bench.ctx, budgetReconcile, { voted: { table: t.voted }, executed: { table: t.executed } });
     expect(res.detail!.mappings.executed).toMatchObject({ opType: 'reel_ordre_id_ordre_diff', chapter: 'chapitre' });
     // 042 ↔ 040, 040 ↔ 042 and 041 ↔ 041, each year.
     expect(res.detail!.orderChecks.find((c) => c.source === 'realise')).toEqual({ source: 'realise', ran: true, pairs: 6, unbalanced: 0 });
@@ -263,7 +260,7 @@ describe('budget-reconcile on a Gironde-style M52 export (prefixed, padded codes
     const aside = res.detail!.population.setAside.filter((s) => !s.reason.startsWith('virements'));
     expect(aside.map((s) => [s.reason.replace(/\s/g, ' '), s.rows])).toEqual([['exécutées sans crédit (28 € réalisés)', 4]]);
     expect(res.detail!.rate).not.toBeNull();
-    const chapters = await engine.query(
+    const chapters = await bench.engine.query(
       `SELECT DISTINCT chapitre FROM "${res.table}" WHERE portee = 'ligne' AND execute IS NOT NULL ORDER BY 1`,
     );
     expect(chapters.rows.map((r) => r[0])).toEqual([...new Set(gironde().exec.map((r) => String(r[8]).slice(1)))].sort());
@@ -271,16 +268,16 @@ describe('budget-reconcile on a Gironde-style M52 export (prefixed, padded codes
     expect(res.summary).toContain('préfixe C retiré');
     expect(res.summary).toContain('réalisé contrôlé (6 paires, toutes équilibrées)');
     // The balanced pairs are rows of the result, with their amounts.
-    const pair = await engine.query(
+    const pair = await bench.engine.query(
       `SELECT CAST(depenses AS DOUBLE), CAST(recettes AS DOUBLE), flag FROM "${res.table}" WHERE portee = 'ordre' AND source = 'realise' AND annee = 2022 AND chapitre = '041 ↔ 041'`,
     );
     expect(pair.rows).toEqual([[7, 7, null]]);
   });
 
   it('finds an order imbalance written in prefixed codes', async () => {
-    const t = await addGironde(ctx, 'girgap_', 3);
-    const res = await runOperation(ctx, budgetReconcile, { voted: { table: t.voted }, executed: { table: t.executed } });
-    const rows = await engine.query(
+    const t = await addGironde(bench.ctx, 'girgap_', 3);
+    const res = await runOperation(bench.ctx, budgetReconcile, { voted: { table: t.voted }, executed: { table: t.executed } });
+    const rows = await bench.engine.query(
       `SELECT source, annee, chapitre, CAST(ecart AS DOUBLE) FROM "${res.table}" WHERE flag = 'ordre_desequilibre'`,
     );
     expect(rows.rows).toEqual([['realise', 2022, '042 ↔ 040', 3]]);
@@ -302,18 +299,18 @@ describe('budget-reconcile says which checks a missing column stopped', () => {
     const c = cleanBudget();
     // The executed side without its year column; the voted side without its section.
     await addTable(
-      ctx,
+      bench.ctx,
       'nr_vote',
       ['Exercice', 'Étape budgétaire', 'Sens', 'Chapitre', 'Montant voté'],
       c.vote.map((r) => [r[0]!, r[1]!, r[3]!, r[5]!, r[9]!]),
     );
     await addTable(
-      ctx,
+      bench.ctx,
       'nr_realise',
       ['Section', 'Sens', 'Chapitre', 'Mandaté'],
       c.exec.map((r) => [r[1]!, r[2]!, r[4]!, r[8]!]),
     );
-    const res = await runOperation(ctx, budgetReconcile, { voted: { table: 'nr_vote' }, executed: { table: 'nr_realise' } });
+    const res = await runOperation(bench.ctx, budgetReconcile, { voted: { table: 'nr_vote' }, executed: { table: 'nr_realise' } });
     expect(res.detail!.notRun).toEqual([
       'équilibre des sections votées : pas de colonne de section au voté',
       "variation annuelle : pas de colonne d'exercice au réalisé",

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/core/engine/engine.ts';
-import { runOperation, type OperationContext } from '../../src/core/ops/registry.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runOperation } from '../../src/core/ops/registry.ts';
 import type { TableEntry } from '../../src/core/catalog/catalog.ts';
 import {
   proposeSubsidyColumns,
@@ -24,21 +23,19 @@ import {
   SUB_VOTE_HEADER,
   type Cell,
 } from '../fixtures/budget-fixtures.ts';
+import { suite } from './helpers.ts';
 
-let engine: Engine;
-let ctx: OperationContext;
+const bench = suite(scratchEngine);
 let n = 0;
-beforeAll(async () => ({ engine, ctx } = await scratchEngine()));
-afterAll(() => engine.close());
 
 async function run(edit: (c: { vote: Cell[][]; paid: Cell[][] }) => void = () => {}, params: Record<string, unknown> = {}) {
   const c = cleanSubsidies();
   edit(c);
   const k = n++;
-  await addTable(ctx, `sv${k}`, SUB_VOTE_HEADER, c.vote);
-  await addTable(ctx, `sp${k}`, SUB_PAID_HEADER, c.paid);
-  const res = await runOperation(ctx, subsidiesReconcile, { voted: `sv${k}`, paid: `sp${k}`, ...params });
-  const flagged = await engine.query(
+  await addTable(bench.ctx, `sv${k}`, SUB_VOTE_HEADER, c.vote);
+  await addTable(bench.ctx, `sp${k}`, SUB_PAID_HEADER, c.paid);
+  const res = await runOperation(bench.ctx, subsidiesReconcile, { voted: `sv${k}`, paid: `sp${k}`, ...params });
+  const flagged = await bench.engine.query(
     `SELECT flag, beneficiaire, siret, CAST(ecart AS DOUBLE), explication FROM "${res.table}" WHERE flag IS NOT NULL ORDER BY flag`,
   );
   return { res, flagged: flagged.rows, flags: flagged.rows.map((r) => r[0] as SubsidyFlag) };
@@ -48,7 +45,7 @@ describe('subsidies-reconcile', () => {
   it('matches voted and paid by SIRET, exact name and approximate name, and finds nothing wrong in a clean set', async () => {
     const { res, flags } = await run();
     expect(flags).toEqual([]);
-    const rows = await engine.query(
+    const rows = await bench.engine.query(
       `SELECT beneficiaire, methode, round(score, 2), CAST(montant_vote AS DOUBLE), CAST(montant_verse AS DOUBLE) FROM "${res.table}" WHERE portee = 'beneficiaire' ORDER BY montant_vote DESC`,
     );
     expect(rows.rows.map((r) => r.slice(0, 2))).toEqual([
@@ -73,7 +70,7 @@ describe('subsidies-reconcile', () => {
       c.paid.push(['M10', 2022, 'Zèbre — Les Amis du Square', S1, 1]);
       c.paid.push(['M11', 2022, 'ASSOC LES AMIS DU SQUARE', S1, 1]);
     });
-    const r = await engine.query(
+    const r = await bench.engine.query(
       `SELECT noms_verses FROM "${res.table}" WHERE portee = 'beneficiaire' AND beneficiaire = 'Association Les Amis du Square' AND noms_verses IS NOT NULL`,
     );
     const names = String(r.rows[0]![0]).split(' | ');
@@ -97,7 +94,7 @@ describe('subsidies-reconcile', () => {
       c.paid.find((r) => r[0] === 'M3')![3] = siret(S2.slice(0, 9) + '0009');
     });
     expect(flags).toEqual([]);
-    const m = await engine.query(
+    const m = await bench.engine.query(
       `SELECT methode FROM "${res.table}" WHERE portee = 'beneficiaire' AND beneficiaire = 'Compagnie du Matin'`,
     );
     expect(m.rows).toEqual([['siren']]);
@@ -110,7 +107,7 @@ describe('subsidies-reconcile', () => {
       c.paid.push(['M8', 2023, 'HABITANTS DU QUARTIER AMERIQUE (FEDERATION LES)', null, 3500]);
     });
     expect(flags).toEqual([]);
-    const m = await engine.query(
+    const m = await bench.engine.query(
       `SELECT methode, nb_dossiers, CAST(montant_verse AS DOUBLE) FROM "${res.table}" WHERE portee = 'beneficiaire' AND beneficiaire LIKE '%Amérique%'`,
     );
     expect(m.rows).toEqual([['mêmes mots', 2, 3500]]);
@@ -148,7 +145,7 @@ describe('subsidies-reconcile', () => {
     });
     expect(S1[1]).not.toBe(S1[2]);
     expect(flags).toEqual(['siret_invalide']);
-    const r = await engine.query(
+    const r = await bench.engine.query(
       `SELECT siret, CAST(montant_vote AS DOUBLE), CAST(montant_verse AS DOUBLE) FROM "${res.table}" WHERE portee = 'beneficiaire' AND beneficiaire LIKE '%Amis du Square%'`,
     );
     expect(r.rows).toEqual([[S1, 1100, 1100]]);
@@ -165,7 +162,7 @@ describe('subsidies-reconcile', () => {
 
   it('normalises names: case, accents, legal-form words and punctuation', async () => {
     const { normalizeNameSql } = await import('../../src/core/audit/normalize.ts');
-    const r = await engine.query(
+    const r = await bench.engine.query(
       `SELECT ${normalizeNameSql('x')} FROM (VALUES ('Association « Les Amis » du Square'), ('ASSOC. LES AMIS DU SQUARE'), ('les amis du square (asso)')) t(x)`,
     );
     expect(new Set(r.rows.map((x) => x[0]))).toEqual(new Set(['LES AMIS DU SQUARE']));
@@ -175,11 +172,11 @@ describe('subsidies-reconcile', () => {
 describe('subsidies-reconcile on the traps of the real 2013 Paris file (generated copy)', () => {
   const e = P.expected();
   let res: Awaited<ReturnType<typeof runOperation<SubsidiesParams, SubsidiesDetail>>>;
-  const q = async (sql: string) => (await engine.query(sql.replaceAll('$t', `"${res.table}"`))).rows;
+  const q = async (sql: string) => (await bench.engine.query(sql.replaceAll('$t', `"${res.table}"`))).rows;
   beforeAll(async () => {
-    await addTable(ctx, 'votes_2013', P.VOTES_2013_HEADER, P.votesRows());
-    await addTable(ctx, 'annexe_2021', P.PAID_2021_HEADER, P.paidRows());
-    res = await runOperation(ctx, subsidiesReconcile, { voted: 'votes_2013', paid: 'annexe_2021' });
+    await addTable(bench.ctx, 'votes_2013', P.VOTES_2013_HEADER, P.votesRows());
+    await addTable(bench.ctx, 'annexe_2021', P.PAID_2021_HEADER, P.paidRows());
+    res = await runOperation(bench.ctx, subsidiesReconcile, { voted: 'votes_2013', paid: 'annexe_2021' });
   });
 
   it('finds the columns from the headers as published (partner name, N° SIRET, amount voted per request, name, montant_total)', () => {
@@ -283,9 +280,9 @@ describe('subsidies-reconcile on the traps of the real 2013 Paris file (generate
 
 describe('subsidies-reconcile with nothing to match', () => {
   it('gives no rate and no concentration when no payment meets a vote', async () => {
-    await addTable(ctx, 'v_none', P.VOTES_2013_HEADER, [['2013_1', 2013, 'Compagnie A', null, 'x', 10, 10]]);
-    await addTable(ctx, 'p_none', P.PAID_2021_HEADER, [[2013, 'Zèbre B', 99]]);
-    const res = await runOperation(ctx, subsidiesReconcile, { voted: 'v_none', paid: 'p_none' });
+    await addTable(bench.ctx, 'v_none', P.VOTES_2013_HEADER, [['2013_1', 2013, 'Compagnie A', null, 'x', 10, 10]]);
+    await addTable(bench.ctx, 'p_none', P.PAID_2021_HEADER, [[2013, 'Zèbre B', 99]]);
+    const res = await runOperation(bench.ctx, subsidiesReconcile, { voted: 'v_none', paid: 'p_none' });
     expect(res.detail?.concentration).toMatchObject({
       top10: null,
       top100: null,
