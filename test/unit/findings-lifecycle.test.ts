@@ -1,11 +1,6 @@
 // A finding goes draft → in review → final → reopened; every step is journaled and the chain holds.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import '../../src/core/ops/all.ts';
-import type { Engine } from '../../src/core/engine/engine.ts';
-import { createNodeEngine } from '../../src/node/engine.ts';
 import {
   attachEvidence,
   chartEvidence,
@@ -23,47 +18,42 @@ import {
 } from '../../src/core/findings/index.ts';
 import { nodeFileResolver } from '../../src/node/node-source.ts';
 import { getOperation } from '../../src/core/ops/registry.ts';
-import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
 import { replayJournal } from '../../src/core/project/replay.ts';
 import { chainResolvers } from '../../src/core/ingest/source.ts';
+import { openDiskSession, suite, withFreshEngine } from './helpers.ts';
 
-let dir: string;
-let engine: Engine;
-let s: Session;
-let csvPath: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loupe-findings-'));
-  csvPath = join(dir, 'paiements.csv');
-  await writeFile(
-    csvPath,
-    'Bénéficiaire;Montant payé;Date de paiement\n' +
-      'Association Les Semeurs;12000,50;15/03/2023\n' +
-      'Association Les Semeurs;12000,50;15/03/2023\n' +
-      'Régie Piscine Keller;800;02/04/2023\n' +
-      'SARL Bâtir;45000;10/05/2023\n',
-  );
-  engine = await createNodeEngine();
-  s = await Session.create(engine, new NodeProjectStore(join(dir, 'proj')), nodeFileResolver, 'Contrôle');
-  await s.importPath(csvPath);
-}, 60_000);
-afterAll(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const fx = suite(
+  () =>
+    openDiskSession('loupe-findings-', 'Contrôle', {
+      'paiements.csv':
+        'Bénéficiaire;Montant payé;Date de paiement\n' +
+        'Association Les Semeurs;12000,50;15/03/2023\n' +
+        'Association Les Semeurs;12000,50;15/03/2023\n' +
+        'Régie Piscine Keller;800;02/04/2023\n' +
+        'SARL Bâtir;45000;10/05/2023\n',
+    }),
+  60_000,
+);
 
 const alice = { by: 'Alice Martin' };
 const bob = { by: 'Bruno Roux' };
 
+/** The imported payments table and the duplicates found in it: the subsidy paid twice. */
+async function paidTwice(s: Session) {
+  const t = s.catalog.list().find((x) => x.kind === 'table')!;
+  const dup = await s.run(getOperation('duplicates')!, {
+    table: t.name,
+    columns: ['beneficiaire', 'montant_paye'],
+    amount: 'montant_paye',
+  });
+  return { t, dup };
+}
+
 describe('findings lifecycle', () => {
   it('freezes an audit result as evidence: rows, labels, SQL, journal entry, digest, source hash', async () => {
-    const t = s.catalog.list().find((x) => x.kind === 'table')!;
-    const dup = await s.run(getOperation('duplicates')!, {
-      table: t.name,
-      columns: ['beneficiaire', 'montant_paye'],
-      amount: 'montant_paye',
-    });
+    const s = fx.session;
+    const { t, dup } = await paidTwice(s);
     const ev = await evidenceFromResult(s, dup, { title: 'Paiement en double', by: alice.by });
     expect(ev.kind).toBe('snapshot');
     expect(ev.journal).toMatchObject({ seq: dup.entry.seq, hash: dup.entry.hash, op: 'duplicates' });
@@ -77,6 +67,7 @@ describe('findings lifecycle', () => {
   });
 
   it('caps a snapshot at maxRows and says it is truncated; a bare query is journaled first', async () => {
+    const s = fx.session;
     const before = s.journal.all().length;
     const ev = await evidenceFromResult(s, { sql: 'SELECT * FROM paiements ORDER BY montant_paye' }, { maxRows: 2 });
     expect(s.journal.all().length).toBe(before + 1);
@@ -88,12 +79,8 @@ describe('findings lifecycle', () => {
   });
 
   it('runs create → update → evidence → review → comment → sign-off → reopen, each journaled', async () => {
-    const t = s.catalog.list().find((x) => x.kind === 'table')!;
-    const dup = await s.run(getOperation('duplicates')!, {
-      table: t.name,
-      columns: ['beneficiaire', 'montant_paye'],
-      amount: 'montant_paye',
-    });
+    const s = fx.session;
+    const { t, dup } = await paidTwice(s);
     const snap = await evidenceFromResult(s, dup, { by: alice.by });
     const start = s.journal.all().length;
 
@@ -193,6 +180,7 @@ describe('findings lifecycle', () => {
   });
 
   it('refuses evidence altered after it was frozen', async () => {
+    const s = fx.session;
     const ev = await evidenceFromResult(s, { sql: 'SELECT 1 AS n' });
     const forged = { ...ev, rows: [[2]] };
     const f = await createFinding(s, { title: 'Essai' }, alice);
@@ -200,6 +188,7 @@ describe('findings lifecycle', () => {
   });
 
   it('keeps findings across a reopen of the project, and the journal chain verifies and replays', async () => {
+    const s = fx.session;
     const saved = await readFindingsFile(s.store);
     expect(saved.findings.map((f) => f.id)).toEqual(['C-0001', 'C-0002']);
     expect(saved.findings[0]!.evidence).toHaveLength(1);
@@ -207,19 +196,13 @@ describe('findings lifecycle', () => {
     expect(v.ok).toBe(true);
     expect(v.count).toBe(s.journal.all().length);
 
-    const engine2 = await createNodeEngine();
-    try {
+    await withFreshEngine(async (engine2) => {
       const { session } = await Session.open(engine2, s.store, nodeFileResolver);
       expect((await session.findings()).get('C-0001').history.at(-1)?.action).toBe('detach');
-    } finally {
-      await engine2.close();
-    }
-    const engine3 = await createNodeEngine();
-    try {
+    });
+    await withFreshEngine(async (engine3) => {
       const report = await replayJournal(s.journal.all(), engine3, chainResolvers(s.store.files(), nodeFileResolver));
       expect(report.differences).toEqual([]);
-    } finally {
-      await engine3.close();
-    }
+    });
   }, 60_000);
 });
