@@ -15,7 +15,7 @@ import {
   SUB_PAID_HEADER,
   SUB_VOTE_HEADER,
 } from '../fixtures/budget-fixtures.ts';
-import { headersTable, suite } from './helpers.ts';
+import { headers, suite } from './helpers.ts';
 
 describe('column roles', () => {
   it('describe every role in the schema, each optional, and refuse a role the schema does not know', () => {
@@ -28,7 +28,7 @@ describe('column roles', () => {
 
   it('find a column by its header, accents and case ignored, one column per role', () => {
     const rules = { year: [/^annee$/], amount: [/^montant\b/, /\bmontant\b/], other: [/\bmontant\b/] };
-    expect(proposeColumns(headersTable(['Année', 'Montant voté', 'Autre montant']), rules)).toEqual({
+    expect(proposeColumns(headers(['Année', 'Montant voté', 'Autre montant']), rules)).toEqual({
       year: 'c0',
       amount: 'c1',
       other: 'c2',
@@ -36,7 +36,7 @@ describe('column roles', () => {
   });
 
   it('keep what the user chose, and guess nothing for a role left empty on purpose', () => {
-    const t = headersTable(['Nom du bénéficiaire', 'SIRET', 'Direction', 'Montant voté']);
+    const t = headers(['Nom du bénéficiaire', 'SIRET', 'Direction', 'Montant voté']);
     expect(proposeSubsidyColumns(t)).toMatchObject({ beneficiary: 'c0', siret: 'c1', direction: 'c2', amount: 'c3' });
     expect(proposeSubsidyColumns(t, { direction: '', amount: 'c2' })).toEqual({
       beneficiary: 'c0',
@@ -61,7 +61,7 @@ describe('column roles', () => {
       'schools',
     ]);
     expect(Object.keys(SubsidyColumns.shape)).toEqual(['beneficiary', 'siret', 'amount', 'year', 'direction', 'dossier']);
-    expect(proposeProjectColumns(headersTable(PROJECT_HEADER))).toMatchObject({
+    expect(proposeProjectColumns(headers(PROJECT_HEADER))).toMatchObject({
       edition: 'c1',
       amount: 'c4',
       status: 'c5',

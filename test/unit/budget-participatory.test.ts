@@ -24,7 +24,7 @@ import {
   TRAP_STATUS_COUNTS,
   type ParisProject,
 } from '../fixtures/paris-participatory.ts';
-import { headersTable, suite } from './helpers.ts';
+import { headers, suite } from './helpers.ts';
 
 const bench = suite(scratchEngine);
 let n = 0;
@@ -318,18 +318,18 @@ describe('participatory-budget on the shape of the Paris export', () => {
 
 describe('header matching tolerates a misspelt word, and only that', () => {
   it('finds a role when a long word has one letter dropped, added, changed or two swapped', () => {
-    expect(proposeProjectColumns(headersTable(['Date prévisonnelle de livraison du projet']))).toMatchObject({ planned: 'c0' });
-    expect(proposeProjectColumns(headersTable(['Arrondisement']))).toMatchObject({ arrondissement: 'c0' });
-    expect(proposeProjectColumns(headersTable(['Avancemnet du projet']))).toMatchObject({ status: 'c0' });
-    expect(proposeProjectColumns(headersTable(['Projet en quartier poupulaire']))).toMatchObject({ workingClass: 'c0' });
+    expect(proposeProjectColumns(headers(['Date prévisonnelle de livraison du projet']))).toMatchObject({ planned: 'c0' });
+    expect(proposeProjectColumns(headers(['Arrondisement']))).toMatchObject({ arrondissement: 'c0' });
+    expect(proposeProjectColumns(headers(['Avancemnet du projet']))).toMatchObject({ status: 'c0' });
+    expect(proposeProjectColumns(headers(['Projet en quartier poupulaire']))).toMatchObject({ workingClass: 'c0' });
     expect(withinOneEdit('previsonnelle', 'previsionnelle')).toBe(true);
     expect(withinOneEdit('avancemnet', 'avancement')).toBe(true);
     expect(withinOneEdit('effectif', 'effective')).toBe(false);
   });
 
   it('does not take short or distant words for a role, and never prefers a typo over a header written right', () => {
-    expect(proposeProjectColumns(headersTable(['Statue', 'Effectif', 'Addition', 'Populations', 'Réalisateur']))).toEqual({});
-    const both = proposeProjectColumns(headersTable(['Date prévisonnelle de livraison du projet', 'Date prévisionnelle']));
+    expect(proposeProjectColumns(headers(['Statue', 'Effectif', 'Addition', 'Populations', 'Réalisateur']))).toEqual({});
+    const both = proposeProjectColumns(headers(['Date prévisonnelle de livraison du projet', 'Date prévisionnelle']));
     expect(both.planned).toBe('c1');
     expect(correctWords('date previsonnelle', ruleWords([/\bprevisionnelle\b/]))).toBe('date previsionnelle');
   });

@@ -126,12 +126,9 @@ export function tableEntry(name: string, rows: number, columns: [name: string, l
 }
 
 /** A table whose only meaning is its headers, columns `c0`, `c1`…: what the column guessers read. */
-export const headersTable = (labels: string[]): TableEntry =>
-  tableEntry(
-    't',
-    0,
-    labels.map((label, i) => [`c${i}`, label, 'VARCHAR']),
-  );
+export function headers(labels: string[]): TableEntry {
+  return { name: 't', kind: 'table', rows: 0, columns: labels.map((label, i) => ({ name: `c${i}`, label, type: 'VARCHAR' })) };
+}
 
 /** A file of the audit tool (recommendations follow-up): BOM, `;`, LF line ends, cells written as they are. */
 export const registerCsv = (header: readonly string[], body: string[][]): string =>
