@@ -28,11 +28,7 @@ describe('column roles', () => {
 
   it('find a column by its header, accents and case ignored, one column per role', () => {
     const rules = { year: [/^annee$/], amount: [/^montant\b/, /\bmontant\b/], other: [/\bmontant\b/] };
-    expect(proposeColumns(headers(['Année', 'Montant voté', 'Autre montant']), rules)).toEqual({
-      year: 'c0',
-      amount: 'c1',
-      other: 'c2',
-    });
+    expect(proposeColumns(headers(['Année', 'Montant voté', 'Autre montant']), rules)).toEqual({ year: 'c0', amount: 'c1', other: 'c2' });
   });
 
   it('keep what the user chose, and guess nothing for a role left empty on purpose', () => {
@@ -61,12 +57,7 @@ describe('column roles', () => {
       'schools',
     ]);
     expect(Object.keys(SubsidyColumns.shape)).toEqual(['beneficiary', 'siret', 'amount', 'year', 'direction', 'dossier']);
-    expect(proposeProjectColumns(headers(PROJECT_HEADER))).toMatchObject({
-      edition: 'c1',
-      amount: 'c4',
-      status: 'c5',
-      workingClass: 'c8',
-    });
+    expect(proposeProjectColumns(headers(PROJECT_HEADER))).toMatchObject({ edition: 'c1', amount: 'c4', status: 'c5', workingClass: 'c8' });
   });
 });
 

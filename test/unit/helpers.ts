@@ -93,9 +93,9 @@ export async function closeDiskSession(t: Partial<TempEngine> | undefined): Prom
 }
 
 /**
- * The engine (and folder) of a whole test file: `open` runs before its tests, the engine is closed and
- * the folder removed after them. The object returned is filled in by beforeAll, so the tests read its
- * fields when they run (a test may also replace its engine: the last one is closed).
+ * The engine (and folder) of a test file, or of the describe block that calls it: `open` runs before its
+ * tests, the engine is closed and the folder removed after them. The object returned is filled in by
+ * beforeAll, so the tests read its fields when they run (a test may replace its engine: the last one is closed).
  */
 export function suite<T extends { engine: Engine; dir?: string }>(open: () => Promise<T>, timeout?: number): T {
   const t = {} as T;
