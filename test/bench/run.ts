@@ -22,6 +22,8 @@ const rows = Number(arg('rows') ?? 5_000_000);
 const source = (arg('source') ?? 'input') as 'input' | 'fetch';
 const coiMaxMb = arg('coi-max-mb');
 const importPath = (arg('import') ?? 'importer') as 'importer' | 'direct';
+// --only reopen,crossfilter: only those figures of the page's suite (with their setup), for a quick look at one.
+const only = arg('only')?.split(',').filter(Boolean);
 if (importPath !== 'importer' && importPath !== 'direct') throw new Error(`--import: importer or direct, not ${importPath}`);
 if (!Number.isInteger(rows) || rows <= 0) throw new Error(`--rows: a positive integer, not ${arg('rows')}`);
 if (source !== 'input' && source !== 'fetch') throw new Error(`--source: input or fetch, not ${source}`);
@@ -62,7 +64,14 @@ const budgetSizes = { lines: budgetLines, subsidies: subsidyVotes };
 // budget native. The native times are the mean of both runs, which spreads the drift in machine load.
 try {
   const coiMaxBytes = coiMaxMb ? Number(coiMaxMb) * 1e6 : undefined;
-  coi = await runInChromium(origin, csv.path, { mode: 'app', source, importPath, suite: true, ...(coiMaxBytes ? { coiMaxBytes } : {}) });
+  coi = await runInChromium(origin, csv.path, {
+    mode: 'app',
+    source,
+    importPath,
+    suite: true,
+    ...(coiMaxBytes ? { coiMaxBytes } : {}),
+    ...(only ? { only } : {}),
+  });
   nativeSql = importPath === 'importer' ? retarget(coi.sql, csv.path) : directImportSql(csv.path);
   nativeRuns.push(await runNative(nativeSql, coi.suite?.sql));
   printNative(nativeRuns[0]!);

@@ -20,6 +20,8 @@ export interface PageRunOptions {
   importPath: 'importer' | 'direct';
   /** Also run the explore / audit / chart figures (suite.ts). */
   suite?: boolean;
+  /** Only these suite figures (names as in the JSON without `_ms`, `reopen` for the reopen probe): a quick look at one. */
+  only?: string[];
 }
 
 export interface PageRunResult {
@@ -148,7 +150,7 @@ async function run(opts: PageRunOptions): Promise<PageRunResult> {
     }
     const r = await engine.query(CHECK_SQL);
     const check = Object.fromEntries(r.columns.map((c, i) => [c.name, String(r.rows[0]![i])]));
-    const suite = opts.suite ? await runSuite(engine, Number(check.n)) : null;
+    const suite = opts.suite ? await runSuite(engine, Number(check.n), opts.only) : null;
     return {
       crossOriginIsolated,
       bundle,
