@@ -37,6 +37,8 @@ class ViewStates {
   private writing: Promise<void> = Promise.resolve();
   /** The project's ui-state.json has been read: views may build their state. */
   loaded = $state(false);
+  /** A change not yet written to ui-state.json (shown on the app's root, so a test can wait for the write). */
+  pending = $state(false);
 
   private started = false;
 
@@ -186,6 +188,7 @@ class ViewStates {
 
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer);
+    this.pending = true;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush();
@@ -202,6 +205,9 @@ class ViewStates {
       .catch((e: unknown) => {
         // View state only: the analysis and the journal are not affected, so say it quietly.
         console.warn(`${UI_STATE_FILE} non enregistré :`, e);
+      })
+      .finally(() => {
+        if (!this.timer) this.pending = false;
       });
     return this.writing;
   }

@@ -60,7 +60,7 @@ describe('the Budget view', () => {
     const voted = mapping.locator('[data-testid=budget-mapping-side][data-role="voted"]');
     const executed = mapping.locator('[data-testid=budget-mapping-side][data-role="executed"]');
     await expect.poll(() => voted.getByTestId('budget-map-table').inputValue(), { timeout: 30_000 }).toBe('budget_vote');
-    await expect.poll(() => executed.getByTestId('budget-map-table').inputValue()).toBe('compte_administratif');
+    await expect.poll(() => executed.getByTestId('budget-map-table').inputValue(), { timeout: 30_000 }).toBe('compte_administratif');
     // Each field's select shows the column proposed from its header, with why.
     const selected = async (side: typeof voted, field: string) => {
       const row = side.locator(`[data-testid=budget-map-field][data-field="${field}"]`);

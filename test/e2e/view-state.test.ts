@@ -38,6 +38,8 @@ const firstNumbers = () =>
     );
 
 const grid = () => page().getByTestId('grid');
+/** The view state is written a moment after the last change; the app's root says when it is on disk. */
+const uiStateSaved = () => expect.poll(() => page().locator('.app').getAttribute('data-ui-state'), { timeout: 10_000 }).toBe('saved');
 const scrollTop = () => grid().evaluate((e) => e.scrollTop);
 
 /** Scrolls the grid with the mouse wheel, as a person does. */
@@ -135,7 +137,7 @@ describe('the state of a table view', () => {
 
   it('survives a reload of the page: the project reopens on the same table, as it was left', async () => {
     // A person pauses before reloading; the state is written a moment after the last change.
-    await page().waitForTimeout(1500);
+    await uiStateSaved();
     await page().reload();
     await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
     await expect.poll(() => page().locator('[data-testid=grid] ').getAttribute('aria-label'), { timeout: 60_000 }).toContain(TABLE);
@@ -181,7 +183,7 @@ describe('the state of a table view', () => {
     await tab('table').click();
     await tab('charts').click();
     await expect.poll(onX).toBe('direction');
-    await page().waitForTimeout(1500);
+    await uiStateSaved();
     await page().reload();
     await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
     await tab('charts').click();
