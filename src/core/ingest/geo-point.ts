@@ -4,7 +4,7 @@
 // value is a lat/lon pair in range and some have decimals: "12,5" (a decimal comma) must not.
 import type { Engine } from '../engine/engine.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
-import { elementType, isIntegerType, isNumericType, typeKind } from '../sql/types.ts';
+import { elementType, isIntegerType, isNumericType, isTextType, typeKind } from '../sql/types.ts';
 
 const NUM = String.raw`-?\d+(?:\.\d+)?`;
 const PAIR = String.raw`^\s*\[?\s*(${NUM})\s*,\s*(${NUM})\s*\]?\s*$`;
@@ -59,7 +59,7 @@ export async function addGeoPointColumns(
     if (taken.has(`${lower}_lat`) || taken.has(`${lower}_lon`)) continue;
     const named = lower === GEO_POINT_NAME || (labels[col.name] ?? '').toLowerCase() === GEO_POINT_NAME;
     const c = quoteIdent(col.name);
-    if (col.type.toUpperCase() === 'VARCHAR') {
+    if (isTextType(col.type)) {
       textChecks.push({ column: col.name, named, ...textExprs(c, named) });
     } else if (named) {
       const e = nativeExprs(c, col.type);
