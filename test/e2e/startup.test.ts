@@ -76,7 +76,7 @@ describe('start-up', () => {
     expect(await page.getByTestId('new-project').isEnabled()).toBe(true);
     // The demo came with its tables' copies and opened from them: none refused, no source re-read as a problem.
     expect(requests.some((u) => /\/demo\/cache\/index\.json$/.test(u))).toBe(true);
-    expect(requests.some((u) => /\/demo\/cache\/[0-9a-f]{64}-\d+\.arrow$/.test(u))).toBe(true);
+    expect(requests.some((u) => /\/demo\/cache\/[0-9a-f]{64}\.duckdb$/.test(u))).toBe(true);
     expect(await page.getByTestId('problems').count()).toBe(0);
     expect(errors).toEqual([]);
     const origin = new URL(await serveDist()).origin;

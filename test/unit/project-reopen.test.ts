@@ -13,7 +13,8 @@ import { runOperation } from '../../src/core/ops/registry.ts';
 import { createXXHash64 } from 'hash-wasm';
 import { NodeProjectStore } from '../../src/node/node-store.ts';
 import { Session } from '../../src/core/project/session.ts';
-import { CACHE_INDEX } from '../../src/core/project/table-cache.ts';
+import { CACHE_INDEX, tableAsDatabaseFile } from '../../src/core/project/table-cache.ts';
+import { emptyDatabaseImage } from '../../src/core/project/empty-database.ts';
 
 let dir = '';
 const engines: Engine[] = [];
@@ -117,7 +118,9 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     const rec = (await index()).tables.find((t) => t.table === 'paiements')!;
     const path = join(dir, 'proj', rec.files[0]!.path);
     const bytes = await readFile(path);
-    bytes.fill(0, 200, 400);
+    // Inside the table's blocks (the first 12 KB are headers, mostly zeros).
+    const mid = Math.floor(bytes.length / 2);
+    bytes.fill(0xff, mid, mid + 200);
     await writeFile(path, bytes);
     const { session, problems } = await open();
     const all = [...problems, ...(await session.checks)];
@@ -131,9 +134,10 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     await s.cacheIdle();
     const rec = (await index()).tables.find((t) => t.table === 'paiements')!;
     // Same columns, types and row count, one amount changed: only the digest can tell.
-    const forged = await s.engine.queryIPC(
-      `SELECT siret, CASE WHEN objet = 'Objet n°7' THEN montant_paye + 1000 ELSE montant_paye END AS montant_paye, date, objet FROM paiements`,
+    await s.engine.exec(
+      `CREATE TABLE forged AS SELECT siret, CASE WHEN objet = 'Objet n°7' THEN montant_paye + 1000 ELSE montant_paye END AS montant_paye, date, objet FROM paiements`,
     );
+    const forged = await tableAsDatabaseFile(s.engine, 'forged');
     await writeFile(join(dir, 'proj', rec.files[0]!.path), forged);
     const idx = await index();
     // The forger rewrites the index to match: size and checksum.
@@ -153,17 +157,63 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     );
   });
 
+  it('refuses a cache file that holds a view or more than its one table, and re-imports', async () => {
+    const s = await project();
+    await s.cacheIdle();
+    const rec = (await index()).tables.find((t) => t.table === 'paiements')!;
+    // A well-formed DuckDB file whose `t` is a view over another table: it would run SQL of the file's choosing.
+    const e = s.engine;
+    await e.registerBuffer('hostile.duckdb', emptyDatabaseImage());
+    await e.registerBuffer('hostile.duckdb.wal', new Uint8Array(0));
+    await e.exec(`ATTACH '/loupe-registered/hostile.duckdb' AS h`);
+    await e.exec('CREATE TABLE h.autre AS SELECT * FROM paiements');
+    await e.exec('CREATE VIEW h.t AS SELECT * FROM h.autre');
+    await e.exec('DETACH h');
+    const hostile = await e.copyFileToBuffer('hostile.duckdb');
+    await writeFile(join(dir, 'proj', rec.files[0]!.path), hostile);
+    const idx = await index();
+    const h = await createXXHash64();
+    h.init();
+    h.update(hostile);
+    Object.assign(idx.tables.find((t) => t.table === 'paiements')!.files[0]!, { bytes: hostile.length, xxh64: h.digest('hex') });
+    await writeFile(join(dir, 'proj', CACHE_INDEX), JSON.stringify(idx));
+    const { session, problems } = await open();
+    expect(problems.map((p) => [p.fileName, p.kind])).toEqual([['paiements.csv', 'cache']]);
+    expect(problems[0]!.reason).toMatch(/contenu inattendu/);
+    expect((await digestTable(session.engine, 'paiements')).digest).toBe(s.journal.all()[0]!.output!.digest);
+  });
+
   it('refuses an index that is not one, and re-imports everything', async () => {
     const s = await project();
     await s.cacheIdle();
     await writeFile(
       join(dir, 'proj', CACHE_INDEX),
-      JSON.stringify({ format: 'loupe-table-cache', version: 1, tables: [{ table: 'x', files: [{ path: '../../etc/passwd' }] }] }),
+      JSON.stringify({ format: 'loupe-table-cache', version: 2, tables: [{ table: 'x', files: [{ path: '../../etc/passwd' }] }] }),
     );
     const { session, problems } = await open();
     expect(problems).toEqual([expect.objectContaining({ kind: 'cache', reason: expect.stringMatching(/index du cache invalide/) })]);
     expect(session.catalog.list().map((t) => t.name)).toEqual(['codes', 'paiements']);
     expect(await session.checks).toEqual([]);
+  });
+
+  it('sets aside a cache of the earlier format (Arrow files), says so, re-imports and writes the new one', async () => {
+    const s = await project();
+    await s.cacheIdle();
+    const old = join(dir, 'proj', 'cache', `${'a'.repeat(64)}-0.arrow`);
+    await writeFile(old, 'ARROW1');
+    await writeFile(
+      join(dir, 'proj', CACHE_INDEX),
+      JSON.stringify({ format: 'loupe-table-cache', version: 1, tables: [{ table: 'paiements', files: [{ path: 'cache/x-0.arrow' }] }] }),
+    );
+    const { session, problems } = await open();
+    expect(problems).toEqual([expect.objectContaining({ kind: 'cache', reason: expect.stringMatching(/format antérieur/) })]);
+    expect((await digestTable(session.engine, 'paiements')).digest).toBe(s.journal.all()[0]!.output!.digest);
+    await session.cacheIdle();
+    const idx = await index();
+    expect(idx.tables.map((t) => t.table).sort()).toEqual(['codes', 'paiements']);
+    expect(idx.tables.every((t) => t.files.length === 1 && /\.duckdb$/.test(t.files[0]!.path))).toBe(true);
+    // The earlier format's files go with the index that named them.
+    await expect(readFile(old)).rejects.toThrow(/ENOENT/);
   });
 
   it('refuses a cache folder that is a link to elsewhere, by name, and re-imports', async () => {
