@@ -5,9 +5,9 @@
 // Layout, through the ProjectStore (OPFS in web mode, a folder on disk for the CLI and the desktop):
 //   cache/index.json              which tables are cached, from which entry, in which file
 //   cache/<digest>.duckdb         the table as the one table `t` of a DuckDB database file
-// A DuckDB file because it is DuckDB's own compressed storage: at 1,000,000 rows it weighs 23 MB where
-// Arrow IPC weighed 220 MB, and the engine copies it back in about 0.9 s (Chromium, loaded machine),
-// where reading and inserting the Arrow files took 4 to 5 times longer (7.5 s at 5M rows). It is written
+// A DuckDB file because it is DuckDB's own compressed storage: the bench's 5,000,000 rows weigh 118 MB
+// (1.1 GB as Arrow IPC) and are read back in 3.8 s in Chromium (7.5 s from Arrow), one row group per
+// statement (copyInSteps says why); writing them takes about 20 s, in the background. It is written
 // and read as an in-memory file (empty-database.ts says why it starts from an image), never by a path:
 // the engine's locked settings only reach files Loupe registered. An index of an earlier format (Arrow
 // files) is set aside with a message and its tables re-imported once.
@@ -215,7 +215,7 @@ export class TableCache {
         const shape = objects.rows.map((r) => r.join(' ')).join(', ');
         if (shape !== `main ${CACHED} BASE TABLE`) throw new Error(`${f.path} : contenu inattendu (${shape || 'aucune table'})`);
         await engine.exec(`DROP TABLE IF EXISTS ${name}`);
-        await engine.exec(`CREATE TABLE ${name} AS SELECT * FROM ${quoteIdent(db)}.main.${CACHED}`);
+        await copyInSteps(engine, `${quoteIdent(db)}.main.${CACHED}`, name, await fileRowGroups(engine, db));
       });
       const cols = await describeColumns(engine, name);
       const want = rec.columns.map((c) => `${c.name} ${c.type}`).join(', ');
@@ -348,6 +348,63 @@ async function withAttached<T>(engine: Engine, bytes: Uint8Array, fn: (db: strin
   }
 }
 
+/** Rows a copy statement takes at most: one row group, DuckDB's unit of parallel scan and of storage. */
+const ROW_GROUP = 122_880;
+
+/**
+ * `from` copied into a new table `to` (both quoted, possibly qualified), rows in their order, one
+ * row-id range per statement; with `checkpoint` (the database `to` is in), each range is written to
+ * its file before the next is read.
+ *
+ * Why not one `CREATE TABLE … AS`: in duckdb-wasm's two-thread bundle, an in-memory file is read and
+ * written through one position shared by all threads (web_filesystem.cc: `Write(handle, buf, n, at)`
+ * stores `at` in the handle, then writes at the handle's position; `Read` alike). Two threads on the
+ * same database file at once write, or read, each other's blocks: copying a 2,000,000-row table into
+ * a cache file in one statement ended in « memory access out of bounds » (1,000,000 had passed). A
+ * statement over one row group's worth of rows writes at most one row group, from one thread, and a
+ * checkpoint of one new row group writes it from one thread (the checkpoint of many writes them in
+ * parallel); a statement reading one row group of a file is one scan task, so one thread reads it.
+ * The single-thread bundle and Node's engine do not need this and are not slowed much by it.
+ */
+async function copyInSteps(
+  engine: Engine,
+  from: string,
+  to: string,
+  ranges: readonly (readonly [number, number])[],
+  checkpoint?: string,
+): Promise<void> {
+  await engine.exec(`CREATE TABLE ${to} AS SELECT * FROM ${from} LIMIT 0`);
+  for (const [lo, hi] of ranges) {
+    await engine.exec(`INSERT INTO ${to} SELECT * FROM ${from} WHERE rowid >= ${lo} AND rowid < ${hi}`);
+    if (checkpoint) await engine.exec(`CHECKPOINT ${quoteIdent(checkpoint)}`);
+  }
+  const count = async (t: string) => Number((await engine.query(`SELECT count(*) FROM ${t}`, { cache: false })).rows[0]?.[0] ?? -1);
+  const [want, got] = [await count(from), await count(to)];
+  if (got !== want) throw new Error(`${got} ligne(s) copiée(s) au lieu de ${want}`);
+}
+
+/** Row-group-sized row-id ranges over a table in memory (its row ids, deleted rows included). */
+async function rowIdRanges(engine: Engine, table: string): Promise<[number, number][]> {
+  const end = Number((await engine.query(`SELECT coalesce(max(rowid) + 1, 0) FROM ${table}`, { cache: false })).rows[0]?.[0] ?? 0);
+  const out: [number, number][] = [];
+  for (let lo = 0; lo < end; lo += ROW_GROUP) out.push([lo, Math.min(lo + ROW_GROUP, end)]);
+  return out;
+}
+
+/**
+ * The row ids of each row group of a cache file's table, read from its metadata: reading along them,
+ * each statement reads one row group. From the first column's rows: `[0]` (its values, or a list's
+ * offsets) or `[0, 0]` (its validity, the only row-level part of a struct).
+ */
+async function fileRowGroups(engine: Engine, db: string): Promise<[number, number][]> {
+  const r = await engine.query(
+    `SELECT min(start), max(start + count) FROM pragma_storage_info(${quoteLiteral(`${db}.main.${CACHED}`)}) ` +
+      `WHERE column_id = 0 AND column_path IN ('[0]', '[0, 0]') GROUP BY row_group_id ORDER BY 1`,
+    { cache: false },
+  );
+  return r.rows.map(([lo, hi]) => [Number(lo), Number(hi)]);
+}
+
 /**
  * `table` copied, rows in their order, into a new database file; its bytes. The write-ahead log is
  * registered too: an unregistered name would reach the disk (Node) or the network (browser).
@@ -361,7 +418,7 @@ export async function tableAsDatabaseFile(engine: Engine, table: string): Promis
   try {
     await engine.exec(`ATTACH ${quoteLiteral(registeredName(file))} AS ${quoteIdent(db)}`);
     try {
-      await engine.exec(`CREATE TABLE ${quoteIdent(db)}.main.${CACHED} AS SELECT * FROM ${quoteIdent(table)}`);
+      await copyInSteps(engine, quoteIdent(table), `${quoteIdent(db)}.main.${CACHED}`, await rowIdRanges(engine, quoteIdent(table)), db);
     } finally {
       // Detaching checkpoints: the file then holds the whole table.
       await engine.exec(`DETACH DATABASE IF EXISTS ${quoteIdent(db)}`);
