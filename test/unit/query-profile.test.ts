@@ -66,6 +66,28 @@ describe('facets', () => {
     expect(filtered.values.reduce((s, v) => s + v.count, 0)).toBe(10);
   });
 
+  it('counts distinct values (empty cells as one) and rows beyond the values it lists, as plain queries do', async () => {
+    const filters: Filter[] = [{ column: 'id', op: 'between', min: 3 }];
+    const where = whereClause(filters);
+    for (const column of ['moitie', 'Bénéficiaire', 'vide']) {
+      const f = await facet(engine, tableRelation('s'), column, filters, 5);
+      const c = `"${column}"`;
+      const plain = await engine.query(
+        `SELECT count(DISTINCT ${c}) + (count(*) FILTER (WHERE ${c} IS NULL) > 0)::INT, count(*) FROM s ${where}`,
+      );
+      expect([f.distinct, f.total]).toEqual(plain.rows[0]!.map(Number));
+      const top = await engine.query(`SELECT ${c}, count(*) AS n FROM s ${where} GROUP BY ${c} ORDER BY n DESC, ${c} NULLS LAST LIMIT 5`);
+      expect(f.values).toEqual(top.rows.map((r) => ({ value: r[0], count: Number(r[1]) })));
+    }
+    // Nothing under the filters: no value, nothing counted.
+    expect(await facet(engine, tableRelation('s'), 'direction', [{ column: 'id', op: 'between', min: 1000 }])).toEqual({
+      column: 'direction',
+      values: [],
+      distinct: 0,
+      total: 0,
+    });
+  });
+
   it('suggests low-cardinality columns', async () => {
     expect(await suggestFacets(engine, tableRelation('s'), ['id', 'direction', 'moitie', 'ville', 'Bénéficiaire'])).toEqual(['direction']);
   });

