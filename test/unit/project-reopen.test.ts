@@ -15,7 +15,7 @@ import { Session } from '../../src/core/project/session.ts';
 import { CACHE_INDEX, TableCache, tableAsDatabaseFile } from '../../src/core/project/table-cache.ts';
 import { Catalog } from '../../src/core/catalog/catalog.ts';
 import { describeColumns, digestTable } from '../../src/core/engine/digest.ts';
-import { entryHash, type JournalEntry } from '../../src/core/journal/journal.ts';
+import { importEntryFor } from '../bench/page/reopen.ts';
 import { emptyDatabaseImage } from '../../src/core/project/empty-database.ts';
 
 let dir = '';
@@ -314,18 +314,7 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     const catalog = new Catalog();
     catalog.set({ name: table, kind: 'table', columns: (await describeColumns(engine, q)).map((c) => ({ ...c, label: c.name })), rows: 0 });
     const d = await digestTable(engine, table);
-    const body = {
-      seq: 0,
-      at: new Date().toISOString(),
-      op: 'import-file',
-      params: {},
-      inputs: [],
-      sql: [],
-      output: { table, rows: d.rows, digest: d.digest },
-      durationMs: 0,
-      prev: null,
-    };
-    const entry: JournalEntry = { ...body, hash: await entryHash(body) };
+    const entry = await importEntryFor(engine, table);
     const store = new NodeProjectStore(join(dir, 'proj'));
     const [rec] = await (await TableCache.load(store)).cache.save(engine, catalog, entry, [table]);
     expect(rec).toBeDefined();

@@ -11,25 +11,29 @@ import { OpfsProjectStore } from '../../../src/host/opfs-store.ts';
 
 const DIR = 'bench-reopen';
 
+/** The journal entry an import would have written for this table: the cache keeps only what an entry vouches for. */
+export async function importEntryFor(engine: Engine, table: string): Promise<JournalEntry> {
+  const d = await digestTable(engine, table);
+  const body = {
+    seq: 0,
+    at: new Date().toISOString(),
+    op: 'import-file',
+    params: {},
+    inputs: [],
+    sql: [],
+    output: { table, rows: d.rows, digest: d.digest },
+    durationMs: 0,
+    prev: null,
+  };
+  return { ...body, hash: await entryHash(body) };
+}
+
 export async function reopenProbe(engine: Engine, catalog: Catalog, table: string): Promise<Record<string, number>> {
   const opfs = await navigator.storage.getDirectory();
   await opfs.removeEntry(DIR, { recursive: true }).catch(() => undefined);
   const store = new OpfsProjectStore(await opfs.getDirectoryHandle(DIR, { create: true }), DIR);
   try {
-    // The journal entry an import would have written for this table: the cache keeps only what it vouches for.
-    const d = await digestTable(engine, table);
-    const body = {
-      seq: 0,
-      at: new Date().toISOString(),
-      op: 'import-file',
-      params: {},
-      inputs: [],
-      sql: [],
-      output: { table, rows: d.rows, digest: d.digest },
-      durationMs: 0,
-      prev: null,
-    };
-    const entry: JournalEntry = { ...body, hash: await entryHash(body) };
+    const entry = await importEntryFor(engine, table);
     let t = performance.now();
     const saved = await (await TableCache.load(store)).cache.save(engine, catalog, entry, [table]);
     const writeMs = performance.now() - t;
