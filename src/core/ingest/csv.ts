@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { RejectedLine } from '../catalog/catalog.ts';
 import { registeredName, type Engine } from '../engine/engine.ts';
 import { quoteIdent, quoteLiteral, uniqueIdentifiers } from '../sql/ident.ts';
-import { isIntegerType, isNumericType } from '../sql/types.ts';
+import { isIntegerType, isNumericType, isTextType } from '../sql/types.ts';
 import { lineNumbersAt, transcodeToUtf8 } from './encoding.ts';
 import { isCodeName, PLACE_CODE_SQL, PLACE_NAME } from './codes.ts';
 import { scanQuotes, strayQuoteText, type QuoteScan } from './quotes.ts';
@@ -187,7 +187,7 @@ async function refine(
       });
     } else if (isIntegerType(t) && PLACE_NAME.test(id)) {
       checks.push({ id, kind: 'place', expr: `bool_and(${c} IS NULL OR ${PLACE_CODE_SQL(c)}) AND count(${c}) > 0` });
-    } else if (t === 'VARCHAR') {
+    } else if (isTextType(t)) {
       // Regular expressions over every value of every text column would cost more than the load on a
       // big file: a column is scanned only when its head holds a month or a grouped number (or nothing).
       const seen = head(id)
@@ -385,7 +385,7 @@ async function load(ctx: ReaderContext, dialect: Dialect, sniff: CsvSniff, ids: 
       }
       // A value the sample did not foresee (text in a number column): the column becomes text
       // rather than losing the row. Types the user chose are kept, and their misfits rejected.
-      const retype = r.casts.filter((c) => c.column && !given[c.column] && columnTypes[c.column] !== 'VARCHAR');
+      const retype = r.casts.filter((c) => c.column && !given[c.column] && !isTextType(columnTypes[c.column] ?? ''));
       if (retype.length && attempt < 3) {
         for (const c of retype) {
           const label = sniff.labels[ids.indexOf(c.column!)] ?? c.column;
