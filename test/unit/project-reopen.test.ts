@@ -326,4 +326,32 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     // It spanned three row groups (122,880 rows each), copied as three steps.
     expect(Number((await engine.query(`SELECT max(rowid) FROM ${q}`)).rows[0]![0])).toBeGreaterThan(2 * 122_880);
   });
+
+  it('keeps no copy of a table written to while it was being copied', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'loupe-reopen-'));
+    const engine = await freshEngine();
+    await engine.exec(`CREATE TABLE paie AS SELECT i AS id, 'lib ' || (i % 1000) AS libelle FROM range(300000) r(i)`);
+    const catalog = new Catalog();
+    catalog.set({
+      name: 'paie',
+      kind: 'table',
+      columns: (await describeColumns(engine, 'paie')).map((c) => ({ ...c, label: c.name })),
+      rows: 0,
+    });
+    const entry = await importEntryFor(engine, 'paie');
+    // A write lands after the first row group is copied (another operation rewriting the table).
+    const exec = engine.exec.bind(engine);
+    let struck = false;
+    engine.exec = async (sql, opts) => {
+      await exec(sql, opts);
+      if (!struck && /^INSERT INTO "loupe_cache_/.test(sql)) {
+        struck = true;
+        await exec(`UPDATE paie SET libelle = 'changé' WHERE id = 200000`);
+      }
+    };
+    const store = new NodeProjectStore(join(dir, 'proj'));
+    expect(await (await TableCache.load(store)).cache.save(engine, catalog, entry, ['paie'])).toEqual([]);
+    expect(struck).toBe(true);
+    expect((await TableCache.load(store)).cache.get('paie')).toBeUndefined();
+  });
 });

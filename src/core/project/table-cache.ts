@@ -19,7 +19,7 @@
 // the table's digest against the journal entry's, runs in the background after the project opens
 // (`checkRestored`): a copy that does not match is dropped and the table rebuilt from its source, with
 // a message. Writing (`save`) happens after an operation, in the background, and only when the table's
-// digest is the journal's.
+// digest is the journal's, before and after the copy.
 //
 // For a generator (the demo workspace, src/cli/demo.ts): open a Session on a NodeProjectStore, import
 // and run as usual, then `await session.cacheIdle()` before closing the engine — the cache/ folder it
@@ -283,6 +283,10 @@ export class TableCache {
       const cat = catalog.get(d.table);
       if (!cat || cat.kind === 'view') continue;
       const bytes = await tableAsDatabaseFile(engine, d.table);
+      // The copy is made in steps (copyInSteps): a write to the table between two of them would mix
+      // its rows, so the table must still be what the journal vouches for once the copy is made.
+      const after = await digestTable(engine, d.table);
+      if (after.digest !== d.digest || after.rows !== d.rows) return [];
       const path = `${CACHE_DIR}/${d.digest}.duckdb`;
       await this.store.writeBytes(path, bytes);
       const files: CachedTable['files'] = [{ path, bytes: bytes.length, rows: d.rows, xxh64: await xxh64(bytes) }];
