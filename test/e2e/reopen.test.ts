@@ -89,13 +89,27 @@ describe('reopening a project', () => {
   });
 
   it('comes back after a reload with the table and the audit result, without re-importing', { timeout: 300_000 }, async () => {
-    // The copies are written in the background after each operation: wait until the project holds them.
+    // The copies are written in the background after each operation, one after the other: wait until
+    // the project holds the table's and the last run's (a reload before then rightly leaves the result
+    // out, its copy being of the first run).
     await expect
       .poll(
         async () => {
           const idx = await readProjectFile(page(), 'cache/index.json');
-          const tables = idx ? (JSON.parse(idx) as { tables: { table: string }[] }).tables.map((t) => t.table) : [];
-          return ['paiements_reouverture', 'res_duplicates'].every((t) => tables.includes(t));
+          const journal = (await readProjectFile(page(), 'journal.ndjson')) ?? '';
+          const lastRun = Math.max(
+            ...journal
+              .split('\n')
+              .filter((l) => l.trim())
+              .map((l) => JSON.parse(l) as { seq: number; op: string })
+              .filter((e) => e.op === 'duplicates')
+              .map((e) => e.seq),
+          );
+          const tables = idx ? (JSON.parse(idx) as { tables: { table: string; entry: { seq: number } }[] }).tables : [];
+          return (
+            tables.some((t) => t.table === 'paiements_reouverture') &&
+            tables.some((t) => t.table === 'res_duplicates' && t.entry.seq === lastRun)
+          );
         },
         { timeout: 120_000, interval: 1000 },
       )
