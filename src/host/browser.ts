@@ -7,6 +7,7 @@ import type { ProjectStore } from '../core/project/store.ts';
 import type { Host, ProjectRef } from './host.ts';
 import { entriesOf, OpfsProjectStore, splitPath } from './opfs-store.ts';
 import { errorText } from '../core/util/errors.ts';
+import { slug } from '../core/util/text.ts';
 
 const PROJECTS_DIR = 'projets';
 export const DEMO_ID = 'demo';
@@ -23,14 +24,7 @@ export class DemoUnavailableError extends Error {
 type DirPicker = (opts?: { mode?: 'read' | 'readwrite' }) => Promise<FileSystemDirectoryHandle>;
 
 export function projectIdFor(name: string): string {
-  const slug = name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40);
-  return `${slug || 'projet'}-${Date.now().toString(36)}`;
+  return `${slug(name, '-', 40) || 'projet'}-${Date.now().toString(36)}`;
 }
 
 function validId(id: string): string {
