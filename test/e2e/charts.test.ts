@@ -170,7 +170,13 @@ describe('the Charts view', () => {
     const hist = board.locator('[data-testid=dashboard-chart][data-name="Histogramme"]');
     const b = board.locator('[data-testid=dashboard-chart][data-name="Par secteur"]');
     await expect.poll(() => hist.locator('svg .mark-rect.role-mark path').count(), { timeout: 30_000 }).toBeGreaterThan(0);
-    const box = (await hist.locator('svg .mark-rect.role-mark').first().boundingBox())!;
+    // The chart may draw twice (its data, then the dashboard's size): the box of a mark being
+    // replaced is null, so ask until a drawn one answers (CI once read null here).
+    let box: { x: number; y: number; width: number; height: number } | null = null;
+    await expect
+      .poll(async () => (box = await hist.locator('svg .mark-rect.role-mark').first().boundingBox()), { timeout: 30_000 })
+      .not.toBeNull();
+    box = box!;
     await page().mouse.move(box.x + 2, box.y + box.height / 2);
     await page().mouse.down();
     await page().mouse.move(box.x + box.width * 0.15, box.y + box.height / 2, { steps: 6 });
