@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueryCancelledError, REGISTERED_DIR, registeredName, type Engine } from '../../src/core/engine/engine.ts';
+import { EngineStoppedError, QueryCancelledError, REGISTERED_DIR, registeredName, type Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { withFreshEngine } from './helpers.ts';
 
@@ -63,6 +63,39 @@ describe('engine', () => {
     await expect(engine.query('SELECT count(*) FROM range(5000000000) t(x) WHERE x % 7 = 3', { timeoutMs: 200 })).rejects.toThrow(
       /interrompue/,
     );
+  });
+
+  it('runs a read again when DuckDB stops it unasked, and says so for a write, which it does not run again', async () => {
+    // A stop nobody asked for, as the threaded engine gave twice in CI: the cancel goes to the worker
+    // behind the scheduler's back.
+    const connId = (engine as unknown as { conn: { _conn: number } }).conn._conn;
+    const stopBehindItsBack = async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await engine.db.cancelPendingQuery(connId)).toBe(true);
+    };
+    const heavy = 'SELECT count(*) AS n FROM range(300000000) t(x) WHERE x % 7 = 3';
+    const before = engine.retriedReads();
+    const read = engine.query(heavy, { cache: false });
+    await stopBehindItsBack();
+    expect((await read).rows).toEqual([[42857143]]);
+    expect(engine.retriedReads()).toBe(before + 1);
+
+    const write = engine.exec(`CREATE TABLE stopped_write AS ${heavy}`);
+    await stopBehindItsBack();
+    const error = await write.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(EngineStoppedError);
+    expect(String(error)).toMatch(/sans qu’on le lui demande \(query was canceled\)/);
+    expect(engine.retriedReads()).toBe(before + 1);
+    expect((await engine.query("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stopped_write'")).rows).toEqual([[0]]);
+    // A stop that was asked for is still a cancel, not run again.
+    const asked = engine.query(heavy, { cache: false });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await engine.cancel()).toBe(true);
+    await expect(asked).rejects.toBeInstanceOf(QueryCancelledError);
+    expect(engine.retriedReads()).toBe(before + 1);
   });
 });
 

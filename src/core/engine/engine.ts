@@ -36,6 +36,8 @@ interface Shared {
   views: Map<string, Engine>;
   /** Names the interactive connection did not find (TEMP tables): reads naming them go to the main one. */
   mainOnly: Set<string>;
+  /** Reads run again after an EngineStoppedError. */
+  retried: number;
 }
 
 const MAIN = 'main';
@@ -45,6 +47,22 @@ const CACHE_MAX_ROWS = 5000;
 
 /** A read the interactive connection could not answer (a TEMP table lives on the main connection only). */
 class NeedsMainConnection extends Error {}
+
+/**
+ * DuckDB stopped a query that neither the user, a newer request nor a timeout asked to stop: a result
+ * stream cut before its first batch, or a « canceled » from the worker. Seen twice in CI under load, in
+ * Chromium's threaded engine, never reproduced on demand. A read is run once more (same SQL, same
+ * answer); a write is not, since it may have been applied, and the message says what happened.
+ */
+/** DuckDB's and duckdb-wasm's words for a stopped query; not any message with « cancel » in it (a column named so). */
+const STOPPED = /query was cancell?ed|execution of the query was cancell?ed|operation cancell?ed/i;
+
+export class EngineStoppedError extends Error {
+  constructor(detail: string) {
+    super(`Le moteur a interrompu la requête sans qu’on le lui demande (${detail}) ; relancez-la.`);
+    this.name = 'EngineStoppedError';
+  }
+}
 
 export const QUERY_CONFIG = {
   // BIGINT stays BigInt in Arrow and becomes a number in values.ts: the cast would miss values inside lists.
@@ -111,6 +129,7 @@ export class Engine {
       cache: new ResultCache<Rows>(200, (r) => ({ columns: r.columns, rows: r.rows.map((x) => x.slice()) })),
       views: new Map(),
       mainOnly: new Set(),
+      retried: 0,
     };
     return new Engine(kind, db, conn, fast, onClose, shared);
   }
@@ -161,11 +180,16 @@ export class Engine {
     return { hits: c.hits, misses: c.misses, generation: c.generation, size: c.size };
   }
 
+  /** How many reads were run again after an EngineStoppedError (for tests and the activity log). */
+  retriedReads(): number {
+    return this.shared.retried;
+  }
+
   private submitMain<T>(
     label: string,
     priority: Priority | undefined,
     write: boolean,
-    run: () => Promise<T>,
+    run: (asked: () => boolean) => Promise<T>,
     slot?: string,
     progress?: number,
   ): Promise<T> {
@@ -176,10 +200,10 @@ export class Engine {
       ...(slot !== undefined ? { slot } : {}),
       ...(progress !== undefined ? { progress } : {}),
       run: write
-        ? async () => {
+        ? async (asked) => {
             cache.bump();
             try {
-              return await run();
+              return await run(asked);
             } finally {
               cache.bump();
             }
@@ -210,9 +234,16 @@ export class Engine {
         label,
         priority,
         !readOnly,
-        () => {
+        (asked) => {
           const g = cache.generation;
-          return this.runStreaming(this.conn, sql, o).then((r) => keep(r, g));
+          const once = () => this.runStreaming(this.conn, sql, o, asked);
+          return once()
+            .catch((e: unknown) => {
+              if (!(e instanceof EngineStoppedError) || !readOnly) throw e;
+              this.shared.retried++;
+              return once();
+            })
+            .then((r) => keep(r, g));
         },
         o.slot,
         o.progress,
@@ -288,7 +319,7 @@ export class Engine {
     }
   }
 
-  private async runStreaming(conn: AsyncDuckDBConnection, sql: string, opts: QueryOptions): Promise<Rows> {
+  private async runStreaming(conn: AsyncDuckDBConnection, sql: string, opts: QueryOptions, asked: () => boolean): Promise<Rows> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
     if (opts.timeoutMs) {
@@ -297,6 +328,10 @@ export class Engine {
         void conn.cancelSent();
       }, opts.timeoutMs);
     }
+    const stopped = (detail: string) => {
+      if (timedOut) return new QueryCancelledError(`Requête interrompue après ${opts.timeoutMs} ms`);
+      return asked() ? new QueryCancelledError() : new EngineStoppedError(detail);
+    };
     try {
       const reader = await conn.send(sql, true);
       const out: Rows = { columns: [], rows: [] };
@@ -307,21 +342,14 @@ export class Engine {
         first = false;
         for (const r of part.rows) out.rows.push(r);
       }
-      if (first) {
-        // Every statement yields at least one batch, even an empty one; none at all means the stream was
-        // cut (seen once under heavy load as « reading 'fields' » in place of a follow-up's rate, not
-        // reproduced since): say it was stopped rather than fail on the missing schema.
-        if (!reader.schema) throw new QueryCancelledError(timedOut ? `Requête interrompue après ${opts.timeoutMs} ms` : 'Requête annulée');
-        // No batch at all: still report the schema.
-        out.columns = tableToRows({ schema: reader.schema, numRows: 0, getChildAt: () => null } as never).columns;
-      }
+      // Every statement yields at least one batch, an empty result an empty one (Arrow's reader makes it
+      // from the schema); none at all means the stream was cut before its schema.
+      if (first) throw stopped('flux de résultat vide');
       return out;
     } catch (e) {
-      if (e instanceof QueryCancelledError) throw e;
+      if (e instanceof QueryCancelledError || e instanceof EngineStoppedError) throw e;
       const msg = errorText(e);
-      if (/cancel/i.test(msg)) {
-        throw new QueryCancelledError(timedOut ? `Requête interrompue après ${opts.timeoutMs} ms` : 'Requête annulée');
-      }
+      if (STOPPED.test(msg)) throw stopped(cleanDuckDBMessage(msg));
       throw new Error(cleanDuckDBMessage(msg), { cause: e });
     } finally {
       if (timer) clearTimeout(timer);

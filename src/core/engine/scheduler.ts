@@ -37,7 +37,8 @@ export interface JobSpec<T> {
   label: string;
   /** A request with the same slot replaces this one (a newer brush of the same view, a newer facet click). */
   slot?: string;
-  run: () => Promise<T>;
+  /** `asked()` is true once this job was cancelled here (a newer request, the user): a stop DuckDB reports otherwise was not asked for. */
+  run: (asked: () => boolean) => Promise<T>;
   progress?: number;
   /** Asks the engine to stop this job while it runs; absent when the engine cannot stop it. */
   cancel?: () => Promise<unknown> | unknown;
@@ -227,7 +228,7 @@ export class Scheduler {
     job.startedAt = performance.now();
     let p: Promise<unknown>;
     try {
-      p = job.spec.run();
+      p = job.spec.run(() => job.cancelled !== undefined);
     } catch (e) {
       p = Promise.reject(e);
     }
