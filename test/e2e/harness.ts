@@ -157,7 +157,7 @@ export async function painted(page: Page): Promise<void> {
 
 /**
  * Presses « Enregistrer » and waits until the top bar shows a write made in the second of the press
- * or later (the bar reads the manifest's time once a second), so a reload that follows reads it.
+ * or later (the bar shows the manifest's time once it is written), so a reload that follows reads it.
  */
 export async function saveProject(page: Page): Promise<void> {
   const secondOfDay = () => {

@@ -38,6 +38,7 @@ export interface RunOptions {
 export class Session {
   readonly catalog = new Catalog();
   private saving: Promise<void> = Promise.resolve();
+  private readonly savedListeners = new Set<(savedAt: string) => void>();
   private caching: Promise<void> = Promise.resolve();
   /** Copies that could not be written (a full disk…): the project still works, the next open re-imports. */
   readonly cacheErrors: string[] = [];
@@ -444,6 +445,12 @@ export class Session {
     return findingsOf(this);
   }
 
+  /** Calls `fn` with the manifest's `savedAt` each time the manifest has been written; returns the unsubscribe. */
+  onSaved(fn: (savedAt: string) => void): () => void {
+    this.savedListeners.add(fn);
+    return () => this.savedListeners.delete(fn);
+  }
+
   /** Writes the manifest atomically; saves are serialised so the last one wins. */
   save(): Promise<void> {
     const next = this.saving.then(async () => {
@@ -453,6 +460,7 @@ export class Session {
         ...(this.keepAnchor ? {} : { journalHead: this.journal.head() }),
       };
       await this.store.writeTextAtomic(MANIFEST_FILE, JSON.stringify(this.manifest, null, 2) + '\n');
+      for (const fn of this.savedListeners) fn(this.manifest.savedAt);
     });
     this.saving = next.catch(() => undefined);
     return next;
