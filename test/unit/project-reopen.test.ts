@@ -159,6 +159,26 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     );
   });
 
+  it('refuses at once a cache file with a row fewer than recorded, checksum rewritten to match, and re-imports', async () => {
+    const s = await project();
+    await s.cacheIdle();
+    const rec = (await index()).tables.find((t) => t.table === 'paiements')!;
+    await s.engine.exec(`CREATE TABLE shorter AS SELECT * FROM paiements WHERE objet <> 'Objet n°7'`);
+    const forged = await tableAsDatabaseFile(s.engine, 'shorter');
+    await writeFile(join(dir, 'proj', rec.files[0]!.path), forged);
+    const idx = await index();
+    const h = await createXXHash64();
+    h.init();
+    h.update(forged);
+    Object.assign(idx.tables.find((t) => t.table === 'paiements')!.files[0]!, { bytes: forged.length, xxh64: h.digest('hex') });
+    await writeFile(join(dir, 'proj', CACHE_INDEX), JSON.stringify(idx));
+    const { session, problems } = await open();
+    expect(problems.map((p) => [p.fileName, p.kind])).toEqual([['paiements.csv', 'cache']]);
+    expect(problems[0]!.reason).toMatch(/499 ligne\(s\) relue\(s\) au lieu de 500/);
+    expect(await session.checks).toEqual([]);
+    expect((await digestTable(session.engine, 'paiements')).digest).toBe(s.journal.all()[0]!.output!.digest);
+  });
+
   it('refuses a cache file that holds a view or more than its one table, and re-imports', async () => {
     const s = await project();
     await s.cacheIdle();

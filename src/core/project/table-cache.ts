@@ -206,7 +206,7 @@ export class TableCache {
       if (file.size !== f.bytes) throw new Error(`${f.path} : ${file.size} octet(s) au lieu de ${f.bytes}`);
       const bytes = await file.bytes();
       if ((await xxh64(bytes)) !== f.xxh64) throw new Error(`${f.path} : fichier endommagé (somme de contrôle)`);
-      await withAttached(engine, bytes, async (db) => {
+      const copied = await withAttached(engine, bytes, async (db) => {
         // What a cache file may hold: one base table, nothing else (no view, no macro to run here).
         const objects = await engine.query(
           `SELECT table_schema, table_name, table_type FROM information_schema.tables WHERE table_catalog = ${quoteLiteral(db)}`,
@@ -215,14 +215,13 @@ export class TableCache {
         const shape = objects.rows.map((r) => r.join(' ')).join(', ');
         if (shape !== `main ${CACHED} BASE TABLE`) throw new Error(`${f.path} : contenu inattendu (${shape || 'aucune table'})`);
         await engine.exec(`DROP TABLE IF EXISTS ${name}`);
-        await copyInSteps(engine, `${quoteIdent(db)}.main.${CACHED}`, name, await fileRowGroups(engine, db));
+        return copyInSteps(engine, `${quoteIdent(db)}.main.${CACHED}`, name, await fileRowGroups(engine, db));
       });
       const cols = await describeColumns(engine, name);
       const want = rec.columns.map((c) => `${c.name} ${c.type}`).join(', ');
       const got = cols.map((c) => `${c.name} ${c.type}`).join(', ');
       if (got !== want) throw new Error(`colonnes relues « ${got} » au lieu de « ${want} »`);
-      const n = Number((await engine.query(`SELECT count(*) FROM ${name}`)).rows[0]?.[0] ?? -1);
-      if (n !== rec.rows) throw new Error(`${n} ligne(s) relue(s) au lieu de ${rec.rows}`);
+      if (copied !== rec.rows) throw new Error(`${copied} ligne(s) relue(s) au lieu de ${rec.rows}`);
     } catch (e) {
       await engine.exec(`DROP TABLE IF EXISTS ${name}`).catch(() => undefined);
       throw e instanceof CacheRefused ? e : new CacheRefused(rec.table, errorText(e));
@@ -369,6 +368,7 @@ const ROW_GROUP = 122_880;
  * checkpoint of one new row group writes it from one thread (the checkpoint of many writes them in
  * parallel); a statement reading one row group of a file is one scan task, so one thread reads it.
  * The single-thread bundle and Node's engine do not need this and are not slowed much by it.
+ * Returns the rows copied, once checked to be all of `from`'s.
  */
 async function copyInSteps(
   engine: Engine,
@@ -376,7 +376,7 @@ async function copyInSteps(
   to: string,
   ranges: readonly (readonly [number, number])[],
   checkpoint?: string,
-): Promise<void> {
+): Promise<number> {
   await engine.exec(`CREATE TABLE ${to} AS SELECT * FROM ${from} LIMIT 0`);
   for (const [lo, hi] of ranges) {
     await engine.exec(`INSERT INTO ${to} SELECT * FROM ${from} WHERE rowid >= ${lo} AND rowid < ${hi}`);
@@ -385,6 +385,7 @@ async function copyInSteps(
   const count = async (t: string) => Number((await engine.query(`SELECT count(*) FROM ${t}`, { cache: false })).rows[0]?.[0] ?? -1);
   const [want, got] = [await count(from), await count(to)];
   if (got !== want) throw new Error(`${got} ligne(s) copiée(s) au lieu de ${want}`);
+  return got;
 }
 
 /** Row-group-sized row-id ranges over a table in memory (its row ids, deleted rows included). */
