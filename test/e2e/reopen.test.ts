@@ -52,6 +52,21 @@ function readProjectFile(p: Page, path: string): Promise<string | null> {
   }, path);
 }
 
+/** The project's journal entries as written (seq and op are all this test reads). */
+async function journalEntries(p: Page): Promise<{ seq: number; op: string }[]> {
+  const text = (await readProjectFile(p, 'journal.ndjson')) ?? '';
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { seq: number; op: string });
+}
+
+/** The tables the project's cache index lists, with the journal entry each copy is of. */
+async function cachedTables(p: Page): Promise<{ table: string; entry: { seq: number } }[]> {
+  const idx = await readProjectFile(p, 'cache/index.json');
+  return idx ? (JSON.parse(idx) as { tables: { table: string; entry: { seq: number } }[] }).tables : [];
+}
+
 function removeProjectFile(p: Page, path: string): Promise<void> {
   return p.evaluate(async (path) => {
     const id = new URL(location.href).searchParams.get('project') ?? 'demo';
@@ -95,17 +110,8 @@ describe('reopening a project', () => {
     await expect
       .poll(
         async () => {
-          const idx = await readProjectFile(page(), 'cache/index.json');
-          const journal = (await readProjectFile(page(), 'journal.ndjson')) ?? '';
-          const lastRun = Math.max(
-            ...journal
-              .split('\n')
-              .filter((l) => l.trim())
-              .map((l) => JSON.parse(l) as { seq: number; op: string })
-              .filter((e) => e.op === 'duplicates')
-              .map((e) => e.seq),
-          );
-          const tables = idx ? (JSON.parse(idx) as { tables: { table: string; entry: { seq: number } }[] }).tables : [];
+          const lastRun = Math.max(...(await journalEntries(page())).filter((e) => e.op === 'duplicates').map((e) => e.seq));
+          const tables = await cachedTables(page());
           return (
             tables.some((t) => t.table === 'paiements_reouverture') &&
             tables.some((t) => t.table === 'res_duplicates' && t.entry.seq === lastRun)
