@@ -74,6 +74,22 @@ async function index(): Promise<{ tables: { table: string; files: { path: string
   return JSON.parse(await readFile(join(dir, 'proj', CACHE_INDEX), 'utf8'));
 }
 
+/**
+ * A forger's copy of `paiements`: the table `forgedTable` written as its cache file, and the index's
+ * size and checksum rewritten to match, so that only what the cache checks after reading can tell.
+ */
+async function forgeCacheFile(s: Session, forgedTable: string): Promise<void> {
+  const rec = (await index()).tables.find((t) => t.table === 'paiements')!;
+  const forged = await tableAsDatabaseFile(s.engine, forgedTable);
+  await writeFile(join(dir, 'proj', rec.files[0]!.path), forged);
+  const idx = await index();
+  const h = await createXXHash64();
+  h.init();
+  h.update(forged);
+  Object.assign(idx.tables.find((t) => t.table === 'paiements')!.files[0]!, { bytes: forged.length, xxh64: h.digest('hex') });
+  await writeFile(join(dir, 'proj', CACHE_INDEX), JSON.stringify(idx));
+}
+
 // Each test imports, writes the cache and opens a second engine: slow on a shared, loaded machine.
 describe('reopening a project from its cache', { timeout: 180_000 }, () => {
   it('gives back the same tables, digest for digest, without reading the sources', async () => {
@@ -134,20 +150,11 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
   it('detects a cache file replaced by other rows of the same shape (digest against the journal)', async () => {
     const s = await project();
     await s.cacheIdle();
-    const rec = (await index()).tables.find((t) => t.table === 'paiements')!;
     // Same columns, types and row count, one amount changed: only the digest can tell.
     await s.engine.exec(
       `CREATE TABLE forged AS SELECT siret, CASE WHEN objet = 'Objet n°7' THEN montant_paye + 1000 ELSE montant_paye END AS montant_paye, date, objet FROM paiements`,
     );
-    const forged = await tableAsDatabaseFile(s.engine, 'forged');
-    await writeFile(join(dir, 'proj', rec.files[0]!.path), forged);
-    const idx = await index();
-    // The forger rewrites the index to match: size and checksum.
-    const h = await createXXHash64();
-    h.init();
-    h.update(forged);
-    Object.assign(idx.tables.find((t) => t.table === 'paiements')!.files[0]!, { bytes: forged.length, xxh64: h.digest('hex') });
-    await writeFile(join(dir, 'proj', CACHE_INDEX), JSON.stringify(idx));
+    await forgeCacheFile(s, 'forged');
     const { session, problems } = await open();
     expect(problems).toEqual([]);
     const later = await session.checks;
@@ -162,16 +169,8 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
   it('refuses at once a cache file with a row fewer than recorded, checksum rewritten to match, and re-imports', async () => {
     const s = await project();
     await s.cacheIdle();
-    const rec = (await index()).tables.find((t) => t.table === 'paiements')!;
     await s.engine.exec(`CREATE TABLE shorter AS SELECT * FROM paiements WHERE objet <> 'Objet n°7'`);
-    const forged = await tableAsDatabaseFile(s.engine, 'shorter');
-    await writeFile(join(dir, 'proj', rec.files[0]!.path), forged);
-    const idx = await index();
-    const h = await createXXHash64();
-    h.init();
-    h.update(forged);
-    Object.assign(idx.tables.find((t) => t.table === 'paiements')!.files[0]!, { bytes: forged.length, xxh64: h.digest('hex') });
-    await writeFile(join(dir, 'proj', CACHE_INDEX), JSON.stringify(idx));
+    await forgeCacheFile(s, 'shorter');
     const { session, problems } = await open();
     expect(problems.map((p) => [p.fileName, p.kind])).toEqual([['paiements.csv', 'cache']]);
     expect(problems[0]!.reason).toMatch(/499 ligne\(s\) relue\(s\) au lieu de 500/);
