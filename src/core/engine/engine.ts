@@ -48,15 +48,18 @@ const CACHE_MAX_ROWS = 5000;
 /** A read the interactive connection could not answer (a TEMP table lives on the main connection only). */
 class NeedsMainConnection extends Error {}
 
+/** DuckDB's and duckdb-wasm's words for a stopped query; not any message with « cancel » in it (a column named so). */
+const STOPPED = /query was cancell?ed|execution of the query was cancell?ed|operation cancell?ed/i;
+
+/** What a query stopped by its time limit (QueryOptions.timeoutMs) rejects with. */
+const timedOutError = (ms: number | undefined) => new QueryCancelledError(`Requête interrompue après ${ms} ms`);
+
 /**
  * DuckDB stopped a query that neither the user, a newer request nor a timeout asked to stop: a result
  * stream cut before its first batch, or a « canceled » from the worker. Seen twice in CI under load, in
  * Chromium's threaded engine, never reproduced on demand. A read is run once more (same SQL, same
  * answer); a write is not, since it may have been applied, and the message says what happened.
  */
-/** DuckDB's and duckdb-wasm's words for a stopped query; not any message with « cancel » in it (a column named so). */
-const STOPPED = /query was cancell?ed|execution of the query was cancell?ed|operation cancell?ed/i;
-
 export class EngineStoppedError extends Error {
   constructor(detail: string) {
     super(`Le moteur a interrompu la requête sans qu’on le lui demande (${detail}) ; relancez-la.`);
@@ -180,7 +183,7 @@ export class Engine {
     return { hits: c.hits, misses: c.misses, generation: c.generation, size: c.size };
   }
 
-  /** How many reads were run again after an EngineStoppedError (for tests and the activity log). */
+  /** How many reads were run again after an EngineStoppedError (for tests). */
   retriedReads(): number {
     return this.shared.retried;
   }
@@ -310,7 +313,7 @@ export class Engine {
     );
     if (!opts.timeoutMs) return run;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new QueryCancelledError(`Requête interrompue après ${opts.timeoutMs} ms`)), opts.timeoutMs);
+      timer = setTimeout(() => reject(timedOutError(opts.timeoutMs)), opts.timeoutMs);
     });
     try {
       return await Promise.race([run, late]);
@@ -329,7 +332,7 @@ export class Engine {
       }, opts.timeoutMs);
     }
     const stopped = (detail: string) => {
-      if (timedOut) return new QueryCancelledError(`Requête interrompue après ${opts.timeoutMs} ms`);
+      if (timedOut) return timedOutError(opts.timeoutMs);
       return asked() ? new QueryCancelledError() : new EngineStoppedError(detail);
     };
     try {
