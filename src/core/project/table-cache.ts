@@ -7,11 +7,12 @@
 //   cache/<digest>.duckdb         the table as the one table `t` of a DuckDB database file, or
 //   cache/<digest>.<i>.duckdb     its rows in consecutive parts, one file each (PARTS says why)
 // A DuckDB file because it is DuckDB's own compressed storage: the bench's 5,000,000 rows weigh 118 MB
-// (1.1 GB as Arrow IPC) and are read back in 3.8 s in Chromium (7.5 s from Arrow), one row group per
-// statement (appendInSteps says why); writing them takes about 20 s, in the background. It is written
-// and read as an in-memory file (empty-database.ts says why it starts from an image), never by a path:
-// the engine's locked settings only reach files Loupe registered. An index of an earlier format (Arrow
-// files) is set aside with a message and its tables re-imported once.
+// (1.1 GB as Arrow IPC) and are read back in about 3 s in Chromium, two files at once, one row group
+// per statement each (appendInSteps says why; 3.8 s from one file, 7.5 s from Arrow); writing them
+// takes about 20 s, in the background. It is written and read as an in-memory file (empty-database.ts
+// says why it starts from an image), never by a path: the engine's locked settings only reach files
+// Loupe registered. An index of an earlier format (Arrow files) is set aside with a message and its
+// tables re-imported once.
 //
 // On open (Session.open): a table is read back when its entry is in the journal with the same hash, is
 // the last to have written that table, and (for an import) read the same file as the manifest names;
