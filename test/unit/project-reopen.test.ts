@@ -353,6 +353,62 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     expect(Number((await engine.query(`SELECT max(rowid) FROM ${q}`)).rows[0]![0])).toBeGreaterThan(2 * 122_880);
   });
 
+  it('refuses a table whose second file is damaged, or whose first part fails in its transaction, and leaves nothing of it behind', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'loupe-reopen-'));
+    const engine = await freshEngine();
+    await engine.exec(`CREATE TABLE paie AS SELECT i AS id, 'lib ' || (i % 1000) AS libelle FROM range(300000) r(i)`);
+    const catalog = new Catalog();
+    catalog.set({
+      name: 'paie',
+      kind: 'table',
+      columns: (await describeColumns(engine, 'paie')).map((c) => ({ ...c, label: c.name })),
+      rows: 0,
+    });
+    const entry = await importEntryFor(engine, 'paie');
+    const store = new NodeProjectStore(join(dir, 'proj'));
+    await (await TableCache.load(store)).cache.save(engine, catalog, entry, ['paie']);
+    const { cache } = await TableCache.load(store);
+    const rec = cache.get('paie')!;
+    expect(rec.files).toHaveLength(2);
+    // One byte changed in the middle of the second file.
+    const second = join(dir, 'proj', rec.files[1]!.path);
+    const intact = await readFile(second);
+    const damaged = Buffer.from(intact);
+    damaged[damaged.length >> 1]! ^= 0xff;
+    await writeFile(second, damaged);
+    const other = await freshEngine();
+    await expect(cache.restore(other, new Catalog(), rec, entry)).rejects.toThrow(/\.1\.duckdb : fichier endommagé \(somme de contrôle\)/);
+    // The first file's copy was rolled back, the table dropped, both files detached.
+    expect((await other.query(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'paie'`, { cache: false })).rows).toEqual([[0]]);
+    expect(
+      (await other.query(`SELECT count(*) FROM duckdb_databases() WHERE database_name LIKE 'loupe_cache_%'`, { cache: false })).rows,
+    ).toEqual([[0]]);
+    await writeFile(second, intact);
+    // A statement failing inside the first part's transaction (which DuckDB then marks aborted).
+    const concurrently = other.concurrently.bind(other);
+    other.concurrently = (n, label, fn) =>
+      concurrently(n, label, (work) => {
+        const [first, ...rest] = work.conns;
+        const failing = {
+          query: async (sql: string) => {
+            if (!/^INSERT/.test(sql)) return first!.query(sql);
+            await first!.query(`SELECT error('panne simulée')`);
+            throw new Error('unreachable');
+          },
+        };
+        return fn({ ...work, conns: [failing, ...rest] });
+      });
+    await expect(cache.restore(other, new Catalog(), rec, entry)).rejects.toThrow(/panne simulée/);
+    expect((await other.query(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'paie'`, { cache: false })).rows).toEqual([[0]]);
+    expect(
+      (await other.query(`SELECT count(*) FROM duckdb_databases() WHERE database_name LIKE 'loupe_cache_%'`, { cache: false })).rows,
+    ).toEqual([[0]]);
+    // The engine goes on: the table comes back whole.
+    other.concurrently = concurrently;
+    await cache.restore(other, new Catalog(), rec, entry);
+    expect(await digestTable(other, 'paie')).toEqual(await digestTable(engine, 'paie'));
+  });
+
   it('keeps no copy of a table written to while it was being copied', async () => {
     dir = await mkdtemp(join(tmpdir(), 'loupe-reopen-'));
     const engine = await freshEngine();
