@@ -65,6 +65,38 @@ describe('engine', () => {
     );
   });
 
+  it('gives concurrent work connections of its own, holds the main lane meanwhile, and rolls back what it leaves open', async () => {
+    await engine.exec('CREATE TABLE side_t (i INTEGER)');
+    const order: string[] = [];
+    const job = engine.concurrently(2, 'essai', async ({ conns }) => {
+      const [a, b] = conns as [(typeof conns)[0], (typeof conns)[0]];
+      await a.query('BEGIN TRANSACTION');
+      await b.query('BEGIN TRANSACTION');
+      await Promise.all([
+        a.query('INSERT INTO side_t SELECT range FROM range(0, 3)'),
+        b.query('INSERT INTO side_t SELECT range FROM range(3, 6)'),
+      ]);
+      // Each sees its own rows only, until it commits.
+      expect((await a.query('SELECT count(*) FROM side_t')).rows).toEqual([[3]]);
+      // Committed in this order, b's rows come first.
+      await b.query('COMMIT');
+      await a.query('COMMIT');
+      await a.query('BEGIN TRANSACTION');
+      await a.query('INSERT INTO side_t VALUES (99)');
+      order.push('job');
+      return 'fait';
+    });
+    const meanwhile = engine.query('SELECT count(*) FROM side_t', { cache: false }).then((r) => {
+      order.push('main');
+      return r;
+    });
+    expect(await job).toBe('fait');
+    // The main lane waited for the job; the transaction it left open was rolled back with its connection.
+    expect((await meanwhile).rows).toEqual([[6]]);
+    expect(order).toEqual(['job', 'main']);
+    expect((await engine.query("SELECT string_agg(i::VARCHAR, ',' ORDER BY rowid) FROM side_t")).rows).toEqual([['3,4,5,0,1,2']]);
+  });
+
   it('runs a read again when DuckDB stops it unasked, and says so for a write, which it does not run again', async () => {
     // A stop nobody asked for, as the threaded engine gave twice in CI: the cancel goes to the worker
     // behind the scheduler's back.

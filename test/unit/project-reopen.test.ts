@@ -80,7 +80,7 @@ async function index(): Promise<{ tables: { table: string; files: { path: string
  */
 async function forgeCacheFile(s: Session, forgedTable: string): Promise<void> {
   const rec = (await index()).tables.find((t) => t.table === 'paiements')!;
-  const forged = await tableAsDatabaseFile(s.engine, forgedTable);
+  const { bytes: forged } = await tableAsDatabaseFile(s.engine, forgedTable);
   await writeFile(join(dir, 'proj', rec.files[0]!.path), forged);
   const idx = await index();
   const h = await createXXHash64();
@@ -173,7 +173,7 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     await forgeCacheFile(s, 'shorter');
     const { session, problems } = await open();
     expect(problems.map((p) => [p.fileName, p.kind])).toEqual([['paiements.csv', 'cache']]);
-    expect(problems[0]!.reason).toMatch(/499 ligne\(s\) relue\(s\) au lieu de 500/);
+    expect(problems[0]!.reason).toMatch(/cache\/[0-9a-f]{64}\.duckdb : 499 ligne\(s\) au lieu de 500/);
     expect(await session.checks).toEqual([]);
     expect((await digestTable(session.engine, 'paiements')).digest).toBe(s.journal.all()[0]!.output!.digest);
   });
@@ -340,10 +340,73 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     const other = await freshEngine();
     const { cache, problem } = await TableCache.load(store);
     expect(problem).toBeNull();
+    // Kept as two files, read back at once on two connections.
+    const files = cache.get(table)!.files;
+    expect(files).toHaveLength(2);
+    expect(files[0]!.rows + files[1]!.rows).toBe(d.rows);
     await cache.restore(other, new Catalog(), cache.get(table)!, entry);
     expect(await digestTable(other, table)).toEqual(d);
+    // The digest is a sum: the order is compared apart, each row with its place.
+    const inOrder = `SELECT sum(hash(n, cle, libelle, montant))::VARCHAR FROM (SELECT row_number() OVER (ORDER BY rowid) AS n, * FROM ${q})`;
+    expect((await other.query(inOrder)).rows).toEqual((await engine.query(inOrder)).rows);
     // It spanned three row groups (122,880 rows each), copied as three steps.
     expect(Number((await engine.query(`SELECT max(rowid) FROM ${q}`)).rows[0]![0])).toBeGreaterThan(2 * 122_880);
+  });
+
+  it('refuses a table whose second file is damaged, or whose first part fails in its transaction, and leaves nothing of it behind', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'loupe-reopen-'));
+    const engine = await freshEngine();
+    await engine.exec(`CREATE TABLE paie AS SELECT i AS id, 'lib ' || (i % 1000) AS libelle FROM range(300000) r(i)`);
+    const catalog = new Catalog();
+    catalog.set({
+      name: 'paie',
+      kind: 'table',
+      columns: (await describeColumns(engine, 'paie')).map((c) => ({ ...c, label: c.name })),
+      rows: 0,
+    });
+    const entry = await importEntryFor(engine, 'paie');
+    const store = new NodeProjectStore(join(dir, 'proj'));
+    await (await TableCache.load(store)).cache.save(engine, catalog, entry, ['paie']);
+    const { cache } = await TableCache.load(store);
+    const rec = cache.get('paie')!;
+    expect(rec.files).toHaveLength(2);
+    // One byte changed in the middle of the second file.
+    const second = join(dir, 'proj', rec.files[1]!.path);
+    const intact = await readFile(second);
+    const damaged = Buffer.from(intact);
+    damaged[damaged.length >> 1]! ^= 0xff;
+    await writeFile(second, damaged);
+    const other = await freshEngine();
+    await expect(cache.restore(other, new Catalog(), rec, entry)).rejects.toThrow(/\.1\.duckdb : fichier endommagé \(somme de contrôle\)/);
+    // The first file's copy was rolled back, the table dropped, both files detached.
+    expect((await other.query(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'paie'`, { cache: false })).rows).toEqual([[0]]);
+    expect(
+      (await other.query(`SELECT count(*) FROM duckdb_databases() WHERE database_name LIKE 'loupe_cache_%'`, { cache: false })).rows,
+    ).toEqual([[0]]);
+    await writeFile(second, intact);
+    // A statement failing inside the first part's transaction (which DuckDB then marks aborted).
+    const concurrently = other.concurrently.bind(other);
+    other.concurrently = (n, label, fn) =>
+      concurrently(n, label, (work) => {
+        const [first, ...rest] = work.conns;
+        const failing = {
+          query: async (sql: string) => {
+            if (!/^INSERT/.test(sql)) return first!.query(sql);
+            await first!.query(`SELECT error('panne simulée')`);
+            throw new Error('unreachable');
+          },
+        };
+        return fn({ ...work, conns: [failing, ...rest] });
+      });
+    await expect(cache.restore(other, new Catalog(), rec, entry)).rejects.toThrow(/panne simulée/);
+    expect((await other.query(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'paie'`, { cache: false })).rows).toEqual([[0]]);
+    expect(
+      (await other.query(`SELECT count(*) FROM duckdb_databases() WHERE database_name LIKE 'loupe_cache_%'`, { cache: false })).rows,
+    ).toEqual([[0]]);
+    // The engine goes on: the table comes back whole.
+    other.concurrently = concurrently;
+    await cache.restore(other, new Catalog(), rec, entry);
+    expect(await digestTable(other, 'paie')).toEqual(await digestTable(engine, 'paie'));
   });
 
   it('keeps no copy of a table written to while it was being copied', async () => {
@@ -359,14 +422,15 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     });
     const entry = await importEntryFor(engine, 'paie');
     // A write lands after the first row group is copied (another operation rewriting the table).
-    const exec = engine.exec.bind(engine);
+    const query = engine.query.bind(engine);
     let struck = false;
-    engine.exec = async (sql, opts) => {
-      await exec(sql, opts);
+    engine.query = async (sql, opts) => {
+      const r = await query(sql, opts);
       if (!struck && /^INSERT INTO "loupe_cache_/.test(sql)) {
         struck = true;
-        await exec(`UPDATE paie SET libelle = 'changé' WHERE id = 200000`);
+        await query(`UPDATE paie SET libelle = 'changé' WHERE id = 200000`);
       }
+      return r;
     };
     const store = new NodeProjectStore(join(dir, 'proj'));
     expect(await (await TableCache.load(store)).cache.save(engine, catalog, entry, ['paie'])).toEqual([]);

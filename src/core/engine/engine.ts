@@ -27,6 +27,13 @@ export interface QueryOptions {
   progress?: number;
 }
 
+/** What `Engine.concurrently` gives its work: connections of its own, and the file registry. */
+export interface ConcurrentWork {
+  readonly conns: readonly { query(sql: string): Promise<Rows> }[];
+  registerBuffer(name: string, bytes: Uint8Array): Promise<void>;
+  dropFile(name: string): Promise<void>;
+}
+
 type LaneDefaults = Pick<QueryOptions, 'priority' | 'slot' | 'label'>;
 
 /** What every view of one engine shares: one scheduler, one cache, one set of views. */
@@ -188,6 +195,41 @@ export class Engine {
     return this.shared.retried;
   }
 
+  /**
+   * Work split over connections of its own, so that the engine's threads share it: `fn` gets `n` fresh
+   * connections (closed after, which rolls back a transaction left open) and may send statements on
+   * them at once. One job of the main lane (at this engine's priority), counted as a write: nothing
+   * else runs on the main connection meanwhile, the interactive one still answers. The main lane's
+   * queue is held, so files are registered and dropped through what `fn` is given, not this engine.
+   */
+  concurrently<T>(n: number, label: string, fn: (work: ConcurrentWork) => Promise<T>): Promise<T> {
+    const conns: AsyncDuckDBConnection[] = [];
+    return this.submitMain(
+      label,
+      undefined,
+      true,
+      async (asked) => {
+        try {
+          for (let i = 0; i < n; i++) conns.push(await this.db.connect());
+          return await fn({
+            conns: conns.map((c) => ({ query: (sql: string) => this.runStreaming(c, sql, {}, asked) })),
+            registerBuffer: async (name, bytes) => {
+              await this.db.registerFileBuffer(registeredName(name), bytes);
+            },
+            dropFile: async (name) => {
+              await this.db.dropFile(registeredName(name));
+            },
+          });
+        } finally {
+          for (const c of conns) await c.close().catch(() => undefined);
+        }
+      },
+      undefined,
+      undefined,
+      () => Promise.all(conns.map((c) => c.cancelSent())),
+    );
+  }
+
   private submitMain<T>(
     label: string,
     priority: Priority | undefined,
@@ -195,6 +237,7 @@ export class Engine {
     run: (asked: () => boolean) => Promise<T>,
     slot?: string,
     progress?: number,
+    cancel: () => unknown = () => this.conn.cancelSent(),
   ): Promise<T> {
     const cache = this.shared.cache;
     return this.shared.sched.submit(MAIN, {
@@ -212,7 +255,7 @@ export class Engine {
             }
           }
         : run,
-      cancel: () => this.conn.cancelSent(),
+      cancel,
     });
   }
 
