@@ -212,9 +212,12 @@ export class TableCache {
         throw new Error('empreinte différente de celle du journal');
       const inFiles = rec.files.reduce((a, f) => a + f.rows, 0);
       if (inFiles !== rec.rows) throw new Error(`${inFiles} ligne(s) dans les fichiers, ${rec.rows} pour la table`);
-      const copied = await engine.concurrently(rec.files.length, `Réouverture de ${rec.table}`, (work) =>
-        this.copyBack(work, rec.files, name),
-      );
+      // One file: on the main connection, as every other write, with no transaction to hold. Side
+      // connections only where there is a second file to read at once (PARTS says why).
+      const copied =
+        rec.files.length === 1
+          ? await this.copyBack(onMainConnection(engine), rec.files, name)
+          : await engine.concurrently(rec.files.length, `Réouverture de ${rec.table}`, (work) => this.copyBack(work, rec.files, name));
       const cols = await describeColumns(engine, name);
       const want = rec.columns.map((c) => `${c.name} ${c.type}`).join(', ');
       const got = cols.map((c) => `${c.name} ${c.type}`).join(', ');
@@ -237,12 +240,13 @@ export class TableCache {
   }
 
   /**
-   * The files' rows into a new table `to`, in their order; the rows copied. Part i is read on
-   * connection i in a transaction of its own, all at once, then the transactions are committed in
-   * the parts' order: a commit appends its rows after those already there, so the order is the
-   * files'. The next file is read from the store while the first is being copied.
+   * The files' rows into a new table `to`, in their order; the rows copied. With several parts, part
+   * i is read on connection i in a transaction of its own, all at once, then the transactions are
+   * committed in the parts' order: a commit appends its rows after those already there, so the order
+   * is the files'. The next file is read from the store while the first is being copied.
    */
   private async copyBack(work: ConcurrentWork, files: CachedTable['files'], to: string): Promise<number> {
+    const parted = files.length > 1;
     const attachedDbs: { file: string; db: string }[] = [];
     const copies: Promise<unknown>[] = [];
     try {
@@ -271,7 +275,7 @@ export class TableCache {
         if (inFile !== f.rows) throw new Error(`${f.path} : ${inFile} ligne(s) au lieu de ${f.rows}`);
         const ranges = await fileRowGroups(run, at.db);
         const copy = (async () => {
-          await run('BEGIN TRANSACTION');
+          if (parted) await run('BEGIN TRANSACTION');
           await appendInSteps(run, from, to, ranges);
         })();
         // Awaited below, after the next file is read; handled now so that an early failure is not « unhandled ».
@@ -281,12 +285,12 @@ export class TableCache {
       const settled = await Promise.allSettled(copies);
       const failed = settled.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
-      for (const conn of work.conns.slice(0, files.length)) await conn.query('COMMIT');
+      if (parted) for (const conn of work.conns.slice(0, files.length)) await conn.query('COMMIT');
       return await countRows((sql) => work.conns[0]!.query(sql), to);
     } finally {
       // On a failure: the other parts' copies end first, their transactions are rolled back, then the files go.
       await Promise.allSettled(copies);
-      for (const conn of work.conns) await conn.query('ROLLBACK').catch(() => undefined);
+      if (parted) for (const conn of work.conns) await conn.query('ROLLBACK').catch(() => undefined);
       for (const at of attachedDbs) {
         await work.conns[0]!.query(`DETACH DATABASE IF EXISTS ${quoteIdent(at.db)}`).catch(() => undefined);
         await work.dropFile(at.file).catch(() => undefined);
@@ -403,6 +407,15 @@ export class TableCache {
 }
 
 let attached = 0;
+
+/** The engine's main connection as the one connection of a copy (statements queued as any other). */
+function onMainConnection(engine: Engine): ConcurrentWork {
+  return {
+    conns: [{ query: (sql) => engine.query(sql, { cache: false }) }],
+    registerBuffer: (name, bytes) => engine.registerBuffer(name, bytes),
+    dropFile: (name) => engine.dropFile(name),
+  };
+}
 
 /** Rows a copy statement takes at most: one row group, DuckDB's unit of parallel scan and of storage. */
 const ROW_GROUP = 122_880;
