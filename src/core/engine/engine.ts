@@ -282,14 +282,7 @@ export class Engine {
         !readOnly,
         (asked) => {
           const g = cache.generation;
-          const once = () => this.runStreaming(this.conn, sql, o, asked);
-          return once()
-            .catch((e: unknown) => {
-              if (!(e instanceof EngineStoppedError) || !readOnly) throw e;
-              this.shared.retried++;
-              return once();
-            })
-            .then((r) => keep(r, g));
+          return this.againIfStopped(() => this.runStreaming(this.conn, sql, o, asked), readOnly).then((r) => keep(r, g));
         },
         o.slot,
         o.progress,
@@ -303,7 +296,7 @@ export class Engine {
         ...(o.progress !== undefined ? { progress: o.progress } : {}),
         run: () => {
           const g = cache.generation;
-          return this.runFast(sql, o).then((r) => keep(r, g));
+          return this.againIfStopped(() => this.runFast(sql, o), true).then((r) => keep(r, g));
         },
       })
       .catch((e: unknown) => {
@@ -313,6 +306,15 @@ export class Engine {
         if (name && this.shared.mainOnly.size < 1000) this.shared.mainOnly.add(name.replace(/^"|"$/g, '').toLowerCase());
         return onMain();
       });
+  }
+
+  /** A read the engine stopped unasked is run once more, and counted; a write is not (it may have been half done). */
+  private againIfStopped(once: () => Promise<Rows>, readOnly: boolean): Promise<Rows> {
+    return once().catch((e: unknown) => {
+      if (!(e instanceof EngineStoppedError) || !readOnly) throw e;
+      this.shared.retried++;
+      return once();
+    });
   }
 
   private needsMain(sql: string): boolean {
@@ -346,7 +348,13 @@ export class Engine {
   private async runFast(sql: string, opts: QueryOptions): Promise<Rows> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const run = this.fast.query(sql).then(
-      (t) => tableToRows(t as never),
+      (t) => {
+        // Every statement answers with columns, an empty result too. None means the engine cut the
+        // answer short: under load, Chromium's threaded engine once gave a grid window so (its rows
+        // then stayed blank), like the streams cut before their schema on the main connection.
+        if (!t.schema.fields.length) throw new EngineStoppedError('réponse sans colonnes');
+        return tableToRows(t as never);
+      },
       (e: unknown) => {
         const msg = errorText(e);
         // TEMP tables and SET VARIABLE belong to the main connection: read them there.
