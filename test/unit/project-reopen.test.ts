@@ -353,8 +353,8 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     expect(Number((await engine.query(`SELECT max(rowid) FROM ${q}`)).rows[0]![0])).toBeGreaterThan(2 * 122_880);
   });
 
-  it('refuses a table whose second file is damaged, or whose first part fails in its transaction, and leaves nothing of it behind', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'loupe-reopen-'));
+  /** A 300,000-row table `paie` (three row groups) in a fresh engine, in a catalog, with its import entry. */
+  async function payroll() {
     const engine = await freshEngine();
     await engine.exec(`CREATE TABLE paie AS SELECT i AS id, 'lib ' || (i % 1000) AS libelle FROM range(300000) r(i)`);
     const catalog = new Catalog();
@@ -364,7 +364,12 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
       columns: (await describeColumns(engine, 'paie')).map((c) => ({ ...c, label: c.name })),
       rows: 0,
     });
-    const entry = await importEntryFor(engine, 'paie');
+    return { engine, catalog, entry: await importEntryFor(engine, 'paie') };
+  }
+
+  it('refuses a table whose second file is damaged, or whose first part fails in its transaction, and leaves nothing of it behind', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'loupe-reopen-'));
+    const { engine, catalog, entry } = await payroll();
     const store = new NodeProjectStore(join(dir, 'proj'));
     await (await TableCache.load(store)).cache.save(engine, catalog, entry, ['paie']);
     const { cache } = await TableCache.load(store);
@@ -411,16 +416,7 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
 
   it('keeps no copy of a table written to while it was being copied', async () => {
     dir = await mkdtemp(join(tmpdir(), 'loupe-reopen-'));
-    const engine = await freshEngine();
-    await engine.exec(`CREATE TABLE paie AS SELECT i AS id, 'lib ' || (i % 1000) AS libelle FROM range(300000) r(i)`);
-    const catalog = new Catalog();
-    catalog.set({
-      name: 'paie',
-      kind: 'table',
-      columns: (await describeColumns(engine, 'paie')).map((c) => ({ ...c, label: c.name })),
-      rows: 0,
-    });
-    const entry = await importEntryFor(engine, 'paie');
+    const { engine, catalog, entry } = await payroll();
     // A write lands after the first row group is copied (another operation rewriting the table).
     const query = engine.query.bind(engine);
     let struck = false;
