@@ -349,10 +349,11 @@ export class Engine {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const run = this.fast.query(sql).then(
       (t) => {
-        // Every statement answers with columns, an empty result too. None means the engine cut the
-        // answer short: under load, Chromium's threaded engine once gave a grid window so (its rows
-        // then stayed blank), like the streams cut before their schema on the main connection.
-        if (!t.schema.fields.length) throw new EngineStoppedError('réponse sans colonnes');
+        // Every statement answers with columns, an empty result too. None (or no schema at all) means
+        // the engine cut the answer short: under load, Chromium's threaded engine gave a grid window
+        // so (its rows then stayed blank) and a follow-up query with no schema, like the streams cut
+        // before their schema on the main connection.
+        if (!(t as { schema?: { fields?: unknown[] } }).schema?.fields?.length) throw new EngineStoppedError('réponse sans colonnes');
         return tableToRows(t as never);
       },
       (e: unknown) => {
@@ -391,6 +392,7 @@ export class Engine {
       const out: Rows = { columns: [], rows: [] };
       let first = true;
       for await (const batch of reader) {
+        if (!(batch as { schema?: { fields?: unknown[] } }).schema?.fields) throw stopped('lot sans schéma');
         const part = tableToRows(batch as never);
         if (first) out.columns = part.columns;
         first = false;
