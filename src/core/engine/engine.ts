@@ -353,7 +353,7 @@ export class Engine {
         // the engine cut the answer short: under load, Chromium's threaded engine gave a grid window
         // so (its rows then stayed blank) and a follow-up query with no schema, like the streams cut
         // before their schema on the main connection.
-        if (!(t as { schema?: { fields?: unknown[] } }).schema?.fields?.length) throw new EngineStoppedError('réponse sans colonnes');
+        if (!declaredColumns(t)) throw new EngineStoppedError('réponse sans colonnes');
         return tableToRows(t as never);
       },
       (e: unknown) => {
@@ -392,7 +392,7 @@ export class Engine {
       const out: Rows = { columns: [], rows: [] };
       let first = true;
       for await (const batch of reader) {
-        if (!(batch as { schema?: { fields?: unknown[] } }).schema?.fields) throw stopped('lot sans schéma');
+        if (declaredColumns(batch) === null) throw stopped('lot sans schéma');
         const part = tableToRows(batch as never);
         if (first) out.columns = part.columns;
         first = false;
@@ -485,6 +485,12 @@ export class Engine {
 }
 
 /** The first words of a statement, for the activity indicator. */
+/** How many columns an Arrow answer declares; null when it has no schema at all (an answer cut short). */
+function declaredColumns(answer: unknown): number | null {
+  const fields = (answer as { schema?: { fields?: unknown } } | null | undefined)?.schema?.fields;
+  return Array.isArray(fields) ? fields.length : null;
+}
+
 export function sqlLabel(sql: string): string {
   const one = sql.replace(/\s+/g, ' ').trim();
   return one.length > 60 ? `${one.slice(0, 59)}…` : one;
