@@ -127,4 +127,26 @@ describe('the SQL workbench', () => {
     await page().keyboard.press('Control+Enter');
     await expect.poll(() => byId('sql-rowcount').textContent(), { timeout: 30_000 }).toMatch(/1 ligne/);
   });
+
+  // duckdb-wasm#2256, mended by src/build/duckdb-heap-views.ts: a result built by DuckDB's own threads
+  // grows the shared memory behind the worker's back; without the mend the next queries failed with
+  // « offset is out of bounds », or came back empty or cut short (seen: 106,496 rows of 524,651).
+  it('answers in full after DuckDB’s threads have grown the memory', async () => {
+    const rowCount = (n: number) => new RegExp(`^\\s*${n.toLocaleString('fr-FR').replace(/\s/g, '\\s')} lignes\\s*$`);
+    // Each large result is kept in a tab of its own, so that the threads grow the memory again for the
+    // next one; after each, the next answer must be whole.
+    for (const n of [2_000_000, 3_000_000, 4_000_000]) {
+      await byId('sql-tab-add').click();
+      await type(`SELECT range AS x, md5(range::VARCHAR) AS s FROM range(${n})`);
+      await page().keyboard.press('Control+Enter');
+      await expect.poll(() => byId('sql-rowcount').textContent(), { timeout: 90_000 }).toMatch(rowCount(n));
+      expect(await byId('sql-error').count()).toBe(0);
+      await byId('sql-tab-add').click();
+      await type(`SELECT x, repeat(md5(x::VARCHAR), 2000) AS s FROM range(${n / 10_000}) t(x) WHERE x % 2 = 0 ORDER BY x`);
+      await page().keyboard.press('Control+Enter');
+      await expect.poll(() => byId('sql-rowcount').textContent(), { timeout: 60_000 }).toMatch(rowCount(n / 20_000));
+      expect(await byId('sql-error').count()).toBe(0);
+      await expect.poll(() => page().locator('[data-testid=grid-row][data-row-index="0"]').textContent()).toMatch(/^1\s*0\s*cfcd2084/);
+    }
+  });
 });

@@ -3,6 +3,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { duckdbHeapViews } from '../../../src/build/duckdb-heap-views.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -11,6 +12,7 @@ export default defineConfig({
   base: './',
   logLevel: 'warn',
   publicDir: false,
+  plugins: [duckdbHeapViews()],
   build: {
     outDir: join(here, '..', 'data', 'page'),
     emptyOutDir: true,
