@@ -10,6 +10,7 @@
 // module's heap views refresh the same way on every read of them, so the bindings always see the
 // whole memory. Checked by test/unit/duckdb-heap-views.test.ts and, in Chromium, by the SQL workbench e2e test.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Plugin } from 'vite';
 
 const WORKER = /[\\/]@duckdb[\\/]duckdb-wasm[\\/]dist[\\/]duckdb-browser-coi\.worker\.js\?url$/;
@@ -41,8 +42,10 @@ export function duckdbHeapViews(headers: Record<string, string> = {}): Plugin {
   const SERVED = '/@loupe/duckdb-browser-coi.worker.js';
   let patched: string | null = null;
   let serving = false;
-  const load = (file: string) => (patched ??= patchHeapViews(readFileSync(file, 'utf8')));
-  let source = '';
+  const load = () =>
+    (patched ??= patchHeapViews(
+      readFileSync(createRequire(import.meta.url).resolve('@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js'), 'utf8'),
+    ));
   return {
     name: 'loupe:duckdb-heap-views',
     enforce: 'pre',
@@ -51,15 +54,14 @@ export function duckdbHeapViews(headers: Record<string, string> = {}): Plugin {
     },
     configureServer(server) {
       server.middlewares.use((req, res, next) => {
-        if (req.url?.split('?')[0] !== SERVED || !source) return next();
+        if (req.url?.split('?')[0] !== SERVED) return next();
         res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' });
-        res.end(load(source));
+        res.end(load());
       });
     },
     load(id) {
       if (!WORKER.test(id)) return null;
-      source = id.slice(0, -'?url'.length);
-      const code = load(source);
+      const code = load();
       if (serving) return `export default ${JSON.stringify(SERVED)};`;
       const ref = this.emitFile({ type: 'asset', name: 'duckdb-browser-coi.worker.js', source: code });
       return `export default import.meta.ROLLUP_FILE_URL_${ref};`;

@@ -350,9 +350,8 @@ export class Engine {
     const run = this.fast.query(sql).then(
       (t) => {
         // Every statement answers with columns, an empty result too. None (or no schema at all) means
-        // the engine cut the answer short: under load, Chromium's threaded engine gave a grid window
-        // so (its rows then stayed blank) and a follow-up query with no schema, like the streams cut
-        // before their schema on the main connection.
+        // the answer was cut short: the threaded worker's stale heap views did so (duckdb-wasm#2256,
+        // mended in src/build/duckdb-heap-views.ts); kept as a second line against any other cause.
         if (!declaredColumns(t)) throw new EngineStoppedError('réponse sans colonnes');
         return tableToRows(t as never);
       },
@@ -484,13 +483,13 @@ export class Engine {
   }
 }
 
-/** The first words of a statement, for the activity indicator. */
 /** How many columns an Arrow answer declares; null when it has no schema at all (an answer cut short). */
 function declaredColumns(answer: unknown): number | null {
   const fields = (answer as { schema?: { fields?: unknown } } | null | undefined)?.schema?.fields;
   return Array.isArray(fields) ? fields.length : null;
 }
 
+/** The first words of a statement, for the activity indicator. */
 export function sqlLabel(sql: string): string {
   const one = sql.replace(/\s+/g, ' ').trim();
   return one.length > 60 ? `${one.slice(0, 59)}…` : one;
