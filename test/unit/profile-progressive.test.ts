@@ -26,6 +26,22 @@ afterAll(() => engine.close());
 
 const one = async (sql: string) => (await engine.query(sql, { cache: false })).rows[0]!;
 
+/** Each estimated quartile's rank in the whole column lies within the bound the profile states. */
+async function expectWithinStatedRank(from: string, c: ColumnProgress): Promise<void> {
+  const id = `"${c.name}"`;
+  expect(c.quartileRankError).toBeGreaterThan(0);
+  for (const [p, v] of [
+    [0.25, c.quartiles!.q1],
+    [0.5, c.quartiles!.median],
+    [0.75, c.quartiles!.q3],
+  ] as const) {
+    // Between the share strictly below the value and the share at or below it.
+    const [below, atOrBelow] = await one(`SELECT avg((${id} < ${v})::INT), avg((${id} <= ${v})::INT) FROM ${from} WHERE ${id} IS NOT NULL`);
+    expect(Number(below)).toBeLessThanOrEqual(p + c.quartileRankError!);
+    expect(Number(atOrBelow)).toBeGreaterThanOrEqual(p - c.quartileRankError!);
+  }
+}
+
 describe('progressive profile', () => {
   it('fills in each column stage by stage: type, then counts and nulls, then the range, then distinct values and quartiles', async () => {
     const seen: { stage: ProfileStage; cols: ColumnProgress[] }[] = [];
@@ -89,25 +105,48 @@ describe('progressive profile', () => {
         expect(Math.abs(c.distinct! - exact)).toBeLessThanOrEqual(c.distinctError * exact);
       } else expect(c.distinct).toBe(exact);
     }
-    for (const c of cols.filter((x) => x.quartiles)) {
-      expect(c.sampleRows).toBe(20_000);
-      expect(c.quartileRankError).toBeCloseTo(quantileRankError(20_000), 10);
-      const id = `"${c.name}"`;
-      for (const [p, v] of [
-        [0.25, c.quartiles!.q1],
-        [0.5, c.quartiles!.median],
-        [0.75, c.quartiles!.q3],
-      ] as const) {
-        // The value's rank in the whole column: between the share strictly below it and the share at or below it.
-        const [below, atOrBelow] = await one(`SELECT avg((${id} < ${v})::INT), avg((${id} <= ${v})::INT) FROM reg WHERE ${id} IS NOT NULL`);
-        expect(Number(below)).toBeLessThanOrEqual(p + c.quartileRankError!);
-        expect(Number(atOrBelow)).toBeGreaterThanOrEqual(p - c.quartileRankError!);
-      }
+    const quartiled = cols.filter((x) => x.quartiles);
+    expect(quartiled.map((c) => c.name)).toEqual(['id', 'montant', 'petit']);
+    for (const c of quartiled) {
+      // A Bernoulli sample of the base table: about the size asked (within 5 standard deviations).
+      expect(Math.abs(c.sampleRows! - 20_000)).toBeLessThan(5 * Math.sqrt(20_000));
+      await expectWithinStatedRank('reg', c);
     }
+    // Each bound follows the column's own values in the sample: montant is empty on one row in 13.
+    const bound = (name: string) => quartiled.find((c) => c.name === name)!.quartileRankError!;
+    expect(bound('petit')).toBeCloseTo(quantileRankError(quartiled[0]!.sampleRows!), 10);
+    expect(bound('montant')).toBeGreaterThan(bound('petit') * Math.sqrt(13 / 12) * 0.98);
     // Flags stay right on estimates: the unique id is an identifier, the date text is a date.
     expect(cols.find((c) => c.name === 'id')!.flags).toContain('identifier');
     expect(cols.find((c) => c.name === 'date_texte')!.flags).toContain('date-as-text');
     expect(cols.find((c) => c.name === 'code')!.flags).not.toContain('identifier');
+  });
+
+  it('draws from a filtered table within its rows, and a reservoir of exactly the size asked where there is no row id', async () => {
+    const dac = `(SELECT * FROM reg WHERE direction = 'DAC')`;
+    const filtered = await profileTable(
+      engine,
+      { kind: 'table', name: 'reg', rowid: true, where: `WHERE direction = 'DAC'` },
+      { sampleRows: 20_000 },
+    );
+    const rows = Number((await one(`SELECT count(*) FROM ${dac}`))[0]);
+    const montant = filtered.find((c) => c.name === 'montant')!;
+    expect(montant.count).toBe(rows);
+    // Bernoulli at 20,000 / rows: within 5 of its standard deviations.
+    const p = 20_000 / rows;
+    expect(Math.abs(montant.sampleRows! - 20_000)).toBeLessThan(5 * Math.sqrt(rows * p * (1 - p)));
+    await expectWithinStatedRank(dac, montant);
+    expect(filtered.find((c) => c.name === 'date_texte')!.flags).toContain('date-as-text');
+
+    // A view has no row id; nor has a table whose own column is called rowid (it hides the row id).
+    await engine.exec(`CREATE OR REPLACE VIEW reg_vue AS SELECT * FROM reg WHERE id % 2 = 0`);
+    await engine.exec(`CREATE OR REPLACE TABLE reg_rowid AS SELECT id % 1000 AS rowid, montant FROM reg`);
+    for (const name of ['reg_vue', 'reg_rowid']) {
+      const c = (await profileTable(engine, tableRelation(name), { sampleRows: 20_000 })).find((x) => x.name === 'montant')!;
+      expect(c.sampleRows).toBe(20_000);
+      await expectWithinStatedRank(name, c);
+    }
+    await engine.exec(`DROP VIEW reg_vue; DROP TABLE reg_rowid`);
   });
 
   it('computes exact numbers afterwards from an estimated profile, running only the last stage again', async () => {

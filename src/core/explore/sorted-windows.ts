@@ -15,6 +15,7 @@
 import type { Engine } from '../engine/engine.ts';
 import type { Rows } from '../engine/values.ts';
 import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
+import { isBaseTable } from '../sql/relation.ts';
 import { orderKeys, relationSql, TIMEOUT_MS, windowBounds, windowQuery, type Relation, type WindowRequest } from './window.ts';
 
 /** Below this offset a top-N sort is cheap: nothing is built. */
@@ -170,11 +171,7 @@ export class SortedWindows {
     if (rel.rowid) return true;
     let known = this.isTable.get(rel.name);
     if (known === undefined) {
-      const r = await this.engine.query(
-        `SELECT count(*) FROM duckdb_tables() WHERE table_name = ${quoteLiteral(rel.name)} AND schema_name IN ('main', 'temp')`,
-        { timeoutMs: TIMEOUT_MS, cache: false },
-      );
-      known = Number(r.rows[0]?.[0] ?? 0) > 0;
+      known = await isBaseTable(this.engine, rel.name, TIMEOUT_MS);
       this.isTable.set(rel.name, known);
     }
     return known;

@@ -1,7 +1,7 @@
 // What is in each column, and what is odd about the table as a whole: the first thing an auditor
 // asks of a dataset, computed in DuckDB (a few aggregate queries), never by reading rows into JS.
 import type { Engine } from '../engine/engine.ts';
-import { queryRelation, relationSql, type Relation } from '../sql/relation.ts';
+import { isBaseTable, queryRelation, relationSql, type Relation } from '../sql/relation.ts';
 import { describeColumns } from '../engine/digest.ts';
 import type { Rows } from '../engine/values.ts';
 import { quoteIdent } from '../sql/ident.ts';
@@ -92,7 +92,8 @@ export interface ColumnProgress {
   quartiles?: { q1: number | null; median: number | null; q3: number | null };
   /**
    * 0: the quartiles are exact. Otherwise the most their rank can be off (0.005: the « median » lies
-   * between the 49.5th and 50.5th percentiles), at 99 % confidence, from a sample of `sampleRows`.
+   * between the 49.5th and 50.5th percentiles), at 99 % confidence, from the column's values among the
+   * `sampleRows` rows drawn.
    */
   quartileRankError?: number;
   sampleRows?: number;
@@ -211,18 +212,43 @@ export async function profileTable(engine: Engine, rel: Relation, opts: ProfileO
   }
   stageNo = 3;
 
+  const sample = await sampler(engine, rel, cols);
   for (const batch of batches(BATCH)) {
-    await lastStage(run, relation, batch, opts);
+    await lastStage(run, relation, sample, batch, opts);
     tell('done');
   }
   if (!cols.length) tell('done');
   return cols.map((c) => ({ ...c }));
 }
 
+/** A SELECT of the picked columns on `rows` of the relation's `total` rows, drawn at random. */
+type Sampler = (picked: string, rows: number, total: number) => string;
+
+/**
+ * How the quartiles' sample is drawn. From a base table, every row is kept or not by the hash of its row
+ * id: a Bernoulli sample, the same on every run and on any number of threads, for the price of one
+ * filtered scan (5M rows in Chromium, drawn and summed: 0.4–0.6 s against 1.4–1.6 s for the reservoir). Its size varies around `rows` and
+ * is counted with it. Views and SQL results have no row id: a seeded reservoir, of exactly `rows`.
+ */
+async function sampler(engine: Engine, rel: Relation, cols: readonly ColumnProgress[]): Promise<Sampler> {
+  const reservoir: Sampler = (picked, rows) =>
+    `SELECT ${picked} FROM ${relationSql(rel)} AS _p USING SAMPLE reservoir(${rows} ROWS) REPEATABLE (42)`;
+  // A column of its own named rowid hides the row id.
+  if (rel.kind !== 'table' || cols.some((c) => c.name.toLowerCase() === 'rowid')) return reservoir;
+  if (!rel.rowid && !(await isBaseTable(engine, rel.name, TIMEOUT_MS))) return reservoir;
+  return (picked, rows, total) => {
+    // Kept when the 64-bit hash falls below this share of its range.
+    const below = (BigInt(Math.floor((rows / total) * 2 ** 32)) << 32n).toString();
+    const rowsOf = `SELECT *, rowid AS _loupe_row FROM ${quoteIdent(rel.name)}${rel.where ? ` ${rel.where}` : ''}`;
+    return `SELECT ${picked} FROM (${rowsOf}) AS _p WHERE hash(_loupe_row, 42) < ${below}::UBIGINT`;
+  };
+}
+
 /** Distinct counts, quartiles and text shares of one batch of columns, estimated or exact; then the flags. */
 async function lastStage(
   run: (sql: string) => Promise<Rows>,
   relation: string,
+  sample: Sampler,
   batch: ColumnProgress[],
   opts: ProfileOptions,
 ): Promise<void> {
@@ -276,18 +302,22 @@ async function lastStage(
   const shares = new Map<string, [number, number]>();
   if (exprs.length) {
     const picked = [...numeric, ...text].map((c) => quoteIdent(c.name)).join(', ');
-    const from = sampled
-      ? `(SELECT ${picked} FROM ${relation} AS _p USING SAMPLE reservoir(${sampleRows} ROWS) REPEATABLE (42)) AS _s`
-      : `${relation} AS _p`;
-    const row = (await run(`SELECT ${exprs.join(', ')} FROM ${from}`)).rows[0]!;
+    // The sample is drawn once into a materialised CTE, then summed: measured in Chromium at 5M rows,
+    // 0.5–1.0 s, against 2.2 s when the statistics are computed as the rows are drawn.
+    const head = sampled ? `WITH _s AS MATERIALIZED (${sample(picked, sampleRows, total)}) ` : '';
+    const from = sampled ? '_s' : `${relation} AS _p`;
+    // The rows drawn, and each number column's values among them: its quartiles' bound is set by those.
+    const counted = sampled ? ['count(*)', ...numeric.map((c) => `count(${quoteIdent(c.name)})`)] : [];
+    const row = (await run(`${head}SELECT ${[...exprs, ...counted].join(', ')} FROM ${from}`)).rows[0]!;
+    const drawn = Number(row[exprs.length]);
     numeric.forEach((c, i) => {
       c.quartiles = { q1: num(row[i * 3]), median: num(row[i * 3 + 1]), q3: num(row[i * 3 + 2]) };
-      c.quartileRankError = sampled ? quantileRankError(sampleRows) : 0;
-      if (sampled) c.sampleRows = sampleRows;
+      c.quartileRankError = sampled ? quantileRankError(Number(row[exprs.length + 1 + i])) : 0;
+      if (sampled) c.sampleRows = drawn;
     });
     text.forEach((c, i) => {
       shares.set(c.name, [Number(row[numeric.length * 3 + i * 2] ?? 0), Number(row[numeric.length * 3 + i * 2 + 1] ?? 0)]);
-      if (sampled) c.sampleRows = sampleRows;
+      if (sampled) c.sampleRows = drawn;
     });
   }
   for (const c of batch) {

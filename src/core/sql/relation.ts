@@ -1,6 +1,7 @@
 // A relation: a table or view by name, or any SELECT. The one type the grid, the workbench, digests
 // and operation results pass around instead of SQL text, so « what can follow FROM » is said once.
-import { quoteIdent } from './ident.ts';
+import type { Engine } from '../engine/engine.ts';
+import { quoteIdent, quoteLiteral } from './ident.ts';
 
 export type Relation =
   /**
@@ -25,4 +26,16 @@ export function relationSql(rel: Relation): string {
   const body = rel.sql.trim().replace(/;+\s*$/, '');
   if (!body) throw new Error('Requête vide');
   return `(${body}\n)`;
+}
+
+/**
+ * Whether a name is one of the session's base tables, not a view: only those have row ids. The name
+ * resolves as unqualified SQL does (temporary schema, then main).
+ */
+export async function isBaseTable(engine: Engine, name: string, timeoutMs: number): Promise<boolean> {
+  const r = await engine.query(
+    `SELECT count(*) FROM duckdb_tables() WHERE table_name = ${quoteLiteral(name)} AND schema_name IN ('main', 'temp')`,
+    { timeoutMs, cache: false },
+  );
+  return Number(r.rows[0]?.[0] ?? 0) > 0;
 }
