@@ -149,6 +149,19 @@ describe('progressive profile', () => {
     await engine.exec(`DROP VIEW reg_vue; DROP TABLE reg_rowid`);
   });
 
+  it('profiles a relation no larger than its sample exactly, counting distinct values in the same pass as the quartiles', async () => {
+    const small = queryRelation('SELECT * FROM reg WHERE id < 5000');
+    const sent: string[] = [];
+    const spy = Object.create(engine) as Engine;
+    spy.query = (sql, o) => (sent.push(sql), engine.query(sql, o));
+    const cols = await profileTable(spy, small);
+    expect(cols).toEqual(await profileTable(engine, small, { exact: true }));
+    expect(cols.every((c) => c.distinctError === 0 && !c.sampleRows)).toBe(true);
+    const distinct = sent.filter((s) => /count\(DISTINCT/.test(s));
+    expect(distinct).toHaveLength(1);
+    expect(distinct[0]).toMatch(/quantile_cont/);
+  });
+
   it('computes exact numbers afterwards from an estimated profile, running only the last stage again', async () => {
     const approx = await profileTable(engine, tableRelation('reg'));
     const sent: string[] = [];
