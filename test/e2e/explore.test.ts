@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registeredName } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import type { Engine } from '../../src/core/engine/engine.ts';
+import { quantileRankError } from '../../src/core/profile/profile.ts';
 import { paymentLine, paymentsCsv } from '../fixtures/e2e-fixtures.ts';
 import { appSession } from './session.ts';
 import { catalogItem, importFile } from './steps.ts';
@@ -200,6 +201,28 @@ describe('exploring a table', () => {
     await page().getByTestId('summary-close').click();
     await page().getByTestId('grid').waitFor();
   });
+
+  it('summarises a table larger than its sample on rows drawn from it, stating how many and the widest bound', async () => {
+    const rows = 150_000;
+    const lines = ['Numéro;Montant;Remise'];
+    // Remise is filled on one row in four: its quartiles rest on a quarter of the rows drawn.
+    for (let i = 0; i < rows; i++) lines.push(`${i};${(i * 7919) % 100_000},${i % 100};${i % 4 === 0 ? i % 1000 : ''}`);
+    await importCsv('grand_registre.csv', `${lines.join('\r\n')}\r\n`);
+    await item('grand_registre').click();
+    await expect.poll(async () => digits(await rowCount()), { timeout: 60_000 }).toBe(rows);
+    await page().getByTestId('summary-toggle').click();
+    await expect.poll(() => page().locator('[data-testid=summary-row][data-stage=done]').count(), { timeout: 60_000 }).toBe(3);
+    const note = (await page().getByTestId('summary-sample-note').textContent())!;
+    const [, drawnText, rankText] = note.match(/échantillon de ([\d\s]+) lignes.*± ([\d,]+) point/)!;
+    // A Bernoulli draw of 100,000 rows in 150,000, by row: about that many (5 standard deviations), not exactly.
+    const drawn = digits(drawnText!);
+    const p = 100_000 / rows;
+    expect(Math.abs(drawn - 100_000)).toBeLessThan(5 * Math.sqrt(rows * p * (1 - p)));
+    expect(drawn).not.toBe(100_000);
+    // The note states Remise's bound, the widest (≈ 1 point), not the whole sample's (≈ 0,5).
+    expect(Number(rankText!.replace(',', '.'))).toBeCloseTo(Math.round(quantileRankError(drawn / 4) * 1000) / 10, 1);
+    await page().getByTestId('summary-close').click();
+  }, 120_000);
 
   it('opens the command palette with Ctrl+K and opens a table from it', async () => {
     await page().getByTestId('grid').focus();
