@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { windowQuery, tableRelation } from '../../src/core/explore/window.ts';
-import { profileTable, quantileRankError, summarizeTable, type ColumnProgress, type ProfileStage } from '../../src/core/profile/profile.ts';
+import {
+  profileColumn,
+  profileTable,
+  quantileRankError,
+  summarizeTable,
+  type ColumnProgress,
+  type ProfileStage,
+} from '../../src/core/profile/profile.ts';
 import { queryRelation } from '../../src/core/sql/relation.ts';
 
 let engine: Engine;
@@ -160,6 +167,20 @@ describe('progressive profile', () => {
     const distinct = sent.filter((s) => /count\(DISTINCT/.test(s));
     expect(distinct).toHaveLength(1);
     expect(distinct[0]).toMatch(/quantile_cont/);
+  });
+
+  it("gives a column's profile the quartiles of the table's summary: the same rows drawn", async () => {
+    const table = await profileTable(engine, tableRelation('reg'), { sampleRows: 20_000 });
+    for (const name of ['montant', 'petit']) {
+      const col = await profileColumn(engine, tableRelation('reg'), name, { sampleRows: 20_000 });
+      const row = table.find((c) => c.name === name)!;
+      expect([col.numeric?.q1, col.numeric?.median, col.numeric?.q3]).toEqual([
+        row.quartiles!.q1,
+        row.quartiles!.median,
+        row.quartiles!.q3,
+      ]);
+      expect([col.sampleRows, col.quartileRankError, col.distinct]).toEqual([row.sampleRows, row.quartileRankError, row.distinct]);
+    }
   });
 
   it('computes exact numbers afterwards from an estimated profile, running only the last stage again', async () => {

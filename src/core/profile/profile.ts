@@ -1,7 +1,7 @@
 // What is in each column, and what is odd about the table as a whole: the first thing an auditor
 // asks of a dataset, computed in DuckDB (a few aggregate queries), never by reading rows into JS.
 import type { Engine } from '../engine/engine.ts';
-import { isBaseTable, queryRelation, relationSql, type Relation } from '../sql/relation.ts';
+import { isBaseTable, relationSql, type Relation } from '../sql/relation.ts';
 import { describeColumns } from '../engine/digest.ts';
 import type { Rows } from '../engine/values.ts';
 import { quoteIdent } from '../sql/ident.ts';
@@ -113,6 +113,8 @@ export interface ProfileOptions {
   reuse?: readonly ColumnProgress[];
   /** Rows in the quartile and text-share sample (default 100,000). */
   sampleRows?: number;
+  /** These columns only (default: all), in the relation's order. */
+  columns?: readonly string[];
 }
 
 /**
@@ -149,7 +151,9 @@ export async function profileTable(engine: Engine, rel: Relation, opts: ProfileO
   const reuse = opts.reuse?.length && opts.reuse.every((c) => c.stage !== 'type' && c.stage !== 'counts') ? opts.reuse : null;
   const cols: ColumnProgress[] = reuse
     ? reuse.map((c) => ({ ...c, stage: 'range' as const }))
-    : (await describeColumns(engine, relation)).map((c) => ({ name: c.name, type: c.type, stage: 'type' as const }));
+    : (await describeColumns(engine, relation))
+        .filter((c) => !opts.columns || opts.columns.includes(c.name))
+        .map((c) => ({ name: c.name, type: c.type, stage: 'type' as const }));
   const tell = (stage: ProfileStage) =>
     opts.onProgress?.(
       cols.map((c) => ({ ...c })),
@@ -381,7 +385,10 @@ export async function profileColumn(
   const col = cols.find((c) => c.name === column);
   if (!col) throw new Error(`Colonne inconnue : ${column}`);
   const id = quoteIdent(column);
-  const [done] = await profileTable(engine, queryRelation(`SELECT ${id} FROM ${relation} AS _c`), {
+  // The relation itself, not a query of its column: the same sample as the table's summary, so the two
+  // never show different quartiles for one column.
+  const [done] = await profileTable(engine, rel, {
+    columns: [column],
     ...(opts.exact ? { exact: true } : {}),
     ...(opts.sampleRows ? { sampleRows: opts.sampleRows } : {}),
     onProgress: (c) => opts.onProgress?.(c[0]!),
