@@ -121,10 +121,11 @@ export interface ProfileOptions {
  * Distinct counts are estimated on the values whose hash falls in 1/32 of the hash space: the hash
  * table holds a thirty-second of the (hashed) values, the estimate is 32 × that count, with a relative
  * standard deviation of √((1 − p) / s) for s sampled values. A column with few values among the
- * quartiles' sample rows (under EXACT_BELOW, and under half the rows drawn) is counted exactly instead — few values, a small hash table —
- * and so is one whose hashed share turns out thinner than SAMPLED_EXACT_BELOW (a column the row sample
- * judged wrongly). The sample's count is never shown: it says little of the relation's. It replaced
- * DuckDB's approx_count_distinct, a full pass of its own (0.5 s at 5M rows in Chromium) for a decision.
+ * quartiles' sample rows (under EXACT_BELOW, and under half the rows drawn) is counted exactly instead
+ * — few values, a small hash table — and so is one whose hashed share turns out thinner than
+ * SAMPLED_EXACT_BELOW (a column the row sample judged wrongly). The sample's count is never shown: it
+ * says little of the relation's. It replaced DuckDB's approx_count_distinct, a full pass of its own
+ * (0.5 s at 5M rows in Chromium) for that decision.
  */
 const DISTINCT_SAMPLE = 32;
 const SAMPLED_EXACT_BELOW = 2000;
@@ -214,7 +215,9 @@ export async function profileTable(engine: Engine, rel: Relation, opts: ProfileO
   }
   stageNo = 3;
 
-  const sample = await sampler(engine, rel, cols);
+  // A sample no smaller than the relation is the relation: exact, and said so.
+  const sampleRows = opts.sampleRows ?? DEFAULT_SAMPLE_ROWS;
+  const sample = !opts.exact && (cols[0]?.count ?? 0) > sampleRows ? await sampler(engine, rel, cols, sampleRows) : null;
   for (const batch of batches(BATCH)) {
     await lastStage(run, relation, sample, batch, opts);
     tell('done');
@@ -223,22 +226,23 @@ export async function profileTable(engine: Engine, rel: Relation, opts: ProfileO
   return cols.map((c) => ({ ...c }));
 }
 
-/** A SELECT of the picked columns on `rows` of the relation's `total` rows, drawn at random. */
-type Sampler = (picked: string, rows: number, total: number) => string;
+/** A SELECT of the picked columns on about `rows` of the relation's `total` rows, drawn at random. */
+type Sampler = (picked: string, total: number) => string;
 
 /**
  * How the quartiles' sample is drawn. From a base table, every row is kept or not by the hash of its row
  * id: a Bernoulli sample, the same on every run and on any number of threads, for the price of one
- * filtered scan (5M rows in Chromium, drawn and summed: 0.4–0.6 s against 1.4–1.6 s for the reservoir). Its size varies around `rows` and
- * is counted with it. Views and SQL results have no row id: a seeded reservoir, of exactly `rows`.
+ * filtered scan (5M rows in Chromium, drawn and summed: 0.4–0.6 s against 1.4–1.6 s for the reservoir).
+ * Its size varies around `rows` and is counted with it. Views and SQL results have no row id: a seeded
+ * reservoir, of exactly `rows`.
  */
-async function sampler(engine: Engine, rel: Relation, cols: readonly ColumnProgress[]): Promise<Sampler> {
-  const reservoir: Sampler = (picked, rows) =>
+async function sampler(engine: Engine, rel: Relation, cols: readonly ColumnProgress[], rows: number): Promise<Sampler> {
+  const reservoir: Sampler = (picked) =>
     `SELECT ${picked} FROM ${relationSql(rel)} AS _p USING SAMPLE reservoir(${rows} ROWS) REPEATABLE (42)`;
   // A column of its own named rowid hides the row id.
   if (rel.kind !== 'table' || cols.some((c) => c.name.toLowerCase() === 'rowid')) return reservoir;
   if (!rel.rowid && !(await isBaseTable(engine, rel.name, TIMEOUT_MS))) return reservoir;
-  return (picked, rows, total) => {
+  return (picked, total) => {
     // Kept when the 64-bit hash falls below this share of its range.
     const below = (BigInt(Math.floor((rows / total) * 2 ** 32)) << 32n).toString();
     const rowsOf = `SELECT *, rowid AS _loupe_row FROM ${quoteIdent(rel.name)}${rel.where ? ` ${rel.where}` : ''}`;
@@ -250,16 +254,15 @@ async function sampler(engine: Engine, rel: Relation, cols: readonly ColumnProgr
 async function lastStage(
   run: (sql: string) => Promise<Rows>,
   relation: string,
-  sample: Sampler,
+  /** Null: every number is computed on the whole relation. */
+  sample: Sampler | null,
   batch: ColumnProgress[],
   opts: ProfileOptions,
 ): Promise<void> {
   const numeric = batch.filter((c) => isNumericType(c.type));
   const text = batch.filter((c) => isTextType(c.type));
   const total = batch[0]?.count ?? 0;
-  const sampleRows = opts.sampleRows ?? DEFAULT_SAMPLE_ROWS;
-  // A sample no smaller than the relation is the relation: exact, and said so.
-  const sampled = !opts.exact && total > sampleRows;
+  const sampled = sample !== null;
   for (const c of batch) delete c.sampleRows;
 
   // Quartiles and the share of text cells that read as dates or amounts: on a sample unless exact.
@@ -288,7 +291,7 @@ async function lastStage(
     const picked = (sampled ? batch : [...numeric, ...text]).map((c) => quoteIdent(c.name)).join(', ');
     // The sample is drawn once into a materialised CTE, then summed: measured in Chromium at 5M rows,
     // 0.5–1.0 s, against 2.2 s when the statistics are computed as the rows are drawn.
-    const head = sampled ? `WITH _s AS MATERIALIZED (${sample(picked, sampleRows, total)}) ` : '';
+    const head = sample ? `WITH _s AS MATERIALIZED (${sample(picked, total)}) ` : '';
     const from = sampled ? '_s' : `${relation} AS _p`;
     // The rows drawn, and each number column's values among them: its quartiles' bound is set by those.
     const drawnSql = sampled ? ['count(*)', ...numeric.map((c) => `count(${quoteIdent(c.name)})`)] : [];
