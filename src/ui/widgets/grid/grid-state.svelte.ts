@@ -1,6 +1,6 @@
 // The grid's state: which relation it shows, where the viewport is, and a small cache of row windows.
-// Rows are fetched from the engine a block at a time (and, for wide tables, a slice of columns at a
-// time); nothing outside the visible window is ever asked for. The user's layout (order, hidden
+// Rows are fetched from the engine by blocks (and, for wide tables, a slice of columns at a time): the
+// blocks on screen and the one after, in one window; nothing else is ever asked for. The user's layout (order, hidden
 // columns, widths), the sort keys and the cell selection live here too; filters arrive as a new
 // relation (at show, or setRelation) from whoever shows the grid.
 import type { ColumnMeta } from '../../../core/catalog/catalog.ts';
@@ -20,6 +20,12 @@ export const COLUMN_BLOCK = 48;
 /** Browsers cap an element's height (Chromium near 33 M px): beyond this the scrollbar is scaled. */
 export const MAX_SCROLL_PX = 8_000_000;
 const CACHE_BLOCKS = 48;
+/**
+ * Blocks asked past the viewport's last one, in the same window: scrolling on is answered from the
+ * cache. Deep in a sorted table a window costs a scan of the table whatever its length (276 ms at 5M
+ * rows for 200 rows or 400), so the block ahead comes for almost nothing.
+ */
+const AHEAD_BLOCKS = 1;
 /** A copy fetches at most this many rows (one window): beyond, export the view instead. */
 export const MAX_COPY_ROWS = 10_000;
 export const MIN_WIDTH = 40;
@@ -478,41 +484,56 @@ export class GridState {
   private fetchVisible(): void {
     if (!this.ready || !this.relation || !this.engine || !this.rowCount) return;
     const lastRow = this.firstRow + Math.max(this.visibleRowCount, 1) - 1;
-    const rowBlocks: number[] = [];
-    for (let b = Math.floor(this.firstRow / BLOCK_ROWS); b <= Math.floor(lastRow / BLOCK_ROWS); b++) rowBlocks.push(b);
+    const first = Math.floor(this.firstRow / BLOCK_ROWS);
+    const last = Math.min(Math.floor(lastRow / BLOCK_ROWS) + AHEAD_BLOCKS, Math.ceil(this.rowCount / BLOCK_ROWS) - 1);
     const colBlocks: number[] = [];
     if (this.lastCol >= 0) {
       for (let b = this.colBlockOf(this.firstCol); b <= this.colBlockOf(this.lastCol); b++) colBlocks.push(b);
       if (this.pinnedColumn && !colBlocks.includes(0)) colBlocks.push(0);
     }
-    for (const rb of rowBlocks) for (const cb of colBlocks) void this.fetchBlock(rb, cb);
+    for (const cb of colBlocks) void this.fetchBlocks(first, last, cb);
   }
 
-  private async fetchBlock(rowBlock: number, colBlock: number): Promise<void> {
-    const key = this.blockKey(rowBlock, colBlock);
-    if (this.cache.has(key) || this.inflight.has(key) || !this.engine || !this.relation) return;
+  /** The row blocks first…last of one column slice that are neither cached nor asked for yet, in one window. */
+  private async fetchBlocks(first: number, last: number, colBlock: number): Promise<void> {
+    if (!this.engine || !this.relation) return;
+    const missing: number[] = [];
+    for (let b = first; b <= last; b++) {
+      const key = this.blockKey(b, colBlock);
+      if (!this.cache.has(key) && !this.inflight.has(key)) missing.push(b);
+    }
+    if (!missing.length) return;
+    // From the first missing block to the last: a cached one between them is read again, not split around.
+    const from = missing[0]!;
+    const to = missing[missing.length - 1]!;
     const gen = this.generation;
-    this.inflight.add(key);
+    for (const b of missing) this.inflight.add(this.blockKey(b, colBlock));
     this.loading++;
     try {
       const columns = (this.wide ? this.columns.slice(colBlock * COLUMN_BLOCK, (colBlock + 1) * COLUMN_BLOCK) : this.columns).map(
         (c) => c.name,
       );
       const res = await this.windowRows({
-        offset: rowBlock * BLOCK_ROWS,
-        limit: BLOCK_ROWS,
+        offset: from * BLOCK_ROWS,
+        limit: (to - from + 1) * BLOCK_ROWS,
         columns,
         ...(this.orderBy.length ? { orderBy: this.orderBy } : {}),
       });
       if (gen !== this.generation) return;
-      this.cache.set(key, res.rows);
+      for (let b = from; b <= to; b++) {
+        const key = this.blockKey(b, colBlock);
+        // Most recently used last: the eviction below drops the oldest first.
+        this.cache.delete(key);
+        this.cache.set(key, res.rows.slice((b - from) * BLOCK_ROWS, (b - from + 1) * BLOCK_ROWS));
+      }
       while (this.cache.size > CACHE_BLOCKS) this.cache.delete(this.cache.keys().next().value!);
       this.error = null;
       this.version++;
     } catch (e) {
       if (gen === this.generation) this.error = errorText(e);
     } finally {
-      this.inflight.delete(key);
+      // Only this generation's: a newer one (invalidate) started afresh.
+      if (gen === this.generation) for (const b of missing) this.inflight.delete(this.blockKey(b, colBlock));
       this.loading--;
     }
   }
