@@ -3,6 +3,7 @@
 // column that identifies it, the SQL that selects it (journaled) and its digest. The owner is the
 // « Auditeur » placeholder until the user types a name, then becomes that name.
 import { describe, expect, it } from 'vitest';
+import { catalogShown } from './harness.ts';
 import { appSession } from './session.ts';
 
 const app = appSession();
@@ -82,7 +83,7 @@ describe('a finding from a row of the grid', () => {
     // The editor is enabled again once the change is written and the findings read back (no action running).
     await expect.poll(() => editor().locator('fieldset').first().isDisabled()).toBe(false);
     await page().reload();
-    await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
+    await catalogShown(page());
     await page().locator('[data-testid=view-tab][data-view=findings]').click();
     await page().locator(`[data-testid=finding-list-item][data-id="${id}"]`).click();
     await expect.poll(() => page().getByTestId('finding-owner').inputValue(), { timeout: 20_000 }).toBe(NAME);

@@ -95,6 +95,29 @@ export async function openApp(query = ''): Promise<App> {
   };
 }
 
+/**
+ * Waits until the catalog shows a table (the project is open). On a timeout the error says where the
+ * start-up stood and what the engine was doing, so a start that never ends can be told from a slow one.
+ */
+export async function catalogShown(page: Page, timeout = 60_000): Promise<void> {
+  try {
+    await page.getByTestId('catalog-item').first().waitFor({ timeout });
+  } catch (e) {
+    const toggle = page.getByTestId('engine-activity-toggle');
+    if (await toggle.isVisible().catch(() => false)) await toggle.click().catch(() => undefined);
+    const state = await page
+      .evaluate(() => {
+        const text = (sel: string) => [...document.querySelectorAll(sel)].map((n) => (n.textContent ?? '').replace(/\s+/g, ' ').trim());
+        const jobs = [...document.querySelectorAll('[data-testid=engine-activity-item]')].map(
+          (n) => `${(n.textContent ?? '').replace(/\s+/g, ' ').trim()} — ${n.querySelector('code')?.getAttribute('title') ?? ''}`,
+        );
+        return [`start-up: ${text('[role=status], [aria-live]').join(' | ')}`, ...jobs.map((j) => `engine: ${j}`)].join('\n');
+      })
+      .catch((err: unknown) => `page unreadable: ${String(err)}`);
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${state}`, { cause: e });
+  }
+}
+
 // axe-core in the page. `addScriptTag({ content })` is an inline script, which the app's CSP
 // (script-src 'self') refuses; code run through page.evaluate is exempt from the page's CSP, so the
 // library's source is evaluated there instead.

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { shell as en } from '../../src/i18n/en/shell.ts';
 import { shell as fr } from '../../src/i18n/fr/shell.ts';
+import { catalogShown } from './harness.ts';
 import { appSession } from './session.ts';
 import { catalogItem, catalogTables, importFile, openTab } from './steps.ts';
 
@@ -38,7 +39,7 @@ async function expectShellIn(cat: Catalogue, lang: 'fr' | 'en') {
 }
 
 async function waitForApp() {
-  await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
+  await catalogShown(page());
 }
 
 describe('interface language', () => {

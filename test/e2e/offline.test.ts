@@ -3,7 +3,7 @@
 // and a script loaded by the page under that header really is refused eval and new Function.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsCsv } from '../fixtures/e2e-fixtures.ts';
-import { openApp, saveProject, stopServer, type App } from './harness.ts';
+import { openApp, saveProject, stopServer, type App, catalogShown } from './harness.ts';
 import { catalogItem, catalogTables, importFile, visitEveryView } from './steps.ts';
 
 interface Violation {
@@ -34,7 +34,7 @@ beforeAll(async () => {
   app = await openApp();
   await page().addInitScript(recordViolations);
   await page().reload();
-  await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
+  await catalogShown(page());
 });
 
 afterAll(async () => {
@@ -112,7 +112,7 @@ describe('isolation and content security policy', () => {
       for (const s of d) expect(s, 'no remote origin in the CSP').not.toMatch(/^(https?:|\*|wss?:)/);
     expect(headers['cross-origin-opener-policy']).toBe('same-origin');
     expect(headers['cross-origin-embedder-policy']).toBe('require-corp');
-    await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
+    await catalogShown(page());
   });
 
   it("a script the page loads under the app's own headers is refused eval, new Function and inline code", async () => {

@@ -2,13 +2,13 @@
 // tests (catalog shown, then `ready`), no request leaving the machine after each test, the browser and
 // the local server closed after all. The returned object is filled in by beforeAll.
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { openApp, stopServer, type App } from './harness.ts';
+import { openApp, stopServer, type App, catalogShown } from './harness.ts';
 
 export function appSession(opts: { ready?: (app: App) => Promise<void>; timeout?: number } = {}): App {
   const app = {} as App;
   beforeAll(async () => {
     Object.assign(app, await openApp());
-    await app.page.getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
+    await catalogShown(app.page);
     await opts.ready?.(app);
   }, opts.timeout ?? 90_000);
   afterEach(() => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shell as fr } from '../../src/i18n/fr/shell.ts';
-import { CHROMIUM, CHROMIUM_ARGS, serveDist, stopServer } from './harness.ts';
+import { CHROMIUM, CHROMIUM_ARGS, serveDist, stopServer, catalogShown } from './harness.ts';
 
 let browser: Browser;
 let page: Page;
@@ -67,7 +67,7 @@ describe('start-up', () => {
 
   it('becomes usable on the demo once the engine is ready: its tables listed, the first one in the grid', async () => {
     release();
-    await page.getByTestId('catalog-item').first().waitFor({ timeout: 90_000 });
+    await catalogShown(page, 90_000);
     await expect.poll(() => page.getByTestId('status-engine').textContent(), { timeout: 30_000 }).toMatch(/browser-(coi|eh)/);
     expect(await page.locator('.startup[role=status]').count()).toBe(0);
     const names = await page.getByTestId('catalog-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-table')));

@@ -4,6 +4,7 @@
 // a person, on the demo's voted subsidies.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { catalogShown } from './harness.ts';
 import { appSession } from './session.ts';
 
 const app = appSession();
@@ -139,7 +140,7 @@ describe('the state of a table view', () => {
     // A person pauses before reloading; the state is written a moment after the last change.
     await uiStateSaved();
     await page().reload();
-    await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
+    await catalogShown(page());
     await expect.poll(() => page().locator('[data-testid=grid] ').getAttribute('aria-label'), { timeout: 60_000 }).toContain(TABLE);
     await expect.poll(rowCount, { timeout: 30_000 }).toBe(before.count);
     await expect.poll(shown, { timeout: 30_000 }).toEqual(before);
@@ -185,7 +186,7 @@ describe('the state of a table view', () => {
     await expect.poll(onX).toBe('direction');
     await uiStateSaved();
     await page().reload();
-    await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
+    await catalogShown(page());
     await tab('charts').click();
     await expect.poll(() => page().getByTestId('chart-table').inputValue(), { timeout: 30_000 }).toBe(TABLE);
     await expect.poll(onX, { timeout: 30_000 }).toBe('direction');

@@ -3,6 +3,7 @@
 // the bar says everything is saved, and when; an empty project shows the three ways in.
 import { describe, expect, it } from 'vitest';
 import { shell as fr } from '../../src/i18n/fr/shell.ts';
+import { catalogShown } from './harness.ts';
 import { appSession } from './session.ts';
 import { importFile } from './steps.ts';
 
@@ -26,7 +27,7 @@ describe('where to start', () => {
     await note.getByTestId('welcome-dismiss').click();
     await note.waitFor({ state: 'detached' });
     await page().reload();
-    await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
+    await catalogShown(page());
     expect(await page().getByTestId('welcome-demo-note').count()).toBe(0);
   });
 
@@ -72,7 +73,7 @@ describe('where to start', () => {
     await chooser.setFiles([]);
     await welcome.getByTestId('welcome-demo').click();
     await expect.poll(() => page().getByTestId('project-name').textContent(), { timeout: 60_000 }).toMatch(/Démo/);
-    await page().getByTestId('catalog-item').first().waitFor({ timeout: 60_000 });
+    await catalogShown(page());
     expect(await page().getByTestId('welcome').count()).toBe(0);
   });
 });
