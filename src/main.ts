@@ -2,8 +2,7 @@
 // DuckDB (#15.8): the app shows its shell and the engine's status at once instead of after the wasm.
 import { prestartBrowserEngine } from './host/engine.ts';
 
-// ?engine=eh: the single-threaded engine (app-state.svelte.ts reads the same parameter).
-prestartBrowserEngine({ singleThread: new URL(location.href).searchParams.get('engine') === 'eh' });
+prestartBrowserEngine();
 
 const [{ mount }, { default: App }, { locale }] = await Promise.all([
   import('svelte'),

@@ -84,9 +84,7 @@ class AppState {
   async start(): Promise<void> {
     try {
       this.startup = { key: 'startup.engine', fraction: null };
-      // ?engine=eh: the single-threaded engine, which reads files lazily (files over 2 GiB).
-      const singleThread = new URL(location.href).searchParams.get('engine') === 'eh';
-      const [engine, host] = await Promise.all([createBrowserEngine({ singleThread }), selectHost()]);
+      const [engine, host] = await Promise.all([createBrowserEngine(), selectHost()]);
       this.engine = engine;
       this.host = host;
       const wanted = new URL(location.href).searchParams.get('project') ?? recalled();

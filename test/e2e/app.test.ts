@@ -14,14 +14,15 @@ async function importViaPicker(name: string, content: string | Uint8Array) {
 }
 
 describe('the app in Chromium', () => {
-  it('opens on the demo workspace, with DuckDB on two threads and every asset served locally', async () => {
+  it('opens on the demo workspace, with DuckDB on one thread (src/host/engine.ts says why) and every asset served locally', async () => {
     const names = await page()
       .getByTestId('catalog-item')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-table')));
     expect(names.length).toBeGreaterThanOrEqual(8);
     expect(names).toContain('budget_vote');
-    await expect.poll(() => page().getByTestId('status-engine').textContent()).toMatch(/coi|2/i);
+    await expect.poll(() => page().getByTestId('status-engine').textContent()).toMatch(/browser-eh/);
     expect(app.requests.some((u) => u.endsWith('.wasm'))).toBe(true);
+    expect(app.requests.filter((u) => /coi/.test(u))).toEqual([]);
     expect(app.errors).toEqual([]);
   });
 

@@ -11,7 +11,7 @@ describe('source files', () => {
       .registerIn(coi, 'x')
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FileTooLargeForThreadsError);
-    expect((err as Error).message).toMatch(/paiements-2024\.csv.*\?engine=eh/);
+    expect((err as Error).message).toMatch(/paiements-2024\.csv.*moteur à un fil/);
     expect(read).toBe(false);
   });
 });

@@ -26,8 +26,8 @@ export interface FileResolver {
 export const CHUNK = 8 * 1024 * 1024;
 
 /**
- * The threaded (COI) engine needs a file as one in-memory buffer, and wasm cannot hold one of 2 GiB.
- * Above this size the single-threaded engine, which reads a File lazily, must be used instead.
+ * The threaded (COI) engine, which only the benchmark starts (src/host/engine.ts), needs a file as one
+ * in-memory buffer, and wasm cannot hold one of 2 GiB; the app's engine reads a File lazily.
  */
 export const COI_MAX_BYTES = 2 * 1024 ** 3 - 256 * 1024 ** 2;
 
@@ -38,7 +38,7 @@ export class FileTooLargeForThreadsError extends Error {
   ) {
     super(
       `${fileName} : trop volumineux pour le moteur multi-fil (${(size / 1024 ** 3).toFixed(2).replace('.', ',')} Gio, ` +
-        `limite ${(COI_MAX_BYTES / 1024 ** 3).toFixed(2).replace('.', ',')} Gio) — rouvrez Loupe avec le moteur à un fil (?engine=eh), qui lit le fichier sans le charger en mémoire`,
+        `limite ${(COI_MAX_BYTES / 1024 ** 3).toFixed(2).replace('.', ',')} Gio) — le moteur à un fil de l’application le lit sans le charger en mémoire`,
     );
     this.name = 'FileTooLargeForThreadsError';
   }

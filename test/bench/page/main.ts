@@ -10,8 +10,8 @@ import { bundleFor, COI_MAX_BYTES, type Bundle } from './bundle.ts';
 import { runBudgetSuite, runSuite, type BudgetSizes, type SuiteResult } from './suite.ts';
 
 export interface PageRunOptions {
-  /** 'app': COI when isolated and the file fits in one buffer, else EH. 'eh': force the EH bundle. */
-  mode: 'app' | 'eh';
+  /** 'app': the app's engine (EH, one thread). 'coi': the two-thread bundle when isolated and the file fits in one buffer. */
+  mode: 'app' | 'coi';
   /** 'input': the File set on the <input type=file>; 'fetch': fetched from csvUrl into a Blob. */
   source: 'input' | 'fetch';
   csvUrl?: string;
@@ -134,9 +134,9 @@ async function importDirect(engine: Engine, file: File): Promise<ImportTimes> {
 
 async function run(opts: PageRunOptions): Promise<PageRunResult> {
   const { file, fetchMs } = await getFile(opts);
-  const bundle = opts.mode === 'eh' ? 'eh' : bundleFor(file.size, crossOriginIsolated, opts.coiMaxBytes ?? COI_MAX_BYTES);
+  const bundle = opts.mode === 'app' ? 'eh' : bundleFor(file.size, crossOriginIsolated, opts.coiMaxBytes ?? COI_MAX_BYTES);
   let t = now();
-  const engine = await createBrowserEngine({ singleThread: bundle === 'eh' });
+  const engine = await createBrowserEngine({ threaded: bundle === 'coi' });
   const initMs = now() - t;
   try {
     const { readMs, registerMs, createMs, sql } =
@@ -192,10 +192,10 @@ export interface BudgetRunResult {
  */
 export const HEAP_WARM_BYTES = 1024 ** 3;
 
-/** The budget figures on an engine of their own, the app's (COI when isolated): no file, the data is generated in it. */
+/** The budget figures on an engine of their own, the app's: no file, the data is generated in it. */
 async function runBudget(sizes: BudgetSizes): Promise<BudgetRunResult> {
   const t = now();
-  const engine = await createBrowserEngine({ singleThread: !crossOriginIsolated });
+  const engine = await createBrowserEngine();
   const initMs = now() - t;
   try {
     if (engine.kind === 'browser-coi') {
