@@ -4,7 +4,7 @@
 // safe: every call into the wasm returns its answer through one process-wide buffer with no lock
 // (WASMResponseBuffer::Get() in lib/src/utils/wasm_response.cc), and a DuckDB thread opening or reading
 // a registered file calls in too (getFileInfo). A thread's call clears the buffer another thread is
-// reading. Seen here: about one start in 250 left the app waiting forever, after « "\x00"cacheEpo… is
+// reading. Seen here: two starts in about 300 left the app waiting forever, after « "\x00"cacheEpo… is
 // not valid JSON » then « memory access out of bounds » in the worker, while the demo's tables were read
 // back from their files; a result read while the buffer is cleared can as well come back wrong. A
 // number that may be wrong costs more than the two-thread speed (about 1.3 to 1.9 times, ENGINE-NOTES).
