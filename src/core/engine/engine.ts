@@ -64,8 +64,10 @@ const timedOutError = (ms: number | undefined) => new QueryCancelledError(`Requ�
 /**
  * DuckDB stopped a query that neither the user, a newer request nor a timeout asked to stop: a result
  * stream cut before its first batch, or a « canceled » from the worker. Seen twice in CI under load, in
- * Chromium's threaded engine, never reproduced on demand. A read is run once more (same SQL, same
- * answer); a write is not, since it may have been applied, and the message says what happened.
+ * Chromium's threaded engine, never reproduced on demand — likely its unlocked response buffer, cleared
+ * by one thread while the other read an answer (src/host/engine.ts), which is why the app no longer
+ * runs that engine. A read is run once more (same SQL, same answer); a write is not, since it may have
+ * been applied, and the message says what happened.
  */
 export class EngineStoppedError extends Error {
   constructor(detail: string) {
