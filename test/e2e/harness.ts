@@ -105,14 +105,16 @@ export async function catalogShown(page: Page, timeout = 60_000): Promise<void> 
   } catch (e) {
     const toggle = page.getByTestId('engine-activity-toggle');
     if (await toggle.isVisible().catch(() => false)) await toggle.click().catch(() => undefined);
+    // No named function inside: the test runner's transform may wrap one in a helper the page lacks.
     const state = await page
-      .evaluate(() => {
-        const text = (sel: string) => [...document.querySelectorAll(sel)].map((n) => (n.textContent ?? '').replace(/\s+/g, ' ').trim());
-        const jobs = [...document.querySelectorAll('[data-testid=engine-activity-item]')].map(
-          (n) => `${(n.textContent ?? '').replace(/\s+/g, ' ').trim()} — ${n.querySelector('code')?.getAttribute('title') ?? ''}`,
-        );
-        return [`start-up: ${text('[role=status], [aria-live]').join(' | ')}`, ...jobs.map((j) => `engine: ${j}`)].join('\n');
-      })
+      .evaluate(() =>
+        [
+          `start-up: ${[...document.querySelectorAll('[role=status], [aria-live]')].map((n) => (n.textContent ?? '').replace(/\s+/g, ' ').trim()).join(' | ')}`,
+          ...[...document.querySelectorAll('[data-testid=engine-activity-item]')].map(
+            (n) => `engine: ${(n.textContent ?? '').replace(/\s+/g, ' ').trim()} — ${n.querySelector('code')?.getAttribute('title') ?? ''}`,
+          ),
+        ].join('\n'),
+      )
       .catch((err: unknown) => `page unreadable: ${String(err)}`);
     throw new Error(`${e instanceof Error ? e.message : String(e)}\n${state}`, { cause: e });
   }
