@@ -67,7 +67,7 @@ async function cachedTables(p: Page): Promise<{ table: string; entry: { seq: num
   return idx ? (JSON.parse(idx) as { tables: { table: string; entry: { seq: number }; files: { rows: number }[] }[] }).tables : [];
 }
 
-/** Rows numbered from 0, more than two of DuckDB's row groups (122,880 rows each): a table kept as two files. */
+/** Rows numbered from 0, more than two of DuckDB's row groups (122,880 rows each). */
 function numberedCsv(rows: number): string {
   const lines = ['n;libelle'];
   for (let i = 0; i < rows; i++) lines.push(`${i};ligne ${i % 1000}`);
@@ -158,9 +158,9 @@ describe('reopening a project', () => {
     await group.getByTestId('audit-past-result').click();
     await expect.poll(() => page().getByTestId('audit-summary').textContent(), { timeout: 30_000 }).toMatch(/doublons exacts/);
   });
-  // The threaded engine reads the two files at once, on two connections (table-cache.ts copyBack):
+  // The table is copied into its file in one statement and served from it in place (Engine.attachTableCopy):
   // every row must come back, each in its place — which the table's digest, a sum, cannot tell.
-  it('brings back a table kept as two files whole and in order', { timeout: 300_000 }, async () => {
+  it('brings back a table of several row groups whole and in order, from its one file', { timeout: 300_000 }, async () => {
     const rows = 250_000;
     expect(await importFile(page(), 'numerotees.csv', numberedCsv(rows))).toBe('numerotees');
     await expect
@@ -173,7 +173,7 @@ describe('reopening a project', () => {
         { timeout: 120_000, interval: 1000 },
       )
       .toBe(rows);
-    expect((await cachedTables(page())).find((t) => t.table === 'numerotees')!.files).toHaveLength(2);
+    expect((await cachedTables(page())).find((t) => t.table === 'numerotees')!.files).toHaveLength(1);
     // Only the cache can bring the table back.
     await removeProjectFile(
       page(),

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineStoppedError, QueryCancelledError, REGISTERED_DIR, registeredName, type Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { withFreshEngine } from './helpers.ts';
+import { tableAsDatabaseFile } from '../../src/core/project/table-cache.ts';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -66,36 +67,41 @@ describe('engine', () => {
     );
   });
 
-  it('gives concurrent work connections of its own, holds the main lane meanwhile, and rolls back what it leaves open', async () => {
-    await engine.exec('CREATE TABLE side_t (i INTEGER)');
-    const order: string[] = [];
-    const job = engine.concurrently(2, 'essai', async ({ conns }) => {
-      const [a, b] = conns as [(typeof conns)[0], (typeof conns)[0]];
-      await a.query('BEGIN TRANSACTION');
-      await b.query('BEGIN TRANSACTION');
-      await Promise.all([
-        a.query('INSERT INTO side_t SELECT range FROM range(0, 3)'),
-        b.query('INSERT INTO side_t SELECT range FROM range(3, 6)'),
+  it('serves a table from a database file in place, on both connections, until a write replaces or drops it', async () => {
+    await withFreshEngine(async (e) => {
+      await e.exec(`CREATE TABLE src AS SELECT range AS i, 'v' || range AS v FROM range(1000)`);
+      const { bytes } = await tableAsDatabaseFile(e, 'src');
+      await e.exec(`CREATE TABLE kept AS SELECT 'mémoire' AS d`);
+      // Registering a file hands its bytes to the worker: each attach gets its own.
+      await e.attachTableCopy('kept', 'kept.duckdb', bytes.slice());
+      // The table of the file replaced the one of that name; a base table, with row ids, read by both connections.
+      expect((await e.query('SELECT count(*), max(rowid), max(i) FROM kept', { cache: false })).rows).toEqual([[1000, 999, 999]]);
+      expect((await e.query('SELECT count(*) FROM kept', { priority: 'interactive', cache: false })).rows).toEqual([[1000]]);
+      expect(e.copiesAttached()).toBe(1);
+      // A re-run writes a table of that name in memory: the copy goes at once, so a DROP cannot uncover it.
+      await e.exec(`CREATE OR REPLACE TABLE kept AS SELECT 1 AS neuf`);
+      expect(e.copiesAttached()).toBe(0);
+      await e.exec('DROP TABLE kept');
+      await expect(e.query('SELECT * FROM kept', { cache: false })).rejects.toThrow(/kept/);
+      // Dropped in its file: the file goes too, and the search path no longer names it.
+      await e.attachTableCopy('kept', 'kept2.duckdb', bytes.slice());
+      await e.exec('DROP TABLE kept');
+      expect(e.copiesAttached()).toBe(0);
+      expect((await e.query(`SELECT count(*) FROM duckdb_databases() WHERE database_name LIKE 'loupe_%'`, { cache: false })).rows).toEqual([
+        [0],
       ]);
-      // Each sees its own rows only, until it commits.
-      expect((await a.query('SELECT count(*) FROM side_t')).rows).toEqual([[3]]);
-      // Committed in this order, b's rows come first.
-      await b.query('COMMIT');
-      await a.query('COMMIT');
-      await a.query('BEGIN TRANSACTION');
-      await a.query('INSERT INTO side_t VALUES (99)');
-      order.push('job');
-      return 'fait';
+      expect((await e.query('SELECT count(*) FROM src', { cache: false })).rows).toEqual([[1000]]);
+      // A table named as the file's own table.
+      await e.exec(`CREATE TABLE t AS SELECT 'mémoire' AS d`);
+      await e.attachTableCopy('t', 't.duckdb', bytes.slice());
+      expect((await e.query('SELECT count(*), max(i) FROM t', { cache: false })).rows).toEqual([[1000, 999]]);
+      await e.exec('DROP TABLE t');
+      expect(e.copiesAttached()).toBe(0);
+      // An empty or foreign file is refused before DuckDB sees it (it would take it for a new database).
+      await expect(e.attachTableCopy('kept', 'vide.duckdb', new Uint8Array(0))).rejects.toThrow(/vide\.duckdb : pas une base DuckDB/);
+      await expect(e.attachTableCopy('kept', 'autre.duckdb', new Uint8Array(20_000))).rejects.toThrow(/pas une base DuckDB/);
+      expect(e.copiesAttached()).toBe(0);
     });
-    const meanwhile = engine.query('SELECT count(*) FROM side_t', { cache: false }).then((r) => {
-      order.push('main');
-      return r;
-    });
-    expect(await job).toBe('fait');
-    // The main lane waited for the job; the transaction it left open was rolled back with its connection.
-    expect((await meanwhile).rows).toEqual([[6]]);
-    expect(order).toEqual(['job', 'main']);
-    expect((await engine.query("SELECT string_agg(i::VARCHAR, ',' ORDER BY rowid) FROM side_t")).rows).toEqual([['3,4,5,0,1,2']]);
   });
 
   it('runs a read again when DuckDB stops it unasked, and says so for a write, which it does not run again', async () => {

@@ -316,10 +316,9 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     ]);
   });
 
-  // The copy goes one row group per statement (table-cache.ts copyInSteps says why): every row
-  // group must be there, in order, whatever the first column's type, the gaps deleted rows leave
-  // and the table's name.
-  it('copies a table of several row groups row for row: nested first column, deleted rows, an awkward name', async () => {
+  // The copy is one statement into a file, served back in place: every row group must be there, in
+  // order, whatever the first column's type, the gaps deleted rows leave and the table's name.
+  it('keeps a table of several row groups row for row and serves it in place: nested first column, deleted rows, an awkward name', async () => {
     dir = await mkdtemp(join(tmpdir(), 'loupe-reopen-'));
     const engine = await freshEngine();
     const table = 'versé "2024".bis';
@@ -340,16 +339,17 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     const other = await freshEngine();
     const { cache, problem } = await TableCache.load(store);
     expect(problem).toBeNull();
-    // Kept as two files, read back at once on two connections.
-    const files = cache.get(table)!.files;
-    expect(files).toHaveLength(2);
-    expect(files[0]!.rows + files[1]!.rows).toBe(d.rows);
+    expect(cache.get(table)!.files).toEqual([expect.objectContaining({ rows: d.rows })]);
     await cache.restore(other, new Catalog(), cache.get(table)!, entry);
+    // Served from its file, as a base table (row ids), not copied into memory.
+    expect(other.copiesAttached()).toBe(1);
+    const held = await other.query(`SELECT database_name FROM duckdb_tables() WHERE table_name = ${`'${table.replace(/'/g, "''")}'`}`);
+    expect(held.rows).toEqual([[expect.stringMatching(/^loupe_copy_\d+$/)]]);
     expect(await digestTable(other, table)).toEqual(d);
     // The digest is a sum: the order is compared apart, each row with its place.
     const inOrder = `SELECT sum(hash(n, cle, libelle, montant))::VARCHAR FROM (SELECT row_number() OVER (ORDER BY rowid) AS n, * FROM ${q})`;
     expect((await other.query(inOrder)).rows).toEqual((await engine.query(inOrder)).rows);
-    // It spanned three row groups (122,880 rows each), copied as three steps.
+    // It spanned three row groups (122,880 rows each).
     expect(Number((await engine.query(`SELECT max(rowid) FROM ${q}`)).rows[0]![0])).toBeGreaterThan(2 * 122_880);
   });
 
@@ -367,62 +367,80 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     return { engine, catalog, entry: await importEntryFor(engine, 'paie') };
   }
 
-  it('refuses a table whose second file is damaged, or whose first part fails in its transaction, and leaves nothing of it behind', async () => {
+  it('refuses a damaged file, or one holding a macro besides its table, and leaves nothing of it behind', async () => {
     dir = await mkdtemp(join(tmpdir(), 'loupe-reopen-'));
     const { engine, catalog, entry } = await payroll();
     const store = new NodeProjectStore(join(dir, 'proj'));
     await (await TableCache.load(store)).cache.save(engine, catalog, entry, ['paie']);
     const { cache } = await TableCache.load(store);
     const rec = cache.get('paie')!;
-    expect(rec.files).toHaveLength(2);
-    // One byte changed in the middle of the second file.
-    const second = join(dir, 'proj', rec.files[1]!.path);
-    const intact = await readFile(second);
+    const path = join(dir, 'proj', rec.files[0]!.path);
+    const intact = await readFile(path);
+    const other = await freshEngine();
+    const nothingLeft = async () => {
+      expect((await other.query(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'paie'`, { cache: false })).rows).toEqual([[0]]);
+      expect(
+        (await other.query(`SELECT count(*) FROM duckdb_databases() WHERE database_name LIKE 'loupe_%'`, { cache: false })).rows,
+      ).toEqual([[0]]);
+      expect(other.copiesAttached()).toBe(0);
+    };
+    // One byte changed in the middle of the file.
     const damaged = Buffer.from(intact);
     damaged[damaged.length >> 1]! ^= 0xff;
-    await writeFile(second, damaged);
-    const other = await freshEngine();
-    await expect(cache.restore(other, new Catalog(), rec, entry)).rejects.toThrow(/\.1\.duckdb : fichier endommagé \(somme de contrôle\)/);
-    // The first file's copy was rolled back, the table dropped, both files detached.
-    expect((await other.query(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'paie'`, { cache: false })).rows).toEqual([[0]]);
-    expect(
-      (await other.query(`SELECT count(*) FROM duckdb_databases() WHERE database_name LIKE 'loupe_cache_%'`, { cache: false })).rows,
-    ).toEqual([[0]]);
-    await writeFile(second, intact);
-    // A statement failing inside the first part's transaction (which DuckDB then marks aborted).
-    const concurrently = other.concurrently.bind(other);
-    other.concurrently = (n, label, fn) =>
-      concurrently(n, label, (work) => {
-        const [first, ...rest] = work.conns;
-        const failing = {
-          query: async (sql: string) => {
-            if (!/^INSERT/.test(sql)) return first!.query(sql);
-            await first!.query(`SELECT error('panne simulée')`);
-            throw new Error('unreachable');
-          },
-        };
-        return fn({ ...work, conns: [failing, ...rest] });
-      });
-    await expect(cache.restore(other, new Catalog(), rec, entry)).rejects.toThrow(/panne simulée/);
-    expect((await other.query(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'paie'`, { cache: false })).rows).toEqual([[0]]);
-    expect(
-      (await other.query(`SELECT count(*) FROM duckdb_databases() WHERE database_name LIKE 'loupe_cache_%'`, { cache: false })).rows,
-    ).toEqual([[0]]);
+    await writeFile(path, damaged);
+    await expect(cache.restore(other, new Catalog(), rec, entry)).rejects.toThrow(/\.duckdb : fichier endommagé \(somme de contrôle\)/);
+    await nothingLeft();
+    // The right table, plus a macro that would answer for abs() in every query once the file is on the search path.
+    await engine.registerBuffer('hostile.duckdb', emptyDatabaseImage());
+    await engine.registerBuffer('hostile.duckdb.wal', new Uint8Array(0));
+    await engine.exec(`ATTACH '/loupe-registered/hostile.duckdb' AS h`);
+    await engine.exec('CREATE TABLE h.t AS SELECT * FROM paie');
+    await engine.exec('CREATE MACRO h.main.abs(x) AS 42');
+    await engine.exec('DETACH h');
+    const hostile = await engine.copyFileToBuffer('hostile.duckdb');
+    await writeFile(path, hostile);
+    const h = await createXXHash64();
+    h.init();
+    h.update(hostile);
+    const forged = { ...rec, files: [{ ...rec.files[0]!, bytes: hostile.length, xxh64: h.digest('hex') }] };
+    await expect(cache.restore(other, new Catalog(), forged, entry)).rejects.toThrow(/contenu inattendu \(fonction abs, table t\)/);
+    await nothingLeft();
+    expect((await other.query('SELECT abs(-3)')).rows).toEqual([[3]]);
     // The engine goes on: the table comes back whole.
-    other.concurrently = concurrently;
+    await writeFile(path, intact);
     await cache.restore(other, new Catalog(), rec, entry);
     expect(await digestTable(other, 'paie')).toEqual(await digestTable(engine, 'paie'));
+  });
+
+  it('re-imports a table kept in several files by an earlier version, says why, and keeps it in one file', async () => {
+    const s = await project();
+    await s.cacheIdle();
+    const idx = await index();
+    const rec = idx.tables.find((t) => t.table === 'paiements')! as unknown as { files: { path: string; rows: number }[]; rows: number };
+    const one = rec.files[0]!;
+    const half = Math.floor(rec.rows / 2);
+    rec.files = [
+      { ...one, path: one.path.replace(/\.duckdb$/, '.0.duckdb'), rows: half },
+      { ...one, path: one.path.replace(/\.duckdb$/, '.1.duckdb'), rows: rec.rows - half },
+    ];
+    await writeFile(join(dir, 'proj', CACHE_INDEX), JSON.stringify(idx));
+    const { session, problems } = await open();
+    expect(problems.map((p) => [p.fileName, p.kind])).toEqual([['paiements.csv', 'cache']]);
+    expect(problems[0]!.reason).toMatch(/copie en 2 fichiers \(format d’avant le 4 décembre 2026\)/);
+    expect((await digestTable(session.engine, 'paiements')).digest).toBe(s.journal.all()[0]!.output!.digest);
+    await session.cacheIdle();
+    expect((await index()).tables.find((t) => t.table === 'paiements')!.files).toHaveLength(1);
   });
 
   it('keeps no copy of a table written to while it was being copied', async () => {
     dir = await mkdtemp(join(tmpdir(), 'loupe-reopen-'));
     const { engine, catalog, entry } = await payroll();
-    // A write lands after the first row group is copied (another operation rewriting the table).
+    // A write lands right after the copy (another operation rewriting the table).
     const query = engine.query.bind(engine);
     let struck = false;
     engine.query = async (sql, opts) => {
       const r = await query(sql, opts);
-      if (!struck && /^INSERT INTO "loupe_cache_/.test(sql)) {
+      if (!struck && /^CREATE TABLE "loupe_cache_/.test(sql)) {
         struck = true;
         await query(`UPDATE paie SET libelle = 'changé' WHERE id = 200000`);
       }

@@ -7,6 +7,7 @@ import { DuckDBDataProtocol, type AsyncDuckDB, type AsyncDuckDBConnection } from
 import { QueryCancelledError, ResultCache, Scheduler, isCacheableSql, isReadOnlySql, type JobInfo, type Priority } from './scheduler.ts';
 import { tableToRows, type Rows } from './values.ts';
 import { errorText } from '../util/errors.ts';
+import { quoteIdent, quoteLiteral } from '../sql/ident.ts';
 
 export { QueryCancelledError, type JobInfo, type Priority };
 
@@ -27,13 +28,6 @@ export interface QueryOptions {
   progress?: number;
 }
 
-/** What `Engine.concurrently` gives its work: connections of its own, and the file registry. */
-export interface ConcurrentWork {
-  readonly conns: readonly { query(sql: string): Promise<Rows> }[];
-  registerBuffer(name: string, bytes: Uint8Array): Promise<void>;
-  dropFile(name: string): Promise<void>;
-}
-
 type LaneDefaults = Pick<QueryOptions, 'priority' | 'slot' | 'label'>;
 
 /** What every view of one engine shares: one scheduler, one cache, one set of views. */
@@ -45,6 +39,8 @@ interface Shared {
   mainOnly: Set<string>;
   /** Reads run again after an EngineStoppedError. */
   retried: number;
+  /** Database files holding one table each, read in place (attachTableCopy): database name → file. */
+  copies: Map<string, string>;
 }
 
 const MAIN = 'main';
@@ -142,6 +138,7 @@ export class Engine {
       views: new Map(),
       mainOnly: new Set(),
       retried: 0,
+      copies: new Map(),
     };
     return new Engine(kind, db, conn, fast, onClose, shared);
   }
@@ -198,38 +195,94 @@ export class Engine {
   }
 
   /**
-   * Work split over connections of its own, so that the engine's threads share it: `fn` gets `n` fresh
-   * connections (closed after, which rolls back a transaction left open) and may send statements on
-   * them at once. One job of the main lane (at this engine's priority), counted as a write: nothing
-   * else runs on the main connection meanwhile, the interactive one still answers. The main lane's
-   * queue is held, so files are registered and dropped through what `fn` is given, not this engine.
+   * `table` served in place from a database file holding it as its one table `t` (a project's cached
+   * copy, src/core/project/table-cache.ts), instead of copied into memory: the file is attached and put
+   * on both connections' search path, after the in-memory database, so the table is a base table
+   * like any other (row ids, DROP, ALTER; it reads faster than a copy and weighs its compressed size).
+   * Refused, and nothing left behind, when the file holds anything else: its macros would answer for
+   * the built-in functions of every query. Any table of that name is dropped first. A copy whose table
+   * is dropped, or replaced by a table of its name in memory, is detached after that write
+   * (settleCopies): a copy must never show through again. One write job; the engine runs on one thread
+   * (src/host/engine.ts), which is what lets DuckDB read and write an in-memory file this way.
    */
-  concurrently<T>(n: number, label: string, fn: (work: ConcurrentWork) => Promise<T>): Promise<T> {
-    const conns: AsyncDuckDBConnection[] = [];
-    return this.submitMain(
-      label,
-      undefined,
-      true,
-      async (asked) => {
-        try {
-          for (let i = 0; i < n; i++) conns.push(await this.db.connect());
-          return await fn({
-            conns: conns.map((c) => ({ query: (sql: string) => this.runStreaming(c, sql, {}, asked) })),
-            registerBuffer: async (name, bytes) => {
-              await this.db.registerFileBuffer(registeredName(name), bytes);
-            },
-            dropFile: async (name) => {
-              await this.db.dropFile(registeredName(name));
-            },
-          });
-        } finally {
-          for (const c of conns) await c.close().catch(() => undefined);
-        }
-      },
-      undefined,
-      undefined,
-      () => Promise.all(conns.map((c) => c.cancelSent())),
-    );
+  attachTableCopy(table: string, file: string, bytes: Uint8Array): Promise<void> {
+    // DuckDB would take an empty or foreign file for a new database to write, and hang doing so.
+    if (bytes.length < DUCKDB_MIN_FILE || new TextDecoder().decode(bytes.subarray(8, 12)) !== 'DUCK')
+      return Promise.reject(new Error(`${file} : pas une base DuckDB`));
+    return this.submitMain(`Réouverture de ${table}`, undefined, true, async () => {
+      const db = `loupe_copy_${++copyCount}`;
+      const run = (sql: string) => this.runStreaming(this.conn, sql, {}, () => false);
+      // The write-ahead log is registered too: an unregistered name would reach the disk (Node) or the network.
+      for (const [name, b] of [
+        [file, bytes],
+        [`${file}.wal`, new Uint8Array(0)],
+      ] as const)
+        await this.db.registerFileBuffer(registeredName(name), b);
+      let attached = false;
+      try {
+        await run(`ATTACH ${quoteLiteral(registeredName(file))} AS ${quoteIdent(db)}`);
+        attached = true;
+        const objects = await run(
+          `SELECT kind || ' ' || name FROM (
+             SELECT 'table' AS kind, table_name AS name FROM duckdb_tables() WHERE database_name = ${quoteLiteral(db)}
+             UNION ALL SELECT 'vue', view_name FROM duckdb_views() WHERE database_name = ${quoteLiteral(db)} AND NOT internal
+             UNION ALL SELECT 'fonction', function_name FROM duckdb_functions() WHERE database_name = ${quoteLiteral(db)}
+             UNION ALL SELECT 'séquence', sequence_name FROM duckdb_sequences() WHERE database_name = ${quoteLiteral(db)}
+             UNION ALL SELECT 'index', index_name FROM duckdb_indexes() WHERE database_name = ${quoteLiteral(db)}
+             UNION ALL SELECT 'type', type_name FROM duckdb_types() WHERE database_name = ${quoteLiteral(db)} AND NOT internal
+             UNION ALL SELECT 'contrainte', constraint_type FROM duckdb_constraints() WHERE database_name = ${quoteLiteral(db)}
+             UNION ALL SELECT 'valeur par défaut', column_name FROM duckdb_columns() WHERE database_name = ${quoteLiteral(db)} AND column_default IS NOT NULL
+           ) ORDER BY 1`,
+        );
+        const shape = objects.rows.map((r) => String(r[0])).join(', ');
+        if (shape !== 'table t') throw new Error(`${file} : contenu inattendu (${shape || 'aucune table'})`);
+        const same = await run(
+          `SELECT database_name, schema_name FROM duckdb_tables() WHERE table_name = ${quoteLiteral(table)} AND NOT temporary AND database_name <> ${quoteLiteral(db)}`,
+        );
+        for (const [d, sch] of same.rows) await run(`DROP TABLE ${quoteIdent(String(d))}.${quoteIdent(String(sch))}.${quoteIdent(table)}`);
+        if (table !== 't') await run(`ALTER TABLE ${quoteIdent(db)}.main.t RENAME TO ${quoteIdent(table)}`);
+        this.shared.copies.set(db, file);
+        await this.setSearchPath();
+      } catch (e) {
+        if (attached) await run(`DETACH DATABASE IF EXISTS ${quoteIdent(db)}`).catch(() => undefined);
+        for (const name of [file, `${file}.wal`]) await this.db.dropFile(registeredName(name)).catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  /** The copies on both connections' search path, after the in-memory database (which new tables go to). */
+  private async setSearchPath(): Promise<void> {
+    const path = ['main', ...[...this.shared.copies.keys()].map((db) => `${quoteIdent(db)}.main`)].join(',');
+    for (const c of [this.conn, this.fast]) await c.query(`SET search_path = ${quoteLiteral(path)}`);
+  }
+
+  /**
+   * After a write: the copies whose table is gone, or now has a table of its name in memory (a re-run,
+   * a re-import), are detached and their files dropped, so that a later DROP cannot uncover them.
+   */
+  private async settleCopies(): Promise<void> {
+    const copies = this.shared.copies;
+    if (!copies.size) return;
+    const r = await this.conn.query(`SELECT database_name, table_name FROM duckdb_tables()`);
+    const rows = tableToRows(r as never).rows.map(([d, t]) => [String(d), String(t)] as const);
+    const own = new Set(rows.filter(([d]) => !copies.has(d)).map(([, t]) => t));
+    const stale = [...copies.keys()].filter((db) => {
+      const held = rows.filter(([d]) => d === db);
+      return held.length !== 1 || own.has(held[0]![1]);
+    });
+    if (!stale.length) return;
+    const files = stale.map((db) => copies.get(db)!);
+    for (const db of stale) copies.delete(db);
+    // The path first: it must never name a database that is gone (DuckDB then fails every lookup).
+    await this.setSearchPath();
+    for (const db of stale) await this.conn.query(`DETACH DATABASE IF EXISTS ${quoteIdent(db)}`);
+    for (const f of files) for (const name of [f, `${f}.wal`]) await this.db.dropFile(registeredName(name)).catch(() => undefined);
+  }
+
+  /** How many tables are served from their copies' files (for tests). */
+  copiesAttached(): number {
+    return this.shared.copies.size;
   }
 
   private submitMain<T>(
@@ -253,6 +306,7 @@ export class Engine {
             try {
               return await run(asked);
             } finally {
+              await this.settleCopies();
               cache.bump();
             }
           }
@@ -484,6 +538,10 @@ export class Engine {
     await this.onClose();
   }
 }
+
+let copyCount = 0;
+/** A DuckDB database file: its three 4 KiB headers at least, the magic « DUCK » at byte 8. */
+const DUCKDB_MIN_FILE = 3 * 4096;
 
 /** How many columns an Arrow answer declares; null when it has no schema at all (an answer cut short). */
 function declaredColumns(answer: unknown): number | null {

@@ -4,20 +4,20 @@
 //
 // Layout, through the ProjectStore (OPFS in web mode, a folder on disk for the CLI and the desktop):
 //   cache/index.json              which tables are cached, from which entry, in which file
-//   cache/<digest>.duckdb         the table as the one table `t` of a DuckDB database file, or
-//   cache/<digest>.<i>.duckdb     its rows in consecutive parts, one file each (PARTS says why)
-// A DuckDB file because it is DuckDB's own compressed storage: the bench's 5,000,000 rows weigh 118 MB
-// (1.1 GB as Arrow IPC) and are read back in about 3 s in Chromium, two files at once, one row group
-// per statement each (appendInSteps says why; 3.8 s from one file, 7.5 s from Arrow); writing them
-// takes about 20 s, in the background. It is written and read as an in-memory file (empty-database.ts
-// says why it starts from an image), never by a path: the engine's locked settings only reach files
-// Loupe registered. An index of an earlier format (Arrow files) is set aside with a message and its
-// tables re-imported once.
+//   cache/<digest>.duckdb         the table as the one table `t` of a DuckDB database file
+// A DuckDB file because it is DuckDB's own compressed storage (the bench's 5,000,000 rows weigh 118 MB,
+// 1.1 GB as Arrow IPC), and because the engine can then serve the table from it in place
+// (Engine.attachTableCopy): opening a project reads each file and attaches it, nothing is copied
+// row by row. It is written and attached as an in-memory file (empty-database.ts says why it starts
+// from an image), never by a path: the engine's locked settings only reach files Loupe registered.
+// An index of an earlier format (Arrow files) is set aside with a message and its tables re-imported
+// once; a table kept in several files (the two-thread engine's parts, before 4 December 2026) is
+// re-imported once and kept in one file.
 //
 // On open (Session.open): a table is read back when its entry is in the journal with the same hash, is
 // the last to have written that table, and (for an import) read the same file as the manifest names;
-// then the file's size and xxHash64 (damage), its one base table, its columns, types and row count must
-// be those recorded. That check is cheap; the full one,
+// then the file's size and xxHash64 (damage), its one base table and nothing else, its columns, types
+// and row count must be those recorded. That check is cheap; the full one,
 // the table's digest against the journal entry's, runs in the background after the project opens
 // (`checkRestored`): a copy that does not match is dropped and the table rebuilt from its source, with
 // a message. Writing (`save`) happens after an operation, in the background, and only when the table's
@@ -30,7 +30,7 @@ import { z } from 'zod';
 import type { Catalog, TableEntry } from '../catalog/catalog.ts';
 import { ColumnMeta, Provenance } from '../catalog/catalog.ts';
 import { describeColumns, digestTable } from '../engine/digest.ts';
-import { registeredName, type ConcurrentWork, type Engine } from '../engine/engine.ts';
+import { registeredName, type Engine } from '../engine/engine.ts';
 import type { Rows } from '../engine/values.ts';
 import { entryHash, type JournalEntry } from '../journal/journal.ts';
 import { tablesOfImportEntry } from '../ingest/import-entry.ts';
@@ -45,12 +45,6 @@ export const CACHE_DIR = 'cache';
 export const CACHE_INDEX = `${CACHE_DIR}/index.json`;
 /** The one table of a cache file. */
 const CACHED = 't';
-/**
- * Files a table is kept in, at most: its rows in this many consecutive parts, read back at once on as
- * many connections, so that both of the threaded engine's threads copy (appendInSteps says why one
- * statement cannot use two) and the second file is read while the first is copied.
- */
-const PARTS = 2;
 
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -78,7 +72,7 @@ export const CachedTable = z
     columns: z.array(ColumnMeta).max(100_000),
     source: Provenance.optional(),
     origin: z.object({ op: z.string().max(200), summary: z.string().max(100_000).optional() }).optional(),
-    /** The table's rows in order, in consecutive parts (PARTS says why). */
+    /** The file holding the table; an index written before 4 December 2026 may list its rows in several parts. */
     files: z.array(CachedFile).min(1).max(16),
     savedAt: z.string().max(40),
   })
@@ -210,19 +204,19 @@ export class TableCache {
         throw new Error(`${rec.rows} ligne(s) en cache, ${entry.output.rows} au journal`);
       if (entry.output?.table === rec.table && entry.output.digest !== rec.digest)
         throw new Error('empreinte différente de celle du journal');
-      const inFiles = rec.files.reduce((a, f) => a + f.rows, 0);
-      if (inFiles !== rec.rows) throw new Error(`${inFiles} ligne(s) dans les fichiers, ${rec.rows} pour la table`);
-      // One file: on the main connection, as every other write, with no transaction to hold. Side
-      // connections only where there is a second file to read at once (PARTS says why).
-      const copied =
-        rec.files.length === 1
-          ? await this.copyBack(onMainConnection(engine), rec.files, name)
-          : await engine.concurrently(rec.files.length, `Réouverture de ${rec.table}`, (work) => this.copyBack(work, rec.files, name));
+      if (rec.files.length !== 1)
+        throw new Error(
+          `copie en ${rec.files.length} fichiers (format d’avant le 4 décembre 2026), gardée en un seul après cette ouverture`,
+        );
+      const file = rec.files[0]!;
+      if (file.rows !== rec.rows) throw new Error(`${file.rows} ligne(s) dans le fichier, ${rec.rows} pour la table`);
+      await engine.attachTableCopy(rec.table, `cache-${++attached}.duckdb`, await this.readChecked(file));
       const cols = await describeColumns(engine, name);
       const want = rec.columns.map((c) => `${c.name} ${c.type}`).join(', ');
       const got = cols.map((c) => `${c.name} ${c.type}`).join(', ');
       if (got !== want) throw new Error(`colonnes relues « ${got} » au lieu de « ${want} »`);
-      if (copied !== rec.rows) throw new Error(`${copied} ligne(s) relue(s) au lieu de ${rec.rows}`);
+      const n = await countRows((sql) => engine.query(sql, { cache: false }), name);
+      if (n !== rec.rows) throw new Error(`${file.path} : ${n} ligne(s) au lieu de ${rec.rows}`);
     } catch (e) {
       await engine.exec(`DROP TABLE IF EXISTS ${name}`).catch(() => undefined);
       throw e instanceof CacheRefused ? e : new CacheRefused(rec.table, errorText(e));
@@ -237,65 +231,6 @@ export class TableCache {
     };
     catalog.set(entryOut);
     return entryOut;
-  }
-
-  /**
-   * The files' rows into a new table `to`, in their order; the rows copied. With several parts, part
-   * i is read on connection i in a transaction of its own, all at once, then the transactions are
-   * committed in the parts' order: a commit appends its rows after those already there, so the order
-   * is the files'. The next file is read from the store while the first is being copied.
-   */
-  private async copyBack(work: ConcurrentWork, files: CachedTable['files'], to: string): Promise<number> {
-    const parted = files.length > 1;
-    const attachedDbs: { file: string; db: string }[] = [];
-    const copies: Promise<unknown>[] = [];
-    try {
-      for (const [i, f] of files.entries()) {
-        const conn = work.conns[i]!;
-        const bytes = await this.readChecked(f);
-        const n = ++attached;
-        const at = { file: `cache-${n}.duckdb`, db: `loupe_cache_${n}` };
-        await work.registerBuffer(at.file, bytes);
-        attachedDbs.push(at);
-        await conn.query(`ATTACH ${quoteLiteral(registeredName(at.file))} AS ${quoteIdent(at.db)} (READ_ONLY)`);
-        // What a cache file may hold: one base table, nothing else (no view, no macro to run here).
-        const objects = await conn.query(
-          `SELECT table_schema, table_name, table_type FROM information_schema.tables WHERE table_catalog = ${quoteLiteral(at.db)}`,
-        );
-        const shape = objects.rows.map((r) => r.join(' ')).join(', ');
-        if (shape !== `main ${CACHED} BASE TABLE`) throw new Error(`${f.path} : contenu inattendu (${shape || 'aucune table'})`);
-        const from = `${quoteIdent(at.db)}.main.${CACHED}`;
-        const run = (sql: string) => conn.query(sql);
-        if (i === 0) {
-          // Committed before any part is read into it: every connection's transaction must see it.
-          await run(`DROP TABLE IF EXISTS ${to}`);
-          await run(`CREATE TABLE ${to} AS SELECT * FROM ${from} LIMIT 0`);
-        }
-        const inFile = await countRows(run, from);
-        if (inFile !== f.rows) throw new Error(`${f.path} : ${inFile} ligne(s) au lieu de ${f.rows}`);
-        const ranges = await fileRowGroups(run, at.db);
-        const copy = (async () => {
-          if (parted) await run('BEGIN TRANSACTION');
-          await appendInSteps(run, from, to, ranges);
-        })();
-        // Awaited below, after the next file is read; handled now so that an early failure is not « unhandled ».
-        copy.catch(() => undefined);
-        copies.push(copy);
-      }
-      const settled = await Promise.allSettled(copies);
-      const failed = settled.find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      if (parted) for (const conn of work.conns.slice(0, files.length)) await conn.query('COMMIT');
-      return await countRows((sql) => work.conns[0]!.query(sql), to);
-    } finally {
-      // On a failure: the other parts' copies end first, their transactions are rolled back, then the files go.
-      await Promise.allSettled(copies);
-      if (parted) for (const conn of work.conns) await conn.query('ROLLBACK').catch(() => undefined);
-      for (const at of attachedDbs) {
-        await work.conns[0]!.query(`DETACH DATABASE IF EXISTS ${quoteIdent(at.db)}`).catch(() => undefined);
-        await work.dropFile(at.file).catch(() => undefined);
-      }
-    }
   }
 
   /** A cache file's bytes, refused when its size or checksum is not the one recorded (a damaged copy). */
@@ -350,20 +285,13 @@ export class TableCache {
     for (const d of digests) {
       const cat = catalog.get(d.table);
       if (!cat || cat.kind === 'view') continue;
-      const run: Run = (sql) => engine.query(sql, { cache: false });
-      const parts: { bytes: Uint8Array; rows: number }[] = [];
-      for (const ranges of await rowIdRanges(run, quoteIdent(d.table), PARTS))
-        parts.push(await tableAsDatabaseFile(engine, d.table, ranges));
-      // The copy is made in steps (appendInSteps): a write to the table between two of them would mix
-      // its rows, so the table must still be what the journal vouches for once the copy is made.
+      const copy = await tableAsDatabaseFile(engine, d.table);
+      // Other work runs between the digest and the copy: the table must still be what the journal vouches for.
       const after = await digestTable(engine, d.table);
-      if (after.digest !== d.digest || after.rows !== d.rows) return [];
-      const files: CachedTable['files'] = [];
-      for (const [i, p] of parts.entries()) {
-        const path = parts.length === 1 ? `${CACHE_DIR}/${d.digest}.duckdb` : `${CACHE_DIR}/${d.digest}.${i}.duckdb`;
-        await this.store.writeBytes(path, p.bytes);
-        files.push({ path, bytes: p.bytes.length, rows: p.rows, xxh64: await xxh64(p.bytes) });
-      }
+      if (after.digest !== d.digest || after.rows !== d.rows || copy.rows !== d.rows) return [];
+      const path = `${CACHE_DIR}/${d.digest}.duckdb`;
+      await this.store.writeBytes(path, copy.bytes);
+      const files: CachedTable['files'] = [{ path, bytes: copy.bytes.length, rows: copy.rows, xxh64: await xxh64(copy.bytes) }];
       recs.push({
         table: d.table,
         kind: cat.kind === 'result' ? 'result' : 'table',
@@ -408,90 +336,18 @@ export class TableCache {
 
 let attached = 0;
 
-/** The engine's main connection as the one connection of a copy (statements queued as any other). */
-function onMainConnection(engine: Engine): ConcurrentWork {
-  return {
-    conns: [{ query: (sql) => engine.query(sql, { cache: false }) }],
-    registerBuffer: (name, bytes) => engine.registerBuffer(name, bytes),
-    dropFile: (name) => engine.dropFile(name),
-  };
-}
-
-/** Rows a copy statement takes at most: one row group, DuckDB's unit of parallel scan and of storage. */
-const ROW_GROUP = 122_880;
-
 type Run = (sql: string) => Promise<Rows>;
-
-/**
- * `from`'s rows appended to `to` (both quoted, possibly qualified), in their order, one row-id range
- * per statement; with `checkpoint` (the database `to` is in), each range is written to its file
- * before the next is read.
- *
- * Why not one statement: in duckdb-wasm's two-thread bundle, an in-memory file is read and written
- * through one position shared by all threads (web_filesystem.cc: `Read(handle, buf, n, at)` stores
- * `at` in the handle, then reads at the handle's position; `Write` alike). Two threads on the same
- * database file at once read, or write, each other's blocks: copying a 2,000,000-row table into a
- * cache file in one statement ended in « memory access out of bounds » (1,000,000 had passed). A
- * statement over one row group's worth of rows writes at most one row group, from one thread, and a
- * checkpoint of one new row group writes it from one thread (the checkpoint of many writes them in
- * parallel); a statement reading one row group of a file is one scan task, so one thread reads it.
- * Two files are two positions: restore reads two parts at once, one on each connection.
- * The single-thread bundle and Node's engine do not need this and are not slowed much by it.
- */
-async function appendInSteps(
-  run: Run,
-  from: string,
-  to: string,
-  ranges: readonly (readonly [number, number])[],
-  checkpoint?: string,
-): Promise<void> {
-  for (const [lo, hi] of ranges) {
-    await run(`INSERT INTO ${to} SELECT * FROM ${from} WHERE rowid >= ${lo} AND rowid < ${hi}`);
-    if (checkpoint) await run(`CHECKPOINT ${quoteIdent(checkpoint)}`);
-  }
-}
 
 async function countRows(run: Run, table: string): Promise<number> {
   return Number((await run(`SELECT count(*) FROM ${table}`)).rows[0]?.[0] ?? -1);
 }
 
-/** Row-group-sized row-id ranges over a table in memory (its row ids, deleted rows included), in `parts` consecutive runs. */
-async function rowIdRanges(run: Run, table: string, parts: number): Promise<[number, number][][]> {
-  const end = Number((await run(`SELECT coalesce(max(rowid) + 1, 0) FROM ${table}`)).rows[0]?.[0] ?? 0);
-  const all: [number, number][] = [];
-  for (let lo = 0; lo < end; lo += ROW_GROUP) all.push([lo, Math.min(lo + ROW_GROUP, end)]);
-  const per = Math.max(1, Math.ceil(all.length / parts));
-  const out: [number, number][][] = [];
-  for (let i = 0; i < all.length; i += per) out.push(all.slice(i, i + per));
-  return out.length ? out : [[]];
-}
-
 /**
- * The row ids of each row group of a cache file's table, read from its metadata: reading along them,
- * each statement reads one row group. From the first column's rows: `[0]` (its values, or a list's
- * offsets) or `[0, 0]` (its validity, the only row-level part of a struct).
+ * `table`'s rows copied in their order into a new database file; its bytes and rows. The write-ahead
+ * log is registered too: an unregistered name would reach the disk (Node) or the network (browser).
  */
-async function fileRowGroups(run: Run, db: string): Promise<[number, number][]> {
-  const r = await run(
-    `SELECT min(start), max(start + count) FROM pragma_storage_info(${quoteLiteral(`${db}.main.${CACHED}`)}) ` +
-      `WHERE column_id = 0 AND column_path IN ('[0]', '[0, 0]') GROUP BY row_group_id ORDER BY 1`,
-  );
-  return r.rows.map(([lo, hi]) => [Number(lo), Number(hi)]);
-}
-
-/**
- * `table`'s rows (those of `ranges`, row-id ranges from rowIdRanges; all by default) copied in their
- * order into a new database file; its bytes and rows. The write-ahead log is registered too: an
- * unregistered name would reach the disk (Node) or the network (browser).
- */
-export async function tableAsDatabaseFile(
-  engine: Engine,
-  table: string,
-  ranges?: readonly (readonly [number, number])[],
-): Promise<{ bytes: Uint8Array; rows: number }> {
+export async function tableAsDatabaseFile(engine: Engine, table: string): Promise<{ bytes: Uint8Array; rows: number }> {
   const run: Run = (sql) => engine.query(sql, { cache: false });
-  const from = quoteIdent(table);
-  const steps = ranges ?? (await rowIdRanges(run, from, 1))[0]!;
   const n = ++attached;
   const file = `cache-${n}.duckdb`;
   const db = `loupe_cache_${n}`;
@@ -502,12 +358,10 @@ export async function tableAsDatabaseFile(
     await engine.exec(`ATTACH ${quoteLiteral(registeredName(file))} AS ${quoteIdent(db)}`);
     let rows: number;
     try {
-      await run(`CREATE TABLE ${to} AS SELECT * FROM ${from} LIMIT 0`);
-      await appendInSteps(run, from, to, steps, db);
+      // One statement: the row order is kept (DuckDB inserts in scan order without ORDER BY when
+      // preserve_insertion_order holds, its default), and the engine runs on one thread.
+      await run(`CREATE TABLE ${to} AS SELECT * FROM ${quoteIdent(table)}`);
       rows = await countRows(run, to);
-      const [lo, hi] = [steps[0]?.[0] ?? 0, steps.at(-1)?.[1] ?? 0];
-      const want = await countRows(run, `${from} WHERE rowid >= ${lo} AND rowid < ${hi}`);
-      if (rows !== want) throw new Error(`${rows} ligne(s) copiée(s) au lieu de ${want}`);
     } finally {
       // Detaching checkpoints: the file then holds the whole table.
       await engine.exec(`DETACH DATABASE IF EXISTS ${quoteIdent(db)}`);
