@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/core/engine/engine.ts';
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { locateSqlError, parseSqlError } from '../../src/core/query/sql-errors.ts';
+import { tableAsDatabaseFile } from '../../src/core/project/table-cache.ts';
 
 let engine: Engine;
 
@@ -49,6 +50,17 @@ describe('SQL errors', () => {
     const e = await locateSqlError(engine, sql, fromEngine);
     expect(e.message).toMatch(/^Binder Error: Referenced column "montant_ttc" not found/);
     expect(e.message).not.toMatch(/LINE/);
+    expect(e).toMatchObject({ line: 2, column: 8 });
+  });
+
+  it('binds a query on a table served from its cache file as the engine does (the file on its search path)', async () => {
+    await engine.exec(`CREATE TABLE paie_source AS SELECT 'A' AS agent, 2100 AS brut`);
+    const { bytes } = await tableAsDatabaseFile(engine, 'paie_source');
+    await engine.attachTableCopy('paie', 'paie.duckdb', bytes);
+    const sql = 'SELECT agent,\n       net\nFROM paie';
+    const e = await locateSqlError(engine, sql, await failure(sql));
+    // Not « Table paie does not exist »: the side connection sees the table.
+    expect(e.message).toMatch(/^Binder Error: Referenced column "net" not found/);
     expect(e).toMatchObject({ line: 2, column: 8 });
   });
 

@@ -253,8 +253,22 @@ export class Engine {
 
   /** The copies on both connections' search path, after the in-memory database (which new tables go to). */
   private async setSearchPath(): Promise<void> {
+    for (const c of [this.conn, this.fast]) await c.query(this.searchPathSql());
+  }
+
+  private searchPathSql(): string {
     const path = ['main', ...[...this.shared.copies.keys()].map((db) => `${quoteIdent(db)}.main`)].join(',');
-    for (const c of [this.conn, this.fast]) await c.query(`SET search_path = ${quoteLiteral(path)}`);
+    return `SET search_path = ${quoteLiteral(path)}`;
+  }
+
+  /**
+   * A connection of its own, outside the scheduler, that resolves names as the engine's do (the copies
+   * on its search path); the caller closes it. For binding a statement without running it.
+   */
+  async sideConnection(): Promise<AsyncDuckDBConnection> {
+    const conn = await this.db.connect();
+    await conn.query(this.searchPathSql());
+    return conn;
   }
 
   /**

@@ -89,7 +89,7 @@ export function parseSqlError(raw: string, sql: string, prefix = 0): SqlErrorInf
 export async function locateSqlError(engine: Engine, sql: string, fallback: string): Promise<SqlErrorInfo> {
   let raw = fallback;
   try {
-    const conn = await engine.db.connect();
+    const conn = await engine.sideConnection();
     try {
       const stmt = await conn.prepare(sql);
       await stmt.close();
