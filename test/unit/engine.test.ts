@@ -95,6 +95,10 @@ describe('engine', () => {
       await e.exec(`CREATE TABLE t AS SELECT 'mémoire' AS d`);
       await e.attachTableCopy('t', 't.duckdb', bytes.slice());
       expect((await e.query('SELECT count(*), max(i) FROM t', { cache: false })).rows).toEqual([[1000, 999]]);
+      // Another table's copy being written holds a `t` of its own, in another file: it shadows nothing.
+      await tableAsDatabaseFile(e, 'src');
+      expect(e.copiesAttached()).toBe(1);
+      expect((await e.query('SELECT count(*) FROM t', { cache: false })).rows).toEqual([[1000]]);
       await e.exec('DROP TABLE t');
       expect(e.copiesAttached()).toBe(0);
       // An empty or foreign file is refused before DuckDB sees it (it would take it for a new database).

@@ -244,6 +244,7 @@ export class Engine {
         this.shared.copies.set(db, file);
         await this.setSearchPath();
       } catch (e) {
+        if (this.shared.copies.delete(db)) await this.setSearchPath().catch(() => undefined);
         if (attached) await run(`DETACH DATABASE IF EXISTS ${quoteIdent(db)}`).catch(() => undefined);
         for (const name of [file, `${file}.wal`]) await this.db.dropFile(registeredName(name)).catch(() => undefined);
         throw e;
@@ -278,9 +279,11 @@ export class Engine {
   private async settleCopies(): Promise<void> {
     const copies = this.shared.copies;
     if (!copies.size) return;
-    const r = await this.conn.query(`SELECT database_name, table_name FROM duckdb_tables()`);
-    const rows = tableToRows(r as never).rows.map(([d, t]) => [String(d), String(t)] as const);
-    const own = new Set(rows.filter(([d]) => !copies.has(d)).map(([, t]) => t));
+    // Shadowed only by the in-memory database or the temporary schema, where unqualified names go
+    // first: another attached file (a copy being written, table-cache.ts) holds its own `t`.
+    const r = await this.conn.query(`SELECT database_name, table_name, database_name IN (current_database(), 'temp') FROM duckdb_tables()`);
+    const rows = tableToRows(r as never).rows.map(([d, t, mine]) => [String(d), String(t), mine === true] as const);
+    const own = new Set(rows.filter(([, , mine]) => mine).map(([, t]) => t));
     const stale = [...copies.keys()].filter((db) => {
       const held = rows.filter(([d]) => d === db);
       return held.length !== 1 || own.has(held[0]![1]);
