@@ -202,6 +202,13 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     expect(problems.map((p) => [p.fileName, p.kind])).toEqual([['paiements.csv', 'cache']]);
     expect(problems[0]!.reason).toMatch(/contenu inattendu/);
     expect((await digestTable(session.engine, 'paiements')).digest).toBe(s.journal.all()[0]!.output!.digest);
+    // Checked in the same pass as the hostile file, the other table is still served from its own.
+    expect(session.engine.copiesAttached()).toBe(1);
+    const dbs = await session.engine.query(
+      `SELECT database_name FROM duckdb_tables() WHERE table_name IN ('codes', 'paiements') ORDER BY table_name`,
+    );
+    expect(dbs.rows).toEqual([[expect.stringMatching(/^loupe_copy_/)], ['memory']]);
+    expect((await digestTable(session.engine, 'codes')).digest).toBe(s.journal.all()[1]!.output!.digest);
   });
 
   it('refuses an index that is not one, and re-imports everything', async () => {

@@ -205,50 +205,99 @@ export class Engine {
    * (settleCopies): a copy must never show through again. One write job; the engine runs on one thread
    * (src/host/engine.ts), which is what lets DuckDB read and write an in-memory file this way.
    */
-  attachTableCopy(table: string, file: string, bytes: Uint8Array): Promise<void> {
-    // DuckDB would take an empty or foreign file for a new database to write, and hang doing so.
-    if (bytes.length < DUCKDB_MIN_FILE || new TextDecoder().decode(bytes.subarray(8, 12)) !== 'DUCK')
-      return Promise.reject(new Error(`${file} : pas une base DuckDB`));
-    return this.submitMain(`Réouverture de ${table}`, undefined, true, async () => {
-      const db = `loupe_copy_${++copyCount}`;
+  async attachTableCopy(table: string, file: string, bytes: Uint8Array): Promise<void> {
+    const [failed] = await this.attachTableCopies([{ table, file, bytes }]);
+    if (failed) throw failed;
+  }
+
+  /**
+   * attachTableCopy for several tables at once, in one job and one check of what the files hold (listing
+   * DuckDB's functions, which the check must do, costs as much as the rest of an attach): what a
+   * project's opening does. Each table's failure, or null, in the order given; a failed one leaves nothing.
+   */
+  attachTableCopies(items: readonly { table: string; file: string; bytes: Uint8Array }[]): Promise<(Error | null)[]> {
+    const out: (Error | null)[] = items.map(({ file, bytes }) =>
+      // DuckDB would take an empty or foreign file for a new database to write, and hang doing so.
+      bytes.length < DUCKDB_MIN_FILE || new TextDecoder().decode(bytes.subarray(8, 12)) !== 'DUCK'
+        ? new Error(`${file} : pas une base DuckDB`)
+        : null,
+    );
+    if (out.every((e) => e)) return Promise.resolve(out);
+    return this.submitMain(`Réouverture de ${items.length} table(s)`, undefined, true, async () => {
       const run = (sql: string) => this.runStreaming(this.conn, sql, {}, () => false);
-      // The write-ahead log is registered too: an unregistered name would reach the disk (Node) or the network.
-      for (const [name, b] of [
-        [file, bytes],
-        [`${file}.wal`, new Uint8Array(0)],
-      ] as const)
-        await this.db.registerFileBuffer(registeredName(name), b);
-      let attached = false;
+      const dbs = items.map(() => `loupe_copy_${++copyCount}`);
+      const attached = new Set<number>();
+      const fail = async (i: number, e: unknown) => {
+        out[i] = e instanceof Error ? e : new Error(String(e));
+        if (attached.delete(i)) await run(`DETACH DATABASE IF EXISTS ${quoteIdent(dbs[i]!)}`).catch(() => undefined);
+        for (const name of [items[i]!.file, `${items[i]!.file}.wal`]) await this.db.dropFile(registeredName(name)).catch(() => undefined);
+      };
+      for (const [i, { file, bytes }] of items.entries()) {
+        if (out[i]) continue;
+        try {
+          // The write-ahead log is registered too: an unregistered name would reach the disk (Node) or the network.
+          await this.db.registerFileBuffer(registeredName(file), bytes);
+          await this.db.registerFileBuffer(registeredName(`${file}.wal`), new Uint8Array(0));
+          await run(`ATTACH ${quoteLiteral(registeredName(file))} AS ${quoteIdent(dbs[i]!)}`);
+          attached.add(i);
+        } catch (e) {
+          await fail(i, e);
+        }
+      }
       try {
-        await run(`ATTACH ${quoteLiteral(registeredName(file))} AS ${quoteIdent(db)}`);
-        attached = true;
-        const objects = await run(
-          `SELECT kind || ' ' || name FROM (
-             SELECT 'table' AS kind, table_name AS name FROM duckdb_tables() WHERE database_name = ${quoteLiteral(db)}
-             UNION ALL SELECT 'vue', view_name FROM duckdb_views() WHERE database_name = ${quoteLiteral(db)} AND NOT internal
-             UNION ALL SELECT 'fonction', function_name FROM duckdb_functions() WHERE database_name = ${quoteLiteral(db)}
-             UNION ALL SELECT 'séquence', sequence_name FROM duckdb_sequences() WHERE database_name = ${quoteLiteral(db)}
-             UNION ALL SELECT 'index', index_name FROM duckdb_indexes() WHERE database_name = ${quoteLiteral(db)}
-             UNION ALL SELECT 'type', type_name FROM duckdb_types() WHERE database_name = ${quoteLiteral(db)} AND NOT internal
-             UNION ALL SELECT 'contrainte', constraint_type FROM duckdb_constraints() WHERE database_name = ${quoteLiteral(db)}
-             UNION ALL SELECT 'valeur par défaut', column_name FROM duckdb_columns() WHERE database_name = ${quoteLiteral(db)} AND column_default IS NOT NULL
-           ) ORDER BY 1`,
-        );
-        const shape = objects.rows.map((r) => String(r[0])).join(', ');
-        if (shape !== 'table t') throw new Error(`${file} : contenu inattendu (${shape || 'aucune table'})`);
-        const same = await run(
-          `SELECT database_name, schema_name FROM duckdb_tables() WHERE table_name = ${quoteLiteral(table)} AND NOT temporary AND database_name <> ${quoteLiteral(db)}`,
-        );
-        for (const [d, sch] of same.rows) await run(`DROP TABLE ${quoteIdent(String(d))}.${quoteIdent(String(sch))}.${quoteIdent(table)}`);
-        if (table !== 't') await run(`ALTER TABLE ${quoteIdent(db)}.main.t RENAME TO ${quoteIdent(table)}`);
-        this.shared.copies.set(db, file);
+        if (attached.size) {
+          const names = [...attached].map((i) => quoteLiteral(dbs[i]!)).join(', ');
+          const objects = await run(
+            `SELECT database_name, kind || ' ' || name FROM (
+               SELECT database_name, 'table' AS kind, table_name AS name FROM duckdb_tables()
+               UNION ALL SELECT database_name, 'vue', view_name FROM duckdb_views() WHERE NOT internal
+               UNION ALL SELECT database_name, 'fonction', function_name FROM duckdb_functions()
+               UNION ALL SELECT database_name, 'séquence', sequence_name FROM duckdb_sequences()
+               UNION ALL SELECT database_name, 'index', index_name FROM duckdb_indexes()
+               UNION ALL SELECT database_name, 'type', type_name FROM duckdb_types() WHERE NOT internal
+               UNION ALL SELECT database_name, 'contrainte', constraint_type FROM duckdb_constraints()
+               UNION ALL SELECT database_name, 'valeur par défaut', column_name FROM duckdb_columns() WHERE column_default IS NOT NULL
+             ) WHERE database_name IN (${names}) ORDER BY 1, 2`,
+          );
+          for (const i of [...attached]) {
+            const shape = objects.rows
+              .filter(([d]) => d === dbs[i])
+              .map(([, what]) => String(what))
+              .join(', ');
+            if (shape !== 'table t') await fail(i, new Error(`${items[i]!.file} : contenu inattendu (${shape || 'aucune table'})`));
+          }
+        }
+        // The tables these copies replace (any of their names, in memory or in an earlier copy) go first.
+        if (attached.size) {
+          const tables = [...attached].map((i) => quoteLiteral(items[i]!.table)).join(', ');
+          const mine = [...attached].map((i) => quoteLiteral(dbs[i]!)).join(', ');
+          const same = await run(
+            `SELECT database_name, schema_name, table_name FROM duckdb_tables() WHERE table_name IN (${tables}) AND NOT temporary AND database_name NOT IN (${mine})`,
+          );
+          for (const [d, sch, t] of same.rows) await run(`DROP TABLE ${[d, sch, t].map((x) => quoteIdent(String(x))).join('.')}`);
+        }
+        for (const i of [...attached]) {
+          const { table, file } = items[i]!;
+          try {
+            if (table !== 't') await run(`ALTER TABLE ${quoteIdent(dbs[i]!)}.main.t RENAME TO ${quoteIdent(table)}`);
+            this.shared.copies.set(dbs[i]!, file);
+          } catch (e) {
+            await fail(i, e);
+          }
+        }
+      } catch (e) {
+        for (const i of [...attached]) await fail(i, e);
+      }
+      try {
         await this.setSearchPath();
       } catch (e) {
-        if (this.shared.copies.delete(db)) await this.setSearchPath().catch(() => undefined);
-        if (attached) await run(`DETACH DATABASE IF EXISTS ${quoteIdent(db)}`).catch(() => undefined);
-        for (const name of [file, `${file}.wal`]) await this.db.dropFile(registeredName(name)).catch(() => undefined);
-        throw e;
+        for (const i of [...attached]) {
+          this.shared.copies.delete(dbs[i]!);
+          await fail(i, e);
+        }
+        await this.setSearchPath().catch(() => undefined);
       }
+      return out;
     });
   }
 

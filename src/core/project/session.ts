@@ -114,41 +114,62 @@ export class Session {
         reason: `${problem} : les tables sont réimportées depuis leurs sources`,
         kind: 'cache',
       });
-    const restored: Restored[] = [];
-    for (let i = 0; i < manifest.sources.length; i++) {
-      const src = manifest.sources[i]!;
-      opts.onProgress?.({ fraction: i / manifest.sources.length, message: src.fileName });
+    // What the cache can give back is decided from the journal and the index alone, then every file
+    // is read and attached at once (TableCache.restoreAll); the rest is re-imported after.
+    const planned: Restored[] = [];
+    const toImport: SourceRecord[] = [];
+    const cacheProblem = (src: SourceRecord, e: unknown): SourceProblem => ({
+      path: src.path,
+      fileName: src.fileName,
+      reason: `copie en cache non utilisée (${errorText(e)}) : table réimportée depuis sa source`,
+      kind: 'cache',
+    });
+    for (const src of manifest.sources) {
       try {
-        const back = await s.restoreSource(src);
-        if (back) {
-          restored.push(back);
-          continue;
-        }
+        const plan = await s.planSource(src);
+        if (plan) planned.push(plan);
+        else toImport.push(src);
       } catch (e) {
-        problems.push({
-          path: src.path,
-          fileName: src.fileName,
-          reason: `copie en cache non utilisée (${errorText(e)}) : table réimportée depuis sa source`,
-          kind: 'cache',
-        });
+        problems.push(cacheProblem(src, e));
+        toImport.push(src);
       }
+    }
+    const sourceTables = new Set(manifest.sources.flatMap((src) => s.tablesOf(src)));
+    for (const group of s.cachedResults(sourceTables)) {
+      try {
+        planned.push(await s.planResults(group));
+      } catch (e) {
+        problems.push(s.resultProblem(group, e));
+      }
+    }
+    const refused = await cache.restoreAll(
+      engine,
+      s.catalog,
+      planned.flatMap((p) => p.recs.map((rec) => ({ rec, entry: p.entry }))),
+    );
+    const restored: Restored[] = [];
+    for (const p of planned) {
+      const why = p.recs.map((r) => refused.get(r.table)).find((e) => e);
+      if (!why) {
+        restored.push(p);
+        continue;
+      }
+      // A several-table entry comes back whole or not at all.
+      for (const r of p.recs) {
+        await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(r.table)}`).catch(() => undefined);
+        s.catalog.delete(r.table);
+      }
+      if (p.source) {
+        problems.push(cacheProblem(p.source, why));
+        toImport.push(p.source);
+      } else problems.push(s.resultProblem(p.recs, why));
+    }
+    for (const [i, src] of toImport.entries()) {
+      opts.onProgress?.({ fraction: i / toImport.length, message: src.fileName });
       try {
         await s.reimport(src);
       } catch (e) {
         problems.push({ path: src.path, fileName: src.fileName, reason: errorText(e), kind: 'source' });
-      }
-    }
-    for (const group of s.cachedResults()) {
-      try {
-        restored.push(await s.restoreResults(group));
-      } catch (e) {
-        const name = group[0]!.table;
-        problems.push({
-          path: name,
-          fileName: name,
-          reason: `résultat non rouvert (${errorText(e)}) : relancez l’opération depuis son historique`,
-          kind: 'cache',
-        });
       }
     }
     for (const q of manifest.queries) {
@@ -175,32 +196,26 @@ export class Session {
     return src.tables.length ? src.tables : [src.table];
   }
 
-  /** A source's tables from the cache, or null when it holds no copy of them. Throws when a copy is refused. */
-  private async restoreSource(src: SourceRecord): Promise<Restored | null> {
+  /**
+   * What the cache holds of a source's tables, if the journal vouches for it: the entry and the copies
+   * to read back; null when it holds no copy of them. Throws when the copies are refused.
+   */
+  private async planSource(src: SourceRecord): Promise<Restored | null> {
     const names = this.tablesOf(src);
     const recs = names.map((n) => this.cache.get(n));
     if (recs.some((r) => !r)) return null;
     const all = recs as CachedTable[];
-    try {
-      const entry = await this.cache.anchor(all[0]!, this.journal.all());
-      if (entry.op !== importFile.id || entry.inputs[0]?.sha256 !== src.sha256) {
-        throw new CacheRefused(names[0]!, 'la copie ne vient pas de l’import du fichier que le manifeste nomme');
-      }
-      for (const r of all) {
-        if (r.entry.hash !== entry.hash) throw new CacheRefused(r.table, 'copies venant d’imports différents');
-        if ([...r.siblings].sort().join('\n') !== [...names].sort().join('\n'))
-          throw new CacheRefused(r.table, 'les tables de la copie ne sont pas celles de la source');
-        if (r.source?.sha256 !== src.sha256) throw new CacheRefused(r.table, 'la provenance de la copie nomme un autre fichier');
-      }
-      for (const r of all) await this.cache.restore(this.engine, this.catalog, r, entry);
-      return { entry, recs: all, source: src };
-    } catch (e) {
-      for (const n of names) {
-        await this.engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(n)}`).catch(() => undefined);
-        this.catalog.delete(n);
-      }
-      throw e;
+    const entry = await this.cache.anchor(all[0]!, this.journal.all());
+    if (entry.op !== importFile.id || entry.inputs[0]?.sha256 !== src.sha256) {
+      throw new CacheRefused(names[0]!, 'la copie ne vient pas de l’import du fichier que le manifeste nomme');
     }
+    for (const r of all) {
+      if (r.entry.hash !== entry.hash) throw new CacheRefused(r.table, 'copies venant d’imports différents');
+      if ([...r.siblings].sort().join('\n') !== [...names].sort().join('\n'))
+        throw new CacheRefused(r.table, 'les tables de la copie ne sont pas celles de la source');
+      if (r.source?.sha256 !== src.sha256) throw new CacheRefused(r.table, 'la provenance de la copie nomme un autre fichier');
+    }
+    return { entry, recs: all, source: src };
   }
 
   /** Re-imports a source from its file (its SHA-256 checked), then keeps a copy for the next open. */
@@ -217,33 +232,31 @@ export class Session {
     if (entry) this.cacheLater(entry, this.tablesOf(src));
   }
 
-  /** Cached result tables not already restored, grouped by the entry that made them. */
-  private cachedResults(): CachedTable[][] {
+  /** Cached result tables (none named as a source's table), grouped by the entry that made them. */
+  private cachedResults(sourceTables: ReadonlySet<string>): CachedTable[][] {
     const groups = new Map<string, CachedTable[]>();
     for (const r of this.cache.list()) {
-      if (r.kind !== 'result' || this.catalog.has(r.table)) continue;
+      if (r.kind !== 'result' || sourceTables.has(r.table)) continue;
       groups.set(r.entry.hash, [...(groups.get(r.entry.hash) ?? []), r]);
     }
     return [...groups.values()];
   }
 
-  private async restoreResults(group: CachedTable[]): Promise<Restored> {
+  /** A group of result copies and the entry that vouches for each of them; throws when one is refused. */
+  private async planResults(group: CachedTable[]): Promise<Restored> {
     const entry = await this.cache.anchor(group[0]!, this.journal.all());
-    const done: string[] = [];
-    try {
-      for (const r of group) {
-        await this.cache.anchor(r, this.journal.all());
-        await this.cache.restore(this.engine, this.catalog, r, entry);
-        done.push(r.table);
-      }
-    } catch (e) {
-      for (const n of done) {
-        await this.engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(n)}`).catch(() => undefined);
-        this.catalog.delete(n);
-      }
-      throw e;
-    }
+    for (const r of group) await this.cache.anchor(r, this.journal.all());
     return { entry, recs: group };
+  }
+
+  private resultProblem(group: readonly CachedTable[], e: unknown): SourceProblem {
+    const name = group[0]!.table;
+    return {
+      path: name,
+      fileName: name,
+      reason: `résultat non rouvert (${errorText(e)}) : relancez l’opération depuis son historique`,
+      kind: 'cache',
+    };
   }
 
   /** The background half of `open`: never rejects, returns what it found. */

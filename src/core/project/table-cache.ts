@@ -198,39 +198,68 @@ export class TableCache {
    * when a file is missing or truncated, or the columns, types or row count are not those recorded.
    */
   async restore(engine: Engine, catalog: Catalog, rec: CachedTable, entry: JournalEntry): Promise<TableEntry> {
-    const name = quoteIdent(rec.table);
-    try {
-      if (entry.output?.table === rec.table && entry.output.rows !== rec.rows)
-        throw new Error(`${rec.rows} ligne(s) en cache, ${entry.output.rows} au journal`);
-      if (entry.output?.table === rec.table && entry.output.digest !== rec.digest)
-        throw new Error('empreinte différente de celle du journal');
-      if (rec.files.length !== 1)
-        throw new Error(
-          `copie en ${rec.files.length} fichiers (format d’avant le 4 décembre 2026), gardée en un seul après cette ouverture`,
-        );
-      const file = rec.files[0]!;
-      if (file.rows !== rec.rows) throw new Error(`${file.rows} ligne(s) dans le fichier, ${rec.rows} pour la table`);
-      await engine.attachTableCopy(rec.table, `cache-${++attached}.duckdb`, await this.readChecked(file));
-      const cols = await describeColumns(engine, name);
-      const want = rec.columns.map((c) => `${c.name} ${c.type}`).join(', ');
-      const got = cols.map((c) => `${c.name} ${c.type}`).join(', ');
-      if (got !== want) throw new Error(`colonnes relues « ${got} » au lieu de « ${want} »`);
-      const n = await countRows((sql) => engine.query(sql, { cache: false }), name);
-      if (n !== rec.rows) throw new Error(`${file.path} : ${n} ligne(s) au lieu de ${rec.rows}`);
-    } catch (e) {
-      await engine.exec(`DROP TABLE IF EXISTS ${name}`).catch(() => undefined);
-      throw e instanceof CacheRefused ? e : new CacheRefused(rec.table, errorText(e));
-    }
-    const entryOut: TableEntry = {
-      name: rec.table,
-      kind: rec.kind,
-      columns: rec.columns,
-      rows: rec.rows,
-      ...(rec.source ? { source: rec.source } : {}),
-      ...(rec.origin ? { origin: rec.origin } : {}),
+    const refused = (await this.restoreAll(engine, catalog, [{ rec, entry }])).get(rec.table);
+    if (refused) throw refused;
+    return catalog.get(rec.table)!;
+  }
+
+  /**
+   * `restore` for several tables, their files attached together (Engine.attachTableCopies): what a
+   * project's opening does. The tables refused, each with its reason; the others are in the catalog.
+   */
+  async restoreAll(
+    engine: Engine,
+    catalog: Catalog,
+    items: readonly { rec: CachedTable; entry: JournalEntry }[],
+  ): Promise<Map<string, CacheRefused>> {
+    const refused = new Map<string, CacheRefused>();
+    const refuse = async (table: string, e: unknown) => {
+      await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`).catch(() => undefined);
+      refused.set(table, e instanceof CacheRefused ? e : new CacheRefused(table, errorText(e)));
     };
-    catalog.set(entryOut);
-    return entryOut;
+    const ready: { rec: CachedTable; file: string; bytes: Uint8Array }[] = [];
+    for (const { rec, entry } of items) {
+      try {
+        if (entry.output?.table === rec.table && entry.output.rows !== rec.rows)
+          throw new Error(`${rec.rows} ligne(s) en cache, ${entry.output.rows} au journal`);
+        if (entry.output?.table === rec.table && entry.output.digest !== rec.digest)
+          throw new Error('empreinte différente de celle du journal');
+        if (rec.files.length !== 1)
+          throw new Error(
+            `copie en ${rec.files.length} fichiers (format d’avant le 4 décembre 2026), gardée en un seul après cette ouverture`,
+          );
+        const file = rec.files[0]!;
+        if (file.rows !== rec.rows) throw new Error(`${file.rows} ligne(s) dans le fichier, ${rec.rows} pour la table`);
+        ready.push({ rec, file: `cache-${++attached}.duckdb`, bytes: await this.readChecked(file) });
+      } catch (e) {
+        await refuse(rec.table, e);
+      }
+    }
+    const failures = await engine.attachTableCopies(ready.map(({ rec, file, bytes }) => ({ table: rec.table, file, bytes })));
+    for (const [i, { rec }] of ready.entries()) {
+      const name = quoteIdent(rec.table);
+      try {
+        if (failures[i]) throw failures[i];
+        const cols = await describeColumns(engine, name);
+        const want = rec.columns.map((c) => `${c.name} ${c.type}`).join(', ');
+        const got = cols.map((c) => `${c.name} ${c.type}`).join(', ');
+        if (got !== want) throw new Error(`colonnes relues « ${got} » au lieu de « ${want} »`);
+        const n = await countRows((sql) => engine.query(sql, { cache: false }), name);
+        if (n !== rec.rows) throw new Error(`${rec.files[0]!.path} : ${n} ligne(s) au lieu de ${rec.rows}`);
+      } catch (e) {
+        await refuse(rec.table, e);
+        continue;
+      }
+      catalog.set({
+        name: rec.table,
+        kind: rec.kind,
+        columns: rec.columns,
+        rows: rec.rows,
+        ...(rec.source ? { source: rec.source } : {}),
+        ...(rec.origin ? { origin: rec.origin } : {}),
+      });
+    }
+    return refused;
   }
 
   /** A cache file's bytes, refused when its size or checksum is not the one recorded (a damaged copy). */
