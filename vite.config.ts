@@ -1,6 +1,5 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
-import { duckdbHeapViews } from './src/build/duckdb-heap-views.ts';
 import { securityHeaders } from './src/shared/headers.ts';
 
 // One config for the renderer (served to Chromium in web mode, loaded by Electron from app://)
@@ -10,7 +9,7 @@ export default defineConfig({
   root: 'src',
   base: './',
   publicDir: '../static',
-  plugins: [duckdbHeapViews(securityHeaders()), svelte({ configFile: false, compilerOptions: { runes: true } })],
+  plugins: [svelte({ configFile: false, compilerOptions: { runes: true } })],
   build: {
     outDir: '../dist',
     emptyOutDir: true,

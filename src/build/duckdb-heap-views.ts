@@ -8,7 +8,9 @@
 // session. Emscripten's own code reads the heap through GROWABLE_HEAP_*(), which refresh the views
 // when the memory's buffer has changed; duckdb-wasm's bindings do not. This patch makes the
 // module's heap views refresh the same way on every read of them, so the bindings always see the
-// whole memory. Checked by test/unit/duckdb-heap-views.test.ts and, in Chromium, by the SQL workbench e2e test.
+// whole memory. Checked by test/unit/duckdb-heap-views.test.ts. Only the bench builds with it: the app
+// runs and ships the one-thread bundle alone (src/host/engine.ts), and the bench's comparison run is
+// the one place the threaded bundle still starts.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Plugin } from 'vite';
@@ -34,35 +36,18 @@ export function patchHeapViews(code: string): string {
 }
 
 /**
- * Serves and bundles the patched worker in place of duckdb-wasm's own, for `import … from
- * '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url'`. `headers`: what the dev server sends
- * with it (the worker must be cross-origin isolated too, or it gets no shared memory).
+ * Bundles the patched worker in place of duckdb-wasm's own, for `import … from
+ * '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url'` (a build, not the dev server).
  */
-export function duckdbHeapViews(headers: Record<string, string> = {}): Plugin {
-  const SERVED = '/@loupe/duckdb-browser-coi.worker.js';
-  let patched: string | null = null;
-  let serving = false;
-  const load = () =>
-    (patched ??= patchHeapViews(
-      readFileSync(createRequire(import.meta.url).resolve('@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js'), 'utf8'),
-    ));
+export function duckdbHeapViews(): Plugin {
   return {
     name: 'loupe:duckdb-heap-views',
     enforce: 'pre',
-    configResolved(config) {
-      serving = config.command === 'serve';
-    },
-    configureServer(server) {
-      server.middlewares.use((req, res, next) => {
-        if (req.url?.split('?')[0] !== SERVED) return next();
-        res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' });
-        res.end(load());
-      });
-    },
     load(id) {
       if (!WORKER.test(id)) return null;
-      const code = load();
-      if (serving) return `export default ${JSON.stringify(SERVED)};`;
+      const code = patchHeapViews(
+        readFileSync(createRequire(import.meta.url).resolve('@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js'), 'utf8'),
+      );
       const ref = this.emitFile({ type: 'asset', name: 'duckdb-browser-coi.worker.js', source: code });
       return `export default import.meta.ROLLUP_FILE_URL_${ref};`;
     },

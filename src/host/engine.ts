@@ -8,13 +8,11 @@
 // not valid JSON » then « memory access out of bounds » in the worker, while the demo's tables were read
 // back from their files; a result read while the buffer is cleared can as well come back wrong. A
 // number that may be wrong costs more than the two-thread speed (about 1.3 to 1.9 times, ENGINE-NOTES).
-// `threaded` remains for the benchmark, which measures what the threads would give.
+// The app does not even ship that bundle: the benchmark, which measures what the threads would give,
+// brings its own (test/bench/page/main.ts) and starts it through `createBrowserEngine(bundle)`.
 import * as duckdb from '@duckdb/duckdb-wasm';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
-import coiWasm from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
-import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
-import coiPthread from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
 import { Engine, QUERY_CONFIG } from '../core/engine/engine.ts';
 import { setParquetWasmLoader, type ParquetWasm } from '../core/ingest/parquet-wasm-loader.ts';
 import { setPdfjsLoader, type Pdfjs } from '../core/ingest/pdfjs-loader.ts';
@@ -24,47 +22,45 @@ const loadBrowserParquetWasm = (): Promise<ParquetWasm> => import('./parquet-was
 /** pdf.js and its worker, fetched only when a PDF report is first read. */
 const loadBrowserPdfjs = (): Promise<Pdfjs> => import('./pdfjs.ts').then((m) => m.loadBrowserPdfjs());
 
-export interface BrowserEngineOptions {
-  /** The two-thread bundle when the page is cross-origin isolated: for the benchmark only (see above). */
-  threaded?: boolean;
+/** A duckdb-wasm bundle, by the URLs of its files; a pthread worker makes it the threaded one. */
+export interface DuckDBBundle {
+  wasm: string;
+  worker: string;
+  pthread?: string;
 }
 
-async function startEngine(opts: BrowserEngineOptions): Promise<Engine> {
+/** The app's bundle: one thread (see above). */
+const EH: DuckDBBundle = { wasm: ehWasm, worker: ehWorker };
+
+async function startEngine(bundle: DuckDBBundle): Promise<Engine> {
   setParquetWasmLoader(loadBrowserParquetWasm);
   setPdfjsLoader(loadBrowserPdfjs);
-  const threaded = !!opts.threaded && globalThis.crossOriginIsolated === true;
-  const worker = new Worker(threaded ? coiWorker : ehWorker);
+  const threaded = !!bundle.pthread;
+  const worker = new Worker(bundle.worker);
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
-  if (threaded) await db.instantiate(coiWasm, coiPthread);
-  else await db.instantiate(ehWasm);
+  await db.instantiate(bundle.wasm, bundle.pthread ?? null);
   // Threads are set at open only: changing them at run time can hang the COI bundle.
   await db.open({ maximumThreads: threaded ? 2 : 1, query: QUERY_CONFIG });
   return Engine.open(threaded ? 'browser-coi' : 'browser-eh', db, () => worker.terminate());
 }
 
-let prestarted: { threaded: boolean; engine: Promise<Engine> } | null = null;
+let prestarted: Promise<Engine> | null = null;
 
 /**
  * Starts the app's engine at page load, before the interface is even loaded (src/main.ts): the worker
  * fetches and compiles the wasm while the page loads and draws the rest (#15.8).
  */
-export function prestartBrowserEngine(opts: BrowserEngineOptions = {}): void {
+export function prestartBrowserEngine(): void {
   if (prestarted) return;
-  const engine = startEngine(opts);
+  prestarted = startEngine(EH);
   // Reported by whoever takes it (the app's start-up shows the failure).
-  engine.catch(() => {});
-  prestarted = { threaded: !!opts.threaded, engine };
+  prestarted.catch(() => {});
 }
 
-/** A new engine; the first one asked for with the options it was started with is the one started at load. */
-export async function createBrowserEngine(opts: BrowserEngineOptions = {}): Promise<Engine> {
+/** A new engine on the app's bundle (the one started at load, the first time) or on `bundle`. */
+export async function createBrowserEngine(bundle?: DuckDBBundle): Promise<Engine> {
+  if (bundle) return startEngine(bundle);
   const p = prestarted;
   prestarted = null;
-  if (p?.threaded === !!opts.threaded) return p.engine;
-  if (p)
-    void p.engine.then(
-      (e) => e.close(),
-      () => {},
-    );
-  return startEngine(opts);
+  return p ?? startEngine(EH);
 }
