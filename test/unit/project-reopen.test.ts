@@ -83,11 +83,25 @@ async function forgeCacheFile(s: Session, forgedTable: string): Promise<void> {
   const { bytes: forged } = await tableAsDatabaseFile(s.engine, forgedTable);
   await writeFile(join(dir, 'proj', rec.files[0]!.path), forged);
   const idx = await index();
+  Object.assign(idx.tables.find((t) => t.table === 'paiements')!.files[0]!, { bytes: forged.length, xxh64: await xxh64Hex(forged) });
+  await writeFile(join(dir, 'proj', CACHE_INDEX), JSON.stringify(idx));
+}
+
+async function xxh64Hex(bytes: Uint8Array): Promise<string> {
   const h = await createXXHash64();
   h.init();
-  h.update(forged);
-  Object.assign(idx.tables.find((t) => t.table === 'paiements')!.files[0]!, { bytes: forged.length, xxh64: h.digest('hex') });
-  await writeFile(join(dir, 'proj', CACHE_INDEX), JSON.stringify(idx));
+  h.update(bytes);
+  return h.digest('hex');
+}
+
+/** A well-formed DuckDB file made by `statements` run on it as database `h`: what a forger can put in a project. */
+async function forgedDatabase(e: Engine, statements: string[]): Promise<Uint8Array> {
+  await e.registerBuffer('hostile.duckdb', emptyDatabaseImage());
+  await e.registerBuffer('hostile.duckdb.wal', new Uint8Array(0));
+  await e.exec(`ATTACH '/loupe-registered/hostile.duckdb' AS h`);
+  for (const sql of statements) await e.exec(sql);
+  await e.exec('DETACH h');
+  return e.copyFileToBuffer('hostile.duckdb');
 }
 
 // Each test imports, writes the cache and opens a second engine: slow on a shared, loaded machine.
@@ -183,20 +197,13 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     await s.cacheIdle();
     const rec = (await index()).tables.find((t) => t.table === 'paiements')!;
     // A well-formed DuckDB file whose `t` is a view over another table: it would run SQL of the file's choosing.
-    const e = s.engine;
-    await e.registerBuffer('hostile.duckdb', emptyDatabaseImage());
-    await e.registerBuffer('hostile.duckdb.wal', new Uint8Array(0));
-    await e.exec(`ATTACH '/loupe-registered/hostile.duckdb' AS h`);
-    await e.exec('CREATE TABLE h.autre AS SELECT * FROM paiements');
-    await e.exec('CREATE VIEW h.t AS SELECT * FROM h.autre');
-    await e.exec('DETACH h');
-    const hostile = await e.copyFileToBuffer('hostile.duckdb');
+    const hostile = await forgedDatabase(s.engine, [
+      'CREATE TABLE h.autre AS SELECT * FROM paiements',
+      'CREATE VIEW h.t AS SELECT * FROM h.autre',
+    ]);
     await writeFile(join(dir, 'proj', rec.files[0]!.path), hostile);
     const idx = await index();
-    const h = await createXXHash64();
-    h.init();
-    h.update(hostile);
-    Object.assign(idx.tables.find((t) => t.table === 'paiements')!.files[0]!, { bytes: hostile.length, xxh64: h.digest('hex') });
+    Object.assign(idx.tables.find((t) => t.table === 'paiements')!.files[0]!, { bytes: hostile.length, xxh64: await xxh64Hex(hostile) });
     await writeFile(join(dir, 'proj', CACHE_INDEX), JSON.stringify(idx));
     const { session, problems } = await open();
     expect(problems.map((p) => [p.fileName, p.kind])).toEqual([['paiements.csv', 'cache']]);
@@ -398,18 +405,9 @@ describe('reopening a project from its cache', { timeout: 180_000 }, () => {
     await expect(cache.restore(other, new Catalog(), rec, entry)).rejects.toThrow(/\.duckdb : fichier endommagé \(somme de contrôle\)/);
     await nothingLeft();
     // The right table, plus a macro that would answer for abs() in every query once the file is on the search path.
-    await engine.registerBuffer('hostile.duckdb', emptyDatabaseImage());
-    await engine.registerBuffer('hostile.duckdb.wal', new Uint8Array(0));
-    await engine.exec(`ATTACH '/loupe-registered/hostile.duckdb' AS h`);
-    await engine.exec('CREATE TABLE h.t AS SELECT * FROM paie');
-    await engine.exec('CREATE MACRO h.main.abs(x) AS 42');
-    await engine.exec('DETACH h');
-    const hostile = await engine.copyFileToBuffer('hostile.duckdb');
+    const hostile = await forgedDatabase(engine, ['CREATE TABLE h.t AS SELECT * FROM paie', 'CREATE MACRO h.main.abs(x) AS 42']);
     await writeFile(path, hostile);
-    const h = await createXXHash64();
-    h.init();
-    h.update(hostile);
-    const forged = { ...rec, files: [{ ...rec.files[0]!, bytes: hostile.length, xxh64: h.digest('hex') }] };
+    const forged = { ...rec, files: [{ ...rec.files[0]!, bytes: hostile.length, xxh64: await xxh64Hex(hostile) }] };
     await expect(cache.restore(other, new Catalog(), forged, entry)).rejects.toThrow(/contenu inattendu \(fonction abs, table t\)/);
     await nothingLeft();
     expect((await other.query('SELECT abs(-3)')).rows).toEqual([[3]]);
