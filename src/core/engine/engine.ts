@@ -230,7 +230,7 @@ export class Engine {
       const fail = async (i: number, e: unknown) => {
         out[i] = e instanceof Error ? e : new Error(String(e));
         if (attached.delete(i)) await run(`DETACH DATABASE IF EXISTS ${quoteIdent(dbs[i]!)}`).catch(() => undefined);
-        for (const name of [items[i]!.file, `${items[i]!.file}.wal`]) await this.db.dropFile(registeredName(name)).catch(() => undefined);
+        await this.dropCopyFiles(items[i]!.file);
       };
       for (const [i, { file, bytes }] of items.entries()) {
         if (out[i]) continue;
@@ -343,7 +343,12 @@ export class Engine {
     // The path first: it must never name a database that is gone (DuckDB then fails every lookup).
     await this.setSearchPath();
     for (const db of stale) await this.conn.query(`DETACH DATABASE IF EXISTS ${quoteIdent(db)}`);
-    for (const f of files) for (const name of [f, `${f}.wal`]) await this.db.dropFile(registeredName(name)).catch(() => undefined);
+    for (const f of files) await this.dropCopyFiles(f);
+  }
+
+  /** A copy's file and its write-ahead log, unregistered (attachTableCopies registers both). */
+  private async dropCopyFiles(file: string): Promise<void> {
+    for (const name of [file, `${file}.wal`]) await this.db.dropFile(registeredName(name)).catch(() => undefined);
   }
 
   /** How many tables are served from their copies' files (for tests). */

@@ -244,9 +244,10 @@ export class Session {
 
   /** A group of result copies and the entry that vouches for each of them; throws when one is refused. */
   private async planResults(group: CachedTable[]): Promise<Restored> {
-    const entry = await this.cache.anchor(group[0]!, this.journal.all());
-    for (const r of group) await this.cache.anchor(r, this.journal.all());
-    return { entry, recs: group };
+    const entries = this.journal.all();
+    const anchored: JournalEntry[] = [];
+    for (const r of group) anchored.push(await this.cache.anchor(r, entries));
+    return { entry: anchored[0]!, recs: group };
   }
 
   private resultProblem(group: readonly CachedTable[], e: unknown): SourceProblem {
