@@ -4,6 +4,7 @@ import { EngineStoppedError, QueryCancelledError, REGISTERED_DIR, registeredName
 import { createNodeEngine } from '../../src/node/engine.ts';
 import { withFreshEngine } from './helpers.ts';
 import { tableAsDatabaseFile } from '../../src/core/project/table-cache.ts';
+import { NESTED_INTERVAL } from '../../src/core/engine/values.ts';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -176,6 +177,34 @@ describe('engine values', () => {
     expect(r.rows[0]).toEqual([-98765.4, 0.1, '[0.1,1.5]', '{"v":-0.05,"d":"2024-02-29"}', 1.2345678901234569e23]);
     const ten = await engine.query('SELECT sum(x) FROM (SELECT 0.10::DECIMAL(18,2) AS x FROM range(10))');
     expect(ten.rows[0]).toEqual([1]);
+  });
+
+  it('returns every INTERVAL as DuckDB writes it, over many batches, and marks one inside a list or struct as unreadable', async () => {
+    // apache-arrow 17 read MONTH_DAY_NANO intervals two words at a time: INTERVAL 1 DAY came back as {"0":0,"1":0}.
+    const values = [
+      'INTERVAL 1 DAY',
+      'INTERVAL 3 DAY + INTERVAL 5 HOUR',
+      'INTERVAL 14 MONTH',
+      "INTERVAL '-14 months -3 days -00:00:01.5'",
+      "TIMESTAMP '2024-03-01 10:00:00.123' - TIMESTAMP '2024-01-01'",
+      'INTERVAL 200 HOUR',
+      "INTERVAL '0.000001 second'",
+      'INTERVAL 0 DAY',
+      'NULL::INTERVAL',
+    ];
+    const few = await engine.query(
+      `SELECT x, CAST(x AS VARCHAR) FROM (VALUES ${values.map((v, i) => `(${i}, ${v})`).join(', ')}) v(i, x) ORDER BY i`,
+    );
+    expect(few.rows.map(([x]) => x)).toEqual(few.rows.map(([, text]) => text));
+    expect(few.rows[0]).toEqual(['1 day', '1 day']);
+    expect(few.rows.at(-1)).toEqual([null, null]);
+    const many = await engine.query(
+      `SELECT x, CAST(x AS VARCHAR) FROM (SELECT CASE WHEN i % 7 = 0 THEN NULL ELSE to_months(i % 30) + to_days(i % 11 - 5) + to_microseconds(i * 1234567) END AS x, i FROM range(300000) t(i)) ORDER BY i`,
+    );
+    expect(many.rows).toHaveLength(300_000);
+    expect(many.rows.filter(([x, text]) => x !== text)).toEqual([]);
+    const nested = await engine.query(`SELECT [INTERVAL 1 DAY] AS l, {'d': INTERVAL 1 DAY} AS s`);
+    expect(nested.rows[0]).toEqual([JSON.stringify([NESTED_INTERVAL]), JSON.stringify({ d: NESTED_INTERVAL })]);
   });
 
   it('returns integers inside lists as integers', async () => {

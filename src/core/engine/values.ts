@@ -137,11 +137,74 @@ function converterFor(type: DataType): Convert {
         return Object.fromEntries(entries.map(([a, b]) => [String(k!(a)), x!(b)]));
       });
     }
+    case Type.Interval:
+      // Inside a list or a struct only: a column of intervals is read from its buffer (intervalColumn).
+      return orNull(() => NESTED_INTERVAL);
     default: {
       const kind = kindOf(type);
       return (v) => scalar(kind, v);
     }
   }
+}
+
+/** What a nested interval shows: apache-arrow 17 cannot read it (intervalColumn), and a wrong value must not show. */
+export const NESTED_INTERVAL = '[intervalle illisible ici : CAST(… AS VARCHAR)]';
+
+const MICROS_PER_SECOND = 1_000_000n;
+
+/** An interval as DuckDB writes it (`CAST(x AS VARCHAR)`): « 1 year 2 months 3 days 04:05:06.7 ». */
+export function intervalText(months: number, days: number, micros: bigint): string {
+  const parts: string[] = [];
+  const unit = (n: number, word: string) => parts.push(`${n} ${word}${n === 1 || n === -1 ? '' : 's'}`);
+  const years = Math.trunc(months / 12);
+  if (years) unit(years, 'year');
+  if (months - years * 12) unit(months - years * 12, 'month');
+  if (days) unit(days, 'day');
+  if (micros || !parts.length) {
+    const neg = micros < 0n;
+    let m = neg ? -micros : micros;
+    const frac = m % MICROS_PER_SECOND;
+    m /= MICROS_PER_SECOND;
+    const clock = `${pad(Number(m / 3600n))}:${pad(Number((m / 60n) % 60n))}:${pad(Number(m % 60n))}`;
+    const fraction = frac ? `.${String(frac).padStart(6, '0').replace(/0+$/, '')}` : '';
+    parts.push(`${neg ? '-' : ''}${clock}${fraction}`);
+  }
+  return parts.join(' ');
+}
+
+/**
+ * A column of DuckDB intervals (Arrow's MONTH_DAY_NANO), read from its buffer: apache-arrow 17 reads
+ * these values two 32-bit words at a time instead of four (months, days, then nanoseconds in 64 bits),
+ * so its `get` gave every interval but the first word of the first row as zeros or another row's bits
+ * (`INTERVAL 1 DAY` came out as {"0":0,"1":0}). Null when the type is another.
+ */
+function intervalColumn(type: DataType, vector: { data: readonly IntervalData[] } | null): ((r: number) => unknown) | null {
+  if (type.typeId !== Type.Interval || (type as unknown as { unit: number }).unit !== MONTH_DAY_NANO || !vector) return null;
+  const chunks = vector.data;
+  // Rows are read in order: the chunk holding the last one is where the next one is looked for.
+  let k = 0;
+  let start = 0;
+  return (r) => {
+    if (r < start) [k, start] = [0, 0];
+    while (k < chunks.length - 1 && r - start >= chunks[k]!.length) start += chunks[k++]!.length;
+    const d = chunks[k]!;
+    const i = r - start;
+    if (!d.getValid(i)) return null;
+    const w = d.values;
+    const at = (d.offset + i) * 4;
+    const nanos = (BigInt(w[at + 3]!) << 32n) | BigInt(w[at + 2]! >>> 0);
+    return intervalText(w[at]!, w[at + 1]!, nanos / 1000n);
+  };
+}
+
+/** Arrow's interval units: YEAR_MONTH 0, DAY_TIME 1, MONTH_DAY_NANO 2. */
+const MONTH_DAY_NANO = 2;
+
+interface IntervalData {
+  length: number;
+  offset: number;
+  values: Int32Array;
+  getValid(i: number): boolean;
 }
 
 /** A cell's converter: nested values (lists, structs, maps, other objects) end as JSON text. */
@@ -159,10 +222,11 @@ export function tableToRows(table: Table): Rows {
   const columns: ColumnInfo[] = fields.map((f) => ({ name: f.name, type: kindOf(f.type), arrowType: String(f.type) }));
   const vectors = fields.map((_f, i) => table.getChildAt(i));
   const convert = fields.map((f) => cellConverter(f.type));
+  const read = fields.map((f, i) => intervalColumn(f.type, vectors[i] as never));
   const rows: unknown[][] = new Array(table.numRows);
   for (let r = 0; r < table.numRows; r++) {
     const row = new Array(columns.length);
-    for (let c = 0; c < columns.length; c++) row[c] = convert[c]!(vectors[c]?.get(r));
+    for (let c = 0; c < columns.length; c++) row[c] = read[c] ? read[c]!(r) : convert[c]!(vectors[c]?.get(r));
     rows[r] = row;
   }
   return { columns, rows };
